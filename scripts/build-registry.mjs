@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Rebuilds src/registry/codes.json from the sources in ../shared (or the folder given as argv[2]):
+//   shared/seeds/*.txt                      the Android SDK error-code page (markdown tables)
+//   shared/registry/android-sdk-codes.json  Guard Android's Const.java constants (+ docs for 10001-10009)
+//   shared/registry/api-codes.json          API v2 codes, v3 apiCodes and v3 statusCodes
+// and src/registry/categories.json (our own triage categories). Run: npm run registry
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = resolve(process.argv[2] ?? join(root, '..', 'shared'));
+const out = join(root, 'src', 'registry', 'codes.json');
+
+const DOCS = {
+  'android-sdk': 'https://docs.authing.cn/v2/en/reference/sdk-for-android/errorcode.html',
+  'api-v2': 'https://docs.authing.cn/v2/en/reference/error-code.html',
+  'api-v3': 'https://docs.authing.cn/v3/reference/error-code.html',
+  status: 'https://docs.authing.cn/v3/reference/error-code.html',
+};
+const KIND_ORDER = ['android-sdk', 'api-v3', 'api-v2', 'status'];
+
+/** Parses every markdown table row whose first cell is a number. */
+function seedRows(text) {
+  const rows = [];
+  for (const line of text.split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (cells.length >= 2 && /^\d+$/.test(cells[0])) rows.push(cells);
+  }
+  return rows;
+}
+
+const variantsByCode = new Map();
+function addVariant(code, v) {
+  if (!variantsByCode.has(code)) variantsByCode.set(code, []);
+  variantsByCode.get(code).push(Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== '')));
+}
+
+// 1. the seed page (Android SDK error codes)
+const seedDir = join(shared, 'seeds');
+for (const file of readdirSync(seedDir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const cells of seedRows(readFileSync(join(seedDir, file), 'utf8'))) {
+    const [code, message, description, suggestion] = cells;
+    addVariant(Number(code), {
+      kind: 'android-sdk',
+      messageEn: message,
+      descriptionEn: description,
+      suggestionEn: suggestion,
+      source: `seeds/${file} (Authing docs: Android SDK error codes)`,
+    });
+  }
+}
+
+// 2. Guard Android constants
+for (const c of JSON.parse(readFileSync(join(shared, 'registry', 'android-sdk-codes.json'), 'utf8'))) {
+  const zh = c.source_comment && /[\u4e00-\u9fff]/.test(c.source_comment) ? c.source_comment : undefined;
+  const en = c.source_comment && !zh ? c.source_comment : undefined;
+  addVariant(c.code, {
+    kind: 'android-sdk',
+    constant: c.constant,
+    messageEn: c.doc_message && !/[\u4e00-\u9fff]/.test(c.doc_message) ? c.doc_message : en,
+    messageZh: c.doc_message && /[\u4e00-\u9fff]/.test(c.doc_message) ? c.doc_message : zh,
+    descriptionZh: c.doc_description_zh,
+    suggestionZh: c.doc_suggestion_zh,
+    source: `${c.source_repo} ${c.source_path}${c.doc_source ? `; ${c.doc_source}` : ''}`,
+  });
+}
+
+// 3. API codes
+for (const c of JSON.parse(readFileSync(join(shared, 'registry', 'api-codes.json'), 'utf8'))) {
+  const kind = c.code_kind === 'statusCode' ? 'status' : c.api_version === 'v3' ? 'api-v3' : 'api-v2';
+  addVariant(c.code, {
+    kind,
+    name: c.error_name,
+    messageEn: c.message_en,
+    messageZh: c.message_zh,
+    group: c.section,
+    source: `${c.source_repo} ${c.source_path}`,
+  });
+}
+
+// 4. categories
+const catData = JSON.parse(readFileSync(join(root, 'src', 'registry', 'categories.json'), 'utf8')).categories;
+const categoryOf = new Map();
+for (const [name, { codes }] of Object.entries(catData)) {
+  for (const code of codes) {
+    if (categoryOf.has(code)) throw new Error(`code ${code} is in two categories: ${categoryOf.get(code)} and ${name}`);
+    categoryOf.set(code, name);
+  }
+}
+
+const known = JSON.parse(readFileSync(join(root, 'src', 'registry', 'known-disagreements.json'), 'utf8'));
+
+const first = (vs, key) => vs.map((v) => v[key]).find((x) => x !== undefined);
+const distinct = (vs, key) => [...new Set(vs.map((v) => v[key]).filter((x) => x !== undefined))];
+
+const codes = [];
+for (const [code, raw] of [...variantsByCode.entries()].sort((a, b) => a[0] - b[0])) {
+  const vs = [...raw].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const category = categoryOf.get(code);
+  if (!category) throw new Error(`code ${code} has no category in src/registry/categories.json`);
+  const kind = vs[0].kind;
+  const messageEn = first(vs, 'messageEn');
+  const messageZh = first(vs, 'messageZh');
+  const name = first(vs, 'name');
+  const notes = [];
+  const ens = distinct(vs, 'messageEn');
+  const zhs = distinct(vs, 'messageZh');
+  if (ens.length > 1) notes.push(`sources disagree (en): ${ens.map((m) => JSON.stringify(m)).join(' vs ')}`);
+  if (known[code]) notes.push(known[code]);
+  if (zhs.length > 1) notes.push(`sources disagree (zh): ${zhs.map((m) => JSON.stringify(m)).join(' vs ')}`);
+  codes.push({
+    code,
+    kind,
+    kinds: [...new Set(vs.map((v) => v.kind))],
+    category,
+    message: messageEn ?? (name && messageZh ? `${name}: ${messageZh}` : messageZh ?? name ?? first(vs, 'constant') ?? ''),
+    ...(messageEn ? { messageEn } : {}),
+    ...(messageZh ? { messageZh } : {}),
+    ...(first(vs, 'descriptionEn') || first(vs, 'descriptionZh') ? { description: first(vs, 'descriptionEn') ?? first(vs, 'descriptionZh') } : {}),
+    ...(first(vs, 'suggestionEn') || first(vs, 'suggestionZh') ? { suggestion: first(vs, 'suggestionEn') ?? first(vs, 'suggestionZh') } : {}),
+    docs: DOCS[kind],
+    ...(notes.length ? { disagreements: notes } : {}),
+    variants: vs,
+  });
+}
+for (const code of categoryOf.keys()) {
+  if (!variantsByCode.has(code)) throw new Error(`categories.json lists ${code}, which no source has`);
+}
+const categories = Object.fromEntries(Object.entries(catData).map(([k, v]) => [k, v.description]));
+writeFileSync(out, JSON.stringify({ generatedBy: 'scripts/build-registry.mjs', categories, codes }, null, 1) + '\n');
+console.log(`wrote ${codes.length} codes to ${out}`);

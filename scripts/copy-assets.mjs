@@ -1,0 +1,11 @@
+// Copies the data files that the compiled code reads at run time into dist/.
+import { cpSync, mkdirSync } from 'node:fs';
+const files = [
+  ['src/registry/codes.json', 'dist/registry/codes.json'],
+  ['src/registry/signatures.json', 'dist/registry/signatures.json'],
+  ['src/store/schema.sql', 'dist/store/schema.sql'],
+];
+for (const [from, to] of files) {
+  mkdirSync(to.slice(0, to.lastIndexOf('/')), { recursive: true });
+  cpSync(from, to);
+}

@@ -1,0 +1,93 @@
+/** The default command: read inputs, store events, print the summary. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { EXIT, UserError } from '../../errors.js';
+import { Extractor, candidateNeedles } from '../../extract/index.js';
+import { ingestSource, type SourceResult } from '../../pipeline/ingest.js';
+import { FORMAT_NAMES } from '../../parse/formats.js';
+import { isValidTimeZone } from '../../parse/time.js';
+import { RunTally, formatSummary, summarize } from '../../report/summary.js';
+import { expandInputs } from '../../sources/inputs.js';
+import { openStore } from '../../store/sqlite.js';
+import type { FormatName } from '../../types.js';
+import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
+import { quietOnClosedPipe, useColor } from '../output.js';
+import { parseWhen } from '../when.js';
+
+interface IngestArgs extends CommonArgs {
+  paths: string[];
+  inputFormat?: string;
+  year?: number;
+  tz?: string;
+  since?: string;
+  until?: string;
+  redact: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export const ingestCommand = {
+  command: '$0 [paths..]',
+  describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
+  builder: (y: Argv) =>
+    commonOptions(y)
+      .positional('paths', { describe: 'files or folders to read; stdin when none or "-"', type: 'string', array: true, default: [] as string[] })
+      .option('input-format', { describe: 'force the input format instead of detecting it', choices: FORMAT_NAMES as string[] })
+      .option('year', { describe: 'year of time stamps that have none (default: file mtime, else this year)', type: 'number' })
+      .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
+      .option('since', { describe: 'keep events at or after this time (24h, 7d, 2026-03-17)', type: 'string' })
+      .option('until', { describe: 'keep events before this time', type: 'string' })
+      .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', default: true })
+      .option('json', { describe: 'print the run summary as JSON on stdout', type: 'boolean', default: false })
+      .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
+      .example('adb logcat | $0', 'count codes live from a device')
+      .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
+      .example('$0 --db nightly.db /var/log/devices/', 'ingest a folder of captures (plain or .gz)'),
+  handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
+    process.exitCode = await runIngest(argv);
+  },
+};
+
+/** Runs an ingest and returns the exit code. */
+export async function runIngest(argv: IngestArgs): Promise<number> {
+  quietOnClosedPipe();
+  const started = Date.now();
+  if (argv.tz && !isValidTimeZone(argv.tz)) throw new UserError('usage', `--tz ${JSON.stringify(argv.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
+  const since = argv.since ? parseWhen(argv.since, '--since') : undefined;
+  const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
+  const registry = loadRegistryFromArgs(argv);
+  const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
+  const needles = candidateNeedles(extractor.tags);
+  const { inputs, problems } = expandInputs(argv.paths);
+  const store = openStore(argv.db);
+  const tally = new RunTally();
+  const results: SourceResult[] = [];
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    store.syncRegistry(registry);
+    for (const p of problems) {
+      results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
+      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}; skipped, the other inputs were read\n`);
+    }
+    for (const input of inputs) {
+      if (abort.signal.aborted) break;
+      const r = await ingestSource(store, input, {
+        extractor, needles, format: argv.inputFormat as FormatName | undefined, year: argv.year, tz: argv.tz, since, until,
+        signal: abort.signal, onStored: (e) => tally.add(e),
+      });
+      results.push(r);
+      if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+  const summary = summarize(results, tally, registry, Date.now() - started);
+  if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
+  if (abort.signal.aborted) return EXIT.interrupted;
+  return results.some((r) => r.status === 'failed') ? EXIT.input : EXIT.ok;
+}

@@ -1,0 +1,66 @@
+/** `parse [paths..]`: the parsed records as NDJSON, one object per record. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { EXIT } from '../../errors.js';
+import { FORMAT_NAMES } from '../../parse/formats.js';
+import { RecordParser, detectFormat } from '../../parse/records.js';
+import { lineChunks } from '../../sources/chunks.js';
+import { expandInputs } from '../../sources/inputs.js';
+import { openInput } from '../../sources/open.js';
+import type { FormatName, LogRecord } from '../../types.js';
+import { quietOnClosedPipe } from '../output.js';
+
+interface ParseArgs {
+  paths: string[];
+  inputFormat?: string;
+  year?: number;
+  tz?: string;
+}
+
+export const parseCommand = {
+  command: 'parse [paths..]',
+  describe: 'Print parsed log records as NDJSON (time, pid, tid, level, tag, message, format, source, line)',
+  builder: (y: Argv) =>
+    y
+      .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'files or folders; stdin when none' })
+      .option('input-format', { choices: FORMAT_NAMES as string[], describe: 'force the input format' })
+      .option('year', { type: 'number', describe: 'year of stamps that have none' })
+      .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
+      .example('$0 parse capture.log | jq -r .tag | sort | uniq -c', 'count records per tag')
+      .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
+  handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
+    quietOnClosedPipe();
+    const { inputs, problems } = expandInputs(argv.paths);
+    let failed = problems.length > 0;
+    for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
+    for (const input of inputs) {
+      try {
+        const opened = await openInput(input);
+        const year = argv.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
+        const parser = new RecordParser({ format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz });
+        let lineNo = 0;
+        let detected = !!argv.inputFormat;
+        const emit = (r: LogRecord) => process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
+        for await (const c of lineChunks(opened.stream)) {
+          const text = c.buf.toString('utf8', 0, c.end);
+          const lines = text.split('\n');
+          lines.pop();
+          if (!detected) {
+            parser.setFormat(detectFormat(lines.slice(0, 200)));
+            detected = true;
+          }
+          for (const l of lines) {
+            const r = parser.push(l, ++lineNo);
+            if ('record' in r) emit(r.record);
+            else if ('unparsed' in r) process.stderr.write(`authing-triage: ${input.name}:${lineNo}: unparsed line\n`);
+          }
+        }
+        const last = parser.end();
+        if (last) emit(last);
+      } catch (e) {
+        failed = true;
+        process.stderr.write(`authing-triage: ${input.name}: ${(e as Error).message}\n`);
+      }
+    }
+    if (failed) process.exitCode = EXIT.input;
+  },
+};

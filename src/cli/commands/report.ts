@@ -1,0 +1,106 @@
+/** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { UserError } from '../../errors.js';
+import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
+import { renderRows, type Column, type TextFormat } from '../../report/render.js';
+import { openStore } from '../../store/sqlite.js';
+import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
+import { useColor, writeOutput } from '../output.js';
+import { parseWhen } from '../when.js';
+
+interface ReportArgs extends CommonArgs {
+  by: string[];
+  format?: string;
+  since?: string;
+  until?: string;
+  top?: number;
+  where: string[];
+  compare: boolean;
+  out?: string;
+}
+
+const COLUMNS: Record<string, Column[]> = {
+  category: [{ key: 'category', title: 'CATEGORY' }],
+  code: [{ key: 'code', title: 'CODE', align: 'right' }],
+  tag: [{ key: 'tag', title: 'TAG' }],
+  source: [{ key: 'source', title: 'SOURCE', shrink: true }],
+  day: [{ key: 'day', title: 'DAY' }],
+  hour: [{ key: 'hour', title: 'HOUR' }],
+};
+
+/** Parses `--where category=network,config` style filters. */
+export function parseWhere(list: readonly string[]): ReportFilter {
+  const f: ReportFilter = {};
+  for (const w of list) {
+    const m = /^(category|code|tag|source)\s*=\s*(.+)$/.exec(w);
+    if (!m) throw new UserError('usage', `--where ${JSON.stringify(w)}: expected category=..., code=..., tag=... or source=... (comma-separated values)`);
+    const values = m[2]!.split(',').map((v) => v.trim()).filter(Boolean);
+    if (m[1] === 'code') {
+      const codes = values.map(Number);
+      if (codes.some((c) => !Number.isSafeInteger(c))) throw new UserError('usage', `--where ${JSON.stringify(w)}: codes are integers`);
+      f.code = [...(f.code ?? []), ...codes];
+    } else {
+      const k = m[1] as 'category' | 'tag' | 'source';
+      f[k] = [...(f[k] ?? []), ...values];
+    }
+  }
+  return f;
+}
+
+export const reportCommand = {
+  command: 'report',
+  describe: 'Report stored counts by category, code, tag, source, day or hour',
+  builder: (y: Argv) =>
+    commonOptions(y)
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
+      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md', choices: ['table', 'json', 'csv', 'md'] })
+      .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
+      .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
+      .option('top', { describe: 'only the N largest rows', type: 'number' })
+      .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, default: [] as string[] })
+      .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
+      .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
+      .example('$0 report --by code --top 10', 'the ten most frequent codes, with messages')
+      .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
+      .example('$0 report --by code --since 24h --compare', 'what changed against the day before'),
+  handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
+    const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
+    for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
+    if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
+    const filter: ReportFilter = parseWhere(argv.where);
+    const now = Date.now();
+    if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
+    if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
+    if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
+    const format = (argv.format ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    const registry = loadRegistryFromArgs(argv);
+    const store = openStore(argv.db);
+    try {
+      store.syncRegistry(registry);
+      const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
+      if (by.includes('code')) {
+        if (!by.includes('category')) columns.push({ key: 'category', title: 'CATEGORY' });
+      }
+      columns.push({ key: 'count', title: 'EVENTS', align: 'right' });
+      let rows: Record<string, unknown>[];
+      if (argv.compare) {
+        if (filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
+        rows = compare(store, by, { ...filter, since: filter.since, until: filter.until ?? now }, argv.top) as unknown as Record<string, unknown>[];
+        columns.push(
+          { key: 'previous', title: 'BEFORE', align: 'right' },
+          { key: 'change', title: 'CHANGE', align: 'right' },
+          { key: 'changePct', title: '%', align: 'right' },
+          { key: 'flag', title: 'NOTE' },
+        );
+        rows = rows.map((r) => ({ ...r, flag: [r.isNew ? 'new' : '', r.spike ? 'spike' : ''].filter(Boolean).join(' ') }));
+      } else {
+        rows = breakdown(store, by, filter, argv.top) as unknown as Record<string, unknown>[];
+      }
+      if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
+      if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
+      writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+    } finally {
+      store.close();
+    }
+  },
+};

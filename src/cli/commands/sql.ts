@@ -1,0 +1,49 @@
+/** `sql "SELECT ..."`: a query on a read-only connection, printed in any text format. */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { UserError } from '../../errors.js';
+import { renderRows, type TextFormat } from '../../report/render.js';
+import { openStore } from '../../store/sqlite.js';
+import { useColor, writeOutput } from '../output.js';
+
+interface SqlArgs {
+  db: string;
+  query: string;
+  format?: string;
+  out?: string;
+}
+
+export const sqlCommand = {
+  command: 'sql <query>',
+  describe: 'Run a read-only SQL query on the database (see docs/schema.md for tables and views)',
+  builder: (y: Argv) =>
+    y
+      .positional('query', { type: 'string', describe: 'one SQL statement', demandOption: true })
+      .option('db', { type: 'string', default: process.env.AUTHING_TRIAGE_DB || './authing-triage.db', describe: 'SQLite database file (env AUTHING_TRIAGE_DB)' })
+      .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'], describe: 'table (default on a terminal), json, csv, md' })
+      .option('out', { alias: 'o', type: 'string', describe: 'write to this file' })
+      .example('$0 sql "SELECT * FROM v_counts_by_category"', 'counts per category')
+      .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', 'network failures per day as CSV'),
+  handler: (argv: ArgumentsCamelCase<SqlArgs>) => {
+    const store = openStore(argv.db, { readonly: true });
+    try {
+      let stmt;
+      try {
+        stmt = store.db.prepare(argv.query);
+      } catch (e) {
+        throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+      }
+      if (!stmt.reader) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); the database was not changed');
+      let rows: Record<string, unknown>[];
+      try {
+        rows = stmt.all() as Record<string, unknown>[];
+      } catch (e) {
+        throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+      }
+      const keys = rows.length ? Object.keys(rows[0]!) : stmt.columns().map((c) => c.name);
+      const format = (argv.format ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+      writeOutput(renderRows(rows, keys.map((k) => ({ key: k, title: k, shrink: true })), format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,22 @@
+/** Flags shared by the commands, and the registry they load. */
+import type { Argv } from 'yargs';
+import { loadRegistry, type Registry } from '../registry/index.js';
+
+export interface CommonArgs {
+  db: string;
+  tag: string[];
+  registry: string[];
+}
+
+/** Adds --db, --tag and --registry. */
+export function commonOptions<T>(y: Argv<T>) {
+  return y
+    .option('db', { describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', type: 'string', default: process.env.AUTHING_TRIAGE_DB || './authing-triage.db', defaultDescription: './authing-triage.db' })
+    .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, default: [] as string[] })
+    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, default: [] as string[] });
+}
+
+/** The registry with the user's override files applied. */
+export function loadRegistryFromArgs(argv: Pick<CommonArgs, 'registry'>): Registry {
+  return loadRegistry(argv.registry ?? []);
+}

@@ -1,0 +1,68 @@
+/** The command line: wires the commands to yargs and maps errors to exit codes. */
+import { readFileSync } from 'node:fs';
+import yargs, { type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT, UserError } from '../errors.js';
+import { codesCommand, explainCommand } from './commands/explain.js';
+import { ingestCommand } from './commands/ingest.js';
+import { parseCommand } from './commands/parse.js';
+import { reportCommand } from './commands/report.js';
+import { sqlCommand } from './commands/sql.js';
+
+const EXIT_TABLE = `Exit codes:
+  0    success
+  1    alert: a --fail-on threshold was crossed, or explain met an unknown code
+  2    usage error: a bad flag, value, registry or config file
+  3    input or I/O error: a file missing, unreadable or corrupt (the others are still read)
+  4    database error: not an SQLite file, corrupt, or locked past the timeout
+  130  interrupted (Ctrl-C, SIGTERM): what was read is committed; a re-run goes on`;
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Runs the CLI with these arguments. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('authing-triage')
+    .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')
+    .command([ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand] as unknown as CommandModule[])
+    .completion('completion', 'print a bash/zsh completion script')
+    .recommendCommands()
+    .strict()
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .epilogue(EXIT_TABLE)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UserError('usage', `${msg}; see authing-triage --help`);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`authing-triage: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED') {
+      process.stderr.write(`authing-triage: the database is locked by another process past the timeout; try again later (${err.message})\n`);
+      process.exitCode = EXIT.database;
+      return;
+    }
+    if (typeof err.code === 'string' && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB')) {
+      process.stderr.write(`authing-triage: the database is corrupt (${err.message}); restore it or use another --db\n`);
+      process.exitCode = EXIT.database;
+      return;
+    }
+    if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC') {
+      process.stderr.write(`authing-triage: the disk is full (${err.message}); free space and re-run: nothing is counted twice\n`);
+      process.exitCode = EXIT.database;
+      return;
+    }
+    throw e;
+  }
+}

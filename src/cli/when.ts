@@ -1,0 +1,18 @@
+/** `--since` / `--until` values: relative (`30m`, `24h`, `7d`, `2w`) or absolute (ISO 8601 or `YYYY-MM-DD`). */
+import { UserError } from '../errors.js';
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses a time argument to epoch milliseconds, relative to `now`. */
+export function parseWhen(value: string, flag: string, now = Date.now()): number {
+  const v = value.trim();
+  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(v);
+  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!]!;
+  if (v === 'now') return now;
+  if (/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) {
+    // A date or a time without a zone is UTC, like every stored time.
+    const t = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(v) || v.length === 10 ? v : `${v.replace(' ', 'T')}Z`);
+    if (!Number.isNaN(t)) return t;
+  }
+  throw new UserError('usage', `${flag} ${JSON.stringify(value)}: expected a duration like 24h or 7d, or a time like 2026-03-17 or 2026-03-17T16:00:00Z`);
+}

@@ -1,0 +1,60 @@
+/** Records -> events: the Authing context test, the code rules, enrichment and redaction. */
+import { categoryOf, type Registry } from '../registry/index.js';
+import type { AuthingEvent, LogRecord } from '../types.js';
+import { redact, stripControls } from './redact.js';
+import { compileRules, findCode, type Rules } from './rules.js';
+
+export { candidateNeedles, candidateLineStarts, hasNeedle } from './prefilter.js';
+
+/** Options of the extractor. */
+export interface ExtractOptions {
+  /** Extra tags that give Authing context (--tag). */
+  tags?: readonly string[];
+  /** Keep messages as they are (--no-redact). */
+  noRedact?: boolean;
+  /** Longest excerpt stored, in characters. */
+  excerptLength?: number;
+}
+
+/** Turns records into events; build one per run. */
+export class Extractor {
+  readonly rules: Rules;
+  readonly tags: readonly string[];
+  private readonly excerptLength: number;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly opts: ExtractOptions = {},
+  ) {
+    this.tags = [...(opts.tags ?? []), ...registry.extraTags];
+    this.rules = compileRules(registry.signatures, this.tags);
+    this.excerptLength = opts.excerptLength ?? 240;
+  }
+
+  /** The event a record yields, or null. */
+  extract(rec: LogRecord): AuthingEvent | null {
+    const found = findCode(this.rules, rec.tag, rec.message);
+    if (!found) return null;
+    return {
+      code: found.code,
+      category: categoryOf(this.registry, found.code),
+      method: found.method,
+      detail: found.detail,
+      time: rec.time,
+      pid: rec.pid,
+      tid: rec.tid,
+      level: rec.level,
+      tag: rec.tag,
+      line: rec.line,
+      excerpt: this.excerpt(rec.message),
+    };
+  }
+
+  private excerpt(message: string): string {
+    // Redact before cutting, so a secret is never half-shown at the cut.
+    const head = message.slice(0, this.excerptLength * 4).replace(/\s*\n\s*/g, ' ⏎ ');
+    const clean = this.opts.noRedact ? head : redact(head);
+    const cut = clean.length > this.excerptLength || message.length > this.excerptLength * 4 ? clean.slice(0, this.excerptLength) + '…' : clean;
+    return stripControls(cut);
+  }
+}

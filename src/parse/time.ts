@@ -1,0 +1,83 @@
+/** Turning logcat's local wall-clock stamps into UTC ISO strings. */
+
+export interface TimeContext {
+  /** Year for stamps without one. */
+  year: number;
+  /** IANA zone of local stamps; undefined means the machine's zone. */
+  tz?: string;
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset in minutes of `tz` at the given UTC instant. */
+function zoneOffsetMinutes(tz: string, utcMs: number): number {
+  let f = offsetFormatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(tz, f);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
+}
+
+/** Checks that a zone name is known to this Node build. */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Converts broken-down local time to epoch milliseconds.
+ * `offset` ("+0800") wins over `tz`; without either the machine's zone applies.
+ */
+export function localToEpochMs(
+  y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number,
+  tz: string | undefined, offset?: string,
+): number {
+  if (offset) {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const mins = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5));
+    return Date.UTC(y, mo - 1, d, h, mi, s, ms) - sign * mins * 60000;
+  }
+  if (!tz) return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
+  const guess = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const off1 = zoneOffsetMinutes(tz, guess - 0);
+  const t1 = guess - off1 * 60000;
+  const off2 = zoneOffsetMinutes(tz, t1);
+  return off1 === off2 ? t1 : guess - off2 * 60000;
+}
+
+/** Fraction digits ("123", "123456", "123456789") to milliseconds. */
+export function fractionToMs(frac: string | undefined): number {
+  if (!frac) return 0;
+  return Number((frac + '000').slice(0, 3));
+}
+
+/**
+ * Tracks the year of a capture whose stamps have none: a month that jumps back
+ * by more than half a year (December -> January) starts the next year.
+ */
+export class YearTracker {
+  private lastMonth = 0;
+  constructor(private year: number) {}
+  yearFor(month: number): number {
+    if (this.lastMonth && month < this.lastMonth - 6) this.year += 1;
+    this.lastMonth = month;
+    return this.year;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * One source, end to end: bytes -> lines -> records -> events -> store (and live sinks).
+ * Counting is exactly-once: a source is known by its content, and its offset moves in the
+ * same transaction as its counts.
+ */
+import { createHash } from 'node:crypto';
+import { Extractor, candidateLineStarts, hasNeedle } from '../extract/index.js';
+import { RecordParser, detectFormat } from '../parse/records.js';
+import { lineChunks, type LineChunk } from '../sources/chunks.js';
+import type { Input } from '../sources/inputs.js';
+import { openInput } from '../sources/open.js';
+import { SourceTakenError, type Store } from '../store/sqlite.js';
+import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
+
+/** Bytes hashed to recognise a source. */
+export const HEAD_BYTES = 64 * 1024;
+
+/** Settings of one ingest run. */
+export interface IngestOptions {
+  extractor: Extractor;
+  needles: Buffer[];
+  format?: FormatName;
+  year?: number;
+  tz?: string;
+  /** Keep only events at or after / before these epoch milliseconds. */
+  since?: number;
+  until?: number;
+  /** Commit when this many events are pending ... */
+  batchEvents?: number;
+  /** ... or this many milliseconds have passed since the last commit. */
+  batchMs?: number;
+  maxLine?: number;
+  /** Called for each event as it is found (live printer, NDJSON). */
+  onEvent?: (e: AuthingEvent, source: string) => void;
+  /** Called for each event once it is stored (run summary). */
+  onStored?: (e: AuthingEvent) => void;
+  /** Called for each chunk of whole lines (--tee, progress). */
+  onChunk?: (buf: Buffer, end: number) => void;
+  /** Stop early (SIGINT): the run commits what it read and returns. */
+  signal?: AbortSignal;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** What happened to one source. */
+export interface SourceResult {
+  name: string;
+  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted';
+  format: FormatName | null;
+  compression: 'none' | 'gzip' | null;
+  bytes: number;
+  lines: number;
+  events: number;
+  unparsed: number;
+  overlong: number;
+  error?: string;
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Reads the first `n` bytes of a stream and returns them with a stream of everything. */
+async function peekHead(stream: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+  const it = stream[Symbol.asyncIterator]();
+  const taken: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < n) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    taken.push(r.value);
+    size += r.value.length;
+  }
+  const joined = Buffer.concat(taken);
+  const all = (async function* () {
+    if (joined.length) yield joined;
+    if (ended) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  return { head: joined.subarray(0, n), all };
+}
+
+/** Drops the first `n` bytes of a stream. */
+async function* skipBytes(stream: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const c of stream) {
+    if (left >= c.length) {
+      left -= c.length;
+      continue;
+    }
+    yield left > 0 ? c.subarray(left) : c;
+    left = 0;
+  }
+}
+
+function errorReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'Z_DATA_ERROR': case 'Z_BUF_ERROR': return `corrupt gzip data (${err.message})`;
+    default: return err.message ?? String(e);
+  }
+}
+
+/** Ingests one input into the store. Never throws for a problem of the input itself. */
+export async function ingestSource(store: Store, input: Input, opts: IngestOptions): Promise<SourceResult> {
+  const result: SourceResult = { name: input.name, status: 'read', format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 };
+  let opened;
+  try {
+    opened = await openInput(input, opts.stdin as never);
+  } catch (e) {
+    return { ...result, status: 'failed', error: errorReason(e) };
+  }
+  result.compression = opened.compression;
+
+  let head: Buffer;
+  let all: AsyncIterable<Buffer>;
+  try {
+    ({ head, all } = await peekHead(opened.stream, HEAD_BYTES));
+  } catch (e) {
+    return { ...result, status: 'failed', error: errorReason(e) };
+  }
+  if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
+
+  // Recognise the content: the longest stored head that this input starts with.
+  let src = undefined;
+  for (const len of store.headLengths(head.length)) {
+    src = store.findSource(len, sha(head.subarray(0, len)));
+    if (src) {
+      if (len < head.length) store.extendHead(src.id, head.length, sha(head), input.name);
+      break;
+    }
+  }
+  src ??= store.claimSource(head.length, sha(head), input.name);
+  const startBytes = src.bytes_done;
+  if (startBytes > 0) result.status = 'resumed';
+
+  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
+  const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
+  if (!opts.format) {
+    const sample = head.toString('utf8').split('\n', 200);
+    if (head.length === HEAD_BYTES) sample.pop(); // maybe cut mid-line
+    parser.setFormat(detectFormat(sample));
+  }
+  result.format = parser.format ?? null;
+
+  const pending: AuthingEvent[] = [];
+  let committedBytes = startBytes;
+  let lineNo = src.lines_done;
+  let lastCommit = Date.now();
+  const batchEvents = opts.batchEvents ?? 5000;
+  const batchMs = opts.batchMs ?? 1000;
+
+  const keep = (e: AuthingEvent): boolean => {
+    if (opts.since === undefined && opts.until === undefined) return true;
+    if (!e.time) return false;
+    const t = Date.parse(e.time);
+    return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t < opts.until);
+  };
+  const onRecord = (rec: LogRecord): void => {
+    const e = opts.extractor.extract(rec);
+    if (!e || !keep(e)) return;
+    pending.push(e);
+    opts.onEvent?.(e, input.name);
+  };
+  const commit = (bytes: number, complete: boolean): void => {
+    const added = store.writeBatch(src!.id, pending, { fromBytes: committedBytes, bytes, lines: lineNo, complete, format: parser.format ?? null });
+    result.events += added.length;
+    if (opts.onStored) for (const e of added) opts.onStored(e);
+    pending.length = 0;
+    committedBytes = bytes;
+    lastCommit = Date.now();
+  };
+
+  // Long entries span lines: that format reads every line; the rest decode candidates only.
+  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long';
+  const needles = opts.needles;
+  const handleLine = (text: string, n: number): void => {
+    const r = parser.push(text, n);
+    if ('record' in r) onRecord(r.record);
+    else if ('unparsed' in r) result.unparsed++;
+  };
+
+  /** Scans one chunk; only candidate lines are decoded unless the format needs every line. */
+  const scan = (c: LineChunk): void => {
+    const { buf, end } = c;
+    if (needsEveryLine()) {
+      let pos = 0;
+      while (pos < end) {
+        const nl = buf.indexOf(10, pos);
+        lineNo++;
+        handleLine(buf.toString('utf8', pos, nl), lineNo);
+        pos = nl + 1;
+      }
+      return;
+    }
+    const starts = candidateLineStarts(buf, end, needles);
+    let pos = 0;
+    for (const s of starts) {
+      while (pos < s) {
+        pos = buf.indexOf(10, pos) + 1;
+        lineNo++;
+      }
+      const nl = buf.indexOf(10, s);
+      lineNo++;
+      handleLine(buf.toString('utf8', s, nl), lineNo);
+      pos = nl + 1;
+    }
+    while (pos < end) {
+      pos = buf.indexOf(10, pos) + 1;
+      lineNo++;
+    }
+  };
+
+  let lastNext: number | null = startBytes;
+  try {
+    const body = startBytes > 0 ? skipBytes(all, startBytes) : all;
+    for await (const c of lineChunks(body, opts.maxLine, startBytes)) {
+      opts.onChunk?.(c.buf, c.end);
+      scan(c);
+      result.overlong += c.overlong;
+      result.bytes += c.end;
+      lastNext = c.next;
+      if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) commit(c.next, false);
+      if (opts.signal?.aborted) {
+        if (c.next !== null) commit(c.next, false);
+        result.status = 'interrupted';
+        result.lines = lineNo - src.lines_done;
+        return result;
+      }
+    }
+    // A long entry still open at the end of the input.
+    const last = parser.end();
+    if (last) onRecord(last);
+    commit(lastNext ?? committedBytes, true);
+  } catch (e) {
+    result.lines = lineNo - src.lines_done;
+    if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };
+    if (lastNext !== null && lastNext > committedBytes) {
+      try {
+        commit(lastNext, false);
+      } catch (e2) {
+        if (!(e2 instanceof SourceTakenError)) throw e2;
+      }
+    }
+    // Keep what was read before the fault; a re-run goes on from there.
+    return { ...result, status: 'failed', error: errorReason(e) };
+  }
+  result.lines = lineNo - src.lines_done;
+  if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
+  return result;
+}

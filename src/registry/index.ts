@@ -1,0 +1,157 @@
+/** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+
+/** One registry entry (see scripts/build-registry.mjs for how it is built). */
+export interface CodeEntry {
+  code: number;
+  kind: string;
+  kinds?: string[];
+  category: string;
+  message: string;
+  messageEn?: string;
+  messageZh?: string;
+  description?: string;
+  suggestion?: string;
+  docs?: string;
+  disagreements?: string[];
+  variants?: Record<string, unknown>[];
+  /** Where this entry came from when a user's override file set it. */
+  override?: string;
+}
+
+/** A tag plus message pattern that the SDK logs right before it reports a code. */
+export interface Signature {
+  tags: string[];
+  message: string;
+  code?: number;
+  codeGroup?: number;
+  detail?: string;
+  stage?: 'first' | 'status';
+  source?: string;
+}
+
+/** The loaded registry. */
+export interface Registry {
+  categories: Record<string, string>;
+  codes: Map<number, CodeEntry>;
+  signatures: Signature[];
+  /** Tags named in override files, which count as Authing context like --tag. */
+  extraTags: string[];
+}
+
+export const UNREGISTERED = 'unregistered';
+
+function loadJson(name: string): unknown {
+  return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
+}
+
+let builtin: { categories: Record<string, string>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
+
+/** Loads the bundled registry, then applies the override files in order. */
+export function loadRegistry(overrideFiles: readonly string[] = []): Registry {
+  builtin ??= {
+    ...(loadJson('codes.json') as { categories: Record<string, string>; codes: CodeEntry[] }),
+    signatures: (loadJson('signatures.json') as { signatures: Signature[] }).signatures,
+  };
+  const reg: Registry = {
+    categories: { ...builtin.categories },
+    codes: new Map(builtin.codes.map((c) => [c.code, c])),
+    signatures: [...builtin.signatures],
+    extraTags: [],
+  };
+  for (const file of overrideFiles) applyOverrides(reg, file);
+  return reg;
+}
+
+/** The category of a code, `unregistered` when the registry does not know it. */
+export function categoryOf(reg: Registry, code: number): string {
+  return reg.codes.get(code)?.category ?? UNREGISTERED;
+}
+
+const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
+
+/**
+ * Applies a user's override file: `{ "codes": [{ "code": 9001, "category": "config", ... }],
+ * "signatures": [{ "tags": ["MyAuth"], "message": "^login failed", "code": 9001 }] }`.
+ * Any fault is a UserError naming the file, the entry and the field.
+ */
+export function applyOverrides(reg: Registry, file: string): void {
+  let data: unknown;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError('usage', `${file}: cannot read the registry file (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path given to --registry`);
+  }
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UserError('usage', `${file}: not valid JSON (${(e as Error).message}); fix the file or drop --registry`);
+  }
+  const bad = (where: string, what: string): never => {
+    throw new UserError('usage', `${file}: ${where}: ${what}`);
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) bad('top level', 'expected an object with "codes" and/or "signatures"');
+  const obj = data as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!['codes', 'signatures', 'categories', '$comment'].includes(key)) bad(`key "${key}"`, 'unknown; expected "codes", "signatures" or "categories"');
+  }
+  if (obj.categories !== undefined) {
+    if (typeof obj.categories !== 'object' || obj.categories === null || Array.isArray(obj.categories)) bad('"categories"', 'expected an object of name -> description');
+    for (const [name, desc] of Object.entries(obj.categories as Record<string, unknown>)) {
+      if (typeof desc !== 'string') bad(`categories.${name}`, 'expected a description string');
+      if (!/^[a-z][a-z0-9-]*$/.test(name)) bad(`categories.${name}`, 'a category name is lower-case letters, digits and dashes');
+      reg.categories[name] = desc as string;
+    }
+  }
+  if (obj.codes !== undefined) {
+    if (!Array.isArray(obj.codes)) bad('"codes"', 'expected an array of code entries');
+    (obj.codes as unknown[]).forEach((raw, i) => {
+      const where = `codes[${i}]`;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(where, 'expected an object');
+      const e = raw as Record<string, unknown>;
+      if (!Number.isSafeInteger(e.code)) bad(`${where}.code`, 'expected an integer code');
+      const code = e.code as number;
+      for (const [k, v] of Object.entries(e)) {
+        if (!OVERRIDE_FIELDS.has(k)) bad(`${where}.${k}`, `unknown field; allowed: ${[...OVERRIDE_FIELDS].join(', ')}`);
+        if (k !== 'code' && typeof v !== 'string') bad(`${where}.${k}`, 'expected a string');
+      }
+      const prev = reg.codes.get(code);
+      const category = (e.category as string | undefined) ?? prev?.category;
+      if (!category) bad(`${where}.category`, `code ${code} is new, so it needs a category (one of: ${Object.keys(reg.categories).join(', ')})`);
+      if (!(category! in reg.categories)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
+      const { code: _c, ...fields } = e as Record<string, string>;
+      reg.codes.set(code, {
+        ...(prev ?? { code, kind: 'override', message: '' }),
+        ...fields,
+        code,
+        category: category!,
+        message: (e.message as string | undefined) ?? prev?.message ?? '',
+        override: file,
+      });
+    });
+  }
+  if (obj.signatures !== undefined) {
+    if (!Array.isArray(obj.signatures)) bad('"signatures"', 'expected an array');
+    (obj.signatures as unknown[]).forEach((raw, i) => {
+      const where = `signatures[${i}]`;
+      if (typeof raw !== 'object' || raw === null) bad(where, 'expected an object');
+      const s = raw as Record<string, unknown>;
+      if (!Array.isArray(s.tags) || s.tags.length === 0 || !s.tags.every((t) => typeof t === 'string' && t.length > 0)) bad(`${where}.tags`, 'expected a non-empty array of tag names');
+      if (typeof s.message !== 'string') bad(`${where}.message`, 'expected a regular expression string');
+      try {
+        new RegExp(s.message as string);
+      } catch (e) {
+        bad(`${where}.message`, `not a valid regular expression (${(e as Error).message})`);
+      }
+      if (s.code === undefined && s.codeGroup === undefined) bad(where, 'needs "code" (a fixed code) or "codeGroup" (the capture holding it)');
+      if (s.code !== undefined && !Number.isSafeInteger(s.code)) bad(`${where}.code`, 'expected an integer');
+      if (s.codeGroup !== undefined && !Number.isSafeInteger(s.codeGroup)) bad(`${where}.codeGroup`, 'expected an integer');
+      if (s.detail !== undefined && typeof s.detail !== 'string') bad(`${where}.detail`, 'expected a regular expression string');
+      // A user's signatures come first: they describe the app's own lines.
+      reg.signatures.unshift(s as unknown as Signature);
+      reg.extraTags.push(...(s.tags as string[]));
+    });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Store -> report rows. Reads the hourly counts (whole hours) and the events table (only for
+ * the partial hours at the edges of a window), joined to the registry table for categories.
+ */
+import type { Store } from '../store/sqlite.js';
+
+/** A dimension a report can break down by. */
+export type Dimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour';
+export const DIMENSIONS: readonly Dimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour'];
+
+/** Filters of a report; every value is bound as a parameter. */
+export interface ReportFilter {
+  /** Epoch milliseconds, inclusive. */
+  since?: number;
+  /** Epoch milliseconds, exclusive. */
+  until?: number;
+  category?: string[];
+  code?: number[];
+  tag?: string[];
+  source?: string[];
+}
+
+/** One row of a breakdown. */
+export interface ReportRow {
+  category?: string;
+  code?: number;
+  message?: string | null;
+  suggestion?: string | null;
+  docs?: string | null;
+  tag?: string;
+  source?: string;
+  day?: string;
+  hour?: string;
+  count: number;
+}
+
+const HOUR_MS = 3_600_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const hourKey = (ms: number): string => iso(ms).slice(0, 13);
+
+/** The rows (hour, code, tag, source_id, count) inside the window, as SQL with parameters. */
+function windowed(f: ReportFilter): { sql: string; params: unknown[] } {
+  if (f.since === undefined && f.until === undefined) return { sql: 'SELECT hour, code, tag, source_id, count FROM counts_hourly', params: [] };
+  const S = f.since ?? 0;
+  const U = f.until ?? 8.64e15;
+  const ev = (from: number, to: number) => ({
+    sql: 'SELECT hour, code, tag, source_id, COUNT(*) AS count FROM events WHERE time >= ? AND time < ? GROUP BY hour, code, tag, source_id',
+    params: [iso(from), iso(Math.min(to, 8.64e15))],
+  });
+  const Sh = Math.ceil(S / HOUR_MS) * HOUR_MS;
+  const Uh = Math.floor(U / HOUR_MS) * HOUR_MS;
+  if (Sh >= Uh) return ev(S, U);
+  const parts = [
+    { sql: "SELECT hour, code, tag, source_id, count FROM counts_hourly WHERE hour <> '' AND hour >= ? AND hour < ?", params: [hourKey(Sh), Uh >= 8.64e15 ? '9999' : hourKey(Uh)] },
+  ];
+  if (S < Sh) parts.push(ev(S, Sh));
+  if (Uh < U && U < 8.64e15) parts.push(ev(Uh, U));
+  return { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+}
+
+const DIM_SQL: Record<Dimension, string> = {
+  category: "COALESCE(c.category, 'unregistered')",
+  code: 'x.code',
+  tag: 'x.tag',
+  source: 's.name',
+  day: "NULLIF(substr(x.hour, 1, 10), '')",
+  hour: "CASE WHEN x.hour = '' THEN NULL ELSE x.hour || ':00:00Z' END",
+};
+
+function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const inList = (expr: string, values: readonly unknown[] | undefined) => {
+    if (!values?.length) return;
+    conds.push(`${expr} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  inList(DIM_SQL.category, f.category);
+  inList('x.code', f.code);
+  inList('x.tag', f.tag);
+  inList('s.name', f.source);
+  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+/** Counts broken down by one or two dimensions, largest first. */
+export function breakdown(store: Store, by: readonly Dimension[], f: ReportFilter = {}, top?: number): ReportRow[] {
+  const w = windowed(f);
+  const where = whereClause(f);
+  const cols = by.map((d) => `${DIM_SQL[d]} AS "${d}"`);
+  if (by.includes('code')) cols.push('c.message AS message', 'c.suggestion AS suggestion', 'c.docs AS docs');
+  if (by.includes('code') && !by.includes('category')) cols.push(`${DIM_SQL.category} AS category`);
+  const group = by.map((d) => `"${d}"`).join(', ');
+  const order = by.includes('day') || by.includes('hour') ? `${by.includes('day') ? '"day"' : '"hour"'}, count DESC` : `count DESC, ${group}`;
+  const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count
+    FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
+    ${where.sql}
+    GROUP BY ${group} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
+  const params = [...w.params, ...where.params, ...(top ? [top] : [])];
+  return store.db.prepare(sql).all(...params) as ReportRow[];
+}
+
+/** Headline numbers of a window. */
+export interface Totals {
+  events: number;
+  codes: number;
+  unregistered: number;
+  sources: number;
+  first: string | null;
+  last: string | null;
+}
+
+/** Totals of a window: events, distinct codes, unregistered events, sources, first and last hour. */
+export function totals(store: Store, f: ReportFilter = {}): Totals {
+  const w = windowed(f);
+  const where = whereClause(f);
+  const row = store.db
+    .prepare(
+      `SELECT COALESCE(SUM(x.count), 0) AS events, COUNT(DISTINCT x.code) AS codes,
+         COALESCE(SUM(CASE WHEN c.code IS NULL THEN x.count ELSE 0 END), 0) AS unregistered,
+         COUNT(DISTINCT x.source_id) AS sources,
+         MIN(NULLIF(x.hour, '')) AS first, MAX(NULLIF(x.hour, '')) AS last
+       FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${where.sql}`,
+    )
+    .get(...w.params, ...where.params) as Totals;
+  return {
+    ...row,
+    first: row.first ? `${row.first}:00:00Z` : null,
+    last: row.last ? `${row.last}:59:59Z` : null,
+  };
+}
+
+/** A row of --compare: this period against the previous one of the same length. */
+export interface CompareRow extends ReportRow {
+  previous: number;
+  change: number;
+  /** Percent change; null when the previous period had none. */
+  changePct: number | null;
+  isNew: boolean;
+  spike: boolean;
+}
+
+/** A spike: at least double the previous period, and at least this many more events. */
+export const SPIKE_MIN_INCREASE = 5;
+
+/** Compares the window [since, until) with the same length just before it. */
+export function compare(store: Store, by: readonly Dimension[], f: ReportFilter & { since: number; until: number }, top?: number): CompareRow[] {
+  const len = f.until - f.since;
+  const now = breakdown(store, by, f, top);
+  const before = breakdown(store, by, { ...f, since: f.since - len, until: f.since });
+  const key = (r: ReportRow) => by.map((d) => String(r[d])).join('\u0000');
+  const prev = new Map(before.map((r) => [key(r), r.count]));
+  return now.map((r) => {
+    const p = prev.get(key(r)) ?? 0;
+    return {
+      ...r,
+      previous: p,
+      change: r.count - p,
+      changePct: p ? Math.round(((r.count - p) / p) * 1000) / 10 : null,
+      isNew: p === 0,
+      spike: r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
+    };
+  });
+}

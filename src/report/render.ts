@@ -1,0 +1,105 @@
+/** Rows -> text: aligned tables, JSON, CSV (RFC 4180) and Markdown. Log-derived text is sanitised. */
+import { stripControls } from '../extract/redact.js';
+
+export type TextFormat = 'table' | 'json' | 'csv' | 'md';
+
+/** A column of a rendered table. */
+export interface Column {
+  key: string;
+  title: string;
+  align?: 'left' | 'right';
+  /** Columns that may be cut to fit the terminal. */
+  shrink?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const cell = (v: unknown): string => (v === null || v === undefined ? '' : stripControls(String(v)));
+
+/** Visible width: CJK and other wide characters take two columns. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ? 2 : 1;
+  }
+  return w;
+}
+
+function cutTo(s: string, width: number): string {
+  if (displayWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = displayWidth(ch);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return out + '…';
+}
+
+const pad = (s: string, width: number, align: 'left' | 'right' = 'left'): string => {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(s)));
+  return align === 'right' ? fill + s : s + fill;
+};
+
+const CATEGORY_COLORS: Record<string, number> = { success: 32, network: 33, server: 31, unregistered: 35, config: 36, session: 34 };
+
+/** An aligned table; shrinkable columns are cut so the whole fits in `maxWidth`. */
+export function renderTable(rows: readonly Row[], columns: readonly Column[], opts: { maxWidth?: number; color?: boolean } = {}): string {
+  const texts = rows.map((r) => columns.map((c) => cell(r[c.key])));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c.title), ...texts.map((t) => displayWidth(t[i]!))));
+  const maxWidth = opts.maxWidth ?? Infinity;
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1);
+  for (let i = columns.length - 1; i >= 0 && total() > maxWidth; i--) {
+    if (!columns[i]!.shrink) continue;
+    widths[i] = Math.max(displayWidth(columns[i]!.title), 8, widths[i]! - (total() - maxWidth));
+  }
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const lines = [bold(columns.map((c, i) => pad(c.title, widths[i]!, c.align)).join('  ').trimEnd())];
+  for (const t of texts) {
+    lines.push(
+      columns
+        .map((c, i) => {
+          const text = pad(cutTo(t[i]!, widths[i]!), widths[i]!, c.align);
+          const color = c.key === 'category' && opts.color ? CATEGORY_COLORS[t[i]!] : undefined;
+          return color ? `\x1b[${color}m${text}\x1b[0m` : text;
+        })
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** RFC 4180: CRLF line ends, fields with comma, quote or line break quoted, quotes doubled. */
+export function renderCsv(rows: readonly Row[], columns: readonly Column[]): string {
+  const q = (v: unknown): string => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.map((c) => q(c.key)), ...rows.map((r) => columns.map((c) => q(r[c.key])))].map((l) => l.join(',')).join('\r\n') + '\r\n';
+}
+
+/** A GitHub-flavoured Markdown table; pipes and markup in cells are escaped. */
+export function renderMarkdown(rows: readonly Row[], columns: readonly Column[]): string {
+  const esc = (v: unknown) => cell(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>*_`[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  const head = `| ${columns.map((c) => c.title).join(' | ')} |`;
+  const sep = `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
+  return [head, sep, ...rows.map((r) => `| ${columns.map((c) => esc(r[c.key])).join(' | ')} |`)].join('\n') + '\n';
+}
+
+/** Renders rows in any text format. JSON is the rows themselves, one array. */
+export function renderRows(rows: readonly Row[], columns: readonly Column[], format: TextFormat, opts: { maxWidth?: number; color?: boolean } = {}): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(rows, null, 2) + '\n';
+    case 'csv':
+      return renderCsv(rows, columns);
+    case 'md':
+      return renderMarkdown(rows, columns);
+    default:
+      return renderTable(rows, columns, opts);
+  }
+}

@@ -1,0 +1,85 @@
+/** The summary printed when an ingest run ends: what was read, and what was found. */
+import type { Registry } from '../registry/index.js';
+import { categoryOf } from '../registry/index.js';
+import type { SourceResult } from '../pipeline/ingest.js';
+import type { AuthingEvent } from '../types.js';
+import { renderTable } from './render.js';
+
+/** Counts of the events one run stored. */
+export class RunTally {
+  readonly byCategory = new Map<string, number>();
+  readonly byCode = new Map<number, number>();
+  total = 0;
+
+  add(e: AuthingEvent): void {
+    this.total++;
+    this.byCategory.set(e.category, (this.byCategory.get(e.category) ?? 0) + 1);
+    this.byCode.set(e.code, (this.byCode.get(e.code) ?? 0) + 1);
+  }
+}
+
+/** The run summary as data (for --json and for the text below). */
+export interface RunSummary {
+  files: { read: number; resumed: number; skipped: number; failed: number; taken: number };
+  bytes: number;
+  lines: number;
+  unparsed: number;
+  overlong: number;
+  events: number;
+  byCategory: { category: string; count: number }[];
+  topCodes: { code: number; category: string; message: string; count: number }[];
+  elapsedMs: number;
+  mbPerSec: number;
+  sources: SourceResult[];
+}
+
+/** Builds the run summary from the per-source results and the tally. */
+export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number): RunSummary {
+  const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0 };
+  for (const r of results) {
+    if (r.status === 'read' || r.status === 'interrupted') files.read++;
+    else files[r.status]++;
+  }
+  const bytes = results.reduce((a, r) => a + r.bytes, 0);
+  return {
+    files,
+    bytes,
+    lines: results.reduce((a, r) => a + r.lines, 0),
+    unparsed: results.reduce((a, r) => a + r.unparsed, 0),
+    overlong: results.reduce((a, r) => a + r.overlong, 0),
+    events: tally.total,
+    byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+    topCodes: [...tally.byCode]
+      .map(([code, count]) => ({ code, category: categoryOf(reg, code), message: reg.codes.get(code)?.message ?? '(not in the registry)', count }))
+      .sort((a, b) => b.count - a.count || a.code - b.code)
+      .slice(0, 10),
+    elapsedMs,
+    mbPerSec: elapsedMs > 0 ? Math.round((bytes / 1e6 / (elapsedMs / 1000)) * 10) / 10 : 0,
+    sources: [...results],
+  };
+}
+
+/** The human-readable summary for stderr. */
+export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number } = {}): string {
+  const out: string[] = [];
+  if (s.byCategory.length) {
+    out.push(renderTable(s.byCategory, [{ key: 'category', title: 'CATEGORY' }, { key: 'count', title: 'EVENTS', align: 'right' }], { color: opts.color }));
+    out.push(
+      renderTable(s.topCodes, [
+        { key: 'code', title: 'CODE', align: 'right' },
+        { key: 'category', title: 'CATEGORY' },
+        { key: 'count', title: 'EVENTS', align: 'right' },
+        { key: 'message', title: 'MESSAGE', shrink: true },
+      ], { color: opts.color, maxWidth: opts.width }),
+    );
+  }
+  const f = s.files;
+  const fileParts = [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`].filter(Boolean);
+  out.push(
+    `${s.events} events in ${s.lines} lines (${(s.bytes / 1e6).toFixed(1)} MB) from ${fileParts.join(', ')} input(s) in ${(s.elapsedMs / 1000).toFixed(2)} s` +
+      (s.unparsed ? `; ${s.unparsed} candidate lines unparsed` : '') +
+      (s.overlong ? `; ${s.overlong} over-long lines cut` : '') +
+      '\n',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,64 @@
+/** Bytes -> chunks of whole lines, with a bound on the length of one line (as split2's maxLength). */
+
+/** A run of whole lines: `buf[0, end)` ends just after a newline (or at the end of the input). */
+export interface LineChunk {
+  buf: Buffer;
+  end: number;
+  /** Offset of buf[0] in the (decompressed) input. */
+  offset: number;
+  /** Lines cut because they were longer than the limit. */
+  overlong: number;
+  /** Input offset just after the last whole line of this chunk; null inside a cut line (no checkpoint there). */
+  next: number | null;
+}
+
+/**
+ * Re-chunks a byte stream so that every chunk holds whole lines only. A line longer than
+ * `maxLine` bytes is cut to `maxLine` and the rest of it dropped; memory stays bounded.
+ * The last line of an input without a final newline gets one.
+ */
+export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = 1 << 20, startOffset = 0): AsyncGenerator<LineChunk> {
+  let carry: Buffer | null = null;
+  let offset = startOffset;
+  let dropping = false; // inside the rest of an over-long line
+  let overlong = 0;
+  for await (const chunkIn of stream) {
+    let chunk = chunkIn;
+    if (dropping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        offset += chunk.length;
+        continue;
+      }
+      offset += nl + 1;
+      chunk = chunk.subarray(nl + 1);
+      dropping = false;
+    }
+    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    carry = null;
+    const lastNl = data.lastIndexOf(10);
+    if (lastNl < 0) {
+      if (data.length > maxLine) {
+        // Cut: keep the head as its own line, skip to the next newline.
+        const head = Buffer.concat([data.subarray(0, maxLine), Buffer.from('\n')]);
+        overlong++;
+        yield { buf: head, end: head.length, offset, overlong, next: null };
+        overlong = 0;
+        offset += data.length;
+        dropping = true;
+      } else {
+        carry = Buffer.from(data);
+      }
+      continue;
+    }
+    yield { buf: data, end: lastNl + 1, offset, overlong, next: offset + lastNl + 1 };
+    overlong = 0;
+    offset += lastNl + 1;
+    if (lastNl + 1 < data.length) carry = Buffer.from(data.subarray(lastNl + 1));
+  }
+  if (carry && carry.length) {
+    const last = Buffer.concat([carry.subarray(0, maxLine), Buffer.from('\n')]);
+    if (carry.length > maxLine) overlong++;
+    yield { buf: last, end: last.length, offset, overlong, next: offset + carry.length };
+  }
+}

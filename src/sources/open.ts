@@ -1,0 +1,66 @@
+/** Opening an input as a stream of bytes: plain, gzip (detected by content) or stdin. */
+import { createReadStream } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { Input } from './inputs.js';
+
+/** An opened input. */
+export interface OpenedInput {
+  input: Input;
+  /** Decompressed bytes. */
+  stream: AsyncIterable<Buffer>;
+  compression: 'none' | 'gzip';
+  /** Size on disk (compressed), when known. */
+  size: number | null;
+  /** Modification time, for the year of year-less stamps. */
+  mtime: Date | null;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Opens one input; gzip is recognised by its magic bytes, not by the name. */
+export async function openInput(input: Input, stdin: Readable = process.stdin): Promise<OpenedInput> {
+  if (input.path === null) return openStream(input, stdin, null, null);
+  const fh = await openFile(input.path, 'r');
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    const gz = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
+    return {
+      input,
+      stream: gz ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw,
+      compression: gz ? 'gzip' : 'none',
+      size: st.isFile() ? st.size : null,
+      mtime: st.mtime,
+    };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openStream(input: Input, stream: Readable, size: number | null, mtime: Date | null): Promise<OpenedInput> {
+  // Peek at the first chunk to see whether stdin is gzip.
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  const firstBuf = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const rest = (async function* () {
+    if (firstBuf.length) yield firstBuf;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield Buffer.from(n.value);
+    }
+  })();
+  const gz = firstBuf[0] === GZIP_MAGIC[0] && firstBuf[1] === GZIP_MAGIC[1];
+  return {
+    input,
+    stream: gz ? Readable.from(rest).pipe(createGunzip()) : rest,
+    compression: gz ? 'gzip' : 'none',
+    size,
+    mtime,
+  };
+}

@@ -1,0 +1,51 @@
+/** Shared data types of the pipeline: sources -> lines -> records -> events -> sinks. */
+
+/** Logcat priority letters; `A` (assert) is normalised to `F`. */
+export type Level = 'V' | 'D' | 'I' | 'W' | 'E' | 'F' | 'S' | '?';
+
+/** Every input shape the parser understands. */
+export type FormatName =
+  | 'threadtime'
+  | 'time'
+  | 'brief'
+  | 'process'
+  | 'tag'
+  | 'thread'
+  | 'long'
+  | 'raw'
+  | 'studio'
+  | 'studio-v2';
+
+/** One log entry, whatever format it came in. */
+export interface LogRecord {
+  /** UTC time in ISO 8601 with milliseconds, or null when the format has none. */
+  time: string | null;
+  pid: number | null;
+  tid: number | null;
+  level: Level | null;
+  tag: string;
+  message: string;
+  format: FormatName;
+  /** 1-based line where the record starts in its source. */
+  line: number;
+}
+
+/** How the code of an event was found. */
+export type Method = 'signature' | 'json' | 'key-value';
+
+/** One Authing code found in one record. */
+export interface AuthingEvent {
+  code: number;
+  category: string;
+  method: Method;
+  /** Extra detail: a provider's own error code, the HTTP status, the JSON key. */
+  detail: string | null;
+  time: string | null;
+  pid: number | null;
+  tid: number | null;
+  level: Level | null;
+  tag: string;
+  line: number;
+  /** The message, redacted and cut to a short excerpt. */
+  excerpt: string;
+}

@@ -1,0 +1,46 @@
+/** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
+import Database from 'better-sqlite3';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = join(ROOT, 'bin', 'authing-triage.js');
+export const SHARED = resolve(ROOT, '..', 'shared');
+export const FIXTURES = join(ROOT, 'fixtures');
+
+/** Runs the real CLI as a child process. */
+export function runCli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string; uid?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...opts.env },
+    maxBuffer: 64 << 20,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+  });
+}
+
+const dirs: string[] = [];
+/** A fresh temp folder, removed after the file's tests. */
+export function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'authing-triage-test-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Rows of a query on a database file. */
+export function query<T = Record<string, unknown>>(db: string, sql: string, ...params: unknown[]): T[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn.prepare(sql).all(...params) as T[];
+  } finally {
+    conn.close();
+  }
+}
