@@ -38,7 +38,28 @@ export function detectFormat(sample: readonly string[]): FormatName {
   let best: FormatName = 'raw';
   let bestScore = 0;
   for (const [name, score] of scores) if (score > bestScore) [best, bestScore] = [name, score];
-  return best;
+  // A format that fits only a few lines is coincidence (a raw message that looks like a header).
+  const entries = sample.filter((l) => l.trim() !== '' && !NON_ENTRY.test(stripDecorations(l))).length;
+  // A long entry's message lines match nothing, so one header is enough for `long`.
+  return best === 'long' || bestScore * 3 >= Math.min(entries, 30) ? best : 'raw';
+}
+
+/** Parses whole text at once (tests, small inputs): the records and the unparsed line numbers. */
+export function parseText(text: string, opts: ParseOptions): { format: FormatName | undefined; records: LogRecord[]; unparsed: number[] } {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const parser = new RecordParser(opts);
+  if (!opts.format) parser.setFormat(detectFormat(lines.slice(0, 200)));
+  const records: LogRecord[] = [];
+  const unparsed: number[] = [];
+  lines.forEach((l, i) => {
+    const r = parser.push(l, i + 1);
+    if ('record' in r) records.push(r.record);
+    else if ('unparsed' in r) unparsed.push(i + 1);
+  });
+  const last = parser.end();
+  if (last) records.push(last);
+  return { format: parser.format, records, unparsed };
 }
 
 // `-v color` wraps each line in SGR escapes; CR from CRLF files and a BOM are dropped too.
@@ -76,8 +97,8 @@ export class RecordParser {
   push(rawLine: string, lineNo: number): LineResult {
     const line = stripDecorations(rawLine);
     if (this.formatName === 'long') return this.pushLong(line, lineNo);
-    if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
     if (NON_ENTRY.test(line)) return SKIP;
+    if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
     const cur = this.current;
     if (cur) {
       const m = cur.re.exec(line);

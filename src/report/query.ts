@@ -89,8 +89,10 @@ export function breakdown(store: Store, by: readonly Dimension[], f: ReportFilte
   const cols = by.map((d) => `${DIM_SQL[d]} AS "${d}"`);
   if (by.includes('code')) cols.push('c.message AS message', 'c.suggestion AS suggestion', 'c.docs AS docs');
   if (by.includes('code') && !by.includes('category')) cols.push(`${DIM_SQL.category} AS category`);
-  const group = by.map((d) => `"${d}"`).join(', ');
-  const order = by.includes('day') || by.includes('hour') ? `${by.includes('day') ? '"day"' : '"hour"'}, count DESC` : `count DESC, ${group}`;
+  // Positions, not names: "code" would be ambiguous between the alias and the joined tables.
+  const group = by.map((_, i) => String(i + 1)).join(', ');
+  const timeDim = by.findIndex((d) => d === 'day' || d === 'hour');
+  const order = timeDim >= 0 ? `${timeDim + 1}, SUM(x.count) DESC, ${group}` : `SUM(x.count) DESC, ${group}`;
   const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count
     FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
     ${where.sql}
