@@ -11,9 +11,9 @@ export interface CommonArgs {
 /** Adds --db, --tag and --registry. */
 export function commonOptions<T>(y: Argv<T>) {
   return y
-    .option('db', { describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', type: 'string', default: process.env.AUTHING_TRIAGE_DB || './authing-triage.db', defaultDescription: './authing-triage.db' })
-    .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, default: [] as string[] })
-    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, default: [] as string[] });
+    .option('db', { describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
+    .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true })
+    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true });
 }
 
 /** The registry with the user's override files applied. */

@@ -6,6 +6,7 @@ import { ingestSource, type SourceResult } from '../../pipeline/ingest.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
 import { isValidTimeZone } from '../../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../../report/summary.js';
+import { crossed, parseThreshold } from '../../report/alerts.js';
 import { expandInputs } from '../../sources/inputs.js';
 import { openStore } from '../../store/sqlite.js';
 import type { FormatName } from '../../types.js';
@@ -23,6 +24,7 @@ interface IngestArgs extends CommonArgs {
   redact: boolean;
   json: boolean;
   quiet: boolean;
+  failOn: string[];
 }
 
 export const ingestCommand = {
@@ -36,9 +38,10 @@ export const ingestCommand = {
       .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
       .option('since', { describe: 'keep events at or after this time (24h, 7d, 2026-03-17)', type: 'string' })
       .option('until', { describe: 'keep events before this time', type: 'string' })
-      .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', default: true })
+      .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', defaultDescription: 'true' })
       .option('json', { describe: 'print the run summary as JSON on stdout', type: 'boolean', default: false })
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
+      .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true })
       .example('adb logcat | $0', 'count codes live from a device')
       .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
       .example('$0 --db nightly.db /var/log/devices/', 'ingest a folder of captures (plain or .gz)'),
@@ -55,6 +58,7 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
   const since = argv.since ? parseWhen(argv.since, '--since') : undefined;
   const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
   const registry = loadRegistryFromArgs(argv);
+  const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   const needles = candidateNeedles(extractor.tags);
   const { inputs, problems } = expandInputs(argv.paths);
@@ -89,5 +93,8 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
   if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
   if (abort.signal.aborted) return EXIT.interrupted;
-  return results.some((r) => r.status === 'failed') ? EXIT.input : EXIT.ok;
+  if (results.some((r) => r.status === 'failed')) return EXIT.input;
+  const hits = crossed(thresholds, tally);
+  for (const h of hits) process.stderr.write(`authing-triage: alert: ${h.threshold.text} (this run: ${h.count})\n`);
+  return hits.length ? EXIT.alert : EXIT.ok;
 }

@@ -72,7 +72,9 @@ export const reportCommand = {
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
-    const format = (argv.format ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
+    const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    if (!['table', 'json', 'csv', 'md'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
     const registry = loadRegistryFromArgs(argv);
     const store = openStore(argv.db);
     try {

@@ -18,7 +18,7 @@ export const sqlCommand = {
   builder: (y: Argv) =>
     y
       .positional('query', { type: 'string', describe: 'one SQL statement', demandOption: true })
-      .option('db', { type: 'string', default: process.env.AUTHING_TRIAGE_DB || './authing-triage.db', describe: 'SQLite database file (env AUTHING_TRIAGE_DB)' })
+      .option('db', { type: 'string', describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', defaultDescription: './authing-triage.db' })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'], describe: 'table (default on a terminal), json, csv, md' })
       .option('out', { alias: 'o', type: 'string', describe: 'write to this file' })
       .example('$0 sql "SELECT * FROM v_counts_by_category"', 'counts per category')

@@ -1,0 +1,120 @@
+/**
+ * Settings from flags, the environment, a config file and built-in defaults, each with where it
+ * came from. The config file is `.authing-triage.json` or `authing-triage.config.json` in the working
+ * directory, or the file given with --config.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
+
+/** The keys a config file may set. */
+export interface FileConfig {
+  db?: string;
+  tags?: string[];
+  registry?: string[];
+  tz?: string;
+  year?: number;
+  redact?: boolean;
+  format?: string;
+  failOn?: string[];
+}
+
+const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
+  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]',
+};
+
+/** A setting and where its value came from. */
+export interface Setting<T> {
+  value: T;
+  from: string;
+}
+
+/** Finds the config file: --config, else the first known name in the working directory. */
+export function findConfigFile(explicit: string | undefined, cwd = process.cwd()): string | undefined {
+  if (explicit) {
+    if (!existsSync(explicit)) throw new UserError('usage', `--config ${explicit}: no such file`);
+    return explicit;
+  }
+  for (const n of CONFIG_NAMES) {
+    const p = resolve(cwd, n);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Reads and validates a config file; paths in it are relative to the file. */
+export function readConfigFile(file: string): FileConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError('usage', `${file}: not a valid config file (${(e as Error).message}); fix it or pass --config another file`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError('usage', `${file}: expected a JSON object of settings`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (k === '$schema' || k === '$comment') continue;
+    const type = KEYS[k as keyof FileConfig];
+    if (!type) throw new UserError('usage', `${file}: key "${k}": unknown; allowed keys: ${Object.keys(KEYS).join(', ')}`);
+    const ok =
+      type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === type;
+    if (!ok) throw new UserError('usage', `${file}: key "${k}": expected ${type === 'string[]' ? 'an array of strings' : `a ${type}`}`);
+    out[k] = v;
+  }
+  const base = dirname(resolve(file));
+  if (typeof out.db === 'string' && !/^[a-z]+:\/\//.test(out.db)) out.db = resolve(base, out.db);
+  if (Array.isArray(out.registry)) out.registry = (out.registry as string[]).map((r) => resolve(base, r));
+  return out as FileConfig;
+}
+
+/** The flags that settings resolve; undefined means the flag was not given. */
+export interface SettingArgs {
+  config?: string;
+  db?: string;
+  tag?: string[];
+  registry?: string[];
+  tz?: string;
+  year?: number;
+  redact?: boolean;
+  failOn?: string[];
+}
+
+export const DEFAULT_DB = './authing-triage.db';
+
+/**
+ * Resolves the settings in place on argv (flag > environment > config file > default; lists
+ * from the config file and the flags are combined) and returns them with their origins.
+ */
+export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = process.env): Record<string, Setting<unknown>> {
+  const file = findConfigFile(argv.config);
+  const cfg = file ? readConfigFile(file) : {};
+  const fromFile = `config ${file}`;
+  const s: Record<string, Setting<unknown>> = {};
+  const pick = <T>(name: string, flag: T | undefined, fileValue: T | undefined, def: T, envValue?: T): T => {
+    const st: Setting<T> =
+      flag !== undefined ? { value: flag, from: 'flag' }
+      : envValue !== undefined ? { value: envValue, from: 'environment' }
+      : fileValue !== undefined ? { value: fileValue, from: fromFile }
+      : { value: def, from: 'default' };
+    s[name] = st;
+    return st.value;
+  };
+  const list = (name: string, flag: string[] | undefined, fileValue: string[] | undefined): string[] => {
+    const value = [...(fileValue ?? []), ...(flag ?? [])];
+    const from = [fileValue?.length ? fromFile : '', flag?.length ? 'flag' : ''].filter(Boolean).join(' + ') || 'default';
+    s[name] = { value, from };
+    return value;
+  };
+  argv.db = pick('db', argv.db, cfg.db, DEFAULT_DB, env.AUTHING_TRIAGE_DB || undefined);
+  argv.tag = list('tags', argv.tag, cfg.tags);
+  argv.registry = list('registry', argv.registry, cfg.registry);
+  argv.tz = pick('tz', argv.tz, cfg.tz, undefined);
+  argv.year = pick('year', argv.year, cfg.year, undefined);
+  argv.redact = pick('redact', argv.redact, cfg.redact, true);
+  argv.failOn = list('failOn', argv.failOn, cfg.failOn);
+  s.format = { value: cfg.format, from: cfg.format !== undefined ? fromFile : 'default' };
+  s.configFile = { value: file ?? null, from: file ? (argv.config ? 'flag' : 'working directory') : 'none found' };
+  return s;
+}
