@@ -163,3 +163,16 @@ export function compare(store: Store, by: readonly Dimension[], f: ReportFilter 
     };
   });
 }
+
+/** The latest redacted excerpt of a code, for showing what an unregistered code looked like. */
+export function latestExcerpt(store: Store, code: number): string | null {
+  const r = store.db.prepare('SELECT excerpt FROM events WHERE code = ? ORDER BY id DESC LIMIT 1').get(code) as { excerpt: string } | undefined;
+  return r?.excerpt ?? null;
+}
+
+/** Sources with events in the window: name, events, lines read, last read. */
+export function sourcesInWindow(store: Store, f: ReportFilter): { name: string; events: number; lines: number; last_seen: string }[] {
+  const bySource = new Map(breakdown(store, ['source'], f).map((r) => [r.source, r.count]));
+  const rows = store.db.prepare('SELECT name, lines_done AS lines, last_seen FROM sources ORDER BY last_seen DESC').all() as { name: string; lines: number; last_seen: string }[];
+  return rows.filter((r) => bySource.has(r.name)).map((r) => ({ ...r, events: bySource.get(r.name)! }));
+}

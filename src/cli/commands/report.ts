@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { openStore } from '../../store/sqlite.js';
+import { htmlReport } from '../../report/page.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 import { parseWhen } from '../when.js';
@@ -53,7 +54,7 @@ export const reportCommand = {
   builder: (y: Argv) =>
     commonOptions(y)
       .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
-      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md', choices: ['table', 'json', 'csv', 'md'] })
+      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: ['table', 'json', 'csv', 'md', 'html'] })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
@@ -62,7 +63,8 @@ export const reportCommand = {
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
       .example('$0 report --by code --top 10', 'the ten most frequent codes, with messages')
       .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
-      .example('$0 report --by code --since 24h --compare', 'what changed against the day before'),
+      .example('$0 report --by code --since 24h --compare', 'what changed against the day before')
+      .example('$0 report --format html --since 7d --out week.html', 'a self-contained page to share'),
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
     const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
@@ -74,11 +76,15 @@ export const reportCommand = {
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
     const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
-    if (!['table', 'json', 'csv', 'md'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
+    if (!['table', 'json', 'csv', 'md', 'html'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
     const registry = loadRegistryFromArgs(argv);
     const store = openStore(argv.db);
     try {
       store.syncRegistry(registry);
+      if ((format as string) === 'html') {
+        writeOutput(htmlReport(store, filter, argv.top ?? 20), argv.out);
+        return;
+      }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
       if (by.includes('code')) {
         if (!by.includes('category')) columns.push({ key: 'category', title: 'CATEGORY' });
