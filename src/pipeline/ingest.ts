@@ -36,6 +36,8 @@ export interface IngestOptions {
   onStored?: (e: AuthingEvent) => void;
   /** Called for each chunk of whole lines (--tee, progress). */
   onChunk?: (buf: Buffer, end: number) => void;
+  /** Called after each chunk with the bytes read from disk for this source and the events found so far. */
+  onProgress?: (rawBytes: number, events: number) => void;
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
@@ -46,7 +48,7 @@ export interface SourceResult {
   name: string;
   status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted';
   format: FormatName | null;
-  compression: 'none' | 'gzip' | null;
+  compression: 'none' | 'gzip' | 'zip' | null;
   bytes: number;
   lines: number;
   events: number;
@@ -128,6 +130,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
+  if (head.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
 
   // Recognise the content: the longest stored head that this input starts with.
   let src = undefined;
@@ -228,6 +231,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       result.overlong += c.overlong;
       result.bytes += c.end;
       lastNext = c.next;
+      opts.onProgress?.(opened.rawBytesRead(), result.events + pending.length);
       if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) commit(c.next, false);
       if (opts.signal?.aborted) {
         if (c.next !== null) commit(c.next, false);

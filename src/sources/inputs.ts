@@ -1,6 +1,7 @@
 /** Command-line paths -> the list of inputs to read (files, folders recursed, `-` for stdin). */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { globSync } from 'tinyglobby';
 
 /** One thing to read. */
 export interface Input {
@@ -8,6 +9,8 @@ export interface Input {
   name: string;
   /** Null for stdin. */
   path: string | null;
+  /** For a bugreport zip: the text entry inside it. */
+  entry?: string;
 }
 
 /** An input that could not be listed, reported as one line. */
@@ -16,8 +19,12 @@ export interface InputProblem {
   reason: string;
 }
 
-/** Expands paths: folders are walked (sorted, hidden entries skipped), `-` is stdin. */
-export function expandInputs(paths: readonly string[]): { inputs: Input[]; problems: InputProblem[] } {
+/**
+ * Expands paths: folders are walked (sorted, hidden entries skipped), `-` is stdin. Files in
+ * `exclude` (the database and its -wal/-shm/-journal files) are never read.
+ */
+export function expandInputs(paths: readonly string[], exclude: readonly string[] = []): { inputs: Input[]; problems: InputProblem[] } {
+  const skip = new Set(exclude.flatMap((p) => [p, `${p}-wal`, `${p}-shm`, `${p}-journal`]).map((p) => resolve(p)));
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
   const walk = (p: string): void => {
@@ -39,12 +46,26 @@ export function expandInputs(paths: readonly string[]): { inputs: Input[]; probl
       }
       for (const n of names) if (!n.startsWith('.')) walk(join(p, n));
     } else if (st.isFile() || st.isFIFO()) {
-      inputs.push({ name: p, path: p });
+      if (!skip.has(resolve(p))) inputs.push({ name: p, path: p });
     }
   };
   for (const p of paths.length ? paths : ['-']) {
     if (p === '-') inputs.push({ name: '-', path: null });
-    else walk(p);
+    else if (/[*?[{]/.test(p) && !exists(p)) {
+      // A glob quoted for us (cron has no shell expansion of its own).
+      const matches = globSync(p, { onlyFiles: false, dot: false, expandDirectories: false }).sort();
+      if (!matches.length) problems.push({ name: p, reason: 'no file matches this pattern' });
+      for (const m of matches) walk(m);
+    } else walk(p);
   }
   return { inputs, problems };
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }

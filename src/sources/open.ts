@@ -1,20 +1,23 @@
 /** Opening an input as a stream of bytes: plain, gzip (detected by content) or stdin. */
 import { createReadStream } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Input } from './inputs.js';
+import { openBugreportEntry } from './zip.js';
 
 /** An opened input. */
 export interface OpenedInput {
   input: Input;
   /** Decompressed bytes. */
   stream: AsyncIterable<Buffer>;
-  compression: 'none' | 'gzip';
+  compression: 'none' | 'gzip' | 'zip';
   /** Size on disk (compressed), when known. */
   size: number | null;
   /** Modification time, for the year of year-less stamps. */
   mtime: Date | null;
+  /** Bytes read from disk so far (compressed), for progress. */
+  rawBytesRead: () => number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -22,6 +25,11 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Opens one input; gzip is recognised by its magic bytes, not by the name. */
 export async function openInput(input: Input, stdin: Readable = process.stdin): Promise<OpenedInput> {
   if (input.path === null) return openStream(input, stdin, null, null);
+  if (input.entry !== undefined) {
+    const st = await stat(input.path);
+    const stream = (await openBugreportEntry(input.path, input.entry)) as unknown as AsyncIterable<Buffer>;
+    return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0 };
+  }
   const fh = await openFile(input.path, 'r');
   try {
     const st = await fh.stat();
@@ -36,6 +44,7 @@ export async function openInput(input: Input, stdin: Readable = process.stdin): 
       compression: gz ? 'gzip' : 'none',
       size: st.isFile() ? st.size : null,
       mtime: st.mtime,
+      rawBytesRead: () => raw.bytesRead,
     };
   } finally {
     await fh.close();
@@ -57,6 +66,7 @@ async function openStream(input: Input, stream: Readable, size: number | null, m
   })();
   const gz = firstBuf[0] === GZIP_MAGIC[0] && firstBuf[1] === GZIP_MAGIC[1];
   return {
+    rawBytesRead: () => 0,
     input,
     stream: gz ? Readable.from(rest).pipe(createGunzip()) : rest,
     compression: gz ? 'gzip' : 'none',

@@ -1,5 +1,7 @@
 /** The default command: read inputs, store events, print the summary. */
+import { statSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { createProgress } from '../progress.js';
 import { EXIT, UserError } from '../../errors.js';
 import { Extractor, candidateNeedles } from '../../extract/index.js';
 import { ingestSource, type SourceResult } from '../../pipeline/ingest.js';
@@ -7,7 +9,7 @@ import { FORMAT_NAMES } from '../../parse/formats.js';
 import { isValidTimeZone } from '../../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../../report/summary.js';
 import { crossed, parseThreshold } from '../../report/alerts.js';
-import { expandInputs } from '../../sources/inputs.js';
+import { listInputs } from '../../sources/index.js';
 import { openStore } from '../../store/sqlite.js';
 import type { FormatName } from '../../types.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
@@ -25,6 +27,15 @@ interface IngestArgs extends CommonArgs {
   json: boolean;
   quiet: boolean;
   failOn: string[];
+  batchSize?: number;
+}
+
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
 }
 
 export const ingestCommand = {
@@ -41,6 +52,7 @@ export const ingestCommand = {
       .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', defaultDescription: 'true' })
       .option('json', { describe: 'print the run summary as JSON on stdout', type: 'boolean', default: false })
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
+      .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true })
       .example('adb logcat | $0', 'count codes live from a device')
       .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
@@ -61,7 +73,7 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   const needles = candidateNeedles(extractor.tags);
-  const { inputs, problems } = expandInputs(argv.paths);
+  const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
   const store = openStore(argv.db);
   const tally = new RunTally();
   const results: SourceResult[] = [];
@@ -75,15 +87,24 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       process.stderr.write(`authing-triage: ${p.name}: ${p.reason}; skipped, the other inputs were read\n`);
     }
-    for (const input of inputs) {
+    const sizes = inputs.map((i) => (i.path && !i.entry ? fileSize(i.path) : 0));
+    const progress = createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json, sizes.reduce((a, b) => a + b, 0), inputs.length);
+    let eventsBefore = 0;
+    for (const [i, input] of inputs.entries()) {
       if (abort.signal.aborted) break;
+      progress.startFile();
       const r = await ingestSource(store, input, {
         extractor, needles, format: argv.inputFormat as FormatName | undefined, year: argv.year, tz: argv.tz, since, until,
+        batchEvents: argv.batchSize,
         signal: abort.signal, onStored: (e) => tally.add(e),
+        onProgress: (bytes, events) => progress.update(bytes, eventsBefore + events),
       });
+      progress.endFile(sizes[i]!);
+      eventsBefore += r.events;
       results.push(r);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
+    progress.stop();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

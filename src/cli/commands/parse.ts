@@ -4,7 +4,7 @@ import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
 import { RecordParser, detectFormat } from '../../parse/records.js';
 import { lineChunks } from '../../sources/chunks.js';
-import { expandInputs } from '../../sources/inputs.js';
+import { listInputs } from '../../sources/index.js';
 import { openInput } from '../../sources/open.js';
 import type { FormatName, LogRecord } from '../../types.js';
 import { quietOnClosedPipe } from '../output.js';
@@ -29,7 +29,7 @@ export const parseCommand = {
       .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
-    const { inputs, problems } = expandInputs(argv.paths);
+    const { inputs, problems } = await listInputs(argv.paths);
     let failed = problems.length > 0;
     for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
     for (const input of inputs) {
