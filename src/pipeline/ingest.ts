@@ -34,8 +34,16 @@ export interface IngestOptions {
   onEvent?: (e: AuthingEvent, source: string) => void;
   /** Called for each event once it is stored (run summary). */
   onStored?: (e: AuthingEvent) => void;
-  /** Called for each chunk of whole lines (--tee, progress). */
-  onChunk?: (buf: Buffer, end: number) => void;
+  /** Called with every input chunk, unchanged (--tee); may return a promise for back-pressure. */
+  tee?: (chunk: Buffer) => void | Promise<void>;
+  /** Sees every record before extraction (the --package pid tracker); forces the every-line path. */
+  observeRecord?: (r: LogRecord) => void;
+  /** Keeps only the records it returns true for (--package). */
+  keepRecord?: (r: LogRecord) => boolean;
+  /** Keeps only the events it returns true for (--level, --category, --code, --only-tag). */
+  keepEvent?: (e: AuthingEvent) => boolean;
+  /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
+  headWaitMs?: number;
   /** Called after each chunk with the bytes read from disk for this source and the events found so far. */
   onProgress?: (rawBytes: number, events: number) => void;
   /** Stop early (SIGINT): the run commits what it read and returns. */
@@ -59,25 +67,42 @@ export interface SourceResult {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** Reads the first `n` bytes of a stream and returns them with a stream of everything. */
-async function peekHead(stream: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+/**
+ * Reads the first `n` bytes of a stream and returns them with a stream of everything. With
+ * `waitMs` (live streams), it stops early when that long has passed since the first byte, so a
+ * quiet `adb logcat` is not held back.
+ */
+async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
   const it = stream[Symbol.asyncIterator]();
   const taken: Buffer[] = [];
   let size = 0;
   let ended = false;
+  let deadline = Infinity;
+  let pendingNext: Promise<IteratorResult<Buffer>> | null = null;
   while (size < n) {
-    const r = await it.next();
+    pendingNext ??= it.next();
+    const left = deadline - Date.now();
+    const r = left === Infinity ? await pendingNext : await Promise.race([pendingNext, new Promise<null>((res) => setTimeout(() => res(null), Math.max(0, left)).unref())]);
+    if (r === null) break; // time is up: go on with what has arrived
+    pendingNext = null;
     if (r.done) {
       ended = true;
       break;
     }
     taken.push(r.value);
     size += r.value.length;
+    if (waitMs !== undefined && deadline === Infinity) deadline = Date.now() + waitMs;
   }
+  const carried = pendingNext;
   const joined = Buffer.concat(taken);
   const all = (async function* () {
     if (joined.length) yield joined;
     if (ended) return;
+    if (carried) {
+      const r = await carried;
+      if (r.done) return;
+      yield r.value;
+    }
     for (;;) {
       const r = await it.next();
       if (r.done) return;
@@ -85,6 +110,37 @@ async function peekHead(stream: AsyncIterable<Buffer>, n: number): Promise<{ hea
     }
   })();
   return { head: joined.subarray(0, n), all };
+}
+
+/** Ends the iteration with an AbortError as soon as `signal` fires, even while waiting for input. */
+async function* abortable(it: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  if (!signal) return yield* it;
+  const iter = it[Symbol.asyncIterator]();
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      const r = await Promise.race([iter.next(), aborted]);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Passes every chunk to `tee` (which may return a promise to apply back-pressure) unchanged. */
+async function* tap(it: AsyncIterable<Buffer>, tee: ((b: Buffer) => void | Promise<void>) | undefined): AsyncGenerator<Buffer> {
+  if (!tee) return yield* it;
+  for await (const c of it) {
+    await tee(c);
+    yield c;
+  }
 }
 
 /** Drops the first `n` bytes of a stream. */
@@ -125,7 +181,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   let head: Buffer;
   let all: AsyncIterable<Buffer>;
   try {
-    ({ head, all } = await peekHead(opened.stream, HEAD_BYTES));
+    ({ head, all } = await peekHead(tap(opened.stream, opts.tee), HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined));
   } catch (e) {
     return { ...result, status: 'failed', error: errorReason(e) };
   }
@@ -168,8 +224,10 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t < opts.until);
   };
   const onRecord = (rec: LogRecord): void => {
+    opts.observeRecord?.(rec);
+    if (opts.keepRecord && !opts.keepRecord(rec)) return;
     const e = opts.extractor.extract(rec);
-    if (!e || !keep(e)) return;
+    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e))) return;
     pending.push(e);
     opts.onEvent?.(e, input.name);
   };
@@ -183,7 +241,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   };
 
   // Long entries span lines: that format reads every line; the rest decode candidates only.
-  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long';
+  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long' || !!opts.observeRecord || !!opts.keepRecord;
   const needles = opts.needles;
   const handleLine = (text: string, n: number): void => {
     const r = parser.push(text, n);
@@ -223,10 +281,20 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   };
 
   let lastNext: number | null = startBytes;
+  // A live stream may go quiet: commit what was found at least every batchMs anyway.
+  const timer = setInterval(() => {
+    if (pending.length && lastNext !== null && lastNext > committedBytes) {
+      try {
+        commit(lastNext, false);
+      } catch {
+        // the next commit in the loop reports it
+      }
+    }
+  }, Math.max(50, batchMs / 2));
+  timer.unref();
   try {
-    const body = startBytes > 0 ? skipBytes(all, startBytes) : all;
+    const body = abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal);
     for await (const c of lineChunks(body, opts.maxLine, startBytes)) {
-      opts.onChunk?.(c.buf, c.end);
       scan(c);
       result.overlong += c.overlong;
       result.bytes += c.end;
@@ -246,6 +314,11 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     commit(lastNext ?? committedBytes, true);
   } catch (e) {
     result.lines = lineNo - src.lines_done;
+    if (opts.signal?.aborted) {
+      if (lastNext !== null && lastNext > committedBytes) commit(lastNext, false);
+      else if (pending.length) commit(committedBytes, false);
+      return { ...result, status: 'interrupted' };
+    }
     if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };
     if (lastNext !== null && lastNext > committedBytes) {
       try {
@@ -256,6 +329,9 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     }
     // Keep what was read before the fault; a re-run goes on from there.
     return { ...result, status: 'failed', error: errorReason(e) };
+  }
+  finally {
+    clearInterval(timer);
   }
   result.lines = lineNo - src.lines_done;
   if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';

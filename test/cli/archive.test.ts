@@ -55,7 +55,7 @@ describe('inputs', () => {
     writeFileSync(join(logs, 'time.log.gz'), gzipSync(readFileSync(join(LABELED, 'dev-time.log'))));
     await bugreportZip(join(logs, 'bugreport.zip'), readFileSync(FIXTURE, 'utf8'));
     const db = join(dir, 'a.db');
-    const r = runCli(['--db', db, logs, '--json']);
+    const r = runCli(['--db', db, logs, '--json-summary']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -116,7 +116,7 @@ describe('exactly once', () => {
     expect(total(db)).toBe(15);
     renameSync(join(dir, 'app.log'), join(dir, 'app.log.1'));
     writeFileSync(join(dir, 'app.log.1.gz'), gzipSync(readFileSync(join(dir, 'app.log.1'))));
-    const again = runCli(['--db', db, '--json', dir]);
+    const again = runCli(['--db', db, '--json-summary', dir]);
     expect(JSON.parse(again.stdout).events).toBe(0);
     expect(total(db)).toBe(15);
     expect(events(db)).toBe(15);
@@ -131,7 +131,7 @@ describe('exactly once', () => {
     runCli(['--db', db, '--quiet', f]);
     const first = total(db);
     appendFileSync(f, lines.slice(100).join('\n'));
-    const r = runCli(['--db', db, '--json', f]);
+    const r = runCli(['--db', db, '--json-summary', f]);
     const s = JSON.parse(r.stdout);
     expect(s.files.resumed).toBe(1);
     expect(s.events).toBe(15 - first);

@@ -2,6 +2,8 @@
 import { statSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../progress.js';
+import { eventFilter } from '../../extract/filter.js';
+import { LivePrinter, NdjsonSink } from '../../sinks/live.js';
 import { EXIT, UserError } from '../../errors.js';
 import { Extractor, candidateNeedles } from '../../extract/index.js';
 import { ingestSource, type SourceResult } from '../../pipeline/ingest.js';
@@ -24,10 +26,22 @@ interface IngestArgs extends CommonArgs {
   since?: string;
   until?: string;
   redact: boolean;
-  json: boolean;
+  json?: boolean;
+  jsonSummary?: boolean;
+  live?: boolean;
+  tee?: boolean;
+  level?: string;
+  category?: string[];
+  code?: string[];
+  onlyTag?: string[];
   quiet: boolean;
   failOn: string[];
   batchSize?: number;
+}
+
+function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | Promise<void> {
+  if (out.write(chunk)) return;
+  return new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
 function fileSize(p: string): number {
@@ -50,7 +64,16 @@ export const ingestCommand = {
       .option('since', { describe: 'keep events at or after this time (24h, 7d, 2026-03-17)', type: 'string' })
       .option('until', { describe: 'keep events before this time', type: 'string' })
       .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', defaultDescription: 'true' })
-      .option('json', { describe: 'print the run summary as JSON on stdout', type: 'boolean', default: false })
+      .option('json', { describe: 'print each event as an NDJSON line (pino-compatible) on stdout, then a last line with the run summary', type: 'boolean' })
+      .option('json-summary', { describe: 'print only the run summary, as one JSON document, on stdout (for cron)', type: 'boolean' })
+      .option('live', { describe: 'print each event as it is found (default when stdout is a terminal)', type: 'boolean' })
+      .option('tee', { describe: 'pass every input line to stdout unchanged; live events go to stderr', type: 'boolean' })
+      .option('level', { describe: 'keep events of this logcat level or above (V D I W E F)', type: 'string' })
+      .option('category', { describe: 'keep only events of these categories (repeatable)', type: 'string', array: true })
+      .option('code', { describe: 'keep only these codes (repeatable)', type: 'string', array: true })
+      .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true })
+      .conflicts('json', 'tee')
+      .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true })
@@ -72,6 +95,16 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
   const registry = loadRegistryFromArgs(argv);
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
+  const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
+  const sink = argv.json
+    ? new NdjsonSink(process.stdout, registry)
+    : liveOn
+      ? argv.tee
+        ? new LivePrinter(process.stderr, null, registry, useColor(process.stderr))
+        : new LivePrinter(process.stdout, process.stderr, registry, useColor(process.stdout))
+      : null;
+  const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
   const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
   const store = openStore(argv.db);
@@ -95,7 +128,8 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
       progress.startFile();
       const r = await ingestSource(store, input, {
         extractor, needles, format: argv.inputFormat as FormatName | undefined, year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize,
+        batchEvents: argv.batchSize, keepEvent, tee,
+        onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
         onProgress: (bytes, events) => progress.update(bytes, eventsBefore + events),
       });
@@ -108,10 +142,14 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    sink?.end();
     store.close();
+    // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
+    if (inputs.some((i) => i.path === null)) process.stdin.destroy();
   }
   const summary = summarize(results, tally, registry, Date.now() - started);
-  if (argv.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
+  else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;

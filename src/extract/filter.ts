@@ -1,0 +1,40 @@
+/** Event filters shared by live and batch runs: --level, --category, --code, --only-tag. */
+import { UserError } from '../errors.js';
+import type { AuthingEvent, Level } from '../types.js';
+
+const ORDER: Level[] = ['V', 'D', 'I', 'W', 'E', 'F'];
+
+/** What to keep. */
+export interface EventFilterOptions {
+  level?: string;
+  category?: string[];
+  code?: (number | string)[];
+  onlyTag?: string[];
+}
+
+/** Builds the filter once; undefined when nothing is filtered (no per-event cost). */
+export function eventFilter(o: EventFilterOptions, categories: readonly string[]): ((e: AuthingEvent) => boolean) | undefined {
+  const tests: ((e: AuthingEvent) => boolean)[] = [];
+  if (o.level) {
+    const min = ORDER.indexOf(o.level.toUpperCase() as Level);
+    if (min < 0) throw new UserError('usage', `--level ${o.level}: expected one of V, D, I, W, E, F`);
+    tests.push((e) => e.level !== null && ORDER.indexOf(e.level === 'S' ? 'F' : e.level) >= min);
+  }
+  if (o.category?.length) {
+    for (const c of o.category) if (!categories.includes(c)) throw new UserError('usage', `--category ${c}: not a category; use one of ${categories.join(', ')}`);
+    const set = new Set(o.category);
+    tests.push((e) => set.has(e.category));
+  }
+  if (o.code?.length) {
+    const codes = o.code.map(Number);
+    if (codes.some((c) => !Number.isSafeInteger(c))) throw new UserError('usage', `--code takes integer codes`);
+    const set = new Set(codes);
+    tests.push((e) => set.has(e.code));
+  }
+  if (o.onlyTag?.length) {
+    const set = new Set(o.onlyTag);
+    tests.push((e) => set.has(e.tag));
+  }
+  if (!tests.length) return undefined;
+  return (e) => tests.every((t) => t(e));
+}

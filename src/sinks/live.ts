@@ -1,0 +1,116 @@
+/**
+ * Live sinks: each event as it is found. The terminal printer renders with pino-pretty (time, level
+ * colour, code, category, registry message, tag, excerpt; a code's suggestion and docs the first
+ * time it appears) under a status line of running counts; the NDJSON sink writes pino-compatible
+ * objects (level, time, msg and the event's fields).
+ */
+import { prettyFactory } from 'pino-pretty';
+import { stripControls } from '../extract/redact.js';
+import type { Registry } from '../registry/index.js';
+import type { AuthingEvent, Level } from '../types.js';
+
+/** pino's numeric levels for logcat priorities. */
+const PINO_LEVEL: Record<Level, number> = { V: 10, D: 20, I: 30, W: 40, E: 50, F: 60, S: 60, '?': 30 };
+
+/** The pino-compatible object of an event. */
+export function eventObject(e: AuthingEvent, source: string, reg: Registry): Record<string, unknown> {
+  const entry = reg.codes.get(e.code);
+  return {
+    level: PINO_LEVEL[e.level ?? '?'],
+    time: e.time ? Date.parse(e.time) : Date.now(),
+    msg: entry?.message ?? `unregistered code ${e.code}`,
+    code: e.code,
+    category: e.category,
+    method: e.method,
+    detail: e.detail,
+    tag: e.tag,
+    pid: e.pid,
+    tid: e.tid,
+    logLevel: e.level,
+    source,
+    line: e.line,
+    excerpt: e.excerpt,
+  };
+}
+
+/** Writes one NDJSON line per event to a stream. */
+export class NdjsonSink {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly reg: Registry,
+  ) {}
+  event(e: AuthingEvent, source: string): void {
+    this.out.write(JSON.stringify(eventObject(e, source, this.reg)) + '\n');
+  }
+  end(): void {}
+}
+
+/** The terminal printer with a status line. */
+export class LivePrinter {
+  private readonly pretty: (o: unknown) => string;
+  private readonly seen = new Set<number>();
+  private readonly counts = new Map<string, number>();
+  private statusShown = false;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream | NodeJS.WritableStream,
+    private readonly status: NodeJS.WriteStream | null,
+    private readonly reg: Registry,
+    private readonly color: boolean,
+  ) {
+    this.pretty = prettyFactory({
+      colorize: color,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      hideObject: true,
+      singleLine: true,
+      messageFormat: (log: Record<string, unknown>) =>
+        `${log.code} ${color ? '\x1b[36m' : ''}[${log.category}]${color ? '\x1b[0m' : ''} ${log.msg}  ${color ? '\x1b[2m' : ''}${log.tag}: ${log.short}${color ? '\x1b[0m' : ''}`,
+    });
+  }
+
+  event(e: AuthingEvent, source: string): void {
+    this.clearStatus();
+    const o = eventObject(e, source, this.reg);
+    // Log text is already free of control characters (stripControls in the extractor); cut it short here.
+    const short = e.excerpt.length > 100 ? e.excerpt.slice(0, 100) + '…' : e.excerpt;
+    let text = this.pretty({ ...o, short: stripControls(short), msg: stripControls(String(o.msg)) });
+    if (!text.endsWith('\n')) text += '\n';
+    if (!this.seen.has(e.code)) {
+      this.seen.add(e.code);
+      const entry = this.reg.codes.get(e.code);
+      const dim = (s: string) => (this.color ? `\x1b[2m${s}\x1b[0m` : s);
+      if (entry?.suggestion) text += dim(`    what to do: ${entry.suggestion}`) + '\n';
+      if (entry?.docs) text += dim(`    docs: ${entry.docs}`) + '\n';
+      if (!entry) text += dim(`    not in the registry: add it with --registry FILE`) + '\n';
+    }
+    this.out.write(text);
+    this.counts.set(e.category, (this.counts.get(e.category) ?? 0) + 1);
+    this.drawStatus();
+  }
+
+  /** The running counts, e.g. "12 events · network 5 · mfa 4 · ...". */
+  statusText(): string {
+    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
+    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`);
+    return `${total} events · ${parts.join(' · ')}`;
+  }
+
+  private drawStatus(): void {
+    if (!this.status?.isTTY) return;
+    const width = this.status.columns || 100;
+    let s = this.statusText();
+    if (s.length > width - 1) s = s.slice(0, width - 2) + '…';
+    this.status.write(`\r\x1b[K${this.color ? '\x1b[7m' : ''}${s}${this.color ? '\x1b[0m' : ''}`);
+    this.statusShown = true;
+  }
+
+  private clearStatus(): void {
+    if (this.statusShown && this.status?.isTTY) this.status.write('\r\x1b[K');
+    this.statusShown = false;
+  }
+
+  end(): void {
+    this.clearStatus();
+  }
+}

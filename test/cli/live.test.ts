@@ -1,0 +1,110 @@
+/** Live mode through the real bin: NDJSON as lines arrive, queryable while running, SIGINT, --tee, filters. */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+const LINES = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
+const start = (args: string[]): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+const waitFor = (p: () => boolean, ms = 10_000) =>
+  new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
+    tick();
+  });
+const exitOf = (c: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+
+describe('live', () => {
+  it('prints each event as NDJSON before the input ends, and ends with the summary line', async () => {
+    const db = join(tempDir(), 'l.db');
+    const c = start(['--db', db, '--json']);
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    const firstAuthing = LINES.findIndex((l) => l.includes('errCode = 2333'));
+    c.stdin.write(LINES.slice(0, firstAuthing + 1).join('\n') + '\n');
+    await waitFor(() => out.includes('\n'));
+    const first = JSON.parse(out.split('\n')[0]!);
+    expect(first).toMatchObject({ level: 50, code: 2333, category: 'password', msg: '用户名或密码错误', tag: 'SocialLoginButton', method: 'key-value', line: firstAuthing + 1, source: '-' });
+    expect(typeof first.time).toBe('number');
+    expect(c.exitCode).toBeNull(); // still running: the event came before the input ended
+    c.stdin.end(LINES.slice(firstAuthing + 1).join('\n') + '\n');
+    expect(await exitOf(c)).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(16);
+    expect(lines.at(-1)).toMatchObject({ msg: 'run summary', summary: { events: 15 } });
+  });
+
+  it('commits at least once a second, so another process sees the rows while it runs', async () => {
+    const db = join(tempDir(), 'q.db');
+    const c = start(['--db', db, '--quiet']);
+    c.stdin.write(LINES.join('\n') + '\n');
+    await waitFor(() => {
+      const r = runCli(['report', '--db', db, '--by', 'category', '--format', 'json']);
+      return r.status === 0 && JSON.parse(r.stdout).reduce((a: number, x: { count: number }) => a + x.count, 0) === 15;
+    }, 5000);
+    expect(c.exitCode).toBeNull();
+    c.stdin.end();
+    expect(await exitOf(c)).toBe(0);
+  });
+
+  it('on SIGINT commits what was read, exits 130, and leaves exact counts', async () => {
+    const db = join(tempDir(), 's.db');
+    const c = start(['--db', db, '--json']);
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    const half = LINES.findIndex((l) => l.includes('createDevice'));
+    c.stdin.write(LINES.slice(0, half + 1).join('\n') + '\n');
+    await waitFor(() => out.includes('"code":1577'));
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    const seen = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: seen }]);
+    expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: seen }]);
+    // the whole capture again: the part already counted is recognised, the rest is added
+    const again = runCli(['--db', db, '--quiet', '-'], { input: LINES.join('\n') + '\n' });
+    expect(again.status).toBe(0);
+    expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: 15 }]);
+  });
+
+  it('--tee passes every input line through unchanged', () => {
+    const db = join(tempDir(), 't.db');
+    const input = readFileSync(FIXTURE);
+    const r = runCli(['--db', db, '--tee', '--quiet'], { input });
+    expect(r.status).toBe(0);
+    expect(Buffer.from(r.stdout)).toEqual(input);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+
+  it('ends quietly when stdout closes (| head)', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; cat "${FIXTURE}" "${FIXTURE}" | "${process.execPath}" "${BIN}" --db "${join(tempDir(), 'h.db')}" --json | head -2`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('filters by --level, --category, --code and --only-tag, live and batch alike', () => {
+    const count = (...args: string[]) => {
+      const db = join(tempDir(), 'f.db');
+      expect(runCli(['--db', db, '--quiet', FIXTURE, ...args]).status).toBe(0);
+      return query<{ code: number; n: number }>(db, 'SELECT code, COUNT(*) AS n FROM events GROUP BY code ORDER BY code').map((r) => [r.code, r.n]);
+    };
+    expect(count('--category', 'network')).toEqual([[10001, 2]]);
+    expect(count('--code', '1636', '--code', '2004')).toEqual([[1636, 1], [2004, 1]]);
+    expect(count('--only-tag', 'Guardian')).toEqual([[401, 1], [1636, 1]]);
+    expect(count('--level', 'W', '--category', 'session', '--category', 'permission')).toEqual([[401, 1]]);
+    const live = runCli(['--db', join(tempDir(), 'f.db'), '--json', '--category', 'network'], { input: readFileSync(FIXTURE) });
+    expect(live.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l).code)).toEqual([10001, 10001]);
+  });
+
+  it('renders events with pino-pretty in the terminal layout when --live is given', () => {
+    const r = runCli(['--db', join(tempDir(), 'p.db'), '--live', '--quiet', FIXTURE]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^\[\d\d:13:40\.332\] ERROR: 2333 \[password\] 用户名或密码错误  SocialLoginButton: loginDone: errCode = 2333/);
+    expect(r.stdout).toMatch(/^ {4}what to do: Check whether the phone has a network signal/m);
+    expect(r.stdout.match(/what to do: Check whether the phone/g)).toHaveLength(1); // only the first time 10001 appears
+  });
+});
