@@ -14,7 +14,10 @@ export type FormatName =
   | 'long'
   | 'raw'
   | 'studio'
-  | 'studio-v2';
+  | 'studio-v2'
+  | 'binary'
+  | 'studio-json'
+  | 'ndjson';
 
 /** One log entry, whatever format it came in. */
 export interface LogRecord {

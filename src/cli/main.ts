@@ -9,6 +9,7 @@ import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { sqlCommand } from './commands/sql.js';
 import { configCommand } from './commands/config.js';
+import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
 
 const EXIT_TABLE = `Exit codes:
@@ -28,7 +29,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   const cli = yargs(argv)
     .scriptName('authing-triage')
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')
-    .command([ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand] as unknown as CommandModule[])
+    .command([ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand] as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
     .middleware((argv) => {
       (argv as Record<string, unknown>).settings = resolveSettings(argv as SettingArgs);

@@ -62,4 +62,4 @@ export function toLevel(c: string | undefined): Level | null {
 }
 
 /** All format names a user may force with --input-format. */
-export const FORMAT_NAMES: readonly FormatName[] = [...LINE_FORMATS.map((f) => f.name), 'long', 'raw'];
+export const FORMAT_NAMES: readonly FormatName[] = [...LINE_FORMATS.map((f) => f.name), 'long', 'raw', 'binary', 'ndjson', 'studio-json'];

@@ -5,6 +5,7 @@
 import type { FormatName, LogRecord } from '../types.js';
 import { LINE_FORMATS, LONG_HEADER, NON_ENTRY, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
+import { parseNdjsonLine } from './json-logs.js';
 
 /** Options that shape how a source's lines become records. */
 export interface ParseOptions {
@@ -28,6 +29,10 @@ export function detectFormat(sample: readonly string[]): FormatName {
   for (const raw of sample) {
     const line = stripDecorations(raw);
     if (!line || NON_ENTRY.test(line)) continue;
+    if (line.trimStart().startsWith('{') && parseNdjsonLine(line, 0)) {
+      scores.set('ndjson', (scores.get('ndjson') ?? 0) + 1);
+      continue;
+    }
     if (LONG_HEADER.test(line)) {
       scores.set('long', (scores.get('long') ?? 0) + 1);
       continue;
@@ -98,6 +103,11 @@ export class RecordParser {
     const line = stripDecorations(rawLine);
     if (this.formatName === 'long') return this.pushLong(line, lineNo);
     if (NON_ENTRY.test(line)) return SKIP;
+    if (this.formatName === 'ndjson') {
+      const rec = parseNdjsonLine(line, lineNo);
+      if (rec) return { record: rec };
+      return line.trim() === '' ? SKIP : UNPARSED;
+    }
     if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
     const cur = this.current;
     if (cur) {

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Extractor, candidateLineStarts, hasNeedle } from '../extract/index.js';
 import { RecordParser, detectFormat } from '../parse/records.js';
+import { BinaryRecords, looksLikeBinaryLogcat } from '../parse/binary.js';
+import { looksLikeStudioJson, parseStudioJson } from '../parse/json-logs.js';
 import { lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
@@ -14,6 +16,15 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 
 /** Bytes hashed to recognise a source. */
 export const HEAD_BYTES = 64 * 1024;
+/** The largest Android Studio JSON export read (it is one document, read whole). */
+const MAX_JSON_DOCUMENT = 512 * 1024 * 1024;
+
+/** What one step of reading produced: the checkpoint offset after it (null: none here) and its size. */
+interface Unit {
+  next: number | null;
+  bytes: number;
+  overlong: number;
+}
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -163,6 +174,7 @@ function errorReason(e: unknown): string {
     case 'EACCES': case 'EPERM': return 'permission denied';
     case 'EISDIR': return 'is a directory';
     case 'Z_DATA_ERROR': case 'Z_BUF_ERROR': return `corrupt gzip data (${err.message})`;
+    case 'ETOOBIG': case 'EBADJSON': return err.message;
     default: return err.message ?? String(e);
   }
 }
@@ -203,7 +215,13 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
 
   const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
   const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
-  if (!opts.format) {
+  // Whole-input shapes are decided on the first bytes; line formats on the first lines.
+  const shape: 'binary' | 'studio-json' | 'text' =
+    opts.format === 'binary' || (!opts.format && looksLikeBinaryLogcat(head)) ? 'binary'
+    : opts.format === 'studio-json' || (!opts.format && looksLikeStudioJson(head)) ? 'studio-json'
+    : 'text';
+  if (shape !== 'text') parser.setFormat(shape);
+  else if (!opts.format) {
     const sample = head.toString('utf8').split('\n', 200);
     if (head.length === HEAD_BYTES) sample.pop(); // maybe cut mid-line
     parser.setFormat(detectFormat(sample));
@@ -292,12 +310,55 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     }
   }, Math.max(50, batchMs / 2));
   timer.unref();
-  try {
-    const body = abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal);
+  /** Text: chunks of whole lines. */
+  async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
     for await (const c of lineChunks(body, opts.maxLine, startBytes)) {
       scan(c);
+      yield { next: c.next, bytes: c.end, overlong: c.overlong };
+    }
+    // A long entry still open at the end of the input.
+    const last = parser.end();
+    if (last) onRecord(last);
+  }
+  /** Binary: logger entries; a checkpoint only where no entry is cut in two. */
+  async function* binaryUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
+    const entries = new BinaryRecords(src!.lines_done);
+    let offset = startBytes;
+    for await (const chunk of body) {
+      const { records, drained } = entries.push(chunk);
+      for (const r of records) onRecord(r);
+      lineNo = entries.entries;
+      offset += chunk.length;
+      yield { next: drained ? offset : null, bytes: chunk.length, overlong: 0 };
+    }
+  }
+  /** Android Studio's export is one JSON document: read whole (bounded), then its messages. */
+  async function* studioUnits(whole: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const c of whole) {
+      size += c.length;
+      if (size > MAX_JSON_DOCUMENT) throw Object.assign(new Error(`an Android Studio export larger than ${MAX_JSON_DOCUMENT >> 20} MiB; export a shorter range`), { code: 'ETOOBIG' });
+      parts.push(c);
+    }
+    let records: LogRecord[];
+    try {
+      records = parseStudioJson(Buffer.concat(parts).toString('utf8'));
+    } catch (e) {
+      throw Object.assign(new Error(`not a valid Android Studio logcat export (${(e as Error).message})`), { code: 'EBADJSON' });
+    }
+    for (const r of records) if (r.line > src!.lines_done) onRecord(r);
+    lineNo = Math.max(lineNo, records.length);
+    yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };
+  }
+
+  try {
+    const units =
+      shape === 'studio-json' ? studioUnits(abortable(all, opts.signal))
+      : (shape === 'binary' ? binaryUnits : textUnits)(abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal));
+    for await (const c of units) {
       result.overlong += c.overlong;
-      result.bytes += c.end;
+      result.bytes += c.bytes;
       lastNext = c.next;
       opts.onProgress?.(opened.rawBytesRead(), result.events + pending.length);
       if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) commit(c.next, false);
@@ -308,9 +369,6 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
         return result;
       }
     }
-    // A long entry still open at the end of the input.
-    const last = parser.end();
-    if (last) onRecord(last);
     commit(lastNext ?? committedBytes, true);
   } catch (e) {
     result.lines = lineNo - src.lines_done;

@@ -11,14 +11,14 @@ import { FORMAT_NAMES } from '../../parse/formats.js';
 import { isValidTimeZone } from '../../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../../report/summary.js';
 import { crossed, parseThreshold } from '../../report/alerts.js';
-import { listInputs } from '../../sources/index.js';
+import { listInputs, type Input, type InputProblem } from '../../sources/index.js';
 import { openStore } from '../../store/sqlite.js';
-import type { FormatName } from '../../types.js';
+import type { FormatName, LogRecord } from '../../types.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
 import { quietOnClosedPipe, useColor } from '../output.js';
 import { parseWhen } from '../when.js';
 
-interface IngestArgs extends CommonArgs {
+export interface IngestArgs extends CommonArgs {
   paths: string[];
   inputFormat?: string;
   year?: number;
@@ -56,8 +56,18 @@ export const ingestCommand = {
   command: '$0 [paths..]',
   describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
   builder: (y: Argv) =>
-    commonOptions(y)
-      .positional('paths', { describe: 'files or folders to read; stdin when none or "-"', type: 'string', array: true, default: [] as string[] })
+    ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[] }))
+      .example('adb logcat | $0', 'count codes live from a device')
+      .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
+      .example('$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on network>100', 'a nightly job over an archive'),
+  handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
+    process.exitCode = await runIngest(argv);
+  },
+};
+
+/** The flags of every run that stores events (ingest and watch). */
+export function ingestOptions<T>(y: Argv<T>) {
+  return commonOptions(y)
       .option('input-format', { describe: 'force the input format instead of detecting it', choices: FORMAT_NAMES as string[] })
       .option('year', { describe: 'year of time stamps that have none (default: file mtime, else this year)', type: 'number' })
       .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
@@ -76,17 +86,38 @@ export const ingestCommand = {
       .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
-      .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true })
-      .example('adb logcat | $0', 'count codes live from a device')
-      .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
-      .example('$0 --db nightly.db /var/log/devices/', 'ingest a folder of captures (plain or .gz)'),
-  handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
-    process.exitCode = await runIngest(argv);
-  },
-};
+      .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true });
+}
+
+/** One input of a run, with what is special about it (watch: a live adb stream, a package filter). */
+export interface RunInput {
+  input: Input;
+  stdin?: NodeJS.ReadableStream;
+  format?: FormatName;
+  observeRecord?: (r: LogRecord) => void;
+  keepRecord?: (r: LogRecord) => boolean;
+  /** A stream that may end empty (adb with no device): not an error. */
+  mayBeEmpty?: boolean;
+}
+
+/** Where a run's inputs come from: paths by default; `watch` brings adb streams. */
+export interface InputPlan {
+  inputs: AsyncIterable<RunInput> | Iterable<RunInput>;
+  problems: InputProblem[];
+  /** Bytes on disk, for the progress bar (0: no bar). */
+  totalBytes: number;
+  sizes?: Map<Input, number>;
+  count: number;
+}
+
+async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
+  const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
+  const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
+  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: [...sizes.values()].reduce((a, b) => a + b, 0), sizes, count: inputs.length };
+}
 
 /** Runs an ingest and returns the exit code. */
-export async function runIngest(argv: IngestArgs): Promise<number> {
+export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) => Promise<InputPlan> = () => pathPlan(argv)): Promise<number> {
   quietOnClosedPipe();
   const started = Date.now();
   if (argv.tz && !isValidTimeZone(argv.tz)) throw new UserError('usage', `--tz ${JSON.stringify(argv.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
@@ -106,35 +137,37 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
-  const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
+  const abort = new AbortController();
+  const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   const store = openStore(argv.db);
   const tally = new RunTally();
   const results: SourceResult[] = [];
-  const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let readStdin = false;
   try {
     store.syncRegistry(registry);
     for (const p of problems) {
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       process.stderr.write(`authing-triage: ${p.name}: ${p.reason}; skipped, the other inputs were read\n`);
     }
-    const sizes = inputs.map((i) => (i.path && !i.entry ? fileSize(i.path) : 0));
-    const progress = createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json, sizes.reduce((a, b) => a + b, 0), inputs.length);
+    const progress = createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     let eventsBefore = 0;
-    for (const [i, input] of inputs.entries()) {
+    for await (const ri of inputs) {
       if (abort.signal.aborted) break;
+      if (ri.input.path === null && !ri.stdin) readStdin = true;
       progress.startFile();
-      const r = await ingestSource(store, input, {
-        extractor, needles, format: argv.inputFormat as FormatName | undefined, year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize, keepEvent, tee,
+      const r = await ingestSource(store, ri.input, {
+        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
+        batchEvents: argv.batchSize, keepEvent, tee, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
         onProgress: (bytes, events) => progress.update(bytes, eventsBefore + events),
       });
-      progress.endFile(sizes[i]!);
+      progress.endFile(sizes?.get(ri.input) ?? 0);
       eventsBefore += r.events;
+      if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
@@ -145,7 +178,7 @@ export async function runIngest(argv: IngestArgs): Promise<number> {
     sink?.end();
     store.close();
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
-    if (inputs.some((i) => i.path === null)) process.stdin.destroy();
+    if (readStdin) process.stdin.destroy();
   }
   const summary = summarize(results, tally, registry, Date.now() - started);
   if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');

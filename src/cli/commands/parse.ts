@@ -2,11 +2,10 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
-import { RecordParser, detectFormat } from '../../parse/records.js';
-import { lineChunks } from '../../sources/chunks.js';
+import { recordsOf } from '../../parse/stream.js';
 import { listInputs } from '../../sources/index.js';
 import { openInput } from '../../sources/open.js';
-import type { FormatName, LogRecord } from '../../types.js';
+import type { FormatName } from '../../types.js';
 import { quietOnClosedPipe } from '../output.js';
 
 interface ParseArgs {
@@ -36,26 +35,10 @@ export const parseCommand = {
       try {
         const opened = await openInput(input);
         const year = argv.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-        const parser = new RecordParser({ format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz });
-        let lineNo = 0;
-        let detected = !!argv.inputFormat;
-        const emit = (r: LogRecord) => process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
-        for await (const c of lineChunks(opened.stream)) {
-          const text = c.buf.toString('utf8', 0, c.end);
-          const lines = text.split('\n');
-          lines.pop();
-          if (!detected) {
-            parser.setFormat(detectFormat(lines.slice(0, 200)));
-            detected = true;
-          }
-          for (const l of lines) {
-            const r = parser.push(l, ++lineNo);
-            if ('record' in r) emit(r.record);
-            else if ('unparsed' in r) process.stderr.write(`authing-triage: ${input.name}:${lineNo}: unparsed line\n`);
-          }
+        for await (const r of recordsOf(opened.stream, { format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz })) {
+          if ('unparsed' in r) process.stderr.write(`authing-triage: ${input.name}:${r.unparsed}: unparsed line\n`);
+          else process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
         }
-        const last = parser.end();
-        if (last) emit(last);
       } catch (e) {
         failed = true;
         process.stderr.write(`authing-triage: ${input.name}: ${(e as Error).message}\n`);

@@ -1,0 +1,51 @@
+/** Talking to `adb`: `logcat -B` streams, `shell pidof`, `wait-for-device`. Nothing from a log reaches it. */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+type LogcatProcess = ChildProcessByStdio<null, Readable, Readable>;
+import { UserError } from '../errors.js';
+
+const serialArgs = (serial?: string): string[] => (serial ? ['-s', serial] : []);
+
+/** Runs adb to the end and returns its output; rejects with a UserError when adb is missing. */
+export function adbRun(args: string[], serial?: string, signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('adb', [...serialArgs(serial), ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') reject(adbMissing());
+      else if (e.name === 'AbortError') resolve({ code: null, stdout, stderr });
+      else reject(e);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function adbMissing(): UserError {
+  return new UserError('input', 'adb: not found on PATH; install Android platform-tools (Debian package adb) or add adb to PATH');
+}
+
+/** The pids of a package's processes now (empty when it is not running). */
+export async function pidsOf(pkg: string, serial?: string): Promise<number[]> {
+  const r = await adbRun(['shell', 'pidof', pkg], serial);
+  return r.stdout.split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number);
+}
+
+/** Starts `adb logcat -B` (binary, exact boundaries), from `sinceEpochMs` when given. */
+export function startLogcat(serial?: string, sinceEpochMs?: number): Promise<LogcatProcess> {
+  const args = [...serialArgs(serial), 'logcat', '-B'];
+  if (sinceEpochMs !== undefined) args.push('-T', (sinceEpochMs / 1000).toFixed(3));
+  return new Promise((resolve, reject) => {
+    const child = spawn('adb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? adbMissing() : e));
+    child.once('spawn', () => resolve(child));
+  });
+}
+
+/** True when adb's error output says no device is there. */
+export function noDevice(stderr: string): boolean {
+  return /no devices|device offline|device '.*' not found|no emulators|unauthorized/i.test(stderr);
+}

@@ -1,0 +1,126 @@
+/** Binary logcat and `watch` through the real bin, with a fake adb on PATH replaying a binary fixture. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { entry } from '../binary.js';
+import { BIN, ROOT, query, runCli, tempDir } from '../helpers.js';
+
+const FAKE_ADB_DIR = join(ROOT, 'test', 'fake-adb');
+const APP = 'com.example.shop';
+
+/** A session: the app (pid 4000) fails sign-in, dies, restarts as pid 5000 and fails again; another app (6000) logs too. */
+function session(): Buffer {
+  return Buffer.concat([
+    entry('2026-03-17T16:00:00.100Z', 1702, 1720, 'I', 'ActivityManager', 'Displayed com.android.settings/.Settings: +210ms'),
+    entry('2026-03-17T16:00:01.000Z', 4000, 4000, 'E', 'SocialLoginButton', 'loginDone: errCode = 2333 errMessage = Account not exists or password is incorrect.'),
+    entry('2026-03-17T16:00:01.500Z', 4000, 4011, 'W', 'Guardian', 'Guardian failed. 400 message:{"statusCode":403,\n"apiCode":1636}'),
+    entry('2026-03-17T16:00:02.000Z', 6000, 6000, 'E', 'SocialLoginButton', 'loginDone: errCode = 10001 errMessage = Network error'),
+    entry('2026-03-17T16:00:03.000Z', 1702, 1730, 'I', 'ActivityManager', `Process ${APP} (pid 4000) has died`),
+    entry('2026-03-17T16:00:04.000Z', 1702, 1730, 'I', 'ActivityManager', `Start proc 5000:${APP}/u0a77 for activity ${APP}/.MainActivity`),
+    entry('2026-03-17T16:00:05.000Z', 5000, 5000, 'E', 'Authing', 'Get public config failed for appId: 6123456789abcdef01234567 Msg:Network error'),
+    entry('2026-03-17T16:00:06.000Z', 4000, 4000, 'E', 'SocialLoginButton', 'loginDone: errCode = 2004 errMessage = stale pid: another app now'),
+  ]);
+}
+
+function fakeAdbEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const fixture = join(dir, 'session.bin');
+  writeFileSync(fixture, session());
+  return { PATH: `${FAKE_ADB_DIR}:${process.env.PATH}`, FAKE_ADB_FIXTURE: fixture, FAKE_ADB_LOG: join(dir, 'adb.log'), ...extra };
+}
+const start = (args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+const waitFor = (p: () => boolean, ms = 10_000) =>
+  new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
+    tick();
+  });
+const exitOf = (c: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+
+describe('binary logcat', () => {
+  it('parses adb logcat -B captures with exact boundaries and full timestamps', () => {
+    const dir = tempDir();
+    const f = join(dir, 'capture.bin');
+    writeFileSync(f, session());
+    const r = runCli(['parse', f]);
+    expect(r.status).toBe(0);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(8);
+    expect(recs[2]).toMatchObject({ time: '2026-03-17T16:00:01.500Z', pid: 4000, tid: 4011, level: 'W', tag: 'Guardian', message: 'Guardian failed. 400 message:{"statusCode":403,\n"apiCode":1636}', format: 'binary', line: 3 });
+    const db = join(dir, 'b.db');
+    expect(runCli(['--db', db, '--quiet', f]).status).toBe(0);
+    expect(query(db, 'SELECT line, code, time FROM events ORDER BY line')).toEqual([
+      { line: 2, code: 2333, time: '2026-03-17T16:00:01.000Z' },
+      { line: 3, code: 1636, time: '2026-03-17T16:00:01.500Z' },
+      { line: 4, code: 10001, time: '2026-03-17T16:00:02.000Z' },
+      { line: 7, code: 10002, time: '2026-03-17T16:00:05.000Z' },
+      { line: 8, code: 2004, time: '2026-03-17T16:00:06.000Z' },
+    ]);
+    expect(runCli(['--db', db, '--json-summary', f]).stdout).toMatch(/"events": 0/);
+  });
+});
+
+describe('watch', () => {
+  it('runs adb logcat -B, prints each event as it arrives, and exits 130 on SIGINT with exact counts', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'w.db');
+    const c = start(['watch', '--db', db, '--json'], fakeAdbEnv(dir, { FAKE_ADB_DELAY_MS: '150', FAKE_ADB_HOLD: '1' }));
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('"code":2333'));
+    expect(out).not.toContain('"code":2004'); // the fixture is still being replayed
+    await waitFor(() => out.includes('"code":2004'));
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    const events = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined);
+    expect(events.map((e) => e.code)).toEqual([2333, 1636, 10001, 10002, 2004]);
+    expect(events[0]).toMatchObject({ time: Date.parse('2026-03-17T16:00:01.000Z'), pid: 4000, source: 'adb logcat -B' });
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 5 }]);
+    expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^logcat -B$/m);
+  });
+
+  it("--package keeps only the app's processes and follows its new pid after a restart", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'p.db');
+    const c = start(['watch', '--db', db, '--json', '--package', APP, '--serial', 'emulator-5554'], fakeAdbEnv(dir, { FAKE_ADB_PIDS: `${APP}=4000`, FAKE_ADB_HOLD: '1' }));
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('"code":10002'));
+    await new Promise((r) => setTimeout(r, 300));
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    const codes = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).map((o) => [o.code, o.pid]);
+    // 10001 is another app's (pid 6000); 2004 comes from pid 4000 after the app died there
+    expect(codes).toEqual([[2333, 4000], [1636, 4000], [10002, 5000]]);
+    expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^-s emulator-5554 shell pidof com\.example\.shop$/m);
+  });
+
+  it('restarts logcat when the device goes away, without counting twice', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'r.db');
+    const c = start(['watch', '--db', db, '--quiet'], fakeAdbEnv(dir));
+    await waitFor(() => existsSync(join(dir, 'adb.log')) && (readFileSync(join(dir, 'adb.log'), 'utf8').match(/^logcat -B/gm) ?? []).length >= 3, 15_000);
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^wait-for-device$/m);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 5 }]);
+  });
+
+  it('says so in one line when no device is attached, and keeps waiting', async () => {
+    const dir = tempDir();
+    const c = start(['watch', '--db', join(dir, 'n.db')], fakeAdbEnv(dir, { FAKE_ADB_NO_DEVICE: '1' }));
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    await waitFor(() => err.includes('no device attached'));
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    expect(err).toMatch(/^authing-triage: no device attached; waiting for one \(Ctrl-C to stop\)$/m);
+  });
+
+  it('gives a one-line error when adb is missing', () => {
+    const r = runCli(['watch', '--db', join(tempDir(), 'm.db')], { env: { PATH: '/nonexistent' } });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe('authing-triage: adb: not found on PATH; install Android platform-tools (Debian package adb) or add adb to PATH\n');
+  });
+});
