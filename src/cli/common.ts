@@ -4,6 +4,7 @@ import { loadRegistry, type Registry } from '../registry/index.js';
 
 export interface CommonArgs {
   db: string;
+  busyTimeout?: number;
   tag: string[];
   registry: string[];
 }
@@ -13,7 +14,8 @@ export function commonOptions<T>(y: Argv<T>) {
   return y
     .option('db', { describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
     .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true })
-    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true });
+    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true })
+    .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 });
 }
 
 /** The registry with the user's override files applied. */

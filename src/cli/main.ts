@@ -56,7 +56,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     }
     const err = e as { code?: string; message?: string };
     if (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED') {
-      process.stderr.write(`authing-triage: the database is locked by another process past the timeout; try again later (${err.message})\n`);
+      process.stderr.write(`authing-triage: the database is locked by another process past the timeout; what was committed stays, try again later or raise --busy-timeout\n`);
       process.exitCode = EXIT.database;
       return;
     }
@@ -65,8 +65,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       process.exitCode = EXIT.database;
       return;
     }
-    if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC') {
-      process.stderr.write(`authing-triage: the disk is full (${err.message}); free space and re-run: nothing is counted twice\n`);
+    if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC' || (typeof err.code === 'string' && err.code.startsWith('SQLITE_IOERR'))) {
+      process.stderr.write(`authing-triage: the disk is full (${err.message}); what was committed stays: free space and re-run, nothing is counted twice\n`);
       process.exitCode = EXIT.database;
       return;
     }

@@ -50,7 +50,7 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
   const parser = new RecordParser(opts);
   if (!opts.format) {
     const sample = head.toString('utf8').split('\n', 200);
-    if (!done) sample.pop();
+    if (!done && sample.length > 1) sample.pop();
     parser.setFormat(detectFormat(sample));
   }
   let lineNo = 0;

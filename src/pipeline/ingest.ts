@@ -127,21 +127,27 @@ async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: numbe
 async function* abortable(it: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   if (!signal) return yield* it;
   const iter = it[Symbol.asyncIterator]();
-  let onAbort = (): void => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {});
-  try {
-    for (;;) {
-      const r = await Promise.race([iter.next(), aborted]);
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
+  // One listener per wait, removed when the wait ends: a long-lived race promise would keep every chunk alive.
+  const next = (): Promise<IteratorResult<Buffer>> =>
+    new Promise((resolve, reject) => {
+      const onAbort = () => reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      iter.next().then(
+        (r) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  for (;;) {
+    const r = await next();
+    if (r.done) return;
+    yield r.value;
   }
 }
 
@@ -223,7 +229,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   if (shape !== 'text') parser.setFormat(shape);
   else if (!opts.format) {
     const sample = head.toString('utf8').split('\n', 200);
-    if (head.length === HEAD_BYTES) sample.pop(); // maybe cut mid-line
+    if (head.length === HEAD_BYTES && sample.length > 1) sample.pop(); // maybe cut mid-line (a giant first line is kept: its header is whole)
     parser.setFormat(detectFormat(sample));
   }
   result.format = parser.format ?? null;
@@ -378,6 +384,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       return { ...result, status: 'interrupted' };
     }
     if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };
+    // The database failing (disk full, locked, corrupt) is not the input's fault: stop the run.
+    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw e;
     if (lastNext !== null && lastNext > committedBytes) {
       try {
         commit(lastNext, false);

@@ -76,6 +76,8 @@ export function openStore(path: string, opts: OpenOptions = {}): Store {
     throw new UserError('database', `${path}: cannot open the database (${(e as Error).message})`);
   }
   try {
+    // Read before any write: a corrupt file fails here and is left as it was.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -88,7 +90,9 @@ export function openStore(path: string, opts: OpenOptions = {}): Store {
   } catch (e) {
     db.close();
     if (e instanceof UserError) throw e;
-    throw new UserError('database', `${path}: ${(e as Error).message}; is it a corrupt or locked database?`);
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
+    throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new Store(db, path);
 }

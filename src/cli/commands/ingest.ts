@@ -139,7 +139,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const needles = candidateNeedles(extractor.tags);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
-  const store = openStore(argv.db);
+  const store = openStore(argv.db, { busyTimeout: argv.busyTimeout });
   const tally = new RunTally();
   const results: SourceResult[] = [];
   const onSignal = () => abort.abort();

@@ -78,7 +78,7 @@ export const reportCommand = {
     const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!['table', 'json', 'csv', 'md', 'html'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
     const registry = loadRegistryFromArgs(argv);
-    const store = openStore(argv.db);
+    const store = openStore(argv.db, { busyTimeout: argv.busyTimeout });
     try {
       store.syncRegistry(registry);
       if ((format as string) === 'html') {

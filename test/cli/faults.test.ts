@@ -1,0 +1,110 @@
+/** Faults: a full disk, a corrupt or foreign database, a database locked past the timeout, SIGPIPE. */
+import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+const byCode = (db: string) => query<{ code: number; n: number }>(db, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
+
+describe('a full disk', () => {
+  let mnt: string;
+  let big: string;
+  beforeAll(async () => {
+    const dir = tempDir();
+    big = join(dir, 'big.log');
+    await generateCapture(big, { bytes: 30e6, seed: 3, authingRate: 0.05 });
+    mnt = join(dir, 'small-disk');
+    mkdirSync(mnt);
+    // A real ENOSPC: a 1 MiB tmpfs (this runs as root here and in CI).
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { encoding: 'utf8' });
+    expect(m.status, `mount a tmpfs: ${m.stderr}`).toBe(0);
+  });
+  afterAll(() => {
+    spawnSync('umount', [mnt]);
+  });
+
+  it('stops with a one-line error and exit 4, keeps what was committed, and a re-run completes exactly', () => {
+    const db = join(mnt, 'full.db');
+    const r = runCli(['--db', db, '--quiet', '--batch-size', '500', big]);
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(/^authing-triage: the disk is full .*re-run, nothing is counted twice$/);
+    const partial = query<{ n: number }>(db, 'SELECT COALESCE(SUM(count), 0) AS n FROM counts_hourly')[0]!.n;
+    expect(query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM events')[0]!.n).toBe(partial);
+    // more room, then the same command again
+    expect(spawnSync('mount', ['-o', 'remount,size=256m', mnt]).status).toBe(0);
+    expect(runCli(['--db', db, '--quiet', big]).status).toBe(0);
+    const clean = join(tempDir(), 'clean.db');
+    runCli(['--db', clean, '--quiet', big]);
+    expect(partial).toBeGreaterThan(0);
+    expect(byCode(db)).toEqual(byCode(clean));
+  });
+});
+
+describe('the database', () => {
+  it('refuses a corrupt SQLite file with exit 4 and leaves it byte for byte as it was', () => {
+    const dir = tempDir();
+    const good = join(dir, 'good.db');
+    runCli(['--db', good, '--quiet', FIXTURE]);
+    const bad = join(dir, 'bad.db');
+    const bytes = readFileSync(good);
+    // keep the 100-byte header, scramble the pages
+    for (let i = 100; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
+    writeFileSync(bad, bytes);
+    const r = runCli(['--db', bad, FIXTURE]);
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/bad\.db: .*(malformed|not a database|corrupt).*left untouched/);
+    expect(readFileSync(bad)).toEqual(bytes);
+    const rep = runCli(['report', '--db', bad]);
+    expect(rep.status).toBe(4);
+  });
+
+  it('waits for a lock, then gives up past --busy-timeout with exit 4; nothing is half-written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'l.db');
+    runCli(['--db', db, '--quiet', FIXTURE]);
+    const holder = spawn(process.execPath, ['-e', `
+      const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const db = new D(${JSON.stringify(db)}); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => {}, 60000);`]);
+    await new Promise((r) => holder.stdout.once('data', r));
+    const other = join(dir, 'other.log');
+    copyFileSync(join(FIXTURES, '..', '..', 'shared', 'corpus', 'labeled', 'dev-time.log'), other);
+    const t0 = Date.now();
+    const r = runCli(['--db', db, '--quiet', '--busy-timeout', '300', other]);
+    holder.kill();
+    expect(r.status).toBe(4);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(r.stderr).toMatch(/^authing-triage: the database is locked by another process past the timeout/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+
+  it('sql opens read-only: even a write slipped into a SELECT fails', () => {
+    const db = join(tempDir(), 'ro.db');
+    runCli(['--db', db, '--quiet', FIXTURE]);
+    const conn = new Database(db, { readonly: true });
+    conn.close();
+    const r = runCli(['sql', '--db', db, "WITH x AS (SELECT 1) DELETE FROM events"]);
+    expect(r.status).toBe(2);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+});
+
+describe('signals', () => {
+  it('SIGPIPE on a closed reader ends quietly with the committed counts exact after a re-run', () => {
+    const dir = tempDir();
+    const db = join(dir, 'p.db');
+    const r = spawnSync('bash', ['-c', `for i in $(seq 50); do cat "${FIXTURE}"; done | "${process.execPath}" "${BIN}" --db "${db}" --json | head -1 >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('triage exit 0\n');
+    const again = runCli(['--db', db, '--quiet', FIXTURE]);
+    expect(again.status).toBe(0);
+    expect(query<{ n: number }>(db, 'SELECT SUM(count) AS n FROM counts_hourly')[0]!.n).toBe(15);
+  });
+});
