@@ -4,7 +4,7 @@
  * same transaction as its counts.
  */
 import { createHash } from 'node:crypto';
-import { Extractor, candidateLineStarts, hasNeedle } from '../extract/index.js';
+import { Extractor, candidateLineStarts, type Needles } from '../extract/index.js';
 import { RecordParser, detectFormat } from '../parse/records.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from '../parse/binary.js';
 import { looksLikeStudioJson, parseStudioJson } from '../parse/json-logs.js';
@@ -29,7 +29,7 @@ interface Unit {
 /** Settings of one ingest run. */
 export interface IngestOptions {
   extractor: Extractor;
-  needles: Buffer[];
+  needles: Needles;
   format?: FormatName;
   year?: number;
   tz?: string;
