@@ -181,11 +181,17 @@ describe('crashes and concurrency', () => {
   it('commits what was read on SIGTERM and exits 130; a re-run completes', async () => {
     const dir = tempDir();
     const db = join(dir, 't.db');
-    const child = spawn(process.execPath, [BIN, '--db', db, '--batch-size', '100', big], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise((r) => setTimeout(r, 250));
+    // stdin held open after the data: the run is certainly still going when the signal comes
+    const child = spawn(process.execPath, [BIN, '--db', db, '--batch-size', '100'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const data = readFileSync(big);
+    child.stdin.write(data.subarray(0, data.length >> 1));
+    await new Promise((r) => setTimeout(r, 600));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    child.stdin.destroy();
     expect(code).toBe(130);
+    const partial = query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM events')[0]!.n;
+    expect(partial).toBeGreaterThan(0);
     expect(runCli(['--db', db, '--quiet', big]).status).toBe(0);
     expect(byCode(db)).toEqual(expected);
   });
