@@ -1,5 +1,4 @@
 /** Progress on stderr while ingesting (a terminal only): bytes and files done, rate, events, time left. */
-import cliProgress from 'cli-progress';
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 
@@ -14,8 +13,10 @@ export interface Progress {
 const NONE: Progress = { startFile() {}, update() {}, endFile() {}, stop() {} };
 
 /** Creates the progress bar for `totalBytes` over `files` inputs. */
-export function createProgress(enabled: boolean, totalBytes: number, files: number): Progress {
+export async function createProgress(enabled: boolean, totalBytes: number, files: number): Promise<Progress> {
   if (!enabled || totalBytes <= 0) return NONE;
+  // Loaded only for a terminal: it costs start-up time.
+  const { default: cliProgress } = await import('cli-progress');
   const started = Date.now();
   const bar = new cliProgress.SingleBar(
     {

@@ -4,7 +4,7 @@
  * time it appears) under a status line of running counts; the NDJSON sink writes pino-compatible
  * objects (level, time, msg and the event's fields).
  */
-import { prettyFactory } from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { stripControls } from '../extract/redact.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent, Level } from '../types.js';
@@ -52,11 +52,18 @@ export class LivePrinter {
   private readonly counts = new Map<string, number>();
   private statusShown = false;
 
-  constructor(
+  /** Loads pino-pretty only when live output is wanted (it costs start-up time). */
+  static async create(out: NodeJS.WriteStream | NodeJS.WritableStream, status: NodeJS.WriteStream | null, reg: Registry, color: boolean): Promise<LivePrinter> {
+    const { prettyFactory } = await import('pino-pretty');
+    return new LivePrinter(out, status, reg, color, prettyFactory);
+  }
+
+  private constructor(
     private readonly out: NodeJS.WriteStream | NodeJS.WritableStream,
     private readonly status: NodeJS.WriteStream | null,
     private readonly reg: Registry,
     private readonly color: boolean,
+    prettyFactory: (o: PrettyOptions) => (o: unknown) => string,
   ) {
     this.pretty = prettyFactory({
       colorize: color,

@@ -4,7 +4,8 @@
  */
 import { open as openFile } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
-import yauzl from 'yauzl';
+
+const yauzl = async () => (await import('yauzl')).default;
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const BUGREPORT_TEXT = /(^|\/)bugreport[^/]*\.txt$/;
@@ -23,7 +24,7 @@ export async function isZip(path: string): Promise<boolean> {
 
 /** Names of the bugreport text entries in a zip. */
 export async function bugreportEntries(path: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: true });
+  const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: true });
   const names: string[] = [];
   for await (const entry of zip.eachEntry()) if (BUGREPORT_TEXT.test(entry.fileName)) names.push(entry.fileName);
   return names;
@@ -31,7 +32,7 @@ export async function bugreportEntries(path: string): Promise<string[]> {
 
 /** The bytes of one entry, with only its logcat sections kept. */
 export async function openBugreportEntry(path: string, entryName: string): Promise<NodeJS.ReadableStream> {
-  const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+  const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: false });
   for await (const entry of zip.eachEntry()) {
     if (entry.fileName !== entryName) continue;
     const raw = await zip.openReadStreamPromise(entry);

@@ -132,8 +132,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     ? new NdjsonSink(process.stdout, registry)
     : liveOn
       ? argv.tee
-        ? new LivePrinter(process.stderr, null, registry, useColor(process.stderr))
-        : new LivePrinter(process.stdout, process.stderr, registry, useColor(process.stdout))
+        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr))
+        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout))
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
@@ -152,7 +152,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       process.stderr.write(`authing-triage: ${p.name}: ${p.reason}; skipped, the other inputs were read\n`);
     }
-    const progress = createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
+    const progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     let eventsBefore = 0;
     for await (const ri of inputs) {
       if (abort.signal.aborted) break;

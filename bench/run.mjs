@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// npm run bench [-- --size 1GB] [--skip-10m]
+// Generates a deterministic capture, then measures on a fresh database each time: the rg/grep
+// baseline, authing-triage on the plain file, the gzipped file and stdin, report, live latency,
+// and report on a 10-million-event database. Prints MB/s, lines/s, peak RSS and the ratio to the baseline.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { generateCapture } from './generate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'authing-triage.js');
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const parseSize = (s) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(k|m|g)?b?$/i.exec(String(s));
+  if (!m) throw new Error(`--size ${s}: expected a size like 200MB or 1GB`);
+  return Math.round(Number(m[1]) * { k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase()] ?? 1);
+};
+const size = parseSize(arg('size', process.env.BENCH_SIZE ?? '1GB'));
+const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const hasTime = existsSync('/usr/bin/time');
+
+/** Runs a shell command, returns wall seconds and peak RSS (KB, of the largest process measured). */
+function measure(label, shell) {
+  const wrapped = hasTime ? `/usr/bin/time -f '__rss %M' sh -c ${JSON.stringify(shell)}` : shell;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', wrapped], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr.slice(-500)}`);
+  const rss = Number(/__rss (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { label, secs, rss, stdout: r.stdout };
+}
+
+const capture = join(out, `capture-${size}.log`);
+if (!existsSync(capture) || statSync(capture).size < size * 0.99) {
+  process.stderr.write(`generating ${(size / 1e6).toFixed(0)} MB capture…\n`);
+  await generateCapture(capture, { bytes: size, seed: 42 });
+}
+const gz = `${capture}.gz`;
+if (!existsSync(gz)) execFileSync('bash', ['-c', `gzip -1 -c "${capture}" > "${gz}"`]);
+const bytes = statSync(capture).size;
+const lines = Number(execFileSync('bash', ['-c', `wc -l < "${capture}"`], { encoding: 'utf8' }).trim());
+const db = (name) => {
+  const p = join(out, `${name}.db`);
+  for (const f of [p, `${p}-wal`, `${p}-shm`]) rmSync(f, { force: true });
+  return p;
+};
+
+const pattern = '(errCode|errorCode|apiCode|statusCode|code)["]?[ ]*(=|:|is:?)[ ]*-?[0-9]+';
+const baselineCmd = have('rg') ? `rg -o '${pattern}' "${capture}" | sort | uniq -c > /dev/null` : `grep -oE '${pattern}' "${capture}" | sort | uniq -c > /dev/null`;
+const rows = [];
+const baseline = measure(`baseline (${have('rg') ? 'rg' : 'grep'} -o | sort | uniq -c)`, baselineCmd);
+rows.push(baseline);
+const zcat = measure('zcat FILE.gz > /dev/null', `zcat "${gz}" > /dev/null`);
+rows.push(zcat);
+const plainDb = db('plain');
+rows.push(measure('authing-triage FILE', `node "${bin}" --quiet --db "${plainDb}" "${capture}"`));
+rows.push(measure('authing-triage FILE.gz', `node "${bin}" --quiet --db "${db('gz')}" "${gz}"`));
+rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | node "${bin}" --quiet --db "${db('stdin')}"`));
+rows.push(measure('report --by code (this database)', `node "${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));
+const events = new Database(plainDb, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
+
+// Live latency: from writing an Authing line to reading its NDJSON event.
+async function liveLatency(n = 30) {
+  const child = spawn(process.execPath, [bin, '--db', db('live'), '--json'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const waits = [];
+  let buf = '';
+  let resolveLine = null;
+  child.stdout.on('data', (d) => {
+    buf += d;
+    if (buf.includes('\n') && resolveLine) {
+      buf = buf.slice(buf.indexOf('\n') + 1);
+      const r = resolveLine;
+      resolveLine = null;
+      r();
+    }
+  });
+  child.stdin.write('03-17 08:00:00.000  100  100 I ActivityManager: warm-up line\n'.repeat(2000));
+  await new Promise((r) => setTimeout(r, 400));
+  for (let i = 0; i < n; i++) {
+    const got = new Promise((r) => (resolveLine = r));
+    const t0 = process.hrtime.bigint();
+    child.stdin.write(`03-17 08:00:0${i % 10}.000  100  100 E SocialLoginButton: loginDone: errCode = ${10001 + (i % 5)} errMessage = x\n`);
+    await got;
+    waits.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  child.stdin.end();
+  await new Promise((r) => child.once('exit', r));
+  waits.sort((a, b) => a - b);
+  return { median: waits[waits.length >> 1], p95: waits[Math.floor(waits.length * 0.95)], max: waits.at(-1) };
+}
+const live = await liveLatency();
+
+// report on 10 million events: a synthetic store built with SQL (same schema, spread over 90 days).
+let big = null;
+if (!process.argv.includes('--skip-10m')) {
+  const p = db('ten-million');
+  execFileSync('node', [bin, '--quiet', '--db', p, join(root, 'fixtures', 'guard-threadtime.log')]);
+  const d = new Database(p);
+  process.stderr.write('building a 10-million-event database…\n');
+  d.exec(`
+    BEGIN;
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999999)
+    INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
+      SELECT 1, i + 1000, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || (i % 7776000) || ' seconds'),
+             strftime('%Y-%m-%dT%H', '2026-01-01', '+' || (i % 7776000) || ' seconds'),
+             CASE i % 7 WHEN 0 THEN 10001 WHEN 1 THEN 1636 WHEN 2 THEN 2333 WHEN 3 THEN 2004 WHEN 4 THEN 500 WHEN 5 THEN 10008 ELSE 77777 END,
+             'key-value', NULL, 1, 1, 'E', 'SocialLoginButton', 'x' FROM n;
+    INSERT INTO counts_hourly (hour, code, tag, source_id, count)
+      SELECT hour, code, tag, source_id, COUNT(*) FROM events WHERE line >= 1000 GROUP BY 1, 2, 3, 4
+      ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = count + excluded.count;
+    COMMIT;`);
+  d.close();
+  const runs = ['--by category', '--by code --top 20', '--by day category --since 2026-02-01 --until 2026-03-01T12:30:00Z'].map((a) =>
+    measure(`report ${a} (10M events)`, `node "${bin}" report --db "${p}" ${a} --format json > /dev/null`),
+  );
+  const startup = measure('authing-triage --version (start-up alone)', `node "${bin}" --version > /dev/null`);
+  big = { runs, startup };
+}
+
+const mb = (r) => bytes / 1e6 / r.secs;
+console.log(`authing-triage bench — ${new Date().toISOString()}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
+console.log(`input: ${(bytes / 1e6).toFixed(0)} MB, ${lines.toLocaleString('en-US')} lines (${(statSync(gz).size / 1e6).toFixed(0)} MB gzipped), ${events.toLocaleString('en-US')} events found\n`);
+console.log('| run | wall s | MB/s | lines/s | peak RSS MB | × baseline |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  const perInput = !r.label.startsWith('report');
+  console.log(`| ${r.label} | ${r.secs.toFixed(2)} | ${perInput ? mb(r).toFixed(0) : '–'} | ${perInput ? Math.round(lines / r.secs).toLocaleString('en-US') : '–'} | ${(r.rss / 1024).toFixed(0)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
+}
+const gzRow = rows.find((r) => r.label.endsWith('FILE.gz'));
+console.log(`\n.gz against zcat: ${(gzRow.secs / zcat.secs).toFixed(2)} ×`);
+console.log(`live: event on stdout after its line reached stdin: median ${live.median.toFixed(1)} ms, p95 ${live.p95.toFixed(1)} ms, max ${live.max.toFixed(1)} ms`);
+if (big) {
+  console.log(`\nreport on a 10,000,000-event database (start-up alone: ${(big.startup.secs * 1000).toFixed(0)} ms):`);
+  for (const r of big.runs) console.log(`- ${r.label}: ${(r.secs * 1000).toFixed(0)} ms wall, ${((r.secs - big.startup.secs) * 1000).toFixed(0)} ms after start-up`);
+}
