@@ -67,7 +67,7 @@ export function stackedChart(series: HtmlReportData['series']): string {
       y -= h;
       bars.push(`<rect x="${(x0 + i * slot + bw * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(c)}: ${n}</title></rect>`);
     }
-    const label = buckets.length <= 16 || i % Math.ceil(buckets.length / 16) === 0 ? `<text x="${(x0 + i * slot + bw / 2).toFixed(1)}" y="${H - 18}" class="tick">${escapeHtml(b.length > 10 ? b.slice(5, 13).replace('T', ' ') + 'h' : b.slice(5))}</text>` : '';
+    const label = buckets.length <= 8 || i % Math.ceil(buckets.length / 8) === 0 ? `<text x="${(x0 + i * slot + bw / 2).toFixed(1)}" y="${H - 18}" class="tick">${escapeHtml(b.length > 10 ? b.slice(5, 13).replace('T', ' ') + 'h' : b.slice(5))}</text>` : '';
     bars.push(`${label}<g data-bucket="${escapeHtml(b)}" data-total="${total}"></g>`);
   });
   const legend = cats.map((c) => `<span class="key"><i style="background:${colorOf(c)}"></i>${escapeHtml(c)}</span>`).join('');
