@@ -11,6 +11,7 @@ import { sqlCommand } from './commands/sql.js';
 import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
+import { nearest } from './suggest.js';
 
 const EXIT_TABLE = `Exit codes:
   0    success
@@ -24,12 +25,24 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand];
+
+/** Every flag any command knows, for "did you mean" (only built when a flag was mistyped). */
+function knownFlags(): string[] {
+  const keys = new Set<string>(['config', 'help', 'version']);
+  for (const c of COMMAND_MODULES) {
+    const y = (c.builder as unknown as (y: unknown) => { getOptions(): { key: Record<string, unknown> } })(yargs([]));
+    for (const k of Object.keys(y.getOptions().key)) if (k.length > 1 && !/[A-Z]/.test(k)) keys.add(k);
+  }
+  return [...keys];
+}
+
 /** Runs the CLI with these arguments. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   const cli = yargs(argv)
     .scriptName('authing-triage')
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')
-    .command([ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand] as unknown as CommandModule[])
+    .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
     .middleware((argv) => {
       (argv as Record<string, unknown>).settings = resolveSettings(argv as SettingArgs);
@@ -44,6 +57,16 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
+      const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
+      if (unknown) {
+        const known = knownFlags();
+        // yargs names a kebab-case flag twice (db-fle, dbFle): keep the form that was typed.
+        const hints = unknown[1]!.split(', ').filter((a) => !/[A-Z]/.test(a)).map((a) => {
+          const near = nearest(a, known);
+          return near ? `--${a}: did you mean --${near}?` : `--${a}`;
+        });
+        throw new UserError('usage', `unknown flag ${hints.join('; ')} (see authing-triage --help)`);
+      }
       throw new UserError('usage', `${msg}; see authing-triage --help`);
     });
   try {

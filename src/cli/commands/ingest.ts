@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../progress.js';
+import { COMMANDS, nearest } from '../suggest.js';
 import { eventFilter } from '../../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../../sinks/live.js';
 import { EXIT, UserError } from '../../errors.js';
@@ -150,7 +151,10 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     store.syncRegistry(registry);
     for (const p of problems) {
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
-      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}; skipped, the other inputs were read\n`);
+      // `authing-triage reprot` is a missing file to the default command: say which command was meant.
+      const command = /^[a-z]+$/.test(p.name) ? nearest(p.name, COMMANDS) : undefined;
+      const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
+      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
     }
     const progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     let eventsBefore = 0;

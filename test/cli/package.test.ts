@@ -1,0 +1,66 @@
+/** The npm package: what is inside, and that it installs globally and runs every command. */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT, runCli, tempDir } from '../helpers.js';
+
+const npm = (args: string[], cwd = ROOT) => spawnSync('npm', args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
+
+describe('npm pack', () => {
+  it('holds only what is needed', () => {
+    const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts']);
+    expect(r.status).toBe(0);
+    const files = (JSON.parse(r.stdout)[0].files as { path: string }[]).map((f) => f.path).sort();
+    for (const f of ['bin/authing-triage.js', 'dist/cli/main.js', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
+      expect(files).toContain(f);
+    }
+    for (const f of files) {
+      expect(f).toMatch(/^(bin\/|dist\/.*\.(js|json|sql)$|docs\/[a-z-]+\.md$|(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$)/);
+    }
+  });
+
+  it('installs globally from the tarball and runs --version and each command', { timeout: 600_000 }, () => {
+    const dir = tempDir();
+    const pack = npm(['pack', '--pack-destination', dir]);
+    expect(pack.status, pack.stderr).toBe(0);
+    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+    const prefix = join(dir, 'prefix');
+    const inst = npm(['install', '-g', '--prefix', prefix, join(dir, tgz), '--prefer-offline', '--no-audit', '--no-fund'], dir);
+    expect(inst.status, inst.stderr).toBe(0);
+    const bin = join(prefix, 'bin', 'authing-triage');
+    const run = (...args: string[]) => spawnSync(bin, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+    const pkg = JSON.parse(npm(['pkg', 'get', 'version']).stdout);
+    expect(run('--version').stdout.trim()).toBe(pkg);
+    const db = join(dir, 'g.db');
+    expect(run('--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')).status).toBe(0);
+    expect(JSON.parse(run('report', '--db', db, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3 });
+    expect(run('explain', '1636').stdout).toMatch(/^1636 {2}Skip to mfa validation/);
+    expect(JSON.parse(run('codes', '--category', 'sms', '--format', 'json').stdout)[0].code).toBe(10008);
+    expect(JSON.parse(run('sql', '--db', db, 'SELECT COUNT(*) AS n FROM events', '--format', 'json').stdout)).toEqual([{ n: 15 }]);
+    expect(run('parse', join(FIXTURES, 'guard-threadtime.log')).stdout.split('\n').length).toBe(181);
+    expect(run('config', '--format', 'json').status).toBe(0);
+    expect(run('completion').stdout).toContain('authing-triage');
+    expect(run('watch', '--help').stdout).toMatch(/--package/);
+  });
+});
+
+describe('help and mistakes', () => {
+  it('every command has --help with examples', () => {
+    for (const cmd of [[], ['report'], ['explain'], ['codes'], ['sql'], ['parse'], ['config'], ['watch']]) {
+      const r = runCli([...cmd, '--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Examples:/);
+    }
+    expect(runCli(['--help']).stdout).toMatch(/Exit codes:[\s\S]*130 {2}interrupted/);
+  });
+  it('suggests the nearest flag or command', () => {
+    expect(runCli(['report', '--sinse', '2d']).stderr).toBe('authing-triage: unknown flag --sinse: did you mean --since? (see authing-triage --help)\n');
+    expect(runCli(['reprot', '--db', join(tempDir(), 'x.db')]).stderr).toMatch(/^authing-triage: reprot: no such file or directory; did you mean the command "authing-triage report"\?$/m);
+  });
+  it('prints a bash/zsh completion script', () => {
+    const r = runCli(['completion']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/###-begin-authing-triage-completions-###/);
+  });
+});
