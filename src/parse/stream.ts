@@ -2,7 +2,7 @@
  * The plain path: every record of a byte stream, whatever its shape, one by one. `parse` uses it,
  * and tests hold the ingest fast path to the same events.
  */
-import { lineChunks } from '../sources/chunks.js';
+import { DEFAULT_MAX_LINE, lineChunks } from '../sources/chunks.js';
 import type { LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
 import { looksLikeStudioJson, parseStudioJson } from './json-logs.js';
@@ -58,7 +58,7 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
     let pos = 0;
     while (pos < c.end) {
       const nl = c.buf.indexOf(10, pos);
-      const r = parser.push(c.buf.toString('utf8', pos, nl), ++lineNo);
+      const r = parser.push(c.buf.toString('utf8', pos, Math.min(nl, pos + DEFAULT_MAX_LINE)), ++lineNo);
       if ('record' in r) yield r.record;
       else if ('unparsed' in r) yield { unparsed: lineNo };
       pos = nl + 1;

@@ -4,11 +4,13 @@
  * same transaction as its counts.
  */
 import { createHash } from 'node:crypto';
-import { Extractor, candidateLineStarts, type Needles } from '../extract/index.js';
+import { Extractor, type Needles } from '../extract/index.js';
+import { scanChunk } from './scan.js';
 import { RecordParser, detectFormat } from '../parse/records.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from '../parse/binary.js';
+import { rangeBytes, scanInParallel, splitRanges } from './parallel.js';
 import { looksLikeStudioJson, parseStudioJson } from '../parse/json-logs.js';
-import { lineChunks, type LineChunk } from '../sources/chunks.js';
+import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { SourceTakenError, type Store } from '../store/sqlite.js';
@@ -24,6 +26,8 @@ interface Unit {
   next: number | null;
   bytes: number;
   overlong: number;
+  /** Bytes of the file done, when the unit knows better than the read stream (parallel ranges). */
+  raw?: number;
 }
 
 /** Settings of one ingest run. */
@@ -55,6 +59,8 @@ export interface IngestOptions {
   keepEvent?: (e: AuthingEvent) => boolean;
   /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
   headWaitMs?: number;
+  /** Worker threads for a large plain file (1: scan on this thread). */
+  threads?: number;
   /** Called after each chunk with the bytes read from disk for this source and the events found so far. */
   onProgress?: (rawBytes: number, events: number) => void;
   /** Stop early (SIGINT): the run commits what it read and returns. */
@@ -273,35 +279,26 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     else if ('unparsed' in r) result.unparsed++;
   };
 
+  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   /** Scans one chunk; only candidate lines are decoded unless the format needs every line. */
-  const scan = (c: LineChunk): void => {
+  const scan = (c: LineChunk): number => {
     const { buf, end } = c;
     if (needsEveryLine()) {
       let pos = 0;
+      let overlong = 0;
       while (pos < end) {
         const nl = buf.indexOf(10, pos);
+        if (nl - pos > maxLine) overlong++;
         lineNo++;
-        handleLine(buf.toString('utf8', pos, nl), lineNo);
+        handleLine(buf.toString('utf8', pos, Math.min(nl, pos + maxLine)), lineNo);
         pos = nl + 1;
       }
-      return;
+      return overlong;
     }
-    const starts = candidateLineStarts(buf, end, needles);
-    let pos = 0;
-    for (const s of starts) {
-      while (pos < s) {
-        pos = buf.indexOf(10, pos) + 1;
-        lineNo++;
-      }
-      const nl = buf.indexOf(10, s);
-      lineNo++;
-      handleLine(buf.toString('utf8', s, nl), lineNo);
-      pos = nl + 1;
-    }
-    while (pos < end) {
-      pos = buf.indexOf(10, pos) + 1;
-      lineNo++;
-    }
+    const base = lineNo;
+    const r = scanChunk(buf, end, needles, maxLine, (text, i) => handleLine(text, base + i + 1));
+    lineNo = base + r.lines;
+    return r.overlong;
   };
 
   let lastNext: number | null = startBytes;
@@ -318,9 +315,9 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   timer.unref();
   /** Text: chunks of whole lines. */
   async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    for await (const c of lineChunks(body, opts.maxLine, startBytes)) {
-      scan(c);
-      yield { next: c.next, bytes: c.end, overlong: c.overlong };
+    for await (const c of lineChunks(body, maxLine, startBytes)) {
+      const cut = scan(c);
+      yield { next: c.next, bytes: c.end, overlong: c.overlong + cut };
     }
     // A long entry still open at the end of the input.
     const last = parser.end();
@@ -358,15 +355,32 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };
   }
 
+  /** A large plain file: newline-aligned ranges scanned by worker threads, consumed in order. */
+  async function* parallelUnits(path: string, size: number): AsyncGenerator<Unit> {
+    (opened!.stream as unknown as { destroy?: () => void }).destroy?.();
+    const ranges = splitRanges(path, startBytes, size, rangeBytes());
+    for await (const r of scanInParallel(path, ranges, needles, maxLine, opts.threads!, opts.signal)) {
+      const base = lineNo;
+      for (const c of r.candidates) handleLine(c.text, base + c.rel + 1);
+      lineNo = base + r.lines;
+      yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
+    }
+    if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+  }
+  const parallel =
+    shape === 'text' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
+    !needsEveryLine() && opened.size !== null && opened.size - startBytes >= 4 * rangeBytes();
+
   try {
     const units =
       shape === 'studio-json' ? studioUnits(abortable(all, opts.signal))
+      : parallel ? parallelUnits(input.path!, opened.size!)
       : (shape === 'binary' ? binaryUnits : textUnits)(abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal));
     for await (const c of units) {
       result.overlong += c.overlong;
       result.bytes += c.bytes;
       lastNext = c.next;
-      opts.onProgress?.(opened.rawBytesRead(), result.events + pending.length);
+      opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);
       if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) commit(c.next, false);
       if (opts.signal?.aborted) {
         if (c.next !== null) commit(c.next, false);

@@ -1,5 +1,8 @@
 /** Bytes -> chunks of whole lines, with a bound on the length of one line (as split2's maxLength). */
 
+/** Longest line kept whole; longer lines are cut to this many bytes and counted. */
+export const DEFAULT_MAX_LINE = 1 << 20;
+
 /** A run of whole lines: `buf[0, end)` ends just after a newline (or at the end of the input). */
 export interface LineChunk {
   buf: Buffer;
@@ -17,7 +20,7 @@ export interface LineChunk {
  * `maxLine` bytes is cut to `maxLine` and the rest of it dropped; memory stays bounded.
  * The last line of an input without a final newline gets one.
  */
-export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = 1 << 20, startOffset = 0): AsyncGenerator<LineChunk> {
+export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, startOffset = 0): AsyncGenerator<LineChunk> {
   let carry: Buffer | null = null;
   let offset = startOffset;
   let dropping = false; // inside the rest of an over-long line

@@ -160,3 +160,12 @@ describe('errors', () => {
     expect(codeCounts(db)).toEqual(EXPECTED_CODES);
   });
 });
+
+describe('repeatable flags', () => {
+  it('take one value each, so a path after --tag is still a path', () => {
+    const db = join(tempDir(), 'n.db');
+    const r = runCli(['--db', db, '--tag', 'MainActivity', FIXTURE]);
+    expect(r.status).toBe(0);
+    expect(codeCounts(db)).toEqual(EXPECTED_CODES);
+  });
+});

@@ -1,5 +1,6 @@
 /** The default command: read inputs, store events, print the summary. */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../progress.js';
 import { COMMANDS, nearest } from '../suggest.js';
@@ -38,6 +39,7 @@ export interface IngestArgs extends CommonArgs {
   quiet: boolean;
   failOn: string[];
   batchSize?: number;
+  threads?: number;
 }
 
 function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | Promise<void> {
@@ -80,14 +82,15 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('live', { describe: 'print each event as it is found (default when stdout is a terminal)', type: 'boolean' })
       .option('tee', { describe: 'pass every input line to stdout unchanged; live events go to stderr', type: 'boolean' })
       .option('level', { describe: 'keep events of this logcat level or above (V D I W E F)', type: 'string' })
-      .option('category', { describe: 'keep only events of these categories (repeatable)', type: 'string', array: true })
-      .option('code', { describe: 'keep only these codes (repeatable)', type: 'string', array: true })
-      .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true })
+      .option('category', { describe: 'keep only events of these categories (repeatable)', type: 'string', array: true, nargs: 1 })
+      .option('code', { describe: 'keep only these codes (repeatable)', type: 'string', array: true, nargs: 1 })
+      .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
+      .option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
-      .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true });
+      .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
 }
 
 /** One input of a run, with what is special about it (watch: a live adb stream, a package filter). */
@@ -138,6 +141,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
+  const threads = argv.threads ?? availableParallelism();
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   const store = openStore(argv.db, { busyTimeout: argv.busyTimeout });
@@ -164,7 +169,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       progress.startFile();
       const r = await ingestSource(store, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize, keepEvent, tee, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
+        batchEvents: argv.batchSize, keepEvent, tee, threads, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
         onProgress: (bytes, events) => progress.update(bytes, eventsBefore + events),

@@ -65,7 +65,7 @@ export const watchCommand = {
   builder: (y: Argv) =>
     ingestOptions(y)
       .option('serial', { alias: 's', describe: 'device serial (adb -s), when several are attached', type: 'string' })
-      .option('package', { alias: 'p', describe: "keep only this app's processes, following their pids (repeatable)", type: 'string', array: true })
+      .option('package', { alias: 'p', describe: "keep only this app's processes, following their pids (repeatable)", type: 'string', array: true, nargs: 1 })
       .example('$0 watch', 'live triage of the attached device')
       .example('$0 watch --package com.example.app --json | jq .code', "one app's Authing events as NDJSON"),
   handler: async (argv: ArgumentsCamelCase<WatchArgs>) => {

@@ -1,0 +1,105 @@
+/**
+ * A worker thread that scans one newline-aligned byte range of a plain file: it counts the lines
+ * and returns the candidate lines (decoded), exactly as the single-threaded scan would see them.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import type { Needles } from '../extract/prefilter.js';
+import { scanChunk } from './scan.js';
+
+/** A job: scan [start, end) of path. */
+export interface RangeJob {
+  id: number;
+  path: string;
+  start: number;
+  end: number;
+  maxLine: number;
+  needles: { uth: string; tags: string | null; tagsText: string | null };
+}
+
+/** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
+export interface RangeResult {
+  id: number;
+  lines: number;
+  overlong: number;
+  candidates: { rel: number; text: string }[];
+  error?: string;
+}
+
+const NL = Buffer.from('\n');
+
+/**
+ * The range as chunks of whole lines, read synchronously into one reused buffer: this thread has
+ * nothing else to do, async reads would queue on libuv's pool that all workers share, and a new
+ * buffer per chunk would leave the garbage collector behind. A line longer than the buffer holds is
+ * cut to maxLine bytes like lineChunks does; shorter over-long lines are cut by scanChunk.
+ */
+function* rangeChunks(path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(Math.max(2 * maxLine, 1 << 21));
+  let have = 0;
+  let pos = start;
+  let dropping = false;
+  try {
+    for (;;) {
+      const n = pos < end ? readSync(fd, buf, have, Math.min(buf.length - have, end - pos), pos) : 0;
+      pos += n;
+      const len = have + n;
+      const eof = pos >= end || n === 0;
+      let from = 0;
+      if (dropping) {
+        const nl = buf.subarray(0, len).indexOf(10);
+        if (nl < 0) {
+          have = 0;
+          if (eof) return;
+          continue;
+        }
+        from = nl + 1;
+        dropping = false;
+      }
+      const last = buf.subarray(0, len).lastIndexOf(10);
+      if (last >= from) {
+        yield { buf: buf.subarray(from), end: last + 1 - from, overlong: 0 };
+        buf.copyWithin(0, last + 1, len);
+        have = len - (last + 1);
+      } else if (len - from > maxLine) {
+        yield { buf: Buffer.concat([buf.subarray(from, from + maxLine), NL]), end: maxLine + 1, overlong: 1 };
+        dropping = true;
+        have = 0;
+      } else {
+        buf.copyWithin(0, from, len);
+        have = len - from;
+      }
+      if (eof) {
+        if (have > 0 && !dropping) yield { buf: Buffer.concat([buf.subarray(0, have), NL]), end: have + 1, overlong: 0 };
+        return;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function scanRange(job: RangeJob): Promise<RangeResult> {
+  const needles: Needles = {
+    uth: new RegExp(job.needles.uth, 'gi'),
+    tags: job.needles.tags === null ? null : new RegExp(job.needles.tags, 'g'),
+    tagsText: job.needles.tagsText === null ? null : new RegExp(job.needles.tagsText),
+  };
+  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
+  if (job.end <= job.start) return out;
+  for (const c of rangeChunks(job.path, job.start, job.end, job.maxLine)) {
+    const base = out.lines;
+    const r = scanChunk(c.buf, c.end, needles, job.maxLine, (text, i) => out.candidates.push({ rel: base + i, text }));
+    out.lines += r.lines;
+    out.overlong += c.overlong + r.overlong;
+  }
+  return out;
+}
+
+parentPort?.on('message', (job: RangeJob) => {
+  scanRange(job).then(
+    (r) => parentPort!.postMessage(r),
+    (e: Error) => parentPort!.postMessage({ id: job.id, lines: 0, overlong: 0, candidates: [], error: `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim() }),
+  );
+});

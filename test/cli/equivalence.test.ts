@@ -1,0 +1,75 @@
+/**
+ * No correctness for speed: the fast paths (byte prefilter, worker threads) give exactly the events of
+ * the plain every-record path, on every fixture and labeled file and on a generated capture.
+ */
+import { appendFileSync, createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Extractor } from '../../src/extract/index.js';
+import { recordsOf } from '../../src/parse/stream.js';
+import { loadRegistry } from '../../src/registry/index.js';
+import { FIXTURES, SHARED, query, runCli, tempDir } from '../helpers.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
+
+const reg = loadRegistry();
+
+async function plainPath(file: string, tags: string[] = []): Promise<{ line: number; code: number }[]> {
+  const ex = new Extractor(reg, { tags });
+  const out: { line: number; code: number }[] = [];
+  for await (const r of recordsOf(createReadStream(file), { year: 2026, tz: 'UTC' })) {
+    if ('unparsed' in r) continue;
+    const e = ex.extract(r);
+    if (e) out.push({ line: e.line, code: e.code });
+  }
+  return out;
+}
+
+function fastPath(file: string, args: string[] = [], env: Record<string, string> = {}): { line: number; code: number }[] {
+  const db = join(tempDir(), 'f.db');
+  const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', ...args, file], { env });
+  expect(r.stderr).toBe('');
+  return query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line');
+}
+
+const files = [
+  join(FIXTURES, 'guard-threadtime.log'),
+  ...readdirSync(join(SHARED, 'corpus', 'labeled')).filter((f) => f.endsWith('.log')).map((f) => join(SHARED, 'corpus', 'labeled', f)),
+];
+
+describe('fast path = plain path', () => {
+  it.each(files)('%s', async (file) => {
+    const plain = await plainPath(file, ['MainActivity']);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(fastPath(file, ['--tag', 'MainActivity'])).toEqual(plain);
+  });
+});
+
+describe('worker threads', () => {
+  let big: string;
+  beforeAll(async () => {
+    big = join(tempDir(), 'big.log');
+    await generateCapture(big, { bytes: 6e6, seed: 11 });
+    // an over-long line (2 MB, cut at 1 MiB) with a code before the cut, then more events
+    appendFileSync(big, `03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333 ${'x'.repeat(2 << 20)}\n`);
+    appendFileSync(big, '03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y');
+  });
+
+  it('give identical events whatever the number of threads, and equal the plain path', async () => {
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
+    const one = fastPath(big, ['--threads', '1'], env);
+    expect(one).toEqual(await plainPath(big));
+    expect(one.at(-1)).toEqual({ line: expect.any(Number), code: 10008 });
+    for (const t of ['2', '3']) expect(fastPath(big, ['--threads', t], env)).toEqual(one);
+  });
+
+  it('count a re-read file once, like the single thread', () => {
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
+    const db = join(tempDir(), 'r.db');
+    const first = runCli(['--db', db, '--quiet', '--threads', '2', big], { env });
+    expect(first.status).toBe(0);
+    const again = runCli(['--db', db, '--json-summary', '--threads', '2', big], { env });
+    expect(JSON.parse(again.stdout).events).toBe(0);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: fastPath(big, ['--threads', '1'], env).length }]);
+  });
+});
