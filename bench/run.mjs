@@ -64,6 +64,7 @@ const zcat = measure('zcat FILE.gz > /dev/null', `zcat "${gz}" > /dev/null`);
 rows.push(zcat);
 const plainDb = db('plain');
 rows.push(measure('authing-triage FILE', `node "${bin}" --quiet --db "${plainDb}" "${capture}"`));
+rows.push(measure('authing-triage --threads 1 FILE', `node "${bin}" --quiet --threads 1 --db "${db('one-thread')}" "${capture}"`));
 rows.push(measure('authing-triage FILE.gz', `node "${bin}" --quiet --db "${db('gz')}" "${gz}"`));
 rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | node "${bin}" --quiet --db "${db('stdin')}"`));
 rows.push(measure('report --by code (this database)', `node "${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));

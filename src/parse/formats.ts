@@ -34,16 +34,16 @@ export const LINE_FORMATS: readonly LineFormat[] = [
   { name: 'studio-v2', re: new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}\s+(?<msg>.*)$`) },
   // `%c/%-8.*s(%s%5d): `
   { name: 'brief', re: new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`) },
+  // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`
+  { name: 'process', re: new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*)  \((?<tag>.*)\)$`) },
   // `%c(%s%5d:%5d) `
   { name: 'thread', re: new RegExp(String.raw`^${LVL}${UIDPID}:\s*(?<tid>\d+)\)(?: (?<msg>.*))?$`) },
-  // `%c(%s%5d) ` ... `  (%.*s)`
-  { name: 'process', re: new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*?)  \((?<tag>.*)\)$`) },
   // `%c/%-8.*s: `
   { name: 'tag', re: new RegExp(String.raw`^${LVL}\/(?<tag>.*?)\s*:(?: (?<msg>.*))?$`) },
 ];
 
 /** `[ %s %s%5d:%5d %c/%-8.*s ]` opens a `long` entry; the message follows until a blank line. */
-export const LONG_HEADER = new RegExp(String.raw`^\[ ${TS}\s+(?:(?<uid>[^\s:]+):\s*)?(?<pid>\d+):\s*(?<tid>\d+) ${LVL}\/(?<tag>.*?)\s*\]$`);
+export const LONG_HEADER = new RegExp(String.raw`^\[\s+${TS}\s+(?:(?<uid>[^\s:]+):\s*)?(?<pid>\d+):\s*(?<tid>\d+) ${LVL}\/(?<tag>.*?)\s*\]$`);
 
 /** Lines that are not entries: buffer dividers, adb chatter, logd notices. */
 export const NON_ENTRY = /^(?:-{9} (?:beginning of|switch to) |- waiting for device -|\* daemon |logcat: |read: unexpected EOF)/;

@@ -37,12 +37,17 @@ export function detectFormat(sample: readonly string[]): FormatName {
       scores.set('long', (scores.get('long') ?? 0) + 1);
       continue;
     }
-    const f = LINE_FORMATS.find((lf) => lf.re.test(line));
-    if (f) scores.set(f.name, (scores.get(f.name) ?? 0) + 1);
+    // Every layout that fits scores: `process` with uid and `thread` share a shape, `tag` fits brief lines.
+    for (const lf of LINE_FORMATS) if (lf.re.test(line)) scores.set(lf.name, (scores.get(lf.name) ?? 0) + 1);
   }
   let best: FormatName = 'raw';
   let bestScore = 0;
-  for (const [name, score] of scores) if (score > bestScore) [best, bestScore] = [name, score];
+  // Ties go to the earlier layout in LINE_FORMATS (the more specific one).
+  const order = ['ndjson', 'long', ...LINE_FORMATS.map((f) => f.name)] as FormatName[];
+  for (const name of order) {
+    const score = scores.get(name) ?? 0;
+    if (score > bestScore) [best, bestScore] = [name, score];
+  }
   // A format that fits only a few lines is coincidence (a raw message that looks like a header).
   const entries = sample.filter((l) => l.trim() !== '' && !NON_ENTRY.test(stripDecorations(l))).length;
   // A long entry's message lines match nothing, so one header is enough for `long`.
