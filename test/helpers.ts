@@ -1,6 +1,6 @@
 /** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
 import Database from 'better-sqlite3';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,4 +43,23 @@ export function query<T = Record<string, unknown>>(db: string, sql: string, ...p
   } finally {
     conn.close();
   }
+}
+
+/** Starts the real CLI as a long-running child (live and watch tests). */
+export function startCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+}
+
+/** Resolves when `p()` holds, polling every 20 ms; rejects after `ms`. */
+export function waitFor(p: () => boolean, ms = 10_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
+    tick();
+  });
+}
+
+/** The exit code of a child, whether it has exited already or not. */
+export function exitOf(c: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
 }

@@ -1,21 +1,13 @@
 /** Live mode through the real bin: NDJSON as lines arrive, queryable while running, SIGINT, --tee, filters. */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 const LINES = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
-const start = (args: string[]): ChildProcessWithoutNullStreams =>
-  spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
-const waitFor = (p: () => boolean, ms = 10_000) =>
-  new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
-    tick();
-  });
-const exitOf = (c: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const start = startCli;
 
 describe('live', () => {
   it('prints each event as NDJSON before the input ends, and ends with the summary line', async () => {

@@ -1,10 +1,9 @@
 /** Binary logcat and `watch` through the real bin, with a fake adb on PATH replaying a binary fixture. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entry } from '../binary.js';
-import { BIN, ROOT, query, runCli, tempDir } from '../helpers.js';
+import { ROOT, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
 
 const FAKE_ADB_DIR = join(ROOT, 'test', 'fake-adb');
 const APP = 'com.example.shop';
@@ -28,15 +27,7 @@ function fakeAdbEnv(dir: string, extra: Record<string, string> = {}): Record<str
   writeFileSync(fixture, session());
   return { PATH: `${FAKE_ADB_DIR}:${process.env.PATH}`, FAKE_ADB_FIXTURE: fixture, FAKE_ADB_LOG: join(dir, 'adb.log'), ...extra };
 }
-const start = (args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams =>
-  spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
-const waitFor = (p: () => boolean, ms = 10_000) =>
-  new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
-    tick();
-  });
-const exitOf = (c: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const start = startCli;
 
 describe('binary logcat', () => {
   it('parses adb logcat -B captures with exact boundaries and full timestamps', () => {
