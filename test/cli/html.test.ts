@@ -66,9 +66,13 @@ describe('HTML report in headless Chromium', () => {
     const phone = join(dir, 'report-phone.png');
     chromium([`--screenshot=${phone}`, '--window-size=390,1400', `file://${html}`], dir);
     expect(statSync(phone).size).toBeGreaterThan(1000);
+    const dark = join(dir, 'report-dark.png');
+    chromium(['--force-dark-mode', '--blink-settings=preferredColorScheme=0', `--screenshot=${dark}`, '--window-size=1200,1800', `file://${html}`], dir);
+    expect(readFileSync(dark)).not.toEqual(readFileSync(png)); // the dark palette really applies
     const keep = join(ROOT, '.tmp', 'screenshots');
     mkdirSync(keep, { recursive: true });
     copyFileSync(png, join(keep, 'report.png'));
     copyFileSync(phone, join(keep, 'report-phone.png'));
+    copyFileSync(dark, join(keep, 'report-dark.png'));
   });
 });
