@@ -17,8 +17,6 @@ export interface Needles {
   uth: RegExp;
   /** The tags that give context and do not contain "uth", case-sensitive, as latin1 views of their UTF-8 bytes. */
   tags: RegExp | null;
-  /** The same tags as text, for decoded strings. */
-  tagsText: RegExp | null;
 }
 
 /** The needles for a run: "uth" in any case, the SDK's tags and the user's tags. */
@@ -30,7 +28,6 @@ export function candidateNeedles(extraTags: readonly string[]): Needles {
   return {
     uth: /uth/gi,
     tags: minimal.length ? new RegExp(minimal.map((t) => escape(asBytes(t))).join('|'), 'g') : null,
-    tagsText: minimal.length ? new RegExp(minimal.map(escape).join('|')) : null,
   };
 }
 
@@ -64,11 +61,4 @@ export function candidateLineStarts(buf: Buffer, end: number, needles: Needles):
     }
   }
   return starts;
-}
-
-/** True when `text` (already decoded) holds a needle; the slow path's twin of candidateLineStarts. */
-export function hasNeedle(text: string, needles: Needles): boolean {
-  needles.uth.lastIndex = 0;
-  if (needles.uth.test(text)) return true;
-  return needles.tagsText ? needles.tagsText.test(text) : false;
 }

@@ -3,7 +3,8 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE, lineChunks } from '../sources/chunks.js';
-import type { LogRecord } from '../types.js';
+import { peekHead } from '../sources/head.js';
+import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
 import { looksLikeStudioJson, parseStudioJson } from './json-logs.js';
 import { RecordParser, detectFormat, type ParseOptions } from './records.js';
@@ -11,48 +12,45 @@ import { RecordParser, detectFormat, type ParseOptions } from './records.js';
 /** A record, or the line number of a line that could not be parsed. */
 export type RecordOrUnparsed = LogRecord | { unparsed: number };
 
+/** Bytes hashed to recognise a source, and read to detect its format. */
+export const HEAD_BYTES = 64 * 1024;
+
+/**
+ * The format of an input from its first bytes: binary logcat and Studio's JSON export by their
+ * shape, line formats by their first lines. `complete`: the head is the whole input.
+ */
+export function formatOfHead(head: Buffer, complete: boolean): FormatName {
+  if (looksLikeBinaryLogcat(head)) return 'binary';
+  if (looksLikeStudioJson(head)) return 'studio-json';
+  const sample = head.toString('utf8').split('\n', 200);
+  // The last line may be cut mid-line; a giant first line is kept, its header is whole.
+  if (!complete && sample.length > 1) sample.pop();
+  return detectFormat(sample);
+}
+
+/** Whole-input shapes read their own way; every other format is read line by line. */
+export function shapeOf(format: FormatName): 'binary' | 'studio-json' | 'text' {
+  return format === 'binary' || format === 'studio-json' ? format : 'text';
+}
+
 /** Yields every record of the stream (and the unparsed line numbers). */
 export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptions): AsyncGenerator<RecordOrUnparsed> {
-  const it = stream[Symbol.asyncIterator]();
-  const first: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < 64 * 1024) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    first.push(r.value);
-    size += r.value.length;
-  }
-  const head = Buffer.concat(first);
-  const all = (async function* () {
-    if (head.length) yield head;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  if (opts.format === 'studio-json' || (!opts.format && looksLikeStudioJson(head))) {
+  const { head, all, complete } = await peekHead(stream, HEAD_BYTES);
+  const format = opts.format ?? formatOfHead(head, complete);
+  if (format === 'studio-json') {
     const parts: Buffer[] = [];
     for await (const c of all) parts.push(c);
     yield* parseStudioJson(Buffer.concat(parts).toString('utf8'));
     return;
   }
-  if (opts.format === 'binary' || (!opts.format && looksLikeBinaryLogcat(head))) {
+  if (format === 'binary') {
     const entries = new BinaryRecords();
     for await (const c of all) yield* entries.push(c).records;
     return;
   }
+  // Set, not forced: without --input-format the parser re-detects when a line does not fit.
   const parser = new RecordParser(opts);
-  if (!opts.format) {
-    const sample = head.toString('utf8').split('\n', 200);
-    if (!done && sample.length > 1) sample.pop();
-    parser.setFormat(detectFormat(sample));
-  }
+  parser.setFormat(format);
   let lineNo = 0;
   for await (const c of lineChunks(all)) {
     let pos = 0;

@@ -6,18 +6,18 @@
 import { createHash } from 'node:crypto';
 import { Extractor, type Needles } from '../extract/index.js';
 import { scanChunk } from './scan.js';
-import { RecordParser, detectFormat } from '../parse/records.js';
-import { BinaryRecords, looksLikeBinaryLogcat } from '../parse/binary.js';
+import { RecordParser } from '../parse/records.js';
+import { BinaryRecords } from '../parse/binary.js';
+import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
+import { peekHead } from '../sources/head.js';
 import { rangeBytes, scanInParallel, splitRanges } from './parallel.js';
-import { looksLikeStudioJson, parseStudioJson } from '../parse/json-logs.js';
+import { parseStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
-import { SourceTakenError, type Store } from '../store/sqlite.js';
+import { SQLITE_MAGIC, SourceTakenError, type Store } from '../store/sqlite.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 
-/** Bytes hashed to recognise a source. */
-export const HEAD_BYTES = 64 * 1024;
 /** The largest Android Studio JSON export read (it is one document, read whole). */
 const MAX_JSON_DOCUMENT = 512 * 1024 * 1024;
 
@@ -83,51 +83,6 @@ export interface SourceResult {
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/**
- * Reads the first `n` bytes of a stream and returns them with a stream of everything. With
- * `waitMs` (live streams), it stops early when that long has passed since the first byte, so a
- * quiet `adb logcat` is not held back.
- */
-async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
-  const it = stream[Symbol.asyncIterator]();
-  const taken: Buffer[] = [];
-  let size = 0;
-  let ended = false;
-  let deadline = Infinity;
-  let pendingNext: Promise<IteratorResult<Buffer>> | null = null;
-  while (size < n) {
-    pendingNext ??= it.next();
-    const left = deadline - Date.now();
-    const r = left === Infinity ? await pendingNext : await Promise.race([pendingNext, new Promise<null>((res) => setTimeout(() => res(null), Math.max(0, left)).unref())]);
-    if (r === null) break; // time is up: go on with what has arrived
-    pendingNext = null;
-    if (r.done) {
-      ended = true;
-      break;
-    }
-    taken.push(r.value);
-    size += r.value.length;
-    if (waitMs !== undefined && deadline === Infinity) deadline = Date.now() + waitMs;
-  }
-  const carried = pendingNext;
-  const joined = Buffer.concat(taken);
-  const all = (async function* () {
-    if (joined.length) yield joined;
-    if (ended) return;
-    if (carried) {
-      const r = await carried;
-      if (r.done) return;
-      yield r.value;
-    }
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  return { head: joined.subarray(0, n), all };
-}
 
 /** Ends the iteration with an AbortError as soon as `signal` fires, even while waiting for input. */
 async function* abortable(it: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
@@ -204,13 +159,14 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
 
   let head: Buffer;
   let all: AsyncIterable<Buffer>;
+  let complete: boolean;
   try {
-    ({ head, all } = await peekHead(tap(opened.stream, opts.tee), HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined));
+    ({ head, all, complete } = await peekHead(tap(opened.stream, opts.tee), HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined));
   } catch (e) {
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
-  if (head.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
+  if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
 
   // Recognise the content: the longest stored head that this input starts with.
   let src = undefined;
@@ -227,17 +183,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
 
   const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
   const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
-  // Whole-input shapes are decided on the first bytes; line formats on the first lines.
-  const shape: 'binary' | 'studio-json' | 'text' =
-    opts.format === 'binary' || (!opts.format && looksLikeBinaryLogcat(head)) ? 'binary'
-    : opts.format === 'studio-json' || (!opts.format && looksLikeStudioJson(head)) ? 'studio-json'
-    : 'text';
-  if (shape !== 'text') parser.setFormat(shape);
-  else if (!opts.format) {
-    const sample = head.toString('utf8').split('\n', 200);
-    if (head.length === HEAD_BYTES && sample.length > 1) sample.pop(); // maybe cut mid-line (a giant first line is kept: its header is whole)
-    parser.setFormat(detectFormat(sample));
-  }
+  parser.setFormat(opts.format ?? formatOfHead(head, complete));
+  const shape = shapeOf(parser.format!);
   result.format = parser.format ?? null;
 
   const pending: AuthingEvent[] = [];

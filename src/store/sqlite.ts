@@ -31,7 +31,8 @@ export class SourceTakenError extends Error {
   }
 }
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
+/** The first 16 bytes of every SQLite database file. */
+export const SQLITE_MAGIC = 'SQLite format 3\0';
 
 function checkIsSqlite(path: string): void {
   const fd = openSync(path, 'r');
