@@ -4,6 +4,7 @@ const files = [
   ['src/registry/codes.json', 'dist/registry/codes.json'],
   ['src/registry/signatures.json', 'dist/registry/signatures.json'],
   ['src/store/schema.sql', 'dist/store/schema.sql'],
+  ['src/store/schema.pg.sql', 'dist/store/schema.pg.sql'],
 ];
 for (const [from, to] of files) {
   mkdirSync(to.slice(0, to.lastIndexOf('/')), { recursive: true });

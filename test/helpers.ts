@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'authing-triage.js');
@@ -62,4 +62,49 @@ export function waitFor(p: () => boolean, ms = 10_000): Promise<void> {
 /** The exit code of a child, whether it has exited already or not. */
 export function exitOf(c: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+}
+
+/**
+ * A fresh, empty PostgreSQL database on the test server (test/pg-server.ts) and its URL; dropped
+ * after the file's tests.
+ */
+export async function pgDatabase(): Promise<string> {
+  const { default: pg } = await import('pg');
+  const base = inject('pgUrl');
+  const name = `triage_t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  pgDatabases.push(name);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+const pgDatabases: string[] = [];
+afterAll(async () => {
+  if (!pgDatabases.length) return;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: inject('pgUrl') });
+  await admin.connect();
+  try {
+    for (const name of pgDatabases.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+});
+
+/** Rows of a query on a PostgreSQL database, counts as numbers. */
+export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url, types: { getTypeParser: (oid: number, f?: 'text' | 'binary') => (oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, f as 'text')) } as never });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
 }

@@ -12,7 +12,7 @@ export interface CommonArgs {
 /** Adds --db, --tag and --registry. */
 export function commonOptions<T>(y: Argv<T>) {
   return y
-    .option('db', { describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
+    .option('db', { describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
     .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 })
     .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, nargs: 1 })
     .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, UserError } from '../errors.js';
+import { StoreError } from '../store/store.js';
 import { codesCommand, explainCommand } from './commands/explain.js';
 import { ingestCommand } from './commands/ingest.js';
 import { parseCommand } from './commands/parse.js';
@@ -75,6 +76,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     if (e instanceof UserError) {
       process.stderr.write(`authing-triage: ${e.message}\n`);
       process.exitCode = e.exitCode;
+      return;
+    }
+    if (e instanceof StoreError) {
+      process.stderr.write(`authing-triage: ${e.message}\n`);
+      process.exitCode = EXIT.database;
       return;
     }
     const err = e as { code?: string; message?: string };

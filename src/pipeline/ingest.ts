@@ -15,7 +15,7 @@ import { parseStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
-import { SQLITE_MAGIC, SourceTakenError, type Store } from '../store/sqlite.js';
+import { SQLITE_MAGIC, SourceTakenError, StoreError, type Store } from '../store/store.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 
 /** The largest Android Studio JSON export read (it is one document, read whole). */
@@ -170,14 +170,14 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
 
   // Recognise the content: the longest stored head that this input starts with.
   let src = undefined;
-  for (const len of store.headLengths(head.length)) {
-    src = store.findSource(len, sha(head.subarray(0, len)));
+  for (const len of await store.headLengths(head.length)) {
+    src = await store.findSource(len, sha(head.subarray(0, len)));
     if (src) {
-      if (len < head.length) store.extendHead(src.id, head.length, sha(head), input.name);
+      if (len < head.length) await store.extendHead(src.id, head.length, sha(head), input.name);
       break;
     }
   }
-  src ??= store.claimSource(head.length, sha(head), input.name);
+  src ??= await store.claimSource(head.length, sha(head), input.name);
   const startBytes = src.bytes_done;
   if (startBytes > 0) result.status = 'resumed';
 
@@ -208,13 +208,28 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     pending.push(e);
     opts.onEvent?.(e, input.name);
   };
-  const commit = (bytes: number, complete: boolean): void => {
-    const added = store.writeBatch(src!.id, pending, { fromBytes: committedBytes, bytes, lines: lineNo, complete, format: parser.format ?? null });
-    result.events += added.length;
-    if (opts.onStored) for (const e of added) opts.onStored(e);
-    pending.length = 0;
-    committedBytes = bytes;
-    lastCommit = Date.now();
+  // Commits run one after another (the loop and the quiet-input timer both commit). Each takes
+  // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const commit = (bytes: number, complete: boolean): Promise<void> => {
+    const batch = pending.splice(0);
+    const lines = lineNo;
+    const format = parser.format ?? null;
+    chain = chain.then(async () => {
+      if (failure) throw failure;
+      try {
+        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format });
+        result.events += added.length;
+        if (opts.onStored) for (const e of added) opts.onStored(e);
+        committedBytes = bytes;
+        lastCommit = Date.now();
+      } catch (e) {
+        failure = e;
+        throw e;
+      }
+    });
+    return chain;
   };
 
   // Long entries span lines: that format reads every line; the rest decode candidates only.
@@ -252,11 +267,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   // A live stream may go quiet: commit what was found at least every batchMs anyway.
   const timer = setInterval(() => {
     if (pending.length && lastNext !== null && lastNext > committedBytes) {
-      try {
-        commit(lastNext, false);
-      } catch {
-        // the next commit in the loop reports it
-      }
+      // A failure is kept and reported by the next commit in the loop.
+      commit(lastNext, false).catch(() => {});
     }
   }, Math.max(50, batchMs / 2));
   timer.unref();
@@ -328,28 +340,29 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       result.bytes += c.bytes;
       lastNext = c.next;
       opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);
-      if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) commit(c.next, false);
+      if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) await commit(c.next, false);
       if (opts.signal?.aborted) {
-        if (c.next !== null) commit(c.next, false);
+        if (c.next !== null) await commit(c.next, false);
         result.status = 'interrupted';
         result.lines = lineNo - src.lines_done;
         return result;
       }
     }
-    commit(lastNext ?? committedBytes, true);
+    await commit(lastNext ?? committedBytes, true);
   } catch (e) {
     result.lines = lineNo - src.lines_done;
     if (opts.signal?.aborted) {
-      if (lastNext !== null && lastNext > committedBytes) commit(lastNext, false);
-      else if (pending.length) commit(committedBytes, false);
+      if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
+      else if (pending.length) await commit(committedBytes, false);
       return { ...result, status: 'interrupted' };
     }
     if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };
     // The database failing (disk full, locked, corrupt) is not the input's fault: stop the run.
-    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw e;
+    if (e instanceof StoreError || String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw e;
+    if (failure) throw failure;
     if (lastNext !== null && lastNext > committedBytes) {
       try {
-        commit(lastNext, false);
+        await commit(lastNext, false);
       } catch (e2) {
         if (!(e2 instanceof SourceTakenError)) throw e2;
       }

@@ -2,7 +2,7 @@
  * Store -> report rows. Reads the hourly counts (whole hours) and the events table (only for
  * the partial hours at the edges of a window), joined to the registry table for categories.
  */
-import type { Store } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
 
 /** A dimension a report can break down by. */
 export type Dimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour';
@@ -83,22 +83,25 @@ function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
 }
 
 /** Counts broken down by one or two dimensions, largest first. */
-export function breakdown(store: Store, by: readonly Dimension[], f: ReportFilter = {}, top?: number): ReportRow[] {
+export async function breakdown(store: Store, by: readonly Dimension[], f: ReportFilter = {}, top?: number): Promise<ReportRow[]> {
   const w = windowed(f);
   const where = whereClause(f);
   const cols = by.map((d) => `${DIM_SQL[d]} AS "${d}"`);
   if (by.includes('code')) cols.push('c.message AS message', 'c.suggestion AS suggestion', 'c.docs AS docs');
   if (by.includes('code') && !by.includes('category')) cols.push(`${DIM_SQL.category} AS category`);
   // Positions, not names: "code" would be ambiguous between the alias and the joined tables.
-  const group = by.map((_, i) => String(i + 1)).join(', ');
+  // Every column is grouped (message and the rest follow from the code), as PostgreSQL requires.
+  const groupAll = cols.map((_, i) => String(i + 1)).join(', ');
   const timeDim = by.findIndex((d) => d === 'day' || d === 'hour');
-  const order = timeDim >= 0 ? `${timeDim + 1}, SUM(x.count) DESC, ${group}` : `SUM(x.count) DESC, ${group}`;
+  // NULLS FIRST: SQLite's order of events without a time, which PostgreSQL puts last otherwise.
+  const nullsFirst = by.map((_, i) => `${i + 1} NULLS FIRST`).join(', ');
+  const order = timeDim >= 0 ? `${timeDim + 1} NULLS FIRST, SUM(x.count) DESC, ${nullsFirst}` : `SUM(x.count) DESC, ${nullsFirst}`;
   const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count
     FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
     ${where.sql}
-    GROUP BY ${group} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
+    GROUP BY ${groupAll} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
   const params = [...w.params, ...where.params, ...(top ? [top] : [])];
-  return store.db.prepare(sql).all(...params) as ReportRow[];
+  return store.all<ReportRow>(sql, params);
 }
 
 /** Headline numbers of a window. */
@@ -112,22 +115,21 @@ export interface Totals {
 }
 
 /** Totals of a window: events, distinct codes, unregistered events, sources, first and last hour. */
-export function totals(store: Store, f: ReportFilter = {}): Totals {
+export async function totals(store: Store, f: ReportFilter = {}): Promise<Totals> {
   const w = windowed(f);
   const where = whereClause(f);
-  const row = store.db
-    .prepare(
+  const [row] = await store.all<Totals>(
       `SELECT COALESCE(SUM(x.count), 0) AS events, COUNT(DISTINCT x.code) AS codes,
          COALESCE(SUM(CASE WHEN c.code IS NULL THEN x.count ELSE 0 END), 0) AS unregistered,
          COUNT(DISTINCT x.source_id) AS sources,
          MIN(NULLIF(x.hour, '')) AS first, MAX(NULLIF(x.hour, '')) AS last
        FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${where.sql}`,
-    )
-    .get(...w.params, ...where.params) as Totals;
+      [...w.params, ...where.params],
+    );
   return {
-    ...row,
-    first: row.first ? `${row.first}:00:00Z` : null,
-    last: row.last ? `${row.last}:59:59Z` : null,
+    ...row!,
+    first: row!.first ? `${row!.first}:00:00Z` : null,
+    last: row!.last ? `${row!.last}:59:59Z` : null,
   };
 }
 
@@ -145,10 +147,10 @@ export interface CompareRow extends ReportRow {
 export const SPIKE_MIN_INCREASE = 5;
 
 /** Compares the window [since, until) with the same length just before it. */
-export function compare(store: Store, by: readonly Dimension[], f: ReportFilter & { since: number; until: number }, top?: number): CompareRow[] {
+export async function compare(store: Store, by: readonly Dimension[], f: ReportFilter & { since: number; until: number }, top?: number): Promise<CompareRow[]> {
   const len = f.until - f.since;
-  const now = breakdown(store, by, f, top);
-  const before = breakdown(store, by, { ...f, since: f.since - len, until: f.since });
+  const now = await breakdown(store, by, f, top);
+  const before = await breakdown(store, by, { ...f, since: f.since - len, until: f.since });
   const key = (r: ReportRow) => by.map((d) => String(r[d])).join('\u0000');
   const prev = new Map(before.map((r) => [key(r), r.count]));
   return now.map((r) => {
@@ -165,14 +167,14 @@ export function compare(store: Store, by: readonly Dimension[], f: ReportFilter 
 }
 
 /** The latest redacted excerpt of a code, for showing what an unregistered code looked like. */
-export function latestExcerpt(store: Store, code: number): string | null {
-  const r = store.db.prepare('SELECT excerpt FROM events WHERE code = ? ORDER BY id DESC LIMIT 1').get(code) as { excerpt: string } | undefined;
+export async function latestExcerpt(store: Store, code: number): Promise<string | null> {
+  const [r] = await store.all<{ excerpt: string }>('SELECT excerpt FROM events WHERE code = ? ORDER BY id DESC LIMIT 1', [code]);
   return r?.excerpt ?? null;
 }
 
 /** Sources with events in the window: name, events, lines read, last read. */
-export function sourcesInWindow(store: Store, f: ReportFilter): { name: string; events: number; lines: number; last_seen: string }[] {
-  const bySource = new Map(breakdown(store, ['source'], f).map((r) => [r.source, r.count]));
-  const rows = store.db.prepare('SELECT name, lines_done AS lines, last_seen FROM sources ORDER BY last_seen DESC').all() as { name: string; lines: number; last_seen: string }[];
+export async function sourcesInWindow(store: Store, f: ReportFilter): Promise<{ name: string; events: number; lines: number; last_seen: string }[]> {
+  const bySource = new Map((await breakdown(store, ['source'], f)).map((r) => [r.source, r.count]));
+  const rows = await store.all<{ name: string; lines: number; last_seen: string }>('SELECT name, lines_done AS lines, last_seen FROM sources ORDER BY last_seen DESC, name');
   return rows.filter((r) => bySource.has(r.name)).map((r) => ({ ...r, events: bySource.get(r.name)! }));
 }

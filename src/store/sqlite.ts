@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
+import { countByHour, hourOf, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -12,27 +13,6 @@ const MIGRATIONS: readonly (() => string)[] = [() => readFileSync(new URL('./sch
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/** A stored source row. */
-export interface SourceRow {
-  id: number;
-  head_len: number;
-  head_hash: string;
-  name: string;
-  bytes_done: number;
-  lines_done: number;
-  complete: number;
-}
-
-/** Thrown when another run advanced a source first; this run leaves that source to it. */
-export class SourceTakenError extends Error {
-  constructor(readonly sourceId: number) {
-    super(`source ${sourceId} is being read by another run`);
-  }
-}
-
-/** The first 16 bytes of every SQLite database file. */
-export const SQLITE_MAGIC = 'SQLite format 3\0';
 
 function checkIsSqlite(path: string): void {
   const fd = openSync(path, 'r');
@@ -48,15 +28,8 @@ function checkIsSqlite(path: string): void {
   }
 }
 
-/** Options for opening a store. */
-export interface OpenOptions {
-  readonly?: boolean;
-  /** Milliseconds to wait for another writer (default 10 s). */
-  busyTimeout?: number;
-}
-
 /** Opens (creating with mode 600 when missing) and migrates the database at `path`. */
-export function openStore(path: string, opts: OpenOptions = {}): Store {
+export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
     checkIsSqlite(path);
@@ -95,7 +68,7 @@ export function openStore(path: string, opts: OpenOptions = {}): Store {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
-  return new Store(db, path);
+  return new SqliteStore(db, path);
 }
 
 function migrate(db: DB, path: string): void {
@@ -110,20 +83,16 @@ function migrate(db: DB, path: string): void {
   }).immediate();
 }
 
-/** Hour bucket of an ISO time: 'YYYY-MM-DDTHH', or '' without a time. */
-export function hourOf(time: string | null): string {
-  return time ? time.slice(0, 13) : '';
-}
-
-/** One open database. All SQL is parameterized. */
-export class Store {
+/** One open SQLite database. All SQL is parameterized. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
   private readonly insertEvent;
   private readonly upsertCount;
   private readonly advanceSource;
 
   constructor(
     readonly db: DB,
-    readonly path: string,
+    readonly location: string,
   ) {
     const ro = db.readonly;
     this.insertEvent = ro
@@ -147,12 +116,11 @@ export class Store {
         );
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
-  /** Rewrites the codes and categories tables from the registry in one transaction. */
-  syncRegistry(reg: Registry): void {
+  async syncRegistry(reg: Registry): Promise<void> {
     const insCode = this.db.prepare(
       `INSERT INTO codes (code, kind, category, message, message_zh, description, suggestion, docs, entry)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -167,58 +135,64 @@ export class Store {
     })();
   }
 
-  /** Head lengths stored, so a new input can hash its first bytes at each of them. */
-  headLengths(max: number): number[] {
+  async headLengths(max: number): Promise<number[]> {
     return (this.db.prepare('SELECT DISTINCT head_len FROM sources WHERE head_len <= ? ORDER BY head_len DESC').all(max) as { head_len: number }[]).map((r) => r.head_len);
   }
 
-  findSource(headLen: number, headHash: string): SourceRow | undefined {
+  async findSource(headLen: number, headHash: string): Promise<SourceRow | undefined> {
+    return this.findSourceSync(headLen, headHash);
+  }
+
+  private findSourceSync(headLen: number, headHash: string): SourceRow | undefined {
     return this.db.prepare('SELECT * FROM sources WHERE head_len = ? AND head_hash = ?').get(headLen, headHash) as SourceRow | undefined;
   }
 
-  /** Finds or creates the source row for this content. */
-  claimSource(headLen: number, headHash: string, name: string): SourceRow {
+  async claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow> {
     const now = new Date().toISOString();
     this.db
       .prepare(`INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (head_len, head_hash) DO NOTHING`)
       .run(headLen, headHash, name, now, now);
-    return this.findSource(headLen, headHash)!;
+    return this.findSourceSync(headLen, headHash)!;
   }
 
-  /** Records a longer head for a source that grew, so later runs find it by the longer head. */
-  extendHead(id: number, headLen: number, headHash: string, name: string): void {
+  async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
     this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen);
   }
 
-  /**
-   * Writes a batch: the events, their counts, and the source's new offset, in one transaction.
-   * Fails with SourceTakenError when the source's offset is not `fromBytes` any more.
-   */
-  writeBatch(
-    sourceId: number,
-    events: readonly AuthingEvent[],
-    progress: { fromBytes: number; bytes: number; lines: number; complete: boolean; format: string | null },
-  ): AuthingEvent[] {
+  async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.db.transaction(() => {
       const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes);
       if (moved.changes !== 1) throw new SourceTakenError(sourceId);
-      const counts = new Map<string, [string, number, string, number]>();
       const added: AuthingEvent[] = [];
       for (const e of events) {
-        const hour = hourOf(e.time);
         const r = this.insertEvent!.run({
-          source_id: sourceId, line: e.line, time: e.time, hour, code: e.code, method: e.method,
+          source_id: sourceId, line: e.line, time: e.time, hour: hourOf(e.time), code: e.code, method: e.method,
           detail: e.detail, pid: e.pid, tid: e.tid, level: e.level, tag: e.tag, excerpt: e.excerpt,
         });
-        if (r.changes === 0) continue; // already stored: never count twice
-        added.push(e);
-        const key = `${hour}\u0000${e.code}\u0000${e.tag}`;
-        const c = counts.get(key);
-        if (c) c[3]++;
-        else counts.set(key, [hour, e.code, e.tag, 1]);
+        if (r.changes !== 0) added.push(e); // already stored: never count twice
       }
-      for (const [hour, code, tag, n] of counts.values()) this.upsertCount!.run(hour, code, tag, sourceId, n);
+      for (const [hour, code, tag, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, n);
       return added;
     }).immediate();
+  }
+
+  async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  async readOnlyQuery(sql: string): Promise<QueryResult> {
+    let stmt;
+    try {
+      stmt = this.db.prepare(sql);
+    } catch (e) {
+      throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+    }
+    if (!stmt.reader || !this.db.readonly) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); the database was not changed');
+    try {
+      const rows = stmt.all() as Record<string, unknown>[];
+      return { rows, columns: stmt.columns().map((c) => c.name) };
+    } catch (e) {
+      throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+    }
   }
 }

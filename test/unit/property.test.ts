@@ -13,7 +13,7 @@ import { Extractor, candidateNeedles } from '../../src/extract/index.js';
 import { recordsOf } from '../../src/parse/stream.js';
 import { ingestSource } from '../../src/pipeline/ingest.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { openStore } from '../../src/store/sqlite.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 const reg = loadRegistry();
@@ -21,13 +21,13 @@ const extractor = new Extractor(reg, { tags: ['MainActivity'] });
 const needles = candidateNeedles(extractor.tags);
 
 async function fastPath(chunks: Buffer[]): Promise<[number, number][]> {
-  const store = openStore(join(tempDir(), 'p.db'));
+  const store = openSqlite(join(tempDir(), 'p.db'));
   try {
     const r = await ingestSource(store, { name: '-', path: null }, { extractor, needles, year: 2026, tz: 'UTC', stdin: Readable.from(chunks), headWaitMs: 5000 });
     expect(['read', 'failed']).toContain(r.status);
     return (store.db.prepare('SELECT line, code FROM events ORDER BY line').all() as { line: number; code: number }[]).map((e) => [e.line, e.code]);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -14,7 +14,7 @@ import { isValidTimeZone } from '../../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../../report/summary.js';
 import { crossed, parseThreshold } from '../../report/alerts.js';
 import { listInputs, type Input, type InputProblem } from '../../sources/index.js';
-import { openStore } from '../../store/sqlite.js';
+import { openStore } from '../../store/store.js';
 import type { FormatName, LogRecord } from '../../types.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
 import { quietOnClosedPipe, useColor } from '../output.js';
@@ -145,7 +145,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
-  const store = openStore(argv.db, { busyTimeout: argv.busyTimeout });
+  const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
   const tally = new RunTally();
   const results: SourceResult[] = [];
   const onSignal = () => abort.abort();
@@ -153,7 +153,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   process.once('SIGTERM', onSignal);
   let readStdin = false;
   try {
-    store.syncRegistry(registry);
+    await store.syncRegistry(registry);
     for (const p of problems) {
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       // `authing-triage reprot` is a missing file to the default command: say which command was meant.
@@ -185,7 +185,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     sink?.end();
-    store.close();
+    await store.close();
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }

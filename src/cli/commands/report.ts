@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/sqlite.js';
+import { openStore } from '../../store/store.js';
 import { htmlReport } from '../../report/page.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
@@ -65,7 +65,7 @@ export const reportCommand = {
       .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
       .example('$0 report --by code --since 24h --compare', 'what changed against the day before')
       .example('$0 report --format html --since 7d --out week.html', 'a self-contained page to share'),
-  handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
+  handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
@@ -78,11 +78,11 @@ export const reportCommand = {
     const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!['table', 'json', 'csv', 'md', 'html'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
     const registry = loadRegistryFromArgs(argv);
-    const store = openStore(argv.db, { busyTimeout: argv.busyTimeout });
+    const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
     try {
-      store.syncRegistry(registry);
+      await store.syncRegistry(registry);
       if ((format as string) === 'html') {
-        writeOutput(htmlReport(store, filter, argv.top ?? 20), argv.out);
+        writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -93,7 +93,7 @@ export const reportCommand = {
       let rows: Record<string, unknown>[];
       if (argv.compare) {
         if (filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
-        rows = compare(store, by, { ...filter, since: filter.since, until: filter.until ?? now }, argv.top) as unknown as Record<string, unknown>[];
+        rows = (await compare(store, by, { ...filter, since: filter.since, until: filter.until ?? now }, argv.top)) as unknown as Record<string, unknown>[];
         columns.push(
           { key: 'previous', title: 'BEFORE', align: 'right' },
           { key: 'change', title: 'CHANGE', align: 'right' },
@@ -102,13 +102,13 @@ export const reportCommand = {
         );
         rows = rows.map((r) => ({ ...r, flag: [r.isNew ? 'new' : '', r.spike ? 'spike' : ''].filter(Boolean).join(' ') }));
       } else {
-        rows = breakdown(store, by, filter, argv.top) as unknown as Record<string, unknown>[];
+        rows = (await breakdown(store, by, filter, argv.top)) as unknown as Record<string, unknown>[];
       }
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
       if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
       writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

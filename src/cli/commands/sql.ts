@@ -1,8 +1,7 @@
 /** `sql "SELECT ..."`: a query on a read-only connection, printed in any text format. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { UserError } from '../../errors.js';
 import { renderRows, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/sqlite.js';
+import { openStore } from '../../store/store.js';
 import { useColor, writeOutput } from '../output.js';
 
 interface SqlArgs {
@@ -18,32 +17,20 @@ export const sqlCommand = {
   builder: (y: Argv) =>
     y
       .positional('query', { type: 'string', describe: 'one SQL statement', demandOption: true })
-      .option('db', { type: 'string', describe: 'SQLite database file (env AUTHING_TRIAGE_DB)', defaultDescription: './authing-triage.db' })
+      .option('db', { type: 'string', describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', defaultDescription: './authing-triage.db' })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'], describe: 'table (default on a terminal), json, csv, md' })
       .option('out', { alias: 'o', type: 'string', describe: 'write to this file' })
       .example('$0 sql "SELECT * FROM v_counts_by_category"', 'counts per category')
       .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', 'network failures per day as CSV'),
-  handler: (argv: ArgumentsCamelCase<SqlArgs>) => {
-    const store = openStore(argv.db, { readonly: true });
+  handler: async (argv: ArgumentsCamelCase<SqlArgs>) => {
+    const store = await openStore(argv.db, { readonly: true });
     try {
-      let stmt;
-      try {
-        stmt = store.db.prepare(argv.query);
-      } catch (e) {
-        throw new UserError('usage', `SQL error: ${(e as Error).message}`);
-      }
-      if (!stmt.reader) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); the database was not changed');
-      let rows: Record<string, unknown>[];
-      try {
-        rows = stmt.all() as Record<string, unknown>[];
-      } catch (e) {
-        throw new UserError('usage', `SQL error: ${(e as Error).message}`);
-      }
-      const keys = rows.length ? Object.keys(rows[0]!) : stmt.columns().map((c) => c.name);
+      const { rows, columns } = await store.readOnlyQuery(argv.query);
+      const keys = rows.length ? Object.keys(rows[0]!) : columns;
       const format = (argv.format ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
       writeOutput(renderRows(rows, keys.map((k) => ({ key: k, title: k, shrink: true })), format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -1,0 +1,122 @@
+/**
+ * The store: one interface, two back ends. SQLite (a file, the default) and PostgreSQL
+ * (`--db postgres://...`, for a fleet). The pipeline, the reports and the CLI only see `Store`.
+ */
+import type { Registry } from '../registry/index.js';
+import type { AuthingEvent } from '../types.js';
+
+/** A stored source row. */
+export interface SourceRow {
+  id: number;
+  head_len: number;
+  head_hash: string;
+  name: string;
+  bytes_done: number;
+  lines_done: number;
+  complete: number;
+}
+
+/** How far a batch takes its source. */
+export interface BatchProgress {
+  /** The offset this run read from: the write fails when the stored one moved. */
+  fromBytes: number;
+  bytes: number;
+  lines: number;
+  complete: boolean;
+  format: string | null;
+}
+
+/** The rows of a read-only query and their column names. */
+export interface QueryResult {
+  rows: Record<string, unknown>[];
+  columns: string[];
+}
+
+/** Thrown when another run advanced a source first; this run leaves that source to it. */
+export class SourceTakenError extends Error {
+  constructor(readonly sourceId: number) {
+    super(`source ${sourceId} is being read by another run`);
+  }
+}
+
+/** A failure of the database itself (gone, full, locked): it stops the run, the input is not at fault. */
+export class StoreError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** What both back ends do. All SQL is parameterized; `?` marks a parameter in either dialect. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The file path, or the URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
+  /** Rewrites the codes and categories tables from the registry. */
+  syncRegistry(reg: Registry): Promise<void>;
+  /** Head lengths stored, longest first, so a new input can hash its first bytes at each of them. */
+  headLengths(max: number): Promise<number[]>;
+  findSource(headLen: number, headHash: string): Promise<SourceRow | undefined>;
+  /** Finds or creates the source row for this content (unique on head_len, head_hash). */
+  claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow>;
+  /** Records a longer head for a source that grew, so later runs find it by the longer head. */
+  extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void>;
+  /**
+   * Writes a batch: the events, their counts, and the source's new offset, in one transaction.
+   * Returns the events that were new. Fails with SourceTakenError when the stored offset is not
+   * `fromBytes` any more.
+   */
+  writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]>;
+  /** Rows of one of the project's own queries (reports), written in the common SQL of both. */
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** A user's query, run so that it cannot write. */
+  readOnlyQuery(sql: string): Promise<QueryResult>;
+}
+
+/** Options for opening a store. */
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Milliseconds to wait for another writer (default 10 s). */
+  busyTimeout?: number;
+}
+
+/** True for a PostgreSQL connection URL. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** A URL as it may be printed: the password replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+/** Opens the store at a path (SQLite) or a postgres:// URL; the driver is loaded only when used. */
+export async function openStore(target: string, opts: OpenOptions = {}): Promise<Store> {
+  if (isPostgresUrl(target)) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(target, opts);
+  }
+  const { openSqlite } = await import('./sqlite.js');
+  return openSqlite(target, opts);
+}
+
+/** Hour bucket of an ISO time: 'YYYY-MM-DDTHH', or '' without a time. */
+export function hourOf(time: string | null): string {
+  return time ? time.slice(0, 13) : '';
+}
+
+/** Counts of new events by (hour, code, tag), for the counts_hourly upsert. */
+export function countByHour(events: readonly AuthingEvent[]): [hour: string, code: number, tag: string, count: number][] {
+  const counts = new Map<string, [string, number, string, number]>();
+  for (const e of events) {
+    const hour = hourOf(e.time);
+    const key = `${hour}\u0000${e.code}\u0000${e.tag}`;
+    const c = counts.get(key);
+    if (c) c[3]++;
+    else counts.set(key, [hour, e.code, e.tag, 1]);
+  }
+  return [...counts.values()];
+}
+
+/** The first 16 bytes of every SQLite database file. */
+export const SQLITE_MAGIC = 'SQLite format 3\0';

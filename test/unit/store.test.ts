@@ -1,0 +1,199 @@
+/**
+ * One suite for the store interface, run against both back ends: SQLite (a file) and
+ * PostgreSQL (a real server, test/pg-server.ts). Then the report queries on the same events
+ * must answer the same on both.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../src/registry/index.js';
+import { breakdown, compare, totals, type Dimension } from '../../src/report/query.js';
+import { openStore, SourceTakenError, type Store } from '../../src/store/store.js';
+import { toDollarParams } from '../../src/store/postgres.js';
+import type { AuthingEvent } from '../../src/types.js';
+import { pgDatabase, tempDir } from '../helpers.js';
+
+const registry = loadRegistry([]);
+
+function event(line: number, code: number, time: string | null, tag = 'Guard', excerpt = `line ${line}`): AuthingEvent {
+  return { code, category: '', method: 'signature', detail: null, time, pid: 100, tid: 101, level: 'E', tag, line, excerpt };
+}
+
+/** Events over three days, with codes known and unknown, and some without a time. */
+function sampleEvents(): AuthingEvent[] {
+  const codes = [1636, 10001, 10008, 2004, 2004, 10001, 424242, 500];
+  const out: AuthingEvent[] = [];
+  for (let i = 0; i < 240; i++) {
+    const t = i % 17 === 0 ? null : new Date(Date.UTC(2026, 2, 15, 0, 0, 0) + i * 17 * 60_000).toISOString();
+    out.push(event(i + 1, codes[i % codes.length]!, t, i % 3 ? 'Guard' : 'AuthClient'));
+  }
+  return out;
+}
+
+const backends: [string, () => Promise<string>][] = [
+  ['sqlite', async () => join(tempDir(), 'store.db')],
+  ['postgres', () => pgDatabase()],
+];
+
+describe.each(backends)('store contract: %s', (kind, target) => {
+  async function open(): Promise<{ store: Store; where: string }> {
+    const where = await target();
+    const store = await openStore(where);
+    await store.syncRegistry(registry);
+    return { store, where };
+  }
+
+  it('claims a source once by its fingerprint, finds it, and records a longer head', async () => {
+    const { store } = await open();
+    try {
+      expect(store.kind).toBe(kind);
+      const a = await store.claimSource(100, 'h100', 'a.log');
+      const b = await store.claimSource(100, 'h100', 'renamed.log');
+      expect(b.id).toBe(a.id);
+      expect(b.name).toBe('a.log');
+      expect(await store.findSource(100, 'nope')).toBeUndefined();
+      await store.extendHead(a.id, 200, 'h200', 'a.log');
+      expect((await store.findSource(200, 'h200'))?.id).toBe(a.id);
+      // A longer head already held by another source: left as it is, no error.
+      const c = await store.claimSource(300, 'h300', 'c.log');
+      await store.extendHead(a.id, 300, 'h300', 'a.log');
+      expect((await store.findSource(300, 'h300'))?.id).toBe(c.id);
+      expect(await store.headLengths(1000)).toEqual([300, 200]);
+      expect(await store.headLengths(250)).toEqual([200]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('writes events, counts and the offset together, and never counts a line twice', async () => {
+    const { store } = await open();
+    try {
+      const src = await store.claimSource(10, 'x', 'x.log');
+      const evs = sampleEvents();
+      const first = await store.writeBatch(src.id, evs.slice(0, 100), { fromBytes: 0, bytes: 1000, lines: 100, complete: false, format: 'threadtime' });
+      expect(first).toHaveLength(100);
+      // Overlapping batch: lines 51..240, of which 51..100 are stored already.
+      const second = await store.writeBatch(src.id, evs.slice(50), { fromBytes: 1000, bytes: 2400, lines: 240, complete: true, format: null });
+      expect(second.map((e) => e.line)).toEqual(evs.slice(100).map((e) => e.line));
+      const [n] = await store.all<{ events: number; counted: number }>('SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
+      expect(n).toEqual({ events: 240, counted: 240 });
+      const row = await store.findSource(10, 'x');
+      expect(row).toMatchObject({ bytes_done: 2400, lines_done: 240, complete: 1 });
+      const [fmt] = await store.all<{ format: string }>('SELECT format FROM sources WHERE id = ?', [src.id]);
+      expect(fmt!.format).toBe('threadtime');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a batch whose starting offset another run has moved', async () => {
+    const { store, where } = await open();
+    const other = await openStore(where);
+    try {
+      const src = await store.claimSource(10, 'y', 'y.log');
+      const evs = sampleEvents();
+      // Two runs read the same source from offset 0 at once: exactly one wins.
+      const results = await Promise.allSettled([
+        store.writeBatch(src.id, evs.slice(0, 120), { fromBytes: 0, bytes: 500, lines: 120, complete: false, format: null }),
+        other.writeBatch(src.id, evs.slice(0, 120), { fromBytes: 0, bytes: 500, lines: 120, complete: false, format: null }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toBeInstanceOf(SourceTakenError);
+      const [n] = await store.all<{ c: number }>('SELECT SUM(count) AS c FROM counts_hourly');
+      expect(n!.c).toBe(120);
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+
+  it('stores hostile text as it came (quotes, NUL, SQL, non-Latin) and runs parameters as data', async () => {
+    const { store } = await open();
+    try {
+      const src = await store.claimSource(10, 'z', "z'; DROP TABLE events; --.log");
+      const nasty = `it's "quoted" \u0000 NUL; DROP TABLE events; -- 登录失败 ?`;
+      await store.writeBatch(src.id, [event(1, 2004, null, "tag'?", nasty)], { fromBytes: 0, bytes: 10, lines: 1, complete: true, format: null });
+      const rows = await store.all<{ excerpt: string; tag: string; q: string }>("SELECT excerpt, tag, '?' AS q FROM events WHERE tag = ?", ["tag'?"]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.q).toBe('?');
+      // PostgreSQL text cannot hold NUL: it is stored as U+FFFD; everything else is kept.
+      expect(rows[0]!.excerpt.replace('\uFFFD', '\u0000')).toBe(nasty);
+      expect((await store.all<{ name: string }>('SELECT name FROM sources'))[0]!.name).toBe("z'; DROP TABLE events; --.log");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets the sql command read but never write', async () => {
+    const { store, where } = await open();
+    await store.close();
+    const ro = await openStore(where, { readonly: true });
+    try {
+      const r = await ro.readOnlyQuery('SELECT * FROM v_counts_by_category');
+      expect(r.columns).toEqual(['category', 'count']);
+      for (const bad of ['DELETE FROM codes', 'DROP TABLE events', "SELECT 1; DELETE FROM codes"]) {
+        await expect(ro.readOnlyQuery(bad)).rejects.toThrow(/read-only|SQL error/);
+      }
+      await expect(ro.readOnlyQuery('SELEC nothing')).rejects.toThrow(/SQL error/);
+      const [n] = await ro.all<{ n: number }>('SELECT COUNT(*) AS n FROM codes');
+      expect(n!.n).toBe(registry.codes.size);
+    } finally {
+      await ro.close();
+    }
+  });
+
+  it('migrates once however many processes open it together, and re-syncs the registry idempotently', async () => {
+    const where = await target();
+    const stores = await Promise.all(Array.from({ length: 6 }, () => openStore(where)));
+    try {
+      await Promise.all(stores.map((s) => s.syncRegistry(registry)));
+      const [n] = await stores[0]!.all<{ codes: number; cats: number }>('SELECT (SELECT COUNT(*) FROM codes) AS codes, (SELECT COUNT(*) FROM categories) AS cats');
+      expect(n).toEqual({ codes: registry.codes.size, cats: Object.keys(registry.categories).length });
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
+
+describe('the report queries answer the same on SQLite and PostgreSQL', () => {
+  it('for every dimension, window, filter and comparison', async () => {
+    const stores = [await openStore(join(tempDir(), 'same.db')), await openStore(await pgDatabase())];
+    try {
+      for (const s of stores) {
+        await s.syncRegistry(registry);
+        const a = await s.claimSource(10, 'a', 'a.log');
+        const b = await s.claimSource(10, 'b', 'b.log');
+        const evs = sampleEvents();
+        await s.writeBatch(a.id, evs.slice(0, 150), { fromBytes: 0, bytes: 1, lines: 150, complete: true, format: null });
+        await s.writeBatch(b.id, evs.slice(90), { fromBytes: 0, bytes: 1, lines: 240, complete: true, format: null });
+      }
+      const since = Date.UTC(2026, 2, 15, 10, 30);
+      const until = Date.UTC(2026, 2, 17, 5, 15);
+      const cases: [Dimension[], object][] = [
+        [['category'], {}], [['code'], {}], [['tag'], {}], [['source'], {}], [['day'], {}], [['hour'], {}],
+        [['day', 'category'], {}], [['code', 'source'], { since, until }], [['hour', 'code'], { since }],
+        [['category'], { code: [2004, 424242] }], [['code'], { category: ['unregistered', 'network'], until }],
+      ];
+      const answers = await Promise.all(stores.map(async (s) => {
+        const out: unknown[] = [];
+        for (const [by, f] of cases) out.push(await breakdown(s, by, f, undefined), await breakdown(s, by, f, 3));
+        out.push(await totals(s), await totals(s, { since, until }), await compare(s, ['code'], { since: Date.UTC(2026, 2, 16), until: Date.UTC(2026, 2, 17) }));
+        // The views order by count; rows of equal count may come in any order, so compare them sorted.
+        const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+        for (const v of ['v_counts_by_category', 'v_counts_by_code', 'v_daily']) out.push(sorted(await s.all(`SELECT * FROM ${v}`)));
+        out.push(await s.all('SELECT * FROM v_hourly ORDER BY hour, code'), await s.all('SELECT id, time, code, category, tag, source, line, excerpt FROM v_events ORDER BY id'));
+        return out;
+      }));
+      expect((answers[0]![0] as unknown[]).length).toBeGreaterThan(3);
+      expect(answers[1]).toEqual(answers[0]);
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+});
+
+describe('toDollarParams', () => {
+  it('numbers the placeholders outside quotes', () => {
+    expect(toDollarParams(`SELECT '?' AS q, "a?" FROM t WHERE x = ? AND y IN (?, ?)`)).toBe(`SELECT '?' AS q, "a?" FROM t WHERE x = $1 AND y IN ($2, $3)`);
+  });
+});
