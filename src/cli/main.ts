@@ -9,6 +9,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { parseCommand } from './commands/parse.js';
 import { reportCommand } from './commands/report.js';
 import { sqlCommand } from './commands/sql.js';
+import { migrateCommand } from './commands/migrate.js';
 import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
@@ -26,7 +27,7 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand];
+const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand];
 
 /** Every flag any command knows, for "did you mean" (only built when a flag was mistyped). */
 function knownFlags(): string[] {

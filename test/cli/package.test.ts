@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, pgDatabase, runCli, tempDir } from '../helpers.js';
 
 const npm = (args: string[], cwd = ROOT) => spawnSync('npm', args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
 
@@ -12,7 +12,7 @@ describe('npm pack', () => {
     const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts']);
     expect(r.status).toBe(0);
     const files = (JSON.parse(r.stdout)[0].files as { path: string }[]).map((f) => f.path).sort();
-    for (const f of ['bin/authing-triage.js', 'dist/cli/main.js', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
+    for (const f of ['bin/authing-triage.js', 'dist/cli/main.js', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'dist/store/schema.pg.sql', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
       expect(files).toContain(f);
     }
     for (const f of files) {
@@ -20,7 +20,7 @@ describe('npm pack', () => {
     }
   });
 
-  it('installs globally from the tarball and runs --version and each command', { timeout: 600_000 }, () => {
+  it('installs globally from the tarball and runs --version and each command', { timeout: 600_000 }, async () => {
     const dir = tempDir();
     const pack = npm(['pack', '--pack-destination', dir]);
     expect(pack.status, pack.stderr).toBe(0);
@@ -42,12 +42,16 @@ describe('npm pack', () => {
     expect(run('config', '--format', 'json').status).toBe(0);
     expect(run('completion').stdout).toContain('authing-triage');
     expect(run('watch', '--help').stdout).toMatch(/--package/);
+    // PostgreSQL's driver comes with the package: migrate there, then report from it.
+    const url = await pgDatabase();
+    expect(run('migrate', '--from', db, '--to', url).status).toBe(0);
+    expect(JSON.parse(run('report', '--db', url, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3 });
   });
 });
 
 describe('help and mistakes', () => {
   it('every command has --help with examples', () => {
-    for (const cmd of [[], ['report'], ['explain'], ['codes'], ['sql'], ['parse'], ['config'], ['watch']]) {
+    for (const cmd of [[], ['report'], ['explain'], ['codes'], ['sql'], ['parse'], ['config'], ['watch'], ['migrate']]) {
       const r = runCli([...cmd, '--help']);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Examples:/);

@@ -1,4 +1,5 @@
 /** `config`: the effective settings and where each came from. */
+import { redactUrl } from '../../store/store.js';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { renderRows } from '../../report/render.js';
 import { commonOptions } from '../common.js';
@@ -16,7 +17,8 @@ export const configCommand = {
       .example('$0 config', 'show the settings in force here')
       .example('$0 config --config ci.json --format json', 'check a config file'),
   handler: (argv: ArgumentsCamelCase<{ settings: Record<string, Setting<unknown>>; format: string }>) => {
-    const s = argv.settings;
+    // A PostgreSQL URL may carry a password: never print it.
+    const s = Object.fromEntries(Object.entries(argv.settings).map(([k, v]) => [k, typeof v.value === 'string' ? { ...v, value: redactUrl(v.value) } : v]));
     if (argv.format === 'json') {
       writeOutput(JSON.stringify(s, null, 2) + '\n');
       return;

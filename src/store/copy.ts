@@ -1,0 +1,80 @@
+/**
+ * Store -> store copy (`migrate`): every source, its events and its offset, through the same
+ * `writeBatch` that ingest uses, so the target counts each event exactly once however often the
+ * copy runs, and alongside ingests from other hosts.
+ */
+import type { AuthingEvent, Level, Method } from '../types.js';
+import { SourceTakenError, type SourceRow, type Store } from './store.js';
+
+/** What a copy did for one source. */
+export interface CopiedSource {
+  name: string;
+  events: number;
+  added: number;
+  /** Counts in the origin's counts_hourly for this source, to check against the events. */
+  counted: number;
+}
+
+interface Row {
+  line: number;
+  time: string | null;
+  code: number;
+  method: string;
+  detail: string | null;
+  pid: number | null;
+  tid: number | null;
+  level: string | null;
+  tag: string;
+  excerpt: string;
+}
+
+const PAGE = 5000;
+
+/** Copies all of `from` into `to`; a re-run adds nothing. */
+export async function copyStore(from: Store, to: Store, onSource?: (c: CopiedSource) => void): Promise<CopiedSource[]> {
+  const out: CopiedSource[] = [];
+  const sources = await from.all<SourceRow & { format: string | null }>('SELECT * FROM sources ORDER BY id');
+  for (const s of sources) {
+    const target = await to.claimSource(s.head_len, s.head_hash, s.name);
+    const [c] = await from.all<{ n: number | null }>('SELECT SUM(count) AS n FROM counts_hourly WHERE source_id = ?', [s.id]);
+    const copied: CopiedSource = { name: s.name, events: 0, added: 0, counted: c?.n ?? 0 };
+    let after = 0;
+    for (;;) {
+      const rows = await from.all<Row>(
+        'SELECT line, time, code, method, detail, pid, tid, level, tag, excerpt FROM events WHERE source_id = ? AND line > ? ORDER BY line LIMIT ?',
+        [s.id, after, PAGE],
+      );
+      const last = rows.length < PAGE;
+      const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null }));
+      copied.added += (await writeKeepingOffset(to, target.id, events, last ? s : null)).length;
+      copied.events += rows.length;
+      if (last) break;
+      after = rows[rows.length - 1]!.line;
+    }
+    out.push(copied);
+    onSource?.(copied);
+  }
+  return out;
+}
+
+/**
+ * Writes events to a target source without moving its offset back; with `finish`, takes it to
+ * the origin's offset when that is further. Retries when an ingest elsewhere moves it meanwhile.
+ */
+async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[], finish: (SourceRow & { format: string | null }) | null): Promise<AuthingEvent[]> {
+  for (let attempt = 0; ; attempt++) {
+    const [cur] = await to.all<SourceRow & { format: string | null }>('SELECT * FROM sources WHERE id = ?', [id]);
+    const further = finish !== null && finish.bytes_done > cur!.bytes_done;
+    try {
+      return await to.writeBatch(id, events, {
+        fromBytes: cur!.bytes_done,
+        bytes: further ? finish.bytes_done : cur!.bytes_done,
+        lines: further ? finish.lines_done : cur!.lines_done,
+        complete: further ? !!finish.complete : !!cur!.complete,
+        format: further ? finish.format : null,
+      });
+    } catch (e) {
+      if (!(e instanceof SourceTakenError) || attempt > 20) throw e;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The CLI on PostgreSQL (a real server, test/pg-server.ts): the same answers as SQLite for every
+ * report and view, exactly-once with several processes on overlapping inputs and after kills,
+ * `migrate` from SQLite, the live mode, and one-line errors.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+const LABELED = join(SHARED, 'corpus', 'labeled');
+
+let logs: string;
+let big: string;
+let sqlite: string;
+let reference: { code: number; n: number }[];
+
+const pgByCode = (url: string) => pgQuery<{ code: number; n: number }>(url, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
+const run = (args: string[]) =>
+  new Promise<number>((resolve) => spawn(process.execPath, [BIN, ...args], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)));
+
+beforeAll(async () => {
+  const dir = tempDir();
+  logs = join(dir, 'logs');
+  mkdirSync(join(logs, 'device-a'), { recursive: true });
+  copyFileSync(FIXTURE, join(logs, 'guard.log'));
+  copyFileSync(join(LABELED, 'dev-threadtime.log'), join(logs, 'device-a', 'threadtime.log'));
+  writeFileSync(join(logs, 'device-a', 'time.log.gz'), gzipSync(readFileSync(join(LABELED, 'dev-time.log'))));
+  big = join(dir, 'big.log');
+  await generateCapture(big, { bytes: 3e6, seed: 11 });
+  copyFileSync(big, join(logs, 'big.log'));
+  sqlite = join(dir, 'ref.db');
+  const r = runCli(['--db', sqlite, '--quiet', logs]);
+  expect(r.status).toBe(0);
+  reference = query(sqlite, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
+  expect(reference.length).toBeGreaterThan(10);
+});
+
+describe('PostgreSQL back end', () => {
+  it('ingests and reports exactly what SQLite does, in every format and for the views', async () => {
+    const url = await pgDatabase();
+    const r = runCli([logs, '--json-summary'], { env: { AUTHING_TRIAGE_DB: url } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.events).toBe(reference.reduce((a, c) => a + c.n, 0));
+    expect(await pgByCode(url)).toEqual(reference);
+
+    const reports = [
+      ['report', '--by', 'category', '-f', 'json'],
+      ['report', '--by', 'code', '-f', 'json'],
+      ['report', '--by', 'day', 'category', '-f', 'csv'],
+      ['report', '--by', 'hour', '--top', '5', '-f', 'md'],
+      ['report', '--by', 'source', 'code', '--since', '2026-03-17T08:03:00Z', '--until', '2026-03-17T16:13:45Z', '-f', 'json'],
+      ['report', '--by', 'code', '--since', '2026-03-17T08:02:00Z', '--until', '2026-03-17T17:00:00Z', '--compare', '-f', 'json'],
+      ['report', '--by', 'tag', '--where', 'category=network,unregistered', '-f', 'table'],
+      ['sql', 'SELECT category, count FROM v_counts_by_category ORDER BY count DESC, category', '-f', 'csv'],
+      ['sql', 'SELECT code, category, message, count FROM v_counts_by_code ORDER BY count DESC, code', '-f', 'json'],
+      ['sql', 'SELECT day, category, count FROM v_daily ORDER BY day, count DESC, category', '-f', 'json'],
+      ['sql', 'SELECT time, code, category, tag, source, line, excerpt FROM v_events ORDER BY source, line', '-f', 'json'],
+    ];
+    for (const args of reports) {
+      const a = runCli([...args, '--db', sqlite]);
+      const b = runCli([...args, '--db', url]);
+      expect(b.stderr, args.join(' ')).toBe('');
+      expect(b.status, args.join(' ')).toBe(0);
+      expect(b.stdout, args.join(' ')).toBe(a.stdout);
+      expect(a.stdout.length).toBeGreaterThan(20);
+    }
+    // The HTML page too, but for the moment it was made and when each store last read a source.
+    const html = (db: string) => runCli(['report', '-f', 'html', '--db', db]).stdout.replace(/generated [^<]*/g, '').replace(/<td class="hide-sm">[^<]*<\/td>/g, '');
+    expect(html(url)).toBe(html(sqlite));
+
+    // A re-run finds every source by its fingerprint and adds nothing.
+    const again = JSON.parse(runCli([logs, '--json-summary', '--db', url]).stdout);
+    expect(again.events).toBe(0);
+    expect(await pgByCode(url)).toEqual(reference);
+  });
+
+  it('counts exactly once with four processes ingesting overlapping inputs together', async () => {
+    const url = await pgDatabase();
+    const dir = tempDir();
+    const copy = join(dir, 'same-content-other-name.log');
+    copyFileSync(big, copy);
+    const codes = await Promise.all([
+      run(['--db', url, '--quiet', '--batch-size', '50', logs]),
+      run(['--db', url, '--quiet', '--batch-size', '50', copy, logs]),
+      run(['--db', url, '--quiet', '--batch-size', '50', join(logs, 'big.log'), join(logs, 'device-a')]),
+      run(['--db', url, '--quiet', '--batch-size', '50', '--threads', '1', copy, FIXTURE]),
+    ]);
+    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(await pgByCode(url)).toEqual(reference);
+    const [n] = await pgQuery<{ events: number; counted: number; sources: number }>(url,
+      'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted, (SELECT COUNT(*) FROM sources) AS sources');
+    expect(n!.events).toBe(n!.counted);
+    expect(n!.sources).toBe(4);
+    const [meta] = await pgQuery<{ value: string }>(url, "SELECT value FROM triage_meta WHERE key = 'schema_version'");
+    expect(meta!.value).toBe('1');
+  });
+
+  it('gives the clean totals after kills at random points and a re-run (6 trials)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const file = join(dir, 'long.log');
+    await generateCapture(file, { bytes: 80e6, seed: 5 });
+    const ref = join(dir, 'long.db');
+    expect(runCli(['--db', ref, '--quiet', file]).status).toBe(0);
+    const want = query(ref, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
+    let seed = 99;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let killedMidway = 0;
+    for (let trial = 0; trial < 6; trial++) {
+      const url = await pgDatabase();
+      const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '20', '--threads', '1', file], { stdio: 'ignore' });
+      // anywhere from start-up to near the end of a run (about 0.9 s here)
+      await new Promise((r) => setTimeout(r, 150 + rand() * 650));
+      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      if (child.exitCode === null) killedMidway++;
+      child.kill('SIGKILL');
+      await exited;
+      expect(await run(['--db', url, '--quiet', file])).toBe(0);
+      expect(await pgByCode(url)).toEqual(want);
+    }
+    expect(killedMidway).toBeGreaterThanOrEqual(4);
+  });
+
+  it('migrate copies an SQLite store exactly once, and later ingests of the same logs add nothing', async () => {
+    const url = await pgDatabase();
+    const m = runCli(['migrate', '--from', sqlite, '--to', url, '--json']);
+    expect(m.stderr).toBe('');
+    expect(m.status).toBe(0);
+    const out = JSON.parse(m.stdout);
+    expect(out.sources).toBe(4);
+    expect(out.added).toBe(out.events);
+    expect(await pgByCode(url)).toEqual(reference);
+    const again = JSON.parse(runCli(['migrate', '--from', sqlite, '--to', url, '--json']).stdout);
+    expect(again.added).toBe(0);
+    expect(JSON.parse(runCli([logs, '--json-summary', '--db', url]).stdout).events).toBe(0);
+    expect(await pgByCode(url)).toEqual(reference);
+    expect(runCli(['report', '--by', 'code', '-f', 'json', '--db', url]).stdout).toBe(runCli(['report', '--by', 'code', '-f', 'json', '--db', sqlite]).stdout);
+    // And back: PostgreSQL to a new SQLite file.
+    const back = join(tempDir(), 'back.db');
+    expect(runCli(['migrate', '--from', url, '--to', back]).status).toBe(0);
+    expect(query(back, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code')).toEqual(reference);
+  });
+
+  it('streams live from stdin into PostgreSQL', async () => {
+    const url = await pgDatabase();
+    const r = runCli(['--json', '--db', url], { input: readFileSync(FIXTURE) });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = lines.filter((l) => l.msg !== 'run summary');
+    expect(events.length).toBe(15);
+    const [n] = await pgQuery<{ n: number }>(url, 'SELECT COUNT(*) AS n FROM events');
+    expect(n!.n).toBe(15);
+  });
+
+  it('says in one line, without the password, when the server cannot be reached; refuses writes in sql', async () => {
+    const r = runCli(['--db', 'postgres://triage:s3cret@127.0.0.1:1/none', FIXTURE]);
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:1\/none: cannot connect/);
+    expect(r.stderr).not.toContain('s3cret');
+    const url = await pgDatabase();
+    expect(runCli(['--db', url, '--quiet', FIXTURE]).status).toBe(0);
+    for (const q of ['DELETE FROM codes', 'SELECT 1; DROP TABLE events']) {
+      const w = runCli(['sql', q, '--db', url]);
+      expect(w.status, q).toBe(2);
+      expect(w.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const [n] = await pgQuery<{ codes: number; events: number }>(url, 'SELECT (SELECT COUNT(*) FROM codes) AS codes, (SELECT COUNT(*) FROM events) AS events');
+    expect(n!.codes).toBeGreaterThan(100);
+    expect(n!.events).toBe(15);
+  });
+});
