@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --size 1GB] [--skip-10m]
+// npm run bench [-- --size 1GB] [--skip-10m] [--skip-pg]   (BENCH_PG=postgres://... for your own server)
 // Generates a deterministic capture, then measures on a fresh database each time: the rg/grep
 // baseline, authing-triage on the plain file, the gzipped file and stdin, report, live latency,
 // and report on a 10-million-event database. Prints MB/s, lines/s, peak RSS and the ratio to the baseline.
@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { generateCapture } from './generate.mjs';
+import { startCluster } from '../scripts/pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
@@ -69,6 +70,30 @@ rows.push(measure('authing-triage FILE.gz', `node "${bin}" --quiet --db "${db('g
 rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | node "${bin}" --quiet --db "${db('stdin')}"`));
 rows.push(measure('report --by code (this database)', `node "${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));
 const events = new Database(plainDb, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
+
+// PostgreSQL: BENCH_PG=postgres://... or a throwaway local cluster (Debian package postgresql).
+if (!process.argv.includes('--skip-pg')) {
+  let cluster = null;
+  let base = process.env.BENCH_PG;
+  if (!base) {
+    cluster = await startCluster();
+    base = cluster.url;
+  }
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS triage_bench WITH (FORCE)');
+  await admin.query('CREATE DATABASE triage_bench');
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = '/triage_bench';
+  try {
+    rows.push(measure('authing-triage FILE → PostgreSQL', `node "${bin}" --quiet --db "${u}" "${capture}"`));
+    rows.push(measure('report --by code (PostgreSQL)', `node "${bin}" report --db "${u}" --by code --format json > /dev/null`));
+  } finally {
+    cluster?.stop();
+  }
+}
 
 // Live latency: from writing an Authing line to reading its NDJSON event.
 async function liveLatency(n = 30) {
