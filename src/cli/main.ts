@@ -1,7 +1,7 @@
 /** The command line: wires the commands to yargs and maps errors to exit codes. */
 import { readFileSync } from 'node:fs';
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { createRequire } from 'node:module';
+import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UserError } from '../errors.js';
 import { StoreError } from '../store/store.js';
 import { codesCommand, explainCommand } from './commands/explain.js';
@@ -14,6 +14,9 @@ import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
+
+// yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
+const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
 
 const EXIT_TABLE = `Exit codes:
   0    success
@@ -40,7 +43,7 @@ function knownFlags(): string[] {
 }
 
 /** Runs the CLI with these arguments. */
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const cli = yargs(argv)
     .scriptName('authing-triage')
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')

@@ -66,7 +66,7 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
       pending.clear();
     });
   }
-  const wire = { uth: needles.uth.source, tags: needles.tags?.source ?? null };
+  const wire = needles.any.source;
   // In flight, by range id; a consumed result is dropped at once, or every candidate line would stay alive.
   const results = new Map<number, Promise<RangeResult>>();
   let next = 0;

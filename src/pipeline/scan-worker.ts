@@ -14,7 +14,7 @@ export interface RangeJob {
   start: number;
   end: number;
   maxLine: number;
-  needles: { uth: string; tags: string | null };
+  needles: string;
 }
 
 /** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
@@ -82,8 +82,7 @@ function* rangeChunks(path: string, start: number, end: number, maxLine: number)
 
 async function scanRange(job: RangeJob): Promise<RangeResult> {
   const needles: Needles = {
-    uth: new RegExp(job.needles.uth, 'gi'),
-    tags: job.needles.tags === null ? null : new RegExp(job.needles.tags, 'g'),
+    any: new RegExp(job.needles, 'g'),
   };
   const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
   if (job.end <= job.start) return out;

@@ -37,6 +37,19 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
       chunk = chunk.subarray(nl + 1);
       dropping = false;
     }
+    if (carry) {
+      // Finish the carried line with this chunk's first line: a short copy, not the whole chunk.
+      const nl = chunk.indexOf(10);
+      if (nl >= 0 && carry.length + nl + 1 <= maxLine) {
+        const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+        carry = null;
+        yield { buf: line, end: line.length, offset, overlong, next: offset + line.length };
+        overlong = 0;
+        offset += line.length;
+        chunk = chunk.subarray(nl + 1);
+        if (!chunk.length) continue;
+      }
+    }
     const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     carry = null;
     const lastNl = data.lastIndexOf(10);

@@ -55,13 +55,13 @@ async function openStream(input: Input, stream: Readable, size: number | null, m
   // Peek at the first chunk to see whether stdin is gzip.
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
-  const firstBuf = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const firstBuf = first.done ? Buffer.alloc(0) : Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value);
   const rest = (async function* () {
     if (firstBuf.length) yield firstBuf;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
-      yield Buffer.from(n.value);
+      yield Buffer.isBuffer(n.value) ? n.value : Buffer.from(n.value);
     }
   })();
   const gz = firstBuf[0] === GZIP_MAGIC[0] && firstBuf[1] === GZIP_MAGIC[1];

@@ -2,9 +2,6 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
-import { recordsOf } from '../../parse/stream.js';
-import { listInputs } from '../../sources/index.js';
-import { openInput } from '../../sources/open.js';
 import type { FormatName } from '../../types.js';
 import { quietOnClosedPipe } from '../output.js';
 
@@ -28,6 +25,7 @@ export const parseCommand = {
       .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
+    const [{ recordsOf }, { listInputs }, { openInput }] = await Promise.all([import('../../parse/stream.js'), import('../../sources/index.js'), import('../../sources/open.js')]);
     const { inputs, problems } = await listInputs(argv.paths);
     let failed = problems.length > 0;
     for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
