@@ -10,7 +10,8 @@ import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
 import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
 import { peekHead } from '../sources/head.js';
-import { rangeBytes, scanInParallel, splitRanges } from './parallel.js';
+import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
+import { pooledChunks } from './pooled.js';
 import { parseStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -79,6 +80,8 @@ export interface SourceResult {
   events: number;
   unparsed: number;
   overlong: number;
+  /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
+  workerBytes?: number;
   error?: string;
 }
 
@@ -272,11 +275,32 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     }
   }, Math.max(50, batchMs / 2));
   timer.unref();
-  /** Text: chunks of whole lines. */
+  /** Text: chunks of whole lines; with threads, a fast stream's chunks are scanned by workers. */
   async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    for await (const c of lineChunks(body, maxLine, startBytes)) {
-      const cut = scan(c);
-      yield { next: c.next, bytes: c.end, overlong: c.overlong + cut };
+    const chunks = lineChunks(body, maxLine, startBytes);
+    if ((opts.threads ?? 1) > 1 && !needsEveryLine()) {
+      const pool = new ScanPool(opts.threads!, needles, maxLine);
+      try {
+        for await (const u of pooledChunks(chunks, pool, Math.max(1, rangeBytes() >> 2), () => !needsEveryLine())) {
+          if (u.kind === 'inline') {
+            const cut = scan(u.chunk);
+            yield { next: u.chunk.next, bytes: u.chunk.end, overlong: u.chunk.overlong + cut };
+          } else {
+            const base = lineNo;
+            for (const c of u.result.candidates) handleLine(c.text, base + c.rel + 1);
+            lineNo = base + u.result.lines;
+            result.workerBytes = (result.workerBytes ?? 0) + u.bytes;
+            yield { next: u.next, bytes: u.bytes, overlong: u.overlong + u.result.overlong };
+          }
+        }
+      } finally {
+        await pool.close();
+      }
+    } else {
+      for await (const c of chunks) {
+        const cut = scan(c);
+        yield { next: c.next, bytes: c.end, overlong: c.overlong + cut };
+      }
     }
     // A long entry still open at the end of the input.
     const last = parser.end();
@@ -322,6 +346,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       const base = lineNo;
       for (const c of r.candidates) handleLine(c.text, base + c.rel + 1);
       lineNo = base + r.lines;
+      result.workerBytes = (result.workerBytes ?? 0) + (r.end - r.start);
       yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
     }
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });

@@ -5,9 +5,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Needles } from '../extract/prefilter.js';
-import type { RangeJob, RangeResult } from './scan-worker.js';
+import type { BufferJob, RangeJob, RangeResult } from './scan-worker.js';
 
-/** Bytes per range (overridable for tests with AUTHING_TRIAGE_RANGE_BYTES). */
+/** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */
 export function rangeBytes(): number {
   const env = Number(process.env.AUTHING_TRIAGE_RANGE_BYTES);
   return Number.isSafeInteger(env) && env > 0 ? env : 16 * 1024 * 1024;
@@ -49,50 +49,93 @@ export function splitRanges(path: string, start: number, size: number, target: n
   return ranges;
 }
 
+/** Worker threads that scan file ranges or buffers of whole lines; started on first use. */
+export class ScanPool {
+  private workers: Worker[] | null = null;
+  private readonly pending = new Map<number, (r: RangeResult) => void>();
+  private nextId = 0;
+  private readonly source: string;
+
+  constructor(
+    readonly threads: number,
+    needles: Needles,
+    private readonly maxLine: number,
+  ) {
+    this.source = needles.any.source;
+  }
+
+  private worker(id: number): Worker {
+    if (!this.workers) {
+      this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
+        const w = new Worker(new URL('./scan-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
+        w.on('message', (r: RangeResult) => {
+          this.pending.get(r.id)?.(r);
+          this.pending.delete(r.id);
+        });
+        w.on('error', (e) => {
+          for (const [pid, resolve] of this.pending) resolve({ id: pid, lines: 0, overlong: 0, candidates: [], error: e.message });
+          this.pending.clear();
+        });
+        return w;
+      });
+    }
+    return this.workers[id % this.workers.length]!;
+  }
+
+  private submit(job: RangeJob | BufferJob, transfer: ArrayBuffer[] = []): Promise<RangeResult> {
+    const p = new Promise<RangeResult>((resolve) => this.pending.set(job.id, resolve));
+    this.worker(job.id).postMessage(job, transfer);
+    return p;
+  }
+
+  /** Scans [start, end) of a file. */
+  range(path: string, start: number, end: number): Promise<RangeResult> {
+    return this.submit({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.source });
+  }
+
+  /** Scans the whole lines of buf[0, end); buf must own its memory, which moves to the worker. */
+  buffer(buf: Buffer, end: number): Promise<RangeResult> {
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    return this.submit({ id: this.nextId++, buf: bytes, end, maxLine: this.maxLine, needles: this.source }, [buf.buffer as ArrayBuffer]);
+  }
+
+  async close(): Promise<void> {
+    if (this.workers) await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = null;
+  }
+}
+
+/** A failed scan as the error to throw. */
+export function scanError(r: RangeResult): Error | null {
+  return r.error ? Object.assign(new Error(r.error), { code: r.error.split(' ')[0] }) : null;
+}
+
 /**
  * Scans the ranges with `threads` workers, at most two ranges ahead per worker, and yields the
  * results in file order.
  */
 export async function* scanInParallel(path: string, ranges: [number, number][], needles: Needles, maxLine: number, threads: number, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number }> {
-  const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } }));
-  const pending = new Map<number, (r: RangeResult) => void>();
-  for (const w of workers) {
-    w.on('message', (r: RangeResult) => {
-      pending.get(r.id)?.(r);
-      pending.delete(r.id);
-    });
-    w.on('error', (e) => {
-      for (const [id, resolve] of pending) resolve({ id, lines: 0, overlong: 0, candidates: [], error: e.message });
-      pending.clear();
-    });
-  }
-  const wire = needles.any.source;
-  // In flight, by range id; a consumed result is dropped at once, or every candidate line would stay alive.
-  const results = new Map<number, Promise<RangeResult>>();
+  const pool = new ScanPool(threads, needles, maxLine);
+  // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
+  const inFlight: Promise<RangeResult>[] = [];
   let next = 0;
   const dispatch = () => {
-    while (next < ranges.length && next - consumed < workers.length * 2) {
-      const id = next++;
-      const [start, end] = ranges[id]!;
-      const job: RangeJob = { id, path, start, end, maxLine, needles: wire };
-      results.set(id, new Promise<RangeResult>((resolve) => pending.set(id, resolve)));
-      workers[id % workers.length]!.postMessage(job);
+    while (next < ranges.length && inFlight.length < threads * 2) {
+      const [start, end] = ranges[next++]!;
+      inFlight.push(pool.range(path, start, end));
     }
   };
-  let consumed = 0;
   try {
-    dispatch();
-    while (consumed < ranges.length) {
-      if (signal?.aborted) return;
-      const r = await results.get(consumed)!;
-      results.delete(consumed);
-      const [start, end] = ranges[consumed]!;
-      consumed++;
+    for (let consumed = 0; consumed < ranges.length; consumed++) {
       dispatch();
-      if (r.error) throw Object.assign(new Error(r.error), { code: r.error.split(' ')[0] });
+      if (signal?.aborted) return;
+      const r = await inFlight.shift()!;
+      const [start, end] = ranges[consumed]!;
+      const err = scanError(r);
+      if (err) throw err;
       yield { ...r, start, end };
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
 }

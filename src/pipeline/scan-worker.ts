@@ -1,6 +1,7 @@
 /**
- * A worker thread that scans one newline-aligned byte range of a plain file: it counts the lines
- * and returns the candidate lines (decoded), exactly as the single-threaded scan would see them.
+ * A worker thread that scans one newline-aligned byte range of a plain file, or a buffer of whole
+ * lines handed over from a stream (stdin, gzip): it counts the lines and returns the candidate
+ * lines (decoded), exactly as the single-threaded scan would see them.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -17,6 +18,15 @@ export interface RangeJob {
   needles: string;
 }
 
+/** A job: scan the whole lines in buf[0, end) (the buffer is transferred, not copied). */
+export interface BufferJob {
+  id: number;
+  buf: Uint8Array;
+  end: number;
+  maxLine: number;
+  needles: string;
+}
+
 /** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
 export interface RangeResult {
   id: number;
@@ -24,6 +34,8 @@ export interface RangeResult {
   overlong: number;
   candidates: { rel: number; text: string }[];
   error?: string;
+  /** A buffer job's buffer, handed back to be filled again. */
+  buf?: Uint8Array;
 }
 
 const NL = Buffer.from('\n');
@@ -80,10 +92,24 @@ function* rangeChunks(path: string, start: number, end: number, maxLine: number)
   }
 }
 
+let compiled: { source: string; needles: Needles } | null = null;
+const needlesOf = (source: string): Needles => {
+  if (compiled?.source !== source) compiled = { source, needles: { any: new RegExp(source, 'g') } };
+  return compiled.needles;
+};
+
+function scanBuffer(job: BufferJob): RangeResult {
+  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
+  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
+  const r = scanChunk(buf, job.end, needlesOf(job.needles), job.maxLine, (text, i) => out.candidates.push({ rel: i, text }));
+  out.lines = r.lines;
+  out.overlong = r.overlong;
+  out.buf = job.buf;
+  return out;
+}
+
 async function scanRange(job: RangeJob): Promise<RangeResult> {
-  const needles: Needles = {
-    any: new RegExp(job.needles, 'g'),
-  };
+  const needles = needlesOf(job.needles);
   const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
   if (job.end <= job.start) return out;
   for (const c of rangeChunks(job.path, job.start, job.end, job.maxLine)) {
@@ -95,9 +121,9 @@ async function scanRange(job: RangeJob): Promise<RangeResult> {
   return out;
 }
 
-parentPort?.on('message', (job: RangeJob) => {
-  scanRange(job).then(
-    (r) => parentPort!.postMessage(r),
+parentPort?.on('message', (job: RangeJob | BufferJob) => {
+  ('buf' in job ? Promise.resolve().then(() => scanBuffer(job)) : scanRange(job)).then(
+    (r) => parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []),
     (e: Error) => parentPort!.postMessage({ id: job.id, lines: 0, overlong: 0, candidates: [], error: `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim() }),
   );
 });

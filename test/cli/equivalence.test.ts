@@ -2,7 +2,8 @@
  * No correctness for speed: the fast paths (byte prefilter, worker threads) give exactly the events of
  * the plain every-record path, on every fixture and labeled file and on a generated capture.
  */
-import { appendFileSync, createReadStream, readdirSync } from 'node:fs';
+import { appendFileSync, createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
@@ -61,6 +62,23 @@ describe('worker threads', () => {
     expect(one).toEqual(await plainPath(big));
     expect(one.at(-1)).toEqual({ line: expect.any(Number), code: 10008 });
     for (const t of ['2', '3']) expect(fastPath(big, ['--threads', t], env)).toEqual(one);
+  });
+
+  it('scan stdin and gzip with the workers too, with identical events', () => {
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
+    const one = fastPath(big, ['--threads', '1'], env);
+    const data = readFileSync(big);
+    for (const [name, input] of [['stdin', data], ['gzip on stdin', gzipSync(data)]] as const) {
+      for (const t of ['2', '3']) {
+        const db = join(tempDir(), 's.db');
+        const r = runCli(['--db', db, '--json-summary', '--year', '2026', '--tz', 'UTC', '--threads', t], { env, input });
+        expect(r.status, r.stderr).toBe(0);
+        const src = JSON.parse(r.stdout).sources[0];
+        // the pool did scan (most of) it: fed at full speed, the input never looks quiet
+        expect(src.workerBytes, `${name}, ${t} threads`).toBeGreaterThan(data.length / 2);
+        expect(query(db, 'SELECT line, code FROM events ORDER BY line'), `${name}, ${t} threads`).toEqual(one);
+      }
+    }
   });
 
   it('count a re-read file once, like the single thread', () => {

@@ -1,0 +1,126 @@
+/**
+ * A stream's chunks of whole lines (stdin, gzip) -> scanned units, in input order, using worker
+ * threads when the input flows faster than one thread scans. Chunks are gathered into jobs of
+ * `jobBytes` for the pool. When the input goes quiet (no chunk within two
+ * milliseconds) and no job is in flight, what was gathered is handed back to be scanned inline at once,
+ * so a live `adb logcat | authing-triage` is never held back waiting for a job to fill.
+ */
+import type { LineChunk } from '../sources/chunks.js';
+import { scanError, type ScanPool } from './parallel.js';
+import type { RangeResult } from './scan-worker.js';
+
+/** A unit in input order: a chunk to scan here, or a chunk the pool scanned. */
+export type PooledUnit =
+  | { kind: 'inline'; chunk: LineChunk }
+  | { kind: 'pooled'; result: RangeResult; next: number | null; bytes: number; overlong: number };
+
+interface Job {
+  promise: Promise<RangeResult>;
+  settled: boolean;
+  next: number | null;
+  bytes: number;
+  overlong: number;
+}
+
+/**
+ * No chunk for this long means the input is quiet: scan what was gathered now. Long enough that a
+ * pipe written at full speed never looks quiet (a 64 KiB chunk every few microseconds), short
+ * against the 50 ms a live event may take to show.
+ */
+const QUIET_MS = 2;
+
+type Wake = { k: 'in'; r: IteratorResult<LineChunk> } | { k: 'err'; e: unknown } | { k: 'job' } | { k: 'idle' };
+
+/** Gathers chunks into pool jobs; `usePool()` false (a format that needs every line) keeps them inline. */
+export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: ScanPool, jobBytes: number, usePool: () => boolean): AsyncGenerator<PooledUnit> {
+  const it = chunks[Symbol.asyncIterator]();
+  const maxQueue = pool.threads * 2;
+  let nextIn: Promise<IteratorResult<LineChunk>> | null = it.next();
+  let inputError: unknown = null;
+  const queue: Job[] = [];
+  let acc: LineChunk[] = [];
+  let accBytes = 0;
+  // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
+  const free: Buffer[] = [];
+
+  const dispatch = (): void => {
+    const i = free.findIndex((b) => b.length >= accBytes);
+    const buf = i >= 0 ? free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(accBytes, 2 * jobBytes));
+    let o = 0;
+    let overlong = 0;
+    for (const c of acc) {
+      c.buf.copy(buf, o, 0, c.end);
+      o += c.end;
+      overlong += c.overlong;
+    }
+    const job: Job = { promise: pool.buffer(buf, accBytes), settled: false, next: acc[acc.length - 1]!.next, bytes: accBytes, overlong };
+    job.promise.then(() => (job.settled = true));
+    queue.push(job);
+    acc = [];
+    accBytes = 0;
+  };
+  async function* oldest(): AsyncGenerator<PooledUnit> {
+    const job = queue.shift()!;
+    const result = await job.promise;
+    if (result.buf) free.push(Buffer.from(result.buf.buffer, result.buf.byteOffset, result.buf.byteLength));
+    const err = scanError(result);
+    if (err) throw err;
+    yield { kind: 'pooled', result, next: job.next, bytes: job.bytes, overlong: job.overlong };
+  }
+  function* inline(): Generator<PooledUnit> {
+    const held = acc;
+    acc = [];
+    accBytes = 0;
+    for (const chunk of held) yield { kind: 'inline', chunk };
+  }
+
+  for (;;) {
+    while (queue.length && queue[0]!.settled) yield* oldest();
+    if (!nextIn) {
+      // The input ended (or failed): what came before it is scanned and kept, in order.
+      if (acc.length && queue.length) dispatch();
+      else if (acc.length) yield* inline();
+      if (queue.length) {
+        yield* oldest();
+        continue;
+      }
+      if (inputError) throw inputError;
+      return;
+    }
+    if (queue.length >= maxQueue) {
+      yield* oldest();
+      continue;
+    }
+    const waits: Promise<Wake>[] = [nextIn.then((r): Wake => ({ k: 'in', r }), (e): Wake => ({ k: 'err', e }))];
+    if (queue.length) waits.push(queue[0]!.promise.then((): Wake => ({ k: 'job' })));
+    let timer: NodeJS.Timeout | undefined;
+    if (acc.length) waits.push(new Promise<Wake>((resolve) => (timer = setTimeout(() => resolve({ k: 'idle' }), QUIET_MS))));
+    const wake = await Promise.race(waits);
+    clearTimeout(timer);
+    if (wake.k === 'job') continue;
+    if (wake.k === 'idle') {
+      if (queue.length && usePool()) dispatch();
+      else if (!queue.length) yield* inline();
+      continue;
+    }
+    if (wake.k === 'err') {
+      inputError = wake.e;
+      nextIn = null;
+      continue;
+    }
+    if (wake.r.done) {
+      nextIn = null;
+      continue;
+    }
+    nextIn = it.next();
+    const c = wake.r.value;
+    acc.push(c);
+    accBytes += c.end;
+    if (!usePool()) {
+      // Every line must be seen here: hand back in order once the pool is drained.
+      if (!queue.length) yield* inline();
+    } else if (accBytes >= jobBytes) {
+      dispatch();
+    }
+  }
+}
