@@ -64,11 +64,11 @@ rows.push(baseline);
 const zcat = measure('zcat FILE.gz > /dev/null', `zcat "${gz}" > /dev/null`);
 rows.push(zcat);
 const plainDb = db('plain');
-rows.push(measure('authing-triage FILE', `node "${bin}" --quiet --db "${plainDb}" "${capture}"`));
-rows.push(measure('authing-triage --threads 1 FILE', `node "${bin}" --quiet --threads 1 --db "${db('one-thread')}" "${capture}"`));
-rows.push(measure('authing-triage FILE.gz', `node "${bin}" --quiet --db "${db('gz')}" "${gz}"`));
-rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | node "${bin}" --quiet --db "${db('stdin')}"`));
-rows.push(measure('report --by code (this database)', `node "${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));
+rows.push(measure('authing-triage FILE', `"${bin}" --quiet --db "${plainDb}" "${capture}"`));
+rows.push(measure('authing-triage --threads 1 FILE', `"${bin}" --quiet --threads 1 --db "${db('one-thread')}" "${capture}"`));
+rows.push(measure('authing-triage FILE.gz', `"${bin}" --quiet --db "${db('gz')}" "${gz}"`));
+rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | "${bin}" --quiet --db "${db('stdin')}"`));
+rows.push(measure('report --by code (this database)', `"${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));
 const events = new Database(plainDb, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
 
 // PostgreSQL: BENCH_PG=postgres://... or a throwaway local cluster (Debian package postgresql).
@@ -88,8 +88,8 @@ if (!process.argv.includes('--skip-pg')) {
   const u = new URL(base);
   u.pathname = '/triage_bench';
   try {
-    rows.push(measure('authing-triage FILE → PostgreSQL', `node "${bin}" --quiet --db "${u}" "${capture}"`));
-    rows.push(measure('report --by code (PostgreSQL)', `node "${bin}" report --db "${u}" --by code --format json > /dev/null`));
+    rows.push(measure('authing-triage FILE → PostgreSQL', `"${bin}" --quiet --db "${u}" "${capture}"`));
+    rows.push(measure('report --by code (PostgreSQL)', `"${bin}" report --db "${u}" --by code --format json > /dev/null`));
   } finally {
     cluster?.stop();
   }
@@ -97,7 +97,7 @@ if (!process.argv.includes('--skip-pg')) {
 
 // Live latency: from writing an Authing line to reading its NDJSON event.
 async function liveLatency(n = 30) {
-  const child = spawn(process.execPath, [bin, '--db', db('live'), '--json'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(bin, ['--db', db('live'), '--json'], { stdio: ['pipe', 'pipe', 'ignore'] });
   const waits = [];
   let buf = '';
   let resolveLine = null;
@@ -147,9 +147,9 @@ if (!process.argv.includes('--skip-10m')) {
     COMMIT;`);
   d.close();
   const runs = ['--by category', '--by code --top 20', '--by day category --since 2026-02-01 --until 2026-03-01T12:30:00Z'].map((a) =>
-    measure(`report ${a} (10M events)`, `node "${bin}" report --db "${p}" ${a} --format json > /dev/null`),
+    measure(`report ${a} (10M events)`, `"${bin}" report --db "${p}" ${a} --format json > /dev/null`),
   );
-  const startup = measure('authing-triage --version (start-up alone)', `node "${bin}" --version > /dev/null`);
+  const startup = measure('authing-triage --version (start-up alone)', `"${bin}" --version > /dev/null`);
   big = { runs, startup };
 }
 

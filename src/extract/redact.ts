@@ -1,28 +1,35 @@
 /** Redaction of secrets and personal data in the message excerpts that are stored and shown. */
 
-const RULES: ReadonlyArray<[RegExp, string]> = [
+/** Each rule runs only when its cheap test passes on the text (or its lower-case copy). */
+type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replacement: string];
+
+const SECRET_KEYS = ['token', 'password', 'passwd', 'pwd', 'secret', 'api_key', 'apikey', 'authorization', 'cookie', 'session'];
+
+const RULES: readonly Rule[] = [
   // JWTs (header.payload.signature, base64url)
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[jwt]'],
+  [(t) => t.includes('eyJ'), /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[jwt]'],
   // Authorization: Bearer xxx
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/gi, '$1 [redacted]'],
+  [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/gi, '$1 [redacted]'],
   // key=value, key: value, "key":"value" for secret-bearing keys
   [
+    (_, l) => SECRET_KEYS.some((k) => l.includes(k)),
     /((?:["']?)(?:access_?token|id_?token|refresh_?token|token|password|passwd|pwd|secret|app_?secret|client_?secret|api_?key|authorization|cookie|session_?id)(?:["']?)\s*[:=]\s*)(["']?)[^\s"',&;}]+/gi,
     '$1$2[redacted]',
   ],
   // e-mail addresses
-  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[email]'],
+  [(t) => t.includes('@'), /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[email]'],
   // mainland China mobile numbers, optionally with +86, and other international numbers
-  [/(?<![\w.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\w.])/g, '[phone]'],
-  [/(?<![\w.])\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?![\w.])/g, '[phone]'],
+  [() => true, /(?<![\w.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\w.])/g, '[phone]'],
+  [(t) => t.includes('+'), /(?<![\w.])\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?![\w.])/g, '[phone]'],
   // Authing app secrets are 32 hex digits
-  [/\b[0-9a-f]{32}\b/g, '[secret]'],
+  [() => true, /\b[0-9a-f]{32}\b/g, '[secret]'],
 ];
 
 /** Replaces tokens, passwords, secrets, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {
   let out = text;
-  for (const [re, rep] of RULES) out = out.replace(re, rep);
+  const lower = text.toLowerCase();
+  for (const [test, re, rep] of RULES) if (test(out, lower)) out = out.replace(re, rep);
   return out;
 }
 

@@ -189,6 +189,9 @@ export class RecordParser {
     };
   }
 
+  private lastMinute = '';
+  private lastMinuteMs = NaN;
+
   private time(g: HeaderFields): string | null {
     if (g.E !== undefined) {
       const secs = Number(g.E);
@@ -199,7 +202,13 @@ export class RecordParser {
     if (g.M === undefined) return null;
     const month = Number(g.M);
     const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month);
-    const ms = localToEpochMs(year, month, Number(g.D), Number(g.h), Number(g.mi), Number(g.s), fractionToMs(g.f), this.opts.tz, g.Z);
+    // Records come in time order: the zone lookup is made once a minute (offsets change on the hour).
+    const minute = `${year}-${g.M}-${g.D} ${g.h}:${g.mi} ${g.Z ?? ''}`;
+    if (minute !== this.lastMinute) {
+      this.lastMinute = minute;
+      this.lastMinuteMs = localToEpochMs(year, month, Number(g.D), Number(g.h), Number(g.mi), 0, 0, this.opts.tz, g.Z);
+    }
+    const ms = this.lastMinuteMs + Number(g.s) * 1000 + fractionToMs(g.f);
     return Number.isNaN(ms) ? null : new Date(ms).toISOString();
   }
 }

@@ -99,7 +99,7 @@ export class SqliteStore implements Store {
       ? null
       : db.prepare(
           `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-           VALUES (@source_id, @line, @time, @hour, @code, @method, @detail, @pid, @tid, @level, @tag, @excerpt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id, line) DO NOTHING`,
         );
     this.upsertCount = ro
@@ -165,10 +165,8 @@ export class SqliteStore implements Store {
       if (moved.changes !== 1) throw new SourceTakenError(sourceId);
       const added: AuthingEvent[] = [];
       for (const e of events) {
-        const r = this.insertEvent!.run({
-          source_id: sourceId, line: e.line, time: e.time, hour: hourOf(e.time), code: e.code, method: e.method,
-          detail: e.detail, pid: e.pid, tid: e.tid, level: e.level, tag: e.tag, excerpt: e.excerpt,
-        });
+        // Positional parameters: binding by name cost a third of the insert (profiled).
+        const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt);
         if (r.changes !== 0) added.push(e); // already stored: never count twice
       }
       for (const [hour, code, tag, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, n);
