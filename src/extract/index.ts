@@ -4,7 +4,7 @@ import type { AuthingEvent, LogRecord } from '../types.js';
 import { redact, stripControls } from './redact.js';
 import { compileRules, findCode, type Rules } from './rules.js';
 
-export { candidateNeedles, candidateLineStarts, type Needles } from './prefilter.js';
+export { candidateNeedles, type Needles } from './prefilter.js';
 
 /** Options of the extractor. */
 export interface ExtractOptions {
