@@ -39,6 +39,7 @@ export interface RangeResult {
 }
 
 const NL = Buffer.from('\n');
+let readBuf: Buffer | null = null;
 
 /**
  * The range as chunks of whole lines, read synchronously into one reused buffer: this thread has
@@ -48,7 +49,10 @@ const NL = Buffer.from('\n');
  */
 function* rangeChunks(path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
   const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(Math.max(2 * maxLine, 1 << 21));
+  const size = Math.max(2 * maxLine, 1 << 21);
+  // One buffer for every job of this thread: a new one per job grew the C heap (measured).
+  if (!readBuf || readBuf.length < size) readBuf = Buffer.allocUnsafeSlow(size);
+  const buf = readBuf;
   let have = 0;
   let pos = start;
   let dropping = false;
