@@ -126,10 +126,17 @@ export class SqliteStore implements Store {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insCat = this.db.prepare('INSERT INTO categories (name, description) VALUES (?, ?)');
+    // Unchanged (the usual case): no write at all, so a report needs no write lock.
+    const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
+    const entries = codes.map((c) => JSON.stringify(c));
+    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
+    const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
+    if (stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories))) return;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM codes; DELETE FROM categories;');
-      for (const c of reg.codes.values()) {
-        insCode.run(c.code, c.kind, c.category, c.message, c.messageZh ?? null, c.description ?? null, c.suggestion ?? null, c.docs ?? null, JSON.stringify(c));
+      let i = 0;
+      for (const c of codes) {
+        insCode.run(c.code, c.kind, c.category, c.message, c.messageZh ?? null, c.description ?? null, c.suggestion ?? null, c.docs ?? null, entries[i++]);
       }
       for (const [name, desc] of Object.entries(reg.categories)) insCat.run(name, desc);
     })();

@@ -197,3 +197,22 @@ describe('toDollarParams', () => {
     expect(toDollarParams(`SELECT '?' AS q, "a?" FROM t WHERE x = ? AND y IN (?, ?)`)).toBe(`SELECT '?' AS q, "a?" FROM t WHERE x = $1 AND y IN ($2, $3)`);
   });
 });
+
+describe('registry sync on SQLite', () => {
+  it('writes nothing when the registry is unchanged, so a read-only report can sync', async () => {
+    const path = join(tempDir(), 'ro.db');
+    const rw = await openStore(path);
+    await rw.syncRegistry(registry);
+    await rw.close();
+    const ro = await openStore(path, { readonly: true });
+    try {
+      await ro.syncRegistry(registry); // would fail with SQLITE_READONLY if it wrote
+      const changed = loadRegistry([]);
+      const [first] = changed.codes.values();
+      changed.codes.set(first!.code, { ...first!, category: 'server' });
+      await expect(ro.syncRegistry(changed)).rejects.toThrow(/readonly/i);
+    } finally {
+      await ro.close();
+    }
+  });
+});
