@@ -159,6 +159,31 @@ describe('PostgreSQL back end', () => {
     expect(n!.n).toBe(15);
   });
 
+  it('stops in one line with exit 4 when the server drops the connection mid-run; a re-run completes', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'long.log');
+    await generateCapture(file, { bytes: 30e6, seed: 8 });
+    const ref = join(dir, 'long.db');
+    expect(runCli(['--db', ref, '--quiet', file]).status).toBe(0);
+    const url = await pgDatabase();
+    const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '10', '--threads', '1', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    // wait until some batches are in, then end its session from the server side
+    const stored = async () => {
+      const [t] = await pgQuery<{ n: number }>(url, "SELECT COUNT(*) AS n FROM pg_tables WHERE tablename = 'events'");
+      return t!.n ? (await pgQuery<{ n: number }>(url, 'SELECT COUNT(*) AS n FROM events'))[0]!.n : 0;
+    };
+    for (let i = 0; i < 500 && (await stored()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await pgQuery(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'authing-triage' AND datname = current_database()");
+    expect(await exit).toBe(4);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^authing-triage: postgres:\/\/triage@127\.0\.0\.1:\d+\/\w+: the connection to the server was lost/);
+    expect(await run(['--db', url, '--quiet', file])).toBe(0);
+    expect(await pgByCode(url)).toEqual(query(ref, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code'));
+  });
+
   it('says in one line, without the password, when the server cannot be reached; refuses writes in sql', async () => {
     const r = runCli(['--db', 'postgres://triage:s3cret@127.0.0.1:1/none', FIXTURE]);
     expect(r.status).toBe(4);
