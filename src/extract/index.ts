@@ -52,7 +52,8 @@ export class Extractor {
 
   private excerpt(message: string): string {
     // Redact before cutting, so a secret is never half-shown at the cut.
-    const head = message.slice(0, this.excerptLength * 4).replace(/\s*\n\s*/g, ' ⏎ ');
+    const cutAt = message.slice(0, this.excerptLength * 4);
+    const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
     const clean = this.opts.noRedact ? head : redact(head);
     const cut = clean.length > this.excerptLength || message.length > this.excerptLength * 4 ? clean.slice(0, this.excerptLength) + '…' : clean;
     return stripControls(cut);

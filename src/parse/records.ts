@@ -191,6 +191,7 @@ export class RecordParser {
 
   private lastMinute = '';
   private lastMinuteMs = NaN;
+  private lastMinuteIso: string | null = null;
 
   private time(g: HeaderFields): string | null {
     if (g.E !== undefined) {
@@ -207,8 +208,16 @@ export class RecordParser {
     if (minute !== this.lastMinute) {
       this.lastMinute = minute;
       this.lastMinuteMs = localToEpochMs(year, month, Number(g.D), Number(g.h), Number(g.mi), 0, 0, this.opts.tz, g.Z);
+      // "YYYY-MM-DDTHH:MM:" of that minute in UTC, when the zone offset is whole minutes
+      const iso = Number.isFinite(this.lastMinuteMs) && this.lastMinuteMs % 60_000 === 0 ? new Date(this.lastMinuteMs).toISOString() : '';
+      this.lastMinuteIso = iso.length === 24 ? iso.slice(0, 17) : null;
     }
-    const ms = this.lastMinuteMs + Number(g.s) * 1000 + fractionToMs(g.f);
+    const sec = Number(g.s);
+    const frac = fractionToMs(g.f);
+    if (this.lastMinuteIso !== null && sec < 60) {
+      return `${this.lastMinuteIso}${String(sec).padStart(2, '0')}.${String(frac).padStart(3, '0')}Z`;
+    }
+    const ms = this.lastMinuteMs + sec * 1000 + frac;
     return Number.isNaN(ms) ? null : new Date(ms).toISOString();
   }
 }
