@@ -91,6 +91,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let readStdin = false;
+  let progress: Awaited<ReturnType<typeof createProgress>> | null = null;
   try {
     await store.syncRegistry(registry);
     for (const p of problems) {
@@ -100,27 +101,29 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
       process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
     }
-    const progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
+    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
+    const bar = progress;
     let eventsBefore = 0;
     for await (const ri of inputs) {
       if (abort.signal.aborted) break;
       if (ri.input.path === null && !ri.stdin) readStdin = true;
-      progress.startFile();
+      bar.startFile();
       const r = await ingestSource(store, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
         batchEvents: argv.batchSize, keepEvent, tee, threads, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
-        onProgress: (bytes, events) => progress.update(bytes, eventsBefore + events),
+        onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
       });
-      progress.endFile(sizes?.get(ri.input) ?? 0);
+      bar.endFile(sizes?.get(ri.input) ?? 0);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
-    progress.stop();
   } finally {
+    // Also when the database fails mid-run: the bar gives the terminal its cursor back.
+    progress?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     sink?.end();
