@@ -29,6 +29,9 @@ interface Job {
  */
 const QUIET_MS = 2;
 
+/** A chunk smaller than this, arriving when nothing is gathered, is taken for live input. */
+const LIVE_CHUNK = 16 << 10;
+
 type Wake = { k: 'in'; r: IteratorResult<LineChunk> } | { k: 'err'; e: unknown } | { k: 'job' } | { k: 'idle' };
 
 /** Gathers chunks into pool jobs; `usePool()` false (a format that needs every line) keeps them inline. */
@@ -40,6 +43,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   const queue: Job[] = [];
   let acc: LineChunk[] = [];
   let accBytes = 0;
+  let lastArrival = -Infinity;
   // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
   const free: Buffer[] = [];
 
@@ -114,9 +118,14 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     }
     nextIn = it.next();
     const c = wake.r.value;
+    const now = performance.now();
+    // With nothing gathered or in flight, a small chunk (a pipe at full speed brings 64 KiB ones) or
+    // one after a quiet spell is live input: show it now.
+    const live = !acc.length && !queue.length && (c.end < LIVE_CHUNK || now - lastArrival >= QUIET_MS);
+    lastArrival = now;
     acc.push(c);
     accBytes += c.end;
-    if (!usePool()) {
+    if (!usePool() || live) {
       // Every line must be seen here: hand back in order once the pool is drained.
       if (!queue.length) yield* inline();
     } else if (accBytes >= jobBytes) {

@@ -68,7 +68,7 @@ async function openStream(input: Input, stream: Readable, size: number | null, m
   return {
     rawBytesRead: () => 0,
     input,
-    stream: gz ? Readable.from(rest).pipe(createGunzip()) : rest,
+    stream: gz ? Readable.from(rest).pipe(createGunzip({ chunkSize: 1 << 18 })) : rest,
     compression: gz ? 'gzip' : 'none',
     size,
     mtime,
