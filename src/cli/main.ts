@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UserError } from '../errors.js';
-import { StoreError } from '../store/store.js';
 import { codesCommand, explainCommand } from './commands/explain.js';
 import { ingestCommand } from './commands/ingest.js';
 import { parseCommand } from './commands/parse.js';
@@ -80,11 +79,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (e instanceof UserError) {
       process.stderr.write(`authing-triage: ${e.message}\n`);
       process.exitCode = e.exitCode;
-      return;
-    }
-    if (e instanceof StoreError) {
-      process.stderr.write(`authing-triage: ${e.message}\n`);
-      process.exitCode = EXIT.database;
       return;
     }
     const err = e as { code?: string; message?: string };

@@ -31,9 +31,9 @@ interface Row {
 const PAGE = 5000;
 
 /** Copies all of `from` into `to`; a re-run adds nothing. */
-export async function copyStore(from: Store, to: Store, onSource?: (c: CopiedSource) => void): Promise<CopiedSource[]> {
+export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]> {
   const out: CopiedSource[] = [];
-  const sources = await from.all<SourceRow & { format: string | null }>('SELECT * FROM sources ORDER BY id');
+  const sources = await from.all<SourceRow>('SELECT * FROM sources ORDER BY id');
   for (const s of sources) {
     const target = await to.claimSource(s.head_len, s.head_hash, s.name);
     const [c] = await from.all<{ n: number | null }>('SELECT SUM(count) AS n FROM counts_hourly WHERE source_id = ?', [s.id]);
@@ -52,7 +52,6 @@ export async function copyStore(from: Store, to: Store, onSource?: (c: CopiedSou
       after = rows[rows.length - 1]!.line;
     }
     out.push(copied);
-    onSource?.(copied);
   }
   return out;
 }
@@ -61,9 +60,9 @@ export async function copyStore(from: Store, to: Store, onSource?: (c: CopiedSou
  * Writes events to a target source without moving its offset back; with `finish`, takes it to
  * the origin's offset when that is further. Retries when an ingest elsewhere moves it meanwhile.
  */
-async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[], finish: (SourceRow & { format: string | null }) | null): Promise<AuthingEvent[]> {
+async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[], finish: SourceRow | null): Promise<AuthingEvent[]> {
   for (let attempt = 0; ; attempt++) {
-    const [cur] = await to.all<SourceRow & { format: string | null }>('SELECT * FROM sources WHERE id = ?', [id]);
+    const [cur] = await to.all<SourceRow>('SELECT * FROM sources WHERE id = ?', [id]);
     const further = finish !== null && finish.bytes_done > cur!.bytes_done;
     try {
       return await to.writeBatch(id, events, {

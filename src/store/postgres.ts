@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import {
-  countByHour, hourOf, redactUrl, SourceTakenError, StoreError,
+  countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
@@ -55,7 +55,7 @@ const text = (s: string | null): string | null => (s === null || !s.includes('\0
 
 /** A driver error as the one-line reason the CLI prints. */
 function storeError(e: unknown, where: string): Error {
-  if (e instanceof UserError || e instanceof SourceTakenError || e instanceof StoreError) return e;
+  if (e instanceof UserError || e instanceof SourceTakenError) return e;
   const err = e as { code?: string; message?: string };
   const code = err.code ?? '';
   const why =
@@ -136,7 +136,7 @@ export class PgStore implements Store {
   async checkSchema(): Promise<void> {
     const v = await this.version();
     if (v === 0) throw new UserError('database', `${this.location}: no authing-triage tables here; run an ingest first`);
-    if (v > PG_SCHEMA_VERSION) throw new UserError('database', `${this.location}: written by a newer authing-triage (schema ${v}); upgrade authing-triage`);
+    if (v > PG_SCHEMA_VERSION) throw newerSchemaError(this.location, v);
   }
 
   /** Applies missing migrations once, whoever else starts at the same moment (advisory lock). */
@@ -146,7 +146,7 @@ export class PgStore implements Store {
       await this.q('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
       await this.q('CREATE TABLE IF NOT EXISTS triage_meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)');
       const v = await this.version();
-      if (v > PG_SCHEMA_VERSION) throw new UserError('database', `${this.location}: written by a newer authing-triage (schema ${v}); upgrade authing-triage`);
+      if (v > PG_SCHEMA_VERSION) throw newerSchemaError(this.location, v);
       for (let i = v; i < MIGRATIONS.length; i++) await this.q(MIGRATIONS[i]!());
       await this.q(
         "INSERT INTO triage_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

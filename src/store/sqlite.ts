@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
-import { countByHour, hourOf, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -59,7 +59,7 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     } else {
       const v = db.pragma('user_version', { simple: true }) as number;
       if (v === 0) throw new UserError('database', `${path}: empty database; run an ingest first`);
-      if (v > SCHEMA_VERSION) throw new UserError('database', `${path}: written by a newer authing-triage (schema ${v}); upgrade authing-triage`);
+      if (v > SCHEMA_VERSION) throw newerSchemaError(path, v);
     }
   } catch (e) {
     db.close();
@@ -73,7 +73,7 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
 
 function migrate(db: DB, path: string): void {
   const v = db.pragma('user_version', { simple: true }) as number;
-  if (v > SCHEMA_VERSION) throw new UserError('database', `${path}: written by a newer authing-triage (schema ${v}); upgrade authing-triage`);
+  if (v > SCHEMA_VERSION) throw newerSchemaError(path, v);
   if (v === SCHEMA_VERSION) return;
   // IMMEDIATE: two runs starting together migrate once; the second waits, then sees the new version.
   db.transaction(() => {

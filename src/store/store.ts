@@ -2,6 +2,7 @@
  * The store: one interface, two back ends. SQLite (a file, the default) and PostgreSQL
  * (`--db postgres://...`, for a fleet). The pipeline, the reports and the CLI only see `Store`.
  */
+import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 
@@ -11,6 +12,7 @@ export interface SourceRow {
   head_len: number;
   head_hash: string;
   name: string;
+  format: string | null;
   bytes_done: number;
   lines_done: number;
   complete: number;
@@ -39,11 +41,16 @@ export class SourceTakenError extends Error {
   }
 }
 
-/** A failure of the database itself (gone, full, locked): it stops the run, the input is not at fault. */
-export class StoreError extends Error {
+/** A failure of the database itself (gone, full, locked): it stops the run (exit 4), the input is not at fault. */
+export class StoreError extends UserError {
   constructor(message: string, readonly code?: string) {
-    super(message);
+    super('database', message);
   }
+}
+
+/** The error for a database written by a newer build. */
+export function newerSchemaError(where: string, version: number): UserError {
+  return new UserError('database', `${where}: written by a newer authing-triage (schema ${version}); upgrade authing-triage`);
 }
 
 /** What both back ends do. All SQL is parameterized; `?` marks a parameter in either dialect. */
