@@ -99,8 +99,8 @@ afterAll(async () => {
 
 /** Rows of a query on a PostgreSQL database, counts as numbers. */
 export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: url, types: { getTypeParser: (oid: number, f?: 'text' | 'binary') => (oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, f as 'text')) } as never });
+  const [{ default: pg }, { types }] = await Promise.all([import('pg'), import('../src/store/postgres.js')]);
+  const c = new pg.Client({ connectionString: url, types });
   await c.connect();
   try {
     return (await c.query(sql, params)).rows as T[];

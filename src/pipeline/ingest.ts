@@ -12,6 +12,7 @@ import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
 import { peekHead } from '../sources/head.js';
 import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
 import { pooledChunks } from './pooled.js';
+import type { RangeResult } from './scan-worker.js';
 import { parseStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -266,6 +267,14 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return r.overlong;
   };
 
+  /** Takes a worker's scan of `bytes` bytes in input order: its candidate lines, then its line count. */
+  const applyWorkerScan = (r: RangeResult, bytes: number): void => {
+    const base = lineNo;
+    for (const c of r.candidates) handleLine(c.text, base + c.rel + 1);
+    lineNo = base + r.lines;
+    result.workerBytes = (result.workerBytes ?? 0) + bytes;
+  };
+
   let lastNext: number | null = startBytes;
   // A live stream may go quiet: commit what was found at least every batchMs anyway.
   const timer = setInterval(() => {
@@ -286,10 +295,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
             const cut = scan(u.chunk);
             yield { next: u.chunk.next, bytes: u.chunk.end, overlong: u.chunk.overlong + cut };
           } else {
-            const base = lineNo;
-            for (const c of u.result.candidates) handleLine(c.text, base + c.rel + 1);
-            lineNo = base + u.result.lines;
-            result.workerBytes = (result.workerBytes ?? 0) + u.bytes;
+            applyWorkerScan(u.result, u.bytes);
             yield { next: u.next, bytes: u.bytes, overlong: u.overlong + u.result.overlong };
           }
         }
@@ -343,10 +349,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     (opened!.stream as unknown as { destroy?: () => void }).destroy?.();
     const ranges = splitRanges(path, startBytes, size, rangeBytes());
     for await (const r of scanInParallel(path, ranges, needles, maxLine, opts.threads!, opts.signal)) {
-      const base = lineNo;
-      for (const c of r.candidates) handleLine(c.text, base + c.rel + 1);
-      lineNo = base + r.lines;
-      result.workerBytes = (result.workerBytes ?? 0) + (r.end - r.start);
+      applyWorkerScan(r, r.end - r.start);
       yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
     }
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });

@@ -112,7 +112,7 @@ function scanBuffer(job: BufferJob): RangeResult {
   return out;
 }
 
-async function scanRange(job: RangeJob): Promise<RangeResult> {
+function scanRange(job: RangeJob): RangeResult {
   const needles = needlesOf(job.needles);
   const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
   if (job.end <= job.start) return out;
@@ -126,8 +126,12 @@ async function scanRange(job: RangeJob): Promise<RangeResult> {
 }
 
 parentPort?.on('message', (job: RangeJob | BufferJob) => {
-  ('buf' in job ? Promise.resolve().then(() => scanBuffer(job)) : scanRange(job)).then(
-    (r) => parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []),
-    (e: Error) => parentPort!.postMessage({ id: job.id, lines: 0, overlong: 0, candidates: [], error: `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim() }),
-  );
+  let r: RangeResult;
+  try {
+    r = 'buf' in job ? scanBuffer(job) : scanRange(job);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    r = { id: job.id, lines: 0, overlong: 0, candidates: [], error: `${err.code ?? ''} ${err.message}`.trim() };
+  }
+  parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []);
 });

@@ -24,7 +24,7 @@ export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 const LOCK_KEY = '7022344802838798689';
 
 /** Counts and ids come back as numbers (they are far below 2^53), not strings. */
-const types = {
+export const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20 || oid === 1700) return (v: string) => Number(v);
     return pg.types.getTypeParser(oid, format as 'text');

@@ -20,6 +20,9 @@ interface ReportArgs extends CommonArgs {
   out?: string;
 }
 
+/** The formats of `report`: the text formats and the HTML page. */
+const FORMATS = ['table', 'json', 'csv', 'md', 'html'];
+
 const COLUMNS: Record<string, Column[]> = {
   category: [{ key: 'category', title: 'CATEGORY' }],
   code: [{ key: 'code', title: 'CODE', align: 'right' }],
@@ -54,7 +57,7 @@ export const reportCommand = {
   builder: (y: Argv) =>
     commonOptions(y)
       .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
-      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: ['table', 'json', 'csv', 'md', 'html'] })
+      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
@@ -76,7 +79,7 @@ export const reportCommand = {
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
     const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
-    if (!['table', 'json', 'csv', 'md', 'html'].includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected table, json, csv or md`);
+    if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
     const registry = loadRegistryFromArgs(argv);
     const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
     try {
