@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseText, RecordParser } from '../../src/parse/records.js';
 import { SHARED } from '../helpers.js';
+import { LAYOUT_FIELDS, type Layout } from '../layouts.js';
 
 const real = (f: string) => readFileSync(join(SHARED, 'corpus', 'real', f), 'utf8');
 const UTC = { year: 2023, tz: 'UTC' };
@@ -41,16 +42,6 @@ describe('andlogview captures: the same three entries in all eight formats', () 
     entries: { time: string; pid: string; tid: string; prio: string; tag: string; message: string }[];
     formats: Record<string, string>;
   };
-  const has: Record<string, { time: boolean; pid: boolean; tid: boolean; tag: boolean; level: boolean }> = {
-    BRIEF: { time: false, pid: true, tid: false, tag: true, level: true },
-    LONG: { time: true, pid: true, tid: true, tag: true, level: true },
-    PROCESS: { time: false, pid: true, tid: false, tag: true, level: true },
-    RAW: { time: false, pid: false, tid: false, tag: false, level: false },
-    TAG: { time: false, pid: false, tid: false, tag: true, level: true },
-    THREAD: { time: false, pid: true, tid: true, tag: false, level: true },
-    THREADTIME: { time: true, pid: true, tid: true, tag: true, level: true },
-    TIME: { time: true, pid: true, tid: false, tag: true, level: true },
-  };
   it.each(Object.entries(golden.formats))('%s (%s) parses to the golden values', (fmt, file) => {
     const { format, records, unparsed } = parseText(real(`andlogview__parsers-logcat_${file}`), UTC);
     expect(format).toBe(fmt.toLowerCase());
@@ -58,7 +49,7 @@ describe('andlogview captures: the same three entries in all eight formats', () 
     expect(records).toHaveLength(golden.entries.length);
     records.forEach((r, i) => {
       const g = golden.entries[i]!;
-      const h = has[fmt]!;
+      const h = LAYOUT_FIELDS[fmt.toLowerCase() as Layout];
       expect(r.message).toBe(g.message);
       if (h.time) expect(r.time).toBe(`2023-${g.time.replace(' ', 'T')}Z`);
       else expect(r.time).toBeNull();

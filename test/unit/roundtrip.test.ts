@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseText } from '../../src/parse/records.js';
+import { LAYOUT_FIELDS, type Layout } from '../layouts.js';
 
 interface Rec { ms: number; pid: number; tid: number; level: string; tag: string; msg: string; uid: string }
-type Layout = 'brief' | 'process' | 'tag' | 'thread' | 'raw' | 'time' | 'threadtime' | 'long';
 interface Mods { year: boolean; frac: 'ms' | 'usec' | 'nsec'; zone: boolean; clock: 'wall' | 'epoch' | 'monotonic'; uid: boolean; color: boolean }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
@@ -58,19 +58,8 @@ const mods = fc.record({
   color: fc.boolean(),
 }) as fc.Arbitrary<Mods>;
 
-const HAS: Record<Layout, { time: boolean; pid: boolean; tid: boolean; tag: boolean; level: boolean }> = {
-  brief: { time: false, pid: true, tid: false, tag: true, level: true },
-  process: { time: false, pid: true, tid: false, tag: true, level: true },
-  tag: { time: false, pid: false, tid: false, tag: true, level: true },
-  thread: { time: false, pid: true, tid: true, tag: false, level: true },
-  raw: { time: false, pid: false, tid: false, tag: false, level: false },
-  time: { time: true, pid: true, tid: false, tag: true, level: true },
-  threadtime: { time: true, pid: true, tid: true, tag: true, level: true },
-  long: { time: true, pid: true, tid: true, tag: true, level: true },
-};
-
 describe('every layout and modifier round-trips', () => {
-  it.each(Object.keys(HAS) as Layout[])('%s', (layout) => {
+  it.each(Object.keys(LAYOUT_FIELDS) as Layout[])('%s', (layout) => {
     fc.assert(
       fc.property(fc.array(rec, { minLength: 3, maxLength: 12 }), mods, (recs, m) => {
         if (layout === 'raw') m = { ...m, color: false }; // raw with colour would keep the escapes as message
@@ -80,7 +69,7 @@ describe('every layout and modifier round-trips', () => {
         expect(unparsed).toEqual([]);
         expect(format).toBe(layout);
         expect(records).toHaveLength(recs.length);
-        const h = HAS[layout];
+        const h = LAYOUT_FIELDS[layout];
         records.forEach((got, i) => {
           const r = recs[i]!;
           expect(got.message).toBe(r.msg);
