@@ -5,6 +5,7 @@ const files = [
   ['src/registry/signatures.json', 'dist/registry/signatures.json'],
   ['src/store/schema.sql', 'dist/store/schema.sql'],
   ['src/store/schema.pg.sql', 'dist/store/schema.pg.sql'],
+  ['src/pipeline/needle-scan.wasm', 'dist/pipeline/needle-scan.wasm'],
 ];
 for (const [from, to] of files) {
   mkdirSync(to.slice(0, to.lastIndexOf('/')), { recursive: true });

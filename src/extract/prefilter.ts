@@ -13,10 +13,22 @@ import { SDK_TAGS } from './rules.js';
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The compiled needles of a run: one global expression over the latin1 view of the bytes. */
+/** One literal of the needles: its bytes (as latin1), compared as they are or folded to lower case. */
+export interface Literal {
+  bytes: string;
+  /** Compare each byte as b | 0x20 (bytes is then lower case): "uth" in any case. */
+  fold: boolean;
+}
+
+/**
+ * The compiled needles of a run, in two equal forms: one global expression over the latin1 view of
+ * the bytes (the JavaScript scan), and the literals it is made of (the SIMD scan, needle-scan.ts).
+ * Both are plain data, so a job hands them to a worker as they are.
+ */
 export interface Needles {
   /** "uth" in any case, or a tag that gives context (case-sensitive, as a latin1 view of its UTF-8 bytes). */
   any: RegExp;
+  literals: readonly Literal[];
 }
 
 /** The needles for a run: "uth" in any case, the SDK's tags and the user's tags. */
@@ -25,5 +37,8 @@ export function candidateNeedles(extraTags: readonly string[]): Needles {
   // A tag that contains another is redundant: keep the shortest.
   const minimal = tags.filter((t) => !tags.some((o) => o !== t && t.includes(o))).sort();
   const asBytes = (t: string) => Buffer.from(t, 'utf8').toString('latin1');
-  return { any: new RegExp(['[uU][tT][hH]', ...minimal.map((t) => escape(asBytes(t)))].join('|'), 'g') };
+  return {
+    any: new RegExp(['[uU][tT][hH]', ...minimal.map((t) => escape(asBytes(t)))].join('|'), 'g'),
+    literals: [{ bytes: 'uth', fold: true }, ...minimal.map((t) => ({ bytes: asBytes(t), fold: false }))],
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Extractor, type Needles } from '../extract/index.js';
-import { scanChunk } from './scan.js';
+import { chunkScanner } from './scan.js';
 import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
 import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
@@ -262,7 +262,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       return overlong;
     }
     const base = lineNo;
-    const r = scanChunk(buf, end, needles, maxLine, (text, i) => handleLine(text, base + i + 1));
+    const r = chunkScanner(needles).scan(buf, end, maxLine, (text, i) => handleLine(text, base + i + 1));
     lineNo = base + r.lines;
     return r.overlong;
   };

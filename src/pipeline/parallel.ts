@@ -54,15 +54,11 @@ export class ScanPool {
   private workers: Worker[] | null = null;
   private readonly pending = new Map<number, (r: RangeResult) => void>();
   private nextId = 0;
-  private readonly source: string;
-
   constructor(
     readonly threads: number,
-    needles: Needles,
+    private readonly needles: Needles,
     private readonly maxLine: number,
-  ) {
-    this.source = needles.any.source;
-  }
+  ) {}
 
   private worker(id: number): Worker {
     if (!this.workers) {
@@ -90,13 +86,13 @@ export class ScanPool {
 
   /** Scans [start, end) of a file. */
   range(path: string, start: number, end: number): Promise<RangeResult> {
-    return this.submit({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.source });
+    return this.submit({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.needles });
   }
 
   /** Scans the whole lines of buf[0, end); buf must own its memory, which moves to the worker. */
   buffer(buf: Buffer, end: number): Promise<RangeResult> {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-    return this.submit({ id: this.nextId++, buf: bytes, end, maxLine: this.maxLine, needles: this.source }, [buf.buffer as ArrayBuffer]);
+    return this.submit({ id: this.nextId++, buf: bytes, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
   }
 
   async close(): Promise<void> {

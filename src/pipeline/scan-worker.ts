@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { Needles } from '../extract/prefilter.js';
-import { scanChunk } from './scan.js';
+import { chunkScanner, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path. */
 export interface RangeJob {
@@ -15,7 +15,7 @@ export interface RangeJob {
   start: number;
   end: number;
   maxLine: number;
-  needles: string;
+  needles: Needles;
 }
 
 /** A job: scan the whole lines in buf[0, end) (the buffer is transferred, not copied). */
@@ -24,7 +24,7 @@ export interface BufferJob {
   buf: Uint8Array;
   end: number;
   maxLine: number;
-  needles: string;
+  needles: Needles;
 }
 
 /** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
@@ -39,7 +39,6 @@ export interface RangeResult {
 }
 
 const NL = Buffer.from('\n');
-let readBuf: Buffer | null = null;
 
 /**
  * The range as chunks of whole lines, read synchronously into one reused buffer: this thread has
@@ -47,12 +46,11 @@ let readBuf: Buffer | null = null;
  * buffer per chunk would leave the garbage collector behind. A line longer than the buffer holds is
  * cut to maxLine bytes like lineChunks does; shorter over-long lines are cut by scanChunk.
  */
-function* rangeChunks(path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
+function* rangeChunks(scanner: ChunkScanner, path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
   const fd = openSync(path, 'r');
-  const size = Math.max(2 * maxLine, 1 << 21);
-  // One buffer for every job of this thread: a new one per job grew the C heap (measured).
-  if (!readBuf || readBuf.length < size) readBuf = Buffer.allocUnsafeSlow(size);
-  const buf = readBuf;
+  // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
+  // bytes are scanned where they were read); a new one per job grew the C heap (measured).
+  const buf = scanner.input(Math.max(2 * maxLine, 1 << 21));
   let have = 0;
   let pos = start;
   let dropping = false;
@@ -96,16 +94,11 @@ function* rangeChunks(path: string, start: number, end: number, maxLine: number)
   }
 }
 
-let compiled: { source: string; needles: Needles } | null = null;
-const needlesOf = (source: string): Needles => {
-  if (compiled?.source !== source) compiled = { source, needles: { any: new RegExp(source, 'g') } };
-  return compiled.needles;
-};
 
 function scanBuffer(job: BufferJob): RangeResult {
   const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
   const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
-  const r = scanChunk(buf, job.end, needlesOf(job.needles), job.maxLine, (text, i) => out.candidates.push({ rel: i, text }));
+  const r = chunkScanner(job.needles).scan(buf, job.end, job.maxLine, (text, i) => out.candidates.push({ rel: i, text }));
   out.lines = r.lines;
   out.overlong = r.overlong;
   out.buf = job.buf;
@@ -113,12 +106,12 @@ function scanBuffer(job: BufferJob): RangeResult {
 }
 
 function scanRange(job: RangeJob): RangeResult {
-  const needles = needlesOf(job.needles);
+  const scanner = chunkScanner(job.needles);
   const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
   if (job.end <= job.start) return out;
-  for (const c of rangeChunks(job.path, job.start, job.end, job.maxLine)) {
+  for (const c of rangeChunks(scanner, job.path, job.start, job.end, job.maxLine)) {
     const base = out.lines;
-    const r = scanChunk(c.buf, c.end, needles, job.maxLine, (text, i) => out.candidates.push({ rel: base + i, text }));
+    const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i) => out.candidates.push({ rel: base + i, text }));
     out.lines += r.lines;
     out.overlong += c.overlong + r.overlong;
   }

@@ -1,5 +1,6 @@
 /** The fast scan of one chunk of whole lines, shared by the ingest loop and the scan workers. */
 import type { Needles } from '../extract/prefilter.js';
+import { SimdScanner } from './needle-scan.js';
 
 /** What a scanned chunk held. */
 export interface ChunkScan {
@@ -68,4 +69,38 @@ export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: n
     a = b;
   }
   return { lines, overlong };
+}
+
+/** A thread's scan of chunks for one set of needles. */
+export interface ChunkScanner {
+  /** Which scan runs: WebAssembly SIMD, or scanChunk where SIMD is not to be had. */
+  readonly kind: 'simd' | 'js';
+  /** scanChunk's contract, with the scanner's needles. */
+  scan(buf: Buffer, end: number, maxLine: number, onCandidate: (text: string, index: number) => void): ChunkScan;
+  /** A reusable buffer of `size` bytes to read chunks into; valid until the next call of input(). */
+  input(size: number): Buffer;
+}
+
+let last: { source: string; scanner: ChunkScanner } | null = null;
+
+/**
+ * This thread's scanner for the needles: the SIMD one where it runs (AUTHING_TRIAGE_SCAN=js turns
+ * it off), else scanChunk. Made once for the same needles, so its memory serves every chunk.
+ */
+export function chunkScanner(needles: Needles): ChunkScanner {
+  if (last?.source !== needles.any.source) last = { source: needles.any.source, scanner: makeScanner(needles) };
+  return last.scanner;
+}
+
+function makeScanner(needles: Needles): ChunkScanner {
+  const simd = SimdScanner.create(needles);
+  if (simd) {
+    return { kind: 'simd', scan: (buf, end, maxLine, on) => simd.scan(buf, end, maxLine, on), input: (size) => simd.input(size) };
+  }
+  let reused = Buffer.alloc(0);
+  return {
+    kind: 'js',
+    scan: (buf, end, maxLine, on) => scanChunk(buf, end, needles, maxLine, on),
+    input: (size) => (reused.length >= size ? reused : (reused = Buffer.allocUnsafeSlow(size))).subarray(0, size),
+  };
 }

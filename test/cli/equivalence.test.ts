@@ -62,6 +62,8 @@ describe('worker threads', () => {
     expect(one).toEqual(await plainPath(big));
     expect(one.at(-1)).toEqual({ line: expect.any(Number), code: 10008 });
     for (const t of ['2', '3']) expect(fastPath(big, ['--threads', t], env)).toEqual(one);
+    // the JavaScript scan that stands in where WebAssembly SIMD is not to be had
+    expect(fastPath(big, ['--threads', '2'], { ...env, AUTHING_TRIAGE_SCAN: 'js' })).toEqual(one);
   });
 
   it('scan stdin and gzip with the workers too, with identical events', () => {

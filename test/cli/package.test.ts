@@ -12,11 +12,11 @@ describe('npm pack', () => {
     const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts']);
     expect(r.status).toBe(0);
     const files = (JSON.parse(r.stdout)[0].files as { path: string }[]).map((f) => f.path).sort();
-    for (const f of ['bin/authing-triage.js', 'dist/cli/main.js', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'dist/store/schema.pg.sql', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
+    for (const f of ['bin/authing-triage.js', 'dist/cli/main.js', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'dist/store/schema.pg.sql', 'dist/pipeline/needle-scan.wasm', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
       expect(files).toContain(f);
     }
     for (const f of files) {
-      expect(f).toMatch(/^(bin\/|dist\/.*\.(js|json|sql)$|docs\/[a-z-]+\.md$|(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$)/);
+      expect(f).toMatch(/^(bin\/|dist\/.*\.(js|json|sql|wasm)$|docs\/[a-z-]+\.md$|(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$)/);
     }
   });
 

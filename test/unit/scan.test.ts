@@ -1,0 +1,92 @@
+/**
+ * The SIMD scan (needle-scan.wat) against the JavaScript scan it replaces (scanChunk): same line
+ * count, same over-long count, same candidate lines with the same indexes, for any bytes, any
+ * needles (short, long, non-ASCII, more than its eight buckets) and any line limit; and the
+ * committed binary is what the text assembles to.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { candidateNeedles } from '../../src/extract/index.js';
+import { SimdScanner } from '../../src/pipeline/needle-scan.js';
+import { chunkScanner, scanChunk } from '../../src/pipeline/scan.js';
+// @ts-expect-error plain JS build script
+import { WASM, assemble } from '../../scripts/build-wasm.mjs';
+
+type Seen = { lines: number; overlong: number; candidates: [number, string][] };
+
+function viaJs(buf: Buffer, tags: string[], maxLine: number): Seen {
+  const candidates: [number, string][] = [];
+  const r = scanChunk(buf, buf.length, candidateNeedles(tags), maxLine, (t, i) => candidates.push([i, t]));
+  return { ...r, candidates };
+}
+
+function viaSimd(scanner: SimdScanner, buf: Buffer, maxLine: number, inPlace: boolean, offset = 0): Seen {
+  const candidates: [number, string][] = [];
+  let input = buf;
+  if (inPlace) {
+    // read "into" the scanner's memory at an offset, as the worker's range reader does
+    const mem = scanner.input(offset + buf.length);
+    buf.copy(mem, offset);
+    input = mem.subarray(offset);
+  }
+  const r = scanner.scan(input, buf.length, maxLine, (t, i) => candidates.push([i, t]));
+  return { ...r, candidates };
+}
+
+const words = ['Authing', 'AUTH', 'uTh', 'Guard', 'Guardian', 'OIDCClient', 'oidcclient', 'OneClick', 'Uploader', 'DeviceManager', 'WXCallbackActivity', 'MainActivity', '登录', 'é', 'x', '\n', '\n', '\n', ' ', 'ut', 'h\nuth'];
+const text = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...words) }, { weight: 2, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a).toString('latin1')) }), { maxLength: 120 });
+const userTags = fc.array(fc.oneof(fc.constantFrom('MainActivity', 'Q', 'QQ', '登录', 'a*b', 'é', 'x y'), fc.string({ minLength: 1, maxLength: 6 })), { maxLength: 12 });
+
+describe('SIMD scan = JavaScript scan', () => {
+  it('runs here (the tests below would otherwise compare the JavaScript scan with itself)', () => {
+    expect(chunkScanner(candidateNeedles([])).kind).toBe('simd');
+  });
+
+  it('gives the same lines, cut lines and candidates for any bytes, needles and line limit', () => {
+    let withCandidates = 0;
+    fc.assert(
+      fc.property(text, userTags, fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(65536)), fc.boolean(), fc.integer({ min: 0, max: 40 }), (parts, tags, maxLine, inPlace, offset) => {
+        const buf = Buffer.from(parts.join(''), 'utf8');
+        const scanner = SimdScanner.create(candidateNeedles(tags), 64);
+        expect(scanner).not.toBeNull();
+        const want = viaJs(buf, tags, maxLine);
+        if (want.candidates.length) withCandidates++;
+        expect(viaSimd(scanner!, buf, maxLine, inPlace, offset)).toEqual(want);
+      }),
+      { numRuns: 600, seed: 20261126 },
+    );
+    expect(withCandidates).toBeGreaterThan(300);
+  });
+
+  it('reports a line once however many needles it holds, across a full hit list', () => {
+    // 5000 candidate lines: more than the 2048 hits one call of the scan can report
+    const lines = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? `noise ${i}` : `E Authing: Guard OneClick authing ${i} uth`));
+    const buf = Buffer.from(lines.join('\n') + '\nlast Guard line without newline');
+    const scanner = SimdScanner.create(candidateNeedles([]))!;
+    const got = viaSimd(scanner, buf, 1 << 16, false);
+    expect(got).toEqual(viaJs(buf, [], 1 << 16));
+    expect(got.candidates.length).toBe(lines.filter((l) => !l.startsWith('noise')).length + 1);
+    expect(got.lines).toBe(5001);
+  });
+
+  it('grows its memory for a chunk larger than it was made for', () => {
+    const scanner = SimdScanner.create(candidateNeedles([]), 16)!;
+    const buf = Buffer.from(`${'a'.repeat(200_000)}\nx Authing y\n${'b'.repeat(300_000)} OneClick`);
+    expect(viaSimd(scanner, buf, 1000, false)).toEqual(viaJs(buf, [], 1000));
+    expect(viaSimd(scanner, buf, 1000, true, 7)).toEqual(viaJs(buf, [], 1000));
+  });
+
+  it('AUTHING_TRIAGE_SCAN=js turns it off', () => {
+    process.env.AUTHING_TRIAGE_SCAN = 'js';
+    try {
+      expect(SimdScanner.create(candidateNeedles(['Zz']))).toBeNull();
+    } finally {
+      delete process.env.AUTHING_TRIAGE_SCAN;
+    }
+  });
+
+  it('is built from the committed text (node scripts/build-wasm.mjs)', async () => {
+    expect(Buffer.compare(await assemble(), readFileSync(WASM))).toBe(0);
+  });
+});
