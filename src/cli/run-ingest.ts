@@ -8,6 +8,8 @@ import { LivePrinter, NdjsonSink } from '../sinks/live.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
+import { ScanPool, rangeBytes } from '../pipeline/parallel.js';
+import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import { isValidTimeZone } from '../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../report/summary.js';
 import { crossed, parseThreshold } from '../report/alerts.js';
@@ -84,7 +86,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
-  const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
+  // One set of scan threads for the whole run; for a large input they start now and boot while the
+  // database opens (a thread takes tens of milliseconds to start), else on first use.
+  const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
+  if (pool && totalBytes >= 4 * rangeBytes()) pool.start();
+  const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout }).catch(async (e: unknown) => {
+    await pool?.close();
+    throw e;
+  });
   const tally = new RunTally();
   const results: SourceResult[] = [];
   const onSignal = () => abort.abort();
@@ -110,7 +119,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       bar.startFile();
       const r = await ingestSource(store, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize, keepEvent, tee, threads, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
+        batchEvents: argv.batchSize, keepEvent, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
         onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
@@ -127,6 +136,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     sink?.end();
+    await pool?.close();
     await store.close();
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();

@@ -25,8 +25,20 @@ const RULES: readonly Rule[] = [
   [() => true, /\b[0-9a-f]{32}\b/g, '[secret]'],
 ];
 
+/**
+ * What every rule needs somewhere in the text (a superset of their cheap tests): most messages have
+ * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
+ * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
+ */
+const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|api_?key|authorization|cookie|session|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
+
 /** Replaces tokens, passwords, secrets, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {
+  return ANY_RULE.test(text) ? redactEveryRule(text) : text;
+}
+
+/** redact() without the first look (its test compares the two). */
+export function redactEveryRule(text: string): string {
   let out = text;
   const lower = text.toLowerCase();
   for (const [test, re, rep] of RULES) if (test(out, lower)) out = out.replace(re, rep);

@@ -12,7 +12,8 @@ import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
 import { peekHead } from '../sources/head.js';
 import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
 import { pooledChunks } from './pooled.js';
-import type { RangeResult } from './scan-worker.js';
+import { forEachCandidate } from './candidates.js';
+import type { RangeResult } from './scan-jobs.js';
 import { parseStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -47,6 +48,8 @@ export interface IngestOptions {
   /** ... or this many milliseconds have passed since the last commit. */
   batchMs?: number;
   maxLine?: number;
+  /** Scan threads shared by the run's inputs (same needles and maxLine); else one is made per input when needed. */
+  pool?: ScanPool;
   /** Called for each event as it is found (live printer, NDJSON). */
   onEvent?: (e: AuthingEvent, source: string) => void;
   /** Called for each event once it is stored (run summary). */
@@ -270,9 +273,17 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   /** Takes a worker's scan of `bytes` bytes in input order: its candidate lines, then its line count. */
   const applyWorkerScan = (r: RangeResult, bytes: number): void => {
     const base = lineNo;
-    for (const c of r.candidates) handleLine(c.text, base + c.rel + 1);
+    forEachCandidate(r.candidates, (text, rel) => handleLine(text, base + rel + 1));
     lineNo = base + r.lines;
     result.workerBytes = (result.workerBytes ?? 0) + bytes;
+  };
+
+  // The run's scan threads, or this input's own (closed when it is read).
+  let ownPool: ScanPool | null = null;
+  const scanPool = (): ScanPool => opts.pool ?? (ownPool ??= new ScanPool(opts.threads!, needles, maxLine));
+  const closeOwnPool = async (): Promise<void> => {
+    await ownPool?.close();
+    ownPool = null;
   };
 
   let lastNext: number | null = startBytes;
@@ -288,7 +299,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
     const chunks = lineChunks(body, maxLine, startBytes);
     if ((opts.threads ?? 1) > 1 && !needsEveryLine()) {
-      const pool = new ScanPool(opts.threads!, needles, maxLine);
+      const pool = scanPool();
       try {
         for await (const u of pooledChunks(chunks, pool, Math.max(1, rangeBytes() >> 2), () => !needsEveryLine())) {
           if (u.kind === 'inline') {
@@ -300,7 +311,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
           }
         }
       } finally {
-        await pool.close();
+        await closeOwnPool();
       }
     } else {
       for await (const c of chunks) {
@@ -348,9 +359,13 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   async function* parallelUnits(path: string, size: number): AsyncGenerator<Unit> {
     (opened!.stream as unknown as { destroy?: () => void }).destroy?.();
     const ranges = splitRanges(path, startBytes, size, rangeBytes());
-    for await (const r of scanInParallel(path, ranges, needles, maxLine, opts.threads!, opts.signal)) {
-      applyWorkerScan(r, r.end - r.start);
-      yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
+    try {
+      for await (const r of scanInParallel(path, ranges, scanPool(), opts.signal)) {
+        applyWorkerScan(r, r.end - r.start);
+        yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
+      }
+    } finally {
+      await closeOwnPool();
     }
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
   }

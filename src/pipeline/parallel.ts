@@ -5,7 +5,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Needles } from '../extract/prefilter.js';
-import type { BufferJob, RangeJob, RangeResult } from './scan-worker.js';
+import { NO_CANDIDATES } from './candidates.js';
+import { runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 
 /** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */
 export function rangeBytes(): number {
@@ -49,7 +50,10 @@ export function splitRanges(path: string, start: number, size: number, target: n
   return ranges;
 }
 
-/** Worker threads that scan file ranges or buffers of whole lines; started on first use. */
+/**
+ * Worker threads that scan file ranges or buffers of whole lines; started on first use, or by
+ * start() ahead of it (the run starts them while it opens the database: they boot meanwhile).
+ */
 export class ScanPool {
   private workers: Worker[] | null = null;
   private readonly pending = new Map<number, (r: RangeResult) => void>();
@@ -60,6 +64,12 @@ export class ScanPool {
     private readonly maxLine: number,
   ) {}
 
+  /** Starts the threads now rather than at the first job. */
+  start(): this {
+    this.worker(0);
+    return this;
+  }
+
   private worker(id: number): Worker {
     if (!this.workers) {
       this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
@@ -69,8 +79,12 @@ export class ScanPool {
           this.pending.delete(r.id);
         });
         w.on('error', (e) => {
-          for (const [pid, resolve] of this.pending) resolve({ id: pid, lines: 0, overlong: 0, candidates: [], error: e.message });
+          for (const [pid, resolve] of this.pending) resolve({ id: pid, lines: 0, overlong: 0, candidates: NO_CANDIDATES, error: e.message });
           this.pending.clear();
+          // the pool lives as long as the run: the next job starts fresh threads
+          const dead = this.workers;
+          this.workers = null;
+          for (const o of dead ?? []) void o.terminate();
         });
         return w;
       });
@@ -95,6 +109,11 @@ export class ScanPool {
     return this.submit({ id: this.nextId++, buf: bytes, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
   }
 
+  /** Scans [start, end) of a file on this thread, as a worker would. */
+  scanHere(path: string, start: number, end: number): RangeResult {
+    return runJob({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.needles });
+  }
+
   async close(): Promise<void> {
     if (this.workers) await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = null;
@@ -107,14 +126,16 @@ export function scanError(r: RangeResult): Error | null {
 }
 
 /**
- * Scans the ranges with `threads` workers, at most two ranges ahead per worker, and yields the
- * results in file order.
+ * Scans the ranges with the pool's workers, at most two ranges ahead per worker, and yields the
+ * results in file order. The first range is scanned here, on the calling thread, once the workers
+ * have the next ones: the run would otherwise wait for a worker's first result (they take tens of
+ * milliseconds to start) with nothing to do.
  */
-export async function* scanInParallel(path: string, ranges: [number, number][], needles: Needles, maxLine: number, threads: number, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number }> {
-  const pool = new ScanPool(threads, needles, maxLine);
+export async function* scanInParallel(path: string, ranges: [number, number][], pool: ScanPool, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number }> {
+  const threads = pool.threads;
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
   const inFlight: Promise<RangeResult>[] = [];
-  let next = 0;
+  let next = 1;
   const dispatch = () => {
     while (next < ranges.length && inFlight.length < threads * 2) {
       const [start, end] = ranges[next++]!;
@@ -125,13 +146,14 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
     for (let consumed = 0; consumed < ranges.length; consumed++) {
       dispatch();
       if (signal?.aborted) return;
-      const r = await inFlight.shift()!;
       const [start, end] = ranges[consumed]!;
+      const r = consumed === 0 ? pool.scanHere(path, start, end) : await inFlight.shift()!;
       const err = scanError(r);
       if (err) throw err;
       yield { ...r, start, end };
     }
   } finally {
-    await pool.close();
+    // a range still in flight when the consumer stops: its result is dropped with the pool's next use
+    await Promise.all(inFlight);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { scanError, type ScanPool } from './parallel.js';
-import type { RangeResult } from './scan-worker.js';
+import type { RangeResult } from './scan-jobs.js';
 
 /** A unit in input order: a chunk to scan here, or a chunk the pool scanned. */
 export type PooledUnit =

@@ -1,130 +1,23 @@
 /**
- * A worker thread that scans one newline-aligned byte range of a plain file, or a buffer of whole
- * lines handed over from a stream (stdin, gzip): it counts the lines and returns the candidate
- * lines (decoded), exactly as the single-threaded scan would see them.
+ * A scan thread: runs the jobs of scan-jobs.ts that the main thread posts, and posts back results.
+ *
+ * It runs at a lower priority than the main thread (Linux: nice 10 for this thread alone). The main
+ * thread parses and stores every candidate the scan threads find: it is the run's one serial stage,
+ * and with three threads on two cores it lost a third of its time to them (1 GB, 2 cores: 1.28 ->
+ * 1.2 s; npm run bench). Elsewhere the call fails and the threads share the CPU equally.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import type { Needles } from '../extract/prefilter.js';
-import { chunkScanner, type ChunkScanner } from './scan.js';
+import { runJob, type BufferJob, type RangeJob } from './scan-jobs.js';
 
-/** A job: scan [start, end) of path. */
-export interface RangeJob {
-  id: number;
-  path: string;
-  start: number;
-  end: number;
-  maxLine: number;
-  needles: Needles;
-}
-
-/** A job: scan the whole lines in buf[0, end) (the buffer is transferred, not copied). */
-export interface BufferJob {
-  id: number;
-  buf: Uint8Array;
-  end: number;
-  maxLine: number;
-  needles: Needles;
-}
-
-/** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
-export interface RangeResult {
-  id: number;
-  lines: number;
-  overlong: number;
-  candidates: { rel: number; text: string }[];
-  error?: string;
-  /** A buffer job's buffer, handed back to be filled again. */
-  buf?: Uint8Array;
-}
-
-const NL = Buffer.from('\n');
-
-/**
- * The range as chunks of whole lines, read synchronously into one reused buffer: this thread has
- * nothing else to do, async reads would queue on libuv's pool that all workers share, and a new
- * buffer per chunk would leave the garbage collector behind. A line longer than the buffer holds is
- * cut to maxLine bytes like lineChunks does; shorter over-long lines are cut by scanChunk.
- */
-function* rangeChunks(scanner: ChunkScanner, path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
-  const fd = openSync(path, 'r');
-  // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
-  // bytes are scanned where they were read); a new one per job grew the C heap (measured).
-  const buf = scanner.input(Math.max(2 * maxLine, 1 << 21));
-  let have = 0;
-  let pos = start;
-  let dropping = false;
-  try {
-    for (;;) {
-      const n = pos < end ? readSync(fd, buf, have, Math.min(buf.length - have, end - pos), pos) : 0;
-      pos += n;
-      const len = have + n;
-      const eof = pos >= end || n === 0;
-      let from = 0;
-      if (dropping) {
-        const nl = buf.subarray(0, len).indexOf(10);
-        if (nl < 0) {
-          have = 0;
-          if (eof) return;
-          continue;
-        }
-        from = nl + 1;
-        dropping = false;
-      }
-      const last = buf.subarray(0, len).lastIndexOf(10);
-      if (last >= from) {
-        yield { buf: buf.subarray(from), end: last + 1 - from, overlong: 0 };
-        buf.copyWithin(0, last + 1, len);
-        have = len - (last + 1);
-      } else if (len - from > maxLine) {
-        yield { buf: Buffer.concat([buf.subarray(from, from + maxLine), NL]), end: maxLine + 1, overlong: 1 };
-        dropping = true;
-        have = 0;
-      } else {
-        buf.copyWithin(0, from, len);
-        have = len - from;
-      }
-      if (eof) {
-        if (have > 0 && !dropping) yield { buf: Buffer.concat([buf.subarray(0, have), NL]), end: have + 1, overlong: 0 };
-        return;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-
-function scanBuffer(job: BufferJob): RangeResult {
-  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
-  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
-  const r = chunkScanner(job.needles).scan(buf, job.end, job.maxLine, (text, i) => out.candidates.push({ rel: i, text }));
-  out.lines = r.lines;
-  out.overlong = r.overlong;
-  out.buf = job.buf;
-  return out;
-}
-
-function scanRange(job: RangeJob): RangeResult {
-  const scanner = chunkScanner(job.needles);
-  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: [] };
-  if (job.end <= job.start) return out;
-  for (const c of rangeChunks(scanner, job.path, job.start, job.end, job.maxLine)) {
-    const base = out.lines;
-    const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i) => out.candidates.push({ rel: base + i, text }));
-    out.lines += r.lines;
-    out.overlong += c.overlong + r.overlong;
-  }
-  return out;
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+} catch {
+  // no /proc/thread-self: not Linux
 }
 
 parentPort?.on('message', (job: RangeJob | BufferJob) => {
-  let r: RangeResult;
-  try {
-    r = 'buf' in job ? scanBuffer(job) : scanRange(job);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    r = { id: job.id, lines: 0, overlong: 0, candidates: [], error: `${err.code ?? ''} ${err.message}`.trim() };
-  }
+  const r = runJob(job);
   parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []);
 });

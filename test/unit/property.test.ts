@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Extractor, candidateNeedles } from '../../src/extract/index.js';
+import { redact, redactEveryRule } from '../../src/extract/redact.js';
 import { recordsOf } from '../../src/parse/stream.js';
 import { ingestSource } from '../../src/pipeline/ingest.js';
 import { loadRegistry } from '../../src/registry/index.js';
@@ -126,5 +127,26 @@ describe('hostile input (fast-check)', () => {
     expect(s.events).toBe(2);
     const rssKb = Number(/maxrss (\d+)/.exec(r.stderr)![1]);
     expect(rssKb).toBeLessThan(200 * 1024);
+  });
+});
+
+describe('redaction (fast-check)', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('user@example.com', 'a.b+c@mail.authing.cn', '13812345678', '+86 138-1234-5678', '+44 20 7946 0958', '+1 22 333 444', '138 1234 5678', '1381234567', 'Bearer abcdefgh12345', 'basic QWxhZGRpbjpvcGVu', 'eyJhbGciOi.eyJzdWIiOi.sig', 'access_token=abc', 'PassWord: "x"', 'pwd=1', 'api-key=2', 'apiKey: 3', 'Cookie=a', 'session_id=9', '0123456789abcdef0123456789abcdef', 'errCode = 10001', ' ', '=', ':', '"'),
+    fc.string({ maxLength: 12 }),
+    fc.stringMatching(/^[0-9 +-]{0,16}$/),
+  );
+  it('the first look never lets through what the rules would change', () => {
+    let changed = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (parts) => {
+        const text = parts.join('');
+        const full = redactEveryRule(text);
+        if (full !== text) changed++;
+        expect(redact(text)).toBe(full);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    expect(changed).toBeGreaterThan(1000);
   });
 });
