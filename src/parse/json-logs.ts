@@ -88,3 +88,25 @@ export function parseStudioJson(text: string): LogRecord[] {
     };
   });
 }
+
+/** The largest Studio export read (it is one JSON document, so it is held whole). */
+export const MAX_STUDIO_JSON = 512 * 1024 * 1024;
+
+/**
+ * Reads a whole Studio export from a stream, bounded by MAX_STUDIO_JSON, and parses it. Errors carry
+ * a code: ETOOBIG (too large) or EBADJSON (not an export); `size` is how many bytes were read.
+ */
+export async function readStudioJson(stream: AsyncIterable<Buffer>): Promise<{ records: LogRecord[]; size: number }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    size += c.length;
+    if (size > MAX_STUDIO_JSON) throw Object.assign(new Error(`an Android Studio export larger than ${MAX_STUDIO_JSON >> 20} MiB; export a shorter range`), { code: 'ETOOBIG' });
+    parts.push(c);
+  }
+  try {
+    return { records: parseStudioJson(Buffer.concat(parts).toString('utf8')), size };
+  } catch (e) {
+    throw Object.assign(new Error(`not a valid Android Studio logcat export (${(e as Error).message})`), { code: 'EBADJSON' });
+  }
+}

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LINE, lineChunks } from '../sources/chunks.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
-import { looksLikeStudioJson, parseStudioJson } from './json-logs.js';
+import { looksLikeStudioJson, readStudioJson } from './json-logs.js';
 import { RecordParser, detectFormat, type ParseOptions } from './records.js';
 
 /** A record, or the line number of a line that could not be parsed. */
@@ -38,9 +38,7 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
   const { head, all, complete } = await peekHead(stream, HEAD_BYTES);
   const format = opts.format ?? formatOfHead(head, complete);
   if (format === 'studio-json') {
-    const parts: Buffer[] = [];
-    for await (const c of all) parts.push(c);
-    yield* parseStudioJson(Buffer.concat(parts).toString('utf8'));
+    yield* (await readStudioJson(all)).records;
     return;
   }
   if (format === 'binary') {

@@ -14,15 +14,12 @@ import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js
 import { pooledChunks } from './pooled.js';
 import { forEachCandidate } from './candidates.js';
 import type { RangeResult } from './scan-jobs.js';
-import { parseStudioJson } from '../parse/json-logs.js';
+import { readStudioJson } from '../parse/json-logs.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { SQLITE_MAGIC, SourceTakenError, StoreError, type Store } from '../store/store.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
-
-/** The largest Android Studio JSON export read (it is one document, read whole). */
-const MAX_JSON_DOCUMENT = 512 * 1024 * 1024;
 
 /** What one step of reading produced: the checkpoint offset after it (null: none here) and its size. */
 interface Unit {
@@ -337,19 +334,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   /** Android Studio's export is one JSON document: read whole (bounded), then its messages. */
   async function* studioUnits(whole: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const c of whole) {
-      size += c.length;
-      if (size > MAX_JSON_DOCUMENT) throw Object.assign(new Error(`an Android Studio export larger than ${MAX_JSON_DOCUMENT >> 20} MiB; export a shorter range`), { code: 'ETOOBIG' });
-      parts.push(c);
-    }
-    let records: LogRecord[];
-    try {
-      records = parseStudioJson(Buffer.concat(parts).toString('utf8'));
-    } catch (e) {
-      throw Object.assign(new Error(`not a valid Android Studio logcat export (${(e as Error).message})`), { code: 'EBADJSON' });
-    }
+    const { records, size } = await readStudioJson(whole);
     for (const r of records) if (r.line > src!.lines_done) onRecord(r);
     lineNo = Math.max(lineNo, records.length);
     yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };

@@ -186,6 +186,16 @@ describe('parse', () => {
       format: 'threadtime', line: 1, source: join(FIXTURES, 'guard-threadtime.log'),
     });
   });
+  it('names a broken Android Studio export in one line, exit 3, as ingest does', () => {
+    const f = join(tempDir(), 'broken.logcat');
+    writeFileSync(f, '{"logcatMessages": [{"header": {"tag": "Authing"}, "message": "code: 2004"}, ');
+    for (const args of [['parse', f], ['--db', join(tempDir(), 'b.db'), f]]) {
+      const r = runCli(args);
+      expect(r.status, args.join(' ')).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`^authing-triage: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid Android Studio logcat export \\(.+\\)`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
   it('ends quietly when the reader closes the pipe (| head)', () => {
     const big = join(tempDir(), 'big.log');
     writeFileSync(big, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8').repeat(200));
