@@ -109,7 +109,8 @@ export class SimdScanner {
       m.writeInt32LE(at, h);
       m.writeInt32LE(b.length, h + 4);
       m.writeInt32LE((lit.fold ? 1 : 0) | (bucket << 8), h + 8);
-      (lit.fold ? Buffer.from(lit.bytes.toLowerCase(), 'latin1') : b).copy(m, at);
+      // a folded literal is compared as the scan folds the bytes: b | 0x20 (lower case, for letters)
+      m.set(lit.fold ? b.map((c) => c | 0x20) : b, at);
       at += b.length;
     });
     m.writeInt32LE(lits.length, 96);
