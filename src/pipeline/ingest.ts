@@ -267,12 +267,12 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return r.overlong;
   };
 
-  /** Takes a worker's scan of `bytes` bytes in input order: its candidate lines, then its line count. */
-  const applyWorkerScan = (r: RangeResult, bytes: number): void => {
+  /** Takes a scan job's result in input order: its candidate lines, then its line count; `workerBytes` of it were scanned by a worker. */
+  const applyWorkerScan = (r: RangeResult, workerBytes: number): void => {
     const base = lineNo;
     forEachCandidate(r.candidates, (text, rel) => handleLine(text, base + rel + 1));
     lineNo = base + r.lines;
-    result.workerBytes = (result.workerBytes ?? 0) + bytes;
+    result.workerBytes = (result.workerBytes ?? 0) + workerBytes;
   };
 
   // The run's scan threads, or this input's own (closed when it is read).
@@ -346,7 +346,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     const ranges = splitRanges(path, startBytes, size, rangeBytes());
     try {
       for await (const r of scanInParallel(path, ranges, scanPool(), opts.signal)) {
-        applyWorkerScan(r, r.end - r.start);
+        applyWorkerScan(r, r.here ? 0 : r.end - r.start);
         yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
       }
     } finally {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Literal, Needles } from '../extract/prefilter.js';
-import type { ChunkScan } from './scan.js';
+import type { ChunkScan, ChunkScanner } from './scan.js';
 
 const PAGE = 1 << 16;
 /** Where the literal headers end and their bytes begin, and the room for those bytes. */
@@ -44,13 +44,9 @@ function module(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** Whether the SIMD scan runs here (AUTHING_TRIAGE_SCAN=js turns it off, to compare the two). */
-export function simdAvailable(): boolean {
-  return process.env.AUTHING_TRIAGE_SCAN !== 'js' && module() !== null;
-}
-
 /** A scanner for one set of needles; one per thread (its memory is reused for every chunk). */
-export class SimdScanner {
+export class SimdScanner implements ChunkScanner {
+  readonly kind = 'simd';
   private readonly x: Exports;
   private view: Buffer;
 
@@ -59,9 +55,12 @@ export class SimdScanner {
     this.view = Buffer.alloc(0);
   }
 
-  /** A scanner for these needles, or null when SIMD is not available or the needles do not fit. */
+  /**
+   * A scanner for these needles, or null when SIMD is not available, AUTHING_TRIAGE_SCAN=js turns it
+   * off (to compare the two scans), or the needles do not fit.
+   */
   static create(needles: Needles, capacity = 1 << 21): SimdScanner | null {
-    const mod = simdAvailable() ? module() : null;
+    const mod = process.env.AUTHING_TRIAGE_SCAN === 'js' ? null : module();
     const lits = needles.literals;
     if (!mod || lits.length === 0 || lits.length > MAX_LITERALS) return null;
     const bytes = lits.reduce((n, l) => n + l.bytes.length, 0);

@@ -5,8 +5,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Needles } from '../extract/prefilter.js';
-import { NO_CANDIDATES } from './candidates.js';
-import { runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
+import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 
 /** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */
 export function rangeBytes(): number {
@@ -79,7 +78,7 @@ export class ScanPool {
           this.pending.delete(r.id);
         });
         w.on('error', (e) => {
-          for (const [pid, resolve] of this.pending) resolve({ id: pid, lines: 0, overlong: 0, candidates: NO_CANDIDATES, error: e.message });
+          for (const [pid, resolve] of this.pending) resolve(failedResult(pid, e.message));
           this.pending.clear();
           // the pool lives as long as the run: the next job starts fresh threads
           const dead = this.workers;
@@ -131,7 +130,7 @@ export function scanError(r: RangeResult): Error | null {
  * have the next ones: the run would otherwise wait for a worker's first result (they take tens of
  * milliseconds to start) with nothing to do.
  */
-export async function* scanInParallel(path: string, ranges: [number, number][], pool: ScanPool, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number }> {
+export async function* scanInParallel(path: string, ranges: [number, number][], pool: ScanPool, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number; here: boolean }> {
   const threads = pool.threads;
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
   const inFlight: Promise<RangeResult>[] = [];
@@ -150,10 +149,11 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
       const r = consumed === 0 ? pool.scanHere(path, start, end) : await inFlight.shift()!;
       const err = scanError(r);
       if (err) throw err;
-      yield { ...r, start, end };
+      yield { ...r, start, end, here: consumed === 0 };
     }
   } finally {
-    // a range still in flight when the consumer stops: its result is dropped with the pool's next use
+    // The consumer stopped early: let the ranges in flight finish (their results are dropped), so the
+    // run's shared threads are idle for its next input.
     await Promise.all(inFlight);
   }
 }

@@ -42,10 +42,11 @@ export interface RangeResult {
 const NL = Buffer.from('\n');
 
 /**
- * The range as chunks of whole lines, read synchronously into one reused buffer: this thread has
- * nothing else to do, async reads would queue on libuv's pool that all workers share, and a new
- * buffer per chunk would leave the garbage collector behind. A line longer than the buffer holds is
- * cut to maxLine bytes like lineChunks does; shorter over-long lines are cut by scanChunk.
+ * The range as chunks of whole lines, read synchronously into one reused buffer: a scan thread has
+ * nothing else to do (and the main thread does this for one range, while the workers start), async
+ * reads would queue on libuv's pool that all workers share, and a new buffer per chunk would leave
+ * the garbage collector behind. A line longer than the buffer holds is cut to maxLine bytes like
+ * lineChunks does; shorter over-long lines are cut by the scanner.
  */
 function* rangeChunks(scanner: ChunkScanner, path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
   const fd = openSync(path, 'r');
@@ -95,32 +96,32 @@ function* rangeChunks(scanner: ChunkScanner, path: string, start: number, end: n
   }
 }
 
+/** The result of a job that failed: nothing counted, and why. */
+export function failedResult(id: number, error: string): RangeResult {
+  return { id, lines: 0, overlong: 0, candidates: NO_CANDIDATES, error };
+}
 
 function scanBuffer(job: BufferJob): RangeResult {
-  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: NO_CANDIDATES };
-  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
   const list = new CandidateList();
+  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
   const r = chunkScanner(job.needles).scan(buf, job.end, job.maxLine, (text, i) => list.add(text, i));
-  out.candidates = list.done();
-  out.lines = r.lines;
-  out.overlong = r.overlong;
-  out.buf = job.buf;
-  return out;
+  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(), buf: job.buf };
 }
 
 function scanRange(job: RangeJob): RangeResult {
   const scanner = chunkScanner(job.needles);
-  const out: RangeResult = { id: job.id, lines: 0, overlong: 0, candidates: NO_CANDIDATES };
-  if (job.end <= job.start) return out;
   const list = new CandidateList();
-  for (const c of rangeChunks(scanner, job.path, job.start, job.end, job.maxLine)) {
-    const base = out.lines;
-    const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i) => list.add(text, base + i));
-    out.lines += r.lines;
-    out.overlong += c.overlong + r.overlong;
+  let lines = 0;
+  let overlong = 0;
+  if (job.end > job.start) {
+    for (const c of rangeChunks(scanner, job.path, job.start, job.end, job.maxLine)) {
+      const base = lines;
+      const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i) => list.add(text, base + i));
+      lines += r.lines;
+      overlong += c.overlong + r.overlong;
+    }
   }
-  out.candidates = list.done();
-  return out;
+  return { id: job.id, lines, overlong, candidates: list.done() };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */
@@ -129,6 +130,6 @@ export function runJob(job: RangeJob | BufferJob): RangeResult {
     return 'buf' in job ? scanBuffer(job) : scanRange(job);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { id: job.id, lines: 0, overlong: 0, candidates: NO_CANDIDATES, error: `${err.code ?? ''} ${err.message}`.trim() };
+    return failedResult(job.id, `${err.code ?? ''} ${err.message}`.trim());
   }
 }

@@ -94,9 +94,7 @@ export function chunkScanner(needles: Needles): ChunkScanner {
 
 function makeScanner(needles: Needles): ChunkScanner {
   const simd = SimdScanner.create(needles);
-  if (simd) {
-    return { kind: 'simd', scan: (buf, end, maxLine, on) => simd.scan(buf, end, maxLine, on), input: (size) => simd.input(size) };
-  }
+  if (simd) return simd;
   let reused = Buffer.alloc(0);
   return {
     kind: 'js',

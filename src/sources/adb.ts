@@ -1,9 +1,9 @@
 /** Talking to `adb`: `logcat -B` streams, `shell pidof`, `wait-for-device`. Nothing from a log reaches it. */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
 
 type LogcatProcess = ChildProcessByStdio<null, Readable, Readable>;
-import { UserError } from '../errors.js';
 
 const serialArgs = (serial?: string): string[] => (serial ? ['-s', serial] : []);
 

@@ -83,6 +83,16 @@ describe('worker threads', () => {
     }
   });
 
+  it('scan a file\'s first range on the main thread and the rest in workers, and say so', () => {
+    const range = 512 * 1024;
+    const r = runCli(['--db', join(tempDir(), 'w.db'), '--json-summary', '--threads', '2', big], { env: { AUTHING_TRIAGE_RANGE_BYTES: String(range) } });
+    expect(r.status, r.stderr).toBe(0);
+    const src = JSON.parse(r.stdout).sources[0];
+    // the first range ends at the first newline after `range` bytes: its lines are short
+    expect(src.bytes - src.workerBytes).toBeGreaterThanOrEqual(range);
+    expect(src.bytes - src.workerBytes).toBeLessThan(range + 4096);
+  });
+
   it('count a re-read file once, like the single thread', () => {
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
     const db = join(tempDir(), 'r.db');
