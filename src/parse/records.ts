@@ -97,6 +97,16 @@ export class RecordParser {
     return this.formatName;
   }
 
+  /** True while the layout in force spans lines (`-v long`): a reader must feed every line, not only some. */
+  get multiLine(): boolean {
+    return this.formatName === 'long';
+  }
+
+  /** The line where a record still open began (a `-v long` entry awaiting its end), or null. */
+  get openLine(): number | null {
+    return this.pending?.line ?? null;
+  }
+
   /** Sets the format explicitly, for example from detectFormat on the first lines. */
   setFormat(name: FormatName): void {
     this.formatName = name;

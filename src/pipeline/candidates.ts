@@ -1,38 +1,54 @@
 /** The candidate lines of a worker's scan, in the form they cross to the main thread. */
 
 /**
- * Candidate lines: their texts joined by "\n" (a line holds none) and their 0-based line indexes.
- * One string crosses to the main thread instead of an object a line: the main thread's garbage
- * collector copied those objects again and again while they waited their turn (measured).
+ * Candidate lines: their texts joined by "\n" (a line holds none), their 0-based line indexes and
+ * the byte offsets where they start (from the job's start). One string crosses to the main thread
+ * instead of an object a line: the main thread's garbage collector copied those objects again and
+ * again while they waited their turn (measured).
  */
 export interface Candidates {
   text: string;
   rel: number[];
+  at: number[];
 }
 
 /** No candidates. */
-export const NO_CANDIDATES: Candidates = { text: '', rel: [] };
+export const NO_CANDIDATES: Candidates = { text: '', rel: [], at: [] };
 
-/** Collects candidate lines into Candidates. */
+/**
+ * Characters of candidate text one job may carry (about 1 MiB): a job stops after the line that
+ * reaches it and the rest of its bytes go out as another job, so a capture where every line is a
+ * candidate never fills a worker's heap nor the main thread's queue (issue 18).
+ */
+export const CANDIDATE_CAP = 1 << 20;
+
+/** Collects candidate lines into Candidates, and says when they reach the cap. */
 export class CandidateList {
   private readonly texts: string[] = [];
   private readonly rel: number[] = [];
-  add(text: string, rel: number): void {
+  private readonly at: number[] = [];
+  private chars = 0;
+  constructor(private readonly cap = CANDIDATE_CAP) {}
+  /** Adds a line; false when the list is full (the scan stops after this line). */
+  add(text: string, rel: number, at: number): boolean {
     this.texts.push(text);
     this.rel.push(rel);
+    this.at.push(at);
+    this.chars += text.length + 1;
+    return this.chars < this.cap;
   }
   done(): Candidates {
-    return { text: this.texts.join('\n'), rel: this.rel };
+    return { text: this.texts.join('\n'), rel: this.rel, at: this.at };
   }
 }
 
-/** Calls `each` with every candidate line and its 0-based line index, in order. */
-export function forEachCandidate(c: Candidates, each: (text: string, rel: number) => void): void {
-  let at = 0;
-  for (const rel of c.rel) {
-    const nl = c.text.indexOf('\n', at);
+/** Calls `each` with every candidate line, its 0-based line index and its start offset, in order, while it returns true. */
+export function forEachCandidate(c: Candidates, each: (text: string, rel: number, at: number) => boolean): void {
+  let from = 0;
+  for (let i = 0; i < c.rel.length; i++) {
+    const nl = c.text.indexOf('\n', from);
     const end = nl < 0 ? c.text.length : nl;
-    each(c.text.slice(at, end), rel);
-    at = end + 1;
+    if (!each(c.text.slice(from, end), c.rel[i]!, c.at[i]!)) return;
+    from = end + 1;
   }
 }

@@ -1,34 +1,27 @@
 /**
- * One source, end to end: bytes -> lines -> records -> events -> store (and live sinks).
- * Counting is exactly-once: a source is known by its content, and its offset moves in the
- * same transaction as its counts.
+ * One source, end to end: the stages of stages.ts connected. Counting is exactly-once: a source is
+ * known by its content (fingerprint.ts), and its checkpoint moves in the same transaction as its counts
+ * (store-sink.ts), never past a record that is not complete.
  */
-import { createHash } from 'node:crypto';
-import { Extractor, type Needles } from '../extract/index.js';
-import { chunkScanner } from './scan.js';
-import { RecordParser } from '../parse/records.js';
-import { BinaryRecords } from '../parse/binary.js';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Extractor, Needles } from '../extract/index.js';
 import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
 import { peekHead } from '../sources/head.js';
-import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
-import { pooledChunks } from './pooled.js';
-import { forEachCandidate } from './candidates.js';
-import type { RangeResult } from './scan-jobs.js';
-import { readStudioJson } from '../parse/json-logs.js';
-import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
+import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
-import { openInput } from '../sources/open.js';
-import { SQLITE_MAGIC, SourceTakenError, StoreError, type Store } from '../store/store.js';
+import { openInput, type OpenedInput } from '../sources/open.js';
+import { SQLITE_MAGIC, SourceTakenError, type SourceRow, type Store } from '../store/store.js';
+import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
-
-/** What one step of reading produced: the checkpoint offset after it (null: none here) and its size. */
-interface Unit {
-  next: number | null;
-  bytes: number;
-  overlong: number;
-  /** Bytes of the file done, when the unit knows better than the read stream (parallel ranges). */
-  raw?: number;
-}
+import { PrefixHasher, claimVariant, fileStamp, headKey, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
+import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, skipHashing, studioFrames, tapped } from './frames.js';
+import { ScanPool, largeInput } from './parallel.js';
+import { RecordStage } from './parser-stage.js';
+import { chunkScanner } from './scan.js';
+import { Selector } from './selector.js';
+import type { Checkpoint, Frame } from './stages.js';
+import { InputChangedError, StoreSink } from './store-sink.js';
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -86,58 +79,6 @@ export interface SourceResult {
   error?: string;
 }
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** Ends the iteration with an AbortError as soon as `signal` fires, even while waiting for input. */
-async function* abortable(it: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
-  if (!signal) return yield* it;
-  const iter = it[Symbol.asyncIterator]();
-  // One listener per wait, removed when the wait ends: a long-lived race promise would keep every chunk alive.
-  const next = (): Promise<IteratorResult<Buffer>> =>
-    new Promise((resolve, reject) => {
-      const onAbort = () => reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      iter.next().then(
-        (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        (e) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-    });
-  for (;;) {
-    const r = await next();
-    if (r.done) return;
-    yield r.value;
-  }
-}
-
-/** Passes every chunk to `tee` (which may return a promise to apply back-pressure) unchanged. */
-async function* tap(it: AsyncIterable<Buffer>, tee: ((b: Buffer) => void | Promise<void>) | undefined): AsyncGenerator<Buffer> {
-  if (!tee) return yield* it;
-  for await (const c of it) {
-    await tee(c);
-    yield c;
-  }
-}
-
-/** Drops the first `n` bytes of a stream. */
-async function* skipBytes(stream: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
-  let left = n;
-  for await (const c of stream) {
-    if (left >= c.length) {
-      left -= c.length;
-      continue;
-    }
-    yield left > 0 ? c.subarray(left) : c;
-    left = 0;
-  }
-}
-
 function errorReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
@@ -150,258 +91,218 @@ function errorReason(e: unknown): string {
   }
 }
 
+/** Stops reading an input that the pipeline will not read as a stream (a file read in ranges). */
+function closeStream(s: AsyncIterable<Buffer>): void {
+  if (s instanceof Readable) s.destroy();
+}
+
+/** The Extractor stage for one source: record filters, the extractor, event filters, then the sink and live printers. */
+function extractStage(opts: IngestOptions, name: string, sink: StoreSink): (r: LogRecord) => void {
+  const { since, until, keepRecord, keepEvent, observeRecord, onEvent, extractor } = opts;
+  const inWindow = (e: AuthingEvent): boolean => {
+    if (since === undefined && until === undefined) return true;
+    if (!e.time) return false;
+    const t = Date.parse(e.time);
+    return (since === undefined || t >= since) && (until === undefined || t < until);
+  };
+  return (rec) => {
+    observeRecord?.(rec);
+    if (keepRecord && !keepRecord(rec)) return;
+    const e = extractor.extract(rec);
+    if (!e || !inWindow(e) || (keepEvent && !keepEvent(e))) return;
+    sink.event(e);
+    onEvent?.(e, name);
+  };
+}
+
+/** Why a file is not what the run started reading, or null. */
+function changedReason(path: string, at: FileStamp, cp: Checkpoint, compressed: boolean, hasher: PrefixHasher, headHash: string, headLen: number): string | null {
+  const now = fileStamp(path);
+  if (!now) return 'was removed';
+  if (now.ino !== at.ino || now.dev !== at.dev) return 'was replaced by another file';
+  if (now.mtimeMs === at.mtimeMs && now.size === at.size) return null;
+  // Grown (a capture still being written) is fine, if the bytes already read are still there.
+  if (compressed) return 'was rewritten';
+  if (now.size < at.size || now.size < cp.offset) return 'was truncated';
+  if (!hasher.sameOnDisk(cp.offset, headHash, headLen)) return 'was rewritten';
+  return null;
+}
+
 /** Ingests one input into the store. Never throws for a problem of the input itself. */
 export async function ingestSource(store: Store, input: Input, opts: IngestOptions): Promise<SourceResult> {
   const result: SourceResult = { name: input.name, status: 'read', format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 };
-  let opened;
+  await loadBlockHash();
+  // Source: bytes, the head kept for fingerprint and detection.
+  const open = async (): Promise<{ opened: OpenedInput; head: Buffer; all: AsyncIterable<Buffer>; complete: boolean; stamp: FileStamp | null }> => {
+    const opened = await openInput(input, opts.stdin as Readable | undefined);
+    const stamp = input.path !== null ? fileStamp(input.path) : null;
+    const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
+    const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
+    return { opened, stamp, ...peeked };
+  };
+  let src0;
   try {
-    opened = await openInput(input, opts.stdin as never);
+    src0 = await open();
   } catch (e) {
     return { ...result, status: 'failed', error: errorReason(e) };
   }
+  let { opened, all } = src0;
+  const { head, complete, stamp } = src0;
   result.compression = opened.compression;
-
-  let head: Buffer;
-  let all: AsyncIterable<Buffer>;
-  let complete: boolean;
-  try {
-    ({ head, all, complete } = await peekHead(tap(opened.stream, opts.tee), HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined));
-  } catch (e) {
-    return { ...result, status: 'failed', error: errorReason(e) };
-  }
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
 
-  // Recognise the content: the longest stored head that this input starts with.
-  let src = undefined;
-  for (const len of await store.headLengths(head.length)) {
-    src = await store.findSource(len, sha(head.subarray(0, len)));
-    if (src) {
-      if (len < head.length) await store.extendHead(src.id, head.length, sha(head), input.name);
-      break;
-    }
-  }
-  src ??= await store.claimSource(head.length, sha(head), input.name);
-  const startBytes = src.bytes_done;
-  if (startBytes > 0) result.status = 'resumed';
-
-  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-  const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
-  parser.setFormat(opts.format ?? formatOfHead(head, complete));
-  const shape = shapeOf(parser.format!);
-  result.format = parser.format ?? null;
-
-  const pending: AuthingEvent[] = [];
-  let committedBytes = startBytes;
-  let lineNo = src.lines_done;
-  let lastCommit = Date.now();
-  const batchEvents = opts.batchEvents ?? 5000;
-  const batchMs = opts.batchMs ?? 1000;
-
-  const keep = (e: AuthingEvent): boolean => {
-    if (opts.since === undefined && opts.until === undefined) return true;
-    if (!e.time) return false;
-    const t = Date.parse(e.time);
-    return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t < opts.until);
-  };
-  const onRecord = (rec: LogRecord): void => {
-    opts.observeRecord?.(rec);
-    if (opts.keepRecord && !opts.keepRecord(rec)) return;
-    const e = opts.extractor.extract(rec);
-    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e))) return;
-    pending.push(e);
-    opts.onEvent?.(e, input.name);
-  };
-  // Commits run one after another (the loop and the quiet-input timer both commit). Each takes
-  // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
-  let chain: Promise<void> = Promise.resolve();
-  let failure: unknown = null;
-  const commit = (bytes: number, complete: boolean): Promise<void> => {
-    const batch = pending.splice(0);
-    const lines = lineNo;
-    const format = parser.format ?? null;
-    chain = chain.then(async () => {
-      if (failure) throw failure;
-      try {
-        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format });
-        result.events += added.length;
-        if (opts.onStored) for (const e of added) opts.onStored(e);
-        committedBytes = bytes;
-        lastCommit = Date.now();
-      } catch (e) {
-        failure = e;
-        throw e;
-      }
-    });
-    return chain;
-  };
-
-  // Long entries span lines: that format reads every line; the rest decode candidates only.
-  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long' || !!opts.observeRecord || !!opts.keepRecord;
-  const needles = opts.needles;
-  const handleLine = (text: string, n: number): void => {
-    const r = parser.push(text, n);
-    if ('record' in r) onRecord(r.record);
-    else if ('unparsed' in r) result.unparsed++;
-  };
-
+  const plainFile = input.path !== null && !input.entry && opened.compression === 'none';
+  const format = opts.format ?? formatOfHead(head, complete);
+  const shape = shapeOf(format);
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
-  /** Scans one chunk; only candidate lines are decoded unless the format needs every line. */
-  const scan = (c: LineChunk): number => {
-    const { buf, end } = c;
-    if (needsEveryLine()) {
-      let pos = 0;
-      let overlong = 0;
-      while (pos < end) {
-        const nl = buf.indexOf(10, pos);
-        if (nl - pos > maxLine) overlong++;
-        lineNo++;
-        handleLine(buf.toString('utf8', pos, Math.min(nl, pos + maxLine)), lineNo);
-        pos = nl + 1;
-      }
-      return overlong;
-    }
-    const base = lineNo;
-    const r = chunkScanner(needles).scan(buf, end, maxLine, (text, i) => handleLine(text, base + i + 1));
-    lineNo = base + r.lines;
-    return r.overlong;
-  };
+  const threads = opts.threads ?? 1;
 
-  /** Takes a scan job's result in input order: its candidate lines, then its line count; `workerBytes` of it were scanned by a worker. */
-  const applyWorkerScan = (r: RangeResult, workerBytes: number): void => {
-    const base = lineNo;
-    forEachCandidate(r.candidates, (text, rel) => handleLine(text, base + rel + 1));
-    lineNo = base + r.lines;
-    result.workerBytes = (result.workerBytes ?? 0) + workerBytes;
-  };
-
-  // The run's scan threads, or this input's own (closed when it is read).
-  let ownPool: ScanPool | null = null;
-  const scanPool = (): ScanPool => opts.pool ?? (ownPool ??= new ScanPool(opts.threads!, needles, maxLine));
-  const closeOwnPool = async (): Promise<void> => {
-    await ownPool?.close();
-    ownPool = null;
-  };
-
-  let lastNext: number | null = startBytes;
-  // A live stream may go quiet: commit what was found at least every batchMs anyway.
-  const timer = setInterval(() => {
-    if (pending.length && lastNext !== null && lastNext > committedBytes) {
-      // A failure is kept and reported by the next commit in the loop.
-      commit(lastNext, false).catch(() => {});
-    }
-  }, Math.max(50, batchMs / 2));
-  timer.unref();
-  /** Text: chunks of whole lines; with threads, a fast stream's chunks are scanned by workers. */
-  async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const chunks = lineChunks(body, maxLine, startBytes);
-    if ((opts.threads ?? 1) > 1 && !needsEveryLine()) {
-      const pool = scanPool();
-      try {
-        for await (const u of pooledChunks(chunks, pool, Math.max(1, rangeBytes() >> 2), () => !needsEveryLine())) {
-          if (u.kind === 'inline') {
-            const cut = scan(u.chunk);
-            yield { next: u.chunk.next, bytes: u.chunk.end, overlong: u.chunk.overlong + cut };
-          } else {
-            applyWorkerScan(u.result, u.bytes);
-            yield { next: u.next, bytes: u.bytes, overlong: u.overlong + u.result.overlong };
-          }
-        }
-      } finally {
-        await closeOwnPool();
-      }
-    } else {
-      for await (const c of chunks) {
-        const cut = scan(c);
-        yield { next: c.next, bytes: c.end, overlong: c.overlong + cut };
-      }
-    }
-    // A long entry still open at the end of the input.
-    const last = parser.end();
-    if (last) onRecord(last);
-  }
-  /** Binary: logger entries; a checkpoint only where no entry is cut in two. */
-  async function* binaryUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const entries = new BinaryRecords(src!.lines_done);
-    let offset = startBytes;
-    for await (const chunk of body) {
-      const { records, drained } = entries.push(chunk);
-      for (const r of records) onRecord(r);
-      lineNo = entries.entries;
-      offset += chunk.length;
-      yield { next: drained ? offset : null, bytes: chunk.length, overlong: 0 };
-    }
-  }
-  /** Android Studio's export is one JSON document: read whole (bounded), then its messages. */
-  async function* studioUnits(whole: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const { records, size } = await readStudioJson(whole);
-    for (const r of records) if (r.line > src!.lines_done) onRecord(r);
-    lineNo = Math.max(lineNo, records.length);
-    yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };
-  }
-
-  /** A large plain file: newline-aligned ranges scanned by worker threads, consumed in order. */
-  async function* parallelUnits(path: string, size: number): AsyncGenerator<Unit> {
-    (opened!.stream as unknown as { destroy?: () => void }).destroy?.();
-    const ranges = splitRanges(path, startBytes, size, rangeBytes());
-    try {
-      for await (const r of scanInParallel(path, ranges, scanPool(), opts.signal)) {
-        applyWorkerScan(r, r.here ? 0 : r.end - r.start);
-        yield { next: r.end, bytes: r.end - r.start, overlong: r.overlong, raw: r.end };
-      }
-    } finally {
-      await closeOwnPool();
-    }
-    if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
-  }
-  const parallel =
-    shape === 'text' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
-    !needsEveryLine() && opened.size !== null && opened.size - startBytes >= 4 * rangeBytes();
-
+  // Fingerprint: the stored source whose counted prefix this input starts with, or a new one.
+  let hasher = new PrefixHasher(plainFile ? input.path : null);
+  let src: SourceRow | null = null;
+  let body: AsyncIterable<Buffer> | null = null; // the stream from the resume point, when already skipped to it
+  let matches;
   try {
-    const units =
-      shape === 'studio-json' ? studioUnits(abortable(all, opts.signal))
-      : parallel ? parallelUnits(input.path!, opened.size!)
-      : (shape === 'binary' ? binaryUnits : textUnits)(abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal));
-    for await (const c of units) {
-      result.overlong += c.overlong;
-      result.bytes += c.bytes;
-      lastNext = c.next;
-      opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);
-      if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) await commit(c.next, false);
-      if (opts.signal?.aborted) {
-        if (c.next !== null) await commit(c.next, false);
-        result.status = 'interrupted';
-        result.lines = lineNo - src.lines_done;
-        return result;
+    matches = await sourcesWithHead(store, head);
+    for (const m of matches) {
+      const P = m.row.bytes_done;
+      // Rows of older builds have no prefix hash: their head is all there is to go by.
+      if (P === 0 || m.row.prefix_hash === null) {
+        src = m.row;
+        break;
       }
+      if (plainFile || shape === 'studio-json') {
+        if (plainFile && hasher.fileHashAt(P) === m.row.prefix_hash) {
+          src = m.row;
+          break;
+        }
+        if (plainFile) hasher = new PrefixHasher(input.path);
+        else {
+          src = m.row; // a Studio export is read whole and its records counted by index
+          break;
+        }
+        continue;
+      }
+      // A stream is read once: skip to the stored offset, hashing, and compare.
+      const rest = await skipHashing(abortable(all, opts.signal), P, hasher);
+      if (rest && hasher.hashAt(P) === m.row.prefix_hash) {
+        src = m.row;
+        body = rest;
+        break;
+      }
+      if (input.path === null) {
+        return { ...result, status: 'failed', error: `starts like a source counted before (${m.row.name}) but differs within its first ${P} bytes; nothing was counted: save it to a file and give its path` };
+      }
+      closeStream(opened.stream);
+      ({ opened, all } = await open());
+      hasher = new PrefixHasher(null);
     }
-    await commit(lastNext ?? committedBytes, true);
   } catch (e) {
-    result.lines = lineNo - src.lines_done;
-    if (opts.signal?.aborted) {
-      if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
-      else if (pending.length) await commit(committedBytes, false);
-      return { ...result, status: 'interrupted' };
-    }
-    if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };
-    // The database failing (disk full, locked, corrupt) is not the input's fault: stop the run.
-    if (e instanceof StoreError || String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw e;
-    if (failure) throw failure;
-    if (lastNext !== null && lastNext > committedBytes) {
-      try {
-        await commit(lastNext, false);
-      } catch (e2) {
-        if (!(e2 instanceof SourceTakenError)) throw e2;
-      }
-    }
-    // Keep what was read before the fault; a re-run goes on from there.
+    if (opts.signal?.aborted) return { ...result, status: 'interrupted' };
     return { ...result, status: 'failed', error: errorReason(e) };
   }
-  finally {
-    clearInterval(timer);
+  if (!src) src = await claimVariant(store, head, input.name, matches);
+  else if (src.head_len < head.length) await store.extendHead(src.id, head.length, headKey(sha256(head), 0), input.name);
+  const source: SourceRow = src;
+  const startBytes = source.bytes_done;
+  if (startBytes > 0) result.status = 'resumed';
+
+  const path = input.path;
+  const sink: StoreSink = new StoreSink(store, source, {
+    batchEvents: opts.batchEvents ?? 5000,
+    batchMs: opts.batchMs ?? 1000,
+    hasher,
+    format: (): FormatName | null => parser.format,
+    onStored: opts.onStored,
+    verify:
+      path !== null && stamp
+        ? (cp) => {
+            const why = changedReason(path, stamp, cp, !plainFile, hasher, sha256(head), head.length);
+            if (why) throw new InputChangedError(`changed while being read (${why}); nothing after byte ${sink.done.offset} was kept: run again to count it as it is now`);
+          }
+        : undefined,
+  });
+  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
+  const parser: RecordStage = new RecordStage({ format: opts.format, year, tz: opts.tz }, format, extractStage(opts, input.name, sink));
+  result.format = parser.format;
+  const everyLine = !!opts.observeRecord || !!opts.keepRecord;
+  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: source.lines_done });
+
+  // The run's scan threads, or this input's own (closed when it is read).
+  const own: { pool: ScanPool | null } = { pool: null };
+  const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(threads, opts.needles, maxLine));
+  const parallel = shape === 'text' && plainFile && threads > 1 && !opts.tee && !everyLine && opened.size !== null && body === null && largeInput(opened.size - startBytes);
+
+  /** The Framer for this input's shape and read strategy. */
+  const frames = async function* (): AsyncGenerator<Frame> {
+    if (parallel && input.path !== null && opened.size !== null) {
+      closeStream(opened.stream);
+      return yield* rangeFrames(input.path, startBytes, opened.size, maxLine, scanPool(), hasher, opts.signal);
+    }
+    let rest: AsyncIterable<Buffer>;
+    if (shape === 'studio-json') return yield* studioFrames(abortable(all, opts.signal), startBytes, source.lines_done);
+    if (body) rest = body;
+    else if (plainFile && path !== null && startBytes > 0 && !opts.tee) {
+      // Read on from the checkpoint: the bytes before it were hashed when the source was recognised.
+      closeStream(opened.stream);
+      hasher.resumeAt(startBytes);
+      rest = createReadStream(path, { start: startBytes, highWaterMark: 1 << 20 });
+    } else {
+      const skipped = await skipHashing(abortable(all, opts.signal), startBytes, hasher);
+      if (!skipped) throw new InputChangedError(`is shorter than the ${startBytes} bytes counted before; nothing was counted`);
+      rest = skipped;
+    }
+    const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
+    if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, source.lines_done);
+    if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
+    return yield* lineFrames(hashed, maxLine, startBytes);
+  };
+
+  let last: Checkpoint | null = null;
+  const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({
+    ...result, status, error, lines: selector.lineNo - source.lines_done, unparsed: parser.unparsed, overlong: selector.overlong, events: sink.stored,
+    format: parser.format, ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
+  });
+  try {
+    for await (const frame of frames()) {
+      const cp = await selector.take(frame);
+      result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
+      opts.onProgress?.(plainFile ? (last?.offset ?? startBytes) : opened.rawBytesRead(), sink.stored + sink.waiting);
+      if (cp) {
+        last = cp;
+        await sink.checkpoint(cp);
+      }
+      if (opts.signal?.aborted) {
+        await sink.finish(last, false);
+        return finishWith('interrupted');
+      }
+    }
+    // The record still open at the end is complete now; the checkpoint stays before it.
+    selector.end();
+    await sink.finish(last, true);
+  } catch (e) {
+    if (e instanceof SourceTakenError) return finishWith('taken', 'being read by another run; left to it');
+    if (e instanceof InputChangedError) return finishWith('failed', e.message);
+    // The database failing (disk full, locked, corrupt) is not the input's fault: stop the run.
+    if (e instanceof UserError && e.kind === 'database') throw e;
+    if (opts.signal?.aborted) {
+      await sink.finish(last, false);
+      return finishWith('interrupted');
+    }
+    // Keep what was read before the fault; a re-run goes on from there.
+    try {
+      await sink.finish(last, false);
+    } catch (e2) {
+      if (e2 instanceof UserError && e2.kind === 'database') throw e2;
+      if (!(e2 instanceof SourceTakenError)) return finishWith('failed', errorReason(e2));
+    }
+    return finishWith('failed', errorReason(e));
+  } finally {
+    sink.close();
+    await own.pool?.close();
   }
-  result.lines = lineNo - src.lines_done;
-  if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
-  return result;
+  const res = finishWith('read');
+  if (startBytes > 0) res.status = sink.done.offset === startBytes && sink.stored === 0 ? 'skipped' : 'resumed';
+  return res;
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Literal, Needles } from '../extract/prefilter.js';
-import type { ChunkScan, ChunkScanner } from './scan.js';
+import { overlongIn, type ChunkScan, type ChunkScanner, type OnCandidate } from './scan.js';
 
 const PAGE = 1 << 16;
 /** Where the literal headers end and their bytes begin, and the room for those bytes. */
@@ -125,7 +125,7 @@ export class SimdScanner implements ChunkScanner {
   }
 
   /** scanChunk's contract: counts the lines of buf[0, end) and hands over each candidate line, decoded and cut to maxLine bytes. */
-  scan(buf: Buffer, end: number, maxLine: number, onCandidate: (text: string, index: number) => void): ChunkScan {
+  scan(buf: Buffer, end: number, maxLine: number, onCandidate: OnCandidate): ChunkScan {
     let data: Buffer;
     let at: number;
     if (buf.buffer === this.x.memory.buffer && buf.byteOffset >= DATA) {
@@ -148,7 +148,11 @@ export class SimdScanner implements ChunkScanner {
         const line = hits.readInt32LE(HITS + 8 * i + 4);
         const nl = data.indexOf(10, start);
         const eol = nl < 0 ? end : nl;
-        onCandidate(data.toString('utf8', start, Math.min(eol, start + maxLine)), line);
+        if (onCandidate(data.toString('utf8', start, Math.min(eol, start + maxLine)), line, start) === false) {
+          // the module has run ahead: count the cut lines up to the stop here
+          const stoppedAt = Math.min(eol + 1, end);
+          return { lines: line + 1, overlong: overlongIn(data, 0, stoppedAt, maxLine), stoppedAt };
+        }
       }
     } while (!x.done());
     return { lines: x.lines(), overlong: x.overlong() };

@@ -6,6 +6,12 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Needles } from '../extract/prefilter.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
+import { withLayoutNeedles } from './scan.js';
+
+/** Below this many bytes left to read, a plain file is read on one thread (four ranges: the workers would not pay off). */
+export function largeInput(bytes: number): boolean {
+  return bytes >= 4 * rangeBytes();
+}
 
 /** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */
 export function rangeBytes(): number {
@@ -57,11 +63,14 @@ export class ScanPool {
   private workers: Worker[] | null = null;
   private readonly pending = new Map<number, (r: RangeResult) => void>();
   private nextId = 0;
+  private readonly needles: Needles;
   constructor(
     readonly threads: number,
-    private readonly needles: Needles,
+    needles: Needles,
     private readonly maxLine: number,
-  ) {}
+  ) {
+    this.needles = withLayoutNeedles(needles);
+  }
 
   /** Starts the threads now rather than at the first job. */
   start(): this {
@@ -97,20 +106,20 @@ export class ScanPool {
     return p;
   }
 
-  /** Scans [start, end) of a file. */
-  range(path: string, start: number, end: number): Promise<RangeResult> {
-    return this.submit({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.needles });
+  /** Scans [start, end) of a file of `size` bytes. */
+  range(path: string, start: number, end: number, size: number): Promise<RangeResult> {
+    return this.submit({ id: this.nextId++, path, start, end, size, maxLine: this.maxLine, needles: this.needles });
   }
 
-  /** Scans the whole lines of buf[0, end); buf must own its memory, which moves to the worker. */
-  buffer(buf: Buffer, end: number): Promise<RangeResult> {
+  /** Scans the whole lines of buf[start, end); buf must own its memory, which moves to the worker. */
+  buffer(buf: Buffer, start: number, end: number): Promise<RangeResult> {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-    return this.submit({ id: this.nextId++, buf: bytes, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
+    return this.submit({ id: this.nextId++, buf: bytes, start, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
   }
 
   /** Scans [start, end) of a file on this thread, as a worker would. */
-  scanHere(path: string, start: number, end: number): RangeResult {
-    return runJob({ id: this.nextId++, path, start, end, maxLine: this.maxLine, needles: this.needles });
+  scanHere(path: string, start: number, end: number, size: number): RangeResult {
+    return runJob({ id: this.nextId++, path, start, end, size, maxLine: this.maxLine, needles: this.needles });
   }
 
   async close(): Promise<void> {
@@ -124,36 +133,52 @@ export function scanError(r: RangeResult): Error | null {
   return r.error ? Object.assign(new Error(r.error), { code: r.error.split(' ')[0] }) : null;
 }
 
+/** A scanned part of a file, in file order: [start, end) and what the scan found there. */
+export type ScannedRange = RangeResult & { start: number; end: number; here: boolean };
+
 /**
- * Scans the ranges with the pool's workers, at most two ranges ahead per worker, and yields the
+ * Scans the ranges with the pool's workers, at most two jobs ahead per worker, and yields the
  * results in file order. The first range is scanned here, on the calling thread, once the workers
  * have the next ones: the run would otherwise wait for a worker's first result (they take tens of
- * milliseconds to start) with nothing to do.
+ * milliseconds to start) with nothing to do. A job that stopped at its candidate cap is yielded as
+ * far as it went, and the rest of its range goes out again ahead of the others: at most
+ * `2 × threads` results of bounded size wait here, whatever the density of candidates (back-pressure).
  */
-export async function* scanInParallel(path: string, ranges: [number, number][], pool: ScanPool, signal?: AbortSignal): AsyncGenerator<RangeResult & { start: number; end: number; here: boolean }> {
+export async function* scanInParallel(path: string, ranges: [number, number][], size: number, pool: ScanPool, signal?: AbortSignal): AsyncGenerator<ScannedRange> {
   const threads = pool.threads;
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
-  const inFlight: Promise<RangeResult>[] = [];
+  const inFlight: { start: number; end: number; p: Promise<RangeResult> }[] = [];
   let next = 1;
   const dispatch = () => {
     while (next < ranges.length && inFlight.length < threads * 2) {
       const [start, end] = ranges[next++]!;
-      inFlight.push(pool.range(path, start, end));
+      inFlight.push({ start, end, p: pool.range(path, start, end, size) });
     }
   };
   try {
-    for (let consumed = 0; consumed < ranges.length; consumed++) {
+    dispatch();
+    let here: { start: number; end: number; r: RangeResult } | null = ranges.length ? { start: ranges[0]![0], end: ranges[0]![1], r: pool.scanHere(path, ranges[0]![0], ranges[0]![1], size) } : null;
+    while (here || inFlight.length || next < ranges.length) {
       dispatch();
       if (signal?.aborted) return;
-      const [start, end] = ranges[consumed]!;
-      const r = consumed === 0 ? pool.scanHere(path, start, end) : await inFlight.shift()!;
-      const err = scanError(r);
+      let job: { start: number; end: number; r: RangeResult; here: boolean };
+      if (here) {
+        job = { ...here, here: true };
+        here = null;
+      } else {
+        const f = inFlight.shift()!;
+        job = { start: f.start, end: f.end, r: await f.p, here: false };
+      }
+      const err = scanError(job.r);
       if (err) throw err;
-      yield { ...r, start, end, here: consumed === 0 };
+      const stop = job.r.stoppedAt;
+      yield { ...job.r, start: job.start, end: stop ?? job.end, here: job.here };
+      // the rest of a job that stopped at its cap: first in line
+      if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: pool.range(path, stop, job.end, size) });
     }
   } finally {
     // The consumer stopped early: let the ranges in flight finish (their results are dropped), so the
     // run's shared threads are idle for its next input.
-    await Promise.all(inFlight);
+    await Promise.all(inFlight.map((f) => f.p));
   }
 }

@@ -9,17 +9,26 @@ import type { LineChunk } from '../sources/chunks.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
-/** A unit in input order: a chunk to scan here, or a chunk the pool scanned. */
+/**
+ * A unit in input order: a chunk to scan here, or whole lines the pool scanned: input bytes
+ * [offset, offset + bytes), which `data` holds until the next unit is asked for.
+ */
 export type PooledUnit =
   | { kind: 'inline'; chunk: LineChunk }
-  | { kind: 'pooled'; result: RangeResult; next: number | null; bytes: number; overlong: number };
+  | { kind: 'pooled'; result: RangeResult; offset: number; data: Buffer; next: number | null; tail: boolean; bytes: number; overlong: number; exact: boolean };
 
 interface Job {
   promise: Promise<RangeResult>;
   settled: boolean;
+  /** Input offset of the job buffer's first byte, and the part of the buffer this job scans. */
+  offset: number;
+  start: number;
+  end: number;
   next: number | null;
-  bytes: number;
+  tail: boolean;
   overlong: number;
+  /** Buffer index + offset is the input offset (false when a cut line, whose buffer is its head only, is in it). */
+  exact: boolean;
 }
 
 /**
@@ -57,19 +66,30 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       o += c.end;
       overlong += c.overlong;
     }
-    const job: Job = { promise: pool.buffer(buf, accBytes), settled: false, next: acc[acc.length - 1]!.next, bytes: accBytes, overlong };
-    job.promise.then(() => (job.settled = true));
-    queue.push(job);
+    const last = acc[acc.length - 1]!;
+    queue.push(submit({ promise: pool.buffer(buf, 0, accBytes), settled: false, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, exact: acc.every((c) => c.next !== null) }));
     acc = [];
     accBytes = 0;
+  };
+  const submit = (job: Job): Job => {
+    job.promise.then(() => (job.settled = true));
+    return job;
   };
   async function* oldest(): AsyncGenerator<PooledUnit> {
     const job = queue.shift()!;
     const result = await job.promise;
-    if (result.buf) free.push(Buffer.from(result.buf.buffer, result.buf.byteOffset, result.buf.byteLength));
     const err = scanError(result);
     if (err) throw err;
-    yield { kind: 'pooled', result, next: job.next, bytes: job.bytes, overlong: job.overlong };
+    const buf = Buffer.from(result.buf!.buffer, result.buf!.byteOffset, result.buf!.byteLength);
+    const stop = result.stoppedAt;
+    const end = stop ?? job.end;
+    yield {
+      kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, end), bytes: end - job.start,
+      next: stop === undefined ? job.next : job.exact ? job.offset + stop : null, tail: stop === undefined && job.tail, overlong: job.overlong, exact: job.exact,
+    };
+    // Stopped at its candidate cap: the rest of the buffer goes out again, first in line (the consumer is done with it).
+    if (stop !== undefined) queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0 }));
+    else free.push(buf);
   }
   function* inline(): Generator<PooledUnit> {
     const held = acc;

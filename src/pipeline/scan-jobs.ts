@@ -7,22 +7,25 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
+import { BLOCK, blockDigest } from './fingerprint.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
-/** A job: scan [start, end) of path. */
+/** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
 export interface RangeJob {
   id: number;
   path: string;
   start: number;
   end: number;
+  size: number;
   maxLine: number;
   needles: Needles;
 }
 
-/** A job: scan the whole lines in buf[0, end) (the buffer is transferred, not copied). */
+/** A job: scan the whole lines in buf[start, end) (the buffer is transferred, not copied). */
 export interface BufferJob {
   id: number;
   buf: Uint8Array;
+  start: number;
   end: number;
   maxLine: number;
   needles: Needles;
@@ -34,9 +37,70 @@ export interface RangeResult {
   lines: number;
   overlong: number;
   candidates: Candidates;
+  /**
+   * Set when the job stopped at its candidate cap: the offset (file offset, or index in a buffer job's
+   * buffer) where the rest begins, to be scanned as another job. Lines and overlong count up to it.
+   */
+  stoppedAt?: number;
+  /** Digests of the whole 1 MiB blocks that start in the range (fingerprint.ts). */
+  blocks?: [number, string][];
   error?: string;
   /** A buffer job's buffer, handed back to be filled again. */
   buf?: Uint8Array;
+}
+
+/**
+ * The digests of the whole blocks that start at or after `start`, fed with the range's bytes as they
+ * are read (no second read); the last block is completed past the range's end.
+ */
+class RangeBlocks {
+  readonly done: [number, string][] = [];
+  private cur: Buffer | null = null;
+  private curLen = 0;
+  private curIndex = -1;
+  private readonly first: number;
+  constructor(
+    start: number,
+    private readonly size: number,
+  ) {
+    this.first = Math.ceil(start / BLOCK) * BLOCK;
+  }
+
+  /** Bytes at file offset `pos`, contiguous with the last fed. */
+  feed(pos: number, bytes: Uint8Array): void {
+    let at = Math.max(0, this.first - pos);
+    while (at < bytes.length) {
+      const off = pos + at;
+      if (!this.cur) {
+        if (off % BLOCK !== 0 || off + BLOCK > this.size) return; // a partial last block is never needed whole
+        this.cur = Buffer.allocUnsafe(BLOCK);
+        this.curLen = 0;
+        this.curIndex = off / BLOCK;
+      }
+      const n = Math.min(bytes.length - at, BLOCK - this.curLen);
+      this.cur.set(bytes.subarray(at, at + n), this.curLen);
+      this.curLen += n;
+      at += n;
+      if (this.curLen === BLOCK) {
+        this.done.push([this.curIndex, blockDigest(this.cur)]);
+        this.cur = null;
+      }
+    }
+  }
+
+  /** Completes a block begun before `stop` by reading on past the range. */
+  finish(fd: number, stop: number): void {
+    if (!this.cur || this.curIndex * BLOCK >= stop) return;
+    const pos = this.curIndex * BLOCK + this.curLen;
+    const rest = Buffer.allocUnsafe(BLOCK - this.curLen);
+    let got = 0;
+    while (got < rest.length) {
+      const n = readSync(fd, rest, got, rest.length - got, pos + got);
+      if (n <= 0) return; // the file shrank: no digest, the checkpoint reads the block itself
+      got += n;
+    }
+    this.feed(pos, rest);
+  }
 }
 
 const NL = Buffer.from('\n');
@@ -48,51 +112,48 @@ const NL = Buffer.from('\n');
  * the garbage collector behind. A line longer than the buffer holds is cut to maxLine bytes like
  * lineChunks does; shorter over-long lines are cut by the scanner.
  */
-function* rangeChunks(scanner: ChunkScanner, path: string, start: number, end: number, maxLine: number): Generator<{ buf: Buffer; end: number; overlong: number }> {
-  const fd = openSync(path, 'r');
+function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, maxLine: number, blocks: RangeBlocks): Generator<{ buf: Buffer; end: number; overlong: number; offset: number }> {
   // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
   // bytes are scanned where they were read); a new one per job grew the C heap (measured).
   const buf = scanner.input(Math.max(2 * maxLine, 1 << 21));
   let have = 0;
   let pos = start;
   let dropping = false;
-  try {
-    for (;;) {
-      const n = pos < end ? readSync(fd, buf, have, Math.min(buf.length - have, end - pos), pos) : 0;
-      pos += n;
-      const len = have + n;
-      const eof = pos >= end || n === 0;
-      let from = 0;
-      if (dropping) {
-        const nl = buf.subarray(0, len).indexOf(10);
-        if (nl < 0) {
-          have = 0;
-          if (eof) return;
-          continue;
-        }
-        from = nl + 1;
-        dropping = false;
-      }
-      const last = buf.subarray(0, len).lastIndexOf(10);
-      if (last >= from) {
-        yield { buf: buf.subarray(from), end: last + 1 - from, overlong: 0 };
-        buf.copyWithin(0, last + 1, len);
-        have = len - (last + 1);
-      } else if (len - from > maxLine) {
-        yield { buf: Buffer.concat([buf.subarray(from, from + maxLine), NL]), end: maxLine + 1, overlong: 1 };
-        dropping = true;
+  for (;;) {
+    const n = pos < end ? readSync(fd, buf, have, Math.min(buf.length - have, end - pos), pos) : 0;
+    blocks.feed(pos, buf.subarray(have, have + n));
+    pos += n;
+    const len = have + n;
+    const base = pos - len; // file offset of buf[0]
+    const eof = pos >= end || n === 0;
+    let from = 0;
+    if (dropping) {
+      const nl = buf.subarray(0, len).indexOf(10);
+      if (nl < 0) {
         have = 0;
-      } else {
-        buf.copyWithin(0, from, len);
-        have = len - from;
+        if (eof) return;
+        continue;
       }
-      if (eof) {
-        if (have > 0 && !dropping) yield { buf: Buffer.concat([buf.subarray(0, have), NL]), end: have + 1, overlong: 0 };
-        return;
-      }
+      from = nl + 1;
+      dropping = false;
     }
-  } finally {
-    closeSync(fd);
+    const last = buf.subarray(0, len).lastIndexOf(10);
+    if (last >= from) {
+      yield { buf: buf.subarray(from), end: last + 1 - from, overlong: 0, offset: base + from };
+      buf.copyWithin(0, last + 1, len);
+      have = len - (last + 1);
+    } else if (len - from > maxLine) {
+      yield { buf: Buffer.concat([buf.subarray(from, from + maxLine), NL]), end: maxLine + 1, overlong: 1, offset: base + from };
+      dropping = true;
+      have = 0;
+    } else {
+      buf.copyWithin(0, from, len);
+      have = len - from;
+    }
+    if (eof) {
+      if (have > 0 && !dropping) yield { buf: Buffer.concat([buf.subarray(0, have), NL]), end: have + 1, overlong: 0, offset: pos - have };
+      return;
+    }
   }
 }
 
@@ -103,25 +164,40 @@ export function failedResult(id: number, error: string): RangeResult {
 
 function scanBuffer(job: BufferJob): RangeResult {
   const list = new CandidateList();
-  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset, job.buf.byteLength);
-  const r = chunkScanner(job.needles).scan(buf, job.end, job.maxLine, (text, i) => list.add(text, i));
-  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(), buf: job.buf };
+  const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset + job.start, job.end - job.start);
+  const r = chunkScanner(job.needles).scan(buf, buf.length, job.maxLine, (text, i, at) => list.add(text, i, at));
+  const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < buf.length ? job.start + r.stoppedAt : undefined;
+  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt, buf: job.buf };
 }
 
 function scanRange(job: RangeJob): RangeResult {
   const scanner = chunkScanner(job.needles);
   const list = new CandidateList();
+  const blocks = new RangeBlocks(job.start, job.size);
   let lines = 0;
   let overlong = 0;
-  if (job.end > job.start) {
-    for (const c of rangeChunks(scanner, job.path, job.start, job.end, job.maxLine)) {
-      const base = lines;
-      const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i) => list.add(text, base + i));
-      lines += r.lines;
-      overlong += c.overlong + r.overlong;
+  let stoppedAt: number | undefined;
+  const fd = openSync(job.path, 'r');
+  try {
+    if (job.end > job.start) {
+      for (const c of rangeChunks(scanner, fd, job.start, job.end, job.maxLine, blocks)) {
+        const base = lines;
+        const rel = c.offset - job.start;
+        const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i, at) => list.add(text, base + i, rel + at));
+        lines += r.lines;
+        overlong += c.overlong + r.overlong;
+        // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.
+        if (r.stoppedAt !== undefined && c.overlong === 0 && c.offset + r.stoppedAt < job.end) {
+          stoppedAt = c.offset + r.stoppedAt;
+          break;
+        }
+      }
     }
+    blocks.finish(fd, stoppedAt ?? job.end);
+  } finally {
+    closeSync(fd);
   }
-  return { id: job.id, lines, overlong, candidates: list.done() };
+  return { id: job.id, lines, overlong, candidates: list.done(), stoppedAt, blocks: blocks.done };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */

@@ -9,6 +9,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { loadBlockHash } from './fingerprint.js';
 import { runJob, type BufferJob, type RangeJob } from './scan-jobs.js';
 
 try {
@@ -17,6 +18,8 @@ try {
   // no /proc/thread-self: not Linux
 }
 
+// Jobs posted meanwhile wait in the port until the listener is attached.
+await loadBlockHash();
 parentPort?.on('message', (job: RangeJob | BufferJob) => {
   const r = runJob(job);
   parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []);

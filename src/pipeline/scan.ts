@@ -7,6 +7,26 @@ export interface ChunkScan {
   lines: number;
   /** Lines longer than maxLine (cut to maxLine bytes). */
   overlong: number;
+  /** Set when a candidate's callback said stop: the offset just after that line; lines and overlong count up to it. */
+  stoppedAt?: number;
+}
+
+/**
+ * What a candidate's callback answers (ripgrep's sink: "go on?"): false stops the scan after this
+ * line (the parser switched to a multi-line layout, or a job holds all the candidates it may carry).
+ */
+export type OnCandidate = (text: string, index: number, start: number) => boolean | void;
+
+/** Lines of buf[from, to) longer than maxLine: the cut lines of a scan that stopped early. */
+export function overlongIn(buf: Buffer, from: number, to: number, maxLine: number): number {
+  let n = 0;
+  for (let p = from; p < to; ) {
+    const nl = buf.indexOf(10, p);
+    const e = nl < 0 || nl >= to ? to : nl;
+    if (e - p > maxLine) n++;
+    p = e + 1;
+  }
+  return n;
 }
 
 /**
@@ -20,10 +40,10 @@ const WINDOW = 1 << 16;
 
 /**
  * Counts the lines of `buf[0, end)` and calls `onCandidate` with each candidate line, decoded and cut
- * to `maxLine` bytes, and its 0-based index in the chunk. Lines without a needle are never decoded
+ * to `maxLine` bytes, its 0-based index in the chunk and its start offset; false from it stops the scan after that line. Lines without a needle are never decoded
  * as UTF-8. The cut is made here, per line, so it does not depend on where chunks begin.
  */
-export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: number, onCandidate: (text: string, index: number) => void): ChunkScan {
+export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: number, onCandidate: OnCandidate): ChunkScan {
   let lines = 0;
   let overlong = 0;
   const re = needles.any;
@@ -53,10 +73,11 @@ export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: n
         lines++;
       }
       const nl = eol(s);
-      onCandidate(buf.toString('utf8', a + s, a + Math.min(nl, s + maxLine)), lines);
+      const goOn = onCandidate(buf.toString('utf8', a + s, a + Math.min(nl, s + maxLine)), lines, a + s);
       if (nl - s > maxLine) overlong++;
       p = nl + 1;
       lines++;
+      if (goOn === false) return { lines, overlong, stoppedAt: Math.min(a + p, end) };
       // the rest of this line cannot add another candidate
       re.lastIndex = p;
     }
@@ -76,9 +97,21 @@ export interface ChunkScanner {
   /** Which scan runs: WebAssembly SIMD, or scanChunk where SIMD is not to be had. */
   readonly kind: 'simd' | 'js';
   /** scanChunk's contract, with the scanner's needles. */
-  scan(buf: Buffer, end: number, maxLine: number, onCandidate: (text: string, index: number) => void): ChunkScan;
+  scan(buf: Buffer, end: number, maxLine: number, onCandidate: OnCandidate): ChunkScan;
   /** A reusable buffer of `size` bytes to read chunks into; valid until the next call of input(). */
   input(size: number): Buffer;
+}
+
+/**
+ * A `-v long` entry header starts "[ ": the Selector must see every one, whatever its tag, because it
+ * switches the parser to a multi-line layout (whose body lines hold no needle). Rare elsewhere.
+ */
+const LAYOUT_LITERAL = '[ ';
+
+/** The needles of the extractor plus the lines that switch the layout (the Selector's needles). */
+export function withLayoutNeedles(n: Needles): Needles {
+  if (n.literals.some((l) => l.bytes === LAYOUT_LITERAL)) return n;
+  return { any: new RegExp(`${n.any.source}|\\[ `, 'g'), literals: [...n.literals, { bytes: LAYOUT_LITERAL, fold: false }] };
 }
 
 let last: { source: string; scanner: ChunkScanner } | null = null;
@@ -92,7 +125,8 @@ export function chunkScanner(needles: Needles): ChunkScanner {
   return last.scanner;
 }
 
-function makeScanner(needles: Needles): ChunkScanner {
+function makeScanner(given: Needles): ChunkScanner {
+  const needles = withLayoutNeedles(given);
   const simd = SimdScanner.create(needles);
   if (simd) return simd;
   let reused = Buffer.alloc(0);

@@ -13,7 +13,14 @@ export interface LineChunk {
   overlong: number;
   /** Input offset just after the last whole line of this chunk; null inside a cut line (no checkpoint there). */
   next: number | null;
+  /**
+   * The chunk's last line is the input's last, without its newline (one was added): it is read, but a
+   * checkpoint stays before it, so a later append that completes it is read again (issue 20 item 2).
+   */
+  tail?: boolean;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Re-chunks a byte stream so that every chunk holds whole lines only. A line longer than
@@ -36,6 +43,8 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
       offset += nl + 1;
       chunk = chunk.subarray(nl + 1);
       dropping = false;
+      // The cut line ended: a checkpoint just after it, or a run that ends here would resume before it.
+      yield { buf: EMPTY, end: 0, offset, overlong: 0, next: offset };
     }
     if (carry) {
       // Finish the carried line with this chunk's first line: a short copy, not the whole chunk.
@@ -75,6 +84,6 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
   if (carry && carry.length) {
     const last = Buffer.concat([carry.subarray(0, maxLine), Buffer.from('\n')]);
     if (carry.length > maxLine) overlong++;
-    yield { buf: last, end: last.length, offset, overlong, next: offset + carry.length };
+    yield { buf: last, end: last.length, offset, overlong, next: offset, tail: true };
   }
 }

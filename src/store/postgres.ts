@@ -17,7 +17,11 @@ import {
 } from './store.js';
 
 /** Migration i takes schema_version i to i + 1. */
-const MIGRATIONS: readonly (() => string)[] = [() => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8')];
+const MIGRATIONS: readonly (() => string)[] = [
+  () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
+  // 2: the hash of each source's counted prefix (as SQLite's migration 2)
+  () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT COLLATE "C";',
+];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** pg_advisory_xact_lock key of schema changes and registry rewrites ('authtria' as 8 bytes). */
@@ -215,13 +219,26 @@ export class PgStore implements Store {
     return this.tx(async () => {
       // The row lock taken here orders concurrent writers of one source; the loser sees 0 rows.
       const moved = await this.q(
-        `UPDATE sources SET bytes_done = $1, lines_done = $2, complete = $3, last_seen = $4, format = COALESCE($5, format)
+        `UPDATE sources SET bytes_done = $1, lines_done = $2, complete = $3, last_seen = $4, format = COALESCE($5, format), prefix_hash = $8
          WHERE id = $6 AND bytes_done = $7`,
-        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes],
+        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes, progress.prefixHash ?? null],
       );
       if (moved.rowCount !== 1) throw new SourceTakenError(sourceId);
+      // Taken back: events written past the last checkpoint; the same ones read again are not new.
+      const before = new Set<string>();
+      if (progress.dropAfterLine !== undefined) {
+        const dropped = await this.q<{ line: number; hour: string; code: number; tag: string }>(
+          'DELETE FROM events WHERE source_id = $1 AND line > $2 RETURNING line, hour, code, tag',
+          [sourceId, progress.dropAfterLine],
+        );
+        for (const [hour, code, tag, n] of countByHour(dropped.rows.map((d) => ({ time: d.hour ? `${d.hour}:00:00Z` : null, code: d.code, tag: d.tag }) as AuthingEvent))) {
+          await this.q('UPDATE counts_hourly SET count = count - $5 WHERE hour = $1 AND code = $2 AND tag = $3 AND source_id = $4', [hour, code, text(tag), sourceId, n]);
+        }
+        if (dropped.rows.length) await this.q('DELETE FROM counts_hourly WHERE source_id = $1 AND count <= 0', [sourceId]);
+        for (const d of dropped.rows) before.add(`${d.line}:${d.code}`);
+      }
       if (!events.length) return [];
-      const inserted = await this.q<{ line: number }>(
+      const rows = await this.q<{ line: number }>(
         `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
          SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[])
          ON CONFLICT (source_id, line) DO NOTHING RETURNING line`,
@@ -232,9 +249,9 @@ export class PgStore implements Store {
         ],
       );
       // Only the events that were new are counted: a line stored before is never counted twice.
-      const fresh = new Set(inserted.rows.map((r) => r.line));
-      const added = events.filter((e) => fresh.delete(e.line));
-      const counts = countByHour(added);
+      const fresh = new Set(rows.rows.map((r) => r.line));
+      const inserted = events.filter((e) => fresh.delete(e.line));
+      const counts = countByHour(inserted);
       if (counts.length) {
         await this.q(
           `INSERT INTO counts_hourly (hour, code, tag, source_id, count)
@@ -243,7 +260,7 @@ export class PgStore implements Store {
           [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3])],
         );
       }
-      return added;
+      return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
     });
   }
 

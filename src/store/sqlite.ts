@@ -4,12 +4,16 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
-import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
 /** Schema migrations: entry i takes user_version i to i + 1. */
-const MIGRATIONS: readonly (() => string)[] = [() => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8')];
+const MIGRATIONS: readonly (() => string)[] = [
+  () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
+  // 2: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
+  () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
+];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -71,6 +75,21 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
   return new SqliteStore(db, path);
 }
 
+/** SQLite's own failures as the store's errors (exit 4, one line); the pipeline never sees an SQLITE_ code. */
+export function sqliteError(e: unknown, where: string): unknown {
+  if (e instanceof UserError || e instanceof SourceTakenError) return e;
+  const err = e as { code?: string; message?: string };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (!code.startsWith('SQLITE_')) return e;
+  // The same words as for any other store failure (main.ts), one line each.
+  const why =
+    code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? 'the database is locked by another process past the timeout; what was committed stays, try again later or raise --busy-timeout'
+    : code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' ? `the database is corrupt (${err.message}); restore it or use another --db`
+    : code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') ? `the disk is full (${err.message}); what was committed stays: free space and re-run, nothing is counted twice`
+    : `${where}: ${err.message}`;
+  return new StoreError(why, code);
+}
+
 function migrate(db: DB, path: string): void {
   const v = db.pragma('user_version', { simple: true }) as number;
   if (v > SCHEMA_VERSION) throw newerSchemaError(path, v);
@@ -89,6 +108,8 @@ export class SqliteStore implements Store {
   private readonly insertEvent;
   private readonly upsertCount;
   private readonly advanceSource;
+  private readonly dropTail;
+  private readonly uncount;
 
   constructor(
     readonly db: DB,
@@ -111,9 +132,11 @@ export class SqliteStore implements Store {
     this.advanceSource = ro
       ? null
       : db.prepare(
-          `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format)
+          `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format), prefix_hash = ?
            WHERE id = ? AND bytes_done = ?`,
         );
+    this.dropTail = ro ? null : db.prepare('DELETE FROM events WHERE source_id = ? AND line > ? RETURNING line, hour, code, tag');
+    this.uncount = ro ? null : db.prepare('UPDATE counts_hourly SET count = count - 1 WHERE hour = ? AND code = ? AND tag = ? AND source_id = ?');
   }
 
   async close(): Promise<void> {
@@ -167,18 +190,31 @@ export class SqliteStore implements Store {
   }
 
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
-    return this.db.transaction(() => {
-      const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes);
-      if (moved.changes !== 1) throw new SourceTakenError(sourceId);
-      const added: AuthingEvent[] = [];
-      for (const e of events) {
-        // Positional parameters: binding by name cost a third of the insert (profiled).
-        const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt);
-        if (r.changes !== 0) added.push(e); // already stored: never count twice
-      }
-      for (const [hour, code, tag, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, n);
-      return added;
-    }).immediate();
+    try {
+      return this.db.transaction(() => {
+        const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, progress.prefixHash ?? null, sourceId, progress.fromBytes);
+        if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+        // Taken back: events written past the last checkpoint; the same ones read again are not new.
+        const before = new Set<string>();
+        if (progress.dropAfterLine !== undefined) {
+          for (const d of this.dropTail!.all(sourceId, progress.dropAfterLine) as { line: number; hour: string; code: number; tag: string }[]) {
+            this.uncount!.run(d.hour, d.code, d.tag, sourceId);
+            before.add(`${d.line}:${d.code}`);
+          }
+          if (before.size) this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ? AND count <= 0').run(sourceId);
+        }
+        const inserted: AuthingEvent[] = [];
+        for (const e of events) {
+          // Positional parameters: binding by name cost a third of the insert (profiled).
+          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt);
+          if (r.changes !== 0) inserted.push(e); // already stored: never count twice
+        }
+        for (const [hour, code, tag, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, n);
+        return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
+      }).immediate();
+    } catch (e) {
+      throw sqliteError(e, this.location);
+    }
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

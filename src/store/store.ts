@@ -16,6 +16,8 @@ export interface SourceRow {
   bytes_done: number;
   lines_done: number;
   complete: number;
+  /** Hash of the first bytes_done bytes (src/pipeline/fingerprint.ts); null on rows of older builds. */
+  prefix_hash: string | null;
 }
 
 /** How far a batch takes its source. */
@@ -26,6 +28,13 @@ export interface BatchProgress {
   lines: number;
   complete: boolean;
   format: string | null;
+  /** Hash of the input's first `bytes` bytes, checked before a later run resumes or skips. */
+  prefixHash?: string | null;
+  /**
+   * Events of this source after this line were written past the last checkpoint (a last line without
+   * its newline, an entry still open): they are taken back before this batch, which reads them again.
+   */
+  dropAfterLine?: number;
 }
 
 /** The rows of a read-only query and their column names. */

@@ -1,0 +1,144 @@
+/**
+ * The Framer stage: a source's bytes -> Frames, each ending where a checkpoint may be set. One small
+ * function per read strategy (ripgrep's glue.rs): a stream read on this thread, a stream whose chunks
+ * are scanned by the pool, a large plain file cut into ranges for the pool, binary logger entries,
+ * and Android Studio's JSON export.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { BinaryRecords } from '../parse/binary.js';
+import { readStudioJson } from '../parse/json-logs.js';
+import { lineChunks, type LineChunk } from '../sources/chunks.js';
+import type { PrefixHasher } from './fingerprint.js';
+import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
+import { pooledChunks } from './pooled.js';
+import type { Frame } from './stages.js';
+
+/** Passes every chunk through `each` (hashing, --tee) before it goes on. */
+export async function* tapped(it: AsyncIterable<Buffer>, each: (b: Buffer) => void | Promise<void>): AsyncGenerator<Buffer> {
+  for await (const c of it) {
+    await each(c);
+    yield c;
+  }
+}
+
+/** Ends the iteration with an AbortError as soon as `signal` fires, even while waiting for input. */
+export async function* abortable(it: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  if (!signal) return yield* it;
+  const iter = it[Symbol.asyncIterator]();
+  // One listener per wait, removed when the wait ends: a long-lived race promise would keep every chunk alive.
+  const next = (): Promise<IteratorResult<Buffer>> =>
+    new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortError());
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      iter.next().then(
+        (r) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  for (;;) {
+    const r = await next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+/** The error that ends a read on SIGINT/SIGTERM. */
+export function abortError(): Error {
+  return Object.assign(new Error('interrupted'), { name: 'AbortError' });
+}
+
+/**
+ * Reads the first `n` bytes of a stream into the hasher and returns the stream of the rest, or null
+ * when the stream ended first.
+ */
+export async function skipHashing(stream: AsyncIterable<Buffer>, n: number, hasher: PrefixHasher): Promise<AsyncIterable<Buffer> | null> {
+  const it = stream[Symbol.asyncIterator]();
+  let left = n;
+  let first: Buffer | null = null;
+  while (left > 0) {
+    const r = await it.next();
+    if (r.done) return null;
+    const c = r.value;
+    if (c.length <= left) {
+      hasher.feed(c);
+      left -= c.length;
+    } else {
+      hasher.feed(c.subarray(0, left));
+      first = c.subarray(left);
+      left = 0;
+    }
+  }
+  const rest = first;
+  return (async function* () {
+    if (rest) yield rest;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+}
+
+/** Lines read on this thread, chunk by chunk. */
+export async function* lineFrames(body: AsyncIterable<Buffer>, maxLine: number, start: number): AsyncGenerator<Frame> {
+  for await (const chunk of lineChunks(body, maxLine, start)) yield { kind: 'lines', chunk };
+}
+
+/** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
+export async function* pooledFrames(body: AsyncIterable<Buffer>, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean): AsyncGenerator<Frame> {
+  for await (const u of pooledChunks(lineChunks(body, maxLine, start), pool, Math.max(1, rangeBytes() >> 2), usePool)) {
+    if (u.kind === 'inline') {
+      yield { kind: 'lines', chunk: u.chunk };
+      continue;
+    }
+    const { data, offset } = u;
+    yield {
+      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes,
+      // Valid while this frame is being taken: the buffer is filled again only after.
+      data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
+    };
+  }
+}
+
+async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
+  yield c;
+}
+
+/** A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher. */
+export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal): AsyncGenerator<Frame> {
+  const ranges = splitRanges(path, start, size, rangeBytes());
+  for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
+    if (r.blocks) hasher.add(r.blocks);
+    const end = r.end;
+    yield {
+      kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
+      data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
+    };
+  }
+  if (signal?.aborted) throw abortError();
+}
+
+/** Binary logger entries; a checkpoint only where no entry is cut in two. */
+export async function* binaryFrames(body: AsyncIterable<Buffer>, start: number, startLine: number): AsyncGenerator<Frame> {
+  const entries = new BinaryRecords(startLine);
+  let offset = start;
+  for await (const chunk of body) {
+    const { records, drained } = entries.push(chunk);
+    offset += chunk.length;
+    yield { kind: 'records', records, next: drained ? offset : null, lines: entries.entries, bytes: chunk.length };
+  }
+}
+
+/** Android Studio's export is one JSON document: read whole (bounded), then the messages after `startLine`. */
+export async function* studioFrames(whole: AsyncIterable<Buffer>, start: number, startLine: number): AsyncGenerator<Frame> {
+  const { records, size } = await readStudioJson(whole);
+  yield { kind: 'records', records: records.filter((r) => r.line > startLine), next: size, lines: records.length, bytes: Math.max(0, size - start) };
+}

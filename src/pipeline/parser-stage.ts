@@ -1,0 +1,48 @@
+/** The Parser stage: lines -> records (RecordParser), records -> the Extractor stage; it answers the layout signal. */
+import { RecordParser, type ParseOptions } from '../parse/records.js';
+import type { FormatName, LogRecord } from '../types.js';
+import type { LineParser } from './stages.js';
+
+/** A RecordParser as a pipeline stage: each record goes to `onRecord`, unparsed lines are counted. */
+export class RecordStage implements LineParser {
+  private readonly parser: RecordParser;
+  unparsed = 0;
+
+  constructor(
+    opts: ParseOptions,
+    format: FormatName,
+    private readonly onRecord: (r: LogRecord) => void,
+  ) {
+    this.parser = new RecordParser(opts);
+    // Set, not forced: without --input-format the parser re-detects when a line does not fit.
+    this.parser.setFormat(format);
+  }
+
+  line(text: string, n: number): boolean {
+    const r = this.parser.push(text, n);
+    if ('record' in r) this.onRecord(r.record);
+    else if ('unparsed' in r) this.unparsed++;
+    return this.parser.multiLine;
+  }
+
+  record(r: LogRecord): void {
+    this.onRecord(r);
+  }
+
+  get openLine(): number | null {
+    return this.parser.openLine;
+  }
+
+  get format(): FormatName | null {
+    return this.parser.format ?? null;
+  }
+
+  get multiLine(): boolean {
+    return this.parser.multiLine;
+  }
+
+  end(): void {
+    const last = this.parser.end();
+    if (last) this.onRecord(last);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The Selector stage: which lines of a frame go on to the Parser. Candidate lines only (the SIMD
+ * scan's, or those a scan thread found) while the Parser's layout is one line a record; every line
+ * from the line where the Parser says its layout spans lines (a `-v long` header) until it says no
+ * again. It numbers the lines and keeps the checkpoint: never past the start of a record still open,
+ * nor past a last line without its newline (issue 20 items 2 and 6).
+ */
+import type { LineChunk } from '../sources/chunks.js';
+import { forEachCandidate } from './candidates.js';
+import type { ChunkScanner } from './scan.js';
+import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
+
+/** Settings of a Selector. */
+export interface SelectorOptions {
+  scanner: ChunkScanner;
+  maxLine: number;
+  /** Every line, whatever the layout (`parse`, the --package pid tracker). */
+  everyLine: boolean;
+  /** Lines counted before this run (the resume point's). */
+  startLine: number;
+}
+
+/** Hands the lines of each frame to the Parser and says where the input may be resumed after it. */
+export class Selector {
+  /** Lines seen so far, from the start of the input. */
+  lineNo: number;
+  /** Lines longer than maxLine (cut). */
+  overlong = 0;
+  /** Of the bytes, those scanned by worker threads. */
+  workerBytes = 0;
+  /** Input offset of the line where the Parser's open record began, when known. */
+  private openAt: { line: number; offset: number } | null = null;
+
+  constructor(
+    private readonly parser: LineParser,
+    private readonly o: SelectorOptions,
+  ) {
+    this.lineNo = o.startLine;
+  }
+
+  /** True when the next line must go to the Parser whatever it holds (then a stream's chunks stay on this thread). */
+  get wantsEveryLine(): boolean {
+    return this.everyLine;
+  }
+
+  private get everyLine(): boolean {
+    return this.o.everyLine || this.parser.openLine !== null || this.multiLine;
+  }
+
+  private multiLine = false;
+
+  /** Feeds one line; notes where a record that opens on it starts. */
+  private feed(text: string, n: number, offset: number | null): boolean {
+    this.multiLine = this.parser.line(text, n);
+    const open = this.parser.openLine;
+    if (open === n) this.openAt = offset === null ? null : { line: n, offset };
+    return this.multiLine;
+  }
+
+  /** Takes one frame; returns the checkpoint after it, or null when none may be set there. */
+  async take(frame: Frame): Promise<Checkpoint | null> {
+    if (frame.kind === 'records') {
+      for (const r of frame.records) this.parser.record(r);
+      this.lineNo = Math.max(this.lineNo, frame.lines);
+      return frame.next === null ? null : { offset: frame.next, lines: this.lineNo };
+    }
+    if (frame.kind === 'lines') {
+      const c = frame.chunk;
+      this.lines(c.buf, 0, c.end, c.offset, true);
+      this.overlong += c.overlong;
+      return this.checkpoint(c.next, c.tail ?? false);
+    }
+    await this.scanned(frame);
+    return this.checkpoint(frame.next, frame.tail);
+  }
+
+  /** The end of the input: the open record is complete. */
+  end(): void {
+    this.parser.end();
+  }
+
+  private checkpoint(next: number | null, tail: boolean): Checkpoint | null {
+    const open = this.parser.openLine;
+    if (open !== null) return this.openAt?.line === open ? { offset: this.openAt.offset, lines: open - 1 } : null;
+    if (next === null) return null;
+    return { offset: next, lines: this.lineNo - (tail ? 1 : 0) };
+  }
+
+  /**
+   * The lines of buf[from, end) (whole lines; `base` is the input offset of buf[0], null when unknown):
+   * candidates through the scanner, or every line, switching at the line where the layout signal changes.
+   */
+  private lines(buf: Buffer, from: number, end: number, base: number | null, countCut: boolean): void {
+    const at = (p: number): number | null => (base === null ? null : base + p);
+    let pos = from;
+    while (pos < end) {
+      if (this.everyLine) {
+        // every line, until the Parser's layout is one line a record again
+        while (pos < end) {
+          const nl = buf.indexOf(10, pos);
+          const e = nl < 0 || nl >= end ? end : nl;
+          if (countCut && e - pos > this.o.maxLine) this.overlong++;
+          const n = ++this.lineNo;
+          this.feed(buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine)), n, at(pos));
+          pos = e + 1;
+          if (!this.everyLine) break;
+        }
+        continue;
+      }
+      const lineBase = this.lineNo;
+      const view = from === 0 && pos === 0 ? buf : buf.subarray(pos, end);
+      const r = this.o.scanner.scan(view, end - pos, this.o.maxLine, (text, i, start) => !this.feed(text, lineBase + i + 1, at(pos + start)));
+      this.lineNo = lineBase + r.lines;
+      if (countCut) this.overlong += r.overlong;
+      if (r.stoppedAt === undefined) return;
+      pos += r.stoppedAt;
+    }
+  }
+
+  /** A frame a scan thread scanned: its candidates, or its bytes read back when every line is needed. */
+  private async scanned(f: ScannedFrame): Promise<void> {
+    this.workerBytes += f.workerBytes;
+    const r = f.result;
+    const startLine = this.lineNo;
+    this.overlong += f.overlong + r.overlong;
+    let from: number | null = null;
+    if (this.everyLine) from = 0;
+    else {
+      forEachCandidate(r.candidates, (text, rel, at) => {
+        if (!this.feed(text, startLine + rel + 1, f.exact ? f.offset + at : null)) return true;
+        // The layout now spans lines: the rest of this frame line by line, from the line after this one.
+        this.lineNo = startLine + rel + 1;
+        from = at;
+        return false;
+      });
+    }
+    if (from === null) {
+      this.lineNo = startLine + r.lines;
+      return;
+    }
+    const skipFirst = this.lineNo > startLine;
+    let first = skipFirst;
+    for await (const c of f.data(from)) {
+      let start = 0;
+      if (first) {
+        // the line that switched the layout was parsed already
+        const nl = c.buf.indexOf(10);
+        if (nl < 0 || nl >= c.end) continue;
+        start = nl + 1;
+        first = false;
+      }
+      this.lines(c.buf, start, c.end, f.exact ? c.offset : null, false);
+    }
+    // The scan counted the frame's lines: the same number whichever way they were read.
+    this.lineNo = startLine + r.lines;
+  }
+}
