@@ -16,11 +16,11 @@ export interface Candidates {
 export const NO_CANDIDATES: Candidates = { text: '', rel: [], at: [] };
 
 /**
- * Characters of candidate text one job may carry (about 1 MiB): a job stops after the line that
+ * Characters of candidate text one job may carry (256 Ki): a job stops after the line that
  * reaches it and the rest of its bytes go out as another job, so a capture where every line is a
  * candidate never fills a worker's heap nor the main thread's queue (issue 18).
  */
-export const CANDIDATE_CAP = 1 << 20;
+export const CANDIDATE_CAP = 1 << 18;
 
 /** Collects candidate lines into Candidates, and says when they reach the cap. */
 export class CandidateList {

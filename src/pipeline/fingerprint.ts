@@ -27,10 +27,23 @@ export async function loadBlockHash(): Promise<void> {
   api ??= await xxhash();
 }
 
+function loaded(): XXHashAPI {
+  if (!api) throw new Error('loadBlockHash() was not awaited');
+  return api;
+}
+
 /** The digest of one whole block. */
 export function blockDigest(bytes: Uint8Array): string {
-  if (!api) throw new Error('loadBlockHash() was not awaited');
-  return api.h64Raw(bytes).toString(16).padStart(16, '0');
+  return loaded().h64Raw(bytes).toString(16).padStart(16, '0');
+}
+
+/** A block hashed piece by piece (no copy of the block is made). */
+export function blockHasher(): { update(b: Uint8Array): void; digest(): string } {
+  const h = loaded().create64();
+  return {
+    update: (b) => void h.update(b),
+    digest: () => h.digest().toString(16).padStart(16, '0'),
+  };
 }
 
 /** SHA-256 hex of a buffer (the head). */
@@ -53,7 +66,7 @@ const KEEP_BLOCKS = 3;
 export class PrefixHasher {
   private readonly digests: string[] = [];
   /** Stream mode: the block being filled and the last few whole blocks (index -> bytes). */
-  private cur = Buffer.allocUnsafe(0);
+  private cur: Buffer = Buffer.alloc(0);
   private curLen = 0;
   private readonly kept = new Map<number, Buffer>();
   private fed = 0;
@@ -69,7 +82,7 @@ export class PrefixHasher {
   feed(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length) {
-      if (this.cur.length === 0) this.cur = Buffer.allocUnsafe(BLOCK);
+      if (this.cur.length === 0) this.cur = Buffer.allocUnsafeSlow(BLOCK);
       const n = Math.min(chunk.length - at, BLOCK - this.curLen);
       this.cur.set(chunk.subarray(at, at + n), this.curLen);
       this.curLen += n;
@@ -78,8 +91,10 @@ export class PrefixHasher {
         const index = Math.floor(this.fed / BLOCK);
         this.digests[index] = blockDigest(this.cur);
         this.kept.set(index, this.cur);
+        // the oldest kept block's memory is filled again: a block of garbage per MiB read grew the RSS
+        const old = this.kept.get(index - KEEP_BLOCKS);
         this.kept.delete(index - KEEP_BLOCKS);
-        this.cur = Buffer.allocUnsafe(0);
+        this.cur = old ?? Buffer.allocUnsafe(0);
         this.curLen = 0;
       }
       this.fed += n;

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
-import { BLOCK, blockDigest } from './fingerprint.js';
+import { BLOCK, blockHasher } from './fingerprint.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -55,7 +55,7 @@ export interface RangeResult {
  */
 class RangeBlocks {
   readonly done: [number, string][] = [];
-  private cur: Buffer | null = null;
+  private cur: ReturnType<typeof blockHasher> | null = null;
   private curLen = 0;
   private curIndex = -1;
   private readonly first: number;
@@ -73,16 +73,16 @@ class RangeBlocks {
       const off = pos + at;
       if (!this.cur) {
         if (off % BLOCK !== 0 || off + BLOCK > this.size) return; // a partial last block is never needed whole
-        this.cur = Buffer.allocUnsafe(BLOCK);
+        this.cur = blockHasher();
         this.curLen = 0;
         this.curIndex = off / BLOCK;
       }
       const n = Math.min(bytes.length - at, BLOCK - this.curLen);
-      this.cur.set(bytes.subarray(at, at + n), this.curLen);
+      this.cur.update(bytes.subarray(at, at + n));
       this.curLen += n;
       at += n;
       if (this.curLen === BLOCK) {
-        this.done.push([this.curIndex, blockDigest(this.cur)]);
+        this.done.push([this.curIndex, this.cur.digest()]);
         this.cur = null;
       }
     }

@@ -1,0 +1,62 @@
+/**
+ * Bounded memory at any density (issue 18 defect 2): a capture where every line is an Authing event
+ * (a QA device in a retry loop) goes through with the default threads, gives exactly the events of
+ * `--threads 1`, and peaks under 200 MB RSS. Before, a 16 MiB range of such lines built ~16 MB of
+ * candidate text in a scan worker limited to 24 MB: "Worker terminated due to reaching memory limit".
+ */
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Extractor } from '../../src/extract/index.js';
+import { parseText } from '../../src/parse/records.js';
+import { loadRegistry } from '../../src/registry/index.js';
+import { BIN, SHARED, query, tempDir } from '../helpers.js';
+
+/** The real capture's lines that yield an event, repeated with their pids varied until `bytes`. */
+function denseCapture(file: string, bytes: number, seed: number): void {
+  const ex = new Extractor(loadRegistry());
+  const eventful = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8')
+    .split('\n')
+    .filter((l) => parseText(l, { year: 2026, tz: 'UTC' }).records.some((r) => ex.extract(r) !== null));
+  expect(eventful.length).toBeGreaterThan(20);
+  const out: string[] = [];
+  let size = 0;
+  let x = seed;
+  while (size < bytes) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const line = eventful[x % eventful.length]!.replace(/^(\S+ \S+)\s+\d+/, (_m, t: string) => `${t} ${String(1000 + (x % 9000)).padStart(5)}`);
+    out.push(line);
+    size += line.length + 1;
+  }
+  writeFileSync(file, out.join('\n') + '\n');
+}
+
+/** Runs the bin under /usr/bin/time: exit code, peak RSS in MB, and a digest of the stored (line, code) pairs. */
+function run(db: string, args: string[]): { status: number | null; stderr: string; rssMb: number; events: number; digest: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '__rss %M', process.execPath, BIN, '--db', db, '--quiet', ...args], { encoding: 'utf8', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
+  const rssMb = Number(/__rss (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+  const rows = r.status === 0 ? query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line') : [];
+  const h = createHash('sha256');
+  for (const e of rows) h.update(`${e.line}:${e.code}\n`);
+  return { status: r.status, stderr: r.stderr.replace(/__rss \d+\n?/, ''), rssMb, events: rows.length, digest: h.digest('hex') };
+}
+
+describe('a dense capture (every line an Authing event)', () => {
+  it('goes through with the default threads, with exactly the events of --threads 1, under 200 MB peak RSS', () => {
+    const dir = tempDir();
+    const file = join(dir, 'dense.log');
+    // 4+ ranges of 16 MiB, so that the default run splits it among the workers
+    denseCapture(file, 70e6, 18);
+    const one = run(join(dir, 'one.db'), ['--threads', '1', file]);
+    expect(one.status, one.stderr).toBe(0);
+    const many = run(join(dir, 'many.db'), ['--threads', '2', file]);
+    expect(many.stderr).toBe('');
+    expect(many.status).toBe(0);
+    expect(many.events).toBe(one.events);
+    expect(many.digest).toBe(one.digest);
+    expect(one.events).toBe(readFileSync(file, 'utf8').split('\n').length - 1);
+    expect(many.rssMb).toBeLessThan(200);
+  }, 400_000);
+});

@@ -1,0 +1,148 @@
+/**
+ * A layout switch in the middle of a file (issue 18 defect 1, issue 19 item 4): captures spliced from
+ * real labeled captures, threadtime <-> long <-> brief <-> Studio, with Authing events on both sides
+ * of each switch. Whatever the read strategy (one thread, file ranges in workers, stdin jobs in
+ * workers), ingest stores exactly the events of `parse` + the extractor, the every-line path.
+ */
+import fc from 'fast-check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Extractor } from '../../src/extract/index.js';
+import { parseText } from '../../src/parse/records.js';
+import { recordsOf } from '../../src/parse/stream.js';
+import { loadRegistry } from '../../src/registry/index.js';
+import { SHARED, query, runCli, tempDir } from '../helpers.js';
+
+const reg = loadRegistry();
+const LABELED = join(SHARED, 'corpus', 'labeled');
+const lines = (f: string): string[] => readFileSync(join(LABELED, f), 'utf8').split('\n').filter((l) => l !== '');
+
+/** Android Studio's copy layout (up to Dolphin), re-rendered from threadtime lines. */
+const toStudio = (l: string): string | null => {
+  const m = /^(\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\s+(\d+)\s+(\d+) ([VDIWEF]) (.*?)\s*: (.*)$/.exec(l);
+  return m ? `${m[1]} ${m[2]}-${m[3]}/com.example.app ${m[4]}/${m[5]}: ${m[6]}` : null;
+};
+
+/** Long entries are whole: a header, its body, one blank line. */
+function longEntries(): string[][] {
+  const out: string[][] = [];
+  let cur: string[] | null = null;
+  for (const l of readFileSync(join(LABELED, 'dev-long.log'), 'utf8').split('\n')) {
+    if (l.startsWith('[ ')) {
+      if (cur) out.push(cur);
+      cur = [l];
+    } else if (cur) cur.push(l);
+  }
+  if (cur) out.push(cur);
+  return out.map((e) => (e[e.length - 1] === '' ? e : [...e, '']));
+}
+
+const authing = /uth|Guard|SocialLogin/;
+const SOURCES = {
+  threadtime: lines('dev-threadtime.log').map((l) => [l]),
+  brief: lines('dev-brief.log').map((l) => [l]),
+  studio: lines('dev-threadtime.log').map(toStudio).filter((l): l is string => l !== null).map((l) => [l]),
+  long: longEntries(),
+};
+type Layout = keyof typeof SOURCES;
+const LAYOUTS = Object.keys(SOURCES) as Layout[];
+const yieldsEvent = (rec: string[]): boolean => {
+  const ex = new Extractor(reg);
+  return parseText(rec.join('\n'), { year: 2026, tz: 'UTC' }).records.some((r) => ex.extract(r) !== null);
+};
+/** The records of each layout that yield an event on their own (the labeled captures hold decoys too). */
+const EVENTFUL = Object.fromEntries(LAYOUTS.map((l) => [l, SOURCES[l].filter((r) => authing.test(r.join('\n')) && yieldsEvent(r))])) as Record<Layout, string[][]>;
+
+/** `n` consecutive records of a layout from `at`, made sure to hold Authing records. */
+function segment(layout: Layout, at: number, n: number): string[] {
+  const recs = SOURCES[layout];
+  const start = at % Math.max(1, recs.length - n);
+  const picked = recs.slice(start, start + n);
+  // two records that yield an event at least, so that the side has events whichever the cut
+  const withEvents = EVENTFUL[layout];
+  return [...picked, withEvents[at % withEvents.length]!, withEvents[(at * 7 + 3) % withEvents.length]!].flat();
+}
+
+async function reference(bytes: Buffer): Promise<[number, number][]> {
+  const ex = new Extractor(reg);
+  const out: [number, number][] = [];
+  for await (const r of recordsOf(Readable.from([bytes]), { year: 2026, tz: 'UTC' })) {
+    if ('unparsed' in r) continue;
+    const e = ex.extract(r);
+    if (e) out.push([e.line, e.code]);
+  }
+  return out;
+}
+
+function ingested(args: string[], opts: { input?: Buffer; env?: Record<string, string> } = {}): [number, number][] {
+  const db = join(tempDir(), 'l.db');
+  const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', ...args], opts);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line').map((e) => [e.line, e.code]);
+}
+
+/** The strategies: one thread; ranges of 4 KiB in two workers; stdin in two workers (4 KiB jobs). */
+function everyStrategy(file: string, bytes: Buffer): [string, [number, number][]][] {
+  const small = { AUTHING_TRIAGE_RANGE_BYTES: String(16 * 1024) };
+  return [
+    ['one thread', ingested(['--threads', '1', file])],
+    ['file ranges', ingested(['--threads', '2', file], { env: small })],
+    ['stdin jobs', ingested(['--threads', '2'], { input: bytes, env: small })],
+  ];
+}
+
+describe('a layout switch mid-file', () => {
+  it('counts the -v long Authing entry after 300 threadtime lines (issue 18: ingest stored 0 of it)', async () => {
+    const tt = lines('dev-threadtime.log').filter((l) => !authing.test(l)).slice(0, 300);
+    const entry = ['[ 03-17 16:20:00.000 12303:12305 E/Authing ]', 'login failed', 'code=1636 message=Network error', ''];
+    const bytes = Buffer.from([...tt, ...entry].join('\n') + '\n');
+    const file = join(tempDir(), 'switch.log');
+    writeFileSync(file, bytes);
+    const want = await reference(bytes);
+    expect(want).toEqual([[301, 1636]]);
+    for (const [how, got] of everyStrategy(file, bytes)) expect(got, how).toEqual(want);
+  });
+
+  it('gives the every-line events for every pair of layouts, with events on both sides of the switch', async () => {
+    const dir = tempDir();
+    let pairs = 0;
+    for (const a of LAYOUTS) {
+      for (const b of LAYOUTS) {
+        if (a === b) continue;
+        const left = segment(a, 11 * pairs + 5, 40);
+        const right = segment(b, 13 * pairs + 9, 40);
+        const bytes = Buffer.from([...left, ...right].join('\n') + '\n');
+        const file = join(dir, `${a}-${b}.log`);
+        writeFileSync(file, bytes);
+        const want = await reference(bytes);
+        const cut = left.length;
+        expect(want.filter(([l]) => l <= cut).length, `${a} -> ${b}: events before the switch`).toBeGreaterThan(0);
+        // After a -v long segment the parser keeps every line as the last entry's body until it ends
+        // entries at their blank line (issue 19, the parser's part): there, only fast = every-line holds.
+        if (a !== 'long') expect(want.filter(([l]) => l > cut).length, `${a} -> ${b}: events after the switch`).toBeGreaterThan(0);
+        for (const [how, got] of everyStrategy(file, bytes)) expect(got, `${a} -> ${b}, ${how}`).toEqual(want);
+        pairs++;
+      }
+    }
+    expect(pairs).toBe(12);
+  }, 300_000);
+
+  it('random splices of several layouts: fast paths = the every-line path (fast-check)', async () => {
+    const runs = process.env.CI ? 12 : 5;
+    process.stderr.write(`layout splices: ${runs} runs\n`);
+    const dir = tempDir();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...LAYOUTS), fc.nat(5000), fc.integer({ min: 1, max: 60 })), { minLength: 2, maxLength: 6 }), async (parts) => {
+        const bytes = Buffer.from(parts.flatMap(([l, at, n]) => segment(l, at, n)).join('\n') + '\n');
+        const file = join(dir, 'splice.log');
+        writeFileSync(file, bytes);
+        const want = await reference(bytes);
+        for (const [how, got] of everyStrategy(file, bytes)) expect(got, how).toEqual(want);
+      }),
+      { numRuns: runs, seed: 20261130 },
+    );
+  }, 300_000);
+});
