@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --size 1GB] [--skip-10m] [--skip-pg]   (BENCH_PG=postgres://... for your own server)
+// npm run bench [-- --size 1GB] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense]   (BENCH_PG=postgres://... for your own server)
 // Generates a deterministic capture, then measures on a fresh database each time: the rg/grep
 // baseline, authing-triage on the plain file, the gzipped file and stdin, report, live latency,
 // and report on a 10-million-event database. Prints MB/s, lines/s, peak RSS and the ratio to the baseline.
@@ -126,6 +126,26 @@ async function liveLatency(n = 30) {
 }
 const live = await liveLatency();
 
+// Dense captures (issue 18): a QA device in a retry loop, one line in three an Authing line, and every
+// line one. The main thread parses and stores every event; the workers' jobs are capped, so memory stays flat.
+const dense = [];
+if (!process.argv.includes('--skip-dense')) {
+  const denseSize = parseSize(arg('dense-size', '100MB'));
+  for (const [name, rate] of [['one line in three', 1 / 3], ['every line', 1]]) {
+    const f = join(out, `dense-${rate.toFixed(2)}-${denseSize}.log`);
+    if (!existsSync(f) || statSync(f).size < denseSize * 0.99) {
+      process.stderr.write(`generating ${(denseSize / 1e6).toFixed(0)} MB dense capture (${name})…\n`);
+      await generateCapture(f, { bytes: denseSize, seed: 7, authingRate: rate });
+    }
+    for (const threads of [null, 1]) {
+      const p = db(`dense-${rate.toFixed(2)}-${threads ?? 'default'}`);
+      const r = measure(`${name}, ${threads ? '--threads 1' : 'default threads'}`, `"${bin}" --quiet --db "${p}" ${threads ? '--threads 1 ' : ''}"${f}"`);
+      const n = new Database(p, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
+      dense.push({ ...r, events: n, mb: statSync(f).size / 1e6 });
+    }
+  }
+}
+
 // report on 10 million events: a synthetic store built with SQL (same schema, spread over 90 days).
 let big = null;
 if (!process.argv.includes('--skip-10m')) {
@@ -162,6 +182,11 @@ console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const perInput = !r.label.startsWith('report');
   console.log(`| ${r.label} | ${r.secs.toFixed(2)} | ${perInput ? mb(r).toFixed(0) : '–'} | ${perInput ? Math.round(lines / r.secs).toLocaleString('en-US') : '–'} | ${(r.rss / 1024).toFixed(0)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
+}
+if (dense.length) {
+  console.log('\n| dense capture | wall s | MB/s | events | events/s | peak RSS MB |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of dense) console.log(`| ${r.label} | ${r.secs.toFixed(2)} | ${(r.mb / r.secs).toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${Math.round(r.events / r.secs).toLocaleString('en-US')} | ${(r.rss / 1024).toFixed(0)} |`);
 }
 const gzRow = rows.find((r) => r.label.endsWith('FILE.gz'));
 console.log(`\n.gz against zcat: ${(gzRow.secs / zcat.secs).toFixed(2)} ×`);

@@ -81,18 +81,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       process.exitCode = e.exitCode;
       return;
     }
+    // The stores map their drivers' errors to UserErrors (store.ts); a full disk may still surface elsewhere.
     const err = e as { code?: string; message?: string };
-    if (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED') {
-      process.stderr.write(`authing-triage: the database is locked by another process past the timeout; what was committed stays, try again later or raise --busy-timeout\n`);
-      process.exitCode = EXIT.database;
-      return;
-    }
-    if (typeof err.code === 'string' && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB')) {
-      process.stderr.write(`authing-triage: the database is corrupt (${err.message}); restore it or use another --db\n`);
-      process.exitCode = EXIT.database;
-      return;
-    }
-    if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC' || (typeof err.code === 'string' && err.code.startsWith('SQLITE_IOERR'))) {
+    if (err.code === 'ENOSPC') {
       process.stderr.write(`authing-triage: the disk is full (${err.message}); what was committed stays: free space and re-run, nothing is counted twice\n`);
       process.exitCode = EXIT.database;
       return;

@@ -8,7 +8,7 @@ import { LivePrinter, NdjsonSink } from '../sinks/live.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
-import { ScanPool, rangeBytes } from '../pipeline/parallel.js';
+import { ScanPool, largeInput } from '../pipeline/parallel.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import { isValidTimeZone } from '../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../report/summary.js';
@@ -89,7 +89,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // One set of scan threads for the whole run; for a large input they start now and boot while the
   // database opens (a thread takes tens of milliseconds to start), else on first use.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
-  if (pool && totalBytes >= 4 * rangeBytes()) pool.start();
+  if (pool && largeInput(totalBytes)) pool.start();
   const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout }).catch(async (e: unknown) => {
     await pool?.close();
     throw e;

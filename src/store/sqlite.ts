@@ -143,7 +143,20 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  /** Runs a store operation with SQLite's errors mapped (sqliteError). */
+  private guard<T>(op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      throw sqliteError(e, this.location);
+    }
+  }
+
   async syncRegistry(reg: Registry): Promise<void> {
+    return this.guard(() => this.syncRegistrySync(reg));
+  }
+
+  private syncRegistrySync(reg: Registry): void {
     const insCode = this.db.prepare(
       `INSERT INTO codes (code, kind, category, message, message_zh, description, suggestion, docs, entry)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -166,11 +179,11 @@ export class SqliteStore implements Store {
   }
 
   async headLengths(max: number): Promise<number[]> {
-    return (this.db.prepare('SELECT DISTINCT head_len FROM sources WHERE head_len <= ? ORDER BY head_len DESC').all(max) as { head_len: number }[]).map((r) => r.head_len);
+    return this.guard(() => (this.db.prepare('SELECT DISTINCT head_len FROM sources WHERE head_len <= ? ORDER BY head_len DESC').all(max) as { head_len: number }[]).map((r) => r.head_len));
   }
 
   async findSource(headLen: number, headHash: string): Promise<SourceRow | undefined> {
-    return this.findSourceSync(headLen, headHash);
+    return this.guard(() => this.findSourceSync(headLen, headHash));
   }
 
   private findSourceSync(headLen: number, headHash: string): SourceRow | undefined {
@@ -178,20 +191,22 @@ export class SqliteStore implements Store {
   }
 
   async claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow> {
-    const now = new Date().toISOString();
-    this.db
-      .prepare(`INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (head_len, head_hash) DO NOTHING`)
-      .run(headLen, headHash, name, now, now);
-    return this.findSourceSync(headLen, headHash)!;
+    return this.guard(() => {
+      const now = new Date().toISOString();
+      this.db
+        .prepare(`INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (head_len, head_hash) DO NOTHING`)
+        .run(headLen, headHash, name, now, now);
+      return this.findSourceSync(headLen, headHash)!;
+    });
   }
 
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
-    this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen);
+    this.guard(() => this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen));
   }
 
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
-    try {
-      return this.db.transaction(() => {
+    return this.guard(() =>
+      this.db.transaction(() => {
         const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, progress.prefixHash ?? null, sourceId, progress.fromBytes);
         if (moved.changes !== 1) throw new SourceTakenError(sourceId);
         // Taken back: events written past the last checkpoint; the same ones read again are not new.
@@ -211,14 +226,12 @@ export class SqliteStore implements Store {
         }
         for (const [hour, code, tag, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, n);
         return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
-      }).immediate();
-    } catch (e) {
-      throw sqliteError(e, this.location);
-    }
+      }).immediate(),
+    );
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.guard(() => this.db.prepare(sql).all(...params) as T[]);
   }
 
   async readOnlyQuery(sql: string): Promise<QueryResult> {

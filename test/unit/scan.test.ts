@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
-import { chunkScanner, scanChunk } from '../../src/pipeline/scan.js';
+import { chunkScanner, scanChunk, withLayoutNeedles } from '../../src/pipeline/scan.js';
 // @ts-expect-error plain JS build script
 import { WASM, assemble } from '../../scripts/build-wasm.mjs';
 
@@ -68,6 +68,24 @@ describe('SIMD scan = JavaScript scan', () => {
     expect(got).toEqual(viaJs(buf, [], 1 << 16));
     expect(got.candidates.length).toBe(lines.filter((l) => !l.startsWith('noise')).length + 1);
     expect(got.lines).toBe(5001);
+  });
+
+  it('finds the Selector\'s layout needles (a -v long header\'s " ]" at its end) as the JavaScript scan does, and can stop after a line', () => {
+    const header = fc.constantFrom('[ 03-17 16:14:08.300  1702:17632 D/PowerManagerService ]', '[ 1710000000.123  1:  2 I/x ]', ' ]', ' ]\r', ' ]\x1b[0m', '] ', 'a ]b');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(header, text.map((p) => p.join(''))), { maxLength: 40 }), fc.nat(30), (parts, stopAt) => {
+        const buf = Buffer.from(parts.join('\n') + '\n', 'utf8');
+        const needles = withLayoutNeedles(candidateNeedles([]));
+        const js: [number, string][] = [];
+        const simd: [number, string][] = [];
+        // false from the callback stops both scans after the same line
+        const a = scanChunk(buf, buf.length, needles, 1 << 16, (t, i) => js.push([i, t]) <= stopAt);
+        const b = SimdScanner.create(needles, 64)!.scan(buf, buf.length, 1 << 16, (t, i) => simd.push([i, t]) <= stopAt);
+        expect({ ...b, simd }).toEqual({ ...a, simd: js });
+        for (const p of parts) if (/ \][\r\x1b]?$/.test(p) && !a.stoppedAt) expect(js.some(([, t]) => t === p)).toBe(true);
+      }),
+      { numRuns: 400, seed: 20261130 },
+    );
   });
 
   it('grows its memory for a chunk larger than it was made for', () => {

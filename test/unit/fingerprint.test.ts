@@ -1,0 +1,83 @@
+/**
+ * The consumed-prefix hash (src/pipeline/fingerprint.ts) is one value for one prefix, however it was
+ * read: fed in any chunking, read back from a file, or assembled from the block digests the scan
+ * threads compute for their ranges; and any change of a byte before the offset changes it.
+ */
+import fc from 'fast-check';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BLOCK, PrefixHasher, filePrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import { runJob } from '../../src/pipeline/scan-jobs.js';
+import { candidateNeedles } from '../../src/extract/index.js';
+import { tempDir } from '../helpers.js';
+
+beforeAll(() => loadBlockHash());
+
+/** Bytes of `size` from a seed (cheap, not all equal, so that blocks differ). */
+function bytesOf(size: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  let x = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1664525 + 1013904223) >>> 0;
+    b[i] = x % 7 === 0 ? 10 : 32 + (x >>> 24) % 90;
+  }
+  return b;
+}
+
+describe('the prefix hash', () => {
+  it('is the same fed in any chunking, read from the file, or from the ranges the scan threads hashed', () => {
+    const dir = tempDir();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 * BLOCK + 5000 }), fc.array(fc.integer({ min: 1, max: BLOCK + 7 }), { minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 1, noNaN: true }), (size, chunks, where) => {
+        const data = bytesOf(size, size);
+        const f = join(dir, 'p.bin');
+        writeFileSync(f, data);
+        const offset = Math.floor(where * size);
+        // streamed in these chunk sizes, checkpoint at `offset` (a lag of at most the kept blocks)
+        const fed = new PrefixHasher(null);
+        let at = 0;
+        for (let i = 0; at < offset; i++) {
+          const n = Math.min(chunks[i % chunks.length]!, offset - at);
+          fed.feed(data.subarray(at, at + n));
+          at += n;
+        }
+        const want = filePrefixHash(f, offset);
+        expect(fed.hashAt(offset)).toBe(want);
+        // the scan threads' digests of ranges cut at the same chunk sizes, tails from the file
+        const ranged = new PrefixHasher(f);
+        let start = 0;
+        for (let i = 0; start < size; i++) {
+          const end = Math.min(size, start + chunks[i % chunks.length]! * 3);
+          const r = runJob({ id: i, path: f, start, end, size, maxLine: 1 << 20, needles: candidateNeedles([]) });
+          ranged.add(r.blocks ?? []);
+          start = end;
+        }
+        expect(ranged.hashAt(offset)).toBe(want);
+      }),
+      { numRuns: 25, seed: 18 },
+    );
+  });
+
+  it('changes when any byte before the offset changes, and not for bytes after it', () => {
+    const dir = tempDir();
+    const data = bytesOf(2 * BLOCK + 999, 5);
+    const f = join(dir, 'c.bin');
+    writeFileSync(f, data);
+    const offset = BLOCK + 12345;
+    const base = filePrefixHash(f, offset);
+    for (const pos of [0, 100, BLOCK - 1, BLOCK, offset - 1]) {
+      const changed = Buffer.from(data);
+      changed[pos] = changed[pos]! ^ 1;
+      writeFileSync(f, changed);
+      expect(filePrefixHash(f, offset), `byte ${pos}`).not.toBe(base);
+    }
+    const after = Buffer.from(data);
+    after[offset] = after[offset]! ^ 1;
+    writeFileSync(f, after);
+    expect(filePrefixHash(f, offset)).toBe(base);
+    // and a file shorter than the offset has no such prefix
+    writeFileSync(f, data.subarray(0, offset - 1));
+    expect(filePrefixHash(f, offset)).toBeNull();
+  });
+});
