@@ -12,6 +12,8 @@ export class RecordStage implements LineParser {
     opts: ParseOptions,
     format: FormatName,
     private readonly onRecord: (r: LogRecord) => void,
+    /** Each line that fits no layout, by number (`parse` reports them). */
+    private readonly onUnparsed?: (n: number) => void,
   ) {
     this.parser = new RecordParser(opts);
     // Set, not forced: without --input-format the parser re-detects when a line does not fit.
@@ -21,7 +23,10 @@ export class RecordStage implements LineParser {
   line(text: string, n: number): boolean {
     const r = this.parser.push(text, n);
     if ('record' in r) this.onRecord(r.record);
-    else if ('unparsed' in r) this.unparsed++;
+    else if ('unparsed' in r) {
+      this.unparsed++;
+      this.onUnparsed?.(n);
+    }
     return this.parser.multiLine;
   }
 

@@ -33,9 +33,12 @@ function denseCapture(file: string, bytes: number, seed: number): void {
   writeFileSync(file, out.join('\n') + '\n');
 }
 
-/** Runs the bin under /usr/bin/time: exit code, peak RSS in MB, and a digest of the stored (line, code) pairs. */
+/**
+ * Runs the bin as a user does (its own `#!` line sets Node's flags) under /usr/bin/time: exit code,
+ * peak RSS in MB, and a digest of the stored (line, code) pairs.
+ */
 function run(db: string, args: string[]): { status: number | null; stderr: string; rssMb: number; events: number; digest: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '__rss %M', process.execPath, BIN, '--db', db, '--quiet', ...args], { encoding: 'utf8', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '__rss %M', BIN, '--db', db, '--quiet', ...args], { encoding: 'utf8', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
   const rssMb = Number(/__rss (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
   const rows = r.status === 0 ? query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line') : [];
   const h = createHash('sha256');

@@ -25,7 +25,7 @@ export const parseCommand = {
       .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
-    const [{ recordsOf }, { listInputs }, { openInput }] = await Promise.all([import('../../parse/stream.js'), import('../../sources/index.js'), import('../../sources/open.js')]);
+    const [{ parseRecords }, { listInputs }, { openInput }] = await Promise.all([import('../../pipeline/parse.js'), import('../../sources/index.js'), import('../../sources/open.js')]);
     const { inputs, problems } = await listInputs(argv.paths);
     let failed = problems.length > 0;
     for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
@@ -33,7 +33,7 @@ export const parseCommand = {
       try {
         const opened = await openInput(input);
         const year = argv.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-        for await (const r of recordsOf(opened.stream, { format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz })) {
+        for await (const r of parseRecords(opened.stream, { format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz })) {
           if ('unparsed' in r) process.stderr.write(`authing-triage: ${input.name}:${r.unparsed}: unparsed line\n`);
           else process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
         }
