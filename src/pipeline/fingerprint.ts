@@ -46,6 +46,17 @@ export function blockHasher(): { update(b: Uint8Array): void; digest(): string }
   };
 }
 
+/** Up to `len` bytes of a file from `pos` (fewer at its end). */
+export function readAt(fd: number, pos: number, len: number, into: Buffer = Buffer.allocUnsafe(len)): Buffer {
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, into, got, len - got, pos + got);
+    if (n <= 0) break;
+    got += n;
+  }
+  return into.subarray(0, got);
+}
+
 /** SHA-256 hex of a buffer (the head). */
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -134,14 +145,7 @@ export class PrefixHasher {
     this.fed = k * BLOCK;
     const fd = openSync(this.file, 'r');
     try {
-      const part = Buffer.allocUnsafe(offset - k * BLOCK);
-      let got = 0;
-      while (got < part.length) {
-        const n = readSync(fd, part, got, part.length - got, k * BLOCK + got);
-        if (n <= 0) break;
-        got += n;
-      }
-      this.feed(part.subarray(0, got));
+      this.feed(readAt(fd, k * BLOCK, offset - k * BLOCK));
     } finally {
       closeSync(fd);
     }
@@ -155,20 +159,10 @@ export class PrefixHasher {
     if (this.file === null) return true;
     const fd = openSync(this.file, 'r');
     try {
-      const read = (pos: number, len: number): Buffer => {
-        const b = Buffer.allocUnsafe(len);
-        let got = 0;
-        while (got < len) {
-          const n = readSync(fd, b, got, len - got, pos + got);
-          if (n <= 0) break;
-          got += n;
-        }
-        return b.subarray(0, got);
-      };
-      if (sha256(read(0, headLen)) !== headHash) return false;
+      if (sha256(readAt(fd, 0, headLen)) !== headHash) return false;
       const k = Math.floor(offset / BLOCK);
       const known = this.digests[k - 1];
-      if (k > 0 && known !== undefined && blockDigest(read((k - 1) * BLOCK, BLOCK)) !== known) return false;
+      if (k > 0 && known !== undefined && blockDigest(readAt(fd, (k - 1) * BLOCK, BLOCK)) !== known) return false;
     } finally {
       closeSync(fd);
     }
@@ -196,17 +190,13 @@ export function filePrefixHash(path: string, offset: number, known: string[] = [
     if (fstatSync(fd).size < offset) return null;
     const k = Math.floor(offset / BLOCK);
     const buf = Buffer.allocUnsafe(BLOCK);
-    const readAt = (pos: number, len: number): Buffer => {
-      let got = 0;
-      while (got < len) {
-        const n = readSync(fd, buf, got, len - got, pos + got);
-        if (n <= 0) throw Object.assign(new Error('file shrank while being read'), { code: 'ECHANGED' });
-        got += n;
-      }
-      return buf.subarray(0, len);
+    const whole = (pos: number, len: number): Buffer => {
+      const b = readAt(fd, pos, len, buf);
+      if (b.length < len) throw Object.assign(new Error('file shrank while being read'), { code: 'ECHANGED' });
+      return b;
     };
-    for (let i = 0; i < k; i++) if (known[i] === undefined) known[i] = blockDigest(readAt(i * BLOCK, BLOCK));
-    return prefixHash(offset, known, readAt(k * BLOCK, offset - k * BLOCK));
+    for (let i = 0; i < k; i++) if (known[i] === undefined) known[i] = blockDigest(whole(i * BLOCK, BLOCK));
+    return prefixHash(offset, known, whole(k * BLOCK, offset - k * BLOCK));
   } finally {
     closeSync(fd);
   }

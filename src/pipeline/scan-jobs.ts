@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
-import { BLOCK, blockHasher } from './fingerprint.js';
+import { BLOCK, blockHasher, readAt } from './fingerprint.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -92,14 +92,9 @@ class RangeBlocks {
   finish(fd: number, stop: number): void {
     if (!this.cur || this.curIndex * BLOCK >= stop) return;
     const pos = this.curIndex * BLOCK + this.curLen;
-    const rest = Buffer.allocUnsafe(BLOCK - this.curLen);
-    let got = 0;
-    while (got < rest.length) {
-      const n = readSync(fd, rest, got, rest.length - got, pos + got);
-      if (n <= 0) return; // the file shrank: no digest, the checkpoint reads the block itself
-      got += n;
-    }
-    this.feed(pos, rest);
+    const rest = readAt(fd, pos, BLOCK - this.curLen);
+    // the file shrank: no digest, a checkpoint reads the block itself
+    if (rest.length === BLOCK - this.curLen) this.feed(pos, rest);
   }
 }
 

@@ -27,7 +27,7 @@ export async function openInput(input: Input, stdin: Readable = process.stdin): 
   if (input.path === null) return openStream(input, stdin, null, null);
   if (input.entry !== undefined) {
     const st = await stat(input.path);
-    const stream = (await openBugreportEntry(input.path, input.entry)) as unknown as AsyncIterable<Buffer>;
+    const stream: AsyncIterable<Buffer> = await openBugreportEntry(input.path, input.entry);
     return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0 };
   }
   const fh = await openFile(input.path, 'r');

@@ -31,7 +31,7 @@ export async function bugreportEntries(path: string): Promise<string[]> {
 }
 
 /** The bytes of one entry, with only its logcat sections kept. */
-export async function openBugreportEntry(path: string, entryName: string): Promise<NodeJS.ReadableStream> {
+export async function openBugreportEntry(path: string, entryName: string): Promise<LogcatSections> {
   const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: false });
   for await (const entry of zip.eachEntry()) {
     if (entry.fileName !== entryName) continue;
