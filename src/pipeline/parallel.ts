@@ -172,9 +172,10 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
       const err = scanError(job.r);
       if (err) throw err;
       const stop = job.r.stoppedAt;
-      yield { ...job.r, start: job.start, end: stop ?? job.end, here: job.here };
-      // the rest of a job that stopped at its cap: first in line
+      // The rest of a job that stopped at its cap: first in line, and sent now, so that it is scanned
+      // while this part is parsed (one part ahead: the main thread never waits a round trip).
       if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: pool.range(path, stop, job.end, size) });
+      yield { ...job.r, start: job.start, end: stop ?? job.end, here: job.here };
     }
   } finally {
     // The consumer stopped early: let the ranges in flight finish (their results are dropped), so the

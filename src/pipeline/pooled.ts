@@ -56,9 +56,13 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
   const free: Buffer[] = [];
 
+  /** A buffer of at least `n` bytes, from those handed back when one fits. */
+  const takeBuffer = (n: number): Buffer => {
+    const i = free.findIndex((b) => b.length >= n);
+    return i >= 0 ? free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(n, 2 * jobBytes));
+  };
   const dispatch = (): void => {
-    const i = free.findIndex((b) => b.length >= accBytes);
-    const buf = i >= 0 ? free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(accBytes, 2 * jobBytes));
+    const buf = takeBuffer(accBytes);
     let o = 0;
     let overlong = 0;
     for (const c of acc) {
@@ -83,13 +87,18 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     const buf = Buffer.from(result.buf!.buffer, result.buf!.byteOffset, result.buf!.byteLength);
     const stop = result.stoppedAt;
     const end = stop ?? job.end;
+    // Stopped at its candidate cap: the rest goes out again now, first in line, as a copy (this part's
+    // bytes stay here while it is taken), so it is scanned while this part is parsed.
+    if (stop !== undefined) {
+      const rest = takeBuffer(job.end - stop);
+      buf.copy(rest, 0, stop, job.end);
+      queue.unshift(submit({ ...job, promise: pool.buffer(rest, 0, job.end - stop), settled: false, offset: job.offset + stop, start: 0, end: job.end - stop, overlong: 0 }));
+    }
     yield {
       kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, end), bytes: end - job.start,
       next: stop === undefined ? job.next : job.exact ? job.offset + stop : null, tail: stop === undefined && job.tail, overlong: job.overlong, exact: job.exact,
     };
-    // Stopped at its candidate cap: the rest of the buffer goes out again, first in line (the consumer is done with it).
-    if (stop !== undefined) queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0 }));
-    else free.push(buf);
+    free.push(buf);
   }
   function* inline(): Generator<PooledUnit> {
     const held = acc;
