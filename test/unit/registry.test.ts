@@ -1,14 +1,40 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { categoryOf, loadRegistry } from '../../src/registry/index.js';
-import { SHARED, tempDir } from '../helpers.js';
+import { categoryOf, loadRegistry, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
+import { ROOT, tempDir } from '../helpers.js';
 
+// The registry's sources live in the repository (registry/README.md), so these tests need nothing beside it.
+const SOURCES = join(ROOT, 'registry', 'sources');
 const reg = loadRegistry();
-const apiCodes = JSON.parse(readFileSync(join(SHARED, 'registry', 'api-codes.json'), 'utf8')) as { code: number; code_kind: string; api_version: string; message_en?: string; message_zh?: string }[];
-const sdkCodes = JSON.parse(readFileSync(join(SHARED, 'registry', 'android-sdk-codes.json'), 'utf8')) as { code: number; constant: string }[];
-const seed = readFileSync(join(SHARED, 'seeds', '000_5a13725b34ed5219.txt'), 'utf8');
+const apiCodes = JSON.parse(readFileSync(join(SOURCES, 'api-codes.json'), 'utf8')) as { code: number; code_kind: string; api_version: string; message_en?: string; message_zh?: string }[];
+const sdkCodes = JSON.parse(readFileSync(join(SOURCES, 'android-sdk-codes.json'), 'utf8')) as { code: number; constant: string }[];
+const seed = readFileSync(join(SOURCES, 'seeds', '000_5a13725b34ed5219.txt'), 'utf8');
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+const FIELDS = ['message', 'description', 'causes', 'actions'] as const;
+const entries = [...reg.codes.values()].sort((a, b) => a.code - b.code);
+
+/** Every text of an entry as [where, language, text], e.g. ['2333 causes.en[1]', 'en', '...']. */
+function texts(e: CodeEntry): [string, 'en' | 'zh', string][] {
+  const out: [string, 'en' | 'zh', string][] = [];
+  for (const field of FIELDS) {
+    const f = e.text?.[field] as LocalText | LocalList | undefined;
+    for (const lang of ['en', 'zh'] as const) {
+      const v = f?.[lang];
+      for (const [i, t] of (Array.isArray(v) ? v : v === undefined ? [] : [v]).entries()) out.push([`${e.code} ${field}.${lang}${Array.isArray(v) ? `[${i}]` : ''}`, lang, t]);
+    }
+  }
+  return out;
+}
+
+/** The files a `source` names: "FILE: detail" parts joined by " + ", after "translated from xx: " or "authored; based on ". */
+function sourceFiles(source: string): string[] | undefined {
+  const m = /^(?:translated from (?:en|zh): |authored; based on )?(.+)$/s.exec(source)!;
+  const files = m[1].split(' + ').map((part) => /^([\w./-]+\.(?:json|md|txt))(?::|$)/.exec(part)?.[1]);
+  return files.every((f) => f !== undefined) ? (files as string[]) : undefined;
+}
 
 describe('the bundled registry', () => {
   it('covers every code of the seed page, Guard\'s constants and the API tables', () => {
@@ -48,6 +74,59 @@ describe('the bundled registry', () => {
     expect(reg.codes.get(2040)!.disagreements!.join(' ')).toMatch(/人头数目限制已满/);
     expect(reg.codes.get(2034)!.disagreements!.join(' ')).toMatch(/用户名已存在/);
     expect(reg.codes.get(2004)!.kinds).toEqual(['android-sdk', 'api-v3', 'api-v2']);
+  });
+});
+
+describe('the registry text', () => {
+  it('is exactly what the sources in the repository build (npm run registry)', () => {
+    const out = join(tempDir(), 'codes.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-registry.mjs'), '--out', out], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(ROOT, 'src', 'registry', 'codes.json'), 'utf8'));
+  });
+
+  it('keeps Chinese out of the English texts and gives Chinese in the Chinese texts', () => {
+    const all = entries.flatMap(texts);
+    expect(all.find(([, lang, t]) => lang === 'en' && CJK.test(t))).toBeUndefined();
+    expect(all.find(([, lang, t]) => lang === 'zh' && !CJK.test(t))).toBeUndefined();
+  });
+
+  it('names, for every field, a file of registry/sources or says it is translated or authored from one', () => {
+    const bad: string[] = [];
+    for (const e of entries) {
+      for (const field of FIELDS) {
+        const source = e.text?.[field]?.source;
+        if (source === undefined) continue;
+        const files = sourceFiles(source);
+        if (!files || !files.every((f) => existsSync(join(SOURCES, f)))) bad.push(`${e.code} ${field}: ${source}`);
+      }
+    }
+    expect(bad.slice(0, 3)).toEqual([]);
+  });
+
+  it('accepts only sources that name an existing file', () => {
+    expect(sourceFiles('api-codes.json: Authing/docs-v3 docs/reference/error-code.md@18e80fc9')).toEqual(['api-codes.json']);
+    expect(sourceFiles('translated from zh: guard-android.md: Const.java')).toEqual(['guard-android.md']);
+    expect(sourceFiles('authored; based on seeds/000_5a13725b34ed5219.txt: 10001 + sdk-logging.md')).toEqual(['seeds/000_5a13725b34ed5219.txt', 'sdk-logging.md']);
+    expect(sourceFiles('authored')).toBeUndefined();
+    expect(sourceFiles('the docs')).toBeUndefined();
+  });
+
+  it('keeps the sources\' disagreements out of the text, in their own field', () => {
+    const e1636 = reg.codes.get(1636)!;
+    expect(e1636.disagreements!.join(' ')).toMatch(/企业（应用下配置的） MFA/);
+    for (const e of entries) expect(texts(e).find(([, , t]) => /sources disagree|note:/.test(t))).toBeUndefined();
+  });
+
+  it('names every category in English and Chinese', () => {
+    expect(Object.keys(reg.categoryNames).sort()).toEqual(Object.keys(reg.categories).sort());
+    for (const [id, n] of Object.entries(reg.categoryNames)) {
+      expect(id).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(CJK.test(n.en), `${id} en`).toBe(false);
+      expect(CJK.test(n.zh), `${id} zh`).toBe(true);
+    }
+    expect(reg.categoryNames['social-login']).toEqual({ en: 'Social login', zh: '社会化登录' });
   });
 });
 
