@@ -133,7 +133,9 @@ for (const [code, raw] of [...variantsByCode.entries()].sort((a, b) => a[0] - b[
 //    the entry's per-code value from "vars" (e.g. the provider of a social-login code).
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 const textOf = new Map();
-for (const file of readdirSync(textDir).filter((f) => f.endsWith('.json')).sort()) {
+// refs.json: named source references ({v2}, {guard}, ...) that the texts' "source" fields use.
+const { refs } = JSON.parse(readFileSync(join(textDir, 'refs.json'), 'utf8'));
+for (const file of readdirSync(textDir).filter((f) => f.endsWith('.json') && f !== 'refs.json').sort()) {
   const { entries } = JSON.parse(readFileSync(join(textDir, file), 'utf8'));
   for (const [i, entry] of entries.entries()) {
     for (const code of entry.codes) {
@@ -143,9 +145,11 @@ for (const file of readdirSync(textDir).filter((f) => f.endsWith('.json')).sort(
   }
 }
 
-/** Replaces {name} with the code's value in that language; an unknown name is an error. */
-function fill(text, vars, lang, where) {
+/** Replaces {name} with {code}, the code's value of an entry's var in that language, or a ref; an unknown name is an error. */
+function fill(text, code, vars, lang, where) {
   return text.replace(/\{(\w+)\}/g, (_, name) => {
+    if (name === 'code') return String(code);
+    if (refs[name] !== undefined) return fill(refs[name], code, vars, lang, where);
     const v = vars?.[name];
     if (!v) throw new Error(`${where}: no value for {${name}}`);
     return lang === 'en' ? v[0] : v[1];
@@ -176,9 +180,10 @@ function localize(code, vs) {
     const f = entry[field];
     if (!f) return undefined;
     const w = `${where} ${field}`;
+    const t = (x, lang) => fill(x, code, vars, lang, w);
     return Array.isArray(f.en)
-      ? { en: f.en.map((t) => fill(t, vars, 'en', w)), zh: f.zh.map((t) => fill(t, vars, 'zh', w)), source: fill(f.source, vars, 'en', w) }
-      : { en: fill(f.en, vars, 'en', w), zh: fill(f.zh, vars, 'zh', w), source: fill(f.source, vars, 'en', w) };
+      ? { en: f.en.map((x) => t(x, 'en')), zh: f.zh.map((x) => t(x, 'zh')), source: t(f.source, 'en') }
+      : { en: t(f.en, 'en'), zh: t(f.zh, 'zh'), source: t(f.source, 'en') };
   };
   const message = one('message') ?? tableMessage(vs);
   if (!message) throw new Error(`${where}: code ${code} has no message in both languages in the sources; give "message" in the text file`);
