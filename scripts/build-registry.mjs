@@ -145,7 +145,7 @@ for (const file of readdirSync(textDir).filter((f) => f.endsWith('.json') && f !
   }
 }
 
-/** Replaces {name} with {code}, the code's value of an entry's var in that language, or a ref; an unknown name is an error. */
+/** Replaces {x} with the code, the code's value of var x in that language, or ref x; an unknown name is an error. */
 function fill(text, code, vars, lang, where) {
   return text.replace(/\{(\w+)\}/g, (_, name) => {
     if (name === 'code') return String(code);
@@ -175,7 +175,10 @@ function localize(code, vs) {
   const found = textOf.get(code);
   if (!found) return {};
   const { entry, where } = found;
-  const vars = entry.vars?.[code];
+  // Built-in vars: {name} is the docs' error name (statusCodes), {meaning} the Chinese text of the tables.
+  const zh = vs.find((v) => v.messageZh)?.messageZh;
+  const name = vs.find((v) => v.name)?.name;
+  const vars = { ...(name ? { name: [name, name] } : {}), ...(zh ? { meaning: [zh, zh] } : {}), ...entry.vars?.[code] };
   const one = (field) => {
     const f = entry[field];
     if (!f) return undefined;
