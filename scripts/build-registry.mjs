@@ -166,7 +166,8 @@ function variantRef(v) {
 /** The message from the source tables when both languages are there; otherwise the text file must give it. */
 function tableMessage(vs) {
   const en = vs.find((v) => v.messageEn && !CJK.test(v.messageEn));
-  const zh = vs.find((v) => v.messageZh);
+  // Both languages from one table where it has both, so the two say the same thing.
+  const zh = en?.messageZh ? en : vs.find((v) => v.messageZh);
   if (!en || !zh) return undefined;
   return { en: en.messageEn, zh: zh.messageZh, source: [...new Set([variantRef(en), variantRef(zh)])].join(' + ') };
 }
@@ -175,10 +176,17 @@ function localize(code, vs) {
   const found = textOf.get(code);
   if (!found) return {};
   const { entry, where } = found;
-  // Built-in vars: {name} is the docs' error name (statusCodes), {meaning} the Chinese text of the tables.
+  // Built-in vars: {name} is the docs' error name (statusCodes), {meaning} the Chinese text of the tables,
+  // {said} the tables' message in each language (when they have both).
+  const table = tableMessage(vs);
   const zh = vs.find((v) => v.messageZh)?.messageZh;
   const name = vs.find((v) => v.name)?.name;
-  const vars = { ...(name ? { name: [name, name] } : {}), ...(zh ? { meaning: [zh, zh] } : {}), ...entry.vars?.[code] };
+  const vars = {
+    ...(name ? { name: [name, name] } : {}),
+    ...(zh ? { meaning: [zh, zh] } : {}),
+    ...(table ? { said: [table.en, table.zh] } : {}),
+    ...entry.vars?.[code],
+  };
   const one = (field) => {
     const f = entry[field];
     if (!f) return undefined;
