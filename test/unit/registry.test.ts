@@ -86,6 +86,24 @@ describe('the registry text', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(ROOT, 'src', 'registry', 'codes.json'), 'utf8'));
   });
 
+  it('gives every code a message, description, causes and actions in English and Chinese, each with a source', () => {
+    const missing = (e: CodeEntry): string | undefined => {
+      for (const field of FIELDS) {
+        const f = e.text?.[field] as LocalText | LocalList | undefined;
+        if (!f?.source) return `${field}.source`;
+        for (const lang of ['en', 'zh'] as const) {
+          const v = f[lang];
+          if (Array.isArray(v) ? v.length === 0 || v.some((t) => !t.trim()) : !v?.trim()) return `${field}.${lang}`;
+        }
+        if (Array.isArray(f.en) && f.en.length !== (f.zh as string[]).length) return `${field}: ${f.en.length} en vs ${(f.zh as string[]).length} zh items`;
+      }
+      return undefined;
+    };
+    const first = entries.map((e) => [e.code, missing(e)] as const).find(([, m]) => m);
+    expect(first && `code ${first[0]}: ${first[1]}`, 'the first code and field missing').toBeUndefined();
+    expect(entries.length).toBeGreaterThanOrEqual(185);
+  });
+
   it('keeps Chinese out of the English texts and gives Chinese in the Chinese texts', () => {
     const all = entries.flatMap(texts);
     expect(all.find(([, lang, t]) => lang === 'en' && CJK.test(t))).toBeUndefined();
@@ -127,6 +145,14 @@ describe('the registry text', () => {
       expect(CJK.test(n.zh), `${id} zh`).toBe(true);
     }
     expect(reg.categoryNames['social-login']).toEqual({ en: 'Social login', zh: '社会化登录' });
+  });
+
+  it('gives every code its outcome kinds, canceled and failed apart for the social logins', () => {
+    for (const e of entries) expect(e.outcomes?.length, `${e.code} outcomes`).toBeGreaterThan(0);
+    expect(reg.codes.get(10013)!.outcomes).toEqual(['failed', 'canceled']);
+    expect(reg.codes.get(10006)!.outcomes).toEqual(['canceled']);
+    expect(reg.codes.get(200)!.outcomes).toEqual(['success']);
+    expect(reg.codes.get(2333)!.outcomes).toEqual(['error']);
   });
 });
 
