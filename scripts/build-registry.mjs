@@ -184,7 +184,7 @@ function localize(code, vs) {
   const vars = {
     ...(name ? { name: [name, name] } : {}),
     ...(zh ? { meaning: [zh, zh] } : {}),
-    ...(table ? { said: [table.en, table.zh] } : {}),
+    ...(table ? { said: [table.en, table.zh].map((t) => t.replace(/[.!。！]+$/, '')) } : {}),
     ...entry.vars?.[code],
   };
   const one = (field) => {
