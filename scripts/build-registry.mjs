@@ -184,7 +184,8 @@ function localize(code, vs) {
   const vars = {
     ...(name ? { name: [name, name] } : {}),
     ...(zh ? { meaning: [zh, zh] } : {}),
-    ...(table ? { said: [table.en, table.zh].map((t) => t.replace(/[.!。！]+$/, '')) } : {}),
+    // {said} sits mid-sentence: no end punctuation, and "Please use ..." becomes "please use ..." (not "AK/SK ...").
+    ...(table ? { said: [table.en.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()), table.zh].map((t) => t.replace(/[.!。！]+$/, '')) } : {}),
     ...entry.vars?.[code],
   };
   const one = (field) => {
