@@ -156,20 +156,20 @@ function fill(text, code, vars, lang, where) {
   });
 }
 
-/** The source of a message taken from the tables: the local file of each variant used, with the upstream path. */
-function variantRef(v) {
-  if (v.source.startsWith('seeds/')) return v.source.replace(/ \(.*/, '');
-  const file = v.constant ? 'android-sdk-codes.json' : 'api-codes.json';
-  return `${file}: ${v.source}`;
+/** The source of a message taken from the tables: the local file of the variant used and where in it (the file names the upstream path). */
+function variantRef(v, code) {
+  if (v.source.startsWith('seeds/')) return `${v.source.replace(/ \(.*/, '')}: ${code}`;
+  if (v.constant) return `android-sdk-codes.json: ${code} (Const.java)`;
+  return `api-codes.json: ${{ 'api-v2': 'v2', 'api-v3': 'v3 apiCode', status: 'v3 statusCode' }[v.kind]} ${code}`;
 }
 
 /** The message from the source tables when both languages are there; otherwise the text file must give it. */
-function tableMessage(vs) {
+function tableMessage(vs, code) {
   const en = vs.find((v) => v.messageEn && !CJK.test(v.messageEn));
   // Both languages from one table where it has both, so the two say the same thing.
   const zh = en?.messageZh ? en : vs.find((v) => v.messageZh);
   if (!en || !zh) return undefined;
-  return { en: en.messageEn, zh: zh.messageZh, source: [...new Set([variantRef(en), variantRef(zh)])].join(' + ') };
+  return { en: en.messageEn, zh: zh.messageZh, source: [...new Set([variantRef(en, code), variantRef(zh, code)])].join(' + ') };
 }
 
 function localize(code, vs) {
@@ -178,7 +178,7 @@ function localize(code, vs) {
   const { entry, where } = found;
   // Built-in vars: {name} is the docs' error name (statusCodes), {meaning} the Chinese text of the tables,
   // {said} the tables' message in each language (when they have both).
-  const table = tableMessage(vs);
+  const table = tableMessage(vs, code);
   const zh = vs.find((v) => v.messageZh)?.messageZh;
   const name = vs.find((v) => v.name)?.name;
   const vars = {
@@ -197,7 +197,7 @@ function localize(code, vs) {
       ? { en: f.en.map((x) => t(x, 'en')), zh: f.zh.map((x) => t(x, 'zh')), source: t(f.source, 'en') }
       : { en: t(f.en, 'en'), zh: t(f.zh, 'zh'), source: t(f.source, 'en') };
   };
-  const message = one('message') ?? tableMessage(vs);
+  const message = one('message') ?? table;
   if (!message) throw new Error(`${where}: code ${code} has no message in both languages in the sources; give "message" in the text file`);
   const text = { message, description: one('description'), causes: one('causes'), actions: one('actions') };
   for (const [k, v] of Object.entries(text)) if (!v) delete text[k];
