@@ -169,6 +169,14 @@ describe('user overrides', () => {
     expect(r.codes.get(10001)).toMatchObject({ category: 'server', message: 'Network error' });
     expect(loadRegistry().codes.get(10001)!.category).toBe('network');
   });
+  it('drops the bundled text of a code whose meaning an override file sets, and keeps it otherwise', () => {
+    const f = write({ codes: [{ code: 10001, message: 'Our proxy is down' }, { code: 2333, category: 'account' }] });
+    const r = loadRegistry([f]);
+    expect(r.codes.get(10001)!.text).toBeUndefined();
+    expect(r.codes.get(10001)!.message).toBe('Our proxy is down');
+    expect(r.codes.get(2333)!.text!.message.zh).toBe('用户名或密码错误');
+    expect(loadRegistry().codes.get(10001)!.text!.message.en).toBe('Network error');
+  });
   it('adds signatures whose tags give Authing context', () => {
     const r = loadRegistry([write({ signatures: [{ tags: ['PayAuth'], message: '^token refresh failed', code: 77001 }] })]);
     expect(r.signatures[0]).toMatchObject({ tags: ['PayAuth'], code: 77001 });
