@@ -5,16 +5,23 @@
 //   registry/sources/api-codes.json           API v2 codes, v3 apiCodes and v3 statusCodes
 //   registry/text/*.json                      the authored text per code (en + zh, a source per field)
 // and src/registry/categories.json (our own triage categories and their names).
-// Run: npm run registry [-- --out FILE] (FILE defaults to src/registry/codes.json)
+// Run: npm run registry [-- --out FILE] [-- --text DIR] (defaults: src/registry/codes.json, registry/text)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+// A fault in the data is one line naming the file and entry, not a stack trace.
+process.on('uncaughtException', (e) => {
+  console.error(`build-registry: ${e.message}`);
+  process.exit(1);
+});
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opts } = parseArgs({ options: { out: { type: 'string' } } });
+const { values: opts } = parseArgs({ options: { out: { type: 'string' }, text: { type: 'string' } } });
 const sources = join(root, 'registry', 'sources');
-const textDir = join(root, 'registry', 'text');
+const textDir = resolve(opts.text ?? join(root, 'registry', 'text'));
+const textLabel = relative(root, textDir) || '.';
 const out = resolve(opts.out ?? join(root, 'src', 'registry', 'codes.json'));
 
 const DOCS = {
@@ -139,8 +146,8 @@ for (const file of readdirSync(textDir).filter((f) => f.endsWith('.json') && f !
   const { entries } = JSON.parse(readFileSync(join(textDir, file), 'utf8'));
   for (const [i, entry] of entries.entries()) {
     for (const code of entry.codes) {
-      if (textOf.has(code)) throw new Error(`registry/text/${file} entries[${i}]: code ${code} already has text in ${textOf.get(code).where}`);
-      textOf.set(code, { entry, where: `registry/text/${file} entries[${i}]` });
+      if (textOf.has(code)) throw new Error(`${textLabel}/${file} entries[${i}]: code ${code} already has text in ${textOf.get(code).where}`);
+      textOf.set(code, { entry, where: `${textLabel}/${file} entries[${i}]` });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { categoryOf, loadRegistry, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
@@ -27,6 +27,18 @@ function texts(e: CodeEntry): [string, 'en' | 'zh', string][] {
     }
   }
   return out;
+}
+
+/** Writes a JSON file into a copy of registry/text. */
+function copy(dir: string, name: string, data: unknown): void {
+  writeFileSync(join(dir, name), JSON.stringify(data));
+}
+/** Rewrites a file of a copy of registry/text. */
+function edit(dir: string, name: string, change: (text: string) => string): void {
+  const before = readFileSync(join(dir, name), 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  writeFileSync(join(dir, name), after);
 }
 
 /** The files a `source` names: "FILE: detail" parts joined by " + ", after "translated from xx: " or "authored; based on ". */
@@ -84,6 +96,21 @@ describe('the registry text', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(ROOT, 'src', 'registry', 'codes.json'), 'utf8'));
+  });
+
+  it.each([
+    ['a code given text twice', (dir: string) => copy(dir, 'twice.json', { entries: [{ codes: [10013], causes: { en: ['x'], zh: ['某'], source: '{v2}' } }] }), /^build-registry: twice\.json entries\[0\]: code 10013 already has text in social-login\.json entries\[0\]$/],
+    ['a placeholder without a value', (dir: string) => edit(dir, 'flow.json', (t) => t.replace('"{m}"', '"{nope}"')), /^build-registry: flow\.json entries\[4\] message: no value for \{nope\}$/],
+    ['text for a code no source has', (dir: string) => copy(dir, 'extra.json', { entries: [{ codes: [424242], message: { en: 'x', zh: '某', source: '{v2}' } }] }), /^build-registry: extra\.json entries\[0\] has text for 424242, which no source has$/],
+    ['a code without a message in both languages', (dir: string) => edit(dir, 'api-v3.json', (t) => t.replace(/^ *"message": \{ "en": "\{m\}".*\n/m, '')), /^build-registry: api-v3\.json entries\[0\]: code 1300 has no message in both languages in the sources; give "message" in the text file$/],
+  ])('refuses %s with one line naming the file and entry', (_what, damage, expected) => {
+    const dir = join(tempDir(), 'text');
+    cpSync(join(ROOT, 'registry', 'text'), dir, { recursive: true });
+    damage(dir);
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-registry.mjs'), '--text', dir, '--out', join(dir, 'codes.json')], { encoding: 'utf8', cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().replaceAll(`${relative(ROOT, dir)}/`, '')).toMatch(expected);
+    expect(existsSync(join(dir, 'codes.json'))).toBe(false);
   });
 
   it('gives every code a message, description, causes and actions in English and Chinese, each with a source', () => {
