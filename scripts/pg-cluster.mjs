@@ -73,7 +73,10 @@ export async function startCluster() {
     run(pg_ctl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start']);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`the test PostgreSQL server did not start: ${String(e.stderr ?? e.message).trim()}`);
+    const why = String(e.stderr ?? e.message).trim();
+    // Its postinstall script links the server's libraries; npm skips it under --ignore-scripts.
+    const hint = /shared librar/.test(why) ? `; npm did not run the postinstall of ${platformPackage()} (see allowScripts in package.json): npm rebuild ${platformPackage()}` : '';
+    throw new Error(`the test PostgreSQL server did not start: ${why}${hint}`);
   }
   return {
     url: `postgres://triage@127.0.0.1:${port}/postgres`,
