@@ -23,6 +23,10 @@ export interface IngestArgs extends CommonArgs {
   failOn: string[];
   batchSize?: number;
   threads?: number;
+  /** `rescan`: forget what each input contributed and read it again under this run's contract. */
+  rescan?: boolean;
+  /** Config key `retention` (e.g. 90d): prune events older than this at the end of the run. */
+  retention?: string;
 }
 
 export const ingestCommand = {
