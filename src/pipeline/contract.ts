@@ -50,8 +50,8 @@ export interface ContractPlan {
   reread: boolean;
   /** Elements of the stored contract this run lacks (context removed): their events stay. */
   removed: string[];
-  /** What a commit reaching `bytes` adds to its progress. */
-  progress(bytes: number, complete: boolean): Pick<BatchProgress, 'reread' | 'contract'>;
+  /** What every commit of this source adds to its progress. */
+  progress: Pick<BatchProgress, 'reread' | 'contract'>;
   /** False for an event a re-read must not store again: one older than what prune deleted. */
   storable?: (e: AuthingEvent) => boolean;
 }
@@ -62,30 +62,29 @@ export interface ContractPlan {
  */
 export async function planContract(store: Store, src: SourceRow, contract: Contract | undefined, rescan = false): Promise<ContractPlan> {
   if (rescan) src = await store.resetSource(src.id);
-  if (!contract) return { source: src, reread: false, removed: [], progress: () => ({}) };
-  if (src.contract === contract.hash) return { source: src, reread: false, removed: [], progress: () => ({}) };
-  if (src.contract === null && src.bytes_done === 0) {
-    // New: the first commit records this run's contract (unless another run's came first).
-    await store.saveContract(contract.hash, JSON.stringify(contract.elements));
-    return { source: src, reread: false, removed: [], progress: () => ({ contract: { expect: null, set: contract.hash } }) };
-  }
+  if (!contract) return { source: src, reread: false, removed: [], progress: {} };
+  const run = { run: contract.hash };
+  if (src.contract === contract.hash) return { source: src, reread: false, removed: [], progress: { contract: run } };
+  await store.saveContract(contract.hash, JSON.stringify(contract.elements));
+  // New: the first commit that reads bytes records this run's contract.
+  if (src.contract === null && src.bytes_done === 0) return { source: src, reread: false, removed: [], progress: { contract: run } };
   const storedJson = src.contract === null ? undefined : await store.contractElements(src.contract);
   // Read before contracts were recorded (schema 1), or its contract lost: unknown, so re-read.
   const stored = new Set<string>(storedJson ? (JSON.parse(storedJson) as string[]) : []);
   const missing = contract.elements.filter((e) => !stored.has(e));
   const removed = [...stored].filter((e) => !contract.elements.includes(e));
-  if (!missing.length) return { source: src, reread: false, removed, progress: () => ({}) };
+  // Less than the stored contract: read on; bytes read past the offset hold this contract only.
+  if (!missing.length) return { source: src, reread: false, removed, progress: { contract: run } };
   const union = contractOf([...stored, ...contract.elements]);
   await store.saveContract(union.hash, JSON.stringify(union.elements));
-  const before = src.contract;
-  const upTo = src.bytes_done;
   const prunedBefore = src.pruned_before;
+  const progress = { reread: true, contract: { run: contract.hash, expect: src.contract, union: union.hash } };
   return {
     source: src,
     reread: true,
     removed,
-    // The union is recorded once every byte read before has been read again (or the input ended).
-    progress: (bytes, complete) => ({ reread: true, ...(bytes >= upTo || complete ? { contract: { expect: before, set: union.hash } } : {}) }),
+    // The store records the union once the re-read has caught up with the stored offset.
+    progress,
     storable: prunedBefore ? (e) => e.time === null || e.time >= prunedBefore : undefined,
   };
 }

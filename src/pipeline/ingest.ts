@@ -227,7 +227,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     chain = chain.then(async () => {
       if (failure) throw failure;
       try {
-        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format, ...plan.progress(bytes, complete) });
+        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format, ...plan.progress });
         result.events += added.length;
         if (plan.reread && opts.onEvent) for (const e of added) opts.onEvent(e, input.name);
         if (opts.onStored) for (const e of added) opts.onStored(e);

@@ -13,7 +13,7 @@ import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
 import {
-  countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
+  contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
@@ -218,16 +218,18 @@ export class PgStore implements Store {
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.tx(async () => {
       // The row lock taken here orders concurrent writers of one source; the loser sees 0 rows.
+      const c = progress.contract;
       // A re-read moves the offset forward only (bytes_done <= bytes), whoever else reads the source.
+      const row = progress.reread ? (await this.q<SourceRow>('SELECT bytes_done, contract FROM sources WHERE id = $1 FOR UPDATE', [sourceId])).rows[0] : undefined;
       const moved = await this.q(
         `UPDATE sources SET bytes_done = $1, lines_done = $2, complete = $3, last_seen = $4, format = COALESCE($5, format)
          WHERE id = $6 AND ${progress.reread ? 'bytes_done <= $1 AND $7::bigint IS NOT NULL' : 'bytes_done = $7'}`,
         [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes],
       );
       if (moved.rowCount !== 1 && !progress.reread) throw new SourceTakenError(sourceId);
-      if (progress.contract) {
-        await this.q('UPDATE sources SET contract = $1 WHERE id = $2 AND contract IS NOT DISTINCT FROM $3', [progress.contract.set, sourceId, progress.contract.expect]);
-      }
+      // Bytes read under this run's contract alone: it is what now holds for the whole source.
+      const next = !c ? undefined : row ? contractAfterReread(row, progress.bytes, c) : progress.bytes > progress.fromBytes ? c.run : undefined;
+      if (next) await this.q('UPDATE sources SET contract = $1 WHERE id = $2', [next, sourceId]);
       if (!events.length) return [];
       const inserted = await this.q<{ line: number }>(
         `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
-import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -127,7 +127,7 @@ export class SqliteStore implements Store {
           `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format)
            WHERE id = ? AND bytes_done <= ?`,
         );
-    this.swapContract = ro ? null : db.prepare('UPDATE sources SET contract = ? WHERE id = ? AND contract IS ?');
+    this.swapContract = ro ? null : db.prepare('UPDATE sources SET contract = ? WHERE id = ?');
   }
 
   async close(): Promise<void> {
@@ -183,13 +183,18 @@ export class SqliteStore implements Store {
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
+      const c = progress.contract;
       if (progress.reread) {
+        const row = this.db.prepare('SELECT bytes_done, contract FROM sources WHERE id = ?').get(sourceId) as Pick<SourceRow, 'bytes_done' | 'contract'>;
         this.advanceReread!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, sourceId, progress.bytes);
+        const next = c && contractAfterReread(row, progress.bytes, c);
+        if (next) this.swapContract!.run(next, sourceId);
       } else {
         const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, sourceId, progress.fromBytes);
         if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+        // Bytes read under this run's contract alone: it is what now holds for the whole source.
+        if (c && progress.bytes > progress.fromBytes) this.swapContract!.run(c.run, sourceId);
       }
-      if (progress.contract) this.swapContract!.run(progress.contract.set, sourceId, progress.contract.expect);
       const added: AuthingEvent[] = [];
       for (const e of events) {
         // Positional parameters: binding by name cost a third of the insert (profiled).

@@ -35,8 +35,12 @@ export interface BatchProgress {
    * forward (to `bytes` when that is further), and another run holding the source is no error.
    */
   reread?: boolean;
-  /** Sets the source's contract to `set` in the same transaction, if it is still `expect`. */
-  contract?: { expect: string | null; set: string };
+  /**
+   * The contract of the read, recorded in the same transaction (contract.ts): a batch that moves the
+   * offset past bytes no other contract covers sets `run`; a re-read that has caught up with the
+   * offset sets `union` if the stored contract is still `expect`.
+   */
+  contract?: { run: string; expect?: string | null; union?: string };
 }
 
 /** The rows of a read-only query and their column names. */
@@ -147,6 +151,17 @@ export function countByHour(events: readonly AuthingEvent[]): [hour: string, cod
     else counts.set(key, [hour, e.code, e.tag, 1]);
   }
   return [...counts.values()];
+}
+
+/**
+ * The contract a source holds after a re-read's batch reached `bytes`, or undefined to leave it:
+ * past the stored offset, the new bytes were read under the run's contract alone; at it, every
+ * byte was read under both, so the union (if no other run changed the contract meanwhile).
+ */
+export function contractAfterReread(row: Pick<SourceRow, 'bytes_done' | 'contract'>, bytes: number, c: NonNullable<BatchProgress['contract']>): string | undefined {
+  if (bytes > row.bytes_done) return c.run;
+  if (bytes === row.bytes_done && c.union && row.contract === c.expect) return c.union;
+  return undefined;
 }
 
 /** The first 16 bytes of every SQLite database file. */
