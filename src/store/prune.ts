@@ -13,7 +13,7 @@ const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24
 export function parseRetention(value: string, where: string): number {
   const m = /^\s*(\d+)\s*([hdwy])\s*$/.exec(value);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
-  if (!(ms >= HOUR_MS)) throw new UserError('usage', `${where} ${JSON.stringify(value)}: expected an age of at least an hour, like 90d, 12w or 36h`);
+  if (!(ms >= HOUR_MS)) throw new UserError('usage', `${where} ${JSON.stringify(value)}: expected an age of at least an hour, like 90d, 12w, 36h or 1y`);
   return ms;
 }
 
