@@ -10,7 +10,7 @@ import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, SHARED, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 const TAGGED = join(SHARED, 'corpus', 'labeled', 'dev-threadtime-tag.log');
@@ -159,9 +159,9 @@ describe('the extraction contract per source', () => {
 
   it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
     const dir = tempDir();
-    // Large enough that the two runs overlap: the tagged capture 60 times (lines and events repeat at other lines).
+    // Large enough that the two runs overlap: the tagged capture 120 times (lines and events repeat at other lines).
     const big = join(dir, 'big.log');
-    writeFileSync(big, Buffer.concat(Array.from({ length: 60 }, () => readFileSync(TAGGED))));
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
     const runBg = (db: string, args: string[]) =>
       new Promise<number>((resolve) =>
         spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
@@ -188,5 +188,42 @@ describe('a source renamed between runs keeps its contract', () => {
     const s = JSON.parse(ok(db, '--tag', 'MainActivity', join(dir, 'b.log'), '--json-summary').stdout);
     expect(s.files).toMatchObject({ read: 0, skipped: 1 });
     expect(eventsOf(db)).toHaveLength(EXPECTED_TAGGED.total);
+  });
+});
+
+describe('the extraction contract on PostgreSQL', () => {
+  const pgEvents = (url: string) =>
+    pgQuery<Record<string, unknown>>(url, 'SELECT s.head_hash, e.line, e.time, e.hour, e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.head_hash, e.line');
+  const pgCounts = (url: string) =>
+    pgQuery<Record<string, unknown>>(url, 'SELECT s.head_hash, h.hour, h.code, h.tag, h.count FROM counts_hourly h JOIN sources s ON s.id = h.source_id ORDER BY 1, 2, 3, 4');
+  const expectSamePg = async (url: string, reference: string) => {
+    expect(await pgEvents(url)).toEqual(eventsOf(reference));
+    expect(await pgCounts(url)).toEqual(countsOf(reference));
+  };
+
+  it('a plain run, then --tag MainActivity, adds exactly the tagged events; rescan without the tag replaces them exactly', async () => {
+    const url = await pgDatabase();
+    ok(url, '--quiet', '--since', '24h', TAGGED);
+    await expectSamePg(url, fresh(TAGGED));
+    ok(url, '--quiet', '--tag', 'MainActivity', TAGGED);
+    await expectSamePg(url, fresh('--tag', 'MainActivity', TAGGED));
+    expect(ok(url, TAGGED).stderr).toMatch(/counted before with tag MainActivity, which this run lacks; their stored events stay/);
+    const r = runCli(['rescan', '--db', url, '--quiet', TAGGED]);
+    expect(r.status, r.stderr).toBe(0);
+    await expectSamePg(url, fresh(TAGGED));
+  });
+
+  it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
+    const url = await pgDatabase();
+    const runBg = (args: string[]) =>
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, [BIN, '--db', url, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
+      );
+    expect(await Promise.all([runBg(['--tag', 'MainActivity']), runBg(['--tag', 'ExoPlayerImplInternal'])])).toEqual([0, 0]);
+    await expectSamePg(url, reference);
   });
 });
