@@ -79,6 +79,7 @@ describe('display filters on ingest', () => {
     const db = join(tempDir(), 'a.db');
     const r = runCli(['--db', db, '--category', 'network', '--fail-on', 'total>2', FIXTURE]);
     expect(r.status).toBe(0);
+    expect(eventsOf(db)).toHaveLength(15);
     const all = runCli(['--db', join(tempDir(), 'b.db'), '--fail-on', 'total>2', FIXTURE]);
     expect(all.status).toBe(1);
   });
