@@ -223,8 +223,8 @@ export class PgStore implements Store {
       const row = progress.reread ? (await this.q<SourceRow>('SELECT bytes_done, contract FROM sources WHERE id = $1 FOR UPDATE', [sourceId])).rows[0] : undefined;
       const moved = await this.q(
         `UPDATE sources SET bytes_done = $1, lines_done = $2, complete = $3, last_seen = $4, format = COALESCE($5, format)
-         WHERE id = $6 AND ${progress.reread ? 'bytes_done <= $1 AND $7::bigint IS NOT NULL' : 'bytes_done = $7'}`,
-        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes],
+         WHERE id = $6 AND ${progress.reread ? 'bytes_done <= $1' : 'bytes_done = $7'}`,
+        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, ...(progress.reread ? [] : [progress.fromBytes])],
       );
       if (moved.rowCount !== 1 && !progress.reread) throw new SourceTakenError(sourceId);
       // Bytes read under this run's contract alone: it is what now holds for the whole source.

@@ -214,6 +214,16 @@ describe('the extraction contract on PostgreSQL', () => {
     await expectSamePg(url, fresh(TAGGED));
   });
 
+  it('migrate brings each source\'s contract along: the same settings read nothing on the target', async () => {
+    const sqlite = fresh('--tag', 'MainActivity', TAGGED);
+    const url = await pgDatabase();
+    expect(runCli(['migrate', '--from', sqlite, '--to', url]).status).toBe(0);
+    const s = JSON.parse(ok(url, '--tag', 'MainActivity', TAGGED, '--json-summary').stdout);
+    expect(s.files).toMatchObject({ read: 0, skipped: 1 });
+    expect(s.sources[0].reread).toBeUndefined();
+    await expectSamePg(url, sqlite);
+  });
+
   it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
     const dir = tempDir();
     const big = join(dir, 'big.log');
