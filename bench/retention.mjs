@@ -16,7 +16,7 @@ import { startCluster } from '../scripts/pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
-const out = join(root, 'bench', 'out', 'retention');
+const out = join(root, 'bench', 'out', `retention-${arg('store', 'sqlite')}`);
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
