@@ -16,7 +16,6 @@ import { startCluster } from '../scripts/pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
-const out = join(root, 'bench', 'out', `retention-${arg('store', 'sqlite')}`);
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
@@ -26,6 +25,7 @@ const parseSize = (s) => {
   if (!m) throw new Error(`--day-size ${s}: expected a size like 200MB or 1GB`);
   return Math.round(Number(m[1]) * ({ k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase()] ?? 1));
 };
+const out = join(root, 'bench', 'out', `retention-${arg('store', 'sqlite')}`);
 const daySize = parseSize(arg('day-size', '1GB'));
 const days = Number(arg('days', 7));
 const keep = Number(arg('keep', 3));
