@@ -178,6 +178,29 @@ describe('the extraction contract per source', () => {
   });
 });
 
+describe('a re-read killed at a random point', () => {
+  it('loses nothing and counts nothing twice: the next run of the same settings ends as one run of them (3 trials)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const reference = fresh('--tag', 'MainActivity', big);
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 3; trial++) {
+      const db = join(dir, `k${trial}.db`);
+      ok(db, '--quiet', big);
+      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '100', '--tag', 'MainActivity', big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
+      await new Promise((r) => setTimeout(r, 200 + rand() * 800));
+      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      child.kill('SIGKILL');
+      await exited;
+      countsMatchEvents(db);
+      ok(db, '--quiet', '--tag', 'MainActivity', big);
+      expectSameStore(db, reference);
+    }
+  });
+});
+
 describe('a source renamed between runs keeps its contract', () => {
   it('a plain run of a renamed copy after a tagged run reads nothing', () => {
     const dir = tempDir();
