@@ -19,10 +19,12 @@ export interface FileConfig {
   redact?: boolean;
   format?: string;
   failOn?: string[];
+  /** Prune events older than this (`90d`) at the end of each ingest (counts stay). */
+  retention?: string;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
-  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]',
+  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string',
 };
 
 /** A setting and where its value came from. */
@@ -79,6 +81,7 @@ export interface SettingArgs {
   year?: number;
   redact?: boolean;
   failOn?: string[];
+  retention?: string;
 }
 
 export const DEFAULT_DB = './authing-triage.db';
@@ -114,6 +117,7 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.year = pick('year', argv.year, cfg.year, undefined);
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
+  argv.retention = pick('retention', undefined, cfg.retention, undefined);
   s.format = { value: cfg.format, from: cfg.format !== undefined ? fromFile : 'default' };
   s.configFile = { value: file ?? null, from: file ? (argv.config ? 'flag' : 'working directory') : 'none found' };
   return s;

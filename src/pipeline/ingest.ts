@@ -15,6 +15,7 @@ import { pooledChunks } from './pooled.js';
 import { forEachCandidate } from './candidates.js';
 import type { RangeResult } from './scan-jobs.js';
 import { readStudioJson } from '../parse/json-logs.js';
+import { planContract, type Contract } from './contract.js';
 import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
@@ -37,9 +38,10 @@ export interface IngestOptions {
   format?: FormatName;
   year?: number;
   tz?: string;
-  /** Keep only events at or after / before these epoch milliseconds. */
-  since?: number;
-  until?: number;
+  /** The run's extraction contract: a source read under less is re-read (contract.ts). */
+  contract?: Contract;
+  /** Forget what each source contributed and read it again under `contract` (`rescan`). */
+  rescan?: boolean;
   /** Commit when this many events are pending ... */
   batchEvents?: number;
   /** ... or this many milliseconds have passed since the last commit. */
@@ -57,8 +59,6 @@ export interface IngestOptions {
   observeRecord?: (r: LogRecord) => void;
   /** Keeps only the records it returns true for (--package). */
   keepRecord?: (r: LogRecord) => boolean;
-  /** Keeps only the events it returns true for (--level, --category, --code, --only-tag). */
-  keepEvent?: (e: AuthingEvent) => boolean;
   /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
@@ -84,6 +84,10 @@ export interface SourceResult {
   /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
   workerBytes?: number;
   error?: string;
+  /** Read again from the start because this run's contract has more than the stored one. */
+  reread?: boolean;
+  /** Contract elements the source was read under that this run lacks (their events stay). */
+  contextRemoved?: string[];
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -182,7 +186,12 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     }
   }
   src ??= await store.claimSource(head.length, sha(head), input.name);
-  const startBytes = src.bytes_done;
+  const plan = await planContract(store, src, opts.contract, opts.rescan);
+  src = plan.source;
+  if (plan.reread) result.reread = true;
+  if (plan.removed.length) result.contextRemoved = plan.removed;
+  const startBytes = plan.reread ? 0 : src.bytes_done;
+  const linesDone = plan.reread ? 0 : src.lines_done;
   if (startBytes > 0) result.status = 'resumed';
 
   const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
@@ -193,38 +202,34 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
 
   const pending: AuthingEvent[] = [];
   let committedBytes = startBytes;
-  let lineNo = src.lines_done;
+  let lineNo = linesDone;
   let lastCommit = Date.now();
   const batchEvents = opts.batchEvents ?? 5000;
   const batchMs = opts.batchMs ?? 1000;
 
-  const keep = (e: AuthingEvent): boolean => {
-    if (opts.since === undefined && opts.until === undefined) return true;
-    if (!e.time) return false;
-    const t = Date.parse(e.time);
-    return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t < opts.until);
-  };
   const onRecord = (rec: LogRecord): void => {
     opts.observeRecord?.(rec);
     if (opts.keepRecord && !opts.keepRecord(rec)) return;
     const e = opts.extractor.extract(rec);
-    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e))) return;
+    if (!e) return;
     pending.push(e);
-    opts.onEvent?.(e, input.name);
+    // A re-read finds events stored before: they are shown once stored, if new.
+    if (!plan.reread) opts.onEvent?.(e, input.name);
   };
   // Commits run one after another (the loop and the quiet-input timer both commit). Each takes
   // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   const commit = (bytes: number, complete: boolean): Promise<void> => {
-    const batch = pending.splice(0);
+    const batch = plan.storable ? pending.splice(0).filter(plan.storable) : pending.splice(0);
     const lines = lineNo;
     const format = parser.format ?? null;
     chain = chain.then(async () => {
       if (failure) throw failure;
       try {
-        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format });
+        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format, ...plan.progress });
         result.events += added.length;
+        if (plan.reread && opts.onEvent) for (const e of added) opts.onEvent(e, input.name);
         if (opts.onStored) for (const e of added) opts.onStored(e);
         committedBytes = bytes;
         lastCommit = Date.now();
@@ -322,7 +327,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   /** Binary: logger entries; a checkpoint only where no entry is cut in two. */
   async function* binaryUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const entries = new BinaryRecords(src!.lines_done);
+    const entries = new BinaryRecords(linesDone);
     let offset = startBytes;
     for await (const chunk of body) {
       const { records, drained } = entries.push(chunk);
@@ -335,7 +340,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   /** Android Studio's export is one JSON document: read whole (bounded), then its messages. */
   async function* studioUnits(whole: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
     const { records, size } = await readStudioJson(whole);
-    for (const r of records) if (r.line > src!.lines_done) onRecord(r);
+    for (const r of records) if (r.line > linesDone) onRecord(r);
     lineNo = Math.max(lineNo, records.length);
     yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };
   }
@@ -372,13 +377,13 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       if (opts.signal?.aborted) {
         if (c.next !== null) await commit(c.next, false);
         result.status = 'interrupted';
-        result.lines = lineNo - src.lines_done;
+        result.lines = lineNo - linesDone;
         return result;
       }
     }
     await commit(lastNext ?? committedBytes, true);
   } catch (e) {
-    result.lines = lineNo - src.lines_done;
+    result.lines = lineNo - linesDone;
     if (opts.signal?.aborted) {
       if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
       else if (pending.length) await commit(committedBytes, false);
@@ -401,7 +406,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   finally {
     clearInterval(timer);
   }
-  result.lines = lineNo - src.lines_done;
+  result.lines = lineNo - linesDone;
   if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
   return result;
 }
