@@ -90,7 +90,8 @@ export class YearTracker {
       this.year += 1;
     }
     this.lastMonth = month;
-    return this.year;
+    // A stamp after the end of the capture (a clock set forward) is of the year before, never of the future.
+    return na !== undefined && Date.UTC(this.year, month - 1, day) > na ? this.year - 1 : this.year;
   }
 }
 
