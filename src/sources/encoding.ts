@@ -172,16 +172,35 @@ const NOT_LOG_MAGIC: readonly { name: string; bytes: readonly number[] }[] = [
   { name: 'ELF executable', bytes: [0x7f, 0x45, 0x4c, 0x46] },
 ];
 
-/** Share of the head's characters that are not text (control bytes, bytes that are not UTF-8). */
+/** Length of the valid UTF-8 sequence at `i`, or 0 when the byte there does not start one. */
+function utf8SequenceAt(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (!n || i + n > b.length) return 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  return n;
+}
+
+/** Share of the head's bytes that are not text: control bytes (but tab, CR, LF, ESC) and bytes that are not UTF-8. */
 export function nonTextShare(th: TextHead): number {
-  const text = th.utf8.toString('utf8');
-  if (!text.length) return 0;
+  const b = th.utf8;
+  if (!b.length) return 0;
   let bad = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 0xfffd || c === 0x7f) bad++;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 0x7f) bad++;
+      i++;
+      continue;
+    }
+    const n = utf8SequenceAt(b, i);
+    if (n) i += n;
+    else {
+      bad++;
+      i++;
+    }
   }
-  return bad / text.length;
+  return bad / b.length;
 }
 
 /**
@@ -191,7 +210,8 @@ export function nonTextShare(th: TextHead): number {
  */
 export function notALog(head: Buffer, th: TextHead, fits: boolean): string | null {
   const share = nonTextShare(th);
-  const pct = `${Math.round(share * 100)}% non-text bytes`;
+  // Rounded down: 100% only when no byte at all is text.
+  const pct = `${Math.floor(share * 100)}% non-text bytes`;
   const magic = NOT_LOG_MAGIC.find((m) => m.bytes.every((b, i) => head[i] === b));
   if (magic) return `not a log (${magic.name}, ${pct}); skipped`;
   // A log with a junk block still has mostly text; an image or archive stream has a third or more of such bytes.
