@@ -43,14 +43,14 @@ describe('a labeled capture, damaged as users damage it, gives exactly its event
     expect(summary.sources[0]).toMatchObject({ format: 'threadtime', formats: ['threadtime'], encoding, lineEnding, unparsed: 0 });
   });
 
-  it('with binary junk after the first line: every event, on its line moved by the junk lines', () => {
+  it('with 700 lines of binary junk after the first line (more than the detection sample): every event, on its line moved by the junk lines', () => {
     const lines = text.split('\n');
-    const junkLines = Array.from({ length: 40 }, (_, i) => Buffer.from([1, 0xff, 0xfe, 2, 0x80 + i, 0x80, 0x1f, 0x7f, 3]).toString('latin1'));
+    const junkLines = Array.from({ length: 700 }, (_, i) => Buffer.from([1, 0xff, 0xfe, 2, 0x80 + (i % 64), 0x80, 0x1f, 0x7f, 3]).toString('latin1'));
     const f = join(tempDir(), 'junk.txt');
     writeFileSync(f, Buffer.concat([Buffer.from(lines[0] + '\n'), Buffer.from(junkLines.join('\n') + '\n', 'latin1'), Buffer.from(lines.slice(1).join('\n'))]));
     const { r, events } = ingest(f);
     expect(r.status).toBe(0);
-    expect(events).toEqual(expected.map((e) => ({ line: e.line > 1 ? e.line + 40 : e.line, code: e.code })));
+    expect(events).toEqual(expected.map((e) => ({ line: e.line > 1 ? e.line + 700 : e.line, code: e.code })));
   });
 
   it('a UTF-16 capture appended to is resumed at the right byte: no event lost or counted twice', () => {
