@@ -8,7 +8,7 @@ import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
 import { looksLikeStudioJson, readStudioJson } from './json-logs.js';
-import { RecordParser, detectFormat, type ParseOptions } from './records.js';
+import { RecordParser, detectFormat, looksLikeText, type ParseOptions } from './records.js';
 
 /** A record, or the line number and text of a line that could not be parsed. */
 export type RecordOrUnparsed = LogRecord | { unparsed: number; text: string };
@@ -39,9 +39,11 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   if (forced === 'binary' || (!forced && looksLikeBinaryLogcat(head))) return { format: 'binary', encoding: 'binary', lineEnding: null, notLog: null, note: null };
   const th = textHead(head);
   if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, lineEnding: th.lineEnding, notLog: null, note: null };
-  const sample = th.utf8.toString('utf8').split('\n', 200);
+  const lines = th.utf8.toString('utf8').split('\n');
   // The last line may be cut mid-line; a giant first line is kept, its header is whole.
-  if (!complete && sample.length > 1) sample.pop();
+  if (!complete && lines.length > 1) lines.pop();
+  // The first 200 lines that look like text: a block of binary junk at the head does not fill the sample.
+  const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
   const format = forced ?? detectFormat(sample);
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
   return { format, encoding: th.encoding, lineEnding: th.lineEnding, notLog, note: notLog ?? (format === 'raw' && !forced ? RAW_NOTE : null) };

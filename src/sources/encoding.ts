@@ -17,8 +17,8 @@ export interface HeadEncoding {
   bom: number;
 }
 
-// Bytes looked at for the NUL pattern: enough lines to tell, little enough to be free.
-const NUL_SAMPLE = 4096;
+// Bytes looked at for the NUL pattern: the whole head, so a junk block at the start does not hide it.
+const NUL_SAMPLE = 64 * 1024;
 
 /**
  * The encoding of a capture from its first bytes: a BOM, or without one the NUL pattern of ASCII
@@ -36,10 +36,11 @@ export function detectEncoding(head: Buffer): HeadEncoding {
     if (head[i] === 0) even++;
     if (head[i + 1] === 0) odd++;
   }
-  const pairs = n / 2;
-  // Logcat headers are ASCII: most code units of a UTF-16 capture have one NUL byte, text in UTF-8 has none.
-  if (odd >= pairs * 0.3 && even <= pairs * 0.05) return { encoding: 'utf-16le', bom: 0 };
-  if (even >= pairs * 0.3 && odd <= pairs * 0.05) return { encoding: 'utf-16be', bom: 0 };
+  const least = Math.max(4, (n / 2) * 0.05);
+  // Logcat headers are ASCII: a UTF-16 capture has a NUL in most code units, all on one side; UTF-8
+  // text has none, and binary junk has as many on both sides.
+  if (odd >= least && even * 4 <= odd) return { encoding: 'utf-16le', bom: 0 };
+  if (even >= least && odd * 4 <= even) return { encoding: 'utf-16be', bom: 0 };
   return { encoding: 'utf-8', bom: 0 };
 }
 
