@@ -81,7 +81,19 @@ export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: nu
     `${s.events} events in ${s.lines} lines (${(s.bytes / 1e6).toFixed(1)} MB) from ${fileParts.join(', ')} input(s) in ${(s.elapsedMs / 1000).toFixed(2)} s` +
       (s.unparsed ? `; ${s.unparsed} unparsed lines that could hold an event` : '') +
       (s.overlong ? `; ${s.overlong} over-long lines cut` : '') +
-      '\n',
+      '\n' +
+      s.sources.map(sourceLine).filter(Boolean).join(''),
   );
   return out.join('\n');
+}
+
+/** One line for a source read in a way worth knowing (several layouts, UTF-16, CR line endings, unparsed lines), else ''. */
+function sourceLine(r: SourceResult): string {
+  const parts = [
+    (r.formats?.length ?? 0) > 1 && `layouts ${r.formats!.join(' -> ')}`,
+    r.encoding && r.encoding !== 'utf-8' && r.encoding !== 'binary' && r.encoding.toUpperCase(),
+    r.lineEnding && r.lineEnding !== 'lf' && r.lineEnding !== 'none' && `${r.lineEnding.toUpperCase().replace(/-/g, ' ')} line endings`,
+    r.unparsed > 0 && `${r.unparsed} unparsed`,
+  ].filter(Boolean);
+  return parts.length ? `  ${r.name}: ${parts.join('; ')}\n` : '';
 }

@@ -131,4 +131,15 @@ describe('silent fallbacks are said, inputs that are not logs are skipped', () =
     const { summary } = ingest(f);
     expect(summary.sources[0]).toMatchObject({ format: 'threadtime', formats: ['threadtime', 'long'], encoding: 'utf-8', lineEnding: 'lf' });
   });
+  it('the human summary has a line for each source read in a way worth knowing', () => {
+    const dir = tempDir();
+    const f = join(dir, 'ps.txt');
+    writeFileSync(f, utf16(text.replace(/\n/g, '\r\n'), 'be', true));
+    const plain = join(dir, 'plain.log');
+    writeFileSync(plain, text);
+    const r = runCli([f, plain, '--db', join(dir, 't.db')]);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n');
+    expect(lines.filter((l) => l.startsWith('  /'))).toEqual([`  ${f}: UTF-16BE; CR LF line endings`]);
+  });
 });
