@@ -165,6 +165,14 @@ describe('Android Studio copies', () => {
     expect(records[1]!.message).toMatch(/^FATAL EXCEPTION: main\n {4}Process: \(app package\), PID: 5301\n/);
     expect(records[1]!.message.endsWith('     Caused by: ...')).toBe(true);
   });
+  it('v1: a crash copied with a long stack trace is still read as studio, not raw', () => {
+    const v1 = real('issue-excerpt__firebase-firebase-android-sdk-1565__android-studio-v1.txt').split('\n');
+    const trace = Array.from({ length: 60 }, (_, i) => `        at com.example.Frame${i}.run(Frame.java:${i + 1})`);
+    const { format, records, unparsed } = parseText([v1[0], v1[1], ...trace, v1[12]].join('\n') + '\n', UTC);
+    expect(format).toBe('studio');
+    expect(unparsed).toEqual([]);
+    expect(records.map((r) => [r.line, r.tag, r.message.split('\n').length])).toEqual([[1, 'AndroidRuntime', 1], [2, 'AndroidRuntime', 61], [63, 'FirebaseCrashlytics', 1]]);
+  });
   it('v1: a blank tag and an indented divider are kept apart', () => {
     const { records } = parseText('[ 01-25 13:05:23.130  1193: 1193 I/         ]\nhello\n\n  --------- beginning of system\n[ 01-25 13:05:23.131  1193: 1193 I/Tag ]\nx\n\n', UTC);
     expect(records.map((r) => [r.tag, r.message])).toEqual([['', 'hello'], ['Tag', 'x']]);
