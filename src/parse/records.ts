@@ -49,17 +49,25 @@ export function detectFormat(sample: readonly string[]): FormatName {
   for (const raw of sample) {
     const line = stripDecorations(raw);
     if (!line.trim() || NON_ENTRY.test(line) || !looksLikeText(line)) continue;
-    entries++;
     if (line.trimStart().startsWith('{') && parseNdjsonLine(line, 0)) {
       scores.set('ndjson', (scores.get('ndjson') ?? 0) + 1);
+      entries++;
       continue;
     }
     if (LONG_HEADER.test(line)) {
       scores.set('long', (scores.get('long') ?? 0) + 1);
+      entries++;
       continue;
     }
     // Every layout that fits scores: `process` with uid and `thread` share a shape, `tag` fits brief lines.
-    for (const lf of LINE_FORMATS) if (lf.re.test(line)) scores.set(lf.name, (scores.get(lf.name) ?? 0) + 1);
+    let fits = false;
+    for (const lf of LINE_FORMATS) {
+      if (!lf.re.test(line)) continue;
+      scores.set(lf.name, (scores.get(lf.name) ?? 0) + 1);
+      fits = true;
+    }
+    // An indented line that fits nothing is a continuation (a Studio stack trace, a long message): not a share against a layout.
+    if (fits || !/^\s/.test(line)) entries++;
   }
   let best: FormatName = 'raw';
   let bestScore = 0;

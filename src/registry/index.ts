@@ -69,8 +69,6 @@ export function categoryOf(reg: Registry, code: number): string {
   return reg.codes.get(code)?.category ?? UNREGISTERED;
 }
 
-/** Override fields that say what a code means; setting one replaces the bundled text of the code. */
-const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description', 'suggestion']);
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
 /**
@@ -124,17 +122,14 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (!category) bad(`${where}.category`, `code ${code} is new, so it needs a category (one of: ${Object.keys(reg.categories).join(', ')})`);
       if (!(category! in reg.categories)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
       const { code: _c, ...fields } = e as Record<string, string>;
-      const entry: CodeEntry = {
+      reg.codes.set(code, {
         ...(prev ?? { code, kind: 'override', message: '' }),
         ...fields,
         code,
         category: category!,
         message: (e.message as string | undefined) ?? prev?.message ?? '',
         override: file,
-      };
-      // The user's own words win: the bundled text would otherwise be shown instead of them.
-      if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
-      reg.codes.set(code, entry);
+      });
     });
   }
   if (obj.signatures !== undefined) {
