@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
-import { parseText } from '../../src/parse/records.js';
+import { detectFormat, parseText } from '../../src/parse/records.js';
 import { recordsOf, type RecordOrUnparsed } from '../../src/parse/stream.js';
 import { YearTracker, yearAnchor } from '../../src/parse/time.js';
 import { loadRegistry } from '../../src/registry/index.js';
@@ -168,7 +168,10 @@ describe('Android Studio copies', () => {
   it('v1: a crash copied with a long stack trace is still read as studio, not raw', () => {
     const v1 = real('issue-excerpt__firebase-firebase-android-sdk-1565__android-studio-v1.txt').split('\n');
     const trace = Array.from({ length: 60 }, (_, i) => `        at com.example.Frame${i}.run(Frame.java:${i + 1})`);
-    const { format, records, unparsed } = parseText([v1[0], v1[1], ...trace, v1[12]].join('\n') + '\n', UTC);
+    const text = [v1[0], v1[1], ...trace, v1[12]].join('\n') + '\n';
+    // detected as studio from the head (no "read as raw" note), not only rescued line by line
+    expect(detectFormat(text.split('\n'))).toBe('studio');
+    const { format, records, unparsed } = parseText(text, UTC);
     expect(format).toBe('studio');
     expect(unparsed).toEqual([]);
     expect(records.map((r) => [r.line, r.tag, r.message.split('\n').length])).toEqual([[1, 'AndroidRuntime', 1], [2, 'AndroidRuntime', 61], [63, 'FirebaseCrashlytics', 1]]);
