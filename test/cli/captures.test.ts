@@ -3,7 +3,7 @@
  * exactly their events; `parse` and `--json-summary` give one unparsed count; inputs that are not
  * logs are skipped and said; the summary reports each source's formats, encoding and line endings.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED, query, runCli, tempDir } from '../helpers.js';
@@ -83,6 +83,12 @@ describe('one unparsed count for parse and --json-summary', () => {
     const { summary } = ingest(f);
     expect(summary.unparsed).toBe(2);
     expect(summary.sources[0].unparsed).toBe(2);
+  });
+  it.each(readdirSync(join(SHARED, 'corpus', 'real')).filter((f) => !/PROVENANCE|golden/.test(f)))('%s: parse and --json-summary give the same count', (name) => {
+    const f = join(SHARED, 'corpus', 'real', name);
+    const parseCount = runCli(['parse', f]).stderr.split('\n').filter((l) => l.endsWith(': unparsed line')).length;
+    const { summary } = ingest(f);
+    expect(summary.sources[0].unparsed).toBe(parseCount);
   });
   it('counts the same on a multi-line layout (Studio v1), where every line is read', () => {
     const v1 = readFileSync(join(SHARED, 'corpus', 'real', 'issue-excerpt__firebase-firebase-android-sdk-1565__android-studio-v1.txt'), 'utf8');
