@@ -118,8 +118,20 @@ interface Pending {
   format: FormatName;
   line: number;
   body: string[];
+  /** Characters in body, bounded by MAX_RECORD_CHARS. */
+  size?: number;
   /** A blank line was seen: a divider or a line of another layout ends the entry now. */
   afterBlank: boolean;
+}
+
+/** Longest message kept for a multi-line record; later lines are dropped (memory stays bounded). */
+export const MAX_RECORD_CHARS = 1 << 20;
+
+function addLine(p: Pending, line: string): void {
+  const size = (p.size ?? 0) + line.length + 1;
+  if (size > MAX_RECORD_CHARS) return;
+  p.size = size;
+  p.body.push(line);
 }
 
 // After a blank line inside a long entry, these layouts end it (the loose `tag` shape could be message text).
@@ -182,7 +194,7 @@ export class RecordParser {
     // A Studio copy puts stack traces and wrapped text under a record, indented and without a header.
     const open = this.pending;
     if (open && (this.opts.format ? line.trim() !== '' : this.continues(line))) {
-      open.body.push(line);
+      addLine(open, line);
       return SKIP;
     }
     // Re-detect: the stream may have changed format, a structured line may follow junk (`raw`), or this is vendor junk.
@@ -215,7 +227,7 @@ export class RecordParser {
 
   /** Under a Studio record, any line that fits no layout is part of it (a blank line too). */
   private continues(line: string): boolean {
-    if (!this.pending || this.pending.format === 'long') return false;
+    if (!this.pending || this.pending.format === 'long' || !looksLikeText(line)) return false;
     for (const lf of LINE_FORMATS) if (lf.re.test(line)) return false;
     return !LONG_HEADER.test(line);
   }
@@ -232,7 +244,7 @@ export class RecordParser {
   private header(g: HeaderFields, format: FormatName, lineNo: number): LineResult {
     const done = this.flushPending();
     if (format === 'studio' || format === 'studio-v2') {
-      this.pending = { fields: g, format, line: lineNo, body: [g.msg ?? ''], afterBlank: false };
+      this.pending = { fields: g, format, line: lineNo, body: [g.msg ?? ''], size: (g.msg ?? '').length, afterBlank: false };
       return done ? { record: done } : SKIP;
     }
     const rec = this.build(g, format, lineNo);
@@ -260,7 +272,7 @@ export class RecordParser {
         }
       }
       p.afterBlank = line.trim() === '';
-      p.body.push(line);
+      addLine(p, line);
       return SKIP;
     }
     if (NON_ENTRY.test(line)) return this.separator(line);

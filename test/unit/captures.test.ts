@@ -176,6 +176,17 @@ describe('Android Studio copies', () => {
     expect(unparsed).toEqual([]);
     expect(records.map((r) => [r.line, r.tag, r.message.split('\n').length])).toEqual([[1, 'AndroidRuntime', 1], [2, 'AndroidRuntime', 61], [63, 'FirebaseCrashlytics', 1]]);
   });
+  it('a binary junk line under a Studio record is not taken into its message, and a record stays bounded', async () => {
+    const { MAX_RECORD_CHARS } = await import('../../src/parse/records.js');
+    const v1 = real('issue-excerpt__firebase-firebase-android-sdk-1565__android-studio-v1.txt').split('\n');
+    const junk = '\x01\x02\u00ff\ufffd junk';
+    const { records, unparsed } = parseText([v1[1], junk, v1[2]].join('\n'), UTC);
+    expect(unparsed).toEqual([2]);
+    expect(records.map((r) => r.message)).toEqual(['FATAL EXCEPTION: main\n    Process: (app package), PID: 5301']);
+    const huge = parseText([v1[1], ...Array(40_000).fill('        at com.example.Frame.run(Frame.java:1)')].join('\n'), UTC).records[0]!;
+    expect(huge.message.length).toBeLessThanOrEqual(MAX_RECORD_CHARS);
+    expect(huge.message.length).toBeGreaterThan(MAX_RECORD_CHARS - 100);
+  });
   it('v1: a blank tag and an indented divider are kept apart', () => {
     const { records } = parseText('[ 01-25 13:05:23.130  1193: 1193 I/         ]\nhello\n\n  --------- beginning of system\n[ 01-25 13:05:23.131  1193: 1193 I/Tag ]\nx\n\n', UTC);
     expect(records.map((r) => [r.tag, r.message])).toEqual([['', 'hello'], ['Tag', 'x']]);
