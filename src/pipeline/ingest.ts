@@ -84,7 +84,7 @@ export interface SourceResult {
   encoding?: TextEncoding | 'binary';
   /** Line-ending style of the head. */
   lineEnding?: LineEnding | null;
-  /** Why the input was not read (`not a log`). */
+  /** Why the input was not read: `not a log`, or `already counted` (nothing new since the last run). */
   skipReason?: string;
   /** A one-line note for stderr: a silent fallback (read as raw) or why the input was skipped. */
   note?: string;
@@ -422,6 +422,6 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   result.lines = lineNo - src.lines_done;
   result.formats = parser.formatsSeen;
-  if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
+  if (result.bytes === 0 && startBytes > 0) Object.assign(result, { status: 'skipped', skipReason: 'already counted' });
   return result;
 }

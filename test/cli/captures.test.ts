@@ -3,10 +3,11 @@
  * exactly their events; `parse` and `--json-summary` give one unparsed count; inputs that are not
  * logs are skipped and said; the summary reports each source's formats, encoding and line endings.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED, query, runCli, tempDir } from '../helpers.js';
+import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
 
 const labeled = join(SHARED, 'corpus', 'labeled');
 const exp = JSON.parse(readFileSync(join(labeled, 'dev-threadtime.expected.json'), 'utf8')) as { file: string; args: string[]; events: { line: number; code: number }[] };
@@ -53,6 +54,32 @@ describe('a labeled capture, damaged as users damage it, gives exactly its event
     expect(events).toEqual(expected.map((e) => ({ line: e.line > 1 ? e.line + 700 : e.line, code: e.code })));
   });
 
+  it('a UTF-16 capture killed at random points and read again gives exactly its events once (8 trials)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const f = join(dir, 'killed.txt');
+    writeFileSync(f, utf16(text.repeat(6), 'le', true));
+    const t0 = Date.now();
+    const clean = ingest(f, join(dir, 'clean.db'), ['--batch-size', '50']);
+    const cleanMs = Date.now() - t0;
+    expect(clean.events).toHaveLength(expected.length * 6);
+    let seed = 19;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let killedMidway = 0;
+    for (let trial = 0; trial < 8; trial++) {
+      const db = join(dir, `k${trial}.db`);
+      const child = spawn(process.execPath, [BIN, f, '--db', db, '--quiet', '--threads', '1', '--batch-size', '50'], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 100 + rand() * cleanMs * 0.8));
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      if (child.exitCode === null) killedMidway++;
+      child.kill('SIGKILL');
+      await exited;
+      const again = ingest(f, db, ['--batch-size', '50']);
+      expect(again.r.status).toBe(0);
+      expect(again.events).toEqual(clean.events);
+    }
+    expect(killedMidway).toBeGreaterThan(2);
+  });
+
   it('a UTF-16 capture appended to is resumed at the right byte: no event lost or counted twice', () => {
     const dir = tempDir();
     const f = join(dir, 'growing.txt');
@@ -66,6 +93,7 @@ describe('a labeled capture, damaged as users damage it, gives exactly its event
     const second = ingest(f, db);
     expect(second.summary.sources[0].status).toBe('resumed');
     expect(second.events).toEqual(expected);
+    expect(ingest(f, db).summary.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
   });
 });
 
