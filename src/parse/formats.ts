@@ -50,10 +50,13 @@ export const LONG_HEADER = new RegExp(String.raw`^\[\s+${TS}\s+(?:(?<uid>[^\s:]+
  * Lines that are not entries: buffer dividers (Android Studio copies indent them), Studio's process
  * banners, adb chatter, logd notices.
  */
-export const NON_ENTRY = /^\s*(?:-{9} (?:beginning of|switch to) |-{4} PROCESS (?:STARTED|ENDED) \(|- waiting for device -|\* daemon |logcat: |read: unexpected EOF)/;
+export const NON_ENTRY = /^\s*(?:-{9} (?:beginning of|switch to) |-{4,} PROCESS (?:STARTED|ENDED) \(|- waiting for device -|\* daemon |logcat: |read: unexpected EOF)/;
 
-/** Android Studio (Electric Eel+) banner between a process's records: `---- PROCESS STARTED (8468) for package x ----`. */
-export const PROCESS_BANNER = /^\s*-{4} PROCESS (?:STARTED|ENDED) \((?<pid>\d+)\) for package (?<pkg>\S+) -{4}\s*$/;
+/**
+ * Android Studio (Electric Eel+) banner between a process's records: `---- PROCESS STARTED (8468) for
+ * package x ----`, as the issue quotes it, or with Studio's 28 dashes either side.
+ */
+export const PROCESS_BANNER = /^\s*-{4,} PROCESS (?:STARTED|ENDED) \((?<pid>\d+)\) for package (?<pkg>\S+) -{4,}\s*$/;
 
 /** Formats whose records may span lines (message lines or continuation lines under a header). */
 export const MULTI_LINE_FORMATS: ReadonlySet<FormatName> = new Set<FormatName>(['long', 'studio', 'studio-v2']);

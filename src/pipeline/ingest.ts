@@ -253,7 +253,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return chain;
   };
 
-  // Long entries span lines: that format reads every line; the rest decode candidates only.
+  // Multi-line records (long, Studio copies) read every line, so continuations join the right record; the rest decode candidates only.
   const needsEveryLine = (): boolean => parser.multiLine || !!opts.observeRecord || !!opts.keepRecord;
   const needles = opts.needles;
   const handleLine = (text: string, n: number): void => {

@@ -218,6 +218,9 @@ describe('Android Studio copies', () => {
     const p = new RecordParser({ ...UTC, format: 'studio-v2' });
     expect(p.push('---- PROCESS STARTED (8468) for package com.example.app ----', 1)).toEqual({ skip: true });
     expect(p.packages.get(8468)).toBe('com.example.app');
+    const dashes = '-'.repeat(28);
+    expect(p.push(`${dashes} PROCESS STARTED (9001) for package com.example.other ${dashes}`, 2)).toEqual({ skip: true });
+    expect(p.packages.get(9001)).toBe('com.example.other');
   });
 });
 
