@@ -80,7 +80,8 @@ export function detectFormat(sample: readonly string[]): FormatName {
   // A format that fits only a few lines is coincidence (a raw message that looks like a header);
   // a long entry's message lines and a Studio record's continuation lines match nothing, so one
   // header is enough for `long`.
-  return best === 'long' || bestScore * 4 >= Math.min(entries, 40) ? best : 'raw';
+  // One fitting line among a few is coincidence too ("I/O error: x" fits `tag`); a raw region still parses structured lines.
+  return best === 'long' || (bestScore * 4 >= Math.min(entries, 40) && (bestScore >= 2 || entries <= 2)) ? best : 'raw';
 }
 
 /** Parses whole text at once (tests, small inputs): the records and the unparsed line numbers. */
@@ -203,8 +204,12 @@ export class RecordParser {
         if (lf === cur) continue;
         const m = lf.re.exec(line);
         if (m) {
-          this.current = lf;
-          this.formatName = lf.name;
+          // Inside a raw region a single-line layout is read for this line only: a raw message that looks
+          // like a header ("I/O error: x" fits `tag`) must not turn the raw lines after it into unparsed ones.
+          if (this.formatName !== 'raw' || MULTI_LINE_FORMATS.has(lf.name)) {
+            this.current = lf;
+            this.formatName = lf.name;
+          }
           return this.header(m.groups as HeaderFields, lf.name, lineNo);
         }
       }

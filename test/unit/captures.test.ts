@@ -134,6 +134,22 @@ describe('junk at the head', () => {
   });
 });
 
+describe('raw regions', () => {
+  it('a raw line that looks like a header does not end the raw region', () => {
+    const text = 'Unity player log\nI/O error: disk full\nAuthingManager: login failed {"code":2333}\nshutting down\n';
+    const { format, records, unparsed } = parseText(text, UTC);
+    expect(format).toBe('raw');
+    expect(unparsed).toEqual([]);
+    expect(records.map((r) => [r.format, r.tag, r.message])).toEqual([
+      ['raw', '', 'Unity player log'],
+      ['tag', 'O error', 'disk full'],
+      ['raw', '', 'AuthingManager: login failed {"code":2333}'],
+      ['raw', '', 'shutting down'],
+    ]);
+    expect(extractor.extract(records[2]!)?.code).toBe(2333);
+  });
+});
+
 describe('a layout switch in the middle of a file (parser side)', () => {
   const blocks: Record<string, string> = {
     threadtime: '01-25 13:05:23.130  1193  1193 I Guardian: Guardian failed. 400 message:{"statusCode":403,"apiCode":1636}\n',
