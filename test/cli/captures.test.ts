@@ -150,6 +150,8 @@ describe('silent fallbacks are said, inputs that are not logs are skipped', () =
     expect(query(db, 'SELECT name FROM sources')).toEqual([{ name: log }]);
     const human = runCli([png, '--db', join(dir, 'u.db')]);
     expect(human.stderr).toContain('1 skipped: not a log');
+    const parsed = runCli(['parse', pdf]);
+    expect([parsed.status, parsed.stdout, parsed.stderr]).toEqual([0, '', `authing-triage: ${pdf}: not a log (PDF document, 99% non-text bytes); skipped\n`]);
   });
   it('says when a text file fits no logcat layout and is read as raw lines', () => {
     const f = join(tempDir(), 'unity.txt');
