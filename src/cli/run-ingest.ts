@@ -139,6 +139,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
+      if (r.note) process.stderr.write(`authing-triage: ${r.name}: ${r.note}\n`);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {

@@ -8,7 +8,10 @@ import { Extractor, type Needles } from '../extract/index.js';
 import { chunkScanner } from './scan.js';
 import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
-import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
+import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
+import { yearAnchor } from '../parse/time.js';
+import { decodedLineChunks, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { isCandidateLine } from '../extract/prefilter.js';
 import { peekHead } from '../sources/head.js';
 import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
 import { pooledChunks } from './pooled.js';
@@ -16,7 +19,7 @@ import { forEachCandidate } from './candidates.js';
 import type { RangeResult } from './scan-jobs.js';
 import { readStudioJson } from '../parse/json-logs.js';
 import { planContract, type Contract } from './contract.js';
-import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
+import { DEFAULT_MAX_LINE, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { SQLITE_MAGIC, SourceTakenError, StoreError, type Store } from '../store/store.js';
@@ -73,12 +76,23 @@ export interface IngestOptions {
 /** What happened to one source. */
 export interface SourceResult {
   name: string;
-  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted';
+  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted' | 'not-a-log';
   format: FormatName | null;
+  /** Every layout a record came in (a capture may switch), in order of first use. */
+  formats?: FormatName[];
+  /** Text encoding read (UTF-16 is decoded to UTF-8 first), or `binary` for binary logcat. */
+  encoding?: TextEncoding | 'binary';
+  /** Line-ending style of the head. */
+  lineEnding?: LineEnding | null;
+  /** Why the input was not read: `not a log`, or `already counted` (nothing new since the last run). */
+  skipReason?: string;
+  /** A one-line note for stderr: a silent fallback (read as raw) or why the input was skipped. */
+  note?: string;
   compression: 'none' | 'gzip' | 'zip' | null;
   bytes: number;
   lines: number;
   events: number;
+  /** Lines that could hold an event (they carry a candidate needle) but fit no layout; `parse` counts the same. */
   unparsed: number;
   overlong: number;
   /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
@@ -175,6 +189,10 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
+  // What the head says (encoding, layout, not a log at all) before the input becomes a source.
+  const info = inspectHead(head, complete, opts.format);
+  Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
+  if (info.notLog) return { ...result, status: 'not-a-log', skipReason: 'not a log' };
 
   // Recognise the content: the longest stored head that this input starts with.
   let src = undefined;
@@ -194,9 +212,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const linesDone = plan.reread ? 0 : src.lines_done;
   if (startBytes > 0) result.status = 'resumed';
 
-  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-  const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
-  parser.setFormat(opts.format ?? formatOfHead(head, complete));
+  const parser = new RecordParser({ format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) });
+  parser.setFormat(info.format);
   const shape = shapeOf(parser.format!);
   result.format = parser.format ?? null;
 
@@ -241,13 +258,15 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return chain;
   };
 
-  // Long entries span lines: that format reads every line; the rest decode candidates only.
-  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long' || !!opts.observeRecord || !!opts.keepRecord;
+  // Multi-line records (long, Studio copies) read every line, so continuations join the right record; the rest decode candidates only.
+  const needsEveryLine = (): boolean => parser.multiLine || !!opts.observeRecord || !!opts.keepRecord;
   const needles = opts.needles;
   const handleLine = (text: string, n: number): void => {
     const r = parser.push(text, n);
-    if ('record' in r) onRecord(r.record);
-    else if ('unparsed' in r) result.unparsed++;
+    if ('record' in r) {
+      if (r.before) onRecord(r.before);
+      onRecord(r.record);
+    } else if ('unparsed' in r && isCandidateLine(needles, text)) result.unparsed++;
   };
 
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
@@ -299,7 +318,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   timer.unref();
   /** Text: chunks of whole lines; with threads, a fast stream's chunks are scanned by workers. */
   async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const chunks = lineChunks(body, maxLine, startBytes);
+    const chunks = decodedLineChunks(body, info.encoding as TextEncoding, maxLine, startBytes);
     if ((opts.threads ?? 1) > 1 && !needsEveryLine()) {
       const pool = scanPool();
       try {
@@ -360,7 +379,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
   }
   const parallel =
-    shape === 'text' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
+    shape === 'text' && info.encoding === 'utf-8' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
     !needsEveryLine() && opened.size !== null && opened.size - startBytes >= 4 * rangeBytes();
 
   try {
@@ -407,6 +426,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     clearInterval(timer);
   }
   result.lines = lineNo - linesDone;
-  if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
+  result.formats = parser.formatsSeen;
+  if (result.bytes === 0 && startBytes > 0) Object.assign(result, { status: 'skipped', skipReason: 'already counted' });
   return result;
 }

@@ -59,7 +59,7 @@ describe('inputs', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0 });
+    expect(summary.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 0 });
     const expThreadtime = JSON.parse(readFileSync(join(LABELED, 'dev-threadtime.expected.json'), 'utf8')).total;
     const expTime = JSON.parse(readFileSync(join(LABELED, 'dev-time.expected.json'), 'utf8')).total;
     expect(summary.events).toBe(expThreadtime + expTime + 15);
