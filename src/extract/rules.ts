@@ -81,31 +81,50 @@ function applySignature(list: CompiledSignature[] | undefined, message: string):
 const JSON_KEY = /"(code|apiCode|statusCode)"\s*:\s*(?:(-?\d+)|"(-?\d+)")(?![\d.eE])/g;
 const JSON_PRIORITY: Record<string, number> = { code: 0, apiCode: 1, statusCode: 2 };
 
-/** Brace depth of every position is only needed where a key matched. */
-function depthAt(text: string, pos: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < pos; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && depth > 0) depth--;
+/**
+ * Brace depth at increasing positions of one text, in one pass over it: a match asks for the depth
+ * at its start, and matches come in order, so the walk goes on from where the last one stopped
+ * (walking from 0 for every match was quadratic on `{"code":1,` repeated).
+ */
+class DepthWalker {
+  private i = 0;
+  private depth = 0;
+  private inString = false;
+  constructor(private readonly text: string) {}
+
+  at(pos: number): number {
+    const text = this.text;
+    let { i, depth, inString } = this;
+    for (; i < pos; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 92 /* \ */) i++;
+        else if (c === 34 /* " */) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 /* { */) depth++;
+      else if (c === 125 /* } */ && depth > 0) depth--;
+    }
+    this.i = i;
+    this.depth = depth;
+    this.inString = inString;
+    return depth;
   }
-  return depth;
 }
+
+/** Keys looked at in one message at most: work stays bounded however many a hostile line repeats. */
+export const MAX_JSON_KEYS = 10_000;
 
 /** The JSON-body rule: `code`, else `apiCode`, else `statusCode`, outermost object first. */
 export function jsonCode(message: string): Found | null {
   if (!message.includes('"')) return null;
   let best: { key: string; value: number; depth: number } | null = null;
+  const depths = new DepthWalker(message);
+  let seen = 0;
   JSON_KEY.lastIndex = 0;
-  for (let m = JSON_KEY.exec(message); m; m = JSON_KEY.exec(message)) {
+  for (let m = JSON_KEY.exec(message); m && seen < MAX_JSON_KEYS; m = JSON_KEY.exec(message), seen++) {
     const value = Number(m[2] ?? m[3]);
     if (!Number.isSafeInteger(value)) continue;
-    const depth = depthAt(message, m.index);
+    const depth = depths.at(m.index);
     const key = m[1]!;
     if (!best || depth < best.depth || (depth === best.depth && JSON_PRIORITY[key]! < JSON_PRIORITY[best.key]!)) {
       best = { key, value, depth };
