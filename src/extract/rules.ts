@@ -3,6 +3,7 @@
  * then the code by the first rule that matches: signature, JSON body, status line, key-value.
  */
 import type { Signature } from '../registry/index.js';
+import { UserError } from '../errors.js';
 import type { Method } from '../types.js';
 
 /** The Android SDK's own logcat tags (sdk-logging.md). */
@@ -41,6 +42,15 @@ export interface Rules {
   signatures: { first: Map<string, CompiledSignature[]>; status: Map<string, CompiledSignature[]> };
 }
 
+/** A signature's pattern; a bad one is the registry's fault, named in one line, not a crash. */
+function compilePattern(source: string, s: Signature, field: 'message' | 'detail'): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    throw new UserError('usage', `registry signature for tag ${s.tags[0]}${s.source ? ` (${s.source})` : ''}: ${field} is not a valid regular expression (${(e as Error).message}); fix the registry file`);
+  }
+}
+
 /** Compiles the signatures and the set of tags that give Authing context. */
 export function compileRules(signatures: readonly Signature[], userTags: readonly string[]): Rules {
   const first = new Map<string, CompiledSignature[]>();
@@ -48,10 +58,10 @@ export function compileRules(signatures: readonly Signature[], userTags: readonl
   for (const s of signatures) {
     const c: CompiledSignature = {
       tags: new Set(s.tags),
-      re: new RegExp(s.message),
+      re: compilePattern(s.message, s, 'message'),
       code: s.code,
       codeGroup: s.codeGroup,
-      detail: s.detail ? new RegExp(s.detail) : undefined,
+      detail: s.detail ? compilePattern(s.detail, s, 'detail') : undefined,
       stage: s.stage ?? 'first',
     };
     const into = c.stage === 'status' ? status : first;

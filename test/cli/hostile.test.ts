@@ -3,16 +3,20 @@
  * positions, from a real labeled capture; every run must end inside a bound, in one line, with
  * the exit code of the table, and count exactly what one clean run counts.
  */
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const CAPTURE = readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8');
 const EXPECTED = JSON.parse(readFileSync(join(LABELED, 'dev-threadtime.expected.json'), 'utf8')) as { total: number };
+const FIXTURE_TIME = join(LABELED, 'dev-time.log');
 const LINES = CAPTURE.split('\n').filter((l) => l.length);
 
 /** The capture with `extra` lines put in at `at` (0..lines). */
@@ -45,6 +49,111 @@ describe('unbounded cost', () => {
         expect(query<{ code: number; method: string }>(db, "SELECT code, method FROM events WHERE excerpt LIKE 'response%'")).toEqual([{ code: 1, method: 'json' }]);
       }),
       { numRuns: 2 },
+    );
+  });
+});
+
+/** Asserts a run ended with one line on stderr, no stack trace, and this exit code. */
+function oneLine(r: { status: number | null; stderr: string; signal?: NodeJS.Signals | null }, code: number, pattern: RegExp): void {
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr.trim()).toMatch(pattern);
+  expect(r.status).toBe(code);
+}
+
+describe('one line and a documented exit code instead of a stack trace (item 17)', () => {
+  const FIXTURE = join(LABELED, 'dev-time.log');
+
+  it('refuses --db given twice with exit 2', () => {
+    const dir = tempDir();
+    oneLine(runCli(['--db', join(dir, 'a.db'), '--db', join(dir, 'b.db'), '--quiet', FIXTURE]), 2, /--db given 2 times .*give it once$/);
+  });
+
+  it('refuses a folder as --db with exit 4, for ingest and for report', () => {
+    const dir = tempDir();
+    oneLine(runCli(['--db', dir, '--quiet', FIXTURE]), 4, /is a folder; give --db a file path inside it/);
+    oneLine(runCli(['report', '--db', dir]), 4, /is a folder; give --db a file path inside it/);
+  });
+
+  it('refuses a read-only (444) database with exit 4 and leaves it as it was', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const db = join(dir, 'ro.db');
+    runCli(['--db', db, '--quiet', join(LABELED, 'dev-brief.log')]);
+    chmodSync(db, 0o444);
+    const before = readFileSync(db);
+    // root writes anyway: run as nobody, for whom mode 444 holds.
+    oneLine(runCli(['--db', db, '--quiet', FIXTURE], { uid: 65534 }), 4, /ro\.db: the database is read-only .*chmod 600/);
+    expect(readFileSync(db)).toEqual(before);
+  });
+
+  it('refuses db: /proc/self/mem from a config file with exit 4', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ db: '/proc/self/mem' }));
+    oneLine(runCli(['--quiet', FIXTURE], { cwd: dir }), 4, /\/proc\/self\/mem: cannot read the database \(EIO\)/);
+  });
+
+  it('refuses a registry whose detail pattern is "(" with exit 2, naming the field', () => {
+    const reg = join(tempDir(), 'bad.json');
+    writeFileSync(reg, JSON.stringify({ signatures: [{ tags: ['MyAuth'], message: 'failed', code: 9001, detail: '(' }] }));
+    oneLine(runCli(['--db', join(tempDir(), 't.db'), '--registry', reg, '--quiet', FIXTURE]), 2, /bad\.json: signatures\[0\]\.detail: not a valid regular expression/);
+  });
+
+  it('refuses a registry signature with 300,000 tags with exit 2', () => {
+    const reg = join(tempDir(), 'tags.json');
+    writeFileSync(reg, JSON.stringify({ signatures: [{ tags: Array.from({ length: 300_000 }, (_, i) => `Tag${i}`), message: 'x', code: 9001 }] }));
+    oneLine(runBounded(['--db', join(tempDir(), 't.db'), '--registry', reg, '--quiet', FIXTURE], 60_000), 2, /tags\.json: signatures\[0\]\.tags: 300000 tags; at most 1000/);
+  });
+
+  it('refuses /dev/zero as a config file or a registry with exit 2, without reading it', () => {
+    const db = join(tempDir(), 't.db');
+    oneLine(runBounded(['--db', db, '--config', '/dev/zero', '--quiet', FIXTURE], 30_000), 2, /\/dev\/zero: not a valid config file \(not a regular file/);
+    oneLine(runBounded(['--db', db, '--registry', '/dev/zero', '--quiet', FIXTURE], 30_000), 2, /\/dev\/zero: cannot read the registry file \(not a regular file/);
+  });
+
+  it('refuses __proto__ and toString as category names and __proto__ as a config key with exit 2', () => {
+    const dir = tempDir();
+    const reg = join(dir, 'cat.json');
+    writeFileSync(reg, JSON.stringify({ codes: [{ code: 9001, category: 'toString' }] }));
+    oneLine(runCli(['--db', join(dir, 't.db'), '--registry', reg, '--quiet', FIXTURE]), 2, /codes\[0\]\.category: "toString" is not a category/);
+    oneLine(runCli(['codes', '--category', '__proto__']), 2, /--category __proto__: not a category/);
+    oneLine(runCli(['codes', '--category', 'toString']), 2, /--category toString: not a category/);
+    writeFileSync(join(dir, '.authing-triage.json'), '{"__proto__": {"redact": false}}');
+    oneLine(runCli(['--db', join(dir, 't.db'), '--quiet', FIXTURE], { cwd: dir }), 2, /key "__proto__": unknown; allowed keys: db, /);
+  });
+});
+
+describe('a corrupt database (item 18)', () => {
+  it('is refused with exit 4 before any write when 4 KiB anywhere past its header is overwritten', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.log');
+    await generateCapture(big, { bytes: 6e6, seed: 7, authingRate: 0.2 });
+    const good = join(dir, 'good.db');
+    expect(runCli(['--db', good, '--quiet', big]).status).toBe(0);
+    const bytes = readFileSync(good);
+    expect(bytes.length).toBeGreaterThan(2_000_000);
+    fc.assert(
+      fc.property(fc.integer({ min: 4096, max: bytes.length - 4096 }), fc.uint8Array({ minLength: 4096, maxLength: 4096 }), (at, junk) => {
+        const bad = join(dir, `bad-${at}.db`);
+        const damaged = Buffer.from(bytes);
+        damaged.set(junk, at);
+        writeFileSync(bad, damaged);
+        const check = new Database(bad, { readonly: true });
+        let broken: boolean;
+        try {
+          broken = (check.pragma('quick_check', { simple: true }) as string) !== 'ok';
+        } catch {
+          broken = true;
+        } finally {
+          check.close();
+        }
+        // Junk that happens to leave every page well-formed is not damage SQLite can see.
+        fc.pre(broken);
+        const r = runCli(['--db', bad, '--quiet', FIXTURE_TIME]);
+        oneLine(r, 4, /bad-\d+\.db: .*(corrupt|malformed).*(restore|untouched)/);
+        expect(readFileSync(bad)).toEqual(damaged);
+      }),
+      { numRuns: 3, endOnFailure: true },
     );
   });
 });
