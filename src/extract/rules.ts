@@ -4,6 +4,7 @@
  */
 import type { Signature } from '../registry/index.js';
 import { UserError } from '../errors.js';
+import { redactionWindow } from './redact.js';
 import type { Method } from '../types.js';
 
 /** The Android SDK's own logcat tags (sdk-logging.md). */
@@ -19,6 +20,9 @@ export const SOCIAL_HANDLER_TAGS: readonly string[] = [
 ];
 
 const AUTHING = /authing/i;
+
+/** Longest detail stored, in characters. */
+export const DETAIL_LENGTH = 120;
 
 /** A code found in one message, before enrichment. */
 export interface Found {
@@ -82,7 +86,8 @@ function applySignature(list: CompiledSignature[] | undefined, message: string):
     const code = s.code ?? Number(m[s.codeGroup ?? 1]);
     if (!Number.isSafeInteger(code)) continue;
     const d = s.detail?.exec(message)?.[1]?.trim();
-    return { code, method: 'signature', detail: d ? d.slice(0, 120) : null };
+    // Cut to its window here; the extractor redacts it whole, then cuts it to DETAIL_LENGTH.
+    return { code, method: 'signature', detail: d ? redactionWindow(d, DETAIL_LENGTH * 4) : null };
   }
   return null;
 }

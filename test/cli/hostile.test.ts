@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
+import { wrappedSecret } from '../secrets.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -152,6 +153,48 @@ describe('a corrupt database (item 18)', () => {
         const r = runCli(['--db', bad, '--quiet', FIXTURE_TIME]);
         oneLine(r, 4, /bad-\d+\.db: .*(corrupt|malformed).*(restore|untouched)/);
         expect(readFileSync(bad)).toEqual(damaged);
+      }),
+      { numRuns: 3, endOnFailure: true },
+    );
+  });
+});
+
+describe('secrets (item 15)', () => {
+  /** Authing lines that carry a secret: free text, JSON bodies, and the signatures whose detail is stored. */
+  const carriers = [
+    (w: string) => `E Authing : login failed code=2005 ${w}`,
+    (w: string) => `E Authing : response {"code": 2020, "message": "${w.replaceAll('"', "'")}"}`,
+    (w: string) => `W Authing : Get public config failed. Msg: ${w}`,
+    (w: string) => `E OneClick: onGetTokenError: ${w}`,
+    (w: string) => `E Lark    : Auth Failed, errorCode is: 5, errorMessage is: ${w}`,
+    (w: string) => `E Xiaomi  : Auth Failed errorMsg = ${w}`,
+  ];
+  const row = fc.tuple(fc.nat(), wrappedSecret, fc.integer({ min: 0, max: carriers.length - 1 }));
+
+  it('never stores or prints a secret of any kind: database, --json, every report format (fast-check)', { timeout: 300_000 }, () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 4, maxLength: 12 }), (rows) => {
+        const secrets = rows.map(([, [secret]]) => secret);
+        fc.pre(secrets.every((s) => !CAPTURE.includes(s)));
+        const lines = [...LINES];
+        for (const [at, [, wrapped], c] of rows) lines.splice(at % (lines.length + 1), 0, `03-17 16:13:38.811  1702  2395 ${carriers[c]!(wrapped)}`);
+        const dir = tempDir();
+        const log = join(dir, 'secrets.log');
+        writeFileSync(log, lines.join('\n') + '\n');
+        const db = join(dir, 't.db');
+        const out = runCli(['--db', db, '--json', log]);
+        expect(out.status).toBe(0);
+        const printed = [out.stdout, out.stderr];
+        for (const f of ['table', 'json', 'csv', 'md', 'html']) {
+          const r = runCli(['report', '--db', db, '--format', f, '--since', '2000-01-01']);
+          expect(r.status).toBe(0);
+          printed.push(r.stdout);
+        }
+        const stored = query<Record<string, unknown>>(db, 'SELECT excerpt, detail, tag FROM events').flatMap((r) => Object.values(r).map(String));
+        expect(stored.length).toBeGreaterThan(EXPECTED.total * 3);
+        for (const s of secrets) {
+          for (const text of [...stored, ...printed]) expect(text).not.toContain(s);
+        }
       }),
       { numRuns: 3, endOnFailure: true },
     );
