@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UserError } from '../errors.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { codesCommand, explainCommand } from './commands/explain.js';
 import { ingestCommand } from './commands/ingest.js';
 import { parseCommand } from './commands/parse.js';
@@ -77,7 +78,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     await cli.parseAsync();
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`authing-triage: ${e.message}\n`);
+      process.stderr.write(`authing-triage: ${terminalText(e.message)}\n`);
       process.exitCode = e.exitCode;
       return;
     }

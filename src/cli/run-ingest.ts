@@ -5,6 +5,7 @@ import { createProgress } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
@@ -104,11 +105,16 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   try {
     await store.syncRegistry(registry);
     for (const p of problems) {
+      if (p.note) {
+        // A warning (a symlink loop, a FIFO inside a folder): the run goes on and still exits 0.
+        process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}\n`);
+        continue;
+      }
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       // `authing-triage reprot` is a missing file to the default command: say which command was meant.
       const command = /^[a-z]+$/.test(p.name) ? nearest(p.name, COMMANDS) : undefined;
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
-      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
+      process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
     progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     const bar = progress;
@@ -128,7 +134,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
-      if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
+      if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {
     // Also when the database fails mid-run: the bar gives the terminal its cursor back.

@@ -1,7 +1,8 @@
 /** Records -> events: the Authing context test, the code rules, enrichment and redaction. */
 import { categoryOf, type Registry } from '../registry/index.js';
 import type { AuthingEvent, LogRecord } from '../types.js';
-import { redact, redactionWindow, stripControls } from './redact.js';
+import { terminalText } from '../sinks/terminal-text.js';
+import { redact, redactionWindow } from './redact.js';
 import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
@@ -50,9 +51,9 @@ export class Extractor {
     };
   }
 
-  /** A short stored field (tag, detail): redacted and free of control characters like the excerpt. */
+  /** A short stored field (tag, detail): redacted, control characters escaped, like the excerpt. */
   private field(text: string): string {
-    return stripControls(this.opts.noRedact ? text : redact(text));
+    return terminalText(this.opts.noRedact ? text : redact(text));
   }
 
   private excerpt(message: string): string {
@@ -61,6 +62,7 @@ export class Extractor {
     const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
     const clean = this.opts.noRedact ? head : redact(head);
     const cut = clean.length > this.excerptLength || message.length > this.excerptLength * 4 ? clean.slice(0, this.excerptLength) + '…' : clean;
-    return stripControls(cut);
+    // Stored escaped (`\e]52;…`): every report and printer shows it as text, never as a command.
+    return terminalText(cut);
   }
 }

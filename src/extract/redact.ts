@@ -86,8 +86,3 @@ export function redactionWindow(message: string, max: number): string {
   const cut = Math.max(head.lastIndexOf(' '), head.lastIndexOf(','), head.lastIndexOf(';'), head.lastIndexOf('\n'));
   return cut > 0 ? head.slice(0, cut) : head;
 }
-
-/** Control characters (other than tab) are shown as U+FFFD so a log cannot drive a terminal. */
-export function stripControls(text: string): string {
-  return text.replace(/[\x00-\x08\x0B-\x1F\x7F-\x9F]/g, '\uFFFD');
-}

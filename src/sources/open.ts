@@ -25,6 +25,8 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Opens one input; gzip is recognised by its magic bytes, not by the name. */
 export async function openInput(input: Input, stdin: Readable = process.stdin): Promise<OpenedInput> {
   if (input.path === null) return openStream(input, stdin, null, null);
+  // A FIFO has no position to read a head at: read it once, front to back, like stdin.
+  if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
   if (input.entry !== undefined) {
     const st = await stat(input.path);
     const stream = (await openBugreportEntry(input.path, input.entry)) as unknown as AsyncIterable<Buffer>;

@@ -4,8 +4,8 @@
  * the exit code of the table, and count exactly what one clean run counts.
  */
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -198,5 +198,103 @@ describe('secrets (item 15)', () => {
       }),
       { numRuns: 3, endOnFailure: true },
     );
+  });
+});
+
+describe('folders, FIFOs and devices (items 9, 10, 11)', () => {
+  it('reads a folder with symlinks to itself and its parent once, warns about each loop, and ends', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}$/), { minLength: 2, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }), (names, toParent) => {
+        const root = tempDir();
+        const logs = join(root, 'logs');
+        mkdirSync(logs);
+        copyFileSync(join(LABELED, 'dev-threadtime.log'), join(logs, `${names[0]}.log`));
+        toParent.forEach((up, i) => symlinkSync(up ? '..' : '.', join(logs, `${names[1]}-${i}`)));
+        const db = join(tempDir(), 't.db');
+        const r = runBounded(['--db', db, '--quiet', logs], 60_000);
+        expect(r.signal).toBeNull();
+        expect(r.status).toBe(0);
+        const warnings = r.stderr.trim().split('\n');
+        expect(warnings).toHaveLength(toParent.length);
+        for (const w of warnings) expect(w).toMatch(/^authing-triage: .*: a folder already read \(a symlink back to it\); read once, skipped here$/);
+        expect(events(db)).toBe(EXPECTED.total);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('skips a FIFO inside a folder with a note, and reads a FIFO given as a path as a stream', async () => {
+    const dir = tempDir();
+    copyFileSync(FIXTURE_TIME, join(dir, 'a.log'));
+    spawnSync('mkfifo', [join(dir, 'pipe')]);
+    const db = join(tempDir(), 't.db');
+    const r = runBounded(['--db', db, '--quiet', dir], 60_000);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim()).toMatch(/^authing-triage: .*pipe: a FIFO \(named pipe\) inside a folder; skipped/);
+    const first = events(db);
+    // A writer in random pieces; the reader sees one stream.
+    const fifo = join(dir, 'pipe');
+    const bytes = readFileSync(join(LABELED, 'dev-brief.log'));
+    const writer = spawn(process.execPath, ['-e', `
+      const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(fifo)}, 'w'); const b = fs.readFileSync(${JSON.stringify(join(LABELED, 'dev-brief.log'))});
+      for (let i = 0; i < b.length; ) { const n = 1 + Math.floor(Math.random() * 70000); fs.writeSync(fd, b.subarray(i, i + n)); i += n; }`]);
+    const p = spawn(process.execPath, [BIN, '--db', db, '--quiet', fifo], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((res) => p.on('exit', res));
+    writer.kill();
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const brief = JSON.parse(readFileSync(join(LABELED, 'dev-brief.expected.json'), 'utf8')) as { total: number };
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(events(db) - first).toBe(brief.total);
+  });
+
+  it('says that /dev/zero, /dev/urandom and /dev/null are devices, reads none of them, and exits 3', () => {
+    const db = join(tempDir(), 't.db');
+    const r = runBounded(['--db', db, '--quiet', '/dev/zero', '/dev/urandom', '/dev/null', FIXTURE_TIME], 60_000);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(3);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(['/dev/zero', '/dev/urandom', '/dev/null'].map((d) => `authing-triage: ${d}: a character device, not a log file; to read it on purpose, pipe it: authing-triage - < ${d}; skipped, the other inputs were read`));
+    expect(events(db)).toBe(JSON.parse(readFileSync(join(LABELED, 'dev-time.expected.json'), 'utf8')).total);
+  });
+});
+
+describe('control characters never reach the terminal (item 16)', () => {
+  const sequences = ['\x1b]52;c;cHduZWQ=\x07', '\x1b]0;owned title\x07', '\x1b[2J', '\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\', '\x9b31m', '\x07', '\u202e'];
+  const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/;
+
+  it('escapes them in the tag and message of the live view, with and without colour', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.constantFrom(...sequences), fc.constantFrom(...sequences)), { minLength: 1, maxLength: 5 }), (rows) => {
+        const lines = [...LINES];
+        for (const [at, inTag, inMsg] of rows) lines.splice(at % (lines.length + 1), 0, `03-17 16:13:38.811  1702  2395 E Authing${inTag}x: login failed ${inMsg} code=2005`);
+        const log = join(tempDir(), 'esc.log');
+        writeFileSync(log, lines.join('\n') + '\n');
+        const plain = runCli(['--db', join(tempDir(), 't.db'), '--live', log]);
+        expect(plain.status).toBe(0);
+        expect(plain.stdout.split('\n').filter((l) => CONTROL.test(l))).toEqual([]);
+        // Shown, escaped, once per line put in.
+        expect(plain.stdout.split('\n').filter((l) => /\\(e|x07|x9b|u202e)/.test(l)).length).toBeGreaterThanOrEqual(rows.length);
+        const coloured = runCli(['--db', join(tempDir(), 't.db'), '--live', log], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+        // Only the printer's own SGR colours (ESC [ digits m) remain.
+        const residue = coloured.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+        expect(residue.split('\n').filter((l) => CONTROL.test(l))).toEqual([]);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('escapes them and newlines in file names on stderr: one line per message', () => {
+    const dir = tempDir();
+    const name = join(dir, 'bad\x1b]0;title\x07\nsecond line\x1b[2J.log');
+    const r = runCli(['--db', join(tempDir(), 't.db'), '--quiet', name]);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(CONTROL);
+    // `[` makes it a pattern to expand; either way the name is shown escaped.
+    expect(r.stderr).toMatch(/bad\\e\]0;title\\x07\\nsecond line\\e\[2J\.log: no file matches this pattern/);
   });
 });
