@@ -134,6 +134,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
+      for (const w of r.warnings ?? []) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${w}`)}\n`);
+      if (!r.warnings?.length) delete r.warnings;
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {

@@ -84,6 +84,8 @@ export interface SourceResult {
   /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
   workerBytes?: number;
   error?: string;
+  /** Worth a line on stderr, not a failure (trailing bytes after gzip data). */
+  warnings?: string[];
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -160,6 +162,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   result.compression = opened.compression;
+  if (opened.warnings) result.warnings = opened.warnings;
 
   let head: Buffer;
   let all: AsyncIterable<Buffer>;

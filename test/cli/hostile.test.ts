@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
@@ -296,5 +297,53 @@ describe('control characters never reach the terminal (item 16)', () => {
     expect(r.stderr).not.toMatch(CONTROL);
     // `[` makes it a pattern to expand; either way the name is shown escaped.
     expect(r.stderr).toMatch(/bad\\e\]0;title\\x07\\nsecond line\\e\[2J\.log: no file matches this pattern/);
+  });
+});
+
+describe('gzip with trailing bytes (item 5)', () => {
+  it('counts every event gzip -d decompresses, from a file or stdin, warns once about the trailing bytes, and adds nothing on a re-run', () => {
+    const bytes = readFileSync(join(LABELED, 'dev-threadtime.log'));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.uint8Array({ minLength: 1, maxLength: 70_000 }), fc.integer({ min: 1, max: 255 }), (members, junk, firstJunk) => {
+        // The capture split into 1-3 gzip members, then junk that is not another member.
+        const cuts = Array.from({ length: members - 1 }, (_, i) => bytes.indexOf(10, Math.floor(((i + 1) * bytes.length) / members)) + 1).filter((c) => c > 0);
+        const bounds = [0, ...cuts, bytes.length];
+        const parts = bounds.slice(1).map((end, i) => bytes.subarray(bounds[i], end));
+        junk[0] = firstJunk === 0x1f ? 0x20 : firstJunk;
+        const file = Buffer.concat([...parts.map((p) => gzipSync(p)), junk]);
+        const dir = tempDir();
+        const gz = join(dir, 'capture.log.gz');
+        writeFileSync(gz, file);
+        const want = spawnSync('gzip', ['-dc', gz]);
+        expect(want.stdout.equals(bytes)).toBe(true);
+        const db = join(dir, 't.db');
+        const r = runCli(['--db', db, '--quiet', gz]);
+        oneLine(r, 0, /capture\.log\.gz: trailing bytes after the gzip data were ignored \(as gzip -d does\)$/);
+        expect(events(db)).toBe(EXPECTED.total);
+        expect(runCli(['--db', db, '--quiet', gz]).status).toBe(0);
+        expect(events(db)).toBe(EXPECTED.total);
+        const piped = join(dir, 'stdin.db');
+        const s = runCli(['--db', piped, '--quiet', '-'], { input: file });
+        oneLine(s, 0, /^authing-triage: -: trailing bytes after the gzip data were ignored/);
+        expect(events(piped)).toBe(EXPECTED.total);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('reads zero padding after the gzip data silently, and still fails a truncated member with exit 3', () => {
+    const bytes = readFileSync(join(LABELED, 'dev-threadtime.log'));
+    const dir = tempDir();
+    const padded = join(dir, 'padded.gz');
+    writeFileSync(padded, Buffer.concat([gzipSync(bytes), Buffer.alloc(4096)]));
+    const db = join(dir, 't.db');
+    const r = runCli(['--db', db, '--quiet', padded]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(events(db)).toBe(EXPECTED.total);
+    const cut = join(dir, 'cut.gz');
+    const whole = gzipSync(bytes);
+    writeFileSync(cut, whole.subarray(0, whole.length - 100));
+    oneLine(runCli(['--db', join(dir, 'cut.db'), '--quiet', cut]), 3, /cut\.gz: corrupt gzip data \(unexpected end of file\)/);
   });
 });
