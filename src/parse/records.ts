@@ -6,6 +6,7 @@ import type { FormatName, LogRecord } from '../types.js';
 import { LINE_FORMATS, LONG_HEADER, NON_ENTRY, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
+import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 
 /** Options that shape how a source's lines become records. */
 export interface ParseOptions {
@@ -15,6 +16,8 @@ export interface ParseOptions {
   year: number;
   /** IANA zone of local stamps (default: the machine's). */
   tz?: string;
+  /** Longest `-v long` entry body kept, in characters (default: the line cap); the rest is cut. */
+  maxRecord?: number;
 }
 
 /** Result of one line: a record, nothing (separator, part of a long entry), or unparsed. */
@@ -85,7 +88,9 @@ export class RecordParser {
   private current: LineFormat | undefined;
   private formatName: FormatName | undefined;
   private readonly years: YearTracker;
-  private pending: { fields: HeaderFields; line: number; body: string[] } | null = null;
+  private pending: { fields: HeaderFields; line: number; body: string[]; size: number; cut: boolean } | null = null;
+  /** Long entries cut at the record cap since the last takeCutRecords(). */
+  private cutRecords = 0;
 
   constructor(private readonly opts: ParseOptions) {
     this.years = new YearTracker(opts.year);
@@ -138,6 +143,13 @@ export class RecordParser {
     return line.trim() === '' ? SKIP : UNPARSED;
   }
 
+  /** How many long entries were cut at the record cap since the last call (counted like over-long lines). */
+  takeCutRecords(): number {
+    const n = this.cutRecords;
+    this.cutRecords = 0;
+    return n;
+  }
+
   /** Ends the source: returns the last long entry, if one is open. */
   end(): LogRecord | null {
     return this.flushLong();
@@ -147,11 +159,19 @@ export class RecordParser {
     const m = LONG_HEADER.exec(line);
     if (m) {
       const done = this.flushLong();
-      this.pending = { fields: m.groups as HeaderFields, line: lineNo, body: [] };
+      this.pending = { fields: m.groups as HeaderFields, line: lineNo, body: [], size: 0, cut: false };
       return done ? { record: done } : SKIP;
     }
     if (this.pending) {
-      this.pending.body.push(line);
+      const p = this.pending;
+      // A record is capped like a line: a header and then gigabytes of body keep the first MiB.
+      if (p.size + line.length > (this.opts.maxRecord ?? DEFAULT_MAX_LINE)) {
+        if (!p.cut) this.cutRecords++;
+        p.cut = true;
+        return SKIP;
+      }
+      p.body.push(line);
+      p.size += line.length + 1;
       return SKIP;
     }
     if (NON_ENTRY.test(line) || line.trim() === '') return SKIP;

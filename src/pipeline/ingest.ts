@@ -367,7 +367,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       : parallel ? parallelUnits(input.path!, opened.size!)
       : (shape === 'binary' ? binaryUnits : textUnits)(abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal));
     for await (const c of units) {
-      result.overlong += c.overlong;
+      result.overlong += c.overlong + parser.takeCutRecords();
       result.bytes += c.bytes;
       lastNext = c.next;
       opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);

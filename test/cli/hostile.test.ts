@@ -466,3 +466,43 @@ describe('bugreport zips (items 7, 8)', () => {
     expect(query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n }]);
   });
 });
+
+describe('a -v long entry with a huge body (item 12)', () => {
+  const LONG = readFileSync(join(LABELED, 'dev-long.log'), 'utf8');
+  const LONG_EXPECTED = JSON.parse(readFileSync(join(LABELED, 'dev-long.expected.json'), 'utf8')) as { total: number };
+
+  it('keeps the first MiB of the entry, counts it as cut, reads on, and stays in bounded memory', () => {
+    const entries = LONG.split(/\n(?=\[ \d\d-\d\d )/);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: entries.length - 1 }), fc.integer({ min: 300, max: 500 }), fc.integer({ min: 20, max: 200 }), (at, mib, width) => {
+        const dir = tempDir();
+        const file = join(dir, 'long.log');
+        const fd = openSync(file, 'w');
+        writeSync(fd, entries.slice(0, at).join('\n') + '\n[ 03-17 16:20:00.000  1702: 2395 E/Authing ]\nlogin failed code=2005\n');
+        // The body: `mib` MiB of lines `width` bytes long, written a MiB at a time.
+        const line = 'y'.repeat(width - 1) + '\n';
+        const block = Buffer.from(line.repeat(Math.floor((1 << 20) / line.length)));
+        for (let i = 0; i < mib; i++) writeSync(fd, block);
+        writeSync(fd, '\n' + entries.slice(at).join('\n'));
+        closeSync(fd);
+        const script = `
+          let max = 0;
+          const t = setInterval(() => { max = Math.max(max, process.memoryUsage().rss); }, 10);
+          import(${JSON.stringify(join(BIN, '..', '..', 'dist', 'cli', 'main.js'))}).then(async (m) => {
+            await m.main(['--db', ${JSON.stringify(join(dir, 't.db'))}, '--json-summary', '--threads', '1', ${JSON.stringify(file)}]);
+            clearInterval(t);
+            process.stderr.write('maxrss ' + Math.round(Math.max(max, process.memoryUsage().rss) / 1048576) + '\\n');
+          });`;
+        const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL', maxBuffer: 16 << 20 });
+        expect(r.signal).toBeNull();
+        expect(r.status).toBe(0);
+        const s = JSON.parse(r.stdout) as { events: number; overlong: number };
+        expect(s.overlong).toBe(1);
+        expect(s.events).toBe(LONG_EXPECTED.total + 1);
+        // Holding the body would take more than the body's size; the cap keeps a MiB of it.
+        expect(Number(/maxrss (\d+)/.exec(r.stderr)![1])).toBeLessThan(250);
+      }),
+      { numRuns: 2 },
+    );
+  });
+});
