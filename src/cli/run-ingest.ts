@@ -85,6 +85,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const needles = candidateNeedles(extractor.tags);
   const threads = argv.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
+  if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   // One set of scan threads for the whole run; for a large input they start now and boot while the
@@ -127,7 +128,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
         batchEvents: argv.batchSize, keepEvent, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
-        signal: abort.signal, onStored: (e) => tally.add(e),
+        signal: abort.signal, onStored: (e) => tally.add(e), maxEvents: argv.maxEvents,
         onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
       });
       bar.endFile(sizes?.get(ri.input) ?? 0);

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Extractor, type Needles } from '../extract/index.js';
+import { EventBudget } from '../extract/event-budget.js';
 import { chunkScanner } from './scan.js';
 import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
@@ -68,6 +69,8 @@ export interface IngestOptions {
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
+  /** Keep at most this many events of the source in this run (--max-events). */
+  maxEvents?: number;
 }
 
 /** What happened to one source. */
@@ -163,6 +166,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   result.compression = opened.compression;
   if (opened.warnings) result.warnings = opened.warnings;
+  const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
 
   let head: Buffer;
   let all: AsyncIterable<Buffer>;
@@ -211,7 +215,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     opts.observeRecord?.(rec);
     if (opts.keepRecord && !opts.keepRecord(rec)) return;
     const e = opts.extractor.extract(rec);
-    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e))) return;
+    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e)) || !budget.take()) return;
     pending.push(e);
     opts.onEvent?.(e, input.name);
   };

@@ -506,3 +506,39 @@ describe('a -v long entry with a huge body (item 12)', () => {
     );
   });
 });
+
+describe('--max-events (item 14)', () => {
+  it('keeps the first N events of each source, says so once per source, and reads every source to its end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: EXPECTED.total + 10 }), (n) => {
+        const dir = tempDir();
+        const gz = join(dir, 'b.log.gz');
+        writeFileSync(gz, gzipSync(readFileSync(join(LABELED, 'dev-brief.log'))));
+        const brief = JSON.parse(readFileSync(join(LABELED, 'dev-brief.expected.json'), 'utf8')) as { total: number };
+        const db = join(dir, 't.db');
+        const r = runCli(['--db', db, '--quiet', '--max-events', String(n), join(LABELED, 'dev-threadtime.log'), gz]);
+        expect(r.status).toBe(0);
+        const capped = [[join(LABELED, 'dev-threadtime.log'), EXPECTED.total], [gz, brief.total]].filter(([, t]) => (t as number) > n);
+        expect(r.stderr).toBe(capped.map(([f]) => `authing-triage: ${f}: more than ${n} events; the rest of this source is read but not counted (--max-events ${n})\n`).join(''));
+        expect(events(db)).toBe(Math.min(n, EXPECTED.total) + Math.min(n, brief.total));
+        expect(query(db, 'SELECT complete FROM sources ORDER BY id')).toEqual([{ complete: 1 }, { complete: 1 }]);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('warns when one source yields over a million events', { timeout: 300_000 }, () => {
+    const n = 1_000_000 + 1 + Math.floor(Math.random() * 1000);
+    const line = Buffer.from('03-17 16:13:38.811  1702  2395 E Authing : login failed code=2005\n');
+    const gz = join(tempDir(), 'flood.log.gz');
+    writeFileSync(gz, gzipSync(Buffer.concat(Array.from({ length: n }, () => line)), { level: 1 }));
+    const db = join(tempDir(), 't.db');
+    const r = runBounded(['--db', db, '--quiet', '--max-events', '5', gz], 240_000);
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^.*flood\.log\.gz: /, ''))).toEqual([
+      'more than 5 events; the rest of this source is read but not counted (--max-events 5)',
+      'over 1,000,000 events from this one source; if that is a flood, cap it with --max-events N',
+    ]);
+    expect(events(db)).toBe(5);
+  });
+});
