@@ -84,6 +84,20 @@ function singleValued(argv: Record<string, unknown>): void {
   }
 }
 
+/**
+ * The line that says which config file this run uses, or null: quiet runs say it only when the
+ * file turns redaction off, so a file dropped where the job runs cannot do that silently. Only the
+ * working directory's file or --config's applies; a config file inside a scanned log folder is
+ * never read as settings.
+ */
+export function configNotice(settings: Record<string, Setting<unknown>>, quiet: boolean): string | null {
+  const file = settings.configFile?.value;
+  if (typeof file !== 'string') return null;
+  const redactOff = settings.redact?.value === false && settings.redact.from.startsWith('config ');
+  if (quiet && !redactOff) return null;
+  return `settings from ${file}${redactOff ? ' (it turns redaction off)' : ''}`;
+}
+
 /** The flags that settings resolve; undefined means the flag was not given. */
 export interface SettingArgs {
   config?: string;

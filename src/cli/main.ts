@@ -12,7 +12,7 @@ import { sqlCommand } from './commands/sql.js';
 import { migrateCommand } from './commands/migrate.js';
 import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
-import { resolveSettings, type SettingArgs } from './config.js';
+import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
@@ -50,7 +50,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
     .middleware((argv) => {
-      (argv as Record<string, unknown>).settings = resolveSettings(argv as SettingArgs);
+      const settings = resolveSettings(argv as SettingArgs);
+      (argv as Record<string, unknown>).settings = settings;
+      const notice = argv._[0] === 'config' ? null : configNotice(settings, !!argv.quiet || !!argv.json || !!argv.jsonSummary);
+      if (notice) process.stderr.write(`authing-triage: ${terminalText(notice)}\n`);
     })
     .completion('completion', 'print a bash/zsh completion script')
     .recommendCommands()

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, createWriteStream, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as zlibConstants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -540,5 +540,33 @@ describe('--max-events (item 14)', () => {
       'over 1,000,000 events from this one source; if that is a flood, cap it with --max-events N',
     ]);
     expect(events(db)).toBe(5);
+  });
+});
+
+describe('config files (item 19)', () => {
+  it('never applies a config file inside a scanned log folder, and names the one that does apply', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('.authing-triage.json', 'authing-triage.config.json'), fc.stringMatching(/^[a-z]{3,10}$/), fc.nat(), (cfgName, sub, at) => {
+        const logs = join(tempDir(), sub);
+        mkdirSync(logs);
+        writeFileSync(join(logs, cfgName), JSON.stringify({ redact: false, db: 'moved.db' }));
+        writeFileSync(join(logs, 'capture.log'), spliced(at % LINES.length, '03-17 16:13:38.811  1702  2395 E Authing : login failed code=2005 user=carol@example.com'));
+        const cwd = tempDir();
+        const r = runCli(['--quiet', logs], { cwd });
+        expect(r.status).toBe(0);
+        expect(r.stderr).toBe('');
+        const db = join(cwd, 'authing-triage.db');
+        expect(query(db, "SELECT COUNT(*) AS n FROM events WHERE excerpt LIKE '%carol@%'")).toEqual([{ n: 0 }]);
+        expect(query(db, "SELECT COUNT(*) AS n FROM events WHERE excerpt LIKE '%[email]%'")).toEqual([{ n: 1 }]);
+        expect(readdirSync(logs).sort()).toEqual([cfgName, 'capture.log'].sort());
+        // The working directory's file applies, and says so even with --quiet when it turns redaction off.
+        writeFileSync(join(cwd, cfgName), JSON.stringify({ redact: false, db: 'here.db' }));
+        const used = runCli(['--quiet', join(logs, 'capture.log')], { cwd });
+        expect(used.status).toBe(0);
+        expect(used.stderr).toBe(`authing-triage: settings from ${join(cwd, cfgName)} (it turns redaction off)\n`);
+        expect(query(join(cwd, 'here.db'), "SELECT COUNT(*) AS n FROM events WHERE excerpt LIKE '%carol@example.com%'")).toEqual([{ n: 1 }]);
+      }),
+      { numRuns: 3 },
+    );
   });
 });
