@@ -94,7 +94,7 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
 /**
  * `PRAGMA quick_check` before a run writes: adding counts to a damaged file makes it worse and hides
  * the damage. It reads every page (not the index cross-checks of integrity_check); measured in
- * docs/security.md. Read-only runs (report, sql) skip it.
+ * SECURITY.md. Read-only runs (report, sql) skip it.
  */
 function quickCheck(db: DB, path: string): void {
   const rows = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
