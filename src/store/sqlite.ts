@@ -1,6 +1,7 @@
 /** The SQLite store: sources, events, hourly counts and the registry, via better-sqlite3. */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
@@ -97,13 +98,20 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
  * SECURITY.md. Read-only runs (report, sql) skip it.
  */
 function quickCheck(db: DB, path: string): void {
+  // It costs seconds on a GB database: once per process and file (watch reopens; a run opens once).
+  const key = resolve(path);
+  if (checked.has(key)) return;
   const rows = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
   const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
   if (problems.length) {
     const first = problems[0]!.replace(/\s+/g, ' ');
     throw new UserError('database', `${path}: the database is corrupt (quick_check: ${first}${problems.length > 1 ? ` and ${problems.length - 1} more` : ''}); nothing was written: restore it from a backup or give another --db`);
   }
+  checked.add(key);
 }
+
+/** Databases this process has checked already. */
+const checked = new Set<string>();
 
 function migrate(db: DB, path: string): void {
   const v = db.pragma('user_version', { simple: true }) as number;
