@@ -223,9 +223,11 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  const commit = (bytes: number, complete: boolean): Promise<void> => {
+  // The line count stored with an offset is the count at that offset: a commit that keeps the
+  // offset (interrupted inside a cut line) keeps the count too, or a re-run would renumber the lines.
+  let committedLines = src.lines_done;
+  const commit = (bytes: number, complete: boolean, lines = lineNo): Promise<void> => {
     const batch = pending.splice(0);
-    const lines = lineNo;
     const format = parser.format ?? null;
     chain = chain.then(async () => {
       if (failure) throw failure;
@@ -234,6 +236,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
         result.events += added.length;
         if (opts.onStored) for (const e of added) opts.onStored(e);
         committedBytes = bytes;
+        committedLines = lines;
         lastCommit = Date.now();
       } catch (e) {
         failure = e;
@@ -388,7 +391,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     result.lines = lineNo - src.lines_done;
     if (opts.signal?.aborted) {
       if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
-      else if (pending.length) await commit(committedBytes, false);
+      else if (pending.length) await commit(committedBytes, false, committedLines);
       return { ...result, status: 'interrupted' };
     }
     if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };

@@ -5,13 +5,13 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as zlibConstants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
-import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
+import { BIN, SHARED, query, runCli, tempDir, waitFor } from '../helpers.js';
 import { wrappedSecret } from '../secrets.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
@@ -432,7 +432,16 @@ describe('bugreport zips (items 7, 8)', () => {
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));
-    await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1500));
+    // Once the source is claimed the run is in its read loop; then a random moment inside the line.
+    const claimed = (): boolean => {
+      try {
+        return existsSync(db) && query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM sources')[0]!.n === 1;
+      } catch {
+        return false; // the schema is not there yet
+      }
+    };
+    await waitFor(claimed, 120_000);
+    await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1500));
     const t0 = Date.now();
     p.kill('SIGTERM');
     const killer = setTimeout(() => p.kill('SIGKILL'), 60_000);
