@@ -5,6 +5,7 @@ import { createProgress } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
@@ -91,6 +92,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const needles = candidateNeedles(extractor.tags);
   const threads = argv.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
+  if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   // One set of scan threads for the whole run; for a large input they start now and boot while the
@@ -111,11 +113,16 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   try {
     await store.syncRegistry(registry);
     for (const p of problems) {
+      if (p.note) {
+        // A warning (a symlink loop, a FIFO inside a folder): the run goes on and still exits 0.
+        process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}\n`);
+        continue;
+      }
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       // `authing-triage reprot` is a missing file to the default command: say which command was meant.
       const command = /^[a-z]+$/.test(p.name) ? nearest(p.name, COMMANDS) : undefined;
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
-      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
+      process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
     progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     const bar = progress;
@@ -128,7 +135,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
         batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
-        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e),
+        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents,
         onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
       });
       let r = await read();
@@ -139,8 +146,10 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
-      if (r.note) process.stderr.write(`authing-triage: ${r.name}: ${r.note}\n`);
-      if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
+      if (r.note) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.note}`)}\n`);
+      for (const w of r.warnings ?? []) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${w}`)}\n`);
+      if (!r.warnings?.length) delete r.warnings;
+      if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {
     // Also when the database fails mid-run: the bar gives the terminal its cursor back.

@@ -20,6 +20,8 @@ export interface ParseOptions {
    * is the year of the last stamp and the first stamp's year is counted back from there.
    */
   notAfter?: number;
+  /** Longest multi-line record body kept, in characters (default: MAX_RECORD_CHARS); the rest is cut. */
+  maxRecord?: number;
 }
 
 /**
@@ -123,16 +125,20 @@ interface Pending {
   size?: number;
   /** A blank line was seen: a divider or a line of another layout ends the entry now. */
   afterBlank: boolean;
+  /** Lines were dropped at the record cap. */
+  cut?: boolean;
 }
 
 /** Longest message kept for a multi-line record; later lines are dropped (memory stays bounded). */
 export const MAX_RECORD_CHARS = 1 << 20;
 
-function addLine(p: Pending, line: string): void {
+/** Adds a line to a record's body unless that passes `max` characters; false when it was dropped. */
+function addLine(p: Pending, line: string, max: number): boolean {
   const size = (p.size ?? 0) + line.length + 1;
-  if (size > MAX_RECORD_CHARS) return;
+  if (size > max) return false;
   p.size = size;
   p.body.push(line);
+  return true;
 }
 
 // After a blank line inside a long entry, these layouts end it (the loose `tag` shape could be message text).
@@ -147,6 +153,8 @@ export class RecordParser {
   private readonly seen = new Set<FormatName>();
   /** pid -> package, from Android Studio's `---- PROCESS STARTED (pid) for package x ----` banners. */
   readonly packages = new Map<number, string>();
+  /** Multi-line records cut at the record cap since the last takeCutRecords(). */
+  private cutRecords = 0;
 
   constructor(private readonly opts: ParseOptions) {
     this.years = new YearTracker(opts.year, opts.notAfter);
@@ -195,7 +203,7 @@ export class RecordParser {
     // A Studio copy puts stack traces and wrapped text under a record, indented and without a header.
     const open = this.pending;
     if (open && (this.opts.format ? line.trim() !== '' : this.continues(line))) {
-      addLine(open, line);
+      this.addLine(open, line);
       return SKIP;
     }
     // Re-detect: the stream may have changed format, a structured line may follow junk (`raw`), or this is vendor junk.
@@ -223,6 +231,21 @@ export class RecordParser {
     if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
     if (line.trim() === '') return SKIP;
     return UNPARSED;
+  }
+
+  /** How many multi-line records were cut at the record cap since the last call (counted like over-long lines). */
+  takeCutRecords(): number {
+    const n = this.cutRecords;
+    this.cutRecords = 0;
+    return n;
+  }
+
+  /** Adds a line to the open record; a record is capped like a line (a header then gigabytes of body keep the first MiB). */
+  private addLine(p: Pending, line: string): void {
+    if (!addLine(p, line, this.opts.maxRecord ?? MAX_RECORD_CHARS) && !p.cut) {
+      p.cut = true;
+      this.cutRecords++;
+    }
   }
 
   /** Ends the source: returns the last multi-line record, if one is open. */
@@ -277,7 +300,7 @@ export class RecordParser {
         }
       }
       p.afterBlank = line.trim() === '';
-      addLine(p, line);
+      this.addLine(p, line);
       return SKIP;
     }
     if (NON_ENTRY.test(line)) return this.separator(line);

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Extractor, type Needles } from '../extract/index.js';
+import { EventBudget } from '../extract/event-budget.js';
 import { chunkScanner } from './scan.js';
 import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
@@ -71,6 +72,8 @@ export interface IngestOptions {
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
+  /** Keep at most this many events of the source in this run (--max-events). */
+  maxEvents?: number;
 }
 
 /** What happened to one source. */
@@ -102,6 +105,8 @@ export interface SourceResult {
   reread?: boolean;
   /** Contract elements the source was read under that this run lacks (their events stay). */
   contextRemoved?: string[];
+  /** Worth a line on stderr, not a failure (trailing bytes after gzip data). */
+  warnings?: string[];
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -178,6 +183,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   result.compression = opened.compression;
+  if (opened.warnings) result.warnings = opened.warnings;
+  const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
 
   let head: Buffer;
   let all: AsyncIterable<Buffer>;
@@ -228,7 +235,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     opts.observeRecord?.(rec);
     if (opts.keepRecord && !opts.keepRecord(rec)) return;
     const e = opts.extractor.extract(rec);
-    if (!e) return;
+    if (!e || !budget.take()) return;
     pending.push(e);
     // A re-read finds events stored before: they are shown once stored, if new.
     if (!plan.reread) opts.onEvent?.(e, input.name);
@@ -237,9 +244,11 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  const commit = (bytes: number, complete: boolean): Promise<void> => {
+  // The line count stored with an offset is the count at that offset: a commit that keeps the
+  // offset (interrupted inside a cut line) keeps the count too, or a re-run would renumber the lines.
+  let committedLines = linesDone;
+  const commit = (bytes: number, complete: boolean, lines = lineNo): Promise<void> => {
     const batch = plan.storable ? pending.splice(0).filter(plan.storable) : pending.splice(0);
-    const lines = lineNo;
     const format = parser.format ?? null;
     chain = chain.then(async () => {
       if (failure) throw failure;
@@ -249,6 +258,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
         if (plan.reread && opts.onEvent) for (const e of added) opts.onEvent(e, input.name);
         if (opts.onStored) for (const e of added) opts.onStored(e);
         committedBytes = bytes;
+        committedLines = lines;
         lastCommit = Date.now();
       } catch (e) {
         failure = e;
@@ -388,7 +398,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       : parallel ? parallelUnits(input.path!, opened.size!)
       : (shape === 'binary' ? binaryUnits : textUnits)(abortable(startBytes > 0 ? skipBytes(all, startBytes) : all, opts.signal));
     for await (const c of units) {
-      result.overlong += c.overlong;
+      result.overlong += c.overlong + parser.takeCutRecords();
       result.bytes += c.bytes;
       lastNext = c.next;
       opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);
@@ -405,7 +415,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     result.lines = lineNo - linesDone;
     if (opts.signal?.aborted) {
       if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
-      else if (pending.length) await commit(committedBytes, false);
+      else if (pending.length) await commit(committedBytes, false, committedLines);
       return { ...result, status: 'interrupted' };
     }
     if (e instanceof SourceTakenError) return { ...result, status: 'taken', error: 'being read by another run; left to it' };

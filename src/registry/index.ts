@@ -1,6 +1,7 @@
 /** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { readBoundedText } from '../sources/bounded-file.js';
 
 /** One text in both languages; `source` says where it came from: a file of registry/sources/ with the
  *  upstream repo@commit and path, "translated from zh: <source>", or "authored; based on <source>". */
@@ -90,6 +91,10 @@ export function loadRegistry(overrideFiles: readonly string[] = []): Registry {
     extraTags: [],
   };
   for (const file of overrideFiles) applyOverrides(reg, file);
+  // Every tag becomes a needle of the hot path's scan: a few thousand at most.
+  const tags = new Set(reg.extraTags);
+  if (tags.size > MAX_EXTRA_TAGS) throw new UserError('usage', `${overrideFiles.join(', ')}: ${tags.size} distinct signature tags; at most ${MAX_EXTRA_TAGS} in all`);
+  reg.extraTags = [...tags];
   return reg;
 }
 
@@ -100,6 +105,11 @@ export function categoryOf(reg: Registry, code: number): string {
 
 /** Override fields that say what a code means; setting one replaces the bundled text of the code. */
 const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description', 'suggestion']);
+
+/** Bounds on a user's registry file: a file that size or a tag list that long is not a registry. */
+export const MAX_REGISTRY_BYTES = 16 << 20;
+export const MAX_SIGNATURE_TAGS = 1000;
+export const MAX_EXTRA_TAGS = 5000;
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
 /**
@@ -111,9 +121,9 @@ export function applyOverrides(reg: Registry, file: string): void {
   let data: unknown;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file, MAX_REGISTRY_BYTES);
   } catch (e) {
-    throw new UserError('usage', `${file}: cannot read the registry file (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path given to --registry`);
+    throw new UserError('usage', `${file}: cannot read the registry file (${(e as Error).message}); check the path given to --registry`);
   }
   try {
     data = JSON.parse(text);
@@ -151,7 +161,7 @@ export function applyOverrides(reg: Registry, file: string): void {
       const prev = reg.codes.get(code);
       const category = (e.category as string | undefined) ?? prev?.category;
       if (!category) bad(`${where}.category`, `code ${code} is new, so it needs a category (one of: ${Object.keys(reg.categories).join(', ')})`);
-      if (!(category! in reg.categories)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
+      if (!Object.hasOwn(reg.categories, category!)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
       const { code: _c, ...fields } = e as Record<string, string>;
       const entry: CodeEntry = {
         ...(prev ?? { code, kind: 'override', message: '' }),
@@ -173,6 +183,7 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (typeof raw !== 'object' || raw === null) bad(where, 'expected an object');
       const s = raw as Record<string, unknown>;
       if (!Array.isArray(s.tags) || s.tags.length === 0 || !s.tags.every((t) => typeof t === 'string' && t.length > 0)) bad(`${where}.tags`, 'expected a non-empty array of tag names');
+      if ((s.tags as string[]).length > MAX_SIGNATURE_TAGS) bad(`${where}.tags`, `${(s.tags as string[]).length} tags; at most ${MAX_SIGNATURE_TAGS} in one signature`);
       if (typeof s.message !== 'string') bad(`${where}.message`, 'expected a regular expression string');
       try {
         new RegExp(s.message as string);
@@ -183,9 +194,16 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (s.code !== undefined && !Number.isSafeInteger(s.code)) bad(`${where}.code`, 'expected an integer');
       if (s.codeGroup !== undefined && !Number.isSafeInteger(s.codeGroup)) bad(`${where}.codeGroup`, 'expected an integer');
       if (s.detail !== undefined && typeof s.detail !== 'string') bad(`${where}.detail`, 'expected a regular expression string');
+      if (s.detail !== undefined) {
+        try {
+          new RegExp(s.detail as string);
+        } catch (e) {
+          bad(`${where}.detail`, `not a valid regular expression (${(e as Error).message})`);
+        }
+      }
       // A user's signatures come first: they describe the app's own lines.
       reg.signatures.unshift(s as unknown as Signature);
-      reg.extraTags.push(...(s.tags as string[]));
+      for (const t of s.tags as string[]) reg.extraTags.push(t);
     });
   }
 }

@@ -1,6 +1,7 @@
 /** The SQLite store: sources, events, hourly counts and the registry, via better-sqlite3. */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
@@ -18,11 +19,29 @@ const MIGRATIONS: readonly (() => string)[] = [
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** A database path must be a regular file: a folder, a device or `/proc/self/mem` is refused in one line. */
+function checkIsFile(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) throw new UserError('database', `${path}: is a folder; give --db a file path inside it, e.g. ${path.replace(/\/+$/, '')}/authing-triage.db`);
+  if (!st.isFile()) throw new UserError('database', `${path}: not a regular file (a device, FIFO or socket); give --db a file path`);
+}
+
 function checkIsSqlite(path: string): void {
-  const fd = openSync(path, 'r');
+  checkIsFile(path);
+  let fd: number;
+  let n: number;
+  const head = Buffer.alloc(16);
   try {
-    const head = Buffer.alloc(16);
-    const n = readSync(fd, head, 0, 16, 0);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UserError('database', `${path}: cannot open the database (${(e as NodeJS.ErrnoException).code}); check its permissions or give another --db`);
+  }
+  try {
+    try {
+      n = readSync(fd, head, 0, 16, 0);
+    } catch (e) {
+      throw new UserError('database', `${path}: cannot read the database (${(e as NodeJS.ErrnoException).code}); give --db an SQLite file`);
+    }
     if (n === 0) return; // an empty file becomes a new database
     if (n < 16 || head.toString('latin1') !== SQLITE_MAGIC) {
       throw new UserError('database', `${path}: not an SQLite database; it was left untouched. Give another --db path`);
@@ -57,6 +76,7 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     // Read before any write: a corrupt file fails here and is left as it was.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) {
+      quickCheck(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
@@ -69,11 +89,33 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     db.close();
     if (e instanceof UserError) throw e;
     const code = (e as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_READONLY')) throw new UserError('database', `${path}: the database is read-only (file mode or folder permissions); make it writable (chmod 600) or give another --db`);
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new SqliteStore(db, path);
 }
+
+/**
+ * `PRAGMA quick_check` before a run writes: adding counts to a damaged file makes it worse and hides
+ * the damage. It reads every page (not the index cross-checks of integrity_check); measured in
+ * SECURITY.md. Read-only runs (report, sql) skip it.
+ */
+function quickCheck(db: DB, path: string): void {
+  // It costs seconds on a GB database: once per process and file (watch reopens; a run opens once).
+  const key = resolve(path);
+  if (checked.has(key)) return;
+  const rows = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length) {
+    const first = problems[0]!.replace(/\s+/g, ' ');
+    throw new UserError('database', `${path}: the database is corrupt (quick_check: ${first}${problems.length > 1 ? ` and ${problems.length - 1} more` : ''}); nothing was written: restore it from a backup or give another --db`);
+  }
+  checked.add(key);
+}
+
+/** Databases this process has checked already. */
+const checked = new Set<string>();
 
 function migrate(db: DB, path: string): void {
   const v = db.pragma('user_version', { simple: true }) as number;

@@ -27,6 +27,7 @@ export interface IngestArgs extends CommonArgs {
   rescan?: boolean;
   /** Config key `retention` (e.g. 90d): prune events older than this at the end of the run. */
   retention?: string;
+  maxEvents?: number;
 }
 
 export const ingestCommand = {
@@ -65,6 +66,7 @@ export function ingestOptions<T>(y: Argv<T>) {
       .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
       .option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' })
+      .option('max-events', { describe: 'keep at most N events of each source in this run; the rest is read, not counted (default: no cap)', type: 'number' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
 }

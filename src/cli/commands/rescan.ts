@@ -6,7 +6,7 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { describeElements } from '../../pipeline/contract.js';
-import { stripControls } from '../../extract/redact.js';
+import { terminalText } from '../../sinks/terminal-text.js';
 import type { SourceResult } from '../../pipeline/ingest.js';
 import { ingestOptions, type IngestArgs } from './ingest.js';
 
@@ -34,7 +34,7 @@ export function reportContract(results: readonly SourceResult[], shown: number |
   const narrower = results.filter((r) => r.contextRemoved?.length);
   if (!narrower.length) return;
   const removed = [...new Set(narrower.flatMap((r) => r.contextRemoved!))];
-  const names = narrower.slice(0, 3).map((r) => stripControls(r.name)).join(', ') + (narrower.length > 3 ? `, and ${narrower.length - 3} more` : '');
+  const names = narrower.slice(0, 3).map((r) => terminalText(r.name)).join(', ') + (narrower.length > 3 ? `, and ${narrower.length - 3} more` : '');
   out.write(
     `authing-triage: ${names}: counted before with ${describeElements(removed)}, which this run lacks; their stored events stay. ` +
       `To re-derive them under this run's settings: authing-triage rescan PATHS (same --tag/--registry)\n`,
