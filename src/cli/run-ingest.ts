@@ -18,6 +18,7 @@ import { listInputs, type Input, type InputProblem } from '../sources/index.js';
 import { openStore } from '../store/store.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
+import { CONFIG_NAMES } from './config.js';
 import type { IngestArgs } from './commands/ingest.js';
 import { quietOnClosedPipe, useColor } from './output.js';
 import { parseWhen } from './when.js';
@@ -61,7 +62,7 @@ export interface InputPlan {
 }
 
 async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
-  const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
+  const { inputs, problems } = await listInputs(argv.paths, [argv.db], CONFIG_NAMES);
   const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
   return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: [...sizes.values()].reduce((a, b) => a + b, 0), sizes, count: inputs.length };
 }

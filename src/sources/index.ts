@@ -8,8 +8,8 @@ export { openInput, type OpenedInput } from './open.js';
 export { lineChunks, type LineChunk } from './chunks.js';
 
 /** Expands paths, then replaces each bugreport zip by its logcat text entries. */
-export async function listInputs(paths: readonly string[], exclude: readonly string[] = []): Promise<{ inputs: Input[]; problems: InputProblem[] }> {
-  const { inputs, problems } = expandInputs(paths, exclude);
+export async function listInputs(paths: readonly string[], exclude: readonly string[] = [], settingsFiles: readonly string[] = []): Promise<{ inputs: Input[]; problems: InputProblem[] }> {
+  const { inputs, problems } = expandInputs(paths, exclude, settingsFiles);
   const out: Input[] = [];
   for (const input of inputs) {
     let zip = false;

@@ -33,9 +33,10 @@ function specialKind(st: Stats): string {
  * `exclude` (the database and its -wal/-shm/-journal files) are never read. A folder reached twice
  * (a symlink to `.` or to a parent) is read once, known by device and inode. A FIFO is read when
  * given as a path and skipped inside a folder (it could block the run); a device is never read
- * from a path (`/dev/zero` has no end): pipe it to `-` to read it on purpose.
+ * from a path (`/dev/zero` has no end): pipe it to `-` to read it on purpose. Files named as in
+ * `settingsFiles` (the config file names) are not read inside a folder.
  */
-export function expandInputs(paths: readonly string[], exclude: readonly string[] = []): { inputs: Input[]; problems: InputProblem[] } {
+export function expandInputs(paths: readonly string[], exclude: readonly string[] = [], settingsFiles: readonly string[] = []): { inputs: Input[]; problems: InputProblem[] } {
   const skip = new Set(exclude.flatMap((p) => [p, `${p}-wal`, `${p}-shm`, `${p}-journal`]).map((p) => resolve(p)));
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
@@ -66,7 +67,8 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
         problems.push({ name, reason: `cannot list folder (${(e as NodeJS.ErrnoException).code})` });
         return;
       }
-      for (const n of names) if (!n.startsWith('.')) walk(join(p, n), false);
+      // The tool's own settings files are not logs: inside a folder they are passed over, not read as raw lines.
+      for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false);
     } else if (st.isFile()) {
       if (!skip.has(resolve(p))) inputs.push({ name, path: p });
     } else if (st.isFIFO() && given) {
