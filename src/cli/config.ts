@@ -3,11 +3,15 @@
  * came from. The config file is `.authing-triage.json` or `authing-triage.config.json` in the working
  * directory, or the file given with --config.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { readBoundedText } from '../sources/bounded-file.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
+
+/** A config file holds a few settings: anything larger is not one (`--config /dev/zero`). */
+export const MAX_CONFIG_BYTES = 1 << 20;
 
 /** The keys a config file may set. */
 export interface FileConfig {
@@ -19,10 +23,12 @@ export interface FileConfig {
   redact?: boolean;
   format?: string;
   failOn?: string[];
+  /** Prune events older than this (`90d`) at the end of each ingest (counts stay). */
+  retention?: string;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
-  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]',
+  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string',
 };
 
 /** A setting and where its value came from. */
@@ -48,7 +54,7 @@ export function findConfigFile(explicit: string | undefined, cwd = process.cwd()
 export function readConfigFile(file: string): FileConfig {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readBoundedText(file, MAX_CONFIG_BYTES));
   } catch (e) {
     throw new UserError('usage', `${file}: not a valid config file (${(e as Error).message}); fix it or pass --config another file`);
   }
@@ -56,7 +62,8 @@ export function readConfigFile(file: string): FileConfig {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (k === '$schema' || k === '$comment') continue;
-    const type = KEYS[k as keyof FileConfig];
+    // Own keys only: `__proto__` or `toString` is not a setting.
+    const type = Object.hasOwn(KEYS, k) ? KEYS[k as keyof FileConfig] : undefined;
     if (!type) throw new UserError('usage', `${file}: key "${k}": unknown; allowed keys: ${Object.keys(KEYS).join(', ')}`);
     const ok =
       type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === type;
@@ -69,6 +76,30 @@ export function readConfigFile(file: string): FileConfig {
   return out as FileConfig;
 }
 
+/** Flags that take one value: given twice, yargs makes an array, which no setting accepts. */
+const SINGLE_FLAGS = ['config', 'db', 'tz', 'year'] as const;
+
+function singleValued(argv: Record<string, unknown>): void {
+  for (const f of SINGLE_FLAGS) {
+    const v = argv[f];
+    if (Array.isArray(v)) throw new UserError('usage', `--${f} given ${v.length} times (${v.map(String).join(', ')}); give it once`);
+  }
+}
+
+/**
+ * The line that says which config file this run uses, or null: quiet runs say it only when the
+ * file turns redaction off, so a file dropped where the job runs cannot do that silently. Only the
+ * working directory's file or --config's applies; a config file inside a scanned log folder is
+ * never read as settings.
+ */
+export function configNotice(settings: Record<string, Setting<unknown>>, quiet: boolean): string | null {
+  const file = settings.configFile?.value;
+  if (typeof file !== 'string') return null;
+  const redactOff = settings.redact?.value === false && settings.redact.from.startsWith('config ');
+  if (quiet && !redactOff) return null;
+  return `settings from ${file}${redactOff ? ' (it turns redaction off)' : ''}`;
+}
+
 /** The flags that settings resolve; undefined means the flag was not given. */
 export interface SettingArgs {
   config?: string;
@@ -79,6 +110,7 @@ export interface SettingArgs {
   year?: number;
   redact?: boolean;
   failOn?: string[];
+  retention?: string;
 }
 
 export const DEFAULT_DB = './authing-triage.db';
@@ -88,6 +120,7 @@ export const DEFAULT_DB = './authing-triage.db';
  * from the config file and the flags are combined) and returns them with their origins.
  */
 export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = process.env): Record<string, Setting<unknown>> {
+  singleValued(argv as Record<string, unknown>);
   const file = findConfigFile(argv.config);
   const cfg = file ? readConfigFile(file) : {};
   const fromFile = `config ${file}`;
@@ -114,6 +147,7 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.year = pick('year', argv.year, cfg.year, undefined);
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
+  argv.retention = pick('retention', undefined, cfg.retention, undefined);
   s.format = { value: cfg.format, from: cfg.format !== undefined ? fromFile : 'default' };
   s.configFile = { value: file ?? null, from: file ? (argv.config ? 'flag' : 'working directory') : 'none found' };
   return s;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UserError } from '../errors.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { codesCommand, explainCommand } from './commands/explain.js';
 import { ingestCommand } from './commands/ingest.js';
 import { parseCommand } from './commands/parse.js';
@@ -11,7 +12,9 @@ import { sqlCommand } from './commands/sql.js';
 import { migrateCommand } from './commands/migrate.js';
 import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
-import { resolveSettings, type SettingArgs } from './config.js';
+import { pruneCommand } from './commands/prune.js';
+import { rescanCommand } from './commands/rescan.js';
+import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
@@ -29,7 +32,7 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand];
+const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand];
 
 /** Every flag any command knows, for "did you mean" (only built when a flag was mistyped). */
 function knownFlags(): string[] {
@@ -49,7 +52,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
     .middleware((argv) => {
-      (argv as Record<string, unknown>).settings = resolveSettings(argv as SettingArgs);
+      const settings = resolveSettings(argv as SettingArgs);
+      (argv as Record<string, unknown>).settings = settings;
+      const notice = argv._[0] === 'config' ? null : configNotice(settings, !!argv.quiet || !!argv.json || !!argv.jsonSummary);
+      if (notice) process.stderr.write(`authing-triage: ${terminalText(notice)}\n`);
     })
     .completion('completion', 'print a bash/zsh completion script')
     .recommendCommands()
@@ -77,7 +83,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     await cli.parseAsync();
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`authing-triage: ${e.message}\n`);
+      process.stderr.write(`authing-triage: ${terminalText(e.message)}\n`);
       process.exitCode = e.exitCode;
       return;
     }

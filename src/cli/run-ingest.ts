@@ -5,6 +5,7 @@ import { createProgress } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
@@ -17,9 +18,14 @@ import { listInputs, type Input, type InputProblem } from '../sources/index.js';
 import { openStore } from '../store/store.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
+import { CONFIG_NAMES } from './config.js';
 import type { IngestArgs } from './commands/ingest.js';
 import { quietOnClosedPipe, useColor } from './output.js';
 import { parseWhen } from './when.js';
+import { runContract } from '../pipeline/contract.js';
+import { applyRetention } from './commands/prune.js';
+import { reportContract } from './commands/rescan.js';
+import { parseRetention } from '../store/prune.js';
 
 function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | Promise<void> {
   if (out.write(chunk)) return;
@@ -56,7 +62,7 @@ export interface InputPlan {
 }
 
 async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
-  const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
+  const { inputs, problems } = await listInputs(argv.paths, [argv.db], CONFIG_NAMES);
   const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
   return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: [...sizes.values()].reduce((a, b) => a + b, 0), sizes, count: inputs.length };
 }
@@ -67,11 +73,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const started = Date.now();
   if (argv.tz && !isValidTimeZone(argv.tz)) throw new UserError('usage', `--tz ${JSON.stringify(argv.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
   const since = argv.since ? parseWhen(argv.since, '--since') : undefined;
+  const retention = argv.retention ? parseRetention(argv.retention, 'retention') : undefined;
   const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
   const registry = loadRegistryFromArgs(argv);
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
-  const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  // Display filters: what this run shows, alerts on and summarises; the store gets every event.
+  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  const contract = runContract(extractor, registry);
   const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
     ? new NdjsonSink(process.stdout, registry)
@@ -84,6 +93,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const needles = candidateNeedles(extractor.tags);
   const threads = argv.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
+  if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   // One set of scan threads for the whole run; for a large input they start now and boot while the
@@ -104,11 +114,16 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   try {
     await store.syncRegistry(registry);
     for (const p of problems) {
+      if (p.note) {
+        // A warning (a symlink loop, a FIFO inside a folder): the run goes on and still exits 0.
+        process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}\n`);
+        continue;
+      }
       results.push({ name: p.name, status: 'failed', error: p.reason, format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 });
       // `authing-triage reprot` is a missing file to the default command: say which command was meant.
       const command = /^[a-z]+$/.test(p.name) ? nearest(p.name, COMMANDS) : undefined;
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
-      process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
+      process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
     progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
     const bar = progress;
@@ -117,18 +132,25 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (abort.signal.aborted) break;
       if (ri.input.path === null && !ri.stdin) readStdin = true;
       bar.startFile();
-      const r = await ingestSource(store, ri.input, {
-        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize, keepEvent, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
-        onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
-        signal: abort.signal, onStored: (e) => tally.add(e),
+      const read = () => ingestSource(store, ri.input, {
+        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
+        batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
+        onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
+        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents,
         onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
       });
+      let r = await read();
+      // Another run with another contract got there first: once it has recorded its contract, this
+      // run's re-read adds what that contract misses (a re-read is never "taken").
+      if (r.status === 'taken' && ri.input.path !== null && !tee) r = await read();
       bar.endFile(sizes?.get(ri.input) ?? 0);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
-      if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
+      if (r.note) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.note}`)}\n`);
+      for (const w of r.warnings ?? []) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${w}`)}\n`);
+      if (!r.warnings?.length) delete r.warnings;
+      if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {
     // Also when the database fails mid-run: the bar gives the terminal its cursor back.
@@ -141,6 +163,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
+  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr);
+  if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary });
   const summary = summarize(results, tally, registry, Date.now() - started);
   if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
   else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

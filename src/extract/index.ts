@@ -1,8 +1,9 @@
 /** Records -> events: the Authing context test, the code rules, enrichment and redaction. */
 import { categoryOf, type Registry } from '../registry/index.js';
 import type { AuthingEvent, LogRecord } from '../types.js';
-import { redact, stripControls } from './redact.js';
-import { compileRules, findCode, type Rules } from './rules.js';
+import { terminalText } from '../sinks/terminal-text.js';
+import { redact, redactionWindow } from './redact.js';
+import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
 
@@ -39,23 +40,29 @@ export class Extractor {
       code: found.code,
       category: categoryOf(this.registry, found.code),
       method: found.method,
-      detail: found.detail,
+      detail: found.detail === null ? null : this.field(found.detail).slice(0, DETAIL_LENGTH),
       time: rec.time,
       pid: rec.pid,
       tid: rec.tid,
       level: rec.level,
-      tag: rec.tag,
+      tag: this.field(rec.tag),
       line: rec.line,
       excerpt: this.excerpt(rec.message),
     };
   }
 
+  /** A short stored field (tag, detail): redacted, control characters escaped, like the excerpt. */
+  private field(text: string): string {
+    return terminalText(this.opts.noRedact ? text : redact(text));
+  }
+
   private excerpt(message: string): string {
     // Redact before cutting, so a secret is never half-shown at the cut.
-    const cutAt = message.slice(0, this.excerptLength * 4);
+    const cutAt = redactionWindow(message, this.excerptLength * 4);
     const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
     const clean = this.opts.noRedact ? head : redact(head);
     const cut = clean.length > this.excerptLength || message.length > this.excerptLength * 4 ? clean.slice(0, this.excerptLength) + '…' : clean;
-    return stripControls(cut);
+    // Stored escaped (`\e]52;…`): every report and printer shows it as text, never as a command.
+    return terminalText(cut);
   }
 }

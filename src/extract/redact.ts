@@ -1,28 +1,59 @@
-/** Redaction of secrets and personal data in the message excerpts that are stored and shown. */
+/**
+ * Redaction of secrets and personal data in every field of an event that is stored or shown
+ * (excerpt, detail, tag). A value is redacted whole: a quoted one to its closing quote, an unquoted
+ * one to the next separator, a header's value to the end of the line, a JWT wherever it stands.
+ * The texts are short (an excerpt window is 960 characters), so each rule runs in bounded time.
+ */
 
 /** Each rule runs only when its cheap test passes on the text (or its lower-case copy). */
-type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replacement: string];
+type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replacement: string | ((...m: string[]) => string)];
 
-const SECRET_KEYS = ['token', 'password', 'passwd', 'pwd', 'secret', 'api_key', 'apikey', 'authorization', 'cookie', 'session'];
+/** Names of keys whose value is a secret: any key containing one of these (accessToken, x-api-key, connect.sid). */
+const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket)`;
+const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket'];
+
+/** A bare value: to the next blank or separator (`&` and `%` are part of it). */
+const BARE = String.raw`[^\s,;"'}<>]+`;
+const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
+/**
+ * A value: escaped-quoted (JSON in a JSON string), double- or single-quoted (each may be cut at the
+ * end), or bare, not one an earlier rule already replaced. A bare value followed by `: x` or ` = x`
+ * (or ending in `:` before a blank) takes that too: in `onGetTokenError: api_key: x` and
+ * `onGetTokenError: appSecret = x` the first key's value holds the second.
+ */
+const VALUE = String.raw`(?!\[(?:redacted|jwt|email|phone|secret)\])(${QUOTED}|${BARE}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${BARE}))*)`;
+
+const quotedLike = (value: string): string => {
+  const q = /^\\?["']/.exec(value)?.[0];
+  return q ? `${q}[redacted]${q}` : '[redacted]';
+};
 
 const RULES: readonly Rule[] = [
-  // JWTs (header.payload.signature, base64url)
-  [(t) => t.includes('eyJ'), /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[jwt]'],
-  // Authorization: Bearer xxx
-  [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/gi, '$1 [redacted]'],
-  // key=value, key: value, "key":"value" for secret-bearing keys
+  // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
-    (_, l) => SECRET_KEYS.some((k) => l.includes(k)),
-    /((?:["']?)(?:access_?token|id_?token|refresh_?token|token|password|passwd|pwd|secret|app_?secret|client_?secret|api_?key|authorization|cookie|session_?id)(?:["']?)\s*[:=]\s*)(["']?)[^\s"',&;}]+/gi,
+    (_, l) => l.includes('cookie') || l.includes('authorization'),
+    /(?<![\w"'-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:\s*)(?!\s*\\?["'])[^\n⏎]*/gi,
     '$1$2[redacted]',
   ],
+  // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, base64url, `userToken_eyJ…`).
+  [(t) => t.includes('eyJ'), /eyJ[A-Za-z0-9_-]{3,}(?:\.[A-Za-z0-9_-]*){0,2}/g, '[jwt]'],
+  // Authorization schemes in free text.
+  [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/gi, '$1 [redacted]'],
+  // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing keys: the whole value.
+  [
+    (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),
+    // The key is taken as a whole word (a lookahead and a back-reference: an atomic group), so a
+    // line of `token` repeated cannot make the engine try every split of it.
+    new RegExp(String.raw`((?:\\?["'])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["'])?\s*[:=]\s*)${VALUE}`, 'gi'),
+    (_m, key, _word, value) => key + quotedLike(value!),
+  ],
   // e-mail addresses
-  [(t) => t.includes('@'), /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[email]'],
+  [(t) => t.includes('@'), /[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
   // mainland China mobile numbers, optionally with +86, and other international numbers
-  [() => true, /(?<![\w.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\w.])/g, '[phone]'],
+  [() => true, /(?<![\d.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\d.])/g, '[phone]'],
   [(t) => t.includes('+'), /(?<![\w.])\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?![\w.])/g, '[phone]'],
-  // Authing app secrets are 32 hex digits
-  [() => true, /\b[0-9a-f]{32}\b/g, '[secret]'],
+  // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
+  [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
 ];
 
 /**
@@ -30,9 +61,9 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|api_?key|authorization|cookie|session|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
 
-/** Replaces tokens, passwords, secrets, e-mails and phone numbers in `text`. */
+/** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {
   return ANY_RULE.test(text) ? redactEveryRule(text) : text;
 }
@@ -41,11 +72,17 @@ export function redact(text: string): string {
 export function redactEveryRule(text: string): string {
   let out = text;
   const lower = text.toLowerCase();
-  for (const [test, re, rep] of RULES) if (test(out, lower)) out = out.replace(re, rep);
+  for (const [test, re, rep] of RULES) if (test(out, lower)) out = out.replace(re, rep as string);
   return out;
 }
 
-/** Control characters (other than tab) are shown as U+FFFD so a log cannot drive a terminal. */
-export function stripControls(text: string): string {
-  return text.replace(/[\x00-\x08\x0B-\x1F\x7F-\x9F]/g, '\uFFFD');
+/**
+ * The window of a long message that is redacted then shown: cut back to the last separator, so
+ * that no value is cut in two at the window's end and then missed by its rule.
+ */
+export function redactionWindow(message: string, max: number): string {
+  if (message.length <= max) return message;
+  const head = message.slice(0, max);
+  const cut = Math.max(head.lastIndexOf(' '), head.lastIndexOf(','), head.lastIndexOf(';'), head.lastIndexOf('\n'));
+  return cut > 0 ? head.slice(0, cut) : head;
 }

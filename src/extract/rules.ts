@@ -3,6 +3,8 @@
  * then the code by the first rule that matches: signature, JSON body, status line, key-value.
  */
 import type { Signature } from '../registry/index.js';
+import { UserError } from '../errors.js';
+import { redactionWindow } from './redact.js';
 import type { Method } from '../types.js';
 
 /** The Android SDK's own logcat tags (sdk-logging.md). */
@@ -18,6 +20,9 @@ export const SOCIAL_HANDLER_TAGS: readonly string[] = [
 ];
 
 const AUTHING = /authing/i;
+
+/** Longest detail stored, in characters. */
+export const DETAIL_LENGTH = 120;
 
 /** A code found in one message, before enrichment. */
 export interface Found {
@@ -41,6 +46,15 @@ export interface Rules {
   signatures: { first: Map<string, CompiledSignature[]>; status: Map<string, CompiledSignature[]> };
 }
 
+/** A signature's pattern; a bad one is the registry's fault, named in one line, not a crash. */
+function compilePattern(source: string, s: Signature, field: 'message' | 'detail'): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    throw new UserError('usage', `registry signature for tag ${s.tags[0]}${s.source ? ` (${s.source})` : ''}: ${field} is not a valid regular expression (${(e as Error).message}); fix the registry file`);
+  }
+}
+
 /** Compiles the signatures and the set of tags that give Authing context. */
 export function compileRules(signatures: readonly Signature[], userTags: readonly string[]): Rules {
   const first = new Map<string, CompiledSignature[]>();
@@ -48,10 +62,10 @@ export function compileRules(signatures: readonly Signature[], userTags: readonl
   for (const s of signatures) {
     const c: CompiledSignature = {
       tags: new Set(s.tags),
-      re: new RegExp(s.message),
+      re: compilePattern(s.message, s, 'message'),
       code: s.code,
       codeGroup: s.codeGroup,
-      detail: s.detail ? new RegExp(s.detail) : undefined,
+      detail: s.detail ? compilePattern(s.detail, s, 'detail') : undefined,
       stage: s.stage ?? 'first',
     };
     const into = c.stage === 'status' ? status : first;
@@ -72,7 +86,8 @@ function applySignature(list: CompiledSignature[] | undefined, message: string):
     const code = s.code ?? Number(m[s.codeGroup ?? 1]);
     if (!Number.isSafeInteger(code)) continue;
     const d = s.detail?.exec(message)?.[1]?.trim();
-    return { code, method: 'signature', detail: d ? d.slice(0, 120) : null };
+    // Cut to its window here; the extractor redacts it whole, then cuts it to DETAIL_LENGTH.
+    return { code, method: 'signature', detail: d ? redactionWindow(d, DETAIL_LENGTH * 4) : null };
   }
   return null;
 }
@@ -81,31 +96,50 @@ function applySignature(list: CompiledSignature[] | undefined, message: string):
 const JSON_KEY = /"(code|apiCode|statusCode)"\s*:\s*(?:(-?\d+)|"(-?\d+)")(?![\d.eE])/g;
 const JSON_PRIORITY: Record<string, number> = { code: 0, apiCode: 1, statusCode: 2 };
 
-/** Brace depth of every position is only needed where a key matched. */
-function depthAt(text: string, pos: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < pos; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && depth > 0) depth--;
+/**
+ * Brace depth at increasing positions of one text, in one pass over it: a match asks for the depth
+ * at its start, and matches come in order, so the walk goes on from where the last one stopped
+ * (walking from 0 for every match was quadratic on `{"code":1,` repeated).
+ */
+class DepthWalker {
+  private i = 0;
+  private depth = 0;
+  private inString = false;
+  constructor(private readonly text: string) {}
+
+  at(pos: number): number {
+    const text = this.text;
+    let { i, depth, inString } = this;
+    for (; i < pos; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 92 /* \ */) i++;
+        else if (c === 34 /* " */) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 /* { */) depth++;
+      else if (c === 125 /* } */ && depth > 0) depth--;
+    }
+    this.i = i;
+    this.depth = depth;
+    this.inString = inString;
+    return depth;
   }
-  return depth;
 }
+
+/** Keys looked at in one message at most: work stays bounded however many a hostile line repeats. */
+export const MAX_JSON_KEYS = 10_000;
 
 /** The JSON-body rule: `code`, else `apiCode`, else `statusCode`, outermost object first. */
 export function jsonCode(message: string): Found | null {
   if (!message.includes('"')) return null;
   let best: { key: string; value: number; depth: number } | null = null;
+  const depths = new DepthWalker(message);
+  let seen = 0;
   JSON_KEY.lastIndex = 0;
-  for (let m = JSON_KEY.exec(message); m; m = JSON_KEY.exec(message)) {
+  for (let m = JSON_KEY.exec(message); m && seen < MAX_JSON_KEYS; m = JSON_KEY.exec(message), seen++) {
     const value = Number(m[2] ?? m[3]);
     if (!Number.isSafeInteger(value)) continue;
-    const depth = depthAt(message, m.index);
+    const depth = depths.at(m.index);
     const key = m[1]!;
     if (!best || depth < best.depth || (depth === best.depth && JSON_PRIORITY[key]! < JSON_PRIORITY[best.key]!)) {
       best = { key, value, depth };

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { BinaryRecords } from '../parse/binary.js';
 import { readStudioJson } from '../parse/json-logs.js';
 import { lineChunks, type LineChunk } from '../sources/chunks.js';
+import { decodedLineChunks, type TextEncoding } from '../sources/encoding.js';
 import type { PrefixHasher } from './fingerprint.js';
 import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
 import { pooledChunks } from './pooled.js';
@@ -87,21 +88,23 @@ export async function skipHashing(stream: AsyncIterable<Buffer>, n: number, hash
   })();
 }
 
-/** Lines read on this thread, chunk by chunk. */
-export async function* lineFrames(body: AsyncIterable<Buffer>, maxLine: number, start: number): AsyncGenerator<Frame> {
-  for await (const chunk of lineChunks(body, maxLine, start)) yield { kind: 'lines', chunk };
+/** Lines read on this thread, chunk by chunk (UTF-16 decoded to UTF-8 first: its chunks' offsets are not the file's). */
+export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number): AsyncGenerator<Frame> {
+  const exact = encoding === 'utf-8';
+  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start)) yield { kind: 'lines', chunk, exact };
 }
 
 /** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
-export async function* pooledFrames(body: AsyncIterable<Buffer>, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean): AsyncGenerator<Frame> {
-  for await (const u of pooledChunks(lineChunks(body, maxLine, start), pool, Math.max(1, rangeBytes() >> 2), usePool)) {
+export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean): AsyncGenerator<Frame> {
+  const decoded = encoding === 'utf-8';
+  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start), pool, Math.max(1, rangeBytes() >> 2), usePool)) {
     if (u.kind === 'inline') {
-      yield { kind: 'lines', chunk: u.chunk };
+      yield { kind: 'lines', chunk: u.chunk, exact: decoded };
       continue;
     }
     const { data, offset } = u;
     yield {
-      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes,
+      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes,
       // Valid while this frame is being taken: the buffer is filled again only after.
       data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
     };

@@ -6,7 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Extractor, Needles } from '../extract/index.js';
-import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
+import { EventBudget } from '../extract/event-budget.js';
+import { isCandidateLine } from '../extract/prefilter.js';
+import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
+import { yearAnchor } from '../parse/time.js';
+import type { LineEnding, TextEncoding } from '../sources/encoding.js';
+import { planContract, type Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -30,9 +35,10 @@ export interface IngestOptions {
   format?: FormatName;
   year?: number;
   tz?: string;
-  /** Keep only events at or after / before these epoch milliseconds. */
-  since?: number;
-  until?: number;
+  /** The run's extraction contract: a source read under less is re-read (contract.ts). */
+  contract?: Contract;
+  /** Forget what each source contributed and read it again under `contract` (`rescan`). */
+  rescan?: boolean;
   /** Commit when this many events are pending ... */
   batchEvents?: number;
   /** ... or this many milliseconds have passed since the last commit. */
@@ -50,8 +56,6 @@ export interface IngestOptions {
   observeRecord?: (r: LogRecord) => void;
   /** Keeps only the records it returns true for (--package). */
   keepRecord?: (r: LogRecord) => boolean;
-  /** Keeps only the events it returns true for (--level, --category, --code, --only-tag). */
-  keepEvent?: (e: AuthingEvent) => boolean;
   /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
@@ -61,22 +65,41 @@ export interface IngestOptions {
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
+  /** Keep at most this many events of the source in this run (--max-events). */
+  maxEvents?: number;
 }
 
 /** What happened to one source. */
 export interface SourceResult {
   name: string;
-  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted';
+  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted' | 'not-a-log';
   format: FormatName | null;
+  /** Every layout a record came in (a capture may switch), in order of first use. */
+  formats?: FormatName[];
+  /** Text encoding read (UTF-16 is decoded to UTF-8 first), or `binary` for binary logcat. */
+  encoding?: TextEncoding | 'binary';
+  /** Line-ending style of the head. */
+  lineEnding?: LineEnding | null;
+  /** Why the input was not read: `not a log`, or `already counted` (nothing new since the last run). */
+  skipReason?: string;
+  /** A one-line note for stderr: a silent fallback (read as raw) or why the input was skipped. */
+  note?: string;
   compression: 'none' | 'gzip' | 'zip' | null;
   bytes: number;
   lines: number;
   events: number;
+  /** Lines that could hold an event (they carry a candidate needle) but fit no layout; `parse` counts the same. */
   unparsed: number;
   overlong: number;
   /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
   workerBytes?: number;
   error?: string;
+  /** Read again from the start because this run's contract has more than the stored one. */
+  reread?: boolean;
+  /** Contract elements the source was read under that this run lacks (their events stay). */
+  contextRemoved?: string[];
+  /** Worth a line on stderr, not a failure (trailing bytes after gzip data). */
+  warnings?: string[];
 }
 
 function errorReason(e: unknown): string {
@@ -96,22 +119,19 @@ function closeStream(s: AsyncIterable<Buffer>): void {
   if (s instanceof Readable) s.destroy();
 }
 
-/** The Extractor stage for one source: record filters, the extractor, event filters, then the sink and live printers. */
-function extractStage(opts: IngestOptions, name: string, sink: StoreSink): (r: LogRecord) => void {
-  const { since, until, keepRecord, keepEvent, observeRecord, onEvent, extractor } = opts;
-  const inWindow = (e: AuthingEvent): boolean => {
-    if (since === undefined && until === undefined) return true;
-    if (!e.time) return false;
-    const t = Date.parse(e.time);
-    return (since === undefined || t >= since) && (until === undefined || t < until);
-  };
+/**
+ * The Extractor stage for one source: record filters, the extractor, the event budget, then the sink
+ * and (live) `onEvent`, which a re-read calls once an event is stored instead (stored before: not shown).
+ */
+function extractStage(opts: IngestOptions, sink: StoreSink, budget: EventBudget, onEvent: ((e: AuthingEvent) => void) | undefined): (r: LogRecord) => void {
+  const { keepRecord, observeRecord, extractor } = opts;
   return (rec) => {
     observeRecord?.(rec);
     if (keepRecord && !keepRecord(rec)) return;
     const e = extractor.extract(rec);
-    if (!e || !inWindow(e) || (keepEvent && !keepEvent(e))) return;
+    if (!e || !budget.take()) return;
     sink.event(e);
-    onEvent?.(e, name);
+    onEvent?.(e);
   };
 }
 
@@ -149,12 +169,20 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   let { opened, all } = src0;
   const { head, complete, stamp } = src0;
   result.compression = opened.compression;
+  if (opened.warnings?.length) result.warnings = [...opened.warnings];
+  const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
+  // What the head says (encoding, layout, not a log at all) before the input becomes a source.
+  const info = inspectHead(head, complete, opts.format);
+  Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
+  if (info.notLog) return { ...result, status: 'not-a-log', skipReason: 'not a log' };
 
-  const plainFile = input.path !== null && !input.entry && opened.compression === 'none';
-  const format = opts.format ?? formatOfHead(head, complete);
+  // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
+  const plainFile = input.path !== null && !input.entry && !input.pipe && opened.compression === 'none';
+  const format = info.format;
   const shape = shapeOf(format);
+  const encoding = info.encoding === 'binary' ? 'utf-8' : info.encoding;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const threads = opts.threads ?? 1;
 
@@ -191,7 +219,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
         body = rest;
         break;
       }
-      if (input.path === null) {
+      if (input.path === null || input.pipe) {
         return { ...result, status: 'failed', error: `starts like a source counted before (${m.row.name}) but differs within its first ${P} bytes; nothing was counted: save it to a file and give its path` };
       }
       closeStream(opened.stream);
@@ -204,17 +232,35 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   if (!src) src = await claimVariant(store, head, input.name, matches);
   else if (src.head_len < head.length) await store.extendHead(src.id, head.length, headKey(sha256(head), 0), input.name);
-  const source: SourceRow = src;
-  const startBytes = source.bytes_done;
+  // The extraction contract: a source read under less than this run's is read again from the start.
+  const plan = await planContract(store, src, opts.contract, opts.rescan);
+  const source: SourceRow = plan.source;
+  if (plan.reread) result.reread = true;
+  if (plan.removed.length) result.contextRemoved = plan.removed;
+  if ((plan.reread || source.bytes_done === 0) && body !== null) {
+    // skipped to the old offset while checking it: from the start again
+    if (input.path === null || input.pipe) return { ...result, status: 'failed', error: 'read before under a narrower contract: give it as a file to read it again from the start' };
+    closeStream(opened.stream);
+    ({ opened, all } = await open());
+    hasher = new PrefixHasher(plainFile ? input.path : null);
+    body = null;
+  }
+  const startBytes = plan.reread ? 0 : source.bytes_done;
+  const startLines = plan.reread ? 0 : source.lines_done;
   if (startBytes > 0) result.status = 'resumed';
 
-  const path = input.path;
-  const sink: StoreSink = new StoreSink(store, source, {
+  const path = input.pipe ? null : input.path;
+  const sink: StoreSink = new StoreSink(store, source, { offset: startBytes, lines: startLines }, {
     batchEvents: opts.batchEvents ?? 5000,
     batchMs: opts.batchMs ?? 1000,
     hasher,
     format: (): FormatName | null => parser.format,
-    onStored: opts.onStored,
+    progress: plan.progress,
+    storable: plan.storable,
+    onStored: (e) => {
+      if (plan.reread) opts.onEvent?.(e, input.name);
+      opts.onStored?.(e);
+    },
     verify:
       path !== null && stamp
         ? (cp) => {
@@ -223,16 +269,23 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
           }
         : undefined,
   });
-  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-  const parser: RecordStage = new RecordStage({ format: opts.format, year, tz: opts.tz }, format, extractStage(opts, input.name, sink));
+  const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
+  let unparsed = 0;
+  const parser: RecordStage = new RecordStage(
+    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) },
+    format,
+    extractStage(opts, sink, budget, live),
+    // counted as `parse` counts them: the lines that could hold an event
+    (_n, text) => void (isCandidateLine(opts.needles, text) && unparsed++),
+  );
   result.format = parser.format;
   const everyLine = !!opts.observeRecord || !!opts.keepRecord;
-  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: source.lines_done });
+  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines });
 
   // The run's scan threads, or this input's own (closed when it is read).
   const own: { pool: ScanPool | null } = { pool: null };
   const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(threads, opts.needles, maxLine));
-  const parallel = shape === 'text' && plainFile && threads > 1 && !opts.tee && !everyLine && opened.size !== null && body === null && largeInput(opened.size - startBytes);
+  const parallel = shape === 'text' && encoding === 'utf-8' && plainFile && threads > 1 && !opts.tee && !everyLine && opened.size !== null && body === null && largeInput(opened.size - startBytes);
 
   /** The Framer for this input's shape and read strategy. */
   const frames = async function* (): AsyncGenerator<Frame> {
@@ -241,7 +294,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       return yield* rangeFrames(input.path, startBytes, opened.size, maxLine, scanPool(), hasher, opts.signal);
     }
     let rest: AsyncIterable<Buffer>;
-    if (shape === 'studio-json') return yield* studioFrames(abortable(all, opts.signal), startBytes, source.lines_done);
+    if (shape === 'studio-json') return yield* studioFrames(abortable(all, opts.signal), startBytes, startLines);
     if (body) rest = body;
     else if (plainFile && path !== null && startBytes > 0 && !opts.tee) {
       // Read on from the checkpoint: the bytes before it were hashed when the source was recognised.
@@ -254,19 +307,21 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       rest = skipped;
     }
     const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
-    if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, source.lines_done);
-    if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
-    return yield* lineFrames(hashed, maxLine, startBytes);
+    if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
+    if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
+    return yield* lineFrames(hashed, encoding, maxLine, startBytes);
   };
 
   let last: Checkpoint | null = null;
+  let cutRecords = 0;
   const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({
-    ...result, status, error, lines: selector.lineNo - source.lines_done, unparsed: parser.unparsed, overlong: selector.overlong, events: sink.stored,
-    format: parser.format, ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
+    ...result, status, ...(error !== undefined ? { error } : {}), lines: selector.lineNo - startLines, unparsed, overlong: selector.overlong + cutRecords + parser.takeCutRecords(), events: sink.stored,
+    formats: parser.formatsSeen, ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
   try {
     for await (const frame of frames()) {
       const cp = await selector.take(frame);
+      cutRecords += parser.takeCutRecords();
       result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
       opts.onProgress?.(plainFile ? (last?.offset ?? startBytes) : opened.rawBytesRead(), sink.stored + sink.waiting);
       if (cp) {
@@ -303,6 +358,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     await own.pool?.close();
   }
   const res = finishWith('read');
-  if (startBytes > 0) res.status = sink.done.offset === startBytes && sink.stored === 0 ? 'skipped' : 'resumed';
+  if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
+  else if (startBytes > 0) res.status = 'resumed';
   return res;
 }

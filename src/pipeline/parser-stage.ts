@@ -6,14 +6,13 @@ import type { LineParser } from './stages.js';
 /** A RecordParser as a pipeline stage: each record goes to `onRecord`, unparsed lines are counted. */
 export class RecordStage implements LineParser {
   private readonly parser: RecordParser;
-  unparsed = 0;
 
   constructor(
     opts: ParseOptions,
     format: FormatName,
     private readonly onRecord: (r: LogRecord) => void,
-    /** Each line that fits no layout, by number (`parse` reports them). */
-    private readonly onUnparsed?: (n: number) => void,
+    /** Each line that fits no layout, by number, with its text. */
+    private readonly onUnparsed?: (n: number, text: string) => void,
   ) {
     this.parser = new RecordParser(opts);
     // Set, not forced: without --input-format the parser re-detects when a line does not fit.
@@ -22,11 +21,11 @@ export class RecordStage implements LineParser {
 
   line(text: string, n: number): boolean {
     const r = this.parser.push(text, n);
-    if ('record' in r) this.onRecord(r.record);
-    else if ('unparsed' in r) {
-      this.unparsed++;
-      this.onUnparsed?.(n);
-    }
+    if ('record' in r) {
+      // a multi-line record this line ended comes first
+      if (r.before) this.onRecord(r.before);
+      this.onRecord(r.record);
+    } else if ('unparsed' in r) this.onUnparsed?.(n, text);
     return this.parser.multiLine;
   }
 
@@ -44,6 +43,16 @@ export class RecordStage implements LineParser {
 
   get multiLine(): boolean {
     return this.parser.multiLine;
+  }
+
+  /** Every layout a record came in, in order of first use. */
+  get formatsSeen(): FormatName[] {
+    return this.parser.formatsSeen;
+  }
+
+  /** Records cut at the record cap since the last call (counted like over-long lines). */
+  takeCutRecords(): number {
+    return this.parser.takeCutRecords();
   }
 
   end(): void {

@@ -66,7 +66,7 @@ export class Selector {
     }
     if (frame.kind === 'lines') {
       const c = frame.chunk;
-      this.lines(c.buf, 0, c.end, c.offset, true);
+      this.lines(c.buf, 0, c.end, frame.exact === false ? null : c.offset, true);
       this.overlong += c.overlong;
       return this.checkpoint(c.next, c.tail ?? false);
     }

@@ -40,7 +40,7 @@ export interface ScannedFrame {
 
 /** What a Framer hands on: whole lines, lines scanned by a thread, or records of a whole-input layout. */
 export type Frame =
-  | { kind: 'lines'; chunk: LineChunk }
+  | { kind: 'lines'; chunk: LineChunk; /** false: offsets are of decoded text (UTF-16 input), no checkpoint from them */ exact?: boolean }
   | ScannedFrame
   | { kind: 'records'; records: readonly LogRecord[]; next: number | null; lines: number; bytes: number };
 
@@ -54,8 +54,6 @@ export interface LineParser {
   readonly openLine: number | null;
   /** The layout in force. */
   readonly format: FormatName | null;
-  /** Lines that fit no layout. */
-  readonly unparsed: number;
   /** Ends the input: the record still open is complete now. */
   end(): void;
 }

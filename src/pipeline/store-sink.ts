@@ -5,7 +5,7 @@
  * later offset skips its events.
  */
 import { UserError } from '../errors.js';
-import type { SourceRow, Store } from '../store/store.js';
+import type { BatchProgress, SourceRow, Store } from '../store/store.js';
 import type { AuthingEvent, FormatName } from '../types.js';
 import type { PrefixHasher } from './fingerprint.js';
 import type { Checkpoint, Sink } from './stages.js';
@@ -20,6 +20,10 @@ export interface StoreSinkOptions {
   hasher: PrefixHasher;
   /** The layout in force, stored with the source. */
   format: () => FormatName | null;
+  /** What every commit of this source adds to its progress (the extraction contract, a re-read). */
+  progress?: Pick<BatchProgress, 'reread' | 'contract'>;
+  /** False for an event not to be stored (older than what prune deleted, on a re-read). */
+  storable?: (e: AuthingEvent) => boolean;
   /** Checked before each commit: throws when the input changed under the run (a file rewritten). */
   verify?: (cp: Checkpoint) => void;
   /** Each event once it is stored (run summary). */
@@ -43,10 +47,12 @@ export class StoreSink implements Sink {
   constructor(
     private readonly store: Store,
     private readonly src: SourceRow,
+    /** Where this run starts (the stored checkpoint, or the start for a re-read). */
+    start: Checkpoint,
     private readonly o: StoreSinkOptions,
   ) {
-    this.committed = { offset: src.bytes_done, lines: src.lines_done };
-    this.committedHash = src.prefix_hash;
+    this.committed = start;
+    this.committedHash = start.offset === src.bytes_done ? src.prefix_hash : null;
     // A live stream may go quiet: commit what was found at least every batchMs anyway.
     this.timer = setInterval(() => {
       if (this.pending.length && this.last && this.last.offset > this.committed.offset) {
@@ -88,7 +94,7 @@ export class StoreSink implements Sink {
   }
 
   private commit(cp: Checkpoint, complete: boolean): Promise<void> {
-    const batch = this.pending.splice(0);
+    const batch = this.o.storable ? this.pending.splice(0).filter(this.o.storable) : this.pending.splice(0);
     const format = this.o.format();
     this.chain = this.chain.then(async () => {
       if (this.failure) throw this.failure;
@@ -99,8 +105,10 @@ export class StoreSink implements Sink {
         let prefixHash = to === this.committed ? this.committedHash : this.o.hasher.hashAt(to.offset);
         if (prefixHash === null && to !== this.committed) [to, prefixHash] = [this.committed, this.committedHash];
         this.o.verify?.(to);
-        const dropAfterLine = this.first ? this.src.lines_done : undefined;
-        const added = await this.store.writeBatch(this.src.id, batch, { fromBytes: this.committed.offset, bytes: to.offset, lines: to.lines, complete, format, prefixHash, dropAfterLine });
+        // Once, before the first batch: the previous run's events past its checkpoint. Not on a re-read
+        // under a wider contract: another run may be writing the source meanwhile (no offset guard then).
+        const dropAfterLine = this.first && !this.o.progress?.reread ? this.src.lines_done : undefined;
+        const added = await this.store.writeBatch(this.src.id, batch, { fromBytes: this.committed.offset, bytes: to.offset, lines: to.lines, complete, format, prefixHash, dropAfterLine, ...this.o.progress });
         this.first = false;
         this.stored += added.length;
         if (this.o.onStored) for (const e of added) this.o.onStored(e);

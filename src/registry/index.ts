@@ -1,6 +1,28 @@
 /** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { readBoundedText } from '../sources/bounded-file.js';
+
+/** One text in both languages; `source` says where it came from: a file of registry/sources/ with the
+ *  upstream repo@commit and path, "translated from zh: <source>", or "authored; based on <source>". */
+export interface LocalText { en: string; zh: string; source: string }
+/** A list of texts in both languages (same order), with one source for the list. */
+export interface LocalList { en: string[]; zh: string[]; source: string }
+/** What a code means and what to do about it, each field in English and Chinese with its source. */
+export interface CodeText {
+  /** Short name of the code. */
+  message: LocalText;
+  /** What happened, in the app's terms. */
+  description: LocalText;
+  /** Likely causes (where the sources are silent: what to check). */
+  causes: LocalList;
+  /** What to do: concrete steps. */
+  actions: LocalList;
+}
+/** How an event of a code ended, as the SDK's own words tell. */
+export type Outcome = 'failed' | 'canceled' | 'error' | 'success';
+/** A category's display name; the id itself stays an ASCII identifier. */
+export interface CategoryName { en: string; zh: string }
 
 /** One registry entry (see scripts/build-registry.mjs for how it is built). */
 export interface CodeEntry {
@@ -14,8 +36,13 @@ export interface CodeEntry {
   description?: string;
   suggestion?: string;
   docs?: string;
+  /** Where sources disagree: internal notes for `explain --sources`, not for the default view. */
   disagreements?: string[];
   variants?: Record<string, unknown>[];
+  /** The text in both languages, one source per field (registry/text/*.json). */
+  text?: CodeText;
+  /** The outcome kinds an event of this code can have. */
+  outcomes?: Outcome[];
   /** Where this entry came from when a user's override file set it. */
   override?: string;
 }
@@ -34,6 +61,8 @@ export interface Signature {
 /** The loaded registry. */
 export interface Registry {
   categories: Record<string, string>;
+  /** Display names of the categories in both languages. */
+  categoryNames: Record<string, CategoryName>;
   codes: Map<number, CodeEntry>;
   signatures: Signature[];
   /** Tags named in override files, which count as Authing context like --tag. */
@@ -46,21 +75,26 @@ function loadJson(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
 }
 
-let builtin: { categories: Record<string, string>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
+let builtin: { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
 
 /** Loads the bundled registry, then applies the override files in order. */
 export function loadRegistry(overrideFiles: readonly string[] = []): Registry {
   builtin ??= {
-    ...(loadJson('codes.json') as { categories: Record<string, string>; codes: CodeEntry[] }),
+    ...(loadJson('codes.json') as { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[] }),
     signatures: (loadJson('signatures.json') as { signatures: Signature[] }).signatures,
   };
   const reg: Registry = {
     categories: { ...builtin.categories },
+    categoryNames: { ...builtin.categoryNames },
     codes: new Map(builtin.codes.map((c) => [c.code, c])),
     signatures: [...builtin.signatures],
     extraTags: [],
   };
   for (const file of overrideFiles) applyOverrides(reg, file);
+  // Every tag becomes a needle of the hot path's scan: a few thousand at most.
+  const tags = new Set(reg.extraTags);
+  if (tags.size > MAX_EXTRA_TAGS) throw new UserError('usage', `${overrideFiles.join(', ')}: ${tags.size} distinct signature tags; at most ${MAX_EXTRA_TAGS} in all`);
+  reg.extraTags = [...tags];
   return reg;
 }
 
@@ -69,6 +103,13 @@ export function categoryOf(reg: Registry, code: number): string {
   return reg.codes.get(code)?.category ?? UNREGISTERED;
 }
 
+/** Override fields that say what a code means; setting one replaces the bundled text of the code. */
+const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description', 'suggestion']);
+
+/** Bounds on a user's registry file: a file that size or a tag list that long is not a registry. */
+export const MAX_REGISTRY_BYTES = 16 << 20;
+export const MAX_SIGNATURE_TAGS = 1000;
+export const MAX_EXTRA_TAGS = 5000;
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
 /**
@@ -80,9 +121,9 @@ export function applyOverrides(reg: Registry, file: string): void {
   let data: unknown;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file, MAX_REGISTRY_BYTES);
   } catch (e) {
-    throw new UserError('usage', `${file}: cannot read the registry file (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path given to --registry`);
+    throw new UserError('usage', `${file}: cannot read the registry file (${(e as Error).message}); check the path given to --registry`);
   }
   try {
     data = JSON.parse(text);
@@ -120,16 +161,19 @@ export function applyOverrides(reg: Registry, file: string): void {
       const prev = reg.codes.get(code);
       const category = (e.category as string | undefined) ?? prev?.category;
       if (!category) bad(`${where}.category`, `code ${code} is new, so it needs a category (one of: ${Object.keys(reg.categories).join(', ')})`);
-      if (!(category! in reg.categories)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
+      if (!Object.hasOwn(reg.categories, category!)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
       const { code: _c, ...fields } = e as Record<string, string>;
-      reg.codes.set(code, {
+      const entry: CodeEntry = {
         ...(prev ?? { code, kind: 'override', message: '' }),
         ...fields,
         code,
         category: category!,
         message: (e.message as string | undefined) ?? prev?.message ?? '',
         override: file,
-      });
+      };
+      // The user's own words win: the bundled text would otherwise be shown instead of them.
+      if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
+      reg.codes.set(code, entry);
     });
   }
   if (obj.signatures !== undefined) {
@@ -139,6 +183,7 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (typeof raw !== 'object' || raw === null) bad(where, 'expected an object');
       const s = raw as Record<string, unknown>;
       if (!Array.isArray(s.tags) || s.tags.length === 0 || !s.tags.every((t) => typeof t === 'string' && t.length > 0)) bad(`${where}.tags`, 'expected a non-empty array of tag names');
+      if ((s.tags as string[]).length > MAX_SIGNATURE_TAGS) bad(`${where}.tags`, `${(s.tags as string[]).length} tags; at most ${MAX_SIGNATURE_TAGS} in one signature`);
       if (typeof s.message !== 'string') bad(`${where}.message`, 'expected a regular expression string');
       try {
         new RegExp(s.message as string);
@@ -149,9 +194,16 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (s.code !== undefined && !Number.isSafeInteger(s.code)) bad(`${where}.code`, 'expected an integer');
       if (s.codeGroup !== undefined && !Number.isSafeInteger(s.codeGroup)) bad(`${where}.codeGroup`, 'expected an integer');
       if (s.detail !== undefined && typeof s.detail !== 'string') bad(`${where}.detail`, 'expected a regular expression string');
+      if (s.detail !== undefined) {
+        try {
+          new RegExp(s.detail as string);
+        } catch (e) {
+          bad(`${where}.detail`, `not a valid regular expression (${(e as Error).message})`);
+        }
+      }
       // A user's signatures come first: they describe the app's own lines.
       reg.signatures.unshift(s as unknown as Signature);
-      reg.extraTags.push(...(s.tags as string[]));
+      for (const t of s.tags as string[]) reg.extraTags.push(t);
     });
   }
 }

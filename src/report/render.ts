@@ -1,5 +1,5 @@
 /** Rows -> text: aligned tables, JSON, CSV (RFC 4180) and Markdown. Log-derived text is sanitised. */
-import { stripControls } from '../extract/redact.js';
+import { terminalText } from '../sinks/terminal-text.js';
 
 export type TextFormat = 'table' | 'json' | 'csv' | 'md';
 
@@ -14,7 +14,7 @@ export interface Column {
 
 type Row = Record<string, unknown>;
 
-const cell = (v: unknown): string => (v === null || v === undefined ? '' : stripControls(String(v)));
+const cell = (v: unknown): string => (v === null || v === undefined ? '' : terminalText(String(v)));
 
 /** Visible width: CJK and other wide characters take two columns. */
 export function displayWidth(s: string): number {

@@ -5,7 +5,7 @@
  * objects (level, time, msg and the event's fields).
  */
 import type { PrettyOptions } from 'pino-pretty';
-import { stripControls } from '../extract/redact.js';
+import { terminalText } from './terminal-text.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent, Level } from '../types.js';
 
@@ -79,16 +79,16 @@ export class LivePrinter {
   event(e: AuthingEvent, source: string): void {
     this.clearStatus();
     const o = eventObject(e, source, this.reg);
-    // Log text is already free of control characters (stripControls in the extractor); cut it short here.
     const short = e.excerpt.length > 100 ? e.excerpt.slice(0, 100) + '…' : e.excerpt;
-    let text = this.pretty({ ...o, short: stripControls(short), msg: stripControls(String(o.msg)) });
+    // Every field from a log or a registry file is escaped: only this printer's own colours reach the terminal.
+    let text = this.pretty({ ...o, short: terminalText(short), msg: terminalText(String(o.msg)), tag: terminalText(e.tag), category: terminalText(e.category), source: terminalText(source) });
     if (!text.endsWith('\n')) text += '\n';
     if (!this.seen.has(e.code)) {
       this.seen.add(e.code);
       const entry = this.reg.codes.get(e.code);
       const dim = (s: string) => (this.color ? `\x1b[2m${s}\x1b[0m` : s);
-      if (entry?.suggestion) text += dim(`    what to do: ${entry.suggestion}`) + '\n';
-      if (entry?.docs) text += dim(`    docs: ${entry.docs}`) + '\n';
+      if (entry?.suggestion) text += dim(`    what to do: ${terminalText(entry.suggestion)}`) + '\n';
+      if (entry?.docs) text += dim(`    docs: ${terminalText(entry.docs)}`) + '\n';
       if (!entry) text += dim(`    not in the registry: add it with --registry FILE`) + '\n';
     }
     this.out.write(text);
@@ -99,7 +99,7 @@ export class LivePrinter {
   /** The running counts, e.g. "12 events · network 5 · mfa 4 · ...". */
   statusText(): string {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`);
+    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${terminalText(c)} ${n}`);
     return `${total} events · ${parts.join(' · ')}`;
   }
 

@@ -1,19 +1,20 @@
 /** Sources: command-line paths -> inputs (files, folders, globs, stdin, bugreport zip entries) -> byte streams. */
 import { expandInputs, type Input, type InputProblem } from './inputs.js';
 import { bugreportEntries, isZip } from './zip.js';
+import { terminalText } from '../sinks/terminal-text.js';
 
 export type { Input, InputProblem } from './inputs.js';
 export { openInput, type OpenedInput } from './open.js';
 export { lineChunks, type LineChunk } from './chunks.js';
 
 /** Expands paths, then replaces each bugreport zip by its logcat text entries. */
-export async function listInputs(paths: readonly string[], exclude: readonly string[] = []): Promise<{ inputs: Input[]; problems: InputProblem[] }> {
-  const { inputs, problems } = expandInputs(paths, exclude);
+export async function listInputs(paths: readonly string[], exclude: readonly string[] = [], settingsFiles: readonly string[] = []): Promise<{ inputs: Input[]; problems: InputProblem[] }> {
+  const { inputs, problems } = expandInputs(paths, exclude, settingsFiles);
   const out: Input[] = [];
   for (const input of inputs) {
     let zip = false;
     try {
-      zip = input.path !== null && (await isZip(input.path));
+      zip = input.path !== null && !input.pipe && (await isZip(input.path));
     } catch {
       zip = false; // unreadable: openInput reports it
     }
@@ -24,7 +25,7 @@ export async function listInputs(paths: readonly string[], exclude: readonly str
     try {
       const entries = await bugreportEntries(input.path!);
       if (!entries.length) problems.push({ name: input.name, reason: 'a zip without a bugreport*.txt inside; nothing to read' });
-      for (const entry of entries) out.push({ name: `${input.name}!${entry}`, path: input.path, entry });
+      for (const entry of entries) out.push({ name: `${input.name}!${terminalText(entry)}`, path: input.path, entry });
     } catch (e) {
       problems.push({ name: input.name, reason: `corrupt zip (${(e as Error).message})` });
     }

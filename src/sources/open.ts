@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
 import { openBugreportEntry } from './zip.js';
 
@@ -18,6 +18,8 @@ export interface OpenedInput {
   mtime: Date | null;
   /** Bytes read from disk so far (compressed), for progress. */
   rawBytesRead: () => number;
+  /** Things worth a line on stderr found while reading (trailing bytes after the gzip data); filled as it reads. */
+  warnings: string[];
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -25,10 +27,12 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Opens one input; gzip is recognised by its magic bytes, not by the name. */
 export async function openInput(input: Input, stdin: Readable = process.stdin): Promise<OpenedInput> {
   if (input.path === null) return openStream(input, stdin, null, null);
+  // A FIFO has no position to read a head at: read it once, front to back, like stdin.
+  if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
   if (input.entry !== undefined) {
     const st = await stat(input.path);
     const stream: AsyncIterable<Buffer> = await openBugreportEntry(input.path, input.entry);
-    return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0 };
+    return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0, warnings: [] };
   }
   const fh = await openFile(input.path, 'r');
   try {
@@ -38,9 +42,11 @@ export async function openInput(input: Input, stdin: Readable = process.stdin): 
     const { bytesRead } = await fh.read(head, 0, 2, 0);
     const gz = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
     const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
+    const warnings: string[] = [];
     return {
       input,
-      stream: gz ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw,
+      warnings,
+      stream: gz ? gunzipAll(raw, warnings) : raw,
       compression: gz ? 'gzip' : 'none',
       size: st.isFile() ? st.size : null,
       mtime: st.mtime,
@@ -65,10 +71,12 @@ async function openStream(input: Input, stream: Readable, size: number | null, m
     }
   })();
   const gz = firstBuf[0] === GZIP_MAGIC[0] && firstBuf[1] === GZIP_MAGIC[1];
+  const warnings: string[] = [];
   return {
     rawBytesRead: () => 0,
     input,
-    stream: gz ? Readable.from(rest).pipe(createGunzip({ chunkSize: 1 << 18 })) : rest,
+    warnings,
+    stream: gz ? gunzipAll(rest, warnings) : rest,
     compression: gz ? 'gzip' : 'none',
     size,
     mtime,

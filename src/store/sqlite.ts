@@ -1,28 +1,49 @@
 /** The SQLite store: sources, events, hourly counts and the registry, via better-sqlite3. */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
-import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
+import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
 /** Schema migrations: entry i takes user_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  // 2: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
+  () => CONTRACT_MIGRATION_SQLITE,
+  // 3: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
 ];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** A database path must be a regular file: a folder, a device or `/proc/self/mem` is refused in one line. */
+function checkIsFile(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) throw new UserError('database', `${path}: is a folder; give --db a file path inside it, e.g. ${path.replace(/\/+$/, '')}/authing-triage.db`);
+  if (!st.isFile()) throw new UserError('database', `${path}: not a regular file (a device, FIFO or socket); give --db a file path`);
+}
+
 function checkIsSqlite(path: string): void {
-  const fd = openSync(path, 'r');
+  checkIsFile(path);
+  let fd: number;
+  let n: number;
+  const head = Buffer.alloc(16);
   try {
-    const head = Buffer.alloc(16);
-    const n = readSync(fd, head, 0, 16, 0);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UserError('database', `${path}: cannot open the database (${(e as NodeJS.ErrnoException).code}); check its permissions or give another --db`);
+  }
+  try {
+    try {
+      n = readSync(fd, head, 0, 16, 0);
+    } catch (e) {
+      throw new UserError('database', `${path}: cannot read the database (${(e as NodeJS.ErrnoException).code}); give --db an SQLite file`);
+    }
     if (n === 0) return; // an empty file becomes a new database
     if (n < 16 || head.toString('latin1') !== SQLITE_MAGIC) {
       throw new UserError('database', `${path}: not an SQLite database; it was left untouched. Give another --db path`);
@@ -57,6 +78,7 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     // Read before any write: a corrupt file fails here and is left as it was.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) {
+      quickCheck(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
@@ -69,11 +91,33 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     db.close();
     if (e instanceof UserError) throw e;
     const code = (e as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_READONLY')) throw new UserError('database', `${path}: the database is read-only (file mode or folder permissions); make it writable (chmod 600) or give another --db`);
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new SqliteStore(db, path);
 }
+
+/**
+ * `PRAGMA quick_check` before a run writes: adding counts to a damaged file makes it worse and hides
+ * the damage. It reads every page (not the index cross-checks of integrity_check); measured in
+ * SECURITY.md. Read-only runs (report, sql) skip it.
+ */
+function quickCheck(db: DB, path: string): void {
+  // It costs seconds on a GB database: once per process and file (watch reopens; a run opens once).
+  const key = resolve(path);
+  if (checked.has(key)) return;
+  const rows = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length) {
+    const first = problems[0]!.replace(/\s+/g, ' ');
+    throw new UserError('database', `${path}: the database is corrupt (quick_check: ${first}${problems.length > 1 ? ` and ${problems.length - 1} more` : ''}); nothing was written: restore it from a backup or give another --db`);
+  }
+  checked.add(key);
+}
+
+/** Databases this process has checked already. */
+const checked = new Set<string>();
 
 /** SQLite's own failures as the store's errors (exit 4, one line); the pipeline never sees an SQLITE_ code. */
 export function sqliteError(e: unknown, where: string): unknown {
@@ -108,6 +152,8 @@ export class SqliteStore implements Store {
   private readonly insertEvent;
   private readonly upsertCount;
   private readonly advanceSource;
+  private readonly advanceReread;
+  private readonly swapContract;
   private readonly dropTail;
   private readonly uncount;
 
@@ -135,6 +181,14 @@ export class SqliteStore implements Store {
           `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format), prefix_hash = ?
            WHERE id = ? AND bytes_done = ?`,
         );
+    // A re-read moves the offset forward only, whoever else reads the source.
+    this.advanceReread = ro
+      ? null
+      : db.prepare(
+          `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format), prefix_hash = COALESCE(?, prefix_hash)
+           WHERE id = ? AND bytes_done <= ?`,
+        );
+    this.swapContract = ro ? null : db.prepare('UPDATE sources SET contract = ? WHERE id = ?');
     this.dropTail = ro ? null : db.prepare('DELETE FROM events WHERE source_id = ? AND line > ? RETURNING line, hour, code, tag');
     this.uncount = ro ? null : db.prepare('UPDATE counts_hourly SET count = count - 1 WHERE hour = ? AND code = ? AND tag = ? AND source_id = ?');
   }
@@ -207,8 +261,20 @@ export class SqliteStore implements Store {
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.guard(() =>
       this.db.transaction(() => {
-        const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, progress.prefixHash ?? null, sourceId, progress.fromBytes);
-        if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+        const now = new Date().toISOString();
+        const c = progress.contract;
+        const prefixHash = progress.prefixHash ?? null;
+        if (progress.reread) {
+          const row = this.db.prepare('SELECT bytes_done, contract FROM sources WHERE id = ?').get(sourceId) as Pick<SourceRow, 'bytes_done' | 'contract'>;
+          this.advanceReread!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, prefixHash, sourceId, progress.bytes);
+          const next = c && contractAfterReread(row, progress.bytes, c);
+          if (next) this.swapContract!.run(next, sourceId);
+        } else {
+          const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, prefixHash, sourceId, progress.fromBytes);
+          if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+          // Bytes read under this run's contract alone: it is what now holds for the whole source.
+          if (c && progress.bytes > progress.fromBytes) this.swapContract!.run(c.run, sourceId);
+        }
         // Taken back: events written past the last checkpoint; the same ones read again are not new.
         const before = new Set<string>();
         if (progress.dropAfterLine !== undefined) {
@@ -228,6 +294,36 @@ export class SqliteStore implements Store {
         return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
       }).immediate(),
     );
+  }
+
+  async saveContract(hash: string, elements: string): Promise<void> {
+    this.db.prepare('INSERT INTO contracts (hash, elements) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING').run(hash, elements);
+  }
+
+  async contractElements(hash: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT elements FROM contracts WHERE hash = ?').pluck().get(hash) as string | undefined;
+  }
+
+  async resetSource(id: number): Promise<SourceRow> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ?').run(id);
+      this.db.prepare('DELETE FROM events WHERE source_id = ?').run(id);
+      this.db.prepare('UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL WHERE id = ?').run(id);
+      return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow;
+    }).immediate();
+  }
+
+  async prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }> {
+    return this.db.transaction(() => {
+      const events = this.db.prepare('DELETE FROM events WHERE time < ?').run(before).changes;
+      const counts = opts.counts ? this.db.prepare("DELETE FROM counts_hourly WHERE hour <> '' AND hour < ?").run(before.slice(0, 13)).changes : 0;
+      this.db.prepare('UPDATE sources SET pruned_before = ? WHERE pruned_before IS NULL OR pruned_before < ?').run(before, before);
+      return { events, counts };
+    }).immediate();
+  }
+
+  async vacuum(): Promise<void> {
+    this.db.exec('VACUUM');
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

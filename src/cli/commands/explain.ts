@@ -71,7 +71,7 @@ export const codesCommand = {
       .example('$0 codes --format csv > codes.csv', 'the whole registry as CSV'),
   handler: (argv: ArgumentsCamelCase<CodesArgs>) => {
     const reg = loadRegistryFromArgs(argv);
-    if (argv.category && !(argv.category in reg.categories)) {
+    if (argv.category && !Object.hasOwn(reg.categories, argv.category)) {
       throw new UserError('usage', `--category ${argv.category}: not a category; use one of ${Object.keys(reg.categories).join(', ')}`);
     }
     const entries = [...reg.codes.values()].filter((e) => !argv.category || e.category === argv.category).sort((a, b) => a.code - b.code);

@@ -1,0 +1,26 @@
+/**
+ * Text from logs, file names and registry files on its way to a terminal: every control character
+ * is shown as an escape (`\e`, `\n`, `\x07`, `\u009b`), so a log cannot set the title, write the
+ * clipboard (OSC 52), clear the screen, hide a link (OSC 8) or split a one-line message. Bidi
+ * overrides are escaped too: they reorder what is shown. strip-ansi removes only well-formed
+ * sequences and leaves bare C0/C1 bytes; escaping keeps what was there visible instead.
+ */
+
+const NAMED: Record<string, string> = { '\x1b': '\\e', '\n': '\\n', '\r': '\\r' };
+
+// C0 but tab (harmless, and common in stack traces), DEL, C1, the bidi embeddings/overrides/isolates, and the
+// line and paragraph separators (a terminal may break a line there).
+const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+
+function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** The text with control characters escaped; unchanged (same string) when it has none. */
+export function terminalText(text: string): string {
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeChar) : text;
+}
