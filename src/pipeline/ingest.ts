@@ -169,7 +169,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   let { opened, all } = src0;
   const { head, complete, stamp } = src0;
   result.compression = opened.compression;
-  if (opened.warnings?.length) result.warnings = [...opened.warnings];
+  // the same array: gzip adds its warning when the data ends
+  if (opened.warnings) result.warnings = opened.warnings;
   const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };

@@ -10,7 +10,6 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
-import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
