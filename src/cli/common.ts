@@ -1,6 +1,10 @@
 /** Flags shared by the commands, and the registry they load. */
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { UserError } from '../errors.js';
 import { loadRegistry, type Registry } from '../registry/index.js';
+import { isPostgresUrl, openStore, type Store } from '../store/store.js';
+import type { SqliteStore } from '../store/sqlite.js';
 
 export interface CommonArgs {
   db: string;
@@ -21,4 +25,25 @@ export function commonOptions<T>(y: Argv<T>) {
 /** The registry with the user's override files applied. */
 export function loadRegistryFromArgs(argv: Pick<CommonArgs, 'registry'>): Registry {
   return loadRegistry(argv.registry ?? []);
+}
+
+/**
+ * Opens the store for a command that reads (`report`, `sql`): an SQLite file is opened read-only
+ * and never created; a missing one is a one-line error. With `registry` (report), a file whose
+ * stored registry differs (an override file) is reopened to store it, as the report's joins and
+ * the views read it from there; PostgreSQL keeps it in shared tables the same way.
+ */
+export async function openForReading(db: string, busyTimeout?: number, registry?: Registry): Promise<Store> {
+  if (isPostgresUrl(db)) {
+    const store = await openStore(db, { readonly: !registry, busyTimeout });
+    if (registry) await store.syncRegistry(registry);
+    return store;
+  }
+  if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give --db`);
+  const store = await openStore(db, { readonly: true, busyTimeout });
+  if (!registry || (store as SqliteStore).registryMatches(registry)) return store;
+  await store.close();
+  const writable = await openStore(db, { busyTimeout });
+  await writable.syncRegistry(registry);
+  return writable;
 }

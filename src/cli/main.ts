@@ -13,6 +13,7 @@ import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
+import { quietOnClosedPipe } from './output.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
 const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
@@ -43,6 +44,8 @@ function knownFlags(): string[] {
 
 /** Runs the CLI with these arguments. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // A closed pipe is a normal end for every command's output (`codes | head -1`).
+  quietOnClosedPipe();
   const cli = yargs(argv)
     .scriptName('authing-triage')
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')

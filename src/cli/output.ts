@@ -3,18 +3,27 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
+let installed = false;
 
-/** After this, EPIPE on stdout (`| head`) exits 0 instead of throwing. */
+/**
+ * After this, EPIPE on stdout or stderr (`| head`) ends the run with exit 0 instead of a stack
+ * trace: the reader has all it wanted. Installed once, by `main`, for every command.
+ */
 export function quietOnClosedPipe(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      stdoutClosed = true;
-      process.exit(0);
-    }
-    throw e;
-  });
+  if (installed) return;
+  installed = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') {
+        stdoutClosed = true;
+        process.exit(0);
+      }
+      throw e;
+    });
+  }
 }
 
+/** True once a reader closed stdout or stderr. */
 export function isStdoutClosed(): boolean {
   return stdoutClosed;
 }

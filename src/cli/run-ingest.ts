@@ -86,6 +86,15 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   const abort = new AbortController();
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
+  // `authing-triage reprot` is a missing file to the default command: a typo'd command, said
+  // before any database is opened, so that none is created.
+  const typo = problems.length === 1 && count === 0 && (argv.paths ?? []).length === 1 && /^[a-z]+$/.test(problems[0]!.name) ? nearest(problems[0]!.name, COMMANDS) : undefined;
+  if (typo) throw new UserError('usage', `${problems[0]!.name}: ${problems[0]!.reason}; did you mean the command "authing-triage ${typo}"?`);
+  if (count === 0 && problems.length && problems.length === (argv.paths ?? []).length) {
+    // Nothing readable at all: say so without creating or opening a database.
+    for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
+    return EXIT.input;
+  }
   // One set of scan threads for the whole run; for a large input they start now and boot while the
   // database opens (a thread takes tens of milliseconds to start), else on first use.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;

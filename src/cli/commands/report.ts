@@ -3,9 +3,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/store.js';
 import { htmlReport } from '../../report/page.js';
-import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
+import { commonOptions, loadRegistryFromArgs, openForReading, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 import { parseWhen } from '../when.js';
 
@@ -81,9 +80,8 @@ export const reportCommand = {
     const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
     const registry = loadRegistryFromArgs(argv);
-    const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
+    const store = await openForReading(argv.db, argv.busyTimeout, registry);
     try {
-      await store.syncRegistry(registry);
       if ((format as string) === 'html') {
         writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
         return;

@@ -1,7 +1,7 @@
 /** `sql "SELECT ..."`: a query on a read-only connection, printed in any text format. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { renderRows, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/store.js';
+import { openForReading } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 
 interface SqlArgs {
@@ -23,7 +23,7 @@ export const sqlCommand = {
       .example('$0 sql "SELECT * FROM v_counts_by_category"', 'counts per category')
       .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', 'network failures per day as CSV'),
   handler: async (argv: ArgumentsCamelCase<SqlArgs>) => {
-    const store = await openStore(argv.db, { readonly: true });
+    const store = await openForReading(argv.db);
     try {
       const { rows, columns } = await store.readOnlyQuery(argv.query);
       const keys = rows.length ? Object.keys(rows[0]!) : columns;

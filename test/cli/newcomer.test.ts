@@ -1,0 +1,97 @@
+/**
+ * A newcomer's first hour (issue 23): each reported surprise, reproduced through the real bin.
+ * `npm run build` first: the bin runs dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, runCli, tempDir } from '../helpers.js';
+
+const CAPTURE = join(FIXTURES, 'guard-threadtime.log');
+
+/** Runs `bin ARGS | head -1` in bash and returns the bin's own exit status and stderr. */
+function intoHead(args: string, cwd: string, stdin = ''): { status: number; stderr: string; stdout: string } {
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} 2>"${cwd}/err" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+    cwd,
+    input: stdin,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' },
+  });
+  return { status: Number(r.stdout.trim()), stderr: readFileSync(join(cwd, 'err'), 'utf8'), stdout: r.stdout };
+}
+
+/** A store with the bundled capture in it (events dated 2026-03-17). */
+function storeWithCapture(): { dir: string; db: string } {
+  const dir = tempDir();
+  const db = join(dir, 'tour.db');
+  const r = runCli(['--db', db, '--tz', 'UTC', '--year', '2026', '--quiet', CAPTURE]);
+  expect(r.status).toBe(0);
+  return { dir, db };
+}
+
+describe('a closed pipe is a normal end (item 3)', () => {
+  let dir: string;
+  let db: string;
+  beforeAll(() => {
+    ({ dir, db } = storeWithCapture());
+    // Far more than a pipe buffer of events, so the reader closes before the writer is done.
+    writeFileSync(join(dir, 'big.log'), readFileSync(CAPTURE, 'utf8').repeat(400));
+  });
+  it('ends codes | head -1 with exit 0 and nothing on stderr', () => {
+    const r = intoHead('codes --format json', dir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+  it('ends sql | head -1 with exit 0 and nothing on stderr', () => {
+    const r = intoHead(`sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT i FROM n" --db "${db}" --format csv`, dir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+  it('ends an ingest --json | head -1 with exit 0 and nothing on stderr', () => {
+    const r = intoHead(`--json --quiet --db "${join(dir, 'big.db')}" "${join(dir, 'big.log')}"`, dir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('read-only commands never create a database (item 10)', () => {
+  it('says there is no database, exit 4, and leaves the folder empty: report and sql', () => {
+    const dir = tempDir();
+    for (const args of [['report'], ['report', '--by', 'code', '--format', 'table'], ['sql', 'SELECT 1']]) {
+      const r = runCli(args, { cwd: dir });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('authing-triage: no database at ./authing-triage.db: ingest something first (authing-triage FILE), or give --db\n');
+      expect(r.status).toBe(4);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('needs no database for explain and codes', () => {
+    const dir = tempDir();
+    expect(runCli(['explain', '1636'], { cwd: dir }).status).toBe(0);
+    expect(runCli(['codes', '--format', 'json'], { cwd: dir }).status).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('takes a typo of a command for one, exit 2, without creating a database', () => {
+    const dir = tempDir();
+    const r = runCli(['reprot'], { cwd: dir });
+    expect(r.stderr).toBe('authing-triage: reprot: no such file or directory; did you mean the command "authing-triage report"?\n');
+    expect(r.status).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('creates no database when no input could be read at all (exit 3)', () => {
+    const dir = tempDir();
+    const r = runCli(['missing-capture.log'], { cwd: dir });
+    expect(r.stderr).toBe('authing-triage: missing-capture.log: no such file or directory\n');
+    expect(r.status).toBe(3);
+    expect(existsSync(join(dir, 'authing-triage.db'))).toBe(false);
+  });
+  it('leaves the database file byte for byte as it was after a report', () => {
+    const { db } = storeWithCapture();
+    const before = readFileSync(db);
+    const r = runCli(['report', '--db', db, '--by', 'code', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBe(14);
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+});
