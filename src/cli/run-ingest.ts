@@ -151,8 +151,9 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     if (readStdin) process.stdin.destroy();
   }
   const summary = summarize(results, tally, registry, Date.now() - started);
-  if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
-  else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
+  const summaryOut = argv.json ? process.stderr : process.stdout;
+  if (argv.jsonSummary) summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
   else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;

@@ -95,3 +95,46 @@ describe('read-only commands never create a database (item 10)', () => {
     expect(readFileSync(db).equals(before)).toBe(true);
   });
 });
+
+describe('--json stdout carries events only (item 12)', () => {
+  it('prints 15 event lines and no summary on stdout; the summary goes to stderr', () => {
+    const db = join(tempDir(), 'j.db');
+    const r = runCli(['--db', db, '--json', CAPTURE]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code: unknown });
+    expect(lines.map((l) => l.code)).toEqual([2333, 1636, 10002, 10001, 401, 429, 10018, 10025, 10013, 413, 1577, 10008, 2004, 77777, 10001]);
+    expect(r.stderr).toMatch(/^15 events in 180 lines \(0\.0 MB\) from 1 read input\(s\) in \d+\.\d\d s$/m);
+  });
+  it('puts the JSON summary on stderr with --json --json-summary', () => {
+    const db = join(tempDir(), 'j.db');
+    const r = runCli(['--db', db, '--json', '--json-summary', CAPTURE]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(15);
+    const summary = JSON.parse(r.stderr) as { events: number; lines: number; files: Record<string, number> };
+    expect([summary.events, summary.lines, summary.files.read]).toEqual([15, 180, 1]);
+  });
+});
+
+describe('an empty window says where the events are (item 2)', () => {
+  let db: string;
+  beforeAll(() => ({ db } = storeWithCapture()));
+  it('names the window, the events held and the --since to try, exit 0', () => {
+    const r = runCli(['report', '--db', db, '--since', '2026-03-18', '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('[]\n');
+    expect(r.stderr).toBe('authing-triage: no events since 2026-03-18; the store holds 15 events from 2026-03-17 to 2026-03-17: try --since 2026-03-17\n');
+  });
+  it('says so for a bounded window, for --compare and for the HTML page', () => {
+    const hint = 'authing-triage: no events from 2026-03-10 to 2026-03-12T06:30:00Z; the store holds 15 events from 2026-03-17 to 2026-03-17: try --since 2026-03-17\n';
+    for (const extra of [['--format', 'json'], ['--format', 'table', '--compare'], ['--format', 'html', '--out', join(tempDir(), 'w.html')]]) {
+      const r = runCli(['report', '--db', db, '--since', '2026-03-10', '--until', '2026-03-12T06:30', ...extra]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe(hint);
+    }
+  });
+  it('stays silent when the window holds events', () => {
+    const r = runCli(['report', '--db', db, '--since', '2026-03-17', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as { count: number }[]).reduce((a, x) => a + x.count, 0)).toBe(15);
+  });
+});

@@ -4,6 +4,8 @@ import { UserError } from '../../errors.js';
 import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { htmlReport } from '../../report/page.js';
+import { emptyWindowHint } from '../../report/window.js';
+import type { Store } from '../../store/store.js';
 import { commonOptions, loadRegistryFromArgs, openForReading, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 import { parseWhen } from '../when.js';
@@ -50,6 +52,12 @@ export function parseWhere(list: readonly string[]): ReportFilter {
   return f;
 }
 
+/** An empty window on a store with events says where the events are (stderr: stdout stays data). */
+async function hintIfEmpty(store: Store, filter: ReportFilter): Promise<void> {
+  const hint = await emptyWindowHint(store, filter);
+  if (hint) process.stderr.write(`authing-triage: ${hint}\n`);
+}
+
 export const reportCommand = {
   command: 'report',
   describe: 'Report stored counts by category, code, tag, source, day or hour',
@@ -84,6 +92,7 @@ export const reportCommand = {
     try {
       if ((format as string) === 'html') {
         writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
+        await hintIfEmpty(store, filter);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -108,6 +117,7 @@ export const reportCommand = {
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
       if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
       writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      if (!rows.length) await hintIfEmpty(store, filter);
     } finally {
       await store.close();
     }
