@@ -13,13 +13,26 @@ export interface CommonArgs {
   registry: string[];
 }
 
-/** Adds --db, --tag and --registry. */
-export function commonOptions<T>(y: Argv<T>) {
+/** Adds --db and --busy-timeout: commands that open the database. */
+export function dbOptions<T>(y: Argv<T>) {
   return y
     .option('db', { describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
-    .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 })
-    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, nargs: 1 })
     .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 });
+}
+
+/** Adds --registry: commands that look codes up. */
+export function registryOption<T>(y: Argv<T>) {
+  return y.option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, nargs: 1 });
+}
+
+/** Adds --tag: commands that extract events from log lines. */
+export function tagOption<T>(y: Argv<T>) {
+  return y.option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 });
+}
+
+/** Adds --db, --busy-timeout, --tag and --registry (ingest, watch, config). */
+export function commonOptions<T>(y: Argv<T>) {
+  return tagOption(registryOption(dbOptions(y)));
 }
 
 /** The registry with the user's override files applied. */
@@ -33,17 +46,25 @@ export function loadRegistryFromArgs(argv: Pick<CommonArgs, 'registry'>): Regist
  * stored registry differs (an override file) is reopened to store it, as the report's joins and
  * the views read it from there; PostgreSQL keeps it in shared tables the same way.
  */
-export async function openForReading(db: string, busyTimeout?: number, registry?: Registry): Promise<Store> {
+export async function openForReading(db: string, busyTimeout?: number, registry?: Registry, flag = '--db'): Promise<Store> {
   if (isPostgresUrl(db)) {
     const store = await openStore(db, { readonly: !registry, busyTimeout });
     if (registry) await store.syncRegistry(registry);
     return store;
   }
-  if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give --db`);
+  if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give ${flag}`);
   const store = await openStore(db, { readonly: true, busyTimeout });
   if (!registry || (store as SqliteStore).registryMatches(registry)) return store;
   await store.close();
   const writable = await openStore(db, { busyTimeout });
   await writable.syncRegistry(registry);
   return writable;
+}
+
+/** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */
+export function checkDbTarget(argv: { db?: unknown }): void {
+  const db = argv.db;
+  if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
+    throw new UserError('usage', `--db ${JSON.stringify(db.replace(/\/\/[^@/]*@/, '//***@'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
+  }
 }

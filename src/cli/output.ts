@@ -47,9 +47,22 @@ export function writeOutput(text: string, out?: string): void {
   }
 }
 
+/** `--color`: auto (a terminal, unless NO_COLOR or TERM=dumb), always or never, as in rg, grep and ls. */
+export type ColorMode = 'auto' | 'always' | 'never';
+export const COLOR_MODES: readonly ColorMode[] = ['auto', 'always', 'never'];
+let colorMode: ColorMode = 'auto';
+
+/** Sets the --color mode for this run (from main, before any command prints). */
+export function setColorMode(mode: ColorMode): void {
+  colorMode = mode;
+}
+
 /** True when color should be used on this stream. */
 export function useColor(stream: NodeJS.WriteStream): boolean {
-  if (process.env.NO_COLOR !== undefined) return false;
+  if (colorMode !== 'auto') return colorMode === 'always';
+  // no-color.org: set and not empty. TERM=dumb: a terminal that cannot show escapes.
+  if (process.env.NO_COLOR) return false;
+  if (process.env.TERM === 'dumb') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return !!stream.isTTY;
 }

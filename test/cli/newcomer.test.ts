@@ -138,3 +138,96 @@ describe('an empty window says where the events are (item 2)', () => {
     expect((JSON.parse(r.stdout) as { count: number }[]).reduce((a, x) => a + x.count, 0)).toBe(15);
   });
 });
+
+describe('help and error messages point the right way (item 11)', () => {
+  const fail = (args: string[], cwd?: string) => {
+    const r = runCli(args, { cwd });
+    return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+  };
+  it('prints "Commands:" once and a --fail-on example that survives the shell', () => {
+    const help = runCli(['--help']).stdout;
+    expect(help.match(/^Commands:$/gm)).toHaveLength(1);
+    expect(help).toContain(`--fail-on 'network>100'`);
+    expect(help).not.toMatch(/--fail-on network>100/);
+  });
+  it('takes a typo of a command given with flags for a command', () => {
+    expect(fail(['raport', '--by', 'code'])).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: unknown command "raport": did you mean "authing-triage report"? (see authing-triage --help)\n' });
+  });
+  it('calls a stray word a word, not a flag, and points to the command\'s own help', () => {
+    expect(fail(['report', 'foo'])).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: unexpected argument "foo": report takes no such word (see authing-triage report --help)\n' });
+  });
+  it('says a flag belongs to another command', () => {
+    expect(fail(['codes', '--by', 'code']).stderr).toBe('authing-triage: unknown flag --by is not a flag of "codes" (see authing-triage codes --help)\n');
+  });
+  it('prints the version for -V', () => {
+    const pkg = JSON.parse(readFileSync(join(FIXTURES, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(fail(['-V'])).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+  it('explains a negative --since instead of calling it a flag', () => {
+    expect(fail(['report', '--since', '-1d'])).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: --since -1d: a duration counts back from now and is positive, like 1d; or give a time like 2026-03-17\n' });
+  });
+  it('names a --db URL of another database as unsupported', () => {
+    const dir = tempDir();
+    expect(fail(['report', '--db', 'mysql://u:secret@x/db'], dir)).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: --db "mysql://***@x/db": not a store authing-triage knows; give an SQLite file path or a postgres:// URL\n' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('names --from when the store to migrate from is missing, and creates nothing', () => {
+    const dir = tempDir();
+    expect(fail(['migrate', '--from', 'nope.db', '--to', 'new.db'], dir)).toEqual({ status: 4, stdout: '', stderr: 'authing-triage: no database at nope.db: ingest something first (authing-triage FILE), or give --from\n' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('refuses a PRAGMA that sets a value as a write, not a disk I/O error', () => {
+    const { db } = storeWithCapture();
+    expect(fail(['sql', 'PRAGMA journal_mode=DELETE', '--db', db])).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: sql runs read-only queries only (SELECT, WITH, PRAGMA reads); a PRAGMA that sets a value is a write. The database was not changed\n' });
+  });
+  it('takes what follows -- as positionals, even when it starts with a dash', () => {
+    expect(fail(['explain', '--', '-1'])).toEqual({ status: 1, stdout: '', stderr: 'authing-triage: -1 is not in the registry (counted as unregistered); add it with --registry FILE\n' });
+    const dir = tempDir();
+    writeFileSync(join(dir, '-dash.log'), readFileSync(CAPTURE));
+    const r = runCli(['--db', 'd.db', '--quiet', '--json-summary', '--', '-dash.log'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { events: number }).events).toBe(15);
+  });
+  it('shows help for completion --help, and completes no "$0"', () => {
+    const help = fail(['completion', '--help']);
+    expect(help.stdout).toMatch(/^authing-triage completion\n\nPrint a bash\/zsh completion script\n/);
+    expect(help.stdout).not.toMatch(/begin-authing-triage-completions/);
+    expect(fail(['completion']).stdout).toMatch(/###-begin-authing-triage-completions-###/);
+    const words = fail(['--get-yargs-completions', '']).stdout.split('\n');
+    expect(words).toContain('report');
+    expect(words.filter((w) => w.includes('$0') || w.includes('__completion'))).toEqual([]);
+  });
+  it('lists only the flags a command uses', () => {
+    const flags = (cmd: string) => [...runCli([cmd, '--help']).stdout.matchAll(/^ {2}(?:-\w, | {4})(--[\w-]+)/gm)].map((m) => m[1]);
+    expect(flags('codes')).toEqual(['--config', '--color', '--registry', '--category', '--format', '--version', '--help']);
+    expect(flags('explain')).toEqual(['--config', '--color', '--registry', '--format', '--version', '--help']);
+    expect(flags('watch')).not.toContain('--threads');
+    expect(flags('report')).not.toContain('--tag');
+    expect(runCli(['explain', '--help']).stdout).not.toContain('[default: []]');
+  });
+});
+
+describe('colour follows --color, NO_COLOR and TERM as other tools do (item 13)', () => {
+  let db: string;
+  beforeAll(() => ({ db } = storeWithCapture()));
+  const table = (args: string[], env: Record<string, string>) => runCli(['report', '--db', db, '--format', 'table', ...args], { env: { NO_COLOR: '', FORCE_COLOR: '', TERM: 'xterm', ...env } });
+  const ESC = '\x1b[';
+  it('colours with --color=always and not with --color=never or --no-color', () => {
+    expect(table(['--color=always'], {}).stdout).toContain(ESC);
+    expect(table(['--color', 'always'], { NO_COLOR: '1' }).stdout).toContain(ESC);
+    expect(table(['--color=never'], { FORCE_COLOR: '1' }).stdout).not.toContain(ESC);
+    const r = table(['--no-color'], { FORCE_COLOR: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain(ESC);
+  });
+  it('treats an empty NO_COLOR as unset, and TERM=dumb as no colour', () => {
+    expect(table([], { FORCE_COLOR: '1', NO_COLOR: '' }).stdout).toContain(ESC);
+    expect(table([], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain(ESC);
+    expect(table([], { FORCE_COLOR: '1', TERM: 'dumb' }).stdout).not.toContain(ESC);
+  });
+  it('rejects another --color value with the three choices', () => {
+    const r = table(['--color=sometimes'], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^authing-triage: Invalid values:\n {2}Argument: color, Given: "sometimes", Choices: "auto", "always", "never"/);
+  });
+});

@@ -29,10 +29,10 @@ export const ingestCommand = {
   command: '$0 [paths..]',
   describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
   builder: (y: Argv) =>
-    ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[] }))
+    threadsOption(ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin' })))
       .example('adb logcat | $0', 'count codes live from a device')
       .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
-      .example('$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on network>100', 'a nightly job over an archive'),
+      .example(`$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on 'network>100'`, 'a nightly job over an archive'),
   handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
     // Loaded when run: `report` and `--help` start without the ingest pipeline.
     const { runIngest } = await import('../run-ingest.js');
@@ -59,8 +59,12 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
-      .option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
 }
 
+
+/** Adds --threads: only runs over files, which can be split between threads (not watch). */
+export function threadsOption<T>(y: Argv<T>) {
+  return y.option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' });
+}

@@ -17,7 +17,7 @@ export const parseCommand = {
   describe: 'Print parsed log records as NDJSON (time, pid, tid, level, tag, message, format, source, line)',
   builder: (y: Argv) =>
     y
-      .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'files or folders; stdin when none' })
+      .positional('paths', { type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin', describe: 'files or folders; stdin when none' })
       .option('input-format', { choices: FORMAT_NAMES as string[], describe: 'force the input format' })
       .option('year', { type: 'number', describe: 'year of stamps that have none' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })

@@ -6,7 +6,7 @@ import { renderRows, type Column, type TextFormat } from '../../report/render.js
 import { htmlReport } from '../../report/page.js';
 import { emptyWindowHint } from '../../report/window.js';
 import type { Store } from '../../store/store.js';
-import { commonOptions, loadRegistryFromArgs, openForReading, type CommonArgs } from '../common.js';
+import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 import { parseWhen } from '../when.js';
 
@@ -62,7 +62,7 @@ export const reportCommand = {
   command: 'report',
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
-    commonOptions(y)
+    registryOption(dbOptions(y))
       .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
       .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
