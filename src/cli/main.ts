@@ -94,6 +94,8 @@ function unknownArguments(list: string, raw: readonly string[]): string {
   const typedAsFlag = (a: string) => raw.some((r) => r === `--${a}` || r.startsWith(`--${a}=`) || r === `--no-${a}` || (a.length === 1 && new RegExp(`^-[^-]*${a}`).test(r)));
   const words = names.filter((a) => !typedAsFlag(a));
   if (words.length) return `unexpected argument${words.length > 1 ? 's' : ''} ${words.map((w) => JSON.stringify(w)).join(', ')}: ${name || 'this command'} takes no such word (see ${help})`;
+  // logcat's habit: `-v threadtime` chooses its output layout; here the layout is detected.
+  if (names.includes('v')) return `-v is logcat's layout flag; authing-triage detects the layout, or give --input-format threadtime (see ${help})`;
   const own = flagsOf(module);
   const all = flagsOf(undefined);
   const hints = names.map((a) => {

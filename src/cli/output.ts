@@ -1,4 +1,5 @@
 /** Writing to stdout/stderr and files; a closed pipe ends the run quietly. */
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
@@ -45,6 +46,30 @@ export function writeOutput(text: string, out?: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes a table to `--out FILE` or stdout; on a terminal, a table longer than the screen goes
+ * through `$PAGER` (default `less -FRX`: quits when it fits, keeps colour, leaves the screen).
+ */
+export async function writePaged(text: string, out?: string): Promise<void> {
+  if ((out && out !== '-') || !process.stdout.isTTY) return writeOutput(text, out);
+  const lines = text.split('\n').length - 1;
+  const pager = process.env.PAGER ?? 'less -FRX';
+  if (lines < (process.stdout.rows || 24) || !pager.trim() || pager.trim() === 'cat') return writeOutput(text);
+  const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'] });
+  // Ctrl-C belongs to the pager while it runs; quitting it early closes its stdin (EPIPE), a normal end.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  child.stdin.on('error', ignore);
+  child.stdin.end(text);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(127));
+    child.once('close', (c) => resolve(c));
+  });
+  process.off('SIGINT', ignore);
+  // No such pager: the table still has to be shown.
+  if (code === 127) writeOutput(text);
 }
 
 /** `--color`: auto (a terminal, unless NO_COLOR or TERM=dumb), always or never, as in rg, grep and ls. */

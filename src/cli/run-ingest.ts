@@ -136,6 +136,12 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       bar.endFile(sizes?.get(ri.input) ?? 0);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
+      // Empty stdin is a pipeline that filtered everything out (`grep … | authing-triage`), not an
+      // I/O fault: 0 lines read. An empty file stays a fault: a capture that should hold lines.
+      if (ri.input.path === null && !ri.stdin && r.status === 'failed' && r.error === 'empty input') {
+        results.push({ ...r, status: 'read', error: undefined });
+        continue;
+      }
       results.push(r);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }

@@ -231,3 +231,97 @@ describe('colour follows --color, NO_COLOR and TERM as other tools do (item 13)'
     expect(r.stderr).toMatch(/^authing-triage: Invalid values:\n {2}Argument: color, Given: "sometimes", Choices: "auto", "always", "never"/);
   });
 });
+
+/** A threadtime capture whose Authing lines log these codes this many times each, one second apart. */
+function codesCapture(counts: [code: number, n: number][], day = '03-17'): string {
+  const noise = readFileSync(CAPTURE, 'utf8').split('\n').filter((l) => !/authing|Guard|Social|Github|HuaWei| QQ |Uploader|DeviceManager|AuthRepository|LoginActivity/i.test(l));
+  const lines: string[] = [];
+  let s = 0;
+  for (const [code, n] of counts) {
+    for (let i = 0; i < n; i++, s++) {
+      const t = `${day} ${String(10 + Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.000`;
+      lines.push(noise[s % noise.length]!, `${t}  4672  4672 E SocialLoginButton: loginDone: errCode = ${code} errMessage = x`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('the end-of-run code table says what it leaves out (item 9)', () => {
+  // 12 registered failure codes, 2 unregistered ones at the bottom, and a success code on top.
+  const COUNTS: [number, number][] = [[200, 40], [400, 20], [401, 19], [402, 18], [403, 17], [404, 16], [409, 15], [413, 14], [422, 13], [429, 12], [499, 11], [500, 10], [501, 9], [88888, 2], [77777, 1]];
+  it('says "top 10 of 14", lists every unregistered code, and ranks no success code', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'many.log'), codesCapture(COUNTS));
+    const r = runCli(['--db', join(dir, 'm.db'), '--tz', 'UTC', join(dir, 'many.log')]);
+    expect(r.status).toBe(0);
+    const table = r.stderr.split('\n\n')[1]!.split('\n');
+    expect(table[0]).toBe('top 10 of 14 failure codes, and 2 more unregistered codes (always listed):');
+    expect(table.slice(2).filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([400, 401, 402, 403, 404, 409, 413, 422, 429, 499, 88888, 77777]);
+    // The category table still counts the successes.
+    expect(r.stderr).toMatch(/^success +40$/m);
+    const json = JSON.parse(runCli(['--db', join(dir, 'm2.db'), '--tz', 'UTC', '--json-summary', join(dir, 'many.log')]).stdout) as { failureCodes: number; topCodes: { code: number }[] };
+    expect(json.failureCodes).toBe(14);
+    expect(json.topCodes.map((c) => c.code)).toEqual([400, 401, 402, 403, 404, 409, 413, 422, 429, 499, 88888, 77777]);
+  });
+  it('says "all 3 failure codes" when nothing is left out', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'few.log'), codesCapture([[400, 2], [401, 1], [77777, 1]]));
+    const r = runCli(['--db', join(dir, 'f.db'), join(dir, 'few.log')]);
+    expect(r.stderr.split('\n\n')[1]!.split('\n')[0]).toBe('all 3 failure codes:');
+  });
+});
+
+describe('conventions a CLI user expects (item 13)', () => {
+  let db: string;
+  beforeAll(() => ({ db } = storeWithCapture()));
+  it('says "1 event in 2 lines" from "1 input"', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'one.log'), codesCapture([[401, 1]]));
+    const r = runCli(['--db', join(dir, 'o.db'), join(dir, 'one.log')]);
+    expect(r.stderr).toMatch(/^1 event in 2 lines \(0\.0 MB\) from 1 read input in \d+\.\d\d s$/m);
+  });
+  it('ends an empty stdin with exit 0 and "0 lines", but not an empty file', () => {
+    const dir = tempDir();
+    const r = runCli(['--db', join(dir, 'e.db')], { input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^0 events in 0 lines \(0\.0 MB\) from 1 read input in \d+\.\d\d s$/m);
+    writeFileSync(join(dir, 'empty.log'), '');
+    expect(runCli(['--db', join(dir, 'e.db'), join(dir, 'empty.log')]).status).toBe(3);
+  });
+  it('points logcat\'s -v threadtime to --input-format', () => {
+    const r = runCli(['-v', 'threadtime', CAPTURE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("authing-triage: -v is logcat's layout flag; authing-triage detects the layout, or give --input-format threadtime (see authing-triage --help)\n");
+  });
+  it('takes the report format from the --out extension, and --format in any case', () => {
+    const dir = tempDir();
+    expect(runCli(['report', '--db', db, '-o', join(dir, 'week.md')]).status).toBe(0);
+    expect(readFileSync(join(dir, 'week.md'), 'utf8').split('\n').slice(0, 3)).toEqual(['| CATEGORY | EVENTS |', '| --- | ---: |', '| social-login | 3 |']);
+    expect(runCli(['report', '--db', db, '-o', join(dir, 'week.csv')]).status).toBe(0);
+    expect(readFileSync(join(dir, 'week.csv'), 'utf8').split('\r\n')[0]).toBe('category,count');
+    expect(runCli(['report', '--db', db, '--format', 'HTML', '-o', join(dir, 'week.out')]).status).toBe(0);
+    expect(readFileSync(join(dir, 'week.out'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+  it('names an unknown --where category and lists the valid ones', () => {
+    const r = runCli(['report', '--db', db, '--where', 'category=netwrk']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('authing-triage: --where "category=netwrk": "netwrk" is not a category; use one of success, mfa, password, account-binding, account, verification, network, config, session, permission, social-login, one-click, sms, profile, billing, rate-limit, client-request, server, unregistered\n');
+  });
+  it('never flags success codes as spikes', () => {
+    const dir = tempDir();
+    // 2026-03-16: 1 success and 1 of 401; 2026-03-17: 30 of each.
+    writeFileSync(join(dir, 'a.log'), codesCapture([[200, 1], [401, 1]], '03-16') + codesCapture([[200, 30], [401, 30]], '03-17'));
+    const d = join(dir, 's.db');
+    expect(runCli(['--db', d, '--tz', 'UTC', '--year', '2026', '--quiet', join(dir, 'a.log')]).status).toBe(0);
+    const rows = JSON.parse(runCli(['report', '--db', d, '--by', 'code', '--since', '2026-03-17', '--until', '2026-03-18', '--compare', '--format', 'json']).stdout) as { code: number; spike: boolean }[];
+    expect(rows.map((r) => [r.code, r.spike])).toEqual([[200, false], [401, true]]);
+  });
+  it('pages a table longer than the terminal through $PAGER, and not a short one', () => {
+    const inPty = (cmd: string) => spawnSync('script', ['-qec', `stty rows 10 cols 120; ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, PAGER: 'sed s/^/PAGED:/', NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } }).stdout;
+    const long = inPty(`"${process.execPath}" "${BIN}" codes --format table`).split(/\r?\n/).filter(Boolean);
+    expect(long.length).toBe(186);
+    expect(long.every((l) => l.startsWith('PAGED:'))).toBe(true);
+    const short = inPty(`"${process.execPath}" "${BIN}" report --db "${db}" --where category=network`).split(/\r?\n/).filter(Boolean);
+    expect(short).toEqual(['CATEGORY  EVENTS', 'network        2']);
+  });
+});

@@ -4,7 +4,7 @@ import { EXIT, UserError } from '../../errors.js';
 import { UNREGISTERED, type CodeEntry } from '../../registry/index.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { loadRegistryFromArgs, registryOption, type CommonArgs } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { useColor, writeOutput, writePaged } from '../output.js';
 
 interface ExplainArgs extends CommonArgs {
   codes: string[];
@@ -86,6 +86,6 @@ export const codesCommand = {
       { key: 'kind', title: 'KIND' },
       { key: 'message', title: 'MESSAGE', shrink: true },
     ];
-    writeOutput(renderRows(entries as unknown as Record<string, unknown>[], columns, format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }));
+    return writePaged(renderRows(entries as unknown as Record<string, unknown>[], columns, format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }));
   },
 };

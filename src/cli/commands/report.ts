@@ -7,7 +7,7 @@ import { htmlReport } from '../../report/page.js';
 import { emptyWindowHint } from '../../report/window.js';
 import type { Store } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { useColor, writeOutput, writePaged } from '../output.js';
 import { parseWhen } from '../when.js';
 
 interface ReportArgs extends CommonArgs {
@@ -33,8 +33,17 @@ const COLUMNS: Record<string, Column[]> = {
   hour: [{ key: 'hour', title: 'HOUR' }],
 };
 
-/** Parses `--where category=network,config` style filters. */
-export function parseWhere(list: readonly string[]): ReportFilter {
+/** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
+const FORMAT_OF_EXTENSION: Record<string, string> = { '.md': 'md', '.markdown': 'md', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html', '.txt': 'table' };
+
+/** The format of `--out FILE` from its extension, if it has a known one. */
+export function formatOfFile(out: string | undefined): string | undefined {
+  const m = out ? /\.[a-z]+$/i.exec(out) : null;
+  return m ? FORMAT_OF_EXTENSION[m[0].toLowerCase()] : undefined;
+}
+
+/** Parses `--where category=network,config` style filters; `categories` are the known ones. */
+export function parseWhere(list: readonly string[], categories?: readonly string[]): ReportFilter {
   const f: ReportFilter = {};
   for (const w of list) {
     const m = /^(category|code|tag|source)\s*=\s*(.+)$/.exec(w);
@@ -46,6 +55,8 @@ export function parseWhere(list: readonly string[]): ReportFilter {
       f.code = [...(f.code ?? []), ...codes];
     } else {
       const k = m[1] as 'category' | 'tag' | 'source';
+      const unknown = k === 'category' && categories ? values.filter((v) => !categories.includes(v)) : [];
+      if (unknown.length) throw new UserError('usage', `--where ${JSON.stringify(w)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not a category; use one of ${categories!.join(', ')}`);
       f[k] = [...(f[k] ?? []), ...values];
     }
   }
@@ -64,7 +75,10 @@ export const reportCommand = {
   builder: (y: Argv) =>
     registryOption(dbOptions(y))
       .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
-      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
+      .option('format', {
+        alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
+        coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
+      })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
@@ -79,15 +93,15 @@ export const reportCommand = {
     const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
-    const filter: ReportFilter = parseWhere(argv.where);
+    const registry = loadRegistryFromArgs(argv);
+    const filter: ReportFilter = parseWhere(argv.where, Object.keys(registry.categories));
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
-    const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    const format = (argv.format ?? formatOfFile(argv.out) ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
-    const registry = loadRegistryFromArgs(argv);
     const store = await openForReading(argv.db, argv.busyTimeout, registry);
     try {
       if ((format as string) === 'html') {
@@ -116,7 +130,7 @@ export const reportCommand = {
       }
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
       if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
-      writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      await writePaged(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
       if (!rows.length) await hintIfEmpty(store, filter);
     } finally {
       await store.close();

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { renderRows, type TextFormat } from '../../report/render.js';
 import { openForReading } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { useColor, writePaged } from '../output.js';
 
 interface SqlArgs {
   db: string;
@@ -31,7 +31,7 @@ export const sqlCommand = {
       const { rows, columns } = await store.readOnlyQuery(argv.query);
       const keys = rows.length ? Object.keys(rows[0]!) : columns;
       const format = (argv.format ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
-      writeOutput(renderRows(rows, keys.map((k) => ({ key: k, title: k, shrink: true })), format, { color: !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      await writePaged(renderRows(rows, keys.map((k) => ({ key: k, title: k, shrink: true })), format, { color: !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
     } finally {
       await store.close();
     }
