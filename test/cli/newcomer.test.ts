@@ -325,3 +325,35 @@ describe('conventions a CLI user expects (item 13)', () => {
     expect(short).toEqual(['CATEGORY  EVENTS', 'network        2']);
   });
 });
+
+/** The bundled capture as `adb logcat -v brief` prints it: no time stamps. */
+function briefCapture(): string {
+  return readFileSync(CAPTURE, 'utf8').replace(/^[\d-]+ [\d:.]+ +(\d+) +\d+ ([VDIWEF]) ([^:]*?) *: /gm, (_m, pid: string, level: string, tag: string) => `${level}/${tag}(${pid.padStart(5)}): `);
+}
+
+/** A store with the capture twice: once with time stamps, once as brief (none). */
+function mixedStore(): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'brief.log'), briefCapture());
+  const db = join(dir, 'mixed.db');
+  expect(runCli(['--db', db, '--tz', 'UTC', '--year', '2026', '--quiet', CAPTURE, join(dir, 'brief.log')]).status).toBe(0);
+  return db;
+}
+
+describe('events without time stamps are a row of their own (item 7)', () => {
+  let db: string;
+  beforeAll(() => (db = mixedStore()));
+  it('names the row "no time stamp" in table, Markdown, CSV and JSON alike', () => {
+    const out = (format: string) => runCli(['report', '--db', db, '--by', 'day', '--format', format]).stdout;
+    expect(out('table')).toBe('DAY            EVENTS\nno time stamp      15\n2026-03-17         15\n');
+    expect(out('md')).toBe('| DAY | EVENTS |\n| --- | ---: |\n| no time stamp | 15 |\n| 2026-03-17 | 15 |\n');
+    expect(out('csv')).toBe('day,count\r\nno time stamp,15\r\n2026-03-17,15\r\n');
+    expect(JSON.parse(out('json'))).toEqual([{ day: 'no time stamp', count: 15 }, { day: '2026-03-17', count: 15 }]);
+  });
+  it('says a window leaves them out instead of dropping them silently', () => {
+    const r = runCli(['report', '--db', db, '--since', '2026-01-01', '--format', 'json']);
+    expect((JSON.parse(r.stdout) as { count: number }[]).reduce((a, x) => a + x.count, 0)).toBe(15);
+    expect(r.stderr).toBe('authing-triage: 15 events without a time stamp are in no --since or --until window, so not in this report; leave the window out to count them\n');
+    expect(runCli(['report', '--db', db, '--format', 'json']).stderr).toBe('');
+  });
+});

@@ -1,10 +1,10 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
-import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
+import { DIMENSIONS, breakdown, compare, totals, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { htmlReport } from '../../report/page.js';
-import { emptyWindowHint } from '../../report/window.js';
+import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window.js';
 import type { Store } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput, writePaged } from '../output.js';
@@ -63,11 +63,21 @@ export function parseWhere(list: readonly string[], categories?: readonly string
   return f;
 }
 
-/** An empty window on a store with events says where the events are (stderr: stdout stays data). */
-async function hintIfEmpty(store: Store, filter: ReportFilter): Promise<void> {
-  const hint = await emptyWindowHint(store, filter);
-  if (hint) process.stderr.write(`authing-triage: ${hint}\n`);
+/**
+ * What a window leaves out, on stderr (stdout stays data): for an empty window, where the events
+ * are; else the events without a time stamp, which no window includes.
+ */
+async function windowNotes(store: Store, filter: ReportFilter, empty: boolean): Promise<void> {
+  const note = empty ? await emptyWindowHint(store, filter) : await undatedNote(store, filter);
+  if (note) process.stderr.write(`authing-triage: ${note}\n`);
 }
+
+/** Events without a time stamp are a row of their own, named, in every format. */
+const labelUndated = (by: readonly Dimension[]) => (r: Record<string, unknown>): Record<string, unknown> => {
+  const out = { ...r };
+  for (const d of by) if ((d === 'day' || d === 'hour') && out[d] === null) out[d] = NO_TIME_STAMP;
+  return out;
+};
 
 export const reportCommand = {
   command: 'report',
@@ -105,8 +115,9 @@ export const reportCommand = {
     const store = await openForReading(argv.db, argv.busyTimeout, registry);
     try {
       if ((format as string) === 'html') {
+        const t = await totals(store, filter);
         writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
-        await hintIfEmpty(store, filter);
+        await windowNotes(store, filter, t.events === 0);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -130,8 +141,9 @@ export const reportCommand = {
       }
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
       if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
+      rows = rows.map(labelUndated(by));
       await writePaged(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
-      if (!rows.length) await hintIfEmpty(store, filter);
+      await windowNotes(store, filter, !rows.length);
     } finally {
       await store.close();
     }
