@@ -27,6 +27,8 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
   const skip = new Set(exclude.flatMap((p) => [p, `${p}-wal`, `${p}-shm`, `${p}-journal`]).map((p) => resolve(p)));
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
+  // A glob like "srv/**/*" names a file and every folder above it: each file is read once.
+  const seen = new Set<string>();
   const walk = (p: string): void => {
     let st;
     try {
@@ -46,7 +48,11 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
       }
       for (const n of names) if (!n.startsWith('.')) walk(join(p, n));
     } else if (st.isFile() || st.isFIFO()) {
-      if (!skip.has(resolve(p))) inputs.push({ name: p, path: p });
+      const full = resolve(p);
+      if (!skip.has(full) && !seen.has(full)) {
+        seen.add(full);
+        inputs.push({ name: p, path: p });
+      }
     }
   };
   for (const p of paths.length ? paths : ['-']) {

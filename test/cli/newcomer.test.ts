@@ -3,7 +3,7 @@
  * `npm run build` first: the bin runs dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from '../helpers.js';
@@ -355,5 +355,21 @@ describe('events without time stamps are a row of their own (item 7)', () => {
     expect((JSON.parse(r.stdout) as { count: number }[]).reduce((a, x) => a + x.count, 0)).toBe(15);
     expect(r.stderr).toBe('authing-triage: 15 events without a time stamp are in no --since or --until window, so not in this report; leave the window out to count them\n');
     expect(runCli(['report', '--db', db, '--format', 'json']).stderr).toBe('');
+  });
+});
+
+describe('globs expand to each file once (item 4)', () => {
+  it('reads every file under "srv/**/*" once on a new database', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'srv', 'a', 'b'), { recursive: true });
+    writeFileSync(join(dir, 'srv', 'top.log'), readFileSync(CAPTURE));
+    writeFileSync(join(dir, 'srv', 'a', 'brief.log'), briefCapture());
+    writeFileSync(join(dir, 'srv', 'a', 'b', 'codes.log'), codesCapture([[401, 3], [77777, 2]]));
+    const r = runCli(['--db', 'g.db', '--quiet', '--json-summary', 'srv/**/*', 'srv/a'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout) as { files: Record<string, number>; events: number; sources: { name: string }[] };
+    expect(s.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0 });
+    expect(s.events).toBe(35);
+    expect(s.sources.map((x) => x.name)).toEqual(['srv/a/b/codes.log', 'srv/a/brief.log', 'srv/top.log']);
   });
 });
