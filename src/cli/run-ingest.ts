@@ -85,6 +85,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const threads = argv.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   const abort = new AbortController();
+  // Nothing piped in and no path: say what is expected instead of waiting silently.
+  // (`watch` has no paths: it reads adb, not stdin.)
+  if (process.stdin.isTTY && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
+    process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
+  }
   const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
   // `authing-triage reprot` is a missing file to the default command: a typo'd command, said
   // before any database is opened, so that none is created.
@@ -105,10 +110,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   });
   const tally = new RunTally();
   const results: SourceResult[] = [];
-  const onSignal = () => abort.abort();
+  let readStdin = false;
+  const onSignal = () => {
+    abort.abort();
+    // A read of a terminal or an idle pipe does not return by itself: end it, what was read is kept.
+    if (readStdin) process.stdin.destroy();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let readStdin = false;
   let progress: Awaited<ReturnType<typeof createProgress>> | null = null;
   try {
     await store.syncRegistry(registry);
@@ -138,6 +147,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       // Empty stdin is a pipeline that filtered everything out (`grep … | authing-triage`), not an
       // I/O fault: 0 lines read. An empty file stays a fault: a capture that should hold lines.
+      // Ctrl-C ended the read of stdin (see onSignal): an interruption, not a fault of the input.
+      if (ri.input.path === null && !ri.stdin && r.status === 'failed' && abort.signal.aborted) {
+        results.push({ ...r, status: 'interrupted', error: undefined });
+        continue;
+      }
       if (ri.input.path === null && !ri.stdin && r.status === 'failed' && r.error === 'empty input') {
         results.push({ ...r, status: 'read', error: undefined });
         continue;

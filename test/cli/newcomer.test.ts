@@ -2,11 +2,11 @@
  * A newcomer's first hour (issue 23): each reported surprise, reproduced through the real bin.
  * `npm run build` first: the bin runs dist/.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, query, runCli, tempDir, waitFor } from '../helpers.js';
 
 const CAPTURE = join(FIXTURES, 'guard-threadtime.log');
 
@@ -371,5 +371,39 @@ describe('globs expand to each file once (item 4)', () => {
     expect(s.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0 });
     expect(s.events).toBe(35);
     expect(s.sources.map((x) => x.name)).toEqual(['srv/a/b/codes.log', 'srv/a/brief.log', 'srv/top.log']);
+  });
+});
+
+/** Runs a shell command on a real terminal (util-linux `script`): what we type is its keyboard. */
+function onTerminal(cmd: string) {
+  const c = spawn('script', ['-qfec', `stty rows 40 cols 140; ${cmd}; echo "rc=$?"`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+  let out = '';
+  c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return { type: (s: string) => c.stdin.write(s), out: () => out, done: () => waitFor(() => /rc=\d+/.test(out), 20_000), kill: () => c.kill() };
+}
+
+describe('stdin a terminal (item 1)', () => {
+  it('prints one hint, and the first Ctrl-C ends with the summary and exit 130, keeping what was typed', async () => {
+    const db = join(tempDir(), 't.db');
+    const t = onTerminal(`"${process.execPath}" "${BIN}" --db "${db}" --tz UTC --year 2026`);
+    try {
+      await waitFor(() => t.out().includes('reading stdin'), 20_000);
+      const line = readFileSync(CAPTURE, 'utf8').split('\n').find((l) => l.includes('errCode = 2333'))!;
+      t.type(line + '\n');
+      await waitFor(() => /2333 \[password\]/.test(t.out()), 20_000);
+      t.type('\x03');
+      await t.done();
+    } finally {
+      t.kill();
+    }
+    const out = t.out().replace(/\r/g, '');
+    expect(out.match(/reading stdin/g)).toHaveLength(1);
+    expect(out).toContain("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
+    expect(out).toMatch(/^(\^C)?1 event in 1 line \(0\.0 MB\) from 1 read input in \d+\.\d\d s$/m);
+    expect(out).toMatch(/rc=130$/m);
+    expect(query(db, 'SELECT code FROM events')).toEqual([{ code: 2333 }]);
+  });
+  it('prints no hint when stdin is a pipe', () => {
+    expect(runCli(['--db', join(tempDir(), 'p.db')], { input: '' }).stderr).not.toContain('reading stdin');
   });
 });
