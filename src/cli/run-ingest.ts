@@ -1,7 +1,7 @@
 /** An ingest run: inputs -> pipeline -> store and sinks, then the summary and the exit code. */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createProgress } from './progress.js';
+import { createProgress, uncompressedSize } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
@@ -26,14 +26,6 @@ function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | P
   return new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
-function fileSize(p: string): number {
-  try {
-    return statSync(p).size;
-  } catch {
-    return 0;
-  }
-}
-
 /** One input of a run, with what is special about it (watch: a live adb stream, a package filter). */
 export interface RunInput {
   input: Input;
@@ -49,16 +41,28 @@ export interface RunInput {
 export interface InputPlan {
   inputs: AsyncIterable<RunInput> | Iterable<RunInput>;
   problems: InputProblem[];
-  /** Bytes on disk, for the progress bar (0: no bar). */
+  /** Bytes on disk (a large input starts the scan threads early). */
   totalBytes: number;
+  /** Bytes after decompression, for the progress bar (0 or absent: no bar). */
+  barBytes?: number;
   sizes?: Map<Input, number>;
   count: number;
 }
 
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
 async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
   const { inputs, problems } = await listInputs(argv.paths, [argv.db]);
+  // The bar counts what the summary counts: bytes after decompression.
   const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
-  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: [...sizes.values()].reduce((a, b) => a + b, 0), sizes, count: inputs.length };
+  const sum = (f: (i: Input) => number) => inputs.reduce((a, i) => a + f(i), 0);
+  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: sum((i) => sizes.get(i)!), barBytes: sum((i) => (i.path && !i.entry ? uncompressedSize(i.path) : 0)), sizes, count: inputs.length };
 }
 
 /** Runs an ingest and returns the exit code. */
@@ -72,7 +76,10 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
-  const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
+  // Live lines by default only for a stream (stdin, watch): an archive run on a terminal shows the
+  // progress bar and the summary; --live asks for the lines anyway.
+  const streaming = argv.paths === undefined || argv.paths.length === 0 || argv.paths.includes('-');
+  const liveOn = argv.live ?? (streaming && !!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
     ? new NdjsonSink(process.stdout, registry)
     : liveOn
@@ -90,7 +97,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (process.stdin.isTTY && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
     process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
   }
-  const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
+  const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal);
   // `authing-triage reprot` is a missing file to the default command: a typo'd command, said
   // before any database is opened, so that none is created.
   const typo = problems.length === 1 && count === 0 && (argv.paths ?? []).length === 1 && /^[a-z]+$/.test(problems[0]!.name) ? nearest(problems[0]!.name, COMMANDS) : undefined;
@@ -128,7 +135,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
       process.stderr.write(`authing-triage: ${p.name}: ${p.reason}${hint}\n`);
     }
-    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
+    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, barBytes ?? 0, count);
     const bar = progress;
     let eventsBefore = 0;
     for await (const ri of inputs) {
@@ -140,9 +147,9 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         batchEvents: argv.batchSize, keepEvent, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => tally.add(e),
-        onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
+        onProgress: (_raw, events, bytes) => bar.update(eventsBefore + events, bytes),
       });
-      bar.endFile(sizes?.get(ri.input) ?? 0);
+      bar.endFile(r.bytes);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       // Empty stdin is a pipeline that filtered everything out (`grep … | authing-triage`), not an

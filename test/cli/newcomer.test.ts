@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, query, runCli, tempDir, waitFor } from '../helpers.js';
 
@@ -405,5 +406,37 @@ describe('stdin a terminal (item 1)', () => {
   });
   it('prints no hint when stdin is a pipe', () => {
     expect(runCli(['--db', join(tempDir(), 'p.db')], { input: '' }).stderr).not.toContain('reading stdin');
+  });
+});
+
+describe('archive runs on a terminal (item 5)', () => {
+  let gz: string;
+  beforeAll(() => {
+    // 400 copies of the capture: 9.95 MB of text, under 0.1 MB gzipped.
+    gz = join(tempDir(), 'archive.log.gz');
+    writeFileSync(gz, gzipSync(readFileSync(CAPTURE, 'utf8').repeat(400)));
+  });
+  const run = async (extra: string) => {
+    const t = onTerminal(`"${process.execPath}" "${BIN}" --db "${join(tempDir(), 'a.db')}" --threads 1 ${extra} "${gz}"`);
+    try {
+      await t.done();
+    } finally {
+      t.kill();
+    }
+    return t.out().replace(/\r/g, '\n');
+  };
+  it('shows the bar in uncompressed bytes, as the summary counts them, and no live lines', async () => {
+    const out = await run('');
+    const frames = [...out.matchAll(/(\d+)% \| ([\d.]+) MB of ([\d.]+) MB \| file (\d)\/1/g)];
+    expect(frames.length).toBeGreaterThan(0);
+    expect(new Set(frames.map((f) => f[3]))).toEqual(new Set(['9.9']));
+    expect(out).toMatch(/^6000 events in 72000 lines \(9\.9 MB\) from 1 read input in \d+\.\d\d s$/m);
+    expect(out).not.toMatch(/ERROR: 2333 \[password\]/);
+    expect(out).toMatch(/rc=0$/m);
+  });
+  it('prints live lines with --live, and then no bar', async () => {
+    const out = await run('--live');
+    expect(out.match(/ERROR: 2333 \[password\]/g)).toHaveLength(400);
+    expect(out).not.toMatch(/\d+% \| [\d.]+ MB of/);
   });
 });
