@@ -116,7 +116,8 @@ export const reportCommand = {
     try {
       if ((format as string) === 'html') {
         const t = await totals(store, filter);
-        writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
+        if (argv.compare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
+        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare }), argv.out);
         await windowNotes(store, filter, t.events === 0);
         return;
       }
