@@ -53,11 +53,14 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
     return store;
   }
   if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give ${flag}`);
-  const store = await openStore(db, { readonly: true, busyTimeout });
-  if (!registry || (store as SqliteStore).registryMatches(registry)) return store;
+  const store = (await openStore(db, { readonly: true, busyTimeout })) as SqliteStore;
+  const { SCHEMA_VERSION } = await import('../store/sqlite.js');
+  // A file written by an older build needs its migrations before a report can read the new columns.
+  const current = (store.db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION;
+  if (current && (!registry || store.registryMatches(registry))) return store;
   await store.close();
   const writable = await openStore(db, { busyTimeout });
-  await writable.syncRegistry(registry);
+  if (registry) await writable.syncRegistry(registry);
   return writable;
 }
 
