@@ -143,7 +143,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .command({
       command: 'completion',
       describe: 'Print a bash/zsh completion script',
-      builder: (y: Argv) => y.example('$0 completion >> ~/.bashrc', 'complete commands and flags in new shells'),
+      builder: (y: Argv) => y.example('$0 completion >> ~/.bashrc  # complete commands and flags in new shells', ''),
       handler: (): void => void cli.showCompletionScript(),
     })
     .recommendCommands()

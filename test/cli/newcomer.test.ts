@@ -199,6 +199,15 @@ describe('help and error messages point the right way (item 11)', () => {
     expect(words).toContain('report');
     expect(words.filter((w) => w.includes('$0') || w.includes('__completion'))).toEqual([]);
   });
+  it('prints every example on one line, so that a pasted line is the whole command', () => {
+    for (const cmd of [[], ['report'], ['explain'], ['codes'], ['parse'], ['sql'], ['config'], ['watch'], ['migrate'], ['completion']]) {
+      const help = runCli([...cmd, '--help']).stdout;
+      const examples = help.slice(help.indexOf('Examples:\n') + 10).split('\n\n')[0]!.split('\n').filter(Boolean);
+      expect(examples.length, cmd.join(' ')).toBeGreaterThan(0);
+      // A line that is not a command is a command cut in two (a description column does that).
+      expect(examples.filter((l) => !/^ {2}(authing-triage|adb logcat)\b/.test(l) && !/^ {10,}\S/.test(l)), cmd.join(' ')).toEqual([]);
+    }
+  });
   it('lists only the flags a command uses', () => {
     const flags = (cmd: string) => [...runCli([cmd, '--help']).stdout.matchAll(/^ {2}(?:-\w, | {4})(--[\w-]+)/gm)].map((m) => m[1]);
     expect(flags('codes')).toEqual(['--config', '--color', '--registry', '--category', '--format', '--version', '--help']);

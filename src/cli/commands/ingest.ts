@@ -30,9 +30,9 @@ export const ingestCommand = {
   describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
   builder: (y: Argv) =>
     threadsOption(ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin' })))
-      .example('adb logcat | $0', 'count codes live from a device')
-      .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
-      .example(`$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on 'network>100'`, 'a nightly job over an archive'),
+      .example('adb logcat | $0  # count codes live from a device', '')
+      .example('$0 fixtures/guard-threadtime.log  # ingest a capture into ./authing-triage.db', '')
+      .example(`$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on 'network>100'`, ''),
   handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
     // Loaded when run: `report` and `--help` start without the ingest pipeline.
     const { runIngest } = await import('../run-ingest.js');

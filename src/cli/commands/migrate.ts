@@ -20,7 +20,7 @@ export const migrateCommand = {
       .option('from', { type: 'string', demandOption: true, describe: 'the store to copy: an SQLite file or postgres:// URL' })
       .option('to', { type: 'string', demandOption: true, describe: 'the store to copy into (created or migrated as needed)' })
       .option('json', { type: 'boolean', default: false, describe: 'print what was copied as JSON on stdout' })
-      .example('$0 migrate --from triage.db --to postgres://triage@db.internal/triage', 'move one host\'s counts into the fleet database'),
+      .example('$0 migrate --from triage.db --to postgres://triage@db.internal/triage', ''),
   handler: async (argv: ArgumentsCamelCase<MigrateArgs>) => {
     if (argv.from === argv.to) throw new UserError('usage', '--from and --to are the same store; give two different ones');
     const registry = loadRegistryFromArgs(argv);

@@ -21,8 +21,8 @@ export const parseCommand = {
       .option('input-format', { choices: FORMAT_NAMES as string[], describe: 'force the input format' })
       .option('year', { type: 'number', describe: 'year of stamps that have none' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
-      .example('$0 parse capture.log | jq -r .tag | sort | uniq -c', 'count records per tag')
-      .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
+      .example('$0 parse capture.log | jq -r .tag | sort | uniq -c  # count records per tag', '')
+      .example('adb logcat -d | $0 parse --input-format threadtime  # how a device\'s lines parse', ''),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
     const [{ recordsOf }, { listInputs }, { openInput }] = await Promise.all([import('../../parse/stream.js'), import('../../sources/index.js'), import('../../sources/open.js')]);

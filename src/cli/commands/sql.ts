@@ -21,8 +21,8 @@ export const sqlCommand = {
       .option('db', { type: 'string', describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', defaultDescription: './authing-triage.db' })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'], describe: 'table (default on a terminal), json, csv, md' })
       .option('out', { alias: 'o', type: 'string', describe: 'write to this file' })
-      .example('$0 sql "SELECT * FROM v_counts_by_category"', 'counts per category')
-      .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', 'network failures per day as CSV'),
+      .example('$0 sql "SELECT * FROM v_counts_by_category"  # counts per category', '')
+      .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', ''),
   handler: async (argv: ArgumentsCamelCase<SqlArgs>) => {
     // A PRAGMA that sets something is a write SQLite only fails deep inside ("disk I/O error").
     if (/^\s*pragma\s+[\w.]+\s*=/i.test(argv.query)) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); a PRAGMA that sets a value is a write. The database was not changed');
