@@ -7,24 +7,27 @@ let stdoutClosed = false;
 let installed = false;
 
 /**
- * After this, EPIPE on stdout or stderr (`| head`) ends the run with exit 0 instead of a stack
- * trace: the reader has all it wanted. Installed once, by `main`, for every command.
+ * After this, EPIPE on stdout (`| head`) ends the run with exit 0 instead of a stack trace: the
+ * reader has all it wanted. A closed stderr only silences the messages, so that an alert's exit
+ * code still holds. Installed once, by `main`, for every command.
  */
 export function quietOnClosedPipe(): void {
   if (installed) return;
   installed = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') {
-        stdoutClosed = true;
-        process.exit(0);
-      }
-      throw e;
-    });
-  }
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      stdoutClosed = true;
+      process.exit(0);
+    }
+    throw e;
+  });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+  });
 }
 
-/** True once a reader closed stdout or stderr. */
+/** True once a reader closed stdout. */
 export function isStdoutClosed(): boolean {
   return stdoutClosed;
 }
