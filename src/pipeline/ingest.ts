@@ -67,8 +67,8 @@ export interface IngestOptions {
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
   threads?: number;
-  /** Called after each chunk with the bytes read from disk for this source and the events found so far. */
-  onProgress?: (rawBytes: number, events: number) => void;
+  /** Called after each chunk with the bytes read from disk for this source, the events found so far, and the bytes read after decompression (what the summary counts). */
+  onProgress?: (rawBytes: number, events: number, bytes: number) => void;
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
@@ -401,7 +401,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       result.overlong += c.overlong + parser.takeCutRecords();
       result.bytes += c.bytes;
       lastNext = c.next;
-      opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length);
+      opts.onProgress?.(c.raw ?? opened.rawBytesRead(), result.events + pending.length, result.bytes);
       if (c.next !== null && (pending.length >= batchEvents || Date.now() - lastCommit >= batchMs)) await commit(c.next, false);
       if (opts.signal?.aborted) {
         if (c.next !== null) await commit(c.next, false);

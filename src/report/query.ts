@@ -161,7 +161,8 @@ export async function compare(store: Store, by: readonly Dimension[], f: ReportF
       change: r.count - p,
       changePct: p ? Math.round(((r.count - p) / p) * 1000) / 10 : null,
       isNew: p === 0,
-      spike: r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
+      // More successes is no alarm.
+      spike: r.category !== 'success' && r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
     };
   });
 }

@@ -41,6 +41,8 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
   const folders = new Set<string>();
+  // A glob like "srv/**/*" names a file and every folder above it: each file is read once.
+  const seen = new Set<string>();
   const walk = (p: string, given: boolean): void => {
     const name = terminalText(p);
     let st: Stats;
@@ -70,9 +72,17 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
       // The tool's own settings files are not logs: inside a folder they are passed over, not read as raw lines.
       for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false);
     } else if (st.isFile()) {
-      if (!skip.has(resolve(p))) inputs.push({ name, path: p });
+      const full = resolve(p);
+      if (!skip.has(full) && !seen.has(full)) {
+        seen.add(full);
+        inputs.push({ name, path: p });
+      }
     } else if (st.isFIFO() && given) {
-      inputs.push({ name, path: p, pipe: true });
+      const full = resolve(p);
+      if (!seen.has(full)) {
+        seen.add(full);
+        inputs.push({ name, path: p, pipe: true });
+      }
     } else if (given) {
       problems.push({ name, reason: `${specialKind(st)}, not a log file; to read it on purpose, pipe it: authing-triage - < ${name}` });
     } else {
@@ -85,7 +95,17 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
       // A glob quoted for us (cron has no shell expansion of its own).
       const matches = globSync(p, { onlyFiles: false, dot: false, expandDirectories: false }).sort();
       if (!matches.length) problems.push({ name: terminalText(p), reason: 'no file matches this pattern' });
-      for (const m of matches) walk(m, false);
+      for (const m of matches) {
+        // "srv/**/*" names each folder and everything below it: a folder walked already is no loop.
+        let st: Stats | undefined;
+        try {
+          st = statSync(m);
+        } catch {
+          st = undefined;
+        }
+        if (st?.isDirectory() && folders.has(`${st.dev}:${st.ino}`)) continue;
+        walk(m, false);
+      }
     } else walk(p, true);
   }
   return { inputs, problems };

@@ -185,9 +185,7 @@ export class SqliteStore implements Store {
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
     const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
     const entries = codes.map((c) => JSON.stringify(c));
-    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
-    const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
-    if (stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories))) return;
+    if (this.registryMatches(reg)) return;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM codes; DELETE FROM categories;');
       let i = 0;
@@ -196,6 +194,14 @@ export class SqliteStore implements Store {
       }
       for (const [name, desc] of Object.entries(reg.categories)) insCat.run(name, desc);
     })();
+  }
+
+  /** True when the codes and categories tables hold this registry already. */
+  registryMatches(reg: Registry): boolean {
+    const entries = [...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c));
+    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
+    const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
+    return stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
   }
 
   async headLengths(max: number): Promise<number[]> {

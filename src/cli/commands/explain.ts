@@ -3,8 +3,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT, UserError } from '../../errors.js';
 import { UNREGISTERED, type CodeEntry } from '../../registry/index.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { loadRegistryFromArgs, registryOption, type CommonArgs } from '../common.js';
+import { useColor, writeOutput, writePaged } from '../output.js';
 
 interface ExplainArgs extends CommonArgs {
   codes: string[];
@@ -29,8 +29,8 @@ export const explainCommand = {
   command: 'explain <codes..>',
   describe: 'Say what Authing codes mean, their category, what to do, and the docs link',
   builder: (y: Argv) =>
-    commonOptions(y)
-      .positional('codes', { describe: 'one or more codes', type: 'string', array: true })
+    registryOption(y)
+      .positional('codes', { describe: 'one or more codes', type: 'string', array: true, default: undefined })
       .option('format', { alias: 'f', choices: ['table', 'json'], default: 'table', describe: 'table (text) or json' })
       .example('$0 explain 1636', 'what "go to MFA" means and what to do')
       .example('$0 explain 10001 2004 --format json', 'two codes, for a script'),
@@ -64,7 +64,7 @@ export const codesCommand = {
   command: 'codes',
   describe: 'List the registry: every known code with its category and message',
   builder: (y: Argv) =>
-    commonOptions(y)
+    registryOption(y)
       .option('category', { alias: 'c', describe: 'only this category', type: 'string' })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'], describe: 'table (default on a terminal), json, csv, md' })
       .example('$0 codes --category mfa', 'the MFA codes')
@@ -86,6 +86,6 @@ export const codesCommand = {
       { key: 'kind', title: 'KIND' },
       { key: 'message', title: 'MESSAGE', shrink: true },
     ];
-    writeOutput(renderRows(entries as unknown as Record<string, unknown>[], columns, format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }));
+    return writePaged(renderRows(entries as unknown as Record<string, unknown>[], columns, format, { color: useColor(process.stdout), maxWidth: process.stdout.columns }));
   },
 };

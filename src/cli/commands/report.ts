@@ -1,12 +1,13 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
-import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
+import { DIMENSIONS, breakdown, compare, totals, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/store.js';
 import { htmlReport } from '../../report/page.js';
-import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window.js';
+import type { Store } from '../../store/store.js';
+import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
+import { useColor, writeOutput, writePaged } from '../output.js';
 import { parseWhen } from '../when.js';
 
 interface ReportArgs extends CommonArgs {
@@ -32,8 +33,17 @@ const COLUMNS: Record<string, Column[]> = {
   hour: [{ key: 'hour', title: 'HOUR' }],
 };
 
-/** Parses `--where category=network,config` style filters. */
-export function parseWhere(list: readonly string[]): ReportFilter {
+/** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
+const FORMAT_OF_EXTENSION: Record<string, string> = { '.md': 'md', '.markdown': 'md', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html', '.txt': 'table' };
+
+/** The format of `--out FILE` from its extension, if it has a known one. */
+export function formatOfFile(out: string | undefined): string | undefined {
+  const m = out ? /\.[a-z]+$/i.exec(out) : null;
+  return m ? FORMAT_OF_EXTENSION[m[0].toLowerCase()] : undefined;
+}
+
+/** Parses `--where category=network,config` style filters; `categories` are the known ones. */
+export function parseWhere(list: readonly string[], categories?: readonly string[]): ReportFilter {
   const f: ReportFilter = {};
   for (const w of list) {
     const m = /^(category|code|tag|source)\s*=\s*(.+)$/.exec(w);
@@ -45,47 +55,70 @@ export function parseWhere(list: readonly string[]): ReportFilter {
       f.code = [...(f.code ?? []), ...codes];
     } else {
       const k = m[1] as 'category' | 'tag' | 'source';
+      const unknown = k === 'category' && categories ? values.filter((v) => !categories.includes(v)) : [];
+      if (unknown.length) throw new UserError('usage', `--where ${JSON.stringify(w)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not a category; use one of ${categories!.join(', ')}`);
       f[k] = [...(f[k] ?? []), ...values];
     }
   }
   return f;
 }
 
+/**
+ * What a window leaves out, on stderr (stdout stays data): for an empty window, where the events
+ * are; else the events without a time stamp, which no window includes.
+ */
+async function windowNotes(store: Store, filter: ReportFilter, empty: boolean): Promise<void> {
+  const note = empty ? await emptyWindowHint(store, filter) : await undatedNote(store, filter);
+  if (note) process.stderr.write(`authing-triage: ${note}\n`);
+}
+
+/** Events without a time stamp are a row of their own, named, in every format. */
+const labelUndated = (by: readonly Dimension[]) => (r: Record<string, unknown>): Record<string, unknown> => {
+  const out = { ...r };
+  for (const d of by) if ((d === 'day' || d === 'hour') && out[d] === null) out[d] = NO_TIME_STAMP;
+  return out;
+};
+
 export const reportCommand = {
   command: 'report',
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
-    commonOptions(y)
+    registryOption(dbOptions(y))
       .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
-      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
+      .option('format', {
+        alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
+        coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
+      })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
       .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, nargs: 1, default: [] as string[] })
       .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
-      .example('$0 report --by code --top 10', 'the ten most frequent codes, with messages')
-      .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
-      .example('$0 report --by code --since 24h --compare', 'what changed against the day before')
-      .example('$0 report --format html --since 7d --out week.html', 'a self-contained page to share'),
+      .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
+      .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
+      .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
+      .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
-    const filter: ReportFilter = parseWhere(argv.where);
+    const registry = loadRegistryFromArgs(argv);
+    const filter: ReportFilter = parseWhere(argv.where, Object.keys(registry.categories));
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
-    const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    const format = (argv.format ?? formatOfFile(argv.out) ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
-    const registry = loadRegistryFromArgs(argv);
-    const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
+    const store = await openForReading(argv.db, argv.busyTimeout, registry);
     try {
-      await store.syncRegistry(registry);
       if ((format as string) === 'html') {
-        writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
+        const t = await totals(store, filter);
+        if (argv.compare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
+        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare }), argv.out);
+        await windowNotes(store, filter, t.events === 0);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -109,7 +142,9 @@ export const reportCommand = {
       }
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
       if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
-      writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      rows = rows.map(labelUndated(by));
+      await writePaged(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      await windowNotes(store, filter, !rows.length);
     } finally {
       await store.close();
     }
