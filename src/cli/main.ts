@@ -164,7 +164,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       if (err) throw err;
       const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
       if (unknown) throw new UserError('usage', unknownArguments(unknown[1]!, args));
-      throw new UserError('usage', `${msg}; see authing-triage --help`);
+      // yargs writes some messages on several lines ("Invalid values:\n  Argument: …"): one line here.
+      throw new UserError('usage', `${(msg ?? '').replace(/\s*\n\s*/g, ' ')}; see authing-triage --help`);
     });
   try {
     await cli.parseAsync();

@@ -15,7 +15,10 @@ const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 export function uncompressedSize(path: string): number {
   let fd: number | undefined;
   try {
-    const size = statSync(path).size;
+    const st = statSync(path);
+    // Only a regular file: opening a FIFO would wait for (and then drop) its writer.
+    if (!st.isFile()) return 0;
+    const size = st.size;
     fd = openSync(path, 'r');
     const magic = Buffer.alloc(2);
     if (size < 18 || readSync(fd, magic, 0, 2, 0) < 2 || magic[0] !== 0x1f || magic[1] !== 0x8b) return size;

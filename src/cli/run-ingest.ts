@@ -68,7 +68,7 @@ async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
   // The bar counts what the summary counts: bytes after decompression.
   const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
   const sum = (f: (i: Input) => number) => inputs.reduce((a, i) => a + f(i), 0);
-  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: sum((i) => sizes.get(i)!), barBytes: sum((i) => (i.path && !i.entry ? uncompressedSize(i.path) : 0)), sizes, count: inputs.length };
+  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: sum((i) => sizes.get(i)!), barBytes: sum((i) => (i.path && !i.entry && !i.pipe ? uncompressedSize(i.path) : 0)), sizes, count: inputs.length };
 }
 
 /** Runs an ingest and returns the exit code. */

@@ -43,7 +43,8 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
   const folders = new Set<string>();
   // A glob like "srv/**/*" names a file and every folder above it: each file is read once.
   const seen = new Set<string>();
-  const walk = (p: string, given: boolean): void => {
+  // given: named on the command line; inFolder: reached by walking a folder (not named by a glob).
+  const walk = (p: string, given: boolean, inFolder = false): void => {
     const name = terminalText(p);
     let st: Stats;
     try {
@@ -58,7 +59,9 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
     if (st.isDirectory()) {
       const id = `${st.dev}:${st.ino}`;
       if (folders.has(id)) {
-        problems.push({ name, reason: 'a folder already read (a symlink back to it); read once, skipped here', note: true });
+        // A folder named twice ("srv/**/*" names each folder and all below it) is simply read once;
+        // one reached again from inside a folder came through a symlink: a loop worth a note.
+        if (inFolder) problems.push({ name, reason: 'a folder already read (a symlink back to it); read once, skipped here', note: true });
         return;
       }
       folders.add(id);
@@ -70,7 +73,7 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
         return;
       }
       // The tool's own settings files are not logs: inside a folder they are passed over, not read as raw lines.
-      for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false);
+      for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false, true);
     } else if (st.isFile()) {
       const full = resolve(p);
       if (!skip.has(full) && !seen.has(full)) {
@@ -95,17 +98,7 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
       // A glob quoted for us (cron has no shell expansion of its own).
       const matches = globSync(p, { onlyFiles: false, dot: false, expandDirectories: false }).sort();
       if (!matches.length) problems.push({ name: terminalText(p), reason: 'no file matches this pattern' });
-      for (const m of matches) {
-        // "srv/**/*" names each folder and everything below it: a folder walked already is no loop.
-        let st: Stats | undefined;
-        try {
-          st = statSync(m);
-        } catch {
-          st = undefined;
-        }
-        if (st?.isDirectory() && folders.has(`${st.dev}:${st.ino}`)) continue;
-        walk(m, false);
-      }
+      for (const m of matches) walk(m, false);
     } else walk(p, true);
   }
   return { inputs, problems };

@@ -64,7 +64,6 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('only-tag', { describe: 'show only events logged under these tags (repeatable; --tag adds context instead); every event is stored', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
-      .option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' })
       .option('max-events', { describe: 'keep at most N events of each source in this run; the rest is read, not counted (default: no cap)', type: 'number' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
