@@ -1,12 +1,15 @@
 /** Flags shared by the commands, and the registry they load. */
 import type { Argv } from 'yargs';
 import { loadRegistry, type Registry } from '../registry/index.js';
+import type { Lang } from '../registry/text.js';
 
 export interface CommonArgs {
   db: string;
   busyTimeout?: number;
   tag: string[];
   registry: string[];
+  /** --lang (global, in main.ts), resolved by the config middleware: flag, config file, then the locale. */
+  lang: Lang;
 }
 
 /** Adds --db, --tag and --registry. */

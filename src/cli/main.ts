@@ -13,6 +13,7 @@ import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
+import { LANGS } from '../registry/text.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
 const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
@@ -48,6 +49,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')
     .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
+    .option('lang', { choices: LANGS as unknown as string[], global: true, describe: 'language of messages, tables and pages (default: config "lang", else LC_ALL/LC_MESSAGES/LANG: zh_* is Chinese)' })
     .middleware((argv) => {
       (argv as Record<string, unknown>).settings = resolveSettings(argv as SettingArgs);
     })

@@ -71,14 +71,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const registry = loadRegistryFromArgs(argv);
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
-  const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
   const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
-    ? new NdjsonSink(process.stdout, registry)
+    ? new NdjsonSink(process.stdout, registry, argv.lang)
     : liveOn
       ? argv.tee
-        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr))
-        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout))
+        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr), argv.lang)
+        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout), argv.lang)
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
@@ -141,10 +141,10 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
-  const summary = summarize(results, tally, registry, Date.now() - started);
+  const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
   else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
+  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns, lang: argv.lang }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;
   const hits = crossed(thresholds, tally);

@@ -1,6 +1,7 @@
 /** Records -> events: the Authing context test, the code rules, enrichment and redaction. */
 import { categoryOf, type Registry } from '../registry/index.js';
 import type { AuthingEvent, LogRecord } from '../types.js';
+import { OutcomeRules } from './outcome.js';
 import { redact, stripControls } from './redact.js';
 import { compileRules, findCode, type Rules } from './rules.js';
 
@@ -21,6 +22,7 @@ export class Extractor {
   readonly rules: Rules;
   readonly tags: readonly string[];
   private readonly excerptLength: number;
+  private readonly outcomes = new OutcomeRules();
 
   constructor(
     private readonly registry: Registry,
@@ -35,9 +37,10 @@ export class Extractor {
   extract(rec: LogRecord): AuthingEvent | null {
     const found = findCode(this.rules, rec.tag, rec.message);
     if (!found) return null;
+    const category = categoryOf(this.registry, found.code);
     return {
       code: found.code,
-      category: categoryOf(this.registry, found.code),
+      category,
       method: found.method,
       detail: found.detail,
       time: rec.time,
@@ -47,6 +50,7 @@ export class Extractor {
       tag: rec.tag,
       line: rec.line,
       excerpt: this.excerpt(rec.message),
+      outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, rec.message),
     };
   }
 

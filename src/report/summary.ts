@@ -4,6 +4,7 @@ import { categoryOf } from '../registry/index.js';
 import type { SourceResult } from '../pipeline/ingest.js';
 import type { AuthingEvent } from '../types.js';
 import { renderTable } from './render.js';
+import { categoryName, codeMessage, ui, type Lang } from '../registry/text.js';
 
 /** Counts of the events one run stored. */
 export class RunTally {
@@ -27,14 +28,15 @@ export interface RunSummary {
   overlong: number;
   events: number;
   byCategory: { category: string; count: number }[];
-  topCodes: { code: number; category: string; message: string; count: number }[];
+  /** `message` in the run's language; `messageEn` and `messageZh` for scripts. */
+  topCodes: { code: number; category: string; message: string; messageEn: string | null; messageZh: string | null; count: number }[];
   elapsedMs: number;
   mbPerSec: number;
   sources: SourceResult[];
 }
 
 /** Builds the run summary from the per-source results and the tally. */
-export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number): RunSummary {
+export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number, lang: Lang = 'en'): RunSummary {
   const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0 };
   for (const r of results) {
     if (r.status === 'read' || r.status === 'interrupted') files.read++;
@@ -50,7 +52,11 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
     events: tally.total,
     byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
     topCodes: [...tally.byCode]
-      .map(([code, count]) => ({ code, category: categoryOf(reg, code), message: reg.codes.get(code)?.message ?? '(not in the registry)', count }))
+      .map(([code, count]) => {
+        const entry = reg.codes.get(code);
+        const message = entry ? codeMessage(entry, lang, code) : ui(lang).html.notInRegistry;
+        return { code, category: categoryOf(reg, code), message, messageEn: entry ? codeMessage(entry, 'en', code) : null, messageZh: entry ? codeMessage(entry, 'zh', code) : null, count };
+      })
       .sort((a, b) => b.count - a.count || a.code - b.code)
       .slice(0, 10),
     elapsedMs,
@@ -60,25 +66,27 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
 }
 
 /** The human-readable summary for stderr. */
-export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number } = {}): string {
+export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number; lang?: Lang } = {}): string {
   const out: string[] = [];
+  const lang = opts.lang ?? 'en';
+  const col = ui(lang).columns;
+  const named = <T extends { category: string }>(rows: T[]) => rows.map((r) => ({ ...r, categoryName: categoryName(r.category, lang) }));
   if (s.byCategory.length) {
-    out.push(renderTable(s.byCategory, [{ key: 'category', title: 'CATEGORY' }, { key: 'count', title: 'EVENTS', align: 'right' }], { color: opts.color }));
+    out.push(renderTable(named(s.byCategory), [{ key: 'categoryName', title: col.category }, { key: 'count', title: col.count, align: 'right' }], { color: opts.color }));
     out.push(
-      renderTable(s.topCodes, [
-        { key: 'code', title: 'CODE', align: 'right' },
-        { key: 'category', title: 'CATEGORY' },
-        { key: 'count', title: 'EVENTS', align: 'right' },
-        { key: 'message', title: 'MESSAGE', shrink: true },
+      renderTable(named(s.topCodes), [
+        { key: 'code', title: col.code, align: 'right' },
+        { key: 'categoryName', title: col.category },
+        { key: 'count', title: col.count, align: 'right' },
+        { key: 'message', title: col.message, shrink: true },
       ], { color: opts.color, maxWidth: opts.width }),
     );
   }
-  const f = s.files;
-  const fileParts = [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`].filter(Boolean);
+  const t = ui(lang).summary;
   out.push(
-    `${s.events} events in ${s.lines} lines (${(s.bytes / 1e6).toFixed(1)} MB) from ${fileParts.join(', ')} input(s) in ${(s.elapsedMs / 1000).toFixed(2)} s` +
-      (s.unparsed ? `; ${s.unparsed} candidate lines unparsed` : '') +
-      (s.overlong ? `; ${s.overlong} over-long lines cut` : '') +
+    t.line(s.events, s.lines, (s.bytes / 1e6).toFixed(1), t.files(s.files), (s.elapsedMs / 1000).toFixed(2)) +
+      (s.unparsed ? t.unparsed(s.unparsed) : '') +
+      (s.overlong ? t.overlong(s.overlong) : '') +
       '\n',
   );
   return out.join('\n');

@@ -11,13 +11,17 @@ import pg from 'pg';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
+import { outcomeMigrationPg } from './outcome-migration.js';
 import {
   countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
 /** Migration i takes schema_version i to i + 1. */
-const MIGRATIONS: readonly (() => string)[] = [() => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8')];
+const MIGRATIONS: readonly (() => string)[] = [
+  () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
+  outcomeMigrationPg,
+];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** pg_advisory_xact_lock key of schema changes and registry rewrites ('authtria' as 8 bytes). */
@@ -222,13 +226,13 @@ export class PgStore implements Store {
       if (moved.rowCount !== 1) throw new SourceTakenError(sourceId);
       if (!events.length) return [];
       const inserted = await this.q<{ line: number }>(
-        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[])
+        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
          ON CONFLICT (source_id, line) DO NOTHING RETURNING line`,
         [
           sourceId, events.map((e) => e.line), events.map((e) => e.time), events.map((e) => hourOf(e.time)), events.map((e) => e.code),
           events.map((e) => e.method), events.map((e) => text(e.detail)), events.map((e) => e.pid), events.map((e) => e.tid),
-          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)),
+          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)), events.map((e) => e.outcome),
         ],
       );
       // Only the events that were new are counted: a line stored before is never counted twice.
@@ -237,10 +241,10 @@ export class PgStore implements Store {
       const counts = countByHour(added);
       if (counts.length) {
         await this.q(
-          `INSERT INTO counts_hourly (hour, code, tag, source_id, count)
-           SELECT h, c, t, $4, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bigint[]) AS u(h, c, t, n)
-           ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = counts_hourly.count + excluded.count`,
-          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3])],
+          `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count)
+           SELECT h, c, t, $4, o, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::text[], $6::bigint[]) AS u(h, c, t, o, n)
+           ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = counts_hourly.count + excluded.count`,
+          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3]), counts.map((c) => c[4])],
         );
       }
       return added;

@@ -19,6 +19,7 @@ export interface IngestArgs extends CommonArgs {
   category?: string[];
   code?: string[];
   onlyTag?: string[];
+  outcome?: string[];
   quiet: boolean;
   failOn: string[];
   batchSize?: number;
@@ -56,6 +57,7 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('level', { describe: 'keep events of this logcat level or above (V D I W E F)', type: 'string' })
       .option('category', { describe: 'keep only events of these categories (repeatable)', type: 'string', array: true, nargs: 1 })
       .option('code', { describe: 'keep only these codes (repeatable)', type: 'string', array: true, nargs: 1 })
+      .option('outcome', { describe: 'keep only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1 })
       .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .conflicts('json', 'json-summary')

@@ -1,0 +1,115 @@
+/**
+ * A code's text in one language: the registry's `text` field (message, description, causes,
+ * actions in English and Chinese, each with its source) when present, else the older one-language
+ * fields (`message`, `messageEn`, `messageZh`, `description`, `suggestion`), sorted by script.
+ * Every printer asks here, so a run shows one language throughout.
+ */
+import { readFileSync } from 'node:fs';
+import type { CodeEntry } from './index.js';
+import { UI, type Lang, type UiStrings } from './ui-strings.js';
+
+export { LANGS, type Lang, type UiStrings } from './ui-strings.js';
+
+/** One text in both languages and where it came from (the registry text contract). */
+export interface LocalText { en: string; zh: string; source: string }
+/** A list in both languages and where it came from. */
+export interface LocalList { en: string[]; zh: string[]; source: string }
+/** The registry's per-code text (absent from entries built before it existed). */
+export interface CodeTextFields { message: LocalText; description: LocalText; causes: LocalList; actions: LocalList }
+
+/** What a code says in one language; null where the registry has nothing in that language. */
+export interface CodeText {
+  message: string | null;
+  description: string | null;
+  causes: string[];
+  actions: string[];
+  /** Where each field came from, for `explain`. */
+  sources: { message?: string; description?: string; causes?: string; actions?: string };
+}
+
+/** CJK ideographs, kana, hangul and full-width forms: what an English run must not show. */
+export const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/;
+
+/** The run's language from the locale: LC_ALL, then LC_MESSAGES, then LANG (`zh*` is Chinese). */
+export function localeLang(env: NodeJS.ProcessEnv = process.env): Lang {
+  // POSIX: the first of these that is set and not empty wins.
+  const loc = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^zh([_.@-]|$)/i.test(loc) ? 'zh' : 'en';
+}
+
+/** The fixed strings printers emit, in one language. */
+export function ui(lang: Lang): UiStrings {
+  return UI[lang];
+}
+
+type Entry = CodeEntry & { text?: CodeTextFields };
+
+/** The older one-language field that is in this language, if any. */
+function byScript(lang: Lang, ...values: (string | undefined)[]): string | null {
+  for (const v of values) if (v && CJK.test(v) === (lang === 'zh')) return v;
+  return null;
+}
+
+/** The text of a registry entry in one language, falling back to the older fields while `text` is absent. */
+export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeText {
+  if (!entry) return { message: null, description: null, causes: [], actions: [], sources: {} };
+  const t = (entry as Entry).text;
+  if (t) {
+    const one = (x: LocalText | undefined) => (x?.[lang] ? x[lang] : null);
+    return {
+      message: one(t.message),
+      description: one(t.description),
+      causes: t.causes?.[lang] ?? [],
+      actions: t.actions?.[lang] ?? [],
+      sources: { message: t.message?.source, description: t.description?.source, causes: t.causes?.source, actions: t.actions?.source },
+    };
+  }
+  const message = lang === 'zh' ? byScript('zh', entry.messageZh, entry.message) : byScript('en', entry.messageEn, entry.message);
+  const description = byScript(lang, entry.description);
+  const action = byScript(lang, entry.suggestion);
+  const source = entry.override ? `override ${entry.override}` : firstSource(entry);
+  return {
+    message,
+    description,
+    causes: [],
+    actions: action ? [action] : [],
+    sources: { message: message ? source : undefined, description: description ? source : undefined, actions: action ? source : undefined },
+  };
+}
+
+function firstSource(entry: CodeEntry): string | undefined {
+  const s = entry.variants?.find((v) => typeof v.source === 'string')?.source;
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** The message of a code to print: its text in this language, or a line saying there is none. */
+export function codeMessage(entry: CodeEntry | undefined, lang: Lang, code: number): string {
+  if (!entry) return ui(lang).unregisteredCode(code);
+  return codeText(entry, lang).message ?? ui(lang).noText;
+}
+
+/** The first "what to do" of a code in this language, or null. */
+export function codeAction(entry: CodeEntry | undefined, lang: Lang): string | null {
+  return codeText(entry, lang).actions[0] ?? null;
+}
+
+let names: Record<string, Partial<Record<Lang, string>>> | undefined;
+
+/** The display name of a category in this language; the id itself (ASCII) when the registry has none. */
+export function categoryName(id: string, lang: Lang): string {
+  names ??= ((JSON.parse(readFileSync(new URL('./codes.json', import.meta.url), 'utf8')) as { categoryNames?: typeof names }).categoryNames ?? {});
+  return names[id]?.[lang] || id;
+}
+
+/** Both languages of a code for JSON, so a script chooses (`message`/`messageZh`, `suggestion`/`suggestionZh`, ...). */
+export function bilingual(entry: CodeEntry | undefined): {
+  message: string | null; messageZh: string | null; description: string | null; descriptionZh: string | null;
+  suggestion: string | null; suggestionZh: string | null;
+} {
+  const en = codeText(entry, 'en');
+  const zh = codeText(entry, 'zh');
+  return {
+    message: en.message, messageZh: zh.message, description: en.description, descriptionZh: zh.description,
+    suggestion: en.actions.length ? en.actions.join(' ') : null, suggestionZh: zh.actions.length ? zh.actions.join('') : null,
+  };
+}
