@@ -67,19 +67,21 @@ export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeText {
   const message = lang === 'zh' ? byScript('zh', entry.messageZh, entry.message) : byScript('en', entry.messageEn, entry.message);
   const description = byScript(lang, entry.description);
   const action = byScript(lang, entry.suggestion);
-  const source = entry.override ? `override ${entry.override}` : firstSource(entry);
   return {
     message,
     description,
     causes: [],
     actions: action ? [action] : [],
-    sources: { message: message ? source : undefined, description: description ? source : undefined, actions: action ? source : undefined },
+    sources: { message: sourceOf(entry, message), description: sourceOf(entry, description), actions: sourceOf(entry, action) },
   };
 }
 
-function firstSource(entry: CodeEntry): string | undefined {
-  const s = entry.variants?.find((v) => typeof v.source === 'string')?.source;
-  return typeof s === 'string' ? s : undefined;
+/** The source of a value of the older fields: the first source variant that holds that very text. */
+function sourceOf(entry: CodeEntry, value: string | null): string | undefined {
+  if (!value) return undefined;
+  if (entry.override) return `override ${entry.override}`;
+  const v = entry.variants?.find((x) => typeof x.source === 'string' && Object.values(x).includes(value));
+  return v ? String(v.source) : undefined;
 }
 
 /** The message of a code to print: its text in this language, or a line saying there is none. */

@@ -3,6 +3,7 @@
  * text from logs or the registry goes through escapeHtml.
  */
 import type { ReportRow, Totals } from './query.js';
+import { categoryName, ui, type Lang } from '../registry/text.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: unknown): string {
@@ -27,6 +28,8 @@ export interface HtmlReportData {
   topCodes: ReportRow[];
   unregistered: (ReportRow & { sample?: string | null })[];
   sources: { name: string; events: number; lines: number; last_seen: string }[];
+  /** The page's one language (default en); topCodes carry their message in it. */
+  lang?: Lang;
 }
 
 const PALETTE: Record<string, string> = {
@@ -38,9 +41,9 @@ const PALETTE: Record<string, string> = {
 const colorOf = (c: string): string => PALETTE[c] ?? '#adb5bd';
 
 /** A stacked bar chart of events per bucket and category, as inline SVG. */
-export function stackedChart(series: HtmlReportData['series']): string {
+export function stackedChart(series: HtmlReportData['series'], lang: Lang = 'en'): string {
   const buckets = [...new Set(series.map((s) => s.bucket))].sort();
-  if (!buckets.length) return '<p class="muted">No events in this window.</p>';
+  if (!buckets.length) return `<p class="muted">${escapeHtml(ui(lang).html.noEvents)}</p>`;
   const cats = [...new Set(series.map((s) => s.category))].sort();
   const byBucket = new Map<string, Map<string, number>>();
   for (const s of series) {
@@ -65,13 +68,13 @@ export function stackedChart(series: HtmlReportData['series']): string {
       total += n;
       const h = (n / max) * plotH;
       y -= h;
-      bars.push(`<rect x="${(x0 + i * slot + bw * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(c)}: ${n}</title></rect>`);
+      bars.push(`<rect x="${(x0 + i * slot + bw * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(categoryName(c, lang))}: ${n}</title></rect>`);
     }
     const label = buckets.length <= 8 || i % Math.ceil(buckets.length / 8) === 0 ? `<text x="${(x0 + i * slot + bw / 2).toFixed(1)}" y="${H - 18}" class="tick">${escapeHtml(b.length > 10 ? b.slice(5, 13).replace('T', ' ') + 'h' : b.slice(5))}</text>` : '';
     bars.push(`${label}<g data-bucket="${escapeHtml(b)}" data-total="${total}"></g>`);
   });
-  const legend = cats.map((c) => `<span class="key"><i style="background:${colorOf(c)}"></i>${escapeHtml(c)}</span>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Events over time, stacked by category" class="chart">
+  const legend = cats.map((c) => `<span class="key"><i style="background:${colorOf(c)}"></i>${escapeHtml(categoryName(c, lang))}</span>`).join('');
+  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(ui(lang).html.chartLabel)}" class="chart">
 <line x1="${padL}" y1="${8 + plotH}" x2="${W - 8}" y2="${8 + plotH}" class="axis"/><text x="${padL - 6}" y="14" class="tick end">${max}</text><text x="${padL - 6}" y="${8 + plotH}" class="tick end">0</text>
 ${bars.join('\n')}</svg><div class="legend">${legend}</div>`;
 }
@@ -80,14 +83,16 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** Renders the whole page. */
 export function renderHtml(d: HtmlReportData): string {
-  const win = `${d.window.since ?? d.totals.first ?? 'the beginning'} → ${d.window.until ?? d.totals.last ?? 'now'}`;
+  const lang = d.lang ?? 'en';
+  const t = ui(lang).html;
+  const win = `${d.window.since ?? d.totals.first ?? t.beginning} → ${d.window.until ?? d.totals.last ?? t.now}`;
   const catRows = d.byCategory
-    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td><i class="dot" style="background:${colorOf(r.category!)}"></i>${escapeHtml(r.category)}</td><td class="num">${fmt(r.count)}</td></tr>`)
+    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td><i class="dot" style="background:${colorOf(r.category!)}"></i>${escapeHtml(categoryName(r.category!, lang))}</td><td class="num">${fmt(r.count)}</td></tr>`)
     .join('\n');
   const codeRows = d.topCodes
     .map((r) => {
       const href = safeHref(r.docs);
-      return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td>${escapeHtml(r.category)}</td><td class="num">${fmt(r.count)}</td><td>${escapeHtml(r.message ?? '(not in the registry)')}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}</td><td>${href ? `<a href="${escapeHtml(href)}" rel="noreferrer">docs</a>` : ''}</td></tr>`;
+      return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td>${escapeHtml(categoryName(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td>${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}</td><td>${href ? `<a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}</td></tr>`;
     })
     .join('\n');
   const unregRows = d.unregistered
@@ -97,7 +102,7 @@ export function renderHtml(d: HtmlReportData): string {
     .map((s) => `<tr><td class="src">${escapeHtml(s.name)}</td><td class="num">${fmt(s.events)}</td><td class="num">${fmt(s.lines)}</td><td class="hide-sm">${escapeHtml(s.last_seen)}</td></tr>`)
     .join('\n');
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -130,27 +135,27 @@ a { color:var(--accent); } code { font-size:.85em; }
 <body>
 <main>
 <h1>${escapeHtml(d.title)}</h1>
-<div class="muted">Window: <span id="window">${escapeHtml(win)}</span> · generated ${escapeHtml(d.generatedAt)}</div>
+<div class="muted">${escapeHtml(t.window)}: <span id="window">${escapeHtml(win)}</span> · ${escapeHtml(t.generated)} ${escapeHtml(d.generatedAt)}</div>
 <section class="cards">
-<div class="card"><span class="muted">Events</span><b id="total-events" data-value="${d.totals.events}">${fmt(d.totals.events)}</b></div>
-<div class="card"><span class="muted">Distinct codes</span><b id="total-codes" data-value="${d.totals.codes}">${fmt(d.totals.codes)}</b></div>
-<div class="card"><span class="muted">Unregistered events</span><b id="total-unregistered" data-value="${d.totals.unregistered}">${fmt(d.totals.unregistered)}</b></div>
-<div class="card"><span class="muted">Sources</span><b id="total-sources" data-value="${d.totals.sources}">${fmt(d.totals.sources)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.events)}</span><b id="total-events" data-value="${d.totals.events}">${fmt(d.totals.events)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.distinctCodes)}</span><b id="total-codes" data-value="${d.totals.codes}">${fmt(d.totals.codes)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.unregisteredEvents)}</span><b id="total-unregistered" data-value="${d.totals.unregistered}">${fmt(d.totals.unregistered)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.sources)}</span><b id="total-sources" data-value="${d.totals.sources}">${fmt(d.totals.sources)}</b></div>
 </section>
-<h2>Events per ${d.bucketKind}, by category</h2>
-${stackedChart(d.series)}
-<h2>By category</h2>
-<div class="scroll"><table id="categories"><thead><tr><th>Category</th><th class="num">Events</th></tr></thead><tbody>
+<h2>${escapeHtml(t.perBucket(d.bucketKind))}</h2>
+${stackedChart(d.series, lang)}
+<h2>${escapeHtml(t.byCategory)}</h2>
+<div class="scroll"><table id="categories"><thead><tr><th>${escapeHtml(ui(lang).columns.category)}</th><th class="num">${escapeHtml(t.events)}</th></tr></thead><tbody>
 ${catRows}
 </tbody></table></div>
-<h2>Top codes</h2>
-<div class="scroll"><table id="codes"><thead><tr><th class="num">Code</th><th>Category</th><th class="num">Events</th><th>Meaning and what to do</th><th>Docs</th></tr></thead><tbody>
+<h2>${escapeHtml(t.topCodes)}</h2>
+<div class="scroll"><table id="codes"><thead><tr><th class="num">${escapeHtml(ui(lang).columns.code)}</th><th>${escapeHtml(ui(lang).columns.category)}</th><th class="num">${escapeHtml(t.events)}</th><th>${escapeHtml(t.meaning)}</th><th>${escapeHtml(t.docs)}</th></tr></thead><tbody>
 ${codeRows}
 </tbody></table></div>
-<h2>Unregistered codes</h2>
-${d.unregistered.length ? `<div class="scroll"><table id="unregistered"><thead><tr><th class="num">Code</th><th class="num">Events</th><th>Latest line (redacted)</th></tr></thead><tbody>\n${unregRows}\n</tbody></table></div>` : '<p class="muted" id="unregistered">None: every code seen is in the registry.</p>'}
-<h2>Sources</h2>
-<div class="scroll"><table id="sources"><thead><tr><th>Source</th><th class="num">Events</th><th class="num">Lines</th><th class="hide-sm">Last read</th></tr></thead><tbody>
+<h2>${escapeHtml(t.unregistered)}</h2>
+${d.unregistered.length ? `<div class="scroll"><table id="unregistered"><thead><tr><th class="num">${escapeHtml(ui(lang).columns.code)}</th><th class="num">${escapeHtml(t.events)}</th><th>${escapeHtml(t.latestLine)}</th></tr></thead><tbody>\n${unregRows}\n</tbody></table></div>` : `<p class="muted" id="unregistered">${escapeHtml(t.noUnregistered)}</p>`}
+<h2>${escapeHtml(t.sources)}</h2>
+<div class="scroll"><table id="sources"><thead><tr><th>${escapeHtml(ui(lang).columns.source)}</th><th class="num">${escapeHtml(t.events)}</th><th class="num">${escapeHtml(t.lines)}</th><th class="hide-sm">${escapeHtml(t.lastRead)}</th></tr></thead><tbody>
 ${srcRows}
 </tbody></table></div>
 </main>

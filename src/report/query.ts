@@ -35,6 +35,8 @@ export interface ReportRow {
   hour?: string;
   outcome?: string;
   count: number;
+  /** By code: how many of `count` were canceled. */
+  canceled?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -101,7 +103,9 @@ export async function breakdown(store: Store, by: readonly Dimension[], f: Repor
   // NULLS FIRST: SQLite's order of events without a time, which PostgreSQL puts last otherwise.
   const nullsFirst = by.map((_, i) => `${i + 1} NULLS FIRST`).join(', ');
   const order = timeDim >= 0 ? `${timeDim + 1} NULLS FIRST, SUM(x.count) DESC, ${nullsFirst}` : `SUM(x.count) DESC, ${nullsFirst}`;
-  const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count
+  // By code, canceled attempts are counted apart: a user who cancels a social login is not an outage.
+  const canceled = by.includes('code') && !by.includes('outcome') ? ", SUM(CASE WHEN x.outcome = 'canceled' THEN x.count ELSE 0 END) AS canceled" : '';
+  const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count${canceled}
     FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
     ${where.sql}
     GROUP BY ${groupAll} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;

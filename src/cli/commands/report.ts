@@ -8,6 +8,8 @@ import { htmlReport } from '../../report/page.js';
 import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
 import { useColor, writeOutput } from '../output.js';
 import { parseWhen } from '../when.js';
+import { displayRows, jsonRows, localColumns } from '../../report/localize.js';
+import { OUTCOMES } from '../../extract/outcome.js';
 
 interface ReportArgs extends CommonArgs {
   by: string[];
@@ -18,6 +20,7 @@ interface ReportArgs extends CommonArgs {
   where: string[];
   compare: boolean;
   out?: string;
+  outcome?: string[];
 }
 
 /** The formats of `report`: the text formats and the HTML page. */
@@ -30,6 +33,7 @@ const COLUMNS: Record<string, Column[]> = {
   source: [{ key: 'source', title: 'SOURCE', shrink: true }],
   day: [{ key: 'day', title: 'DAY' }],
   hour: [{ key: 'hour', title: 'HOUR' }],
+  outcome: [{ key: 'outcome', title: 'OUTCOME' }],
 };
 
 /** Parses `--where category=network,config` style filters. */
@@ -56,16 +60,18 @@ export const reportCommand = {
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
     commonOptions(y)
-      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome', type: 'string', array: true, default: ['category'] })
       .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
       .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, nargs: 1, default: [] as string[] })
+      .option('outcome', { describe: 'only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1, choices: OUTCOMES as unknown as string[] })
       .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
       .example('$0 report --by code --top 10', 'the ten most frequent codes, with messages')
       .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
+      .example('$0 report --by code outcome --where category=social-login', 'social logins: canceled apart from failed')
       .example('$0 report --by code --since 24h --compare', 'what changed against the day before')
       .example('$0 report --format html --since 7d --out week.html', 'a self-contained page to share'),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
@@ -73,6 +79,7 @@ export const reportCommand = {
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
     const filter: ReportFilter = parseWhere(argv.where);
+    if (argv.outcome?.length) filter.outcome = argv.outcome;
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
@@ -85,7 +92,7 @@ export const reportCommand = {
     try {
       await store.syncRegistry(registry);
       if ((format as string) === 'html') {
-        writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
+        writeOutput(await htmlReport(store, filter, argv.top ?? 20, { registry, lang: argv.lang }), argv.out);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -107,9 +114,13 @@ export const reportCommand = {
       } else {
         rows = (await breakdown(store, by, filter, argv.top)) as unknown as Record<string, unknown>[];
       }
+      // Canceled attempts apart, where there were any (social and one-click logins).
+      if (rows.some((r) => Number(r.canceled) > 0)) columns.push({ key: 'canceled', title: 'CANCELED', align: 'right' });
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
-      if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
-      writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      if (format === 'json') rows = jsonRows(rows.map(({ flag: _f, ...r }) => r), registry);
+      else if (format !== 'csv') rows = displayRows(rows, registry, argv.lang);
+      else rows = rows.map((r) => ({ ...r, message: displayRows([r], registry, argv.lang)[0]!.message }));
+      writeOutput(renderRows(rows, format === 'csv' ? columns : localColumns(columns, argv.lang), format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
     } finally {
       await store.close();
     }
