@@ -27,7 +27,7 @@ export function displayRows(rows: readonly Row[], reg: Registry, lang: Lang): Ro
     if (typeof r.flag === 'string') out.flag = r.flag.split(' ').filter(Boolean).map((f) => t.flags[f as keyof typeof t.flags] ?? f).join(' ');
     if (typeof r.code === 'number' && 'message' in r) {
       const entry = reg.codes.get(r.code);
-      out.message = entry ? codeMessage(entry, lang, r.code) : null;
+      out.message = codeMessage(entry, lang, r.code);
       out.suggestion = codeAction(entry, lang);
     }
     return out;
