@@ -59,11 +59,13 @@ describe('report', () => {
       { category: 'unregistered', count: 2 },
     ]);
   });
-  it('breaks down by code with the registry message', () => {
+  it('breaks down by code with the registry message, in both languages, canceled counted apart', () => {
     const rows = report('--by', 'code', '--top', '2');
-    expect(rows).toEqual([
-      { code: 10001, message: 'Network error', suggestion: expect.stringMatching(/^Check whether/), docs: expect.any(String), category: 'network', count: 14 },
-      { code: 2004, message: 'User does not exist', suggestion: null, docs: expect.any(String), category: 'account', count: 5 },
+    // The Chinese text is the registry's, checked in test/cli/lang.test.ts; here, that JSON carries it.
+    for (const r of rows) expect(Object.keys(r)).toEqual(expect.arrayContaining(['messageZh', 'suggestionZh']));
+    expect(rows.map(({ messageZh: _m, suggestionZh: _s, ...r }) => r)).toEqual([
+      { code: 10001, message: 'Network error', suggestion: expect.stringMatching(/^Check whether/), docs: expect.any(String), category: 'network', count: 14, canceled: 0 },
+      { code: 2004, message: 'User does not exist', suggestion: null, docs: expect.any(String), category: 'account', count: 5, canceled: 0 },
     ]);
   });
   it('breaks down by day and category', () => {
@@ -120,7 +122,7 @@ describe('report', () => {
   it('rejects a bad --by in one line with exit 2', () => {
     const r = runCli(['report', '--db', db, '--by', 'colour']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour\n$/);
+    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour, outcome\n$/);
   });
   it('re-categorises stored counts when an override changes a category, without re-ingesting', () => {
     const f = join(tempDir(), 'o.json');
