@@ -40,18 +40,22 @@ type WithOutcomes = CodeEntry & { outcomes?: Outcome[] };
 
 /** Derives outcomes; build once per run (the patterns compile here, not per line). */
 export class OutcomeRules {
-  private readonly words = OUTCOME_WORDS.map((w) => ({ re: new RegExp(w.pattern, 'i'), outcome: w.outcome }));
+  /** One pattern per outcome, its words in table order: one regex test per event, not one per word. */
+  private readonly groups: { outcome: Outcome; re: RegExp }[] = [...new Set(OUTCOME_WORDS.map((w) => w.outcome))].map((outcome) => ({
+    outcome,
+    re: new RegExp(OUTCOME_WORDS.filter((w) => w.outcome === outcome).map((w) => w.pattern).join('|'), 'i'),
+  }));
+  private readonly cancelable = new Set(CANCELABLE_CATEGORIES);
 
   /** The outcome of an event of `code` (category `category`) logged with `message`. */
   outcomeOf(entry: CodeEntry | undefined, category: string, message: string): Outcome {
     const allowed = (entry as WithOutcomes | undefined)?.outcomes;
-    const byCode = codeOutcome(entry, category);
-    for (const w of this.words) {
+    for (const g of this.groups) {
       // The registry's outcome kinds, when it lists them, say which words can apply to a code.
-      const applies = allowed?.length ? allowed.includes(w.outcome) : CANCELABLE_CATEGORIES.includes(category);
-      if (applies && w.re.test(message)) return w.outcome;
+      const applies = allowed?.length ? allowed.includes(g.outcome) : this.cancelable.has(category);
+      if (applies && g.re.test(message)) return g.outcome;
     }
-    return byCode;
+    return codeOutcome(entry, category);
   }
 }
 
