@@ -12,6 +12,9 @@ export type Lang = (typeof LANGS)[number];
 export interface UiStrings {
   columns: Record<'code' | 'category' | 'kind' | 'message' | 'count' | 'tag' | 'source' | 'day' | 'hour' | 'outcome' | 'canceled' | 'previous' | 'change' | 'changePct' | 'flag', string>;
   outcomes: Record<'failed' | 'canceled' | 'error' | 'success', string>;
+  /** A list of short items, and a note in brackets after a value, as this language writes them. */
+  list: (items: string[]) => string;
+  aside: (text: string) => string;
   flags: { new: string; spike: string };
   /** Shown for a code whose registry entry has no text in this language. */
   noText: string;
@@ -42,6 +45,8 @@ const en: UiStrings = {
     outcome: 'OUTCOME', canceled: 'CANCELED', previous: 'BEFORE', change: 'CHANGE', changePct: '%', flag: 'NOTE',
   },
   outcomes: { failed: 'failed', canceled: 'canceled', error: 'error', success: 'success' },
+  list: (items) => items.join(', '),
+  aside: (text) => ` (${text})`,
   flags: { new: 'new', spike: 'spike' },
   noText: '(no English text in the registry yet; see the docs link)',
   unregisteredCode: (code) => `unregistered code ${code}`,
@@ -73,6 +78,8 @@ const zh: UiStrings = {
     outcome: '结果', canceled: '已取消', previous: '上期', change: '变化', changePct: '%', flag: '备注',
   },
   outcomes: { failed: '失败', canceled: '取消', error: '错误', success: '成功' },
+  list: (items) => items.join('，'),
+  aside: (text) => `（${text}）`,
   flags: { new: '新出现', spike: '激增' },
   noText: '（注册表中暂无中文说明，请查看文档链接）',
   unregisteredCode: (code) => `未登记的代码 ${code}`,

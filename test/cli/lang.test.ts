@@ -156,6 +156,32 @@ describe('zh_CN locale', () => {
     expect(en.stdout).toMatch(/^ {2}category: +password$/m);
   });
 
+  it('gives a Chinese HTML page: headings, and the registry\'s Chinese message for every top code', () => {
+    const out = join(dir, 'zh.html');
+    expect(runCli(['report', '--db', zhDb, '--format', 'html', '--top', '100', '--out', out], { env: locale('zh_CN.UTF-8') }).status).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect([...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(['每小时事件数（按类别）', '按类别', '最常见代码', '未登记的代码', '来源']);
+    const rows = [...html.matchAll(/<tr data-code="(\d+)"[^>]*><td class="num">\d+<\/td><td>[^<]*<\/td><td class="num">[^]*?<\/td><td>([^<]*)/g)];
+    expect(rows.length).toBe(query(zhDb, 'SELECT DISTINCT code FROM events').length);
+    const unescape = (t: string) => t.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    for (const [, code, message] of rows) expect({ code, message: unescape(message!) }).toEqual({ code, message: ENTRY.has(Number(code)) ? registryZh(Number(code)) : '（不在注册表中）' });
+  });
+
+  it('explains with --db how often a code was seen, canceled apart, in the run\'s language', () => {
+    const n = query<{ outcome: string; n: number }>(zhDb, 'SELECT outcome, COUNT(*) AS n FROM events WHERE code = 10022 GROUP BY outcome ORDER BY outcome');
+    const last = query<{ t: string }>(zhDb, 'SELECT MAX(time) AS t FROM events WHERE code = 10022')[0]!.t;
+    const total = n.reduce((a, r) => a + r.n, 0);
+    expect(n.map((r) => r.outcome)).toEqual(['canceled', 'failed']);
+    const zh = runCli(['explain', '10022', '--db', zhDb], { env: locale('zh_CN.UTF-8') });
+    expect(zh.stdout).toContain(`  出现:     ${total} 次，最近一次 ${last}（取消 ${n[0]!.n}，失败 ${n[1]!.n}）\n`);
+    expect(zh.stdout).toContain('  结果类型: 失败，取消\n');
+    const en = runCli(['explain', '10022', '--db', zhDb, '--lang', 'en']);
+    expect(en.stdout).toContain(`  seen:        ${total} times, last ${last} (canceled ${n[0]!.n}, failed ${n[1]!.n})\n`);
+    // Without --db, nothing is read: the default path is not a store the user named.
+    expect(runCli(['explain', '10022', '--lang', 'en'], { cwd: dir }).stdout).not.toMatch(/seen:/);
+  });
+
   it('follows the config key "lang" over the locale, and --lang over both', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, '.authing-triage.json'), JSON.stringify({ lang: 'zh' }));

@@ -64,7 +64,7 @@ function explainText(e: CodeEntry, lang: Lang, color: boolean, withSources: bool
   const more = (values: string[]) => values.map((v) => `${' '.repeat(width + 3)}${v}`);
   const name = categoryName(e.category, lang);
   const lines = [`${b(String(e.code))}  ${codeMessage(e, lang, e.code)}`, line(labels.category, name === e.category ? e.category : `${e.category} · ${name}`)];
-  lines.push(line(labels.outcomes, outcomeKinds(e, e.category).map((o) => t.outcomes[o]).join(', ')));
+  lines.push(line(labels.outcomes, t.list(outcomeKinds(e, e.category).map((o) => t.outcomes[o]))));
   if (text.description) lines.push(line(labels.description, text.description));
   if (text.causes.length) lines.push(line(labels.causes, `- ${text.causes[0]}`), ...more(text.causes.slice(1).map((c) => `- ${c}`)));
   if (text.actions.length > 1) lines.push(line(labels.whatToDo, `1. ${text.actions[0]}`), ...more(text.actions.slice(1).map((a, i) => `${i + 2}. ${a}`)));
@@ -74,7 +74,7 @@ function explainText(e: CodeEntry, lang: Lang, color: boolean, withSources: bool
   if (from) lines.push(line(labels.from, from));
   if (seen) {
     const parts = Object.entries(seen.byOutcome).filter(([o]) => o !== 'failed' || Object.keys(seen.byOutcome).length > 1).map(([o, n]) => `${t.outcomes[o as keyof typeof t.outcomes] ?? o} ${n}`);
-    lines.push(line(labels.seen, seen.count ? `${t.explain.seenTimes(seen.count, seen.last)}${parts.length ? ` (${parts.join(', ')})` : ''}` : labels.never));
+    lines.push(line(labels.seen, seen.count ? `${t.explain.seenTimes(seen.count, seen.last)}${parts.length ? t.aside(t.list(parts)) : ''}` : labels.never));
   }
   if (e.override) lines.push(line(labels.overridden, e.override));
   if (withSources) {
