@@ -74,9 +74,3 @@ export function outcomeKinds(entry: CodeEntry | undefined, category: string): Ou
   const base = codeOutcome(entry, category);
   return CANCELABLE_CATEGORIES.includes(category) && base !== 'canceled' ? [base, 'canceled'] : [base];
 }
-
-/** The SQL expression of codeOutcome over a category expression, for migrating stored rows (generated from the table above). */
-export function categoryOutcomeSql(categoryExpr: string): string {
-  const whens = Object.entries(CATEGORY_OUTCOMES).map(([c, o]) => `WHEN '${c}' THEN '${o}'`).join(' ');
-  return `CASE ${categoryExpr} ${whens} ELSE 'failed' END`;
-}

@@ -103,6 +103,14 @@ export function categoryName(id: string, lang: Lang): string {
   return names[id]?.[lang] || id;
 }
 
+/**
+ * How tables, live lines and pages name a category: in English its id (an English identifier already,
+ * and what --category and --where take), in Chinese its Chinese display name.
+ */
+export function categoryLabel(id: string, lang: Lang): string {
+  return lang === 'en' ? id : categoryName(id, lang);
+}
+
 /** Both languages of a code for JSON, so a script chooses (`message`/`messageZh`, `suggestion`/`suggestionZh`, ...). */
 export function bilingual(entry: CodeEntry | undefined): {
   message: string | null; messageZh: string | null; description: string | null; descriptionZh: string | null;

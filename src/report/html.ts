@@ -3,7 +3,7 @@
  * text from logs or the registry goes through escapeHtml.
  */
 import type { ReportRow, Totals } from './query.js';
-import { categoryName, ui, type Lang } from '../registry/text.js';
+import { categoryLabel, ui, type Lang } from '../registry/text.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: unknown): string {
@@ -68,12 +68,12 @@ export function stackedChart(series: HtmlReportData['series'], lang: Lang = 'en'
       total += n;
       const h = (n / max) * plotH;
       y -= h;
-      bars.push(`<rect x="${(x0 + i * slot + bw * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(categoryName(c, lang))}: ${n}</title></rect>`);
+      bars.push(`<rect x="${(x0 + i * slot + bw * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(categoryLabel(c, lang))}: ${n}</title></rect>`);
     }
     const label = buckets.length <= 8 || i % Math.ceil(buckets.length / 8) === 0 ? `<text x="${(x0 + i * slot + bw / 2).toFixed(1)}" y="${H - 18}" class="tick">${escapeHtml(b.length > 10 ? b.slice(5, 13).replace('T', ' ') + 'h' : b.slice(5))}</text>` : '';
     bars.push(`${label}<g data-bucket="${escapeHtml(b)}" data-total="${total}"></g>`);
   });
-  const legend = cats.map((c) => `<span class="key"><i style="background:${colorOf(c)}"></i>${escapeHtml(categoryName(c, lang))}</span>`).join('');
+  const legend = cats.map((c) => `<span class="key"><i style="background:${colorOf(c)}"></i>${escapeHtml(categoryLabel(c, lang))}</span>`).join('');
   return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(ui(lang).html.chartLabel)}" class="chart">
 <line x1="${padL}" y1="${8 + plotH}" x2="${W - 8}" y2="${8 + plotH}" class="axis"/><text x="${padL - 6}" y="14" class="tick end">${max}</text><text x="${padL - 6}" y="${8 + plotH}" class="tick end">0</text>
 ${bars.join('\n')}</svg><div class="legend">${legend}</div>`;
@@ -87,12 +87,12 @@ export function renderHtml(d: HtmlReportData): string {
   const t = ui(lang).html;
   const win = `${d.window.since ?? d.totals.first ?? t.beginning} → ${d.window.until ?? d.totals.last ?? t.now}`;
   const catRows = d.byCategory
-    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td><i class="dot" style="background:${colorOf(r.category!)}"></i>${escapeHtml(categoryName(r.category!, lang))}</td><td class="num">${fmt(r.count)}</td></tr>`)
+    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td><i class="dot" style="background:${colorOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}</td></tr>`)
     .join('\n');
   const codeRows = d.topCodes
     .map((r) => {
       const href = safeHref(r.docs);
-      return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td>${escapeHtml(categoryName(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td>${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}</td><td>${href ? `<a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}</td></tr>`;
+      return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td>${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}</td><td>${href ? `<a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}</td></tr>`;
     })
     .join('\n');
   const unregRows = d.unregistered

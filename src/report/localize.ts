@@ -4,7 +4,7 @@
  * carries both languages (`message`/`messageZh`, `suggestion`/`suggestionZh`) so a script chooses.
  */
 import type { Registry } from '../registry/index.js';
-import { bilingual, categoryName, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
+import { bilingual, categoryLabel, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { Column } from './render.js';
 
 type Row = Record<string, unknown>;
@@ -20,7 +20,7 @@ export function displayRows(rows: readonly Row[], reg: Registry, lang: Lang): Ro
   const t = ui(lang);
   return rows.map((r) => {
     const out: Row = { ...r };
-    if (typeof r.category === 'string') out.category = categoryName(r.category, lang);
+    if (typeof r.category === 'string') out.category = categoryLabel(r.category, lang);
     if (typeof r.outcome === 'string') out.outcome = t.outcomes[r.outcome as keyof typeof t.outcomes] ?? r.outcome;
     // A blank, not 0, where nothing was canceled: the column is there for the codes that were.
     if (r.canceled === 0) out.canceled = '';

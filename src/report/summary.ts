@@ -4,7 +4,7 @@ import { categoryOf } from '../registry/index.js';
 import type { SourceResult } from '../pipeline/ingest.js';
 import type { AuthingEvent } from '../types.js';
 import { renderTable } from './render.js';
-import { categoryName, codeMessage, ui, type Lang } from '../registry/text.js';
+import { categoryLabel, codeMessage, ui, type Lang } from '../registry/text.js';
 
 /** Counts of the events one run stored. */
 export class RunTally {
@@ -70,13 +70,13 @@ export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: nu
   const out: string[] = [];
   const lang = opts.lang ?? 'en';
   const col = ui(lang).columns;
-  const named = <T extends { category: string }>(rows: T[]) => rows.map((r) => ({ ...r, categoryName: categoryName(r.category, lang) }));
+  const named = <T extends { category: string }>(rows: T[]) => rows.map((r) => ({ ...r, category: categoryLabel(r.category, lang) }));
   if (s.byCategory.length) {
-    out.push(renderTable(named(s.byCategory), [{ key: 'categoryName', title: col.category }, { key: 'count', title: col.count, align: 'right' }], { color: opts.color }));
+    out.push(renderTable(named(s.byCategory), [{ key: 'category', title: col.category }, { key: 'count', title: col.count, align: 'right' }], { color: opts.color }));
     out.push(
       renderTable(named(s.topCodes), [
         { key: 'code', title: col.code, align: 'right' },
-        { key: 'categoryName', title: col.category },
+        { key: 'category', title: col.category },
         { key: 'count', title: col.count, align: 'right' },
         { key: 'message', title: col.message, shrink: true },
       ], { color: opts.color, maxWidth: opts.width }),

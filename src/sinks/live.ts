@@ -7,7 +7,7 @@
 import type { PrettyOptions } from 'pino-pretty';
 import { stripControls } from '../extract/redact.js';
 import type { Registry } from '../registry/index.js';
-import { bilingual, categoryName, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
+import { bilingual, categoryLabel, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { AuthingEvent, Level } from '../types.js';
 
 /** pino's numeric levels for logcat priorities. */
@@ -93,7 +93,7 @@ export class LivePrinter {
     const short = e.excerpt.length > 100 ? e.excerpt.slice(0, 100) + '…' : e.excerpt;
     // The outcome is shown where it tells more than the code: a cancel, or a success.
     const outcomeName = e.outcome === 'canceled' || e.outcome === 'success' ? `(${t.outcomes[e.outcome]})` : '';
-    let text = this.pretty({ ...o, short: stripControls(short), msg: stripControls(String(o.msg)), categoryName: categoryName(e.category, this.lang), outcomeName });
+    let text = this.pretty({ ...o, short: stripControls(short), msg: stripControls(String(o.msg)), categoryName: categoryLabel(e.category, this.lang), outcomeName });
     if (!text.endsWith('\n')) text += '\n';
     if (!this.seen.has(e.code)) {
       this.seen.add(e.code);
@@ -112,7 +112,7 @@ export class LivePrinter {
   /** The running counts, e.g. "12 events · network 5 · mfa 4 · ...". */
   statusText(): string {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${categoryName(c, this.lang)} ${n}`);
+    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${categoryLabel(c, this.lang)} ${n}`);
     return `${ui(this.lang).live.events(total)} · ${parts.join(' · ')}`;
   }
 
