@@ -24,16 +24,32 @@ interface Seen {
   last: string | null;
 }
 
-/** A commit hash cut to 7 characters: the source line stays short. */
-const shortSource = (s: string): string => s.replace(/@([0-9a-f]{7})[0-9a-f]{33}\b/g, '@$1');
+/**
+ * A source cut to what fits on one line: how the text was made ("translated from zh", "authored; based on")
+ * and the names of the files it rests on. The full source, with its quotes, is in `--sources`.
+ */
+export function shortSource(s: string): string {
+  if (s.startsWith('override ')) return s;
+  const kind = /^(translated from \w+|authored; based on)\b/.exec(s)?.[1];
+  // Parenthesised notes quote the source (often in Chinese): not part of the name.
+  let rest = s.slice(kind?.length ?? 0);
+  for (let prev = ''; prev !== rest; ) [prev, rest] = [rest, rest.replace(/\([^()]*\)/g, '')];
+  const files = [...new Set([...rest.matchAll(/[\w.-]+\.(?:json|md|txt|java|kt|xml|html)\b/g)].map((m) => m[0]))];
+  const names = files.length ? files.join(', ') : rest.trim().split(/[\s:;]/)[0] ?? '';
+  return kind ? `${kind}${kind.startsWith('translated') ? ':' : ''} ${names}` : names;
+}
 
 /** One line saying where each field came from, fields with the same source together. */
 function fromLine(sources: Record<string, string | undefined>, lang: Lang): string | null {
   const l = ui(lang).explain;
   const names: Record<string, string> = { message: l.message, description: l.description, causes: l.causes, actions: l.whatToDo };
   const bySource = new Map<string, string[]>();
-  for (const [field, src] of Object.entries(sources)) if (src) bySource.set(src, [...(bySource.get(src) ?? []), names[field] ?? field]);
-  return bySource.size ? [...bySource].map(([src, fields]) => `${fields.join(', ')}: ${shortSource(src)}`).join('; ') : null;
+  for (const [field, src] of Object.entries(sources)) {
+    if (!src) continue;
+    const short = shortSource(src);
+    bySource.set(short, [...(bySource.get(short) ?? []), names[field] ?? field]);
+  }
+  return bySource.size ? [...bySource].map(([src, fields]) => `${fields.join(', ')}: ${src}`).join('; ') : null;
 }
 
 /** The JSON of an entry: its fields, both languages, outcome kinds; the sources' disagreements only with --sources. */
@@ -78,8 +94,9 @@ function explainText(e: CodeEntry, lang: Lang, color: boolean, withSources: bool
   }
   if (e.override) lines.push(line(labels.overridden, e.override));
   if (withSources) {
-    // Where the sources disagree, and every source's own fields: for checking the registry, not for triage.
-    const rows = [...(e.disagreements ?? []), ...(e.variants ?? []).map((v) => JSON.stringify(v))];
+    // Each field's full source, where the sources disagree, and every source's own fields: for checking the registry, not for triage.
+    const full = Object.entries(text.sources).filter(([, src]) => src).map(([field, src]) => `${field}: ${src}`);
+    const rows = [...full, ...(e.disagreements ?? []), ...(e.variants ?? []).map((v) => JSON.stringify(v))];
     if (rows.length) lines.push(line(labels.sources, rows[0]!), ...more(rows.slice(1)));
   }
   return lines.join('\n') + '\n';
