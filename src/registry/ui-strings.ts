@@ -24,6 +24,8 @@ export interface UiStrings {
     category: string; outcomes: string; message: string; description: string; causes: string; whatToDo: string; docs: string;
     from: string; overridden: string; seen: string; never: string; seenTimes: (n: number, last: string | null) => string;
     sources: string; noAction: string; unknown: (code: string) => string;
+    /** How a text was made, before the files it rests on. */
+    translatedFrom: (lang: string) => string; authored: string; fieldSep: string;
   };
   summary: {
     line: (events: number, lines: number, mb: string, files: string, secs: string) => string;
@@ -56,6 +58,7 @@ const en: UiStrings = {
     from: 'from', overridden: 'overridden', seen: 'seen', never: 'not seen in this database',
     seenTimes: (n, last) => `${n} times${last ? `, last ${last}` : ''}`,
     sources: 'sources', noAction: 'the registry has no steps for this code yet: see the docs link', unknown: (code) => `${code} is not in the registry (counted as unregistered); add it with --registry FILE`,
+    translatedFrom: (lang) => `translated from ${lang}:`, authored: 'authored; based on', fieldSep: '; ',
   },
   summary: {
     line: (events, lines, mb, files, secs) => `${events} events in ${lines} lines (${mb} MB) from ${files} input(s) in ${secs} s`,
@@ -89,6 +92,7 @@ const zh: UiStrings = {
     from: '出处', overridden: '已覆盖', seen: '出现', never: '此数据库中未出现',
     seenTimes: (n, last) => `${n} 次${last ? `，最近一次 ${last}` : ''}`,
     sources: '各来源', noAction: '注册表中暂无此代码的处理步骤：请查看文档链接', unknown: (code) => `${code} 不在注册表中（计为 unregistered）；可用 --registry FILE 添加`,
+    translatedFrom: (lang) => (lang === 'en' ? '译自英文：' : lang === 'zh' ? '译自中文：' : `译自 ${lang}：`), authored: '据以下来源编写：', fieldSep: '；',
   },
   summary: {
     line: (events, lines, mb, files, secs) => `输入：${files}；${lines} 行（${mb} MB），${events} 个事件，用时 ${secs} 秒`,

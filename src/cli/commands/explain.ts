@@ -28,15 +28,17 @@ interface Seen {
  * A source cut to what fits on one line: how the text was made ("translated from zh", "authored; based on")
  * and the names of the files it rests on. The full source, with its quotes, is in `--sources`.
  */
-export function shortSource(s: string): string {
+export function shortSource(s: string, lang: Lang = 'en'): string {
   if (s.startsWith('override ')) return s;
-  const kind = /^(translated from \w+|authored; based on)\b/.exec(s)?.[1];
+  const m = /^(?:translated from (\w+)|authored; based on)\b/.exec(s);
   // Parenthesised notes quote the source (often in Chinese): not part of the name.
-  let rest = s.slice(kind?.length ?? 0);
+  let rest = s.slice(m?.[0].length ?? 0);
   for (let prev = ''; prev !== rest; ) [prev, rest] = [rest, rest.replace(/\([^()]*\)/g, '')];
   const files = [...new Set([...rest.matchAll(/[\w.-]+\.(?:json|md|txt|java|kt|xml|html)\b/g)].map((m) => m[0]))];
   const names = files.length ? files.join(', ') : rest.trim().split(/[\s:;]/)[0] ?? '';
-  return kind ? `${kind}${kind.startsWith('translated') ? ':' : ''} ${names}` : names;
+  const t = ui(lang).explain;
+  const kind = m ? (m[1] ? t.translatedFrom(m[1]) : t.authored) : '';
+  return kind ? `${kind}${lang === 'en' ? ' ' : ''}${names}` : names;
 }
 
 /** One line saying where each field came from, fields with the same source together. */
@@ -46,10 +48,10 @@ function fromLine(sources: Record<string, string | undefined>, lang: Lang): stri
   const bySource = new Map<string, string[]>();
   for (const [field, src] of Object.entries(sources)) {
     if (!src) continue;
-    const short = shortSource(src);
+    const short = shortSource(src, lang);
     bySource.set(short, [...(bySource.get(short) ?? []), names[field] ?? field]);
   }
-  return bySource.size ? [...bySource].map(([src, fields]) => `${fields.join(', ')}: ${src}`).join('; ') : null;
+  return bySource.size ? [...bySource].map(([src, fields]) => `${ui(lang).list(fields)}: ${src}`).join(l.fieldSep) : null;
 }
 
 /** The JSON of an entry: its fields, both languages, outcome kinds; the sources' disagreements only with --sources. */
