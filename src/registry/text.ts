@@ -10,15 +10,12 @@ import { UI, type Lang, type UiStrings } from './ui-strings.js';
 
 export { LANGS, type Lang, type UiStrings } from './ui-strings.js';
 
-/** One text in both languages and where it came from (the registry text contract). */
-export interface LocalText { en: string; zh: string; source: string }
-/** A list in both languages and where it came from. */
-export interface LocalList { en: string[]; zh: string[]; source: string }
-/** The registry's per-code text (absent from entries built before it existed). */
-export interface CodeTextFields { message: LocalText; description: LocalText; causes: LocalList; actions: LocalList }
+/** The registry's per-code text as the text contract gives it (`CodeEntry.text`; absent from older entries). */
+type Local<T> = { en: T; zh: T; source: string };
+type TextField = { message: Local<string>; description: Local<string>; causes: Local<string[]>; actions: Local<string[]> };
 
 /** What a code says in one language; null where the registry has nothing in that language. */
-export interface CodeText {
+export interface CodeTextIn {
   message: string | null;
   description: string | null;
   causes: string[];
@@ -42,7 +39,7 @@ export function ui(lang: Lang): UiStrings {
   return UI[lang];
 }
 
-type Entry = CodeEntry & { text?: CodeTextFields };
+type Entry = CodeEntry & { text?: TextField };
 
 /** The older one-language field that is in this language, if any. */
 function byScript(lang: Lang, ...values: (string | undefined)[]): string | null {
@@ -51,11 +48,11 @@ function byScript(lang: Lang, ...values: (string | undefined)[]): string | null 
 }
 
 /** The text of a registry entry in one language, falling back to the older fields while `text` is absent. */
-export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeText {
+export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeTextIn {
   if (!entry) return { message: null, description: null, causes: [], actions: [], sources: {} };
   const t = (entry as Entry).text;
   if (t) {
-    const one = (x: LocalText | undefined) => (x?.[lang] ? x[lang] : null);
+    const one = (x: Local<string> | undefined) => (x?.[lang] ? x[lang] : null);
     return {
       message: one(t.message),
       description: one(t.description),
