@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
 import { codeOutcome } from '../../src/extract/outcome.js';
@@ -226,6 +227,26 @@ describe('outcome', () => {
     expect(canceled).toBeGreaterThan(10);
     expect(failed).toBeGreaterThan(10);
     expect(readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8')).toMatch(/E QQ +: Auth Failed, onCancel/);
+  });
+
+  it('is the same through every read path: CRLF line ends, gzip, stdin, one thread or two', () => {
+    const src = readFileSync(join(LABELED, 'dev-threadtime.log'));
+    const d = tempDir();
+    const crlf = join(d, 'crlf.log');
+    writeFileSync(crlf, src.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+    const gz = join(d, 'tt.log.gz');
+    writeFileSync(gz, gzipSync(src));
+    const outcomes = (args: string[], input?: Buffer) => {
+      const db = join(tempDir(), 'p.db');
+      const r = runCli(['--db', db, '--quiet', ...args], input ? { input } : {});
+      expect(r.status).toBe(0);
+      return query<{ line: number; code: number; outcome: string }>(db, 'SELECT line, code, outcome FROM events ORDER BY line');
+    };
+    const plain = outcomes(['--threads', '1', join(LABELED, 'dev-threadtime.log')]);
+    expect(plain.filter((e) => e.outcome === 'canceled').length).toBeGreaterThan(3);
+    expect(outcomes(['--threads', '2', crlf])).toEqual(plain);
+    expect(outcomes([gz])).toEqual(plain);
+    expect(outcomes(['-'], src)).toEqual(plain);
   });
 
   it('is success for 200 and error for network and server codes', () => {

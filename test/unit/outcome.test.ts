@@ -1,4 +1,5 @@
 /** The outcome of an event from the SDK's words and the code, and the run's language from the locale. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { OutcomeRules, codeOutcome, outcomeKinds } from '../../src/extract/outcome.js';
@@ -45,6 +46,24 @@ describe('outcome', () => {
     expect(codeOutcome(cancelOnly, 'one-click')).toBe('canceled');
     expect(outcomeKinds(reg.codes.get(10013), 'social-login')).toEqual(['failed', 'canceled']);
     expect(outcomeKinds(reg.codes.get(200), 'success')).toEqual(['success']);
+  });
+});
+
+describe('outcome, for any text around the SDK\'s words', () => {
+  const noCancel = fc.string({ maxLength: 60 }).filter((t) => !/cancel/i.test(t));
+  it('is canceled when a social login\'s line carries a cancel phrase, else what its code implies', () => {
+    // The social-login codes the registry says can be canceled (all of them, unless an entry's outcome kinds say otherwise).
+    const social = [...reg.codes.values()].filter((e) => e.category === 'social-login' && outcomeKinds(e, e.category).includes('canceled'));
+    expect(social.length).toBeGreaterThan(15);
+    fc.assert(
+      fc.property(fc.constantFrom(...social), noCancel, fc.constantFrom('Auth Canceled', 'Auth Failed, onCancel', 'errorMsg = cancelled', 'Login by QQ canceled'), noCancel, (entry, before, phrase, after) => {
+        // A word character next to the phrase would make it part of another word: keep a separator.
+        const line = `${before} ${phrase} ${after}`;
+        expect(rules.outcomeOf(entry, entry.category, line)).toBe('canceled');
+        expect(rules.outcomeOf(entry, entry.category, `${before} ${after}`)).toBe(codeOutcome(entry, entry.category));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
