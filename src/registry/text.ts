@@ -108,15 +108,25 @@ export function categoryLabel(id: string, lang: Lang): string {
   return lang === 'en' ? id : categoryName(id, lang);
 }
 
-/** Both languages of a code for JSON, so a script chooses (`message`/`messageZh`, `suggestion`/`suggestionZh`, ...). */
-export function bilingual(entry: CodeEntry | undefined): {
+/** A code's text in both languages, as JSON carries it. */
+export interface Bilingual {
   message: string | null; messageZh: string | null; description: string | null; descriptionZh: string | null;
   suggestion: string | null; suggestionZh: string | null;
-} {
+}
+
+// NDJSON asks once per event: the answer per entry is made once (entries are not changed after loading).
+const bilingualCache = new WeakMap<CodeEntry, Bilingual>();
+
+/** Both languages of a code for JSON, so a script chooses (`message`/`messageZh`, `suggestion`/`suggestionZh`, ...). */
+export function bilingual(entry: CodeEntry | undefined): Bilingual {
+  const hit = entry && bilingualCache.get(entry);
+  if (hit) return hit;
   const en = codeText(entry, 'en');
   const zh = codeText(entry, 'zh');
-  return {
+  const out: Bilingual = {
     message: en.message, messageZh: zh.message, description: en.description, descriptionZh: zh.description,
     suggestion: en.actions.length ? en.actions.join(' ') : null, suggestionZh: zh.actions.length ? zh.actions.join('') : null,
   };
+  if (entry) bilingualCache.set(entry, out);
+  return out;
 }
