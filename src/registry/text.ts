@@ -43,13 +43,31 @@ type Entry = CodeEntry & { text?: TextField };
 
 /** The older one-language field that is in this language, if any. */
 function byScript(lang: Lang, ...values: (string | undefined)[]): string | null {
-  for (const v of values) if (v && CJK.test(v) === (lang === 'zh')) return v;
+  // Full-width punctuation alone does not make a text Chinese: test the NFKC form.
+  for (const v of values) if (v && CJK.test(v.normalize('NFKC')) === (lang === 'zh')) return v;
   return null;
 }
 
-/** The text of a registry entry in one language, falling back to the older fields while `text` is absent. */
+// Printers ask once per event: each entry's text is made once per language (entries are not changed after loading).
+const textCache: Record<Lang, WeakMap<CodeEntry, CodeTextIn>> = { en: new WeakMap(), zh: new WeakMap() };
+
+/**
+ * The text of a registry entry in one language, falling back to the older fields while `text` is absent.
+ * English is shown in NFKC form: sources quoted verbatim carry full-width punctuation ("Missing parameter：x").
+ */
 export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeTextIn {
   if (!entry) return { message: null, description: null, causes: [], actions: [], sources: {} };
+  const hit = textCache[lang].get(entry);
+  if (hit) return hit;
+  const t = rawText(entry, lang);
+  const out = lang === 'en' ? { ...t, message: nfkc(t.message), description: nfkc(t.description), causes: t.causes.map((c) => c.normalize('NFKC')), actions: t.actions.map((c) => c.normalize('NFKC')) } : t;
+  textCache[lang].set(entry, out);
+  return out;
+}
+
+const nfkc = (s: string | null): string | null => (s === null ? null : s.normalize('NFKC'));
+
+function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
   const t = (entry as Entry).text;
   if (t) {
     const one = (x: Local<string> | undefined) => (x?.[lang] ? x[lang] : null);

@@ -12,6 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
 import { codeOutcome } from '../../src/extract/outcome.js';
 import { loadRegistry } from '../../src/registry/index.js';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const CAPTURES = readdirSync(LABELED)
@@ -327,7 +329,7 @@ describe('migration of a store made before outcomes', () => {
     expect(r.status).toBe(0);
     const rows = (JSON.parse(r.stdout) as { code: number; outcome: string; count: number }[]).map((x) => ({ code: x.code, outcome: x.outcome, n: x.count }));
     expect(rows.sort((a, b) => a.code - b.code)).toEqual(EXPECTED_AFTER);
-    expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: 2 }]);
+    expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
     expect(query(db, 'SELECT code, outcome, COUNT(*) AS n FROM events GROUP BY code, outcome ORDER BY code')).toEqual(EXPECTED_AFTER);
     expect(query(db, "SELECT name FROM pragma_table_info('counts_hourly') WHERE pk > 0 ORDER BY pk")).toEqual(
       ['hour', 'code', 'tag', 'source_id', 'outcome'].map((name) => ({ name })),
@@ -364,7 +366,7 @@ describe('migration of a store made before outcomes', () => {
     expect(r.status).toBe(0);
     const rows = (JSON.parse(r.stdout) as { code: number; outcome: string; count: number }[]).map((x) => ({ code: x.code, outcome: x.outcome, n: x.count }));
     expect(rows.sort((a, b) => a.code - b.code)).toEqual(EXPECTED_AFTER);
-    expect(await pgQuery(url, "SELECT value FROM triage_meta WHERE key = 'schema_version'")).toEqual([{ value: '2' }]);
+    expect(await pgQuery(url, "SELECT value FROM triage_meta WHERE key = 'schema_version'")).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
     expect(await pgQuery(url, 'SELECT code, outcome, COUNT(*)::int AS n FROM events GROUP BY code, outcome ORDER BY code')).toEqual(EXPECTED_AFTER);
     expect(await pgQuery(url, 'SELECT code, outcome FROM v_events WHERE line = 1')).toEqual([{ code: 10013, outcome: 'failed' }]);
     const f = join(tempDir(), 'new.log');

@@ -100,6 +100,16 @@ describe('language', () => {
     expect(codeText(entry, 'zh').message).toBe('用户名或密码错误');
   });
 
+  it('shows a source\'s full-width punctuation in English as ASCII, and never takes it for Chinese', () => {
+    // Authing's docs give 2205's English message as "Missing parameter：registerInClient" (a full-width colon).
+    const verbatim = { code: 2205, kind: 'api-v2', category: 'client-request', message: 'Missing parameter：registerInClient' };
+    expect(codeMessage(verbatim, 'en', 2205)).toBe('Missing parameter:registerInClient');
+    expect(codeText(verbatim, 'zh').message).toBeNull();
+    const withText = { ...verbatim, text: { message: { en: 'Missing parameter：username', zh: '缺少参数：username', source: 's' }, description: { en: 'd：x', zh: '描述', source: 's' }, causes: { en: ['c：1'], zh: ['原因'], source: 's' }, actions: { en: ['a：1'], zh: ['步骤'], source: 's' } } };
+    expect(codeText(withText, 'en')).toMatchObject({ message: 'Missing parameter:username', description: 'd:x', causes: ['c:1'], actions: ['a:1'] });
+    expect(codeText(withText, 'zh').message).toBe('缺少参数：username');
+  });
+
   it('falls back to the older fields by script, and never shows the other language', () => {
     for (const e of reg.codes.values()) {
       expect(CJK.test(codeMessage(e, 'en', e.code))).toBe(false);
