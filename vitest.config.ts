@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two test files at once even on two cores (vitest's default there is one): most of a CLI test's
+    // time is spent in the child it spawned or waiting on it, so the second core would sit idle.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG).
     globalSetup: ['test/pg-server.ts'],
   },

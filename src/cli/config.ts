@@ -20,12 +20,14 @@ export interface FileConfig {
   redact?: boolean;
   format?: string;
   failOn?: string[];
+  /** Prune events older than this (`90d`) at the end of each ingest (counts stay). */
+  retention?: string;
   /** en or zh: the language of every printer (default: the locale). */
   lang?: string;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
-  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', lang: 'string',
+  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string', lang: 'string',
 };
 
 /** A setting and where its value came from. */
@@ -82,6 +84,7 @@ export interface SettingArgs {
   year?: number;
   redact?: boolean;
   failOn?: string[];
+  retention?: string;
   lang?: string;
 }
 
@@ -118,6 +121,7 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.year = pick('year', argv.year, cfg.year, undefined);
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
+  argv.retention = pick('retention', undefined, cfg.retention, undefined);
   if (cfg.lang !== undefined && !(LANGS as readonly string[]).includes(cfg.lang)) throw new UserError('usage', `${file}: key "lang": "${cfg.lang}" is not a language; use one of ${LANGS.join(', ')}`);
   // The locale (LC_ALL, LC_MESSAGES, LANG) is the default, below the config file: a team's config wins over a machine's locale.
   argv.lang = pick('lang', argv.lang, cfg.lang, localeLang(env));

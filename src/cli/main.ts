@@ -11,6 +11,8 @@ import { sqlCommand } from './commands/sql.js';
 import { migrateCommand } from './commands/migrate.js';
 import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
+import { pruneCommand } from './commands/prune.js';
+import { rescanCommand } from './commands/rescan.js';
 import { resolveSettings, type SettingArgs } from './config.js';
 import { nearest } from './suggest.js';
 import { LANGS } from '../registry/text.js';
@@ -30,7 +32,7 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand];
+const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand];
 
 /** Every flag any command knows, for "did you mean" (only built when a flag was mistyped). */
 function knownFlags(): string[] {

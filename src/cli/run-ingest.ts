@@ -20,6 +20,10 @@ import { loadRegistryFromArgs } from './common.js';
 import type { IngestArgs } from './commands/ingest.js';
 import { quietOnClosedPipe, useColor } from './output.js';
 import { parseWhen } from './when.js';
+import { runContract } from '../pipeline/contract.js';
+import { applyRetention } from './commands/prune.js';
+import { reportContract } from './commands/rescan.js';
+import { parseRetention } from '../store/prune.js';
 
 function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | Promise<void> {
   if (out.write(chunk)) return;
@@ -67,11 +71,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const started = Date.now();
   if (argv.tz && !isValidTimeZone(argv.tz)) throw new UserError('usage', `--tz ${JSON.stringify(argv.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
   const since = argv.since ? parseWhen(argv.since, '--since') : undefined;
+  const retention = argv.retention ? parseRetention(argv.retention, 'retention') : undefined;
   const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
   const registry = loadRegistryFromArgs(argv);
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
-  const keepEvent = eventFilter({ level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
+  // Display filters: what this run shows, alerts on and summarises; the store gets every event.
+  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
+  const contract = runContract(extractor, registry);
   const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
     ? new NdjsonSink(process.stdout, registry, argv.lang)
@@ -117,17 +124,22 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (abort.signal.aborted) break;
       if (ri.input.path === null && !ri.stdin) readStdin = true;
       bar.startFile();
-      const r = await ingestSource(store, ri.input, {
-        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, since, until,
-        batchEvents: argv.batchSize, keepEvent, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
-        onEvent: sink ? (e, src) => sink.event(e, src) : undefined,
-        signal: abort.signal, onStored: (e) => tally.add(e),
+      const read = () => ingestSource(store, ri.input, {
+        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
+        batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
+        onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
+        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e),
         onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
       });
+      let r = await read();
+      // Another run with another contract got there first: once it has recorded its contract, this
+      // run's re-read adds what that contract misses (a re-read is never "taken").
+      if (r.status === 'taken' && ri.input.path !== null && !tee) r = await read();
       bar.endFile(sizes?.get(ri.input) ?? 0);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       results.push(r);
+      if (r.note) process.stderr.write(`authing-triage: ${r.name}: ${r.note}\n`);
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${r.name}: ${r.error}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
   } finally {
@@ -141,6 +153,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
+  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr);
+  if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
   else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

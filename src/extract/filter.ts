@@ -1,4 +1,8 @@
-/** Event filters shared by live and batch runs: --level, --category, --code, --only-tag, --outcome. */
+/**
+ * Display filters shared by live and batch runs: --since, --until, --level, --category, --code,
+ * --only-tag, --outcome. They decide what a run prints, alerts on and summarises, never what it stores: the
+ * store gets every event the contract finds, so a later run without them has nothing to add.
+ */
 import { UserError } from '../errors.js';
 import { OUTCOMES } from './outcome.js';
 import type { AuthingEvent, Level } from '../types.js';
@@ -7,6 +11,9 @@ const ORDER: Level[] = ['V', 'D', 'I', 'W', 'E', 'F'];
 
 /** What to keep. */
 export interface EventFilterOptions {
+  /** Epoch milliseconds: events at or after `since` and before `until` (an event without a time is outside). */
+  since?: number;
+  until?: number;
   level?: string;
   category?: string[];
   code?: (number | string)[];
@@ -17,6 +24,14 @@ export interface EventFilterOptions {
 /** Builds the filter once; undefined when nothing is filtered (no per-event cost). */
 export function eventFilter(o: EventFilterOptions, categories: readonly string[]): ((e: AuthingEvent) => boolean) | undefined {
   const tests: ((e: AuthingEvent) => boolean)[] = [];
+  if (o.since !== undefined || o.until !== undefined) {
+    const { since = -Infinity, until = Infinity } = o;
+    tests.push((e) => {
+      if (!e.time) return false;
+      const t = Date.parse(e.time);
+      return t >= since && t < until;
+    });
+  }
   if (o.level) {
     const min = ORDER.indexOf(o.level.toUpperCase() as Level);
     if (min < 0) throw new UserError('usage', `--level ${o.level}: expected one of V, D, I, W, E, F`);

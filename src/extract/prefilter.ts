@@ -42,3 +42,12 @@ export function candidateNeedles(extraTags: readonly string[]): Needles {
     literals: [{ bytes: 'uth', fold: true }, ...minimal.map((t) => ({ bytes: asBytes(t), fold: false }))],
   };
 }
+
+/**
+ * The candidate test for one decoded line, as the scan makes it on the line's bytes. Used where a
+ * line is already a string (an unparsed line, counted only when it could have held an event).
+ */
+export function isCandidateLine(needles: Needles, text: string): boolean {
+  const re = new RegExp(needles.any.source);
+  return re.test(Buffer.from(text, 'utf8').toString('latin1'));
+}

@@ -31,7 +31,8 @@ export const LINE_FORMATS: readonly LineFormat[] = [
   // Android Studio (up to Dolphin) copy: `MM-DD hh:mm:ss.mmm pid-tid/package P/Tag: msg`
   { name: 'studio', re: new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`) },
   // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`
-  { name: 'studio-v2', re: new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}\s+(?<msg>.*)$`) },
+  // The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
+  { name: 'studio-v2', re: new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`) },
   // `%c/%-8.*s(%s%5d): `
   { name: 'brief', re: new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`) },
   // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`
@@ -45,8 +46,20 @@ export const LINE_FORMATS: readonly LineFormat[] = [
 /** `[ %s %s%5d:%5d %c/%-8.*s ]` opens a `long` entry; the message follows until a blank line. */
 export const LONG_HEADER = new RegExp(String.raw`^\[\s+${TS}\s+(?:(?<uid>[^\s:]+):\s*)?(?<pid>\d+):\s*(?<tid>\d+) ${LVL}\/(?<tag>.*?)\s*\]$`);
 
-/** Lines that are not entries: buffer dividers, adb chatter, logd notices. */
-export const NON_ENTRY = /^(?:-{9} (?:beginning of|switch to) |- waiting for device -|\* daemon |logcat: |read: unexpected EOF)/;
+/**
+ * Lines that are not entries: buffer dividers (Android Studio copies indent them), Studio's process
+ * banners, adb chatter, logd notices.
+ */
+export const NON_ENTRY = /^\s*(?:-{9} (?:beginning of|switch to) |-{4,} PROCESS (?:STARTED|ENDED) \(|- waiting for device -|\* daemon |logcat: |read: unexpected EOF)/;
+
+/**
+ * Android Studio (Electric Eel+) banner between a process's records: `---- PROCESS STARTED (8468) for
+ * package x ----`, as the issue quotes it, or with Studio's 28 dashes either side.
+ */
+export const PROCESS_BANNER = /^\s*-{4,} PROCESS (?:STARTED|ENDED) \((?<pid>\d+)\) for package (?<pkg>\S+) -{4,}\s*$/;
+
+/** Formats whose records may span lines (message lines or continuation lines under a header). */
+export const MULTI_LINE_FORMATS: ReadonlySet<FormatName> = new Set<FormatName>(['long', 'studio', 'studio-v2']);
 
 const byName = new Map<FormatName, LineFormat>(LINE_FORMATS.map((f) => [f.name, f]));
 

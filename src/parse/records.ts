@@ -3,7 +3,7 @@
  * the year of year-less stamps and the zone of local ones.
  */
 import type { FormatName, LogRecord } from '../types.js';
-import { LINE_FORMATS, LONG_HEADER, NON_ENTRY, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
+import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
 
@@ -15,30 +15,59 @@ export interface ParseOptions {
   year: number;
   /** IANA zone of local stamps (default: the machine's). */
   tz?: string;
+  /**
+   * No year-less stamp is dated after this (epoch ms): the file's mtime plus a day. With it, `year`
+   * is the year of the last stamp and the first stamp's year is counted back from there.
+   */
+  notAfter?: number;
 }
 
-/** Result of one line: a record, nothing (separator, part of a long entry), or unparsed. */
-export type LineResult = { record: LogRecord } | { skip: true } | { unparsed: true };
+/**
+ * Result of one line: a record, nothing (separator, part of a multi-line record), or unparsed.
+ * `before` is a multi-line record that this line ended, to be taken first.
+ */
+export type LineResult = { record: LogRecord; before?: LogRecord } | { skip: true } | { unparsed: true };
 
 const SKIP: LineResult = { skip: true };
 const UNPARSED: LineResult = { unparsed: true };
 
-/** Picks the format that matches most of the sample lines; `raw` when none does. */
+// Control characters other than tab, CR and ESC (colour), or U+FFFD (bytes that are not UTF-8): binary junk.
+const NOT_TEXT = /[\x00-\x08\x0E-\x1A\x1C-\x1F\uFFFD]/;
+
+/** True when a line looks like text: junk lines are neither scored by detection nor counted against a layout. */
+export function looksLikeText(line: string): boolean {
+  return !NOT_TEXT.test(line);
+}
+
+/**
+ * Picks the format that matches most of the sample lines; `raw` only when no structured layout fits
+ * a fair share (a quarter) of the lines that look like text. Binary junk lines are not scored.
+ */
 export function detectFormat(sample: readonly string[]): FormatName {
   const scores = new Map<FormatName, number>();
+  let entries = 0;
   for (const raw of sample) {
     const line = stripDecorations(raw);
-    if (!line || NON_ENTRY.test(line)) continue;
+    if (!line.trim() || NON_ENTRY.test(line) || !looksLikeText(line)) continue;
     if (line.trimStart().startsWith('{') && parseNdjsonLine(line, 0)) {
       scores.set('ndjson', (scores.get('ndjson') ?? 0) + 1);
+      entries++;
       continue;
     }
     if (LONG_HEADER.test(line)) {
       scores.set('long', (scores.get('long') ?? 0) + 1);
+      entries++;
       continue;
     }
     // Every layout that fits scores: `process` with uid and `thread` share a shape, `tag` fits brief lines.
-    for (const lf of LINE_FORMATS) if (lf.re.test(line)) scores.set(lf.name, (scores.get(lf.name) ?? 0) + 1);
+    let fits = false;
+    for (const lf of LINE_FORMATS) {
+      if (!lf.re.test(line)) continue;
+      scores.set(lf.name, (scores.get(lf.name) ?? 0) + 1);
+      fits = true;
+    }
+    // An indented line that fits nothing is a continuation (a Studio stack trace, a long message): not a share against a layout.
+    if (fits || !/^\s/.test(line)) entries++;
   }
   let best: FormatName = 'raw';
   let bestScore = 0;
@@ -48,10 +77,11 @@ export function detectFormat(sample: readonly string[]): FormatName {
     const score = scores.get(name) ?? 0;
     if (score > bestScore) [best, bestScore] = [name, score];
   }
-  // A format that fits only a few lines is coincidence (a raw message that looks like a header).
-  const entries = sample.filter((l) => l.trim() !== '' && !NON_ENTRY.test(stripDecorations(l))).length;
-  // A long entry's message lines match nothing, so one header is enough for `long`.
-  return best === 'long' || bestScore * 3 >= Math.min(entries, 30) ? best : 'raw';
+  // A format that fits only a few lines is coincidence (a raw message that looks like a header);
+  // a long entry's message lines and a Studio record's continuation lines match nothing, so one
+  // header is enough for `long`.
+  // One fitting line among a few is coincidence too ("I/O error: x" fits `tag`); a raw region still parses structured lines.
+  return best === 'long' || (bestScore * 4 >= Math.min(entries, 40) && (bestScore >= 2 || entries <= 2)) ? best : 'raw';
 }
 
 /** Parses whole text at once (tests, small inputs): the records and the unparsed line numbers. */
@@ -64,7 +94,10 @@ export function parseText(text: string, opts: ParseOptions): { format: FormatNam
   const unparsed: number[] = [];
   lines.forEach((l, i) => {
     const r = parser.push(l, i + 1);
-    if ('record' in r) records.push(r.record);
+    if ('record' in r) {
+      if (r.before) records.push(r.before);
+      records.push(r.record);
+    }
     else if ('unparsed' in r) unparsed.push(i + 1);
   });
   const last = parser.end();
@@ -72,23 +105,51 @@ export function parseText(text: string, opts: ParseOptions): { format: FormatNam
   return { format: parser.format, records, unparsed };
 }
 
-// `-v color` wraps each line in SGR escapes; CR from CRLF files and a BOM are dropped too.
-const DECORATION = /\x1B\[[0-9;]*m|\r$|^\uFEFF/g;
+// `-v color` wraps each line in SGR escapes; a run of CRs (CR LF, and adb on Windows' CR CR LF) and a BOM are dropped too.
+const DECORATION = /\x1B\[[0-9;]*m|\r+$|^\uFEFF/g;
 
-/** Removes colour escapes, a trailing CR and a BOM, which never belong to a record. */
+/** Removes colour escapes, trailing CRs and a BOM, which never belong to a record. */
 export function stripDecorations(line: string): string {
   return line.includes('\x1B') || line.includes('\r') || line.charCodeAt(0) === 0xfeff ? line.replace(DECORATION, '') : line;
 }
+
+/** A record being built from several lines: a long entry, or a Studio record with continuation lines. */
+interface Pending {
+  fields: HeaderFields;
+  format: FormatName;
+  line: number;
+  body: string[];
+  /** Characters in body, bounded by MAX_RECORD_CHARS. */
+  size?: number;
+  /** A blank line was seen: a divider or a line of another layout ends the entry now. */
+  afterBlank: boolean;
+}
+
+/** Longest message kept for a multi-line record; later lines are dropped (memory stays bounded). */
+export const MAX_RECORD_CHARS = 1 << 20;
+
+function addLine(p: Pending, line: string): void {
+  const size = (p.size ?? 0) + line.length + 1;
+  if (size > MAX_RECORD_CHARS) return;
+  p.size = size;
+  p.body.push(line);
+}
+
+// After a blank line inside a long entry, these layouts end it (the loose `tag` shape could be message text).
+const SWITCH_FROM_LONG = LINE_FORMATS.filter((f) => f.name !== 'tag');
 
 /** Turns the lines of one source into records, one call per line. */
 export class RecordParser {
   private current: LineFormat | undefined;
   private formatName: FormatName | undefined;
   private readonly years: YearTracker;
-  private pending: { fields: HeaderFields; line: number; body: string[] } | null = null;
+  private pending: Pending | null = null;
+  private readonly seen = new Set<FormatName>();
+  /** pid -> package, from Android Studio's `---- PROCESS STARTED (pid) for package x ----` banners. */
+  readonly packages = new Map<number, string>();
 
   constructor(private readonly opts: ParseOptions) {
-    this.years = new YearTracker(opts.year);
+    this.years = new YearTracker(opts.year, opts.notAfter);
     if (opts.format) this.setFormat(opts.format);
   }
 
@@ -97,64 +158,130 @@ export class RecordParser {
     return this.formatName;
   }
 
+  /** Every format a record of this source came in, in order of first use. */
+  get formatsSeen(): FormatName[] {
+    return [...this.seen];
+  }
+
+  /**
+   * True while a record may span lines (long, Studio copies): the caller must then give the parser
+   * every line, not only candidate lines, or continuation lines would join the wrong record.
+   */
+  get multiLine(): boolean {
+    return this.formatName !== undefined && MULTI_LINE_FORMATS.has(this.formatName);
+  }
+
   /** Sets the format explicitly, for example from detectFormat on the first lines. */
   setFormat(name: FormatName): void {
     this.formatName = name;
     this.current = lineFormat(name);
   }
 
-  /** Feeds one line (without its newline); long entries come out when they end. */
+  /** Feeds one line (without its newline); multi-line records come out when they end. */
   push(rawLine: string, lineNo: number): LineResult {
     const line = stripDecorations(rawLine);
     if (this.formatName === 'long') return this.pushLong(line, lineNo);
-    if (NON_ENTRY.test(line)) return SKIP;
+    if (NON_ENTRY.test(line)) return this.separator(line);
     if (this.formatName === 'ndjson') {
       const rec = parseNdjsonLine(line, lineNo);
       if (rec) return { record: rec };
       return line.trim() === '' ? SKIP : UNPARSED;
     }
-    if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
     const cur = this.current;
     if (cur) {
       const m = cur.re.exec(line);
-      if (m) return { record: this.build(m.groups as HeaderFields, cur.name, lineNo) };
+      if (m) return this.header(m.groups as HeaderFields, cur.name, lineNo);
     }
-    // Re-detect: the stream may have changed format, or this is vendor junk.
+    // A Studio copy puts stack traces and wrapped text under a record, indented and without a header.
+    const open = this.pending;
+    if (open && (this.opts.format ? line.trim() !== '' : this.continues(line))) {
+      addLine(open, line);
+      return SKIP;
+    }
+    // Re-detect: the stream may have changed format, a structured line may follow junk (`raw`), or this is vendor junk.
     if (!this.opts.format) {
       for (const lf of LINE_FORMATS) {
         if (lf === cur) continue;
         const m = lf.re.exec(line);
         if (m) {
-          this.current = lf;
-          this.formatName = lf.name;
-          return { record: this.build(m.groups as HeaderFields, lf.name, lineNo) };
+          // Inside a raw region a single-line layout is read for this line only: a raw message that looks
+          // like a header ("I/O error: x" fits `tag`) must not turn the raw lines after it into unparsed ones.
+          if (this.formatName !== 'raw' || MULTI_LINE_FORMATS.has(lf.name)) {
+            this.current = lf;
+            this.formatName = lf.name;
+          }
+          return this.header(m.groups as HeaderFields, lf.name, lineNo);
         }
       }
       if (LONG_HEADER.test(line)) {
+        const done = this.flushPending();
         this.setFormat('long');
-        return this.pushLong(line, lineNo);
+        const r = this.pushLong(line, lineNo);
+        return done ? { record: done } : r;
       }
     }
-    return line.trim() === '' ? SKIP : UNPARSED;
+    if (this.formatName === 'raw') return { record: this.build({ msg: line }, 'raw', lineNo) };
+    if (line.trim() === '') return SKIP;
+    return UNPARSED;
   }
 
-  /** Ends the source: returns the last long entry, if one is open. */
+  /** Ends the source: returns the last multi-line record, if one is open. */
   end(): LogRecord | null {
-    return this.flushLong();
+    return this.flushPending();
+  }
+
+  /** Under a Studio record, any line that fits no layout is part of it (a blank line too). */
+  private continues(line: string): boolean {
+    if (!this.pending || this.pending.format === 'long' || !looksLikeText(line)) return false;
+    for (const lf of LINE_FORMATS) if (lf.re.test(line)) return false;
+    return !LONG_HEADER.test(line);
+  }
+
+  /** A divider or banner: skipped, and ends a multi-line record. */
+  private separator(line: string): LineResult {
+    const b = PROCESS_BANNER.exec(line);
+    if (b) this.packages.set(Number(b.groups!.pid), b.groups!.pkg!);
+    const done = this.flushPending();
+    return done ? { record: done } : SKIP;
+  }
+
+  /** A header line: a record now, or (Studio) the start of one that continuation lines may extend. */
+  private header(g: HeaderFields, format: FormatName, lineNo: number): LineResult {
+    const done = this.flushPending();
+    if (format === 'studio' || format === 'studio-v2') {
+      this.pending = { fields: g, format, line: lineNo, body: [g.msg ?? ''], size: (g.msg ?? '').length, afterBlank: false };
+      return done ? { record: done } : SKIP;
+    }
+    const rec = this.build(g, format, lineNo);
+    return done ? { record: rec, before: done } : { record: rec };
   }
 
   private pushLong(line: string, lineNo: number): LineResult {
     const m = LONG_HEADER.exec(line);
     if (m) {
-      const done = this.flushLong();
-      this.pending = { fields: m.groups as HeaderFields, line: lineNo, body: [] };
+      const done = this.flushPending();
+      this.pending = { fields: m.groups as HeaderFields, format: 'long', line: lineNo, body: [], afterBlank: false };
       return done ? { record: done } : SKIP;
     }
-    if (this.pending) {
-      this.pending.body.push(line);
+    const p = this.pending;
+    if (p && p.format === 'long') {
+      // The "\n\n" footer, then a divider or a line of another layout: the entry has ended.
+      if (p.afterBlank && !this.opts.format) {
+        if (NON_ENTRY.test(line)) return this.separator(line);
+        for (const lf of SWITCH_FROM_LONG) {
+          const lm = lf.re.exec(line);
+          if (lm) {
+            this.setFormat(lf.name);
+            return this.header(lm.groups as HeaderFields, lf.name, lineNo);
+          }
+        }
+      }
+      p.afterBlank = line.trim() === '';
+      addLine(p, line);
       return SKIP;
     }
-    if (NON_ENTRY.test(line) || line.trim() === '') return SKIP;
+    if (NON_ENTRY.test(line)) return this.separator(line);
+    if (line.trim() === '') return SKIP;
     // A line format inside a long capture: re-detect unless forced.
     if (!this.opts.format) {
       const lf = LINE_FORMATS.find((f) => f.re.test(line));
@@ -166,17 +293,18 @@ export class RecordParser {
     return UNPARSED;
   }
 
-  private flushLong(): LogRecord | null {
+  private flushPending(): LogRecord | null {
     const p = this.pending;
     if (!p) return null;
     this.pending = null;
-    // The entry ends with one blank line (the "\n\n" footer); trailing blanks are not message.
+    // A long entry ends with one blank line (the "\n\n" footer); trailing blanks are not message.
     let end = p.body.length;
-    while (end > 0 && p.body[end - 1] === '') end--;
-    return this.build({ ...p.fields, msg: p.body.slice(0, end).join('\n') }, 'long', p.line);
+    while (end > 0 && p.body[end - 1]!.trim() === '') end--;
+    return this.build({ ...p.fields, msg: p.body.slice(0, end).join('\n') }, p.format, p.line);
   }
 
   private build(g: HeaderFields, format: FormatName, line: number): LogRecord {
+    this.seen.add(format);
     return {
       time: this.time(g),
       pid: g.pid !== undefined ? Number(g.pid) : null,
@@ -202,7 +330,7 @@ export class RecordParser {
     }
     if (g.M === undefined) return null;
     const month = Number(g.M);
-    const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month);
+    const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month, Number(g.D));
     // Records come in time order: the zone lookup is made once a minute (offsets change on the hour).
     const minute = `${year}-${g.M}-${g.D} ${g.h}:${g.mi} ${g.Z ?? ''}`;
     if (minute !== this.lastMinute) {

@@ -2,30 +2,56 @@
  * The plain path: every record of a byte stream, whatever its shape, one by one. `parse` uses it,
  * and tests hold the ingest fast path to the same events.
  */
-import { DEFAULT_MAX_LINE, lineChunks } from '../sources/chunks.js';
+import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
+import { decodedLineChunks, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
 import { looksLikeStudioJson, readStudioJson } from './json-logs.js';
-import { RecordParser, detectFormat, type ParseOptions } from './records.js';
+import { RecordParser, detectFormat, looksLikeText, type ParseOptions } from './records.js';
 
-/** A record, or the line number of a line that could not be parsed. */
-export type RecordOrUnparsed = LogRecord | { unparsed: number };
+/** A record, or the line number and text of a line that could not be parsed. */
+export type RecordOrUnparsed = LogRecord | { unparsed: number; text: string };
 
 /** Bytes hashed to recognise a source, and read to detect its format. */
 export const HEAD_BYTES = 64 * 1024;
 
+/** What the head of an input says about it, for reading it and for the per-source summary. */
+export interface HeadInfo {
+  format: FormatName;
+  encoding: TextEncoding | 'binary';
+  lineEnding: LineEnding | null;
+  /** Set when the input is not a log at all and is skipped: the one-line reason. */
+  notLog: string | null;
+  /** A silent fallback said out loud: the one-line note for stderr, or null. */
+  note: string | null;
+}
+
+/** The note for a text input that no layout fits. */
+export const RAW_NOTE = 'no logcat layout fits; read as raw lines, tags unknown';
+
 /**
  * The format of an input from its first bytes: binary logcat and Studio's JSON export by their
- * shape, line formats by their first lines. `complete`: the head is the whole input.
+ * shape, line formats by their first lines (decoded from UTF-16 first). `complete`: the head is
+ * the whole input. `forced`: --input-format, which also reads what looks like a binary file.
  */
-export function formatOfHead(head: Buffer, complete: boolean): FormatName {
-  if (looksLikeBinaryLogcat(head)) return 'binary';
-  if (looksLikeStudioJson(head)) return 'studio-json';
-  const sample = head.toString('utf8').split('\n', 200);
+export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName): HeadInfo {
+  if (forced === 'binary' || (!forced && looksLikeBinaryLogcat(head))) return { format: 'binary', encoding: 'binary', lineEnding: null, notLog: null, note: null };
+  const th = textHead(head);
+  if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, lineEnding: th.lineEnding, notLog: null, note: null };
+  const lines = th.utf8.toString('utf8').split('\n');
   // The last line may be cut mid-line; a giant first line is kept, its header is whole.
-  if (!complete && sample.length > 1) sample.pop();
-  return detectFormat(sample);
+  if (!complete && lines.length > 1) lines.pop();
+  // The first 200 lines that look like text: a block of binary junk at the head does not fill the sample.
+  const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
+  const format = forced ?? detectFormat(sample);
+  const notLog = forced ? null : notALog(head, th, format !== 'raw');
+  return { format, encoding: th.encoding, lineEnding: th.lineEnding, notLog, note: notLog ?? (format === 'raw' && !forced ? RAW_NOTE : null) };
+}
+
+/** The format of an input from its first bytes (see inspectHead). */
+export function formatOfHead(head: Buffer, complete: boolean): FormatName {
+  return inspectHead(head, complete).format;
 }
 
 /** Whole-input shapes read their own way; every other format is read line by line. */
@@ -33,10 +59,16 @@ export function shapeOf(format: FormatName): 'binary' | 'studio-json' | 'text' {
   return format === 'binary' || format === 'studio-json' ? format : 'text';
 }
 
-/** Yields every record of the stream (and the unparsed line numbers). */
-export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptions): AsyncGenerator<RecordOrUnparsed> {
+/**
+ * Yields every record of the stream (and the unparsed line numbers). `onHead` hears what the head
+ * says (format, encoding, a note for stderr); an input that is not a log yields nothing.
+ */
+export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptions, onHead?: (h: HeadInfo) => void): AsyncGenerator<RecordOrUnparsed> {
   const { head, all, complete } = await peekHead(stream, HEAD_BYTES);
-  const format = opts.format ?? formatOfHead(head, complete);
+  const info = inspectHead(head, complete, opts.format);
+  onHead?.(info);
+  if (info.notLog) return;
+  const format = info.format;
   if (format === 'studio-json') {
     yield* (await readStudioJson(all)).records;
     return;
@@ -50,13 +82,16 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
   const parser = new RecordParser(opts);
   parser.setFormat(format);
   let lineNo = 0;
-  for await (const c of lineChunks(all)) {
+  for await (const c of decodedLineChunks(all, info.encoding as TextEncoding, DEFAULT_MAX_LINE, 0)) {
     let pos = 0;
     while (pos < c.end) {
       const nl = c.buf.indexOf(10, pos);
-      const r = parser.push(c.buf.toString('utf8', pos, Math.min(nl, pos + DEFAULT_MAX_LINE)), ++lineNo);
-      if ('record' in r) yield r.record;
-      else if ('unparsed' in r) yield { unparsed: lineNo };
+      const text = c.buf.toString('utf8', pos, Math.min(nl, pos + DEFAULT_MAX_LINE));
+      const r = parser.push(text, ++lineNo);
+      if ('record' in r) {
+        if (r.before) yield r.before;
+        yield r.record;
+      } else if ('unparsed' in r) yield { unparsed: lineNo, text };
       pos = nl + 1;
     }
   }

@@ -69,15 +69,40 @@ export function fractionToMs(frac: string | undefined): number {
 }
 
 /**
- * Tracks the year of a capture whose stamps have none: a month that jumps back
- * by more than half a year (December -> January) starts the next year.
+ * Tracks the year of a capture whose stamps have none: a month that jumps back by more than half
+ * a year (December -> January) starts the next year. With `notAfter` (the file's mtime plus a day)
+ * the year given is that of the end of the capture: the first stamp is counted back until it falls
+ * before `notAfter` (a device that starts at a pre-RTC `11-24` and is set to `03-28`), and no
+ * rollover dates a record after it.
  */
 export class YearTracker {
   private lastMonth = 0;
-  constructor(private year: number) {}
-  yearFor(month: number): number {
-    if (this.lastMonth && month < this.lastMonth - 6) this.year += 1;
+  constructor(
+    private year: number,
+    private readonly notAfter?: number,
+  ) {}
+  /** The year of a stamp of this month and day, given the stamps before it. */
+  yearFor(month: number, day = 1): number {
+    const na = this.notAfter;
+    if (!this.lastMonth) {
+      if (na !== undefined) while (Date.UTC(this.year, month - 1, day) > na) this.year -= 1;
+    } else if (month < this.lastMonth - 6 && (na === undefined || Date.UTC(this.year + 1, month - 1, day) <= na)) {
+      this.year += 1;
+    }
     this.lastMonth = month;
-    return this.year;
+    // A stamp after the end of the capture (a clock set forward) is of the year before, never of the future.
+    return na !== undefined && Date.UTC(this.year, month - 1, day) > na ? this.year - 1 : this.year;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The year options of a source: `--year` as given (the year of the first year-less stamp), else the
+ * year of the file's mtime (or now, for a stream) with no stamp dated after it plus a day.
+ */
+export function yearAnchor(year: number | undefined, mtime: Date | null, now: Date = new Date()): { year: number; notAfter?: number } {
+  if (year !== undefined) return { year };
+  const anchor = mtime ?? now;
+  return { year: anchor.getFullYear(), notAfter: anchor.getTime() + DAY_MS };
 }

@@ -8,14 +8,18 @@ import { Extractor, type Needles } from '../extract/index.js';
 import { chunkScanner } from './scan.js';
 import { RecordParser } from '../parse/records.js';
 import { BinaryRecords } from '../parse/binary.js';
-import { HEAD_BYTES, formatOfHead, shapeOf } from '../parse/stream.js';
+import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
+import { yearAnchor } from '../parse/time.js';
+import { decodedLineChunks, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { isCandidateLine } from '../extract/prefilter.js';
 import { peekHead } from '../sources/head.js';
 import { ScanPool, rangeBytes, scanInParallel, splitRanges } from './parallel.js';
 import { pooledChunks } from './pooled.js';
 import { forEachCandidate } from './candidates.js';
 import type { RangeResult } from './scan-jobs.js';
 import { readStudioJson } from '../parse/json-logs.js';
-import { DEFAULT_MAX_LINE, lineChunks, type LineChunk } from '../sources/chunks.js';
+import { planContract, type Contract } from './contract.js';
+import { DEFAULT_MAX_LINE, type LineChunk } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { SQLITE_MAGIC, SourceTakenError, StoreError, type Store } from '../store/store.js';
@@ -37,9 +41,10 @@ export interface IngestOptions {
   format?: FormatName;
   year?: number;
   tz?: string;
-  /** Keep only events at or after / before these epoch milliseconds. */
-  since?: number;
-  until?: number;
+  /** The run's extraction contract: a source read under less is re-read (contract.ts). */
+  contract?: Contract;
+  /** Forget what each source contributed and read it again under `contract` (`rescan`). */
+  rescan?: boolean;
   /** Commit when this many events are pending ... */
   batchEvents?: number;
   /** ... or this many milliseconds have passed since the last commit. */
@@ -57,8 +62,6 @@ export interface IngestOptions {
   observeRecord?: (r: LogRecord) => void;
   /** Keeps only the records it returns true for (--package). */
   keepRecord?: (r: LogRecord) => boolean;
-  /** Keeps only the events it returns true for (--level, --category, --code, --only-tag). */
-  keepEvent?: (e: AuthingEvent) => boolean;
   /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
@@ -73,17 +76,32 @@ export interface IngestOptions {
 /** What happened to one source. */
 export interface SourceResult {
   name: string;
-  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted';
+  status: 'read' | 'resumed' | 'skipped' | 'failed' | 'taken' | 'interrupted' | 'not-a-log';
   format: FormatName | null;
+  /** Every layout a record came in (a capture may switch), in order of first use. */
+  formats?: FormatName[];
+  /** Text encoding read (UTF-16 is decoded to UTF-8 first), or `binary` for binary logcat. */
+  encoding?: TextEncoding | 'binary';
+  /** Line-ending style of the head. */
+  lineEnding?: LineEnding | null;
+  /** Why the input was not read: `not a log`, or `already counted` (nothing new since the last run). */
+  skipReason?: string;
+  /** A one-line note for stderr: a silent fallback (read as raw) or why the input was skipped. */
+  note?: string;
   compression: 'none' | 'gzip' | 'zip' | null;
   bytes: number;
   lines: number;
   events: number;
+  /** Lines that could hold an event (they carry a candidate needle) but fit no layout; `parse` counts the same. */
   unparsed: number;
   overlong: number;
   /** Of `bytes`, those scanned by worker threads (file ranges, stream jobs). */
   workerBytes?: number;
   error?: string;
+  /** Read again from the start because this run's contract has more than the stored one. */
+  reread?: boolean;
+  /** Contract elements the source was read under that this run lacks (their events stay). */
+  contextRemoved?: string[];
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -171,6 +189,10 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
+  // What the head says (encoding, layout, not a log at all) before the input becomes a source.
+  const info = inspectHead(head, complete, opts.format);
+  Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
+  if (info.notLog) return { ...result, status: 'not-a-log', skipReason: 'not a log' };
 
   // Recognise the content: the longest stored head that this input starts with.
   let src = undefined;
@@ -182,49 +204,49 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     }
   }
   src ??= await store.claimSource(head.length, sha(head), input.name);
-  const startBytes = src.bytes_done;
+  const plan = await planContract(store, src, opts.contract, opts.rescan);
+  src = plan.source;
+  if (plan.reread) result.reread = true;
+  if (plan.removed.length) result.contextRemoved = plan.removed;
+  const startBytes = plan.reread ? 0 : src.bytes_done;
+  const linesDone = plan.reread ? 0 : src.lines_done;
   if (startBytes > 0) result.status = 'resumed';
 
-  const year = opts.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-  const parser = new RecordParser({ format: opts.format, year, tz: opts.tz });
-  parser.setFormat(opts.format ?? formatOfHead(head, complete));
+  const parser = new RecordParser({ format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) });
+  parser.setFormat(info.format);
   const shape = shapeOf(parser.format!);
   result.format = parser.format ?? null;
 
   const pending: AuthingEvent[] = [];
   let committedBytes = startBytes;
-  let lineNo = src.lines_done;
+  let lineNo = linesDone;
   let lastCommit = Date.now();
   const batchEvents = opts.batchEvents ?? 5000;
   const batchMs = opts.batchMs ?? 1000;
 
-  const keep = (e: AuthingEvent): boolean => {
-    if (opts.since === undefined && opts.until === undefined) return true;
-    if (!e.time) return false;
-    const t = Date.parse(e.time);
-    return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t < opts.until);
-  };
   const onRecord = (rec: LogRecord): void => {
     opts.observeRecord?.(rec);
     if (opts.keepRecord && !opts.keepRecord(rec)) return;
     const e = opts.extractor.extract(rec);
-    if (!e || !keep(e) || (opts.keepEvent && !opts.keepEvent(e))) return;
+    if (!e) return;
     pending.push(e);
-    opts.onEvent?.(e, input.name);
+    // A re-read finds events stored before: they are shown once stored, if new.
+    if (!plan.reread) opts.onEvent?.(e, input.name);
   };
   // Commits run one after another (the loop and the quiet-input timer both commit). Each takes
   // the events found so far; a failed commit poisons the rest, so no later offset skips its events.
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   const commit = (bytes: number, complete: boolean): Promise<void> => {
-    const batch = pending.splice(0);
+    const batch = plan.storable ? pending.splice(0).filter(plan.storable) : pending.splice(0);
     const lines = lineNo;
     const format = parser.format ?? null;
     chain = chain.then(async () => {
       if (failure) throw failure;
       try {
-        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format });
+        const added = await store.writeBatch(src!.id, batch, { fromBytes: committedBytes, bytes, lines, complete, format, ...plan.progress });
         result.events += added.length;
+        if (plan.reread && opts.onEvent) for (const e of added) opts.onEvent(e, input.name);
         if (opts.onStored) for (const e of added) opts.onStored(e);
         committedBytes = bytes;
         lastCommit = Date.now();
@@ -236,13 +258,15 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     return chain;
   };
 
-  // Long entries span lines: that format reads every line; the rest decode candidates only.
-  const needsEveryLine = (): boolean => (parser.format as FormatName | undefined) === 'long' || !!opts.observeRecord || !!opts.keepRecord;
+  // Multi-line records (long, Studio copies) read every line, so continuations join the right record; the rest decode candidates only.
+  const needsEveryLine = (): boolean => parser.multiLine || !!opts.observeRecord || !!opts.keepRecord;
   const needles = opts.needles;
   const handleLine = (text: string, n: number): void => {
     const r = parser.push(text, n);
-    if ('record' in r) onRecord(r.record);
-    else if ('unparsed' in r) result.unparsed++;
+    if ('record' in r) {
+      if (r.before) onRecord(r.before);
+      onRecord(r.record);
+    } else if ('unparsed' in r && isCandidateLine(needles, text)) result.unparsed++;
   };
 
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
@@ -294,7 +318,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   timer.unref();
   /** Text: chunks of whole lines; with threads, a fast stream's chunks are scanned by workers. */
   async function* textUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const chunks = lineChunks(body, maxLine, startBytes);
+    const chunks = decodedLineChunks(body, info.encoding as TextEncoding, maxLine, startBytes);
     if ((opts.threads ?? 1) > 1 && !needsEveryLine()) {
       const pool = scanPool();
       try {
@@ -322,7 +346,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   /** Binary: logger entries; a checkpoint only where no entry is cut in two. */
   async function* binaryUnits(body: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
-    const entries = new BinaryRecords(src!.lines_done);
+    const entries = new BinaryRecords(linesDone);
     let offset = startBytes;
     for await (const chunk of body) {
       const { records, drained } = entries.push(chunk);
@@ -335,7 +359,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   /** Android Studio's export is one JSON document: read whole (bounded), then its messages. */
   async function* studioUnits(whole: AsyncIterable<Buffer>): AsyncGenerator<Unit> {
     const { records, size } = await readStudioJson(whole);
-    for (const r of records) if (r.line > src!.lines_done) onRecord(r);
+    for (const r of records) if (r.line > linesDone) onRecord(r);
     lineNo = Math.max(lineNo, records.length);
     yield { next: size, bytes: Math.max(0, size - startBytes), overlong: 0 };
   }
@@ -355,7 +379,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
   }
   const parallel =
-    shape === 'text' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
+    shape === 'text' && info.encoding === 'utf-8' && (opts.threads ?? 1) > 1 && input.path !== null && !input.entry && opened.compression === 'none' && !opts.tee &&
     !needsEveryLine() && opened.size !== null && opened.size - startBytes >= 4 * rangeBytes();
 
   try {
@@ -372,13 +396,13 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       if (opts.signal?.aborted) {
         if (c.next !== null) await commit(c.next, false);
         result.status = 'interrupted';
-        result.lines = lineNo - src.lines_done;
+        result.lines = lineNo - linesDone;
         return result;
       }
     }
     await commit(lastNext ?? committedBytes, true);
   } catch (e) {
-    result.lines = lineNo - src.lines_done;
+    result.lines = lineNo - linesDone;
     if (opts.signal?.aborted) {
       if (lastNext !== null && lastNext > committedBytes) await commit(lastNext, false);
       else if (pending.length) await commit(committedBytes, false);
@@ -401,7 +425,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   finally {
     clearInterval(timer);
   }
-  result.lines = lineNo - src.lines_done;
-  if (result.bytes === 0 && startBytes > 0) result.status = 'skipped';
+  result.lines = lineNo - linesDone;
+  result.formats = parser.formatsSeen;
+  if (result.bytes === 0 && startBytes > 0) Object.assign(result, { status: 'skipped', skipReason: 'already counted' });
   return result;
 }

@@ -2,6 +2,27 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
+/** One text in both languages; `source` says where it came from: a file of registry/sources/ with the
+ *  upstream repo@commit and path, "translated from zh: <source>", or "authored; based on <source>". */
+export interface LocalText { en: string; zh: string; source: string }
+/** A list of texts in both languages (same order), with one source for the list. */
+export interface LocalList { en: string[]; zh: string[]; source: string }
+/** What a code means and what to do about it, each field in English and Chinese with its source. */
+export interface CodeText {
+  /** Short name of the code. */
+  message: LocalText;
+  /** What happened, in the app's terms. */
+  description: LocalText;
+  /** Likely causes (where the sources are silent: what to check). */
+  causes: LocalList;
+  /** What to do: concrete steps. */
+  actions: LocalList;
+}
+/** How an event of a code ended, as the SDK's own words tell. */
+export type Outcome = 'failed' | 'canceled' | 'error' | 'success';
+/** A category's display name; the id itself stays an ASCII identifier. */
+export interface CategoryName { en: string; zh: string }
+
 /** One registry entry (see scripts/build-registry.mjs for how it is built). */
 export interface CodeEntry {
   code: number;
@@ -14,8 +35,13 @@ export interface CodeEntry {
   description?: string;
   suggestion?: string;
   docs?: string;
+  /** Where sources disagree: internal notes for `explain --sources`, not for the default view. */
   disagreements?: string[];
   variants?: Record<string, unknown>[];
+  /** The text in both languages, one source per field (registry/text/*.json). */
+  text?: CodeText;
+  /** The outcome kinds an event of this code can have. */
+  outcomes?: Outcome[];
   /** Where this entry came from when a user's override file set it. */
   override?: string;
 }
@@ -34,6 +60,8 @@ export interface Signature {
 /** The loaded registry. */
 export interface Registry {
   categories: Record<string, string>;
+  /** Display names of the categories in both languages. */
+  categoryNames: Record<string, CategoryName>;
   codes: Map<number, CodeEntry>;
   signatures: Signature[];
   /** Tags named in override files, which count as Authing context like --tag. */
@@ -46,16 +74,17 @@ function loadJson(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
 }
 
-let builtin: { categories: Record<string, string>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
+let builtin: { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
 
 /** Loads the bundled registry, then applies the override files in order. */
 export function loadRegistry(overrideFiles: readonly string[] = []): Registry {
   builtin ??= {
-    ...(loadJson('codes.json') as { categories: Record<string, string>; codes: CodeEntry[] }),
+    ...(loadJson('codes.json') as { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[] }),
     signatures: (loadJson('signatures.json') as { signatures: Signature[] }).signatures,
   };
   const reg: Registry = {
     categories: { ...builtin.categories },
+    categoryNames: { ...builtin.categoryNames },
     codes: new Map(builtin.codes.map((c) => [c.code, c])),
     signatures: [...builtin.signatures],
     extraTags: [],
@@ -69,6 +98,8 @@ export function categoryOf(reg: Registry, code: number): string {
   return reg.codes.get(code)?.category ?? UNREGISTERED;
 }
 
+/** Override fields that say what a code means; setting one replaces the bundled text of the code. */
+const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description', 'suggestion']);
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
 /**
@@ -122,14 +153,17 @@ export function applyOverrides(reg: Registry, file: string): void {
       if (!category) bad(`${where}.category`, `code ${code} is new, so it needs a category (one of: ${Object.keys(reg.categories).join(', ')})`);
       if (!(category! in reg.categories)) bad(`${where}.category`, `"${category}" is not a category; use one of: ${Object.keys(reg.categories).join(', ')}, or declare it under "categories"`);
       const { code: _c, ...fields } = e as Record<string, string>;
-      reg.codes.set(code, {
+      const entry: CodeEntry = {
         ...(prev ?? { code, kind: 'override', message: '' }),
         ...fields,
         code,
         category: category!,
         message: (e.message as string | undefined) ?? prev?.message ?? '',
         override: file,
-      });
+      };
+      // The user's own words win: the bundled text would otherwise be shown instead of them.
+      if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
+      reg.codes.set(code, entry);
     });
   }
   if (obj.signatures !== undefined) {

@@ -29,7 +29,7 @@ export interface UiStrings {
   };
   summary: {
     line: (events: number, lines: number, mb: string, files: string, secs: string) => string;
-    files: (f: { read: number; resumed: number; skipped: number; taken: number; failed: number }) => string;
+    files: (f: { read: number; resumed: number; skipped: number; taken: number; failed: number; notLog: number }) => string;
     unparsed: (n: number) => string;
     overlong: (n: number) => string;
   };
@@ -62,8 +62,8 @@ const en: UiStrings = {
   },
   summary: {
     line: (events, lines, mb, files, secs) => `${events} events in ${lines} lines (${mb} MB) from ${files} input(s) in ${secs} s`,
-    files: (f) => [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`].filter(Boolean).join(', '),
-    unparsed: (n) => `; ${n} candidate lines unparsed`,
+    files: (f) => [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`, f.notLog && `${f.notLog} skipped: not a log`].filter(Boolean).join(', '),
+    unparsed: (n) => `; ${n} unparsed lines that could hold an event`,
     overlong: (n) => `; ${n} over-long lines cut`,
   },
   html: {
@@ -96,8 +96,8 @@ const zh: UiStrings = {
   },
   summary: {
     line: (events, lines, mb, files, secs) => `输入：${files}；${lines} 行（${mb} MB），${events} 个事件，用时 ${secs} 秒`,
-    files: (f) => [`已读 ${f.read} 个`, f.resumed && `续读 ${f.resumed} 个`, f.skipped && `${f.skipped} 个已计数`, f.taken && `${f.taken} 个由另一进程处理`, f.failed && `${f.failed} 个失败`].filter(Boolean).join('，'),
-    unparsed: (n) => `；${n} 个候选行无法解析`,
+    files: (f) => [`已读 ${f.read} 个`, f.resumed && `续读 ${f.resumed} 个`, f.skipped && `${f.skipped} 个已计数`, f.taken && `${f.taken} 个由另一进程处理`, f.failed && `${f.failed} 个失败`, f.notLog && `${f.notLog} 个不是日志，已跳过`].filter(Boolean).join('，'),
+    unparsed: (n) => `；${n} 个可能含事件的行无法解析`,
     overlong: (n) => `；${n} 个超长行被截断`,
   },
   html: {

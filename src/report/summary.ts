@@ -21,7 +21,8 @@ export class RunTally {
 
 /** The run summary as data (for --json and for the text below). */
 export interface RunSummary {
-  files: { read: number; resumed: number; skipped: number; failed: number; taken: number };
+  /** `notLog`: inputs skipped because they are not logs at all (an image, a PDF). */
+  files: { read: number; resumed: number; skipped: number; failed: number; taken: number; notLog: number };
   bytes: number;
   lines: number;
   unparsed: number;
@@ -37,9 +38,10 @@ export interface RunSummary {
 
 /** Builds the run summary from the per-source results and the tally. */
 export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number, lang: Lang = 'en'): RunSummary {
-  const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0 };
+  const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 0 };
   for (const r of results) {
     if (r.status === 'read' || r.status === 'interrupted') files.read++;
+    else if (r.status === 'not-a-log') files.notLog++;
     else files[r.status]++;
   }
   const bytes = results.reduce((a, r) => a + r.bytes, 0);
@@ -87,7 +89,19 @@ export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: nu
     t.line(s.events, s.lines, (s.bytes / 1e6).toFixed(1), t.files(s.files), (s.elapsedMs / 1000).toFixed(2)) +
       (s.unparsed ? t.unparsed(s.unparsed) : '') +
       (s.overlong ? t.overlong(s.overlong) : '') +
-      '\n',
+      '\n' +
+      s.sources.map(sourceLine).filter(Boolean).join(''),
   );
   return out.join('\n');
+}
+
+/** One line for a source read in a way worth knowing (several layouts, UTF-16, CR line endings, unparsed lines), else ''. */
+function sourceLine(r: SourceResult): string {
+  const parts = [
+    (r.formats?.length ?? 0) > 1 && `layouts ${r.formats!.join(' -> ')}`,
+    r.encoding && r.encoding !== 'utf-8' && r.encoding !== 'binary' && r.encoding.toUpperCase(),
+    r.lineEnding && r.lineEnding !== 'lf' && r.lineEnding !== 'none' && `${r.lineEnding.toUpperCase().replace(/-/g, ' ')} line endings`,
+    r.unparsed > 0 && `${r.unparsed} unparsed`,
+  ].filter(Boolean);
+  return parts.length ? `  ${r.name}: ${parts.join('; ')}\n` : '';
 }

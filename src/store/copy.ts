@@ -37,6 +37,9 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
   const sources = await from.all<SourceRow>('SELECT * FROM sources ORDER BY id');
   for (const s of sources) {
     const target = await to.claimSource(s.head_len, s.head_hash, s.name);
+    // The contract it was read under comes along, so the target does not re-read it (schema 2 origins).
+    const contract = s.contract ? await from.contractElements(s.contract) : undefined;
+    if (contract) await to.saveContract(s.contract!, contract);
     const [c] = await from.all<{ n: number | null }>('SELECT SUM(count) AS n FROM counts_hourly WHERE source_id = ?', [s.id]);
     const copied: CopiedSource = { name: s.name, events: 0, added: 0, counted: c?.n ?? 0 };
     let after = 0;
@@ -47,7 +50,7 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
       );
       const last = rows.length < PAGE;
       const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null, outcome: r.outcome as Outcome }));
-      copied.added += (await writeKeepingOffset(to, target.id, events, last ? s : null)).length;
+      copied.added += (await writeKeepingOffset(to, target.id, events, last ? s : null, contract ? s.contract : null)).length;
       copied.events += rows.length;
       if (last) break;
       after = rows[rows.length - 1]!.line;
@@ -61,7 +64,7 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
  * Writes events to a target source without moving its offset back; with `finish`, takes it to
  * the origin's offset when that is further. Retries when an ingest elsewhere moves it meanwhile.
  */
-async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[], finish: SourceRow | null): Promise<AuthingEvent[]> {
+async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[], finish: SourceRow | null, contract: string | null): Promise<AuthingEvent[]> {
   for (let attempt = 0; ; attempt++) {
     const [cur] = await to.all<SourceRow>('SELECT * FROM sources WHERE id = ?', [id]);
     const further = finish !== null && finish.bytes_done > cur!.bytes_done;
@@ -72,6 +75,8 @@ async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[],
         lines: further ? finish.lines_done : cur!.lines_done,
         complete: further ? !!finish.complete : !!cur!.complete,
         format: further ? finish.format : null,
+        // Taking the target to the origin's offset, it takes the contract that holds up to there.
+        ...(further && contract ? { contract: { run: contract } } : {}),
       });
     } catch (e) {
       if (!(e instanceof SourceTakenError) || attempt > 20) throw e;

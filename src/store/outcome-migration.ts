@@ -1,5 +1,5 @@
 /**
- * Schema migration 2 of both stores: each event's outcome (failed, canceled, error, success), also
+ * Schema migration 3 of both stores (after the contract's 2): each event's outcome (failed, canceled, error, success), also
  * in the key of the hourly counts so reports count outcomes without reading events. Stored rows
  * get the outcome their code implies in this build's registry (`codeOutcome`: the entry's outcome
  * kinds, else its category), as new events do when their line says nothing more; the lines are

@@ -11,15 +11,17 @@ import pg from 'pg';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
+import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
 import { outcomeMigrationPg } from './outcome-migration.js';
 import {
-  countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
+  contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
 /** Migration i takes schema_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
+  () => CONTRACT_MIGRATION_PG,
   outcomeMigrationPg,
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -218,12 +220,18 @@ export class PgStore implements Store {
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.tx(async () => {
       // The row lock taken here orders concurrent writers of one source; the loser sees 0 rows.
+      const c = progress.contract;
+      // A re-read moves the offset forward only (bytes_done <= bytes), whoever else reads the source.
+      const row = progress.reread ? (await this.q<SourceRow>('SELECT bytes_done, contract FROM sources WHERE id = $1 FOR UPDATE', [sourceId])).rows[0] : undefined;
       const moved = await this.q(
         `UPDATE sources SET bytes_done = $1, lines_done = $2, complete = $3, last_seen = $4, format = COALESCE($5, format)
-         WHERE id = $6 AND bytes_done = $7`,
-        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes],
+         WHERE id = $6 AND ${progress.reread ? 'bytes_done <= $1' : 'bytes_done = $7'}`,
+        [progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, ...(progress.reread ? [] : [progress.fromBytes])],
       );
-      if (moved.rowCount !== 1) throw new SourceTakenError(sourceId);
+      if (moved.rowCount !== 1 && !progress.reread) throw new SourceTakenError(sourceId);
+      // Bytes read under this run's contract alone: it is what now holds for the whole source.
+      const next = !c ? undefined : row ? contractAfterReread(row, progress.bytes, c) : progress.bytes > progress.fromBytes ? c.run : undefined;
+      if (next) await this.q('UPDATE sources SET contract = $1 WHERE id = $2', [next, sourceId]);
       if (!events.length) return [];
       const inserted = await this.q<{ line: number }>(
         `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
@@ -250,6 +258,39 @@ export class PgStore implements Store {
       return added;
     });
   }
+
+  async saveContract(hash: string, elements: string): Promise<void> {
+    await this.q('INSERT INTO contracts (hash, elements) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [hash, text(elements)]);
+  }
+
+  async contractElements(hash: string): Promise<string | undefined> {
+    return (await this.q<{ elements: string }>('SELECT elements FROM contracts WHERE hash = $1', [hash])).rows[0]?.elements;
+  }
+
+  async resetSource(id: number): Promise<SourceRow> {
+    return this.tx(async () => {
+      // The row lock first: a run writing this source waits, then finds its offset moved.
+      await this.q('SELECT id FROM sources WHERE id = $1 FOR UPDATE', [id]);
+      await this.q('DELETE FROM counts_hourly WHERE source_id = $1', [id]);
+      await this.q('DELETE FROM events WHERE source_id = $1', [id]);
+      return (await this.q<SourceRow>(
+        'UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL WHERE id = $1 RETURNING *',
+        [id],
+      )).rows[0]!;
+    });
+  }
+
+  async prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }> {
+    return this.tx(async () => {
+      const events = (await this.q('DELETE FROM events WHERE time < $1', [before])).rowCount ?? 0;
+      const counts = opts.counts ? ((await this.q("DELETE FROM counts_hourly WHERE hour <> '' AND hour < $1", [before.slice(0, 13)])).rowCount ?? 0) : 0;
+      await this.q('UPDATE sources SET pruned_before = $1 WHERE pruned_before IS NULL OR pruned_before < $1', [before]);
+      return { events, counts };
+    });
+  }
+
+  /** Nothing: autovacuum gives the space of deleted rows back to the table. */
+  async vacuum(): Promise<void> {}
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.q<T>(toDollarParams(sql), params)).rows;

@@ -4,14 +4,16 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
+import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
-import { countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
 /** Schema migrations: entry i takes user_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
+  () => CONTRACT_MIGRATION_SQLITE,
   outcomeMigrationSqlite,
 ];
 
@@ -93,6 +95,8 @@ export class SqliteStore implements Store {
   private readonly insertEvent;
   private readonly upsertCount;
   private readonly advanceSource;
+  private readonly advanceReread;
+  private readonly swapContract;
 
   constructor(
     readonly db: DB,
@@ -118,6 +122,14 @@ export class SqliteStore implements Store {
           `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format)
            WHERE id = ? AND bytes_done = ?`,
         );
+    // A re-read moves the offset forward only, whoever else reads the source.
+    this.advanceReread = ro
+      ? null
+      : db.prepare(
+          `UPDATE sources SET bytes_done = ?, lines_done = ?, complete = ?, last_seen = ?, format = COALESCE(?, format)
+           WHERE id = ? AND bytes_done <= ?`,
+        );
+    this.swapContract = ro ? null : db.prepare('UPDATE sources SET contract = ? WHERE id = ?');
   }
 
   async close(): Promise<void> {
@@ -172,8 +184,19 @@ export class SqliteStore implements Store {
 
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
     return this.db.transaction(() => {
-      const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, new Date().toISOString(), progress.format, sourceId, progress.fromBytes);
-      if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+      const now = new Date().toISOString();
+      const c = progress.contract;
+      if (progress.reread) {
+        const row = this.db.prepare('SELECT bytes_done, contract FROM sources WHERE id = ?').get(sourceId) as Pick<SourceRow, 'bytes_done' | 'contract'>;
+        this.advanceReread!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, sourceId, progress.bytes);
+        const next = c && contractAfterReread(row, progress.bytes, c);
+        if (next) this.swapContract!.run(next, sourceId);
+      } else {
+        const moved = this.advanceSource!.run(progress.bytes, progress.lines, progress.complete ? 1 : 0, now, progress.format, sourceId, progress.fromBytes);
+        if (moved.changes !== 1) throw new SourceTakenError(sourceId);
+        // Bytes read under this run's contract alone: it is what now holds for the whole source.
+        if (c && progress.bytes > progress.fromBytes) this.swapContract!.run(c.run, sourceId);
+      }
       const added: AuthingEvent[] = [];
       for (const e of events) {
         // Positional parameters: binding by name cost a third of the insert (profiled).
@@ -183,6 +206,36 @@ export class SqliteStore implements Store {
       for (const [hour, code, tag, outcome, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);
       return added;
     }).immediate();
+  }
+
+  async saveContract(hash: string, elements: string): Promise<void> {
+    this.db.prepare('INSERT INTO contracts (hash, elements) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING').run(hash, elements);
+  }
+
+  async contractElements(hash: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT elements FROM contracts WHERE hash = ?').pluck().get(hash) as string | undefined;
+  }
+
+  async resetSource(id: number): Promise<SourceRow> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ?').run(id);
+      this.db.prepare('DELETE FROM events WHERE source_id = ?').run(id);
+      this.db.prepare('UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL WHERE id = ?').run(id);
+      return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow;
+    }).immediate();
+  }
+
+  async prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }> {
+    return this.db.transaction(() => {
+      const events = this.db.prepare('DELETE FROM events WHERE time < ?').run(before).changes;
+      const counts = opts.counts ? this.db.prepare("DELETE FROM counts_hourly WHERE hour <> '' AND hour < ?").run(before.slice(0, 13)).changes : 0;
+      this.db.prepare('UPDATE sources SET pruned_before = ? WHERE pruned_before IS NULL OR pruned_before < ?').run(before, before);
+      return { events, counts };
+    }).immediate();
+  }
+
+  async vacuum(): Promise<void> {
+    this.db.exec('VACUUM');
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

@@ -16,6 +16,10 @@ export interface SourceRow {
   bytes_done: number;
   lines_done: number;
   complete: number;
+  /** Hash of the contract (contracts table) its bytes_done were read under; null: unknown or new. */
+  contract: string | null;
+  /** Events before this time were pruned (counts kept). */
+  pruned_before: string | null;
 }
 
 /** How far a batch takes its source. */
@@ -26,6 +30,17 @@ export interface BatchProgress {
   lines: number;
   complete: boolean;
   format: string | null;
+  /**
+   * A re-read under a wider contract: the events are added (never twice) but the offset only moves
+   * forward (to `bytes` when that is further), and another run holding the source is no error.
+   */
+  reread?: boolean;
+  /**
+   * The contract of the read, recorded in the same transaction (contract.ts): a batch that moves the
+   * offset past bytes no other contract covers sets `run`; a re-read that has caught up with the
+   * offset sets `union` if the stored contract is still `expect`.
+   */
+  contract?: { run: string; expect?: string | null; union?: string };
 }
 
 /** The rows of a read-only query and their column names. */
@@ -74,6 +89,19 @@ export interface Store {
    * `fromBytes` any more.
    */
   writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]>;
+  /** Records a contract (hash -> its elements as JSON); a known hash is left as it is. */
+  saveContract(hash: string, elements: string): Promise<void>;
+  /** The elements (JSON) of a stored contract. */
+  contractElements(hash: string): Promise<string | undefined>;
+  /** Forgets what a source contributed (events, counts, offset, contract) in one transaction, for `rescan`. */
+  resetSource(id: number): Promise<SourceRow>;
+  /**
+   * Deletes events before `before` (ISO, an hour boundary) and, with `counts`, the hourly counts
+   * before it too; marks every source as pruned up to there. Sources and contracts stay.
+   */
+  prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }>;
+  /** Gives freed pages back to the file system (SQLite VACUUM; PostgreSQL's autovacuum does this itself). */
+  vacuum(): Promise<void>;
   /** Rows of one of the project's own queries (reports), written in the common SQL of both. */
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A user's query, run so that it cannot write. */
@@ -123,6 +151,17 @@ export function countByHour(events: readonly AuthingEvent[]): [hour: string, cod
     else counts.set(key, [hour, e.code, e.tag, e.outcome, 1]);
   }
   return [...counts.values()];
+}
+
+/**
+ * The contract a source holds after a re-read's batch reached `bytes`, or undefined to leave it:
+ * past the stored offset, the new bytes were read under the run's contract alone; at it, every
+ * byte was read under both, so the union (if no other run changed the contract meanwhile).
+ */
+export function contractAfterReread(row: Pick<SourceRow, 'bytes_done' | 'contract'>, bytes: number, c: NonNullable<BatchProgress['contract']>): string | undefined {
+  if (bytes > row.bytes_done) return c.run;
+  if (bytes === row.bytes_done && c.union && row.contract === c.expect) return c.union;
+  return undefined;
 }
 
 /** The first 16 bytes of every SQLite database file. */

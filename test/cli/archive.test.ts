@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { BIN, FIXTURES, SHARED, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -59,7 +59,7 @@ describe('inputs', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0 });
+    expect(summary.files).toEqual({ read: 3, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 0 });
     const expThreadtime = JSON.parse(readFileSync(join(LABELED, 'dev-threadtime.expected.json'), 'utf8')).total;
     const expTime = JSON.parse(readFileSync(join(LABELED, 'dev-time.expected.json'), 'utf8')).total;
     expect(summary.events).toBe(expThreadtime + expTime + 15);
@@ -156,12 +156,15 @@ describe('crashes and concurrency', () => {
     expect(expected.length).toBeGreaterThan(5);
   });
 
-  it('gives exactly the totals of one clean run after kills at random points (20 trials)', { timeout: 180_000 }, async () => {
+  it('gives exactly the totals of one clean run after kills at random points', { timeout: 180_000 }, async () => {
+    // Measured with the batch written outside a transaction (a kill mid-batch loses events): 20 trials
+    // caught it 4-5 times, 8 trials 0-2 times; 10 locally still catch it most runs, CI keeps 20.
+    const trials = trialsHere('kills at random points', 20, 10);
     const dir = tempDir();
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let killedMidway = 0;
-    for (let trial = 0; trial < 20; trial++) {
+    for (let trial = 0; trial < trials; trial++) {
       const db = join(dir, `k${trial}.db`);
       const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--batch-size', '100', big], { stdio: 'ignore' });
       // anywhere from start-up to the last commit of a clean run
@@ -175,7 +178,7 @@ describe('crashes and concurrency', () => {
       expect(again.status).toBe(0);
       expect(byCode(db)).toEqual(expected);
     }
-    expect(killedMidway).toBeGreaterThan(10);
+    expect(killedMidway).toBeGreaterThan(trials / 2);
   });
 
   it('commits what was read on SIGTERM and exits 130; a re-run completes', async () => {
@@ -184,8 +187,17 @@ describe('crashes and concurrency', () => {
     // stdin held open after the data: the run is certainly still going when the signal comes
     const child = spawn(process.execPath, [BIN, '--db', db, '--batch-size', '100'], { stdio: ['pipe', 'ignore', 'pipe'] });
     const data = readFileSync(big);
+    child.stdin.on('error', () => {}); // the pipe closes when it exits; that is not this test's failure
     child.stdin.write(data.subarray(0, data.length >> 1));
-    await new Promise((r) => setTimeout(r, 600));
+    // Signal once the run has claimed its source (its handler is in place by then), however slow the start.
+    const claimed = () => {
+      try {
+        return query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM sources')[0]!.n > 0;
+      } catch {
+        return false; // not created yet
+      }
+    };
+    await waitFor(claimed, 30_000);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
     child.stdin.destroy();

@@ -20,8 +20,9 @@ describe('a full disk', () => {
     await generateCapture(big, { bytes: 30e6, seed: 3, authingRate: 0.05 });
     mnt = join(dir, 'small-disk');
     mkdirSync(mnt);
-    // A real ENOSPC: a 1 MiB tmpfs (this runs as root here and in CI).
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { encoding: 'utf8' });
+    // A real ENOSPC: a 2 MiB tmpfs (this runs as root here and in CI); the registry alone takes about
+    // 0.6 MiB of a store since every code carries its text in both languages.
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { encoding: 'utf8' });
     expect(m.status, `mount a tmpfs: ${m.stderr}`).toBe(0);
   });
   afterAll(() => {

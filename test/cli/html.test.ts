@@ -1,37 +1,49 @@
 /** The HTML report opened in a real headless Chromium: numbers match the JSON report; log markup stays text. */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openFile } from '../browser.js';
 import { ROOT, SHARED, runCli, tempDir } from '../helpers.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? 'chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Chinese in a log line: the report shows it whatever language its own text is in.
+const CJK = '登录失败';
 const EVIL = `<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;
 
-function chromium(args: string[], dir: string): string {
-  const r = spawnSync(CHROMIUM, [...FLAGS, `--user-data-dir=${join(dir, 'profile')}`, ...args], { encoding: 'utf8', timeout: 90_000, maxBuffer: 32 << 20 });
-  if (r.error) throw new Error(`chromium did not run (${r.error.message}); install the Debian package chromium`);
-  return r.stdout;
-}
-
+let browser: Browser;
 let dir: string;
 let db: string;
 let html: string;
 let dom: string;
-beforeAll(() => {
+let title: string;
+beforeAll(async () => {
+  browser = await launchBrowser();
   dir = tempDir();
   db = join(dir, 'h.db');
   const evil = join(dir, 'evil.log');
-  writeFileSync(evil, `2026-03-17 16:20:00.000  4672  4672 E SocialLoginButton: loginDone: errCode = 88888 errMessage = ${EVIL}\n`);
+  writeFileSync(evil, `2026-03-17 16:20:00.000  4672  4672 E SocialLoginButton: loginDone: errCode = 88888 errMessage = ${CJK} ${EVIL}\n`);
   const labeled = join(SHARED, 'corpus', 'labeled');
   const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', join(labeled, 'dev-threadtime.log'), join(labeled, 'dev-time.log'), evil]);
   expect(r.status).toBe(0);
   html = join(dir, 'report.html');
   const h = runCli(['report', '--db', db, '--format', 'html', '--out', html]);
   expect(h.stderr).toBe('');
-  dom = chromium(['--dump-dom', `file://${html}`], dir);
+  const page = await openFile(browser, html);
+  dom = await page.content();
+  title = await page.title();
+  await page.close();
 });
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A full-page PNG of the report at this viewport, in light or dark colour scheme. */
+async function screenshot(path: string, viewport: { width: number; height: number }, scheme: 'light' | 'dark' = 'light'): Promise<void> {
+  const page = await openFile(browser, html, viewport);
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+  await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+  await page.close();
+}
 
 const json = (...args: string[]) => JSON.parse(runCli(['report', '--db', db, '--format', 'json', ...args]).stdout) as Record<string, number | string>[];
 
@@ -53,21 +65,42 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('shows log markup as text and never runs it', () => {
+    expect(title).toBe('Authing triage report');
     expect(dom).not.toContain('pwned</title>');
     expect(dom).not.toMatch(/<img src="x"|<script>document/);
     expect(dom).toContain('&lt;img src=x onerror=');
     expect(dom).toContain('&lt;script&gt;document.title=');
   });
 
-  it('saves a screenshot for review (test/screenshots/report.png)', () => {
+  it('draws Chinese text in the CJK font, with the report\'s Content-Security-Policy in force', async () => {
+    const page = await openFile(browser, html);
+    try {
+      expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toMatch(/default-src 'none'/);
+      const cdp = await page.createCDPSession();
+      await cdp.send('DOM.enable');
+      await cdp.send('CSS.enable');
+      const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+      const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'body *' });
+      // The innermost element holding the log line's Chinese words, in document order as the CDP's list.
+      const at = await page.evaluate((cjk: string) => [...document.querySelectorAll('body *')].findIndex((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.includes(cjk))), CJK);
+      expect(at).toBeGreaterThanOrEqual(0);
+      const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: nodeIds[at]! });
+      const cjkGlyphs = fonts.filter((f) => f.isCustomFont && f.familyName.startsWith('Noto Sans SC')).reduce((a, f) => a + f.glyphCount, 0);
+      expect(cjkGlyphs).toBeGreaterThanOrEqual(CJK.length);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('saves screenshots for review (.tmp/screenshots/report*.png): desktop, phone, dark', async () => {
     const png = join(dir, 'report.png');
-    chromium([`--screenshot=${png}`, '--window-size=1200,1800', `file://${html}`], dir);
+    await screenshot(png, { width: 1200, height: 1800 });
     expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
     const phone = join(dir, 'report-phone.png');
-    chromium([`--screenshot=${phone}`, '--window-size=390,1400', `file://${html}`], dir);
+    await screenshot(phone, { width: 390, height: 1400 });
     expect(statSync(phone).size).toBeGreaterThan(1000);
     const dark = join(dir, 'report-dark.png');
-    chromium(['--force-dark-mode', '--blink-settings=preferredColorScheme=0', `--screenshot=${dark}`, '--window-size=1200,1800', `file://${html}`], dir);
+    await screenshot(dark, { width: 1200, height: 1800 }, 'dark');
     expect(readFileSync(dark)).not.toEqual(readFileSync(png)); // the dark palette really applies
     const keep = join(ROOT, '.tmp', 'screenshots');
     mkdirSync(keep, { recursive: true });

@@ -84,11 +84,15 @@ describe('live', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
   });
 
-  it('filters by --level, --category, --code and --only-tag, live and batch alike', () => {
+  it('filters what is shown by --level, --category, --code and --only-tag, live and batch alike, and stores every event', () => {
     const count = (...args: string[]) => {
       const db = join(tempDir(), 'f.db');
-      expect(runCli(['--db', db, '--quiet', FIXTURE, ...args]).status).toBe(0);
-      return query<{ code: number; n: number }>(db, 'SELECT code, COUNT(*) AS n FROM events GROUP BY code ORDER BY code').map((r) => [r.code, r.n]);
+      const r = runCli(['--db', db, '--json', FIXTURE, ...args]);
+      expect(r.status).toBe(0);
+      expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+      const shown = new Map<number, number>();
+      for (const l of r.stdout.trim().split('\n').slice(0, -1)) shown.set(JSON.parse(l).code, (shown.get(JSON.parse(l).code) ?? 0) + 1);
+      return [...shown].sort((a, b) => a[0] - b[0]);
     };
     expect(count('--category', 'network')).toEqual([[10001, 2]]);
     expect(count('--code', '1636', '--code', '2004')).toEqual([[1636, 1], [2004, 1]]);

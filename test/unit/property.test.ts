@@ -25,7 +25,7 @@ async function fastPath(chunks: Buffer[]): Promise<[number, number][]> {
   const store = openSqlite(join(tempDir(), 'p.db'));
   try {
     const r = await ingestSource(store, { name: '-', path: null }, { extractor, needles, year: 2026, tz: 'UTC', stdin: Readable.from(chunks), headWaitMs: 5000 });
-    expect(['read', 'failed']).toContain(r.status);
+    expect(['read', 'failed', 'not-a-log']).toContain(r.status);
     return (store.db.prepare('SELECT line, code FROM events ORDER BY line').all() as { line: number; code: number }[]).map((e) => [e.line, e.code]);
   } finally {
     await store.close();

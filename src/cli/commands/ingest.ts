@@ -24,6 +24,10 @@ export interface IngestArgs extends CommonArgs {
   failOn: string[];
   batchSize?: number;
   threads?: number;
+  /** `rescan`: forget what each input contributed and read it again under this run's contract. */
+  rescan?: boolean;
+  /** Config key `retention` (e.g. 90d): prune events older than this at the end of the run. */
+  retention?: string;
 }
 
 export const ingestCommand = {
@@ -47,18 +51,18 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('input-format', { describe: 'force the input format instead of detecting it', choices: FORMAT_NAMES as string[] })
       .option('year', { describe: 'year of time stamps that have none (default: file mtime, else this year)', type: 'number' })
       .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
-      .option('since', { describe: 'keep events at or after this time (24h, 7d, 2026-03-17)', type: 'string' })
-      .option('until', { describe: 'keep events before this time', type: 'string' })
+      .option('since', { describe: 'show events at or after this time (24h, 7d, 2026-03-17); every event is stored', type: 'string' })
+      .option('until', { describe: 'show events before this time; every event is stored', type: 'string' })
       .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', defaultDescription: 'true' })
       .option('json', { describe: 'print each event as an NDJSON line (pino-compatible) on stdout, then a last line with the run summary', type: 'boolean' })
       .option('json-summary', { describe: 'print only the run summary, as one JSON document, on stdout (for cron)', type: 'boolean' })
       .option('live', { describe: 'print each event as it is found (default when stdout is a terminal)', type: 'boolean' })
       .option('tee', { describe: 'pass every input line to stdout unchanged; live events go to stderr', type: 'boolean' })
-      .option('level', { describe: 'keep events of this logcat level or above (V D I W E F)', type: 'string' })
-      .option('category', { describe: 'keep only events of these categories (repeatable)', type: 'string', array: true, nargs: 1 })
-      .option('code', { describe: 'keep only these codes (repeatable)', type: 'string', array: true, nargs: 1 })
-      .option('outcome', { describe: 'keep only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1 })
-      .option('only-tag', { describe: 'keep only events logged under these tags (repeatable; --tag adds context instead)', type: 'string', array: true, nargs: 1 })
+      .option('level', { describe: 'show events of this logcat level or above (V D I W E F); every event is stored', type: 'string' })
+      .option('category', { describe: 'show only events of these categories (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
+      .option('code', { describe: 'show only these codes (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
+      .option('outcome', { describe: 'show only events of these outcomes: failed, canceled, error, success (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
+      .option('only-tag', { describe: 'show only events logged under these tags (repeatable; --tag adds context instead); every event is stored', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })

@@ -25,17 +25,24 @@ export const parseCommand = {
       .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
-    const [{ recordsOf }, { listInputs }, { openInput }] = await Promise.all([import('../../parse/stream.js'), import('../../sources/index.js'), import('../../sources/open.js')]);
+    const [{ recordsOf }, { listInputs }, { openInput }, { yearAnchor }, { candidateNeedles, isCandidateLine }] = await Promise.all([
+      import('../../parse/stream.js'), import('../../sources/index.js'), import('../../sources/open.js'), import('../../parse/time.js'), import('../../extract/prefilter.js'),
+    ]);
+    // Unparsed lines are counted as ingest counts them: those that could hold an event (see SourceResult.unparsed).
+    const needles = candidateNeedles([]);
     const { inputs, problems } = await listInputs(argv.paths);
     let failed = problems.length > 0;
     for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
     for (const input of inputs) {
       try {
         const opened = await openInput(input);
-        const year = argv.year ?? opened.mtime?.getFullYear() ?? new Date().getFullYear();
-        for await (const r of recordsOf(opened.stream, { format: argv.inputFormat as FormatName | undefined, year, tz: argv.tz })) {
-          if ('unparsed' in r) process.stderr.write(`authing-triage: ${input.name}:${r.unparsed}: unparsed line\n`);
-          else process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
+        const opts = { format: argv.inputFormat as FormatName | undefined, tz: argv.tz, ...yearAnchor(argv.year, opened.mtime) };
+        const onHead = (h: { note: string | null }) => {
+          if (h.note) process.stderr.write(`authing-triage: ${input.name}: ${h.note}\n`);
+        };
+        for await (const r of recordsOf(opened.stream, opts, onHead)) {
+          if (!('unparsed' in r)) process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
+          else if (isCandidateLine(needles, r.text)) process.stderr.write(`authing-triage: ${input.name}:${r.unparsed}: unparsed line\n`);
         }
       } catch (e) {
         failed = true;

@@ -1,0 +1,42 @@
+/**
+ * `rescan [paths..]`: re-derive the events of these sources under this run's settings, replacing
+ * theirs exactly (their counts follow). For when a --tag or registry signature was dropped on
+ * purpose: a plain re-run keeps what a wider contract stored; a rescan makes the source as if it
+ * were read the first time now.
+ */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { describeElements } from '../../pipeline/contract.js';
+import { stripControls } from '../../extract/redact.js';
+import type { SourceResult } from '../../pipeline/ingest.js';
+import { ingestOptions, type IngestArgs } from './ingest.js';
+
+export const rescanCommand = {
+  command: 'rescan [paths..]',
+  describe: 'Read these inputs again under the current --tag and --registry settings, replacing what they contributed',
+  builder: (y: Argv) =>
+    ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs counted before', type: 'string', array: true, default: [] as string[] }))
+      .example('$0 rescan --registry ours.json logs/', 're-derive the events of logs/ under the new registry file'),
+  handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
+    const { runIngest } = await import('../run-ingest.js');
+    process.exitCode = await runIngest({ ...argv, rescan: true });
+  },
+};
+
+/**
+ * Says, once a run, how many stored events the display filters hid (`shown`: the events shown, when
+ * filtered), which sources were re-read, and which keep events of settings this run lacks.
+ */
+export function reportContract(results: readonly SourceResult[], shown: number | undefined, out: NodeJS.WritableStream): void {
+  const stored = results.reduce((a, r) => a + r.events, 0);
+  if (shown !== undefined && stored > shown) out.write(`authing-triage: ${stored - shown} of the ${stored} events stored by this run are outside its filters (--since/--until/--level/--category/--code/--only-tag); report shows them\n`);
+  const reread = results.filter((r) => r.reread);
+  if (reread.length) out.write(`authing-triage: ${reread.length} input(s) counted before under other settings were read again; the events those settings missed were added\n`);
+  const narrower = results.filter((r) => r.contextRemoved?.length);
+  if (!narrower.length) return;
+  const removed = [...new Set(narrower.flatMap((r) => r.contextRemoved!))];
+  const names = narrower.slice(0, 3).map((r) => stripControls(r.name)).join(', ') + (narrower.length > 3 ? `, and ${narrower.length - 3} more` : '');
+  out.write(
+    `authing-triage: ${names}: counted before with ${describeElements(removed)}, which this run lacks; their stored events stay. ` +
+      `To re-derive them under this run's settings: authing-triage rescan PATHS (same --tag/--registry)\n`,
+  );
+}

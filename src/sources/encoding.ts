@@ -1,0 +1,220 @@
+/**
+ * Text encodings and line endings of a capture, from its first bytes. UTF-16 (PowerShell's `>`
+ * writes UTF-16LE with a BOM) becomes UTF-8 before the line scanner sees it, in whole lines, with
+ * each checkpoint kept as an offset in the ORIGINAL file so a resumed read starts at the right byte.
+ */
+import { lineChunks, type LineChunk } from './chunks.js';
+
+/** The text encodings read. */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** How the lines of a capture end; `cr-cr-lf` is `adb shell logcat > f` on Windows. */
+export type LineEnding = 'lf' | 'cr-lf' | 'cr-cr-lf' | 'mixed' | 'none';
+
+/** The encoding of a head, and the BOM length at its start. */
+export interface HeadEncoding {
+  encoding: TextEncoding;
+  bom: number;
+}
+
+// Bytes looked at for the NUL pattern: the whole head, so a junk block at the start does not hide it.
+const NUL_SAMPLE = 64 * 1024;
+
+/**
+ * The encoding of a capture from its first bytes: a BOM, or without one the NUL pattern of ASCII
+ * text in UTF-16 (every second byte NUL, on the odd bytes for LE, the even ones for BE).
+ */
+export function detectEncoding(head: Buffer): HeadEncoding {
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3 };
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
+  const n = Math.min(head.length, NUL_SAMPLE) & ~1;
+  if (n < 4) return { encoding: 'utf-8', bom: 0 };
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  const least = Math.max(4, (n / 2) * 0.05);
+  // Logcat headers are ASCII: a UTF-16 capture has a NUL in most code units, all on one side; UTF-8
+  // text has none, and binary junk has as many on both sides.
+  if (odd >= least && even * 4 <= odd) return { encoding: 'utf-16le', bom: 0 };
+  if (even >= least && odd * 4 <= even) return { encoding: 'utf-16be', bom: 0 };
+  return { encoding: 'utf-8', bom: 0 };
+}
+
+/** The head as UTF-8 text bytes (for format detection), whatever its encoding. */
+export function headAsUtf8(head: Buffer, enc: TextEncoding): Buffer {
+  if (enc === 'utf-8') return head;
+  return Buffer.from(new TextDecoder(enc).decode(head.subarray(0, head.length & ~1)), 'utf8');
+}
+
+/** The line-ending style of a head (UTF-8 bytes): LF, CR LF, CR CR LF, or a mix. */
+export function lineEndingOf(text: Buffer): LineEnding {
+  let lf = 0;
+  let crlf = 0;
+  let crcrlf = 0;
+  for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) {
+    if (i >= 2 && text[i - 1] === 13 && text[i - 2] === 13) crcrlf++;
+    else if (i >= 1 && text[i - 1] === 13) crlf++;
+    else lf++;
+  }
+  const kinds = [lf && 'lf', crlf && 'cr-lf', crcrlf && 'cr-cr-lf'].filter(Boolean) as LineEnding[];
+  return kinds.length === 0 ? 'none' : kinds.length === 1 ? kinds[0]! : 'mixed';
+}
+
+/** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
+class OffsetMap {
+  private readonly utf8: number[] = [];
+  private readonly orig: number[] = [];
+  private at = 0;
+  add(utf8End: number, origEnd: number): void {
+    this.utf8.push(utf8End);
+    this.orig.push(origEnd);
+  }
+  /** The original offset of a UTF-8 offset at a line end; null when it is not one (asked in increasing order). */
+  original(utf8Offset: number): number | null {
+    while (this.at < this.utf8.length && this.utf8[this.at]! < utf8Offset) this.at++;
+    // Entries before the one asked for are done with: keep the arrays short on a long stream.
+    if (this.at > 1024) {
+      this.utf8.splice(0, this.at);
+      this.orig.splice(0, this.at);
+      this.at = 0;
+    }
+    return this.utf8[this.at] === utf8Offset ? this.orig[this.at]! : null;
+  }
+}
+
+// A run without a newline longer than this is passed on without waiting for its end (memory stays bounded).
+const MAX_CARRY = 4 << 20;
+
+/** Offset just after the last newline code unit of `buf` (UTF-16, even-aligned), or -1. */
+function lastNewline16(buf: Buffer, le: boolean): number {
+  for (let i = (buf.length & ~1) - 2; i >= 0; i -= 2) {
+    if (le ? buf[i] === 10 && buf[i + 1] === 0 : buf[i] === 0 && buf[i + 1] === 10) return i + 2;
+  }
+  return -1;
+}
+
+/**
+ * UTF-16 bytes -> UTF-8 chunks of whole lines. `map` learns, for each chunk that ends a line, the
+ * offset in the original stream (counted from its first byte, the BOM included) where it ends.
+ */
+async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'utf-16be', map: OffsetMap): AsyncGenerator<Buffer> {
+  // One streaming decoder: a surrogate pair or code unit cut between chunks is carried by it.
+  const decoder = new TextDecoder(enc);
+  const le = enc === 'utf-16le';
+  let carry: Buffer = Buffer.alloc(0);
+  let orig = 0;
+  let utf8 = 0;
+  const emit = (part: Buffer, atLineEnd: boolean): Buffer => {
+    const out = Buffer.from(decoder.decode(part, { stream: true }), 'utf8');
+    orig += part.length;
+    utf8 += out.length;
+    if (atLineEnd) map.add(utf8, orig);
+    return out;
+  };
+  for await (const chunk of stream) {
+    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const cut = lastNewline16(data, le);
+    if (cut > 0) {
+      const out = emit(data.subarray(0, cut), true);
+      if (out.length) yield out;
+      carry = Buffer.from(data.subarray(cut));
+    } else if (data.length > MAX_CARRY) {
+      const even = data.length & ~1;
+      const out = emit(data.subarray(0, even), false);
+      if (out.length) yield out;
+      carry = Buffer.from(data.subarray(even));
+    } else carry = Buffer.from(data);
+  }
+  const tail = Buffer.from(decoder.decode(carry, { stream: false }), 'utf8');
+  orig += carry.length;
+  utf8 += tail.length;
+  map.add(utf8, orig);
+  if (tail.length) yield tail;
+}
+
+/**
+ * Chunks of whole UTF-8 lines from a stream in `enc`, starting `startBytes` into the original file
+ * (the stream begins there). Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
+ * resumes at the right byte; UTF-8 input is passed to lineChunks as it is.
+ */
+export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number): AsyncGenerator<LineChunk> {
+  if (enc === 'utf-8') return yield* lineChunks(body, maxLine, startBytes);
+  const map = new OffsetMap();
+  for await (const c of lineChunks(utf16ToUtf8(body, enc, map), maxLine, 0)) {
+    const next = c.next === null ? null : map.original(c.next);
+    yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next };
+  }
+}
+
+/** What the first bytes say about a text capture: its encoding, BOM, line endings and its head as UTF-8. */
+export interface TextHead extends HeadEncoding {
+  lineEnding: LineEnding;
+  /** The head decoded to UTF-8 (the head itself for UTF-8). */
+  utf8: Buffer;
+}
+
+/** Reads encoding and line endings from a head. */
+export function textHead(head: Buffer): TextHead {
+  const enc = detectEncoding(head);
+  const utf8 = headAsUtf8(head, enc.encoding);
+  return { ...enc, utf8, lineEnding: lineEndingOf(utf8) };
+}
+
+// Files people attach beside logs, known by their first bytes (file(1)'s magic).
+const NOT_LOG_MAGIC: readonly { name: string; bytes: readonly number[] }[] = [
+  { name: 'PNG image', bytes: [0x89, 0x50, 0x4e, 0x47] },
+  { name: 'PDF document', bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
+  { name: 'JPEG image', bytes: [0xff, 0xd8, 0xff] },
+  { name: 'GIF image', bytes: [0x47, 0x49, 0x46, 0x38] },
+  { name: 'ELF executable', bytes: [0x7f, 0x45, 0x4c, 0x46] },
+];
+
+/** Length of the valid UTF-8 sequence at `i`, or 0 when the byte there does not start one. */
+function utf8SequenceAt(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (!n || i + n > b.length) return 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  return n;
+}
+
+/** Share of the head's bytes that are not text: control bytes (but tab, CR, LF, ESC) and bytes that are not UTF-8. */
+export function nonTextShare(th: TextHead): number {
+  const b = th.utf8;
+  if (!b.length) return 0;
+  let bad = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 0x7f) bad++;
+      i++;
+      continue;
+    }
+    const n = utf8SequenceAt(b, i);
+    if (n) i += n;
+    else {
+      bad++;
+      i++;
+    }
+  }
+  return bad / b.length;
+}
+
+/**
+ * Why a head is not a log at all (an image, a PDF, an executable), or null. `fits`: some line of the
+ * head fits a logcat layout, so a junk block at the head of a real capture never hides the capture.
+ * Gzip, zip and binary logcat are recognised before this.
+ */
+export function notALog(head: Buffer, th: TextHead, fits: boolean): string | null {
+  const share = nonTextShare(th);
+  // Rounded down: 100% only when no byte at all is text.
+  const pct = `${Math.floor(share * 100)}% non-text bytes`;
+  const magic = NOT_LOG_MAGIC.find((m) => m.bytes.every((b, i) => head[i] === b));
+  if (magic) return `not a log (${magic.name}, ${pct}); skipped`;
+  // A log with a junk block still has mostly text; an image or archive stream has a third or more of such bytes.
+  return !fits && share >= 0.3 ? `not a log (binary, ${pct}); skipped` : null;
+}

@@ -1,0 +1,181 @@
+/**
+ * Issue 19 through the real bin: labeled captures re-terminated, re-encoded and junk-headed still give
+ * exactly their events; `parse` and `--json-summary` give one unparsed count; inputs that are not
+ * logs are skipped and said; the summary reports each source's formats, encoding and line endings.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
+
+const labeled = join(SHARED, 'corpus', 'labeled');
+const exp = JSON.parse(readFileSync(join(labeled, 'dev-threadtime.expected.json'), 'utf8')) as { file: string; args: string[]; events: { line: number; code: number }[] };
+const text = readFileSync(join(labeled, exp.file), 'utf8');
+const expected = [...exp.events].sort((a, b) => a.line - b.line);
+
+function utf16(t: string, enc: 'le' | 'be', bom: boolean): Buffer {
+  const b = Buffer.from((bom ? '\uFEFF' : '') + t, 'utf16le');
+  if (enc === 'be') b.swap16();
+  return b;
+}
+
+/** Ingests one file and returns the run's JSON summary and the stored events. */
+function ingest(file: string, db = join(tempDir(), 't.db'), extra: string[] = []) {
+  const r = runCli([file, '--db', db, '--json-summary', '--threads', '1', ...exp.args, ...extra]);
+  return { r, summary: r.stdout ? JSON.parse(r.stdout) : null, events: query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line'), db };
+}
+
+describe('a labeled capture, damaged as users damage it, gives exactly its events', () => {
+  const cases: [string, () => Buffer, string, string][] = [
+    ['CR CR LF', () => Buffer.from(text.replace(/\n/g, '\r\r\n')), 'utf-8', 'cr-cr-lf'],
+    ['CR LF', () => Buffer.from(text.replace(/\n/g, '\r\n')), 'utf-8', 'cr-lf'],
+    ['UTF-16LE with a BOM', () => utf16(text, 'le', true), 'utf-16le', 'lf'],
+    ['UTF-16LE without a BOM', () => utf16(text, 'le', false), 'utf-16le', 'lf'],
+    ['UTF-16BE with a BOM, CR LF', () => utf16(text.replace(/\n/g, '\r\n'), 'be', true), 'utf-16be', 'cr-lf'],
+  ];
+  it.each(cases)('%s', (_name, make, encoding, lineEnding) => {
+    const f = join(tempDir(), 'capture.txt');
+    writeFileSync(f, make());
+    const { r, summary, events } = ingest(f);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(events).toEqual(expected);
+    expect(summary.sources[0]).toMatchObject({ format: 'threadtime', formats: ['threadtime'], encoding, lineEnding, unparsed: 0 });
+  });
+
+  it('with 700 lines of binary junk after the first line (more than the detection sample): every event, on its line moved by the junk lines', () => {
+    const lines = text.split('\n');
+    const junkLines = Array.from({ length: 700 }, (_, i) => Buffer.from([1, 0xff, 0xfe, 2, 0x80 + (i % 64), 0x80, 0x1f, 0x7f, 3]).toString('latin1'));
+    const f = join(tempDir(), 'junk.txt');
+    writeFileSync(f, Buffer.concat([Buffer.from(lines[0] + '\n'), Buffer.from(junkLines.join('\n') + '\n', 'latin1'), Buffer.from(lines.slice(1).join('\n'))]));
+    const { r, events } = ingest(f);
+    expect(r.status).toBe(0);
+    expect(events).toEqual(expected.map((e) => ({ line: e.line > 1 ? e.line + 700 : e.line, code: e.code })));
+  });
+
+  it('a UTF-16 capture killed at random points and read again gives exactly its events once (8 trials)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const f = join(dir, 'killed.txt');
+    writeFileSync(f, utf16(text.repeat(6), 'le', true));
+    const t0 = Date.now();
+    const clean = ingest(f, join(dir, 'clean.db'), ['--batch-size', '50']);
+    const cleanMs = Date.now() - t0;
+    expect(clean.events).toHaveLength(expected.length * 6);
+    let seed = 19;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let killedMidway = 0;
+    for (let trial = 0; trial < 8; trial++) {
+      const db = join(dir, `k${trial}.db`);
+      const child = spawn(process.execPath, [BIN, f, '--db', db, '--quiet', '--threads', '1', '--batch-size', '50'], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 100 + rand() * cleanMs * 0.8));
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      if (child.exitCode === null) killedMidway++;
+      child.kill('SIGKILL');
+      await exited;
+      const again = ingest(f, db, ['--batch-size', '50']);
+      expect(again.r.status).toBe(0);
+      expect(again.events).toEqual(clean.events);
+    }
+    expect(killedMidway).toBeGreaterThan(2);
+  });
+
+  it('a UTF-16 capture appended to is resumed at the right byte: no event lost or counted twice', () => {
+    const dir = tempDir();
+    const f = join(dir, 'growing.txt');
+    const lines = text.split('\n');
+    const half = Math.floor(lines.length / 2);
+    writeFileSync(f, utf16(lines.slice(0, half).join('\n') + '\n', 'le', true));
+    const db = join(dir, 't.db');
+    const first = ingest(f, db);
+    expect(first.summary.sources[0].status).toBe('read');
+    appendFileSync(f, utf16(lines.slice(half).join('\n'), 'le', false));
+    const second = ingest(f, db);
+    expect(second.summary.sources[0].status).toBe('resumed');
+    expect(second.events).toEqual(expected);
+    expect(ingest(f, db).summary.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
+  });
+});
+
+describe('one unparsed count for parse and --json-summary', () => {
+  it('counts the lines that could hold an event and fit no layout, the same in both', () => {
+    const lines = text.split('\n').slice(0, 200);
+    // vendor noise: two lines that could hold an event (they carry "uth"), three that could not
+    const noisy = [lines[0], 'nt logctl_get(): open authing switch fail', ...lines.slice(1, 100), 'binder: 1234 oauth transaction failed', '  <6>[  12.3] kernel', 'xyz', '\t  ', 'abc', ...lines.slice(100)].join('\n') + '\n';
+    const f = join(tempDir(), 'noisy.log');
+    writeFileSync(f, noisy);
+    const p = runCli(['parse', f]);
+    expect(p.status).toBe(0);
+    const parseCount = p.stderr.split('\n').filter((l) => l.endsWith(': unparsed line')).length;
+    expect(parseCount).toBe(2);
+    const { summary } = ingest(f);
+    expect(summary.unparsed).toBe(2);
+    expect(summary.sources[0].unparsed).toBe(2);
+  });
+  it.each(readdirSync(join(SHARED, 'corpus', 'real')).filter((f) => !/PROVENANCE|golden/.test(f)))('%s: parse and --json-summary give the same count', (name) => {
+    const f = join(SHARED, 'corpus', 'real', name);
+    const parseCount = runCli(['parse', f]).stderr.split('\n').filter((l) => l.endsWith(': unparsed line')).length;
+    const { summary } = ingest(f);
+    expect(summary.sources[0].unparsed).toBe(parseCount);
+  });
+  it('counts the same on a multi-line layout (Studio v1), where every line is read', () => {
+    const v1 = readFileSync(join(SHARED, 'corpus', 'real', 'issue-excerpt__firebase-firebase-android-sdk-1565__android-studio-v1.txt'), 'utf8');
+    const f = join(tempDir(), 'studio.txt');
+    writeFileSync(f, 'AuthClient junk before the first record\n' + v1);
+    const p = runCli(['parse', f]);
+    expect(p.stderr.split('\n').filter((l) => l.endsWith(': unparsed line'))).toEqual([`authing-triage: ${f}:1: unparsed line`]);
+    expect(ingest(f).summary.sources[0]).toMatchObject({ unparsed: 1, format: 'studio', formats: ['studio'] });
+  });
+});
+
+describe('silent fallbacks are said, inputs that are not logs are skipped', () => {
+  it('skips a PNG and a PDF with one line each, counts them, stores no source, and reads the log beside them', () => {
+    const dir = tempDir();
+    const png = join(dir, 'screen.png');
+    const pdf = join(dir, 'report.pdf');
+    const log = join(dir, 'capture.log');
+    writeFileSync(png, Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(3000, 0x9c)]));
+    writeFileSync(pdf, Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(3000, 0x02)]));
+    writeFileSync(log, text);
+    const db = join(dir, 't.db');
+    const r = runCli([png, pdf, log, '--db', db, '--json-summary']);
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `authing-triage: ${png}: not a log (PNG image, 99% non-text bytes); skipped`,
+      `authing-triage: ${pdf}: not a log (PDF document, 99% non-text bytes); skipped`,
+    ]);
+    const s = JSON.parse(r.stdout);
+    expect(s.files).toEqual({ read: 1, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 2 });
+    expect(s.sources.map((x: { status: string; skipReason?: string }) => [x.status, x.skipReason ?? null])).toEqual([['not-a-log', 'not a log'], ['not-a-log', 'not a log'], ['read', null]]);
+    expect(query(db, 'SELECT name FROM sources')).toEqual([{ name: log }]);
+    const human = runCli([png, '--db', join(dir, 'u.db')]);
+    expect(human.stderr).toContain('1 skipped: not a log');
+    const parsed = runCli(['parse', pdf]);
+    expect([parsed.status, parsed.stdout, parsed.stderr]).toEqual([0, '', `authing-triage: ${pdf}: not a log (PDF document, 99% non-text bytes); skipped\n`]);
+  });
+  it('says when a text file fits no logcat layout and is read as raw lines', () => {
+    const f = join(tempDir(), 'unity.txt');
+    writeFileSync(f, 'Unity player log\nInitialize engine version: 2021.3\nAuthingManager: login failed code 2333\n');
+    const r = runCli([f, '--db', join(tempDir(), 't.db'), '--quiet']);
+    expect(r.stderr).toBe(`authing-triage: ${f}: no logcat layout fits; read as raw lines, tags unknown\n`);
+    const p = runCli(['parse', f]);
+    expect(p.stderr).toBe(`authing-triage: ${f}: no logcat layout fits; read as raw lines, tags unknown\n`);
+  });
+  it('reports each source\'s formats when a capture switches layout', () => {
+    const f = join(tempDir(), 'switch.txt');
+    writeFileSync(f, text.split('\n').slice(0, 50).join('\n') + '\n[ 03-17 16:20:00.000  1234: 1250 E/AuthClient ]\n{"code":2333}\n\n');
+    const { summary } = ingest(f);
+    expect(summary.sources[0]).toMatchObject({ format: 'threadtime', formats: ['threadtime', 'long'], encoding: 'utf-8', lineEnding: 'lf' });
+  });
+  it('the human summary has a line for each source read in a way worth knowing', () => {
+    const dir = tempDir();
+    const f = join(dir, 'ps.txt');
+    writeFileSync(f, utf16(text.replace(/\n/g, '\r\n'), 'be', true));
+    const plain = join(dir, 'plain.log');
+    writeFileSync(plain, text);
+    const r = runCli([f, plain, '--db', join(dir, 't.db')]);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n');
+    expect(lines.filter((l) => l.startsWith('  /'))).toEqual([`  ${f}: UTF-16BE; CR LF line endings`]);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * Issue 21: a re-run with new settings counts exactly what the first run's settings left out, and
+ * nothing twice. Display filters never change what is stored; the extraction contract (extra tags,
+ * registry signatures, the code's version) is remembered per source as the union of the contracts
+ * it was read under; `rescan` replaces a source's events under the current contract. Every case
+ * ends compared with one run of the final settings on a fresh database.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+const TAGGED = join(SHARED, 'corpus', 'labeled', 'dev-threadtime-tag.log');
+const EXPECTED_TAGGED = JSON.parse(readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime-tag.expected.json'), 'utf8')) as { args: string[]; total: number };
+
+/** Every stored event, keyed by content (head hash) and line, as a fresh database would hold it. */
+const eventsOf = (db: string) =>
+  query<Record<string, unknown>>(
+    db,
+    'SELECT s.head_hash, e.line, e.time, e.hour, e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.head_hash, e.line',
+  );
+const countsOf = (db: string) =>
+  query<Record<string, unknown>>(db, 'SELECT s.head_hash, h.hour, h.code, h.tag, h.count FROM counts_hourly h JOIN sources s ON s.id = h.source_id ORDER BY 1, 2, 3, 4');
+/** Counts agree with the events: each stored event counted once. */
+const countsMatchEvents = (db: string) =>
+  expect(query(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COALESCE(SUM(count), 0) FROM counts_hourly) AS counted')).toEqual([
+    { events: eventsOf(db).length, counted: eventsOf(db).length },
+  ]);
+
+const ok = (db: string, ...args: string[]) => {
+  const r = runCli(['--db', db, ...args]);
+  expect(r.status, r.stderr).toBe(0);
+  return r;
+};
+/** The database one run of `args` makes from nothing. */
+const fresh = (...args: string[]) => {
+  const db = join(tempDir(), 'fresh.db');
+  ok(db, '--quiet', ...args);
+  return db;
+};
+const expectSameStore = (db: string, reference: string) => {
+  expect(eventsOf(db)).toEqual(eventsOf(reference));
+  expect(countsOf(db)).toEqual(countsOf(reference));
+  countsMatchEvents(db);
+};
+
+describe('display filters on ingest', () => {
+  it('a --since 24h run, then a plain run, ends with the events of one plain run', () => {
+    const db = join(tempDir(), 's.db');
+    const first = ok(db, '--since', '24h', FIXTURE);
+    // The capture is older than a day: nothing shown, all of it stored.
+    expect(first.stderr).toMatch(/^0 events in 180 lines/m);
+    expect(first.stderr).toMatch(/15 of the 15 events stored by this run are outside its filters/);
+    const second = ok(db, FIXTURE);
+    expect(second.stderr).toMatch(/^0 events in 0 lines .* 1 already counted/m);
+    expectSameStore(db, fresh(FIXTURE));
+    expect(JSON.parse(runCli(['report', '--db', db, '--by', 'category', '-f', 'json']).stdout).length).toBeGreaterThan(5);
+  });
+
+  it.each([
+    [['--category', 'network']],
+    [['--code', '1636']],
+    [['--level', 'E']],
+    [['--only-tag', 'Guardian']],
+    [['--until', '2026-03-17T16:13:41Z', '--since', '2026-03-17T16:13:00Z']],
+  ])('a %j run, then a plain run, ends with the events of one plain run', (filter) => {
+    const db = join(tempDir(), 'f.db');
+    const first = JSON.parse(ok(db, ...filter, FIXTURE, '--json-summary').stdout);
+    expect(first.events).toBeLessThan(15);
+    expect(first.sources[0].events).toBe(15);
+    ok(db, FIXTURE);
+    expectSameStore(db, fresh(FIXTURE));
+  });
+
+  it('alerts (--fail-on) on what the filters show, not on what is stored', () => {
+    const db = join(tempDir(), 'a.db');
+    const r = runCli(['--db', db, '--category', 'network', '--fail-on', 'total>2', FIXTURE]);
+    expect(r.status).toBe(0);
+    expect(eventsOf(db)).toHaveLength(15);
+    const all = runCli(['--db', join(tempDir(), 'b.db'), '--fail-on', 'total>2', FIXTURE]);
+    expect(all.status).toBe(1);
+  });
+});
+
+describe('the extraction contract per source', () => {
+  it(`a plain run, then a --tag MainActivity run, ends with the ${EXPECTED_TAGGED.total} events of one tagged run`, () => {
+    expect(EXPECTED_TAGGED.args).toEqual(['--tag', 'MainActivity']);
+    const db = join(tempDir(), 't.db');
+    ok(db, '--quiet', TAGGED);
+    const plain = eventsOf(db).length;
+    expect(plain).toBe(EXPECTED_TAGGED.total - 2);
+    const r = ok(db, '--tag', 'MainActivity', TAGGED, '--json-summary');
+    const summary = JSON.parse(r.stdout);
+    expect(summary.events).toBe(2);
+    expect(summary.sources[0]).toMatchObject({ status: 'read', reread: true, events: 2 });
+    expect(r.stderr).toMatch(/1 input\(s\) counted before under other settings were read again/);
+    expectSameStore(db, fresh('--tag', 'MainActivity', TAGGED));
+    expect(eventsOf(db)).toHaveLength(EXPECTED_TAGGED.total);
+    // The union is remembered: the same run again reads nothing.
+    expect(JSON.parse(ok(db, '--tag', 'MainActivity', TAGGED, '--json-summary').stdout).files).toMatchObject({ read: 0, skipped: 1 });
+  });
+
+  it('a registry override that adds a signature re-reads the source and adds exactly its events', () => {
+    const dir = tempDir();
+    const reg = join(dir, 'ours.json');
+    writeFileSync(reg, JSON.stringify({ signatures: [{ tags: ['ExoPlayerImplInternal'], message: 'errorCode=(\\d+)', codeGroup: 1 }] }));
+    const db = join(dir, 'r.db');
+    ok(db, '--quiet', TAGGED);
+    ok(db, '--quiet', '--registry', reg, TAGGED);
+    expectSameStore(db, fresh('--registry', reg, TAGGED));
+    expect(eventsOf(db).filter((e) => e.tag === 'ExoPlayerImplInternal').map((e) => e.code)).toEqual([1002, 10001, 10001, 2004]);
+  });
+
+  it('a --tag re-run finds the source after it was renamed and gzipped, and adds only the tagged events', () => {
+    const dir = tempDir();
+    const log = join(dir, 'capture.log');
+    copyFileSync(TAGGED, log);
+    const db = join(dir, 'g.db');
+    ok(db, '--quiet', log);
+    const gz = join(dir, 'archive-2026-03-17.gz');
+    writeFileSync(gz, gzipSync(readFileSync(log)));
+    rmSync(log);
+    const r = JSON.parse(ok(db, '--tag', 'MainActivity', gz, '--json-summary').stdout);
+    expect(r.sources[0]).toMatchObject({ compression: 'gzip', reread: true, events: 2 });
+    expectSameStore(db, fresh('--tag', 'MainActivity', TAGGED));
+  });
+
+  it('two contracts run alternately settle after one re-read each: no flip-flop, nothing twice', () => {
+    const db = join(tempDir(), 'alt.db');
+    const a = ['--tag', 'MainActivity'];
+    const b = ['--tag', 'ExoPlayerImplInternal'];
+    const statuses: string[] = [];
+    for (const args of [a, b, a, b, a]) {
+      const s = JSON.parse(ok(db, ...args, TAGGED, '--json-summary').stdout).sources[0];
+      statuses.push(s.reread ? 'reread' : s.status);
+    }
+    expect(statuses).toEqual(['read', 'reread', 'skipped', 'skipped', 'skipped']);
+    expectSameStore(db, fresh(...a, ...b, TAGGED));
+  });
+
+  it('a run without a tag the source was read with says so and keeps its events; rescan replaces them exactly', () => {
+    const dir = tempDir();
+    const db = join(dir, 'n.db');
+    ok(db, '--quiet', '--tag', 'MainActivity', TAGGED);
+    const narrower = ok(db, TAGGED);
+    expect(narrower.stderr).toMatch(/dev-threadtime-tag\.log: counted before with tag MainActivity, which this run lacks; their stored events stay\. .*authing-triage rescan/);
+    expect(eventsOf(db)).toHaveLength(EXPECTED_TAGGED.total);
+    const r = runCli(['rescan', '--db', db, TAGGED, '--json-summary']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).events).toBe(EXPECTED_TAGGED.total - 2);
+    expectSameStore(db, fresh(TAGGED));
+    // After the rescan the source's contract is this run's: a plain run reads nothing, says nothing.
+    const again = ok(db, TAGGED);
+    expect(again.stderr).not.toMatch(/lacks/);
+    expect(again.stderr).toMatch(/1 already counted/);
+  });
+
+  it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
+    const dir = tempDir();
+    // Large enough that the two runs overlap: the tagged capture 120 times (lines and events repeat at other lines).
+    const big = join(dir, 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const runBg = (db: string, args: string[]) =>
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
+      );
+    const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
+    for (let round = 0; round < 2; round++) {
+      const db = join(dir, `c${round}.db`);
+      const codes = await Promise.all([runBg(db, ['--tag', 'MainActivity']), runBg(db, ['--tag', 'ExoPlayerImplInternal'])]);
+      expect(codes).toEqual([0, 0]);
+      countsMatchEvents(db);
+      expectSameStore(db, reference);
+    }
+  });
+});
+
+describe('a re-read killed at a random point', () => {
+  it('loses nothing and counts nothing twice: the next run of the same settings ends as one run of them (3 trials)', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const reference = fresh('--tag', 'MainActivity', big);
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 3; trial++) {
+      const db = join(dir, `k${trial}.db`);
+      ok(db, '--quiet', big);
+      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '100', '--tag', 'MainActivity', big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
+      await new Promise((r) => setTimeout(r, 200 + rand() * 800));
+      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      child.kill('SIGKILL');
+      await exited;
+      countsMatchEvents(db);
+      ok(db, '--quiet', '--tag', 'MainActivity', big);
+      expectSameStore(db, reference);
+    }
+  });
+});
+
+describe('a source renamed between runs keeps its contract', () => {
+  it('a plain run of a renamed copy after a tagged run reads nothing', () => {
+    const dir = tempDir();
+    const log = join(dir, 'a.log');
+    copyFileSync(TAGGED, log);
+    const db = join(dir, 'm.db');
+    ok(db, '--quiet', '--tag', 'MainActivity', log);
+    renameSync(log, join(dir, 'b.log'));
+    const s = JSON.parse(ok(db, '--tag', 'MainActivity', join(dir, 'b.log'), '--json-summary').stdout);
+    expect(s.files).toMatchObject({ read: 0, skipped: 1 });
+    expect(eventsOf(db)).toHaveLength(EXPECTED_TAGGED.total);
+  });
+});
+
+describe('the extraction contract on PostgreSQL', () => {
+  const pgEvents = (url: string) =>
+    pgQuery<Record<string, unknown>>(url, 'SELECT s.head_hash, e.line, e.time, e.hour, e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.head_hash, e.line');
+  const pgCounts = (url: string) =>
+    pgQuery<Record<string, unknown>>(url, 'SELECT s.head_hash, h.hour, h.code, h.tag, h.count FROM counts_hourly h JOIN sources s ON s.id = h.source_id ORDER BY 1, 2, 3, 4');
+  const expectSamePg = async (url: string, reference: string) => {
+    expect(await pgEvents(url)).toEqual(eventsOf(reference));
+    expect(await pgCounts(url)).toEqual(countsOf(reference));
+  };
+
+  it('a plain run, then --tag MainActivity, adds exactly the tagged events; rescan without the tag replaces them exactly', async () => {
+    const url = await pgDatabase();
+    ok(url, '--quiet', '--since', '24h', TAGGED);
+    await expectSamePg(url, fresh(TAGGED));
+    ok(url, '--quiet', '--tag', 'MainActivity', TAGGED);
+    await expectSamePg(url, fresh('--tag', 'MainActivity', TAGGED));
+    expect(ok(url, TAGGED).stderr).toMatch(/counted before with tag MainActivity, which this run lacks; their stored events stay/);
+    const r = runCli(['rescan', '--db', url, '--quiet', TAGGED]);
+    expect(r.status, r.stderr).toBe(0);
+    await expectSamePg(url, fresh(TAGGED));
+  });
+
+  it('migrate brings each source\'s contract along: the same settings read nothing on the target', async () => {
+    const sqlite = fresh('--tag', 'MainActivity', TAGGED);
+    const url = await pgDatabase();
+    expect(runCli(['migrate', '--from', sqlite, '--to', url]).status).toBe(0);
+    const s = JSON.parse(ok(url, '--tag', 'MainActivity', TAGGED, '--json-summary').stdout);
+    expect(s.files).toMatchObject({ read: 0, skipped: 1 });
+    expect(s.sources[0].reread).toBeUndefined();
+    await expectSamePg(url, sqlite);
+  });
+
+  it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
+    const url = await pgDatabase();
+    const runBg = (args: string[]) =>
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, [BIN, '--db', url, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
+      );
+    expect(await Promise.all([runBg(['--tag', 'MainActivity']), runBg(['--tag', 'ExoPlayerImplInternal'])])).toEqual([0, 0]);
+    await expectSamePg(url, reference);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Retention (issue 21): `prune --older-than` deletes old events and keeps the hourly counts and the
+ * sources, so every report over a window older than the cutoff answers as before, old archives are
+ * still not counted again, and a re-read under a new contract does not bring pruned events back;
+ * on SQLite and PostgreSQL alike. Also `--all`, and the `retention` config key.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+
+const HOUR = 3_600_000;
+const TAGGED = join(SHARED, 'corpus', 'labeled', 'dev-threadtime-tag.log');
+/** The cutoff of the tests: midnight between two days of captures (each day's lines are at 16:13-16:15). */
+const CUTOFF = '2026-03-15T00:00:00.000Z';
+/** `--older-than` that puts the cutoff at CUTOFF now. */
+const age = () => `${Math.floor(Date.now() / HOUR) - Date.parse(CUTOFF) / HOUR}h`;
+
+let logs: string;
+
+beforeAll(() => {
+  // Six days of one device: the real capture, each copy dated one day later (distinct content).
+  logs = join(tempDir(), 'logs');
+  mkdirSync(logs);
+  const text = readFileSync(TAGGED, 'utf8');
+  for (let d = 12; d <= 17; d++) writeFileSync(join(logs, `device-03-${d}.log`), text.replace(/^03-17 /gm, `03-${d} `));
+});
+
+type Store = { name: string; target: () => Promise<string> };
+const STORES: Store[] = [
+  { name: 'SQLite', target: async () => join(tempDir(), 'p.db') },
+  { name: 'PostgreSQL', target: () => pgDatabase() },
+];
+
+const cli = (db: string, ...args: string[]) => {
+  const r = runCli([...args, '--db', db]);
+  expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r;
+};
+const rows = async (db: string, sql: string): Promise<Record<string, unknown>[]> => (db.startsWith('postgres') ? pgQuery(db, sql) : query(db, sql));
+const eventsAfter = (db: string) => rows(db, `SELECT s.name, e.line, e.code, e.time FROM events e JOIN sources s ON s.id = e.source_id WHERE e.time >= '${CUTOFF}' ORDER BY 1, 2`);
+
+/** Reports over windows that end at or before the cutoff, and over all time. */
+const OLD_REPORTS = [
+  ['report', '--by', 'day', 'category', '-f', 'json', '--until', '2026-03-15'],
+  ['report', '--by', 'code', '-f', 'json', '--since', '2026-03-12', '--until', '2026-03-15'],
+  ['report', '--by', 'hour', '-f', 'json', '--until', '2026-03-15T00:00:00Z'],
+  ['report', '--by', 'source', 'code', '-f', 'json', '--since', '2026-03-13T16:00:00Z', '--until', '2026-03-14T17:00:00Z'],
+  ['report', '--by', 'category', '-f', 'json'],
+  ['sql', "SELECT day, category, count FROM v_daily WHERE day < '2026-03-15' ORDER BY day, category", '-f', 'json'],
+];
+const answers = (db: string) => OLD_REPORTS.map((args) => cli(db, ...args).stdout);
+
+describe.each(STORES)('prune on $name', (store) => {
+  it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {
+    const db = await store.target();
+    cli(db, '--quiet', '--tz', 'UTC', logs);
+    const before = answers(db);
+    expect(JSON.parse(before[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
+    const after = await eventsAfter(db);
+    expect(after).toHaveLength(3 * 60);
+
+    const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--json').stdout);
+    expect(r).toMatchObject({ before: CUTOFF, events: 3 * 60, counts: 0 });
+    expect(await rows(db, `SELECT COUNT(*) AS n FROM events WHERE time < '${CUTOFF}'`)).toEqual([{ n: 0 }]);
+    expect(await eventsAfter(db)).toEqual(after);
+    expect(answers(db)).toEqual(before);
+
+    // The pruned archives are still known: a re-run adds nothing.
+    const again = JSON.parse(cli(db, '--tz', 'UTC', logs, '--json-summary').stdout);
+    expect(again.files).toMatchObject({ read: 0, skipped: 6 });
+    expect(answers(db)).toEqual(before);
+  });
+
+  it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', async () => {
+    const db = await store.target();
+    cli(db, '--quiet', '--tz', 'UTC', logs);
+    cli(db, 'prune', '--older-than', age());
+    const before = answers(db);
+    const s = JSON.parse(cli(db, '--tz', 'UTC', '--tag', 'MainActivity', logs, '--json-summary').stdout);
+    // Two MainActivity events a day; only the three days after the cutoff get them.
+    expect(s.events).toBe(3 * 2);
+    expect(answers(db).slice(0, 4)).toEqual(before.slice(0, 4));
+    const fresh = join(tempDir(), 'fresh.db');
+    cli(fresh, '--quiet', '--tz', 'UTC', '--tag', 'MainActivity', logs);
+    expect(await eventsAfter(db)).toEqual(query(fresh, `SELECT s.name, e.line, e.code, e.time FROM events e JOIN sources s ON s.id = e.source_id WHERE e.time >= '${CUTOFF}' ORDER BY 1, 2`));
+    const counted = await rows(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
+    expect(counted).toEqual([{ events: 3 * 62, counted: 3 * 60 + 3 * 62 }]);
+  });
+
+  it('--all drops the hourly counts before the cutoff too, and leaves the later ones', async () => {
+    const db = await store.target();
+    cli(db, '--quiet', '--tz', 'UTC', logs);
+    const later = cli(db, 'report', '--by', 'day', 'code', '-f', 'json', '--since', '2026-03-15').stdout;
+    const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--all', '--json').stdout);
+    expect(r.events).toBe(3 * 60);
+    expect(r.counts).toBeGreaterThan(0);
+    expect(JSON.parse(cli(db, 'report', '--by', 'code', '-f', 'json', '--until', '2026-03-15').stdout)).toEqual([]);
+    expect(cli(db, 'report', '--by', 'day', 'code', '-f', 'json', '--since', '2026-03-15').stdout).toBe(later);
+    expect(await rows(db, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: 6 }]);
+  });
+});
+
+describe('retention', () => {
+  it('the config key applies prune at the end of each ingest, and VACUUM gives the space back', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ retention: age(), tz: 'UTC' }));
+    const db = join(dir, 'r.db');
+    const r = runCli(['--db', db, logs], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`retention: pruned .*r\\.db: 180 events before ${CUTOFF.replace(/\./g, '\\.')}; hourly counts kept; space given back \\(VACUUM\\)`));
+    expect(query(db, 'SELECT COUNT(*) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted FROM events')).toEqual([{ events: 180, counted: 360 }]);
+    expect(query(db, 'PRAGMA freelist_count')).toEqual([{ freelist_count: 0 }]);
+  });
+
+  it('rejects an age it cannot read in one line, exit 2', () => {
+    const r = runCli(['prune', '--older-than', 'ninety days', '--db', join(tempDir(), 'x.db')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('authing-triage: --older-than "ninety days": expected an age of at least an hour, like 90d, 12w, 36h or 1y\n');
+  });
+});
