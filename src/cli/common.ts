@@ -5,12 +5,15 @@ import { UserError } from '../errors.js';
 import { loadRegistry, type Registry } from '../registry/index.js';
 import { isPostgresUrl, openStore, type Store } from '../store/store.js';
 import type { SqliteStore } from '../store/sqlite.js';
+import type { Lang } from '../registry/text.js';
 
 export interface CommonArgs {
   db: string;
   busyTimeout?: number;
   tag: string[];
   registry: string[];
+  /** --lang (global, in main.ts), resolved by the config middleware: flag, config file, then the locale. */
+  lang: Lang;
 }
 
 /** Adds --db and --busy-timeout: commands that open the database. */

@@ -18,6 +18,7 @@ import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
 import { checkDbTarget } from './common.js';
+import { LANGS } from '../registry/text.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
 const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
@@ -128,6 +129,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them')
     .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
+    .option('lang', { choices: LANGS as unknown as string[], global: true, describe: 'language of messages, tables and pages (default: config "lang", else LC_ALL/LC_MESSAGES/LANG: zh_* is Chinese)' })
     .option('color', {
       type: 'string', global: true, choices: COLOR_MODES, default: 'auto', describe: 'colour: auto (a terminal, unless NO_COLOR or TERM=dumb), always, never (same as --no-color)',
       // `--no-color` is the usual spelling of never; a bare `--color` is auto, as in grep.

@@ -83,18 +83,18 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   // Display filters: what this run shows, alerts on and summarises; the store gets every event.
-  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
   const contract = runContract(extractor, registry);
   // Live lines by default only for a stream (stdin, watch): an archive run on a terminal shows the
   // progress bar and the summary; --live asks for the lines anyway.
   const streaming = argv.paths === undefined || argv.paths.length === 0 || argv.paths.includes('-');
   const liveOn = argv.live ?? (streaming && !!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
-    ? new NdjsonSink(process.stdout, registry)
+    ? new NdjsonSink(process.stdout, registry, argv.lang)
     : liveOn
       ? argv.tee
-        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr))
-        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout))
+        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr), argv.lang)
+        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout), argv.lang)
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
@@ -201,11 +201,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   }
   if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr);
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary });
-  const summary = summarize(results, tally, registry, Date.now() - started);
+  const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
   const summaryOut = argv.json ? process.stderr : process.stdout;
   if (argv.jsonSummary) summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
-  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
+  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns, lang: argv.lang }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;
   const hits = crossed(thresholds, tally);

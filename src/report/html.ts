@@ -4,6 +4,7 @@
  */
 import palette from './palette.json' with { type: 'json' };
 import type { CompareRow, Dimension, ReportRow, Totals } from './query.js';
+import { categoryLabel, ui, type Lang } from '../registry/text.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: unknown): string {
@@ -51,6 +52,8 @@ export interface HtmlReportData {
   unregistered: (ReportRow & { sample?: string | null })[];
   sources: { name: string; events: number; lines: number; last_seen: string }[];
   breakdown?: HtmlBreakdown;
+  /** The page's one language (default en); the codes carry their message in it. */
+  lang?: Lang;
 }
 
 const PALETTE = palette as { light: Record<string, string>; dark: Record<string, string> };
@@ -67,6 +70,7 @@ function paletteCss(): string {
   return `${rules(PALETTE.light)} .k-other{--k:#868e96}\n@media (prefers-color-scheme: dark) { ${rules(PALETTE.dark)} .k-other{--k:#adb5bd} }`;
 }
 
+/** The key of the bar of events without a time stamp (data, not display: the label follows the language). */
 const NO_TIME = 'no time stamp';
 
 /** The tick label of a bucket: the year only when the axis spans years, the hour for hourly axes. */
@@ -76,8 +80,9 @@ function tickLabel(bucket: string, kind: TimeAxis['kind'], spansYears: boolean):
 }
 
 /** A stacked bar chart of events per bucket and category on a time axis, as inline SVG. */
-export function stackedChart(series: HtmlReportData['series'], axis: TimeAxis, undated: HtmlReportData['undated']): string {
-  if (!axis.buckets.length && !undated.length) return '<p class="muted">No events in this window.</p>';
+export function stackedChart(series: HtmlReportData['series'], axis: TimeAxis, undated: HtmlReportData['undated'], lang: Lang = 'en'): string {
+  const t = ui(lang).html;
+  if (!axis.buckets.length && !undated.length) return `<p class="muted">${escapeHtml(t.noEvents)}</p>`;
   const byBucket = new Map<string, Map<string, number>>();
   for (const s of series) {
     const m = byBucket.get(s.bucket) ?? new Map<string, number>();
@@ -108,7 +113,7 @@ export function stackedChart(series: HtmlReportData['series'], axis: TimeAxis, u
       if (!n) continue;
       const h = (n / max) * plotH;
       y -= h;
-      parts.push(`<rect x="${(cx - width / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${h.toFixed(1)}" class="${classOf(c)}"><title>${escapeHtml(b)} · ${escapeHtml(c)}: ${n}</title></rect>`);
+      parts.push(`<rect x="${(cx - width / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${h.toFixed(1)}" class="${classOf(c)}"><title>${escapeHtml(b === NO_TIME ? t.noTime : b)} · ${escapeHtml(categoryLabel(c, lang))}: ${n}</title></rect>`);
     }
     parts.push(`<g data-bucket="${escapeHtml(b)}" data-total="${sum(b)}"></g>`);
   };
@@ -120,68 +125,72 @@ export function stackedChart(series: HtmlReportData['series'], axis: TimeAxis, u
   if (undated.length) {
     const cx = W - padR - undatedW / 2;
     bar(NO_TIME, cx, Math.min(undatedW * 0.8, 32));
-    parts.push(`<text x="${cx.toFixed(1)}" y="${H - 22}" class="tick">no time</text><text x="${cx.toFixed(1)}" y="${H - 9}" class="tick">stamp</text>`);
+    parts.push(`<text x="${cx.toFixed(1)}" y="${H - 22}" class="tick">${escapeHtml(t.noTimeTick[0])}</text><text x="${cx.toFixed(1)}" y="${H - 9}" class="tick">${escapeHtml(t.noTimeTick[1])}</text>`);
   }
-  const legend = cats.map((c) => `<span class="key"><i class="${classOf(c)}"></i>${escapeHtml(c)}</span>`).join('');
+  const legend = cats.map((c) => `<span class="key"><i class="${classOf(c)}"></i>${escapeHtml(categoryLabel(c, lang))}</span>`).join('');
   const axisEnd = padL + axis.buckets.length * slot;
-  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Events per ${axis.kind}, stacked by category" class="chart" data-kind="${axis.kind}" data-max="${max}">
+  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(t.perBucket(axis.kind))}" class="chart" data-kind="${axis.kind}" data-max="${max}">
 <line x1="${padL}" y1="${padT + plotH}" x2="${axisEnd.toFixed(1)}" y2="${padT + plotH}" class="axis"/><text x="${padL - 6}" y="${padT + 6}" class="tick end">${max}</text><text x="${padL - 6}" y="${padT + plotH}" class="tick end">0</text>
 ${parts.join('\n')}</svg><div class="legend">${legend}</div>`;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
-const TITLES: Record<Dimension, string> = { category: 'Category', code: 'Code', tag: 'Tag', source: 'Source', day: 'Day', hour: 'Hour' };
-
 /** A cell of a breakdown dimension: categories with their colour key, codes and counts as numbers. */
-function dimCell(d: Dimension, r: ReportRow): string {
+function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
   const v = r[d];
-  if (d === 'category') return `<td class="cat"><i class="dot ${classOf(String(v))}"></i>${escapeHtml(v)}</td>`;
+  if (d === 'category') return `<td class="cat"><i class="dot ${classOf(String(v))}"></i>${escapeHtml(categoryLabel(String(v), lang))}</td>`;
   if (d === 'code') return `<td class="num">${escapeHtml(v)}</td>`;
-  return `<td class="${d === 'source' ? 'src' : 'text'}">${escapeHtml(v ?? NO_TIME)}</td>`;
+  if (d === 'outcome' && v) return `<td class="text">${escapeHtml(ui(lang).outcomes[v as keyof ReturnType<typeof ui>['outcomes']] ?? v)}</td>`;
+  return `<td class="${d === 'source' ? 'src' : 'text'}">${escapeHtml(v ?? ui(lang).html.noTime)}</td>`;
 }
 
 /** The `--by` table, or with `--compare` the before/after table and the new and spiking codes. */
-function breakdownSection(b: HtmlBreakdown): string {
-  const dims = b.by.map((d) => `<th${d === 'code' ? ' class="num"' : ''}>${TITLES[d]}</th>`).join('');
-  const name = b.by.map((d) => TITLES[d].toLowerCase()).join(' and ');
+function breakdownSection(b: HtmlBreakdown, lang: Lang): string {
+  const t = ui(lang).html;
+  const col = ui(lang).columns;
+  const dims = b.by.map((d) => `<th${d === 'code' ? ' class="num"' : ''}>${escapeHtml(col[d])}</th>`).join('');
+  const name = b.by.map((d) => (lang === 'en' ? col[d].toLowerCase() : col[d])).join(t.and);
   if (!b.compare) {
-    const rows = b.rows.map((r) => `<tr>${b.by.map((d) => dimCell(d, r)).join('')}<td class="num">${fmt(r.count)}</td></tr>`).join('\n');
-    return `<h2>By ${escapeHtml(name)}</h2>
-<div class="scroll"><table id="breakdown" data-by="${escapeHtml(b.by.join(','))}"><thead><tr>${dims}<th class="num">Events</th></tr></thead><tbody>
+    const rows = b.rows.map((r) => `<tr>${b.by.map((d) => dimCell(d, r, lang)).join('')}<td class="num">${fmt(r.count)}</td></tr>`).join('\n');
+    return `<h2>${escapeHtml(t.byDims(name))}</h2>
+<div class="scroll"><table id="breakdown" data-by="${escapeHtml(b.by.join(','))}"><thead><tr>${dims}<th class="num">${escapeHtml(t.events)}</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
   }
   const c = b.compare;
   const pct = (r: CompareRow) => (r.changePct === null ? '' : `${r.changePct > 0 ? '+' : ''}${r.changePct}%`);
   const rows = c.rows
-    .map((r) => `<tr data-change="${r.change}">${b.by.map((d) => dimCell(d, r)).join('')}<td class="num">${fmt(r.previous)}</td><td class="num">${fmt(r.count)}</td><td class="num">${r.change > 0 ? '+' : ''}${fmt(r.change)}</td><td class="num">${pct(r)}</td><td>${[r.isNew ? 'new' : '', r.spike ? 'spike' : ''].filter(Boolean).join(' ')}</td></tr>`)
+    .map((r) => `<tr data-change="${r.change}">${b.by.map((d) => dimCell(d, r, lang)).join('')}<td class="num">${fmt(r.previous)}</td><td class="num">${fmt(r.count)}</td><td class="num">${r.change > 0 ? '+' : ''}${fmt(r.change)}</td><td class="num">${pct(r)}</td><td>${escapeHtml([r.isNew ? ui(lang).flags.new : '', r.spike ? ui(lang).flags.spike : ''].filter(Boolean).join(' '))}</td></tr>`)
     .join('\n');
   const list = (id: string, title: string, rs: CompareRow[], none: string) =>
-    `<h3>${title}</h3>` +
+    `<h3>${escapeHtml(title)}</h3>` +
     (rs.length
-      ? `<ul id="${id}">${rs.map((r) => `<li data-code="${escapeHtml(r.code)}"><b>${escapeHtml(r.code)}</b> <span class="muted">${escapeHtml(r.category)}</span> ${fmt(r.previous)} → ${fmt(r.count)}${r.message ? ` · ${escapeHtml(r.message)}` : ''}</li>`).join('')}</ul>`
-      : `<p class="muted" id="${id}">${none}</p>`);
-  return `<h2>By ${escapeHtml(name)}, against the period before</h2>
-<div class="muted">Before: ${escapeHtml(c.previous.since)} → ${escapeHtml(c.previous.until)}</div>
-<div class="scroll"><table id="compare" data-by="${escapeHtml(b.by.join(','))}"><thead><tr>${dims}<th class="num">Before</th><th class="num">After</th><th class="num">Change</th><th class="num">%</th><th>Note</th></tr></thead><tbody>
+      ? `<ul id="${id}">${rs.map((r) => `<li data-code="${escapeHtml(r.code)}"><b>${escapeHtml(r.code)}</b> <span class="muted">${escapeHtml(categoryLabel(String(r.category), lang))}</span> ${fmt(r.previous)} → ${fmt(r.count)}${r.message ? ` · ${escapeHtml(r.message)}` : ''}</li>`).join('')}</ul>`
+      : `<p class="muted" id="${id}">${escapeHtml(none)}</p>`);
+  return `<h2>${escapeHtml(t.compareTitle(name))}</h2>
+<div class="muted">${escapeHtml(t.before)}: ${escapeHtml(c.previous.since)} → ${escapeHtml(c.previous.until)}</div>
+<div class="scroll"><table id="compare" data-by="${escapeHtml(b.by.join(','))}"><thead><tr>${dims}<th class="num">${escapeHtml(t.before)}</th><th class="num">${escapeHtml(t.after)}</th><th class="num">${escapeHtml(t.change)}</th><th class="num">%</th><th>${escapeHtml(t.note)}</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>
-${list('new-codes', 'New codes', c.newCodes, 'None: every code of this period was seen in the one before.')}
-${list('spiking-codes', 'Spiking codes', c.spiking, 'None: no failure code at least doubled by 5 or more.')}`;
+${list('new-codes', t.newCodes, c.newCodes, t.noNewCodes)}
+${list('spiking-codes', t.spikingCodes, c.spiking, t.noSpikes)}`;
 }
 
 /** Renders the whole page. */
 export function renderHtml(d: HtmlReportData): string {
-  const win = `${d.window.since ?? d.totals.first ?? 'the beginning'} → ${d.window.until ?? d.totals.last ?? 'now'}`;
+  const lang = d.lang ?? 'en';
+  const t = ui(lang).html;
+  const col = ui(lang).columns;
+  const win = `${d.window.since ?? d.totals.first ?? t.beginning} → ${d.window.until ?? d.totals.last ?? t.now}`;
   const undatedTotal = d.undated.reduce((a, u) => a + u.count, 0);
   const catRows = d.byCategory
-    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(r.category)}</td><td class="num">${fmt(r.count)}</td></tr>`)
+    .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}</td></tr>`)
     .join('\n');
   const codeRow = (r: ReportRow) => {
     const href = safeHref(r.docs);
-    return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(r.category)}</td><td class="num">${fmt(r.count)}</td><td class="text">${escapeHtml(r.message ?? '(not in the registry)')}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}${href ? ` <a href="${escapeHtml(href)}" rel="noreferrer">docs</a>` : ''}</td></tr>`;
+    return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td class="text">${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}${href ? ` <a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}</td></tr>`;
   };
-  const codesTitle = d.failureCodes > d.topCodes.length ? `Top ${d.topCodes.length} of ${d.failureCodes} failure codes` : `Failure codes (${d.failureCodes})`;
+  const codesTitle = t.failureCodes(d.topCodes.length, d.failureCodes);
   const unregRows = d.unregistered
     .map((r) => `<tr data-unregistered="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td class="num">${fmt(r.count)}</td><td class="text"><code>${escapeHtml(r.sample ?? '')}</code></td></tr>`)
     .join('\n');
@@ -189,10 +198,10 @@ export function renderHtml(d: HtmlReportData): string {
     .map((s) => `<tr><td class="src">${escapeHtml(s.name)}</td><td class="num">${fmt(s.events)}</td><td class="num">${fmt(s.lines)}</td><td class="hide-sm">${escapeHtml(s.last_seen)}</td></tr>`)
     .join('\n');
   const chartNote = undatedTotal
-    ? `<p class="muted" id="undated-note">${fmt(undatedTotal)} ${undatedTotal === 1 ? 'event has' : 'events have'} no time stamp (brief, tag or raw captures): the bar on the right, outside the time axis. A --since or --until window cannot include them.</p>`
+    ? `<p class="muted" id="undated-note">${escapeHtml(t.undatedNote(undatedTotal))}</p>`
     : '';
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -237,30 +246,30 @@ ul { padding-left:20px; margin:4px 0; }
 <body>
 <main>
 <h1>${escapeHtml(d.title)}</h1>
-<div class="muted">Window: <span id="window">${escapeHtml(win)}</span> · generated ${escapeHtml(d.generatedAt)}</div>
+<div class="muted">${escapeHtml(t.window)}: <span id="window">${escapeHtml(win)}</span> · ${escapeHtml(t.generated)} ${escapeHtml(d.generatedAt)}</div>
 <section class="cards">
-<div class="card"><span class="muted">Events</span><b id="total-events" data-value="${d.totals.events}">${fmt(d.totals.events)}</b></div>
-<div class="card"><span class="muted">Distinct codes</span><b id="total-codes" data-value="${d.totals.codes}">${fmt(d.totals.codes)}</b></div>
-<div class="card"><span class="muted">Unregistered events</span><b id="total-unregistered" data-value="${d.totals.unregistered}">${fmt(d.totals.unregistered)}</b></div>
-<div class="card"><span class="muted">Sources</span><b id="total-sources" data-value="${d.totals.sources}">${fmt(d.totals.sources)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.events)}</span><b id="total-events" data-value="${d.totals.events}">${fmt(d.totals.events)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.distinctCodes)}</span><b id="total-codes" data-value="${d.totals.codes}">${fmt(d.totals.codes)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.unregisteredEvents)}</span><b id="total-unregistered" data-value="${d.totals.unregistered}">${fmt(d.totals.unregistered)}</b></div>
+<div class="card"><span class="muted">${escapeHtml(t.sources)}</span><b id="total-sources" data-value="${d.totals.sources}">${fmt(d.totals.sources)}</b></div>
 </section>
-<h2>Events per ${d.axis.kind}, by category</h2>
-${stackedChart(d.series, d.axis, d.undated)}
+<h2>${escapeHtml(t.perBucket(d.axis.kind))}</h2>
+${stackedChart(d.series, d.axis, d.undated, lang)}
 ${chartNote}
-${d.breakdown ? breakdownSection(d.breakdown) : ''}
-<h2>By category</h2>
-<div class="scroll"><table id="categories"><thead><tr><th>Category</th><th class="num">Events</th></tr></thead><tbody>
+${d.breakdown ? breakdownSection(d.breakdown, lang) : ''}
+<h2>${escapeHtml(t.byCategory)}</h2>
+<div class="scroll"><table id="categories"><thead><tr><th>${escapeHtml(col.category)}</th><th class="num">${escapeHtml(t.events)}</th></tr></thead><tbody>
 ${catRows}
 </tbody></table></div>
 <h2>${codesTitle}</h2>
-<div class="scroll"><table id="codes"><thead><tr><th class="num">Code</th><th>Category</th><th class="num">Events</th><th>Meaning and what to do</th></tr></thead><tbody>
+<div class="scroll"><table id="codes"><thead><tr><th class="num">${escapeHtml(col.code)}</th><th>${escapeHtml(col.category)}</th><th class="num">${escapeHtml(t.events)}</th><th>${escapeHtml(t.meaning)}</th></tr></thead><tbody>
 ${d.topCodes.map(codeRow).join('\n')}
 </tbody></table></div>
-${d.successCodes.length ? `<h3>Successes (not failures)</h3>\n<ul id="successes">${d.successCodes.map((r) => `<li data-code="${escapeHtml(r.code)}" data-count="${r.count}"><b>${escapeHtml(r.code)}</b> ${escapeHtml(r.message ?? '')}: ${fmt(r.count)}</li>`).join('')}</ul>` : ''}
-<h2>Unregistered codes</h2>
-${d.unregistered.length ? `<div class="scroll"><table id="unregistered"><thead><tr><th class="num">Code</th><th class="num">Events</th><th>Latest line (redacted)</th></tr></thead><tbody>\n${unregRows}\n</tbody></table></div>` : '<p class="muted" id="unregistered">None: every code seen is in the registry.</p>'}
-<h2>Sources</h2>
-<div class="scroll"><table id="sources"><thead><tr><th>Source</th><th class="num">Events</th><th class="num">Lines</th><th class="hide-sm">Last read</th></tr></thead><tbody>
+${d.successCodes.length ? `<h3>${escapeHtml(t.successes)}</h3>\n<ul id="successes">${d.successCodes.map((r) => `<li data-code="${escapeHtml(r.code)}" data-count="${r.count}"><b>${escapeHtml(r.code)}</b> ${escapeHtml(r.message ?? '')}: ${fmt(r.count)}</li>`).join('')}</ul>` : ''}
+<h2>${escapeHtml(t.unregistered)}</h2>
+${d.unregistered.length ? `<div class="scroll"><table id="unregistered"><thead><tr><th class="num">${escapeHtml(col.code)}</th><th class="num">${escapeHtml(t.events)}</th><th>${escapeHtml(t.latestLine)}</th></tr></thead><tbody>\n${unregRows}\n</tbody></table></div>` : `<p class="muted" id="unregistered">${escapeHtml(t.noUnregistered)}</p>`}
+<h2>${escapeHtml(t.sources)}</h2>
+<div class="scroll"><table id="sources"><thead><tr><th>${escapeHtml(col.source)}</th><th class="num">${escapeHtml(t.events)}</th><th class="num">${escapeHtml(t.lines)}</th><th class="hide-sm">${escapeHtml(t.lastRead)}</th></tr></thead><tbody>
 ${srcRows}
 </tbody></table></div>
 </main>

@@ -1,4 +1,6 @@
 /** Store -> the data of the HTML report. */
+import type { Registry } from '../registry/index.js';
+import { codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { Store } from '../store/store.js';
 import { renderHtml, type HtmlBreakdown, type TimeAxis } from './html.js';
 import { breakdown, compare, latestExcerpt, sourcesInWindow, totals, type Dimension, type ReportFilter } from './query.js';
@@ -25,11 +27,21 @@ export interface HtmlOptions {
   top?: number;
   by?: Dimension[];
   compare?: boolean;
+  /** The registry whose text the page shows, in `lang` (default en). */
+  registry?: Registry;
+  lang?: Lang;
 }
 
 /** Builds the HTML report of a window. */
 export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOptions = {}): Promise<string> {
   const top = opts.top ?? 20;
+  const lang = opts.lang ?? 'en';
+  // The stored message is whatever language the registry had; the page shows the run's language.
+  const inLang = <T extends { code?: number; message?: string | null; suggestion?: string | null }>(r: T): T => {
+    if (!opts.registry || r.code === undefined) return r;
+    const entry = opts.registry.codes.get(r.code);
+    return { ...r, message: entry ? codeMessage(entry, lang, r.code) : null, suggestion: codeAction(entry, lang) };
+  };
   const t = await totals(store, f);
   const start = f.since ?? (t.first ? Date.parse(t.first) : null);
   const end = f.until ?? (t.last ? Date.parse(t.last) + 1000 : f.since !== undefined ? Date.now() : null);
@@ -41,7 +53,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
   const undated = f.since === undefined && f.until === undefined
     ? (await breakdown(store, ['day', 'category'], f)).filter((r) => !r.day).map((r) => ({ category: r.category!, count: r.count }))
     : [];
-  const codes = await breakdown(store, ['code'], f);
+  const codes = (await breakdown(store, ['code'], f)).map(inLang);
   const failures = codes.filter((r) => r.category !== 'success');
   const unregistered = [];
   for (const r of codes.filter((c) => c.category === 'unregistered')) unregistered.push({ ...r, sample: await latestExcerpt(store, r.code!) });
@@ -67,7 +79,8 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
     extra = { by, rows: await breakdown(store, by, f, opts.top) };
   }
   return renderHtml({
-    title: 'Authing triage report',
+    title: ui(lang).html.title,
+    lang,
     generatedAt: new Date().toISOString(),
     window: { since: f.since !== undefined ? new Date(f.since).toISOString() : null, until: f.until !== undefined ? new Date(f.until).toISOString() : null },
     totals: t,

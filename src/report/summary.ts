@@ -4,6 +4,7 @@ import { categoryOf, UNREGISTERED } from '../registry/index.js';
 import type { SourceResult } from '../pipeline/ingest.js';
 import type { AuthingEvent } from '../types.js';
 import { renderTable } from './render.js';
+import { categoryLabel, codeMessage, ui, type Lang } from '../registry/text.js';
 
 /** Counts of the events one run stored. */
 export class RunTally {
@@ -30,9 +31,10 @@ export interface RunSummary {
   byCategory: { category: string; count: number }[];
   /**
    * The largest failure codes (success codes are not failures), then every unregistered code not
-   * among them: the README promises unregistered codes are always listed.
+   * among them: the README promises unregistered codes are always listed. `message` in the run's
+   * language; `messageEn` and `messageZh` for scripts.
    */
-  topCodes: { code: number; category: string; message: string; count: number }[];
+  topCodes: { code: number; category: string; message: string; messageEn: string | null; messageZh: string | null; count: number }[];
   /** Distinct failure codes of the run, of which topCodes shows the largest TOP_CODES. */
   failureCodes: number;
   elapsedMs: number;
@@ -46,9 +48,13 @@ export const TOP_CODES = 10;
 /** A category whose codes are not failures: never ranked among them. */
 export const SUCCESS = 'success';
 
-function topFailureCodes(tally: RunTally, reg: Registry): Pick<RunSummary, 'topCodes' | 'failureCodes'> {
+function topFailureCodes(tally: RunTally, reg: Registry, lang: Lang): Pick<RunSummary, 'topCodes' | 'failureCodes'> {
   const failures = [...tally.byCode]
-    .map(([code, count]) => ({ code, category: categoryOf(reg, code), message: reg.codes.get(code)?.message ?? '(not in the registry)', count }))
+    .map(([code, count]) => {
+      const entry = reg.codes.get(code);
+      const message = entry ? codeMessage(entry, lang, code) : ui(lang).html.notInRegistry;
+      return { code, category: categoryOf(reg, code), message, messageEn: entry ? codeMessage(entry, 'en', code) : null, messageZh: entry ? codeMessage(entry, 'zh', code) : null, count };
+    })
     .filter((c) => c.category !== SUCCESS)
     .sort((a, b) => b.count - a.count || a.code - b.code);
   const top = failures.slice(0, TOP_CODES);
@@ -56,13 +62,9 @@ function topFailureCodes(tally: RunTally, reg: Registry): Pick<RunSummary, 'topC
   return { topCodes: [...top, ...unregistered], failureCodes: failures.length };
 }
 
-/** "1 event", "2 events". */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 /** Builds the run summary from the per-source results and the tally. */
-export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number): RunSummary {
+export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number, lang: Lang = 'en'): RunSummary {
   const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 0 };
   for (const r of results) {
     if (r.status === 'read' || r.status === 'interrupted') files.read++;
@@ -78,7 +80,7 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
     overlong: results.reduce((a, r) => a + r.overlong, 0),
     events: tally.total,
     byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
-    ...topFailureCodes(tally, reg),
+    ...topFailureCodes(tally, reg, lang),
     elapsedMs,
     mbPerSec: elapsedMs > 0 ? Math.round((bytes / 1e6 / (elapsedMs / 1000)) * 10) / 10 : 0,
     sources: [...results],
@@ -86,29 +88,30 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
 }
 
 /** The human-readable summary for stderr. */
-export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number } = {}): string {
+export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number; lang?: Lang } = {}): string {
   const out: string[] = [];
+  const lang = opts.lang ?? 'en';
+  const col = ui(lang).columns;
+  const named = <T extends { category: string }>(rows: T[]) => rows.map((r) => ({ ...r, category: categoryLabel(r.category, lang) }));
   if (s.byCategory.length) {
-    out.push(renderTable(s.byCategory, [{ key: 'category', title: 'CATEGORY' }, { key: 'count', title: 'EVENTS', align: 'right' }], { color: opts.color }));
+    out.push(renderTable(named(s.byCategory), [{ key: 'category', title: col.category }, { key: 'count', title: col.count, align: 'right' }], { color: opts.color }));
     const shown = Math.min(TOP_CODES, s.failureCodes);
-    const extra = s.topCodes.length - shown;
     if (s.topCodes.length) out.push(
-      (s.failureCodes > TOP_CODES ? `top ${TOP_CODES} of ${s.failureCodes} failure codes` : `${s.failureCodes === 1 ? 'the failure code' : `all ${s.failureCodes} failure codes`}`) +
-      (extra ? `, and ${plural(extra, 'more unregistered code')} (always listed)` : '') + ':\n' +
-      renderTable(s.topCodes, [
-        { key: 'code', title: 'CODE', align: 'right' },
-        { key: 'category', title: 'CATEGORY' },
-        { key: 'count', title: 'EVENTS', align: 'right' },
-        { key: 'message', title: 'MESSAGE', shrink: true },
+      ui(lang).summary.topCodes(TOP_CODES, s.failureCodes, s.topCodes.length - shown) + '\n' +
+      renderTable(named(s.topCodes), [
+        { key: 'code', title: col.code, align: 'right' },
+        { key: 'category', title: col.category },
+        { key: 'count', title: col.count, align: 'right' },
+        { key: 'message', title: col.message, shrink: true },
       ], { color: opts.color, maxWidth: opts.width }),
     );
   }
+  const t = ui(lang).summary;
   const f = s.files;
-  const fileParts = [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`, f.notLog && `${f.notLog} skipped: not a log`].filter(Boolean);
   out.push(
-    `${plural(s.events, 'event')} in ${plural(s.lines, 'line')} (${(s.bytes / 1e6).toFixed(1)} MB) from ${fileParts.join(', ')} ${f.read + f.resumed + f.skipped + f.taken + f.failed === 1 ? 'input' : 'inputs'} in ${(s.elapsedMs / 1000).toFixed(2)} s` +
-      (s.unparsed ? `; ${plural(s.unparsed, 'unparsed line')} that could hold an event` : '') +
-      (s.overlong ? `; ${s.overlong} over-long lines cut` : '') +
+    t.line(s.events, s.lines, (s.bytes / 1e6).toFixed(1), t.files(s.files), (s.elapsedMs / 1000).toFixed(2), f.read + f.resumed + f.skipped + f.taken + f.failed) +
+      (s.unparsed ? t.unparsed(s.unparsed) : '') +
+      (s.overlong ? t.overlong(s.overlong) : '') +
       '\n' +
       s.sources.map(sourceLine).filter(Boolean).join(''),
   );

@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
+import { outcomeMigrationPg } from './outcome-migration.js';
 import {
   contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
@@ -21,6 +22,7 @@ import {
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
   () => CONTRACT_MIGRATION_PG,
+  outcomeMigrationPg,
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -232,13 +234,13 @@ export class PgStore implements Store {
       if (next) await this.q('UPDATE sources SET contract = $1 WHERE id = $2', [next, sourceId]);
       if (!events.length) return [];
       const inserted = await this.q<{ line: number }>(
-        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[])
+        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
          ON CONFLICT (source_id, line) DO NOTHING RETURNING line`,
         [
           sourceId, events.map((e) => e.line), events.map((e) => e.time), events.map((e) => hourOf(e.time)), events.map((e) => e.code),
           events.map((e) => e.method), events.map((e) => text(e.detail)), events.map((e) => e.pid), events.map((e) => e.tid),
-          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)),
+          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)), events.map((e) => e.outcome),
         ],
       );
       // Only the events that were new are counted: a line stored before is never counted twice.
@@ -247,10 +249,10 @@ export class PgStore implements Store {
       const counts = countByHour(added);
       if (counts.length) {
         await this.q(
-          `INSERT INTO counts_hourly (hour, code, tag, source_id, count)
-           SELECT h, c, t, $4, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bigint[]) AS u(h, c, t, n)
-           ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = counts_hourly.count + excluded.count`,
-          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3])],
+          `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count)
+           SELECT h, c, t, $4, o, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::text[], $6::bigint[]) AS u(h, c, t, o, n)
+           ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = counts_hourly.count + excluded.count`,
+          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3]), counts.map((c) => c[4])],
         );
       }
       return added;

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
+import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -14,6 +15,7 @@ type DB = Database.Database;
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
   () => CONTRACT_MIGRATION_SQLITE,
+  outcomeMigrationSqlite,
 ];
 
 /** The schema version this build writes. */
@@ -146,15 +148,15 @@ export class SqliteStore implements Store {
     this.insertEvent = ro
       ? null
       : db.prepare(
-          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id, line) DO NOTHING`,
         );
     this.upsertCount = ro
       ? null
       : db.prepare(
-          `INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = count + excluded.count`,
+          `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = count + excluded.count`,
         );
     this.advanceSource = ro
       ? null
@@ -246,10 +248,10 @@ export class SqliteStore implements Store {
       const added: AuthingEvent[] = [];
       for (const e of events) {
         // Positional parameters: binding by name cost a third of the insert (profiled).
-        const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt);
+        const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome);
         if (r.changes !== 0) added.push(e); // already stored: never count twice
       }
-      for (const [hour, code, tag, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, n);
+      for (const [hour, code, tag, outcome, n] of countByHour(added)) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);
       return added;
     }).immediate();
   }

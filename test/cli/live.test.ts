@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
+import { codeOutcome } from '../../src/extract/outcome.js';
+import { loadRegistry } from '../../src/registry/index.js';
+
+const REG = loadRegistry();
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 const LINES = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
@@ -19,7 +23,10 @@ describe('live', () => {
     c.stdin.write(LINES.slice(0, firstAuthing + 1).join('\n') + '\n');
     await waitFor(() => out.includes('\n'));
     const first = JSON.parse(out.split('\n')[0]!);
-    expect(first).toMatchObject({ level: 50, code: 2333, category: 'password', msg: '用户名或密码错误', tag: 'SocialLoginButton', method: 'key-value', line: firstAuthing + 1, source: '-' });
+    expect(first).toMatchObject({ level: 50, code: 2333, category: 'password', tag: 'SocialLoginButton', method: 'key-value', line: firstAuthing + 1, source: '-', outcome: codeOutcome(REG.codes.get(2333), 'password') });
+    // msg in the run's language (English here), and both languages beside it for scripts.
+    expect(first.msg).toMatch(/^[^\u4e00-\u9fff]+$/);
+    expect(first.messageZh).toMatch(/[\u4e00-\u9fff]/);
     expect(typeof first.time).toBe('number');
     expect(c.exitCode).toBeNull(); // still running: the event came before the input ended
     c.stdin.end(LINES.slice(firstAuthing + 1).join('\n') + '\n');
@@ -100,7 +107,8 @@ describe('live', () => {
     const r = runCli(['--db', join(tempDir(), 'p.db'), '--live', '--quiet', FIXTURE]);
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^\[\d\d:13:40\.332\] ERROR: 2333 \[password\] 用户名或密码错误  SocialLoginButton: loginDone: errCode = 2333/);
+    // The message in one language: English here, whatever language the registry's first source used.
+    expect(lines[0]).toMatch(/^\[\d\d:13:40\.332\] ERROR: 2333 \[password\] [^\u4e00-\u9fff]+ {2}SocialLoginButton: loginDone: errCode = 2333/);
     expect(r.stdout).toMatch(/^ {4}what to do: Check whether the phone has a network signal/m);
     expect(r.stdout.match(/what to do: Check whether the phone/g)).toHaveLength(1); // only the first time 10001 appears
   });

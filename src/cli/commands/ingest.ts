@@ -19,6 +19,7 @@ export interface IngestArgs extends CommonArgs {
   category?: string[];
   code?: string[];
   onlyTag?: string[];
+  outcome?: string[];
   quiet: boolean;
   failOn: string[];
   batchSize?: number;
@@ -61,6 +62,7 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('level', { describe: 'show events of this logcat level or above (V D I W E F); every event is stored', type: 'string' })
       .option('category', { describe: 'show only events of these categories (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
       .option('code', { describe: 'show only these codes (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
+      .option('outcome', { describe: 'show only events of these outcomes: failed, canceled, error, success (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
       .option('only-tag', { describe: 'show only events logged under these tags (repeatable; --tag adds context instead); every event is stored', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })

@@ -9,6 +9,9 @@ import type { Store } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput, writePaged } from '../output.js';
 import { parseWhen } from '../when.js';
+import { displayRows, jsonRows, localColumns } from '../../report/localize.js';
+import { OUTCOMES } from '../../extract/outcome.js';
+import { ui } from '../../registry/text.js';
 
 interface ReportArgs extends CommonArgs {
   by: string[];
@@ -19,6 +22,7 @@ interface ReportArgs extends CommonArgs {
   where: string[];
   compare: boolean;
   out?: string;
+  outcome?: string[];
 }
 
 /** The formats of `report`: the text formats and the HTML page. */
@@ -31,6 +35,7 @@ const COLUMNS: Record<string, Column[]> = {
   source: [{ key: 'source', title: 'SOURCE', shrink: true }],
   day: [{ key: 'day', title: 'DAY' }],
   hour: [{ key: 'hour', title: 'HOUR' }],
+  outcome: [{ key: 'outcome', title: 'OUTCOME' }],
 };
 
 /** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
@@ -72,10 +77,10 @@ async function windowNotes(store: Store, filter: ReportFilter, empty: boolean): 
   if (note) process.stderr.write(`authing-triage: ${note}\n`);
 }
 
-/** Events without a time stamp are a row of their own, named, in every format. */
-const labelUndated = (by: readonly Dimension[]) => (r: Record<string, unknown>): Record<string, unknown> => {
+/** Events without a time stamp are a row of their own, named, in every format (in JSON and CSV by the data's own name). */
+const labelUndated = (by: readonly Dimension[], label = NO_TIME_STAMP) => (r: Record<string, unknown>): Record<string, unknown> => {
   const out = { ...r };
-  for (const d of by) if ((d === 'day' || d === 'hour') && out[d] === null) out[d] = NO_TIME_STAMP;
+  for (const d of by) if ((d === 'day' || d === 'hour') && out[d] === null) out[d] = label;
   return out;
 };
 
@@ -84,7 +89,7 @@ export const reportCommand = {
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
     registryOption(dbOptions(y))
-      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome', type: 'string', array: true, default: ['category'] })
       .option('format', {
         alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
         coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
@@ -93,10 +98,12 @@ export const reportCommand = {
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
       .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, nargs: 1, default: [] as string[] })
+      .option('outcome', { describe: 'only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1, choices: OUTCOMES as unknown as string[] })
       .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
       .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
-      .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
+      .example('$0 report --by day category --since 7d --format md  # a week by day and category, for a chat', '')
+      .example('$0 report --by code outcome --where category=social-login  # social logins: canceled apart from failed', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
       .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
@@ -105,6 +112,7 @@ export const reportCommand = {
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
     const registry = loadRegistryFromArgs(argv);
     const filter: ReportFilter = parseWhere(argv.where, Object.keys(registry.categories));
+    if (argv.outcome?.length) filter.outcome = argv.outcome;
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
@@ -117,7 +125,7 @@ export const reportCommand = {
       if ((format as string) === 'html') {
         const t = await totals(store, filter);
         if (argv.compare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
-        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare }), argv.out);
+        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare, registry, lang: argv.lang }), argv.out);
         await windowNotes(store, filter, t.events === 0);
         return;
       }
@@ -140,10 +148,14 @@ export const reportCommand = {
       } else {
         rows = (await breakdown(store, by, filter, argv.top)) as unknown as Record<string, unknown>[];
       }
+      // Canceled attempts apart, where there were any (social and one-click logins).
+      if (rows.some((r) => Number(r.canceled) > 0)) columns.push({ key: 'canceled', title: 'CANCELED', align: 'right' });
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
-      if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
-      rows = rows.map(labelUndated(by));
-      await writePaged(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      if (format === 'json') rows = jsonRows(rows.map(({ flag: _f, ...r }) => r), registry);
+      else if (format !== 'csv') rows = displayRows(rows, registry, argv.lang);
+      else rows = rows.map((r) => ({ ...r, message: displayRows([r], registry, argv.lang)[0]!.message }));
+      rows = rows.map(labelUndated(by, format === 'json' || format === 'csv' ? NO_TIME_STAMP : ui(argv.lang).html.noTime));
+      await writePaged(renderRows(rows, format === 'csv' ? columns : localColumns(columns, argv.lang), format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
       await windowNotes(store, filter, !rows.length);
     } finally {
       await store.close();
