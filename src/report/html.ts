@@ -148,7 +148,9 @@ function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
 function breakdownSection(b: HtmlBreakdown, lang: Lang): string {
   const t = ui(lang).html;
   const col = ui(lang).columns;
-  const dims = b.by.map((d) => `<th${d === 'code' ? ' class="num"' : ''}>${escapeHtml(col[d])}</th>`).join('');
+  // English titles in title case ("Code"), as the page's other headers; CSS shows them upper case.
+  const title = (d: Dimension) => (lang === 'en' ? col[d].charAt(0) + col[d].slice(1).toLowerCase() : col[d]);
+  const dims = b.by.map((d) => `<th${d === 'code' ? ' class="num"' : ''}>${escapeHtml(title(d))}</th>`).join('');
   const name = b.by.map((d) => (lang === 'en' ? col[d].toLowerCase() : col[d])).join(t.and);
   if (!b.compare) {
     const rows = b.rows.map((r) => `<tr>${b.by.map((d) => dimCell(d, r, lang)).join('')}<td class="num">${fmt(r.count)}</td></tr>`).join('\n');

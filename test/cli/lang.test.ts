@@ -170,8 +170,8 @@ describe('zh_CN locale', () => {
     expect(runCli(['report', '--db', zhDb, '--format', 'html', '--top', '100', '--out', out], { env: locale('zh_CN.UTF-8') }).status).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('<html lang="zh-CN">');
-    const failures = query(zhDb, "SELECT DISTINCT code FROM events WHERE category <> 'success'").length;
-    expect([...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(['每天事件数（按类别）', '按类别', `失败代码（${failures} 个）`, '未登记的代码', '来源']);
+    const failures = query(zhDb, "SELECT DISTINCT code FROM v_events WHERE category <> 'success'").length;
+    expect([...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(['每小时事件数（按类别）', '按类别', `失败代码（${failures} 个）`, '未登记的代码', '来源']);
     const rows = [...html.matchAll(/<tr data-code="(\d+)"[^>]*><td class="num">\d+<\/td><td class="cat">[^]*?<\/td><td class="num">[^]*?<\/td><td class="text">([^<]*)/g)];
     expect(rows.length).toBe(failures);
     const unescape = (t: string) => t.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));

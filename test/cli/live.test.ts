@@ -92,7 +92,7 @@ describe('live', () => {
       expect(r.status).toBe(0);
       expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
       const shown = new Map<number, number>();
-      for (const l of r.stdout.trim().split('\n').slice(0, -1)) shown.set(JSON.parse(l).code, (shown.get(JSON.parse(l).code) ?? 0) + 1);
+      for (const l of r.stdout.trim().split('\n')) shown.set(JSON.parse(l).code, (shown.get(JSON.parse(l).code) ?? 0) + 1);
       return [...shown].sort((a, b) => a[0] - b[0]);
     };
     expect(count('--category', 'network')).toEqual([[10001, 2]]);

@@ -210,8 +210,9 @@ describe('help and error messages point the right way (item 11)', () => {
   });
   it('lists only the flags a command uses', () => {
     const flags = (cmd: string) => [...runCli([cmd, '--help']).stdout.matchAll(/^ {2}(?:-\w, | {4})(--[\w-]+)/gm)].map((m) => m[1]);
-    expect(flags('codes')).toEqual(['--config', '--color', '--registry', '--category', '--format', '--version', '--help']);
-    expect(flags('explain')).toEqual(['--config', '--color', '--registry', '--format', '--version', '--help']);
+    expect(flags('codes')).toEqual(['--config', '--lang', '--color', '--registry', '--category', '--format', '--version', '--help']);
+    // explain --db says how often a store saw the code (issue 22)
+    expect(flags('explain')).toEqual(['--config', '--lang', '--color', '--db', '--busy-timeout', '--registry', '--format', '--sources', '--version', '--help']);
     expect(flags('watch')).not.toContain('--threads');
     expect(flags('report')).not.toContain('--tag');
     expect(runCli(['explain', '--help']).stdout).not.toContain('[default: []]');

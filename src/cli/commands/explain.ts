@@ -130,7 +130,7 @@ export const explainCommand = {
       .option('format', { alias: 'f', choices: ['table', 'json'], default: 'table', describe: 'table (text) or json' })
       .option('sources', { describe: 'also show every source of the entry and where sources disagree', type: 'boolean', default: false })
       .example('$0 explain 1636  # what "go to MFA" means and what to do', '')
-      .example('$0 explain 10013 --db app.db  # also how often the store saw it, canceled apart, and when last', '')
+      .example('$0 explain 10013 --db app.db  # how often app.db saw it, and when last', '')
       .example('$0 explain 10001 2004 --format json  # two codes, for a script', ''),
   handler: async (argv: ArgumentsCamelCase<ExplainArgs>) => {
     const reg = loadRegistryFromArgs(argv);

@@ -102,8 +102,8 @@ export const reportCommand = {
       .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
       .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
-      .example('$0 report --by day category --since 7d --format md  # a week by day and category, for a chat', '')
-      .example('$0 report --by code outcome --where category=social-login  # social logins: canceled apart from failed', '')
+      .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
+      .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
       .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
