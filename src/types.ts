@@ -36,6 +36,9 @@ export interface LogRecord {
 /** How the code of an event was found. */
 export type Method = 'signature' | 'json' | 'key-value';
 
+/** What became of the attempt an event reports (see extract/outcome.ts). */
+export type Outcome = 'failed' | 'canceled' | 'error' | 'success';
+
 /** One Authing code found in one record. */
 export interface AuthingEvent {
   code: number;
@@ -51,4 +54,6 @@ export interface AuthingEvent {
   line: number;
   /** The message, redacted and cut to a short excerpt. */
   excerpt: string;
+  /** Failed, canceled, error or success: from the SDK's words on the line and the code. */
+  outcome: Outcome;
 }

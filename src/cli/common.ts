@@ -1,24 +1,76 @@
 /** Flags shared by the commands, and the registry they load. */
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { UserError } from '../errors.js';
 import { loadRegistry, type Registry } from '../registry/index.js';
+import { isPostgresUrl, openStore, type Store } from '../store/store.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import type { Lang } from '../registry/text.js';
 
 export interface CommonArgs {
   db: string;
   busyTimeout?: number;
   tag: string[];
   registry: string[];
+  /** --lang (global, in main.ts), resolved by the config middleware: flag, config file, then the locale. */
+  lang: Lang;
 }
 
-/** Adds --db, --tag and --registry. */
-export function commonOptions<T>(y: Argv<T>) {
+/** Adds --db and --busy-timeout: commands that open the database. */
+export function dbOptions<T>(y: Argv<T>) {
   return y
     .option('db', { describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
-    .option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 })
-    .option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, nargs: 1 })
     .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 });
+}
+
+/** Adds --registry: commands that look codes up. */
+export function registryOption<T>(y: Argv<T>) {
+  return y.option('registry', { describe: 'a JSON file of extra codes, overrides and signatures (repeatable)', type: 'string', array: true, nargs: 1 });
+}
+
+/** Adds --tag: commands that extract events from log lines. */
+export function tagOption<T>(y: Argv<T>) {
+  return y.option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 });
+}
+
+/** Adds --db, --busy-timeout, --tag and --registry (ingest, watch, config). */
+export function commonOptions<T>(y: Argv<T>) {
+  return tagOption(registryOption(dbOptions(y)));
 }
 
 /** The registry with the user's override files applied. */
 export function loadRegistryFromArgs(argv: Pick<CommonArgs, 'registry'>): Registry {
   return loadRegistry(argv.registry ?? []);
+}
+
+/**
+ * Opens the store for a command that reads (`report`, `sql`): an SQLite file is opened read-only
+ * and never created; a missing one is a one-line error. With `registry` (report), a file whose
+ * stored registry differs (an override file) is reopened to store it, as the report's joins and
+ * the views read it from there; PostgreSQL keeps it in shared tables the same way.
+ */
+export async function openForReading(db: string, busyTimeout?: number, registry?: Registry, flag = '--db'): Promise<Store> {
+  if (isPostgresUrl(db)) {
+    const store = await openStore(db, { readonly: !registry, busyTimeout });
+    if (registry) await store.syncRegistry(registry);
+    return store;
+  }
+  if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give ${flag}`);
+  const store = (await openStore(db, { readonly: true, busyTimeout })) as SqliteStore;
+  const { SCHEMA_VERSION } = await import('../store/sqlite.js');
+  // A file written by an older build needs its migrations before a report can read the new columns.
+  const current = (store.db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION;
+  if (current && (!registry || store.registryMatches(registry))) return store;
+  await store.close();
+  const writable = await openStore(db, { busyTimeout });
+  if (registry) await writable.syncRegistry(registry);
+  return writable;
+}
+
+/** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */
+export function checkDbTarget(argv: { db?: unknown }): void {
+  const db = argv.db;
+  if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
+    throw new UserError('usage', `--db ${JSON.stringify(db.replace(/\/\/[^@/]*@/, '//***@'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
+  }
 }

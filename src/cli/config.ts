@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
+import { LANGS, localeLang } from '../registry/text.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -25,10 +26,12 @@ export interface FileConfig {
   failOn?: string[];
   /** Prune events older than this (`90d`) at the end of each ingest (counts stay). */
   retention?: string;
+  /** en or zh: the language of every printer (default: the locale). */
+  lang?: string;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
-  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string',
+  db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string', lang: 'string',
 };
 
 /** A setting and where its value came from. */
@@ -111,6 +114,7 @@ export interface SettingArgs {
   redact?: boolean;
   failOn?: string[];
   retention?: string;
+  lang?: string;
 }
 
 export const DEFAULT_DB = './authing-triage.db';
@@ -148,6 +152,9 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
   argv.retention = pick('retention', undefined, cfg.retention, undefined);
+  if (cfg.lang !== undefined && !(LANGS as readonly string[]).includes(cfg.lang)) throw new UserError('usage', `${file}: key "lang": "${cfg.lang}" is not a language; use one of ${LANGS.join(', ')}`);
+  // The locale (LC_ALL, LC_MESSAGES, LANG) is the default, below the config file: a team's config wins over a machine's locale.
+  argv.lang = pick('lang', argv.lang, cfg.lang, localeLang(env));
   s.format = { value: cfg.format, from: cfg.format !== undefined ? fromFile : 'default' };
   s.configFile = { value: file ?? null, from: file ? (argv.config ? 'flag' : 'working directory') : 'none found' };
   return s;

@@ -15,7 +15,10 @@ import { watchCommand } from './commands/watch.js';
 import { pruneCommand } from './commands/prune.js';
 import { rescanCommand } from './commands/rescan.js';
 import { configNotice, resolveSettings, type SettingArgs } from './config.js';
-import { nearest } from './suggest.js';
+import { COMMANDS, nearest } from './suggest.js';
+import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
+import { checkDbTarget } from './common.js';
+import { LANGS } from '../registry/text.js';
 
 // yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
 const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
@@ -34,33 +37,127 @@ function version(): string {
 
 const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand];
 
-/** Every flag any command knows, for "did you mean" (only built when a flag was mistyped). */
-function knownFlags(): string[] {
+/** The flags of one command (or of the default command), for "did you mean". */
+function flagsOf(command: CommandModule | undefined): string[] {
   const keys = new Set<string>(['config', 'help', 'version']);
-  for (const c of COMMAND_MODULES) {
+  const mods = command ? [command] : (COMMAND_MODULES as unknown as CommandModule[]);
+  for (const c of mods) {
     const y = (c.builder as unknown as (y: unknown) => { getOptions(): { key: Record<string, unknown> } })(yargs([]));
     for (const k of Object.keys(y.getOptions().key)) if (k.length > 1 && !/[A-Z]/.test(k)) keys.add(k);
   }
   return [...keys];
 }
 
+/** The command module a command line runs (the default command when none is named). */
+function commandOf(argv: readonly string[]): { name: string; module: CommandModule } {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = (COMMAND_MODULES as unknown as CommandModule[]).find((c) => String(c.command).split(' ')[0] === first);
+  return named ? { name: first!, module: named } : { name: '', module: ingestCommand as unknown as CommandModule };
+}
+
+/** Flags whose value is a time, which a negative duration (`--since -1d`) would be taken for flags. */
+const TIME_FLAGS = new Set(['--since', '--until']);
+/** Marks a word given after `--` so that yargs takes it as a positional even when it starts with "-". */
+const LITERAL = '\u0001';
+
+/**
+ * What yargs would get wrong before it parses: `--` (everything after it is a positional, even
+ * `-dash.log`) and a negative `--since -1d`.
+ */
+function preparse(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const flags = end < 0 ? [...argv] : argv.slice(0, end);
+  flags.forEach((a, i) => {
+    const v = flags[i + 1];
+    if (TIME_FLAGS.has(a) && v !== undefined && /^-\d/.test(v)) {
+      throw new UserError('usage', `${a} ${v}: a duration counts back from now and is positive, like ${v.slice(1)}; or give a time like 2026-03-17`);
+    }
+  });
+  return end < 0 ? flags : [...flags, ...argv.slice(end + 1).map((a) => LITERAL + a)];
+}
+
+/** Turns the words marked by `preparse` back into what was typed, in every positional. */
+function unmark(argv: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(argv)) {
+    if (typeof v === 'string' && v.startsWith(LITERAL)) argv[k] = v.slice(1);
+    else if (Array.isArray(v)) argv[k] = v.map((x) => (typeof x === 'string' && x.startsWith(LITERAL) ? x.slice(1) : x));
+  }
+}
+
+/** A one-line message for yargs' "Unknown argument(s)": a flag, a stray word, or a typo'd command. */
+function unknownArguments(list: string, raw: readonly string[]): string {
+  // yargs names a kebab-case flag twice (db-fle, dbFle): keep the form that was typed.
+  const names = list.split(', ').filter((a) => !/[A-Z]/.test(a) || a.length === 1);
+  const { name, module } = commandOf(raw);
+  const first = raw.find((a) => !a.startsWith('-'));
+  if (!name && first && /^[a-z]+$/.test(first)) {
+    const command = nearest(first, COMMANDS);
+    if (command) return `unknown command "${first}": did you mean "authing-triage ${command}"? (see authing-triage --help)`;
+  }
+  const help = `authing-triage${name ? ` ${name}` : ''} --help`;
+  const typedAsFlag = (a: string) => raw.some((r) => r === `--${a}` || r.startsWith(`--${a}=`) || r === `--no-${a}` || (a.length === 1 && new RegExp(`^-[^-]*${a}`).test(r)));
+  const words = names.filter((a) => !typedAsFlag(a));
+  if (words.length) return `unexpected argument${words.length > 1 ? 's' : ''} ${words.map((w) => JSON.stringify(w)).join(', ')}: ${name || 'this command'} takes no such word (see ${help})`;
+  // logcat's habit: `-v threadtime` chooses its output layout; here the layout is detected.
+  if (names.includes('v')) return `-v is logcat's layout flag; authing-triage detects the layout, or give --input-format threadtime (see ${help})`;
+  const own = flagsOf(module);
+  const all = flagsOf(undefined);
+  const hints = names.map((a) => {
+    const flag = a.length === 1 ? `-${a}` : `--${a}`;
+    if (a.length > 1 && all.includes(a)) return `${flag} is not a flag of ${name ? `"${name}"` : 'an ingest run'}`;
+    const near = nearest(a, own);
+    return near ? `${flag}: did you mean --${near}?` : flag;
+  });
+  return `unknown flag ${hints.join('; ')} (see ${help})`;
+}
+
 /** Runs the CLI with these arguments. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const cli = yargs(argv)
+  // A closed pipe is a normal end for every command's output (`codes | head -1`).
+  quietOnClosedPipe();
+  let args: string[];
+  try {
+    args = preparse(argv);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    process.stderr.write(`authing-triage: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
+  const cli: Argv = yargs(args)
     .scriptName('authing-triage')
-    .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them\n\nCommands:')
+    .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them')
     .command(COMMAND_MODULES as unknown as CommandModule[])
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
+    .option('lang', { choices: LANGS as unknown as string[], global: true, describe: 'language of messages, tables and pages (default: config "lang", else LC_ALL/LC_MESSAGES/LANG: zh_* is Chinese)' })
+    .option('color', {
+      type: 'string', global: true, choices: COLOR_MODES, default: 'auto', describe: 'colour: auto (a terminal, unless NO_COLOR or TERM=dumb), always, never (same as --no-color)',
+      // `--no-color` is the usual spelling of never; a bare `--color` is auto, as in grep.
+      coerce: (v: unknown) => (v === false ? 'never' : v === true || v === '' ? 'auto' : v),
+    })
     .middleware((argv) => {
+      unmark(argv as Record<string, unknown>);
+      setColorMode((argv as { color?: ColorMode }).color ?? 'auto');
       const settings = resolveSettings(argv as SettingArgs);
       (argv as Record<string, unknown>).settings = settings;
+      checkDbTarget(argv as { db?: unknown });
       const notice = argv._[0] === 'config' ? null : configNotice(settings, !!argv.quiet || !!argv.json || !!argv.jsonSummary);
       if (notice) process.stderr.write(`authing-triage: ${terminalText(notice)}\n`);
     })
-    .completion('completion', 'print a bash/zsh completion script')
+    // The script itself is printed by the `completion` command, which has its own --help.
+    .completion('__completion', false, ((_current: string, _argv: unknown, completionFilter: (cb: (err: Error | null, names?: string[]) => void) => void, done: (names: string[]) => void) => {
+      completionFilter((err, names) => done(err ? [] : (names ?? []).filter((n) => !n.startsWith('$0') && !n.startsWith('__completion'))));
+    }) as never)
+    .command({
+      command: 'completion',
+      describe: 'Print a bash/zsh completion script',
+      builder: (y: Argv) => y.example('$0 completion >> ~/.bashrc  # complete commands and flags in new shells', ''),
+      handler: (): void => void cli.showCompletionScript(),
+    })
     .recommendCommands()
     .strict()
     .version(version())
+    .alias('V', 'version')
     .help()
     .alias('h', 'help')
     .epilogue(EXIT_TABLE)
@@ -68,16 +165,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .fail((msg, err) => {
       if (err) throw err;
       const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
-      if (unknown) {
-        const known = knownFlags();
-        // yargs names a kebab-case flag twice (db-fle, dbFle): keep the form that was typed.
-        const hints = unknown[1]!.split(', ').filter((a) => !/[A-Z]/.test(a)).map((a) => {
-          const near = nearest(a, known);
-          return near ? `--${a}: did you mean --${near}?` : `--${a}`;
-        });
-        throw new UserError('usage', `unknown flag ${hints.join('; ')} (see authing-triage --help)`);
-      }
-      throw new UserError('usage', `${msg}; see authing-triage --help`);
+      if (unknown) throw new UserError('usage', unknownArguments(unknown[1]!, args));
+      // yargs writes some messages on several lines ("Invalid values:\n  Argument: …"): one line here.
+      throw new UserError('usage', `${(msg ?? '').replace(/\s*\n\s*/g, ' ')}; see authing-triage --help`);
     });
   try {
     await cli.parseAsync();

@@ -1,11 +1,19 @@
 /** Writing to stdout/stderr and files; a closed pipe ends the run quietly. */
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
+let installed = false;
 
-/** After this, EPIPE on stdout (`| head`) exits 0 instead of throwing. */
+/**
+ * After this, EPIPE on stdout (`| head`) ends the run with exit 0 instead of a stack trace: the
+ * reader has all it wanted. A closed stderr only silences the messages, so that an alert's exit
+ * code still holds. Installed once, by `main`, for every command.
+ */
 export function quietOnClosedPipe(): void {
+  if (installed) return;
+  installed = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') {
       stdoutClosed = true;
@@ -13,8 +21,13 @@ export function quietOnClosedPipe(): void {
     }
     throw e;
   });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+  });
 }
 
+/** True once a reader closed stdout. */
 export function isStdoutClosed(): boolean {
   return stdoutClosed;
 }
@@ -38,9 +51,46 @@ export function writeOutput(text: string, out?: string): void {
   }
 }
 
+/**
+ * Writes a table to `--out FILE` or stdout; on a terminal, a table longer than the screen goes
+ * through `$PAGER` (default `less -FRX`: quits when it fits, keeps colour, leaves the screen).
+ */
+export async function writePaged(text: string, out?: string): Promise<void> {
+  if ((out && out !== '-') || !process.stdout.isTTY) return writeOutput(text, out);
+  const lines = text.split('\n').length - 1;
+  const pager = process.env.PAGER ?? 'less -FRX';
+  if (lines < (process.stdout.rows || 24) || !pager.trim() || pager.trim() === 'cat') return writeOutput(text);
+  const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'] });
+  // Ctrl-C belongs to the pager while it runs; quitting it early closes its stdin (EPIPE), a normal end.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  child.stdin.on('error', ignore);
+  child.stdin.end(text);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(127));
+    child.once('close', (c) => resolve(c));
+  });
+  process.off('SIGINT', ignore);
+  // No such pager: the table still has to be shown.
+  if (code === 127) writeOutput(text);
+}
+
+/** `--color`: auto (a terminal, unless NO_COLOR or TERM=dumb), always or never, as in rg, grep and ls. */
+export type ColorMode = 'auto' | 'always' | 'never';
+export const COLOR_MODES: readonly ColorMode[] = ['auto', 'always', 'never'];
+let colorMode: ColorMode = 'auto';
+
+/** Sets the --color mode for this run (from main, before any command prints). */
+export function setColorMode(mode: ColorMode): void {
+  colorMode = mode;
+}
+
 /** True when color should be used on this stream. */
 export function useColor(stream: NodeJS.WriteStream): boolean {
-  if (process.env.NO_COLOR !== undefined) return false;
+  if (colorMode !== 'auto') return colorMode === 'always';
+  // no-color.org: set and not empty. TERM=dumb: a terminal that cannot show escapes.
+  if (process.env.NO_COLOR) return false;
+  if (process.env.TERM === 'dumb') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return !!stream.isTTY;
 }

@@ -1,7 +1,7 @@
 /** An ingest run: inputs -> pipeline -> store and sinks, then the summary and the exit code. */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createProgress } from './progress.js';
+import { createProgress, uncompressedSize } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
@@ -32,14 +32,6 @@ function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | P
   return new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
-function fileSize(p: string): number {
-  try {
-    return statSync(p).size;
-  } catch {
-    return 0;
-  }
-}
-
 /** One input of a run, with what is special about it (watch: a live adb stream, a package filter). */
 export interface RunInput {
   input: Input;
@@ -55,16 +47,28 @@ export interface RunInput {
 export interface InputPlan {
   inputs: AsyncIterable<RunInput> | Iterable<RunInput>;
   problems: InputProblem[];
-  /** Bytes on disk, for the progress bar (0: no bar). */
+  /** Bytes on disk (a large input starts the scan threads early). */
   totalBytes: number;
+  /** Bytes after decompression, for the progress bar (0 or absent: no bar). */
+  barBytes?: number;
   sizes?: Map<Input, number>;
   count: number;
 }
 
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
 async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
   const { inputs, problems } = await listInputs(argv.paths, [argv.db], CONFIG_NAMES);
+  // The bar counts what the summary counts: bytes after decompression.
   const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
-  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: [...sizes.values()].reduce((a, b) => a + b, 0), sizes, count: inputs.length };
+  const sum = (f: (i: Input) => number) => inputs.reduce((a, i) => a + f(i), 0);
+  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: sum((i) => sizes.get(i)!), barBytes: sum((i) => (i.path && !i.entry && !i.pipe ? uncompressedSize(i.path) : 0)), sizes, count: inputs.length };
 }
 
 /** Runs an ingest and returns the exit code. */
@@ -79,15 +83,18 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   // Display filters: what this run shows, alerts on and summarises; the store gets every event.
-  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag }, Object.keys(registry.categories));
+  const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
   const contract = runContract(extractor, registry);
-  const liveOn = argv.live ?? (!!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
+  // Live lines by default only for a stream (stdin, watch): an archive run on a terminal shows the
+  // progress bar and the summary; --live asks for the lines anyway.
+  const streaming = argv.paths === undefined || argv.paths.length === 0 || argv.paths.includes('-');
+  const liveOn = argv.live ?? (streaming && !!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
-    ? new NdjsonSink(process.stdout, registry)
+    ? new NdjsonSink(process.stdout, registry, argv.lang)
     : liveOn
       ? argv.tee
-        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr))
-        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout))
+        ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr), argv.lang)
+        : await LivePrinter.create(process.stdout, process.stderr, registry, useColor(process.stdout), argv.lang)
       : null;
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
@@ -95,7 +102,21 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
   if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
   const abort = new AbortController();
-  const { inputs, problems, totalBytes, sizes, count } = await plan(abort.signal);
+  // Nothing piped in and no path: say what is expected instead of waiting silently.
+  // (`watch` has no paths: it reads adb, not stdin.)
+  if (process.stdin.isTTY && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
+    process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
+  }
+  const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal);
+  // `authing-triage reprot` is a missing file to the default command: a typo'd command, said
+  // before any database is opened, so that none is created.
+  const typo = problems.length === 1 && count === 0 && (argv.paths ?? []).length === 1 && /^[a-z]+$/.test(problems[0]!.name) ? nearest(problems[0]!.name, COMMANDS) : undefined;
+  if (typo) throw new UserError('usage', `${problems[0]!.name}: ${problems[0]!.reason}; did you mean the command "authing-triage ${typo}"?`);
+  if (count === 0 && problems.length && problems.length === (argv.paths ?? []).length) {
+    // Nothing readable at all: say so without creating or opening a database.
+    for (const p of problems) process.stderr.write(`authing-triage: ${p.name}: ${p.reason}\n`);
+    return EXIT.input;
+  }
   // One set of scan threads for the whole run; for a large input they start now and boot while the
   // database opens (a thread takes tens of milliseconds to start), else on first use.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
@@ -106,10 +127,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   });
   const tally = new RunTally();
   const results: SourceResult[] = [];
-  const onSignal = () => abort.abort();
+  let readStdin = false;
+  const onSignal = () => {
+    abort.abort();
+    // A read of a terminal or an idle pipe does not return by itself: end it, what was read is kept.
+    if (readStdin) process.stdin.destroy();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let readStdin = false;
   let progress: Awaited<ReturnType<typeof createProgress>> | null = null;
   try {
     await store.syncRegistry(registry);
@@ -125,7 +150,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
       process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
-    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, totalBytes, count);
+    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, barBytes ?? 0, count);
     const bar = progress;
     let eventsBefore = 0;
     for await (const ri of inputs) {
@@ -137,15 +162,26 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents,
-        onProgress: (bytes, events) => bar.update(bytes, eventsBefore + events),
+        onProgress: (_raw, events, bytes) => bar.update(eventsBefore + events, bytes),
       });
       let r = await read();
       // Another run with another contract got there first: once it has recorded its contract, this
       // run's re-read adds what that contract misses (a re-read is never "taken").
       if (r.status === 'taken' && ri.input.path !== null && !tee) r = await read();
-      bar.endFile(sizes?.get(ri.input) ?? 0);
+      bar.endFile(r.bytes);
       eventsBefore += r.events;
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
+      // Empty stdin is a pipeline that filtered everything out (`grep … | authing-triage`), not an
+      // I/O fault: 0 lines read. An empty file stays a fault: a capture that should hold lines.
+      // Ctrl-C ended the read of stdin (see onSignal): an interruption, not a fault of the input.
+      if (ri.input.path === null && !ri.stdin && r.status === 'failed' && abort.signal.aborted) {
+        results.push({ ...r, status: 'interrupted', error: undefined });
+        continue;
+      }
+      if (ri.input.path === null && !ri.stdin && r.status === 'failed' && r.error === 'empty input') {
+        results.push({ ...r, status: 'read', error: undefined });
+        continue;
+      }
       results.push(r);
       if (r.note) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.note}`)}\n`);
       for (const w of r.warnings ?? []) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${w}`)}\n`);
@@ -165,10 +201,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   }
   if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr);
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary });
-  const summary = summarize(results, tally, registry, Date.now() - started);
-  if (argv.json) process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'run summary', summary }) + '\n');
-  else if (argv.jsonSummary) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns }));
+  const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
+  // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
+  const summaryOut = argv.json ? process.stderr : process.stdout;
+  if (argv.jsonSummary) summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
+  else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns, lang: argv.lang }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;
   const hits = crossed(thresholds, tally);

@@ -1,9 +1,10 @@
 /**
  * Display filters shared by live and batch runs: --since, --until, --level, --category, --code,
- * --only-tag. They decide what a run prints, alerts on and summarises, never what it stores: the
+ * --only-tag, --outcome. They decide what a run prints, alerts on and summarises, never what it stores: the
  * store gets every event the contract finds, so a later run without them has nothing to add.
  */
 import { UserError } from '../errors.js';
+import { OUTCOMES } from './outcome.js';
 import type { AuthingEvent, Level } from '../types.js';
 
 const ORDER: Level[] = ['V', 'D', 'I', 'W', 'E', 'F'];
@@ -17,6 +18,7 @@ export interface EventFilterOptions {
   category?: string[];
   code?: (number | string)[];
   onlyTag?: string[];
+  outcome?: string[];
 }
 
 /** Builds the filter once; undefined when nothing is filtered (no per-event cost). */
@@ -49,6 +51,11 @@ export function eventFilter(o: EventFilterOptions, categories: readonly string[]
   if (o.onlyTag?.length) {
     const set = new Set(o.onlyTag);
     tests.push((e) => set.has(e.tag));
+  }
+  if (o.outcome?.length) {
+    for (const x of o.outcome) if (!(OUTCOMES as readonly string[]).includes(x)) throw new UserError('usage', `--outcome ${x}: expected one of ${OUTCOMES.join(', ')}`);
+    const set = new Set<string>(o.outcome);
+    tests.push((e) => set.has(e.outcome));
   }
   if (!tests.length) return undefined;
   return (e) => tests.every((t) => t(e));

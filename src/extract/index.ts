@@ -2,6 +2,7 @@
 import { categoryOf, type Registry } from '../registry/index.js';
 import type { AuthingEvent, LogRecord } from '../types.js';
 import { terminalText } from '../sinks/terminal-text.js';
+import { OutcomeRules } from './outcome.js';
 import { redact, redactionWindow } from './redact.js';
 import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
 
@@ -22,6 +23,7 @@ export class Extractor {
   readonly rules: Rules;
   readonly tags: readonly string[];
   private readonly excerptLength: number;
+  private readonly outcomes = new OutcomeRules();
 
   constructor(
     private readonly registry: Registry,
@@ -36,9 +38,10 @@ export class Extractor {
   extract(rec: LogRecord): AuthingEvent | null {
     const found = findCode(this.rules, rec.tag, rec.message);
     if (!found) return null;
+    const category = categoryOf(this.registry, found.code);
     return {
       code: found.code,
-      category: categoryOf(this.registry, found.code),
+      category,
       method: found.method,
       detail: found.detail === null ? null : this.field(found.detail).slice(0, DETAIL_LENGTH),
       time: rec.time,
@@ -48,6 +51,7 @@ export class Extractor {
       tag: this.field(rec.tag),
       line: rec.line,
       excerpt: this.excerpt(rec.message),
+      outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, rec.message),
     };
   }
 

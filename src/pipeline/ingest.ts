@@ -60,8 +60,8 @@ export interface IngestOptions {
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
   threads?: number;
-  /** Called after each chunk with the bytes read from disk for this source and the events found so far. */
-  onProgress?: (rawBytes: number, events: number) => void;
+  /** Called after each chunk with the bytes read from disk for this source, the events found so far, and the bytes read after decompression (what the summary counts). */
+  onProgress?: (rawBytes: number, events: number, bytes: number) => void;
   /** Stop early (SIGINT): the run commits what it read and returns. */
   signal?: AbortSignal;
   stdin?: NodeJS.ReadableStream;
@@ -324,7 +324,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
       const cp = await selector.take(frame);
       cutRecords += parser.takeCutRecords();
       result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
-      opts.onProgress?.(plainFile ? (last?.offset ?? startBytes) : opened.rawBytesRead(), sink.stored + sink.waiting);
+      opts.onProgress?.(plainFile ? (last?.offset ?? startBytes) : opened.rawBytesRead(), sink.stored + sink.waiting, result.bytes);
       if (cp) {
         last = cp;
         await sink.checkpoint(cp);

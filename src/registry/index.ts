@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
+import type { Outcome } from '../types.js';
 
 /** One text in both languages; `source` says where it came from: a file of registry/sources/ with the
  *  upstream repo@commit and path, "translated from zh: <source>", or "authored; based on <source>". */
@@ -20,7 +21,7 @@ export interface CodeText {
   actions: LocalList;
 }
 /** How an event of a code ended, as the SDK's own words tell. */
-export type Outcome = 'failed' | 'canceled' | 'error' | 'success';
+export type { Outcome } from '../types.js';
 /** A category's display name; the id itself stays an ASCII identifier. */
 export interface CategoryName { en: string; zh: string }
 

@@ -5,8 +5,8 @@
 import type { Store } from '../store/store.js';
 
 /** A dimension a report can break down by. */
-export type Dimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour';
-export const DIMENSIONS: readonly Dimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour'];
+export type Dimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome';
+export const DIMENSIONS: readonly Dimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour', 'outcome'];
 
 /** Filters of a report; every value is bound as a parameter. */
 export interface ReportFilter {
@@ -18,6 +18,8 @@ export interface ReportFilter {
   code?: number[];
   tag?: string[];
   source?: string[];
+  /** failed, canceled, error, success (--outcome). */
+  outcome?: string[];
 }
 
 /** One row of a breakdown. */
@@ -31,27 +33,30 @@ export interface ReportRow {
   source?: string;
   day?: string;
   hour?: string;
+  outcome?: string;
   count: number;
+  /** By code: how many of `count` were canceled. */
+  canceled?: number;
 }
 
 const HOUR_MS = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 const hourKey = (ms: number): string => iso(ms).slice(0, 13);
 
-/** The rows (hour, code, tag, source_id, count) inside the window, as SQL with parameters. */
+/** The rows (hour, code, tag, source_id, outcome, count) inside the window, as SQL with parameters. */
 function windowed(f: ReportFilter): { sql: string; params: unknown[] } {
-  if (f.since === undefined && f.until === undefined) return { sql: 'SELECT hour, code, tag, source_id, count FROM counts_hourly', params: [] };
+  if (f.since === undefined && f.until === undefined) return { sql: 'SELECT hour, code, tag, source_id, outcome, count FROM counts_hourly', params: [] };
   const S = f.since ?? 0;
   const U = f.until ?? 8.64e15;
   const ev = (from: number, to: number) => ({
-    sql: 'SELECT hour, code, tag, source_id, COUNT(*) AS count FROM events WHERE time >= ? AND time < ? GROUP BY hour, code, tag, source_id',
+    sql: 'SELECT hour, code, tag, source_id, outcome, COUNT(*) AS count FROM events WHERE time >= ? AND time < ? GROUP BY hour, code, tag, source_id, outcome',
     params: [iso(from), iso(Math.min(to, 8.64e15))],
   });
   const Sh = Math.ceil(S / HOUR_MS) * HOUR_MS;
   const Uh = Math.floor(U / HOUR_MS) * HOUR_MS;
   if (Sh >= Uh) return ev(S, U);
   const parts = [
-    { sql: "SELECT hour, code, tag, source_id, count FROM counts_hourly WHERE hour <> '' AND hour >= ? AND hour < ?", params: [hourKey(Sh), Uh >= 8.64e15 ? '9999' : hourKey(Uh)] },
+    { sql: "SELECT hour, code, tag, source_id, outcome, count FROM counts_hourly WHERE hour <> '' AND hour >= ? AND hour < ?", params: [hourKey(Sh), Uh >= 8.64e15 ? '9999' : hourKey(Uh)] },
   ];
   if (S < Sh) parts.push(ev(S, Sh));
   if (Uh < U && U < 8.64e15) parts.push(ev(Uh, U));
@@ -65,6 +70,7 @@ const DIM_SQL: Record<Dimension, string> = {
   source: 's.name',
   day: "NULLIF(substr(x.hour, 1, 10), '')",
   hour: "CASE WHEN x.hour = '' THEN NULL ELSE x.hour || ':00:00Z' END",
+  outcome: 'x.outcome',
 };
 
 function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
@@ -79,6 +85,7 @@ function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
   inList('x.code', f.code);
   inList('x.tag', f.tag);
   inList('s.name', f.source);
+  inList('x.outcome', f.outcome);
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
@@ -96,7 +103,9 @@ export async function breakdown(store: Store, by: readonly Dimension[], f: Repor
   // NULLS FIRST: SQLite's order of events without a time, which PostgreSQL puts last otherwise.
   const nullsFirst = by.map((_, i) => `${i + 1} NULLS FIRST`).join(', ');
   const order = timeDim >= 0 ? `${timeDim + 1} NULLS FIRST, SUM(x.count) DESC, ${nullsFirst}` : `SUM(x.count) DESC, ${nullsFirst}`;
-  const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count
+  // By code, canceled attempts are counted apart: a user who cancels a social login is not an outage.
+  const canceled = by.includes('code') && !by.includes('outcome') ? ", SUM(CASE WHEN x.outcome = 'canceled' THEN x.count ELSE 0 END) AS canceled" : '';
+  const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count${canceled}
     FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
     ${where.sql}
     GROUP BY ${groupAll} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
@@ -161,7 +170,8 @@ export async function compare(store: Store, by: readonly Dimension[], f: ReportF
       change: r.count - p,
       changePct: p ? Math.round(((r.count - p) / p) * 1000) / 10 : null,
       isNew: p === 0,
-      spike: r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
+      // More successes is no alarm.
+      spike: r.category !== 'success' && r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
     };
   });
 }

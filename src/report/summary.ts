@@ -1,9 +1,10 @@
 /** The summary printed when an ingest run ends: what was read, and what was found. */
 import type { Registry } from '../registry/index.js';
-import { categoryOf } from '../registry/index.js';
+import { categoryOf, UNREGISTERED } from '../registry/index.js';
 import type { SourceResult } from '../pipeline/ingest.js';
 import type { AuthingEvent } from '../types.js';
 import { renderTable } from './render.js';
+import { categoryLabel, codeMessage, ui, type Lang } from '../registry/text.js';
 
 /** Counts of the events one run stored. */
 export class RunTally {
@@ -28,14 +29,42 @@ export interface RunSummary {
   overlong: number;
   events: number;
   byCategory: { category: string; count: number }[];
-  topCodes: { code: number; category: string; message: string; count: number }[];
+  /**
+   * The largest failure codes (success codes are not failures), then every unregistered code not
+   * among them: the README promises unregistered codes are always listed. `message` in the run's
+   * language; `messageEn` and `messageZh` for scripts.
+   */
+  topCodes: { code: number; category: string; message: string; messageEn: string | null; messageZh: string | null; count: number }[];
+  /** Distinct failure codes of the run, of which topCodes shows the largest TOP_CODES. */
+  failureCodes: number;
   elapsedMs: number;
   mbPerSec: number;
   sources: SourceResult[];
 }
 
+/** How many codes the end-of-run table ranks. */
+export const TOP_CODES = 10;
+
+/** A category whose codes are not failures: never ranked among them. */
+export const SUCCESS = 'success';
+
+function topFailureCodes(tally: RunTally, reg: Registry, lang: Lang): Pick<RunSummary, 'topCodes' | 'failureCodes'> {
+  const failures = [...tally.byCode]
+    .map(([code, count]) => {
+      const entry = reg.codes.get(code);
+      const message = entry ? codeMessage(entry, lang, code) : ui(lang).html.notInRegistry;
+      return { code, category: categoryOf(reg, code), message, messageEn: entry ? codeMessage(entry, 'en', code) : null, messageZh: entry ? codeMessage(entry, 'zh', code) : null, count };
+    })
+    .filter((c) => c.category !== SUCCESS)
+    .sort((a, b) => b.count - a.count || a.code - b.code);
+  const top = failures.slice(0, TOP_CODES);
+  const unregistered = failures.slice(TOP_CODES).filter((c) => c.category === UNREGISTERED);
+  return { topCodes: [...top, ...unregistered], failureCodes: failures.length };
+}
+
+
 /** Builds the run summary from the per-source results and the tally. */
-export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number): RunSummary {
+export function summarize(results: readonly SourceResult[], tally: RunTally, reg: Registry, elapsedMs: number, lang: Lang = 'en'): RunSummary {
   const files = { read: 0, resumed: 0, skipped: 0, failed: 0, taken: 0, notLog: 0 };
   for (const r of results) {
     if (r.status === 'read' || r.status === 'interrupted') files.read++;
@@ -51,10 +80,7 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
     overlong: results.reduce((a, r) => a + r.overlong, 0),
     events: tally.total,
     byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
-    topCodes: [...tally.byCode]
-      .map(([code, count]) => ({ code, category: categoryOf(reg, code), message: reg.codes.get(code)?.message ?? '(not in the registry)', count }))
-      .sort((a, b) => b.count - a.count || a.code - b.code)
-      .slice(0, 10),
+    ...topFailureCodes(tally, reg, lang),
     elapsedMs,
     mbPerSec: elapsedMs > 0 ? Math.round((bytes / 1e6 / (elapsedMs / 1000)) * 10) / 10 : 0,
     sources: [...results],
@@ -62,25 +88,30 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
 }
 
 /** The human-readable summary for stderr. */
-export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number } = {}): string {
+export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: number; lang?: Lang } = {}): string {
   const out: string[] = [];
+  const lang = opts.lang ?? 'en';
+  const col = ui(lang).columns;
+  const named = <T extends { category: string }>(rows: T[]) => rows.map((r) => ({ ...r, category: categoryLabel(r.category, lang) }));
   if (s.byCategory.length) {
-    out.push(renderTable(s.byCategory, [{ key: 'category', title: 'CATEGORY' }, { key: 'count', title: 'EVENTS', align: 'right' }], { color: opts.color }));
-    out.push(
-      renderTable(s.topCodes, [
-        { key: 'code', title: 'CODE', align: 'right' },
-        { key: 'category', title: 'CATEGORY' },
-        { key: 'count', title: 'EVENTS', align: 'right' },
-        { key: 'message', title: 'MESSAGE', shrink: true },
+    out.push(renderTable(named(s.byCategory), [{ key: 'category', title: col.category }, { key: 'count', title: col.count, align: 'right' }], { color: opts.color }));
+    const shown = Math.min(TOP_CODES, s.failureCodes);
+    if (s.topCodes.length) out.push(
+      ui(lang).summary.topCodes(TOP_CODES, s.failureCodes, s.topCodes.length - shown) + '\n' +
+      renderTable(named(s.topCodes), [
+        { key: 'code', title: col.code, align: 'right' },
+        { key: 'category', title: col.category },
+        { key: 'count', title: col.count, align: 'right' },
+        { key: 'message', title: col.message, shrink: true },
       ], { color: opts.color, maxWidth: opts.width }),
     );
   }
+  const t = ui(lang).summary;
   const f = s.files;
-  const fileParts = [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`, f.notLog && `${f.notLog} skipped: not a log`].filter(Boolean);
   out.push(
-    `${s.events} events in ${s.lines} lines (${(s.bytes / 1e6).toFixed(1)} MB) from ${fileParts.join(', ')} input(s) in ${(s.elapsedMs / 1000).toFixed(2)} s` +
-      (s.unparsed ? `; ${s.unparsed} unparsed lines that could hold an event` : '') +
-      (s.overlong ? `; ${s.overlong} over-long lines cut` : '') +
+    t.line(s.events, s.lines, (s.bytes / 1e6).toFixed(1), t.files(s.files), (s.elapsedMs / 1000).toFixed(2), f.read + f.resumed + f.skipped + f.taken + f.failed) +
+      (s.unparsed ? t.unparsed(s.unparsed) : '') +
+      (s.overlong ? t.overlong(s.overlong) : '') +
       '\n' +
       s.sources.map(sourceLine).filter(Boolean).join(''),
   );

@@ -7,20 +7,27 @@
 import type { PrettyOptions } from 'pino-pretty';
 import { terminalText } from './terminal-text.js';
 import type { Registry } from '../registry/index.js';
+import { bilingual, categoryLabel, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { AuthingEvent, Level } from '../types.js';
 
 /** pino's numeric levels for logcat priorities. */
 const PINO_LEVEL: Record<Level, number> = { V: 10, D: 20, I: 30, W: 40, E: 50, F: 60, S: 60, '?': 30 };
 
-/** The pino-compatible object of an event. */
-export function eventObject(e: AuthingEvent, source: string, reg: Registry): Record<string, unknown> {
+/** The pino-compatible object of an event: `msg` in the run's language, both languages beside it. */
+export function eventObject(e: AuthingEvent, source: string, reg: Registry, lang: Lang = 'en'): Record<string, unknown> {
   const entry = reg.codes.get(e.code);
+  const text = bilingual(entry);
   return {
     level: PINO_LEVEL[e.level ?? '?'],
     time: e.time ? Date.parse(e.time) : Date.now(),
-    msg: entry?.message ?? `unregistered code ${e.code}`,
+    msg: codeMessage(entry, lang, e.code),
+    message: text.message,
+    messageZh: text.messageZh,
+    suggestion: text.suggestion,
+    suggestionZh: text.suggestionZh,
     code: e.code,
     category: e.category,
+    outcome: e.outcome,
     method: e.method,
     detail: e.detail,
     tag: e.tag,
@@ -38,9 +45,10 @@ export class NdjsonSink {
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly reg: Registry,
+    private readonly lang: Lang = 'en',
   ) {}
   event(e: AuthingEvent, source: string): void {
-    this.out.write(JSON.stringify(eventObject(e, source, this.reg)) + '\n');
+    this.out.write(JSON.stringify(eventObject(e, source, this.reg, this.lang)) + '\n');
   }
   end(): void {}
 }
@@ -53,9 +61,9 @@ export class LivePrinter {
   private statusShown = false;
 
   /** Loads pino-pretty only when live output is wanted (it costs start-up time). */
-  static async create(out: NodeJS.WriteStream | NodeJS.WritableStream, status: NodeJS.WriteStream | null, reg: Registry, color: boolean): Promise<LivePrinter> {
+  static async create(out: NodeJS.WriteStream | NodeJS.WritableStream, status: NodeJS.WriteStream | null, reg: Registry, color: boolean, lang: Lang = 'en'): Promise<LivePrinter> {
     const { prettyFactory } = await import('pino-pretty');
-    return new LivePrinter(out, status, reg, color, prettyFactory);
+    return new LivePrinter(out, status, reg, color, prettyFactory, lang);
   }
 
   private constructor(
@@ -64,6 +72,7 @@ export class LivePrinter {
     private readonly reg: Registry,
     private readonly color: boolean,
     prettyFactory: (o: PrettyOptions) => (o: unknown) => string,
+    private readonly lang: Lang = 'en',
   ) {
     this.pretty = prettyFactory({
       colorize: color,
@@ -72,24 +81,31 @@ export class LivePrinter {
       hideObject: true,
       singleLine: true,
       messageFormat: (log: Record<string, unknown>) =>
-        `${log.code} ${color ? '\x1b[36m' : ''}[${log.category}]${color ? '\x1b[0m' : ''} ${log.msg}  ${color ? '\x1b[2m' : ''}${log.tag}: ${log.short}${color ? '\x1b[0m' : ''}`,
+        `${log.code} ${color ? '\x1b[36m' : ''}[${log.categoryName}]${color ? '\x1b[0m' : ''}${log.outcomeName ? ` ${log.outcomeName}` : ''} ${log.msg}  ${color ? '\x1b[2m' : ''}${log.tag}: ${log.short}${color ? '\x1b[0m' : ''}`,
     });
   }
 
   event(e: AuthingEvent, source: string): void {
     this.clearStatus();
-    const o = eventObject(e, source, this.reg);
+    const o = eventObject(e, source, this.reg, this.lang);
+    const t = ui(this.lang);
     const short = e.excerpt.length > 100 ? e.excerpt.slice(0, 100) + '…' : e.excerpt;
+    // The outcome is shown where it tells more than the code: a cancel, or a success.
+    const outcomeName = e.outcome === 'canceled' || e.outcome === 'success' ? `(${t.outcomes[e.outcome]})` : '';
     // Every field from a log or a registry file is escaped: only this printer's own colours reach the terminal.
-    let text = this.pretty({ ...o, short: terminalText(short), msg: terminalText(String(o.msg)), tag: terminalText(e.tag), category: terminalText(e.category), source: terminalText(source) });
+    let text = this.pretty({
+      ...o, short: terminalText(short), msg: terminalText(String(o.msg)), tag: terminalText(e.tag), category: terminalText(e.category), source: terminalText(source),
+      categoryName: terminalText(categoryLabel(e.category, this.lang)), outcomeName,
+    });
     if (!text.endsWith('\n')) text += '\n';
     if (!this.seen.has(e.code)) {
       this.seen.add(e.code);
       const entry = this.reg.codes.get(e.code);
       const dim = (s: string) => (this.color ? `\x1b[2m${s}\x1b[0m` : s);
-      if (entry?.suggestion) text += dim(`    what to do: ${terminalText(entry.suggestion)}`) + '\n';
-      if (entry?.docs) text += dim(`    docs: ${terminalText(entry.docs)}`) + '\n';
-      if (!entry) text += dim(`    not in the registry: add it with --registry FILE`) + '\n';
+      const action = codeAction(entry, this.lang);
+      if (action) text += dim(`    ${t.live.whatToDo}: ${terminalText(action)}`) + '\n';
+      if (entry?.docs) text += dim(`    ${t.live.docs}: ${terminalText(entry.docs)}`) + '\n';
+      if (!entry) text += dim(`    ${t.live.notRegistered}`) + '\n';
     }
     this.out.write(text);
     this.counts.set(e.category, (this.counts.get(e.category) ?? 0) + 1);
@@ -99,8 +115,8 @@ export class LivePrinter {
   /** The running counts, e.g. "12 events · network 5 · mfa 4 · ...". */
   statusText(): string {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${terminalText(c)} ${n}`);
-    return `${total} events · ${parts.join(' · ')}`;
+    const parts = [...this.counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${terminalText(categoryLabel(c, this.lang))} ${n}`);
+    return `${ui(this.lang).live.events(total)} · ${parts.join(' · ')}`;
   }
 
   private drawStatus(): void {

@@ -41,7 +41,10 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
   const folders = new Set<string>();
-  const walk = (p: string, given: boolean): void => {
+  // A glob like "srv/**/*" names a file and every folder above it: each file is read once.
+  const seen = new Set<string>();
+  // given: named on the command line; inFolder: reached by walking a folder (not named by a glob).
+  const walk = (p: string, given: boolean, inFolder = false): void => {
     const name = terminalText(p);
     let st: Stats;
     try {
@@ -56,7 +59,9 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
     if (st.isDirectory()) {
       const id = `${st.dev}:${st.ino}`;
       if (folders.has(id)) {
-        problems.push({ name, reason: 'a folder already read (a symlink back to it); read once, skipped here', note: true });
+        // A folder named twice ("srv/**/*" names each folder and all below it) is simply read once;
+        // one reached again from inside a folder came through a symlink: a loop worth a note.
+        if (inFolder) problems.push({ name, reason: 'a folder already read (a symlink back to it); read once, skipped here', note: true });
         return;
       }
       folders.add(id);
@@ -68,11 +73,19 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
         return;
       }
       // The tool's own settings files are not logs: inside a folder they are passed over, not read as raw lines.
-      for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false);
+      for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false, true);
     } else if (st.isFile()) {
-      if (!skip.has(resolve(p))) inputs.push({ name, path: p });
+      const full = resolve(p);
+      if (!skip.has(full) && !seen.has(full)) {
+        seen.add(full);
+        inputs.push({ name, path: p });
+      }
     } else if (st.isFIFO() && given) {
-      inputs.push({ name, path: p, pipe: true });
+      const full = resolve(p);
+      if (!seen.has(full)) {
+        seen.add(full);
+        inputs.push({ name, path: p, pipe: true });
+      }
     } else if (given) {
       problems.push({ name, reason: `${specialKind(st)}, not a log file; to read it on purpose, pipe it: authing-triage - < ${name}` });
     } else {

@@ -3,7 +3,7 @@
  * `writeBatch` that ingest uses, so the target counts each event exactly once however often the
  * copy runs, and alongside ingests from other hosts.
  */
-import type { AuthingEvent, Level, Method } from '../types.js';
+import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
 import { SourceTakenError, type SourceRow, type Store } from './store.js';
 
 /** What a copy did for one source. */
@@ -26,6 +26,7 @@ interface Row {
   level: string | null;
   tag: string;
   excerpt: string;
+  outcome: string;
 }
 
 const PAGE = 5000;
@@ -44,11 +45,11 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
     let after = 0;
     for (;;) {
       const rows = await from.all<Row>(
-        'SELECT line, time, code, method, detail, pid, tid, level, tag, excerpt FROM events WHERE source_id = ? AND line > ? ORDER BY line LIMIT ?',
+        'SELECT line, time, code, method, detail, pid, tid, level, tag, excerpt, outcome FROM events WHERE source_id = ? AND line > ? ORDER BY line LIMIT ?',
         [s.id, after, PAGE],
       );
       const last = rows.length < PAGE;
-      const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null }));
+      const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null, outcome: r.outcome as Outcome }));
       copied.added += (await writeKeepingOffset(to, target.id, events, last ? s : null, contract ? s.contract : null)).length;
       copied.events += rows.length;
       if (last) break;

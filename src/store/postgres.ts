@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
+import { outcomeMigrationPg } from './outcome-migration.js';
 import {
   contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
@@ -21,7 +22,8 @@ import {
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
   () => CONTRACT_MIGRATION_PG,
-  // 3: the hash of each source's counted prefix (as SQLite's migration 3)
+  outcomeMigrationPg,
+  // 4: the hash of each source's counted prefix (as SQLite's migration 4)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT COLLATE "C";',
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -235,25 +237,25 @@ export class PgStore implements Store {
       // Taken back: events written past the last checkpoint; the same ones read again are not new.
       const before = new Set<string>();
       if (progress.dropAfterLine !== undefined) {
-        const dropped = await this.q<{ line: number; hour: string; code: number; tag: string }>(
-          'DELETE FROM events WHERE source_id = $1 AND line > $2 RETURNING line, hour, code, tag',
+        const dropped = await this.q<{ line: number; hour: string; code: number; tag: string; outcome: AuthingEvent['outcome'] }>(
+          'DELETE FROM events WHERE source_id = $1 AND line > $2 RETURNING line, hour, code, tag, outcome',
           [sourceId, progress.dropAfterLine],
         );
-        for (const [hour, code, tag, n] of countByHour(dropped.rows.map((d) => ({ time: d.hour ? `${d.hour}:00:00Z` : null, code: d.code, tag: d.tag }) as AuthingEvent))) {
-          await this.q('UPDATE counts_hourly SET count = count - $5 WHERE hour = $1 AND code = $2 AND tag = $3 AND source_id = $4', [hour, code, text(tag), sourceId, n]);
+        for (const [hour, code, tag, outcome, n] of countByHour(dropped.rows.map((d) => ({ time: d.hour ? `${d.hour}:00:00Z` : null, code: d.code, tag: d.tag, outcome: d.outcome }) as AuthingEvent))) {
+          await this.q('UPDATE counts_hourly SET count = count - $6 WHERE hour = $1 AND code = $2 AND tag = $3 AND source_id = $4 AND outcome = $5', [hour, code, text(tag), sourceId, outcome, n]);
         }
         if (dropped.rows.length) await this.q('DELETE FROM counts_hourly WHERE source_id = $1 AND count <= 0', [sourceId]);
         for (const d of dropped.rows) before.add(`${d.line}:${d.code}`);
       }
       if (!events.length) return [];
       const rows = await this.q<{ line: number }>(
-        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[])
+        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
          ON CONFLICT (source_id, line) DO NOTHING RETURNING line`,
         [
           sourceId, events.map((e) => e.line), events.map((e) => e.time), events.map((e) => hourOf(e.time)), events.map((e) => e.code),
           events.map((e) => e.method), events.map((e) => text(e.detail)), events.map((e) => e.pid), events.map((e) => e.tid),
-          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)),
+          events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)), events.map((e) => e.outcome),
         ],
       );
       // Only the events that were new are counted: a line stored before is never counted twice.
@@ -262,10 +264,10 @@ export class PgStore implements Store {
       const counts = countByHour(inserted);
       if (counts.length) {
         await this.q(
-          `INSERT INTO counts_hourly (hour, code, tag, source_id, count)
-           SELECT h, c, t, $4, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bigint[]) AS u(h, c, t, n)
-           ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = counts_hourly.count + excluded.count`,
-          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3])],
+          `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count)
+           SELECT h, c, t, $4, o, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::text[], $6::bigint[]) AS u(h, c, t, o, n)
+           ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = counts_hourly.count + excluded.count`,
+          [counts.map((c) => c[0]), counts.map((c) => c[1]), counts.map((c) => text(c[2])), sourceId, counts.map((c) => c[3]), counts.map((c) => c[4])],
         );
       }
       return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;

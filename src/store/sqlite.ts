@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
+import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -14,7 +15,8 @@ type DB = Database.Database;
 const MIGRATIONS: readonly (() => string)[] = [
   () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
   () => CONTRACT_MIGRATION_SQLITE,
-  // 3: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
+  outcomeMigrationSqlite,
+  // 4: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
 ];
 
@@ -165,15 +167,15 @@ export class SqliteStore implements Store {
     this.insertEvent = ro
       ? null
       : db.prepare(
-          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id, line) DO NOTHING`,
         );
     this.upsertCount = ro
       ? null
       : db.prepare(
-          `INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = count + excluded.count`,
+          `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = count + excluded.count`,
         );
     this.advanceSource = ro
       ? null
@@ -189,8 +191,8 @@ export class SqliteStore implements Store {
            WHERE id = ? AND bytes_done <= ?`,
         );
     this.swapContract = ro ? null : db.prepare('UPDATE sources SET contract = ? WHERE id = ?');
-    this.dropTail = ro ? null : db.prepare('DELETE FROM events WHERE source_id = ? AND line > ? RETURNING line, hour, code, tag');
-    this.uncount = ro ? null : db.prepare('UPDATE counts_hourly SET count = count - 1 WHERE hour = ? AND code = ? AND tag = ? AND source_id = ?');
+    this.dropTail = ro ? null : db.prepare('DELETE FROM events WHERE source_id = ? AND line > ? RETURNING line, hour, code, tag, outcome');
+    this.uncount = ro ? null : db.prepare('UPDATE counts_hourly SET count = count - 1 WHERE hour = ? AND code = ? AND tag = ? AND source_id = ? AND outcome = ?');
   }
 
   async close(): Promise<void> {
@@ -219,9 +221,7 @@ export class SqliteStore implements Store {
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
     const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
     const entries = codes.map((c) => JSON.stringify(c));
-    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
-    const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
-    if (stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories))) return;
+    if (this.registryMatches(reg)) return;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM codes; DELETE FROM categories;');
       let i = 0;
@@ -230,6 +230,14 @@ export class SqliteStore implements Store {
       }
       for (const [name, desc] of Object.entries(reg.categories)) insCat.run(name, desc);
     })();
+  }
+
+  /** True when the codes and categories tables hold this registry already. */
+  registryMatches(reg: Registry): boolean {
+    const entries = [...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c));
+    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
+    const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
+    return stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
   }
 
   async headLengths(max: number): Promise<number[]> {
@@ -278,8 +286,8 @@ export class SqliteStore implements Store {
         // Taken back: events written past the last checkpoint; the same ones read again are not new.
         const before = new Set<string>();
         if (progress.dropAfterLine !== undefined) {
-          for (const d of this.dropTail!.all(sourceId, progress.dropAfterLine) as { line: number; hour: string; code: number; tag: string }[]) {
-            this.uncount!.run(d.hour, d.code, d.tag, sourceId);
+          for (const d of this.dropTail!.all(sourceId, progress.dropAfterLine) as { line: number; hour: string; code: number; tag: string; outcome: string }[]) {
+            this.uncount!.run(d.hour, d.code, d.tag, sourceId, d.outcome);
             before.add(`${d.line}:${d.code}`);
           }
           if (before.size) this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ? AND count <= 0').run(sourceId);
@@ -287,10 +295,10 @@ export class SqliteStore implements Store {
         const inserted: AuthingEvent[] = [];
         for (const e of events) {
           // Positional parameters: binding by name cost a third of the insert (profiled).
-          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt);
+          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome);
           if (r.changes !== 0) inserted.push(e); // already stored: never count twice
         }
-        for (const [hour, code, tag, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, n);
+        for (const [hour, code, tag, outcome, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);
         return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
       }).immediate(),
     );

@@ -149,15 +149,15 @@ export function hourOf(time: string | null): string {
   return time ? time.slice(0, 13) : '';
 }
 
-/** Counts of new events by (hour, code, tag), for the counts_hourly upsert. */
-export function countByHour(events: readonly AuthingEvent[]): [hour: string, code: number, tag: string, count: number][] {
-  const counts = new Map<string, [string, number, string, number]>();
+/** Counts of new events by (hour, code, tag, outcome), for the counts_hourly upsert. */
+export function countByHour(events: readonly AuthingEvent[]): [hour: string, code: number, tag: string, outcome: string, count: number][] {
+  const counts = new Map<string, [string, number, string, string, number]>();
   for (const e of events) {
     const hour = hourOf(e.time);
-    const key = `${hour}\u0000${e.code}\u0000${e.tag}`;
+    const key = `${hour}\u0000${e.code}\u0000${e.tag}\u0000${e.outcome}`;
     const c = counts.get(key);
-    if (c) c[3]++;
-    else counts.set(key, [hour, e.code, e.tag, 1]);
+    if (c) c[4]++;
+    else counts.set(key, [hour, e.code, e.tag, e.outcome, 1]);
   }
   return [...counts.values()];
 }

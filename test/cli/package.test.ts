@@ -74,7 +74,7 @@ describe('help and mistakes', () => {
     expect(runCli(['--help']).stdout).toMatch(/Exit codes:[\s\S]*130 {2}interrupted/);
   });
   it('suggests the nearest flag or command', () => {
-    expect(runCli(['report', '--sinse', '2d']).stderr).toBe('authing-triage: unknown flag --sinse: did you mean --since? (see authing-triage --help)\n');
+    expect(runCli(['report', '--sinse', '2d']).stderr).toBe('authing-triage: unknown flag --sinse: did you mean --since? (see authing-triage report --help)\n');
     expect(runCli(['reprot', '--db', join(tempDir(), 'x.db')]).stderr).toMatch(/^authing-triage: reprot: no such file or directory; did you mean the command "authing-triage report"\?$/m);
   });
   it('prints a bash/zsh completion script', () => {

@@ -15,7 +15,7 @@ import { pgDatabase, tempDir } from '../helpers.js';
 const registry = loadRegistry([]);
 
 function event(line: number, code: number, time: string | null, tag = 'Guard', excerpt = `line ${line}`): AuthingEvent {
-  return { code, category: '', method: 'signature', detail: null, time, pid: 100, tid: 101, level: 'E', tag, line, excerpt };
+  return { code, category: '', method: 'signature', detail: null, time, pid: 100, tid: 101, level: 'E', tag, line, excerpt, outcome: 'failed' };
 }
 
 /** Events over three days, with codes known and unknown, and some without a time. */

@@ -14,8 +14,8 @@ export const configCommand = {
       .option('format', { alias: 'f', choices: ['table', 'json'], default: 'table' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
       .option('year', { type: 'number', describe: 'year of stamps without one' })
-      .example('$0 config', 'show the settings in force here')
-      .example('$0 config --config ci.json --format json', 'check a config file'),
+      .example('$0 config  # show the settings in force here', '')
+      .example('$0 config --config ci.json --format json  # check a config file', ''),
   handler: (argv: ArgumentsCamelCase<{ settings: Record<string, Setting<unknown>>; format: string }>) => {
     // A PostgreSQL URL may carry a password: never print it.
     const s = Object.fromEntries(Object.entries(argv.settings).map(([k, v]) => [k, typeof v.value === 'string' ? { ...v, value: redactUrl(v.value) } : v]));

@@ -19,6 +19,7 @@ export interface IngestArgs extends CommonArgs {
   category?: string[];
   code?: string[];
   onlyTag?: string[];
+  outcome?: string[];
   quiet: boolean;
   failOn: string[];
   batchSize?: number;
@@ -34,10 +35,10 @@ export const ingestCommand = {
   command: '$0 [paths..]',
   describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
   builder: (y: Argv) =>
-    ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[] }))
-      .example('adb logcat | $0', 'count codes live from a device')
-      .example('$0 fixtures/guard-threadtime.log', 'ingest a capture into ./authing-triage.db')
-      .example('$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on network>100', 'a nightly job over an archive'),
+    threadsOption(ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin' })))
+      .example('adb logcat | $0  # count codes live from a device', '')
+      .example('$0 fixtures/guard-threadtime.log  # ingest a capture into ./authing-triage.db', '')
+      .example(`$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on 'network>100'`, ''),
   handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
     // Loaded when run: `report` and `--help` start without the ingest pipeline.
     const { runIngest } = await import('../run-ingest.js');
@@ -54,20 +55,24 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('since', { describe: 'show events at or after this time (24h, 7d, 2026-03-17); every event is stored', type: 'string' })
       .option('until', { describe: 'show events before this time; every event is stored', type: 'string' })
       .option('redact', { describe: 'redact tokens, passwords, phones and e-mails in stored excerpts (--no-redact to keep them)', type: 'boolean', defaultDescription: 'true' })
-      .option('json', { describe: 'print each event as an NDJSON line (pino-compatible) on stdout, then a last line with the run summary', type: 'boolean' })
-      .option('json-summary', { describe: 'print only the run summary, as one JSON document, on stdout (for cron)', type: 'boolean' })
+      .option('json', { describe: 'print each event as an NDJSON line (pino-compatible) on stdout, and nothing else there; the summary goes to stderr', type: 'boolean' })
+      .option('json-summary', { describe: 'print the run summary as one JSON document: on stdout, or on stderr with --json (for cron)', type: 'boolean' })
       .option('live', { describe: 'print each event as it is found (default when stdout is a terminal)', type: 'boolean' })
       .option('tee', { describe: 'pass every input line to stdout unchanged; live events go to stderr', type: 'boolean' })
       .option('level', { describe: 'show events of this logcat level or above (V D I W E F); every event is stored', type: 'string' })
       .option('category', { describe: 'show only events of these categories (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
       .option('code', { describe: 'show only these codes (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
+      .option('outcome', { describe: 'show only events of these outcomes: failed, canceled, error, success (repeatable); every event is stored', type: 'string', array: true, nargs: 1 })
       .option('only-tag', { describe: 'show only events logged under these tags (repeatable; --tag adds context instead); every event is stored', type: 'string', array: true, nargs: 1 })
       .conflicts('json', 'tee')
-      .conflicts('json', 'json-summary')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
-      .option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' })
       .option('max-events', { describe: 'keep at most N events of each source in this run; the rest is read, not counted (default: no cap)', type: 'number' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
 }
 
+
+/** Adds --threads: only runs over files, which can be split between threads (not watch). */
+export function threadsOption<T>(y: Argv<T>) {
+  return y.option('threads', { describe: 'worker threads that scan a large plain file (default: the number of cores)', type: 'number', defaultDescription: 'cores' });
+}

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { copyStore } from '../../store/copy.js';
 import { openStore, redactUrl } from '../../store/store.js';
-import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
+import { loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 
 interface MigrateArgs extends CommonArgs {
   from: string;
@@ -15,15 +15,16 @@ export const migrateCommand = {
   command: 'migrate',
   describe: 'Copy a store into another (SQLite file to PostgreSQL, or back); a re-run adds nothing',
   builder: (y: Argv) =>
-    commonOptions(y)
+    registryOption(y)
+      .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds either store', type: 'number', default: 10_000 })
       .option('from', { type: 'string', demandOption: true, describe: 'the store to copy: an SQLite file or postgres:// URL' })
       .option('to', { type: 'string', demandOption: true, describe: 'the store to copy into (created or migrated as needed)' })
       .option('json', { type: 'boolean', default: false, describe: 'print what was copied as JSON on stdout' })
-      .example('$0 migrate --from triage.db --to postgres://triage@db.internal/triage', 'move one host\'s counts into the fleet database'),
+      .example('$0 migrate --from triage.db --to postgres://triage@db.internal/triage', ''),
   handler: async (argv: ArgumentsCamelCase<MigrateArgs>) => {
     if (argv.from === argv.to) throw new UserError('usage', '--from and --to are the same store; give two different ones');
     const registry = loadRegistryFromArgs(argv);
-    const from = await openStore(argv.from, { readonly: true, busyTimeout: argv.busyTimeout });
+    const from = await openForReading(argv.from, argv.busyTimeout, undefined, '--from');
     try {
       const to = await openStore(argv.to, { busyTimeout: argv.busyTimeout });
       try {

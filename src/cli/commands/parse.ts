@@ -17,12 +17,12 @@ export const parseCommand = {
   describe: 'Print parsed log records as NDJSON (time, pid, tid, level, tag, message, format, source, line)',
   builder: (y: Argv) =>
     y
-      .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'files or folders; stdin when none' })
+      .positional('paths', { type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin', describe: 'files or folders; stdin when none' })
       .option('input-format', { choices: FORMAT_NAMES as string[], describe: 'force the input format' })
       .option('year', { type: 'number', describe: 'year of stamps that have none' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
-      .example('$0 parse capture.log | jq -r .tag | sort | uniq -c', 'count records per tag')
-      .example('adb logcat -d | $0 parse --input-format threadtime', 'check how a device\'s lines parse'),
+      .example('$0 parse capture.log | jq -r .tag | sort | uniq -c  # count records per tag', '')
+      .example('adb logcat -d | $0 parse --input-format threadtime  # how a device\'s lines parse', ''),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
     const [{ parseRecords }, { listInputs }, { openInput }, { yearAnchor }, { candidateNeedles, isCandidateLine }] = await Promise.all([

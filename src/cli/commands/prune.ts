@@ -26,8 +26,8 @@ export const pruneCommand = {
       .option('all', { type: 'boolean', default: false, describe: 'drop the hourly counts before the cutoff too' })
       .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 })
       .option('json', { type: 'boolean', describe: 'print what was pruned as JSON on stdout' })
-      .example('$0 prune --older-than 90d', 'keep 90 days of events, every hourly count')
-      .example('$0 prune --older-than 1y --all', 'drop everything older than a year'),
+      .example('$0 prune --older-than 90d  # keep 90 days of events, every hourly count', '')
+      .example('$0 prune --older-than 1y --all  # drop everything older than a year', ''),
   handler: async (argv: ArgumentsCamelCase<PruneArgs>) => {
     const age = parseRetention(argv.olderThan, '--older-than');
     const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });

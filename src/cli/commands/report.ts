@@ -1,13 +1,17 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
-import { DIMENSIONS, breakdown, compare, type Dimension, type ReportFilter } from '../../report/query.js';
+import { DIMENSIONS, breakdown, compare, totals, type Dimension, type ReportFilter } from '../../report/query.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/store.js';
 import { htmlReport } from '../../report/page.js';
-import { commonOptions, loadRegistryFromArgs, type CommonArgs } from '../common.js';
-import { useColor, writeOutput } from '../output.js';
+import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window.js';
+import type { Store } from '../../store/store.js';
+import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
+import { useColor, writeOutput, writePaged } from '../output.js';
 import { parseWhen } from '../when.js';
+import { displayRows, jsonRows, localColumns } from '../../report/localize.js';
+import { OUTCOMES } from '../../extract/outcome.js';
+import { ui } from '../../registry/text.js';
 
 interface ReportArgs extends CommonArgs {
   by: string[];
@@ -18,6 +22,7 @@ interface ReportArgs extends CommonArgs {
   where: string[];
   compare: boolean;
   out?: string;
+  outcome?: string[];
 }
 
 /** The formats of `report`: the text formats and the HTML page. */
@@ -30,10 +35,20 @@ const COLUMNS: Record<string, Column[]> = {
   source: [{ key: 'source', title: 'SOURCE', shrink: true }],
   day: [{ key: 'day', title: 'DAY' }],
   hour: [{ key: 'hour', title: 'HOUR' }],
+  outcome: [{ key: 'outcome', title: 'OUTCOME' }],
 };
 
-/** Parses `--where category=network,config` style filters. */
-export function parseWhere(list: readonly string[]): ReportFilter {
+/** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
+const FORMAT_OF_EXTENSION: Record<string, string> = { '.md': 'md', '.markdown': 'md', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html', '.txt': 'table' };
+
+/** The format of `--out FILE` from its extension, if it has a known one. */
+export function formatOfFile(out: string | undefined): string | undefined {
+  const m = out ? /\.[a-z]+$/i.exec(out) : null;
+  return m ? FORMAT_OF_EXTENSION[m[0].toLowerCase()] : undefined;
+}
+
+/** Parses `--where category=network,config` style filters; `categories` are the known ones. */
+export function parseWhere(list: readonly string[], categories?: readonly string[]): ReportFilter {
   const f: ReportFilter = {};
   for (const w of list) {
     const m = /^(category|code|tag|source)\s*=\s*(.+)$/.exec(w);
@@ -45,47 +60,73 @@ export function parseWhere(list: readonly string[]): ReportFilter {
       f.code = [...(f.code ?? []), ...codes];
     } else {
       const k = m[1] as 'category' | 'tag' | 'source';
+      const unknown = k === 'category' && categories ? values.filter((v) => !categories.includes(v)) : [];
+      if (unknown.length) throw new UserError('usage', `--where ${JSON.stringify(w)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not a category; use one of ${categories!.join(', ')}`);
       f[k] = [...(f[k] ?? []), ...values];
     }
   }
   return f;
 }
 
+/**
+ * What a window leaves out, on stderr (stdout stays data): for an empty window, where the events
+ * are; else the events without a time stamp, which no window includes.
+ */
+async function windowNotes(store: Store, filter: ReportFilter, empty: boolean): Promise<void> {
+  const note = empty ? await emptyWindowHint(store, filter) : await undatedNote(store, filter);
+  if (note) process.stderr.write(`authing-triage: ${note}\n`);
+}
+
+/** Events without a time stamp are a row of their own, named, in every format (in JSON and CSV by the data's own name). */
+const labelUndated = (by: readonly Dimension[], label = NO_TIME_STAMP) => (r: Record<string, unknown>): Record<string, unknown> => {
+  const out = { ...r };
+  for (const d of by) if ((d === 'day' || d === 'hour') && out[d] === null) out[d] = label;
+  return out;
+};
+
 export const reportCommand = {
   command: 'report',
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
-    commonOptions(y)
-      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour', type: 'string', array: true, default: ['category'] })
-      .option('format', { alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page)', choices: FORMATS })
+    registryOption(dbOptions(y))
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome', type: 'string', array: true, default: ['category'] })
+      .option('format', {
+        alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
+        coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
+      })
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
       .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, nargs: 1, default: [] as string[] })
+      .option('outcome', { describe: 'only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1, choices: OUTCOMES as unknown as string[] })
       .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
-      .example('$0 report --by code --top 10', 'the ten most frequent codes, with messages')
-      .example('$0 report --by day category --since 7d --format md', 'a week by day and category, for a chat')
-      .example('$0 report --by code --since 24h --compare', 'what changed against the day before')
-      .example('$0 report --format html --since 7d --out week.html', 'a self-contained page to share'),
+      .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
+      .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
+      .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
+      .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
+      .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
     for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
-    const filter: ReportFilter = parseWhere(argv.where);
+    const registry = loadRegistryFromArgs(argv);
+    const filter: ReportFilter = parseWhere(argv.where, Object.keys(registry.categories));
+    if (argv.outcome?.length) filter.outcome = argv.outcome;
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
-    const format = (argv.format ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
+    const format = (argv.format ?? formatOfFile(argv.out) ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
-    const registry = loadRegistryFromArgs(argv);
-    const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
+    const store = await openForReading(argv.db, argv.busyTimeout, registry);
     try {
-      await store.syncRegistry(registry);
       if ((format as string) === 'html') {
-        writeOutput(await htmlReport(store, filter, argv.top ?? 20), argv.out);
+        const t = await totals(store, filter);
+        if (argv.compare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
+        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare, registry, lang: argv.lang }), argv.out);
+        await windowNotes(store, filter, t.events === 0);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
@@ -107,9 +148,15 @@ export const reportCommand = {
       } else {
         rows = (await breakdown(store, by, filter, argv.top)) as unknown as Record<string, unknown>[];
       }
+      // Canceled attempts apart, where there were any (social and one-click logins).
+      if (rows.some((r) => Number(r.canceled) > 0)) columns.push({ key: 'canceled', title: 'CANCELED', align: 'right' });
       if (by.includes('code')) columns.push({ key: 'message', title: 'MESSAGE', shrink: true });
-      if (format === 'json') rows = rows.map(({ flag: _f, ...r }) => r);
-      writeOutput(renderRows(rows, columns, format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      if (format === 'json') rows = jsonRows(rows.map(({ flag: _f, ...r }) => r), registry);
+      else if (format !== 'csv') rows = displayRows(rows, registry, argv.lang);
+      else rows = rows.map((r) => ({ ...r, message: displayRows([r], registry, argv.lang)[0]!.message }));
+      rows = rows.map(labelUndated(by, format === 'json' || format === 'csv' ? NO_TIME_STAMP : ui(argv.lang).html.noTime));
+      await writePaged(renderRows(rows, format === 'csv' ? columns : localColumns(columns, argv.lang), format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      await windowNotes(store, filter, !rows.length);
     } finally {
       await store.close();
     }

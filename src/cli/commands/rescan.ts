@@ -15,7 +15,7 @@ export const rescanCommand = {
   describe: 'Read these inputs again under the current --tag and --registry settings, replacing what they contributed',
   builder: (y: Argv) =>
     ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs counted before', type: 'string', array: true, default: [] as string[] }))
-      .example('$0 rescan --registry ours.json logs/', 're-derive the events of logs/ under the new registry file'),
+      .example('$0 rescan --registry ours.json logs/  # re-derive logs/ under the new registry', ''),
   handler: async (argv: ArgumentsCamelCase<IngestArgs>) => {
     const { runIngest } = await import('../run-ingest.js');
     process.exitCode = await runIngest({ ...argv, rescan: true });

@@ -10,8 +10,8 @@ export const watchCommand = {
     ingestOptions(y)
       .option('serial', { alias: 's', describe: 'device serial (adb -s), when several are attached', type: 'string' })
       .option('package', { alias: 'p', describe: "keep only this app's processes, following their pids (repeatable)", type: 'string', array: true, nargs: 1 })
-      .example('$0 watch', 'live triage of the attached device')
-      .example('$0 watch --package com.example.app --json | jq .code', "one app's Authing events as NDJSON"),
+      .example('$0 watch  # live triage of the attached device', '')
+      .example('$0 watch --package com.example.app --json | jq .code  # one app\'s events as NDJSON', ''),
   handler: async (argv: ArgumentsCamelCase<WatchArgs>) => {
     const [{ runIngest }, { watchPlan }] = await Promise.all([import('../run-ingest.js'), import('../watch-plan.js')]);
     process.exitCode = await runIngest(argv, async (signal) => watchPlan(argv, signal));

@@ -1,0 +1,150 @@
+/**
+ * A code's text in one language: the registry's `text` field (message, description, causes,
+ * actions in English and Chinese, each with its source) when present, else the older one-language
+ * fields (`message`, `messageEn`, `messageZh`, `description`, `suggestion`), sorted by script.
+ * Every printer asks here, so a run shows one language throughout.
+ */
+import { readFileSync } from 'node:fs';
+import type { CodeEntry } from './index.js';
+import { UI, type Lang, type UiStrings } from './ui-strings.js';
+
+export { LANGS, type Lang, type UiStrings } from './ui-strings.js';
+
+/** The registry's per-code text as the text contract gives it (`CodeEntry.text`; absent from older entries). */
+type Local<T> = { en: T; zh: T; source: string };
+type TextField = { message: Local<string>; description: Local<string>; causes: Local<string[]>; actions: Local<string[]> };
+
+/** What a code says in one language; null where the registry has nothing in that language. */
+export interface CodeTextIn {
+  message: string | null;
+  description: string | null;
+  causes: string[];
+  actions: string[];
+  /** Where each field came from, for `explain`. */
+  sources: { message?: string; description?: string; causes?: string; actions?: string };
+}
+
+/** CJK ideographs, kana, hangul and full-width forms: what an English run must not show. */
+export const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/;
+
+/** The run's language from the locale: LC_ALL, then LC_MESSAGES, then LANG (`zh*` is Chinese). */
+export function localeLang(env: NodeJS.ProcessEnv = process.env): Lang {
+  // POSIX: the first of these that is set and not empty wins.
+  const loc = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^zh([_.@-]|$)/i.test(loc) ? 'zh' : 'en';
+}
+
+/** The fixed strings printers emit, in one language. */
+export function ui(lang: Lang): UiStrings {
+  return UI[lang];
+}
+
+type Entry = CodeEntry & { text?: TextField };
+
+/** The older one-language field that is in this language, if any. */
+function byScript(lang: Lang, ...values: (string | undefined)[]): string | null {
+  // Full-width punctuation alone does not make a text Chinese: test the NFKC form.
+  for (const v of values) if (v && CJK.test(v.normalize('NFKC')) === (lang === 'zh')) return v;
+  return null;
+}
+
+// Printers ask once per event: each entry's text is made once per language (entries are not changed after loading).
+const textCache: Record<Lang, WeakMap<CodeEntry, CodeTextIn>> = { en: new WeakMap(), zh: new WeakMap() };
+
+/**
+ * The text of a registry entry in one language, falling back to the older fields while `text` is absent.
+ * English is shown in NFKC form: sources quoted verbatim carry full-width punctuation ("Missing parameter：x").
+ */
+export function codeText(entry: CodeEntry | undefined, lang: Lang): CodeTextIn {
+  if (!entry) return { message: null, description: null, causes: [], actions: [], sources: {} };
+  const hit = textCache[lang].get(entry);
+  if (hit) return hit;
+  const t = rawText(entry, lang);
+  const out = lang === 'en' ? { ...t, message: nfkc(t.message), description: nfkc(t.description), causes: t.causes.map((c) => c.normalize('NFKC')), actions: t.actions.map((c) => c.normalize('NFKC')) } : t;
+  textCache[lang].set(entry, out);
+  return out;
+}
+
+const nfkc = (s: string | null): string | null => (s === null ? null : s.normalize('NFKC'));
+
+function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
+  const t = (entry as Entry).text;
+  if (t) {
+    const one = (x: Local<string> | undefined) => (x?.[lang] ? x[lang] : null);
+    return {
+      message: one(t.message),
+      description: one(t.description),
+      causes: t.causes?.[lang] ?? [],
+      actions: t.actions?.[lang] ?? [],
+      sources: { message: t.message?.source, description: t.description?.source, causes: t.causes?.source, actions: t.actions?.source },
+    };
+  }
+  const message = lang === 'zh' ? byScript('zh', entry.messageZh, entry.message) : byScript('en', entry.messageEn, entry.message);
+  const description = byScript(lang, entry.description);
+  const action = byScript(lang, entry.suggestion);
+  return {
+    message,
+    description,
+    causes: [],
+    actions: action ? [action] : [],
+    sources: { message: sourceOf(entry, message), description: sourceOf(entry, description), actions: sourceOf(entry, action) },
+  };
+}
+
+/** The source of a value of the older fields: the first source variant that holds that very text. */
+function sourceOf(entry: CodeEntry, value: string | null): string | undefined {
+  if (!value) return undefined;
+  if (entry.override) return `override ${entry.override}`;
+  const v = entry.variants?.find((x) => typeof x.source === 'string' && Object.values(x).includes(value));
+  return v ? String(v.source) : undefined;
+}
+
+/** The message of a code to print: its text in this language, or a line saying there is none. */
+export function codeMessage(entry: CodeEntry | undefined, lang: Lang, code: number): string {
+  if (!entry) return ui(lang).unregisteredCode(code);
+  return codeText(entry, lang).message ?? ui(lang).noText;
+}
+
+/** The first "what to do" of a code in this language, or null. */
+export function codeAction(entry: CodeEntry | undefined, lang: Lang): string | null {
+  return codeText(entry, lang).actions[0] ?? null;
+}
+
+let names: Record<string, Partial<Record<Lang, string>>> | undefined;
+
+/** The display name of a category in this language; the id itself (ASCII) when the registry has none. */
+export function categoryName(id: string, lang: Lang): string {
+  names ??= ((JSON.parse(readFileSync(new URL('./codes.json', import.meta.url), 'utf8')) as { categoryNames?: typeof names }).categoryNames ?? {});
+  return names[id]?.[lang] || id;
+}
+
+/**
+ * How tables, live lines and pages name a category: in English its id (an English identifier already,
+ * and what --category and --where take), in Chinese its Chinese display name.
+ */
+export function categoryLabel(id: string, lang: Lang): string {
+  return lang === 'en' ? id : categoryName(id, lang);
+}
+
+/** A code's text in both languages, as JSON carries it. */
+export interface Bilingual {
+  message: string | null; messageZh: string | null; description: string | null; descriptionZh: string | null;
+  suggestion: string | null; suggestionZh: string | null;
+}
+
+// NDJSON asks once per event: the answer per entry is made once (entries are not changed after loading).
+const bilingualCache = new WeakMap<CodeEntry, Bilingual>();
+
+/** Both languages of a code for JSON, so a script chooses (`message`/`messageZh`, `suggestion`/`suggestionZh`, ...). */
+export function bilingual(entry: CodeEntry | undefined): Bilingual {
+  const hit = entry && bilingualCache.get(entry);
+  if (hit) return hit;
+  const en = codeText(entry, 'en');
+  const zh = codeText(entry, 'zh');
+  const out: Bilingual = {
+    message: en.message, messageZh: zh.message, description: en.description, descriptionZh: zh.description,
+    suggestion: en.actions.length ? en.actions.join(' ') : null, suggestionZh: zh.actions.length ? zh.actions.join('') : null,
+  };
+  if (entry) bilingualCache.set(entry, out);
+  return out;
+}
