@@ -32,13 +32,15 @@ const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
     (_, l) => l.includes('cookie') || l.includes('authorization'),
-    /(?<![\w"'-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:\s*)(?!\s*\\?["'])[^\n⏎]*/gi,
+    // A header may open a quoted string (`"message": "Authorization: Bearer …"`); a quoted key
+    // (`"authorization": "…"`) has its quote before the colon and is the next rule's.
+    /(?<![\w-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:\s*)(?!\s*\\?["'])[^\n⏎]*/gi,
     '$1$2[redacted]',
   ],
   // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, base64url, `userToken_eyJ…`).
   [(t) => t.includes('eyJ'), /eyJ[A-Za-z0-9_-]{3,}(?:\.[A-Za-z0-9_-]*){0,2}/g, '[jwt]'],
   // Authorization schemes in free text.
-  [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/gi, '$1 [redacted]'],
+  [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[^\s"'<>]{8,}/gi, '$1 [redacted]'],
   // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing keys: the whole value.
   [
     (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),

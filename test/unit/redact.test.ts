@@ -19,6 +19,9 @@ describe('redaction keeps no part of a value', () => {
     ['{\\"password\\":\\"a b c\\"}', '{\\"password\\":\\"[redacted]\\"}'],
     ['Authorization: Bearer abcdefghijk', 'Authorization: [redacted]'],
     ['errCode = 10001 statusCode: 400', 'errCode = 10001 statusCode: 400'],
+    // Found by the CLI property test: a header inside a JSON string, and a token with brackets.
+    ['{"code": 2020, "message": "Authorization: Bearer 9TlS[%K50+^&*ks(m; Path=/"}', '{"code": 2020, "message": "Authorization: [redacted]'],
+    ['login failed Bearer 9TlS[%K50+^&*ks(m next', 'login failed Bearer [redacted] next'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -30,6 +33,8 @@ describe('redaction keeps no part of a value', () => {
         const pos = at % (message.length + 1);
         const text = `${message.slice(0, pos)} ${wrapped} ${message.slice(pos)}`;
         expect(redact(text)).not.toContain(secret);
+        // The same inside a JSON response body's message, as the SDK logs it.
+        expect(redact(`{"code": 2020, "message": "${text.replaceAll('"', "'")}"}`)).not.toContain(secret);
       }),
       { numRuns: 3000, seed: 20 },
     );
