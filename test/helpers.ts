@@ -5,7 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
 import { afterAll, inject } from 'vitest';
+import type { Extractor } from '../src/extract/index.js';
+import { recordsOf } from '../src/parse/stream.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'authing-triage.js');
@@ -117,4 +120,19 @@ export function trialsHere(what: string, ci: number, local: number): number {
   if (/^(1|true)$/i.test(process.env.CI ?? '')) return ci;
   if (local < ci) console.info(`${what}: ${local} trials here, ${ci} with CI=true`);
   return local;
+}
+
+/**
+ * The reference answer of the extraction tests: every record of `bytes` parsed by the plain
+ * every-line path (year 2026, UTC) and extracted, as [line, code] pairs in input order.
+ */
+export async function referenceEvents(bytes: Buffer, extractor: Extractor): Promise<[number, number][]> {
+  if (bytes.length === 0) return [];
+  const out: [number, number][] = [];
+  for await (const r of recordsOf(Readable.from([bytes]), { year: 2026, tz: 'UTC' })) {
+    if ('unparsed' in r) continue;
+    const e = extractor.extract(r);
+    if (e) out.push([e.line, e.code]);
+  }
+  return out;
 }

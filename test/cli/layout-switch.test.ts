@@ -7,13 +7,11 @@
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
-import { recordsOf } from '../../src/parse/stream.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { SHARED, query, runCli, tempDir } from '../helpers.js';
+import { SHARED, query, referenceEvents, runCli, tempDir } from '../helpers.js';
 
 const reg = loadRegistry();
 const LABELED = join(SHARED, 'corpus', 'labeled');
@@ -65,16 +63,6 @@ function segment(layout: Layout, at: number, n: number): string[] {
   return [...picked, withEvents[at % withEvents.length]!, withEvents[(at * 7 + 3) % withEvents.length]!].flat();
 }
 
-async function reference(bytes: Buffer): Promise<[number, number][]> {
-  const ex = new Extractor(reg);
-  const out: [number, number][] = [];
-  for await (const r of recordsOf(Readable.from([bytes]), { year: 2026, tz: 'UTC' })) {
-    if ('unparsed' in r) continue;
-    const e = ex.extract(r);
-    if (e) out.push([e.line, e.code]);
-  }
-  return out;
-}
 
 function ingested(args: string[], opts: { input?: Buffer; env?: Record<string, string> } = {}): [number, number][] {
   const db = join(tempDir(), 'l.db');
@@ -101,7 +89,7 @@ describe('a layout switch mid-file', () => {
     const bytes = Buffer.from([...tt, ...entry].join('\n') + '\n');
     const file = join(tempDir(), 'switch.log');
     writeFileSync(file, bytes);
-    const want = await reference(bytes);
+    const want = await referenceEvents(bytes, new Extractor(reg));
     expect(want).toEqual([[301, 1636]]);
     for (const [how, got] of everyStrategy(file, bytes)) expect(got, how).toEqual(want);
   });
@@ -117,7 +105,7 @@ describe('a layout switch mid-file', () => {
         const bytes = Buffer.from([...left, ...right].join('\n') + '\n');
         const file = join(dir, `${a}-${b}.log`);
         writeFileSync(file, bytes);
-        const want = await reference(bytes);
+        const want = await referenceEvents(bytes, new Extractor(reg));
         const cut = left.length;
         expect(want.filter(([l]) => l <= cut).length, `${a} -> ${b}: events before the switch`).toBeGreaterThan(0);
         expect(want.filter(([l]) => l > cut).length, `${a} -> ${b}: events after the switch`).toBeGreaterThan(0);
@@ -137,7 +125,7 @@ describe('a layout switch mid-file', () => {
         const bytes = Buffer.from(parts.flatMap(([l, at, n]) => segment(l, at, n)).join('\n') + '\n');
         const file = join(dir, 'splice.log');
         writeFileSync(file, bytes);
-        const want = await reference(bytes);
+        const want = await referenceEvents(bytes, new Extractor(reg));
         for (const [how, got] of everyStrategy(file, bytes)) expect(got, how).toEqual(want);
       }),
       { numRuns: runs, seed: 20261130 },
