@@ -51,7 +51,6 @@ export interface InputPlan {
   totalBytes: number;
   /** Bytes after decompression, for the progress bar (0 or absent: no bar). */
   barBytes?: number;
-  sizes?: Map<Input, number>;
   count: number;
 }
 
@@ -66,9 +65,14 @@ function fileSize(p: string): number {
 async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
   const { inputs, problems } = await listInputs(argv.paths, [argv.db], CONFIG_NAMES);
   // The bar counts what the summary counts: bytes after decompression.
-  const sizes = new Map(inputs.map((i) => [i, i.path && !i.entry ? fileSize(i.path) : 0]));
   const sum = (f: (i: Input) => number) => inputs.reduce((a, i) => a + f(i), 0);
-  return { inputs: inputs.map((input) => ({ input })), problems, totalBytes: sum((i) => sizes.get(i)!), barBytes: sum((i) => (i.path && !i.entry && !i.pipe ? uncompressedSize(i.path) : 0)), sizes, count: inputs.length };
+  return {
+    inputs: inputs.map((input) => ({ input })),
+    problems,
+    totalBytes: sum((i) => (i.path && !i.entry ? fileSize(i.path) : 0)),
+    barBytes: sum((i) => (i.path && !i.entry && !i.pipe ? uncompressedSize(i.path) : 0)),
+    count: inputs.length,
+  };
 }
 
 /** Runs an ingest and returns the exit code. */
