@@ -72,6 +72,9 @@ export interface Registry {
 
 export const UNREGISTERED = 'unregistered';
 
+/** The category of codes that are not failures (200, 1600): never ranked among failures nor flagged as spikes. */
+export const SUCCESS = 'success';
+
 function loadJson(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
 }

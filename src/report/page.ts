@@ -1,5 +1,5 @@
 /** Store -> the data of the HTML report. */
-import type { Registry } from '../registry/index.js';
+import { SUCCESS, type Registry } from '../registry/index.js';
 import { codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { Store } from '../store/store.js';
 import { renderHtml, type HtmlBreakdown, type TimeAxis } from './html.js';
@@ -54,7 +54,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
     ? (await breakdown(store, ['day', 'category'], f)).filter((r) => !r.day).map((r) => ({ category: r.category!, count: r.count }))
     : [];
   const codes = (await breakdown(store, ['code'], f)).map(inLang);
-  const failures = codes.filter((r) => r.category !== 'success');
+  const failures = codes.filter((r) => r.category !== SUCCESS);
   const unregistered = [];
   for (const r of codes.filter((c) => c.category === 'unregistered')) unregistered.push({ ...r, sample: await latestExcerpt(store, r.code!) });
   let extra: HtmlBreakdown | undefined;
@@ -90,7 +90,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
     byCategory: await breakdown(store, ['category'], f),
     topCodes: failures.slice(0, top),
     failureCodes: failures.length,
-    successCodes: codes.filter((r) => r.category === 'success'),
+    successCodes: codes.filter((r) => r.category === SUCCESS),
     unregistered,
     sources: await sourcesInWindow(store, f),
     breakdown: extra,

@@ -2,6 +2,7 @@
  * Store -> report rows. Reads the hourly counts (whole hours) and the events table (only for
  * the partial hours at the edges of a window), joined to the registry table for categories.
  */
+import { SUCCESS } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 
 /** A dimension a report can break down by. */
@@ -171,7 +172,7 @@ export async function compare(store: Store, by: readonly Dimension[], f: ReportF
       changePct: p ? Math.round(((r.count - p) / p) * 1000) / 10 : null,
       isNew: p === 0,
       // More successes is no alarm.
-      spike: r.category !== 'success' && r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
+      spike: r.category !== SUCCESS && r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
     };
   });
 }

@@ -1,6 +1,6 @@
 /** The summary printed when an ingest run ends: what was read, and what was found. */
 import type { Registry } from '../registry/index.js';
-import { categoryOf, UNREGISTERED } from '../registry/index.js';
+import { categoryOf, SUCCESS, UNREGISTERED } from '../registry/index.js';
 import type { SourceResult } from '../pipeline/ingest.js';
 import type { AuthingEvent } from '../types.js';
 import { renderTable } from './render.js';
@@ -45,8 +45,6 @@ export interface RunSummary {
 /** How many codes the end-of-run table ranks. */
 export const TOP_CODES = 10;
 
-/** A category whose codes are not failures: never ranked among them. */
-export const SUCCESS = 'success';
 
 function topFailureCodes(tally: RunTally, reg: Registry, lang: Lang): Pick<RunSummary, 'topCodes' | 'failureCodes'> {
   const failures = [...tally.byCode]
