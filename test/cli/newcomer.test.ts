@@ -389,9 +389,12 @@ describe('globs expand to each file once (item 4)', () => {
 
 /** Runs a shell command on a real terminal (util-linux `script`): what we type is its keyboard. */
 function onTerminal(cmd: string) {
-  const c = spawn('script', ['-qfec', `stty rows 40 cols 140; ${cmd}; echo "rc=$?"`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+  // `exec`: the CLI takes the shell's place, so the exit code is its own whatever $SHELL is (a dash
+  // wrapper dies of the Ctrl-C's SIGINT itself and never printed "rc="); `script -e` passes it on.
+  const c = spawn('script', ['-qfec', `stty rows 40 cols 140; exec ${cmd}`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
   let out = '';
   c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  c.on('exit', (code, signal) => (out += `\nrc=${code ?? signal}\n`));
   return { type: (s: string) => c.stdin.write(s), out: () => out, done: () => waitFor(() => /rc=\d+/.test(out), 20_000), kill: () => c.kill() };
 }
 
