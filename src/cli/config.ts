@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
 import { LANGS, localeLang } from '../registry/text.js';
+import { configLabels } from '../labels/labels.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -28,10 +29,13 @@ export interface FileConfig {
   retention?: string;
   /** en or zh: the language of every printer (default: the locale). */
   lang?: string;
+  /** Labels on every source of a run: `{ "device": "pixel7" }` or `["device=pixel7"]` (--label adds and overrides). */
+  labels?: Record<string, string> | string[];
 }
 
-const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean'> = {
+const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean' | 'labels'> = {
   db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string', lang: 'string',
+  labels: 'labels',
 };
 
 /** A setting and where its value came from. */
@@ -68,6 +72,11 @@ export function readConfigFile(file: string): FileConfig {
     // Own keys only: `__proto__` or `toString` is not a setting.
     const type = Object.hasOwn(KEYS, k) ? KEYS[k as keyof FileConfig] : undefined;
     if (!type) throw new UserError('usage', `${file}: key "${k}": unknown; allowed keys: ${Object.keys(KEYS).join(', ')}`);
+    // Labels are checked as --label is (keys, values), with the file named in the message.
+    if (type === 'labels') {
+      out[k] = Object.entries(configLabels(v, file)).map(([key, value]) => `${key}=${value}`);
+      continue;
+    }
     const ok =
       type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === type;
     if (!ok) throw new UserError('usage', `${file}: key "${k}": expected ${type === 'string[]' ? 'an array of strings' : `a ${type}`}`);
@@ -115,6 +124,8 @@ export interface SettingArgs {
   failOn?: string[];
   retention?: string;
   lang?: string;
+  /** --label KEY=VALUE (ingest and watch). */
+  label?: string[];
 }
 
 export const DEFAULT_DB = './authing-triage.db';
@@ -151,6 +162,8 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.year = pick('year', argv.year, cfg.year, undefined);
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
+  // The file's labels first: a flag of the same key comes later and wins.
+  argv.label = list('labels', argv.label, cfg.labels as string[] | undefined);
   argv.retention = pick('retention', undefined, cfg.retention, undefined);
   if (cfg.lang !== undefined && !(LANGS as readonly string[]).includes(cfg.lang)) throw new UserError('usage', `${file}: key "lang": "${cfg.lang}" is not a language; use one of ${LANGS.join(', ')}`);
   // The locale (LC_ALL, LC_MESSAGES, LANG) is the default, below the config file: a team's config wins over a machine's locale.

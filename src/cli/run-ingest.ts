@@ -26,6 +26,8 @@ import { runContract } from '../pipeline/contract.js';
 import { applyRetention } from './commands/prune.js';
 import { reportContract } from './commands/rescan.js';
 import { parseRetention } from '../store/prune.js';
+import { parseLabelFlags, type Labels } from '../labels/labels.js';
+import { compilePathLabels } from '../labels/path-labels.js';
 
 function writeWithBackpressure(out: NodeJS.WriteStream, chunk: Buffer): void | Promise<void> {
   if (out.write(chunk)) return;
@@ -41,6 +43,8 @@ export interface RunInput {
   keepRecord?: (r: LogRecord) => boolean;
   /** A stream that may end empty (adb with no device): not an error. */
   mayBeEmpty?: boolean;
+  /** Labels found for this input (watch: the device's, from adb). */
+  labels?: Labels;
 }
 
 /** Where a run's inputs come from: paths by default; `watch` brings adb streams. */
@@ -84,6 +88,10 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const retention = argv.retention ? parseRetention(argv.retention, 'retention') : undefined;
   const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
   const registry = loadRegistryFromArgs(argv);
+  // Labels are checked before anything is read or opened: a bad key is a usage error (exit 2).
+  const explicitLabels = parseLabelFlags(argv.label ?? []);
+  if (Array.isArray(argv.labelFromPath)) throw new UserError('usage', `--label-from-path given ${argv.labelFromPath.length} times; give one pattern`);
+  const pathLabels = argv.labelFromPath !== undefined ? compilePathLabels(argv.labelFromPath) : undefined;
   const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   // Display filters: what this run shows, alerts on and summarises; the store gets every event.
@@ -167,6 +175,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents,
         onProgress: (_raw, events, bytes) => bar.update(eventsBefore + events, bytes),
+        labels: { explicit: explicitLabels, found: { ...ri.labels, ...(ri.input.path !== null ? pathLabels?.(ri.input.path) : undefined) } },
       });
       let r = await read();
       // Another run with another contract got there first: once it has recorded its contract, this

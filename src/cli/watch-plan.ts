@@ -1,6 +1,6 @@
 /** The inputs of `watch`: `adb logcat -B` runs, restarted across reconnects, with an app's pids followed. */
 import { PackageTracker } from '../extract/package.js';
-import { adbRun, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
+import { adbRun, deviceLabels, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
 import type { LogRecord } from '../types.js';
 import type { IngestArgs } from './commands/ingest.js';
 import type { InputPlan, RunInput } from './run-ingest.js';
@@ -26,6 +26,8 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
     let waitedForDevice = false;
     while (!signal.aborted) {
       const tracker = packages.length ? new PackageTracker(packages, (await Promise.all(packages.map((p) => pidsOf(p, argv.serial)))).flat()) : null;
+      // Asked again after each reconnect: another device may be the one plugged in now.
+      const labels = await deviceLabels(argv.serial, packages, signal);
       const child = await startLogcat(argv.serial, lastTime);
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
@@ -40,6 +42,7 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
         stdin: child.stdout,
         format: 'binary',
         mayBeEmpty: true,
+        labels,
         observeRecord: observe,
         keepRecord: tracker ? (r) => tracker.keep(r) : undefined,
       };

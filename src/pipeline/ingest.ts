@@ -19,6 +19,7 @@ import { openInput, type OpenedInput } from '../sources/open.js';
 import { SQLITE_MAGIC, SourceTakenError, type SourceRow, type Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
+import { mergeLabels, type Labels } from '../labels/labels.js';
 import { PrefixHasher, claimVariant, fileStamp, headKey, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
 import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, skipHashing, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
@@ -67,6 +68,11 @@ export interface IngestOptions {
   stdin?: NodeJS.ReadableStream;
   /** Keep at most this many events of the source in this run (--max-events). */
   maxEvents?: number;
+  /**
+   * Labels of the source: `explicit` (--label, config) over `found` (adb, --label-from-path) over
+   * what the bytes carry (a bugreport's header); stored when the source is known and again at the end.
+   */
+  labels?: { explicit: Labels; found?: Labels };
 }
 
 /** What happened to one source. */
@@ -246,6 +252,9 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     hasher = new PrefixHasher(plainFile ? input.path : null);
     body = null;
   }
+  const labelOpts = opts.labels;
+  const storeLabels = labelOpts ? () => store.setLabels(source.id, mergeLabels(labelOpts.explicit, opened.labels?.(), labelOpts.found)) : async () => {};
+  await storeLabels();
   const startBytes = plan.reread ? 0 : source.bytes_done;
   const startLines = plan.reread ? 0 : source.lines_done;
   if (startBytes > 0) result.status = 'resumed';
@@ -337,6 +346,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     // The record still open at the end is complete now; the checkpoint stays before it.
     selector.end();
     await sink.finish(last, true);
+    // A bugreport's properties come after its logcat: what the whole text said.
+    if (opened.labels) await storeLabels();
   } catch (e) {
     if (e instanceof SourceTakenError) return finishWith('taken', 'being read by another run; left to it');
     if (e instanceof InputChangedError) return finishWith('failed', e.message);

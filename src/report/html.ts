@@ -140,6 +140,8 @@ function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
   const v = r[d];
   if (d === 'category') return `<td class="cat"><i class="dot ${classOf(String(v))}"></i>${escapeHtml(categoryLabel(String(v), lang))}</td>`;
   if (d === 'code') return `<td class="num">${escapeHtml(v)}</td>`;
+  // A source without this label: a dash, as an empty cell would look like a missing value.
+  if (d.startsWith('label:')) return `<td class="text">${escapeHtml(v ?? '—')}</td>`;
   if (d === 'outcome' && v) return `<td class="text">${escapeHtml(ui(lang).outcomes[v as keyof ReturnType<typeof ui>['outcomes']] ?? v)}</td>`;
   return `<td class="${d === 'source' ? 'src' : 'text'}">${escapeHtml(v ?? ui(lang).html.noTime)}</td>`;
 }
@@ -147,11 +149,13 @@ function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
 /** The `--by` table, or with `--compare` the before/after table and the new and spiking codes. */
 function breakdownSection(b: HtmlBreakdown, lang: Lang): string {
   const t = ui(lang).html;
-  const col = ui(lang).columns;
+  const cols = ui(lang).columns as Record<string, string>;
+  // A label dimension is titled by its own name (label:device), in either language.
+  const col = (d: Dimension): string => cols[d] ?? d.toUpperCase();
   // English titles in title case ("Code"), as the page's other headers; CSS shows them upper case.
-  const title = (d: Dimension) => (lang === 'en' ? col[d].charAt(0) + col[d].slice(1).toLowerCase() : col[d]);
+  const title = (d: Dimension) => (lang === 'en' ? col(d).charAt(0) + col(d).slice(1).toLowerCase() : col(d));
   const dims = b.by.map((d) => `<th${d === 'code' ? ' class="num"' : ''}>${escapeHtml(title(d))}</th>`).join('');
-  const name = b.by.map((d) => (lang === 'en' ? col[d].toLowerCase() : col[d])).join(t.and);
+  const name = b.by.map((d) => (lang === 'en' ? col(d).toLowerCase() : col(d))).join(t.and);
   if (!b.compare) {
     const rows = b.rows.map((r) => `<tr>${b.by.map((d) => dimCell(d, r, lang)).join('')}<td class="num">${fmt(r.count)}</td></tr>`).join('\n');
     return `<h2>${escapeHtml(t.byDims(name))}</h2>

@@ -2,12 +2,16 @@
  * Store -> report rows. Reads the hourly counts (whole hours) and the events table (only for
  * the partial hours at the edges of a window), joined to the registry table for categories.
  */
+import { UserError } from '../errors.js';
+import { badLabelKey } from '../labels/labels.js';
 import { SUCCESS } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 
-/** A dimension a report can break down by. */
-export type Dimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome';
-export const DIMENSIONS: readonly Dimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour', 'outcome'];
+/** A dimension of the stored rows a report can break down by. */
+export type BaseDimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome';
+/** A dimension: a base one, or a source label (`label:device`). */
+export type Dimension = BaseDimension | `label:${string}`;
+export const DIMENSIONS: readonly BaseDimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour', 'outcome'];
 
 /** Filters of a report; every value is bound as a parameter. */
 export interface ReportFilter {
@@ -21,10 +25,14 @@ export interface ReportFilter {
   source?: string[];
   /** failed, canceled, error, success (--outcome). */
   outcome?: string[];
+  /** Sources labelled so (`--where label:android=14`): every entry must hold (AND), any of its values (OR). */
+  labels?: { key: string; values: string[] }[];
 }
 
 /** One row of a breakdown. */
 export interface ReportRow {
+  /** A label dimension's value (`label:device`), null for sources without that label. */
+  [label: `label:${string}`]: string | null | undefined;
   category?: string;
   code?: number;
   message?: string | null;
@@ -64,7 +72,7 @@ function windowed(f: ReportFilter): { sql: string; params: unknown[] } {
   return { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
 }
 
-const DIM_SQL: Record<Dimension, string> = {
+const DIM_SQL: Record<BaseDimension, string> = {
   category: "COALESCE(c.category, 'unregistered')",
   code: 'x.code',
   tag: 'x.tag',
@@ -73,6 +81,45 @@ const DIM_SQL: Record<Dimension, string> = {
   hour: "CASE WHEN x.hour = '' THEN NULL ELSE x.hour || ':00:00Z' END",
   outcome: 'x.outcome',
 };
+
+/** Dimensions that take a name after a prefix: `label:KEY`, the source's label of that key, joined once per dimension. */
+const PREFIXED: Record<string, { check: (name: string) => string | null; join: (alias: string) => string; column: (alias: string) => string }> = {
+  label: {
+    check: badLabelKey,
+    join: (a) => `LEFT JOIN source_labels ${a} ON ${a}.source_id = x.source_id AND ${a}.key = ?`,
+    column: (a) => `${a}.value`,
+  },
+};
+
+/** The names `--by` takes, for messages. */
+export const DIMENSION_NAMES = [...DIMENSIONS, ...Object.keys(PREFIXED).map((p) => `${p}:KEY`)];
+
+/** Parses one `--by` name: a base dimension or `prefix:name` (label:device); a usage error otherwise. */
+export function parseDimension(text: string): Dimension {
+  if ((DIMENSIONS as readonly string[]).includes(text)) return text as Dimension;
+  const colon = text.indexOf(':');
+  const spec = colon > 0 ? PREFIXED[text.slice(0, colon)] : undefined;
+  if (!spec) throw new UserError('usage', `--by ${text}: expected one or two of ${DIMENSION_NAMES.join(', ')}`);
+  const why = spec.check(text.slice(colon + 1));
+  if (why) throw new UserError('usage', `--by ${text}: ${JSON.stringify(text.slice(colon + 1))} is not a label key; ${why}`);
+  return text as Dimension;
+}
+
+/** The SQL of each dimension: its expression, and the joins (with their parameters) it needs. */
+function dimensionsSql(by: readonly Dimension[]): { exprs: string[]; joins: string; params: unknown[] } {
+  const joins: string[] = [];
+  const params: unknown[] = [];
+  const exprs = by.map((d, i) => {
+    if (Object.hasOwn(DIM_SQL, d)) return DIM_SQL[d as BaseDimension];
+    const colon = d.indexOf(':');
+    const spec = PREFIXED[d.slice(0, colon)]!;
+    const alias = `d${i}`;
+    joins.push(spec.join(alias));
+    params.push(d.slice(colon + 1));
+    return spec.column(alias);
+  });
+  return { exprs, joins: joins.join(' '), params };
+}
 
 function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
   const conds: string[] = [];
@@ -87,6 +134,10 @@ function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
   inList('x.tag', f.tag);
   inList('s.name', f.source);
   inList('x.outcome', f.outcome);
+  for (const l of f.labels ?? []) {
+    conds.push(`EXISTS (SELECT 1 FROM source_labels wl WHERE wl.source_id = x.source_id AND wl.key = ? AND wl.value IN (${l.values.map(() => '?').join(', ')}))`);
+    params.push(l.key, ...l.values);
+  }
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
@@ -94,7 +145,9 @@ function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
 export async function breakdown(store: Store, by: readonly Dimension[], f: ReportFilter = {}, top?: number): Promise<ReportRow[]> {
   const w = windowed(f);
   const where = whereClause(f);
-  const cols = by.map((d) => `${DIM_SQL[d]} AS "${d}"`);
+  const dims = dimensionsSql(by);
+  // Names are checked (parseDimension): a label key is [a-z][a-z0-9_]*, safe inside the quotes.
+  const cols = by.map((d, i) => `${dims.exprs[i]} AS "${d}"`);
   if (by.includes('code')) cols.push('c.message AS message', 'c.suggestion AS suggestion', 'c.docs AS docs');
   if (by.includes('code') && !by.includes('category')) cols.push(`${DIM_SQL.category} AS category`);
   // Positions, not names: "code" would be ambiguous between the alias and the joined tables.
@@ -107,10 +160,10 @@ export async function breakdown(store: Store, by: readonly Dimension[], f: Repor
   // By code, canceled attempts are counted apart: a user who cancels a social login is not an outage.
   const canceled = by.includes('code') && !by.includes('outcome') ? ", SUM(CASE WHEN x.outcome = 'canceled' THEN x.count ELSE 0 END) AS canceled" : '';
   const sql = `SELECT ${cols.join(', ')}, SUM(x.count) AS count${canceled}
-    FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
+    FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${dims.joins}
     ${where.sql}
     GROUP BY ${groupAll} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
-  const params = [...w.params, ...where.params, ...(top ? [top] : [])];
+  const params = [...w.params, ...dims.params, ...where.params, ...(top ? [top] : [])];
   return store.all<ReportRow>(sql, params);
 }
 
@@ -188,4 +241,44 @@ export async function sourcesInWindow(store: Store, f: ReportFilter): Promise<{ 
   const bySource = new Map((await breakdown(store, ['source'], f)).map((r) => [r.source, r.count]));
   const rows = await store.all<{ name: string; lines: number; last_seen: string }>('SELECT name, lines_done AS lines, last_seen FROM sources ORDER BY last_seen DESC, name');
   return rows.filter((r) => bySource.has(r.name)).map((r) => ({ ...r, events: bySource.get(r.name)! }));
+}
+
+/** A row of `--compare label:KEY=A,B`: the counts of sources labelled A and of those labelled B. */
+export type LabelCompareRow = Omit<ReportRow, 'count' | 'canceled'> & {
+  /** Events of the sources labelled A. */
+  countA: number;
+  /** Events of the sources labelled B. */
+  countB: number;
+  /** B over A, two decimals; null when A had none. */
+  ratio: number | null;
+  /** new: only under B; gone: only under A; spike: at least double and SPIKE_MIN_INCREASE more under B. */
+  note: 'new' | 'gone' | 'spike' | '';
+};
+
+/**
+ * Compares two values of one label (app 1.4.2 against 1.4.3): each row's count among the sources
+ * labelled `values[0]` and among those labelled `values[1]`; the codes that appear, spike or vanish.
+ */
+export async function compareLabel(store: Store, by: readonly Dimension[], f: ReportFilter, key: string, values: readonly [string, string], top?: number): Promise<LabelCompareRow[]> {
+  const side = (v: string) => breakdown(store, by, { ...f, labels: [...(f.labels ?? []), { key, values: [v] }] });
+  const a = await side(values[0]);
+  const b = await side(values[1]);
+  const keyOf = (r: ReportRow) => by.map((d) => String(r[d])).join('\u0000');
+  const onA = new Map(a.map((r) => [keyOf(r), r]));
+  const row = ({ count: _c, canceled: _x, ...r }: ReportRow, countA: number, countB: number): LabelCompareRow => ({
+    ...r, countA, countB,
+    ratio: countA ? Math.round((countB / countA) * 100) / 100 : null,
+    note: countA === 0 ? 'new' : countB === 0 ? 'gone' : r.category !== SUCCESS && countB >= 2 * countA && countB - countA >= SPIKE_MIN_INCREASE ? 'spike' : '',
+  });
+  const rows = b.map((r) => {
+    const k = keyOf(r);
+    const countA = onA.get(k)?.count ?? 0;
+    onA.delete(k);
+    return row(r, countA, r.count);
+  });
+  // What A had and B has not: vanished.
+  for (const r of onA.values()) rows.push(row(r, r.count, 0));
+  const order = (x: LabelCompareRow) => by.map((d) => String(x[d])).join('\u0000');
+  rows.sort((x, y) => y.countB - x.countB || y.countA - x.countA || (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
+  return top ? rows.slice(0, top) : rows;
 }

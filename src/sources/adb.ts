@@ -34,6 +34,33 @@ export async function pidsOf(pkg: string, serial?: string): Promise<number[]> {
   return r.stdout.split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number);
 }
 
+/** One system property of the device (`adb shell getprop NAME`), or undefined when unset or unreachable. */
+export async function getprop(name: string, serial?: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await adbRun(['shell', 'getprop', name], serial, signal);
+  const v = r.code === 0 ? r.stdout.trim() : '';
+  return v || undefined;
+}
+
+/** An installed app's `versionName` from `adb shell dumpsys package PKG`, or undefined. */
+export async function appVersion(pkg: string, serial?: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await adbRun(['shell', 'dumpsys', 'package', pkg], serial, signal);
+  // The first one is the installed package's; an updated system app lists its factory copy after it.
+  return r.code === 0 ? /^\s*versionName=(\S+)/m.exec(r.stdout)?.[1] : undefined;
+}
+
+/**
+ * The labels `watch` finds on the device: device (ro.product.model), android
+ * (ro.build.version.release) and, for one --package, app (its versionName).
+ */
+export async function deviceLabels(serial: string | undefined, packages: readonly string[], signal?: AbortSignal): Promise<Record<string, string>> {
+  const [device, android, app] = await Promise.all([
+    getprop('ro.product.model', serial, signal),
+    getprop('ro.build.version.release', serial, signal),
+    packages.length === 1 ? appVersion(packages[0]!, serial, signal) : undefined,
+  ]);
+  return { ...(device ? { device } : {}), ...(android ? { android } : {}), ...(app ? { app } : {}) };
+}
+
 /** Starts `adb logcat -B` (binary, exact boundaries), from `sinceEpochMs` when given. */
 export function startLogcat(serial?: string, sinceEpochMs?: number): Promise<LogcatProcess> {
   const args = [...serialArgs(serial), 'logcat', '-B'];

@@ -4,6 +4,7 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
+import type { Labels } from '../labels/labels.js';
 import { openBugreportEntry } from './zip.js';
 
 /** An opened input. */
@@ -20,6 +21,8 @@ export interface OpenedInput {
   rawBytesRead: () => number;
   /** Things worth a line on stderr found while reading (trailing bytes after the gzip data); filled as it reads. */
   warnings: string[];
+  /** Labels the bytes themselves carry (a bugreport's header), known so far: it fills as the input is read. */
+  labels?: () => Labels;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -31,8 +34,8 @@ export async function openInput(input: Input, stdin: Readable = process.stdin): 
   if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
   if (input.entry !== undefined) {
     const st = await stat(input.path);
-    const stream: AsyncIterable<Buffer> = await openBugreportEntry(input.path, input.entry);
-    return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0, warnings: [] };
+    const stream = await openBugreportEntry(input.path, input.entry);
+    return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0, warnings: [], labels: () => stream.labels };
   }
   const fh = await openFile(input.path, 'r');
   try {

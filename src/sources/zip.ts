@@ -6,6 +6,8 @@ import { open as openFile } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Entry } from 'yauzl';
 import { DEFAULT_MAX_LINE } from './chunks.js';
+import { bugreportLineLabels, HEADER_LINE_STARTS } from '../labels/bugreport-labels.js';
+import type { Labels } from '../labels/labels.js';
 
 const yauzl = async () => (await import('yauzl')).default;
 
@@ -40,7 +42,7 @@ export async function bugreportEntries(path: string): Promise<string[]> {
   return [...entries.keys()];
 }
 
-/** The bytes of one entry, with only its logcat sections kept. */
+/** The bytes of one entry, with only its logcat sections kept; its `labels` fill as it is read. */
 export async function openBugreportEntry(path: string, entryName: string): Promise<LogcatSections> {
   const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: false });
   let entry = listed.get(path)?.get(entryName);
@@ -89,6 +91,14 @@ export class LogcatSections extends Transform {
   private inside = false;
   /** Inside the rest of an over-long line: pass it on or drop it, up to its newline. */
   private rest: 'pass' | 'drop' | null = null;
+  /** From the header's Build fingerprint, and from ro.product.model, which names the device better. */
+  private fingerprint: Labels = {};
+  private model: Labels = {};
+
+  /** The labels found outside the logcat sections so far (bugreport-labels.ts). */
+  get labels(): Labels {
+    return { ...this.fingerprint, ...this.model };
+  }
 
   constructor(private readonly maxCarry = DEFAULT_MAX_LINE) {
     super();
@@ -133,10 +143,23 @@ export class LogcatSections extends Transform {
       if (line.subarray(0, SECTION.length).equals(SECTION)) {
         this.inside = LOGCAT_SECTION.test(line.toString('latin1'));
         out.push(NEWLINE);
-      } else out.push(this.inside ? line : NEWLINE);
+      } else if (this.inside) out.push(line);
+      else {
+        // Header and property lines are short; one byte settles every other line.
+        if (HEADER_LINE_STARTS.has(line[0]!) && line.length < 512) this.noteLabels(line.toString('utf8').trimEnd());
+        out.push(NEWLINE);
+      }
       pos = nl + 1;
     }
     return Buffer.concat(out);
+  }
+
+  private noteLabels(line: string): void {
+    const found = bugreportLineLabels(line);
+    if (!found) return;
+    if (line.startsWith('[')) this.model = found;
+    // The header's comes first; a later one (a dump of another build's file) is not this device's.
+    else if (!this.fingerprint.device) this.fingerprint = found;
   }
 }
 const NEWLINE = Buffer.from('\n');

@@ -4,6 +4,7 @@
  * copy runs, and alongside ingests from other hosts.
  */
 import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
+import type { Labels } from '../labels/labels.js';
 import { SourceTakenError, type SourceRow, type Store } from './store.js';
 
 /** What a copy did for one source. */
@@ -40,6 +41,8 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
     // The contract it was read under comes along, so the target does not re-read it (schema 2 origins).
     const contract = s.contract ? await from.contractElements(s.contract) : undefined;
     if (contract) await to.saveContract(s.contract!, contract);
+    // Its labels come along (an origin of schema 4 or older has none).
+    await to.setLabels(target.id, await labelsOrNone(from, s.id));
     const [c] = await from.all<{ n: number | null }>('SELECT SUM(count) AS n FROM counts_hourly WHERE source_id = ?', [s.id]);
     const copied: CopiedSource = { name: s.name, events: 0, added: 0, counted: c?.n ?? 0 };
     let after = 0;
@@ -58,6 +61,15 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
     out.push(copied);
   }
   return out;
+}
+
+/** The labels of a source of `from`, or none when its schema predates labels (a read-only origin is not migrated). */
+async function labelsOrNone(from: Store, id: number): Promise<Labels> {
+  try {
+    return await from.labelsOf(id);
+  } catch {
+    return {};
+  }
 }
 
 /**

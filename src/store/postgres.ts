@@ -13,6 +13,8 @@ import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
 import { outcomeMigrationPg } from './outcome-migration.js';
+import { LABEL_MIGRATION_PG } from './label-migration.js';
+import type { Labels } from '../labels/labels.js';
 import {
   contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
@@ -25,6 +27,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   outcomeMigrationPg,
   // 4: the hash of each source's counted prefix (as SQLite's migration 4)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT COLLATE "C";',
+  // 5: labels on sources (as SQLite's migration 5, label-migration.ts)
+  () => LABEL_MIGRATION_PG,
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -272,6 +276,21 @@ export class PgStore implements Store {
       }
       return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
     });
+  }
+
+  async setLabels(sourceId: number, labels: Labels): Promise<void> {
+    const entries = Object.entries(labels);
+    if (!entries.length) return;
+    await this.q(
+      `INSERT INTO source_labels (source_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u(k, v)
+       ON CONFLICT (source_id, key) DO UPDATE SET value = excluded.value`,
+      [sourceId, entries.map((e) => e[0]), entries.map((e) => text(e[1]))],
+    );
+  }
+
+  async labelsOf(sourceId: number): Promise<Labels> {
+    const rows = await this.q<{ key: string; value: string }>('SELECT key, value FROM source_labels WHERE source_id = $1 ORDER BY key', [sourceId]);
+    return Object.fromEntries(rows.rows.map((r) => [r.key, r.value]));
   }
 
   async saveContract(hash: string, elements: string): Promise<void> {

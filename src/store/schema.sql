@@ -1,6 +1,7 @@
 -- authing-triage store, schema version 1. Times are UTC ISO 8601 ('2026-03-17T16:13:40.332Z').
 -- Later migrations are the next entries of MIGRATIONS in sqlite.ts, each applied once, by PRAGMA user_version
--- (2: contracts, contract-migration.ts; 3: events.outcome and outcome in the key of counts_hourly, outcome-migration.ts).
+-- (2: contracts, contract-migration.ts; 3: events.outcome and outcome in the key of counts_hourly, outcome-migration.ts;
+-- 4: sources.prefix_hash; 5: source_labels, v_events.labels and v_counts_by_label, label-migration.ts).
 
 -- One row per input, identified by its content: the hash of its first head_len bytes
 -- (head_len = min(size, 64 KiB), after decompression). bytes_done/lines_done is how far

@@ -7,6 +7,8 @@ import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
+import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
+import type { Labels } from '../labels/labels.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -18,6 +20,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   outcomeMigrationSqlite,
   // 4: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
+  // 5: labels on sources (issue 26, label-migration.ts)
+  () => LABEL_MIGRATION_SQLITE,
 ];
 
 /** The schema version this build writes. */
@@ -302,6 +306,19 @@ export class SqliteStore implements Store {
         return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
       }).immediate(),
     );
+  }
+
+  async setLabels(sourceId: number, labels: Labels): Promise<void> {
+    const entries = Object.entries(labels);
+    if (!entries.length) return;
+    const upsert = this.db.prepare('INSERT INTO source_labels (source_id, key, value) VALUES (?, ?, ?) ON CONFLICT (source_id, key) DO UPDATE SET value = excluded.value');
+    this.guard(() => this.db.transaction(() => {
+      for (const [k, v] of entries) upsert.run(sourceId, k, v);
+    }).immediate());
+  }
+
+  async labelsOf(sourceId: number): Promise<Labels> {
+    return this.guard(() => Object.fromEntries(this.db.prepare('SELECT key, value FROM source_labels WHERE source_id = ? ORDER BY key').raw().all(sourceId) as [string, string][]));
   }
 
   async saveContract(hash: string, elements: string): Promise<void> {

@@ -5,6 +5,7 @@
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
+import type { Labels } from '../labels/labels.js';
 
 /** A stored source row. */
 export interface SourceRow {
@@ -98,6 +99,10 @@ export interface Store {
    * `fromBytes` any more.
    */
   writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]>;
+  /** Sets labels of a source (source_labels); a key it had takes the new value, other keys stay. */
+  setLabels(sourceId: number, labels: Labels): Promise<void>;
+  /** The labels of a source. */
+  labelsOf(sourceId: number): Promise<Labels>;
   /** Records a contract (hash -> its elements as JSON); a known hash is left as it is. */
   saveContract(hash: string, elements: string): Promise<void>;
   /** The elements (JSON) of a stored contract. */

@@ -29,6 +29,9 @@ export interface IngestArgs extends CommonArgs {
   /** Config key `retention` (e.g. 90d): prune events older than this at the end of the run. */
   retention?: string;
   maxEvents?: number;
+  /** --label KEY=VALUE, after the config's `labels` (resolveSettings). */
+  label?: string[];
+  labelFromPath?: string;
 }
 
 export const ingestCommand = {
@@ -68,6 +71,8 @@ export function ingestOptions<T>(y: Argv<T>) {
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
       .option('max-events', { describe: 'keep at most N events of each source in this run; the rest is read, not counted (default: no cap)', type: 'number' })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
+      .option('label', { describe: 'attach KEY=VALUE to every source of this run (repeatable): device=pixel7, app=1.4.3; over labels found automatically', type: 'string', array: true, nargs: 1 })
+      .option('label-from-path', { describe: "labels from each input's path: 'device-logs/{device}/{date}/*' (a glob with named placeholders)", type: 'string' })
       .option('fail-on', { describe: 'exit 1 when this run crosses a threshold: network>100, unregistered>0, total>1000, 10001>=5 (repeatable)', type: 'string', array: true, nargs: 1 });
 }
 

@@ -1,7 +1,8 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
-import { DIMENSIONS, breakdown, compare, totals, type Dimension, type ReportFilter } from '../../report/query.js';
+import { DIMENSION_NAMES, breakdown, compare, compareLabel, parseDimension, totals, type Dimension, type ReportFilter } from '../../report/query.js';
+import { badLabelKey } from '../../labels/labels.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { htmlReport } from '../../report/page.js';
 import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window.js';
@@ -20,7 +21,8 @@ interface ReportArgs extends CommonArgs {
   until?: string;
   top?: number;
   where: string[];
-  compare: boolean;
+  /** '' (the flag alone): against the previous period; `label:KEY=A,B`: between two label values. */
+  compare?: string;
   out?: string;
   outcome?: string[];
 }
@@ -47,12 +49,28 @@ export function formatOfFile(out: string | undefined): string | undefined {
   return m ? FORMAT_OF_EXTENSION[m[0].toLowerCase()] : undefined;
 }
 
+/** `label:KEY=v1,v2`: a label key and its values, for --where and --compare; a usage error naming `flag` otherwise. */
+export function parseLabelCondition(text: string, flag: string): { key: string; values: string[] } | null {
+  const m = /^label:([^=\s]*)\s*=\s*(.*)$/.exec(text);
+  if (!m) return null;
+  const why = badLabelKey(m[1]!);
+  if (why) throw new UserError('usage', `${flag} ${JSON.stringify(text)}: ${JSON.stringify(m[1])} is not a label key; ${why}`);
+  const values = m[2]!.split(',').map((v) => v.trim()).filter(Boolean);
+  if (!values.length) throw new UserError('usage', `${flag} ${JSON.stringify(text)}: no value; e.g. label:android=14`);
+  return { key: m[1]!, values };
+}
+
 /** Parses `--where category=network,config` style filters; `categories` are the known ones. */
 export function parseWhere(list: readonly string[], categories?: readonly string[]): ReportFilter {
   const f: ReportFilter = {};
   for (const w of list) {
+    const label = parseLabelCondition(w, '--where');
+    if (label) {
+      f.labels = [...(f.labels ?? []), label];
+      continue;
+    }
     const m = /^(category|code|tag|source)\s*=\s*(.+)$/.exec(w);
-    if (!m) throw new UserError('usage', `--where ${JSON.stringify(w)}: expected category=..., code=..., tag=... or source=... (comma-separated values)`);
+    if (!m) throw new UserError('usage', `--where ${JSON.stringify(w)}: expected category=..., code=..., tag=..., source=... or label:KEY=... (comma-separated values)`);
     const values = m[2]!.split(',').map((v) => v.trim()).filter(Boolean);
     if (m[1] === 'code') {
       const codes = values.map(Number);
@@ -89,7 +107,7 @@ export const reportCommand = {
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
     registryOption(dbOptions(y))
-      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome', type: 'string', array: true, default: ['category'] })
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome, label:KEY (a source label: label:device)', type: 'string', array: true, default: ['category'] })
       .option('format', {
         alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
         coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
@@ -97,19 +115,25 @@ export const reportCommand = {
       .option('since', { describe: 'from this time (24h, 7d, 2026-03-17, ISO)', type: 'string' })
       .option('until', { describe: 'up to this time (exclusive)', type: 'string' })
       .option('top', { describe: 'only the N largest rows', type: 'number' })
-      .option('where', { describe: 'filter: category=..., code=..., tag=..., source=... (repeatable)', type: 'string', array: true, nargs: 1, default: [] as string[] })
+      .option('where', { describe: 'filter: category=..., code=..., tag=..., source=..., label:KEY=... (repeatable, all must hold)', type: 'string', array: true, nargs: 1, default: [] as string[] })
       .option('outcome', { describe: 'only events of these outcomes: failed, canceled, error, success (repeatable)', type: 'string', array: true, nargs: 1, choices: OUTCOMES as unknown as string[] })
-      .option('compare', { describe: 'compare with the previous period of the same length (needs --since)', type: 'boolean', default: false })
+      .option('compare', { describe: 'alone: compare with the previous period of the same length (needs --since); label:KEY=A,B: sources labelled A against those labelled B', type: 'string' })
       .option('out', { alias: 'o', describe: 'write to this file instead of stdout', type: 'string' })
       .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
       .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
       .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
-      .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
+      .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', '')
+      .example('$0 report --by label:device code --where label:android=14  # which devices fail, on Android 14', '')
+      .example('$0 report --by code --compare label:app=1.4.2,1.4.3  # what appeared, spiked or vanished in 1.4.3', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
-    const by = argv.by.flatMap((b) => b.split(',')).map((b) => b.trim()) as Dimension[];
-    for (const b of by) if (!DIMENSIONS.includes(b)) throw new UserError('usage', `--by ${b}: expected one or two of ${DIMENSIONS.join(', ')}`);
-    if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSIONS.join(', ')}`);
+    const by: Dimension[] = argv.by.flatMap((b) => b.split(',')).map((b) => parseDimension(b.trim()));
+    if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSION_NAMES.join(', ')}`);
+    if (Array.isArray(argv.compare)) throw new UserError('usage', `--compare given ${argv.compare.length} times; give it once`);
+    const labelCompare = argv.compare ? parseLabelCondition(argv.compare, '--compare') : null;
+    if (argv.compare && !labelCompare) throw new UserError('usage', `--compare ${JSON.stringify(argv.compare)}: expected --compare alone (against the previous period) or label:KEY=A,B`);
+    if (labelCompare && labelCompare.values.length !== 2) throw new UserError('usage', `--compare ${JSON.stringify(argv.compare)}: give exactly two values to compare, e.g. label:app=1.4.2,1.4.3`);
+    const periodCompare = argv.compare === '';
     const registry = loadRegistryFromArgs(argv);
     const filter: ReportFilter = parseWhere(argv.where, Object.keys(registry.categories));
     if (argv.outcome?.length) filter.outcome = argv.outcome;
@@ -124,18 +148,29 @@ export const reportCommand = {
     try {
       if ((format as string) === 'html') {
         const t = await totals(store, filter);
-        if (argv.compare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
-        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: argv.compare, registry, lang: argv.lang }), argv.out);
+        if (labelCompare) throw new UserError('usage', '--compare label:... is a table, json, csv or md report; the page compares periods (--compare with --since)');
+        if (periodCompare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
+        writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: periodCompare, registry, lang: argv.lang }), argv.out);
         await windowNotes(store, filter, t.events === 0);
         return;
       }
-      const columns: Column[] = by.flatMap((d) => COLUMNS[d]!);
+      const columns: Column[] = by.flatMap((d) => COLUMNS[d] ?? [{ key: d, title: d.toUpperCase() }]);
       if (by.includes('code')) {
         if (!by.includes('category')) columns.push({ key: 'category', title: 'CATEGORY' });
       }
       columns.push({ key: 'count', title: 'EVENTS', align: 'right' });
       let rows: Record<string, unknown>[];
-      if (argv.compare) {
+      if (labelCompare) {
+        const [a, b] = labelCompare.values as [string, string];
+        rows = (await compareLabel(store, by, filter, labelCompare.key, [a, b], argv.top)) as unknown as Record<string, unknown>[];
+        // Each side titled by its value (APP=1.4.2), so the table reads without the command line.
+        columns.splice(columns.length - 1, 1,
+          { key: 'countA', title: `${labelCompare.key}=${a}`.toUpperCase(), align: 'right' },
+          { key: 'countB', title: `${labelCompare.key}=${b}`.toUpperCase(), align: 'right' },
+          { key: 'ratio', title: 'RATIO', align: 'right' },
+          { key: 'note', title: 'NOTE' },
+        );
+      } else if (periodCompare) {
         if (filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
         rows = (await compare(store, by, { ...filter, since: filter.since, until: filter.until ?? now }, argv.top)) as unknown as Record<string, unknown>[];
         columns.push(

@@ -1,0 +1,85 @@
+/**
+ * Labels on sources: `key=value` pairs that say where a capture came from (device, android, app,
+ * build, host). Given with `--label` or the config key `labels`, or found automatically (a
+ * bugreport's header, `watch`'s adb, `--label-from-path`); an explicit one wins over a found one.
+ * Values come from logs and paths, so they are hostile input: redacted like excerpts, stripped of
+ * control characters, bounded in length.
+ */
+import { UserError } from '../errors.js';
+import { redact } from '../extract/redact.js';
+
+/** Labels of one source, key -> value. */
+export type Labels = Record<string, string>;
+
+/** A label key: lower case, a letter first (it is also the name in `--by label:KEY`). */
+export const LABEL_KEY = /^[a-z][a-z0-9_]*$/;
+/** Longest key and value kept: a label names a device or a version, not a paragraph. */
+export const MAX_LABEL_KEY = 40;
+export const MAX_LABEL_VALUE = 120;
+/** Labels a source can carry: a source with more is somebody's mistake, not a description. */
+export const MAX_LABELS = 32;
+
+// C0 and C1 controls and DEL: a label is printed on terminals and pages.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/** Why a key is no label key, or null. */
+export function badLabelKey(key: string): string | null {
+  if (!LABEL_KEY.test(key)) return 'a key is a lower-case letter then letters, digits or _ (e.g. device, app_version)';
+  if (key.length > MAX_LABEL_KEY) return `a key has at most ${MAX_LABEL_KEY} characters`;
+  return null;
+}
+
+/** A value as stored: controls to spaces, trimmed, redacted, cut to MAX_LABEL_VALUE; '' when nothing is left. */
+export function labelValue(raw: string): string {
+  const clean = redact(raw.replace(CONTROL, ' ').trim());
+  return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE) : clean;
+}
+
+/** Parses `--label KEY=VALUE` flags (and the config's list form); `what` names the origin in errors. */
+export function parseLabelFlags(list: readonly string[], what = '--label'): Labels {
+  const out: Labels = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq < 0) throw new UserError('usage', `${what} ${JSON.stringify(item)}: expected KEY=VALUE, e.g. --label device=pixel7`);
+    const key = item.slice(0, eq).trim();
+    const why = badLabelKey(key);
+    if (why) throw new UserError('usage', `${what} ${JSON.stringify(item)}: ${JSON.stringify(key)} is not a label key; ${why}`);
+    const value = labelValue(item.slice(eq + 1));
+    if (!value) throw new UserError('usage', `${what} ${JSON.stringify(item)}: the value is empty; give KEY=VALUE`);
+    out[key] = value;
+  }
+  if (Object.keys(out).length > MAX_LABELS) throw new UserError('usage', `${what}: ${Object.keys(out).length} labels; a source carries at most ${MAX_LABELS}`);
+  return out;
+}
+
+/** The config's `labels`: an object `{ "device": "pixel7" }` or a list `["device=pixel7"]`. */
+export function configLabels(v: unknown, file: string): Labels {
+  const what = `${file}: key "labels"`;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return parseLabelFlags(v, what);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number')) {
+    return parseLabelFlags(Object.entries(v).map(([k, x]) => `${k}=${x}`), what);
+  }
+  throw new UserError('usage', `${what}: expected an object of strings ({"device": "pixel7"}) or a list of "KEY=VALUE" strings`);
+}
+
+/**
+ * The labels a source gets: found ones in order (later wins), then the explicit ones over all.
+ * Found values are cleaned here (they come from logs and paths); found keys that are no label key are dropped.
+ */
+export function mergeLabels(explicit: Labels, ...found: (Labels | undefined)[]): Labels {
+  const out: Labels = {};
+  for (const f of found) {
+    for (const [k, v] of Object.entries(f ?? {})) {
+      if (badLabelKey(k)) continue;
+      const value = labelValue(v);
+      if (value) out[k] = value;
+    }
+  }
+  return { ...out, ...explicit };
+}
+
+/** Labels as one JSON text, keys sorted (the form of `v_events.labels`). */
+export function labelsJson(labels: Labels): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
