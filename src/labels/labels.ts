@@ -33,7 +33,7 @@ export function badLabelKey(key: string): string | null {
 /** A value as stored: controls to spaces, trimmed, redacted, cut to MAX_LABEL_VALUE; '' when nothing is left. */
 export function labelValue(raw: string): string {
   const clean = redact(raw.replace(CONTROL, ' ').trim());
-  return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE) : clean;
+  return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE).trimEnd() : clean;
 }
 
 /** Parses `--label KEY=VALUE` flags (and the config's list form); `what` names the origin in errors. */

@@ -24,8 +24,8 @@ export function compilePathLabels(pattern: string): PathLabeler {
     names.push(name);
     return `labelslot${names.length - 1}x`;
   });
-  if (!names.length) throw new UserError('usage', `--label-from-path ${JSON.stringify(pattern)}: no {name} placeholder; e.g. 'device-logs/{device}/{date}/*'`);
   if (/[{}]/.test(slotted)) throw new UserError('usage', `--label-from-path ${JSON.stringify(pattern)}: an unclosed or empty brace; placeholders are {name}`);
+  if (!names.length) throw new UserError('usage', `--label-from-path ${JSON.stringify(pattern)}: no {name} placeholder; e.g. 'device-logs/{device}/{date}/*'`);
   const rooted = slotted.startsWith('/') ? slotted : `**/${slotted.replace(/^\.\//, '')}`;
   let source = picomatch.makeRe(rooted, { dot: true }).source;
   names.forEach((name, i) => {

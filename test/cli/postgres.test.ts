@@ -77,6 +77,38 @@ describe('PostgreSQL back end', () => {
     const html = (db: string) => runCli(['report', '-f', 'html', '--db', db]).stdout.replace(/generated [^<]*/g, '').replace(/<td class="hide-sm">[^<]*<\/td>/g, '');
     expect(html(url)).toBe(html(sqlite));
 
+    // Labels (issue 26): the same labelled ingests into a fresh store of each, then the same answers by label.
+    const labelled = join(tempDir(), 'device-logs', 'mi11', '2026-03-17');
+    mkdirSync(labelled, { recursive: true });
+    copyFileSync(join(LABELED, 'dev-brief.log'), join(labelled, 'brief.log'));
+    const [sqliteL, urlL] = [join(tempDir(), 'labels.db'), await pgDatabase()];
+    for (const db of [sqliteL, urlL]) {
+      expect(runCli(['--db', db, '--quiet', '--label', 'app=1.4.2', '--label', 'android=14', '--label-from-path', 'device-logs/{device}/{date}/*', labelled]).status).toBe(0);
+      expect(runCli(['--db', db, '--quiet', '--label', 'app=1.4.3', '--label', 'device=pixel7', '--label', 'android=14', join(logs, 'device-a')]).status).toBe(0);
+      expect(runCli(['--db', db, '--quiet', join(FIXTURES, 'bugreport-pixel7.zip')]).status).toBe(0);
+    }
+    const byLabel = [
+      ['report', '--by', 'label:device', 'code', '-f', 'json'],
+      ['report', '--by', 'label:app', '-f', 'csv'],
+      ['report', '--by', 'code', '--where', 'label:android=14', '--where', 'label:device=pixel7,mi11', '-f', 'md'],
+      ['report', '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '-f', 'json'],
+      ['report', '--by', 'label:device', 'label:date', '-f', 'table'],
+      ['report', '--by', 'label:device', '-f', 'html'],
+      ['sql', 'SELECT source, line, code, labels FROM v_events ORDER BY source, line', '-f', 'json'],
+      ['sql', 'SELECT key, value, code, category, count FROM v_counts_by_label ORDER BY key, value, count DESC, code', '-f', 'csv'],
+    ];
+    // Each device's codes, the bugreport's from its header.
+    expect([...new Set((JSON.parse(runCli([...byLabel[0]!, '--db', urlL]).stdout) as { 'label:device': string }[]).map((r) => r['label:device']))].sort()).toEqual(['Pixel 7', 'mi11', 'pixel7']);
+    for (const args of byLabel) {
+      const a = runCli([...args, '--db', sqliteL]);
+      const b = runCli([...args, '--db', urlL]);
+      expect(b.stderr, args.join(' ')).toBe('');
+      expect(b.status, args.join(' ')).toBe(0);
+      const page = (s: string) => s.replace(/generated [^<]*/g, '').replace(/<td class="hide-sm">[^<]*<\/td>/g, '');
+      expect(page(b.stdout), args.join(' ')).toBe(page(a.stdout));
+      expect(a.stdout.length, args.join(' ')).toBeGreaterThan(20);
+    }
+
     // A re-run finds every source by its fingerprint and adds nothing.
     const again = JSON.parse(runCli([logs, '--json-summary', '--db', url]).stdout);
     expect(again.events).toBe(0);
