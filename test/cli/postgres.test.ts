@@ -182,6 +182,24 @@ describe('PostgreSQL back end', () => {
     expect(query(back, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code')).toEqual(reference);
   });
 
+  it("migrate carries each source's labels, both ways", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'l.db');
+    expect(runCli(['--db', db, '--quiet', join(FIXTURES, 'bugreport-pixel7.zip')]).status).toBe(0);
+    expect(runCli(['--db', db, '--quiet', '--label', 'device=mi11', '--label', 'app=1.4.2', join(LABELED, 'dev-brief.log')]).status).toBe(0);
+    const labels = 'SELECT s.name, l.key, l.value FROM source_labels l JOIN sources s ON s.id = l.source_id ORDER BY s.name, l.key';
+    const want = query(db, labels);
+    expect(want).toHaveLength(5);
+    const url = await pgDatabase();
+    expect(runCli(['migrate', '--from', db, '--to', url]).status).toBe(0);
+    expect(await pgQuery(url, labels)).toEqual(want);
+    const back = join(dir, 'back.db');
+    expect(runCli(['migrate', '--from', url, '--to', back]).status).toBe(0);
+    expect(query(back, labels)).toEqual(want);
+    const report = ['report', '--by', 'label:device', 'code', '-f', 'json'];
+    expect(runCli([...report, '--db', url]).stdout).toBe(runCli([...report, '--db', db]).stdout);
+  });
+
   it('streams live from stdin into PostgreSQL', async () => {
     const url = await pgDatabase();
     const r = runCli(['--json', '--db', url], { input: readFileSync(FIXTURE) });
