@@ -109,8 +109,9 @@ describe('labels on sources', () => {
     expect(Object.values(labelsBySource(db2))).toEqual([{ android: '13', build: 'TQ3A.230901.001', device: 'oriole' }]);
 
     // Hostile header values: terminal escapes dropped, e-mails redacted; a tombstone's fingerprint later on is not the device's.
+    // The properties come after a logcat section larger than the head read before the source is known.
     const hostile = join(dir, 'hostile.zip');
-    await zipOf(hostile, bugreportText([fp], readFileSync(FIXTURE, 'utf8'), [
+    await zipOf(hostile, bugreportText([fp], readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8'), [
       "Build fingerprint: 'other/crashed/crashed:9/PQ3A/1:user/release-keys'",
       '[ro.product.model]: [Pixel\u001b[2J 6 alice@example.com]',
     ]));
