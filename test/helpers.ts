@@ -1,12 +1,13 @@
 /** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { afterAll, inject } from 'vitest';
+import yazl from 'yazl';
 import type { Extractor } from '../src/extract/index.js';
 import { recordsOf } from '../src/parse/stream.js';
 
@@ -135,4 +136,18 @@ export async function referenceEvents(bytes: Buffer, extractor: Extractor): Prom
     if (e) out.push([e.line, e.code]);
   }
   return out;
+}
+
+/** Writes a zip of these entries (name -> content) with yazl, as `adb bugreport` packs its files. */
+export function writeZip(file: string, entries: Record<string, string | Buffer>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, content] of Object.entries(entries)) zip.addBuffer(Buffer.from(content), name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+      writeFileSync(file, Buffer.concat(chunks));
+      resolve();
+    }).on('error', reject);
+  });
 }

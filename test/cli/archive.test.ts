@@ -4,8 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, appen
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import { BIN, FIXTURES, SHARED, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, query, runCli, tempDir, trialsHere, waitFor, writeZip } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -32,17 +31,10 @@ function bugreportZip(file: string, logcat: string): Promise<void> {
     '------ CPU INFO (top -b -n 1 -H -s 6 -o pid,tid,user,pr,ni,%cpu,s,virt,res,pcy,cmd,name) ------',
     'E SocialLoginButton: loginDone: errCode = 8888 (not a log line)',
   ].join('\n') + '\n';
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(text), 'bugreport-sdk_gphone-TQ3A-2026-03-17-16-20-00.txt');
-    zip.addBuffer(Buffer.from('dumpstate log'), 'dumpstate_log.txt');
-    zip.addBuffer(Buffer.from('code=1'), 'FS/data/misc/whatever.txt');
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      writeFileSync(file, Buffer.concat(chunks));
-      resolve();
-    }).on('error', reject);
+  return writeZip(file, {
+    'bugreport-sdk_gphone-TQ3A-2026-03-17-16-20-00.txt': text,
+    'dumpstate_log.txt': 'dumpstate log',
+    'FS/data/misc/whatever.txt': 'code=1',
   });
 }
 

@@ -9,12 +9,11 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { CONTRACT_MIGRATION_SQLITE } from '../../src/store/contract-migration.js';
 import { outcomeMigrationSqlite } from '../../src/store/outcome-migration.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { entry } from '../binary.js';
-import { FIXTURES, ROOT, SHARED, exitOf, query, runCli, startCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { FIXTURES, ROOT, SHARED, exitOf, query, runCli, startCli, tempDir, trialsHere, waitFor, writeZip } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
@@ -38,18 +37,7 @@ const report = (db: string, ...args: string[]) => {
 };
 
 /** A bugreport zip of `text` (the whole bugreport text), as `adb bugreport` writes one. */
-function zipOf(file: string, text: string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(text), 'bugreport-oriole-TQ3A.230901.001-2026-03-17-16-20-00.txt');
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      writeFileSync(file, Buffer.concat(chunks));
-      resolve();
-    }).on('error', reject);
-  });
-}
+const zipOf = (file: string, text: string | Buffer): Promise<void> => writeZip(file, { 'bugreport-oriole-TQ3A.230901.001-2026-03-17-16-20-00.txt': text });
 
 /** A bugreport text: dumpstate's header (`header` lines), the capture as its SYSTEM LOG, then `props`. */
 function bugreportText(header: string[], logcat: string, props: string[], eol = '\n'): string {
