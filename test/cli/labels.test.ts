@@ -217,6 +217,23 @@ describe('labels on sources', () => {
     }
   });
 
+  it('shows --by label:KEY on the HTML page with every label value escaped', () => {
+    const dir = tempDir();
+    const db = join(dir, 'h.db');
+    expect(runCli(['--db', db, '--quiet', '--label', 'device=<img src=x onerror=alert(1)>', FIXTURE]).status).toBe(0);
+    expect(runCli(['--db', db, '--quiet', join(LABELED, 'dev-brief.log')]).status).toBe(0);
+    const r = runCli(['report', '--db', db, '--by', 'label:device', '-f', 'html']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const table = /<table id="breakdown" data-by="label:device">[\s\S]*?<\/table>/.exec(r.stdout)?.[0] ?? '';
+    const n = (f: string) => Object.values(expectedCounts(f)).reduce((a, b) => a + b, 0);
+    expect([...table.matchAll(/<tr><td class="text">([^<]*)<\/td><td class="num">(\d+)<\/td><\/tr>/g)].map((m) => [m[1], Number(m[2])])).toEqual([
+      ['—', n('dev-brief.log')],
+      ['&#60;img src=x onerror=alert(1)&#62;', 15],
+    ]);
+    expect(r.stdout).not.toContain('<img src=x');
+  });
+
   it('refuses a bad --label in one line with exit 2, before any database is made; redacts and bounds values', () => {
     const dir = tempDir();
     const db = join(dir, 'x.db');
