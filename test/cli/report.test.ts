@@ -132,7 +132,7 @@ describe('report', () => {
   it('rejects a bad --by in one line with exit 2', () => {
     const r = runCli(['report', '--db', db, '--by', 'colour']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour, outcome\n$/);
+    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour, outcome, label:KEY\n$/);
   });
   it('re-categorises stored counts when an override changes a category, without re-ingesting', () => {
     const f = join(tempDir(), 'o.json');

@@ -124,8 +124,8 @@ export const reportCommand = {
       .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
       .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', '')
-      .example('$0 report --by label:device code --where label:android=14  # which devices fail, on Android 14', '')
-      .example('$0 report --by code --compare label:app=1.4.2,1.4.3  # what appeared, spiked or vanished in 1.4.3', ''),
+      .example('$0 report --by label:device code --where label:android=14  # devices on Android 14', '')
+      .example('$0 report --by code --compare label:app=1.4.2,1.4.3  # new, spiking, gone in 1.4.3', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const by: Dimension[] = argv.by.flatMap((b) => b.split(',')).map((b) => parseDimension(b.trim()));
     if (by.length < 1 || by.length > 2) throw new UserError('usage', `--by takes one or two of ${DIMENSION_NAMES.join(', ')}`);
