@@ -11,7 +11,7 @@ import { constants as zlibConstants, crc32, deflateRawSync, gzipSync } from 'nod
 import fc from 'fast-check';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
-import { BIN, SHARED, query, runCli, tempDir, waitFor } from '../helpers.js';
+import { BIN, SHARED, expectSameBytes, query, runCli, tempDir, waitFor } from '../helpers.js';
 import { wrappedSecret } from '../secrets.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
@@ -87,7 +87,7 @@ describe('one line and a documented exit code instead of a stack trace (item 17)
     const before = readFileSync(db);
     // root writes anyway: run as nobody, for whom mode 444 holds.
     oneLine(runCli(['--db', db, '--quiet', FIXTURE], { uid: 65534 }), 4, /ro\.db: the database is read-only .*chmod 600/);
-    expect(readFileSync(db)).toEqual(before);
+    expectSameBytes(readFileSync(db), before, 'the read-only database');
   });
 
   it('refuses db: /proc/self/mem from a config file with exit 4', () => {
@@ -154,7 +154,7 @@ describe('a corrupt database (item 18)', () => {
         fc.pre(broken);
         const r = runCli(['--db', bad, '--quiet', FIXTURE_TIME]);
         oneLine(r, 4, /bad-\d+\.db: .*(corrupt|malformed).*(restore|untouched)/);
-        expect(readFileSync(bad)).toEqual(damaged);
+        expectSameBytes(readFileSync(bad), damaged, 'the damaged database');
       }),
       { numRuns: 3, endOnFailure: true },
     );
