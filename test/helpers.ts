@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
-import { afterAll, expect, inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { Extractor } from '../src/extract/index.js';
 import { recordsOf } from '../src/parse/stream.js';
 
@@ -34,9 +34,10 @@ export function tempDir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => {
+/** Removes the temp folders made so far (test/setup.ts, after each file's tests). */
+export function removeTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}
 
 /** Rows of a query on a database file. */
 export function query<T = Record<string, unknown>>(db: string, sql: string, ...params: unknown[]): T[] {
@@ -88,7 +89,8 @@ export async function pgDatabase(): Promise<string> {
   return u.toString();
 }
 const pgDatabases: string[] = [];
-afterAll(async () => {
+/** Drops the PostgreSQL databases made so far (test/setup.ts, after each file's tests). */
+export async function dropPgDatabases(): Promise<void> {
   if (!pgDatabases.length) return;
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: inject('pgUrl') });
@@ -98,7 +100,7 @@ afterAll(async () => {
   } finally {
     await admin.end();
   }
-});
+}
 
 /** Rows of a query on a PostgreSQL database, counts as numbers. */
 export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
