@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { BIN, SHARED, query, runCli, tempDir, waitFor } from '../helpers.js';
+import { BIN, SHARED, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const capture = (name: string): Buffer => readFileSync(join(LABELED, name));
@@ -95,8 +95,9 @@ describe('an over-long last line (item 1)', () => {
 
 describe('a run that ends inside a line or an entry (item 2)', () => {
   it('reads it again after the append and finds what a clean run finds (threadtime and -v long, cut at random bytes)', () => {
-    const runs = process.env.CI ? 24 : 8;
-    process.stderr.write(`partial last lines: ${runs} runs\n`);
+    // cf79bea^ (checkpoints past incomplete records) fails the first of these seeded cases; 12 in CI
+    // keep some spread of cut points and captures (24 took 2 spawns each).
+    const runs = trialsHere('partial last lines', 12, 8);
     fc.assert(
       fc.property(fc.constantFrom('dev-threadtime.log', 'dev-long.log', 'dev-brief.log'), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), (name, where, inAuthingLine) => {
         const bytes = capture(name);
