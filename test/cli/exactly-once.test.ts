@@ -5,6 +5,7 @@
  * mid-entry, heads that collide, a file rewritten under a threaded run, SIGKILL at random points.
  */
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { BIN, SHARED, query, runCli, tempDir, waitFor } from '../helpers.js';
+import { BIN, SHARED, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const capture = (name: string): Buffer => readFileSync(join(LABELED, name));
@@ -33,15 +34,24 @@ function ingest(db: string, args: string[], input?: Buffer): { status: number | 
   return runCli(['--db', db, ...COMMON, ...args], { input });
 }
 
-/** One clean run of these bytes into a fresh database. */
+const cleanRuns = new Map<string, Stored>();
+/**
+ * One clean run of these bytes into a fresh database. The property tests compare many trials with
+ * the clean run of the same whole capture: it is made once per content and name.
+ */
 function clean(bytes: Buffer, name = 'clean.log'): Stored {
+  const key = `${name}:${createHash('sha256').update(bytes).digest('hex')}`;
+  const known = cleanRuns.get(key);
+  if (known) return known;
   const dir = tempDir();
   const f = join(dir, name);
   writeFileSync(f, bytes);
   const db = join(dir, 'clean.db');
   const r = ingest(db, [f]);
   expect(r.status, r.stderr).toBe(0);
-  return stored(db);
+  const result = stored(db);
+  cleanRuns.set(key, result);
+  return result;
 }
 
 /** A seeded pseudo-random sequence (the property tests' inputs stay reproducible). */
@@ -85,8 +95,9 @@ describe('an over-long last line (item 1)', () => {
 
 describe('a run that ends inside a line or an entry (item 2)', () => {
   it('reads it again after the append and finds what a clean run finds (threadtime and -v long, cut at random bytes)', () => {
-    const runs = process.env.CI ? 24 : 8;
-    process.stderr.write(`partial last lines: ${runs} runs\n`);
+    // cf79bea^ (checkpoints past incomplete records) fails the first of these seeded cases; 12 in CI
+    // keep some spread of cut points and captures (24 took 2 spawns each).
+    const runs = trialsHere('partial last lines', 12, 8);
     fc.assert(
       fc.property(fc.constantFrom('dev-threadtime.log', 'dev-long.log', 'dev-brief.log'), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), (name, where, inAuthingLine) => {
         const bytes = capture(name);

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, expectSameBytes, query, runCli, tempDir } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -61,7 +61,7 @@ describe('the database', () => {
     expect(r.status).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/bad\.db: .*(malformed|not a database|corrupt).*left untouched/);
-    expect(readFileSync(bad)).toEqual(bytes);
+    expectSameBytes(readFileSync(bad), bytes, 'the corrupt database');
     const rep = runCli(['report', '--db', bad]);
     expect(rep.status).toBe(4);
   });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { SHARED, query, referenceEvents, runCli, tempDir } from '../helpers.js';
+import { SHARED, query, referenceEvents, runCli, tempDir, trialsHere } from '../helpers.js';
 
 const reg = loadRegistry();
 const LABELED = join(SHARED, 'corpus', 'labeled');
@@ -117,8 +117,9 @@ describe('a layout switch mid-file', () => {
   }, 300_000);
 
   it('random splices of several layouts: fast paths = the every-line path (fast-check)', async () => {
-    const runs = process.env.CI ? 12 : 5;
-    process.stderr.write(`layout splices: ${runs} runs\n`);
+    // cf79bea^ (no Parser signal: the Selector lost entries after a switch) fails the second of these
+    // seeded cases; 6 in CI (was 12, three runs of the CLI each).
+    const runs = trialsHere('layout splices', 6, 5);
     const dir = tempDir();
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...LAYOUTS), fc.nat(5000), fc.integer({ min: 1, max: 60 })), { minLength: 2, maxLength: 6 }), async (parts) => {

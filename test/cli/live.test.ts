@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
+import { BIN, FIXTURES, expectSameBytes, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
 import { codeOutcome } from '../../src/extract/outcome.js';
 import { loadRegistry } from '../../src/registry/index.js';
 
@@ -74,7 +74,7 @@ describe('live', () => {
     const input = readFileSync(FIXTURE);
     const r = runCli(['--db', db, '--tee', '--quiet'], { input });
     expect(r.status).toBe(0);
-    expect(Buffer.from(r.stdout)).toEqual(input);
+    expectSameBytes(Buffer.from(r.stdout), input, 'the --tee output');
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
   });
 
