@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --size 1GB] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense]   (BENCH_PG=postgres://... for your own server)
+// npm run bench [-- scan] [-- --size 1GB] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense]   (BENCH_PG=postgres://... for your own server)
 // Generates a deterministic capture, then measures on a fresh database each time: the rg/grep
 // baseline, authing-triage on the plain file, the gzipped file and stdin, report, live latency,
 // and report on a 10-million-event database. Prints MB/s, lines/s, peak RSS and the ratio to the baseline.
@@ -27,6 +27,14 @@ const parseSize = (s) => {
   return Math.round(Number(m[1]) * { k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase()] ?? 1);
 };
 const size = parseSize(arg('size', process.env.BENCH_SIZE ?? '1GB'));
+const runs = Number(arg('runs', '5'));
+
+// `npm run bench -- scan`: the scanner alone (bench/scan.mjs), nothing else.
+if (process.argv[2] === 'scan') {
+  const { scanBench, printScan } = await import('./scan.mjs');
+  printScan(await scanBench({ size, bytes: parseSize(arg('scan-bytes', '256MB')), runs }));
+  process.exit(0);
+}
 const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const hasTime = existsSync('/usr/bin/time');
 
