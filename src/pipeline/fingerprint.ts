@@ -37,14 +37,8 @@ export function blockDigest(bytes: Uint8Array): string {
   return loaded().h64Raw(bytes).toString(16).padStart(16, '0');
 }
 
-/** A block hashed piece by piece. */
-export interface BlockHasher {
-  update(b: Uint8Array): void;
-  digest(): string;
-}
-
-/** A block hashed piece by piece with xxhash-wasm (no copy of the block is made; each piece is copied into its memory). */
-export function blockHasher(): BlockHasher {
+/** A block hashed piece by piece (no copy of the block is made). */
+export function blockHasher(): { update(b: Uint8Array): void; digest(): string } {
   const h = loaded().create64();
   return {
     update: (b) => void h.update(b),

@@ -7,15 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Literal, Needles } from '../extract/prefilter.js';
-import type { BlockHasher } from './fingerprint.js';
 import { overlongIn, type ChunkScan, type ChunkScanner, type OnCandidate } from './scan.js';
 
 const PAGE = 1 << 16;
 /** Where the literal headers end and their bytes begin, and the room for those bytes. */
 const LITERAL_BYTES = 4096;
 const HITS = 1 << 16;
-/** The 32 bytes before the hit list: the part of an XXH64 stripe that waits for more bytes. */
-const XXH_BUF = HITS - 32;
 /** (start, line) pairs of i32 the hit area holds. */
 const HIT_CAP = 2048;
 const DATA = HITS + HIT_CAP * 8;
@@ -30,11 +27,7 @@ interface Exports {
   lines(): number;
   overlong(): number;
   done(): number;
-  h64begin(): void;
-  h64update(p: number, len: number, buf: number): void;
-  h64digest(buf: number): bigint;
 }
-
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -86,7 +79,7 @@ export class SimdScanner implements ChunkScanner {
     const lits = needles.literals;
     if (!mod || lits.length === 0 || lits.length > MAX_LITERALS) return null;
     const bytes = lits.reduce((n, l) => n + l.bytes.length, 0);
-    if (bytes > XXH_BUF - LITERAL_BYTES || lits.some((l) => l.bytes.length === 0)) return null;
+    if (bytes > HITS - LITERAL_BYTES || lits.some((l) => l.bytes.length === 0)) return null;
     const x = new WebAssembly.Instance(mod).exports as unknown as Exports;
     const s = new SimdScanner(x);
     s.ensure(capacity);
@@ -138,31 +131,6 @@ export class SimdScanner implements ChunkScanner {
       at += b.length;
     });
     m.writeInt32LE(lits.length, 96);
-  }
-
-  /**
-   * XXH64 (seed 0: fingerprint.ts's block digest, the same value as xxhash-wasm's) computed in this
-   * scanner's memory: bytes read into input() are hashed where they lie; others are copied in through
-   * the hit list's room, which is free between scans. One hash at a time per scanner. Measured on 1 GB
-   * with 2 threads: xxhash-wasm's update (a copy into its own memory) cost each worker more than the hash.
-   */
-  blockHasher(): BlockHasher {
-    const x = this.x;
-    x.h64begin();
-    return {
-      update: (b) => {
-        if (b.buffer === x.memory.buffer && b.byteOffset >= DATA) {
-          x.h64update(b.byteOffset, b.length, XXH_BUF);
-          return;
-        }
-        for (let at = 0; at < b.length; at += HIT_CAP * 8) {
-          const piece = b.subarray(at, at + HIT_CAP * 8);
-          this.view.set(piece, HITS);
-          x.h64update(HITS, piece.length, XXH_BUF);
-        }
-      },
-      digest: () => BigInt.asUintN(64, x.h64digest(XXH_BUF)).toString(16).padStart(16, '0'),
-    };
   }
 
   /**

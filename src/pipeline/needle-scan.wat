@@ -12,8 +12,7 @@
 ;;   [96, 100)   the literal count n
 ;;   [128, ...)  n literal headers of 12 bytes: i32 pointer, i32 length, i32 flags
 ;;               (bit 0: compare folded; bits 8-15: the literal's bucket bit)
-;;   then the literal bytes, the hit list and the data, all placed by the caller (and the 32 bytes
-;;   before the hit list for XXH64's waiting stripe, see h64update).
+;;   then the literal bytes, the hit list and the data, all placed by the caller.
 ;; Loads run up to 34 bytes past the data's end (lanes past it are masked): the memory must hold them.
 (module
   (memory (export "memory") 1)
@@ -226,109 +225,4 @@
                 (if (i32.gt_s (i32.sub (i32.sub (local.get $len) (global.get $prevNl)) (i32.const 1)) (local.get $maxLine))
                   (then (global.set $overlong (i32.add (global.get $overlong) (i32.const 1)))))))))))
     (local.get $n))
-
-  ;; XXH64 with seed 0 (the block digests of fingerprint.ts: the same values as xxhash-wasm's h64),
-  ;; fed piece by piece with bytes already in this memory: a scan thread hashes the blocks it read
-  ;; where they lie, with no copy into another module's memory. One hash at a time; up to 31 bytes
-  ;; of a stripe wait at $XXH_BUF (the 32 bytes before the hit list, see needle-scan.ts).
-  (global $v1 (mut i64) (i64.const 0))
-  (global $v2 (mut i64) (i64.const 0))
-  (global $v3 (mut i64) (i64.const 0))
-  (global $v4 (mut i64) (i64.const 0))
-  (global $total (mut i64) (i64.const 0))
-  (global $bufLen (mut i32) (i32.const 0))
-
-  (func $xxRound (param $acc i64) (param $lane i64) (result i64)
-    (i64.mul
-      (i64.rotl (i64.add (local.get $acc) (i64.mul (local.get $lane) (i64.const 0xC2B2AE3D27D4EB4F))) (i64.const 31))
-      (i64.const 0x9E3779B185EBCA87)))
-
-  (func $xxMerge (param $acc i64) (param $v i64) (result i64)
-    (i64.add
-      (i64.mul (i64.xor (local.get $acc) (call $xxRound (i64.const 0) (local.get $v))) (i64.const 0x9E3779B185EBCA87))
-      (i64.const 0x85EBCA77C2B2AE63)))
-
-  ;; one 32-byte stripe at $p
-  (func $xxStripe (param $p i32)
-    (global.set $v1 (call $xxRound (global.get $v1) (i64.load (local.get $p))))
-    (global.set $v2 (call $xxRound (global.get $v2) (i64.load offset=8 (local.get $p))))
-    (global.set $v3 (call $xxRound (global.get $v3) (i64.load offset=16 (local.get $p))))
-    (global.set $v4 (call $xxRound (global.get $v4) (i64.load offset=24 (local.get $p)))))
-
-  (func (export "h64begin")
-    (global.set $v1 (i64.add (i64.const 0x9E3779B185EBCA87) (i64.const 0xC2B2AE3D27D4EB4F)))
-    (global.set $v2 (i64.const 0xC2B2AE3D27D4EB4F))
-    (global.set $v3 (i64.const 0))
-    (global.set $v4 (i64.sub (i64.const 0) (i64.const 0x9E3779B185EBCA87)))
-    (global.set $total (i64.const 0))
-    (global.set $bufLen (i32.const 0)))
-
-  (func (export "h64update") (param $p i32) (param $len i32) (param $buf i32)
-    (local $fill i32)
-    (global.set $total (i64.add (global.get $total) (i64.extend_i32_u (local.get $len))))
-    (if (i32.lt_u (i32.add (global.get $bufLen) (local.get $len)) (i32.const 32))
-      (then
-        (memory.copy (i32.add (local.get $buf) (global.get $bufLen)) (local.get $p) (local.get $len))
-        (global.set $bufLen (i32.add (global.get $bufLen) (local.get $len)))
-        (return)))
-    (if (global.get $bufLen)
-      (then
-        (local.set $fill (i32.sub (i32.const 32) (global.get $bufLen)))
-        (memory.copy (i32.add (local.get $buf) (global.get $bufLen)) (local.get $p) (local.get $fill))
-        (call $xxStripe (local.get $buf))
-        (local.set $p (i32.add (local.get $p) (local.get $fill)))
-        (local.set $len (i32.sub (local.get $len) (local.get $fill)))
-        (global.set $bufLen (i32.const 0))))
-    (block $done
-      (loop $stripes
-        (br_if $done (i32.lt_u (local.get $len) (i32.const 32)))
-        (call $xxStripe (local.get $p))
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
-        (local.set $len (i32.sub (local.get $len) (i32.const 32)))
-        (br $stripes)))
-    (if (local.get $len)
-      (then
-        (memory.copy (local.get $buf) (local.get $p) (local.get $len))
-        (global.set $bufLen (local.get $len)))))
-
-  (func (export "h64digest") (param $buf i32) (result i64)
-    (local $h i64) (local $p i32) (local $end i32)
-    (if (i64.ge_u (global.get $total) (i64.const 32))
-      (then
-        (local.set $h
-          (i64.add
-            (i64.add (i64.rotl (global.get $v1) (i64.const 1)) (i64.rotl (global.get $v2) (i64.const 7)))
-            (i64.add (i64.rotl (global.get $v3) (i64.const 12)) (i64.rotl (global.get $v4) (i64.const 18)))))
-        (local.set $h (call $xxMerge (local.get $h) (global.get $v1)))
-        (local.set $h (call $xxMerge (local.get $h) (global.get $v2)))
-        (local.set $h (call $xxMerge (local.get $h) (global.get $v3)))
-        (local.set $h (call $xxMerge (local.get $h) (global.get $v4))))
-      (else (local.set $h (i64.const 0x27D4EB2F165667C5))))
-    (local.set $h (i64.add (local.get $h) (global.get $total)))
-    (local.set $p (local.get $buf))
-    (local.set $end (i32.add (local.get $buf) (global.get $bufLen)))
-    (block $d8
-      (loop $l8
-        (br_if $d8 (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $end)))
-        (local.set $h (i64.xor (local.get $h) (call $xxRound (i64.const 0) (i64.load (local.get $p)))))
-        (local.set $h (i64.add (i64.mul (i64.rotl (local.get $h) (i64.const 27)) (i64.const 0x9E3779B185EBCA87)) (i64.const 0x85EBCA77C2B2AE63)))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (br $l8)))
-    (if (i32.le_u (i32.add (local.get $p) (i32.const 4)) (local.get $end))
-      (then
-        (local.set $h (i64.xor (local.get $h) (i64.mul (i64.load32_u (local.get $p)) (i64.const 0x9E3779B185EBCA87))))
-        (local.set $h (i64.add (i64.mul (i64.rotl (local.get $h) (i64.const 23)) (i64.const 0xC2B2AE3D27D4EB4F)) (i64.const 0x165667B19E3779F9)))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))))
-    (block $d1
-      (loop $l1
-        (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $h (i64.xor (local.get $h) (i64.mul (i64.load8_u (local.get $p)) (i64.const 0x27D4EB2F165667C5))))
-        (local.set $h (i64.mul (i64.rotl (local.get $h) (i64.const 11)) (i64.const 0x9E3779B185EBCA87)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $l1)))
-    (local.set $h (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 33))))
-    (local.set $h (i64.mul (local.get $h) (i64.const 0xC2B2AE3D27D4EB4F)))
-    (local.set $h (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 29))))
-    (local.set $h (i64.mul (local.get $h) (i64.const 0x165667B19E3779F9)))
-    (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 32))))
 )

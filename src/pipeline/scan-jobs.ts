@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
-import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
+import { BLOCK, blockHasher, readAt } from './fingerprint.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -55,15 +55,13 @@ export interface RangeResult {
  */
 class RangeBlocks {
   readonly done: [number, string][] = [];
-  private cur: BlockHasher | null = null;
+  private cur: ReturnType<typeof blockHasher> | null = null;
   private curLen = 0;
   private curIndex = -1;
   private readonly first: number;
   constructor(
     start: number,
     private readonly size: number,
-    /** The thread's block hasher: its scanner's, which hashes the bytes where they were read. */
-    private readonly hasher: () => BlockHasher,
   ) {
     this.first = Math.ceil(start / BLOCK) * BLOCK;
   }
@@ -75,7 +73,7 @@ class RangeBlocks {
       const off = pos + at;
       if (!this.cur) {
         if (off % BLOCK !== 0 || off + BLOCK > this.size) return; // a partial last block is never needed whole
-        this.cur = this.hasher();
+        this.cur = blockHasher();
         this.curLen = 0;
         this.curIndex = off / BLOCK;
       }
@@ -170,7 +168,7 @@ function scanBuffer(job: BufferJob): RangeResult {
 function scanRange(job: RangeJob): RangeResult {
   const scanner = chunkScanner(job.needles);
   const list = new CandidateList();
-  const blocks = new RangeBlocks(job.start, job.size, () => scanner.blockHasher());
+  const blocks = new RangeBlocks(job.start, job.size);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;

@@ -1,6 +1,5 @@
 /** The fast scan of one chunk of whole lines, shared by the ingest loop and the scan workers. */
 import type { Needles } from '../extract/prefilter.js';
-import { blockHasher, type BlockHasher } from './fingerprint.js';
 import { SimdScanner } from './needle-scan.js';
 
 /** What a scanned chunk held. */
@@ -101,8 +100,6 @@ export interface ChunkScanner {
   scan(buf: Buffer, end: number, maxLine: number, onCandidate: OnCandidate): ChunkScan;
   /** A reusable buffer of `size` bytes to read chunks into; valid until the next call of input(). */
   input(size: number): Buffer;
-  /** A block digest (fingerprint.ts) fed piece by piece: the SIMD scanner hashes bytes read into input() where they lie. */
-  blockHasher(): BlockHasher;
 }
 
 /**
@@ -139,6 +136,5 @@ function makeScanner(given: Needles): ChunkScanner {
     kind: 'js',
     scan: (buf, end, maxLine, on) => scanChunk(buf, end, needles, maxLine, on),
     input: (size) => (reused.length >= size ? reused : (reused = Buffer.allocUnsafeSlow(size))).subarray(0, size),
-    blockHasher,
   };
 }

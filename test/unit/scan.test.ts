@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { chunkScanner, scanChunk, withLayoutNeedles } from '../../src/pipeline/scan.js';
-import { blockDigest, loadBlockHash } from '../../src/pipeline/fingerprint.js';
 // @ts-expect-error plain JS build script
 import { WASM, assemble } from '../../scripts/build-wasm.mjs';
 
@@ -94,34 +93,6 @@ describe('SIMD scan = JavaScript scan', () => {
     const buf = Buffer.from(`${'a'.repeat(200_000)}\nx Authing y\n${'b'.repeat(300_000)} OneClick`);
     expect(viaSimd(scanner, buf, 1000, false)).toEqual(viaJs(buf, [], 1000));
     expect(viaSimd(scanner, buf, 1000, true, 7)).toEqual(viaJs(buf, [], 1000));
-  });
-
-  it("hashes a block as xxhash-wasm does (the stored prefix hashes stay valid), in any pieces, read into its memory or not", async () => {
-    await loadBlockHash();
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.nat(3000), { maxLength: 8 }), fc.boolean(), (bytes, cuts, inPlace) => {
-        const scanner = SimdScanner.create(candidateNeedles([]), 64)!;
-        const input = inPlace ? scanner.input(bytes.length) : Buffer.from(bytes);
-        if (inPlace) input.set(bytes);
-        const h = scanner.blockHasher();
-        let at = 0;
-        for (const c of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
-          h.update(input.subarray(at, Math.max(at, c)));
-          at = Math.max(at, c);
-        }
-        expect(h.digest()).toBe(blockDigest(bytes));
-      }),
-      { numRuns: 400, seed: 20261130 },
-    );
-    // a whole block, in the pieces a scan thread reads (a foreign piece larger than the staging room too)
-    const block = Buffer.alloc(1 << 20, 'Authing 登录 line\n');
-    const scanner = SimdScanner.create(candidateNeedles([]))!;
-    const h = scanner.blockHasher();
-    h.update(block.subarray(0, 100_003));
-    const inMem = scanner.input(block.length);
-    block.copy(inMem);
-    h.update(inMem.subarray(100_003));
-    expect(h.digest()).toBe(blockDigest(block));
   });
 
   it('AUTHING_TRIAGE_SCAN=js turns it off', () => {
