@@ -4,16 +4,6 @@ import { createRequire } from 'node:module';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UserError } from '../errors.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import { codesCommand, explainCommand } from './commands/explain.js';
-import { ingestCommand } from './commands/ingest.js';
-import { parseCommand } from './commands/parse.js';
-import { reportCommand } from './commands/report.js';
-import { sqlCommand } from './commands/sql.js';
-import { migrateCommand } from './commands/migrate.js';
-import { configCommand } from './commands/config.js';
-import { watchCommand } from './commands/watch.js';
-import { pruneCommand } from './commands/prune.js';
-import { rescanCommand } from './commands/rescan.js';
 import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
@@ -35,12 +25,44 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand];
+/**
+ * Each command's module, by the word that names it ('' is the default command, ingest). A run loads
+ * only the modules its command line could run: each pulls in its own work (report pages, the pager,
+ * PostgreSQL copy), which cost start-up time to every ingest when all were loaded (measured).
+ */
+const COMMAND_LOADERS: Record<string, () => Promise<unknown>> = {
+  '': async () => (await import('./commands/ingest.js')).ingestCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  codes: async () => (await import('./commands/explain.js')).codesCommand,
+  parse: async () => (await import('./commands/parse.js')).parseCommand,
+  sql: async () => (await import('./commands/sql.js')).sqlCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  rescan: async () => (await import('./commands/rescan.js')).rescanCommand,
+  prune: async () => (await import('./commands/prune.js')).pruneCommand,
+};
 
-/** The flags of one command (or of the default command), for "did you mean". */
-function flagsOf(command: CommandModule | undefined): string[] {
+/** Words after which yargs needs every command: help and completion list them all. */
+const NEEDS_ALL = new Set(['--help', '-h', 'help', 'completion', '__completion', '--get-yargs-completions']);
+
+/**
+ * The command modules for this command line: the default command and every command named by a
+ * word of it (a word that is a flag's value only loads one module too many), or all of them.
+ */
+async function commandModules(args: readonly string[] | null): Promise<CommandModule[]> {
+  const names = args === null || args.some((a) => NEEDS_ALL.has(a)) ? Object.keys(COMMAND_LOADERS) : ['', ...Object.keys(COMMAND_LOADERS).filter((n) => n && args.includes(n))];
+  return (await Promise.all(names.map((n) => COMMAND_LOADERS[n]!()))) as CommandModule[];
+}
+
+/** yargs' "Unknown argument(s)" list, turned into a message once every command's flags are loaded. */
+class UnknownArguments extends Error {}
+
+/** The flags of one command (or of every command), for "did you mean". */
+function flagsOf(command: CommandModule | undefined, all: readonly CommandModule[]): string[] {
   const keys = new Set<string>(['config', 'help', 'version']);
-  const mods = command ? [command] : (COMMAND_MODULES as unknown as CommandModule[]);
+  const mods = command ? [command] : all;
   for (const c of mods) {
     const y = (c.builder as unknown as (y: unknown) => { getOptions(): { key: Record<string, unknown> } })(yargs([]));
     for (const k of Object.keys(y.getOptions().key)) if (k.length > 1 && !/[A-Z]/.test(k)) keys.add(k);
@@ -49,10 +71,10 @@ function flagsOf(command: CommandModule | undefined): string[] {
 }
 
 /** The command module a command line runs (the default command when none is named). */
-function commandOf(argv: readonly string[]): { name: string; module: CommandModule } {
+function commandOf(argv: readonly string[], all: readonly CommandModule[]): { name: string; module: CommandModule } {
   const first = argv.find((a) => !a.startsWith('-'));
-  const named = (COMMAND_MODULES as unknown as CommandModule[]).find((c) => String(c.command).split(' ')[0] === first);
-  return named ? { name: first!, module: named } : { name: '', module: ingestCommand as unknown as CommandModule };
+  const named = all.find((c) => String(c.command).split(' ')[0] === first);
+  return named ? { name: first!, module: named } : { name: '', module: all[0]! };
 }
 
 /** Flags whose value is a time, which a negative duration (`--since -1d`) would be taken for flags. */
@@ -85,10 +107,10 @@ function unmark(argv: Record<string, unknown>): void {
 }
 
 /** A one-line message for yargs' "Unknown argument(s)": a flag, a stray word, or a typo'd command. */
-function unknownArguments(list: string, raw: readonly string[]): string {
+function unknownArguments(list: string, raw: readonly string[], all: readonly CommandModule[]): string {
   // yargs names a kebab-case flag twice (db-fle, dbFle): keep the form that was typed.
   const names = list.split(', ').filter((a) => !/[A-Z]/.test(a) || a.length === 1);
-  const { name, module } = commandOf(raw);
+  const { name, module } = commandOf(raw, all);
   const first = raw.find((a) => !a.startsWith('-'));
   if (!name && first && /^[a-z]+$/.test(first)) {
     const command = nearest(first, COMMANDS);
@@ -100,11 +122,11 @@ function unknownArguments(list: string, raw: readonly string[]): string {
   if (words.length) return `unexpected argument${words.length > 1 ? 's' : ''} ${words.map((w) => JSON.stringify(w)).join(', ')}: ${name || 'this command'} takes no such word (see ${help})`;
   // logcat's habit: `-v threadtime` chooses its output layout; here the layout is detected.
   if (names.includes('v')) return `-v is logcat's layout flag; authing-triage detects the layout, or give --input-format threadtime (see ${help})`;
-  const own = flagsOf(module);
-  const all = flagsOf(undefined);
+  const own = flagsOf(module, all);
+  const every = flagsOf(undefined, all);
   const hints = names.map((a) => {
     const flag = a.length === 1 ? `-${a}` : `--${a}`;
-    if (a.length > 1 && all.includes(a)) return `${flag} is not a flag of ${name ? `"${name}"` : 'an ingest run'}`;
+    if (a.length > 1 && every.includes(a)) return `${flag} is not a flag of ${name ? `"${name}"` : 'an ingest run'}`;
     const near = nearest(a, own);
     return near ? `${flag}: did you mean --${near}?` : flag;
   });
@@ -127,7 +149,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const cli: Argv = yargs(args)
     .scriptName('authing-triage')
     .usage('$0 [paths..]  read logcat, count Authing error codes in SQLite, report them')
-    .command(COMMAND_MODULES as unknown as CommandModule[])
+    .command(await commandModules(args))
     .option('config', { type: 'string', global: true, describe: 'config file (default: .authing-triage.json or authing-triage.config.json here)' })
     .option('lang', { choices: LANGS as unknown as string[], global: true, describe: 'language of messages, tables and pages (default: config "lang", else LC_ALL/LC_MESSAGES/LANG: zh_* is Chinese)' })
     .option('color', {
@@ -165,12 +187,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .fail((msg, err) => {
       if (err) throw err;
       const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
-      if (unknown) throw new UserError('usage', unknownArguments(unknown[1]!, args));
+      if (unknown) throw new UnknownArguments(unknown[1]!);
       // yargs writes some messages on several lines ("Invalid values:\n  Argument: …"): one line here.
       throw new UserError('usage', `${(msg ?? '').replace(/\s*\n\s*/g, ' ')}; see authing-triage --help`);
     });
   try {
-    await cli.parseAsync();
+    try {
+      await cli.parseAsync();
+    } catch (e) {
+      if (!(e instanceof UnknownArguments)) throw e;
+      throw new UserError('usage', unknownArguments(e.message, args, await commandModules(null)));
+    }
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`authing-triage: ${terminalText(e.message)}\n`);

@@ -1,5 +1,4 @@
 /** Writing to stdout/stderr and files; a closed pipe ends the run quietly. */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
@@ -60,6 +59,8 @@ export async function writePaged(text: string, out?: string): Promise<void> {
   const lines = text.split('\n').length - 1;
   const pager = process.env.PAGER ?? 'less -FRX';
   if (lines < (process.stdout.rows || 24) || !pager.trim() || pager.trim() === 'cat') return writeOutput(text);
+  // loaded here: child_process (and net) cost every run's start-up, and only a pager needs them
+  const { spawn } = await import('node:child_process');
   const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'] });
   // Ctrl-C belongs to the pager while it runs; quitting it early closes its stdin (EPIPE), a normal end.
   const ignore = () => {};

@@ -3,15 +3,14 @@
  * known by its content (fingerprint.ts), and its checkpoint moves in the same transaction as its counts
  * (store-sink.ts), never past a record that is not complete.
  */
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { yearAnchor } from '../parse/time.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
-import { planContract, type Contract } from './contract.js';
+import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -20,8 +19,9 @@ import { SQLITE_MAGIC, SourceTakenError, type SourceRow, type Store } from '../s
 import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
-import { PrefixHasher, claimVariant, fileStamp, headKey, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
-import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, skipHashing, studioFrames, tapped } from './frames.js';
+import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
+import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest } from './source-match.js';
+import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -120,11 +120,6 @@ function errorReason(e: unknown): string {
   }
 }
 
-/** Stops reading an input that the pipeline will not read as a stream (a file read in ranges). */
-function closeStream(s: AsyncIterable<Buffer>): void {
-  if (s instanceof Readable) s.destroy();
-}
-
 /**
  * The Extractor stage for one source: record filters, the extractor, the event budget, then the sink
  * and (live) `onEvent`, which a re-read calls once an event is stored instead (stored before: not shown).
@@ -139,19 +134,6 @@ function extractStage(opts: IngestOptions, sink: StoreSink, budget: EventBudget,
     sink.event(e);
     onEvent?.(e);
   };
-}
-
-/** Why a file is not what the run started reading, or null. */
-function changedReason(path: string, at: FileStamp, cp: Checkpoint, compressed: boolean, hasher: PrefixHasher, headHash: string, headLen: number): string | null {
-  const now = fileStamp(path);
-  if (!now) return 'was removed';
-  if (now.ino !== at.ino || now.dev !== at.dev) return 'was replaced by another file';
-  if (now.mtimeMs === at.mtimeMs && now.size === at.size) return null;
-  // Grown (a capture still being written) is fine, if the bytes already read are still there.
-  if (compressed) return 'was rewritten';
-  if (now.size < at.size || now.size < cp.offset) return 'was truncated';
-  if (!hasher.sameOnDisk(cp.offset, headHash, headLen)) return 'was rewritten';
-  return null;
 }
 
 /** Ingests one input into the store. Never throws for a problem of the input itself. */
@@ -193,70 +175,33 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const threads = opts.threads ?? 1;
 
-  // Fingerprint: the stored source whose counted prefix this input starts with, or a new one.
-  let hasher = new PrefixHasher(plainFile ? input.path : null);
-  let src: SourceRow | null = null;
-  let body: AsyncIterable<Buffer> | null = null; // the stream from the resume point, when already skipped to it
-  let matches;
-  try {
-    matches = await sourcesWithHead(store, head);
-    for (const m of matches) {
-      const P = m.row.bytes_done;
-      // Rows of older builds have no prefix hash: their head is all there is to go by.
-      if (P === 0 || m.row.prefix_hash === null) {
-        src = m.row;
-        break;
-      }
-      if (plainFile || shape === 'studio-json') {
-        if (plainFile && hasher.fileHashAt(P) === m.row.prefix_hash) {
-          src = m.row;
-          break;
-        }
-        if (plainFile) hasher = new PrefixHasher(input.path);
-        else {
-          src = m.row; // a Studio export is read whole and its records counted by index
-          break;
-        }
-        continue;
-      }
-      // A stream is read once: skip to the stored offset, hashing, and compare.
-      const rest = await skipHashing(abortable(all, opts.signal), P, hasher);
-      if (rest && hasher.hashAt(P) === m.row.prefix_hash) {
-        src = m.row;
-        body = rest;
-        break;
-      }
-      if (input.path === null || input.pipe) {
-        return { ...result, status: 'failed', error: `starts like a source counted before (${m.row.name}) but differs within its first ${P} bytes; nothing was counted: save it to a file and give its path` };
-      }
+  // Fingerprint: the stored source whose counted prefix this input starts with (or a new one), and where reading goes on.
+  const req: MatchRequest = { head, name: input.name, plainFile: plainFile ? input.path : null, studio: shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
+  const bytes: InputBytes = {
+    stream: () => all,
+    close: () => closeStream(opened.stream),
+    reopen: async () => {
       closeStream(opened.stream);
       ({ opened, all } = await open());
-      hasher = new PrefixHasher(null);
-    }
+    },
+  };
+  let found;
+  try {
+    found = await findStoredSource(store, req, bytes);
   } catch (e) {
     if (opts.signal?.aborted) return { ...result, status: 'interrupted' };
     return { ...result, status: 'failed', error: errorReason(e) };
   }
-  if (!src) src = await claimVariant(store, head, input.name, matches);
-  else if (src.head_len < head.length) await store.extendHead(src.id, head.length, headKey(sha256(head), 0), input.name);
-  // The extraction contract: a source read under less than this run's is read again from the start.
-  const plan = await planContract(store, src, opts.contract, opts.rescan);
+  if ('error' in found) return { ...result, status: 'failed', error: found.error };
+  const at = await resumePoint(store, req, found, bytes, opts.contract, opts.rescan);
+  if ('error' in at) return { ...result, status: 'failed', error: at.error };
+  const { plan, hasher, body, startBytes, startLines } = at;
   const source: SourceRow = plan.source;
   if (plan.reread) result.reread = true;
   if (plan.removed.length) result.contextRemoved = plan.removed;
-  if ((plan.reread || source.bytes_done === 0) && body !== null) {
-    // skipped to the old offset while checking it: from the start again
-    if (input.path === null || input.pipe) return { ...result, status: 'failed', error: 'read before under a narrower contract: give it as a file to read it again from the start' };
-    closeStream(opened.stream);
-    ({ opened, all } = await open());
-    hasher = new PrefixHasher(plainFile ? input.path : null);
-    body = null;
-  }
   const labelOpts = opts.labels;
   const storeLabels = labelOpts ? () => store.setLabels(source.id, mergeLabels(labelOpts.explicit, opened.labels?.(), labelOpts.found)) : async () => {};
   await storeLabels();
-  const startBytes = plan.reread ? 0 : source.bytes_done;
-  const startLines = plan.reread ? 0 : source.lines_done;
   if (startBytes > 0) result.status = 'resumed';
 
   const path = input.pipe ? null : input.path;
@@ -300,22 +245,11 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   /** The Framer for this input's shape and read strategy. */
   const frames = async function* (): AsyncGenerator<Frame> {
     if (parallel && input.path !== null && opened.size !== null) {
-      closeStream(opened.stream);
+      bytes.close();
       return yield* rangeFrames(input.path, startBytes, opened.size, maxLine, scanPool(), hasher, opts.signal);
     }
-    let rest: AsyncIterable<Buffer>;
     if (shape === 'studio-json') return yield* studioFrames(abortable(all, opts.signal), startBytes, startLines);
-    if (body) rest = body;
-    else if (plainFile && path !== null && startBytes > 0 && !opts.tee) {
-      // Read on from the checkpoint: the bytes before it were hashed when the source was recognised.
-      closeStream(opened.stream);
-      hasher.resumeAt(startBytes);
-      rest = createReadStream(path, { start: startBytes, highWaterMark: 1 << 20 });
-    } else {
-      const skipped = await skipHashing(abortable(all, opts.signal), startBytes, hasher);
-      if (!skipped) throw new InputChangedError(`is shorter than the ${startBytes} bytes counted before; nothing was counted`);
-      rest = skipped;
-    }
+    const rest = await bytesFrom(at, bytes, plainFile ? path : null, !opts.tee, opts.signal);
     const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
     if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
     if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);

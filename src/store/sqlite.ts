@@ -217,15 +217,15 @@ export class SqliteStore implements Store {
   }
 
   private syncRegistrySync(reg: Registry): void {
+    const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
+    const entries = codes.map((c) => JSON.stringify(c));
+    // Unchanged (the usual case): no write at all, so a report needs no write lock.
+    if (this.entriesMatch(entries, reg)) return;
     const insCode = this.db.prepare(
       `INSERT INTO codes (code, kind, category, message, message_zh, description, suggestion, docs, entry)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insCat = this.db.prepare('INSERT INTO categories (name, description) VALUES (?, ?)');
-    // Unchanged (the usual case): no write at all, so a report needs no write lock.
-    const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
-    const entries = codes.map((c) => JSON.stringify(c));
-    if (this.registryMatches(reg)) return;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM codes; DELETE FROM categories;');
       let i = 0;
@@ -238,7 +238,14 @@ export class SqliteStore implements Store {
 
   /** True when the codes and categories tables hold this registry already. */
   registryMatches(reg: Registry): boolean {
-    const entries = [...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c));
+    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c)), reg);
+  }
+
+  /** registryMatches with the entries already written as JSON (the run's start-up made them twice). */
+  private entriesMatch(entries: readonly string[], reg: Registry): boolean {
+    // the count first: a new database (every first run) holds none, and reading them costs
+    const n = this.db.prepare('SELECT COUNT(*) FROM codes').pluck().get() as number;
+    if (n !== entries.length) return false;
     const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
     const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
     return stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));

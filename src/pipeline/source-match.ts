@@ -1,0 +1,144 @@
+/**
+ * Which stored source an input is, and where its reading goes on (issue 18: out of ingestSource).
+ * A stored source with this head is the same source only if the prefix it counted is byte for byte
+ * this input's (fingerprint.ts); a stream is read once, so checking it means skipping to the stored
+ * offset while hashing, and that skipped stream is where reading goes on. A file that changes under
+ * the run is caught by `changedReason` before each commit.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { SourceRow, Store } from '../store/store.js';
+import { planContract, type Contract, type ContractPlan } from './contract.js';
+import { PrefixHasher, claimVariant, fileStamp, headKey, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
+import { abortable, skipHashing } from './frames.js';
+import type { Checkpoint } from './stages.js';
+import { InputChangedError } from './store-sink.js';
+
+/** The input as the matcher sees it. */
+export interface MatchRequest {
+  /** The input's first bytes (decompressed), as peeked. */
+  head: Buffer;
+  name: string;
+  /** A plain file's path: its bytes can be read again at any offset. */
+  plainFile: string | null;
+  /** An Android Studio export: read whole, its records counted by index. */
+  studio: boolean;
+  /** stdin or a FIFO: read once, it cannot be opened again. */
+  once: boolean;
+  signal?: AbortSignal;
+}
+
+/** The input's bytes: the stream read now, a way to stop reading it, and to open it again from its start. */
+export interface InputBytes {
+  stream(): AsyncIterable<Buffer>;
+  close(): void;
+  reopen(): Promise<void>;
+}
+
+/** The stored source found for an input (null: a new one is claimed), its hasher, and the stream skipped to its offset. */
+export interface FoundSource {
+  row: SourceRow | null;
+  matches: HeadMatch[];
+  hasher: PrefixHasher;
+  /** A stream already skipped (and hashed) to the stored offset, or null. */
+  body: AsyncIterable<Buffer> | null;
+}
+
+/**
+ * Looks up the stored sources with this head and keeps the first whose counted prefix this input
+ * starts with. Throws what reading the input throws (the caller says which input failed).
+ */
+export async function findStoredSource(store: Store, req: MatchRequest, bytes: InputBytes): Promise<FoundSource | { error: string }> {
+  let hasher = new PrefixHasher(req.plainFile);
+  const matches = await sourcesWithHead(store, req.head);
+  for (const m of matches) {
+    const P = m.row.bytes_done;
+    // Rows of older builds have no prefix hash: their head is all there is to go by.
+    if (P === 0 || m.row.prefix_hash === null) return { row: m.row, matches, hasher, body: null };
+    if (req.plainFile !== null) {
+      if (hasher.fileHashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: null };
+      hasher = new PrefixHasher(req.plainFile);
+      continue;
+    }
+    // a Studio export is read whole and its records counted by index
+    if (req.studio) return { row: m.row, matches, hasher, body: null };
+    // A stream is read once: skip to the stored offset, hashing, and compare.
+    const rest = await skipHashing(abortable(bytes.stream(), req.signal), P, hasher);
+    if (rest && hasher.hashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: rest };
+    if (req.once) {
+      return { error: `starts like a source counted before (${m.row.name}) but differs within its first ${P} bytes; nothing was counted: save it to a file and give its path` };
+    }
+    await bytes.reopen();
+    hasher = new PrefixHasher(null);
+  }
+  return { row: null, matches, hasher, body: null };
+}
+
+/** Where reading goes on: the source row under the run's contract, from which byte and line. */
+export interface ResumePoint {
+  plan: ContractPlan;
+  hasher: PrefixHasher;
+  /** The stream at `startBytes` already, or null (the Framer skips or seeks to it). */
+  body: AsyncIterable<Buffer> | null;
+  startBytes: number;
+  startLines: number;
+}
+
+/**
+ * Claims a new source when none matched (or extends the matched one's head), applies the run's
+ * extraction contract (a source read under less is read again from its start) and says where
+ * reading goes on.
+ */
+export async function resumePoint(store: Store, req: MatchRequest, found: FoundSource, bytes: InputBytes, contract: Contract | undefined, rescan: boolean | undefined): Promise<ResumePoint | { error: string }> {
+  let src = found.row;
+  if (!src) src = await claimVariant(store, req.head, req.name, found.matches);
+  else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name);
+  const plan = await planContract(store, src, contract, rescan);
+  let { hasher, body } = found;
+  if ((plan.reread || plan.source.bytes_done === 0) && body !== null) {
+    // skipped to the old offset while checking it: from the start again
+    if (req.once) return { error: 'read before under a narrower contract: give it as a file to read it again from the start' };
+    await bytes.reopen();
+    hasher = new PrefixHasher(req.plainFile);
+    body = null;
+  }
+  return { plan, hasher, body, startBytes: plan.reread ? 0 : plan.source.bytes_done, startLines: plan.reread ? 0 : plan.source.lines_done };
+}
+
+/** Stops reading an input that the pipeline will not read as a stream (a file read in ranges, or from an offset). */
+export function closeStream(s: AsyncIterable<Buffer>): void {
+  if (s instanceof Readable) s.destroy();
+}
+
+/**
+ * The input's bytes from the resume point, each fed to the hasher: the stream skipped there already,
+ * a plain file opened again at that offset (the bytes before it were hashed when the source was
+ * recognised), or the stream skipped there now. Throws when the input is shorter than that.
+ */
+export async function bytesFrom(at: ResumePoint, bytes: InputBytes, plainFile: string | null, reopenable: boolean, signal: AbortSignal | undefined): Promise<AsyncIterable<Buffer>> {
+  let rest: AsyncIterable<Buffer>;
+  if (at.body) rest = at.body;
+  else if (plainFile !== null && at.startBytes > 0 && reopenable) {
+    bytes.close();
+    at.hasher.resumeAt(at.startBytes);
+    rest = createReadStream(plainFile, { start: at.startBytes, highWaterMark: 1 << 20 });
+  } else {
+    const skipped = await skipHashing(abortable(bytes.stream(), signal), at.startBytes, at.hasher);
+    if (!skipped) throw new InputChangedError(`is shorter than the ${at.startBytes} bytes counted before; nothing was counted`);
+    rest = skipped;
+  }
+  return rest;
+}
+
+/** Why a file is not what the run started reading, or null. */
+export function changedReason(path: string, at: FileStamp, cp: Checkpoint, compressed: boolean, hasher: PrefixHasher, headHash: string, headLen: number): string | null {
+  const now = fileStamp(path);
+  if (!now) return 'was removed';
+  if (now.ino !== at.ino || now.dev !== at.dev) return 'was replaced by another file';
+  if (now.mtimeMs === at.mtimeMs && now.size === at.size) return null;
+  // Grown (a capture still being written) is fine, if the bytes already read are still there.
+  if (compressed) return 'was rewritten';
+  if (now.size < at.size || now.size < cp.offset) return 'was truncated';
+  if (!hasher.sameOnDisk(cp.offset, headHash, headLen)) return 'was rewritten';
+  return null;
+}
