@@ -4,7 +4,7 @@
  * are scanned by the pool, a large plain file cut into ranges for the pool, binary logger entries,
  * and Android Studio's JSON export.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BinaryRecords } from '../parse/binary.js';
 import { readStudioJson } from '../parse/json-logs.js';
@@ -104,7 +104,7 @@ export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextE
     }
     const { data, offset } = u;
     yield {
-      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes,
+      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes, held: data,
       // Valid while this frame is being taken: the buffer is filled again only after.
       data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
     };
@@ -124,9 +124,22 @@ export async function* rangeFrames(path: string, start: number, size: number, ma
     yield {
       kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
       data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
+      readBefore: (at, max) => bytesBefore(path, Math.max(start, at - max), at),
     };
   }
   if (signal?.aborted) throw abortError();
+}
+
+/** The file's bytes [from, to): read back for the context of an event (rare: events are few). */
+function bytesBefore(path: string, from: number, to: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(Math.max(0, to - from));
+    const n = readSync(fd, b, 0, b.length, from);
+    return b.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Binary logger entries; a checkpoint only where no entry is cut in two. */

@@ -7,6 +7,7 @@ import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
+import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -18,6 +19,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   outcomeMigrationSqlite,
   // 4: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
+  // 6 (issue 26; the labels half's source_labels is 5): each event's context lines (a JSON array) and its cause
+  () => CONTEXT_MIGRATION_SQLITE,
 ];
 
 /** The schema version this build writes. */
@@ -167,8 +170,8 @@ export class SqliteStore implements Store {
     this.insertEvent = ro
       ? null
       : db.prepare(
-          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id, line) DO NOTHING`,
         );
     this.upsertCount = ro
@@ -295,7 +298,7 @@ export class SqliteStore implements Store {
         const inserted: AuthingEvent[] = [];
         for (const e of events) {
           // Positional parameters: binding by name cost a third of the insert (profiled).
-          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome);
+          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome, contextJson(e), e.cause ?? null);
           if (r.changes !== 0) inserted.push(e); // already stored: never count twice
         }
         for (const [hour, code, tag, outcome, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);

@@ -1,0 +1,58 @@
+/**
+ * Causes: the known failure signatures (registry/causes.json) found in an event's context or its own
+ * message, named as the event's `cause` (dns, timeout, tls, ...). Data, not code: each entry has its
+ * patterns, its source and a sample line that test/unit/causes.test.ts checks.
+ */
+import { readFileSync } from 'node:fs';
+
+/** One entry of causes.json. */
+export interface CauseEntry {
+  /** The cause's name; `{1}` takes the first capture of the pattern that matched (`http-{1}` -> http-503). */
+  name: string;
+  patterns: string[];
+  /** Where the signature's text comes from. */
+  source: string;
+  /** A log line the entry must match. */
+  sample: string;
+  /** The cause `sample` gives, when it is not `name` itself (a templated name). */
+  sampleCause?: string;
+}
+
+/** The bundled causes, in the order they are tried. */
+export function loadCauses(): CauseEntry[] {
+  return (JSON.parse(readFileSync(new URL('../registry/causes.json', import.meta.url), 'utf8')) as { causes: CauseEntry[] }).causes;
+}
+
+/** Compiled causes: each pattern once, tried in the file's order. */
+export class CauseMatcher {
+  private readonly rules: { name: string; re: RegExp }[];
+
+  constructor(entries: readonly CauseEntry[] = loadCauses()) {
+    this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p) })));
+  }
+
+  /** The cause one text shows, or null. */
+  inText(text: string): string | null {
+    for (const { name, re } of this.rules) {
+      const m = re.exec(text);
+      if (m) return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+    }
+    return null;
+  }
+
+  /** The event's cause: the first signature in its context, nearest line first, else in its own message. */
+  causeOf(context: readonly string[], message: string): string | null {
+    for (let i = context.length - 1; i >= 0; i--) {
+      const c = this.inText(context[i]!);
+      if (c) return c;
+    }
+    return this.inText(message);
+  }
+}
+
+let bundled: CauseMatcher | undefined;
+
+/** The matcher of the bundled causes, compiled once per process. */
+export function bundledCauses(): CauseMatcher {
+  return (bundled ??= new CauseMatcher());
+}
