@@ -14,6 +14,7 @@ import { configCommand } from './commands/config.js';
 import { watchCommand } from './commands/watch.js';
 import { pruneCommand } from './commands/prune.js';
 import { rescanCommand } from './commands/rescan.js';
+import { showCommand } from './commands/show.js';
 import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
@@ -25,7 +26,7 @@ const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string
 
 const EXIT_TABLE = `Exit codes:
   0    success
-  1    alert: a --fail-on threshold was crossed, or explain met an unknown code
+  1    alert: a --fail-on threshold was crossed, explain met an unknown code, or show an unknown event id
   2    usage error: a bad flag, value, registry or config file
   3    input or I/O error: a file missing, unreadable or corrupt (the others are still read)
   4    database error: not an SQLite file, corrupt, or locked past the timeout
@@ -35,7 +36,7 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand];
+const COMMAND_MODULES = [ingestCommand, reportCommand, explainCommand, codesCommand, parseCommand, sqlCommand, configCommand, watchCommand, migrateCommand, rescanCommand, pruneCommand, showCommand];
 
 /** The flags of one command (or of the default command), for "did you mean". */
 function flagsOf(command: CommandModule | undefined): string[] {

@@ -26,13 +26,17 @@ export function loadCauses(): CauseEntry[] {
 /** Compiled causes: each pattern once, tried in the file's order. */
 export class CauseMatcher {
   private readonly rules: { name: string; re: RegExp }[];
+  /** Every pattern in one: most lines match none, and one test settles them. */
+  private readonly any: RegExp;
 
   constructor(entries: readonly CauseEntry[] = loadCauses()) {
     this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p) })));
+    this.any = new RegExp(this.rules.map((r) => `(?:${r.re.source})`).join('|'));
   }
 
   /** The cause one text shows, or null. */
   inText(text: string): string | null {
+    if (!this.any.test(text)) return null;
     for (const { name, re } of this.rules) {
       const m = re.exec(text);
       if (m) return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;

@@ -105,77 +105,106 @@ export class LineWindow {
   }
 }
 
-/** Recent records of each pid, for layouts whose records all reach the Parser. */
+/** A record kept for context, with the cause its own message shows (matched once). */
+interface Kept {
+  rec: LogRecord;
+  cause: string | null;
+}
+
+/** Recent records of each pid, at most MAX_CONTEXT each: causes are looked for in all of them, a stack trace being longer than 5 lines. */
 class PidRing {
-  private readonly rings = new Map<number, LogRecord[]>();
-  constructor(private readonly size: number) {}
+  private readonly rings = new Map<number, Kept[]>();
   /** Bounded: a capture with a new pid on every line keeps the 1024 most recent pids. */
-  add(r: LogRecord): void {
-    if (r.pid === null || this.size === 0) return;
-    let ring = this.rings.get(r.pid);
+  add(k: Kept): void {
+    const pid = k.rec.pid;
+    if (pid === null) return;
+    let ring = this.rings.get(pid);
     if (!ring) {
       if (this.rings.size >= 1024) this.rings.delete(this.rings.keys().next().value!);
-      this.rings.set(r.pid, (ring = []));
+      this.rings.set(pid, (ring = []));
     }
-    ring.push(r);
-    if (ring.length > this.size) ring.shift();
+    ring.push(k);
+    if (ring.length > MAX_CONTEXT) ring.shift();
   }
-  before(r: LogRecord): LogRecord[] {
-    return (this.rings.get(r.pid!) ?? []).filter((x) => x.line < r.line && x.line >= r.line - LOOKBACK_LINES);
+  /** Those of r's pid within LOOKBACK_LINES lines before it, oldest first. */
+  before(r: LogRecord): Kept[] {
+    return (this.rings.get(r.pid!) ?? []).filter((x) => x.rec.line < r.line && x.rec.line >= r.line - LOOKBACK_LINES);
   }
 }
 
-/** A record of one line of text, whose context is read back from the bytes (else the ring keeps it). */
+/** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
   return !MULTI_LINE_FORMATS.has(r.format) && r.format !== 'binary' && r.format !== 'studio-json';
 }
 
 /** Settings of a ContextKeeper. */
 export interface ContextOptions {
-  /** Records of context per event (0: none). */
+  /** Records of context stored per event (0: none; causes are still looked for). */
   size: number;
   /** Keep the lines as they are (--no-redact). */
   noRedact?: boolean;
   /** The zone of local time stamps, as the source's Parser has it. */
   tz?: string;
+  /** The cause one message shows (extract/causes.ts). */
+  causeOf: (message: string) => string | null;
 }
 
-/** Finds and formats the context of each event of one source. */
+/** What an event gets: its context lines (undefined with --context 0) and its cause. */
+export interface EventContext {
+  context: string[] | undefined;
+  cause: string | null;
+}
+
+/**
+ * Finds the context of each event of one source. One ring of recent records per pid serves both
+ * ways: for one-line layouts the lines since the last event are read back and parsed when an event
+ * comes (each line at most once), for the others the Parser's records go in as they come.
+ */
 export class ContextKeeper {
-  private readonly ring: PidRing;
+  private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
   readonly window = new LineWindow();
+  /** The last line read back into the ring. */
+  private filledTo = -1;
 
-  constructor(private readonly o: ContextOptions) {
-    this.ring = new PidRing(o.size);
-  }
+  constructor(private readonly o: ContextOptions) {}
 
-  /** Sees every record the Parser makes (the ring of multi-line and whole-record layouts). */
+  /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
-    if (this.o.size && !readBackable(r)) this.ring.add(r);
+    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message) });
   }
 
-  /** The context lines of the event of record `r` (nearest last); call before observe(r). */
-  contextOf(r: LogRecord): string[] {
-    if (this.o.size === 0 || r.pid === null) return [];
-    let recs: LogRecord[];
-    if (readBackable(r)) recs = this.window.line === r.line ? this.readBack(r) : [];
-    else recs = this.ring.before(r);
-    return recs.slice(-this.o.size).map((x) => contextLine(x, this.o.noRedact));
+  /** The context and cause of the event of record `r`; call before observe(r). */
+  eventContext(r: LogRecord, message: string): EventContext {
+    let kept: Kept[] = [];
+    if (r.pid !== null) {
+      if (readBackable(r) && this.window.line === r.line) {
+        this.fill(r);
+        kept = this.ring.before(r);
+        this.ring.add({ rec: r, cause: this.o.causeOf(r.message) });
+        this.filledTo = r.line;
+      } else if (!readBackable(r)) kept = this.ring.before(r);
+    }
+    let cause: string | null = null;
+    for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = kept[i]!.cause;
+    return {
+      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => contextLine(k.rec, this.o.noRedact)),
+      cause: cause ?? this.o.causeOf(message),
+    };
   }
 
-  /** The lines before `r` read back from the bytes, parsed in order, those of its pid. */
-  private readBack(r: LogRecord): LogRecord[] {
-    const lines = this.window.before(LOOKBACK_LINES);
-    if (!lines.length) return [];
+  /** Reads back and parses the lines between the last one read back and `r` (at most LOOKBACK_LINES), into the ring. */
+  private fill(r: LogRecord): void {
+    const gap = this.filledTo < 0 || this.filledTo >= r.line ? LOOKBACK_LINES : Math.min(LOOKBACK_LINES, r.line - this.filledTo - 1);
+    if (gap <= 0) return;
+    const lines = this.window.before(gap);
+    if (!lines.length) return;
     const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
     const parser = new RecordParser({ format: r.format as FormatName, year, tz: this.o.tz });
-    const out: LogRecord[] = [];
     const first = r.line - lines.length;
     for (let i = 0; i < lines.length; i++) {
       const res = parser.push(lines[i]!, first + i);
-      if ('record' in res && res.record.pid === r.pid) out.push(res.record);
+      if ('record' in res && res.record.pid !== null) this.ring.add({ rec: res.record, cause: this.o.causeOf(res.record.message) });
     }
-    return out;
   }
 }

@@ -129,17 +129,15 @@ function closeStream(s: AsyncIterable<Buffer>): void {
  */
 function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, budget: EventBudget, keeper: ContextKeeper, onEvent: ((e: AuthingEvent) => void) | undefined): (r: LogRecord) => void {
   const { keepRecord, observeRecord, extractor } = opts;
-  const causes = bundledCauses();
-  const keep = (opts.context ?? DEFAULT_CONTEXT) > 0;
   return (rec) => {
     observeRecord?.(rec);
     if (keepRecord && !keepRecord(rec)) return;
     const e = extractor.extract(rec);
     if (e && budget.take()) {
       // Read now: the bytes before this line are at hand only while it is being fed.
-      const context = keeper.contextOf(rec);
-      if (keep) e.context = context;
-      e.cause = causes.causeOf(context, rec.message);
+      const c = keeper.eventContext(rec, rec.message);
+      if (c.context) e.context = c.context;
+      e.cause = c.cause;
       e.sourceId = sourceId;
       sink.event(e);
       onEvent?.(e);
@@ -285,7 +283,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   });
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
   let unparsed = 0;
-  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz });
+  const causes = bundledCauses();
+  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m) => causes.inText(m) });
   const parser: RecordStage = new RecordStage(
     { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) },
     format,

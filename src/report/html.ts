@@ -140,6 +140,7 @@ function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
   const v = r[d];
   if (d === 'category') return `<td class="cat"><i class="dot ${classOf(String(v))}"></i>${escapeHtml(categoryLabel(String(v), lang))}</td>`;
   if (d === 'code') return `<td class="num">${escapeHtml(v)}</td>`;
+  if (d === 'cause') return `<td class="text">${escapeHtml(v ?? ui(lang).html.noCause)}</td>`;
   if (d === 'outcome' && v) return `<td class="text">${escapeHtml(ui(lang).outcomes[v as keyof ReturnType<typeof ui>['outcomes']] ?? v)}</td>`;
   return `<td class="${d === 'source' ? 'src' : 'text'}">${escapeHtml(v ?? ui(lang).html.noTime)}</td>`;
 }
