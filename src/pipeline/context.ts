@@ -22,9 +22,9 @@ export const MAX_CONTEXT = 50;
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
 /** Lines looked back for the context of an event, whatever the pids between. */
-export const LOOKBACK_LINES = 256;
-/** Bytes looked back (and kept from the frame before): 256 lines of a busy capture are ~40 KB. */
-export const LOOKBACK_BYTES = 1 << 16;
+export const LOOKBACK_LINES = 64;
+/** Bytes looked back (and kept from the frame before): 64 lines of a busy capture are ~10 KB. */
+export const LOOKBACK_BYTES = 1 << 14;
 
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
@@ -51,8 +51,12 @@ export class LineWindow {
   /** Reads the input's bytes before `start` when `buf` does not hold them (a file read in ranges). */
   private reader: ((at: number, max: number) => Buffer) | null = null;
 
-  /** The line numbered `line` starts at buf[start]. */
-  at(buf: Buffer, start: number, line: number, reader: ((at: number, max: number) => Buffer) | null = null): void {
+  /** The text of the line being fed. */
+  private text = '';
+
+  /** The line numbered `line`, `text`, starts at buf[start]. */
+  at(buf: Buffer, start: number, line: number, text: string, reader: ((at: number, max: number) => Buffer) | null = null): void {
+    this.text = text;
     this.buf = buf;
     this.start = start;
     this.line = line;
@@ -74,34 +78,84 @@ export class LineWindow {
     this.buf = null;
   }
 
-  /** Up to `max` lines before the current one, oldest first, decoded. */
-  before(max: number): string[] {
+  /**
+   * Up to `max` lines before the current one (within LOOKBACK_BYTES) that may be of process `pid`,
+   * oldest first: found by searching the bytes for the pid's digits near a line's start, so the
+   * lines of other processes are neither decoded nor parsed (the caller parses these and checks).
+   */
+  linesOfPid(pid: number, max: number, fixedColumn: boolean): string[] {
     const out: string[] = [];
-    if (!this.buf) return out;
-    const take = (b: Buffer, end: number): boolean => {
-      let e = end;
-      // b[end - 1] is the newline of the line before
-      while (out.length < max && e > 0) {
-        const nl = b.lastIndexOf(10, e - 2);
-        const s = nl < 0 ? 0 : nl + 1;
-        const lineEnd = b[e - 1] === 10 ? e - 1 : e;
-        out.push(b.toString('utf8', s, lineEnd > 0 && b[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd));
-        e = s;
-      }
-      return e === 0;
-    };
-    const lo = Math.max(0, this.start - LOOKBACK_BYTES);
+    if (!this.buf || max <= 0) return out;
+    const needle = Buffer.from(String(pid), 'latin1');
+    // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
+    // line of that pid: the column of the event's own line. One look a line instead of a search.
+    const col = fixedColumn ? pidColumn(this.text, String(pid)) : -1;
     if (this.reader) {
       const bytes = this.reader(this.start, LOOKBACK_BYTES);
+      // a first line cut by the byte bound is not read
       const from = bytes.length === LOOKBACK_BYTES ? bytes.indexOf(10) + 1 : 0;
-      take(bytes.subarray(from), bytes.length - from);
+      pidLines(bytes, from, bytes.length, needle, col, max, out);
       return out.reverse();
     }
-    // Whole lines only: a line cut by the byte bound is not read.
+    const lo = Math.max(0, this.start - LOOKBACK_BYTES);
     const from = lo === 0 ? 0 : this.buf.indexOf(10, lo - 1) + 1;
-    const whole = take(this.buf.subarray(from), this.start - from);
-    if (whole && lo === 0 && out.length < max) take(this.carry, this.carry.length);
+    const looked = { lines: 0 };
+    pidLines(this.buf, from, this.start, needle, col, max, out, looked);
+    // the rest of the look-back in the tail of the frame before (its first line may be cut: not read)
+    const rest = LOOKBACK_BYTES - this.start;
+    if (lo === 0 && rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
     return out.reverse();
+  }
+}
+
+/** Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1. */
+function pidColumn(text: string, pid: string): number {
+  // indexOf, not a RegExp made per event (compiling it was the read-back's largest cost, profiled)
+  for (let i = text.indexOf(pid, 1); i > 0 && i < PID_WITHIN; i = text.indexOf(pid, i + 1)) {
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(i + pid.length);
+    if ((before === 32 || before === 40) && (after === 32 || after === 41 || after === 58)) return i;
+  }
+  return -1;
+}
+
+// A pid stands after a blank (threadtime's padding) or `(` (brief, time, process, thread), and before
+// a blank, `)` or `:` (thread's `( pid: tid)`).
+/** Headers put the pid within the first bytes of a line. */
+const PID_WITHIN = 64;
+
+/**
+ * Pushes to `out`, nearest first, the whole lines of b[lo, hi) that hold `needle` as a whole number in
+ * their first PID_WITHIN bytes, until `out` has `max` or LOOKBACK_LINES lines were looked at. Line by
+ * line with the newline search (memrchr), then a short byte loop: Buffer.lastIndexOf of a multi-byte
+ * needle was 60% of a run's time (profiled).
+ */
+function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number, max: number, out: string[], looked = { lines: 0 }): void {
+  const first = needle[0]!;
+  const n = needle.length;
+  let le = hi; // just after the newline of the line being looked at
+  while (out.length < max && le > lo && looked.lines < LOOKBACK_LINES) {
+    // Back to the line's start (memrchr), then its first bytes forward.
+    const end = b[le - 1] === 10 ? le - 1 : le;
+    const ls = end >= 1 ? b.lastIndexOf(10, end - 1) + 1 : 0;
+    // a line cut at the window's start is not read
+    if (ls < lo || (ls === lo && lo > 0 && b[lo - 1] !== 10)) return;
+    looked.lines++;
+    const stop = Math.min(end, ls + PID_WITHIN) - n;
+    for (let i = col >= 0 ? ls + col : ls + 1; i <= stop; i++) {
+      if (col >= 0 && i > ls + col) break;
+      if (b[i] !== first) continue;
+      const before = b[i - 1];
+      if (before !== 32 && before !== 40) continue;
+      const after = b[i + n];
+      if (after !== 32 && after !== 41 && after !== 58) continue;
+      let k = 1;
+      while (k < n && b[i + k] === needle[k]) k++;
+      if (k < n) continue;
+      out.push(b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end));
+      break;
+    }
+    le = ls;
   }
 }
 
@@ -132,6 +186,9 @@ class PidRing {
   }
 }
 
+/** Layouts whose pid comes before the tag, so at one column in all the lines of a pid. */
+const FIXED_PID_COLUMN: ReadonlySet<FormatName> = new Set(['threadtime', 'process', 'thread']);
+
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
   return !MULTI_LINE_FORMATS.has(r.format) && r.format !== 'binary' && r.format !== 'studio-json';
@@ -156,16 +213,14 @@ export interface EventContext {
 }
 
 /**
- * Finds the context of each event of one source. One ring of recent records per pid serves both
- * ways: for one-line layouts the lines since the last event are read back and parsed when an event
- * comes (each line at most once), for the others the Parser's records go in as they come.
+ * Finds the context of each event of one source. For one-line layouts the lines of the event's pid
+ * are read back from the bytes when an event comes; for the others the Parser's records go into a
+ * ring per pid as they come.
  */
 export class ContextKeeper {
   private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
   readonly window = new LineWindow();
-  /** The last line read back into the ring. */
-  private filledTo = -1;
 
   constructor(private readonly o: ContextOptions) {}
 
@@ -174,37 +229,38 @@ export class ContextKeeper {
     if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message) });
   }
 
-  /** The context and cause of the event of record `r`; call before observe(r). */
+  /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
   eventContext(r: LogRecord, message: string): EventContext {
-    let kept: Kept[] = [];
-    if (r.pid !== null) {
-      if (readBackable(r) && this.window.line === r.line) {
-        this.fill(r);
-        kept = this.ring.before(r);
-        this.ring.add({ rec: r, cause: this.o.causeOf(r.message) });
-        this.filledTo = r.line;
-      } else if (!readBackable(r)) kept = this.ring.before(r);
-    }
+    let kept: LogRecord[] = [];
     let cause: string | null = null;
-    for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = kept[i]!.cause;
+    if (r.pid !== null) {
+      if (!readBackable(r)) {
+        const ring = this.ring.before(r);
+        kept = ring.map((k) => k.rec);
+        for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
+      } else if (this.window.line === r.line) {
+        kept = this.readBack(r);
+        for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = this.o.causeOf(kept[i]!.message);
+      }
+    }
     return {
-      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => contextLine(k.rec, this.o.noRedact)),
+      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => contextLine(k, this.o.noRedact)),
       cause: cause ?? this.o.causeOf(message),
     };
   }
 
-  /** Reads back and parses the lines between the last one read back and `r` (at most LOOKBACK_LINES), into the ring. */
-  private fill(r: LogRecord): void {
-    const gap = this.filledTo < 0 || this.filledTo >= r.line ? LOOKBACK_LINES : Math.min(LOOKBACK_LINES, r.line - this.filledTo - 1);
-    if (gap <= 0) return;
-    const lines = this.window.before(gap);
-    if (!lines.length) return;
+  /** Up to MAX_CONTEXT records of r's pid read back from the bytes before it, oldest first. */
+  private readBack(r: LogRecord): LogRecord[] {
+    // Twice as many lines as records: a pid's digits may stand near the start of another process's line.
+    const lines = this.window.linesOfPid(r.pid!, MAX_CONTEXT * 2, FIXED_PID_COLUMN.has(r.format));
+    if (!lines.length) return [];
     const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
     const parser = new RecordParser({ format: r.format as FormatName, year, tz: this.o.tz });
-    const first = r.line - lines.length;
-    for (let i = 0; i < lines.length; i++) {
-      const res = parser.push(lines[i]!, first + i);
-      if ('record' in res && res.record.pid !== null) this.ring.add({ rec: res.record, cause: this.o.causeOf(res.record.message) });
+    const out: LogRecord[] = [];
+    for (const line of lines) {
+      const res = parser.push(line, 0);
+      if ('record' in res && res.record.pid === r.pid) out.push(res.record);
     }
+    return out.length > MAX_CONTEXT ? out.slice(-MAX_CONTEXT) : out;
   }
 }

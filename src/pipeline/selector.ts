@@ -108,8 +108,9 @@ export class Selector {
           const e = nl < 0 || nl >= end ? end : nl;
           if (countCut && e - pos > this.o.maxLine) this.overlong++;
           const n = ++this.lineNo;
-          this.o.window?.at(buf, pos, n);
-          this.feed(buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine)), n, at(pos));
+          const text = buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine));
+          this.o.window?.at(buf, pos, n, text);
+          this.feed(text, n, at(pos));
           pos = e + 1;
           if (!this.everyLine) break;
         }
@@ -119,7 +120,7 @@ export class Selector {
       const view = from === 0 && pos === 0 ? buf : buf.subarray(pos, end);
       const w = this.o.window;
       const r = this.o.scanner.scan(view, end - pos, this.o.maxLine, (text, i, start) => {
-        w?.at(buf, pos + start, lineBase + i + 1);
+        w?.at(buf, pos + start, lineBase + i + 1, text);
         return !this.feed(text, lineBase + i + 1, at(pos + start));
       });
       this.lineNo = lineBase + r.lines;
@@ -140,8 +141,8 @@ export class Selector {
     else {
       const w = this.o.window;
       forEachCandidate(r.candidates, (text, rel, at) => {
-        if (f.held) w?.at(f.held, at, startLine + rel + 1);
-        else w?.at(EMPTY, f.offset + at, startLine + rel + 1, f.readBefore ?? null);
+        if (f.held) w?.at(f.held, at, startLine + rel + 1, text);
+        else w?.at(EMPTY, f.offset + at, startLine + rel + 1, text, f.readBefore ?? null);
         if (!this.feed(text, startLine + rel + 1, f.exact ? f.offset + at : null)) return true;
         // The layout now spans lines: the rest of this frame line by line, from the line after this one.
         this.lineNo = startLine + rel + 1;
