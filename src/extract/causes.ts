@@ -16,6 +16,8 @@ export interface CauseEntry {
   sample: string;
   /** The cause `sample` gives, when it is not `name` itself (a templated name). */
   sampleCause?: string;
+  /** `message`: read in the event's own message only (a status line is the cause of its own event, not of later ones). */
+  scope?: 'message';
 }
 
 /** The bundled causes, in the order they are tried. */
@@ -25,19 +27,20 @@ export function loadCauses(): CauseEntry[] {
 
 /** Compiled causes: each pattern once, tried in the file's order. */
 export class CauseMatcher {
-  private readonly rules: { name: string; re: RegExp }[];
+  private readonly rules: { name: string; re: RegExp; messageOnly: boolean }[];
   /** Every pattern in one: most lines match none, and one test settles them. */
   private readonly any: RegExp;
 
   constructor(entries: readonly CauseEntry[] = loadCauses()) {
-    this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p) })));
+    this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p), messageOnly: e.scope === 'message' })));
     this.any = new RegExp(this.rules.map((r) => `(?:${r.re.source})`).join('|'));
   }
 
-  /** The cause one text shows, or null. */
-  inText(text: string): string | null {
+  /** The cause one text shows, or null; `context`: a line before the event (entries of scope `message` are not read). */
+  inText(text: string, context = false): string | null {
     if (!this.any.test(text)) return null;
-    for (const { name, re } of this.rules) {
+    for (const { name, re, messageOnly } of this.rules) {
+      if (context && messageOnly) continue;
       const m = re.exec(text);
       if (m) return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
     }
@@ -47,7 +50,7 @@ export class CauseMatcher {
   /** The event's cause: the first signature in its context, nearest line first, else in its own message. */
   causeOf(context: readonly string[], message: string): string | null {
     for (let i = context.length - 1; i >= 0; i--) {
-      const c = this.inText(context[i]!);
+      const c = this.inText(context[i]!, true);
       if (c) return c;
     }
     return this.inText(message);

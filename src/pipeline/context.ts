@@ -202,8 +202,8 @@ export interface ContextOptions {
   noRedact?: boolean;
   /** The zone of local time stamps, as the source's Parser has it. */
   tz?: string;
-  /** The cause one message shows (extract/causes.ts). */
-  causeOf: (message: string) => string | null;
+  /** The cause one message shows (extract/causes.ts); `context`: the message of a record before the event. */
+  causeOf: (message: string, context: boolean) => string | null;
 }
 
 /** What an event gets: its context lines (undefined with --context 0) and its cause. */
@@ -226,7 +226,7 @@ export class ContextKeeper {
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
-    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message) });
+    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message, true) });
   }
 
   /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
@@ -240,12 +240,12 @@ export class ContextKeeper {
         for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
       } else if (this.window.line === r.line) {
         kept = this.readBack(r);
-        for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = this.o.causeOf(kept[i]!.message);
+        for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = this.o.causeOf(kept[i]!.message, true);
       }
     }
     return {
       context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => contextLine(k, this.o.noRedact)),
-      cause: cause ?? this.o.causeOf(message),
+      cause: cause ?? this.o.causeOf(message, false),
     };
   }
 

@@ -284,7 +284,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
   let unparsed = 0;
   const causes = bundledCauses();
-  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m) => causes.inText(m) });
+  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m, context) => causes.inText(m, context) });
   const parser: RecordStage = new RecordStage(
     { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) },
     format,
