@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
-import { FIXTURES, SHARED, query, runCli, tempDir, trialsHere } from '../helpers.js';
+import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 
 const FIXTURE = join(FIXTURES, 'context-causes.log');
 const LINES = readFileSync(FIXTURE, 'utf8').split('\n');
@@ -237,6 +238,24 @@ describe('migration of a store made before context', () => {
 
     expect(runCli([FIXTURE, '--db', db, '--quiet', ...UTC]).status).toBe(0);
     expect(query(db, 'SELECT cause, COUNT(*) AS n FROM events GROUP BY cause ORDER BY cause')).toEqual([
+      { cause: null, n: 1 }, { cause: 'dns', n: 1 }, { cause: 'timeout', n: 1 }, { cause: 'tls', n: 8 },
+    ]);
+  });
+
+  it('PostgreSQL: the same, from a schema 1 database', async () => {
+    const url = await pgDatabase();
+    await pgQuery(url, readFileSync(join(FIXTURES, 'schema-v1', 'schema.pg.sql'), 'utf8'));
+    await pgQuery(url, "CREATE TABLE triage_meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL); INSERT INTO triage_meta VALUES ('schema_version', '1')");
+    await pgQuery(url, "INSERT INTO sources (head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')");
+    await pgQuery(url, "INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt) VALUES (1, 2, '2026-03-01T10:00:00.000Z', '2026-03-01T10', 10001, 'key-value', 'SocialLoginButton', 'loginDone: errCode = 10001 errMessage = Network error')");
+    await pgQuery(url, "INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES ('2026-03-01T10', 10001, 'SocialLoginButton', 1, 1)");
+    const report = runCli(['report', '--by', 'code', 'cause', '--db', url, '-f', 'json']);
+    expect(report.stderr).toBe('');
+    expect((JSON.parse(report.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent])).toEqual([[10001, null, 1, 100, 1]]);
+    expect(await pgQuery(url, "SELECT value FROM triage_meta WHERE key = 'schema_version'")).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
+    expect(await pgQuery(url, 'SELECT line, context, cause FROM events')).toEqual([{ line: 2, context: null, cause: null }]);
+    expect(runCli([FIXTURE, '--db', url, '--quiet', ...UTC]).status).toBe(0);
+    expect(await pgQuery(url, 'SELECT cause, COUNT(*)::int AS n FROM events GROUP BY cause ORDER BY cause NULLS FIRST')).toEqual([
       { cause: null, n: 1 }, { cause: 'dns', n: 1 }, { cause: 'timeout', n: 1 }, { cause: 'tls', n: 8 },
     ]);
   });
