@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
+import { launchBrowser, openFile } from '../browser.js';
 
 const FIXTURE = join(FIXTURES, 'context-causes.log');
 const LINES = readFileSync(FIXTURE, 'utf8').split('\n');
@@ -139,6 +140,40 @@ describe('context and cause of each event', () => {
     expect(out).not.toMatch(/[\x1b\x07]/);
     expect(out).toContain('  2026-03-17T16:20:01.000Z W/System.err: java.net.UnknownHostException: \\e]52;c;ZXZpbA==\\x07 \\e[2J\n');
     expect(out).toContain('cause: dns\n');
+  });
+});
+
+describe('HTML report', () => {
+  it('shows the latest event of each top code with its context collapsed, log markup as text (headless Chromium)', async () => {
+    const evil = join(tempDir(), 'evil.log');
+    writeFileSync(evil, [
+      '03-17 16:30:00.000  7001  7010 W System.err: java.net.UnknownHostException: <img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>',
+      '03-17 16:30:00.100  7001  7001 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      '',
+    ].join('\n'));
+    const db = join(tempDir(), 'h.db');
+    expect(runCli([FIXTURE, evil, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    const html = join(tempDir(), 'r.html');
+    expect(runCli(['report', '--db', db, '-f', 'html', '--out', html]).status).toBe(0);
+    expect(readFileSync(html, 'utf8')).not.toMatch(/<script|<img/);
+    const browser = await launchBrowser();
+    try {
+      const page = await openFile(browser, html);
+      const before = await page.$$eval('#codes details.latest', (ds) => ds.map((d) => ({ open: (d as HTMLDetailsElement).open, id: d.getAttribute('data-event'), cause: d.querySelector('.cause')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() })));
+      // one code in the capture, 10001: its latest event is the evil file's, with its dns line before it
+      expect(before).toEqual([{ open: false, id: '11', cause: 'dns', shown: false }]);
+      await page.click('#codes details.latest summary');
+      const after = await page.$eval('#codes details.latest', (d) => ({ open: (d as HTMLDetailsElement).open, text: d.querySelector('pre')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() }));
+      expect(after).toEqual({
+        open: true,
+        shown: true,
+        text: '2026-03-17T16:30:00.000Z W/System.err: java.net.UnknownHostException: <img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>\n2026-03-17T16:30:00.100Z E/SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      });
+      expect(await page.title()).toBe('Authing triage report');
+      await page.close();
+    } finally {
+      await browser.close();
+    }
   });
 });
 
