@@ -33,6 +33,13 @@ function ingest(...flags: string[]): string {
   return db;
 }
 
+/** A capture of two lines of `pid`: an UnknownHostException whose message is `payload` (hostile), then a 10001. */
+function dnsThen10001(minute: string, pid: number, payload: string): string {
+  const f = join(tempDir(), 'hostile.log');
+  writeFileSync(f, `${minute}.000  ${pid}  ${pid + 9} W System.err: java.net.UnknownHostException: ${payload}\n${minute}.100  ${pid}  ${pid} E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error\n`);
+  return f;
+}
+
 const events = (db: string) => query<{ id: number; line: number; cause: string | null; context: string | null }>(db, 'SELECT id, line, cause, context FROM events ORDER BY line');
 
 describe('context and cause of each event', () => {
@@ -128,12 +135,7 @@ describe('context and cause of each event', () => {
   });
 
   it('show escapes a context line that carries terminal control sequences', () => {
-    const f = join(tempDir(), 'hostile.log');
-    writeFileSync(f, [
-      '03-17 16:20:01.000  4672  4702 W System.err: java.net.UnknownHostException: \x1b]52;c;ZXZpbA==\x07 \x1b[2J',
-      '03-17 16:20:01.100  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
-      '',
-    ].join('\n'));
+    const f = dnsThen10001('03-17 16:20:01', 4672, '\x1b]52;c;ZXZpbA==\x07 \x1b[2J');
     const db = join(tempDir(), 'h.db');
     expect(runCli([f, '--db', db, '--quiet', ...UTC]).status).toBe(0);
     const out = runCli(['show', '1', '--db', db]).stdout;
@@ -145,12 +147,7 @@ describe('context and cause of each event', () => {
 
 describe('HTML report', () => {
   it('shows the latest event of each top code with its context collapsed, log markup as text (headless Chromium)', async () => {
-    const evil = join(tempDir(), 'evil.log');
-    writeFileSync(evil, [
-      '03-17 16:30:00.000  7001  7010 W System.err: java.net.UnknownHostException: <img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>',
-      '03-17 16:30:00.100  7001  7001 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
-      '',
-    ].join('\n'));
+    const evil = dnsThen10001('03-17 16:30:00', 7001, '<img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>');
     const db = join(tempDir(), 'h.db');
     expect(runCli([FIXTURE, evil, '--db', db, '--quiet', ...UTC]).status).toBe(0);
     const html = join(tempDir(), 'r.html');
