@@ -118,7 +118,7 @@ export const reportCommand = {
       .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
       .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
       .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
-      .example('$0 report --by code cause --where code=10001  # what share of 10001 was DNS, timeout or TLS', '')
+      .example('$0 report --by code cause  # the share of dns, tls, timeout per code', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
       .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', ''),
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
