@@ -79,13 +79,14 @@ export class LineWindow {
   }
 
   /**
-   * Up to `max` lines before the current one (within LOOKBACK_BYTES) that may be of process `pid`,
-   * oldest first: found by searching the bytes for the pid's digits near a line's start, so the
-   * lines of other processes are neither decoded nor parsed (the caller parses these and checks).
+   * Up to `max` of the `maxLines` lines before the current one (within LOOKBACK_BYTES) that may be of
+   * process `pid`, oldest first, each with how many lines back it is: found by looking for the pid's
+   * digits near a line's start, so the lines of other processes are neither decoded nor parsed (the
+   * caller parses these and checks).
    */
-  linesOfPid(pid: number, max: number, fixedColumn: boolean): string[] {
-    const out: string[] = [];
-    if (!this.buf || max <= 0) return out;
+  linesOfPid(pid: number, max: number, maxLines: number, fixedColumn: boolean): PidLine[] {
+    const out: PidLine[] = [];
+    if (!this.buf || max <= 0 || maxLines <= 0) return out;
     const needle = Buffer.from(String(pid), 'latin1');
     // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
     // line of that pid: the column of the event's own line. One look a line instead of a search.
@@ -94,18 +95,24 @@ export class LineWindow {
       const bytes = this.reader(this.start, LOOKBACK_BYTES);
       // a first line cut by the byte bound is not read
       const from = bytes.length === LOOKBACK_BYTES ? bytes.indexOf(10) + 1 : 0;
-      pidLines(bytes, from, bytes.length, needle, col, max, out);
+      pidLines(bytes, from, bytes.length, needle, col, max, out, { lines: 0, max: maxLines });
       return out.reverse();
     }
     const lo = Math.max(0, this.start - LOOKBACK_BYTES);
     const from = lo === 0 ? 0 : this.buf.indexOf(10, lo - 1) + 1;
-    const looked = { lines: 0 };
+    const looked = { lines: 0, max: maxLines };
     pidLines(this.buf, from, this.start, needle, col, max, out, looked);
     // the rest of the look-back in the tail of the frame before (its first line may be cut: not read)
     const rest = LOOKBACK_BYTES - this.start;
     if (lo === 0 && rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
     return out.reverse();
   }
+}
+
+/** A line read back: its text and how many lines before the event's it is (1: the line just before). */
+interface PidLine {
+  text: string;
+  back: number;
 }
 
 /** Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1. */
@@ -130,11 +137,11 @@ const PID_WITHIN = 64;
  * line with the newline search (memrchr), then a short byte loop: Buffer.lastIndexOf of a multi-byte
  * needle was 60% of a run's time (profiled).
  */
-function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number, max: number, out: string[], looked = { lines: 0 }): void {
+function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number, max: number, out: PidLine[], looked: { lines: number; max: number }): void {
   const first = needle[0]!;
   const n = needle.length;
   let le = hi; // just after the newline of the line being looked at
-  while (out.length < max && le > lo && looked.lines < LOOKBACK_LINES) {
+  while (out.length < max && le > lo && looked.lines < looked.max) {
     // Back to the line's start (memrchr), then its first bytes forward.
     const end = b[le - 1] === 10 ? le - 1 : le;
     const ls = end >= 1 ? b.lastIndexOf(10, end - 1) + 1 : 0;
@@ -152,7 +159,7 @@ function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number
       let k = 1;
       while (k < n && b[i + k] === needle[k]) k++;
       if (k < n) continue;
-      out.push(b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end));
+      out.push({ text: b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end), back: looked.lines });
       break;
     }
     le = ls;
@@ -206,6 +213,14 @@ export interface ContextOptions {
   causeOf: (message: string, context: boolean) => string | null;
 }
 
+/** What a pid's last event saw: its line, the records before it and itself, and the nearest cause among them with its line. */
+interface PidSeen {
+  line: number;
+  recent: LogRecord[];
+  cause: string | null;
+  causeLine: number;
+}
+
 /** What an event gets: its context lines (undefined with --context 0) and its cause. */
 export interface EventContext {
   context: string[] | undefined;
@@ -221,6 +236,10 @@ export class ContextKeeper {
   private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
   readonly window = new LineWindow();
+  /** What the last event of each pid saw (one-line layouts). */
+  private readonly pids = new Map<number, PidSeen>();
+  /** Context lines already made, by record (dropped with the record). */
+  private readonly lines = new WeakMap<LogRecord, string>();
 
   constructor(private readonly o: ContextOptions) {}
 
@@ -239,28 +258,64 @@ export class ContextKeeper {
         kept = ring.map((k) => k.rec);
         for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
       } else if (this.window.line === r.line) {
-        kept = this.readBack(r);
-        for (let i = kept.length - 1; i >= 0 && cause === null; i--) cause = this.o.causeOf(kept[i]!.message, true);
+        [kept, cause] = this.readBack(r);
       }
     }
     return {
-      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => contextLine(k, this.o.noRedact)),
+      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => this.line(k)),
       cause: cause ?? this.o.causeOf(message, false),
     };
   }
 
-  /** Up to MAX_CONTEXT records of r's pid read back from the bytes before it, oldest first. */
-  private readBack(r: LogRecord): LogRecord[] {
+  /**
+   * The records of r's pid in the lines before it, oldest first, and the nearest cause among them.
+   * What the pid's last event saw is kept, so only the lines since it are read back: a capture where
+   * every line is an event of one process reads each line once, not LOOKBACK_LINES times.
+   */
+  private readBack(r: LogRecord): [LogRecord[], string | null] {
+    const pid = r.pid!;
+    const floor = r.line - LOOKBACK_LINES;
+    const last = this.pids.get(pid);
+    const near = last && last.line < r.line && last.line >= floor ? last : undefined;
     // Twice as many lines as records: a pid's digits may stand near the start of another process's line.
-    const lines = this.window.linesOfPid(r.pid!, MAX_CONTEXT * 2, FIXED_PID_COLUMN.has(r.format));
-    if (!lines.length) return [];
-    const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
-    const parser = new RecordParser({ format: r.format as FormatName, year, tz: this.o.tz });
-    const out: LogRecord[] = [];
-    for (const line of lines) {
-      const res = parser.push(line, 0);
-      if ('record' in res && res.record.pid === r.pid) out.push(res.record);
+    const lines = this.window.linesOfPid(pid, MAX_CONTEXT * 2, near ? r.line - near.line - 1 : LOOKBACK_LINES, FIXED_PID_COLUMN.has(r.format));
+    const found: LogRecord[] = [];
+    if (lines.length) {
+      const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
+      const parser = new RecordParser({ format: r.format, year, tz: this.o.tz });
+      for (const l of lines) {
+        const res = parser.push(l.text, r.line - l.back);
+        if ('record' in res && res.record.pid === pid) found.push(res.record);
+      }
     }
-    return out.length > MAX_CONTEXT ? out.slice(-MAX_CONTEXT) : out;
+    const recs = near ? [...near.recent.filter((x) => x.line >= floor), ...found] : found;
+    let cause: string | null = null;
+    let causeLine = -1;
+    for (let i = found.length - 1; i >= 0; i--) {
+      cause = this.o.causeOf(found[i]!.message, true);
+      if (cause !== null) {
+        causeLine = found[i]!.line;
+        break;
+      }
+    }
+    if (cause === null && near && near.cause !== null && near.causeLine >= floor) [cause, causeLine] = [near.cause, near.causeLine];
+    // This event is a record before the pid's next one.
+    const own = this.o.causeOf(r.message, true);
+    this.remember(pid, { line: r.line, recent: [...recs, r].slice(-Math.max(this.o.size, 1)), cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
+    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause];
+  }
+
+  /** A record's context line, made once: in a dense capture one record is context of several events. */
+  private line(rec: LogRecord): string {
+    let l = this.lines.get(rec);
+    if (l === undefined) this.lines.set(rec, (l = contextLine(rec, this.o.noRedact)));
+    return l;
+  }
+
+  /** What a pid's last event saw; the 1024 pids with the latest events are kept. */
+  private remember(pid: number, seen: PidSeen): void {
+    this.pids.delete(pid);
+    if (this.pids.size >= 1024) this.pids.delete(this.pids.keys().next().value!);
+    this.pids.set(pid, seen);
   }
 }
