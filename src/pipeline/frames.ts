@@ -118,29 +118,58 @@ async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
 /** A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher. */
 export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal): AsyncGenerator<Frame> {
   const ranges = splitRanges(path, start, size, rangeBytes());
-  for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
-    if (r.blocks) hasher.add(r.blocks);
-    const end = r.end;
-    yield {
-      kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
-      data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
-      readBefore: (at, max) => bytesBefore(path, Math.max(start, at - max), at),
-    };
+  const back = new BytesBefore(path, start);
+  try {
+    for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
+      if (r.blocks) hasher.add(r.blocks);
+      const end = r.end;
+      yield {
+        kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
+        data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
+        readBefore: (at, max) => back.read(at, max),
+      };
+    }
+  } finally {
+    back.close();
   }
   if (signal?.aborted) throw abortError();
 }
 
-/** The file's bytes [from, to): read back for the context of an event (rare: events are few). */
-function bytesBefore(path: string, from: number, to: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(Math.max(0, to - from));
-    const n = readSync(fd, b, 0, b.length, from);
-    return b.subarray(0, n);
-  } finally {
-    closeSync(fd);
+/**
+ * The file's bytes just before an offset, for the context of an event: the scan threads kept only the
+ * candidate lines. Events come in file order, so the file is read forward in blocks and the events of
+ * one block are served from it (an open, a read and a close per event cost more than the rest of the
+ * read-back, measured).
+ */
+class BytesBefore {
+  private fd: number | null = null;
+  private readonly block = Buffer.allocUnsafe(BLOCK_BEFORE);
+  /** The file's bytes [from, to) are block[0, to - from). */
+  private from = 0;
+  private to = 0;
+  constructor(
+    private readonly path: string,
+    /** Where this run started reading: no byte before it is read back. */
+    private readonly start: number,
+  ) {}
+  /** The bytes [max(start, at - max), at); valid until the next call. */
+  read(at: number, max: number): Buffer {
+    const from = Math.max(this.start, at - max);
+    if (from < this.from || at > this.to) {
+      this.fd ??= openSync(this.path, 'r');
+      this.from = from;
+      this.to = from + readSync(this.fd, this.block, 0, this.block.length, from);
+    }
+    return this.block.subarray(from - this.from, Math.min(at, this.to) - this.from);
+  }
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
+
+/** Bytes read at a time for the context of events in a file read in ranges (events of one block share a read). */
+const BLOCK_BEFORE = 1 << 18;
 
 /** Binary logger entries; a checkpoint only where no entry is cut in two. */
 export async function* binaryFrames(body: AsyncIterable<Buffer>, start: number, startLine: number): AsyncGenerator<Frame> {
