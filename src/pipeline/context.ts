@@ -1,13 +1,16 @@
 /**
- * The context of an event: the records just before it in the same process (pid), kept with it.
+ * The context of an event: the records just before it in the same process (pid), kept with it, and
+ * the cause they show.
  *
  * The Selector hands the Parser only candidate lines, so the records before an event were never
- * parsed. Parsing every line to keep them would slow the hot path; instead, when an event is found,
- * the lines before it are read back from the bytes the Selector still holds (the frame, plus the tail
- * of the frame before, copied once per frame) and only those are parsed. Layouts whose records span
- * lines (`-v long`, Studio copies) and whole-record inputs (binary, Studio JSON) hand every record to
- * the Parser anyway: for them a small ring of recent records per pid is kept instead. Both look back
- * at most LOOKBACK_LINES lines, so every read strategy gives one answer.
+ * parsed, and parsing every line would slow the hot path. Instead, when an event is found, the lines
+ * before it are read back from the bytes the Selector still holds (the frame, plus the tail of the
+ * frame before, copied once per frame; a file read in ranges is read again): within LOOKBACK_LINES
+ * lines and LOOKBACK_BYTES bytes, only the lines whose first bytes hold the pid's digits are decoded
+ * and parsed. What each pid's last event saw is kept, so the next event of that pid reads only the
+ * lines since it. Layouts whose records span lines (`-v long`, Studio copies) and whole-record inputs
+ * (binary, Studio JSON) hand every record to the Parser anyway: for them a ring of recent records per
+ * pid is kept instead. Every read strategy (threads, stdin, gzip) gives one answer.
  */
 import { redact } from '../extract/redact.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
@@ -69,12 +72,6 @@ export class LineWindow {
     if (from > 0) from = buf.indexOf(10, from - 1) + 1 || end;
     const tail = buf.subarray(from, end);
     this.carry = tail.length >= LOOKBACK_BYTES || !this.carry.length ? Buffer.from(tail) : Buffer.concat([this.carry.subarray(Math.max(0, this.carry.length - (LOOKBACK_BYTES - tail.length))), tail]);
-    this.buf = null;
-  }
-
-  /** Forgets the bytes kept (a layout read as records, a resume). */
-  reset(): void {
-    this.carry = Buffer.alloc(0);
     this.buf = null;
   }
 
@@ -238,6 +235,8 @@ export class ContextKeeper {
   readonly window = new LineWindow();
   /** What the last event of each pid saw (one-line layouts). */
   private readonly pids = new Map<number, PidSeen>();
+  /** The parser of read-back lines, made again when the layout or the year changes. */
+  private parser: { key: string; parser: RecordParser } | null = null;
   /** Context lines already made, by record (dropped with the record). */
   private readonly lines = new WeakMap<LogRecord, string>();
 
@@ -281,8 +280,7 @@ export class ContextKeeper {
     const lines = this.window.linesOfPid(pid, MAX_CONTEXT * 2, near ? r.line - near.line - 1 : LOOKBACK_LINES, FIXED_PID_COLUMN.has(r.format));
     const found: LogRecord[] = [];
     if (lines.length) {
-      const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
-      const parser = new RecordParser({ format: r.format, year, tz: this.o.tz });
+      const parser = this.parserFor(r);
       for (const l of lines) {
         const res = parser.push(l.text, r.line - l.back);
         if ('record' in res && res.record.pid === pid) found.push(res.record);
@@ -303,6 +301,14 @@ export class ContextKeeper {
     const own = this.o.causeOf(r.message, true);
     this.remember(pid, { line: r.line, recent: [...recs, r].slice(-Math.max(this.o.size, 1)), cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
     return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause];
+  }
+
+  /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */
+  private parserFor(r: LogRecord): RecordParser {
+    const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
+    const key = `${r.format} ${year}`;
+    if (this.parser?.key !== key) this.parser = { key, parser: new RecordParser({ format: r.format, year, tz: this.o.tz }) };
+    return this.parser.parser;
   }
 
   /** A record's context line, made once: in a dense capture one record is context of several events. */
