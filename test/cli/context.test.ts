@@ -12,6 +12,8 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { launchBrowser, openFile } from '../browser.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
 
 const FIXTURE = join(FIXTURES, 'context-causes.log');
 const LINES = readFileSync(FIXTURE, 'utf8').split('\n');
@@ -240,6 +242,51 @@ describe('context across frame boundaries', () => {
       }),
       { numRuns: runs, seed: 2026113026 },
     );
+  });
+});
+
+describe('one answer whatever the read strategy', () => {
+  it('stores the same context and cause for every event of a generated capture on 1 and 2 threads, stdin and gzip', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'gen.log');
+    await generateCapture(file, { bytes: 3e6, seed: 26 });
+    // The generator's pids are random: the fixture's stacks and events spliced in at five places give context to compare.
+    const gen = readFileSync(file, 'utf8').split('\n');
+    for (const at of [0.9, 0.7, 0.5, 0.3, 0.1]) gen.splice(Math.floor(gen.length * at), 0, ...LINES.filter(Boolean));
+    writeFileSync(file, gen.join('\n'));
+    writeFileSync(`${file}.gz`, gzipSync(readFileSync(file)));
+    const rows = (args: string[], input?: Buffer) => {
+      const db = join(dir, `s${Math.random().toString(36).slice(2)}.db`);
+      const r = runCli([...args, '--db', db, '--quiet', '--context', '50', ...UTC], { input, env: { AUTHING_TRIAGE_RANGE_BYTES: '65536' } });
+      expect(r.status, args.join(' ')).toBe(0);
+      return query<{ line: number; cause: string | null; context: string }>(db, 'SELECT line, cause, context FROM events ORDER BY line');
+    };
+    const one = rows(['--threads', '1', file]);
+    expect(one.length).toBeGreaterThan(100);
+    // the capture has events with context and causes to compare, not only empty ones
+    expect(one.filter((r) => r.context !== '[]').length).toBeGreaterThan(50);
+    expect(one.filter((r) => r.cause === 'dns').length).toBe(5);
+    expect(rows(['--threads', '2', file])).toEqual(one);
+    expect(rows(['--threads', '2', '-'], readFileSync(file))).toEqual(one);
+    expect(rows(['--threads', '1', `${file}.gz`])).toEqual(one);
+  });
+
+  it('names the cause seen before the previous event of the same pid for the next one', () => {
+    const f = join(tempDir(), 'twice.log');
+    writeFileSync(f, [
+      LINES[6], // 4672's UnknownHostException
+      LINES[0],
+      '03-17 16:20:01.098  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      LINES[1],
+      '03-17 16:20:02.000  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      '',
+    ].join('\n'));
+    const db = join(tempDir(), 'twice.db');
+    expect(runCli([f, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    expect(query(db, 'SELECT line, cause, context FROM events ORDER BY line')).toEqual([
+      { line: 3, cause: 'dns', context: JSON.stringify([DNS]) },
+      { line: 5, cause: 'dns', context: JSON.stringify([DNS, EVENT_15]) },
+    ]);
   });
 });
 
