@@ -56,4 +56,10 @@ export interface AuthingEvent {
   excerpt: string;
   /** Failed, canceled, error or success: from the SDK's words on the line and the code. */
   outcome: Outcome;
+  /** The records just before it in the same pid, oldest first, capped and redacted (pipeline/context.ts); absent when none was kept. */
+  context?: string[];
+  /** The failure signature its context or message shows (extract/causes.ts: dns, timeout, tls, ...), or null. */
+  cause?: string | null;
+  /** The stored source it belongs to (with `line`, its key before it has an id). */
+  sourceId?: number;
 }

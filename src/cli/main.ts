@@ -15,7 +15,7 @@ const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string
 
 const EXIT_TABLE = `Exit codes:
   0    success
-  1    alert: a --fail-on threshold was crossed, or explain met an unknown code
+  1    alert: a --fail-on threshold was crossed, explain met an unknown code, or show an unknown event id
   2    usage error: a bad flag, value, registry or config file
   3    input or I/O error: a file missing, unreadable or corrupt (the others are still read)
   4    database error: not an SQLite file, corrupt, or locked past the timeout
@@ -42,6 +42,7 @@ const COMMAND_LOADERS: Record<string, () => Promise<unknown>> = {
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
   rescan: async () => (await import('./commands/rescan.js')).rescanCommand,
   prune: async () => (await import('./commands/prune.js')).pruneCommand,
+  show: async () => (await import('./commands/show.js')).showCommand,
 };
 
 /** Words after which yargs needs every command: help and completion list them all. */

@@ -9,6 +9,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
+import { MAX_CONTEXT } from '../pipeline/context.js';
 import { ScanPool, largeInput } from '../pipeline/parallel.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import { isValidTimeZone } from '../parse/time.js';
@@ -102,7 +103,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const streaming = argv.paths === undefined || argv.paths.length === 0 || argv.paths.includes('-');
   const liveOn = argv.live ?? (streaming && !!process.stdout.isTTY && !argv.json && !argv.jsonSummary && !argv.tee);
   const sink = argv.json
-    ? new NdjsonSink(process.stdout, registry, argv.lang)
+    ? new NdjsonSink(process.stdout, registry, argv.lang, argv.context !== undefined)
     : liveOn
       ? argv.tee
         ? await LivePrinter.create(process.stderr, null, registry, useColor(process.stderr), argv.lang)
@@ -112,6 +113,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const needles = candidateNeedles(extractor.tags);
   const threads = argv.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
+  if (argv.context !== undefined && (!Number.isSafeInteger(argv.context) || argv.context < 0 || argv.context > MAX_CONTEXT)) throw new UserError('usage', `--context ${argv.context}: expected a whole number from 0 to ${MAX_CONTEXT} (records kept before each event)`);
   if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
   const abort = new AbortController();
   // Nothing piped in and no path: say what is expected instead of waiting silently.
@@ -173,7 +175,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
         batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
-        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents,
+        signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents, context: argv.context,
         onProgress: (_raw, events, bytes) => bar.update(eventsBefore + events, bytes),
         labels: { explicit: explicitLabels, found: { ...ri.labels, ...(ri.input.path !== null ? pathLabels?.(ri.input.path) : undefined) } },
       });

@@ -26,4 +26,4 @@ export function nearest(word: string, choices: readonly string[]): string | unde
   return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-export const COMMANDS = ['report', 'explain', 'codes', 'sql', 'parse', 'config', 'watch', 'migrate', 'rescan', 'prune', 'completion'] as const;
+export const COMMANDS = ['report', 'explain', 'codes', 'sql', 'parse', 'config', 'watch', 'migrate', 'rescan', 'prune', 'show', 'completion'] as const;

@@ -34,6 +34,11 @@ export class Extractor {
     this.excerptLength = opts.excerptLength ?? 240;
   }
 
+  /** True when messages are kept as they are (--no-redact): context lines are too. */
+  get noRedact(): boolean {
+    return !!this.opts.noRedact;
+  }
+
   /** The event a record yields, or null. */
   extract(rec: LogRecord): AuthingEvent | null {
     const found = findCode(this.rules, rec.tag, rec.message);

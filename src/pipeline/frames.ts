@@ -4,7 +4,7 @@
  * are scanned by the pool, a large plain file cut into ranges for the pool, binary logger entries,
  * and Android Studio's JSON export.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BinaryRecords } from '../parse/binary.js';
 import { readStudioJson } from '../parse/json-logs.js';
@@ -104,7 +104,7 @@ export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextE
     }
     const { data, offset } = u;
     yield {
-      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes,
+      kind: 'scanned', offset, bytes: u.bytes, result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, workerBytes: u.bytes, held: data,
       // Valid while this frame is being taken: the buffer is filled again only after.
       data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
     };
@@ -118,16 +118,58 @@ async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
 /** A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher. */
 export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal): AsyncGenerator<Frame> {
   const ranges = splitRanges(path, start, size, rangeBytes());
-  for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
-    if (r.blocks) hasher.add(r.blocks);
-    const end = r.end;
-    yield {
-      kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
-      data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
-    };
+  const back = new BytesBefore(path, start);
+  try {
+    for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
+      if (r.blocks) hasher.add(r.blocks);
+      const end = r.end;
+      yield {
+        kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
+        data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
+        readBefore: (at, max) => back.read(at, max),
+      };
+    }
+  } finally {
+    back.close();
   }
   if (signal?.aborted) throw abortError();
 }
+
+/**
+ * The file's bytes just before an offset, for the context of an event: the scan threads kept only the
+ * candidate lines. Events come in file order, so the file is read forward in blocks and the events of
+ * one block are served from it (an open, a read and a close per event cost more than the rest of the
+ * read-back, measured).
+ */
+class BytesBefore {
+  private fd: number | null = null;
+  private readonly block = Buffer.allocUnsafe(BLOCK_BEFORE);
+  /** The file's bytes [from, to) are block[0, to - from). */
+  private from = 0;
+  private to = 0;
+  constructor(
+    private readonly path: string,
+    /** Where this run started reading: no byte before it is read back. */
+    private readonly start: number,
+  ) {}
+  /** The bytes [max(start, at - max), at); valid until the next call. */
+  read(at: number, max: number): Buffer {
+    const from = Math.max(this.start, at - max);
+    if (from < this.from || at > this.to) {
+      this.fd ??= openSync(this.path, 'r');
+      this.from = from;
+      this.to = from + readSync(this.fd, this.block, 0, this.block.length, from);
+    }
+    return this.block.subarray(from - this.from, Math.min(at, this.to) - this.from);
+  }
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** Bytes read at a time for the context of events in a file read in ranges (events of one block share a read). */
+const BLOCK_BEFORE = 1 << 18;
 
 /** Binary logger entries; a checkpoint only where no entry is cut in two. */
 export async function* binaryFrames(body: AsyncIterable<Buffer>, start: number, startLine: number): AsyncGenerator<Frame> {

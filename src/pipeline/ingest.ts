@@ -7,6 +7,8 @@ import type { Readable } from 'node:stream';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
+import { bundledCauses } from '../extract/causes.js';
+import { ContextKeeper, DEFAULT_CONTEXT } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { yearAnchor } from '../parse/time.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
@@ -73,6 +75,8 @@ export interface IngestOptions {
    * what the bytes carry (a bugreport's header); stored when the source is known and again at the end.
    */
   labels?: { explicit: Labels; found?: Labels };
+  /** Records of context kept with each event (--context; default DEFAULT_CONTEXT, 0: none). */
+  context?: number;
 }
 
 /** What happened to one source. */
@@ -124,15 +128,22 @@ function errorReason(e: unknown): string {
  * The Extractor stage for one source: record filters, the extractor, the event budget, then the sink
  * and (live) `onEvent`, which a re-read calls once an event is stored instead (stored before: not shown).
  */
-function extractStage(opts: IngestOptions, sink: StoreSink, budget: EventBudget, onEvent: ((e: AuthingEvent) => void) | undefined): (r: LogRecord) => void {
+function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, budget: EventBudget, keeper: ContextKeeper, onEvent: ((e: AuthingEvent) => void) | undefined): (r: LogRecord) => void {
   const { keepRecord, observeRecord, extractor } = opts;
   return (rec) => {
     observeRecord?.(rec);
     if (keepRecord && !keepRecord(rec)) return;
     const e = extractor.extract(rec);
-    if (!e || !budget.take()) return;
-    sink.event(e);
-    onEvent?.(e);
+    if (e && budget.take()) {
+      // Read now: the bytes before this line are at hand only while it is being fed.
+      const c = keeper.eventContext(rec, rec.message);
+      if (c.context) e.context = c.context;
+      e.cause = c.cause;
+      e.sourceId = sourceId;
+      sink.event(e);
+      onEvent?.(e);
+    }
+    keeper.observe(rec);
   };
 }
 
@@ -226,16 +237,18 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   });
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
   let unparsed = 0;
+  const causes = bundledCauses();
+  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m, context) => causes.inText(m, context) });
   const parser: RecordStage = new RecordStage(
     { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) },
     format,
-    extractStage(opts, sink, budget, live),
+    extractStage(opts, source.id, sink, budget, keeper, live),
     // counted as `parse` counts them: the lines that could hold an event
     (_n, text) => void (isCandidateLine(opts.needles, text) && unparsed++),
   );
   result.format = parser.format;
   const everyLine = !!opts.observeRecord || !!opts.keepRecord;
-  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines });
+  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines, window: keeper.window });
 
   // The run's scan threads, or this input's own (closed when it is read).
   const own: { pool: ScanPool | null } = { pool: null };

@@ -7,6 +7,7 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
+import type { LineWindow } from './context.js';
 import type { ChunkScanner } from './scan.js';
 import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
 
@@ -18,7 +19,11 @@ export interface SelectorOptions {
   everyLine: boolean;
   /** Lines counted before this run (the resume point's). */
   startLine: number;
+  /** Told where each line fed starts, so that the context of an event can be read back. */
+  window?: LineWindow;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Hands the lines of each frame to the Parser and says where the input may be resumed after it. */
 export class Selector {
@@ -67,10 +72,12 @@ export class Selector {
     if (frame.kind === 'lines') {
       const c = frame.chunk;
       this.lines(c.buf, 0, c.end, frame.exact === false ? null : c.offset, true);
+      this.o.window?.keepTail(c.buf, c.end);
       this.overlong += c.overlong;
       return this.checkpoint(c.next, c.tail ?? false);
     }
     await this.scanned(frame);
+    if (frame.held) this.o.window?.keepTail(frame.held, frame.held.length);
     return this.checkpoint(frame.next, frame.tail);
   }
 
@@ -101,7 +108,9 @@ export class Selector {
           const e = nl < 0 || nl >= end ? end : nl;
           if (countCut && e - pos > this.o.maxLine) this.overlong++;
           const n = ++this.lineNo;
-          this.feed(buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine)), n, at(pos));
+          const text = buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine));
+          this.o.window?.at(buf, pos, n, text);
+          this.feed(text, n, at(pos));
           pos = e + 1;
           if (!this.everyLine) break;
         }
@@ -109,7 +118,11 @@ export class Selector {
       }
       const lineBase = this.lineNo;
       const view = from === 0 && pos === 0 ? buf : buf.subarray(pos, end);
-      const r = this.o.scanner.scan(view, end - pos, this.o.maxLine, (text, i, start) => !this.feed(text, lineBase + i + 1, at(pos + start)));
+      const w = this.o.window;
+      const r = this.o.scanner.scan(view, end - pos, this.o.maxLine, (text, i, start) => {
+        w?.at(buf, pos + start, lineBase + i + 1, text);
+        return !this.feed(text, lineBase + i + 1, at(pos + start));
+      });
       this.lineNo = lineBase + r.lines;
       if (countCut) this.overlong += r.overlong;
       if (r.stoppedAt === undefined) return;
@@ -126,7 +139,10 @@ export class Selector {
     let from: number | null = null;
     if (this.everyLine) from = 0;
     else {
+      const w = this.o.window;
       forEachCandidate(r.candidates, (text, rel, at) => {
+        if (f.held) w?.at(f.held, at, startLine + rel + 1, text);
+        else w?.at(EMPTY, f.offset + at, startLine + rel + 1, text, f.readBefore ?? null);
         if (!this.feed(text, startLine + rel + 1, f.exact ? f.offset + at : null)) return true;
         // The layout now spans lines: the rest of this frame line by line, from the line after this one.
         this.lineNo = startLine + rel + 1;

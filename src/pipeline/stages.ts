@@ -36,6 +36,10 @@ export interface ScannedFrame {
   overlong: number;
   /** Of `bytes`, those scanned by a worker thread. */
   workerBytes: number;
+  /** The frame's bytes, when held in memory (the context of an event is read back from them). */
+  held?: Buffer;
+  /** Else: the input's bytes [max(start, at - max), at), read from where they are (a file read in ranges). */
+  readBefore?: (at: number, max: number) => Buffer;
 }
 
 /** What a Framer hands on: whole lines, lines scanned by a thread, or records of a whole-input layout. */

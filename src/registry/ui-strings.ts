@@ -15,7 +15,7 @@ export type Lang = (typeof LANGS)[number];
 
 /** Every fixed string a printer needs. */
 export interface UiStrings {
-  columns: Record<'code' | 'category' | 'kind' | 'message' | 'count' | 'tag' | 'source' | 'day' | 'hour' | 'outcome' | 'canceled' | 'previous' | 'change' | 'changePct' | 'flag', string>;
+  columns: Record<'code' | 'category' | 'kind' | 'message' | 'count' | 'tag' | 'source' | 'day' | 'hour' | 'outcome' | 'canceled' | 'previous' | 'change' | 'changePct' | 'flag' | 'cause' | 'share', string>;
   outcomes: Record<'failed' | 'canceled' | 'error' | 'success', string>;
   /** A list of short items, and a note in brackets after a value, as this language writes them. */
   list: (items: string[]) => string;
@@ -44,7 +44,7 @@ export interface UiStrings {
   html: {
     title: string; window: string; generated: string; beginning: string; now: string; events: string; distinctCodes: string;
     unregisteredEvents: string; sources: string; perBucket: (kind: 'day' | 'hour') => string; byCategory: string; topCodes: string;
-    unregistered: string; meaning: string; docs: string; latestLine: string; noUnregistered: string; noEvents: string; lines: string; lastRead: string;
+    unregistered: string; meaning: string; docs: string; latestLine: string; noCause: string; context: (n: number) => string; cause: string; latestEvent: string; noContext: string; noUnregistered: string; noEvents: string; lines: string; lastRead: string;
     chartLabel: string; notInRegistry: string;
     /** The chart's column of events without a time stamp, and its two-line tick label. */
     noTime: string; noTimeTick: [string, string];
@@ -58,7 +58,7 @@ export interface UiStrings {
 const en: UiStrings = {
   columns: {
     code: 'CODE', category: 'CATEGORY', kind: 'KIND', message: 'MESSAGE', count: 'EVENTS', tag: 'TAG', source: 'SOURCE', day: 'DAY', hour: 'HOUR',
-    outcome: 'OUTCOME', canceled: 'CANCELED', previous: 'BEFORE', change: 'CHANGE', changePct: '%', flag: 'NOTE',
+    outcome: 'OUTCOME', canceled: 'CANCELED', previous: 'BEFORE', change: 'CHANGE', changePct: '%', flag: 'NOTE', cause: 'CAUSE', share: 'SHARE %',
   },
   outcomes: { failed: 'failed', canceled: 'canceled', error: 'error', success: 'success' },
   list: (items) => items.join(', '),
@@ -86,7 +86,7 @@ const en: UiStrings = {
   html: {
     title: 'Authing triage report', window: 'Window', generated: 'generated', beginning: 'the beginning', now: 'now', events: 'Events', distinctCodes: 'Distinct codes',
     unregisteredEvents: 'Unregistered events', sources: 'Sources', perBucket: (kind) => `Events per ${kind}, by category`, byCategory: 'By category', topCodes: 'Top codes',
-    unregistered: 'Unregistered codes', meaning: 'Meaning and what to do', docs: 'Docs', latestLine: 'Latest line (redacted)',
+    unregistered: 'Unregistered codes', meaning: 'Meaning and what to do', docs: 'Docs', latestLine: 'Latest line (redacted)', noCause: '(none found)', context: (n) => `${n} ${n === 1 ? 'line' : 'lines'} before it in the same process (redacted)`, cause: 'cause', latestEvent: 'Latest event', noContext: 'no context kept (--context 0, or stored before context was kept)',
     noUnregistered: 'None: every code seen is in the registry.', noEvents: 'No events in this window.', lines: 'Lines', lastRead: 'Last read',
     chartLabel: 'Events over time, stacked by category', notInRegistry: '(not in the registry)',
     noTime: 'no time stamp', noTimeTick: ['no time', 'stamp'],
@@ -100,7 +100,7 @@ const en: UiStrings = {
 const zh: UiStrings = {
   columns: {
     code: '代码', category: '类别', kind: '来源类型', message: '说明', count: '事件数', tag: '标签', source: '来源', day: '日期', hour: '小时',
-    outcome: '结果', canceled: '已取消', previous: '上期', change: '变化', changePct: '%', flag: '备注',
+    outcome: '结果', canceled: '已取消', previous: '上期', change: '变化', changePct: '%', flag: '备注', cause: '原因', share: '占比 %',
   },
   outcomes: { failed: '失败', canceled: '取消', error: '错误', success: '成功' },
   list: (items) => items.join('，'),
@@ -127,7 +127,7 @@ const zh: UiStrings = {
   html: {
     title: 'Authing 问题分析报告', window: '时间范围', generated: '生成于', beginning: '最早', now: '现在', events: '事件', distinctCodes: '不同代码',
     unregisteredEvents: '未登记事件', sources: '来源', perBucket: (kind) => `每${kind === 'day' ? '天' : '小时'}事件数（按类别）`, byCategory: '按类别', topCodes: '最常见代码',
-    unregistered: '未登记的代码', meaning: '含义与处理建议', docs: '文档', latestLine: '最近一行（已脱敏）',
+    unregistered: '未登记的代码', meaning: '含义与处理建议', docs: '文档', latestLine: '最近一行（已脱敏）', noCause: '（未找到）', context: (n) => `同一进程中此前的 ${n} 行（已脱敏）`, cause: '原因', latestEvent: '最近一次事件', noContext: '未保存上下文（--context 0，或在保存上下文之前存储）',
     noUnregistered: '无：出现的代码都在注册表中。', noEvents: '此时间范围内没有事件。', lines: '行数', lastRead: '最近读取',
     chartLabel: '事件随时间变化，按类别堆叠', notInRegistry: '（不在注册表中）',
     noTime: '无时间戳', noTimeTick: ['无时间戳', ''],

@@ -5,6 +5,7 @@
 import palette from './palette.json' with { type: 'json' };
 import type { CompareRow, Dimension, ReportRow, Totals } from './query.js';
 import { categoryLabel, ui, type Lang } from '../registry/text.js';
+import type { StoredEvent } from './event.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: unknown): string {
@@ -43,8 +44,8 @@ export interface HtmlReportData {
   /** Events without a time stamp, by category: a bar of their own beside the time axis. */
   undated: { category: string; count: number }[];
   byCategory: ReportRow[];
-  /** The largest failure codes (success codes are not failures). */
-  topCodes: ReportRow[];
+  /** The largest failure codes (success codes are not failures), each with its latest event and that event's context. */
+  topCodes: (ReportRow & { latest?: StoredEvent | null })[];
   /** How many failure codes there are in all, of which topCodes shows the largest. */
   failureCodes: number;
   /** Success codes, apart from the failures. */
@@ -142,8 +143,21 @@ function dimCell(d: Dimension, r: ReportRow, lang: Lang): string {
   if (d === 'code') return `<td class="num">${escapeHtml(v)}</td>`;
   // A source without this label: a dash, as an empty cell would look like a missing value.
   if (d.startsWith('label:')) return `<td class="text">${escapeHtml(v ?? '—')}</td>`;
+  if (d === 'cause') return `<td class="text">${escapeHtml(v ?? ui(lang).html.noCause)}</td>`;
   if (d === 'outcome' && v) return `<td class="text">${escapeHtml(ui(lang).outcomes[v as keyof ReturnType<typeof ui>['outcomes']] ?? v)}</td>`;
   return `<td class="${d === 'source' ? 'src' : 'text'}">${escapeHtml(v ?? ui(lang).html.noTime)}</td>`;
+}
+
+/**
+ * A code's latest event, collapsed: its time, cause and line, with the lines before it in its
+ * process. Every log-derived text is escaped; no script is needed to open it.
+ */
+function latestEventDetails(e: StoredEvent, lang: Lang): string {
+  const t = ui(lang).html;
+  const lines = [...(e.context ?? []), `${e.time ?? ''} ${e.level ?? ''}/${e.tag}: ${e.excerpt}`.trimStart()];
+  return `<details class="latest" data-event="${e.id}"><summary>${escapeHtml(t.latestEvent)} ${escapeHtml(e.time ?? '')} · ${escapeHtml(t.cause)}: <b class="cause">${escapeHtml(e.cause ?? t.noCause)}</b></summary>`
+    + `<div class="muted">${escapeHtml(e.context === null ? t.noContext : t.context(e.context.length))} · authing-triage show ${e.id}</div>`
+    + `<pre class="context">${lines.map((l) => escapeHtml(l)).join('\n')}</pre></details>`;
 }
 
 /** The `--by` table, or with `--compare` the before/after table and the new and spiking codes. */
@@ -192,9 +206,9 @@ export function renderHtml(d: HtmlReportData): string {
   const catRows = d.byCategory
     .map((r) => `<tr data-category="${escapeHtml(r.category)}" data-count="${r.count}"><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}</td></tr>`)
     .join('\n');
-  const codeRow = (r: ReportRow) => {
+  const codeRow = (r: ReportRow & { latest?: StoredEvent | null }) => {
     const href = safeHref(r.docs);
-    return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td class="text">${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}${href ? ` <a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}</td></tr>`;
+    return `<tr data-code="${escapeHtml(r.code)}" data-count="${r.count}"><td class="num">${escapeHtml(r.code)}</td><td class="cat"><i class="dot ${classOf(r.category!)}"></i>${escapeHtml(categoryLabel(r.category!, lang))}</td><td class="num">${fmt(r.count)}${r.canceled ? `<div class="muted" data-canceled="${r.canceled}">${escapeHtml(ui(lang).outcomes.canceled)} ${fmt(r.canceled)}</div>` : ''}</td><td class="text">${escapeHtml(r.message ?? t.notInRegistry)}${r.suggestion ? `<div class="muted">${escapeHtml(r.suggestion)}</div>` : ''}${href ? ` <a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(t.docs)}</a>` : ''}${r.latest ? latestEventDetails(r.latest, lang) : ''}</td></tr>`;
   };
   const codesTitle = t.failureCodes(d.topCodes.length, d.failureCodes);
   const unregRows = d.unregistered
@@ -238,6 +252,8 @@ rect[class^="k"], .chart rect { fill:var(--k); }
 .legend { display:flex; flex-wrap:wrap; gap:6px 14px; font-size:.85rem; margin-top:6px; }
 .key i,.dot { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:6px; vertical-align:middle; background:var(--k); }
 a { color:var(--accent); } code { font-size:.85em; }
+details.latest { margin-top:6px; } details.latest summary { cursor:pointer; color:var(--muted); font-size:.9em; }
+pre.context { margin:4px 0 0; padding:6px 8px; background:var(--card); border:1px solid var(--line); border-radius:6px; font-size:.8em; white-space:pre-wrap; overflow-wrap:anywhere; }
 .src { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:.85em; overflow-wrap:anywhere; }
 ul { padding-left:20px; margin:4px 0; }
 @media (max-width:600px) {

@@ -3,7 +3,8 @@ import { SUCCESS, type Registry } from '../registry/index.js';
 import { codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { Store } from '../store/store.js';
 import { renderHtml, type HtmlBreakdown, type TimeAxis } from './html.js';
-import { breakdown, compare, latestExcerpt, sourcesInWindow, totals, type Dimension, type ReportFilter } from './query.js';
+import { breakdown, compare, latestEvents, latestExcerpt, sourcesInWindow, totals, type Dimension, type ReportFilter } from './query.js';
+import { eventByRef } from './event.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -55,6 +56,13 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
     : [];
   const codes = (await breakdown(store, ['code'], f)).map(inLang);
   const failures = codes.filter((r) => r.category !== SUCCESS);
+  // The latest event of each top code, with the lines before it (collapsed on the page).
+  const latest = await latestEvents(store, ['code'], f);
+  const topCodes = [];
+  for (const r of failures.slice(0, top)) {
+    const id = latest.get(String(r.code));
+    topCodes.push({ ...r, latest: id === undefined ? null : await eventByRef(store, { id }) });
+  }
   const unregistered = [];
   for (const r of codes.filter((c) => c.category === 'unregistered')) unregistered.push({ ...r, sample: await latestExcerpt(store, r.code!) });
   let extra: HtmlBreakdown | undefined;
@@ -88,7 +96,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
     axis,
     undated,
     byCategory: await breakdown(store, ['category'], f),
-    topCodes: failures.slice(0, top),
+    topCodes,
     failureCodes: failures.length,
     successCodes: codes.filter((r) => r.category === SUCCESS),
     unregistered,

@@ -8,10 +8,10 @@ import { SUCCESS } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 
 /** A dimension of the stored rows a report can break down by. */
-export type BaseDimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome';
+export type BaseDimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome' | 'cause';
 /** A dimension: a base one, or a source label (`label:device`). */
 export type Dimension = BaseDimension | `label:${string}`;
-export const DIMENSIONS: readonly BaseDimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour', 'outcome'];
+export const DIMENSIONS: readonly BaseDimension[] = ['category', 'code', 'tag', 'source', 'day', 'hour', 'outcome', 'cause'];
 
 /** Filters of a report; every value is bound as a parameter. */
 export interface ReportFilter {
@@ -43,6 +43,8 @@ export interface ReportRow {
   day?: string;
   hour?: string;
   outcome?: string;
+  /** dns, timeout, tls, ... (registry/causes.json), or null: none found. */
+  cause?: string | null;
   count: number;
   /** By code: how many of `count` were canceled. */
   canceled?: number;
@@ -52,8 +54,16 @@ const HOUR_MS = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 const hourKey = (ms: number): string => iso(ms).slice(0, 13);
 
+/** The events inside the window counted by (hour, code, tag, source_id, outcome, cause): for the dimensions the hourly counts lack. */
+function windowedEvents(f: ReportFilter): { sql: string; params: unknown[] } {
+  const cols = 'hour, code, tag, source_id, outcome, cause';
+  if (f.since === undefined && f.until === undefined) return { sql: `SELECT ${cols}, COUNT(*) AS count FROM events GROUP BY ${cols}`, params: [] };
+  return { sql: `SELECT ${cols}, COUNT(*) AS count FROM events WHERE time >= ? AND time < ? GROUP BY ${cols}`, params: [iso(f.since ?? 0), iso(Math.min(f.until ?? 8.64e15, 8.64e15))] };
+}
+
 /** The rows (hour, code, tag, source_id, outcome, count) inside the window, as SQL with parameters. */
-function windowed(f: ReportFilter): { sql: string; params: unknown[] } {
+function windowed(f: ReportFilter, by: readonly Dimension[] = []): { sql: string; params: unknown[] } {
+  if (by.some((d) => EVENT_DIMENSIONS.has(d))) return windowedEvents(f);
   if (f.since === undefined && f.until === undefined) return { sql: 'SELECT hour, code, tag, source_id, outcome, count FROM counts_hourly', params: [] };
   const S = f.since ?? 0;
   const U = f.until ?? 8.64e15;
@@ -80,6 +90,7 @@ const DIM_SQL: Record<BaseDimension, string> = {
   day: "NULLIF(substr(x.hour, 1, 10), '')",
   hour: "CASE WHEN x.hour = '' THEN NULL ELSE x.hour || ':00:00Z' END",
   outcome: 'x.outcome',
+  cause: 'x.cause',
 };
 
 /** Dimensions that take a name after a prefix: `label:KEY`, the source's label of that key, joined once per dimension. */
@@ -121,6 +132,9 @@ function dimensionsSql(by: readonly Dimension[]): { exprs: string[]; joins: stri
   return { exprs, joins: joins.join(' '), params };
 }
 
+/** Dimensions the hourly counts do not hold: read from the events (so pruned events are not in them). */
+const EVENT_DIMENSIONS: ReadonlySet<Dimension> = new Set(['cause']);
+
 function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
   const conds: string[] = [];
   const params: unknown[] = [];
@@ -143,7 +157,7 @@ function whereClause(f: ReportFilter): { sql: string; params: unknown[] } {
 
 /** Counts broken down by one or two dimensions, largest first. */
 export async function breakdown(store: Store, by: readonly Dimension[], f: ReportFilter = {}, top?: number): Promise<ReportRow[]> {
-  const w = windowed(f);
+  const w = windowed(f, by);
   const where = whereClause(f);
   const dims = dimensionsSql(by);
   // Names are checked (parseDimension): a label key is [a-z][a-z0-9_]*, safe inside the quotes.
@@ -165,6 +179,35 @@ export async function breakdown(store: Store, by: readonly Dimension[], f: Repor
     GROUP BY ${groupAll} ORDER BY ${order}${top ? ' LIMIT ?' : ''}`;
   const params = [...w.params, ...dims.params, ...where.params, ...(top ? [top] : [])];
   return store.all<ReportRow>(sql, params);
+}
+
+/**
+ * The id of the latest event of each row of a breakdown (`authing-triage show ID`), keyed like
+ * the rows: the dimensions' values joined by NUL. Rows whose events were pruned have none.
+ */
+export async function latestEvents(store: Store, by: readonly Dimension[], f: ReportFilter = {}): Promise<Map<string, number>> {
+  const where = whereClause(f);
+  const conds = where.sql ? [where.sql.slice('WHERE '.length)] : [];
+  const params: unknown[] = [];
+  if (f.since !== undefined || f.until !== undefined) {
+    conds.push('x.time >= ? AND x.time < ?');
+    params.push(iso(f.since ?? 0), iso(Math.min(f.until ?? 8.64e15, 8.64e15)));
+  }
+  const dims = dimensionsSql(by);
+  const cols = by.map((d, i) => `${dims.exprs[i]} AS "${d}"`);
+  const rows = await store.all<Record<string, unknown>>(
+    `SELECT ${cols.join(', ')}, MAX(x.id) AS latest
+     FROM events x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${dims.joins}
+     ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+     GROUP BY ${by.map((_, i) => String(i + 1)).join(', ')}`,
+    [...dims.params, ...where.params, ...params],
+  );
+  return new Map(rows.map((r) => [rowKey(by, r), Number(r.latest)]));
+}
+
+/** A row's key by its dimensions' values. */
+export function rowKey(by: readonly Dimension[], r: Record<string, unknown>): string {
+  return by.map((d) => String(r[d])).join('\u0000');
 }
 
 /** Headline numbers of a window. */

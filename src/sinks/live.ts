@@ -37,6 +37,9 @@ export function eventObject(e: AuthingEvent, source: string, reg: Registry, lang
     source,
     line: e.line,
     excerpt: e.excerpt,
+    cause: e.cause ?? null,
+    // `authing-triage show <event>`: the source's id and the line, known before the event is stored.
+    ...(e.sourceId !== undefined ? { event: `${e.sourceId}:${e.line}` } : {}),
   };
 }
 
@@ -46,9 +49,13 @@ export class NdjsonSink {
     private readonly out: NodeJS.WritableStream,
     private readonly reg: Registry,
     private readonly lang: Lang = 'en',
+    /** --context was given: each line carries the event's context. */
+    private readonly withContext = false,
   ) {}
   event(e: AuthingEvent, source: string): void {
-    this.out.write(JSON.stringify(eventObject(e, source, this.reg, this.lang)) + '\n');
+    const o = eventObject(e, source, this.reg, this.lang);
+    if (this.withContext) o.context = e.context ?? [];
+    this.out.write(JSON.stringify(o) + '\n');
   }
   end(): void {}
 }

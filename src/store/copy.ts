@@ -6,6 +6,7 @@
 import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
 import type { Labels } from '../labels/labels.js';
 import { SourceTakenError, type SourceRow, type Store } from './store.js';
+import { parseContext } from './context-migration.js';
 
 /** What a copy did for one source. */
 export interface CopiedSource {
@@ -28,6 +29,8 @@ interface Row {
   tag: string;
   excerpt: string;
   outcome: string;
+  context: string | null;
+  cause: string | null;
 }
 
 const PAGE = 5000;
@@ -48,11 +51,11 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
     let after = 0;
     for (;;) {
       const rows = await from.all<Row>(
-        'SELECT line, time, code, method, detail, pid, tid, level, tag, excerpt, outcome FROM events WHERE source_id = ? AND line > ? ORDER BY line LIMIT ?',
+        'SELECT line, time, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause FROM events WHERE source_id = ? AND line > ? ORDER BY line LIMIT ?',
         [s.id, after, PAGE],
       );
       const last = rows.length < PAGE;
-      const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null, outcome: r.outcome as Outcome }));
+      const events: AuthingEvent[] = rows.map((r) => ({ ...r, category: '', method: r.method as Method, level: r.level as Level | null, outcome: r.outcome as Outcome, context: parseContext(r.context) }));
       copied.added += (await writeKeepingOffset(to, target.id, events, last ? s : null, contract ? s.contract : null)).length;
       copied.events += rows.length;
       if (last) break;

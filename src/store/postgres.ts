@@ -15,6 +15,7 @@ import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
 import { outcomeMigrationPg } from './outcome-migration.js';
 import { LABEL_MIGRATION_PG } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
+import { CONTEXT_MIGRATION_PG, contextJson } from './context-migration.js';
 import {
   contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
@@ -29,6 +30,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT COLLATE "C";',
   // 5: labels on sources (as SQLite's migration 5, label-migration.ts)
   () => LABEL_MIGRATION_PG,
+  // 6 (issue 26): as SQLite's
+  () => CONTEXT_MIGRATION_PG,
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -253,13 +256,14 @@ export class PgStore implements Store {
       }
       if (!events.length) return [];
       const rows = await this.q<{ line: number }>(
-        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
+        `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
          ON CONFLICT (source_id, line) DO NOTHING RETURNING line`,
         [
           sourceId, events.map((e) => e.line), events.map((e) => e.time), events.map((e) => hourOf(e.time)), events.map((e) => e.code),
           events.map((e) => e.method), events.map((e) => text(e.detail)), events.map((e) => e.pid), events.map((e) => e.tid),
           events.map((e) => e.level), events.map((e) => text(e.tag)), events.map((e) => text(e.excerpt)), events.map((e) => e.outcome),
+          events.map((e) => text(contextJson(e))), events.map((e) => e.cause ?? null),
         ],
       );
       // Only the events that were new are counted: a line stored before is never counted twice.

@@ -9,6 +9,7 @@ import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
+import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -22,6 +23,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   () => 'ALTER TABLE sources ADD COLUMN prefix_hash TEXT;',
   // 5: labels on sources (issue 26, label-migration.ts)
   () => LABEL_MIGRATION_SQLITE,
+  // 6 (issue 26): each event's context lines (a JSON array) and its cause
+  () => CONTEXT_MIGRATION_SQLITE,
 ];
 
 /** The schema version this build writes. */
@@ -171,8 +174,8 @@ export class SqliteStore implements Store {
     this.insertEvent = ro
       ? null
       : db.prepare(
-          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO events (source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id, line) DO NOTHING`,
         );
     this.upsertCount = ro
@@ -306,7 +309,7 @@ export class SqliteStore implements Store {
         const inserted: AuthingEvent[] = [];
         for (const e of events) {
           // Positional parameters: binding by name cost a third of the insert (profiled).
-          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome);
+          const r = this.insertEvent!.run(sourceId, e.line, e.time, hourOf(e.time), e.code, e.method, e.detail, e.pid, e.tid, e.level, e.tag, e.excerpt, e.outcome, contextJson(e), e.cause ?? null);
           if (r.changes !== 0) inserted.push(e); // already stored: never count twice
         }
         for (const [hour, code, tag, outcome, n] of countByHour(inserted)) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);

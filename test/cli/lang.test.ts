@@ -85,8 +85,8 @@ function withoutLogText(text: string, db: string): string {
     const short = r.excerpt.length > 100 ? r.excerpt.slice(0, 100) + '…' : r.excerpt;
     out = out.split(`${r.tag}: ${short}`).join('');
   }
-  // The HTML page quotes the latest line of each unregistered code.
-  return out.replace(/<code>[\s\S]*?<\/code>/g, '');
+  // The HTML page quotes the latest line of each unregistered code, and the lines before the latest event of each top code.
+  return out.replace(/<code>[\s\S]*?<\/code>/g, '').replace(/<pre class="context">[\s\S]*?<\/pre>/g, '');
 }
 
 describe('--lang en', () => {

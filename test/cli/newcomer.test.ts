@@ -360,7 +360,8 @@ describe('events without time stamps are a row of their own (item 7)', () => {
     expect(out('table')).toBe('DAY            EVENTS\nno time stamp      15\n2026-03-17         15\n');
     expect(out('md')).toBe('| DAY | EVENTS |\n| --- | ---: |\n| no time stamp | 15 |\n| 2026-03-17 | 15 |\n');
     expect(out('csv')).toBe('day,count\r\nno time stamp,15\r\n2026-03-17,15\r\n');
-    expect(JSON.parse(out('json'))).toEqual([{ day: 'no time stamp', count: 15 }, { day: '2026-03-17', count: 15 }]);
+    const [latest] = query<{ undated: number; dated: number }>(db, 'SELECT MAX(CASE WHEN time IS NULL THEN id END) AS undated, MAX(CASE WHEN time IS NOT NULL THEN id END) AS dated FROM events');
+    expect(JSON.parse(out('json'))).toEqual([{ day: 'no time stamp', count: 15, latestEvent: latest!.undated }, { day: '2026-03-17', count: 15, latestEvent: latest!.dated }]);
   });
   it('says a window leaves them out instead of dropping them silently', () => {
     const r = runCli(['report', '--db', db, '--since', '2026-01-01', '--format', 'json']);

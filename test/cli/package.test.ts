@@ -57,7 +57,9 @@ describe('npm pack', () => {
     expect(run('--version').stdout.trim()).toBe(pkg);
     const db = join(dir, 'g.db');
     expect(run('--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')).status).toBe(0);
-    expect(JSON.parse(run('report', '--db', db, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3 });
+    const [social] = JSON.parse(run('sql', '--db', db, "SELECT MAX(id) AS id FROM v_events WHERE category = 'social-login'", '--format', 'json').stdout) as { id: number }[];
+    expect(JSON.parse(run('report', '--db', db, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3, latestEvent: social!.id });
+    expect(run('show', String(social!.id), '--db', db).stdout).toMatch(/^event \d+ \(1:\d+\)/);
     expect(run('explain', '1636').stdout).toMatch(/^1636 {2}Skip to mfa validation/);
     expect(JSON.parse(run('codes', '--category', 'sms', '--format', 'json').stdout)[0].code).toBe(10008);
     expect(JSON.parse(run('sql', '--db', db, 'SELECT COUNT(*) AS n FROM events', '--format', 'json').stdout)).toEqual([{ n: 15 }]);
@@ -68,7 +70,7 @@ describe('npm pack', () => {
     // PostgreSQL's driver comes with the package: migrate there, then report from it.
     const url = await pgDatabase();
     expect(run('migrate', '--from', db, '--to', url).status).toBe(0);
-    expect(JSON.parse(run('report', '--db', url, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3 });
+    expect(JSON.parse(run('report', '--db', url, '--by', 'category', '--format', 'json').stdout)[0]).toEqual({ category: 'social-login', count: 3, latestEvent: social!.id });
   });
 });
 

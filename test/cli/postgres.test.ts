@@ -200,6 +200,34 @@ describe('PostgreSQL back end', () => {
     expect(runCli([...report, '--db', url]).stdout).toBe(runCli([...report, '--db', db]).stdout);
   });
 
+  it('keeps the same context and causes as SQLite, answers report --by cause and show the same, and migrate carries them', async () => {
+    const ctx = join(FIXTURES, 'context-causes.log');
+    const lite = join(tempDir(), 'ctx.db');
+    const url = await pgDatabase();
+    for (const db of [lite, url]) expect(runCli([ctx, '--db', db, '--quiet', '--year', '2026', '--tz', 'UTC']).status).toBe(0);
+    const answers = [
+      ['report', '--by', 'code', 'cause', '-f', 'json'],
+      ['report', '--by', 'cause', '-f', 'csv'],
+      ['report', '--by', 'cause', 'day', '-f', 'table'],
+      ['show', '1', '-f', 'json'],
+      ['show', '1:29'],
+      ['sql', 'SELECT line, cause, context FROM events ORDER BY line', '-f', 'json'],
+    ];
+    for (const args of answers) {
+      const a = runCli([...args, '--db', lite]);
+      const b = runCli([...args, '--db', url]);
+      expect(b.stderr, args.join(' ')).toBe('');
+      expect(b.status, args.join(' ')).toBe(0);
+      expect(b.stdout, args.join(' ')).toBe(a.stdout);
+    }
+    expect(JSON.parse(runCli(['show', '1', '-f', 'json', '--db', url]).stdout)).toMatchObject({ cause: 'dns', line: 15, pid: 4672 });
+    // migrate: the copy keeps each event's context and cause
+    const copy = await pgDatabase();
+    expect(runCli(['migrate', '--from', lite, '--to', copy]).status).toBe(0);
+    const q = 'SELECT line, cause, context FROM events ORDER BY line';
+    expect(await pgQuery(copy, q)).toEqual(query(lite, q));
+  });
+
   it('streams live from stdin into PostgreSQL', async () => {
     const url = await pgDatabase();
     const r = runCli(['--json', '--db', url], { input: readFileSync(FIXTURE) });

@@ -49,8 +49,8 @@ const OLD_REPORTS = [
   ['report', '--by', 'category', '-f', 'json'],
   ['sql', "SELECT day, category, count FROM v_daily WHERE day < '2026-03-15' ORDER BY day, category", '-f', 'json'],
 ];
-/** The outputs of the first `n` of OLD_REPORTS (each one a run of the CLI). */
-const answers = (db: string, n = OLD_REPORTS.length) => OLD_REPORTS.slice(0, n).map((args) => cli(db, ...args).stdout);
+/** The outputs of the first `n` of OLD_REPORTS (each one a run of the CLI), without each row's latest event id: the events before the cutoff are gone, their counts are not. */
+const answers = (db: string, n = OLD_REPORTS.length) => OLD_REPORTS.slice(0, n).map((args) => cli(db, ...args).stdout.replace(/,\n\s*"latestEvent": (?:\d+|null)/g, ''));
 
 describe.each(STORES)('prune on $name', (store) => {
   it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {

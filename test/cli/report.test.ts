@@ -51,11 +51,12 @@ beforeAll(() => {
   expect(r.status).toBe(0);
 });
 
+/** The JSON rows of a report, without the id of each row's latest event (asserted in context.test.ts and below). */
 const report = (...args: string[]) => {
   const r = runCli(['report', '--db', db, '--format', 'json', ...args]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
+  return (JSON.parse(r.stdout) as Record<string, unknown>[]).map(({ latestEvent: _id, ...row }) => row);
 };
 
 describe('report', () => {
@@ -132,7 +133,12 @@ describe('report', () => {
   it('rejects a bad --by in one line with exit 2', () => {
     const r = runCli(['report', '--db', db, '--by', 'colour']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour, outcome, label:KEY\n$/);
+    expect(r.stderr).toMatch(/^authing-triage: --by colour: expected one or two of category, code, tag, source, day, hour, outcome, cause, label:KEY\n$/);
+  });
+  it('gives each JSON row the id of its latest event', () => {
+    const rows = JSON.parse(runCli(['report', '--db', db, '--by', 'category', '--format', 'json']).stdout) as { category: string; latestEvent: number }[];
+    const latest = query<{ category: string; id: number }>(db, 'SELECT category, MAX(id) AS id FROM v_events GROUP BY category');
+    expect(rows.map((r) => [r.category, r.latestEvent]).sort()).toEqual(latest.map((r) => [r.category, r.id]).sort());
   });
   it('re-categorises stored counts when an override changes a category, without re-ingesting', () => {
     const f = join(tempDir(), 'o.json');

@@ -2,6 +2,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { FORMAT_NAMES } from '../../parse/formats.js';
 import { commonOptions, type CommonArgs } from '../common.js';
+import { DEFAULT_CONTEXT, MAX_CONTEXT } from '../../pipeline/context.js';
 
 export interface IngestArgs extends CommonArgs {
   paths: string[];
@@ -32,6 +33,8 @@ export interface IngestArgs extends CommonArgs {
   /** --label KEY=VALUE, after the config's `labels` (resolveSettings). */
   label?: string[];
   labelFromPath?: string;
+  /** Records of context kept with each event (--context N, 0 to 50). */
+  context?: number;
 }
 
 export const ingestCommand = {
@@ -70,6 +73,7 @@ export function ingestOptions<T>(y: Argv<T>) {
       .conflicts('json', 'tee')
       .option('quiet', { alias: 'q', describe: 'print nothing but errors', type: 'boolean', default: false })
       .option('max-events', { describe: 'keep at most N events of each source in this run; the rest is read, not counted (default: no cap)', type: 'number' })
+      .option('context', { describe: `records before each event in the same process kept with it, 0 to ${MAX_CONTEXT} (see: authing-triage show ID)`, type: 'number', defaultDescription: String(DEFAULT_CONTEXT) })
       .option('batch-size', { describe: 'events per database transaction (also committed at least once a second)', type: 'number', default: 5000 })
       .option('label', { describe: 'attach KEY=VALUE to every source of this run (repeatable): device=pixel7, app=1.4.3; over labels found automatically', type: 'string', array: true, nargs: 1 })
       .option('label-from-path', { describe: "labels from each input's path: 'device-logs/{device}/{date}/*' (a glob with named placeholders)", type: 'string' })

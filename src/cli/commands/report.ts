@@ -1,7 +1,7 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
-import { DIMENSION_NAMES, breakdown, compare, compareLabel, parseDimension, totals, type Dimension, type ReportFilter } from '../../report/query.js';
+import { DIMENSION_NAMES, breakdown, compare, compareLabel, latestEvents, parseDimension, rowKey, totals, type Dimension, type ReportFilter } from '../../report/query.js';
 import { badLabelKey } from '../../labels/labels.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { htmlReport } from '../../report/page.js';
@@ -38,7 +38,21 @@ const COLUMNS: Record<string, Column[]> = {
   day: [{ key: 'day', title: 'DAY' }],
   hour: [{ key: 'hour', title: 'HOUR' }],
   outcome: [{ key: 'outcome', title: 'OUTCOME' }],
+  cause: [{ key: 'cause', title: 'CAUSE' }],
 };
+
+/**
+ * By cause, each row's share (%) of its group: the events of the same value of the other dimension
+ * (`--by code cause`: of that code's), or of all. Computed before --top cuts rows.
+ */
+function withShares(rows: Record<string, unknown>[], by: readonly Dimension[], top: number | undefined): Record<string, unknown>[] {
+  const other = by.filter((d) => d !== 'cause');
+  const key = (r: Record<string, unknown>) => other.map((d) => String(r[d])).join('\u0000');
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(key(r), (totals.get(key(r)) ?? 0) + Number(r.count));
+  const out = rows.map((r) => ({ ...r, share: Math.round((Number(r.count) * 1000) / totals.get(key(r))!) / 10 }));
+  return top ? out.slice(0, top) : out;
+}
 
 /** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
 const FORMAT_OF_EXTENSION: Record<string, string> = { '.md': 'md', '.markdown': 'md', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html', '.txt': 'table' };
@@ -107,7 +121,7 @@ export const reportCommand = {
   describe: 'Report stored counts by category, code, tag, source, day or hour',
   builder: (y: Argv) =>
     registryOption(dbOptions(y))
-      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome, label:KEY (a source label: label:device)', type: 'string', array: true, default: ['category'] })
+      .option('by', { describe: 'one or two of: category, code, tag, source, day, hour, outcome, cause (what the lines before each event show: dns, timeout, tls, ...), label:KEY (a source label: label:device)', type: 'string', array: true, default: ['category'] })
       .option('format', {
         alias: 'f', describe: 'table (default on a terminal), json (default otherwise), csv, md, html (a self-contained page); with --out, the file\'s extension decides', choices: FORMATS,
         coerce: (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v),
@@ -122,6 +136,7 @@ export const reportCommand = {
       .example('$0 report --by code --top 10  # the ten most frequent codes, with messages', '')
       .example('$0 report --by day category --since 7d -f md  # a week, for a chat', '')
       .example('$0 report --by code outcome --where category=social-login  # canceled apart', '')
+      .example('$0 report --by code cause  # the share of dns, tls, timeout per code', '')
       .example('$0 report --by code --since 24h --compare  # what changed against the day before', '')
       .example('$0 report --format html --since 7d --out week.html  # a self-contained page to share', '')
       .example('$0 report --by label:device code --where label:android=14  # devices on Android 14', '')
@@ -180,8 +195,16 @@ export const reportCommand = {
           { key: 'flag', title: 'NOTE' },
         );
         rows = rows.map((r) => ({ ...r, flag: [r.isNew ? 'new' : '', r.spike ? 'spike' : ''].filter(Boolean).join(' ') }));
+      } else if (by.includes('cause')) {
+        rows = withShares((await breakdown(store, by, filter)) as unknown as Record<string, unknown>[], by, argv.top);
+        columns.push({ key: 'share', title: 'SHARE %', align: 'right' });
       } else {
         rows = (await breakdown(store, by, filter, argv.top)) as unknown as Record<string, unknown>[];
+      }
+      if (format === 'json') {
+        // The latest event of each row, for `authing-triage show ID`.
+        const latest = await latestEvents(store, by, filter);
+        rows = rows.map((r) => ({ ...r, latestEvent: latest.get(rowKey(by, r)) ?? null }));
       }
       // Canceled attempts apart, where there were any (social and one-click logins).
       if (rows.some((r) => Number(r.canceled) > 0)) columns.push({ key: 'canceled', title: 'CANCELED', align: 'right' });
@@ -190,6 +213,7 @@ export const reportCommand = {
       else if (format !== 'csv') rows = displayRows(rows, registry, argv.lang);
       else rows = rows.map((r) => ({ ...r, message: displayRows([r], registry, argv.lang)[0]!.message }));
       rows = rows.map(labelUndated(by, format === 'json' || format === 'csv' ? NO_TIME_STAMP : ui(argv.lang).html.noTime));
+      if (by.includes('cause') && format !== 'json' && format !== 'csv') rows = rows.map((r) => (r.cause === null ? { ...r, cause: ui(argv.lang).html.noCause } : r));
       await writePaged(renderRows(rows, format === 'csv' ? columns : localColumns(columns, argv.lang), format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
       await windowNotes(store, filter, !rows.length);
     } finally {

@@ -1,0 +1,65 @@
+/**
+ * Causes: the known failure signatures (registry/causes.json) found in an event's context or its own
+ * message, named as the event's `cause` (dns, timeout, tls, ...). Data, not code: each entry has its
+ * patterns, its source and a sample line that test/unit/causes.test.ts checks.
+ */
+import { readFileSync } from 'node:fs';
+
+/** One entry of causes.json. */
+export interface CauseEntry {
+  /** The cause's name; `{1}` takes the first capture of the pattern that matched (`http-{1}` -> http-503). */
+  name: string;
+  patterns: string[];
+  /** Where the signature's text comes from. */
+  source: string;
+  /** A log line the entry must match. */
+  sample: string;
+  /** The cause `sample` gives, when it is not `name` itself (a templated name). */
+  sampleCause?: string;
+  /** `message`: read in the event's own message only (a status line is the cause of its own event, not of later ones). */
+  scope?: 'message';
+}
+
+/** The bundled causes, in the order they are tried. */
+export function loadCauses(): CauseEntry[] {
+  return (JSON.parse(readFileSync(new URL('../registry/causes.json', import.meta.url), 'utf8')) as { causes: CauseEntry[] }).causes;
+}
+
+/** Compiled causes: each pattern once, tried in the file's order. */
+export class CauseMatcher {
+  private readonly rules: { name: string; re: RegExp; messageOnly: boolean }[];
+  /** Every pattern in one: most lines match none, and one test settles them. */
+  private readonly any: RegExp;
+
+  constructor(entries: readonly CauseEntry[] = loadCauses()) {
+    this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p), messageOnly: e.scope === 'message' })));
+    this.any = new RegExp(this.rules.map((r) => `(?:${r.re.source})`).join('|'));
+  }
+
+  /** The cause one text shows, or null; `context`: a line before the event (entries of scope `message` are not read). */
+  inText(text: string, context = false): string | null {
+    if (!this.any.test(text)) return null;
+    for (const { name, re, messageOnly } of this.rules) {
+      if (context && messageOnly) continue;
+      const m = re.exec(text);
+      if (m) return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+    }
+    return null;
+  }
+
+  /** The event's cause: the first signature in its context, nearest line first, else in its own message. */
+  causeOf(context: readonly string[], message: string): string | null {
+    for (let i = context.length - 1; i >= 0; i--) {
+      const c = this.inText(context[i]!, true);
+      if (c) return c;
+    }
+    return this.inText(message);
+  }
+}
+
+let bundled: CauseMatcher | undefined;
+
+/** The matcher of the bundled causes, compiled once per process. */
+export function bundledCauses(): CauseMatcher {
+  return (bundled ??= new CauseMatcher());
+}

@@ -1,0 +1,341 @@
+/**
+ * The context of each event (the records before it in its pid), its cause, `show ID` and
+ * `report --by cause`, on fixtures/context-causes.log and on captures made around frame boundaries.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
+import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
+import { launchBrowser, openFile } from '../browser.js';
+// @ts-expect-error plain JS module shared with the benchmark
+import { generateCapture } from '../../bench/generate.mjs';
+
+const FIXTURE = join(FIXTURES, 'context-causes.log');
+const LINES = readFileSync(FIXTURE, 'utf8').split('\n');
+const UTC = ['--year', '2026', '--tz', 'UTC'];
+
+const DNS = '2026-03-17T16:20:01.042Z W/System.err: java.net.UnknownHostException: Unable to resolve host "core.authing.cn": No address associated with hostname';
+const DNS_AT1 = '2026-03-17T16:20:01.049Z W/System.err: \tat java.net.Inet6AddressImpl.lookupHostByName(Inet6AddressImpl.java:156)';
+const DNS_AT2 = '2026-03-17T16:20:01.070Z W/System.err: \tat okhttp3.Dns$Companion$DnsSystem.lookup(Dns.kt:49)';
+const EVENT_15 = '2026-03-17T16:20:01.098Z E/SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error';
+const TIMEOUT = '2026-03-17T16:20:15.161Z W/System.err: java.net.SocketTimeoutException: failed to connect to core.authing.cn/106.14.83.21 (port 443) from /10.0.2.16 (port 42122) after 10000ms';
+const TIMEOUT_AT = '2026-03-17T16:20:15.168Z W/System.err: \tat libcore.io.IoBridge.connectErrno(IoBridge.java:185)';
+
+/** The fixture ingested into a fresh SQLite file with these flags. */
+function ingest(...flags: string[]): string {
+  const db = join(tempDir(), 'ctx.db');
+  const r = runCli([FIXTURE, '--db', db, '--quiet', ...UTC, ...flags]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return db;
+}
+
+/** A capture of two lines of `pid`: an UnknownHostException whose message is `payload` (hostile), then a 10001. */
+function dnsThen10001(minute: string, pid: number, payload: string): string {
+  const f = join(tempDir(), 'hostile.log');
+  writeFileSync(f, `${minute}.000  ${pid}  ${pid + 9} W System.err: java.net.UnknownHostException: ${payload}\n${minute}.100  ${pid}  ${pid} E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error\n`);
+  return f;
+}
+
+const events = (db: string) => query<{ id: number; line: number; cause: string | null; context: string | null }>(db, 'SELECT id, line, cause, context FROM events ORDER BY line');
+
+describe('context and cause of each event', () => {
+  it('names the cause dns for a 10001 preceded in its pid by an UnknownHostException line, and show prints that line', () => {
+    const db = ingest('--threads', '1');
+    const rows = events(db);
+    expect(rows.map((r) => [r.line, r.cause])).toEqual([
+      [15, 'dns'], [29, 'timeout'], [43, 'tls'], [54, 'tls'], [65, 'tls'], [76, 'tls'], [87, 'tls'], [98, 'tls'], [109, 'tls'], [120, 'tls'],
+    ]);
+    expect(JSON.parse(rows[0]!.context!)).toEqual([DNS, DNS_AT1, DNS_AT2]);
+
+    const show = runCli(['show', String(rows[0]!.id), '--db', db]);
+    expect(show.stderr).toBe('');
+    expect(show.status).toBe(0);
+    expect(show.stdout.split('\n')).toEqual([
+      `event ${rows[0]!.id} (1:15)  2026-03-17T16:20:01.098Z  ${FIXTURE} line 15`,
+      '10001 [network] error  Network error',
+      'E SocialLoginButton (pid 4672, tid 4672): loginDone: errCode = 10001 errMessage = Network error',
+      'cause: dns',
+      'what to do: Check whether the phone has a network signal, or switch the network environment and try again.',
+      '3 lines before it in the same process (redacted):',
+      `  ${DNS}`,
+      `  ${DNS_AT1}`,
+      `  ${DNS_AT2}`,
+      '',
+    ]);
+    const json = JSON.parse(runCli(['show', '1:15', '--db', db, '--format', 'json']).stdout);
+    expect(json).toMatchObject({ id: rows[0]!.id, event: '1:15', code: 10001, cause: 'dns', pid: 4672, line: 15, context: [DNS, DNS_AT1, DNS_AT2], message: 'Network error' });
+  });
+
+  it('keeps a line of another pid between the stack and the event out of its context and cause', () => {
+    const [, second] = events(ingest('--threads', '1'));
+    // Line 28 is pid 5120's SSLHandshakeException, just before the event: not this process's.
+    expect(LINES[27]).toContain(' 5120  5133 W System.err: javax.net.ssl.SSLHandshakeException');
+    expect(second!.cause).toBe('timeout');
+    expect(JSON.parse(second!.context!)).toEqual([DNS_AT1, DNS_AT2, EVENT_15, TIMEOUT, TIMEOUT_AT]);
+  });
+
+  it('redacts a secret in a context line as it redacts excerpts', () => {
+    const [, , third] = events(ingest('--threads', '1'));
+    const ctx = JSON.parse(third!.context!) as string[];
+    expect(ctx[2]).toBe('2026-03-17T16:20:30.252Z D/AuthRepository: refreshing session, refresh_token=[redacted] userPoolId=59f86b4832eb28071bdd9214');
+    expect(third!.context).not.toContain('8f14e45fceea167a5a36dedd4bea2543');
+  });
+
+  it('keeps no context with --context 0 but still names the cause; --context 50 keeps every record of the pid in the 64 lines before', () => {
+    expect(events(ingest('--context', '0')).map((r) => [r.line, r.cause, r.context])).toEqual(
+      [[15, 'dns'], [29, 'timeout'], ...[43, 54, 65, 76, 87, 98, 109, 120].map((l) => [l, 'tls'])].map(([l, c]) => [l, c, null]),
+    );
+    const all = events(ingest('--context', '50'));
+    // the reference: the lines of pid 4672 among the 64 before each event
+    const expected = all.map((r) => LINES.slice(Math.max(0, r.line - 1 - 64), r.line - 1).filter((l) => / 4672 {2}\d+ /.test(l)).length);
+    expect(expected).toEqual([3, 6, 10, 14, 18, 19, 22, 23, 23, 23]);
+    expect(all.map((r) => (JSON.parse(r.context!) as string[]).length)).toEqual(expected);
+    expect((JSON.parse(all[9]!.context!) as string[])[0]).toBe('2026-03-17T16:20:48.406Z D/AuthRepository: refreshing session, refresh_token=[redacted] userPoolId=59f86b4832eb28071bdd9214');
+  });
+
+  it('refuses --context 51 and -1 in one line with the usage exit code, creating no database', () => {
+    for (const n of ['51', '-1', '2.5']) {
+      const db = join(tempDir(), 'none.db');
+      const r = runCli([FIXTURE, '--db', db, '--context', n]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`authing-triage: --context ${n}: expected a whole number from 0 to 50 (records kept before each event)\n`);
+      expect(r.stdout).toBe('');
+      expect(existsSync(db)).toBe(false);
+    }
+  });
+
+  it('--json event lines carry their event key, cause and, with --context, the context; without it no context', () => {
+    const db = join(tempDir(), 'j.db');
+    const withCtx = runCli([FIXTURE, '--db', db, '--json', '--context', '2', ...UTC]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(withCtx.map((e) => [e.event, e.cause, e.context])).toEqual([
+      ['1:15', 'dns', [DNS_AT1, DNS_AT2]],
+      ['1:29', 'timeout', [TIMEOUT, TIMEOUT_AT]],
+      ...[43, 54, 65, 76, 87, 98, 109, 120].map((l) => [`1:${l}`, 'tls', expect.any(Array)]),
+    ]);
+    const db2 = join(tempDir(), 'j2.db');
+    const without = runCli([FIXTURE, '--db', db2, '--json', ...UTC]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(without.map((e) => 'context' in e)).toEqual(Array(10).fill(false));
+    // the key of a --json line is what show takes
+    expect(JSON.parse(runCli(['show', withCtx[1].event, '--db', db, '-f', 'json']).stdout).cause).toBe('timeout');
+  });
+
+  it('show: an unknown id is one line with exit 1, a malformed one exit 2', () => {
+    const db = ingest();
+    const unknown = runCli(['show', '999', '--db', db]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe(`authing-triage: no event 999 in ${db}; ids come from report --format json (latestEvent) or --json lines (event), and pruned events are gone\n`);
+    const bad = runCli(['show', '12abc', '--db', db]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('authing-triage: show "12abc": expected an event id like 17 (latestEvent of report --format json) or SOURCE:LINE like 3:245 (event of a --json line)\n');
+  });
+
+  it('show escapes a context line that carries terminal control sequences', () => {
+    const f = dnsThen10001('03-17 16:20:01', 4672, '\x1b]52;c;ZXZpbA==\x07 \x1b[2J');
+    const db = join(tempDir(), 'h.db');
+    expect(runCli([f, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    const out = runCli(['show', '1', '--db', db]).stdout;
+    expect(out).not.toMatch(/[\x1b\x07]/);
+    expect(out).toContain('  2026-03-17T16:20:01.000Z W/System.err: java.net.UnknownHostException: \\e]52;c;ZXZpbA==\\x07 \\e[2J\n');
+    expect(out).toContain('cause: dns\n');
+  });
+});
+
+describe('HTML report', () => {
+  it('shows the latest event of each top code with its context collapsed, log markup as text (headless Chromium)', async () => {
+    const evil = dnsThen10001('03-17 16:30:00', 7001, '<img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>');
+    const db = join(tempDir(), 'h.db');
+    expect(runCli([FIXTURE, evil, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    const html = join(tempDir(), 'r.html');
+    expect(runCli(['report', '--db', db, '-f', 'html', '--out', html]).status).toBe(0);
+    expect(readFileSync(html, 'utf8')).not.toMatch(/<script|<img/);
+    const browser = await launchBrowser();
+    try {
+      const page = await openFile(browser, html);
+      const before = await page.$$eval('#codes details.latest', (ds) => ds.map((d) => ({ open: (d as HTMLDetailsElement).open, id: d.getAttribute('data-event'), cause: d.querySelector('.cause')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() })));
+      // one code in the capture, 10001: its latest event is the evil file's, with its dns line before it
+      expect(before).toEqual([{ open: false, id: '11', cause: 'dns', shown: false }]);
+      await page.click('#codes details.latest summary');
+      const after = await page.$eval('#codes details.latest', (d) => ({ open: (d as HTMLDetailsElement).open, text: d.querySelector('pre')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() }));
+      expect(after).toEqual({
+        open: true,
+        shown: true,
+        text: '2026-03-17T16:30:00.000Z W/System.err: java.net.UnknownHostException: <img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>\n2026-03-17T16:30:00.100Z E/SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      });
+      expect(await page.title()).toBe('Authing triage report');
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('report --by cause', () => {
+  it('shows for 10001 what share was dns, timeout or tls, with the latest event of each row', () => {
+    const db = ingest();
+    const r = runCli(['report', '--by', 'code', 'cause', '--db', db, '-f', 'json']);
+    expect(r.stderr).toBe('');
+    const rows = (JSON.parse(r.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent]);
+    expect(rows).toEqual([[10001, 'tls', 8, 80, 10], [10001, 'dns', 1, 10, 1], [10001, 'timeout', 1, 10, 2]]);
+    const table = runCli(['report', '--by', 'cause', '--db', db, '-f', 'csv']).stdout;
+    expect(table).toBe('cause,count,share\r\ntls,8,80\r\ndns,1,10\r\ntimeout,1,10\r\n');
+  });
+
+  it('names events without a cause as none found in a table, null in JSON', () => {
+    const db = join(tempDir(), 'g.db');
+    expect(runCli([join(FIXTURES, 'guard-threadtime.log'), '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    const json = JSON.parse(runCli(['report', '--by', 'cause', '--db', db, '-f', 'json']).stdout) as { cause: string | null; count: number }[];
+    expect(json.map((x) => [x.cause, x.count])).toEqual([[null, 11], ['http-400', 1], ['http-401', 1], ['http-413', 1], ['http-429', 1]]);
+    expect(runCli(['report', '--by', 'cause', '--db', db, '-f', 'md']).stdout).toContain('| (none found) |');
+  });
+});
+
+describe('context across frame boundaries', () => {
+  // Real noise (LogHub Android_2k, pids other than the app's) around an UnknownHostException of pid 4672
+  // and its 10001, placed so that a frame boundary (1 MiB read chunks; 64 KiB ranges with 2 threads)
+  // falls between them, at a random distance.
+  const noise = readFileSync(join(SHARED, 'corpus', 'loghub', 'Android_2k.log'), 'utf8').split('\n').filter((l) => l && !/ 4672 /.test(l));
+  const capture = (gapLines: number, shift: number): Buffer => {
+    const before: string[] = [];
+    let size = 0;
+    for (let i = 0; size < (1 << 20) + shift; i++) {
+      const l = noise[i % noise.length]!;
+      before.push(l);
+      size += Buffer.byteLength(l) + 1;
+    }
+    const at = before.length - gapLines;
+    before.splice(at, 0, '03-17 16:20:01.042  4672  4702 W System.err: java.net.UnknownHostException: Unable to resolve host "core.authing.cn": No address associated with hostname');
+    const after = [
+      '03-17 16:20:01.098  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      ...noise.slice(0, 3000),
+    ];
+    return Buffer.from([...before, ...after].join('\n') + '\n');
+  };
+  it('finds the line before the boundary for plain files on 1 and 2 threads, stdin and gzip', () => {
+    const dir = tempDir();
+    const runs = trialsHere('frame-boundary context', 6, 3);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: -3000, max: 3000 }), (gap, shift) => {
+        const bytes = capture(gap, shift);
+        const file = join(dir, 'big.log');
+        writeFileSync(file, bytes);
+        writeFileSync(`${file}.gz`, gzipSync(bytes));
+        const ways: [string[], string | Buffer | undefined][] = [
+          [['--threads', '1', file], undefined],
+          [['--threads', '2', file], undefined],
+          [['--threads', '2', '-'], bytes],
+          [['--threads', '1', `${file}.gz`], undefined],
+        ];
+        for (const [args, input] of ways) {
+          const db = join(dir, `w${Math.random().toString(36).slice(2)}.db`);
+          const r = runCli([...args, '--db', db, '--quiet', ...UTC], { input, env: { AUTHING_TRIAGE_RANGE_BYTES: '65536' } });
+          expect(r.status, args.join(' ')).toBe(0);
+          const rows = query<{ cause: string; context: string }>(db, 'SELECT cause, context FROM events WHERE code = 10001');
+          expect(rows, args.join(' ')).toEqual([{ cause: 'dns', context: JSON.stringify([DNS]) }]);
+        }
+      }),
+      { numRuns: runs, seed: 2026113026 },
+    );
+  });
+});
+
+describe('one answer whatever the read strategy', () => {
+  it('stores the same context and cause for every event of a generated capture on 1 and 2 threads, stdin and gzip', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'gen.log');
+    await generateCapture(file, { bytes: 3e6, seed: 26 });
+    // The generator's pids are random: the fixture's stacks and events spliced in at five places give context to compare.
+    const gen = readFileSync(file, 'utf8').split('\n');
+    for (const at of [0.9, 0.7, 0.5, 0.3, 0.1]) gen.splice(Math.floor(gen.length * at), 0, ...LINES.filter(Boolean));
+    writeFileSync(file, gen.join('\n'));
+    writeFileSync(`${file}.gz`, gzipSync(readFileSync(file)));
+    const rows = (args: string[], input?: Buffer) => {
+      const db = join(dir, `s${Math.random().toString(36).slice(2)}.db`);
+      const r = runCli([...args, '--db', db, '--quiet', '--context', '50', ...UTC], { input, env: { AUTHING_TRIAGE_RANGE_BYTES: '65536' } });
+      expect(r.status, args.join(' ')).toBe(0);
+      return query<{ line: number; cause: string | null; context: string }>(db, 'SELECT line, cause, context FROM events ORDER BY line');
+    };
+    const one = rows(['--threads', '1', file]);
+    expect(one.length).toBeGreaterThan(100);
+    // the capture has events with context and causes to compare, not only empty ones
+    expect(one.filter((r) => r.context !== '[]').length).toBeGreaterThan(50);
+    expect(one.filter((r) => r.cause === 'dns').length).toBe(5);
+    expect(rows(['--threads', '2', file])).toEqual(one);
+    expect(rows(['--threads', '2', '-'], readFileSync(file))).toEqual(one);
+    expect(rows(['--threads', '1', `${file}.gz`])).toEqual(one);
+  });
+
+  it('names the cause seen before the previous event of the same pid for the next one', () => {
+    const f = join(tempDir(), 'twice.log');
+    writeFileSync(f, [
+      LINES[6], // 4672's UnknownHostException
+      LINES[0],
+      '03-17 16:20:01.098  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      LINES[1],
+      '03-17 16:20:02.000  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
+      '',
+    ].join('\n'));
+    const db = join(tempDir(), 'twice.db');
+    expect(runCli([f, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    expect(query(db, 'SELECT line, cause, context FROM events ORDER BY line')).toEqual([
+      { line: 3, cause: 'dns', context: JSON.stringify([DNS]) },
+      { line: 5, cause: 'dns', context: JSON.stringify([DNS, EVENT_15]) },
+    ]);
+  });
+});
+
+describe('migration of a store made before context', () => {
+  it('SQLite: an old store gains the columns, its events have no context and no cause, and new events have both', () => {
+    const db = join(tempDir(), 'old.db');
+    const conn = new Database(db);
+    conn.exec(readFileSync(join(FIXTURES, 'schema-v1', 'schema.sql'), 'utf8'));
+    conn.pragma('user_version = 1');
+    conn.prepare("INSERT INTO sources (id, head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (1, 10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')").run();
+    conn.prepare("INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt) VALUES (1, 2, '2026-03-01T10:00:00.000Z', '2026-03-01T10', 10001, 'key-value', 'SocialLoginButton', 'loginDone: errCode = 10001 errMessage = Network error')").run();
+    conn.prepare("INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES ('2026-03-01T10', 10001, 'SocialLoginButton', 1, 1)").run();
+    conn.close();
+
+    const report = runCli(['report', '--by', 'code', 'cause', '--db', db, '-f', 'json']);
+    expect(report.stderr).toBe('');
+    expect((JSON.parse(report.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent])).toEqual([[10001, null, 1, 100, 1]]);
+    expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
+    expect(query(db, 'SELECT line, context, cause FROM events')).toEqual([{ line: 2, context: null, cause: null }]);
+    const show = runCli(['show', '1', '--db', db]);
+    expect(show.status).toBe(0);
+    expect(show.stdout.split('\n').slice(3)).toEqual([
+      'cause: (none found)',
+      'what to do: Check whether the phone has a network signal, or switch the network environment and try again.',
+      'context: none kept (ingested with --context 0, or before context was kept)',
+      '',
+    ]);
+
+    expect(runCli([FIXTURE, '--db', db, '--quiet', ...UTC]).status).toBe(0);
+    expect(query(db, 'SELECT cause, COUNT(*) AS n FROM events GROUP BY cause ORDER BY cause')).toEqual([
+      { cause: null, n: 1 }, { cause: 'dns', n: 1 }, { cause: 'timeout', n: 1 }, { cause: 'tls', n: 8 },
+    ]);
+  });
+
+  it('PostgreSQL: the same, from a schema 1 database', async () => {
+    const url = await pgDatabase();
+    await pgQuery(url, readFileSync(join(FIXTURES, 'schema-v1', 'schema.pg.sql'), 'utf8'));
+    await pgQuery(url, "CREATE TABLE triage_meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL); INSERT INTO triage_meta VALUES ('schema_version', '1')");
+    await pgQuery(url, "INSERT INTO sources (head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')");
+    await pgQuery(url, "INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt) VALUES (1, 2, '2026-03-01T10:00:00.000Z', '2026-03-01T10', 10001, 'key-value', 'SocialLoginButton', 'loginDone: errCode = 10001 errMessage = Network error')");
+    await pgQuery(url, "INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES ('2026-03-01T10', 10001, 'SocialLoginButton', 1, 1)");
+    const report = runCli(['report', '--by', 'code', 'cause', '--db', url, '-f', 'json']);
+    expect(report.stderr).toBe('');
+    expect((JSON.parse(report.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent])).toEqual([[10001, null, 1, 100, 1]]);
+    expect(await pgQuery(url, "SELECT value FROM triage_meta WHERE key = 'schema_version'")).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
+    expect(await pgQuery(url, 'SELECT line, context, cause FROM events')).toEqual([{ line: 2, context: null, cause: null }]);
+    expect(runCli([FIXTURE, '--db', url, '--quiet', ...UTC]).status).toBe(0);
+    expect(await pgQuery(url, 'SELECT cause, COUNT(*)::int AS n FROM events GROUP BY cause ORDER BY cause NULLS FIRST')).toEqual([
+      { cause: null, n: 1 }, { cause: 'dns', n: 1 }, { cause: 'timeout', n: 1 }, { cause: 'tls', n: 8 },
+    ]);
+  });
+});
