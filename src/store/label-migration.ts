@@ -10,6 +10,25 @@ const V_EVENTS_COLUMNS = `e.id, e.time, e.code, COALESCE(c.category, 'unregister
          c.message, e.method, e.detail, e.level, e.tag, e.pid, e.tid,
          s.name AS source, e.line, e.excerpt, e.outcome`;
 
+/** The source's labels as one JSON text, the same bytes in both databases. */
+const LABELS_JSON = {
+  sqlite: "COALESCE('{' || group_concat(json_quote(l.key) || ':' || json_quote(l.value), ',' ORDER BY l.key) || '}', '{}')",
+  pg: "COALESCE('{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' ORDER BY l.key) || '}', '{}')",
+};
+
+/**
+ * `v_events` as migration 5 made it, with `after` (columns of later migrations, e.g. migration 6's
+ * `e.cause`) appended after `labels`: a later migration drops the view and makes it again with this.
+ */
+export function vEventsView(db: 'sqlite' | 'pg', after = ''): string {
+  return `DROP VIEW v_events;
+CREATE VIEW v_events AS
+  SELECT ${V_EVENTS_COLUMNS},
+         (SELECT ${LABELS_JSON[db]}
+            FROM source_labels l WHERE l.source_id = e.source_id) AS labels${after ? `, ${after}` : ''}
+  FROM events e LEFT JOIN codes c ON c.code = e.code JOIN sources s ON s.id = e.source_id;`;
+}
+
 /** SQLite: user_version 4 -> 5. */
 export const LABEL_MIGRATION_SQLITE = `
 CREATE TABLE source_labels (
@@ -19,12 +38,7 @@ CREATE TABLE source_labels (
   PRIMARY KEY (source_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX source_labels_key ON source_labels (key, value);
-DROP VIEW v_events;
-CREATE VIEW v_events AS
-  SELECT ${V_EVENTS_COLUMNS},
-         (SELECT COALESCE('{' || group_concat(json_quote(l.key) || ':' || json_quote(l.value), ',' ORDER BY l.key) || '}', '{}')
-            FROM source_labels l WHERE l.source_id = e.source_id) AS labels
-  FROM events e LEFT JOIN codes c ON c.code = e.code JOIN sources s ON s.id = e.source_id;
+${vEventsView('sqlite')}
 CREATE VIEW v_counts_by_label AS
   SELECT l.key, l.value, h.code, COALESCE(c.category, 'unregistered') AS category, SUM(h.count) AS count
   FROM counts_hourly h JOIN source_labels l ON l.source_id = h.source_id LEFT JOIN codes c ON c.code = h.code
@@ -40,12 +54,7 @@ CREATE TABLE source_labels (
   PRIMARY KEY (source_id, key)
 );
 CREATE INDEX source_labels_key ON source_labels (key, value);
-DROP VIEW v_events;
-CREATE VIEW v_events AS
-  SELECT ${V_EVENTS_COLUMNS},
-         (SELECT COALESCE('{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' ORDER BY l.key) || '}', '{}')
-            FROM source_labels l WHERE l.source_id = e.source_id) AS labels
-  FROM events e LEFT JOIN codes c ON c.code = e.code JOIN sources s ON s.id = e.source_id;
+${vEventsView('pg')}
 CREATE VIEW v_counts_by_label AS
   SELECT l.key, l.value, h.code, COALESCE(c.category, 'unregistered') AS category, SUM(h.count)::BIGINT AS count
   FROM counts_hourly h JOIN source_labels l ON l.source_id = h.source_id LEFT JOIN codes c ON c.code = h.code

@@ -185,6 +185,12 @@ describe('report --by cause', () => {
     expect(rows).toEqual([[10001, 'tls', 8, 80, 10], [10001, 'dns', 1, 10, 1], [10001, 'timeout', 1, 10, 2]]);
     const table = runCli(['report', '--by', 'cause', '--db', db, '-f', 'csv']).stdout;
     expect(table).toBe('cause,count,share\r\ntls,8,80\r\ndns,1,10\r\ntimeout,1,10\r\n');
+    // SQL users see the cause in v_events too (migration 6)
+    expect(query(db, 'SELECT cause, COUNT(*) AS n FROM v_events GROUP BY cause ORDER BY n DESC, cause')).toEqual([
+      { cause: 'tls', n: 8 },
+      { cause: 'dns', n: 1 },
+      { cause: 'timeout', n: 1 },
+    ]);
   });
 
   it('names events without a cause as none found in a table, null in JSON', () => {

@@ -212,6 +212,7 @@ describe('PostgreSQL back end', () => {
       ['show', '1', '-f', 'json'],
       ['show', '1:29'],
       ['sql', 'SELECT line, cause, context FROM events ORDER BY line', '-f', 'json'],
+      ['sql', 'SELECT id, line, labels, cause FROM v_events ORDER BY id', '-f', 'json'],
     ];
     for (const args of answers) {
       const a = runCli([...args, '--db', lite]);
