@@ -85,4 +85,11 @@ describe('the README tour (item 2)', () => {
     expect(steps.length).toBe(6);
     runSteps(steps, dir, bin);
   });
+
+  it("prints what the README's worked example of labels and causes shows (issue 26)", () => {
+    const { dir, bin } = tourFolder();
+    const steps = tourSteps('**A worked example: "10001 rose after app 1.4.3', '## Performance');
+    expect(steps.length).toBe(4);
+    runSteps(steps, dir, bin);
+  });
 });
