@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
 import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
+import { MAX_CONTEXT } from '../pipeline/context-limits.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -31,11 +32,13 @@ export interface FileConfig {
   lang?: string;
   /** Labels on every source of a run: `{ "device": "pixel7" }` or `["device=pixel7"]` (--label adds and overrides). */
   labels?: Record<string, string> | string[];
+  /** Records of context kept with each event (--context), 0 to 50. */
+  context?: number;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'string[]' | 'number' | 'boolean' | 'labels'> = {
   db: 'string', tags: 'string[]', registry: 'string[]', tz: 'string', year: 'number', redact: 'boolean', format: 'string', failOn: 'string[]', retention: 'string', lang: 'string',
-  labels: 'labels',
+  labels: 'labels', context: 'number',
 };
 
 /** A setting and where its value came from. */
@@ -126,6 +129,8 @@ export interface SettingArgs {
   lang?: string;
   /** --label KEY=VALUE (ingest and watch). */
   label?: string[];
+  /** --context N (ingest and watch). */
+  context?: number;
 }
 
 export const DEFAULT_DB = './authing-triage.db';
@@ -165,6 +170,8 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   // The file's labels first: a flag of the same key comes later and wins.
   argv.label = list('labels', argv.label, cfg.labels as string[] | undefined);
   argv.retention = pick('retention', undefined, cfg.retention, undefined);
+  if (cfg.context !== undefined && !(Number.isSafeInteger(cfg.context) && cfg.context >= 0 && cfg.context <= MAX_CONTEXT)) throw new UserError('usage', `${file}: key "context": ${cfg.context} is not a whole number from 0 to ${MAX_CONTEXT} (records kept before each event)`);
+  argv.context = pick('context', argv.context, cfg.context, undefined);
   if (cfg.lang !== undefined && !(LANGS as readonly string[]).includes(cfg.lang)) throw new UserError('usage', `${file}: key "lang": "${cfg.lang}" is not a language; use one of ${LANGS.join(', ')}`);
   // The locale (LC_ALL, LC_MESSAGES, LANG) is the default, below the config file: a team's config wins over a machine's locale.
   argv.lang = pick('lang', argv.lang, cfg.lang, localeLang(env));

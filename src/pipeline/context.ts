@@ -18,10 +18,8 @@ import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 
-/** Records of context kept by default (--context). */
-export const DEFAULT_CONTEXT = 5;
-/** The most records of context --context may ask for. */
-export const MAX_CONTEXT = 50;
+import { MAX_CONTEXT } from './context-limits.js';
+export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
 /** Lines looked back for the context of an event, whatever the pids between. */

@@ -25,6 +25,21 @@ describe('config file', () => {
     expect(query(join(dir, 'flag.db'), 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
   });
 
+  it('sets the records of context kept with each event (key "context"); --context wins; out of range is one line, exit 2', () => {
+    const dir = tempDir();
+    const ctx = join(FIXTURES, 'context-causes.log');
+    writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ context: 2 }));
+    const longest = (db: string) => query<{ n: number }>(db, 'SELECT MAX(json_array_length(context)) AS n FROM events')[0]!.n;
+    expect(runCli([ctx, '--quiet', '--db', 'c.db'], { cwd: dir }).status).toBe(0);
+    expect(longest(join(dir, 'c.db'))).toBe(2);
+    expect(runCli([ctx, '--quiet', '--db', 'f.db', '--context', '7'], { cwd: dir }).status).toBe(0);
+    expect(longest(join(dir, 'f.db'))).toBe(7);
+    writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ context: 51 }));
+    const bad = runCli([ctx, '--quiet', '--db', 'b.db'], { cwd: dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^authing-triage: .*\.authing-triage\.json: key "context": 51 is not a whole number from 0 to 50 \(records kept before each event\)\n$/);
+  });
+
   it('is reported by `config` with where each setting came from', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'authing-triage.config.json'), JSON.stringify({ tags: ['A'], tz: 'UTC' }));
