@@ -22,7 +22,7 @@ import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
-import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest } from './source-match.js';
+import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
 import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
@@ -147,80 +147,103 @@ function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, bu
   };
 }
 
-/** Ingests one input into the store. Never throws for a problem of the input itself. */
-export async function ingestSource(store: Store, input: Input, opts: IngestOptions): Promise<SourceResult> {
-  const result: SourceResult = { name: input.name, status: 'read', format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 };
-  await loadBlockHash();
-  // Source: bytes, the head kept for fingerprint and detection.
-  const open = async (): Promise<{ opened: OpenedInput; head: Buffer; all: AsyncIterable<Buffer>; complete: boolean; stamp: FileStamp | null }> => {
-    const opened = await openInput(input, opts.stdin as Readable | undefined);
-    const stamp = input.path !== null ? fileStamp(input.path) : null;
-    const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
-    const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
-    return { opened, stamp, ...peeked };
-  };
-  let src0;
-  try {
-    src0 = await open();
-  } catch (e) {
-    return { ...result, status: 'failed', error: errorReason(e) };
+/**
+ * The Source stage of one input: its bytes (opened again from the start when the fingerprint check
+ * read past what it may keep), the head kept for fingerprint and detection, and the file's stamp.
+ */
+class SourceBytes implements InputBytes {
+  private constructor(
+    private readonly input: Input,
+    private readonly opts: IngestOptions,
+    public opened: OpenedInput,
+    private all: AsyncIterable<Buffer>,
+    readonly head: Buffer,
+    readonly complete: boolean,
+    readonly stamp: FileStamp | null,
+  ) {}
+
+  /** Opens `input` and peeks its head; throws what opening throws. */
+  static async open(input: Input, opts: IngestOptions): Promise<SourceBytes> {
+    const o = await SourceBytes.openOnce(input, opts);
+    return new SourceBytes(input, opts, o.opened, o.all, o.head, o.complete, input.path !== null ? fileStamp(input.path) : null);
   }
-  let { opened, all } = src0;
-  const { head, complete, stamp } = src0;
+
+  private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
+    const opened = await openInput(input, opts.stdin as Readable | undefined);
+    const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
+    return { opened, ...(await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined)) };
+  }
+
+  stream(): AsyncIterable<Buffer> {
+    return this.all;
+  }
+  close(): void {
+    closeStream(this.opened.stream);
+  }
+  async reopen(): Promise<void> {
+    this.close();
+    ({ opened: this.opened, all: this.all } = await SourceBytes.openOnce(this.input, this.opts));
+  }
+}
+
+/** What the head says of an input before it becomes a source, or why it never does. */
+interface HeadFacts {
+  format: FormatName;
+  shape: ReturnType<typeof shapeOf>;
+  encoding: TextEncoding;
+  /** A plain file, read at positions (not stdin, a FIFO, a zip entry or gzip). */
+  plainFile: boolean;
+}
+
+/** Checks the head (empty, a database, not a log) and fills what it says into `result`; a SourceResult ends the input there. */
+function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: SourceResult): HeadFacts | SourceResult {
+  const { head, opened } = src;
   result.compression = opened.compression;
   // the same array: gzip adds its warning when the data ends
   if (opened.warnings) result.warnings = opened.warnings;
-  const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
-  // What the head says (encoding, layout, not a log at all) before the input becomes a source.
-  const info = inspectHead(head, complete, opts.format);
+  const info = inspectHead(head, src.complete, opts.format);
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
   if (info.notLog) return { ...result, status: 'not-a-log', skipReason: 'not a log' };
-
-  // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
-  const plainFile = input.path !== null && !input.entry && !input.pipe && opened.compression === 'none';
-  const format = info.format;
-  const shape = shapeOf(format);
-  const encoding = info.encoding === 'binary' ? 'utf-8' : info.encoding;
-  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
-  const threads = opts.threads ?? 1;
-
-  // Fingerprint: the stored source whose counted prefix this input starts with (or a new one), and where reading goes on.
-  const req: MatchRequest = { head, name: input.name, plainFile: plainFile ? input.path : null, studio: shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
-  const bytes: InputBytes = {
-    stream: () => all,
-    close: () => closeStream(opened.stream),
-    reopen: async () => {
-      closeStream(opened.stream);
-      ({ opened, all } = await open());
-    },
+  return {
+    format: info.format,
+    shape: shapeOf(info.format),
+    encoding: info.encoding === 'binary' ? 'utf-8' : info.encoding,
+    // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
+    plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
   };
+}
+
+/** The fingerprint step: the stored source this input continues (or a new one) and where reading goes on; a SourceResult when it cannot. */
+async function matchSource(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<ResumePoint | SourceResult> {
+  const req: MatchRequest = { head: src.head, name: input.name, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
   let found;
   try {
-    found = await findStoredSource(store, req, bytes);
+    found = await findStoredSource(store, req, src);
   } catch (e) {
     if (opts.signal?.aborted) return { ...result, status: 'interrupted' };
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   if ('error' in found) return { ...result, status: 'failed', error: found.error };
-  const at = await resumePoint(store, req, found, bytes, opts.contract, opts.rescan);
+  const at = await resumePoint(store, req, found, src, opts.contract, opts.rescan);
   if ('error' in at) return { ...result, status: 'failed', error: at.error };
-  const { plan, hasher, body, startBytes, startLines } = at;
-  const source: SourceRow = plan.source;
-  if (plan.reread) result.reread = true;
-  if (plan.removed.length) result.contextRemoved = plan.removed;
-  const labelOpts = opts.labels;
-  const storeLabels = labelOpts ? () => store.setLabels(source.id, mergeLabels(labelOpts.explicit, opened.labels?.(), labelOpts.found)) : async () => {};
-  await storeLabels();
-  if (startBytes > 0) result.status = 'resumed';
+  if (at.plan.reread) result.reread = true;
+  if (at.plan.removed.length) result.contextRemoved = at.plan.removed;
+  if (at.startBytes > 0) result.status = 'resumed';
+  return at;
+}
 
+/** The Sink: the store's committer for this source, which checks at each commit that a file read in place did not change. */
+function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, format: () => FormatName | null): StoreSink {
+  const { plan, hasher } = at;
   const path = input.pipe ? null : input.path;
-  const sink: StoreSink = new StoreSink(store, source, { offset: startBytes, lines: startLines }, {
+  const stamp = src.stamp;
+  const sink: StoreSink = new StoreSink(store, plan.source, { offset: at.startBytes, lines: at.startLines }, {
     batchEvents: opts.batchEvents ?? 5000,
     batchMs: opts.batchMs ?? 1000,
     hasher,
-    format: (): FormatName | null => parser.format,
+    format,
     progress: plan.progress,
     storable: plan.storable,
     onStored: (e) => {
@@ -230,88 +253,91 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
     verify:
       path !== null && stamp
         ? (cp) => {
-            const why = changedReason(path, stamp, cp, !plainFile, hasher, sha256(head), head.length);
+            const why = changedReason(path, stamp, cp, !facts.plainFile, hasher, sha256(src.head), src.head.length);
             if (why) throw new InputChangedError(`changed while being read (${why}); nothing after byte ${sink.done.offset} was kept: run again to count it as it is now`);
           }
         : undefined,
   });
+  return sink;
+}
+
+/** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool): AsyncGenerator<Frame> {
+  const { shape, encoding, plainFile } = facts;
+  const { hasher, startBytes, startLines } = at;
+  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
+  const threads = opts.threads ?? 1;
+  const size = src.opened.size;
+  if (shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && size !== null && at.body === null && largeInput(size - startBytes)) {
+    src.close();
+    return yield* rangeFrames(input.path, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
+  }
+  if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
+  const rest = await bytesFrom(at, src, plainFile && !input.pipe ? input.path : null, !opts.tee, opts.signal);
+  const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
+  if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
+  if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
+  return yield* lineFrames(hashed, encoding, maxLine, startBytes);
+}
+
+/** Ingests one input into the store. Never throws for a problem of the input itself. */
+export async function ingestSource(store: Store, input: Input, opts: IngestOptions): Promise<SourceResult> {
+  const result: SourceResult = { name: input.name, status: 'read', format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 };
+  await loadBlockHash();
+  // Source, then what its head says, then Fingerprint: which stored source, and from where.
+  let src: SourceBytes;
+  try {
+    src = await SourceBytes.open(input, opts);
+  } catch (e) {
+    return { ...result, status: 'failed', error: errorReason(e) };
+  }
+  const facts = headFacts(src, input, opts, result);
+  if ('status' in facts) return facts;
+  const at = await matchSource(store, src, input, facts, opts, result);
+  if ('status' in at) return at;
+  const { plan, startBytes, startLines } = at;
+  const labels = opts.labels;
+  const storeLabels = labels ? () => store.setLabels(plan.source.id, mergeLabels(labels.explicit, src.opened.labels?.(), labels.found)) : async () => {};
+  await storeLabels();
+
+  // Parser -> Extractor -> Sink, and the Selector in front of the Parser.
+  const sink = storeSinkFor(store, src, input, facts, at, opts, () => parser.format);
+  const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
-  let unparsed = 0;
   const causes = bundledCauses();
   const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m, context) => causes.inText(m, context) });
+  let unparsed = 0;
   const parser: RecordStage = new RecordStage(
-    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, opened.mtime) },
-    format,
-    extractStage(opts, source.id, sink, budget, keeper, live),
+    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, src.opened.mtime) },
+    facts.format,
+    extractStage(opts, plan.source.id, sink, budget, keeper, live),
     // counted as `parse` counts them: the lines that could hold an event
     (_n, text) => void (isCandidateLine(opts.needles, text) && unparsed++),
   );
   result.format = parser.format;
+  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const everyLine = !!opts.observeRecord || !!opts.keepRecord;
   const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines, window: keeper.window });
-
   // The run's scan threads, or this input's own (closed when it is read).
   const own: { pool: ScanPool | null } = { pool: null };
-  const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(threads, opts.needles, maxLine));
-  const parallel = shape === 'text' && encoding === 'utf-8' && plainFile && threads > 1 && !opts.tee && !everyLine && opened.size !== null && body === null && largeInput(opened.size - startBytes);
+  const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(opts.threads ?? 1, opts.needles, maxLine));
 
-  /** The Framer for this input's shape and read strategy. */
-  const frames = async function* (): AsyncGenerator<Frame> {
-    if (parallel && input.path !== null && opened.size !== null) {
-      bytes.close();
-      return yield* rangeFrames(input.path, startBytes, opened.size, maxLine, scanPool(), hasher, opts.signal);
-    }
-    if (shape === 'studio-json') return yield* studioFrames(abortable(all, opts.signal), startBytes, startLines);
-    const rest = await bytesFrom(at, bytes, plainFile ? path : null, !opts.tee, opts.signal);
-    const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
-    if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
-    if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
-    return yield* lineFrames(hashed, encoding, maxLine, startBytes);
-  };
-
-  let last: Checkpoint | null = null;
   let cutRecords = 0;
   const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({
     ...result, status, ...(error !== undefined ? { error } : {}), lines: selector.lineNo - startLines, unparsed, overlong: selector.overlong + cutRecords + parser.takeCutRecords(), events: sink.stored,
     formats: parser.formatsSeen, ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
+  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool);
+  const onFrame = (frame: Frame, last: Checkpoint | null): void => {
+    cutRecords += parser.takeCutRecords();
+    result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
+    opts.onProgress?.(facts.plainFile ? (last?.offset ?? startBytes) : src.opened.rawBytesRead(), sink.stored + sink.waiting, result.bytes);
+  };
   try {
-    for await (const frame of frames()) {
-      const cp = await selector.take(frame);
-      cutRecords += parser.takeCutRecords();
-      result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
-      opts.onProgress?.(plainFile ? (last?.offset ?? startBytes) : opened.rawBytesRead(), sink.stored + sink.waiting, result.bytes);
-      if (cp) {
-        last = cp;
-        await sink.checkpoint(cp);
-      }
-      if (opts.signal?.aborted) {
-        await sink.finish(last, false);
-        return finishWith('interrupted');
-      }
-    }
-    // The record still open at the end is complete now; the checkpoint stays before it.
-    selector.end();
-    await sink.finish(last, true);
+    const ended = await pump(frames, selector, sink, opts.signal, onFrame);
+    if (ended !== 'read') return finishWith(...ended);
     // A bugreport's properties come after its logcat: what the whole text said.
-    if (opened.labels) await storeLabels();
-  } catch (e) {
-    if (e instanceof SourceTakenError) return finishWith('taken', 'being read by another run; left to it');
-    if (e instanceof InputChangedError) return finishWith('failed', e.message);
-    // The database failing (disk full, locked, corrupt) is not the input's fault: stop the run.
-    if (e instanceof UserError && e.kind === 'database') throw e;
-    if (opts.signal?.aborted) {
-      await sink.finish(last, false);
-      return finishWith('interrupted');
-    }
-    // Keep what was read before the fault; a re-run goes on from there.
-    try {
-      await sink.finish(last, false);
-    } catch (e2) {
-      if (e2 instanceof UserError && e2.kind === 'database') throw e2;
-      if (!(e2 instanceof SourceTakenError)) return finishWith('failed', errorReason(e2));
-    }
-    return finishWith('failed', errorReason(e));
+    if (src.opened.labels) await storeLabels();
   } finally {
     sink.close();
     await own.pool?.close();
@@ -320,4 +346,47 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;
+}
+
+/**
+ * Runs the frames through the Selector into the Sink, a checkpoint after each frame that allows one;
+ * on a signal or a fault of the input, keeps what was committed and says how it ended. A fault of the
+ * database itself is thrown: it is not the input's, and the run stops.
+ */
+async function pump(frames: AsyncIterable<Frame>, selector: Selector, sink: StoreSink, signal: AbortSignal | undefined, onFrame: (f: Frame, last: Checkpoint | null) => void): Promise<'read' | [SourceResult['status'], string?]> {
+  let last: Checkpoint | null = null;
+  try {
+    for await (const frame of frames) {
+      const cp = await selector.take(frame);
+      onFrame(frame, last);
+      if (cp) {
+        last = cp;
+        await sink.checkpoint(cp);
+      }
+      if (signal?.aborted) {
+        await sink.finish(last, false);
+        return ['interrupted'];
+      }
+    }
+    // The record still open at the end is complete now; the checkpoint stays before it.
+    selector.end();
+    await sink.finish(last, true);
+    return 'read';
+  } catch (e) {
+    if (e instanceof SourceTakenError) return ['taken', 'being read by another run; left to it'];
+    if (e instanceof InputChangedError) return ['failed', e.message];
+    if (e instanceof UserError && e.kind === 'database') throw e;
+    if (signal?.aborted) {
+      await sink.finish(last, false);
+      return ['interrupted'];
+    }
+    // Keep what was read before the fault; a re-run goes on from there.
+    try {
+      await sink.finish(last, false);
+    } catch (e2) {
+      if (e2 instanceof UserError && e2.kind === 'database') throw e2;
+      if (!(e2 instanceof SourceTakenError)) return ['failed', errorReason(e2)];
+    }
+    return ['failed', errorReason(e)];
+  }
 }
