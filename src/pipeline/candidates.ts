@@ -1,4 +1,5 @@
 /** The candidate lines of a worker's scan, in the form they cross to the main thread. */
+import type { LookBack } from './lookback.js';
 
 /**
  * Candidate lines: their texts joined by "\n" (a line holds none), their 0-based line indexes and
@@ -10,6 +11,8 @@ export interface Candidates {
   text: string;
   rel: number[];
   at: number[];
+  /** The earlier lines of each candidate's pid, when a range job found them (lookback.ts). */
+  before?: LookBack;
 }
 
 /** No candidates. */
@@ -37,8 +40,13 @@ export class CandidateList {
     this.chars += text.length + 1;
     return this.chars < this.cap;
   }
-  done(): Candidates {
-    return { text: this.texts.join('\n'), rel: this.rel, at: this.at };
+  /** Counts `chars` more characters the job carries with its candidates; false when the list is full. */
+  charge(chars: number): boolean {
+    this.chars += chars;
+    return this.chars < this.cap;
+  }
+  done(before?: LookBack): Candidates {
+    return { text: this.texts.join('\n'), rel: this.rel, at: this.at, before };
   }
 }
 

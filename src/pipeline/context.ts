@@ -19,6 +19,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 
 import { MAX_CONTEXT } from './context-limits.js';
+import type { FoundBefore } from './lookback.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
@@ -26,6 +27,8 @@ export const CONTEXT_LINE_CHARS = 300;
 export const LOOKBACK_LINES = 64;
 /** Bytes looked back (and kept from the frame before): 64 lines of a busy capture are ~10 KB. */
 export const LOOKBACK_BYTES = 1 << 14;
+/** Lines of a pid read back at most: twice as many as records, a pid's digits may stand near the start of another process's line. */
+export const LOOKBACK_MAX = MAX_CONTEXT * 2;
 
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
@@ -54,14 +57,19 @@ export class LineWindow {
 
   /** The text of the line being fed. */
   private text = '';
+  /** What a scan thread found before the line (candidate `foundIndex` of its job), when it did. */
+  private found: FoundBefore | null = null;
+  private foundIndex = 0;
 
-  /** The line numbered `line`, `text`, starts at buf[start]. */
-  at(buf: Buffer, start: number, line: number, text: string, reader: ((at: number, max: number) => Buffer) | null = null): void {
+  /** The line numbered `line`, `text`, starts at buf[start]; `found` holds its look-back when a scan thread found it. */
+  at(buf: Buffer, start: number, line: number, text: string, reader: ((at: number, max: number) => Buffer) | null = null, found: FoundBefore | null = null, foundIndex = 0): void {
     this.text = text;
     this.buf = buf;
     this.start = start;
     this.line = line;
     this.reader = reader;
+    this.found = found;
+    this.foundIndex = foundIndex;
   }
 
   /** A frame ended at buf[end]: its last whole lines are kept for the frame after it (a copy: buffers are reused). */
@@ -82,14 +90,17 @@ export class LineWindow {
   linesOfPid(pid: number, max: number, maxLines: number, fixedColumn: boolean): PidLine[] {
     const out: PidLine[] = [];
     if (!this.buf || max <= 0 || maxLines <= 0) return out;
+    // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked.
+    if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid) return this.found.linesOf(this.foundIndex, maxLines);
     const needle = Buffer.from(String(pid), 'latin1');
     // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
     // line of that pid: the column of the event's own line. One look a line instead of a search.
     const col = fixedColumn ? pidColumn(this.text, String(pid)) : -1;
     if (this.reader) {
-      const bytes = this.reader(this.start, LOOKBACK_BYTES);
+      // One byte more than the window: a line that starts just at its bound is whole, and read as from a held frame.
+      const bytes = this.reader(this.start, LOOKBACK_BYTES + 1);
       // a first line cut by the byte bound is not read
-      const from = bytes.length === LOOKBACK_BYTES ? bytes.indexOf(10) + 1 : 0;
+      const from = bytes.length === LOOKBACK_BYTES + 1 ? bytes.indexOf(10) + 1 : 0;
       pidLines(bytes, from, bytes.length, needle, col, max, out, { lines: 0, max: maxLines });
       return out.reverse();
     }
@@ -105,7 +116,7 @@ export class LineWindow {
 }
 
 /** A line read back: its text and how many lines before the event's it is (1: the line just before). */
-interface PidLine {
+export interface PidLine {
   text: string;
   back: number;
 }
@@ -189,7 +200,7 @@ class PidRing {
 }
 
 /** Layouts whose pid comes before the tag, so at one column in all the lines of a pid. */
-const FIXED_PID_COLUMN: ReadonlySet<FormatName> = new Set(['threadtime', 'process', 'thread']);
+export const FIXED_PID_COLUMN: ReadonlySet<FormatName> = new Set(['threadtime', 'process', 'thread']);
 
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
@@ -274,8 +285,7 @@ export class ContextKeeper {
     const floor = r.line - LOOKBACK_LINES;
     const last = this.pids.get(pid);
     const near = last && last.line < r.line && last.line >= floor ? last : undefined;
-    // Twice as many lines as records: a pid's digits may stand near the start of another process's line.
-    const lines = this.window.linesOfPid(pid, MAX_CONTEXT * 2, near ? r.line - near.line - 1 : LOOKBACK_LINES, FIXED_PID_COLUMN.has(r.format));
+    const lines = this.window.linesOfPid(pid, LOOKBACK_MAX, near ? r.line - near.line - 1 : LOOKBACK_LINES, FIXED_PID_COLUMN.has(r.format));
     const found: LogRecord[] = [];
     if (lines.length) {
       const parser = this.parserFor(r);

@@ -8,6 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
 import { BLOCK, blockHasher, readAt } from './fingerprint.js';
+import { LookBackFinder } from './lookback.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -169,6 +170,8 @@ function scanRange(job: RangeJob): RangeResult {
   const scanner = chunkScanner(job.needles);
   const list = new CandidateList();
   const blocks = new RangeBlocks(job.start, job.size);
+  // The earlier lines of each candidate's pid, from the bytes held here (the main thread would read them again).
+  const before = new LookBackFinder(job.start);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;
@@ -178,7 +181,12 @@ function scanRange(job: RangeJob): RangeResult {
       for (const c of rangeChunks(scanner, fd, job.start, job.end, job.maxLine, blocks)) {
         const base = lines;
         const rel = c.offset - job.start;
-        const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i, at) => list.add(text, base + i, rel + at));
+        before.chunk(c.offset);
+        const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i, at) => {
+          list.add(text, base + i, rel + at);
+          return list.charge(before.candidate(c.buf, at, c.offset + at, base + i, text));
+        });
+        before.chunkEnd(c.buf, c.end, c.overlong > 0);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.
@@ -192,7 +200,7 @@ function scanRange(job: RangeJob): RangeResult {
   } finally {
     closeSync(fd);
   }
-  return { id: job.id, lines, overlong, candidates: list.done(), stoppedAt, blocks: blocks.done };
+  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */

@@ -8,6 +8,7 @@
 import type { LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
 import type { LineWindow } from './context.js';
+import { FoundBefore } from './lookback.js';
 import type { ChunkScanner } from './scan.js';
 import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
 
@@ -140,9 +141,11 @@ export class Selector {
     if (this.everyLine) from = 0;
     else {
       const w = this.o.window;
+      const found = w && r.candidates.before ? new FoundBefore(r.candidates, r.candidates.before) : null;
+      let k = 0;
       forEachCandidate(r.candidates, (text, rel, at) => {
         if (f.held) w?.at(f.held, at, startLine + rel + 1, text);
-        else w?.at(EMPTY, f.offset + at, startLine + rel + 1, text, f.readBefore ?? null);
+        else w?.at(EMPTY, f.offset + at, startLine + rel + 1, text, f.readBefore ?? null, found, k++);
         if (!this.feed(text, startLine + rel + 1, f.exact ? f.offset + at : null)) return true;
         // The layout now spans lines: the rest of this frame line by line, from the line after this one.
         this.lineNo = startLine + rel + 1;

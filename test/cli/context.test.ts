@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
+import { LOOKBACK_BYTES, LOOKBACK_LINES } from '../../src/pipeline/context.js';
+import { splitRanges } from '../../src/pipeline/parallel.js';
 import { launchBrowser, openFile } from '../browser.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
@@ -249,6 +251,66 @@ describe('context across frame boundaries', () => {
       { numRuns: runs, seed: 2026113026 },
     );
   });
+});
+
+describe('context at the byte bound of the look-back, in a file read in ranges', () => {
+  // Real noise (LogHub Android_2k's longest lines, pids other than the app's) between an
+  // UnknownHostException of pid 4672 and its 10001, so that the exception starts exactly LOOKBACK_BYTES
+  // before the event (64 lines hold 16 KiB only of long lines). With 64 KiB ranges on 2 threads the
+  // event lies either within the first 16 KiB of its range (the main thread reads the file back) or
+  // deeper (the scan thread found the lines); both must see what one thread sees in a held frame.
+  const noise = readFileSync(join(SHARED, 'corpus', 'loghub', 'Android_2k.log'), 'utf8').split('\n').filter((l) => l && !/ 4672 /.test(l));
+  const long = noise.filter((l) => Buffer.byteLength(l) >= 280);
+  const longest = long.reduce((a, b) => (b.length > a.length ? b : a));
+  const DNS_LINE = '03-17 16:20:01.042  4672  4702 W System.err: java.net.UnknownHostException: Unable to resolve host "core.authing.cn": No address associated with hostname';
+  const EVENT = '03-17 16:20:01.098  4672  4672 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error';
+  /** The capture, and the offset of the event's line: `before` bytes of noise, the exception, long lines up to 16384 bytes from it, the event, noise. */
+  const capture = (before: number, pick: number): { bytes: Buffer; event: number } => {
+    const head: string[] = [];
+    let size = 0;
+    for (let i = 0; size < before; i++) {
+      head.push(noise[i % noise.length]!);
+      size += Buffer.byteLength(head.at(-1)!) + 1;
+    }
+    const fill: string[] = [];
+    let left = LOOKBACK_BYTES - Buffer.byteLength(DNS_LINE) - 1;
+    for (let i = pick; left > 400; i++) {
+      const l = long[i % long.length]!;
+      if (left - Buffer.byteLength(l) - 1 < 100) continue;
+      fill.push(l);
+      left -= Buffer.byteLength(l) + 1;
+    }
+    // the last filler is the longest real line cut to the bytes left (blanks make up for a character cut whole)
+    let last = longest;
+    while (Buffer.byteLength(last) > left - 1) last = last.slice(0, -1);
+    fill.push(last.padEnd(last.length + left - 1 - Buffer.byteLength(last)));
+    expect(fill.length).toBeLessThan(LOOKBACK_LINES);
+    const text = [...head, DNS_LINE, ...fill].join('\n') + '\n';
+    return { bytes: Buffer.from(text + [EVENT, ...noise.slice(0, 2500)].join('\n') + '\n'), event: Buffer.byteLength(text) };
+  };
+  for (const [where, lo, hi] of [['read back on the main thread', 1000, 14000], ['found by the scan thread', 20000, 60000]] as const) {
+    it(`keeps the line that starts exactly LOOKBACK_BYTES before an event ${where}, as one thread does`, () => {
+      const dir = tempDir();
+      const runs = trialsHere(`look-back bound (${where})`, 4, 2);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: lo, max: hi }), fc.nat(), (k, delta, pick) => {
+          const { bytes, event } = capture(k * 65536 + delta - LOOKBACK_BYTES, pick);
+          const file = join(dir, 'bound.log');
+          writeFileSync(file, bytes);
+          const [start] = splitRanges(file, 0, bytes.length, 65536).find(([a, b]) => a <= event && event < b)!;
+          expect(event - start < LOOKBACK_BYTES).toBe(where === 'read back on the main thread');
+          expect(bytes.subarray(event - LOOKBACK_BYTES, event - LOOKBACK_BYTES + 24).toString()).toBe(DNS_LINE.slice(0, 24));
+          for (const [args, input] of [[['--threads', '1', file]], [['--threads', '2', file]], [['--threads', '2', '-'], bytes]] as [string[], Buffer?][]) {
+            const db = join(dir, `b${Math.random().toString(36).slice(2)}.db`);
+            const r = runCli([...args, '--db', db, '--quiet', ...UTC], { input, env: { AUTHING_TRIAGE_RANGE_BYTES: '65536' } });
+            expect(r.status, args.join(' ')).toBe(0);
+            expect(query(db, 'SELECT cause, context FROM events WHERE code = 10001'), args.join(' ')).toEqual([{ cause: 'dns', context: JSON.stringify([DNS]) }]);
+          }
+        }),
+        { numRuns: runs, seed: 2026113025 },
+      );
+    });
+  }
 });
 
 describe('one answer whatever the read strategy', () => {

@@ -1,0 +1,145 @@
+/**
+ * The look-back of candidate lines, found by the scan thread that holds their bytes (issue 25).
+ *
+ * A file read in ranges hands the main thread only candidate lines, so the context of an event had
+ * to be read from the file again there, synchronously: the run's one serial thread spent more time
+ * on that than on parsing (profiled on 1 GB). The scan thread already has the range's bytes: for
+ * each candidate of a layout with a fixed pid column it looks for the earlier lines of the same pid
+ * exactly as the main thread would (`LineWindow.linesOfPid`, the whole window: LOOKBACK_LINES lines,
+ * LOOKBACK_BYTES bytes), and sends their text with the candidate. The main thread cuts that window to
+ * what it still needs (what the pid's last event saw) and parses it as before. A candidate whose
+ * window reaches before the range (or before a line cut in the read) gets none: the main thread
+ * reads it back from the file, as it does for other layouts.
+ */
+import type { Candidates } from './candidates.js';
+import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './context.js';
+
+/**
+ * What a scan thread found before each candidate of a job: `pid[i]` is the pid whose lines were
+ * looked for (-1: none, the main thread reads back); candidate i's lines, oldest first, are entries
+ * [from[i], from[i + 1]) of `ref` (>= 0: that candidate's own text; < 0: line -ref - 1 of `text`) and
+ * `back` (how many lines before the candidate's it is). A line that is context of several candidates,
+ * or a candidate itself, crosses once.
+ */
+export interface LookBack {
+  pid: number[];
+  from: number[];
+  ref: number[];
+  back: number[];
+  /** The other lines, joined by "\n" (a line holds none). */
+  text: string;
+}
+
+/**
+ * The heads of the fixed-pid-column layouts up to the pid (formats.ts: threadtime with an optional uid
+ * word, process and thread without a `uid:` first, as their patterns match), the pid the only group: the full patterns' named
+ * groups were the scan thread's largest garbage on a capture where every line is a candidate (measured).
+ * A guess is safe: the main thread takes the lines only for a record of a fixed-column layout with this pid.
+ */
+const PID_HEAD = /^\s*(?:(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})(?: [+-]\d{4})?\s+(?:\S+\s+)?(\d+)\s+\d+ [VDIWEFSA?] |^[VDIWEFSA?]\(\s*(\d+)(?::\s*\d+)?\)|^[VDIWEFSA?]\(\s*[^:()\s]+:\s*(\d+)(?::\s*\d+)?\)/;
+
+/** The pid of a line of a fixed-pid-column layout, or -1 (another layout, or not a header). */
+export function fixedColumnPid(text: string): number {
+  const m = PID_HEAD.exec(text);
+  return m ? Number(m[1] ?? m[2] ?? m[3]) : -1;
+}
+
+/**
+ * A scan thread's finder of look-backs over the chunks of one range job, fed in file order. Its
+ * window holds the tail of the chunk before (a copy: the chunk buffer is reused).
+ */
+export class LookBackFinder {
+  private readonly window = new LineWindow();
+  private readonly pid: number[] = [];
+  private readonly from: number[] = [0];
+  private readonly ref: number[] = [];
+  private readonly back: number[] = [];
+  private readonly texts: string[] = [];
+  /** Candidate index by job line index; other lines' index in `texts` by job line index. */
+  private readonly candAt = new Map<number, number>();
+  private readonly textAt = new Map<number, number>();
+  /** File offset from which the bytes before a candidate are the file's own (the range start, or after a cut line). */
+  private validFrom: number;
+  private cut = false;
+
+  constructor(start: number) {
+    this.validFrom = start;
+  }
+
+  /**
+   * The candidate `text` at buf[at], file offset `offset`, job line index `line`: its look-back, when
+   * the bytes hold it. Returns the characters of new text it carries (counted against the job's cap).
+   */
+  candidate(buf: Buffer, at: number, offset: number, line: number, text: string): number {
+    const k = this.pid.length;
+    this.candAt.set(line, k);
+    const pid = offset - LOOKBACK_BYTES >= this.validFrom ? fixedColumnPid(text) : -1;
+    this.pid.push(pid);
+    let chars = 0;
+    if (pid >= 0) {
+      this.window.at(buf, at, line + 1, text);
+      for (const l of this.window.linesOfPid(pid, LOOKBACK_MAX, LOOKBACK_LINES, true)) {
+        const n = line - l.back;
+        let ref = this.candAt.get(n);
+        if (ref === undefined) {
+          let t = this.textAt.get(n);
+          if (t === undefined) {
+            this.textAt.set(n, (t = this.texts.length));
+            this.texts.push(l.text);
+            chars += l.text.length + 1;
+          }
+          ref = -t - 1;
+        }
+        this.ref.push(ref);
+        this.back.push(l.back);
+      }
+    }
+    this.from.push(this.ref.length);
+    return chars;
+  }
+
+  /** A chunk of the range begins at file offset `offset`. */
+  chunk(offset: number): void {
+    if (this.cut) this.validFrom = offset;
+    this.cut = false;
+  }
+
+  /** A chunk ended at buf[end]; `cut`: it was a cut line (its head and a newline, not the file's bytes). */
+  chunkEnd(buf: Buffer, end: number, cut: boolean): void {
+    this.window.keepTail(buf, end);
+    this.cut = cut;
+  }
+
+  done(): LookBack {
+    return { pid: this.pid, from: this.from, ref: this.ref, back: this.back, text: this.texts.join('\n') };
+  }
+}
+
+/** The main thread's view of the look-backs of one job's candidates: lines split only when an event asks. */
+export class FoundBefore {
+  private cands: string[] | null = null;
+  private lines: string[] | null = null;
+  constructor(
+    private readonly c: Candidates,
+    private readonly l: LookBack,
+  ) {}
+
+  /** The pid candidate `i`'s lines were found for, or -1. */
+  pidOf(i: number): number {
+    return this.l.pid[i] ?? -1;
+  }
+
+  /** Candidate `i`'s lines within `maxLines` lines before it, oldest first (the window cut as linesOfPid would). */
+  linesOf(i: number, maxLines: number): PidLine[] {
+    const out: PidLine[] = [];
+    const l = this.l;
+    for (let j = l.from[i]!; j < l.from[i + 1]!; j++) {
+      const back = l.back[j]!;
+      if (back > maxLines) continue;
+      const ref = l.ref[j]!;
+      const text = ref >= 0 ? (this.cands ??= this.c.text.split('\n'))[ref]! : (this.lines ??= l.text.split('\n'))[-ref - 1]!;
+      out.push({ text, back });
+    }
+    return out;
+  }
+}
