@@ -206,7 +206,7 @@ export async function latestEvents(store: Store, by: readonly Dimension[], f: Re
 }
 
 /** A row's key by its dimensions' values. */
-export function rowKey(by: readonly Dimension[], r: Record<string, unknown>): string {
+export function rowKey(by: readonly Dimension[], r: Partial<Record<Dimension, unknown>>): string {
   return by.map((d) => String(r[d])).join('\u0000');
 }
 
@@ -252,23 +252,26 @@ export interface CompareRow extends ReportRow {
 /** A spike: at least double the previous period, and at least this many more events. */
 export const SPIKE_MIN_INCREASE = 5;
 
+/** A spike from `before` to `after` events: at least double and SPIKE_MIN_INCREASE more; more successes is no alarm. */
+function isSpike(category: string | undefined, before: number, after: number): boolean {
+  return category !== SUCCESS && after >= 2 * before && after - before >= SPIKE_MIN_INCREASE;
+}
+
 /** Compares the window [since, until) with the same length just before it. */
 export async function compare(store: Store, by: readonly Dimension[], f: ReportFilter & { since: number; until: number }, top?: number): Promise<CompareRow[]> {
   const len = f.until - f.since;
   const now = await breakdown(store, by, f, top);
   const before = await breakdown(store, by, { ...f, since: f.since - len, until: f.since });
-  const key = (r: ReportRow) => by.map((d) => String(r[d])).join('\u0000');
-  const prev = new Map(before.map((r) => [key(r), r.count]));
+  const prev = new Map(before.map((r) => [rowKey(by, r), r.count]));
   return now.map((r) => {
-    const p = prev.get(key(r)) ?? 0;
+    const p = prev.get(rowKey(by, r)) ?? 0;
     return {
       ...r,
       previous: p,
       change: r.count - p,
       changePct: p ? Math.round(((r.count - p) / p) * 1000) / 10 : null,
       isNew: p === 0,
-      // More successes is no alarm.
-      spike: r.category !== SUCCESS && r.count >= 2 * p && r.count - p >= SPIKE_MIN_INCREASE,
+      spike: isSpike(r.category, p, r.count),
     };
   });
 }
@@ -306,22 +309,21 @@ export async function compareLabel(store: Store, by: readonly Dimension[], f: Re
   const side = (v: string) => breakdown(store, by, { ...f, labels: [...(f.labels ?? []), { key, values: [v] }] });
   const a = await side(values[0]);
   const b = await side(values[1]);
-  const keyOf = (r: ReportRow) => by.map((d) => String(r[d])).join('\u0000');
-  const onA = new Map(a.map((r) => [keyOf(r), r]));
+  const onA = new Map(a.map((r) => [rowKey(by, r), r]));
   const row = ({ count: _c, canceled: _x, ...r }: ReportRow, countA: number, countB: number): LabelCompareRow => ({
     ...r, countA, countB,
     ratio: countA ? Math.round((countB / countA) * 100) / 100 : null,
-    note: countA === 0 ? 'new' : countB === 0 ? 'gone' : r.category !== SUCCESS && countB >= 2 * countA && countB - countA >= SPIKE_MIN_INCREASE ? 'spike' : '',
+    note: countA === 0 ? 'new' : countB === 0 ? 'gone' : isSpike(r.category, countA, countB) ? 'spike' : '',
   });
   const rows = b.map((r) => {
-    const k = keyOf(r);
+    const k = rowKey(by, r);
     const countA = onA.get(k)?.count ?? 0;
     onA.delete(k);
     return row(r, countA, r.count);
   });
   // What A had and B has not: vanished.
   for (const r of onA.values()) rows.push(row(r, r.count, 0));
-  const order = (x: LabelCompareRow) => by.map((d) => String(x[d])).join('\u0000');
+  const order = (x: LabelCompareRow) => rowKey(by, x);
   rows.sort((x, y) => y.countB - x.countB || y.countA - x.countA || (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
   return top ? rows.slice(0, top) : rows;
 }
