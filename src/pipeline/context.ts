@@ -17,7 +17,6 @@ import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
-
 import { MAX_CONTEXT } from './context-limits.js';
 import type { FoundBefore } from './lookback.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';

@@ -273,7 +273,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
     return yield* rangeFrames(input.path, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
   }
   if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
-  const rest = await bytesFrom(at, src, plainFile && !input.pipe ? input.path : null, !opts.tee, opts.signal);
+  const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
   const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
   if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
   if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);

@@ -1,5 +1,5 @@
 /**
- * Schema migration 6 of both stores (issue 26; the labels half's is 5): each event's context (the
+ * Schema migration 6 of both stores (issue 26; 5 is its labels): each event's context (the
  * records just before it in its pid, a JSON array of lines, pipeline/context.ts) and its cause
  * (extract/causes.ts). Stored rows get neither: their lines are not re-read (context NULL, cause NULL).
  */
