@@ -12,7 +12,11 @@ import type { Extractor } from '../src/extract/index.js';
 import { recordsOf } from '../src/parse/stream.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = join(ROOT, 'bin', 'authing-triage.js');
+/**
+ * The bin the CLI tests spawn; AUTHING_TRIAGE_TEST_BIN points them at another build's (an old
+ * commit's, built in a worktree of its own) to show that a test fails on the bug it was written for.
+ */
+export const BIN = process.env.AUTHING_TRIAGE_TEST_BIN || join(ROOT, 'bin', 'authing-triage.js');
 export const SHARED = resolve(ROOT, '..', 'shared');
 export const FIXTURES = join(ROOT, 'fixtures');
 
