@@ -35,10 +35,28 @@ const ok = (db: string, ...args: string[]) => {
   expect(r.status, r.stderr).toBe(0);
   return r;
 };
-/** The database one run of `args` makes from nothing. */
+let big: string | undefined;
+/** The tagged capture 120 times (lines and events repeat at other lines): large enough that two runs overlap. Written once, read only. */
+const bigCapture = (): string => {
+  if (!big) {
+    big = join(tempDir(), 'big.log');
+    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+  }
+  return big;
+};
+
+const freshRuns = new Map<string, string>();
+/**
+ * The database one run of `args` makes from nothing; made once per `args` in this file (the inputs
+ * named never change once written, and the tests only read it).
+ */
 const fresh = (...args: string[]) => {
+  const key = args.join('\0');
+  const known = freshRuns.get(key);
+  if (known) return known;
   const db = join(tempDir(), 'fresh.db');
   ok(db, '--quiet', ...args);
+  freshRuns.set(key, db);
   return db;
 };
 const expectSameStore = (db: string, reference: string) => {
@@ -160,9 +178,7 @@ describe('the extraction contract per source', () => {
 
   it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
     const dir = tempDir();
-    // Large enough that the two runs overlap: the tagged capture 120 times (lines and events repeat at other lines).
-    const big = join(dir, 'big.log');
-    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const big = bigCapture();
     const runBg = (db: string, args: string[]) =>
       new Promise<number>((resolve) =>
         spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
@@ -181,14 +197,14 @@ describe('the extraction contract per source', () => {
 describe('a re-read killed at a random point', () => {
   it('loses nothing and counts nothing twice: the next run of the same settings ends as one run of them (3 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const big = join(dir, 'big.log');
-    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const big = bigCapture();
     const reference = fresh('--tag', 'MainActivity', big);
     let seed = 7;
     const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 3; trial++) {
       const db = join(dir, `k${trial}.db`);
-      ok(db, '--quiet', big);
+      // what a plain run of big stores (one run, copied: the closed store is one file)
+      copyFileSync(fresh(big), db);
       const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '100', '--tag', 'MainActivity', big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
       await new Promise((r) => setTimeout(r, 200 + rand() * 800));
       const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -248,9 +264,7 @@ describe('the extraction contract on PostgreSQL', () => {
   });
 
   it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
-    const dir = tempDir();
-    const big = join(dir, 'big.log');
-    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+    const big = bigCapture();
     const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
     const url = await pgDatabase();
     const runBg = (args: string[]) =>
