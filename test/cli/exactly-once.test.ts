@@ -80,7 +80,8 @@ describe('an over-long last line (item 1)', () => {
       writeFileSync(gz, gzipSync(bytes));
       for (const [how, args, input] of [['plain', [plain]], ['gzip', [gz]], ['stdin', [], bytes]] as [string, string[], Buffer?][]) {
         const db = join(dir, `${how}-${newline}.db`);
-        for (let run = 1; run <= 3; run++) {
+        // a second run re-reads what the first left (a checkpoint before the cut line) or skips it
+        for (let run = 1; run <= 2; run++) {
           const r = ingest(db, args, input);
           expect(r.status, `${how}, run ${run}: ${r.stderr}`).toBe(0);
           expect(stored(db), `${how}, run ${run}`).toEqual(want);
@@ -95,9 +96,9 @@ describe('an over-long last line (item 1)', () => {
 
 describe('a run that ends inside a line or an entry (item 2)', () => {
   it('reads it again after the append and finds what a clean run finds (threadtime and -v long, cut at random bytes)', () => {
-    // cf79bea^ (checkpoints past incomplete records) fails the first of these seeded cases; 12 in CI
-    // keep some spread of cut points and captures (24 took 2 spawns each).
-    const runs = trialsHere('partial last lines', 12, 8);
+    // cf79bea^ (checkpoints past incomplete records) fails the first of these seeded cases;
+    // 6 in CI keep some spread of cut points and captures (24 and then 12 took 2 spawns each).
+    const runs = trialsHere('partial last lines', 6, 4);
     fc.assert(
       fc.property(fc.constantFrom('dev-threadtime.log', 'dev-long.log', 'dev-brief.log'), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), (name, where, inAuthingLine) => {
         const bytes = capture(name);
@@ -202,7 +203,8 @@ describe('-v long under SIGKILL (item 6)', () => {
     const entries = text.split(/\n(?=\[ )/).filter((e) => parseText(e, { year: 2026, tz: 'UTC' }).records.some((r) => ex.extract(r) !== null));
     expect(entries.length).toBeGreaterThan(20);
     const one = Buffer.from(entries.map((e) => e.trimEnd() + '\n\n').join(''));
-    const whole = Buffer.concat(Array.from({ length: Math.ceil(6e6 / one.length) }, () => one));
+    // 3 MB: the second trial is killed past its first MB, with room to run on (cf79bea^ still fails at this size)
+    const whole = Buffer.concat(Array.from({ length: Math.ceil(3e6 / one.length) }, () => one));
     const want = clean(whole);
     for (let trial = 0; trial < 2; trial++) {
       const dir = tempDir();
