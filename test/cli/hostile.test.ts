@@ -516,7 +516,8 @@ describe('a -v long entry with a huge body (item 12)', () => {
         // Holding the body would take more than the body's size; the cap keeps a MiB of it.
         expect(Number(/maxrss (\d+)/.exec(r.stderr)![1])).toBeLessThan(250);
       }),
-      { numRuns: 2 },
+      // One case: fa6f7ce^ fails any of them (the body is held whatever its place, size and width).
+      { numRuns: 1 },
     );
   });
 });
