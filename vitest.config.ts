@@ -16,8 +16,9 @@ export default defineConfig({
     // Two test files at once even on two cores (vitest's default there is one): most of a CLI test's
     // time is spent in the child it spawned or waiting on it, so the second core would sit idle.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG).
-    globalSetup: ['test/pg-server.ts'],
+    // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG);
+    // children started without NODE_EXTRA_CA_CERTS, which costs every run of the bin 55 ms (test/child-env.ts).
+    globalSetup: ['test/pg-server.ts', 'test/child-env.ts'],
     // Longest files first (test/durations.json), so that both workers finish together.
     sequence: { sequencer: LongestFirst },
   },

@@ -2,10 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, ROOT, pgDatabase, runCli, tempDir } from '../helpers.js';
 
-const npm = (args: string[], cwd = ROOT) => spawnSync('npm', args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
+// npm may reach the registry: it gets back the certificates the workers run without (test/child-env.ts).
+const npm = (args: string[], cwd = ROOT) => spawnSync('npm', args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...inject('npmEnv'), npm_config_update_notifier: 'false' } });
 
 describe('npm pack', () => {
   // One real pack serves both tests: its --json lists the same files as a dry run.
