@@ -419,7 +419,8 @@ describe('bugreport zips (items 7, 8)', () => {
         expect(s.events).toBe(EXPECTED.total);
         expect(events(db)).toBe(EXPECTED.total);
       }),
-      { numRuns: 2 },
+      // One case: db85540^ (the line carried whole) fails any of them. No shrinking: a case costs seconds.
+      { numRuns: 1, endOnFailure: true },
     );
   });
 

@@ -85,14 +85,23 @@ function ingestedEach(args: string[], opts: { env?: Record<string, string> } = {
   return out;
 }
 
-/** The strategies: one thread; ranges of 4 KiB in two workers; stdin in two workers (4 KiB jobs). */
-function everyStrategy(file: string, bytes: Buffer): [string, [number, number][]][] {
+/**
+ * Each case's file gives its every-line events `want` whatever the read strategy: one thread; ranges
+ * of 16 KiB in two workers; stdin in two workers (16 KiB jobs). The file strategies read all the
+ * cases' files in one run each (each file is its own source, read with the run's strategy); stdin
+ * holds one input, so it takes a run per case.
+ */
+function expectEveryStrategy(cases: { name: string; file: string; bytes: Buffer; want: [number, number][] }[]): void {
   const small = { AUTHING_TRIAGE_RANGE_BYTES: String(16 * 1024) };
-  return [
-    ['one thread', ingested(['--threads', '1', file])],
-    ['file ranges', ingested(['--threads', '2', file], { env: small })],
-    ['stdin jobs', ingested(['--threads', '2'], { input: bytes, env: small })],
-  ];
+  const files = cases.map((c) => c.file);
+  const byFile = [
+    ['one thread', ingestedEach(['--threads', '1', ...files])],
+    ['file ranges', ingestedEach(['--threads', '2', ...files], { env: small })],
+  ] as const;
+  for (const c of cases) {
+    for (const [how, got] of byFile) expect(got.get(c.file), `${c.name}, ${how}`).toEqual(c.want);
+    expect(ingested(['--threads', '2'], { input: c.bytes, env: small }), `${c.name}, stdin jobs`).toEqual(c.want);
+  }
 }
 
 describe('a layout switch mid-file', () => {
@@ -104,7 +113,7 @@ describe('a layout switch mid-file', () => {
     writeFileSync(file, bytes);
     const want = await referenceEvents(bytes, new Extractor(reg));
     expect(want).toEqual([[301, 1636]]);
-    for (const [how, got] of everyStrategy(file, bytes)) expect(got, how).toEqual(want);
+    expectEveryStrategy([{ name: 'threadtime -> long', file, bytes, want }]);
   });
 
   it('gives the every-line events for every pair of layouts, with events on both sides of the switch', async () => {
@@ -126,18 +135,7 @@ describe('a layout switch mid-file', () => {
       }
     }
     expect(cases).toHaveLength(12);
-    // The file strategies read all twelve files in one run each (each file is its own source, read
-    // with the run's strategy); stdin holds one input, so it takes a run per pair.
-    const small = { AUTHING_TRIAGE_RANGE_BYTES: String(16 * 1024) };
-    const files = cases.map((c) => c.file);
-    const byFile = [
-      ['one thread', ingestedEach(['--threads', '1', ...files])],
-      ['file ranges', ingestedEach(['--threads', '2', ...files], { env: small })],
-    ] as const;
-    for (const c of cases) {
-      for (const [how, got] of byFile) expect(got.get(c.file), `${c.name}, ${how}`).toEqual(c.want);
-      expect(ingested(['--threads', '2'], { input: c.bytes, env: small }), `${c.name}, stdin jobs`).toEqual(c.want);
-    }
+    expectEveryStrategy(cases);
   }, 300_000);
 
   it('random splices of several layouts: fast paths = the every-line path (fast-check)', async () => {
@@ -155,15 +153,6 @@ describe('a layout switch mid-file', () => {
         return { name: JSON.stringify(p), file, bytes, want: await referenceEvents(bytes, new Extractor(reg)) };
       }),
     );
-    const small = { AUTHING_TRIAGE_RANGE_BYTES: String(16 * 1024) };
-    const files = cases.map((c) => c.file);
-    const byFile = [
-      ['one thread', ingestedEach(['--threads', '1', ...files])],
-      ['file ranges', ingestedEach(['--threads', '2', ...files], { env: small })],
-    ] as const;
-    for (const c of cases) {
-      for (const [how, got] of byFile) expect(got.get(c.file), `${c.name}, ${how}`).toEqual(c.want);
-      expect(ingested(['--threads', '2'], { input: c.bytes, env: small }), `${c.name}, stdin jobs`).toEqual(c.want);
-    }
+    expectEveryStrategy(cases);
   }, 300_000);
 });
