@@ -436,16 +436,18 @@ describe('bugreport zips (items 7, 8)', () => {
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));
-    // Once the source is claimed the run is in its read loop; then a random moment inside the line.
-    const claimed = (): boolean => {
+    // The capture's events are committed (the sink commits what it found while the read goes on) once
+    // the run is inside the long line; then a random moment in it. Waiting a fixed time after the claim
+    // instead signalled, on two loaded cores, before the capture had been read (70 of 80 committed).
+    const inLine = (): boolean => {
       try {
-        return existsSync(db) && query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM sources')[0]!.n === 1;
+        return existsSync(db) && events(db) === EXPECTED.total;
       } catch {
         return false; // the schema is not there yet
       }
     };
-    await waitFor(claimed, 120_000);
-    await new Promise((r) => setTimeout(r, 200 + Math.random() * 500));
+    await waitFor(inLine, 120_000);
+    await new Promise((r) => setTimeout(r, Math.random() * 500));
     const t0 = Date.now();
     p.kill('SIGTERM');
     const killer = setTimeout(() => p.kill('SIGKILL'), 60_000);
