@@ -1,0 +1,106 @@
+/**
+ * Starts a CommonJS bundle (dist/*.cjs, scripts/bundle.mjs) with V8's code cache: compiling the
+ * CLI's bundle is a large part of every run's start-up, and a cache of the compiled code made by
+ * an earlier run skips most of it (docs/performance.md).
+ *
+ * The cache is per user (`$XDG_CACHE_HOME/authing-triage`, else `~/.cache/authing-triage`), one
+ * file per bundle, Node version and V8 flag set: V8 rejects a cache made under other flags, and the
+ * bin's shebang flags differ from a plain `node bin/authing-triage.js`. Loaded code runs with the
+ * user's rights, so a cache is read only from a folder and file this user owns and no one else can
+ * write. Every failure to read or write falls back to compiling as Node would: the cache only saves time.
+ */
+import { hash } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script, constants as vmConstants } from 'node:vm';
+
+/** The cache folder for this user, or null when `AUTHING_TRIAGE_NO_CACHE` turns the cache off. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.AUTHING_TRIAGE_NO_CACHE && env.AUTHING_TRIAGE_NO_CACHE !== '0') return null;
+  // The XDG base directory spec: a relative $XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'authing-triage');
+}
+
+/** True when only this user can write there: owned by us, no group or other write bit, no symlink. */
+function ownOnly(st: Stats, uid: number): boolean {
+  return st.uid === uid && (st.mode & 0o022) === 0;
+}
+
+/**
+ * The cache file's name for this bundle and process: the bundle's name, a hash of what V8 checks
+ * (Node version, execArgv, NODE_OPTIONS) and a hash of the bundle's text.
+ */
+function cacheName(bundle: string, source: string): { prefix: string; name: string } {
+  const flags = hash('sha1', JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? ''])).slice(0, 16);
+  const prefix = `${basename(bundle, '.cjs')}-${flags}-`;
+  return { prefix, name: `${prefix}${hash('sha1', source).slice(0, 16)}.v8` };
+}
+
+/** The cached code at `file`, or undefined when there is none or it is not safe to load. */
+function readCache(dir: string, file: string, uid: number): Buffer | undefined {
+  try {
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !ownOnly(d, uid)) return undefined;
+    // O_NOFOLLOW: a symlink planted in place of the file is not followed.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = fstatSync(fd);
+      return st.isFile() && ownOnly(st, uid) ? readFileSync(fd) : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the cache under a temporary name, then renames it in place, so that a parallel run reads
+ * a whole file or none; removes this bundle's caches for the same flags made from older bundles.
+ */
+function writeCache(dir: string, prefix: string, name: string, data: Buffer, uid: number): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !ownOnly(d, uid)) return;
+    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, join(dir, name));
+    for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f !== name) rmSync(join(dir, f), { force: true });
+  } catch {
+    // an unwritable or full cache folder: the next run compiles again, as without a cache
+  }
+}
+
+/**
+ * Runs the CommonJS bundle at `url` as Node's loader would (module, exports, require) and returns
+ * its exports, compiled from the code cache when a valid one is there; a missing or rejected cache
+ * is written when the process exits, when V8 has compiled what the run used.
+ */
+export function runBundle(url: URL): unknown {
+  const filename = fileURLToPath(url);
+  const source = readFileSync(filename, 'utf8');
+  const dir = codeCacheDir();
+  const uid = process.getuid?.();
+  // No uid (Windows): no owner to check, so no cache.
+  const cache = dir !== null && uid !== undefined ? { dir, uid, ...cacheName(filename, source) } : null;
+  const cachedData = cache ? readCache(cache.dir, join(cache.dir, cache.name), cache.uid) : undefined;
+  const script = new Script(Module.wrap(source), {
+    filename,
+    cachedData,
+    // the bundle keeps `import()` of Node's built-ins (the pager's child_process)
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cache && (!cachedData || script.cachedDataRejected)) {
+    process.once('exit', () => writeCache(cache.dir, cache.prefix, cache.name, script.createCachedData(), cache.uid));
+  }
+  const module = { exports: {} as unknown, filename, id: filename, loaded: false };
+  const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
+  module.loaded = true;
+  return module.exports;
+}
