@@ -9,7 +9,7 @@
  * user's rights, so a cache is read only from a folder and file this user owns and no one else can
  * write. Every failure to read or write falls back to compiling as Node would: the cache only saves time.
  */
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -40,16 +40,29 @@ function cacheName(bundle: string, source: string): { prefix: string; name: stri
   return { prefix, name: `${prefix}${hash('sha1', source).slice(0, 16)}.v8` };
 }
 
-/** The cached code at `file`, or undefined when there is none or it is not safe to load. */
-function readCache(dir: string, file: string, uid: number): Buffer | undefined {
+/**
+ * What a cache file starts with: a SHA-1 of its name and of V8's data. V8 checks its data's version,
+ * flags and length but not its bytes (the checksum is for debug builds), nor the source beyond its
+ * length: a damaged file, or one copied from another bundle's name, must not reach it.
+ */
+function seal(name: string, data: Buffer): Buffer {
+  return createHash('sha1').update(name).update(data).digest();
+}
+const SEAL_BYTES = 20;
+
+/** The cached code at `file`, or undefined when there is none, it is damaged or not safe to load. */
+function readCache(dir: string, name: string, uid: number): Buffer | undefined {
   try {
     const d = lstatSync(dir);
     if (!d.isDirectory() || !ownOnly(d, uid)) return undefined;
     // O_NOFOLLOW: a symlink planted in place of the file is not followed.
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const st = fstatSync(fd);
-      return st.isFile() && ownOnly(st, uid) ? readFileSync(fd) : undefined;
+      if (!st.isFile() || !ownOnly(st, uid)) return undefined;
+      const file = readFileSync(fd);
+      const data = file.subarray(SEAL_BYTES);
+      return file.length > SEAL_BYTES && seal(name, data).equals(file.subarray(0, SEAL_BYTES)) ? data : undefined;
     } finally {
       closeSync(fd);
     }
@@ -68,7 +81,7 @@ function writeCache(dir: string, prefix: string, name: string, data: Buffer, uid
     const d = lstatSync(dir);
     if (!d.isDirectory() || !ownOnly(d, uid)) return;
     const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    writeFileSync(tmp, Buffer.concat([seal(name, data), data]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, join(dir, name));
     for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f !== name) rmSync(join(dir, f), { force: true });
   } catch {
@@ -88,7 +101,7 @@ export function runBundle(url: URL): unknown {
   const uid = process.getuid?.();
   // No uid (Windows): no owner to check, so no cache.
   const cache = dir !== null && uid !== undefined ? { dir, uid, ...cacheName(filename, source) } : null;
-  const cachedData = cache ? readCache(cache.dir, join(cache.dir, cache.name), cache.uid) : undefined;
+  const cachedData = cache ? readCache(cache.dir, cache.name, cache.uid) : undefined;
   const script = new Script(Module.wrap(source), {
     filename,
     cachedData,
