@@ -30,7 +30,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  metafile: !!process.env.BUNDLE_META,
+  metafile: true,
   plugins: [
     {
       name: 'yargs-cjs',
@@ -53,8 +53,23 @@ for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs']) {
   if (at >= 0) throw new Error(`${out}: a non-ASCII byte at ${at}; write it as a \\u escape in the source`);
 }
 
+// The command modules and what they pull in stay lazy (src/cli/main.ts COMMAND_LOADERS): esbuild
+// evaluates a module reached only through import() at that import(). Nothing that only report pages,
+// PostgreSQL, live output, zips or the progress bar need may be reachable through static imports
+// from what a plain ingest runs (the entry, the ingest command, run-ingest), or every ingest evaluates it.
+const LAZY = [/^src\/report\/(html|page|query)\.ts$/, /^src\/store\/postgres\.ts$/, /^node_modules\/(pg|pino-pretty|yauzl|cli-progress)\//];
+const eager = new Set();
+for (const todo = ['src/cli/main.ts', 'src/cli/commands/ingest.ts', 'src/cli/run-ingest.ts']; todo.length; ) {
+  const f = todo.pop();
+  if (eager.has(f)) continue;
+  eager.add(f);
+  for (const i of result.metafile.inputs[f]?.imports ?? []) if (i.kind !== 'dynamic-import' && !i.external) todo.push(i.path);
+}
+const early = [...eager].filter((f) => LAZY.some((re) => re.test(f)));
+if (early.length) throw new Error(`evaluated at every start, though only some commands need them: ${early.join(', ')}`);
+
 // BUNDLE_META=1 node scripts/bundle.mjs: what weighs in each bundle, by package.
-if (result.metafile) {
+if (process.env.BUNDLE_META) {
   for (const [out, o] of Object.entries(result.metafile.outputs)) {
     const by = {};
     for (const [f, i] of Object.entries(o.inputs)) {
