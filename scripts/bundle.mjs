@@ -12,6 +12,10 @@ const yargsCjs = require.resolve('yargs');
 // yargs finds its message catalogues (zh_CN for --lang zh's help) beside its own file; in the bundle
 // __dirname is dist/, so the path is looked up where npm installed yargs instead.
 const LOCALES = 're(__dirname,"../locales")';
+// fdir (tinyglobby's walker) looks picomatch up at load time with a require esbuild cannot follow:
+// a resolve and five files compiled at every start, for a glob function tinyglobby never asks fdir
+// for. A plain require() is bundled: the picomatch the bundle has already.
+const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
 
 const result = await build({
   entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts' },
@@ -41,6 +45,16 @@ const result = await build({
           const src = readFileSync(args.path, 'utf8');
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
           return { contents: src.replace(LOCALES, 're(require.resolve("yargs/package.json"),"../locales")'), loader: 'js' };
+        });
+      },
+    },
+    {
+      name: 'fdir-picomatch',
+      setup(b) {
+        b.onLoad({ filter: /fdir[\\/]dist[\\/]index\.mjs$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(FDIR_PICOMATCH)) throw new Error(`${args.path}: fdir no longer loads picomatch as scripts/bundle.mjs expects; update it`);
+          return { contents: src.replace(FDIR_PICOMATCH, 'pm = require("picomatch");'), loader: 'js' };
         });
       },
     },
