@@ -40,11 +40,15 @@ const hex = (n: number): string => n.toString(16).padStart(8, '0');
  * SHA-1: hashing the bundle and the cache with SHA-1 cost ~7% of the bin's start-up (callgrind), and
  * who can write the bundle runs code anyway; the length is V8's own check of the source.
  */
-function cacheName(bundle: string, bytes: Buffer): { prefix: string; name: string } {
+function cacheName(bundle: string, bytes: Buffer): { base: string; prefix: string; name: string } {
   const flags = crc32(JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']));
-  const prefix = `${basename(bundle, '.cjs')}-${hex(flags)}-`;
-  return { prefix, name: `${prefix}${hex(crc32(bytes))}${bytes.length.toString(16)}.v8` };
+  const base = basename(bundle, '.cjs');
+  const prefix = `${base}-${hex(flags)}-`;
+  return { base, prefix, name: `${prefix}${hex(crc32(bytes))}${bytes.length.toString(16)}.v8` };
 }
+
+/** A cache of other flags (another Node, other options) unchanged this long is taken as abandoned. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * What a cache file starts with: a CRC-32 of its name and of V8's data. V8 checks its data's version,
@@ -81,9 +85,10 @@ function readCache(dir: string, name: string, uid: number): Buffer | undefined {
 
 /**
  * Writes the cache under a temporary name, then renames it in place, so that a parallel run reads
- * a whole file or none; removes this bundle's caches for the same flags made from older bundles.
+ * a whole file or none; removes this bundle's caches for the same flags made from older bundles,
+ * and those of other flags (and temporary files) untouched for STALE_MS.
  */
-function writeCache(dir: string, prefix: string, name: string, data: Buffer, uid: number): void {
+function writeCache(dir: string, { base, prefix, name }: { base: string; prefix: string; name: string }, data: Buffer, uid: number): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const d = lstatSync(dir);
@@ -91,7 +96,11 @@ function writeCache(dir: string, prefix: string, name: string, data: Buffer, uid
     const tmp = join(dir, `.${name}.${process.pid}.tmp`);
     writeFileSync(tmp, Buffer.concat([seal(name, data), data]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, join(dir, name));
-    for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f !== name) rmSync(join(dir, f), { force: true });
+    const now = Date.now();
+    for (const f of readdirSync(dir)) {
+      if (f === name || !(f.startsWith(`${base}-`) || f.startsWith(`.${base}-`))) continue;
+      if (f.startsWith(prefix) || now - lstatSync(join(dir, f)).mtimeMs > STALE_MS) rmSync(join(dir, f), { force: true });
+    }
   } catch {
     // an unwritable or full cache folder: the next run compiles again, as without a cache
   }
@@ -119,7 +128,7 @@ export function runBundle(url: URL): unknown {
     importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cache && (!cachedData || script.cachedDataRejected)) {
-    process.once('exit', () => writeCache(cache.dir, cache.prefix, cache.name, script.createCachedData(), cache.uid));
+    process.once('exit', () => writeCache(cache.dir, cache, script.createCachedData(), cache.uid));
   }
   const module = { exports: {} as unknown, filename, id: filename, loaded: false };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;

@@ -3,7 +3,7 @@
  * run does, a bad one is replaced, and the cache folder is private.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -112,17 +112,22 @@ describe('code cache', () => {
     expect(readdirSync(xdg)).toEqual([]);
   });
 
-  it('keeps one cache per flag set: a new bundle replaces the old one for the same flags only', () => {
+  it('keeps one cache per flag set: a new bundle replaces the old one for the same flags, and caches of other flags go when unused for 30 days', () => {
     const xdg = tempDir();
     ingest({ XDG_CACHE_HOME: xdg });
     const [mine] = cacheFiles(xdg);
-    // an older bundle's cache for the same flags, and one for other flags
+    const dir = join(xdg, 'authing-triage');
+    // an older bundle's cache for the same flags, one for other flags in use, one for flags unused
+    // for 31 days, a temporary file left by a killed run, and a file that is not ours
     const stale = mine!.replace(/-[0-9a-f]+\.v8$/, '-0000000000000000.v8');
     const otherFlags = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-00000000-');
-    copyFileSync(join(xdg, 'authing-triage', mine!), join(xdg, 'authing-triage', stale));
-    copyFileSync(join(xdg, 'authing-triage', mine!), join(xdg, 'authing-triage', otherFlags));
-    writeFileSync(join(xdg, 'authing-triage', mine!), 'damaged');
+    const abandoned = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-11111111-');
+    const tmp = `.${mine}.999999.tmp`;
+    for (const f of [stale, otherFlags, abandoned, tmp, 'notes.txt']) copyFileSync(join(dir, mine!), join(dir, f));
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    for (const f of [abandoned, tmp, 'notes.txt']) utimesSync(join(dir, f), old, old);
+    writeFileSync(join(dir, mine!), 'damaged');
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
-    expect(cacheFiles(xdg)).toEqual([mine, otherFlags].sort());
+    expect(readdirSync(dir).sort()).toEqual([mine, otherFlags, 'notes.txt'].sort());
   });
 });
