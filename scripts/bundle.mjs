@@ -25,6 +25,9 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // import() of what stays outside (node:child_process for the pager) becomes a require() in a promise:
+  // src/launch.ts runs the bundle as a vm.Script, where a script from V8's code cache has no import().
+  supported: { 'dynamic-import': false },
   // better-sqlite3 loads its native addon from its own folder; pg-native is pg's optional addon.
   external: ['better-sqlite3', 'pg-native', 'yargs/package.json'],
   // Every module's assets resolve from dist/ (src/assets.ts): import.meta.url is the bundle's URL.

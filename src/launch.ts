@@ -15,7 +15,7 @@ import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
 
 /** The cache folder for this user, or null when `AUTHING_TRIAGE_NO_CACHE` turns the cache off. */
@@ -121,12 +121,8 @@ export function runBundle(url: URL): unknown {
   // No uid (Windows): no owner to check, so no cache.
   const cache = dir !== null && uid !== undefined ? { dir, uid, ...cacheName(filename, bytes) } : null;
   const cachedData = cache ? readCache(cache.dir, cache.name, cache.uid) : undefined;
-  const script = new Script(Module.wrap(source), {
-    filename,
-    cachedData,
-    // the bundle keeps `import()` of Node's built-ins (the pager's child_process)
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // The bundle has no import() (scripts/bundle.mjs): a script from the code cache could not run one.
+  const script = new Script(Module.wrap(source), { filename, cachedData });
   if (cache && (!cachedData || script.cachedDataRejected)) {
     process.once('exit', () => writeCache(cache.dir, cache, script.createCachedData(), cache.uid));
   }
