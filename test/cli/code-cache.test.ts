@@ -49,6 +49,22 @@ describe('code cache', () => {
     expect(statSync(path).ino).toBe(ino);
   });
 
+  it('writes again a cache made by --version once an ingest needs much more, then leaves it', () => {
+    const xdg = tempDir();
+    expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
+    const [file] = cacheFiles(xdg);
+    const path = join(xdg, 'authing-triage', file!);
+    const thin = statSync(path);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    const full = statSync(path);
+    expect(full.ino).not.toBe(thin.ino);
+    expect(full.size).toBeGreaterThan(thin.size);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
+    expect(statSync(path).ino).toBe(full.ino);
+    expect(cacheFiles(xdg)).toEqual([file]);
+  });
+
   it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
     const xdg = tempDir();
     ingest({ XDG_CACHE_HOME: xdg });
