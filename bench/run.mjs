@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- scan] [-- --size 1GB] [--runs 5] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense] [--skip-scan]   (BENCH_PG=postgres://... for your own server)
+// npm run bench [-- scan | -- startup] [-- --size 1GB] [--runs 5] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense] [--skip-scan]   (BENCH_PG=postgres://... for your own server)
 // Generates a deterministic capture, then measures on a fresh database each time: the rg/grep
 // baseline, authing-triage on the plain file, the gzipped file and stdin, report, live latency,
 // and report on a 10-million-event database. Each row runs --runs times (5): prints min and median
@@ -30,6 +30,12 @@ const parseSize = (s) => {
 const size = parseSize(arg('size', process.env.BENCH_SIZE ?? '1GB'));
 const runs = Number(arg('runs', '5'));
 
+// `npm run bench -- startup`: short runs' start-up beside `node -e 0` (bench/startup.mjs), nothing else.
+if (process.argv[2] === 'startup') {
+  const { startupBench, printStartup } = await import('./startup.mjs');
+  printStartup(startupBench({ runs }));
+  process.exit(0);
+}
 // `npm run bench -- scan`: the scanner alone (bench/scan.mjs), nothing else.
 if (process.argv[2] === 'scan') {
   const { scanBench, printScan } = await import('./scan.mjs');
@@ -145,6 +151,10 @@ async function liveLatency(n = 30) {
 }
 const live = await liveLatency();
 
+// Start-up (bench/startup.mjs): --version and a 180-line ingest beside `node -e 0`.
+const { startupBench, printStartup } = await import('./startup.mjs');
+const startupRows = startupBench({ runs });
+
 // Dense captures (issue 18): a QA device in a retry loop, one line in three an Authing line, and every
 // line one. The main thread parses and stores every event; the workers' jobs are capped, so memory stays flat.
 const dense = [];
@@ -216,6 +226,8 @@ if (scan) {
   console.log('');
   printScan(scan);
 }
+console.log('');
+printStartup(startupRows);
 const gzRow = rows.find((r) => r.label.endsWith('FILE.gz'));
 console.log(`\n.gz against zcat: ${(gzRow.secs / zcat.secs).toFixed(2)} ×`);
 console.log(`live: event on stdout after its line reached stdin: median ${live.median.toFixed(1)} ms, p95 ${live.p95.toFixed(1)} ms, max ${live.max.toFixed(1)} ms`);

@@ -4,6 +4,8 @@
 // --optimize-for-size: V8 grows the old generation less eagerly (no hard limit, so nothing runs out
 // of memory); with each event's context kept, a capture where every line is an event peaked at
 // 205-255 MB with 2 threads, 165-168 MB with it, at about the same time (measured, 30 MB dense bench capture).
-import { main } from '../dist/cli/main.js';
+// The CLI is one CommonJS bundle (scripts/bundle.mjs), compiled from V8's code cache when an earlier
+// run left one (src/launch.ts): both cut the start-up every run pays (docs/performance.md).
+import { runBundle } from '../dist/launch.js';
 
-await main();
+await runBundle(new URL('../dist/authing-triage.cjs', import.meta.url)).main();

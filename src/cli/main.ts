@@ -1,7 +1,7 @@
 /** The command line: wires the commands to yargs and maps errors to exit codes. */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Argv, CommandModule } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { distFile } from '../assets.js';
 import { EXIT, UserError } from '../errors.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import { configNotice, resolveSettings, type SettingArgs } from './config.js';
@@ -9,9 +9,6 @@ import { COMMANDS, nearest } from './suggest.js';
 import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
 import { checkDbTarget } from './common.js';
 import { LANGS } from '../registry/text.js';
-
-// yargs' CommonJS build is one file: it loads in half the time of its ES modules, at every start.
-const yargs = createRequire(import.meta.url)('yargs') as (args?: readonly string[]) => Argv;
 
 const EXIT_TABLE = `Exit codes:
   0    success
@@ -22,7 +19,7 @@ const EXIT_TABLE = `Exit codes:
   130  interrupted (Ctrl-C, SIGTERM): what was read is committed; a re-run goes on`;
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(distFile('../package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -4,6 +4,7 @@
  * patterns, its source and a sample line that test/unit/causes.test.ts checks.
  */
 import { readFileSync } from 'node:fs';
+import { distFile } from '../assets.js';
 
 /** One entry of causes.json. */
 export interface CauseEntry {
@@ -22,7 +23,7 @@ export interface CauseEntry {
 
 /** The bundled causes, in the order they are tried. */
 export function loadCauses(): CauseEntry[] {
-  return (JSON.parse(readFileSync(new URL('../registry/causes.json', import.meta.url), 'utf8')) as { causes: CauseEntry[] }).causes;
+  return (JSON.parse(readFileSync(distFile('registry/causes.json'), 'utf8')) as { causes: CauseEntry[] }).causes;
 }
 
 /** Compiled causes: each pattern once, tried in the file's order. */

@@ -33,8 +33,9 @@ const RULES: readonly Rule[] = [
   [
     (_, l) => l.includes('cookie') || l.includes('authorization'),
     // A header may open a quoted string (`"message": "Authorization: Bearer …"`); a quoted key
-    // (`"authorization": "…"`) has its quote before the colon and is the next rule's.
-    /(?<![\w-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:\s*)(?!\s*\\?["'])[^\n⏎]*/gi,
+    // (`"authorization": "…"`) has its quote before the colon and is the next rule's. The line mark
+    // ⏎ is written \u23ce: one non-ASCII character would make V8 hold the whole CLI bundle as UTF-16.
+    /(?<![\w-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:\s*)(?!\s*\\?["'])[^\n\u23ce]*/gi,
     '$1$2[redacted]',
   ],
   // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, base64url, `userToken_eyJ…`).

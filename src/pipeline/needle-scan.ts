@@ -6,6 +6,7 @@
  * and no call per line.
  */
 import { readFileSync } from 'node:fs';
+import { distFile } from '../assets.js';
 import type { Literal, Needles } from '../extract/prefilter.js';
 import { overlongIn, type ChunkScan, type ChunkScanner, type OnCandidate } from './scan.js';
 
@@ -35,7 +36,7 @@ let compiled: WebAssembly.Module | null | undefined;
 function module(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      const bytes = readFileSync(new URL('./needle-scan.wasm', import.meta.url));
+      const bytes = readFileSync(distFile('pipeline/needle-scan.wasm'));
       compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
       compiled = null;

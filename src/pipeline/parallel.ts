@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 import { withLayoutNeedles } from './scan.js';
@@ -81,7 +82,7 @@ export class ScanPool {
   private worker(id: number): Worker {
     if (!this.workers) {
       this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
-        const w = new Worker(new URL('./scan-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
+        const w = new Worker(scanWorkerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
         w.on('message', (r: RangeResult) => {
           this.pending.get(r.id)?.(r);
           this.pending.delete(r.id);

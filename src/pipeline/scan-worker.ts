@@ -18,9 +18,11 @@ try {
   // no /proc/thread-self: not Linux
 }
 
-// Jobs posted meanwhile wait in the port until the listener is attached.
-await loadBlockHash();
-parentPort?.on('message', (job: RangeJob | BufferJob) => {
-  const r = runJob(job);
-  parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []);
+// Jobs posted meanwhile wait in the port until the listener is attached. No top-level await: the
+// worker's bundle is CommonJS (scripts/bundle.mjs); a failed load still ends the thread with an error.
+void loadBlockHash().then(() => {
+  parentPort?.on('message', (job: RangeJob | BufferJob) => {
+    const r = runJob(job);
+    parentPort!.postMessage(r, r.buf ? [r.buf.buffer as ArrayBuffer] : []);
+  });
 });

@@ -1,5 +1,6 @@
 /** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
 import { readFileSync } from 'node:fs';
+import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
 import type { Outcome } from '../types.js';
@@ -76,7 +77,7 @@ export const UNREGISTERED = 'unregistered';
 export const SUCCESS = 'success';
 
 function loadJson(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(distFile(`registry/${name}`), 'utf8'));
 }
 
 let builtin: { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[]; signatures: Signature[] } | undefined;

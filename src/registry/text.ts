@@ -5,6 +5,7 @@
  * Every printer asks here, so a run shows one language throughout.
  */
 import { readFileSync } from 'node:fs';
+import { distFile } from '../assets.js';
 import type { CodeEntry } from './index.js';
 import { UI, type Lang, type UiStrings } from './ui-strings.js';
 
@@ -114,7 +115,7 @@ let names: Record<string, Partial<Record<Lang, string>>> | undefined;
 
 /** The display name of a category in this language; the id itself (ASCII) when the registry has none. */
 export function categoryName(id: string, lang: Lang): string {
-  names ??= ((JSON.parse(readFileSync(new URL('./codes.json', import.meta.url), 'utf8')) as { categoryNames?: typeof names }).categoryNames ?? {});
+  names ??= ((JSON.parse(readFileSync(distFile('registry/codes.json'), 'utf8')) as { categoryNames?: typeof names }).categoryNames ?? {});
   return names[id]?.[lang] || id;
 }
 

@@ -77,7 +77,9 @@ export function summarize(results: readonly SourceResult[], tally: RunTally, reg
     unparsed: results.reduce((a, r) => a + r.unparsed, 0),
     overlong: results.reduce((a, r) => a + r.overlong, 0),
     events: tally.total,
-    byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+    // Category names are [a-z][a-z0-9-]* (registry/index.ts), where code-unit order is the collator's
+    // order; localeCompare would start ICU's collator, ~9 ms of every run's start-up (measured).
+    byCategory: [...tally.byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0)),
     ...topFailureCodes(tally, reg, lang),
     elapsedMs,
     mbPerSec: elapsedMs > 0 ? Math.round((bytes / 1e6 / (elapsedMs / 1000)) * 10) / 10 : 0,

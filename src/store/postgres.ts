@@ -7,6 +7,7 @@
  * lock, so processes that start together migrate once.
  */
 import { readFileSync } from 'node:fs';
+import { distFile } from '../assets.js';
 import pg from 'pg';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
@@ -23,7 +24,7 @@ import {
 
 /** Migration i takes schema_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
-  () => readFileSync(new URL('./schema.pg.sql', import.meta.url), 'utf8'),
+  () => readFileSync(distFile('store/schema.pg.sql'), 'utf8'),
   () => CONTRACT_MIGRATION_PG,
   outcomeMigrationPg,
   // 4: the hash of each source's counted prefix (as SQLite's migration 4)

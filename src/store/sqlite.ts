@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
@@ -16,7 +17,7 @@ type DB = Database.Database;
 
 /** Schema migrations: entry i takes user_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
-  () => readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
+  () => readFileSync(distFile('store/schema.sql'), 'utf8'),
   () => CONTRACT_MIGRATION_SQLITE,
   outcomeMigrationSqlite,
   // 4: the hash of each source's counted prefix (issue 20: a source is the same only if those bytes are)

@@ -1,0 +1,2 @@
+import { main } from '../dist/cli/main.js';
+await main();

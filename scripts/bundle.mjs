@@ -1,0 +1,98 @@
+// Bundles the CLI and the scan worker into one CommonJS file each, beside tsc's output in dist/:
+// Node then compiles one file at start-up instead of resolving and loading ~100 ES modules and
+// yargs' CommonJS files one by one (measured in docs/performance.md). CommonJS, not ESM, because
+// only a classic script can take V8's code cache (src/cli/code-cache.ts); esbuild evaluates each
+// dynamically imported module at its first import(), so the command modules stay lazy.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const yargsCjs = require.resolve('yargs');
+// yargs finds its message catalogues (zh_CN for --lang zh's help) beside its own file; in the bundle
+// __dirname is dist/, so the path is looked up where npm installed yargs instead.
+const LOCALES = 're(__dirname,"../locales")';
+// fdir (tinyglobby's walker) looks picomatch up at load time with a require esbuild cannot follow:
+// a resolve and five files compiled at every start, for a glob function tinyglobby never asks fdir
+// for. A plain require() is bundled: the picomatch the bundle has already.
+const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
+
+const result = await build({
+  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // import() of what stays outside (node:child_process for the pager) becomes a require() in a promise:
+  // src/launch.ts runs the bundle as a vm.Script, where a script from V8's code cache has no import().
+  supported: { 'dynamic-import': false },
+  // better-sqlite3 loads its native addon from its own folder; pg-native is pg's optional addon.
+  external: ['better-sqlite3', 'pg-native', 'yargs/package.json'],
+  // Every module's assets resolve from dist/ (src/assets.ts): import.meta.url is the bundle's URL.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [
+    {
+      name: 'yargs-cjs',
+      setup(b) {
+        // yargs' CommonJS build is one file: it loads in half the time of its ES modules.
+        b.onResolve({ filter: /^yargs$/ }, () => ({ path: yargsCjs }));
+        b.onLoad({ filter: /yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
+          return { contents: src.replace(LOCALES, 're(require.resolve("yargs/package.json"),"../locales")'), loader: 'js' };
+        });
+      },
+    },
+    {
+      name: 'fdir-picomatch',
+      setup(b) {
+        b.onLoad({ filter: /fdir[\\/]dist[\\/]index\.mjs$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(FDIR_PICOMATCH)) throw new Error(`${args.path}: fdir no longer loads picomatch as scripts/bundle.mjs expects; update it`);
+          return { contents: src.replace(FDIR_PICOMATCH, 'pm = require("picomatch");'), loader: 'js' };
+        });
+      },
+    },
+  ],
+});
+
+// One character beyond ASCII makes V8 keep the whole source as UTF-16: twice the bytes to decode and scan.
+for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs']) {
+  const at = readFileSync(out).findIndex((b) => b > 0x7f);
+  if (at >= 0) throw new Error(`${out}: a non-ASCII byte at ${at}; write it as a \\u escape in the source`);
+}
+
+// The command modules and what they pull in stay lazy (src/cli/main.ts COMMAND_LOADERS): esbuild
+// evaluates a module reached only through import() at that import(). Nothing that only report pages,
+// PostgreSQL, live output, zips or the progress bar need may be reachable through static imports
+// from what a plain ingest runs (the entry, the ingest command, run-ingest), or every ingest evaluates it.
+const LAZY = [/^src\/report\/(html|page|query)\.ts$/, /^src\/store\/postgres\.ts$/, /^node_modules\/(pg|pino-pretty|yauzl|cli-progress)\//];
+const eager = new Set();
+for (const todo = ['src/cli/main.ts', 'src/cli/commands/ingest.ts', 'src/cli/run-ingest.ts']; todo.length; ) {
+  const f = todo.pop();
+  if (eager.has(f)) continue;
+  eager.add(f);
+  for (const i of result.metafile.inputs[f]?.imports ?? []) if (i.kind !== 'dynamic-import' && !i.external) todo.push(i.path);
+}
+const early = [...eager].filter((f) => LAZY.some((re) => re.test(f)));
+if (early.length) throw new Error(`evaluated at every start, though only some commands need them: ${early.join(', ')}`);
+
+// BUNDLE_META=1 node scripts/bundle.mjs: what weighs in each bundle, by package.
+if (process.env.BUNDLE_META) {
+  for (const [out, o] of Object.entries(result.metafile.outputs)) {
+    const by = {};
+    for (const [f, i] of Object.entries(o.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? 'src';
+      by[pkg] = (by[pkg] ?? 0) + i.bytesInOutput;
+    }
+    console.log(out, Object.entries(by).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}k`).join(', '));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Starts a CommonJS bundle (dist/*.cjs, scripts/bundle.mjs) with V8's code cache: compiling the
+ * CLI's bundle is a large part of every run's start-up, and a cache of the compiled code made by
+ * an earlier run skips most of it (docs/performance.md).
+ *
+ * The cache is per user (`$XDG_CACHE_HOME/authing-triage`, else `~/.cache/authing-triage`), one
+ * file per bundle, Node version and V8 flag set: V8 rejects a cache made under other flags, and the
+ * bin's shebang flags differ from a plain `node bin/authing-triage.js`. Loaded code runs with the
+ * user's rights, so a cache is read only from a folder and file this user owns and no one else can
+ * write. Every failure to read or write falls back to compiling as Node would: the cache only saves time.
+ */
+import { isAscii } from 'node:buffer';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getHeapCodeStatistics } from 'node:v8';
+import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
+
+/** The cache folder for this user, or null when `AUTHING_TRIAGE_NO_CACHE` turns the cache off. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.AUTHING_TRIAGE_NO_CACHE && env.AUTHING_TRIAGE_NO_CACHE !== '0') return null;
+  // The XDG base directory spec: a relative $XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'authing-triage');
+}
+
+/** True when only this user can write there: owned by us, no group or other write bit, no symlink. */
+function ownOnly(st: Stats, uid: number): boolean {
+  return st.uid === uid && (st.mode & 0o022) === 0;
+}
+
+/** Bytes of bytecode in the heap: what the isolate has compiled (or read from a code cache) so far. */
+const bytecodeBytes = (): number => getHeapCodeStatistics().bytecode_and_metadata_size;
+
+/** Eight hex digits of a CRC-32: a checksum of bytes, not a defence against someone who writes them. */
+const hex = (n: number): string => n.toString(16).padStart(8, '0');
+
+/**
+ * The cache file's name for this bundle and process: the bundle's name, a checksum of what V8 checks
+ * (Node version, execArgv, NODE_OPTIONS) and of the bundle's bytes with their length. CRC-32, not
+ * SHA-1: hashing the bundle and the cache with SHA-1 cost ~7% of the bin's start-up (callgrind), and
+ * who can write the bundle runs code anyway; the length is V8's own check of the source.
+ */
+function cacheName(bundle: string, bytes: Buffer): { base: string; prefix: string; name: string } {
+  const flags = crc32(JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']));
+  const base = basename(bundle, '.cjs');
+  const prefix = `${base}-${hex(flags)}-`;
+  return { base, prefix, name: `${prefix}${hex(crc32(bytes))}${bytes.length.toString(16)}.v8` };
+}
+
+/** A cache of other flags (another Node, other options) unchanged this long is taken as abandoned. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * What a cache file starts with: a CRC-32 of its name and of V8's data. V8 checks its data's version,
+ * flags and length but not its bytes (the checksum is for debug builds), nor the source beyond its
+ * length: a damaged file, or one copied from another bundle's name, must not reach it.
+ */
+function seal(name: string, data: Buffer): Buffer {
+  const b = Buffer.alloc(SEAL_BYTES);
+  b.writeUInt32LE(crc32(data, crc32(name)));
+  return b;
+}
+const SEAL_BYTES = 4;
+
+/** The cached code at `file`, or undefined when there is none, it is damaged or not safe to load. */
+function readCache(dir: string, name: string, uid: number): Buffer | undefined {
+  try {
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !ownOnly(d, uid)) return undefined;
+    // O_NOFOLLOW: a symlink planted in place of the file is not followed.
+    const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || !ownOnly(st, uid)) return undefined;
+      const file = readFileSync(fd);
+      const data = file.subarray(SEAL_BYTES);
+      return file.length > SEAL_BYTES && seal(name, data).equals(file.subarray(0, SEAL_BYTES)) ? data : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the cache under a temporary name, then renames it in place, so that a parallel run reads
+ * a whole file or none; removes this bundle's caches for the same flags made from older bundles,
+ * and those of other flags (and temporary files) untouched for STALE_MS.
+ */
+function writeCache(dir: string, { base, prefix, name }: { base: string; prefix: string; name: string }, data: Buffer, uid: number): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !ownOnly(d, uid)) return;
+    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, Buffer.concat([seal(name, data), data]), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, join(dir, name));
+    const now = Date.now();
+    for (const f of readdirSync(dir)) {
+      if (f === name || !(f.startsWith(`${base}-`) || f.startsWith(`.${base}-`))) continue;
+      if (f.startsWith(prefix) || now - lstatSync(join(dir, f)).mtimeMs > STALE_MS) rmSync(join(dir, f), { force: true });
+    }
+  } catch {
+    // an unwritable or full cache folder: the next run compiles again, as without a cache
+  }
+}
+
+/**
+ * Runs the CommonJS bundle at `url` as Node's loader would (module, exports, require) and returns
+ * its exports, compiled from the code cache when a valid one is there; a missing, rejected or thin
+ * cache is written when the process exits, when V8 has compiled what the run used.
+ */
+export function runBundle(url: URL): unknown {
+  const filename = fileURLToPath(url);
+  const bytes = readFileSync(filename);
+  // The bundle is ASCII (scripts/bundle.mjs checks): decoded as Latin-1 it is the same text, 3x faster.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const dir = codeCacheDir();
+  const uid = process.getuid?.();
+  // No uid (Windows): no owner to check, so no cache.
+  const cache = dir !== null && uid !== undefined ? { dir, uid, ...cacheName(filename, bytes) } : null;
+  const cachedData = cache ? readCache(cache.dir, cache.name, cache.uid) : undefined;
+  // The bundle has no import() (scripts/bundle.mjs): a script from the code cache could not run one.
+  const script = new Script(Module.wrap(source), { filename, cachedData });
+  if (cache) {
+    // A cache holds what the run that wrote it compiled: one made by `--version` lacks most of what an
+    // ingest runs. A run that compiles more bytecode than half the cache's size writes it again, with
+    // all it holds (measured: an ingest on a --version cache grew 343 KB against 320 KB; on an ingest's
+    // cache any command grew 0.1-0.32 of it), so the cache grows to what the commands in use need.
+    const before = bytecodeBytes();
+    process.once('exit', () => {
+      if (!cachedData || script.cachedDataRejected || bytecodeBytes() - before > cachedData.length / 2) writeCache(cache.dir, cache, script.createCachedData(), cache.uid);
+    });
+  }
+  const module = { exports: {} as unknown, filename, id: filename, loaded: false };
+  const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
+  module.loaded = true;
+  return module.exports;
+}

@@ -1,0 +1,149 @@
+/**
+ * The bin's V8 code cache (src/launch.ts): a damaged, foreign or unsafe cache never changes what a
+ * run does, a bad one is replaced, and the cache folder is private.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+
+/** An ingest of the fixture into a fresh database, and what the run and the store show. */
+function ingest(env: Record<string, string>) {
+  const db = join(tempDir(), 'c.db');
+  const r = runCli(['--db', db, '--quiet', FIXTURE], { env });
+  const codes = runCli(['codes', '--category', 'sms', '--format', 'json'], { env });
+  return {
+    status: r.status,
+    stderr: r.stderr,
+    events: query<{ code: number; n: number }>(db, 'SELECT code, COUNT(*) AS n FROM events GROUP BY code ORDER BY code'),
+    codes: { status: codes.status, stdout: codes.stdout, stderr: codes.stderr },
+  };
+}
+
+/** A damaged cache file's bytes, printed by what was done to them when a trial fails. */
+const damaged = (what: string, bytes: Buffer) => ({ bytes, [fc.toStringMethod]: () => what });
+
+/** The cache files in a cache folder (the folder authing-triage makes under $XDG_CACHE_HOME). */
+const cacheFiles = (xdg: string) => readdirSync(join(xdg, 'authing-triage')).sort();
+
+describe('code cache', () => {
+  const plain = ingest({ AUTHING_TRIAGE_NO_CACHE: '1' });
+
+  it('writes one private cache file in a private folder, and a run from it gives the same results', () => {
+    const xdg = tempDir();
+    const first = ingest({ XDG_CACHE_HOME: xdg });
+    expect(first).toEqual(plain);
+    const [file, ...more] = cacheFiles(xdg);
+    expect(more).toEqual([]);
+    expect(file).toMatch(/^authing-triage-[0-9a-f]{8}-[0-9a-f]{9,}\.v8$/);
+    expect(statSync(join(xdg, 'authing-triage')).mode & 0o777).toBe(0o700);
+    const path = join(xdg, 'authing-triage', file!);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const { ino } = statSync(path);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    // an accepted cache is left as it is: not written again at every run
+    expect(statSync(path).ino).toBe(ino);
+  });
+
+  it('writes again a cache made by --version once an ingest needs much more, then leaves it', () => {
+    const xdg = tempDir();
+    expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
+    const [file] = cacheFiles(xdg);
+    const path = join(xdg, 'authing-triage', file!);
+    const thin = statSync(path);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    const full = statSync(path);
+    expect(full.ino).not.toBe(thin.ino);
+    expect(full.size).toBeGreaterThan(thin.size);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
+    expect(statSync(path).ino).toBe(full.ino);
+    expect(cacheFiles(xdg)).toEqual([file]);
+  });
+
+  it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
+    const xdg = tempDir();
+    ingest({ XDG_CACHE_HOME: xdg });
+    const [file] = cacheFiles(xdg);
+    const path = join(xdg, 'authing-triage', file!);
+    const good = readFileSync(path);
+    // a cache V8 made under other flags (--stack-size changes V8's flag hash), put in this one's place
+    const other = tempDir();
+    const v = spawnSync(process.execPath, ['--stack-size=900', BIN, '--version'], { env: { ...process.env, XDG_CACHE_HOME: other } });
+    expect(v.status).toBe(0);
+    const foreign = readFileSync(join(other, 'authing-triage', cacheFiles(other)[0]!));
+    const damage = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 4096 }).map((b) => damaged(`${b.length} random bytes`, Buffer.from(b))),
+      fc.integer({ min: 0, max: good.length - 1 }).map((n) => damaged(`cut at ${n}`, good.subarray(0, n))),
+      fc.tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([at, x]) => {
+        const bytes = Buffer.from(good);
+        bytes[at] = bytes[at]! ^ x;
+        return damaged(`byte ${at} xor ${x}`, bytes);
+      }),
+      fc.constant(damaged('made under --stack-size=900', foreign)),
+    );
+    fc.assert(
+      fc.property(damage, ({ bytes }) => {
+        writeFileSync(path, bytes, { mode: 0o600 });
+        const { ino } = statSync(path);
+        expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+        expect(cacheFiles(xdg)).toEqual([file]);
+        expect(statSync(path).ino).not.toBe(ino);
+        expect(statSync(path).mode & 0o777).toBe(0o600);
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('works, silently and without a cache, where the cache folder cannot be made', () => {
+    const home = tempDir();
+    // a file where the folder should go: mkdir fails for root too
+    const notADir = join(home, 'cache-file');
+    writeFileSync(notADir, 'not a folder');
+    expect(ingest({ XDG_CACHE_HOME: notADir })).toEqual(plain);
+    // HOME itself unusable, no XDG_CACHE_HOME
+    expect(ingest({ HOME: notADir, XDG_CACHE_HOME: '' })).toEqual(plain);
+    expect(readFileSync(notADir, 'utf8')).toBe('not a folder');
+  });
+
+  it('reads and writes nothing in a cache folder that other users can write', () => {
+    const xdg = tempDir();
+    ingest({ XDG_CACHE_HOME: xdg });
+    const dir = join(xdg, 'authing-triage');
+    const [file] = cacheFiles(xdg);
+    writeFileSync(join(dir, file!), 'planted by another user');
+    chmodSync(dir, 0o777);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(readFileSync(join(dir, file!), 'utf8')).toBe('planted by another user');
+    expect(cacheFiles(xdg)).toEqual([file]);
+  });
+
+  it('writes nothing with AUTHING_TRIAGE_NO_CACHE=1', () => {
+    const xdg = tempDir();
+    expect(ingest({ XDG_CACHE_HOME: xdg, AUTHING_TRIAGE_NO_CACHE: '1' })).toEqual(plain);
+    expect(readdirSync(xdg)).toEqual([]);
+  });
+
+  it('keeps one cache per flag set: a new bundle replaces the old one for the same flags, and caches of other flags go when unused for 30 days', () => {
+    const xdg = tempDir();
+    ingest({ XDG_CACHE_HOME: xdg });
+    const [mine] = cacheFiles(xdg);
+    const dir = join(xdg, 'authing-triage');
+    // an older bundle's cache for the same flags, one for other flags in use, one for flags unused
+    // for 31 days, a temporary file left by a killed run, and a file that is not ours
+    const stale = mine!.replace(/-[0-9a-f]+\.v8$/, '-0000000000000000.v8');
+    const otherFlags = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-00000000-');
+    const abandoned = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-11111111-');
+    const tmp = `.${mine}.999999.tmp`;
+    for (const f of [stale, otherFlags, abandoned, tmp, 'notes.txt']) copyFileSync(join(dir, mine!), join(dir, f));
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    for (const f of [abandoned, tmp, 'notes.txt']) utimesSync(join(dir, f), old, old);
+    writeFileSync(join(dir, mine!), 'damaged');
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(readdirSync(dir).sort()).toEqual([mine, otherFlags, 'notes.txt'].sort());
+  });
+});
