@@ -12,6 +12,7 @@
  * (binary, Studio JSON) hand every record to the Parser anyway: for them a ring of recent records per
  * pid is kept instead. Every read strategy (threads, stdin, gzip) gives one answer.
  */
+import type { CauseMatcher } from '../extract/causes.js';
 import { redact } from '../extract/redact.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import { RecordParser } from '../parse/records.js';
@@ -91,10 +92,11 @@ export class LineWindow {
     if (!this.buf || max <= 0 || maxLines <= 0) return out;
     // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked.
     if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid) return this.found.linesOf(this.foundIndex, maxLines);
-    const needle = Buffer.from(String(pid), 'latin1');
+    // The digits as a string, compared by char code: no Buffer (a C++ call and garbage) per event.
+    const needle = String(pid);
     // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
     // line of that pid: the column of the event's own line. One look a line instead of a search.
-    const col = fixedColumn ? pidColumn(this.text, String(pid)) : -1;
+    const col = fixedColumn ? pidColumn(this.text, needle) : -1;
     if (this.reader) {
       // One byte more than the window: a line that starts just at its bound is whole, and read as from a held frame.
       const bytes = this.reader(this.start, LOOKBACK_BYTES + 1);
@@ -142,8 +144,8 @@ const PID_WITHIN = 64;
  * line with the newline search (memrchr), then a short byte loop: Buffer.lastIndexOf of a multi-byte
  * needle was 60% of a run's time (profiled).
  */
-function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number, max: number, out: PidLine[], looked: { lines: number; max: number }): void {
-  const first = needle[0]!;
+function pidLines(b: Buffer, lo: number, hi: number, needle: string, col: number, max: number, out: PidLine[], looked: { lines: number; max: number }): void {
+  const first = needle.charCodeAt(0);
   const n = needle.length;
   let le = hi; // just after the newline of the line being looked at
   while (out.length < max && le > lo && looked.lines < looked.max) {
@@ -162,7 +164,7 @@ function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number
       const after = b[i + n];
       if (after !== 32 && after !== 41 && after !== 58) continue;
       let k = 1;
-      while (k < n && b[i + k] === needle[k]) k++;
+      while (k < n && b[i + k] === needle.charCodeAt(k)) k++;
       if (k < n) continue;
       out.push({ text: b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end), back: looked.lines });
       break;
@@ -214,9 +216,12 @@ export interface ContextOptions {
   noRedact?: boolean;
   /** The zone of local time stamps, as the source's Parser has it. */
   tz?: string;
-  /** The cause one message shows (extract/causes.ts); `context`: the message of a record before the event. */
-  causeOf: (message: string, context: boolean) => string | null;
+  /** The causes of messages (extract/causes.ts). */
+  causes: CauseFinder;
 }
+
+/** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match. */
+export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth'>;
 
 /** What a pid's last event saw: its line, the records before it and itself, and the nearest cause among them with its line. */
 interface PidSeen {
@@ -252,25 +257,27 @@ export class ContextKeeper {
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
-    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message, true) });
+    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
   }
 
   /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
   eventContext(r: LogRecord, message: string): EventContext {
     let kept: LogRecord[] = [];
     let cause: string | null = null;
+    // The message read as the event's own, when the read-back already matched it (one match, not two).
+    let asMessage: string | null | undefined;
     if (r.pid !== null) {
       if (!readBackable(r)) {
         const ring = this.ring.before(r);
         kept = ring.map((k) => k.rec);
         for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
       } else if (this.window.line === r.line) {
-        [kept, cause] = this.readBack(r);
+        [kept, cause, asMessage] = this.readBack(r, message);
       }
     }
     return {
       context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => this.line(k)),
-      cause: cause ?? this.o.causeOf(message, false),
+      cause: cause ?? (asMessage !== undefined ? asMessage : this.o.causes.inText(message, false)),
     };
   }
 
@@ -279,7 +286,7 @@ export class ContextKeeper {
    * What the pid's last event saw is kept, so only the lines since it are read back: a capture where
    * every line is an event of one process reads each line once, not LOOKBACK_LINES times.
    */
-  private readBack(r: LogRecord): [LogRecord[], string | null] {
+  private readBack(r: LogRecord, message: string): [LogRecord[], string | null, string | null | undefined] {
     const pid = r.pid!;
     const floor = r.line - LOOKBACK_LINES;
     const last = this.pids.get(pid);
@@ -297,17 +304,17 @@ export class ContextKeeper {
     let cause: string | null = null;
     let causeLine = -1;
     for (let i = found.length - 1; i >= 0; i--) {
-      cause = this.o.causeOf(found[i]!.message, true);
+      cause = this.o.causes.inText(found[i]!.message, true);
       if (cause !== null) {
         causeLine = found[i]!.line;
         break;
       }
     }
     if (cause === null && near && near.cause !== null && near.causeLine >= floor) [cause, causeLine] = [near.cause, near.causeLine];
-    // This event is a record before the pid's next one.
-    const own = this.o.causeOf(r.message, true);
+    // This event is a record before the pid's next one; its message read as its own comes from the same match.
+    const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
     this.remember(pid, { line: r.line, recent: [...recs, r].slice(-Math.max(this.o.size, 1)), cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
-    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause];
+    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause, asMessage];
   }
 
   /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */
