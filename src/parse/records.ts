@@ -202,8 +202,8 @@ export class RecordParser {
     }
     const cur = this.current;
     if (cur) {
-      const m = cur.re.exec(line);
-      if (m) return this.header(m.groups as HeaderFields, cur.name, lineNo);
+      const g = cur.fields(line);
+      if (g) return this.header(g, cur.name, lineNo);
     }
     // A Studio copy puts stack traces and wrapped text under a record, indented and without a header.
     const open = this.pending;
@@ -215,15 +215,15 @@ export class RecordParser {
     if (!this.opts.format) {
       for (const lf of LINE_FORMATS) {
         if (lf === cur) continue;
-        const m = lf.re.exec(line);
-        if (m) {
+        const g = lf.fields(line);
+        if (g) {
           // Inside a raw region a single-line layout is read for this line only: a raw message that looks
           // like a header ("I/O error: x" fits `tag`) must not turn the raw lines after it into unparsed ones.
           if (this.formatName !== 'raw' || MULTI_LINE_FORMATS.has(lf.name)) {
             this.current = lf;
             this.formatName = lf.name;
           }
-          return this.header(m.groups as HeaderFields, lf.name, lineNo);
+          return this.header(g, lf.name, lineNo);
         }
       }
       if (LONG_HEADER.test(line)) {
@@ -297,10 +297,10 @@ export class RecordParser {
       if (p.afterBlank && !this.opts.format) {
         if (NON_ENTRY.test(line)) return this.separator(line);
         for (const lf of SWITCH_FROM_LONG) {
-          const lm = lf.re.exec(line);
-          if (lm) {
+          const lg = lf.fields(line);
+          if (lg) {
             this.setFormat(lf.name);
-            return this.header(lm.groups as HeaderFields, lf.name, lineNo);
+            return this.header(lg, lf.name, lineNo);
           }
         }
       }

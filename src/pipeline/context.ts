@@ -300,7 +300,13 @@ export class ContextKeeper {
         if ('record' in res && res.record.pid === pid) found.push(res.record);
       }
     }
-    const recs = near ? [...near.recent.filter((x) => x.line >= floor), ...found] : found;
+    let recs = found;
+    if (near) {
+      // one array, not three (a filter and a spread per event were most of the read-back's garbage)
+      recs = [];
+      for (const x of near.recent) if (x.line >= floor) recs.push(x);
+      for (const x of found) recs.push(x);
+    }
     let cause: string | null = null;
     let causeLine = -1;
     for (let i = found.length - 1; i >= 0; i--) {
@@ -313,7 +319,9 @@ export class ContextKeeper {
     if (cause === null && near && near.cause !== null && near.causeLine >= floor) [cause, causeLine] = [near.cause, near.causeLine];
     // This event is a record before the pid's next one; its message read as its own comes from the same match.
     const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
-    this.remember(pid, { line: r.line, recent: [...recs, r].slice(-Math.max(this.o.size, 1)), cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
+    const recent = recs.slice(Math.max(0, recs.length - Math.max(this.o.size, 1) + 1));
+    recent.push(r);
+    this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
     return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause, asMessage];
   }
 

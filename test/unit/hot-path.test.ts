@@ -2,11 +2,12 @@
  * Shortcuts of the per-event path (issue 25) against the long way they replace: one cause match read
  * two ways, and a record's ISO time made from the stamp's own digits with the zone looked up once a minute.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
+import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
 import { SHARED } from '../helpers.js';
 
@@ -63,6 +64,28 @@ describe('record times', () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('header fields by numbered groups', () => {
+  // Every line of the real and labeled captures, each layout tried on each (most lines fit one, none or several).
+  const dirs = ['labeled', 'loghub'].map((d) => join(SHARED, 'corpus', d));
+  const lines = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.log')).flatMap((f) => readFileSync(join(d, f), 'utf8').split(/\r?\n/)));
+  const line = fc.oneof(
+    fc.constantFrom(...lines),
+    // damaged: cut at a random point, or with junk spliced in
+    fc.tuple(fc.constantFrom(...lines), fc.nat(), fc.string({ maxLength: 6 })).map(([l, at, junk]) => l.slice(0, at % (l.length + 1)) + junk + l.slice(at % (l.length + 1))),
+  );
+
+  it('gives each layout the fields its named groups give, for every corpus line and damaged ones', () => {
+    expect(lines.length).toBeGreaterThan(2000);
+    for (const lf of LINE_FORMATS) for (const l of lines) expect(lf.fields(l), `${lf.name}: ${l}`).toEqual(lf.re.exec(l)?.groups ?? null);
+    fc.assert(
+      fc.property(line, (l) => {
+        for (const lf of LINE_FORMATS) expect(lf.fields(l)).toEqual(lf.re.exec(l)?.groups ?? null);
+      }),
+      { numRuns: 300 },
     );
   });
 });
