@@ -48,6 +48,24 @@ export class CauseMatcher {
     return null;
   }
 
+  /**
+   * What one text shows read both ways in one pass (an event's own message is also a context line of
+   * the pid's next event): `[as a context line, as the event's own message]`. The two differ only when
+   * an entry of scope `message` matches first.
+   */
+  inBoth(text: string): readonly [context: string | null, message: string | null] {
+    if (!this.any.test(text)) return NO_CAUSE;
+    let message: string | null | undefined;
+    for (const { name, re, messageOnly } of this.rules) {
+      const m = re.exec(text);
+      if (!m) continue;
+      const cause = name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+      message ??= cause;
+      if (!messageOnly) return [cause, message];
+    }
+    return [null, message ?? null];
+  }
+
   /** The event's cause: the first signature in its context, nearest line first, else in its own message. */
   causeOf(context: readonly string[], message: string): string | null {
     for (let i = context.length - 1; i >= 0; i--) {
@@ -57,6 +75,9 @@ export class CauseMatcher {
     return this.inText(message);
   }
 }
+
+/** A text that shows no cause, either way. */
+const NO_CAUSE = [null, null] as const;
 
 let bundled: CauseMatcher | undefined;
 

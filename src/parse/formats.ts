@@ -21,26 +21,74 @@ const UIDPID = String.raw`\(\s*(?:(?<uid>[^:()\s]+):\s*)?(?<pid>\d+)`;
 export interface LineFormat {
   name: FormatName;
   re: RegExp;
+  /** The header fields of a line of this layout, or null: `re` matched with numbered groups. */
+  fields: (line: string) => HeaderFields | null;
+}
+
+/** The fields of HeaderFields, in the order fieldsOf reads them. */
+const FIELD_NAMES = ['Y', 'M', 'D', 'h', 'mi', 's', 'f', 'E', 'EF', 'Z', 'L', 'uid', 'pid', 'tid', 'tag', 'msg'] as const;
+
+/**
+ * `re` with its named groups made plain, and where each field's group is (0: the layout has none).
+ * A named group makes V8 build a dictionary object of the groups on every match: the parser's largest
+ * garbage, and twice the match time on a capture where every line is a record (measured).
+ */
+function numbered(re: RegExp): { plain: RegExp; at: Uint8Array } {
+  const names: string[] = [];
+  const plain = new RegExp(re.source.replace(/\(\?<([A-Za-z]+)>/g, (_, n: string) => (names.push(n), '(')), re.flags);
+  // Every group of these patterns is named or non-capturing; a plain one would shift the numbers.
+  if (new RegExp(`${plain.source}|`).exec('')!.length - 1 !== names.length) throw new Error(`unnamed capturing group in ${re.source}`);
+  const at = new Uint8Array(FIELD_NAMES.length);
+  names.forEach((n, i) => {
+    const k = FIELD_NAMES.indexOf(n as (typeof FIELD_NAMES)[number]);
+    if (k < 0) throw new Error(`unknown field ${n} in ${re.source}`);
+    at[k] = i + 1;
+  });
+  return { plain, at };
+}
+
+/** The HeaderFields of a match of a `numbered` pattern: one object shape for every layout. */
+function fieldsOf(m: RegExpExecArray, at: Uint8Array): HeaderFields {
+  const g = pick;
+  return { Y: g(m, at[0]!), M: g(m, at[1]!), D: g(m, at[2]!), h: g(m, at[3]!), mi: g(m, at[4]!), s: g(m, at[5]!), f: g(m, at[6]!), E: g(m, at[7]!), EF: g(m, at[8]!), Z: g(m, at[9]!), L: g(m, at[10]!), uid: g(m, at[11]!), pid: g(m, at[12]!), tid: g(m, at[13]!), tag: g(m, at[14]!), msg: g(m, at[15]!) };
+}
+
+/** Group i of a match, or undefined for 0 (no such group in the layout). */
+function pick(m: RegExpExecArray, i: number): string | undefined {
+  return i ? m[i] : undefined;
+}
+
+/** A LineFormat of this name and pattern. */
+function lineFormatOf(name: FormatName, re: RegExp): LineFormat {
+  const { plain, at } = numbered(re);
+  return {
+    name,
+    re,
+    fields: (line) => {
+      const m = plain.exec(line);
+      return m ? fieldsOf(m, at) : null;
+    },
+  };
 }
 
 export const LINE_FORMATS: readonly LineFormat[] = [
   // `%s %s%5d %5d %c %-8.*s: ` (uid, when present, is a word before the pid)
-  { name: 'threadtime', re: new RegExp(String.raw`^\s*${TS}\s+(?:(?<uid>\S+)\s+)?(?<pid>\d+)\s+(?<tid>\d+) ${LVL} (?<tag>.*?)\s*:(?: (?<msg>.*))?$`) },
+  lineFormatOf('threadtime', new RegExp(String.raw`^\s*${TS}\s+(?:(?<uid>\S+)\s+)?(?<pid>\d+)\s+(?<tid>\d+) ${LVL} (?<tag>.*?)\s*:(?: (?<msg>.*))?$`)),
   // `%s %c/%-8.*s(%s%5d): `
-  { name: 'time', re: new RegExp(String.raw`^\s*${TS} ${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`) },
+  lineFormatOf('time', new RegExp(String.raw`^\s*${TS} ${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`)),
   // Android Studio (up to Dolphin) copy: `MM-DD hh:mm:ss.mmm pid-tid/package P/Tag: msg`
-  { name: 'studio', re: new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`) },
+  lineFormatOf('studio', new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`)),
   // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`
   // The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
-  { name: 'studio-v2', re: new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`) },
+  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`)),
   // `%c/%-8.*s(%s%5d): `
-  { name: 'brief', re: new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`) },
+  lineFormatOf('brief', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`)),
   // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`
-  { name: 'process', re: new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*)  \((?<tag>.*)\)$`) },
+  lineFormatOf('process', new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*)  \((?<tag>.*)\)$`)),
   // `%c(%s%5d:%5d) `
-  { name: 'thread', re: new RegExp(String.raw`^${LVL}${UIDPID}:\s*(?<tid>\d+)\)(?: (?<msg>.*))?$`) },
+  lineFormatOf('thread', new RegExp(String.raw`^${LVL}${UIDPID}:\s*(?<tid>\d+)\)(?: (?<msg>.*))?$`)),
   // `%c/%-8.*s: `
-  { name: 'tag', re: new RegExp(String.raw`^${LVL}\/(?<tag>.*?)\s*:(?: (?<msg>.*))?$`) },
+  lineFormatOf('tag', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)\s*:(?: (?<msg>.*))?$`)),
 ];
 
 /** `[ %s %s%5d:%5d %c/%-8.*s ]` opens a `long` entry; the message follows until a blank line. */

@@ -202,8 +202,8 @@ export class RecordParser {
     }
     const cur = this.current;
     if (cur) {
-      const m = cur.re.exec(line);
-      if (m) return this.header(m.groups as HeaderFields, cur.name, lineNo);
+      const g = cur.fields(line);
+      if (g) return this.header(g, cur.name, lineNo);
     }
     // A Studio copy puts stack traces and wrapped text under a record, indented and without a header.
     const open = this.pending;
@@ -215,15 +215,15 @@ export class RecordParser {
     if (!this.opts.format) {
       for (const lf of LINE_FORMATS) {
         if (lf === cur) continue;
-        const m = lf.re.exec(line);
-        if (m) {
+        const g = lf.fields(line);
+        if (g) {
           // Inside a raw region a single-line layout is read for this line only: a raw message that looks
           // like a header ("I/O error: x" fits `tag`) must not turn the raw lines after it into unparsed ones.
           if (this.formatName !== 'raw' || MULTI_LINE_FORMATS.has(lf.name)) {
             this.current = lf;
             this.formatName = lf.name;
           }
-          return this.header(m.groups as HeaderFields, lf.name, lineNo);
+          return this.header(g, lf.name, lineNo);
         }
       }
       if (LONG_HEADER.test(line)) {
@@ -297,10 +297,10 @@ export class RecordParser {
       if (p.afterBlank && !this.opts.format) {
         if (NON_ENTRY.test(line)) return this.separator(line);
         for (const lf of SWITCH_FROM_LONG) {
-          const lm = lf.re.exec(line);
-          if (lm) {
+          const lg = lf.fields(line);
+          if (lg) {
             this.setFormat(lf.name);
-            return this.header(lm.groups as HeaderFields, lf.name, lineNo);
+            return this.header(lg, lf.name, lineNo);
           }
         }
       }
@@ -345,7 +345,7 @@ export class RecordParser {
     };
   }
 
-  private lastMinute = '';
+  private lastMinute: { year: number; M?: string; D?: string; h?: string; mi?: string; Z?: string } = { year: NaN };
   private lastMinuteMs = NaN;
   private lastMinuteIso: string | null = null;
 
@@ -360,9 +360,10 @@ export class RecordParser {
     const month = Number(g.M);
     const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month, Number(g.D));
     // Records come in time order: the zone lookup is made once a minute (offsets change on the hour).
-    const minute = `${year}-${g.M}-${g.D} ${g.h}:${g.mi} ${g.Z ?? ''}`;
-    if (minute !== this.lastMinute) {
-      this.lastMinute = minute;
+    // The minute is compared field by field: a key string per record was garbage on every event.
+    const last = this.lastMinute;
+    if (year !== last.year || g.M !== last.M || g.D !== last.D || g.h !== last.h || g.mi !== last.mi || g.Z !== last.Z) {
+      this.lastMinute = { year, M: g.M, D: g.D, h: g.h, mi: g.mi, Z: g.Z };
       this.lastMinuteMs = localToEpochMs(year, month, Number(g.D), Number(g.h), Number(g.mi), 0, 0, this.opts.tz, g.Z);
       // "YYYY-MM-DDTHH:MM:" of that minute in UTC, when the zone offset is whole minutes
       const iso = Number.isFinite(this.lastMinuteMs) && this.lastMinuteMs % 60_000 === 0 ? new Date(this.lastMinuteMs).toISOString() : '';
@@ -371,7 +372,8 @@ export class RecordParser {
     const sec = Number(g.s);
     const frac = fractionToMs(g.f);
     if (this.lastMinuteIso !== null && sec < 60) {
-      return `${this.lastMinuteIso}${String(sec).padStart(2, '0')}.${String(frac).padStart(3, '0')}Z`;
+      // `s` is two digits; a fraction of three digits is the milliseconds as written
+      return `${this.lastMinuteIso}${g.s}.${g.f?.length === 3 ? g.f : String(frac).padStart(3, '0')}Z`;
     }
     const ms = this.lastMinuteMs + sec * 1000 + frac;
     return Number.isNaN(ms) ? null : new Date(ms).toISOString();

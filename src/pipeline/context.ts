@@ -12,23 +12,18 @@
  * (binary, Studio JSON) hand every record to the Parser anyway: for them a ring of recent records per
  * pid is kept instead. Every read strategy (threads, stdin, gzip) gives one answer.
  */
+import type { CauseMatcher } from '../extract/causes.js';
 import { redact } from '../extract/redact.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
-import type { FoundBefore } from './lookback.js';
+import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
+export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
-/** Lines looked back for the context of an event, whatever the pids between. */
-export const LOOKBACK_LINES = 64;
-/** Bytes looked back (and kept from the frame before): 64 lines of a busy capture are ~10 KB. */
-export const LOOKBACK_BYTES = 1 << 14;
-/** Lines of a pid read back at most: twice as many as records, a pid's digits may stand near the start of another process's line. */
-export const LOOKBACK_MAX = MAX_CONTEXT * 2;
-
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
   const head = `${r.time ?? ''} ${r.level ?? ''}/${r.tag}: `.trimStart();
@@ -37,138 +32,6 @@ export function contextLine(r: LogRecord, noRedact = false): string {
   // Redact before cutting, so a secret is never half-shown at the cut.
   const clean = noRedact ? one : redact(one);
   return terminalText(clean.length > CONTEXT_LINE_CHARS ? clean.slice(0, CONTEXT_LINE_CHARS) + '…' : clean);
-}
-
-/**
- * The bytes just before the line the Selector is handing over: where that line starts in the buffer
- * it is in, and the tail of the bytes before that buffer. Set before each line is fed; read only when
- * the line yields an event.
- */
-export class LineWindow {
-  private buf: Buffer | null = null;
-  private start = 0;
-  /** 1-based number of the line at `start`. */
-  line = 0;
-  /** Whole lines that came before `buf` (the tail of the previous frame), or empty. */
-  private carry: Buffer = Buffer.alloc(0);
-  /** Reads the input's bytes before `start` when `buf` does not hold them (a file read in ranges). */
-  private reader: ((at: number, max: number) => Buffer) | null = null;
-
-  /** The text of the line being fed. */
-  private text = '';
-  /** What a scan thread found before the line (candidate `foundIndex` of its job), when it did. */
-  private found: FoundBefore | null = null;
-  private foundIndex = 0;
-
-  /** The line numbered `line`, `text`, starts at buf[start]; `found` holds its look-back when a scan thread found it. */
-  at(buf: Buffer, start: number, line: number, text: string, reader: ((at: number, max: number) => Buffer) | null = null, found: FoundBefore | null = null, foundIndex = 0): void {
-    this.text = text;
-    this.buf = buf;
-    this.start = start;
-    this.line = line;
-    this.reader = reader;
-    this.found = found;
-    this.foundIndex = foundIndex;
-  }
-
-  /** A frame ended at buf[end]: its last whole lines are kept for the frame after it (a copy: buffers are reused). */
-  keepTail(buf: Buffer, end: number): void {
-    let from = Math.max(0, end - LOOKBACK_BYTES);
-    if (from > 0) from = buf.indexOf(10, from - 1) + 1 || end;
-    const tail = buf.subarray(from, end);
-    this.carry = tail.length >= LOOKBACK_BYTES || !this.carry.length ? Buffer.from(tail) : Buffer.concat([this.carry.subarray(Math.max(0, this.carry.length - (LOOKBACK_BYTES - tail.length))), tail]);
-    this.buf = null;
-  }
-
-  /**
-   * Up to `max` of the `maxLines` lines before the current one (within LOOKBACK_BYTES) that may be of
-   * process `pid`, oldest first, each with how many lines back it is: found by looking for the pid's
-   * digits near a line's start, so the lines of other processes are neither decoded nor parsed (the
-   * caller parses these and checks).
-   */
-  linesOfPid(pid: number, max: number, maxLines: number, fixedColumn: boolean): PidLine[] {
-    const out: PidLine[] = [];
-    if (!this.buf || max <= 0 || maxLines <= 0) return out;
-    // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked.
-    if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid) return this.found.linesOf(this.foundIndex, maxLines);
-    const needle = Buffer.from(String(pid), 'latin1');
-    // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
-    // line of that pid: the column of the event's own line. One look a line instead of a search.
-    const col = fixedColumn ? pidColumn(this.text, String(pid)) : -1;
-    if (this.reader) {
-      // One byte more than the window: a line that starts just at its bound is whole, and read as from a held frame.
-      const bytes = this.reader(this.start, LOOKBACK_BYTES + 1);
-      // a first line cut by the byte bound is not read
-      const from = bytes.length === LOOKBACK_BYTES + 1 ? bytes.indexOf(10) + 1 : 0;
-      pidLines(bytes, from, bytes.length, needle, col, max, out, { lines: 0, max: maxLines });
-      return out.reverse();
-    }
-    const lo = Math.max(0, this.start - LOOKBACK_BYTES);
-    const from = lo === 0 ? 0 : this.buf.indexOf(10, lo - 1) + 1;
-    const looked = { lines: 0, max: maxLines };
-    pidLines(this.buf, from, this.start, needle, col, max, out, looked);
-    // the rest of the look-back in the tail of the frame before (its first line may be cut: not read)
-    const rest = LOOKBACK_BYTES - this.start;
-    if (lo === 0 && rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
-    return out.reverse();
-  }
-}
-
-/** A line read back: its text and how many lines before the event's it is (1: the line just before). */
-export interface PidLine {
-  text: string;
-  back: number;
-}
-
-/** Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1. */
-function pidColumn(text: string, pid: string): number {
-  // indexOf, not a RegExp made per event (compiling it was the read-back's largest cost, profiled)
-  for (let i = text.indexOf(pid, 1); i > 0 && i < PID_WITHIN; i = text.indexOf(pid, i + 1)) {
-    const before = text.charCodeAt(i - 1);
-    const after = text.charCodeAt(i + pid.length);
-    if ((before === 32 || before === 40) && (after === 32 || after === 41 || after === 58)) return i;
-  }
-  return -1;
-}
-
-// A pid stands after a blank (threadtime's padding) or `(` (brief, time, process, thread), and before
-// a blank, `)` or `:` (thread's `( pid: tid)`).
-/** Headers put the pid within the first bytes of a line. */
-const PID_WITHIN = 64;
-
-/**
- * Pushes to `out`, nearest first, the whole lines of b[lo, hi) that hold `needle` as a whole number in
- * their first PID_WITHIN bytes, until `out` has `max` or LOOKBACK_LINES lines were looked at. Line by
- * line with the newline search (memrchr), then a short byte loop: Buffer.lastIndexOf of a multi-byte
- * needle was 60% of a run's time (profiled).
- */
-function pidLines(b: Buffer, lo: number, hi: number, needle: Buffer, col: number, max: number, out: PidLine[], looked: { lines: number; max: number }): void {
-  const first = needle[0]!;
-  const n = needle.length;
-  let le = hi; // just after the newline of the line being looked at
-  while (out.length < max && le > lo && looked.lines < looked.max) {
-    // Back to the line's start (memrchr), then its first bytes forward.
-    const end = b[le - 1] === 10 ? le - 1 : le;
-    const ls = end >= 1 ? b.lastIndexOf(10, end - 1) + 1 : 0;
-    // a line cut at the window's start is not read
-    if (ls < lo || (ls === lo && lo > 0 && b[lo - 1] !== 10)) return;
-    looked.lines++;
-    const stop = Math.min(end, ls + PID_WITHIN) - n;
-    for (let i = col >= 0 ? ls + col : ls + 1; i <= stop; i++) {
-      if (col >= 0 && i > ls + col) break;
-      if (b[i] !== first) continue;
-      const before = b[i - 1];
-      if (before !== 32 && before !== 40) continue;
-      const after = b[i + n];
-      if (after !== 32 && after !== 41 && after !== 58) continue;
-      let k = 1;
-      while (k < n && b[i + k] === needle[k]) k++;
-      if (k < n) continue;
-      out.push({ text: b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end), back: looked.lines });
-      break;
-    }
-    le = ls;
-  }
 }
 
 /** A record kept for context, with the cause its own message shows (matched once). */
@@ -198,8 +61,6 @@ class PidRing {
   }
 }
 
-/** Layouts whose pid comes before the tag, so at one column in all the lines of a pid. */
-export const FIXED_PID_COLUMN: ReadonlySet<FormatName> = new Set(['threadtime', 'process', 'thread']);
 
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
@@ -214,9 +75,12 @@ export interface ContextOptions {
   noRedact?: boolean;
   /** The zone of local time stamps, as the source's Parser has it. */
   tz?: string;
-  /** The cause one message shows (extract/causes.ts); `context`: the message of a record before the event. */
-  causeOf: (message: string, context: boolean) => string | null;
+  /** The causes of messages (extract/causes.ts). */
+  causes: CauseFinder;
 }
+
+/** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match. */
+export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth'>;
 
 /** What a pid's last event saw: its line, the records before it and itself, and the nearest cause among them with its line. */
 interface PidSeen {
@@ -252,25 +116,27 @@ export class ContextKeeper {
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
-    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causeOf(r.message, true) });
+    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
   }
 
   /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
   eventContext(r: LogRecord, message: string): EventContext {
     let kept: LogRecord[] = [];
     let cause: string | null = null;
+    // The message read as the event's own, when the read-back already matched it (one match, not two).
+    let asMessage: string | null | undefined;
     if (r.pid !== null) {
       if (!readBackable(r)) {
         const ring = this.ring.before(r);
         kept = ring.map((k) => k.rec);
         for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
       } else if (this.window.line === r.line) {
-        [kept, cause] = this.readBack(r);
+        [kept, cause, asMessage] = this.readBack(r, message);
       }
     }
     return {
       context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => this.line(k)),
-      cause: cause ?? this.o.causeOf(message, false),
+      cause: cause ?? (asMessage !== undefined ? asMessage : this.o.causes.inText(message, false)),
     };
   }
 
@@ -279,7 +145,7 @@ export class ContextKeeper {
    * What the pid's last event saw is kept, so only the lines since it are read back: a capture where
    * every line is an event of one process reads each line once, not LOOKBACK_LINES times.
    */
-  private readBack(r: LogRecord): [LogRecord[], string | null] {
+  private readBack(r: LogRecord, message: string): [LogRecord[], string | null, string | null | undefined] {
     const pid = r.pid!;
     const floor = r.line - LOOKBACK_LINES;
     const last = this.pids.get(pid);
@@ -293,21 +159,29 @@ export class ContextKeeper {
         if ('record' in res && res.record.pid === pid) found.push(res.record);
       }
     }
-    const recs = near ? [...near.recent.filter((x) => x.line >= floor), ...found] : found;
+    let recs = found;
+    if (near) {
+      // one array, not three (a filter and a spread per event were most of the read-back's garbage)
+      recs = [];
+      for (const x of near.recent) if (x.line >= floor) recs.push(x);
+      for (const x of found) recs.push(x);
+    }
     let cause: string | null = null;
     let causeLine = -1;
     for (let i = found.length - 1; i >= 0; i--) {
-      cause = this.o.causeOf(found[i]!.message, true);
+      cause = this.o.causes.inText(found[i]!.message, true);
       if (cause !== null) {
         causeLine = found[i]!.line;
         break;
       }
     }
     if (cause === null && near && near.cause !== null && near.causeLine >= floor) [cause, causeLine] = [near.cause, near.causeLine];
-    // This event is a record before the pid's next one.
-    const own = this.o.causeOf(r.message, true);
-    this.remember(pid, { line: r.line, recent: [...recs, r].slice(-Math.max(this.o.size, 1)), cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
-    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause];
+    // This event is a record before the pid's next one; its message read as its own comes from the same match.
+    const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
+    const recent = recs.slice(Math.max(0, recs.length - Math.max(this.o.size, 1) + 1));
+    recent.push(r);
+    this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
+    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause, asMessage];
   }
 
   /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */

@@ -304,8 +304,7 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const sink = storeSinkFor(store, src, input, facts, at, opts, () => parser.format);
   const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
-  const causes = bundledCauses();
-  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causeOf: (m, context) => causes.inText(m, context) });
+  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses() });
   let unparsed = 0;
   const parser: RecordStage = new RecordStage(
     { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, src.opened.mtime) },

@@ -12,7 +12,7 @@
  * reads it back from the file, as it does for other layouts.
  */
 import type { Candidates } from './candidates.js';
-import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './context.js';
+import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 
 /**
  * What a scan thread found before each candidate of a job: `pid[i]` is the pid whose lines were

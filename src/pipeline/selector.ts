@@ -7,7 +7,7 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
-import type { LineWindow } from './context.js';
+import type { LineWindow } from './line-window.js';
 import { FoundBefore } from './lookback.js';
 import type { ChunkScanner } from './scan.js';
 import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
