@@ -3,7 +3,7 @@
  * a zh_CN user saw English for an empty report window, events without a time stamp, events a
  * run's display filters hid, and what prune deleted. Spawns the real bin on the labeled captures.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED, runCli, tempDir } from '../helpers.js';
@@ -65,5 +65,24 @@ describe('notes beside the output are in the run language', () => {
     expect(runCli(['--db', one, '--quiet', join(LABELED, 'dev-time.log')]).status).toBe(0);
     const pruned = runCli(['prune', '--db', one, '--older-than', '1d', '--lang', 'en']);
     expect(pruned.stderr).toMatch(/^pruned \S+one\.db: 89 events before \S+; hourly counts kept; space given back \(VACUUM\)\n$/);
+  });
+});
+
+describe('the compare page in the run language', () => {
+  it('names the new and spiking codes with the registry text of the run language', () => {
+    const db = join(tempDir(), 'c.db');
+    expect(runCli(['--db', db, '--quiet', join(LABELED, 'dev-time.log')]).status).toBe(0);
+    const page = (lang: string) => {
+      const out = join(tempDir(), `${lang}.html`);
+      const r = runCli(['report', '--db', db, '--format', 'html', '--by', 'code', '--since', '2026-03-01', '--compare', '-o', out, '--lang', lang]);
+      expect(r.status).toBe(0);
+      return readFileSync(out, 'utf8');
+    };
+    const item = (html: string, code: number) => new RegExp(`<li data-code="${code}">(.*?)</li>`).exec(html)?.[1]?.replace(/<[^>]+>/g, '');
+    const zh = page('zh');
+    expect(item(zh, 2333)).toBe('2333 密码 0 → 3 · 用户名或密码错误');
+    expect(item(zh, 500)).toBe('500 服务端 0 → 2 · 通用服务端异常');
+    const en = page('en');
+    expect(item(en, 2333)).toBe('2333 password 0 → 3 · Account not exists or password is incorrect.');
   });
 });
