@@ -35,3 +35,19 @@ describe('a glob over folders with links', () => {
     expect(s.events).toBe(total('dev-time.log') + total('dev-brief.log') + total('dev-threadtime.log'));
   });
 });
+
+describe('a .gz whose deflate data is corrupt', () => {
+  it('fails that input in one line with exit 3 and reads the others (it ended with exit 13 and no message)', () => {
+    const root = tempDir();
+    // A gzip header, then bytes that are not deflate data; beside it a good capture.
+    writeFileSync(join(root, 'broken.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.from('e-not-gzip')]));
+    copyFileSync(join(LABELED, 'dev-time.log'), join(root, 'good.log'));
+    const db = join(root, 't.db');
+    const r = runCli(['--db', db, 'broken.gz', 'good.log'], { cwd: root });
+    expect(r.status).toBe(3);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('authing-triage:'));
+    expect(lines).toEqual(['authing-triage: broken.gz: corrupt gzip data (invalid code lengths set); skipped']);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toContain(`${total('dev-time.log')} events in`);
+  });
+});
