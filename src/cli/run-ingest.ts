@@ -214,8 +214,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
-  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr);
-  if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary });
+  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr, argv.lang);
+  if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
   const summaryOut = argv.json ? process.stderr : process.stdout;

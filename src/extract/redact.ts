@@ -9,8 +9,8 @@
 type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replacement: string | ((...m: string[]) => string)];
 
 /** Names of keys whose value is a secret: any key containing one of these (accessToken, x-api-key, connect.sid). */
-const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket)`;
-const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket'];
+const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier)`;
+const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier'];
 
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
 const BARE = String.raw`[^\s,;"'}<>]+`;
@@ -21,7 +21,7 @@ const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|"(
  * (or ending in `:` before a blank) takes that too: in `onGetTokenError: api_key: x` and
  * `onGetTokenError: appSecret = x` the first key's value holds the second.
  */
-const VALUE = String.raw`(?!\[(?:redacted|jwt|email|phone|secret)\])(${QUOTED}|${BARE}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${BARE}))*)`;
+const VALUE = String.raw`(?!\[(?:redacted|jwt|email|phone|secret|id-card)\])(${QUOTED}|${BARE}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${BARE}))*)`;
 
 const quotedLike = (value: string): string => {
   const q = /^\\?["']/.exec(value)?.[0];
@@ -50,8 +50,12 @@ const RULES: readonly Rule[] = [
     new RegExp(String.raw`((?:\\?["'])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["'])?\s*[:=]\s*)${VALUE}`, 'gi'),
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
+  // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
+  [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
   // e-mail addresses
   [(t) => t.includes('@'), /[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
+  // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before phones cut them
+  [() => true, /(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
   // mainland China mobile numbers, optionally with +86, and other international numbers
   [() => true, /(?<![\d.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\d.])/g, '[phone]'],
   [(t) => t.includes('+'), /(?<![\w.])\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?![\w.])/g, '[phone]'],
@@ -64,7 +68,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

@@ -80,7 +80,8 @@ export const LINE_FORMATS: readonly LineFormat[] = [
   lineFormatOf('studio', new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`)),
   // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`
   // The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
-  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`)),
+  // A tag may hold single spaces (`Guard Login`); the columns are padded with runs of them.
+  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+(?: \S+){0,7}?)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`)),
   // `%c/%-8.*s(%s%5d): `
   lineFormatOf('brief', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`)),
   // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`

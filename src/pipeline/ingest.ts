@@ -204,8 +204,9 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   if (head.length === 0) return { ...result, status: 'failed', error: 'empty input' };
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return { ...result, status: 'failed', error: 'an SQLite database, not a log' };
   const info = inspectHead(head, src.complete, opts.format);
+  // A file skipped as binary has no text encoding or line endings to report.
+  if (info.notLog) return { ...result, encoding: 'binary', ...(info.note ? { note: info.note } : {}), status: 'not-a-log', skipReason: 'not a log' };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
-  if (info.notLog) return { ...result, status: 'not-a-log', skipReason: 'not a log' };
   return {
     format: info.format,
     shape: shapeOf(info.format),
@@ -324,7 +325,8 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   let cutRecords = 0;
   const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({
     ...result, status, ...(error !== undefined ? { error } : {}), lines: selector.lineNo - startLines, unparsed, overlong: selector.overlong + cutRecords + parser.takeCutRecords(), events: sink.stored,
-    formats: parser.formatsSeen, ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
+    // Only candidate lines are parsed: a capture without one still names the layout detection found.
+    formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {

@@ -1,5 +1,6 @@
 /** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
 import { readFileSync } from 'node:fs';
+import safeRegex from 'safe-regex2';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
@@ -114,6 +115,20 @@ const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description',
 /** Bounds on a user's registry file: a file that size or a tag list that long is not a registry. */
 export const MAX_REGISTRY_BYTES = 16 << 20;
 export const MAX_SIGNATURE_TAGS = 1000;
+
+/** Why a user's pattern is refused, and what to write instead. */
+const NESTED_REPETITION = 'a repetition inside a repetition, like (a+)+ or (\\w+\\s?)*, can take exponential time on one log line; repeat a plain character class instead, like [\\w\\s]*';
+
+/**
+ * A user's pattern runs on every hostile log line: a repetition inside a repetition (`(a+)+$`)
+ * backtracks exponentially on a line made for it, blocking the event loop (so SIGTERM and Ctrl-C
+ * too) for minutes. safe-regex2 measures that star height; its parser knows no lookbehind, which
+ * does not change the height, so one is read as a plain group for the check.
+ */
+export function exponentialPattern(source: string): boolean {
+  return !safeRegex(source.replace(/\(\?<[=!]/g, '(?:'), { limit: Number.MAX_SAFE_INTEGER });
+}
+
 export const MAX_EXTRA_TAGS = 5000;
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
@@ -195,6 +210,7 @@ export function applyOverrides(reg: Registry, file: string): void {
       } catch (e) {
         bad(`${where}.message`, `not a valid regular expression (${(e as Error).message})`);
       }
+      if (exponentialPattern(s.message as string)) bad(`${where}.message`, NESTED_REPETITION);
       if (s.code === undefined && s.codeGroup === undefined) bad(where, 'needs "code" (a fixed code) or "codeGroup" (the capture holding it)');
       if (s.code !== undefined && !Number.isSafeInteger(s.code)) bad(`${where}.code`, 'expected an integer');
       if (s.codeGroup !== undefined && !Number.isSafeInteger(s.codeGroup)) bad(`${where}.codeGroup`, 'expected an integer');
@@ -205,6 +221,7 @@ export function applyOverrides(reg: Registry, file: string): void {
         } catch (e) {
           bad(`${where}.detail`, `not a valid regular expression (${(e as Error).message})`);
         }
+        if (exponentialPattern(s.detail as string)) bad(`${where}.detail`, NESTED_REPETITION);
       }
       // A user's signatures come first: they describe the app's own lines.
       reg.signatures.unshift(s as unknown as Signature);

@@ -53,6 +53,18 @@ export interface UiStrings {
     newCodes: string; spikingCodes: string; noNewCodes: string; noSpikes: string;
     failureCodes: (shown: number, total: number) => string; successes: string;
   };
+  /** One-line notes on stderr about what a report window or a run's filters leave out, and what prune did. */
+  notes: {
+    /** A window as a user typed it back: `since X`, `before Y`, `from X to Y`. */
+    window: (since: string | undefined, until: string | undefined) => string;
+    noEvents: (window: string) => string;
+    storeHolds: (n: number, first: string, last: string) => string;
+    undatedApart: (n: number) => string;
+    undatedLeftOut: (n: number) => string;
+    filteredOut: (hidden: number, stored: number) => string;
+    reread: (n: number) => string;
+    pruned: (where: string, events: number, before: string, counts: number, vacuumed: boolean) => string;
+  };
 }
 
 const en: UiStrings = {
@@ -95,6 +107,16 @@ const en: UiStrings = {
     newCodes: 'New codes', spikingCodes: 'Spiking codes', noNewCodes: 'None: every code of this period was seen in the one before.', noSpikes: 'None: no failure code at least doubled by 5 or more.',
     failureCodes: (shown, total) => (total > shown ? `Top ${shown} of ${total} failure codes` : `Failure codes (${total})`), successes: 'Successes (not failures)',
   },
+  notes: {
+    window: (since, until) => (until === undefined ? `since ${since}` : since === undefined ? `before ${until}` : `from ${since} to ${until}`),
+    noEvents: (window) => `no events ${window}`,
+    storeHolds: (n, first, last) => `the store holds ${plural(n, 'event')} from ${first} to ${last}: try --since ${first}`,
+    undatedApart: (n) => `${plural(n, 'event')} without a time stamp, which no --since or --until window includes (see them with no window)`,
+    undatedLeftOut: (n) => `${plural(n, 'event')} without a time stamp ${n === 1 ? 'is' : 'are'} in no --since or --until window, so not in this report; leave the window out to count ${n === 1 ? 'it' : 'them'}`,
+    filteredOut: (hidden, stored) => `${hidden} of the ${plural(stored, 'event')} stored by this run ${hidden === 1 ? 'is' : 'are'} outside its filters (--since/--until/--level/--category/--code/--only-tag); report shows them`,
+    reread: (n) => `${n} input(s) counted before under other settings were read again; the events those settings missed were added`,
+    pruned: (where, events, before, counts, vacuumed) => `pruned ${where}: ${plural(events, 'event')} before ${before}${counts ? ` and ${counts} hourly count rows` : '; hourly counts kept'}${vacuumed ? '; space given back (VACUUM)' : ''}`,
+  },
 };
 
 const zh: UiStrings = {
@@ -135,6 +157,16 @@ const zh: UiStrings = {
     and: '和', byDims: (name) => `按${name}`, compareTitle: (name) => `按${name}，与上一时段对比`, before: '上期', after: '本期', change: '变化', note: '备注',
     newCodes: '新出现的代码', spikingCodes: '激增的代码', noNewCodes: '无：本时段的代码在上一时段都出现过。', noSpikes: '无：没有失败代码翻倍且增加 5 个以上。',
     failureCodes: (shown, total) => (total > shown ? `失败代码前 ${shown} 个（共 ${total} 个）` : `失败代码（${total} 个）`), successes: '成功（不是失败）',
+  },
+  notes: {
+    window: (since, until) => (until === undefined ? `${since} 以来` : since === undefined ? `${until} 之前` : `${since} 至 ${until} 之间`),
+    noEvents: (window) => `${window}没有事件`,
+    storeHolds: (n, first, last) => `数据库中有 ${n} 个事件，时间从 ${first} 到 ${last}：试试 --since ${first}`,
+    undatedApart: (n) => `${n} 个事件没有时间戳，任何 --since 或 --until 时间范围都不包含它们（不加时间范围即可看到）`,
+    undatedLeftOut: (n) => `${n} 个事件没有时间戳，不在任何 --since 或 --until 时间范围内，所以不在此报告中；去掉时间范围即可统计它们`,
+    filteredOut: (hidden, stored) => `本次存入的 ${stored} 个事件中有 ${hidden} 个在本次的筛选条件（--since/--until/--level/--category/--code/--only-tag）之外；report 可以显示它们`,
+    reread: (n) => `${n} 个此前在其他设置下计数的输入已重新读取，补上了那些设置漏掉的事件`,
+    pruned: (where, events, before, counts, vacuumed) => `已清理 ${where}：删除 ${before} 之前的 ${events} 个事件${counts ? `和 ${counts} 行小时计数` : '；小时计数保留'}${vacuumed ? '；已回收空间（VACUUM）' : ''}`,
   },
 };
 

@@ -79,8 +79,8 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
       compare: {
         previous: { since: new Date(f.since - len).toISOString(), until: new Date(f.since).toISOString() },
         rows,
-        newCodes: byCode.filter((r) => r.isNew),
-        spiking: byCode.filter((r) => r.spike && !r.isNew),
+        newCodes: byCode.filter((r) => r.isNew).map(inLang),
+        spiking: byCode.filter((r) => r.spike && !r.isNew).map(inLang),
       },
     };
   } else if (by.length !== 1 || by[0] !== 'category') {

@@ -1,5 +1,7 @@
 /** What a report says when its time window holds nothing but the store does hold events. */
 import type { Store } from '../store/store.js';
+import { ui } from '../registry/text.js';
+import type { Lang } from '../registry/ui-strings.js';
 import { totals, type ReportFilter } from './query.js';
 
 const day = (iso: string): string => iso.slice(0, 10);
@@ -24,28 +26,27 @@ export async function undatedEvents(store: Store, f: Omit<ReportFilter, 'since' 
  * events are, and the --since that shows them. Events without a time stamp are named apart,
  * because no --since/--until window includes them.
  */
-export async function emptyWindowHint(store: Store, f: ReportFilter): Promise<string | null> {
+export async function emptyWindowHint(store: Store, f: ReportFilter, lang: Lang = 'en'): Promise<string | null> {
   if (f.since === undefined && f.until === undefined) return null;
   const { since: _s, until: _u, ...rest } = f;
   const all = await totals(store, rest);
   if (!all.events) return null;
   const undated = await undatedEvents(store, rest);
-  const window = f.until === undefined ? `since ${when(f.since!)}` : f.since === undefined ? `before ${when(f.until)}` : `from ${when(f.since)} to ${when(f.until)}`;
-  const noun = (n: number) => `${n} ${n === 1 ? 'event' : 'events'}`;
-  const parts = [`no events ${window}`];
-  if (all.first && all.last) parts.push(`the store holds ${noun(all.events - undated)} from ${day(all.first)} to ${day(all.last)}: try --since ${day(all.first)}`);
-  if (undated) parts.push(`${noun(undated)} without a time stamp, which no --since or --until window includes (see them with no window)`);
-  return parts.join('; ');
+  const t = ui(lang).notes;
+  const parts = [t.noEvents(t.window(f.since === undefined ? undefined : when(f.since), f.until === undefined ? undefined : when(f.until)))];
+  if (all.first && all.last) parts.push(t.storeHolds(all.events - undated, day(all.first), day(all.last)));
+  if (undated) parts.push(t.undatedApart(undated));
+  return parts.join(ui(lang).explain.fieldSep);
 }
 
 /**
  * One line when a window leaves out events without a time stamp though it holds others (else
  * null): `--since 365d` must not drop them silently.
  */
-export async function undatedNote(store: Store, f: ReportFilter): Promise<string | null> {
+export async function undatedNote(store: Store, f: ReportFilter, lang: Lang = 'en'): Promise<string | null> {
   if (f.since === undefined && f.until === undefined) return null;
   const { since: _s, until: _u, ...rest } = f;
   const undated = await undatedEvents(store, rest);
   if (!undated) return null;
-  return `${undated} ${undated === 1 ? 'event' : 'events'} without a time stamp ${undated === 1 ? 'is' : 'are'} in no --since or --until window, so not in this report; leave the window out to count ${undated === 1 ? 'it' : 'them'}`;
+  return ui(lang).notes.undatedLeftOut(undated);
 }

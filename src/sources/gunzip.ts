@@ -56,7 +56,16 @@ async function* inflateMember(first: Buffer, next: () => Promise<Buffer | null>,
       if (!pending) throw gzipError('unexpected end of file', 'Z_BUF_ERROR');
       const slice: Buffer = pending.subarray(0, SLICE);
       pending = slice.length < pending.length ? pending.subarray(SLICE) : null;
-      await new Promise<void>((res) => inflater.write(slice, () => res()));
+      // On corrupt deflate data the inflater emits 'error' and never calls the write's callback:
+      // waiting on the callback alone left the run with nothing to wait for (Node exits 13, no message).
+      await new Promise<void>((res) => {
+        const done = (): void => {
+          inflater.off('error', done);
+          res();
+        };
+        inflater.once('error', done);
+        inflater.write(slice, done);
+      });
       written += slice.length;
       if (failed) throw failed;
       for (const c of out.splice(0)) {

@@ -41,7 +41,8 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
   const inputs: Input[] = [];
   const problems: InputProblem[] = [];
   const folders = new Set<string>();
-  // A glob like "srv/**/*" names a file and every folder above it: each file is read once.
+  // A glob like "srv/**/*" names a file and every folder above it, and follows symlinked folders
+  // (srv/c/link -> ../a): each file is read once, known by device and inode like a folder.
   const seen = new Set<string>();
   // given: named on the command line; inFolder: reached by walking a folder (not named by a glob).
   const walk = (p: string, given: boolean, inFolder = false): void => {
@@ -75,15 +76,15 @@ export function expandInputs(paths: readonly string[], exclude: readonly string[
       // The tool's own settings files are not logs: inside a folder they are passed over, not read as raw lines.
       for (const n of names) if (!n.startsWith('.') && !settingsFiles.includes(n)) walk(join(p, n), false, true);
     } else if (st.isFile()) {
-      const full = resolve(p);
-      if (!skip.has(full) && !seen.has(full)) {
-        seen.add(full);
+      const id = `${st.dev}:${st.ino}`;
+      if (!skip.has(resolve(p)) && !seen.has(id)) {
+        seen.add(id);
         inputs.push({ name, path: p });
       }
     } else if (st.isFIFO() && given) {
-      const full = resolve(p);
-      if (!seen.has(full)) {
-        seen.add(full);
+      const id = `${st.dev}:${st.ino}`;
+      if (!seen.has(id)) {
+        seen.add(id);
         inputs.push({ name, path: p, pipe: true });
       }
     } else if (given) {

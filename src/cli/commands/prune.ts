@@ -2,6 +2,8 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { parseRetention, pruneStore, type PruneResult } from '../../store/prune.js';
 import { openStore } from '../../store/store.js';
+import { ui } from '../../registry/text.js';
+import type { Lang } from '../../registry/ui-strings.js';
 
 interface PruneArgs {
   db: string;
@@ -10,10 +12,10 @@ interface PruneArgs {
   keepCounts: boolean;
   busyTimeout?: number;
   json?: boolean;
+  lang: Lang;
 }
 
-const describeResult = (r: PruneResult, where: string): string =>
-  `pruned ${where}: ${r.events} events before ${r.before}${r.counts ? ` and ${r.counts} hourly count rows` : '; hourly counts kept'}${r.vacuumed ? '; space given back (VACUUM)' : ''}\n`;
+const describeResult = (r: PruneResult, where: string, lang: Lang): string => `${ui(lang).notes.pruned(where, r.events, r.before, r.counts, r.vacuumed)}\n`;
 
 export const pruneCommand = {
   command: 'prune',
@@ -34,7 +36,7 @@ export const pruneCommand = {
     try {
       const r = await pruneStore(store, age, { all: argv.all || !argv.keepCounts });
       if (argv.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else process.stderr.write(describeResult(r, store.location));
+      else process.stderr.write(describeResult(r, store.location, argv.lang));
     } finally {
       await store.close();
     }
@@ -42,11 +44,11 @@ export const pruneCommand = {
 };
 
 /** The config key `retention`, applied at the end of an ingest run. */
-export async function applyRetention(db: string, ageMs: number, opts: { busyTimeout?: number; quiet: boolean }): Promise<void> {
+export async function applyRetention(db: string, ageMs: number, opts: { busyTimeout?: number; quiet: boolean; lang?: Lang }): Promise<void> {
   const store = await openStore(db, { busyTimeout: opts.busyTimeout });
   try {
     const r = await pruneStore(store, ageMs);
-    if (!opts.quiet && r.events) process.stderr.write(`authing-triage: retention: ${describeResult(r, store.location)}`);
+    if (!opts.quiet && r.events) process.stderr.write(`authing-triage: retention: ${describeResult(r, store.location, opts.lang ?? 'en')}`);
   } finally {
     await store.close();
   }

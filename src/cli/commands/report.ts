@@ -13,6 +13,7 @@ import { parseWhen } from '../when.js';
 import { displayRows, jsonRows, localColumns } from '../../report/localize.js';
 import { OUTCOMES } from '../../extract/outcome.js';
 import { ui } from '../../registry/text.js';
+import type { Lang } from '../../registry/ui-strings.js';
 
 interface ReportArgs extends CommonArgs {
   by: string[];
@@ -104,8 +105,8 @@ export function parseWhere(list: readonly string[], categories?: readonly string
  * What a window leaves out, on stderr (stdout stays data): for an empty window, where the events
  * are; else the events without a time stamp, which no window includes.
  */
-async function windowNotes(store: Store, filter: ReportFilter, empty: boolean): Promise<void> {
-  const note = empty ? await emptyWindowHint(store, filter) : await undatedNote(store, filter);
+async function windowNotes(store: Store, filter: ReportFilter, empty: boolean, lang: Lang): Promise<void> {
+  const note = empty ? await emptyWindowHint(store, filter, lang) : await undatedNote(store, filter, lang);
   if (note) process.stderr.write(`authing-triage: ${note}\n`);
 }
 
@@ -166,7 +167,7 @@ export const reportCommand = {
         if (labelCompare) throw new UserError('usage', '--compare label:... is a table, json, csv or md report; the page compares periods (--compare with --since)');
         if (periodCompare && filter.since === undefined) throw new UserError('usage', '--compare needs --since (the period to compare with the one before it)');
         writeOutput(await htmlReport(store, filter, { top: argv.top, by, compare: periodCompare, registry, lang: argv.lang }), argv.out);
-        await windowNotes(store, filter, t.events === 0);
+        await windowNotes(store, filter, t.events === 0, argv.lang);
         return;
       }
       const columns: Column[] = by.flatMap((d) => COLUMNS[d] ?? [{ key: d, title: d.toUpperCase() }]);
@@ -215,7 +216,7 @@ export const reportCommand = {
       rows = rows.map(labelUndated(by, format === 'json' || format === 'csv' ? NO_TIME_STAMP : ui(argv.lang).html.noTime));
       if (by.includes('cause') && format !== 'json' && format !== 'csv') rows = rows.map((r) => (r.cause === null ? { ...r, cause: ui(argv.lang).html.noCause } : r));
       await writePaged(renderRows(rows, format === 'csv' ? columns : localColumns(columns, argv.lang), format, { color: format === 'table' && !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
-      await windowNotes(store, filter, !rows.length);
+      await windowNotes(store, filter, !rows.length, argv.lang);
     } finally {
       await store.close();
     }

@@ -7,6 +7,8 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { describeElements } from '../../pipeline/contract.js';
 import { terminalText } from '../../sinks/terminal-text.js';
+import { ui } from '../../registry/text.js';
+import type { Lang } from '../../registry/ui-strings.js';
 import type { SourceResult } from '../../pipeline/ingest.js';
 import { ingestOptions, type IngestArgs } from './ingest.js';
 
@@ -26,11 +28,12 @@ export const rescanCommand = {
  * Says, once a run, how many stored events the display filters hid (`shown`: the events shown, when
  * filtered), which sources were re-read, and which keep events of settings this run lacks.
  */
-export function reportContract(results: readonly SourceResult[], shown: number | undefined, out: NodeJS.WritableStream): void {
+export function reportContract(results: readonly SourceResult[], shown: number | undefined, out: NodeJS.WritableStream, lang: Lang = 'en'): void {
+  const t = ui(lang).notes;
   const stored = results.reduce((a, r) => a + r.events, 0);
-  if (shown !== undefined && stored > shown) out.write(`authing-triage: ${stored - shown} of the ${stored} events stored by this run are outside its filters (--since/--until/--level/--category/--code/--only-tag); report shows them\n`);
+  if (shown !== undefined && stored > shown) out.write(`authing-triage: ${t.filteredOut(stored - shown, stored)}\n`);
   const reread = results.filter((r) => r.reread);
-  if (reread.length) out.write(`authing-triage: ${reread.length} input(s) counted before under other settings were read again; the events those settings missed were added\n`);
+  if (reread.length) out.write(`authing-triage: ${t.reread(reread.length)}\n`);
   const narrower = results.filter((r) => r.contextRemoved?.length);
   if (!narrower.length) return;
   const removed = [...new Set(narrower.flatMap((r) => r.contextRemoved!))];
