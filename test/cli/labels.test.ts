@@ -171,7 +171,7 @@ describe('labels on sources', () => {
     }
   });
 
-  it('--compare label:app=A,B gives the codes that appear, spike or vanish, with the counts of each side and their ratio', async () => {
+  it('--compare label:app=A,B gives the codes that appear, spike or vanish, with the counts of each side and their ratio', () => {
     const codes = [2333, 10001, 2004, 1577, 10002];
     const line = (i: number, code: number) => `03-17 16:${String(10 + (i % 50)).padStart(2, '0')}:00.000  1702  2395 E SocialLoginButton: loginDone: errCode = ${code} errMessage = x\n`;
     const capture = (name: string, counts: number[]) => {
@@ -182,24 +182,30 @@ describe('labels on sources', () => {
       while (left.some((n) => n > 0)) for (let k = 0; k < left.length; k++) if (left[k]! > 0) (left[k]!--, lines.push(line(i++, codes[k]!)));
       return lines.join('');
     };
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(12), { minLength: codes.length, maxLength: codes.length }), fc.array(fc.nat(12), { minLength: codes.length, maxLength: codes.length }), async (a, b) => {
-        const dir = tempDir();
-        const db = join(dir, 'c.db');
-        writeFileSync(join(dir, 'a.log'), capture('a', a));
-        writeFileSync(join(dir, 'b.log'), capture('b', b));
-        expect(runCli(['--db', db, '--quiet', '--year', '2026', '--label', 'app=1.4.2', join(dir, 'a.log')]).status).toBe(0);
-        expect(runCli(['--db', db, '--quiet', '--year', '2026', '--label', 'app=1.4.3', join(dir, 'b.log')]).status).toBe(0);
-        const rows = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3').map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
-        const expected = codes
-          .map((code, k) => [code, a[k]!, b[k]!] as const)
-          .filter(([, x, y]) => x + y > 0)
-          .map(([code, x, y]) => [code, x, y, x ? Math.round((y / x) * 100) / 100 : null, x === 0 ? 'new' : y === 0 ? 'gone' : y >= 2 * x && y - x >= 5 ? 'spike' : ''])
-          .sort((p, q) => (q[2] as number) - (p[2] as number) || (q[1] as number) - (p[1] as number) || (String(p[0]) < String(q[0]) ? -1 : 1));
-        expect(rows).toEqual(expected);
-      }),
-      { numRuns: trialsHere('label compare', 8, 4), seed: 2611 },
-    );
+    // The seeded cases drawn first and read in one run, each capture its own source labelled from its
+    // path (logs/<case>/<app>/); then one --compare per case, kept to that case with --where.
+    const side = fc.array(fc.nat(12), { minLength: codes.length, maxLength: codes.length });
+    const cases = fc.sample(fc.tuple(side, side), { numRuns: trialsHere('label compare', 8, 4), seed: 2611 });
+    const dir = tempDir();
+    const db = join(dir, 'c.db');
+    cases.forEach(([a, b], k) => {
+      for (const [app, counts, name] of [['1.4.2', a, 'a'], ['1.4.3', b, 'b']] as const) {
+        mkdirSync(join(dir, 'logs', `c${k}`, app), { recursive: true });
+        // The case in the first line: two cases drawing the same counts are still two sources.
+        writeFileSync(join(dir, 'logs', `c${k}`, app, `${name}.log`), capture(`${name} of case ${k}`, counts));
+      }
+    });
+    expect(runCli(['--db', db, '--quiet', '--year', '2026', '--label-from-path', 'logs/{case}/{app}/*', join(dir, 'logs')]).status).toBe(0);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: 2 * cases.length }]);
+    cases.forEach(([a, b], k) => {
+      const rows = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '--where', `label:case=c${k}`).map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
+      const expected = codes
+        .map((code, i) => [code, a[i]!, b[i]!] as const)
+        .filter(([, x, y]) => x + y > 0)
+        .map(([code, x, y]) => [code, x, y, x ? Math.round((y / x) * 100) / 100 : null, x === 0 ? 'new' : y === 0 ? 'gone' : y >= 2 * x && y - x >= 5 ? 'spike' : ''])
+        .sort((p, q) => (q[2] as number) - (p[2] as number) || (q[1] as number) - (p[1] as number) || (String(p[0]) < String(q[0]) ? -1 : 1));
+      expect({ k, a, b, rows }).toEqual({ k, a, b, rows: expected });
+    });
   });
 
   it('shows --compare label: in a table with each side titled by its value', () => {

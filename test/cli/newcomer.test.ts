@@ -10,6 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, query, runCli, tempDir, waitFor } from '../helpers.js';
 
 const CAPTURE = join(FIXTURES, 'guard-threadtime.log');
+/** Each command's --help, from one run of the bin each, shared by the tests that only read it. */
+const helps = new Map<string, string>();
+const helpOf = (...cmd: string[]): string => {
+  const key = cmd.join(' ');
+  if (!helps.has(key)) helps.set(key, runCli([...cmd, '--help']).stdout);
+  return helps.get(key)!;
+};
 
 /** Runs `bin ARGS | head -1` in bash and returns the bin's own exit status and stderr. */
 function intoHead(args: string, cwd: string, stdin = ''): { status: number; stderr: string; stdout: string } {
@@ -147,7 +154,7 @@ describe('help and error messages point the right way (item 11)', () => {
     return { status: r.status, stderr: r.stderr, stdout: r.stdout };
   };
   it('prints "Commands:" once and a --fail-on example that survives the shell', () => {
-    const help = runCli(['--help']).stdout;
+    const help = helpOf();
     expect(help.match(/^Commands:$/gm)).toHaveLength(1);
     expect(help).toContain(`--fail-on 'network>100'`);
     expect(help).not.toMatch(/--fail-on network>100/);
@@ -201,7 +208,7 @@ describe('help and error messages point the right way (item 11)', () => {
   });
   it('prints every example on one line, so that a pasted line is the whole command', () => {
     for (const cmd of [[], ['report'], ['explain'], ['codes'], ['parse'], ['sql'], ['config'], ['watch'], ['migrate'], ['completion']]) {
-      const help = runCli([...cmd, '--help']).stdout;
+      const help = helpOf(...cmd);
       const examples = help.slice(help.indexOf('Examples:\n') + 10).split('\n\n')[0]!.split('\n').filter(Boolean);
       expect(examples.length, cmd.join(' ')).toBeGreaterThan(0);
       // A line that is not a command is a command cut in two (a description column does that).
@@ -209,13 +216,13 @@ describe('help and error messages point the right way (item 11)', () => {
     }
   });
   it('lists only the flags a command uses', () => {
-    const flags = (cmd: string) => [...runCli([cmd, '--help']).stdout.matchAll(/^ {2}(?:-\w, | {4})(--[\w-]+)/gm)].map((m) => m[1]);
+    const flags = (cmd: string) => [...helpOf(cmd).matchAll(/^ {2}(?:-\w, | {4})(--[\w-]+)/gm)].map((m) => m[1]);
     expect(flags('codes')).toEqual(['--config', '--lang', '--color', '--registry', '--category', '--format', '--version', '--help']);
     // explain --db says how often a store saw the code (issue 22)
     expect(flags('explain')).toEqual(['--config', '--lang', '--color', '--db', '--busy-timeout', '--registry', '--format', '--sources', '--version', '--help']);
     expect(flags('watch')).not.toContain('--threads');
     expect(flags('report')).not.toContain('--tag');
-    expect(runCli(['explain', '--help']).stdout).not.toContain('[default: []]');
+    expect(helpOf('explain')).not.toContain('[default: []]');
   });
 });
 
