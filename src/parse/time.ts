@@ -98,11 +98,18 @@ export class YearTracker {
 const DAY_MS = 86_400_000;
 
 /**
- * The year options of a source: `--year` as given (the year of the first year-less stamp), else the
- * year of the file's mtime (or now, for a stream) with no stamp dated after it plus a day.
+ * The year options of a source. `--year Y` names the year of the capture's last stamp when that stamp's
+ * month and day are known (`last`, read from a file's tail): the first stamp is counted back from it, as
+ * from an mtime. Without `last` (a stream, a compressed input) `--year` is the year of the first stamp.
+ * Without `--year`: the year of the file's mtime (or now, for a stream), no stamp dated after it plus a day.
  */
-export function yearAnchor(year: number | undefined, mtime: Date | null, now: Date = new Date()): { year: number; notAfter?: number } {
-  if (year !== undefined) return { year };
+export function yearAnchor(
+  year: number | undefined,
+  mtime: Date | null,
+  now: Date = new Date(),
+  last: { month: number; day: number } | null = null,
+): { year: number; notAfter?: number } {
+  if (year !== undefined) return last ? { year, notAfter: Date.UTC(year, last.month - 1, last.day) + DAY_MS } : { year };
   const anchor = mtime ?? now;
   return { year: anchor.getFullYear(), notAfter: anchor.getTime() + DAY_MS };
 }

@@ -3,6 +3,7 @@
  * known by its content (fingerprint.ts), and its checkpoint moves in the same transaction as its counts
  * (store-sink.ts), never past a record that is not complete.
  */
+import { lastMonthDay } from '../sources/last-stamp.js';
 import type { Readable } from 'node:stream';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
@@ -307,8 +308,10 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
   const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses() });
   let unparsed = 0;
+  // --year names the year of a file's last stamp: its month and day come from the file's tail.
+  const last = opts.year === undefined ? null : await lastMonthDay(src.opened);
   const parser: RecordStage = new RecordStage(
-    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, src.opened.mtime) },
+    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, src.opened.mtime, undefined, last) },
     facts.format,
     extractStage(opts, plan.source.id, sink, budget, keeper, live),
     // counted as `parse` counts them: the lines that could hold an event

@@ -2,6 +2,7 @@
  * Issue 19: messy real captures. Each test builds its input the way users produce it, from lines of
  * ../shared/corpus/ (re-terminated CR CR LF, re-encoded UTF-16, junk heads, spliced layouts).
  */
+import { lastMonthDayIn } from '../../src/sources/last-stamp.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -261,7 +262,17 @@ describe('year of year-less stamps', () => {
     expect([y.yearFor(1, 5), y.yearFor(3, 28), y.yearFor(12, 1)]).toEqual([2026, 2026, 2025]);
     expect(new YearTracker(2026, notAfter).yearFor(3, 30)).toBe(2025);
   });
-  it('--year is the year of the first stamp, rolling over at New Year', () => {
+  it('--year names the year of the last stamp when its month and day are known (a file), counting the first back', () => {
+    const text = '11-24 00:00:05.000  1  1 I T: a\n03-28 09:00:00.000  1  1 I T: b\n';
+    const { records } = parseText(text, { tz: 'UTC', ...yearAnchor(2026, null, undefined, lastMonthDayIn(text)) });
+    expect(records.map((r) => r.time)).toEqual(['2025-11-24T00:00:05.000Z', '2026-03-28T09:00:00.000Z']);
+  });
+  it('finds the last stamp of threadtime, time, -v long and Studio lines, ignoring the lines without one', () => {
+    expect(lastMonthDayIn('01-25 13:05:23.130  1193  1193 I T: a\n[ 02-03 13:05:23.130  1193: 1193 I/T ]\nmessage 04-05 10:00:00\n')).toEqual({ month: 2, day: 3 });
+    expect(lastMonthDayIn('2024-06-07 10:00:00.000 12-34/x I/T: a\n06-08 10:00:00.000 I/T(  1): b\n  at x\n')).toEqual({ month: 6, day: 8 });
+    expect(lastMonthDayIn('no stamp here\n13-40 10:00:00 junk\n')).toBeNull();
+  });
+  it('--year without the last stamp (a stream) is the year of the first stamp, rolling over at New Year', () => {
     const { records } = parseText('12-31 23:59:59.000  1  1 I T: a\n01-01 00:00:01.000  1  1 I T: b\n', { tz: 'UTC', ...yearAnchor(2025, new Date('2020-01-01')) });
     expect(records.map((r) => r.time)).toEqual(['2025-12-31T23:59:59.000Z', '2026-01-01T00:00:01.000Z']);
   });

@@ -13,7 +13,7 @@ export const configCommand = {
     commonOptions(y)
       .option('format', { alias: 'f', choices: ['table', 'json'], default: 'table' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
-      .option('year', { type: 'number', describe: 'year of stamps without one' })
+      .option('year', { type: 'number', describe: 'year of the last of the stamps without one' })
       .example('$0 config  # show the settings in force here', '')
       .example('$0 config --config ci.json --format json  # check a config file', ''),
   handler: (argv: ArgumentsCamelCase<{ settings: Record<string, Setting<unknown>>; format: string }>) => {

@@ -56,7 +56,7 @@ export const ingestCommand = {
 export function ingestOptions<T>(y: Argv<T>) {
   return commonOptions(y)
       .option('input-format', { describe: 'force the input format instead of detecting it', choices: FORMAT_NAMES as string[] })
-      .option('year', { describe: 'year of time stamps that have none (default: file mtime, else this year)', type: 'number' })
+      .option('year', { describe: 'year of the last of the time stamps that have none (a stream: of the first; default: the file mtime, else now)', type: 'number' })
       .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
       .option('since', { describe: 'show events at or after this time (24h, 7d, 2026-03-17); every event is stored', type: 'string' })
       .option('until', { describe: 'show events before this time; every event is stored', type: 'string' })

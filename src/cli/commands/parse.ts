@@ -1,4 +1,5 @@
 /** `parse [paths..]`: the parsed records as NDJSON, one object per record. */
+import { lastMonthDay } from '../../sources/last-stamp.js';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
@@ -19,7 +20,7 @@ export const parseCommand = {
     y
       .positional('paths', { type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin', describe: 'files or folders; stdin when none' })
       .option('input-format', { choices: FORMAT_NAMES as string[], describe: 'force the input format' })
-      .option('year', { type: 'number', describe: 'year of stamps that have none' })
+      .option('year', { type: 'number', describe: 'year of the last of the stamps that have none (a stream: of the first)' })
       .option('tz', { type: 'string', describe: 'IANA zone of local stamps' })
       .example('$0 parse capture.log | jq -r .tag | sort | uniq -c  # count records per tag', '')
       .example('adb logcat -d | $0 parse --input-format threadtime  # how a device\'s lines parse', ''),
@@ -36,7 +37,7 @@ export const parseCommand = {
     for (const input of inputs) {
       try {
         const opened = await openInput(input);
-        const opts = { format: argv.inputFormat as FormatName | undefined, tz: argv.tz, ...yearAnchor(argv.year, opened.mtime) };
+        const opts = { format: argv.inputFormat as FormatName | undefined, tz: argv.tz, ...yearAnchor(argv.year, opened.mtime, undefined, argv.year === undefined ? null : await lastMonthDay(opened)) };
         const onHead = (h: { note: string | null }) => {
           if (h.note) process.stderr.write(`authing-triage: ${input.name}: ${h.note}\n`);
         };
