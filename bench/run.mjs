@@ -13,6 +13,14 @@ import Database from 'better-sqlite3';
 import { generateCapture } from './generate.mjs';
 import { benchDatabase } from '../scripts/pg-cluster.mjs';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npm run bench [-- scan | -- startup] [-- --size 1GB] [--runs 5] [--dense-size 100MB] [--skip-10m] [--skip-pg] [--skip-dense] [--skip-scan]
+  scan      the byte scanner alone (one thread, data in memory)
+  startup   short runs' start-up beside node -e 0
+  (default) every row: the baseline (rg, else grep), the plain file, gzip, stdin, dense captures, report, live
+            latency, report on 10 million events, PostgreSQL (BENCH_PG=postgres://... for your own server)`);
+  process.exit(0);
+}
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'authing-triage.js');
 const out = join(root, 'bench', 'out');
@@ -194,9 +202,9 @@ if (!process.argv.includes('--skip-10m')) {
              strftime('%Y-%m-%dT%H', '2026-01-01', '+' || (i % 7776000) || ' seconds'),
              CASE i % 7 WHEN 0 THEN 10001 WHEN 1 THEN 1636 WHEN 2 THEN 2333 WHEN 3 THEN 2004 WHEN 4 THEN 500 WHEN 5 THEN 10008 ELSE 77777 END,
              'key-value', NULL, 1, 1, 'E', 'SocialLoginButton', 'x' FROM n;
-    INSERT INTO counts_hourly (hour, code, tag, source_id, count)
-      SELECT hour, code, tag, source_id, COUNT(*) FROM events WHERE line >= 1000 GROUP BY 1, 2, 3, 4
-      ON CONFLICT (hour, code, tag, source_id) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count)
+      SELECT hour, code, tag, source_id, outcome, COUNT(*) FROM events WHERE line >= 1000 GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = count + excluded.count;
     COMMIT;`);
   d.close();
   const runs = ['--by category', '--by code --top 20', '--by day category --since 2026-02-01 --until 2026-03-01T12:30:00Z'].map((a) =>

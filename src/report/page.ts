@@ -57,7 +57,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
   const codes = (await breakdown(store, ['code'], f)).map(inLang);
   const failures = codes.filter((r) => r.category !== SUCCESS);
   // The latest event of each top code, with the lines before it (collapsed on the page).
-  const latest = await latestEvents(store, ['code'], f);
+  const latest = await latestEvents(store, ['code'], f, failures.slice(0, top));
   const topCodes = [];
   for (const r of failures.slice(0, top)) {
     const id = latest.get(String(r.code));

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/index.js';
-import { breakdown, compare, totals, type Dimension } from '../../src/report/query.js';
+import { breakdown, compare, latestEvents, rowKey, totals, type Dimension } from '../../src/report/query.js';
 import { openStore, SourceTakenError, type Store } from '../../src/store/store.js';
 import { toDollarParams } from '../../src/store/postgres.js';
 import type { AuthingEvent } from '../../src/types.js';
@@ -185,6 +185,59 @@ describe('the report queries answer the same on SQLite and PostgreSQL', () => {
         return out;
       }));
       expect((answers[0]![0] as unknown[]).length).toBeGreaterThan(3);
+      expect(answers[1]).toEqual(answers[0]);
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+});
+
+describe('the latest event of each row of a report', () => {
+  it('is the last event of the row\'s last hour (an undated one when the row has no dated event), on both stores', async () => {
+    const stores = [await openStore(join(tempDir(), 'latest.db')), await openStore(await pgDatabase())];
+    try {
+      const since = Date.UTC(2026, 2, 15, 10, 30);
+      const until = Date.UTC(2026, 2, 17, 5, 15);
+      const cases: [Dimension[], { since?: number; until?: number; code?: number[] }][] = [
+        [['code'], {}], [['tag'], {}], [['source'], {}], [['day'], {}], [['hour', 'code'], {}],
+        [['code', 'source'], { since, until }], [['tag'], { since }], [['code'], { code: [2004, 424242], until }],
+      ];
+      const answers: unknown[] = [];
+      for (const s of stores) {
+        await s.syncRegistry(registry);
+        const a = await s.claimSource(10, 'a', 'a.log');
+        const b = await s.claimSource(10, 'b', 'b.log');
+        const evs = sampleEvents();
+        await s.writeBatch(a.id, evs.slice(0, 150), { fromBytes: 0, bytes: 1, lines: 150, complete: true, format: null });
+        await s.writeBatch(b.id, evs.slice(90), { fromBytes: 0, bytes: 1, lines: 240, complete: true, format: null });
+        const stored = await s.all<{ id: number; time: string | null; code: number; tag: string; source: string }>(
+          'SELECT e.id, e.time, e.code, e.tag, s.name AS source FROM events e JOIN sources s ON s.id = e.source_id',
+        );
+        const dimOf = (e: (typeof stored)[number], d: Dimension): unknown =>
+          d === 'day' ? e.time?.slice(0, 10) ?? null : d === 'hour' ? (e.time ? `${e.time.slice(0, 13)}:00:00Z` : null) : e[d as 'code' | 'tag' | 'source'];
+        const out: unknown[] = [];
+        for (const [by, f] of cases) {
+          const rows = await breakdown(s, by, f);
+          const got = await latestEvents(s, by, f, rows);
+          // The reference, from the stored events: the row's events in the window, then its last hour's largest id.
+          const inWindow = stored.filter((e) => (f.since === undefined && f.until === undefined) || (e.time !== null && Date.parse(e.time) >= (f.since ?? 0) && Date.parse(e.time) < (f.until ?? Infinity)));
+          const want = new Map<string, number>();
+          for (const r of rows) {
+            const mine = inWindow.filter((e) => (!f.code || f.code.includes(e.code)) && by.every((d) => String(dimOf(e, d)) === String(r[d])));
+            const dated = mine.filter((e) => e.time !== null);
+            const lastHour = dated.map((e) => e.time!.slice(0, 13)).sort().at(-1);
+            const pool = lastHour === undefined ? mine : dated.filter((e) => e.time!.startsWith(lastHour));
+            want.set(rowKey(by, r), Math.max(...pool.map((e) => Number(e.id))));
+          }
+          expect(rows.length).toBeGreaterThan(0);
+          expect(got, `${s.kind} by ${by.join(",")} ${JSON.stringify(f)}`).toEqual(want);
+          out.push([...got.values()].length);
+        }
+        // A window open at its end: the events from `since` on, also where they are counted from the events (cause).
+        const causeRows = await breakdown(s, ['cause'], { since });
+        expect(causeRows.reduce((n, r) => n + r.count, 0)).toBe(stored.filter((e) => e.time !== null && Date.parse(e.time) >= since).length);
+        answers.push(out);
+      }
       expect(answers[1]).toEqual(answers[0]);
     } finally {
       for (const s of stores) await s.close();

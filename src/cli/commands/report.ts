@@ -204,7 +204,7 @@ export const reportCommand = {
       }
       if (format === 'json') {
         // The latest event of each row, for `authing-triage show ID`.
-        const latest = await latestEvents(store, by, filter);
+        const latest = await latestEvents(store, by, filter, rows as Partial<Record<Dimension, unknown>>[]);
         rows = rows.map((r) => ({ ...r, latestEvent: latest.get(rowKey(by, r)) ?? null }));
       }
       // Canceled attempts apart, where there were any (social and one-click logins).
