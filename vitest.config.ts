@@ -13,9 +13,10 @@ export default defineConfig({
     // the next (one sets an env var and restores it); per-file clean-up is in test/setup.ts.
     isolate: false,
     setupFiles: ['test/setup.ts'],
-    // Two test files at once even on two cores (vitest's default there is one): most of a CLI test's
-    // time is spent in the child it spawned or waiting on it, so the second core would sit idle.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Three test files at once even on two cores (vitest's default there is one): most of a CLI test's
+    // time is spent in the child it spawned or waiting on it, so a core would sit idle. Two full CI=true
+    // runs on the shared two-core machine, one after the other at load 4-6: 3 workers 172 s, 2 workers 203 s.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG);
     // children started without NODE_EXTRA_CA_CERTS, which costs every run of the bin 55 ms (test/child-env.ts).
     globalSetup: ['test/pg-server.ts', 'test/child-env.ts'],

@@ -1,6 +1,6 @@
 /**
  * Runs the test files longest first, by the durations of a CI run kept in test/durations.json
- * (`node .ci/durations.mjs` writes it), so that the two workers of a two-core machine end together
+ * (`node .ci/durations.mjs` writes it), so that the workers of a two-core machine end together
  * instead of one idling while the other runs a long file it started last. Vitest's own order needs
  * its results cache, which a fresh clone lacks: it then sorts by file size, and dense.test.ts (62
  * lines, one 20 s test) ran among the last.

@@ -15,13 +15,20 @@ const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 function ingest(env: Record<string, string>) {
   const db = join(tempDir(), 'c.db');
   const r = runCli(['--db', db, '--quiet', FIXTURE], { env });
-  const codes = runCli(['codes', '--category', 'sms', '--format', 'json'], { env });
   return {
     status: r.status,
     stderr: r.stderr,
     events: query<{ code: number; n: number }>(db, 'SELECT code, COUNT(*) AS n FROM events GROUP BY code ORDER BY code'),
-    codes: { status: codes.status, stdout: codes.stdout, stderr: codes.stderr },
   };
+}
+
+/**
+ * A command other than ingest (`codes`), run after the ingest: it reads the cache that ingest left.
+ * Only where that cache differs from the one an ingest reads; elsewhere the ingest's run is the check.
+ */
+function codes(env: Record<string, string>) {
+  const r = runCli(['codes', '--category', 'sms', '--format', 'json'], { env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A damaged cache file's bytes, printed by what was done to them when a trial fails. */
@@ -32,11 +39,13 @@ const cacheFiles = (xdg: string) => readdirSync(join(xdg, 'authing-triage')).sor
 
 describe('code cache', () => {
   const plain = ingest({ AUTHING_TRIAGE_NO_CACHE: '1' });
+  const plainCodes = codes({ AUTHING_TRIAGE_NO_CACHE: '1' });
 
   it('writes one private cache file in a private folder, and a run from it gives the same results', () => {
     const xdg = tempDir();
     const first = ingest({ XDG_CACHE_HOME: xdg });
     expect(first).toEqual(plain);
+    expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
     const [file, ...more] = cacheFiles(xdg);
     expect(more).toEqual([]);
     expect(file).toMatch(/^authing-triage-[0-9a-f]{8}-[0-9a-f]{9,}\.v8$/);
@@ -76,7 +85,19 @@ describe('code cache', () => {
     const v = spawnSync(process.execPath, ['--stack-size=900', BIN, '--version'], { env: { ...process.env, XDG_CACHE_HOME: other } });
     expect(v.status).toBe(0);
     const foreign = readFileSync(join(other, 'authing-triage', cacheFiles(other)[0]!));
-    const damage = fc.oneof(
+    /** Writes a damaged cache in place, runs an ingest from it, and checks that it was replaced. */
+    const runFrom = (bytes: Buffer) => {
+      writeFileSync(path, bytes, { mode: 0o600 });
+      const { ino } = statSync(path);
+      expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+      expect(cacheFiles(xdg)).toEqual([file]);
+      expect(statSync(path).ino).not.toBe(ino);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    };
+    runFrom(foreign);
+    // Each trial tries every kind of damage once (a oneof of 6 runs left kinds untried); the ingest
+    // replaces the cache, so a command run after it would read a sound cache, not the damaged one.
+    const damage = fc.tuple(
       fc.uint8Array({ minLength: 0, maxLength: 4096 }).map((b) => damaged(`${b.length} random bytes`, Buffer.from(b))),
       fc.integer({ min: 0, max: good.length - 1 }).map((n) => damaged(`cut at ${n}`, good.subarray(0, n))),
       fc.tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([at, x]) => {
@@ -84,18 +105,12 @@ describe('code cache', () => {
         bytes[at] = bytes[at]! ^ x;
         return damaged(`byte ${at} xor ${x}`, bytes);
       }),
-      fc.constant(damaged('made under --stack-size=900', foreign)),
     );
     fc.assert(
-      fc.property(damage, ({ bytes }) => {
-        writeFileSync(path, bytes, { mode: 0o600 });
-        const { ino } = statSync(path);
-        expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
-        expect(cacheFiles(xdg)).toEqual([file]);
-        expect(statSync(path).ino).not.toBe(ino);
-        expect(statSync(path).mode & 0o777).toBe(0o600);
+      fc.property(damage, (kinds) => {
+        for (const { bytes } of kinds) runFrom(bytes);
       }),
-      { numRuns: 6 },
+      { numRuns: 2 },
     );
   });
 

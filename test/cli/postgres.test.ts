@@ -3,10 +3,11 @@
  * report and view, exactly-once with several processes on overlapping inputs and after kills,
  * `migrate` from SQLite, the live mode, and one-line errors.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
@@ -137,6 +138,25 @@ describe('PostgreSQL back end', () => {
     expect(meta!.value).toBe(String(PG_SCHEMA_VERSION));
   });
 
+  /** Resolves once another connection sees at least `n` events in the store, or when the child has exited. */
+  async function whenStored(url: string, n: number, child: ChildProcess): Promise<void> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      while (child.exitCode === null && child.signalCode === null) {
+        const stored = await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM events').then(
+          (r) => Number(r.rows[0]!.n),
+          // 42P01: the run has not made its tables yet
+          (e: { code?: string }) => (e.code === '42P01' ? 0 : Promise.reject(e)),
+        );
+        if (stored >= n) return;
+        await new Promise((res) => setTimeout(res, 1));
+      }
+    } finally {
+      await c.end();
+    }
+  }
+
   it('gives the clean totals after kills at random points and a re-run (6 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const file = join(dir, 'long.log');
@@ -144,15 +164,20 @@ describe('PostgreSQL back end', () => {
     const ref = join(dir, 'long.db');
     expect(runCli(['--db', ref, '--quiet', file]).status).toBe(0);
     const want = query(ref, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
+    const wantEvents = query<{ n: number }>(ref, 'SELECT COUNT(*) AS n FROM events')[0]!.n;
     let seed = 99;
     const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
     let killedMidway = 0;
     for (let trial = 0; trial < 6; trial++) {
       const url = await pgDatabase();
       const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '20', '--threads', '1', file], { stdio: 'ignore' });
-      // anywhere from start-up to near the end of a run (about 0.9 s here)
-      await new Promise((r) => setTimeout(r, 150 + rand() * 650));
-      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      // Every other trial as soon as another connection sees a random number of stored events (just
+      // after a commit: a batch written outside a transaction is caught half-written there, which
+      // 6 random-time kills never caught); the rest anywhere from start-up to near the end of a run
+      // (about 0.9 s here).
+      if (trial % 2) await whenStored(url, 1 + Math.floor(rand() * wantEvents * 0.8), child);
+      else await new Promise((r) => setTimeout(r, 150 + rand() * 650));
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
       if (child.exitCode === null) killedMidway++;
       child.kill('SIGKILL');
       await exited;
