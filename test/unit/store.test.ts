@@ -155,17 +155,22 @@ describe.each(backends)('store contract: %s', (kind, target) => {
   });
 });
 
+/** The registry, and the sample events in two sources that overlap (lines 91-150 in both). */
+async function fillTwoSources(s: Store): Promise<void> {
+  await s.syncRegistry(registry);
+  const a = await s.claimSource(10, 'a', 'a.log');
+  const b = await s.claimSource(10, 'b', 'b.log');
+  const evs = sampleEvents();
+  await s.writeBatch(a.id, evs.slice(0, 150), { fromBytes: 0, bytes: 1, lines: 150, complete: true, format: null });
+  await s.writeBatch(b.id, evs.slice(90), { fromBytes: 0, bytes: 1, lines: 240, complete: true, format: null });
+}
+
 describe('the report queries answer the same on SQLite and PostgreSQL', () => {
   it('for every dimension, window, filter and comparison', async () => {
     const stores = [await openStore(join(tempDir(), 'same.db')), await openStore(await pgDatabase())];
     try {
       for (const s of stores) {
-        await s.syncRegistry(registry);
-        const a = await s.claimSource(10, 'a', 'a.log');
-        const b = await s.claimSource(10, 'b', 'b.log');
-        const evs = sampleEvents();
-        await s.writeBatch(a.id, evs.slice(0, 150), { fromBytes: 0, bytes: 1, lines: 150, complete: true, format: null });
-        await s.writeBatch(b.id, evs.slice(90), { fromBytes: 0, bytes: 1, lines: 240, complete: true, format: null });
+        await fillTwoSources(s);
       }
       const since = Date.UTC(2026, 2, 15, 10, 30);
       const until = Date.UTC(2026, 2, 17, 5, 15);
@@ -204,12 +209,7 @@ describe('the latest event of each row of a report', () => {
       ];
       const answers: unknown[] = [];
       for (const s of stores) {
-        await s.syncRegistry(registry);
-        const a = await s.claimSource(10, 'a', 'a.log');
-        const b = await s.claimSource(10, 'b', 'b.log');
-        const evs = sampleEvents();
-        await s.writeBatch(a.id, evs.slice(0, 150), { fromBytes: 0, bytes: 1, lines: 150, complete: true, format: null });
-        await s.writeBatch(b.id, evs.slice(90), { fromBytes: 0, bytes: 1, lines: 240, complete: true, format: null });
+        await fillTwoSources(s);
         const stored = await s.all<{ id: number; time: string | null; code: number; tag: string; source: string }>(
           'SELECT e.id, e.time, e.code, e.tag, s.name AS source FROM events e JOIN sources s ON s.id = e.source_id',
         );
