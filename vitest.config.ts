@@ -13,10 +13,11 @@ export default defineConfig({
     // the next (one sets an env var and restores it); per-file clean-up is in test/setup.ts.
     isolate: false,
     setupFiles: ['test/setup.ts'],
-    // Three test files at once even on two cores (vitest's default there is one): most of a CLI test's
-    // time is spent in the child it spawned or waiting on it, so a core would sit idle. Two full CI=true
-    // runs on the shared two-core machine, one after the other at load 4-6: 3 workers 172 s, 2 workers 203 s.
-    maxWorkers: Math.max(3, availableParallelism() - 1),
+    // Four test files at once even on two cores (vitest's default there is one): most of a CLI test's
+    // time is spent in the child it spawned or waiting on it, so a core would sit idle. Full CI=true runs on
+    // the two-core machine, quiet, one after the other: 3 workers 147 s, 4 workers 125 s, 5 workers 134 s
+    // (earlier, at load 4-6: 3 workers 172 s, 2 workers 203 s).
+    maxWorkers: Math.max(4, availableParallelism()),
     // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG);
     // children started without NODE_EXTRA_CA_CERTS, which costs every run of the bin 55 ms (test/child-env.ts).
     globalSetup: ['test/pg-server.ts', 'test/child-env.ts'],
