@@ -1,4 +1,5 @@
 /** `report`: breakdowns of the stored counts in table, JSON, CSV or Markdown. */
+import { basename } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { DIMENSION_NAMES, breakdown, compare, compareLabel, latestEvents, parseDimension, rowKey, totals, type Dimension, type ReportFilter } from '../../report/query.js';
@@ -158,6 +159,11 @@ export const reportCommand = {
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
+    // `-o week.pdf` names a format this tool does not write: say so rather than write JSON under that name.
+    const ext = argv.out ? /\.[a-z0-9]+$/i.exec(basename(argv.out))?.[0] : undefined;
+    if (!argv.format && !configured && ext && !formatOfFile(argv.out)) {
+      throw new UserError('usage', `-o ${argv.out}: no report is written as ${ext}; name the file .md, .csv, .json, .html or .txt, or give --format`);
+    }
     const format = (argv.format ?? formatOfFile(argv.out) ?? configured ?? (process.stdout.isTTY && !argv.out ? 'table' : 'json')) as TextFormat;
     if (!FORMATS.includes(format)) throw new UserError('usage', `format "${format}" (from the config file): expected one of ${FORMATS.join(', ')}`);
     const store = await openForReading(argv.db, argv.busyTimeout, registry);
