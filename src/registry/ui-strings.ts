@@ -40,6 +40,8 @@ export interface UiStrings {
     files: (f: { read: number; resumed: number; skipped: number; taken: number; failed: number; notLog: number }) => string;
     unparsed: (n: number) => string;
     overlong: (n: number) => string;
+    /** Inputs skipped as not a log, after the line (not one of the inputs it counts). */
+    notLog: (n: number) => string;
   };
   html: {
     title: string; window: string; generated: string; beginning: string; now: string; events: string; distinctCodes: string;
@@ -91,9 +93,10 @@ const en: UiStrings = {
     topCodes: (top, total, extra) =>
       (total > top ? `top ${top} of ${total} failure codes` : total === 1 ? 'the failure code' : `all ${total} failure codes`) +
       (extra ? `, and ${plural(extra, 'more unregistered code')} (always listed)` : '') + ':',
-    files: (f) => [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`, f.notLog && `${f.notLog} skipped: not a log`].filter(Boolean).join(', '),
+    files: (f) => [`${f.read} read`, f.resumed && `${f.resumed} resumed`, f.skipped && `${f.skipped} already counted`, f.taken && `${f.taken} left to another run`, f.failed && `${f.failed} failed`].filter(Boolean).join(', '),
     unparsed: (n) => `; ${plural(n, 'unparsed line')} that could hold an event`,
     overlong: (n) => `; ${plural(n, 'over-long line')} cut`,
+    notLog: (n) => `; ${n} skipped: not a log`,
   },
   html: {
     title: 'Authing triage report', window: 'Window', generated: 'generated', beginning: 'the beginning', now: 'now', events: 'Events', distinctCodes: 'Distinct codes',
@@ -142,9 +145,10 @@ const zh: UiStrings = {
     line: (events, lines, mb, files, secs) => `输入：${files}；${lines} 行（${mb} MB），${events} 个事件，用时 ${secs} 秒`,
     topCodes: (top, total, extra) =>
       (total > top ? `失败代码前 ${top} 个（共 ${total} 个）` : `全部 ${total} 个失败代码`) + (extra ? `，另有 ${extra} 个未登记代码（总是列出）` : '') + '：',
-    files: (f) => [`已读 ${f.read} 个`, f.resumed && `续读 ${f.resumed} 个`, f.skipped && `${f.skipped} 个已计数`, f.taken && `${f.taken} 个由另一进程处理`, f.failed && `${f.failed} 个失败`, f.notLog && `${f.notLog} 个不是日志，已跳过`].filter(Boolean).join('，'),
+    files: (f) => [`已读 ${f.read} 个`, f.resumed && `续读 ${f.resumed} 个`, f.skipped && `${f.skipped} 个已计数`, f.taken && `${f.taken} 个由另一进程处理`, f.failed && `${f.failed} 个失败`].filter(Boolean).join('，'),
     unparsed: (n) => `；${n} 个可能含事件的行无法解析`,
     overlong: (n) => `；${n} 个超长行被截断`,
+    notLog: (n) => `；${n} 个不是日志，已跳过`,
   },
   html: {
     title: 'Authing 问题分析报告', window: '时间范围', generated: '生成于', beginning: '最早', now: '现在', events: '事件', distinctCodes: '不同代码',

@@ -112,6 +112,7 @@ export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: nu
     t.line(s.events, s.lines, (s.bytes / 1e6).toFixed(1), t.files(s.files), (s.elapsedMs / 1000).toFixed(2), f.read + f.resumed + f.skipped + f.taken + f.failed) +
       (s.unparsed ? t.unparsed(s.unparsed) : '') +
       (s.overlong ? t.overlong(s.overlong) : '') +
+      (f.notLog ? t.notLog(f.notLog) : '') +
       '\n' +
       s.sources.map(sourceLine).filter(Boolean).join(''),
   );
