@@ -1,7 +1,7 @@
 // Bundles the CLI and the scan worker into one CommonJS file each, beside tsc's output in dist/:
 // Node then compiles one file at start-up instead of resolving and loading ~100 ES modules and
 // yargs' CommonJS files one by one (measured in docs/performance.md). CommonJS, not ESM, because
-// only a classic script can take V8's code cache (src/cli/code-cache.ts); esbuild evaluates each
+// only a classic script can take V8's code cache (src/launch.ts); esbuild evaluates each
 // dynamically imported module at its first import(), so the command modules stay lazy.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

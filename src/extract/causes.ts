@@ -43,7 +43,7 @@ export class CauseMatcher {
     for (const { name, re, messageOnly } of this.rules) {
       if (context && messageOnly) continue;
       const m = re.exec(text);
-      if (m) return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+      if (m) return causeName(name, m);
     }
     return null;
   }
@@ -59,7 +59,7 @@ export class CauseMatcher {
     for (const { name, re, messageOnly } of this.rules) {
       const m = re.exec(text);
       if (!m) continue;
-      const cause = name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+      const cause = causeName(name, m);
       message ??= cause;
       if (!messageOnly) return [cause, message];
     }
@@ -74,6 +74,11 @@ export class CauseMatcher {
     }
     return this.inText(message);
   }
+}
+
+/** A rule's name for its match: `http-{1}` takes the status the pattern caught. */
+function causeName(name: string, m: RegExpExecArray): string {
+  return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
 }
 
 /** A text that shows no cause, either way. */

@@ -3,7 +3,7 @@
  * known by its content (fingerprint.ts), and its checkpoint moves in the same transaction as its counts
  * (store-sink.ts), never past a record that is not complete.
  */
-import { lastMonthDay } from '../sources/last-stamp.js';
+import { yearOptions } from '../sources/last-stamp.js';
 import type { Readable } from 'node:stream';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
@@ -11,7 +11,6 @@ import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
 import { ContextKeeper, DEFAULT_CONTEXT } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
-import { yearAnchor } from '../parse/time.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
 import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
@@ -309,9 +308,9 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses() });
   let unparsed = 0;
   // --year names the year of a file's last stamp: its month and day come from the file's tail.
-  const last = opts.year === undefined ? null : await lastMonthDay(src.opened);
+  const years = await yearOptions(opts.year, src.opened);
   const parser: RecordStage = new RecordStage(
-    { format: opts.format, tz: opts.tz, ...yearAnchor(opts.year, src.opened.mtime, undefined, last) },
+    { format: opts.format, tz: opts.tz, ...years },
     facts.format,
     extractStage(opts, plan.source.id, sink, budget, keeper, live),
     // counted as `parse` counts them: the lines that could hold an event

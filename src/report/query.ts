@@ -183,6 +183,18 @@ export async function breakdown(store: Store, by: readonly Dimension[], f: Repor
   return store.all<ReportRow>(sql, params);
 }
 
+/** The conditions an event `x` meets to be in a report: its filters, then its window (when it has one). */
+function eventConditions(f: ReportFilter): { conds: string[]; params: unknown[] } {
+  const where = whereClause(f);
+  const conds = where.sql ? [where.sql.slice('WHERE '.length)] : [];
+  const params = [...where.params];
+  if (f.since !== undefined || f.until !== undefined) {
+    conds.push('x.time >= ? AND x.time < ?');
+    params.push(iso(f.since ?? 0), isoUntil(f.until));
+  }
+  return { conds, params };
+}
+
 /** Rows up to which `latestEvents` looks each row up in its last hour; past it, one scan of the events is cheaper. */
 const PER_ROW_MAX = 1000;
 
@@ -195,21 +207,15 @@ const PER_ROW_MAX = 1000;
  */
 export async function latestEvents(store: Store, by: readonly Dimension[], f: ReportFilter = {}, rows?: readonly Partial<Record<Dimension, unknown>>[]): Promise<Map<string, number>> {
   if (rows && rows.length <= PER_ROW_MAX) return latestPerRow(store, by, f, rows);
-  const where = whereClause(f);
-  const conds = where.sql ? [where.sql.slice('WHERE '.length)] : [];
-  const params: unknown[] = [];
-  if (f.since !== undefined || f.until !== undefined) {
-    conds.push('x.time >= ? AND x.time < ?');
-    params.push(iso(f.since ?? 0), isoUntil(f.until));
-  }
+  const ev = eventConditions(f);
   const dims = dimensionsSql(by);
   const cols = by.map((d, i) => `${dims.exprs[i]} AS "${d}"`);
   const found = await store.all<Record<string, unknown>>(
     `SELECT ${cols.join(', ')}, MAX(x.id) AS latest
      FROM events x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${dims.joins}
-     ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+     ${ev.conds.length ? `WHERE ${ev.conds.join(' AND ')}` : ''}
      GROUP BY ${by.map((_, i) => String(i + 1)).join(', ')}`,
-    [...dims.params, ...where.params, ...params],
+    [...dims.params, ...ev.params],
   );
   return new Map(found.map((r) => [rowKey(by, r), Number(r.latest)]));
 }
@@ -228,13 +234,7 @@ async function latestPerRow(store: Store, by: readonly Dimension[], f: ReportFil
     [...w.params, ...dims.params, ...where.params],
   );
   const lastHour = new Map(last.map((r) => [rowKey(by, r), String(r.last_hour ?? '')]));
-  const windowConds: string[] = [];
-  const windowParams: unknown[] = [];
-  if (f.since !== undefined || f.until !== undefined) {
-    windowConds.push('x.time >= ? AND x.time < ?');
-    windowParams.push(iso(f.since ?? 0), isoUntil(f.until));
-  }
-  const whereConds = where.sql ? [where.sql.slice('WHERE '.length)] : [];
+  const ev = eventConditions(f);
   const out = new Map<string, number>();
   for (const r of rows) {
     const key = rowKey(by, r);
@@ -245,13 +245,13 @@ async function latestPerRow(store: Store, by: readonly Dimension[], f: ReportFil
     // chose the code's index and read every event of the code (0.6 s a row on 10 million).
     const inHour = hour === '' ? 'time IS NULL' : 'time >= ? AND time < ?';
     const hourParams = hour === '' ? [] : [hour, `${hour};`];
-    const conds = [...windowConds, ...whereConds, ...dims.exprs.map((e) => `${e} IS NOT DISTINCT FROM ?`)];
+    const conds = [...ev.conds, ...dims.exprs.map((e) => `${e} IS NOT DISTINCT FROM ?`)];
     const [row] = await store.all<{ latest: number | null }>(
       `WITH h AS MATERIALIZED (SELECT * FROM events WHERE ${inHour})
        SELECT MAX(x.id) AS latest
        FROM h x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id ${dims.joins}
        ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}`,
-      [...hourParams, ...dims.params, ...windowParams, ...where.params, ...by.map((d) => r[d] ?? null)],
+      [...hourParams, ...dims.params, ...ev.params, ...by.map((d) => r[d] ?? null)],
     );
     if (row?.latest !== null && row?.latest !== undefined) out.set(key, Number(row.latest));
   }

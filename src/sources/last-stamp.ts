@@ -4,6 +4,7 @@
  * `03-28` is last year's November, then this year's March), and only a file can be read ahead.
  */
 import { open } from 'node:fs/promises';
+import { yearAnchor } from '../parse/time.js';
 import { detectEncoding } from './encoding.js';
 import type { OpenedInput } from './open.js';
 
@@ -52,4 +53,9 @@ export async function lastMonthDay(opened: OpenedInput): Promise<MonthDay | null
   } finally {
     await fh.close();
   }
+}
+
+/** The year options of an opened input (parse/time.ts yearAnchor), with its last stamp read when `--year` is given. */
+export async function yearOptions(year: number | undefined, opened: OpenedInput): Promise<{ year: number; notAfter?: number }> {
+  return yearAnchor(year, opened.mtime, undefined, year === undefined ? null : await lastMonthDay(opened));
 }

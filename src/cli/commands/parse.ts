@@ -1,5 +1,4 @@
 /** `parse [paths..]`: the parsed records as NDJSON, one object per record. */
-import { lastMonthDay } from '../../sources/last-stamp.js';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
@@ -26,8 +25,8 @@ export const parseCommand = {
       .example('adb logcat -d | $0 parse --input-format threadtime  # how a device\'s lines parse', ''),
   handler: async (argv: ArgumentsCamelCase<ParseArgs>) => {
     quietOnClosedPipe();
-    const [{ parseRecords }, { listInputs }, { openInput }, { yearAnchor }, { candidateNeedles, isCandidateLine }] = await Promise.all([
-      import('../../pipeline/parse.js'), import('../../sources/index.js'), import('../../sources/open.js'), import('../../parse/time.js'), import('../../extract/prefilter.js'),
+    const [{ parseRecords }, { listInputs }, { openInput }, { yearOptions }, { candidateNeedles, isCandidateLine }] = await Promise.all([
+      import('../../pipeline/parse.js'), import('../../sources/index.js'), import('../../sources/open.js'), import('../../sources/last-stamp.js'), import('../../extract/prefilter.js'),
     ]);
     // Unparsed lines are counted as ingest counts them: those that could hold an event (see SourceResult.unparsed).
     const needles = candidateNeedles([]);
@@ -37,7 +36,7 @@ export const parseCommand = {
     for (const input of inputs) {
       try {
         const opened = await openInput(input);
-        const opts = { format: argv.inputFormat as FormatName | undefined, tz: argv.tz, ...yearAnchor(argv.year, opened.mtime, undefined, argv.year === undefined ? null : await lastMonthDay(opened)) };
+        const opts = { format: argv.inputFormat as FormatName | undefined, tz: argv.tz, ...(await yearOptions(argv.year, opened)) };
         const onHead = (h: { note: string | null }) => {
           if (h.note) process.stderr.write(`authing-triage: ${input.name}: ${h.note}\n`);
         };

@@ -59,10 +59,15 @@ function withShares(rows: Record<string, unknown>[], by: readonly Dimension[], t
 /** The format a file name asks for: `-o week.md` is Markdown, as its reader expects. */
 const FORMAT_OF_EXTENSION: Record<string, string> = { '.md': 'md', '.markdown': 'md', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html', '.txt': 'table' };
 
+/** The extension of a file's name as written (`.md`), or undefined. */
+function extensionOf(out: string | undefined): string | undefined {
+  return out ? /\.[a-z0-9]+$/i.exec(basename(out))?.[0] : undefined;
+}
+
 /** The format of `--out FILE` from its extension, if it has a known one. */
 export function formatOfFile(out: string | undefined): string | undefined {
-  const m = out ? /\.[a-z]+$/i.exec(out) : null;
-  return m ? FORMAT_OF_EXTENSION[m[0].toLowerCase()] : undefined;
+  const ext = extensionOf(out);
+  return ext ? FORMAT_OF_EXTENSION[ext.toLowerCase()] : undefined;
 }
 
 /** `label:KEY=v1,v2`: a label key and its values, for --where and --compare; a usage error naming `flag` otherwise. */
@@ -160,7 +165,7 @@ export const reportCommand = {
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
     // `-o week.pdf` names a format this tool does not write: say so rather than write JSON under that name.
-    const ext = argv.out ? /\.[a-z0-9]+$/i.exec(basename(argv.out))?.[0] : undefined;
+    const ext = extensionOf(argv.out);
     if (!argv.format && !configured && ext && !formatOfFile(argv.out)) {
       throw new UserError('usage', `-o ${argv.out}: no report is written as ${ext}; name the file .md, .csv, .json, .html or .txt, or give --format`);
     }

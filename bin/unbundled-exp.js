@@ -1,2 +1,0 @@
-import { main } from '../dist/cli/main.js';
-await main();
