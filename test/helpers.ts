@@ -1,7 +1,7 @@
 /** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,4 +175,28 @@ export function writeZip(file: string, entries: Record<string, string | Buffer>)
       resolve();
     }).on('error', reject);
   });
+}
+
+/**
+ * A store as an older build left it: the frozen schema 1 (fixtures/schema-v1), the released migrations
+ * `migrate` runs on it, `user_version = version`, and source 1 (`old.log`, complete). The caller adds its
+ * rows and closes the connection.
+ */
+export function oldStore(db: string, version = 1, migrate: (conn: Database.Database) => void = () => {}): Database.Database {
+  const conn = new Database(db);
+  conn.exec(readFileSync(join(FIXTURES, 'schema-v1', 'schema.sql'), 'utf8'));
+  migrate(conn);
+  conn.pragma(`user_version = ${version}`);
+  conn.prepare("INSERT INTO sources (id, head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (1, 10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')").run();
+  return conn;
+}
+
+/** What `f` throws, or undefined when it returns. */
+export function errorOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }

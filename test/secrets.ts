@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { redact } from '../src/extract/redact.js';
 import { SHARED } from './helpers.js';
 
 /** Messages of a real capture (the text after "tag: "), the texts secrets are put into. */
@@ -44,3 +46,20 @@ export const wrappedSecret: fc.Arbitrary<[string, string]> = fc.oneof(
   phone.map((p) => [p, `手机号 ${p} 已绑定`] as [string, string]),
 );
 
+
+/**
+ * Redaction leaves no secret of `wrapped` ([secret, its text]) at any position of a real message, nor
+ * inside a JSON response body's message, as the SDK logs it (fast-check).
+ */
+export function expectNoSecretLeft(wrapped: fc.Arbitrary<[string, string]>, params: { numRuns: number; seed: number }): void {
+  fc.assert(
+    fc.property(fc.constantFrom(...MESSAGES), wrapped, fc.nat(), (message, [secret, w], at) => {
+      fc.pre(!message.includes(secret));
+      const pos = at % (message.length + 1);
+      const text = `${message.slice(0, pos)} ${w} ${message.slice(pos)}`;
+      expect(redact(text)).not.toContain(secret);
+      expect(redact(`{"code": 2020, "message": "${text.replaceAll('"', "'")}"}`)).not.toContain(secret);
+    }),
+    params,
+  );
+}

@@ -5,11 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
-import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
+import { FIXTURES, SHARED, oldStore, pgDatabase, pgQuery, query, runCli, tempDir, trialsHere } from '../helpers.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { LOOKBACK_BYTES, LOOKBACK_LINES } from '../../src/pipeline/context.js';
 import { splitRanges } from '../../src/pipeline/parallel.js';
@@ -377,10 +376,7 @@ describe('one answer whatever the read strategy', () => {
 describe('migration of a store made before context', () => {
   it('SQLite: an old store gains the columns, its events have no context and no cause, and new events have both', () => {
     const db = join(tempDir(), 'old.db');
-    const conn = new Database(db);
-    conn.exec(readFileSync(join(FIXTURES, 'schema-v1', 'schema.sql'), 'utf8'));
-    conn.pragma('user_version = 1');
-    conn.prepare("INSERT INTO sources (id, head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (1, 10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')").run();
+    const conn = oldStore(db);
     conn.prepare("INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt) VALUES (1, 2, '2026-03-01T10:00:00.000Z', '2026-03-01T10', 10001, 'key-value', 'SocialLoginButton', 'loginDone: errCode = 10001 errMessage = Network error')").run();
     conn.prepare("INSERT INTO counts_hourly (hour, code, tag, source_id, count) VALUES ('2026-03-01T10', 10001, 'SocialLoginButton', 1, 1)").run();
     conn.close();

@@ -3,7 +3,6 @@
  * header, --label-from-path, watch's adb; reports by label, --where label:, --compare label:; a
  * store of schema 4 migrated with no labels.
  */
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { CONTRACT_MIGRATION_SQLITE } from '../../src/store/contract-migration.js
 import { outcomeMigrationSqlite } from '../../src/store/outcome-migration.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { entry } from '../binary.js';
-import { FIXTURES, ROOT, SHARED, exitOf, query, runCli, startCli, tempDir, trialsHere, waitFor, writeZip } from '../helpers.js';
+import { FIXTURES, ROOT, SHARED, exitOf, oldStore, query, runCli, startCli, tempDir, trialsHere, waitFor, writeZip } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
@@ -305,14 +304,12 @@ describe('labels on sources', () => {
 describe('migration to labels', () => {
   it('migrates a schema-4 store with no labels; reports by label and new labelled ingests work beside the old rows', () => {
     const db = join(tempDir(), 'v4.db');
-    const conn = new Database(db);
-    conn.exec(readFileSync(join(FIXTURES, 'schema-v1', 'schema.sql'), 'utf8'));
     // Migrations 2 to 4 as released: the store a build of schema 4 left.
-    conn.exec(CONTRACT_MIGRATION_SQLITE);
-    conn.exec(outcomeMigrationSqlite());
-    conn.exec('ALTER TABLE sources ADD COLUMN prefix_hash TEXT;');
-    conn.pragma('user_version = 4');
-    conn.prepare("INSERT INTO sources (id, head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (1, 10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')").run();
+    const conn = oldStore(db, 4, (c) => {
+      c.exec(CONTRACT_MIGRATION_SQLITE);
+      c.exec(outcomeMigrationSqlite());
+      c.exec('ALTER TABLE sources ADD COLUMN prefix_hash TEXT;');
+    });
     conn.prepare("INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt, outcome) VALUES (1, 1, '2026-03-01T10:00:00.000Z', '2026-03-01T10', 2333, 'key-value', 'SocialLoginButton', 'x', 'failed')").run();
     conn.prepare("INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count) VALUES ('2026-03-01T10', 2333, 'SocialLoginButton', 1, 'failed', 1)").run();
     conn.close();

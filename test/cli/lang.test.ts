@@ -4,12 +4,11 @@
  * the registry's Chinese throughout, social logins are counted canceled apart from failed, and a
  * store of the schema before outcomes is migrated in place.
  */
-import Database from 'better-sqlite3';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, SHARED, oldStore, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
 import { codeOutcome } from '../../src/extract/outcome.js';
 import { loadRegistry } from '../../src/registry/index.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
@@ -318,10 +317,7 @@ const EXPECTED_AFTER = [[200, 1], [2333, 2], [10001, 1], [10013, 1]].map(([code,
 describe('migration of a store made before outcomes', () => {
   it('SQLite: adds the outcome to events and to the key of the hourly counts, from each code', () => {
     const db = join(tempDir(), 'old.db');
-    const conn = new Database(db);
-    conn.exec(readFileSync(join(FIXTURES, 'schema-v1', 'schema.sql'), 'utf8'));
-    conn.pragma('user_version = 1');
-    conn.prepare("INSERT INTO sources (id, head_len, head_hash, name, bytes_done, lines_done, complete, first_seen, last_seen) VALUES (1, 10, 'h', 'old.log', 500, 5, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')").run();
+    const conn = oldStore(db);
     for (const [code, category] of OLD_CODES) conn.prepare("INSERT INTO codes (code, kind, category, message, entry) VALUES (?, 'status', ?, 'm', '{}')").run(code, category);
     for (const [line, code, tag, excerpt] of OLD_EVENTS) {
       conn.prepare("INSERT INTO events (source_id, line, time, hour, code, method, tag, excerpt) VALUES (1, ?, '2026-03-01T10:00:00.000Z', '2026-03-01T10', ?, 'key-value', ?, ?)").run(line, code, tag, excerpt);

@@ -43,6 +43,18 @@ beforeAll(async () => {
   expect(reference.length).toBeGreaterThan(10);
 });
 
+
+/** Each command on PostgreSQL prints what it prints on SQLite, with exit 0 and nothing on stderr; SQLite's outputs. */
+function expectSameOnBoth(commands: readonly string[][], sqlite: string, url: string): string[] {
+  return commands.map((args) => {
+    const a = runCli([...args, '--db', sqlite]);
+    const b = runCli([...args, '--db', url]);
+    expect(b.stderr, args.join(' ')).toBe('');
+    expect(b.status, args.join(' ')).toBe(0);
+    expect(b.stdout, args.join(' ')).toBe(a.stdout);
+    return a.stdout;
+  });
+}
 describe('PostgreSQL back end', () => {
   it('ingests and reports exactly what SQLite does, in every format and for the views', async () => {
     const url = await pgDatabase();
@@ -66,14 +78,7 @@ describe('PostgreSQL back end', () => {
       ['sql', 'SELECT day, category, count FROM v_daily ORDER BY day, count DESC, category', '-f', 'json'],
       ['sql', 'SELECT time, code, category, tag, source, line, excerpt FROM v_events ORDER BY source, line', '-f', 'json'],
     ];
-    for (const args of reports) {
-      const a = runCli([...args, '--db', sqlite]);
-      const b = runCli([...args, '--db', url]);
-      expect(b.stderr, args.join(' ')).toBe('');
-      expect(b.status, args.join(' ')).toBe(0);
-      expect(b.stdout, args.join(' ')).toBe(a.stdout);
-      expect(a.stdout.length).toBeGreaterThan(20);
-    }
+    for (const out of expectSameOnBoth(reports, sqlite, url)) expect(out.length).toBeGreaterThan(20);
     // The HTML page too, but for the moment it was made and when each store last read a source.
     const html = (db: string) => runCli(['report', '-f', 'html', '--db', db]).stdout.replace(/generated [^<]*/g, '').replace(/<td class="hide-sm">[^<]*<\/td>/g, '');
     expect(html(url)).toBe(html(sqlite));
@@ -239,13 +244,7 @@ describe('PostgreSQL back end', () => {
       ['sql', 'SELECT line, cause, context FROM events ORDER BY line', '-f', 'json'],
       ['sql', 'SELECT id, line, labels, cause FROM v_events ORDER BY id', '-f', 'json'],
     ];
-    for (const args of answers) {
-      const a = runCli([...args, '--db', lite]);
-      const b = runCli([...args, '--db', url]);
-      expect(b.stderr, args.join(' ')).toBe('');
-      expect(b.status, args.join(' ')).toBe(0);
-      expect(b.stdout, args.join(' ')).toBe(a.stdout);
-    }
+    expectSameOnBoth(answers, lite, url);
     expect(JSON.parse(runCli(['show', '1', '-f', 'json', '--db', url]).stdout)).toMatchObject({ cause: 'dns', line: 15, pid: 4672 });
     // migrate: the copy keeps each event's context and cause
     const copy = await pgDatabase();

@@ -2,10 +2,9 @@
  * Redaction (issue 20 item 15): secrets of every kind, in every wrapper, at random positions of
  * real log messages, never survive; each case the adversarial pass found is pinned by name.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redact } from '../../src/extract/redact.js';
-import { MESSAGES, wrappedSecret } from '../secrets.js';
+import { expectNoSecretLeft, wrappedSecret } from '../secrets.js';
 
 describe('redaction keeps no part of a value', () => {
   it.each([
@@ -27,16 +26,6 @@ describe('redaction keeps no part of a value', () => {
   });
 
   it('leaves no secret of any kind, in any wrapper, at any position of a real message (fast-check)', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...MESSAGES), wrappedSecret, fc.nat(), (message, [secret, wrapped], at) => {
-        fc.pre(!message.includes(secret));
-        const pos = at % (message.length + 1);
-        const text = `${message.slice(0, pos)} ${wrapped} ${message.slice(pos)}`;
-        expect(redact(text)).not.toContain(secret);
-        // The same inside a JSON response body's message, as the SDK logs it.
-        expect(redact(`{"code": 2020, "message": "${text.replaceAll('"', "'")}"}`)).not.toContain(secret);
-      }),
-      { numRuns: 3000, seed: 20 },
-    );
+    expectNoSecretLeft(wrappedSecret, { numRuns: 3000, seed: 20 });
   });
 });

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { categoryOf, loadRegistry, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, errorOf, tempDir } from '../helpers.js';
 
 // The registry's sources live in the repository (registry/README.md), so these tests need nothing beside it.
 const SOURCES = join(ROOT, 'registry', 'sources');
@@ -220,12 +220,7 @@ describe('user overrides', () => {
     [{ extra: 1 }, /key "extra": unknown/],
   ])('rejects %j with one line naming the file, entry and field', (data, re) => {
     const f = write(data);
-    let err: unknown;
-    try {
-      loadRegistry([f]);
-    } catch (e) {
-      err = e;
-    }
+    const err = errorOf(() => loadRegistry([f]));
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(2);
     expect((err as UserError).message.startsWith(`${f}: `)).toBe(true);

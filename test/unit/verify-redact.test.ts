@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redact } from '../../src/extract/redact.js';
-import { MESSAGES } from '../secrets.js';
+import { expectNoSecretLeft } from '../secrets.js';
 
 const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 /** An 18-character resident ID: area code, birth date, sequence, check digit or X (GB 11643). */
@@ -37,15 +37,6 @@ describe('redaction of ID numbers, code verifiers and authorization codes', () =
   });
 
   it('leaves none of them at any position of a real message (fast-check)', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...MESSAGES), wrapped, fc.nat(), (message, [secret, w], at) => {
-        fc.pre(!message.includes(secret));
-        const pos = at % (message.length + 1);
-        const text = `${message.slice(0, pos)} ${w} ${message.slice(pos)}`;
-        expect(redact(text)).not.toContain(secret);
-        expect(redact(`{"code": 2020, "message": "${text.replaceAll('"', "'")}"}`)).not.toContain(secret);
-      }),
-      { numRuns: 1500, seed: 23 },
-    );
+    expectNoSecretLeft(wrapped, { numRuns: 1500, seed: 23 });
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exponentialPattern, loadRegistry } from '../../src/registry/index.js';
 import { UserError } from '../../src/errors.js';
-import { BIN, tempDir } from '../helpers.js';
+import { BIN, errorOf, tempDir } from '../helpers.js';
 
 const signature = (fields: Record<string, unknown>) => ({ signatures: [{ tags: ['Authing'], message: '^x', code: 10001, source: 'test', ...fields }] });
 
@@ -22,12 +22,7 @@ describe('registry patterns that backtrack exponentially', () => {
   ])('refuses %s %s with a one-line usage error naming the field', (field, pattern) => {
     const file = join(tempDir(), 'r.json');
     writeFileSync(file, JSON.stringify(signature({ [field]: pattern })));
-    let error: unknown;
-    try {
-      loadRegistry([file]);
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => loadRegistry([file]));
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).exitCode).toBe(2);
     expect((error as UserError).message).toBe(
