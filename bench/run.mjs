@@ -50,7 +50,28 @@ if (process.argv[2] === 'scan') {
   printScan(await scanBench({ size, bytes: parseSize(arg('scan-bytes', '256MB')), runs }));
   process.exit(0);
 }
-const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const which = (cmd) => {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+};
+
+/**
+ * The baseline's tool: ripgrep from the devDependency @vscode/ripgrep (its platform package ships the
+ * binary, so every machine that ran `npm ci` measures against the same rg), else rg on PATH, else grep.
+ * Ratios to grep are not ratios to rg: the row's label says which ran.
+ */
+async function baselineTool() {
+  try {
+    const { rgPath } = await import('@vscode/ripgrep');
+    const v = existsSync(rgPath) ? spawnSync(rgPath, ['--version'], { encoding: 'utf8' }) : null;
+    if (v?.status === 0) return { name: 'rg', path: rgPath, from: `@vscode/ripgrep, ${v.stdout.split('\n')[0]}` };
+  } catch {
+    // not installed (npm ci --omit=dev) or no binary for this platform: the next candidate
+  }
+  const rg = which('rg');
+  if (rg) return { name: 'rg', path: rg, from: 'PATH' };
+  return { name: 'grep', path: which('grep') ?? 'grep', from: 'no rg found' };
+}
 const hasTime = existsSync('/usr/bin/time');
 
 /**
@@ -94,9 +115,10 @@ const db = (name) => {
 const ingest = (label, name, args) => measure(label, args(db(name)), { fresh: () => db(name) });
 
 const pattern = '(errCode|errorCode|apiCode|statusCode|code)["]?[ ]*(=|:|is:?)[ ]*-?[0-9]+';
-const baselineCmd = have('rg') ? `rg -o '${pattern}' "${capture}" | sort | uniq -c > /dev/null` : `grep -oE '${pattern}' "${capture}" | sort | uniq -c > /dev/null`;
+const base = await baselineTool();
+const baselineCmd = `"${base.path}" -o${base.name === 'grep' ? 'E' : ''} '${pattern}' "${capture}" | sort | uniq -c > /dev/null`;
 const rows = [];
-const baseline = measure(`baseline (${have('rg') ? 'rg' : 'grep'} -o | sort | uniq -c)`, baselineCmd);
+const baseline = measure(`baseline (${base.name} -o | sort | uniq -c; ${base.from})`, baselineCmd);
 rows.push(baseline);
 const zcat = measure('zcat FILE.gz > /dev/null', `zcat "${gz}" > /dev/null`);
 rows.push(zcat);
