@@ -1,8 +1,8 @@
 /**
  * The SIMD scan (needle-scan.wat) against the JavaScript scan it replaces (scanChunk): same line
  * count, same over-long count, same candidate lines with the same indexes, for any bytes, any
- * needles (short, long, non-ASCII, more than its eight buckets) and any line limit; and the
- * committed binary is what the text assembles to.
+ * needles (short, long, non-ASCII, more than its eight buckets) and any line limit (both sides of the
+ * 64-byte step); and the committed binary is what the text assembles to.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -36,6 +36,9 @@ function viaSimd(scanner: SimdScanner, buf: Buffer, maxLine: number, inPlace: bo
 
 const words = ['Authing', 'AUTH', 'uTh', 'Guard', 'Guardian', 'OIDCClient', 'oidcclient', 'OneClick', 'Uploader', 'DeviceManager', 'WXCallbackActivity', 'MainActivity', '登录', 'é', 'x', '\n', '\n', '\n', ' ', 'ut', 'h\nuth'];
 const text = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...words) }, { weight: 2, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a).toString('latin1')) }), { maxLength: 120 });
+// below 64 every newline of a 64-byte step is looked at; from 64 only a step's first newline can end
+// an over-long line: limits on both sides, and one no line reaches
+const lineLimit = fc.oneof(fc.integer({ min: 0, max: 31 }), fc.integer({ min: 32, max: 63 }), fc.integer({ min: 64, max: 300 }), fc.constant(65536));
 const userTags = fc.array(fc.oneof(fc.constantFrom('MainActivity', 'Q', 'QQ', '登录', 'a*b', 'é', 'x y'), fc.string({ minLength: 1, maxLength: 6 })), { maxLength: 12 });
 
 describe('SIMD scan = JavaScript scan', () => {
@@ -46,7 +49,7 @@ describe('SIMD scan = JavaScript scan', () => {
   it('gives the same lines, cut lines and candidates for any bytes, needles and line limit', () => {
     let withCandidates = 0;
     fc.assert(
-      fc.property(text, userTags, fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(65536)), fc.boolean(), fc.integer({ min: 0, max: 40 }), (parts, tags, maxLine, inPlace, offset) => {
+      fc.property(text, userTags, lineLimit, fc.boolean(), fc.integer({ min: 0, max: 40 }), (parts, tags, maxLine, inPlace, offset) => {
         const buf = Buffer.from(parts.join(''), 'utf8');
         const scanner = SimdScanner.create(candidateNeedles(tags), 64);
         expect(scanner).not.toBeNull();
@@ -86,6 +89,29 @@ describe('SIMD scan = JavaScript scan', () => {
       }),
       { numRuns: 400, seed: 20261130 },
     );
+  });
+
+  it('counts an over-long line wherever it lies in a 64-byte step, with the limit on either side of 64', () => {
+    const scanner = SimdScanner.create(candidateNeedles([]), 64)!;
+    const overlong = (text: string, maxLine: number): number => {
+      const buf = Buffer.from(text);
+      return scanner.scan(buf, buf.length, maxLine, () => {}).overlong;
+    };
+    // a 40-byte line between two newlines of the first step, then a 70-byte one across two steps
+    const inside = `x\n${'a'.repeat(40)}\nyy\n${'b'.repeat(70)}\nz`;
+    expect([35, 39, 40, 64, 69, 70].map((m) => overlong(inside, m))).toEqual([2, 2, 1, 1, 1, 0]);
+    // a 103-byte line from lane 1 of one step to lane 40 of the next: its end is 39 lanes past its start's lane
+    const across = `\n${'c'.repeat(103)}\n`;
+    expect([64, 94, 100, 102, 103].map((m) => overlong(across, m))).toEqual([1, 1, 1, 1, 0]);
+  });
+
+  it('does not complete a literal cut at the chunk\'s end with the bytes an earlier chunk left behind', () => {
+    const scanner = SimdScanner.create(candidateNeedles([]), 64)!;
+    for (const [whole, cut] of [['xx OneClick\n', 'xx OneCli'], ['yy Guard\n', 'yy Gua']]) {
+      expect(viaSimd(scanner, Buffer.from(whole!), 100, false).candidates).toEqual([[0, whole!.trim()]]);
+      // the memory past the cut still holds the rest of the literal
+      expect(viaSimd(scanner, Buffer.from(cut!), 100, false)).toEqual({ lines: 1, overlong: 0, candidates: [] });
+    }
   });
 
   it('grows its memory for a chunk larger than it was made for', () => {
