@@ -16,7 +16,7 @@ import { isValidTimeZone } from '../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../report/summary.js';
 import { crossed, parseThreshold } from '../report/alerts.js';
 import { listInputs, type Input, type InputProblem } from '../sources/index.js';
-import { openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
 import { CONFIG_NAMES } from './config.js';
@@ -135,10 +135,26 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // database opens (a thread takes tens of milliseconds to start), else on first use.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
   if (pool && largeInput(totalBytes)) pool.start();
-  const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout }).catch(async (e: unknown) => {
-    await pool?.close();
-    throw e;
-  });
+  // The database (opening, schema, migrations, the registry's codes) is made ready when the first
+  // input's head has been read: a run's first bytes do not wait for it (start-up to the first byte,
+  // issue 25). Files only: a read of stdin, a FIFO or adb may wait for its writer, and a bad --db must
+  // not wait with it; nor may a run skip its database (it is opened at the end if no input needed it).
+  let store: Store | null = null;
+  let opening: Promise<Store> | null = null;
+  const storeReady = (): Promise<Store> =>
+    (opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
+      store = s;
+      await s.syncRegistry(registry);
+      return s;
+    }));
+  const filesOnly = Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.stdin);
+  if (!filesOnly) {
+    await storeReady().catch(async (e: unknown) => {
+      await (store as Store | null)?.close();
+      await pool?.close();
+      throw e;
+    });
+  }
   const tally = new RunTally();
   const results: SourceResult[] = [];
   let readStdin = false;
@@ -151,7 +167,6 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   process.once('SIGTERM', onSignal);
   let progress: Awaited<ReturnType<typeof createProgress>> | null = null;
   try {
-    await store.syncRegistry(registry);
     for (const p of problems) {
       if (p.note) {
         // A warning (a symlink loop, a FIFO inside a folder): the run goes on and still exits 0.
@@ -171,7 +186,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (abort.signal.aborted) break;
       if (ri.input.path === null && !ri.stdin) readStdin = true;
       bar.startFile();
-      const read = () => ingestSource(store, ri.input, {
+      const read = () => ingestSource(storeReady, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
         batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
@@ -203,6 +218,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (!r.warnings?.length) delete r.warnings;
       if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
     }
+    await storeReady();
   } finally {
     // Also when the database fails mid-run: the bar gives the terminal its cursor back.
     progress?.stop();
@@ -210,7 +226,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     process.off('SIGTERM', onSignal);
     sink?.end();
     await pool?.close();
-    await store.close();
+    await (store as Store | null)?.close();
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }

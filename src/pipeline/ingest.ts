@@ -30,6 +30,7 @@ import { chunkScanner } from './scan.js';
 import { Selector } from './selector.js';
 import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
+import { traceFirst } from '../trace.js';
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -171,7 +172,9 @@ class SourceBytes implements InputBytes {
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
     const opened = await openInput(input, opts.stdin as Readable | undefined);
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
-    return { opened, ...(await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined)) };
+    const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
+    if (peeked.head.length) traceFirst('read');
+    return { opened, ...peeked };
   }
 
   stream(): AsyncIterable<Buffer> {
@@ -281,10 +284,14 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
 
-/** Ingests one input into the store. Never throws for a problem of the input itself. */
-export async function ingestSource(store: Store, input: Input, opts: IngestOptions): Promise<SourceResult> {
+/**
+ * Ingests one input into the store. Never throws for a problem of the input itself. `store` may be
+ * a function that opens it: it is called once the input's head has been read and checked, so that a
+ * run's first bytes are read before its database is opened, migrated and given the registry
+ * (start-up to the first byte, issue 25); a store it throws for (exit 4) closes the input first.
+ */
+export async function ingestSource(store: Store | (() => Promise<Store>), input: Input, opts: IngestOptions): Promise<SourceResult> {
   const result: SourceResult = { name: input.name, status: 'read', format: null, compression: null, bytes: 0, lines: 0, events: 0, unparsed: 0, overlong: 0 };
-  await loadBlockHash();
   // Source, then what its head says, then Fingerprint: which stored source, and from where.
   let src: SourceBytes;
   try {
@@ -294,6 +301,20 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   }
   const facts = headFacts(src, input, opts, result);
   if ('status' in facts) return facts;
+  let db: Store;
+  try {
+    db = typeof store === 'function' ? await store() : store;
+    // the block hash (xxhash-wasm) is first needed by the fingerprint step
+    await loadBlockHash();
+  } catch (e) {
+    src.close();
+    throw e;
+  }
+  return ingestKnown(db, src, input, facts, opts, result);
+}
+
+/** The rest of ingestSource, from the fingerprint step on: the input's head is read and checked. */
+async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<SourceResult> {
   const at = await matchSource(store, src, input, facts, opts, result);
   if ('status' in at) return at;
   const { plan, startBytes, startLines } = at;
@@ -361,6 +382,7 @@ async function pump(frames: AsyncIterable<Frame>, selector: Selector, sink: Stor
   try {
     for await (const frame of frames) {
       const cp = await selector.take(frame);
+      traceFirst('scanned');
       onFrame(frame, last);
       if (cp) {
         last = cp;
