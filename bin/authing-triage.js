@@ -8,6 +8,12 @@
 // GB on a plain capture (twice the full collections, and less optimised code).
 // The CLI is one CommonJS bundle (scripts/bundle.mjs), compiled from V8's code cache when an earlier
 // run left one (src/launch.ts): both cut the start-up every run pays (docs/performance.md).
-import { runBundle } from '../dist/launch.js';
+// This file is CommonJS too (bin/package.json), and so is the launcher it loads (dist/launch.cjs): an
+// ES module entry starts Node's ES module loader (its resolver, fs/promises, readline: ~25 ms of CPU
+// before the first input byte, measured), which nothing after it uses.
+'use strict';
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { runBundle } = require('../dist/launch.cjs');
 
-await runBundle(new URL('../dist/authing-triage.cjs', import.meta.url)).main();
+runBundle(pathToFileURL(join(__dirname, '..', 'dist', 'authing-triage.cjs'))).main();
