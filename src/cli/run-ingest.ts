@@ -137,8 +137,9 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (pool && largeInput(totalBytes)) pool.start();
   // The database (opening, schema, migrations, the registry's codes) is made ready when the first
   // input's head has been read: a run's first bytes do not wait for it (start-up to the first byte,
-  // issue 25). Files only: a read of stdin, a FIFO or adb may wait for its writer, and a bad --db must
-  // not wait with it; nor may a run skip its database (it is opened at the end if no input needed it).
+  // issue 25). Files only, and not with --tee: a read of stdin, a FIFO or adb may wait for its writer,
+  // and a bad --db must not wait with it, nor let --tee pass on bytes of a run that then fails; nor may
+  // a run skip its database (it is opened at the end if no input needed it).
   let store: Store | null = null;
   let opening: Promise<Store> | null = null;
   const storeReady = (): Promise<Store> =>
@@ -147,7 +148,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       await s.syncRegistry(registry);
       return s;
     }));
-  const filesOnly = Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.stdin);
+  const filesOnly = !tee && Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.stdin);
   if (!filesOnly) {
     await storeReady().catch(async (e: unknown) => {
       await (store as Store | null)?.close();

@@ -1,8 +1,9 @@
 /**
  * Start-up to the first byte (issue 25): a run of files reads its first input bytes before it opens,
  * migrates and fills its database, and says when under AUTHING_TRIAGE_TRACE=first-byte (the bench's
- * start-up rows read these marks); a run that reads stdin still opens its database first, so a bad
- * --db does not wait for a writer; and a run whose inputs needed no database still makes it.
+ * start-up rows read these marks); a run that reads stdin, or passes its input on (--tee), still opens
+ * its database first, so a bad --db neither waits for a writer nor passes bytes on; and a run whose
+ * inputs needed no database still makes it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,14 @@ describe('start-up to the first byte', () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('opens the database first with --tee: a foreign --db passes on no byte of the file (exit 4, stdout empty)', () => {
+    const db = foreignDb();
+    const r = runCli(['--quiet', '--tee', '--db', db, FIXTURE], { env: TRACE });
+    expect(r.status).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`authing-triage: ${db}: not an SQLite database; it was left untouched. Give another --db path`);
   });
 
   it('makes its database when no input needed it: an empty file is skipped (exit 3) and the registry is written', () => {
