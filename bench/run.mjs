@@ -248,13 +248,13 @@ for (const r of rows) {
   console.log(`| ${r.label} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${perInput ? mb(r).toFixed(0) : '–'} | ${perInput ? Math.round(lines / r.secs).toLocaleString('en-US') : '–'} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
 }
 if (dense.length) {
-  console.log('\n| dense capture | runs | wall s min | wall s median | MB/s (median) | events | events/s (median) | peak RSS MB | × baseline (median) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of dense) console.log(`| ${r.label} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${(r.mb / r.secs).toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${Math.round(r.events / r.secs).toLocaleString('en-US')} | ${(r.rss / 1024).toFixed(0)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
+  console.log('\n| dense capture | runs | wall s min | wall s median | MB/s (median) | events | events/s (median) | peak RSS MB | × baseline (min) | × baseline (median) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of dense) console.log(`| ${r.label} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${(r.mb / r.secs).toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${Math.round(r.events / r.secs).toLocaleString('en-US')} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
 }
 if (scan) {
   console.log('');
-  printScan(scan);
+  printScan(scan, { bytes, min: baseline.min, secs: baseline.secs });
 }
 console.log('');
 printStartup(startupRows);

@@ -57,12 +57,16 @@ export async function scanBench({ size, bytes, runs = 5, out = join(root, 'bench
   return { kind: scanner.kind, bytes: end, lines, candidates, min: secs[0], median: secs[secs.length >> 1], cpuMin: cpu[0], cpuMedian: cpu[cpu.length >> 1] };
 }
 
-/** The figures as the bench prints them. */
-export function printScan(r) {
+/**
+ * The figures as the bench prints them; `baseline` (the whole bench's baseline row and the bytes it read)
+ * adds the ratio of seconds per byte to the baseline's, min against min and median against median.
+ */
+export function printScan(r, baseline) {
   const gbs = (s) => (r.bytes / 1e9 / s).toFixed(2);
+  const ratio = (s, b) => (baseline ? (s / r.bytes / (b / baseline.bytes)).toFixed(2) : '–');
   console.log(`scan (${r.kind}, one thread, ${(r.bytes / 1e6).toFixed(0)} MB in memory, ${r.lines.toLocaleString('en-US')} lines, ${r.candidates.toLocaleString('en-US')} candidate lines)`);
   // CPU time too: on a shared machine a run's wall time includes the time other processes had the core
-  console.log(`| run | min s | median s | GB/s (min) | GB/s (median) | CPU s min | CPU s median | GB/s of CPU (min) |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|`);
-  console.log(`| scanner alone | ${r.min.toFixed(3)} | ${r.median.toFixed(3)} | ${gbs(r.min)} | ${gbs(r.median)} | ${r.cpuMin.toFixed(3)} | ${r.cpuMedian.toFixed(3)} | ${gbs(r.cpuMin)} |`);
+  console.log(`| run | min s | median s | GB/s (min) | GB/s (median) | CPU s min | CPU s median | GB/s of CPU (min) | × baseline per byte (min) | × baseline per byte (median) |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  console.log(`| scanner alone | ${r.min.toFixed(3)} | ${r.median.toFixed(3)} | ${gbs(r.min)} | ${gbs(r.median)} | ${r.cpuMin.toFixed(3)} | ${r.cpuMedian.toFixed(3)} | ${gbs(r.cpuMin)} | ${ratio(r.min, baseline?.min)} | ${ratio(r.median, baseline?.secs)} |`);
 }
