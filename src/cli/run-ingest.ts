@@ -140,18 +140,17 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // issue 25). Files only, and not with --tee: a read of stdin, a FIFO or adb may wait for its writer,
   // and a bad --db must not wait with it, nor let --tee pass on bytes of a run that then fails; nor may
   // a run skip its database (it is opened at the end if no input needed it).
-  let store: Store | null = null;
-  let opening: Promise<Store> | null = null;
+  const db: { store?: Store; opening?: Promise<Store> } = {};
   const storeReady = (): Promise<Store> =>
-    (opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
-      store = s;
+    (db.opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
+      db.store = s;
       await s.syncRegistry(registry);
       return s;
     }));
   const filesOnly = !tee && Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.stdin);
   if (!filesOnly) {
     await storeReady().catch(async (e: unknown) => {
-      await (store as Store | null)?.close();
+      await db.store?.close();
       await pool?.close();
       throw e;
     });
@@ -227,7 +226,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     process.off('SIGTERM', onSignal);
     sink?.end();
     await pool?.close();
-    await (store as Store | null)?.close();
+    await db.store?.close();
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
