@@ -1,4 +1,4 @@
-// Bundles the CLI and the scan worker into one CommonJS file each, beside tsc's output in dist/:
+// Bundles the CLI, the scan worker and the bin's launcher (src/launch.ts) into one CommonJS file each, beside tsc's output in dist/:
 // Node then compiles one file at start-up instead of resolving and loading ~100 ES modules and
 // yargs' CommonJS files one by one (measured in docs/performance.md). CommonJS, not ESM, because
 // only a classic script can take V8's code cache (src/launch.ts); esbuild evaluates each
@@ -18,7 +18,9 @@ const LOCALES = 're(__dirname,"../locales")';
 const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
 
 const result = await build({
-  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts' },
+  // launch: what bin/authing-triage.js (CommonJS, bin/package.json) requires to run the CLI's bundle;
+  // an ES module there would start Node's ES module loader at every run (docs/performance.md).
+  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts', launch: 'src/launch.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

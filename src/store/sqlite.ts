@@ -1,6 +1,6 @@
 /** The SQLite store: sources, events, hourly counts and the registry, via better-sqlite3. */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
@@ -11,6 +11,7 @@ import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
+import { createFromTemplate } from './template.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -63,14 +64,18 @@ function checkIsSqlite(path: string): void {
   }
 }
 
-/** Opens (creating with mode 600 when missing) and migrates the database at `path`. */
-export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
+/**
+ * Opens (creating with mode 600 when missing) and migrates the database at `path`. A missing database
+ * starts as a copy of the store template (template.ts) unless `template` is null; the migrations then
+ * find it at the current version.
+ */
+export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null } = {}): SqliteStore {
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
     checkIsSqlite(path);
   } else if (existsSync(path)) {
     checkIsSqlite(path);
-  } else {
+  } else if (opts.template === null || !createFromTemplate(path, opts.template)) {
     try {
       closeSync(openSync(path, 'wx', 0o600));
     } catch (e) {
@@ -106,6 +111,22 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new SqliteStore(db, path);
+}
+
+/**
+ * Writes the store template (template.ts) at `file`: a store made by the schema and every migration,
+ * holding `registry`, compacted. The build runs it (scripts/store-template.mjs) with the built-in registry.
+ */
+export async function writeStoreTemplate(file: string, registry: Registry): Promise<void> {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  const store = openSqlite(file, { template: null });
+  try {
+    await store.syncRegistry(registry);
+    // What the migrations dropped and rebuilt leaves free pages: each new store would copy them.
+    store.db.exec('VACUUM');
+  } finally {
+    await store.close();
+  }
 }
 
 /**
