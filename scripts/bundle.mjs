@@ -10,12 +10,22 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 const yargsCjs = require.resolve('yargs');
 // yargs finds its message catalogues (zh_CN for --lang zh's help) beside its own file; in the bundle
-// __dirname is dist/, so the path is looked up where npm installed yargs instead.
+// __dirname is dist/, so the path is looked up where npm installed yargs instead: in this package's own
+// node_modules, where a clone and a global install have it (a stat), else where require.resolve finds
+// it (hoisted into a project's node_modules). require.resolve at every start read package.json
+// "exports" through Node's ES module resolver: ~9 M instructions (~2%) of every run, for a path that
+// only a translated message reads.
 const LOCALES = 're(__dirname,"../locales")';
+const LOCALES_AT = '(()=>{const d=require("path").join(__dirname,"..","node_modules","yargs","locales");return require("fs").existsSync(d)?d:re(require.resolve("yargs/package.json"),"../locales")})()';
 // fdir (tinyglobby's walker) looks picomatch up at load time with a require esbuild cannot follow:
 // a resolve and five files compiled at every start, for a glob function tinyglobby never asks fdir
 // for. A plain require() is bundled: the picomatch the bundle has already.
 const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
+// yargs loads node:assert at start-up for two checks of its own state that hold in every run: loading
+// it costs ~11 M instructions (~2.5% of a run). The same checks, with assert's own Object.is
+// comparison, load it only to throw its AssertionError when one fails.
+const YARGS_ASSERT = 'var t=require("assert");';
+const LAZY_ASSERT = 'var t={notStrictEqual:(a,b,m)=>{Object.is(a,b)&&require("assert").notStrictEqual(a,b,m)},strictEqual:(a,b,m)=>{Object.is(a,b)||require("assert").strictEqual(a,b,m)}};';
 
 const result = await build({
   // launch: what bin/authing-triage.js (CommonJS, bin/package.json) requires to run the CLI's bundle;
@@ -49,7 +59,8 @@ const result = await build({
         b.onLoad({ filter: /yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
           const src = readFileSync(args.path, 'utf8');
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
-          return { contents: src.replace(LOCALES, 're(require.resolve("yargs/package.json"),"../locales")'), loader: 'js' };
+          if (!src.includes(YARGS_ASSERT)) throw new Error(`${args.path}: yargs no longer says ${YARGS_ASSERT}; update scripts/bundle.mjs`);
+          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT), loader: 'js' };
         });
       },
     },

@@ -131,6 +131,18 @@ function unknownArguments(list: string, raw: readonly string[], all: readonly Co
   return `unknown flag ${hints.join('; ')} (see ${help})`;
 }
 
+/** The command whose handler this run reached ('ingest' for the default one), '' before any did. */
+let ranCommand = '';
+
+/**
+ * What this run did, for the code cache (src/launch.ts): the cache lists the commands whose code it
+ * holds, and the first run of another command writes it again. `--version` and `--help` end before
+ * any handler (''): they need least.
+ */
+export function codeCacheTag(): string {
+  return ranCommand;
+}
+
 /** Runs the CLI with these arguments. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   // A closed pipe is a normal end for every command's output (`codes | head -1`).
@@ -156,6 +168,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       coerce: (v: unknown) => (v === false ? 'never' : v === true || v === '' ? 'auto' : v),
     })
     .middleware((argv) => {
+      const word = argv._[0];
+      ranCommand = typeof word === 'string' && word in COMMAND_LOADERS ? word : 'ingest';
       unmark(argv as Record<string, unknown>);
       setColorMode((argv as { color?: ColorMode }).color ?? 'auto');
       const settings = resolveSettings(argv as SettingArgs);

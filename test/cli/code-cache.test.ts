@@ -58,7 +58,7 @@ describe('code cache', () => {
     expect(statSync(path).ino).toBe(ino);
   });
 
-  it('writes again a cache made by --version once an ingest needs much more, then leaves it', () => {
+  it('writes again a cache made by --version once an ingest needs much more, and once another command does, then leaves it', () => {
     const xdg = tempDir();
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     const [file] = cacheFiles(xdg);
@@ -71,6 +71,14 @@ describe('code cache', () => {
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     expect(statSync(path).ino).toBe(full.ino);
+    // The first run of another command adds its code to what the cache holds; the next finds it there.
+    expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
+    const more = statSync(path);
+    expect(more.ino).not.toBe(full.ino);
+    expect(more.size).toBeGreaterThan(full.size);
+    expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(statSync(path).ino).toBe(more.ino);
     expect(cacheFiles(xdg)).toEqual([file]);
   });
 
