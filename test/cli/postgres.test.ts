@@ -56,7 +56,8 @@ function expectSameOnBoth(commands: readonly string[][], sqlite: string, url: st
   });
 }
 describe('PostgreSQL back end', () => {
-  it('ingests and reports exactly what SQLite does, in every format and for the views', async () => {
+  // 49 runs of the bin: 66 s at load 14 on two cores, past the 60 s default.
+  it('ingests and reports exactly what SQLite does, in every format and for the views', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     const r = runCli([logs, '--json-summary'], { env: { AUTHING_TRIAGE_DB: url } });
     expect(r.stderr).toBe('');
