@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
-import type { Registry } from '../registry/index.js';
+import { entryJson, type Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
@@ -243,7 +243,7 @@ export class SqliteStore implements Store {
 
   private syncRegistrySync(reg: Registry): void {
     const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
-    const entries = codes.map((c) => JSON.stringify(c));
+    const entries = codes.map(entryJson);
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
     if (this.entriesMatch(entries, reg)) return;
     const insCode = this.db.prepare(
@@ -263,7 +263,7 @@ export class SqliteStore implements Store {
 
   /** True when the codes and categories tables hold this registry already. */
   registryMatches(reg: Registry): boolean {
-    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c)), reg);
+    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map(entryJson), reg);
   }
 
   /** registryMatches with the entries already written as JSON (the run's start-up made them twice). */
