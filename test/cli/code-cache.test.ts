@@ -82,6 +82,19 @@ describe('code cache', () => {
     expect(cacheFiles(xdg)).toEqual([file]);
   });
 
+  it('writes again a cache made by a run that stopped at a usage error, once a run of that command completes', () => {
+    const xdg = tempDir();
+    const r = runCli(['--db', join(tempDir(), 'u.db'), '--since', 'yesterday-ish', FIXTURE], { env: { XDG_CACHE_HOME: xdg } });
+    expect(r.status).toBe(2);
+    const [file] = cacheFiles(xdg);
+    const path = join(xdg, 'authing-triage', file!);
+    const stopped = statSync(path);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    const full = statSync(path);
+    expect(full.ino).not.toBe(stopped.ino);
+    expect(full.size).toBeGreaterThan(stopped.size);
+  });
+
   it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
     const xdg = tempDir();
     ingest({ XDG_CACHE_HOME: xdg });
