@@ -16,4 +16,5 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { runBundle } = require('../dist/launch.cjs');
 
+// main() sets the exit code itself; a rejection here is a bug, and Node prints it as it would an uncaught error.
 runBundle(pathToFileURL(join(__dirname, '..', 'dist', 'authing-triage.cjs'))).main();

@@ -1,4 +1,4 @@
-// Bundles the CLI and the scan worker into one CommonJS file each, beside tsc's output in dist/:
+// Bundles the CLI, the scan worker and the bin's launcher (src/launch.ts) into one CommonJS file each, beside tsc's output in dist/:
 // Node then compiles one file at start-up instead of resolving and loading ~100 ES modules and
 // yargs' CommonJS files one by one (measured in docs/performance.md). CommonJS, not ESM, because
 // only a classic script can take V8's code cache (src/launch.ts); esbuild evaluates each
@@ -10,15 +10,27 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 const yargsCjs = require.resolve('yargs');
 // yargs finds its message catalogues (zh_CN for --lang zh's help) beside its own file; in the bundle
-// __dirname is dist/, so the path is looked up where npm installed yargs instead.
+// __dirname is dist/, so the path is looked up where npm installed yargs instead: in this package's own
+// node_modules, where a clone and a global install have it (a stat), else where require.resolve finds
+// it (hoisted into a project's node_modules). require.resolve at every start read package.json
+// "exports" through Node's ES module resolver: ~9 M instructions (~2%) of every run, for a path that
+// only a translated message reads.
 const LOCALES = 're(__dirname,"../locales")';
+const LOCALES_AT = '(()=>{const d=require("path").join(__dirname,"..","node_modules","yargs","locales");return require("fs").existsSync(d)?d:re(require.resolve("yargs/package.json"),"../locales")})()';
 // fdir (tinyglobby's walker) looks picomatch up at load time with a require esbuild cannot follow:
 // a resolve and five files compiled at every start, for a glob function tinyglobby never asks fdir
 // for. A plain require() is bundled: the picomatch the bundle has already.
 const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
+// yargs loads node:assert at start-up for two checks of its own state that hold in every run: loading
+// it costs ~11 M instructions (~2.5% of a run). The same checks, with assert's own Object.is
+// comparison, load it only to throw its AssertionError when one fails.
+const YARGS_ASSERT = 'var t=require("assert");';
+const LAZY_ASSERT = 'var t={notStrictEqual:(a,b,m)=>{Object.is(a,b)&&require("assert").notStrictEqual(a,b,m)},strictEqual:(a,b,m)=>{Object.is(a,b)||require("assert").strictEqual(a,b,m)}};';
 
 const result = await build({
-  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts' },
+  // launch: what bin/authing-triage.js (CommonJS, bin/package.json) requires to run the CLI's bundle;
+  // an ES module there would start Node's ES module loader at every run (docs/performance.md).
+  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts', launch: 'src/launch.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -47,7 +59,8 @@ const result = await build({
         b.onLoad({ filter: /yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
           const src = readFileSync(args.path, 'utf8');
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
-          return { contents: src.replace(LOCALES, 're(require.resolve("yargs/package.json"),"../locales")'), loader: 'js' };
+          if (!src.includes(YARGS_ASSERT)) throw new Error(`${args.path}: yargs no longer says ${YARGS_ASSERT}; update scripts/bundle.mjs`);
+          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT), loader: 'js' };
         });
       },
     },
@@ -63,10 +76,6 @@ const result = await build({
     },
   ],
 });
-
-// The launcher the bin requires (bin/authing-triage.js): CommonJS like the bin, so that a run never
-// starts Node's ES module loader (docs/performance.md, start-up to the first byte).
-await build({ entryPoints: { launch: 'src/launch.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning' });
 
 // One character beyond ASCII makes V8 keep the whole source as UTF-16: twice the bytes to decode and scan.
 for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs']) {

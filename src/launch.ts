@@ -15,7 +15,6 @@ import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapCodeStatistics } from 'node:v8';
 import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
 
@@ -31,9 +30,6 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 function ownOnly(st: Stats, uid: number): boolean {
   return st.uid === uid && (st.mode & 0o022) === 0;
 }
-
-/** Bytes of bytecode in the heap: what the isolate has compiled (or read from a code cache) so far. */
-const bytecodeBytes = (): number => getHeapCodeStatistics().bytecode_and_metadata_size;
 
 /** Eight hex digits of a CRC-32: a checksum of bytes, not a defence against someone who writes them. */
 const hex = (n: number): string => n.toString(16).padStart(8, '0');
@@ -55,19 +51,33 @@ function cacheName(bundle: string, bytes: Buffer): { base: string; prefix: strin
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * What a cache file starts with: a CRC-32 of its name and of V8's data. V8 checks its data's version,
- * flags and length but not its bytes (the checksum is for debug builds), nor the source beyond its
- * length: a damaged file, or one copied from another bundle's name, must not reach it.
+ * What a cache file starts with: a CRC-32 of its name, its tags and V8's data, then the tags' length
+ * (2 bytes) and the tags. V8 checks its data's version, flags and length but not its bytes (the
+ * checksum is for debug builds), nor the source beyond its length: a damaged file, or one copied from
+ * another bundle's name, must not reach it.
  */
-function seal(name: string, data: Buffer): Buffer {
-  const b = Buffer.alloc(SEAL_BYTES);
-  b.writeUInt32LE(crc32(data, crc32(name)));
+function header(name: string, tags: Buffer, data: Buffer): Buffer {
+  const b = Buffer.alloc(HEAD_BYTES);
+  b.writeUInt32LE(crc32(data, crc32(tags, crc32(name))));
+  b.writeUInt16LE(tags.length, 4);
   return b;
 }
-const SEAL_BYTES = 4;
+const HEAD_BYTES = 6;
+
+/**
+ * The bundle's word for what a run did (`codeCacheTag()` in its exports: the command that ran), which
+ * the cache file lists for every run that wrote it; '' when the bundle has none.
+ */
+type Tagged = { codeCacheTag?: () => string };
+
+/** A cache file's contents: V8's data and the tags of the runs it holds the code of. */
+interface Cached {
+  data: Buffer;
+  tags: string[];
+}
 
 /** The cached code at `file`, or undefined when there is none, it is damaged or not safe to load. */
-function readCache(dir: string, name: string, uid: number): Buffer | undefined {
+function readCache(dir: string, name: string, uid: number): Cached | undefined {
   try {
     const d = lstatSync(dir);
     if (!d.isDirectory() || !ownOnly(d, uid)) return undefined;
@@ -77,8 +87,12 @@ function readCache(dir: string, name: string, uid: number): Buffer | undefined {
       const st = fstatSync(fd);
       if (!st.isFile() || !ownOnly(st, uid)) return undefined;
       const file = readFileSync(fd);
-      const data = file.subarray(SEAL_BYTES);
-      return file.length > SEAL_BYTES && seal(name, data).equals(file.subarray(0, SEAL_BYTES)) ? data : undefined;
+      if (file.length <= HEAD_BYTES) return undefined;
+      const tagsEnd = HEAD_BYTES + file.readUInt16LE(4);
+      const tags = file.subarray(HEAD_BYTES, tagsEnd);
+      const data = file.subarray(tagsEnd);
+      if (!data.length || !header(name, tags, data).equals(file.subarray(0, HEAD_BYTES))) return undefined;
+      return { data, tags: tags.toString('latin1').split('\n') };
     } finally {
       closeSync(fd);
     }
@@ -92,13 +106,14 @@ function readCache(dir: string, name: string, uid: number): Buffer | undefined {
  * a whole file or none; removes this bundle's caches for the same flags made from older bundles,
  * and those of other flags (and temporary files) untouched for STALE_MS.
  */
-function writeCache(dir: string, { base, prefix, name }: { base: string; prefix: string; name: string }, data: Buffer, uid: number): void {
+function writeCache(dir: string, { base, prefix, name }: { base: string; prefix: string; name: string }, tagList: readonly string[], data: Buffer, uid: number): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const d = lstatSync(dir);
     if (!d.isDirectory() || !ownOnly(d, uid)) return;
     const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-    writeFileSync(tmp, Buffer.concat([seal(name, data), data]), { mode: 0o600, flag: 'wx' });
+    const tags = Buffer.from(tagList.join('\n'), 'latin1');
+    writeFileSync(tmp, Buffer.concat([header(name, tags, data), tags, data]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, join(dir, name));
     const now = Date.now();
     for (const f of readdirSync(dir)) {
@@ -112,8 +127,9 @@ function writeCache(dir: string, { base, prefix, name }: { base: string; prefix:
 
 /**
  * Runs the CommonJS bundle at `url` as Node's loader would (module, exports, require) and returns
- * its exports, compiled from the code cache when a valid one is there; a missing, rejected or thin
- * cache is written when the process exits, when V8 has compiled what the run used.
+ * its exports, compiled from the code cache when a valid one is there; a missing or rejected cache,
+ * or one that no run of this run's kind wrote, is written when the process exits, when V8 has
+ * compiled what the run used.
  */
 export function runBundle(url: URL): unknown {
   const filename = fileURLToPath(url);
@@ -124,20 +140,23 @@ export function runBundle(url: URL): unknown {
   const uid = process.getuid?.();
   // No uid (Windows): no owner to check, so no cache.
   const cache = dir !== null && uid !== undefined ? { dir, uid, ...cacheName(filename, bytes) } : null;
-  const cachedData = cache ? readCache(cache.dir, cache.name, cache.uid) : undefined;
+  const cached = cache ? readCache(cache.dir, cache.name, cache.uid) : undefined;
   // The bundle has no import() (scripts/bundle.mjs): a script from the code cache could not run one.
-  const script = new Script(Module.wrap(source), { filename, cachedData });
+  const script = new Script(Module.wrap(source), { filename, cachedData: cached?.data });
+  const module = { exports: {} as unknown, filename, id: filename, loaded: false };
   if (cache) {
-    // A cache holds what the run that wrote it compiled: one made by `--version` lacks most of what an
-    // ingest runs. A run that compiles more bytecode than half the cache's size writes it again, with
-    // all it holds (measured: an ingest on a --version cache grew 343 KB against 320 KB; on an ingest's
-    // cache any command grew 0.1-0.32 of it), so the cache grows to what the commands in use need.
-    const before = bytecodeBytes();
+    // A cache holds what the runs that wrote it compiled: one made by `--version` lacks most of what an
+    // ingest runs, one made by an ingest what a report draws. So the file lists the kinds of run (the
+    // bundle's codeCacheTag(): the command) whose code it holds, and the first run of another kind
+    // writes it again with everything it holds: the cache grows to what the commands in use need, once
+    // each. (Measuring the heap's bytecode before and after the run instead, v8.getHeapCodeStatistics,
+    // cost ~15 M instructions of every run: loading node:v8 and walking the heap twice.)
     process.once('exit', () => {
-      if (!cachedData || script.cachedDataRejected || bytecodeBytes() - before > cachedData.length / 2) writeCache(cache.dir, cache, script.createCachedData(), cache.uid);
+      const tag = (module.exports as Tagged).codeCacheTag?.() ?? '';
+      const held = cached && !script.cachedDataRejected ? cached.tags : null;
+      if (!held?.includes(tag)) writeCache(cache.dir, cache, [...(held ?? []), tag], script.createCachedData(), cache.uid);
     });
   }
-  const module = { exports: {} as unknown, filename, id: filename, loaded: false };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
   fn.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
   module.loaded = true;

@@ -131,6 +131,21 @@ function unknownArguments(list: string, raw: readonly string[], all: readonly Co
   return `unknown flag ${hints.join('; ')} (see ${help})`;
 }
 
+/** The command whose handler this run started ('ingest' for the default one), '' before any did. */
+let startedCommand = '';
+/** That command once its handler ended without an error: its code has run. */
+let ranCommand = '';
+
+/**
+ * What this run did, for the code cache (src/launch.ts): the cache lists the commands whose code it
+ * holds, and the first run of another command writes it again. '' for a run that completed no command
+ * (`--version`, `--help`, a usage error before or in the handler): a run that stopped early must not
+ * stand for its command, or the cache would keep lacking the command's code.
+ */
+export function codeCacheTag(): string {
+  return ranCommand;
+}
+
 /** Runs the CLI with these arguments. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   // A closed pipe is a normal end for every command's output (`codes | head -1`).
@@ -156,6 +171,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       coerce: (v: unknown) => (v === false ? 'never' : v === true || v === '' ? 'auto' : v),
     })
     .middleware((argv) => {
+      const word = argv._[0];
+      startedCommand = typeof word === 'string' && (word in COMMAND_LOADERS || word === 'completion') ? word : 'ingest';
       unmark(argv as Record<string, unknown>);
       setColorMode((argv as { color?: ColorMode }).color ?? 'auto');
       const settings = resolveSettings(argv as SettingArgs);
@@ -192,6 +209,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   try {
     try {
       await cli.parseAsync();
+      // Exit 0, or 1 for an alert (--fail-on, an unknown code): the command ran to its end.
+      if (!process.exitCode || process.exitCode === EXIT.alert) ranCommand = startedCommand;
     } catch (e) {
       if (!(e instanceof UnknownArguments)) throw e;
       throw new UserError('usage', unknownArguments(e.message, args, await commandModules(null)));

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { distFile } from '../assets.js';
 import pg from 'pg';
 import { UserError } from '../errors.js';
-import type { Registry } from '../registry/index.js';
+import { entryJson, type Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_PG } from './contract-migration.js';
 import { outcomeMigrationPg } from './outcome-migration.js';
@@ -173,7 +173,7 @@ export class PgStore implements Store {
 
   async syncRegistry(reg: Registry): Promise<void> {
     const codes = [...reg.codes.values()];
-    const json = codes.map((c) => JSON.stringify(c));
+    const json = codes.map(entryJson);
     const fingerprint = JSON.stringify([json, reg.categories]);
     await this.tx(async () => {
       // Many hosts start together: one rewrites, the others find it done.

@@ -1,16 +1,17 @@
 /** The SQLite store: sources, events, hourly counts and the registry, via better-sqlite3. */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
-import type { Registry } from '../registry/index.js';
+import { entryJson, type Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
+import { createFromTemplate } from './template.js';
 import { contractAfterReread, countByHour, hourOf, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -63,14 +64,18 @@ function checkIsSqlite(path: string): void {
   }
 }
 
-/** Opens (creating with mode 600 when missing) and migrates the database at `path`. */
-export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
+/**
+ * Opens (creating with mode 600 when missing) and migrates the database at `path`. A missing database
+ * starts as a copy of the store template (template.ts) unless `template` is null; the migrations then
+ * find it at the current version.
+ */
+export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null } = {}): SqliteStore {
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
     checkIsSqlite(path);
   } else if (existsSync(path)) {
     checkIsSqlite(path);
-  } else {
+  } else if (opts.template === null || !createFromTemplate(path, opts.template)) {
     try {
       closeSync(openSync(path, 'wx', 0o600));
     } catch (e) {
@@ -106,6 +111,22 @@ export function openSqlite(path: string, opts: OpenOptions = {}): SqliteStore {
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new SqliteStore(db, path);
+}
+
+/**
+ * Writes the store template (template.ts) at `file`: a store made by the schema and every migration,
+ * holding `registry`, compacted. The build runs it (scripts/store-template.mjs) with the built-in registry.
+ */
+export async function writeStoreTemplate(file: string, registry: Registry): Promise<void> {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  const store = openSqlite(file, { template: null });
+  try {
+    await store.syncRegistry(registry);
+    // What the migrations dropped and rebuilt leaves free pages: each new store would copy them.
+    store.db.exec('VACUUM');
+  } finally {
+    await store.close();
+  }
 }
 
 /**
@@ -222,7 +243,7 @@ export class SqliteStore implements Store {
 
   private syncRegistrySync(reg: Registry): void {
     const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
-    const entries = codes.map((c) => JSON.stringify(c));
+    const entries = codes.map(entryJson);
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
     if (this.entriesMatch(entries, reg)) return;
     const insCode = this.db.prepare(
@@ -242,7 +263,7 @@ export class SqliteStore implements Store {
 
   /** True when the codes and categories tables hold this registry already. */
   registryMatches(reg: Registry): boolean {
-    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map((c) => JSON.stringify(c)), reg);
+    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map(entryJson), reg);
   }
 
   /** registryMatches with the entries already written as JSON (the run's start-up made them twice). */
@@ -250,9 +271,11 @@ export class SqliteStore implements Store {
     // the count first: a new database (every first run) holds none, and reading them costs
     const n = this.db.prepare('SELECT COUNT(*) FROM codes').pluck().get() as number;
     if (n !== entries.length) return false;
-    const stored = this.db.prepare('SELECT entry FROM codes ORDER BY code').pluck().all() as string[];
+    // Compared inside SQLite: the stored entries (340 KB of text) are not decoded into JavaScript strings.
+    // No entry holds a raw newline (JSON escapes it), so the joined texts are equal only if every entry is.
+    const same = this.db.prepare('SELECT group_concat(entry, char(10) ORDER BY code) = ? FROM codes').pluck().get(entries.join('\n')) === 1;
     const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
-    return stored.length === entries.length && stored.every((e, i) => e === entries[i]) && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
+    return same && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
   }
 
   async headLengths(max: number): Promise<number[]> {

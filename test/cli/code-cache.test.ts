@@ -58,7 +58,7 @@ describe('code cache', () => {
     expect(statSync(path).ino).toBe(ino);
   });
 
-  it('writes again a cache made by --version once an ingest needs much more, then leaves it', () => {
+  it('writes again a cache made by --version once an ingest needs much more, and once another command does, then leaves it', () => {
     const xdg = tempDir();
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     const [file] = cacheFiles(xdg);
@@ -71,7 +71,28 @@ describe('code cache', () => {
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     expect(statSync(path).ino).toBe(full.ino);
+    // The first run of another command adds its code to what the cache holds; the next finds it there.
+    expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
+    const more = statSync(path);
+    expect(more.ino).not.toBe(full.ino);
+    expect(more.size).toBeGreaterThan(full.size);
+    expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    expect(statSync(path).ino).toBe(more.ino);
     expect(cacheFiles(xdg)).toEqual([file]);
+  });
+
+  it('writes again a cache made by a run that stopped at a usage error, once a run of that command completes', () => {
+    const xdg = tempDir();
+    const r = runCli(['--db', join(tempDir(), 'u.db'), '--since', 'yesterday-ish', FIXTURE], { env: { XDG_CACHE_HOME: xdg } });
+    expect(r.status).toBe(2);
+    const [file] = cacheFiles(xdg);
+    const path = join(xdg, 'authing-triage', file!);
+    const stopped = statSync(path);
+    expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
+    const full = statSync(path);
+    expect(full.ino).not.toBe(stopped.ino);
+    expect(full.size).toBeGreaterThan(stopped.size);
   });
 
   it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {

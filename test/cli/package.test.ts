@@ -25,11 +25,11 @@ describe('npm pack', () => {
 
   it('holds only what is needed', () => {
     const files = packed;
-    for (const f of ['bin/authing-triage.js', 'bin/package.json', 'dist/launch.cjs', 'dist/authing-triage.cjs', 'dist/scan-worker.cjs', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'dist/store/schema.pg.sql', 'dist/pipeline/needle-scan.wasm', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
+    for (const f of ['bin/authing-triage.js', 'bin/package.json', 'dist/launch.cjs', 'dist/authing-triage.cjs', 'dist/scan-worker.cjs', 'dist/registry/codes.json', 'dist/registry/signatures.json', 'dist/store/schema.sql', 'dist/store/schema.pg.sql', 'dist/store/new.db', 'dist/pipeline/needle-scan.wasm', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md']) {
       expect(files).toContain(f);
     }
     for (const f of files) {
-      expect(f).toMatch(/^(bin\/|dist\/[a-z-]+\.cjs$|dist\/.*\.(json|sql|wasm)$|docs\/[a-z-]+\.md$|(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$)/);
+      expect(f).toMatch(/^(bin\/|dist\/[a-z-]+\.cjs$|dist\/.*\.(json|sql|wasm)$|dist\/store\/new\.db$|docs\/[a-z-]+\.md$|(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$)/);
     }
   });
 

@@ -3,7 +3,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { categoryOf, loadRegistry, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
+import { categoryOf, entryJson, loadRegistry, parseCodes, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
 import { ROOT, errorOf, tempDir } from '../helpers.js';
 
 // The registry's sources live in the repository (registry/README.md), so these tests need nothing beside it.
@@ -86,6 +86,18 @@ describe('the bundled registry', () => {
     expect(reg.codes.get(2040)!.disagreements!.join(' ')).toMatch(/人头数目限制已满/);
     expect(reg.codes.get(2034)!.disagreements!.join(' ')).toMatch(/用户名已存在/);
     expect(reg.codes.get(2004)!.kinds).toEqual(['android-sdk', 'api-v3', 'api-v2']);
+  });
+});
+
+describe("the build's codes.json (dist/, one entry a line)", () => {
+  it('parses to the source registry, and gives each entry as the JSON a store keeps: JSON.stringify of it', () => {
+    const built = readFileSync(join(ROOT, 'dist', 'registry', 'codes.json'), 'utf8');
+    const data = parseCodes(built);
+    expect(data).toEqual(JSON.parse(readFileSync(join(ROOT, 'src', 'registry', 'codes.json'), 'utf8')));
+    expect(data.codes.length).toBeGreaterThan(100);
+    // an entry's line, taken as its JSON: misread lines would give one entry another's text
+    expect(data.codes.filter((c) => entryJson(c) !== JSON.stringify(c)).map((c) => c.code)).toEqual([]);
+    expect(built.split('\n')[1]).toBe(`${JSON.stringify(data.codes[0])},`);
   });
 });
 
