@@ -23,7 +23,7 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
-import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, studioFrames, tapped } from './frames.js';
+import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -169,7 +169,7 @@ class SourceBytes implements InputBytes {
   }
 
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
-    const opened = await openInput(input, opts.stdin as Readable | undefined);
+    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, signal: opts.signal });
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
     return { opened, ...(await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined)) };
   }
@@ -275,9 +275,12 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   }
   if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
-  const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
+  // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed here.
+  const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' ? src.opened.reader : undefined;
+  if (reader) hasher.useKnown((o) => reader.hashAt(o));
+  const hashed = reader ? abortable(rest, opts.signal) : tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
   if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
-  if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
+  if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
 
@@ -292,6 +295,16 @@ export async function ingestSource(store: Store, input: Input, opts: IngestOptio
   } catch (e) {
     return { ...result, status: 'failed', error: errorReason(e) };
   }
+  try {
+    return await readSource(store, input, opts, src, result);
+  } finally {
+    // stdin's reader thread, if any: a read of a quiet pipe still blocked is ended here.
+    src.opened.reader?.stop();
+  }
+}
+
+/** The rest of ingestSource once the input is open: head, fingerprint, then the stages. */
+async function readSource(store: Store, input: Input, opts: IngestOptions, src: SourceBytes, result: SourceResult): Promise<SourceResult> {
   const facts = headFacts(src, input, opts, result);
   if ('status' in facts) return facts;
   const at = await matchSource(store, src, input, facts, opts, result);
