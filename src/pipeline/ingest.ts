@@ -11,6 +11,7 @@ import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
 import { ContextKeeper, DEFAULT_CONTEXT } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
+import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
 import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
@@ -275,8 +276,9 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   }
   if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
-  // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed here.
-  const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' ? src.opened.reader : undefined;
+  // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
+  // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
+  const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
   if (reader) hasher.useKnown((o) => reader.hashAt(o));
   const hashed = reader ? abortable(rest, opts.signal) : tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
   if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);

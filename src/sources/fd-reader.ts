@@ -29,7 +29,10 @@ export const STOP = 0;
 /** Index of the count of buffers the main thread may still take (flow control) in `state`. */
 export const CREDITS = 1;
 
-/** One posted piece of input: bytes [offset, offset + bytes.length), whole lines unless it is the input's end or one line fills a buffer. */
+/**
+ * One posted piece of input: bytes [offset, offset + bytes.length), whole lines unless it is the
+ * input's end or one line fills a buffer; or only a hash (no bytes), or the end (`eof`), or an error.
+ */
 export interface FdPiece {
   bytes?: Uint8Array;
   offset: number;
@@ -43,8 +46,12 @@ export interface FdPiece {
 /** A pipe holds 64 KiB on Linux: a read that returns less found it drained (the writer is not ahead). */
 const PIPE_BYTES = 1 << 16;
 
-/** Small live pieces get a prefix hash at most this often (a hash costs up to a block of SHA-256). */
-const HASH_EVERY_MS = 100;
+/**
+ * Small live pieces get a prefix hash at most this often: a hash costs up to a block (1 MiB) of
+ * SHA-256, and a line a millisecond would otherwise hash 1 GB a second. A checkpoint lags the input by
+ * at most this much of it (re-read, and counted once, by the next run of the same stream).
+ */
+const HASH_EVERY_MS = 20;
 
 /** Reads `s.fd` to its end (or until STOP), posting pieces with `post`. */
 export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuffer[]) => void): void {
@@ -58,6 +65,8 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let have = 0;
   let base = 0;
   let lastHash = -Infinity;
+  /** The input offset of the last prefix hash posted. */
+  let hashedTo = 0;
   const stopped = (): boolean => Atomics.load(state, STOP) !== 0;
 
   /** Waits for the main thread to take a piece (at most a few wait there); false when stopped. */
@@ -79,7 +88,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     const now = performance.now();
     const big = cut >= s.jobBytes >> 1;
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hasher.hashAt(base + cut) : null;
-    if (hash !== null) lastHash = now;
+    if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
     if (big) {
       // The buffer itself moves to the main thread (no copy); the partial line goes on in another.
       const next = take();
@@ -117,6 +126,14 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     // The byte written to end a blocked read (stdin-reader.ts) is not input.
     if (stopped()) return;
     if (n === 0) {
+      // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
+      const cut = have > 0 ? buf.lastIndexOf(10, have - 1) + 1 : 0;
+      if (cut > 0 && !send(cut, true)) return;
+      if (hashedTo !== base) {
+        if (!credit()) return;
+        post({ offset: base, hash: hasher.hashAt(base) }, []);
+        hashedTo = base;
+      }
       if (have > 0 && !send(have, true)) return;
       if (credit()) post({ offset: base, hash: null, eof: true }, []);
       return;

@@ -71,8 +71,8 @@ export class StdinReader implements AsyncIterable<Buffer> {
 
   private arrive(p: FdPiece): void {
     if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) this.lent.add(p.bytes.buffer as ArrayBuffer);
-    if (p.hash !== null && p.bytes) {
-      this.hashes.set(p.offset + p.bytes.byteLength, p.hash);
+    if (p.hash !== null) {
+      this.hashes.set(p.offset + (p.bytes?.byteLength ?? 0), p.hash);
       if (this.hashes.size > KEEP_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
     }
     if (this.waiting) {
