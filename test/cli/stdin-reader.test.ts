@@ -107,6 +107,24 @@ describe('stdin read by its own thread', () => {
     expect(sum.workerBytes).toBeGreaterThanOrEqual(input.length - 2 * ((8 << 10) + (1 << 20)));
   });
 
+  it('keeps the checkpoint before a last line without its newline, as the file path does', () => {
+    // A file on stdin is read in reads that fill the reader's buffer (a job of 8 KiB and a line of 1 MiB
+    // here): two full reads, then a third of about 1 KB, whose whole lines are too small a piece, too
+    // soon after the last, to be hashed on their own account.
+    const bufBytes = (8 << 10) + (1 << 20);
+    const body = Buffer.concat([...CAPTURES, ...CAPTURES, ...CAPTURES]).subarray(0, 2 * bufBytes + 1000);
+    const input = Buffer.concat([body.subarray(0, body.lastIndexOf(10) + 1), Buffer.from('03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y')]);
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(64 << 10) };
+    const want = asFile(input, env);
+    for (const threads of ['1', '2']) {
+      const db = join(tempDir(), 't.db');
+      const r = runCliOnFile(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(stored(db)).toEqual(want.db);
+    }
+    expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
+  });
+
   const all = () => Buffer.concat(CAPTURES);
   it.each([
     ['gzip', () => gzipSync(all())],
