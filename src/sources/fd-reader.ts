@@ -10,7 +10,7 @@
  */
 import { readSync } from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { PrefixHasher } from '../pipeline/fingerprint.js';
+import { BLOCK, PrefixHasher } from '../pipeline/fingerprint.js';
 
 /** What the main thread hands the reader thread. */
 export interface FdReadStart {
@@ -52,6 +52,19 @@ const PIPE_BYTES = 1 << 16;
  * at most this much of it (re-read, and counted once, by the next run of the same stream).
  */
 const HASH_EVERY_MS = 20;
+
+/**
+ * Where a full buffer (input bytes [base, base + have)) is cut: just after the first newline after
+ * the last block boundary in it, so that the prefix hash there needs the bytes of one line past the
+ * block digests (a cut anywhere would hash up to a whole block, 1 MiB, per piece). Else after the last newline.
+ */
+export function blockCut(buf: Buffer, base: number, have: number): number {
+  for (let b = Math.floor((base + have - 1) / BLOCK) * BLOCK; b > base; b -= BLOCK) {
+    const nl = buf.indexOf(10, b - base);
+    if (nl >= 0 && nl < have) return nl + 1;
+  }
+  return buf.lastIndexOf(10, have - 1) + 1;
+}
 
 /** Reads `s.fd` to its end (or until STOP), posting pieces with `post`. */
 export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuffer[]) => void): void {
@@ -142,7 +155,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     have += n;
     const short = n < Math.min(PIPE_BYTES, want);
     if (have < s.jobBytes && !short && have < buf.length) continue;
-    const cut = buf.lastIndexOf(10, have - 1) + 1;
+    const cut = have >= s.jobBytes ? blockCut(buf, base, have) : buf.lastIndexOf(10, have - 1) + 1;
     // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
     if (cut === 0 && have < buf.length) continue;
     if (!send(cut === 0 ? have : cut, false)) return;

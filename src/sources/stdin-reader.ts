@@ -84,9 +84,8 @@ export class StdinReader implements AsyncIterable<Buffer> {
 
   private next(): Promise<FdPiece> {
     const p = this.queue.shift();
-    // One taken: the reader may post another.
-    Atomics.add(this.state, CREDITS, 1);
-    Atomics.notify(this.state, CREDITS);
+    // One taken: the reader may post another (woken only when it waits for that: a notify costs a lock).
+    if (Atomics.add(this.state, CREDITS, 1) <= 0) Atomics.notify(this.state, CREDITS);
     return p ? Promise.resolve(p) : new Promise((resolve) => (this.waiting = resolve));
   }
 

@@ -20,7 +20,7 @@ const GUARD_LINES = GUARD.toString('utf8').split('\n').filter(Boolean);
 /** What a run left in its database: every event, and how far the source is counted. */
 function stored(db: string): { events: unknown[]; source: unknown[] } {
   return {
-    events: query(db, 'SELECT line, code, time, tag, pid, excerpt, outcome FROM events ORDER BY line'),
+    events: query(db, 'SELECT line, code, time, tag, pid, excerpt, outcome, context, cause FROM events ORDER BY line'),
     source: query(db, 'SELECT bytes_done, lines_done, prefix_hash FROM sources'),
   };
 }
