@@ -101,17 +101,22 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     if (err) throw err;
     const buf = Buffer.from(result.buf!.buffer, result.buf!.byteOffset, result.buf!.byteLength);
     const stop = result.stoppedAt;
-    const end = stop ?? job.end;
-    // Stopped at its candidate cap: the rest goes out again now, first in line, as a copy (this part's
-    // bytes stay here while it is taken), so it is scanned while this part is parsed.
+    // Stopped at its candidate cap: the rest goes out again now, first in line, in this same buffer (no
+    // copy of it), so it is scanned while this part is parsed; this part's bytes are copied out to be
+    // taken here. A capped part holds its cap of candidate lines: far less than the rest where candidates
+    // are dense (a copy of the rest, and a new 2-job buffer for it, grew the peak memory).
     if (stop !== undefined) {
-      const rest = takeBuffer(job.end - stop);
-      buf.copy(rest, 0, stop, job.end);
-      queue.unshift(submit({ ...job, promise: pool.buffer(rest, 0, job.end - stop), settled: false, offset: job.offset + stop, start: 0, end: job.end - stop, overlong: 0, lent: false }));
+      const part = Buffer.from(buf.subarray(job.start, stop));
+      queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0 }));
+      yield {
+        kind: 'pooled', result, offset: job.offset + job.start, data: part, bytes: stop - job.start,
+        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, exact: job.exact,
+      };
+      return;
     }
     yield {
-      kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, end), bytes: end - job.start,
-      next: stop === undefined ? job.next : job.exact ? job.offset + stop : null, tail: stop === undefined && job.tail, overlong: job.overlong, exact: job.exact,
+      kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, job.end), bytes: job.end - job.start,
+      next: job.next, tail: job.tail, overlong: job.overlong, exact: job.exact,
     };
     if (job.lent) lent!.recycle(buf);
     else free.push(buf);
@@ -175,6 +180,9 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       dispatchLent(c);
       continue;
     }
+    // A cut line has no checkpoint after it: the lines gathered before it go as a job of their own, so
+    // that theirs is kept (gathered with it, a job's checkpoint fell back to the one before them).
+    if (c.next === null && acc.length && usePool()) dispatch();
     acc.push(c);
     accBytes += c.end;
     if (!usePool() || live) {
