@@ -155,7 +155,10 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     have += n;
     const short = n < Math.min(PIPE_BYTES, want);
     if (have < s.jobBytes && !short && have < buf.length) continue;
-    const cut = have >= s.jobBytes ? blockCut(buf, base, have) : buf.lastIndexOf(10, have - 1) + 1;
+    const last = buf.lastIndexOf(10, have - 1) + 1;
+    const block = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
+    // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
+    const cut = block >= s.jobBytes >> 1 ? block : last;
     // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
     if (cut === 0 && have < buf.length) continue;
     if (!send(cut === 0 ? have : cut, false)) return;

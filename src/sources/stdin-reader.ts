@@ -14,7 +14,7 @@ import { scanWorkerUrl } from '../assets.js';
 import { CREDITS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
 
 /** Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat). */
-const AHEAD = 1;
+const AHEAD = 0;
 
 /** Prefix hashes kept for lookup: checkpoints lag the reading by at most a few pieces. */
 const KEEP_HASHES = 64;
