@@ -49,6 +49,8 @@ export class StdinReader implements AsyncIterable<Buffer> {
   private readonly lent = new WeakSet<ArrayBuffer>();
   private readonly hashes = new Map<number, string>();
   private ended = false;
+  /** The reader thread is done reading (the input's end, or an error): no read to end. */
+  private drained = false;
   private readonly onExit = () => this.stop();
   private readonly onAbort = () => this.stop();
 
@@ -70,6 +72,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
   }
 
   private arrive(p: FdPiece): void {
+    if (p.eof || p.error) this.drained = true;
     if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) this.lent.add(p.bytes.buffer as ArrayBuffer);
     if (p.hash !== null) {
       this.hashes.set(p.offset + (p.bytes?.byteLength ?? 0), p.hash);
@@ -126,7 +129,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     this.signal?.removeEventListener('abort', this.onAbort);
     Atomics.store(this.state, STOP, 1);
     Atomics.notify(this.state, CREDITS);
-    if (this.kind === 'pipe') {
+    if (this.kind === 'pipe' && !this.drained) {
       try {
         const fd = openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK);
         try {
