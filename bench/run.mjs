@@ -5,7 +5,7 @@
 // and report on a 10-million-event database. Each row runs --runs times (5): prints min and median
 // wall seconds, MB/s, lines/s, peak RSS and the ratios to the baseline measured in the same run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,9 +150,21 @@ if (!process.argv.includes('--skip-pg')) {
 const { scanBench, printScan } = await import('./scan.mjs');
 const scan = process.argv.includes('--skip-scan') ? null : await scanBench({ size, bytes: parseSize(arg('scan-bytes', '256MB')), runs });
 
-// Live latency: from writing an Authing line to reading its NDJSON event.
+// Live latency: from writing an Authing line to reading its NDJSON event, through a FIFO: a shell's
+// pipe (`adb logcat | authing-triage`), which the stdin reader thread reads (a child_process pipe is a
+// socket, read through process.stdin).
 async function liveLatency(n = 30) {
-  const child = spawn(bin, ['--db', db('live'), '--json'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const fifo = join(out, 'live.fifo');
+  rmSync(fifo, { force: true });
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+  // read-write first, so that neither blocking open below waits for the other
+  const both = openSync(fifo, constants.O_RDWR);
+  const readEnd = openSync(fifo, constants.O_RDONLY);
+  const writeEnd = openSync(fifo, constants.O_WRONLY);
+  closeSync(both);
+  const child = spawn(bin, ['--db', db('live'), '--json'], { stdio: [readEnd, 'pipe', 'ignore'] });
+  closeSync(readEnd);
+  const stdin = { write: (text) => writeSync(writeEnd, text), end: () => closeSync(writeEnd) };
   const waits = [];
   let buf = '';
   let resolveLine = null;
@@ -165,17 +177,18 @@ async function liveLatency(n = 30) {
       r();
     }
   });
-  child.stdin.write('03-17 08:00:00.000  100  100 I ActivityManager: warm-up line\n'.repeat(2000));
+  stdin.write('03-17 08:00:00.000  100  100 I ActivityManager: warm-up line\n'.repeat(2000));
   await new Promise((r) => setTimeout(r, 400));
   for (let i = 0; i < n; i++) {
     const got = new Promise((r) => (resolveLine = r));
     const t0 = process.hrtime.bigint();
-    child.stdin.write(`03-17 08:00:0${i % 10}.000  100  100 E SocialLoginButton: loginDone: errCode = ${10001 + (i % 5)} errMessage = x\n`);
+    stdin.write(`03-17 08:00:0${i % 10}.000  100  100 E SocialLoginButton: loginDone: errCode = ${10001 + (i % 5)} errMessage = x\n`);
     await got;
     waits.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  child.stdin.end();
+  stdin.end();
   await new Promise((r) => child.once('exit', r));
+  rmSync(fifo, { force: true });
   waits.sort((a, b) => a - b);
   return { median: waits[waits.length >> 1], p95: waits[Math.floor(waits.length * 0.95)], max: waits.at(-1) };
 }

@@ -1,6 +1,7 @@
 /** An ingest run: inputs -> pipeline -> store and sinks, then the summary and the exit code. */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isatty } from 'node:tty';
 import { createProgress, uncompressedSize } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
@@ -118,7 +119,9 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   const abort = new AbortController();
   // Nothing piped in and no path: say what is expected instead of waiting silently.
   // (`watch` has no paths: it reads adb, not stdin.)
-  if (process.stdin.isTTY && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
+  // isatty, not process.stdin.isTTY: making process.stdin would make a piped stdin non-blocking, and
+  // the stdin reader thread (sources/stdin-reader.ts) reads it with blocking reads.
+  if (isatty(0) && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
     process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
   }
   const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal);

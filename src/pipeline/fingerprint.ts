@@ -82,7 +82,15 @@ export class PrefixHasher {
   private readonly kept = new Map<number, Buffer>();
   private fed = 0;
 
+  /** Prefix hashes computed elsewhere (the stdin reader thread hashes what it reads), looked up first. */
+  private known: ((offset: number) => string | null) | null = null;
+
   constructor(private readonly file: string | null = null) {}
+
+  /** Takes the prefix hashes at the offsets `lookup` knows from it; the bytes after the last feed are not fed then. */
+  useKnown(lookup: (offset: number) => string | null): void {
+    this.known = lookup;
+  }
 
   /** Bytes fed so far (stream mode). */
   get offset(): number {
@@ -119,6 +127,8 @@ export class PrefixHasher {
 
   /** The prefix hash at `offset`, or null when its bytes are no longer at hand (no checkpoint there). */
   hashAt(offset: number): string | null {
+    const known = this.known?.(offset);
+    if (known) return known;
     const k = Math.floor(offset / BLOCK);
     for (let i = 0; i < k; i++) if (this.digests[i] === undefined) return this.fromFile(offset);
     const tailLen = offset - k * BLOCK;

@@ -12,7 +12,7 @@ import { lineChunks, type LineChunk } from '../sources/chunks.js';
 import { decodedLineChunks, type TextEncoding } from '../sources/encoding.js';
 import type { PrefixHasher } from './fingerprint.js';
 import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
-import { pooledChunks } from './pooled.js';
+import { pooledChunks, type LentBuffers } from './pooled.js';
 import type { Frame } from './stages.js';
 
 /** Passes every chunk through `each` (hashing, --tee) before it goes on. */
@@ -95,9 +95,9 @@ export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEnc
 }
 
 /** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
-export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean): AsyncGenerator<Frame> {
+export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean, lent?: LentBuffers): AsyncGenerator<Frame> {
   const decoded = encoding === 'utf-8';
-  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start), pool, Math.max(1, rangeBytes() >> 2), usePool)) {
+  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start), pool, streamJobBytes(), usePool, lent)) {
     if (u.kind === 'inline') {
       yield { kind: 'lines', chunk: u.chunk, exact: decoded };
       continue;
@@ -109,6 +109,11 @@ export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextE
       data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
     };
   }
+}
+
+/** Bytes of one scan job of a stream (a quarter of a file range). */
+export function streamJobBytes(): number {
+  return Math.max(1, rangeBytes() >> 2);
 }
 
 async function* one(c: LineChunk): AsyncGenerator<LineChunk> {

@@ -11,6 +11,7 @@ import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
 import { ContextKeeper, DEFAULT_CONTEXT } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
+import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
 import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
@@ -23,7 +24,7 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
-import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, studioFrames, tapped } from './frames.js';
+import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -170,7 +171,7 @@ class SourceBytes implements InputBytes {
   }
 
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
-    const opened = await openInput(input, opts.stdin as Readable | undefined);
+    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, signal: opts.signal });
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
     const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
     if (peeked.head.length) traceFirst('read');
@@ -278,9 +279,13 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   }
   if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
-  const hashed = tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
+  // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
+  // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
+  const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
+  if (reader) hasher.useKnown((o) => reader.hashAt(o));
+  const hashed = reader ? abortable(rest, opts.signal) : tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
   if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
-  if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine);
+  if (threads > 1 && !everyLine) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
 
@@ -299,6 +304,16 @@ export async function ingestSource(store: Store | (() => Promise<Store>), input:
   } catch (e) {
     return { ...result, status: 'failed', error: errorReason(e) };
   }
+  try {
+    return await readSource(store, input, opts, src, result);
+  } finally {
+    // stdin's reader thread, if any: a read of a quiet pipe still blocked is ended here.
+    src.opened.reader?.stop();
+  }
+}
+
+/** The rest of ingestSource once the input is open: head, fingerprint, then the stages. */
+async function readSource(store: Store, input: Input, opts: IngestOptions, src: SourceBytes, result: SourceResult): Promise<SourceResult> {
   const facts = headFacts(src, input, opts, result);
   if ('status' in facts) return facts;
   let db: Store;

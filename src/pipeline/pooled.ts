@@ -9,6 +9,12 @@ import type { LineChunk } from '../sources/chunks.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
+/** Buffers the reader thread lent (sources/stdin-reader.ts): one that holds a job's whole lines goes to a scan thread as it is, and comes back to be filled again. */
+export interface LentBuffers {
+  owns(b: Buffer): boolean;
+  recycle(b: Uint8Array): void;
+}
+
 /**
  * A unit in input order: a chunk to scan here, or whole lines the pool scanned: input bytes
  * [offset, offset + bytes), which `data` holds until the next unit is asked for.
@@ -29,6 +35,8 @@ interface Job {
   overlong: number;
   /** Buffer index + offset is the input offset (false when a cut line, whose buffer is its head only, is in it). */
   exact: boolean;
+  /** The buffer is the reader thread's: it goes back there once its frame is taken. */
+  lent?: boolean;
 }
 
 /**
@@ -44,7 +52,7 @@ const LIVE_CHUNK = 16 << 10;
 type Wake = { k: 'in'; r: IteratorResult<LineChunk> } | { k: 'err'; e: unknown } | { k: 'job' } | { k: 'idle' };
 
 /** Gathers chunks into pool jobs; `usePool()` false (a format that needs every line) keeps them inline. */
-export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: ScanPool, jobBytes: number, usePool: () => boolean): AsyncGenerator<PooledUnit> {
+export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: ScanPool, jobBytes: number, usePool: () => boolean, lent?: LentBuffers): AsyncGenerator<PooledUnit> {
   const it = chunks[Symbol.asyncIterator]();
   const maxQueue = pool.threads * 2;
   let nextIn: Promise<IteratorResult<LineChunk>> | null = it.next();
@@ -75,6 +83,13 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     acc = [];
     accBytes = 0;
   };
+  /** A lent buffer holding a job's worth of whole lines: sent as it is (no copy), after what was gathered before it. */
+  const dispatchLent = (c: LineChunk): void => {
+    if (acc.length) dispatch();
+    const whole = Buffer.from(c.buf.buffer, 0, c.buf.buffer.byteLength);
+    const start = c.buf.byteOffset;
+    queue.push(submit({ promise: pool.buffer(whole, start, start + c.end), settled: false, offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true }));
+  };
   const submit = (job: Job): Job => {
     job.promise.then(() => (job.settled = true));
     return job;
@@ -86,19 +101,25 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     if (err) throw err;
     const buf = Buffer.from(result.buf!.buffer, result.buf!.byteOffset, result.buf!.byteLength);
     const stop = result.stoppedAt;
-    const end = stop ?? job.end;
-    // Stopped at its candidate cap: the rest goes out again now, first in line, as a copy (this part's
-    // bytes stay here while it is taken), so it is scanned while this part is parsed.
+    // Stopped at its candidate cap: the rest goes out again now, first in line, in this same buffer (no
+    // copy of it), so it is scanned while this part is parsed; this part's bytes are copied out to be
+    // taken here. A capped part holds its cap of candidate lines: far less than the rest where candidates
+    // are dense (a copy of the rest, and a new 2-job buffer for it, grew the peak memory).
     if (stop !== undefined) {
-      const rest = takeBuffer(job.end - stop);
-      buf.copy(rest, 0, stop, job.end);
-      queue.unshift(submit({ ...job, promise: pool.buffer(rest, 0, job.end - stop), settled: false, offset: job.offset + stop, start: 0, end: job.end - stop, overlong: 0 }));
+      const part = Buffer.from(buf.subarray(job.start, stop));
+      queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0 }));
+      yield {
+        kind: 'pooled', result, offset: job.offset + job.start, data: part, bytes: stop - job.start,
+        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, exact: job.exact,
+      };
+      return;
     }
     yield {
-      kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, end), bytes: end - job.start,
-      next: stop === undefined ? job.next : job.exact ? job.offset + stop : null, tail: stop === undefined && job.tail, overlong: job.overlong, exact: job.exact,
+      kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, job.end), bytes: job.end - job.start,
+      next: job.next, tail: job.tail, overlong: job.overlong, exact: job.exact,
     };
-    free.push(buf);
+    if (job.lent) lent!.recycle(buf);
+    else free.push(buf);
   }
   function* inline(): Generator<PooledUnit> {
     const held = acc;
@@ -152,6 +173,16 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     // one after a quiet spell is live input: show it now.
     const live = !acc.length && !queue.length && (c.end < LIVE_CHUNK || now - lastArrival >= QUIET_MS);
     lastArrival = now;
+    // Only a chunk that is the whole of a lent buffer's lines may move (lineChunks keeps no view of it
+    // then). The reader thread posts a buffer that large only while the input flows (live input comes in
+    // the small pieces a short read flushes): no quiet spell before it makes it live.
+    if (lent && usePool() && c.end === c.buf.length && lent.owns(c.buf)) {
+      dispatchLent(c);
+      continue;
+    }
+    // A cut line has no checkpoint after it: the lines gathered before it go as a job of their own, so
+    // that theirs is kept (gathered with it, a job's checkpoint fell back to the one before them).
+    if (c.next === null && acc.length && usePool()) dispatch();
     acc.push(c);
     accBytes += c.end;
     if (!usePool() || live) {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
 import type { Labels } from '../labels/labels.js';
+import { readableStdin, StdinReader } from './stdin-reader.js';
 import { openBugreportEntry } from './zip.js';
 
 /** An opened input. */
@@ -23,13 +24,32 @@ export interface OpenedInput {
   warnings: string[];
   /** Labels the bytes themselves carry (a bugreport's header), known so far: it fills as the input is read. */
   labels?: () => Labels;
+  /** stdin read by its own thread (stdin-reader.ts): its buffers may go straight to the scan threads. */
+  reader?: StdinReader;
+}
+
+/** Settings of the stdin reader thread: its buffers hold a scan job and the partial line after it. */
+export interface ReaderSizes {
+  jobBytes: number;
+  maxLine: number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Opens one input; gzip is recognised by its magic bytes, not by the name. */
-export async function openInput(input: Input, stdin: Readable = process.stdin): Promise<OpenedInput> {
-  if (input.path === null) return openStream(input, stdin, null, null);
+/**
+ * Opens one input; gzip is recognised by its magic bytes, not by the name. The process's own stdin
+ * (no `stdin` given), when a pipe or a file, is read by the reader thread; `process.stdin` is not
+ * touched then (Node would make the pipe non-blocking).
+ */
+export async function openInput(input: Input, stdin?: Readable, reader?: ReaderSizes & { signal?: AbortSignal }): Promise<OpenedInput> {
+  if (input.path === null) {
+    const kind = stdin === undefined && reader ? readableStdin() : null;
+    if (kind && reader) {
+      const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, reader.signal);
+      return { ...(await openStream(input, r, null, null)), reader: r };
+    }
+    return openStream(input, stdin ?? process.stdin, null, null);
+  }
   // A FIFO has no position to read a head at: read it once, front to back, like stdin.
   if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
   if (input.entry !== undefined) {
@@ -60,7 +80,7 @@ export async function openInput(input: Input, stdin: Readable = process.stdin): 
   }
 }
 
-async function openStream(input: Input, stream: Readable, size: number | null, mtime: Date | null): Promise<OpenedInput> {
+async function openStream(input: Input, stream: AsyncIterable<Buffer | string>, size: number | null, mtime: Date | null): Promise<OpenedInput> {
   // Peek at the first chunk to see whether stdin is gzip.
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();

@@ -1,0 +1,149 @@
+/**
+ * stdin read by a thread of its own (fd-reader.ts), for a pipe (`cat FILE | authing-triage`,
+ * `adb logcat | authing-triage`) or a regular file (`authing-triage < FILE`): the bytes come as a
+ * stream of large whole-line buffers with the prefix hash at each one's end. A buffer the pipeline
+ * hands straight to a scan thread (pooled.ts) comes back here to be filled again (`owns`, `recycle`).
+ *
+ * Other kinds of stdin (a terminal, a socket: what Node's child_process makes) are read as before,
+ * through `process.stdin`: a read blocked on them could not be ended (a blocked thread keeps the
+ * process from exiting), while a pipe's read is ended by writing a byte into it through /proc.
+ */
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { scanWorkerUrl } from '../assets.js';
+import { CREDITS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
+
+/** Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat). */
+const AHEAD = 0;
+
+/** Prefix hashes kept for lookup: checkpoints lag the reading by at most a few pieces. */
+const KEEP_HASHES = 64;
+
+/** The kind of stdin the reader thread serves, or null (read through process.stdin). */
+export function readableStdin(): 'pipe' | 'file' | null {
+  if (process.env.AUTHING_TRIAGE_STDIN === 'stream') return null;
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch {
+    return null;
+  }
+  if (st.isFile()) return 'file';
+  if (!st.isFIFO()) return null;
+  // The write that ends a blocked read goes through /proc (Linux): without it, keep the stream.
+  try {
+    closeSync(openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK));
+    return 'pipe';
+  } catch {
+    return null;
+  }
+}
+
+/** stdin as large whole-line buffers from the reader thread. */
+export class StdinReader implements AsyncIterable<Buffer> {
+  private readonly worker: Worker;
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private readonly channel = new MessageChannel();
+  private readonly queue: FdPiece[] = [];
+  private waiting: ((p: FdPiece) => void) | null = null;
+  private readonly lent = new WeakSet<ArrayBuffer>();
+  private readonly hashes = new Map<number, string>();
+  private ended = false;
+  /** The reader thread is done reading (the input's end, or an error): no read to end. */
+  private drained = false;
+  private readonly onExit = () => this.stop();
+  private readonly onAbort = () => this.stop();
+
+  constructor(
+    private readonly kind: 'pipe' | 'file',
+    readonly bufBytes: number,
+    jobBytes: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    Atomics.store(this.state, CREDITS, AHEAD);
+    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2 };
+    // Its heap holds a few digests and messages: a small young generation keeps the thread's memory small.
+    this.worker = new Worker(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
+    this.worker.on('message', (p: FdPiece) => this.arrive(p));
+    this.worker.on('error', (e) => this.arrive({ offset: 0, hash: null, error: e.message }));
+    // process.exit (EPIPE on stdout) joins every thread: a read still blocked would hold it.
+    process.once('exit', this.onExit);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private arrive(p: FdPiece): void {
+    if (p.eof || p.error) this.drained = true;
+    if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) this.lent.add(p.bytes.buffer as ArrayBuffer);
+    if (p.hash !== null) {
+      this.hashes.set(p.offset + (p.bytes?.byteLength ?? 0), p.hash);
+      if (this.hashes.size > KEEP_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
+    }
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w(p);
+    } else this.queue.push(p);
+  }
+
+  private next(): Promise<FdPiece> {
+    const p = this.queue.shift();
+    // One taken: the reader may post another (woken only when it waits for that: a notify costs a lock).
+    if (Atomics.add(this.state, CREDITS, 1) <= 0) Atomics.notify(this.state, CREDITS);
+    return p ? Promise.resolve(p) : new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      while (!this.ended) {
+        const p = await this.next();
+        if (p.error) throw Object.assign(new Error(p.error), { code: p.code });
+        if (p.eof) break;
+        if (p.bytes) yield Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+      }
+    } finally {
+      this.stop();
+    }
+  }
+
+  /** The prefix hash at `offset` when a piece ended there (else null). */
+  hashAt(offset: number): string | null {
+    return this.hashes.get(offset) ?? null;
+  }
+
+  /** True when `b` is a whole buffer of the reader's that may move to another thread. */
+  owns(b: Buffer): boolean {
+    return b.buffer.byteLength === this.bufBytes && this.lent.has(b.buffer as ArrayBuffer);
+  }
+
+  /** Hands a buffer back to be filled again (its memory moves to the reader thread). */
+  recycle(b: Uint8Array): void {
+    if (this.ended || b.buffer.byteLength !== this.bufBytes) return;
+    this.channel.port1.postMessage(b.buffer, [b.buffer as ArrayBuffer]);
+  }
+
+  /** Ends the reading: the thread stops at its next read, and a read blocked on a quiet pipe is ended by a byte written into it. */
+  stop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    process.off('exit', this.onExit);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    Atomics.store(this.state, STOP, 1);
+    Atomics.notify(this.state, CREDITS);
+    if (this.kind === 'pipe' && !this.drained) {
+      try {
+        const fd = openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK);
+        try {
+          writeSync(fd, '\n');
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        // the pipe is full (the read is not blocked) or closed (it ended): nothing to wake
+      }
+    }
+    this.waiting?.({ offset: 0, hash: null, eof: true });
+    this.waiting = null;
+    this.channel.port1.close();
+    void this.worker.terminate();
+  }
+}

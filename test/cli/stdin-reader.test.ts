@@ -1,0 +1,222 @@
+/**
+ * stdin as a shell gives it (a pipe, a FIFO written line by line, a file behind `<`), read by the
+ * stdin reader thread (issue 25): the same events, lines and checkpoint as the file path whatever the
+ * damage and the job size; live events at once; Ctrl-C, SIGTERM and a closed stdout end the run at
+ * once even while the reader waits on a quiet pipe, with what was read counted exactly once.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
+
+const FIXED = ['--year', '2026', '--tz', 'UTC'];
+const CAPTURES = [join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), join(SHARED, 'corpus', 'loghub', 'Android_2k.log'), join(SHARED, 'corpus', 'labeled', 'dev-brief.log')].map((f) => readFileSync(f));
+const GUARD = readFileSync(join(FIXTURES, 'guard-threadtime.log'));
+const GUARD_LINES = GUARD.toString('utf8').split('\n').filter(Boolean);
+
+/** What a run left in its database: every event, and how far the source is counted. */
+function stored(db: string): { events: unknown[]; source: unknown[] } {
+  return {
+    events: query(db, 'SELECT line, code, time, tag, pid, excerpt, outcome, context, cause FROM events ORDER BY line'),
+    source: query(db, 'SELECT bytes_done, lines_done, prefix_hash FROM sources'),
+  };
+}
+
+/**
+ * The summary's counts of the one source read. (Not its bytes: a line cut at maxLine counts the bytes
+ * kept or all its bytes depending on whether it came in one chunk, on every path.)
+ */
+function counted(stdout: string): { lines: number; overlong: number; events: number; workerBytes?: number; bytes?: number } {
+  const src = JSON.parse(stdout).sources[0];
+  return { lines: src.lines, overlong: src.overlong, events: src.events, workerBytes: src.workerBytes, bytes: src.bytes };
+}
+
+/** The counts every path must agree on. */
+function agreed(c: ReturnType<typeof counted>): { lines: number; overlong: number; events: number } {
+  return { lines: c.lines, overlong: c.overlong, events: c.events };
+}
+
+/** Reads `input` given as a file path (one thread): the answer every stdin run must give. */
+function asFile(input: Buffer, env: Record<string, string>): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted> } {
+  const dir = tempDir();
+  const file = join(dir, 'capture.log');
+  writeFileSync(file, input);
+  const db = join(dir, 'file.db');
+  const r = runCli(['--db', db, '--json-summary', '--threads', '1', ...FIXED, file], { env });
+  expect(r.status, r.stderr).toBe(0);
+  return { db: stored(db), sum: counted(r.stdout) };
+}
+
+/** How a capture is damaged: which captures spliced, where a junk block and an over-long line go, how much of the end is cut. */
+const damage = fc.record({
+  order: fc.shuffledSubarray([0, 1, 2], { minLength: 2, maxLength: 3 }),
+  junkAt: fc.double({ min: 0, max: 1, noNaN: true }),
+  longAt: fc.double({ min: 0, max: 1, noNaN: true }),
+  longBytes: fc.integer({ min: 1 << 19, max: 5 << 20 }),
+  cutTail: fc.integer({ min: 0, max: 300 }),
+  crlf: fc.boolean(),
+  rangeBytes: fc.integer({ min: 64 << 10, max: 2 << 20 }),
+});
+
+/** The damaged capture, and the job size (a quarter of a range; the reader's pieces are half a job). */
+function damaged(o: typeof damage extends fc.Arbitrary<infer T> ? T : never): { input: Buffer; env: Record<string, string> } {
+  let text = Buffer.concat(o.order.map((i) => CAPTURES[i]!));
+  if (o.crlf) text = Buffer.from(text.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+  const at = (f: number) => text.indexOf(10, Math.floor(f * text.length)) + 1 || text.length;
+  const junk = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37 + 11) % 256).filter((b) => b !== 10));
+  // an event on the over-long line before its cut, and the rest of it dropped
+  const long = Buffer.concat([Buffer.from('03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333 '), Buffer.alloc(o.longBytes, 'x'), Buffer.from('\n')]);
+  const j = at(o.junkAt);
+  text = Buffer.concat([text.subarray(0, j), junk, Buffer.from('\n'), text.subarray(j)]);
+  const l = at(o.longAt);
+  text = Buffer.concat([text.subarray(0, l), long, text.subarray(l)]);
+  return { input: text.subarray(0, text.length - o.cutTail), env: { AUTHING_TRIAGE_RANGE_BYTES: String(o.rangeBytes) } };
+}
+
+describe('stdin read by its own thread', () => {
+  it('counts what the file path counts from a pipe and from a file on stdin, for 1, 2 and 3 threads, damaged captures and any job size', () => {
+    fc.assert(
+      fc.property(damage, (d) => {
+        const { input, env } = damaged(d);
+        const want = asFile(input, env);
+        expect(want.sum.events).toBeGreaterThan(0);
+        const runs: [string, (args: string[]) => ReturnType<typeof runCli>][] = [
+          ['pipe, 1 thread', (a) => runCliOnPipe([...a, '--threads', '1'], input, env)],
+          ['pipe, 2 threads', (a) => runCliOnPipe([...a, '--threads', '2'], input, env)],
+          ['pipe, 3 threads', (a) => runCliOnPipe([...a, '--threads', '3'], input, env)],
+          ['file on stdin, 2 threads', (a) => runCliOnFile([...a, '--threads', '2'], input, env)],
+        ];
+        for (const [how, run] of runs) {
+          const db = join(tempDir(), 's.db');
+          const r = run(['--db', db, '--json-summary', ...FIXED]);
+          expect(r.status, `${how}: ${r.stderr}`).toBe(0);
+          expect(agreed(counted(r.stdout)), how).toEqual(agreed(want.sum));
+          expect(stored(db), how).toEqual(want.db);
+        }
+      }),
+      { numRuns: trialsHere('damaged captures on stdin', 6, 3) },
+    );
+  });
+
+  it('hands a file on stdin to the scan threads, all but its head', () => {
+    const input = Buffer.concat([...CAPTURES, ...CAPTURES, ...CAPTURES, ...CAPTURES]);
+    const db = join(tempDir(), 'w.db');
+    const r = runCliOnFile(['--db', db, '--json-summary', '--threads', '2', ...FIXED], input, { AUTHING_TRIAGE_RANGE_BYTES: String(64 << 10) });
+    expect(r.status, r.stderr).toBe(0);
+    const sum = counted(r.stdout);
+    expect(sum.bytes).toBe(input.length);
+    // A file never reads short: each read fills the reader's buffer (a job of 8 KiB and a line of
+    // 1 MiB), and each piece but the first, which holds the head, goes to a scan thread as it is.
+    expect(sum.workerBytes).toBeGreaterThanOrEqual(input.length - 2 * ((8 << 10) + (1 << 20)));
+  });
+
+  it('keeps the checkpoint before a last line without its newline, as the file path does', () => {
+    // A file on stdin is read in reads that fill the reader's buffer (a job of 8 KiB and a line of 1 MiB
+    // here): two full reads, then a third of about 1 KB, whose whole lines are too small a piece, too
+    // soon after the last, to be hashed on their own account.
+    const bufBytes = (8 << 10) + (1 << 20);
+    const body = Buffer.concat([...CAPTURES, ...CAPTURES, ...CAPTURES]).subarray(0, 2 * bufBytes + 1000);
+    const input = Buffer.concat([body.subarray(0, body.lastIndexOf(10) + 1), Buffer.from('03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y')]);
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(64 << 10) };
+    const want = asFile(input, env);
+    for (const threads of ['1', '2']) {
+      const db = join(tempDir(), 't.db');
+      const r = runCliOnFile(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(stored(db)).toEqual(want.db);
+    }
+    expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
+  });
+
+  const all = () => Buffer.concat(CAPTURES);
+  it.each([
+    ['gzip', () => gzipSync(all())],
+    ['UTF-16LE with a BOM', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(all().toString('utf8'), 'utf16le')])],
+    ['CR CR LF', () => Buffer.from(all().toString('latin1').replace(/\n/g, '\r\r\n'), 'latin1')],
+    // records span lines: checkpoints fall inside the reader's buffers
+    ['-v long, its last entry without a newline', () => Buffer.concat([readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-long.log')), Buffer.from('[ 03-17 23:00:00.000  1:  1 E/SocialLoginButton ]\nloginDone: errCode = 2333')])],
+  ])('reads %s from a pipe as the file path reads it', (_name, make) => {
+    const input = make();
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(256 << 10) };
+    const want = asFile(input, env);
+    expect(want.sum.events).toBeGreaterThan(0);
+    for (const threads of ['1', '2']) {
+      const db = join(tempDir(), 'e.db');
+      const r = runCliOnPipe(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
+      expect(counted(r.stdout).bytes).toBe(want.sum.bytes);
+      expect(stored(db)).toEqual(want.db);
+    }
+  });
+
+  it('prints an event from a quiet pipe as its line comes, before the input ends', async () => {
+    const run = startCliOnFifo(['--db', join(tempDir(), 'l.db'), '--json']);
+    try {
+      let out = '';
+      run.child.stdout.on('data', (d) => (out += d));
+      const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
+      run.write(GUARD_LINES.slice(0, first + 1).join('\n') + '\n');
+      await waitFor(() => out.includes('\n'));
+      expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ code: 2333, line: first + 1, source: '-' });
+      expect(run.child.exitCode).toBeNull();
+      run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
+      run.end();
+      expect(await exitOf(run.child)).toBe(0);
+      expect(out.trim().split('\n').map((l) => JSON.parse(l).code)).toHaveLength(15);
+    } finally {
+      run.end();
+    }
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', async (signal) => {
+    const db = join(tempDir(), 's.db');
+    const run = startCliOnFifo(['--db', db, '--json']);
+    try {
+      let out = '';
+      run.child.stdout.on('data', (d) => (out += d));
+      const half = GUARD_LINES.findIndex((l) => l.includes('createDevice'));
+      run.write(GUARD_LINES.slice(0, half + 1).join('\n') + '\n');
+      await waitFor(() => out.includes('"code":1577'));
+      // the writer stays open and quiet: only the signal can end the run
+      run.child.kill(signal);
+      let code: number | null | undefined;
+      void exitOf(run.child).then((c) => (code = c));
+      await waitFor(() => code !== undefined, 5000);
+      expect(code).toBe(130);
+      const seen = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
+      expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: seen }]);
+      expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: seen }]);
+    } finally {
+      run.end();
+    }
+    // the whole capture again, through a pipe: the part counted is recognised, the rest added
+    const again = runCliOnPipe(['--db', db, '--quiet'], GUARD);
+    expect(again.status, again.stderr).toBe(0);
+    expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: 15 }]);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+
+  it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
+    const run = startCliOnFifo(['--db', join(tempDir(), 'p.db'), '--json', '--quiet']);
+    try {
+      let out = '';
+      run.child.stdout.on('data', (d) => (out += d));
+      const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
+      run.write(GUARD_LINES.slice(0, first + 1).join('\n') + '\n');
+      await waitFor(() => out.includes('\n'));
+      // `| head -1`: the reader of stdout is gone; the next event's write fails with EPIPE
+      run.child.stdout.destroy();
+      run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
+      let code: number | null | undefined;
+      void exitOf(run.child).then((c) => (code = c));
+      await waitFor(() => code !== undefined, 5000);
+      expect(code).toBe(0);
+    } finally {
+      run.end();
+    }
+  });
+});
