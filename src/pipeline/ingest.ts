@@ -313,7 +313,7 @@ export async function ingestSource(store: Store | (() => Promise<Store>), input:
 }
 
 /** The rest of ingestSource once the input is open: head, fingerprint, then the stages. */
-async function readSource(store: Store, input: Input, opts: IngestOptions, src: SourceBytes, result: SourceResult): Promise<SourceResult> {
+async function readSource(store: Store | (() => Promise<Store>), input: Input, opts: IngestOptions, src: SourceBytes, result: SourceResult): Promise<SourceResult> {
   const facts = headFacts(src, input, opts, result);
   if ('status' in facts) return facts;
   let db: Store;
