@@ -3,7 +3,8 @@
  * back in file order, so line numbers and checkpoints stay exactly those of the single-threaded scan.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
@@ -82,7 +83,7 @@ export class ScanPool {
   private worker(id: number): Worker {
     if (!this.workers) {
       this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
-        const w = new Worker(scanWorkerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
+        const w = new (workerThreads().Worker)(scanWorkerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
         w.on('message', (r: RangeResult) => {
           this.pending.get(r.id)?.(r);
           this.pending.delete(r.id);

@@ -9,7 +9,8 @@
  * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes.
  */
 import { readSync } from 'node:fs';
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { workerThreads } from '../threads.js';
 import { BLOCK, PrefixHasher } from '../pipeline/fingerprint.js';
 
 /** What the main thread hands the reader thread. */
@@ -71,7 +72,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   const state = new Int32Array(s.state);
   const hasher = new PrefixHasher(null);
   const take = (): Buffer => {
-    const r = receiveMessageOnPort(s.recycled);
+    const r = workerThreads().receiveMessageOnPort(s.recycled);
     return r ? Buffer.from(r.message as ArrayBuffer) : Buffer.allocUnsafeSlow(s.bufBytes);
   };
   let buf = take();

@@ -9,7 +9,8 @@
  * process from exiting), while a pipe's read is ended by writing a byte into it through /proc.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import type { MessageChannel, Worker } from 'node:worker_threads';
+import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import { CREDITS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
 
@@ -43,7 +44,7 @@ export function readableStdin(): 'pipe' | 'file' | null {
 export class StdinReader implements AsyncIterable<Buffer> {
   private readonly worker: Worker;
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
-  private readonly channel = new MessageChannel();
+  private readonly channel: MessageChannel = new (workerThreads().MessageChannel)();
   private readonly queue: FdPiece[] = [];
   private waiting: ((p: FdPiece) => void) | null = null;
   private readonly lent = new WeakSet<ArrayBuffer>();
@@ -63,7 +64,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     Atomics.store(this.state, CREDITS, AHEAD);
     const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2 };
     // Its heap holds a few digests and messages: a small young generation keeps the thread's memory small.
-    this.worker = new Worker(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
+    this.worker = new (workerThreads().Worker)(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
     this.worker.on('message', (p: FdPiece) => this.arrive(p));
     this.worker.on('error', (e) => this.arrive({ offset: 0, hash: null, error: e.message }));
     // process.exit (EPIPE on stdout) joins every thread: a read still blocked would hold it.

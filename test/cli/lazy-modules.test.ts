@@ -1,0 +1,30 @@
+/**
+ * A short run starts no thread, so it does not load node:worker_threads (src/threads.ts): loading it cost
+ * every run of the bin ~5 M instructions. A run that starts scan threads loads it, which shows the check
+ * sees the module when it is there.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from '../helpers.js';
+
+/** Runs the bin with a preload that writes, at exit, whether node:worker_threads was loaded. */
+function loadsWorkerThreads(args: string[], env: Record<string, string> = {}): boolean {
+  const dir = tempDir();
+  const preload = join(dir, 'preload.cjs');
+  const out = join(dir, 'loaded.txt');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.includes('NativeModule worker_threads'))));`);
+  const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args], { env: { NODE_OPTIONS: `--require ${preload}`, ...env } });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(out, 'utf8') === 'true';
+}
+
+describe('node:worker_threads', () => {
+  it('is not loaded by a run of a small file, which starts no thread', () => {
+    expect(loadsWorkerThreads([join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
+  });
+
+  it('is loaded by a run that reads a file in ranges on scan threads', () => {
+    expect(loadsWorkerThreads(['--threads', '2', join(FIXTURES, 'guard-threadtime.log')], { AUTHING_TRIAGE_RANGE_BYTES: '4096' })).toBe(true);
+  });
+});
