@@ -76,6 +76,29 @@ function damaged(o: typeof damage extends fc.Arbitrary<infer T> ? T : never): { 
   return { input: text.subarray(0, text.length - o.cutTail), env: { AUTHING_TRIAGE_RANGE_BYTES: String(o.rangeBytes) } };
 }
 
+/** The bin on a FIFO whose writer stays open: `lines` written, then waits until stdout shows `seen`. */
+async function fedOnFifo(args: string[], lines: readonly string[], seen: (out: string) => boolean): Promise<{ run: ReturnType<typeof startCliOnFifo>; out: () => string }> {
+  const run = startCliOnFifo(args);
+  let out = '';
+  run.child.stdout.on('data', (d) => (out += d));
+  try {
+    run.write(lines.join('\n') + '\n');
+    await waitFor(() => seen(out));
+  } catch (e) {
+    run.end();
+    throw e;
+  }
+  return { run, out: () => out };
+}
+
+/** The child's exit code, waited for at most `ms`. */
+async function exitWithin(child: ReturnType<typeof startCliOnFifo>['child'], ms: number): Promise<number | null | undefined> {
+  let code: number | null | undefined;
+  void exitOf(child).then((c) => (code = c));
+  await waitFor(() => code !== undefined, ms);
+  return code;
+}
+
 describe('stdin read by its own thread', () => {
   it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
     fc.assert(
@@ -153,19 +176,15 @@ describe('stdin read by its own thread', () => {
   });
 
   it('prints an event from a quiet pipe as its line comes, before the input ends', async () => {
-    const run = startCliOnFifo(['--db', join(tempDir(), 'l.db'), '--json']);
+    const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
+    const { run, out } = await fedOnFifo(['--db', join(tempDir(), 'l.db'), '--json'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {
-      let out = '';
-      run.child.stdout.on('data', (d) => (out += d));
-      const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
-      run.write(GUARD_LINES.slice(0, first + 1).join('\n') + '\n');
-      await waitFor(() => out.includes('\n'));
-      expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ code: 2333, line: first + 1, source: '-' });
+      expect(JSON.parse(out().split('\n')[0]!)).toMatchObject({ code: 2333, line: first + 1, source: '-' });
       expect(run.child.exitCode).toBeNull();
       run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
       run.end();
       expect(await exitOf(run.child)).toBe(0);
-      expect(out.trim().split('\n').map((l) => JSON.parse(l).code)).toHaveLength(15);
+      expect(out().trim().split('\n').map((l) => JSON.parse(l).code)).toHaveLength(15);
     } finally {
       run.end();
     }
@@ -173,20 +192,13 @@ describe('stdin read by its own thread', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', async (signal) => {
     const db = join(tempDir(), 's.db');
-    const run = startCliOnFifo(['--db', db, '--json']);
+    const half = GUARD_LINES.findIndex((l) => l.includes('createDevice'));
+    const { run, out } = await fedOnFifo(['--db', db, '--json'], GUARD_LINES.slice(0, half + 1), (o) => o.includes('"code":1577'));
     try {
-      let out = '';
-      run.child.stdout.on('data', (d) => (out += d));
-      const half = GUARD_LINES.findIndex((l) => l.includes('createDevice'));
-      run.write(GUARD_LINES.slice(0, half + 1).join('\n') + '\n');
-      await waitFor(() => out.includes('"code":1577'));
       // the writer stays open and quiet: only the signal can end the run
       run.child.kill(signal);
-      let code: number | null | undefined;
-      void exitOf(run.child).then((c) => (code = c));
-      await waitFor(() => code !== undefined, 5000);
-      expect(code).toBe(130);
-      const seen = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
+      expect(await exitWithin(run.child, 5000)).toBe(130);
+      const seen = out().trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
       expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: seen }]);
       expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: seen }]);
     } finally {
@@ -200,20 +212,13 @@ describe('stdin read by its own thread', () => {
   });
 
   it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
-    const run = startCliOnFifo(['--db', join(tempDir(), 'p.db'), '--json', '--quiet']);
+    const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
+    const { run } = await fedOnFifo(['--db', join(tempDir(), 'p.db'), '--json', '--quiet'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {
-      let out = '';
-      run.child.stdout.on('data', (d) => (out += d));
-      const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
-      run.write(GUARD_LINES.slice(0, first + 1).join('\n') + '\n');
-      await waitFor(() => out.includes('\n'));
       // `| head -1`: the reader of stdout is gone; the next event's write fails with EPIPE
       run.child.stdout.destroy();
       run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
-      let code: number | null | undefined;
-      void exitOf(run.child).then((c) => (code = c));
-      await waitFor(() => code !== undefined, 5000);
-      expect(code).toBe(0);
+      expect(await exitWithin(run.child, 5000)).toBe(0);
     } finally {
       run.end();
     }
