@@ -161,16 +161,9 @@ export function failedResult(id: number, error: string): RangeResult {
 function scanBuffer(job: BufferJob): RangeResult {
   const list = new CandidateList();
   const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset + job.start, job.end - job.start);
-  // The earlier lines of each candidate's pid, as for a file range: within this buffer (stdin's jobs).
-  const before = new LookBackFinder(0);
-  before.chunk(0);
-  const r = chunkScanner(job.needles).scan(buf, buf.length, job.maxLine, (text, i, at) => {
-    list.add(text, i, at);
-    return list.charge(before.candidate(buf, at, at, i, text));
-  });
-  before.chunkEnd(buf, buf.length, false);
+  const r = chunkScanner(job.needles).scan(buf, buf.length, job.maxLine, (text, i, at) => list.add(text, i, at));
   const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < buf.length ? job.start + r.stoppedAt : undefined;
-  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(before.done()), stoppedAt, buf: job.buf };
+  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt, buf: job.buf };
 }
 
 function scanRange(job: RangeJob): RangeResult {
