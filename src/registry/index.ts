@@ -113,7 +113,7 @@ export function parseCodes(text: string): CodesFile {
   return data;
 }
 
-let builtin: { categories: Record<string, string>; categoryNames: Record<string, CategoryName>; codes: CodeEntry[]; signatures: Signature[] } | undefined;
+let builtin: (CodesFile & { signatures: Signature[] }) | undefined;
 
 /** Loads the bundled registry, then applies the override files in order. */
 export function loadRegistry(overrideFiles: readonly string[] = []): Registry {

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
-import { entryJson, type Registry } from '../registry/index.js';
+import { entryJson, type CodeEntry, type Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
@@ -111,6 +111,11 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
   return new SqliteStore(db, path);
+}
+
+/** The registry's entries in code order: the order the `codes` table is written and compared in. */
+function byCode(reg: Registry): CodeEntry[] {
+  return [...reg.codes.values()].sort((a, b) => a.code - b.code);
 }
 
 /**
@@ -242,7 +247,7 @@ export class SqliteStore implements Store {
   }
 
   private syncRegistrySync(reg: Registry): void {
-    const codes = [...reg.codes.values()].sort((a, b) => a.code - b.code);
+    const codes = byCode(reg);
     const entries = codes.map(entryJson);
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
     if (this.entriesMatch(entries, reg)) return;
@@ -263,7 +268,7 @@ export class SqliteStore implements Store {
 
   /** True when the codes and categories tables hold this registry already. */
   registryMatches(reg: Registry): boolean {
-    return this.entriesMatch([...reg.codes.values()].sort((a, b) => a.code - b.code).map(entryJson), reg);
+    return this.entriesMatch(byCode(reg).map(entryJson), reg);
   }
 
   /** registryMatches with the entries already written as JSON (the run's start-up made them twice). */
