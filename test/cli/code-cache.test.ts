@@ -3,7 +3,7 @@
  * run does, a bad one is replaced, and the cache folder is private.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,14 @@ function ingest(env: Record<string, string>) {
 function codes(env: Record<string, string>) {
   const r = runCli(['codes', '--category', 'sms', '--format', 'json'], { env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The cache file at `path` after a run that had to write it again: a new file (rename), larger than `before`. */
+function rewrittenLarger(path: string, before: Stats): Stats {
+  const after = statSync(path);
+  expect(after.ino).not.toBe(before.ino);
+  expect(after.size).toBeGreaterThan(before.size);
+  return after;
 }
 
 /** A damaged cache file's bytes, printed by what was done to them when a trial fails. */
@@ -65,17 +73,13 @@ describe('code cache', () => {
     const path = join(xdg, 'authing-triage', file!);
     const thin = statSync(path);
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
-    const full = statSync(path);
-    expect(full.ino).not.toBe(thin.ino);
-    expect(full.size).toBeGreaterThan(thin.size);
+    const full = rewrittenLarger(path, thin);
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     expect(statSync(path).ino).toBe(full.ino);
     // The first run of another command adds its code to what the cache holds; the next finds it there.
     expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
-    const more = statSync(path);
-    expect(more.ino).not.toBe(full.ino);
-    expect(more.size).toBeGreaterThan(full.size);
+    const more = rewrittenLarger(path, full);
     expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
     expect(statSync(path).ino).toBe(more.ino);
@@ -90,9 +94,7 @@ describe('code cache', () => {
     const path = join(xdg, 'authing-triage', file!);
     const stopped = statSync(path);
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
-    const full = statSync(path);
-    expect(full.ino).not.toBe(stopped.ino);
-    expect(full.size).toBeGreaterThan(stopped.size);
+    rewrittenLarger(path, stopped);
   });
 
   it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
