@@ -20,6 +20,11 @@ const AHEAD = 0;
 /** Prefix hashes kept for lookup: checkpoints lag the reading by at most a few pieces. */
 const KEEP_HASHES = 64;
 
+/** A write end of the pipe on fd 0 (Linux's /proc), never blocking: how a blocked read of it is ended. */
+function openPipeWriteEnd(): number {
+  return openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK);
+}
+
 /** The kind of stdin the reader thread serves, or null (read through process.stdin). */
 export function readableStdin(): 'pipe' | 'file' | null {
   if (process.env.AUTHING_TRIAGE_STDIN === 'stream') return null;
@@ -33,7 +38,7 @@ export function readableStdin(): 'pipe' | 'file' | null {
   if (!st.isFIFO()) return null;
   // The write that ends a blocked read goes through /proc (Linux): without it, keep the stream.
   try {
-    closeSync(openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK));
+    closeSync(openPipeWriteEnd());
     return 'pipe';
   } catch {
     return null;
@@ -132,7 +137,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     Atomics.notify(this.state, CREDITS);
     if (this.kind === 'pipe' && !this.drained) {
       try {
-        const fd = openSync('/proc/self/fd/0', constants.O_WRONLY | constants.O_NONBLOCK);
+        const fd = openPipeWriteEnd();
         try {
           writeSync(fd, '\n');
         } finally {
