@@ -120,6 +120,15 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     return true;
   };
 
+  /** Posts the prefix hash at `base` (the start of what the buffer holds) unless it was posted; false when stopped. */
+  const hashAtBase = (): boolean => {
+    if (hashedTo === base) return true;
+    if (!credit()) return false;
+    post({ offset: base, hash: hasher.hashAt(base) }, []);
+    hashedTo = base;
+    return true;
+  };
+
   for (;;) {
     if (stopped()) return;
     const want = buf.length - have;
@@ -143,11 +152,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
       // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
       const cut = have > 0 ? buf.lastIndexOf(10, have - 1) + 1 : 0;
       if (cut > 0 && !send(cut, true)) return;
-      if (hashedTo !== base) {
-        if (!credit()) return;
-        post({ offset: base, hash: hasher.hashAt(base) }, []);
-        hashedTo = base;
-      }
+      if (!hashAtBase()) return;
       if (have > 0 && !send(have, true)) return;
       if (credit()) post({ offset: base, hash: null, eof: true }, []);
       return;
@@ -162,6 +167,9 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     const cut = block >= s.jobBytes >> 1 ? block : last;
     // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
     if (cut === 0 && have < buf.length) continue;
+    // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
+    // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
+    if (cut === 0 && !hashAtBase()) return;
     if (!send(cut === 0 ? have : cut, false)) return;
   }
 }

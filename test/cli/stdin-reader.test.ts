@@ -99,28 +99,34 @@ async function exitWithin(child: ReturnType<typeof startCliOnFifo>['child'], ms:
   return code;
 }
 
+/** A damaged capture through a pipe (1 and 2 threads) and as a file on stdin counts and stores what the file path does. */
+function readsAsTheFilePath(d: typeof damage extends fc.Arbitrary<infer T> ? T : never): void {
+  const { input, env } = damaged(d);
+  const want = asFile(input, env);
+  expect(want.sum.events).toBeGreaterThan(0);
+  const runs: [string, (args: string[]) => ReturnType<typeof runCli>][] = [
+    ['pipe, 1 thread', (a) => runCliOnPipe([...a, '--threads', '1'], input, env)],
+    ['pipe, 2 threads', (a) => runCliOnPipe([...a, '--threads', '2'], input, env)],
+    ['file on stdin, 2 threads', (a) => runCliOnFile([...a, '--threads', '2'], input, env)],
+  ];
+  for (const [how, run] of runs) {
+    const db = join(tempDir(), 's.db');
+    const r = run(['--db', db, '--json-summary', ...FIXED]);
+    expect(r.status, `${how}: ${r.stderr}`).toBe(0);
+    expect(agreed(counted(r.stdout)), how).toEqual(agreed(want.sum));
+    expect(stored(db), how).toEqual(want.db);
+  }
+}
+
 describe('stdin read by its own thread', () => {
   it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
-    fc.assert(
-      fc.property(damage, (d) => {
-        const { input, env } = damaged(d);
-        const want = asFile(input, env);
-        expect(want.sum.events).toBeGreaterThan(0);
-        const runs: [string, (args: string[]) => ReturnType<typeof runCli>][] = [
-          ['pipe, 1 thread', (a) => runCliOnPipe([...a, '--threads', '1'], input, env)],
-          ['pipe, 2 threads', (a) => runCliOnPipe([...a, '--threads', '2'], input, env)],
-          ['file on stdin, 2 threads', (a) => runCliOnFile([...a, '--threads', '2'], input, env)],
-        ];
-        for (const [how, run] of runs) {
-          const db = join(tempDir(), 's.db');
-          const r = run(['--db', db, '--json-summary', ...FIXED]);
-          expect(r.status, `${how}: ${r.stderr}`).toBe(0);
-          expect(agreed(counted(r.stdout)), how).toEqual(agreed(want.sum));
-          expect(stored(db), how).toEqual(want.db);
-        }
-      }),
-      { numRuns: trialsHere('damaged captures on stdin', 4, 2) },
-    );
+    fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
+  });
+
+  it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', () => {
+    // Found by the property above (CI, seed 803446525): the hash at the line's start had been skipped
+    // by the throttle of small pieces, and the pipe's run stored bytes_done 0 instead of 635194.
+    readsAsTheFilePath({ order: [0, 2], junkAt: 0, longAt: 0.9994664391819363, longBytes: 1179577, cutTail: 161, crlf: true, rangeBytes: 1048584 });
   });
 
   it('hands a file on stdin to the scan threads, all but its head', () => {
