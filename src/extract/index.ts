@@ -8,6 +8,11 @@ import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
 
+/** Tags and details whose stored form is kept; a capture of ever-new ones starts again past this. */
+const FIELD_MEMO = 4096;
+/** Longest tag or detail kept by that memo, in characters (4096 of them: at most ~2 MB). */
+const FIELD_MEMO_CHARS = 256;
+
 /** Options of the extractor. */
 export interface ExtractOptions {
   /** Extra tags that give Authing context (--tag). */
@@ -24,6 +29,8 @@ export class Extractor {
   readonly tags: readonly string[];
   private readonly excerptLength: number;
   private readonly outcomes = new OutcomeRules();
+  /** field() of each tag and detail seen lately (a pure function of the text). */
+  private readonly fields = new Map<string, string>();
 
   constructor(
     private readonly registry: Registry,
@@ -62,7 +69,16 @@ export class Extractor {
 
   /** A short stored field (tag, detail): redacted, control characters escaped, like the excerpt. */
   private field(text: string): string {
-    return terminalText(this.opts.noRedact ? text : redact(text));
+    // A capture repeats a few tags and details: each is redacted once, not once per event. Long ones
+    // are not kept (memory stays bounded whatever a hostile log holds).
+    if (text.length > FIELD_MEMO_CHARS) return terminalText(this.opts.noRedact ? text : redact(text));
+    let out = this.fields.get(text);
+    if (out === undefined) {
+      if (this.fields.size >= FIELD_MEMO) this.fields.clear();
+      out = terminalText(this.opts.noRedact ? text : redact(text));
+      this.fields.set(text, out);
+    }
+    return out;
   }
 
   private excerpt(message: string): string {

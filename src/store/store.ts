@@ -154,17 +154,40 @@ export function hourOf(time: string | null): string {
   return time ? time.slice(0, 13) : '';
 }
 
-/** Counts of new events by (hour, code, tag, outcome), for the counts_hourly upsert. */
-export function countByHour(events: readonly AuthingEvent[]): [hour: string, code: number, tag: string, outcome: string, count: number][] {
-  const counts = new Map<string, [string, number, string, string, number]>();
-  for (const e of events) {
-    const hour = hourOf(e.time);
-    const key = `${hour}\u0000${e.code}\u0000${e.tag}\u0000${e.outcome}`;
-    const c = counts.get(key);
+/** One counts_hourly row of a batch: hour, code, tag, outcome and how many new events it adds. */
+export type HourCount = [hour: string, code: number, tag: string, outcome: string, count: number];
+
+/**
+ * New events counted by (hour, code, tag, outcome), rows in order of first appearance. One map level
+ * per key part: a joined string key was built, flattened and hashed per event, 2.5x slower (measured).
+ */
+export class HourCounts {
+  readonly rows: HourCount[] = [];
+  private readonly byHour = new Map<string, Map<number, Map<string, Map<string, HourCount>>>>();
+
+  /** Counts one event of this hour (hourOf its time). */
+  add(hour: string, code: number, tag: string, outcome: string): void {
+    let byCode = this.byHour.get(hour);
+    if (!byCode) this.byHour.set(hour, (byCode = new Map()));
+    let byTag = byCode.get(code);
+    if (!byTag) byCode.set(code, (byTag = new Map()));
+    let byOutcome = byTag.get(tag);
+    if (!byOutcome) byTag.set(tag, (byOutcome = new Map()));
+    const c = byOutcome.get(outcome);
     if (c) c[4]++;
-    else counts.set(key, [hour, e.code, e.tag, e.outcome, 1]);
+    else {
+      const row: HourCount = [hour, code, tag, outcome, 1];
+      byOutcome.set(outcome, row);
+      this.rows.push(row);
+    }
   }
-  return [...counts.values()];
+}
+
+/** Counts of new events by (hour, code, tag, outcome), for the counts_hourly upsert. */
+export function countByHour(events: readonly AuthingEvent[]): HourCount[] {
+  const counts = new HourCounts();
+  for (const e of events) counts.add(hourOf(e.time), e.code, e.tag, e.outcome);
+  return counts.rows;
 }
 
 /**
