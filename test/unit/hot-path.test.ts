@@ -1,6 +1,7 @@
 /**
- * Shortcuts of the per-event path (issue 25) against the long way they replace: one cause match read
- * two ways, and a record's ISO time made from the stamp's own digits with the zone looked up once a minute.
+ * Shortcuts of the per-event path (issues 18 and 25) against the long way they replace: one cause match
+ * read two ways, a record's ISO time made from the stamp's own digits with the zone looked up once a
+ * minute, a batch's hourly counts in nested maps, and each repeated tag and detail redacted once.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
 import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
+import { Extractor } from '../../src/extract/index.js';
+import { redact } from '../../src/extract/redact.js';
+import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
+import { loadRegistry } from '../../src/registry/index.js';
+import { terminalText } from '../../src/sinks/terminal-text.js';
+import { countByHour, hourOf } from '../../src/store/store.js';
+import type { AuthingEvent, LogRecord } from '../../src/types.js';
 import { SHARED } from '../helpers.js';
 
 const CAUSES = loadCauses();
@@ -87,5 +95,64 @@ describe('header fields by numbered groups', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('hourly counts of a batch', () => {
+  // Events as a batch has them: a few hours (and undated ones), codes, tags (NUL and look-alikes among them) and outcomes, repeated.
+  const event = fc.record({
+    time: fc.oneof(fc.constant(null), fc.constantFrom('2026-03-17T16:13:40.332Z', '2026-03-17T16:59:59.999Z', '2026-03-17T17:00:00.000Z', '2025-12-31T23:00:01.000Z')),
+    code: fc.constantFrom(1, 2005, 1640, 2333, 10009),
+    tag: fc.constantFrom('Authing', 'Authing ', 'authing', 'Guard\u0000x', 'Guard', ''),
+    outcome: fc.constantFrom('failed', 'canceled', 'error', 'success'),
+  });
+
+  it('gives every (hour, code, tag, outcome) its number of events, rows in order of first appearance, as a joined-key count does', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 80 }), (es) => {
+        const want = new Map<string, [string, number, string, string, number]>();
+        for (const e of es) {
+          const key = JSON.stringify([hourOf(e.time), e.code, e.tag, e.outcome]);
+          const row = want.get(key);
+          if (row) row[4]++;
+          else want.set(key, [hourOf(e.time), e.code, e.tag, e.outcome, 1]);
+        }
+        expect(countByHour(es as AuthingEvent[])).toEqual([...want.values()]);
+      }),
+      { numRuns: 300 },
+    );
+    expect(countByHour([{ time: '2026-03-17T16:13:40.332Z', code: 1, tag: 'a', outcome: 'failed' }, { time: null, code: 1, tag: 'a', outcome: 'failed' }, { time: '2026-03-17T16:59:00.000Z', code: 1, tag: 'a', outcome: 'failed' }] as AuthingEvent[])).toEqual([
+      ['2026-03-17T16', 1, 'a', 'failed', 2],
+      ['', 1, 'a', 'failed', 1],
+    ]);
+  });
+});
+
+describe('stored tags and details', () => {
+  const reg = loadRegistry();
+  // Tags users have, secrets and terminal escapes in some; many more distinct ones than the memo keeps.
+  const tags = ['Authing', 'AuthingGuard', 'token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', 'a@b.example.com', 'x\x1b]52;c;AAAA\x07', 'password: hunter22', 'Guard', '13812345678'];
+  const tag = fc.oneof(fc.constantFrom(...tags), fc.string({ maxLength: 12 }), fc.nat({ max: 9999 }).map((n) => `tag${n}`), fc.constant('k'.repeat(300) + ' secret=abcdef'));
+  const messages = ['Authing login failed, code=2005 message=Network error', 'Authing onError: {"code":1640,"message":"x","apiKey":"s3cr3t-value"}', 'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=abc'];
+  const record = (t: string, message: string, line: number): LogRecord => ({ time: '2026-03-17T16:13:40.332Z', pid: 1, tid: 1, level: 'E', tag: t, message, format: 'threadtime', line });
+
+  it('are redacted and escaped for every event, the first time a text is seen and every time after, also past the memo\'s size', () => {
+    for (const noRedact of [false, true]) {
+      const ex = new Extractor(reg, { noRedact });
+      const long = (t: string) => terminalText(noRedact ? t : redact(t));
+      let line = 0;
+      const check = (t: string, m: string) => {
+        const e = ex.extract(record(t, m, ++line));
+        const found = findCode(ex.rules, t, m);
+        expect(e === null).toBe(found === null);
+        if (!e || !found) return;
+        expect(e.tag).toBe(long(t));
+        expect(e.detail).toBe(found.detail === null ? null : long(found.detail).slice(0, DETAIL_LENGTH));
+      };
+      fc.assert(fc.property(tag, fc.constantFrom(...messages), (t, m) => check(t, m)), { numRuns: 300 });
+      // past the memo's 4096 texts: it starts again, and the secrets are still redacted
+      for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
+      expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
+    }
   });
 });
