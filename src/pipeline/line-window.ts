@@ -31,6 +31,11 @@ export class LineWindow {
 
   /** The text of the line being fed. */
   private text = '';
+
+  /** Characters of the line being fed, as the Parser got it. */
+  get fedChars(): number {
+    return this.text.length;
+  }
   /** What a scan thread found before the line (candidate `foundIndex` of its job), when it did. */
   private found: FoundBefore | null = null;
   private foundIndex = 0;

@@ -1,7 +1,8 @@
 /**
  * Shortcuts of the per-event path (issues 18 and 25) against the long way they replace: one cause match
  * read two ways, a record's ISO time made from the stamp's own digits with the zone looked up once a
- * minute, a batch's hourly counts in nested maps, and each repeated tag and detail redacted once.
+ * minute, a batch's hourly counts in nested maps, each repeated tag and detail redacted once, and an
+ * event's look-back skipped when the Parser saw every line of it and none of the event's pid.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
 import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
+import { bundledCauses } from '../../src/extract/causes.js';
+import { candidateNeedles } from '../../src/extract/prefilter.js';
+import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js';
+import { RecordStage } from '../../src/pipeline/parser-stage.js';
+import { chunkScanner } from '../../src/pipeline/scan.js';
+import { Selector } from '../../src/pipeline/selector.js';
 import { Extractor } from '../../src/extract/index.js';
 import { redact } from '../../src/extract/redact.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
@@ -154,5 +161,82 @@ describe('stored tags and details', () => {
       for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
       expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
     }
+  });
+});
+
+describe('the look-back of an event whose lines the Parser all saw', () => {
+  // Real lines of the one-line layouts, each given one of a few pids (so that a pid's lines often stand
+  // within 64 lines of each other), most made candidates, some events; junk, CRs, cut lines and a line
+  // of another layout now and then between.
+  const read = (dir: string, name: string) => readFileSync(join(SHARED, 'corpus', dir, name), 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+  const layouts = [
+    read('labeled', 'dev-threadtime.log').filter((l) => /^\d\d-\d\d \S+\s+\d+\s+\d+ [VDIWEF] /.test(l)),
+    read('labeled', 'dev-brief.log').filter((l) => /^[VDIWEF]\/[^(]*\(\s*\d+\): /.test(l)),
+    read('labeled', 'dev-time.log').filter((l) => /^\d\d-\d\d \S+ [VDIWEF]\/[^(]*\(\s*\d+\): /.test(l)),
+    read('real', 'andlogview__parsers-logcat_thread.txt').filter((l) => /^[VDIWEF]\(\s*\d+:\s*\d+\) /.test(l)),
+    read('real', 'andlogview__parsers-logcat_process.txt').filter((l) => /^[VDIWEF]\(\s*\d+\) .*\)$/.test(l)),
+  ];
+  const pad = (n: number) => String(n).padStart(5);
+  /** The line with `pid` (its tid beside it) and `tail` added to its message. */
+  const edit = (line: string, pid: number, tail: string) =>
+    line
+      .replace(/^(\d\d-\d\d \S+)\s+\d+\s+\d+/, (_m, t: string) => `${t} ${pad(pid)} ${pad(pid + 7)}`)
+      .replace(/^((?:\d\d-\d\d \S+ )?[VDIWEF]\/[^(]*\()\s*\d+\)/, (_m, a: string) => `${a}${pad(pid)})`)
+      .replace(/^([VDIWEF]\(\s*)\d+(:\s*)\d+\)/, (_m, a: string, b: string) => `${a.trimEnd()}${pad(pid)}${b.trimEnd()}${pad(pid + 1)})`)
+      .replace(/^([VDIWEF]\()\s*\d+\)/, (_m, a: string) => `${a}${pad(pid)})`)
+      .replace(/(  \(\S+\))?$/, (tag: string) => tail + tag);
+  const tails = [' Authing', ' Authing login failed, code=2005 message=x', ' AuthRepository token=abc', ' java.net.UnknownHostException: Authing'];
+  // dense: every line a candidate, as in a retry loop; else one in three
+  const line = (layout: number, dense: boolean) =>
+    fc.oneof(
+      { weight: dense ? 600 : 14, arbitrary: fc.tuple(fc.constantFrom(...layouts[layout]!), dense ? fc.integer({ min: 1000, max: 1200 }) : fc.constantFrom(100, 1000, 4672, 10001, 77), fc.constantFrom(...(dense ? tails : [...tails, '', '', '', '', '', '', '', '']))).map(([l, pid, tail]) => edit(l, pid, tail)) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...layouts.flat()), fc.constantFrom(...tails)).map(([l, tail]) => edit(l, 4672, tail)) },
+      { weight: 1, arbitrary: fc.constantFrom('Authing junk without a header', '', '--------- beginning of main', 'x'.repeat(90) + ' Authing') },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...layouts[layout]!), fc.nat()).map(([l, at]) => edit(l, 4672, '').slice(0, 10 + (at % 40)) + ' Authing') },
+    );
+  const capture = fc
+    .tuple(fc.integer({ min: 0, max: layouts.length - 1 }), fc.boolean())
+    .chain(([layout, dense]) => fc.tuple(fc.array(fc.tuple(line(layout, dense), fc.boolean()), { minLength: 1, maxLength: 300, size: 'max' }), fc.nat({ max: 3 })));
+
+  /** Each event's context through the real Selector and Parser, the capture in `frames` frames; not `seen`: every look-back read back. */
+  let skipped = 0;
+  const contexts = (text: string, frames: number, maxLine: number, seen: boolean): [number, EventContext][] => {
+    const keeper = new ContextKeeper({ size: 50, causes: bundledCauses(), tz: 'UTC', maxLine: seen ? maxLine : 0 });
+    const out: [number, EventContext][] = [];
+    const stage = new RecordStage({ year: 2026, tz: 'UTC' }, 'threadtime', (r) => {
+      if (r.message.includes('code=')) out.push([r.line, keeper.eventContext(r, r.message)]);
+      keeper.observe(r);
+    });
+    const selector = new Selector(stage, { scanner: chunkScanner(candidateNeedles([])), maxLine, everyLine: false, startLine: 0, window: keeper.window });
+    const buf = Buffer.from(text);
+    let from = 0;
+    for (let f = 1; f <= frames + 1; f++) {
+      let to = f > frames ? buf.length : buf.indexOf(10, Math.floor((buf.length * f) / (frames + 1))) + 1;
+      if (to <= from) to = from;
+      if (f > frames) to = buf.length;
+      const chunk = Buffer.from(buf.subarray(from, to));
+      void selector.take({ kind: 'lines', chunk: { buf: chunk, end: chunk.length, offset: from, overlong: 0, next: to } });
+      from = to;
+    }
+    selector.end();
+    skipped += keeper.readBacksSkipped;
+    return out;
+  };
+
+  it('gives every event the context and cause the read-back gives, for dense and sparse mixes of layouts, pids, junk and frames', () => {
+    let events = 0;
+    fc.assert(
+      // lines cut at the line limit too (the Parser then saw less than the read-back reads)
+      fc.property(capture, fc.constantFrom(1 << 20, 1 << 20, 48, 90), ([ls, frames], maxLine) => {
+        const text = ls.map(([l, cr]) => l + (cr ? '\r' : '')).join('\n') + '\n';
+        const fast = contexts(text, frames, maxLine, true);
+        expect(fast).toEqual(contexts(text, frames, maxLine, false));
+        events += fast.length;
+      }),
+      { numRuns: 300 },
+    );
+    // both ways were taken many times
+    expect(events).toBeGreaterThan(2000);
+    expect(skipped).toBeGreaterThan(500);
   });
 });
