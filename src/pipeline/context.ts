@@ -117,14 +117,16 @@ export class ContextKeeper {
   /** Context lines already made, by record (dropped with the record). */
   private readonly lines = new WeakMap<LogRecord, string>();
   /**
-   * The one-line records of the last LOOKBACK_LINES lines fed whole, by line number modulo that: the
-   * line, its pid (-1: none) and layout. Where every line of a look-back is here, none of the event's
-   * pid and all of its layout, the read-back would find nothing: it is not made (a capture where every
-   * line is an event walked 64 lines back for each; 10% of its main thread, profiled).
+   * The run of lines the Parser saw last, each fed whole and a one-line record of one layout: its first
+   * and last line, the layout, and the last line of each pid in it. Where a read-back would look only
+   * at lines of this run and the run has none of the event's pid, it would find nothing: it is not
+   * made (a capture where every line is an event walked 64 lines back for each; 10% of its main
+   * thread, profiled).
    */
-  private readonly seenLine = new Float64Array(LOOKBACK_LINES).fill(-1);
-  private readonly seenPid = new Float64Array(LOOKBACK_LINES);
-  private readonly seenFormat: (FormatName | null)[] = new Array<FormatName | null>(LOOKBACK_LINES).fill(null);
+  private runFrom = 0;
+  private runLast = -1;
+  private runFormat: FormatName | null = null;
+  private readonly runPids = new Map<number, number>();
   /** Read-backs not made: the Parser had seen every line they would read, and none of the pid. */
   readBacksSkipped = 0;
   /** Longest text of a line known to be fed whole: 3 UTF-8 bytes at most per UTF-16 unit. */
@@ -136,22 +138,30 @@ export class ContextKeeper {
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
-    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
-    else if (this.window.line === r.line && this.window.fedChars <= this.wholeChars) {
-      const i = r.line % LOOKBACK_LINES;
-      this.seenLine[i] = r.line;
-      this.seenPid[i] = r.pid ?? -1;
-      this.seenFormat[i] = r.format;
+    if (!readBackable(r)) {
+      this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
+      return;
     }
+    if (this.window.line !== r.line || this.window.fedChars > this.wholeChars) {
+      this.runLast = -1; // a line not seen whole: what comes after it starts a new run
+      return;
+    }
+    const pid = r.pid ?? -1;
+    // A line not seen (not a candidate, or no record), a change of layout, or too many pids: a new run.
+    if (r.line !== this.runLast + 1 || r.format !== this.runFormat || (this.runPids.size >= 4096 && !this.runPids.has(pid))) {
+      this.runFrom = r.line;
+      this.runFormat = r.format;
+      this.runPids.clear();
+    }
+    this.runLast = r.line;
+    this.runPids.set(pid, r.line);
   }
 
-  /** True when each of the `n` lines before `r` was seen whole as a record of r's layout and none is of r's pid. */
+  /** True when the `n` lines before `r` were all seen whole, as records of r's layout, and none is of r's pid. */
   private noneOfPid(r: LogRecord, n: number): boolean {
-    for (let line = r.line - 1; line >= r.line - n; line--) {
-      const i = line % LOOKBACK_LINES;
-      if (this.seenLine[i] !== line || this.seenPid[i] === r.pid || this.seenFormat[i] !== r.format) return false;
-    }
-    return true;
+    if (this.runLast !== r.line - 1 || this.runFrom > r.line - n || this.runFormat !== r.format) return false;
+    const last = this.runPids.get(r.pid!);
+    return last === undefined || last < r.line - n;
   }
 
   /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
