@@ -20,7 +20,8 @@ ${vEventsView('pg', 'e.cause')}
 
 /** The stored form of an event's context: a JSON array, or NULL when none was kept (--context 0). */
 export function contextJson(e: { context?: readonly string[] }): string | null {
-  return e.context ? JSON.stringify(e.context) : null;
+  // Most events of a dense capture have none: the same text without a JSON.stringify call each.
+  return e.context ? (e.context.length === 0 ? '[]' : JSON.stringify(e.context)) : null;
 }
 
 /** An event's context as stored back into lines (NULL: none kept). */

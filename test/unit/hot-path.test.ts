@@ -22,6 +22,7 @@ import { redact } from '../../src/extract/redact.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
 import { loadRegistry } from '../../src/registry/index.js';
 import { terminalText } from '../../src/sinks/terminal-text.js';
+import { contextJson } from '../../src/store/context-migration.js';
 import { countByHour, hourOf } from '../../src/store/store.js';
 import type { AuthingEvent, LogRecord } from '../../src/types.js';
 import { SHARED } from '../helpers.js';
@@ -132,6 +133,14 @@ describe('hourly counts of a batch', () => {
       ['2026-03-17T16', 1, 'a', 'failed', 2],
       ['', 1, 'a', 'failed', 1],
     ]);
+  });
+});
+
+describe('the stored context', () => {
+  it('is the JSON array of the lines, [] for none kept before the event, NULL with --context 0', () => {
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 6 }), (lines) => expect(contextJson({ context: lines })).toBe(JSON.stringify(lines))));
+    expect(contextJson({ context: [] })).toBe('[]');
+    expect(contextJson({})).toBeNull();
   });
 });
 
