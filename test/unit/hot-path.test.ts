@@ -138,7 +138,9 @@ describe('hourly counts of a batch', () => {
 
 describe('the stored context', () => {
   it('is the JSON array of the lines, [] for none kept before the event, NULL with --context 0', () => {
-    fc.assert(fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 6 }), (lines) => expect(contextJson({ context: lines })).toBe(JSON.stringify(lines))));
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 6 }), (lines) => {
+      expect(contextJson({ context: lines })).toBe(JSON.stringify(lines));
+    }));
     expect(contextJson({ context: [] })).toBe('[]');
     expect(contextJson({})).toBeNull();
   });
