@@ -19,7 +19,7 @@ import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
-import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX } from './line-window.js';
+import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
@@ -61,6 +61,10 @@ class PidRing {
   }
 }
 
+
+/** A read-back that reads nothing, and one that finds nothing: shared, never written to. */
+const NO_LINES: readonly PidLine[] = [];
+const NO_RECORDS: readonly LogRecord[] = [];
 
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
@@ -166,7 +170,7 @@ export class ContextKeeper {
 
   /** The context and cause of the event of record `r` (its message `message`); call before observe(r). */
   eventContext(r: LogRecord, message: string): EventContext {
-    let kept: LogRecord[] = [];
+    let kept: readonly LogRecord[] = NO_RECORDS;
     let cause: string | null = null;
     // The message read as the event's own, when the read-back already matched it (one match, not two).
     let asMessage: string | null | undefined;
@@ -176,21 +180,34 @@ export class ContextKeeper {
         kept = ring.map((k) => k.rec);
         for (let i = ring.length - 1; i >= 0 && cause === null; i--) cause = ring[i]!.cause;
       } else if (this.window.line === r.line) {
-        [kept, cause, asMessage] = this.readBack(r, message);
+        kept = this.readBack(r, message);
+        cause = this.readCause;
+        asMessage = this.readAsMessage;
       }
     }
     return {
-      context: this.o.size === 0 ? undefined : kept.slice(-this.o.size).map((k) => this.line(k)),
+      context: this.o.size === 0 ? undefined : this.contextLines(kept),
       cause: cause ?? (asMessage !== undefined ? asMessage : this.o.causes.inText(message, false)),
     };
   }
+
+  /** The context lines of the last `size` of `kept`, in one array. */
+  private contextLines(kept: readonly LogRecord[]): string[] {
+    const out: string[] = [];
+    for (let i = Math.max(0, kept.length - this.o.size); i < kept.length; i++) out.push(this.line(kept[i]!));
+    return out;
+  }
+
+  /** What the last readBack found besides its records (fields, not a tuple per event): the nearest cause, and the message read as the event's own. */
+  private readCause: string | null = null;
+  private readAsMessage: string | null | undefined = undefined;
 
   /**
    * The records of r's pid in the lines before it, oldest first, and the nearest cause among them.
    * What the pid's last event saw is kept, so only the lines since it are read back: a capture where
    * every line is an event of one process reads each line once, not LOOKBACK_LINES times.
    */
-  private readBack(r: LogRecord, message: string): [LogRecord[], string | null, string | null | undefined] {
+  private readBack(r: LogRecord, message: string): readonly LogRecord[] {
     const pid = r.pid!;
     const floor = r.line - LOOKBACK_LINES;
     const last = this.pids.get(pid);
@@ -198,21 +215,25 @@ export class ContextKeeper {
     const back = near ? r.line - near.line - 1 : LOOKBACK_LINES;
     const seen = back > 0 && this.noneOfPid(r, back);
     if (seen) this.readBacksSkipped++;
-    const lines = back <= 0 || seen ? [] : this.window.linesOfPid(pid, LOOKBACK_MAX, back, FIXED_PID_COLUMN.has(r.format));
-    const found: LogRecord[] = [];
+    const lines = back <= 0 || seen ? NO_LINES : this.window.linesOfPid(pid, LOOKBACK_MAX, back, FIXED_PID_COLUMN.has(r.format));
+    // Garbage per event is the collector's work (a fifth of a dense run's main thread): nothing is made for nothing found.
+    let found: readonly LogRecord[] = NO_RECORDS;
     if (lines.length) {
       const parser = this.parserFor(r);
+      const some: LogRecord[] = [];
       for (const l of lines) {
         const res = parser.push(l.text, r.line - l.back);
-        if ('record' in res && res.record.pid === pid) found.push(res.record);
+        if ('record' in res && res.record.pid === pid) some.push(res.record);
       }
+      found = some;
     }
     let recs = found;
     if (near) {
       // one array, not three (a filter and a spread per event were most of the read-back's garbage)
-      recs = [];
-      for (const x of near.recent) if (x.line >= floor) recs.push(x);
-      for (const x of found) recs.push(x);
+      const all: LogRecord[] = [];
+      for (const x of near.recent) if (x.line >= floor) all.push(x);
+      for (const x of found) all.push(x);
+      recs = all;
     }
     let cause: string | null = null;
     let causeLine = -1;
@@ -223,13 +244,18 @@ export class ContextKeeper {
         break;
       }
     }
-    if (cause === null && near && near.cause !== null && near.causeLine >= floor) [cause, causeLine] = [near.cause, near.causeLine];
+    if (cause === null && near && near.cause !== null && near.causeLine >= floor) {
+      cause = near.cause;
+      causeLine = near.causeLine;
+    }
     // This event is a record before the pid's next one; its message read as its own comes from the same match.
     const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
     const recent = recs.slice(Math.max(0, recs.length - Math.max(this.o.size, 1) + 1));
     recent.push(r);
     this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
-    return [recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs, cause, asMessage];
+    this.readCause = cause;
+    this.readAsMessage = asMessage;
+    return recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs;
   }
 
   /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */
