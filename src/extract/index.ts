@@ -9,8 +9,8 @@ import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
 export { candidateNeedles, type Needles } from './prefilter.js';
 
 /** Tags and details whose stored form is kept; a capture of ever-new ones starts again past this. */
-const FIELD_MEMO = 4096;
-/** Longest tag or detail kept by that memo, in characters (4096 of them: at most ~2 MB). */
+const FIELD_MEMO = 1024;
+/** Longest tag or detail kept by that memo, in characters (with its escaped form, at most ~3 MB for all). */
 const FIELD_MEMO_CHARS = 256;
 
 /** Options of the extractor. */

@@ -168,7 +168,7 @@ describe('stored tags and details', () => {
         expect(e.detail).toBe(found.detail === null ? null : long(found.detail).slice(0, DETAIL_LENGTH));
       };
       fc.assert(fc.property(tag, fc.constantFrom(...messages), (t, m) => check(t, m)), { numRuns: 300 });
-      // past the memo's 4096 texts: it starts again, and the secrets are still redacted
+      // past the memo's 1024 texts: it starts again, and the secrets are still redacted
       for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
       expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
     }
