@@ -5,6 +5,7 @@
 // dynamically imported module at its first import(), so the command modules stay lazy.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
@@ -27,6 +28,12 @@ const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picom
 const YARGS_ASSERT = 'var t=require("assert");';
 const LAZY_ASSERT = 'var t={notStrictEqual:(a,b,m)=>{Object.is(a,b)&&require("assert").notStrictEqual(a,b,m)},strictEqual:(a,b,m)=>{Object.is(a,b)||require("assert").strictEqual(a,b,m)}};';
 
+// better-sqlite3's JavaScript goes into the bundle, its addon loaded by path (scripts/better-sqlite3-entry.cjs
+// says why): 31 M instructions, 8% of a small ingest into a new database (docs/performance.md).
+const BS3_DIR = dirname(require.resolve('better-sqlite3/package.json'));
+const BS3_VERSION = JSON.parse(readFileSync(join(BS3_DIR, 'package.json'), 'utf8')).version;
+const BINDINGS = "require('bindings')('better_sqlite3.node')";
+
 const result = await build({
   // launch: what bin/authing-triage.js (CommonJS, bin/package.json) requires to run the CLI's bundle;
   // an ES module there would start Node's ES module loader at every run (docs/performance.md).
@@ -40,8 +47,9 @@ const result = await build({
   // import() of what stays outside (node:child_process for the pager) becomes a require() in a promise:
   // src/launch.ts runs the bundle as a vm.Script, where a script from V8's code cache has no import().
   supported: { 'dynamic-import': false },
-  // better-sqlite3 loads its native addon from its own folder; pg-native is pg's optional addon.
-  external: ['better-sqlite3', 'pg-native', 'yargs/package.json'],
+  // better-sqlite3 as installed, when it is not the bundled version (scripts/better-sqlite3-entry.cjs);
+  // pg-native is pg's optional addon.
+  external: ['better-sqlite3', 'better-sqlite3/package.json', 'pg-native', 'yargs/package.json'],
   // Every module's assets resolve from dist/ (src/assets.ts): import.meta.url is the bundle's URL.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
@@ -61,6 +69,25 @@ const result = await build({
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
           if (!src.includes(YARGS_ASSERT)) throw new Error(`${args.path}: yargs no longer says ${YARGS_ASSERT}; update scripts/bundle.mjs`);
           return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT), loader: 'js' };
+        });
+      },
+    },
+    {
+      name: 'better-sqlite3',
+      setup(b) {
+        // The CLI's import (src/store/sqlite.ts); the entry's own require('better-sqlite3') stays external.
+        b.onResolve({ filter: /^better-sqlite3$/ }, (args) => (args.importer.endsWith('better-sqlite3-entry.cjs') ? undefined : { path: join(import.meta.dirname, 'better-sqlite3-entry.cjs') }));
+        b.onLoad({ filter: /better-sqlite3-entry\.cjs$/ }, (args) => ({
+          contents: readFileSync(args.path, 'utf8').replace('BUNDLED_VERSION', JSON.stringify(BS3_VERSION)).replace('BUNDLED_LIB', JSON.stringify(join(BS3_DIR, 'lib', 'index.js'))),
+          loader: 'js',
+        }));
+        // Where the entry puts the addon's path before the bundled JavaScript asks for it.
+        b.onResolve({ filter: /^better-sqlite3-addon$/ }, () => ({ path: 'better-sqlite3-addon', namespace: 'better-sqlite3' }));
+        b.onLoad({ filter: /.*/, namespace: 'better-sqlite3' }, () => ({ contents: 'module.exports = { path: "" };', loader: 'js' }));
+        b.onLoad({ filter: /better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(BINDINGS)) throw new Error(`${args.path}: better-sqlite3 no longer says ${BINDINGS}; update scripts/bundle.mjs`);
+          return { contents: src.replace(BINDINGS, 'require(require("better-sqlite3-addon").path)'), loader: 'js' };
         });
       },
     },

@@ -51,6 +51,15 @@ function cacheName(bundle: string, bytes: Buffer): { base: string; prefix: strin
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /**
+ * Another bundle's cache for the same flags (an older build, or another install used alongside this
+ * one) goes when unwritten this long. Removed at once, two installs used in turn (a global one and a
+ * project's, or two clones' test suites) removed each other's cache at every write, so each of their
+ * runs compiled the bundle and wrote its cache again: 600 instead of 395 M instructions for a small
+ * ingest. A cache in use is only read, so an old build's file goes at the first write a day later.
+ */
+const REPLACED_MS = 24 * 3600 * 1000;
+
+/**
  * What a cache file starts with: a CRC-32 of its name, its tags and V8's data, then the tags' length
  * (2 bytes) and the tags. V8 checks its data's version, flags and length but not its bytes (the
  * checksum is for debug builds), nor the source beyond its length: a damaged file, or one copied from
@@ -103,7 +112,7 @@ function readCache(dir: string, name: string, uid: number): Cached | undefined {
 
 /**
  * Writes the cache under a temporary name, then renames it in place, so that a parallel run reads
- * a whole file or none; removes this bundle's caches for the same flags made from older bundles,
+ * a whole file or none; removes other bundles' caches for the same flags untouched for REPLACED_MS,
  * and those of other flags (and temporary files) untouched for STALE_MS.
  */
 function writeCache(dir: string, { base, prefix, name }: { base: string; prefix: string; name: string }, tagList: readonly string[], data: Buffer, uid: number): void {
@@ -118,7 +127,7 @@ function writeCache(dir: string, { base, prefix, name }: { base: string; prefix:
     const now = Date.now();
     for (const f of readdirSync(dir)) {
       if (f === name || !(f.startsWith(`${base}-`) || f.startsWith(`.${base}-`))) continue;
-      if (f.startsWith(prefix) || now - lstatSync(join(dir, f)).mtimeMs > STALE_MS) rmSync(join(dir, f), { force: true });
+      if (now - lstatSync(join(dir, f)).mtimeMs > (f.startsWith(prefix) ? REPLACED_MS : STALE_MS)) rmSync(join(dir, f), { force: true });
     }
   } catch {
     // an unwritable or full cache folder: the next run compiles again, as without a cache

@@ -136,6 +136,17 @@ export function loadRegistry(overrideFiles: readonly string[] = []): Registry {
   return reg;
 }
 
+/**
+ * True when `reg` holds the bundled registry's codes and categories unchanged: its very entries (an
+ * override replaces an entry with a new object), the same category names and descriptions.
+ */
+export function isBundledRegistry(reg: Registry): boolean {
+  if (!builtin || reg.codes.size !== builtin.codes.length) return false;
+  for (const c of builtin.codes) if (reg.codes.get(c.code) !== c) return false;
+  const cats = Object.entries(reg.categories);
+  return cats.length === Object.keys(builtin.categories).length && cats.every(([name, desc]) => builtin!.categories[name] === desc);
+}
+
 /** The category of a code, `unregistered` when the registry does not know it. */
 export function categoryOf(reg: Registry, code: number): string {
   return reg.codes.get(code)?.category ?? UNREGISTERED;

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
-import { entryJson, type CodeEntry, type Registry } from '../registry/index.js';
+import { entryJson, isBundledRegistry, type CodeEntry, type Registry } from '../registry/index.js';
 import type { AuthingEvent } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
@@ -70,12 +70,13 @@ function checkIsSqlite(path: string): void {
  * find it at the current version.
  */
 export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null } = {}): SqliteStore {
+  let made: ReturnType<typeof createFromTemplate> = false;
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
     checkIsSqlite(path);
   } else if (existsSync(path)) {
     checkIsSqlite(path);
-  } else if (opts.template === null || !createFromTemplate(path, opts.template)) {
+  } else if (opts.template === null || !(made = createFromTemplate(path, opts.template))) {
     try {
       closeSync(openSync(path, 'wx', 0o600));
     } catch (e) {
@@ -93,7 +94,9 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     // Read before any write: a corrupt file fails here and is left as it was.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) {
-      quickCheck(db, path);
+      // A store this run has just copied from a template holds no one's data yet: checking its every page
+      // cost ~2% of a small run's instructions, and most of the tests' runs make a store.
+      if (made !== 'copied') quickCheck(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
@@ -110,7 +113,10 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
-  return new SqliteStore(db, path);
+  const store = new SqliteStore(db, path);
+  // The build's template holds the built-in registry (scripts/store-template.mjs); another template may not.
+  store.holdsBundledRegistry = made === 'copied' && opts.template === undefined;
+  return store;
 }
 
 /** The registry's entries in code order: the order the `codes` table is written and compared in. */
@@ -193,6 +199,9 @@ export class SqliteStore implements Store {
   private readonly dropTail;
   private readonly uncount;
 
+  /** True when this run made the store as a copy of the build's template, which holds the built-in registry. */
+  holdsBundledRegistry = false;
+
   constructor(
     readonly db: DB,
     readonly location: string,
@@ -247,6 +256,9 @@ export class SqliteStore implements Store {
   }
 
   private syncRegistrySync(reg: Registry): void {
+    // A store this run copied from the build's template holds the built-in registry: comparing its 185
+    // entries (340 KB) again was ~3% of a small run's instructions, and most runs of the tests make a store.
+    if (this.holdsBundledRegistry && isBundledRegistry(reg)) return;
     const codes = byCode(reg);
     const entries = codes.map(entryJson);
     // Unchanged (the usual case): no write at all, so a report needs no write lock.

@@ -18,11 +18,12 @@ export const STORE_TEMPLATE = 'store/new.db';
  * Creates the database file `path` as a copy of `template`, all at once for anyone else: the copy is
  * written, mode 600, under a hidden name beside it and then linked to `path`, which fails if `path`
  * exists, so that a second run creating the same store sees no file or the whole copy, never a part.
- * Returns true when `path` now exists (this copy, or a file another run made first); false, having
- * made nothing, when there is no template or the copy cannot be written or linked there, so that the
- * caller creates the file as it did without a template and gives the one-line error if that fails too.
+ * Returns 'copied' when `path` is this copy, 'found' when another run made it first (and may have
+ * written to it since); false, having made nothing, when there is no template or the copy cannot be
+ * written or linked there, so that the caller creates the file as it did without a template and gives
+ * the one-line error if that fails too.
  */
-export function createFromTemplate(path: string, template: string | URL = distFile(STORE_TEMPLATE)): boolean {
+export function createFromTemplate(path: string, template: string | URL = distFile(STORE_TEMPLATE)): 'copied' | 'found' | false {
   let bytes: Buffer;
   try {
     bytes = readFileSync(template);
@@ -37,10 +38,10 @@ export function createFromTemplate(path: string, template: string | URL = distFi
   }
   try {
     linkSync(tmp, path);
-    return true;
+    return 'copied';
   } catch (e) {
     // EEXIST: another run made the store first, and that store is the one to open.
-    return (e as NodeJS.ErrnoException).code === 'EEXIST';
+    return (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'found' : false;
   } finally {
     try {
       unlinkSync(tmp);

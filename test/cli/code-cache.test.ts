@@ -3,11 +3,11 @@
  * run does, a bad one is replaced, and the cache folder is private.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, cpSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, query, runCli, tempDir } from '../helpers.js';
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 
@@ -166,22 +166,50 @@ describe('code cache', () => {
     expect(readdirSync(xdg)).toEqual([]);
   });
 
-  it('keeps one cache per flag set: a new bundle replaces the old one for the same flags, and caches of other flags go when unused for 30 days', () => {
+  it('keeps one cache per flag set: an old bundle\'s for the same flags goes when unwritten for a day, and caches of other flags when unused for 30 days', () => {
     const xdg = tempDir();
     ingest({ XDG_CACHE_HOME: xdg });
     const [mine] = cacheFiles(xdg);
     const dir = join(xdg, 'authing-triage');
-    // an older bundle's cache for the same flags, one for other flags in use, one for flags unused
-    // for 31 days, a temporary file left by a killed run, and a file that is not ours
+    // an older bundle's cache for the same flags unwritten for two days, another bundle's written an hour
+    // ago (an install used alongside), one for other flags in use, one for flags unused for 31 days, a
+    // temporary file left by a killed run, and a file that is not ours
     const stale = mine!.replace(/-[0-9a-f]+\.v8$/, '-0000000000000000.v8');
+    const sibling = mine!.replace(/-[0-9a-f]+\.v8$/, '-1111111111111111.v8');
     const otherFlags = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-00000000-');
     const abandoned = mine!.replace(/^authing-triage-[0-9a-f]{8}-/, 'authing-triage-11111111-');
     const tmp = `.${mine}.999999.tmp`;
-    for (const f of [stale, otherFlags, abandoned, tmp, 'notes.txt']) copyFileSync(join(dir, mine!), join(dir, f));
-    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
-    for (const f of [abandoned, tmp, 'notes.txt']) utimesSync(join(dir, f), old, old);
+    for (const f of [stale, sibling, otherFlags, abandoned, tmp, 'notes.txt']) copyFileSync(join(dir, mine!), join(dir, f));
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600 * 1000);
+    for (const f of [abandoned, tmp, 'notes.txt']) utimesSync(join(dir, f), hoursAgo(31 * 24), hoursAgo(31 * 24));
+    utimesSync(join(dir, stale), hoursAgo(48), hoursAgo(48));
+    utimesSync(join(dir, sibling), hoursAgo(1), hoursAgo(1));
     writeFileSync(join(dir, mine!), 'damaged');
     expect(ingest({ XDG_CACHE_HOME: xdg })).toEqual(plain);
-    expect(readdirSync(dir).sort()).toEqual([mine, otherFlags, 'notes.txt'].sort());
+    expect(readdirSync(dir).sort()).toEqual([mine, sibling, otherFlags, 'notes.txt'].sort());
+  });
+
+  it('lets two builds used in turn keep their caches: neither removes the other\'s, so neither compiles again', () => {
+    const xdg = tempDir();
+    // A second build: the same bin and bundle but for one byte, so its cache has the same flags and another name.
+    const other = join(tempDir(), 'authing-triage');
+    for (const d of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, d), join(other, d), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
+    appendFileSync(join(other, 'dist', 'authing-triage.cjs'), '\n');
+    const run = (bin: string) => {
+      const db = join(tempDir(), 'c.db');
+      const r = spawnSync(process.execPath, [bin, '--db', db, '--quiet', FIXTURE], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', XDG_CACHE_HOME: xdg } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    };
+    run(BIN);
+    const [mine] = cacheFiles(xdg);
+    const written = statSync(join(xdg, 'authing-triage', mine!));
+    run(join(other, 'bin', 'authing-triage.js'));
+    expect(cacheFiles(xdg)).toHaveLength(2);
+    run(BIN);
+    // the first build's cache is the same file, not one it had to write again
+    expect(statSync(join(xdg, 'authing-triage', mine!)).ino).toBe(written.ino);
+    expect(cacheFiles(xdg)).toHaveLength(2);
   });
 });

@@ -11,7 +11,7 @@ import { constants as zlibConstants, crc32, deflateRawSync, gzipSync } from 'nod
 import fc from 'fast-check';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
-import { BIN, SHARED, expectSameBytes, query, runCli, tempDir, waitFor } from '../helpers.js';
+import { BIN, ROOT, SHARED, expectSameBytes, query, runCli, tempDir, waitFor } from '../helpers.js';
 import { cpuNow } from '../cpu-log.js';
 import { wrappedSecret } from '../secrets.js';
 // @ts-expect-error plain JS module shared with the benchmark
@@ -173,12 +173,16 @@ describe('secrets (item 15)', () => {
     (w: string) => `E Xiaomi  : Auth Failed errorMsg = ${w}`,
   ];
   const row = fc.tuple(fc.nat(), wrappedSecret, fc.integer({ min: 0, max: carriers.length - 1 }));
+  /** What the program prints of its own: the registry's texts and the report's. */
+  const OWN_TEXT = [join(ROOT, 'src', 'registry', 'codes.json'), ...readdirSync(join(ROOT, 'src', 'report')).map((f) => join(ROOT, 'src', 'report', f))].map((f) => readFileSync(f, 'utf8')).join('\n');
 
   it('never stores or prints a secret of any kind: database, --json, every report format (fast-check)', { timeout: 300_000 }, () => {
     fc.assert(
       fc.property(fc.array(row, { minLength: 4, maxLength: 12 }), (rows) => {
         const secrets = rows.map(([, [secret]]) => secret);
-        fc.pre(secrets.every((s) => !CAPTURE.includes(s)));
+        // A random word the capture or the program's own text holds is no leak: "argume" is in the registry's
+        // "Invalid argument" that every report prints (seed -925649218 failed on it).
+        fc.pre(secrets.every((s) => !CAPTURE.includes(s) && !OWN_TEXT.includes(s)));
         const lines = [...LINES];
         for (const [at, [, wrapped], c] of rows) lines.splice(at % (lines.length + 1), 0, `03-17 16:13:38.811  1702  2395 ${carriers[c]!(wrapped)}`);
         const dir = tempDir();

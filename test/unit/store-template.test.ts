@@ -55,13 +55,13 @@ describe('a new SQLite store from the template', () => {
     const template = join(dir, 'new.db');
     await writeStoreTemplate(template, registry);
     const db = join(dir, 'store.db');
-    expect(createFromTemplate(db, template)).toBe(true);
+    expect(createFromTemplate(db, template)).toBe('copied');
     expectSameBytes(readFileSync(db), readFileSync(template), 'the new store');
     // The first run writes into its new store; a second run that also found no file copies the template too.
     const store = openSqlite(db, { template });
     const source = await store.claimSource(10, 'h', 'a.log');
     await store.close();
-    expect(createFromTemplate(db, template)).toBe(true);
+    expect(createFromTemplate(db, template)).toBe('found');
     expect(query(db, 'SELECT id, name FROM sources')).toEqual([{ id: source.id, name: 'a.log' }]);
     expect(readdirSync(dir).filter((f) => !/^(new|store)\.db(-wal|-shm)?$/.test(f))).toEqual([]);
   });
