@@ -37,8 +37,14 @@ export function blockDigest(bytes: Uint8Array): string {
   return loaded().h64Raw(bytes).toString(16).padStart(16, '0');
 }
 
+/** A block hashed piece by piece: its bytes in order, then its digest. */
+export interface BlockHasher {
+  update(b: Uint8Array): void;
+  digest(): string;
+}
+
 /** A block hashed piece by piece (no copy of the block is made). */
-export function blockHasher(): { update(b: Uint8Array): void; digest(): string } {
+export function blockHasher(): BlockHasher {
   const h = loaded().create64();
   return {
     update: (b) => void h.update(b),

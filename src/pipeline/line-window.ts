@@ -102,7 +102,7 @@ export interface PidLine {
 }
 
 /** Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1. */
-function pidColumn(text: string, pid: string): number {
+export function pidColumn(text: string, pid: string): number {
   // indexOf, not a RegExp made per event (compiling it was the read-back's largest cost, profiled)
   for (let i = text.indexOf(pid, 1); i > 0 && i < PID_WITHIN; i = text.indexOf(pid, i + 1)) {
     const before = text.charCodeAt(i - 1);
@@ -117,22 +117,36 @@ function pidColumn(text: string, pid: string): number {
 /** Headers put the pid within the first bytes of a line. */
 const PID_WITHIN = 64;
 
+/** The text of the line b[start, end), without a CR before its newline. */
+export function lineText(b: Buffer, start: number, end: number): string {
+  return b.toString('utf8', start, end > start && b[end - 1] === 13 ? end - 1 : end);
+}
+
+/** Lines looked at so far, and how many may be. */
+export interface Looked {
+  lines: number;
+  max: number;
+}
+
 /**
- * Pushes to `out`, nearest first, the whole lines of b[lo, hi) that hold `needle` as a whole number in
- * their first PID_WITHIN bytes, until `out` has `max` or LOOKBACK_LINES lines were looked at. Line by
- * line with the newline search (memrchr), then a short byte loop: Buffer.lastIndexOf of a multi-byte
- * needle was 60% of a run's time (profiled).
+ * Pushes to `out`, nearest first, (start, end, back) of the whole lines of b[lo, hi) that hold `needle`
+ * as a whole number in their first PID_WITHIN bytes (at column `col` when it is >= 0), until `max`
+ * were found or `looked.max` lines were looked at. `hi` is a line start; lines are looked at while
+ * they start at or after `lo`. Line by line with the newline search (memrchr), then a short byte
+ * loop: Buffer.lastIndexOf of a multi-byte needle was 60% of a run's time (profiled). The reference
+ * of needle-scan.wat's pidLines, which the scan threads run over the bytes in the scanner's memory.
  */
-function pidLines(b: Buffer, lo: number, hi: number, needle: string, col: number, max: number, out: PidLine[], looked: { lines: number; max: number }): void {
+export function pidLineSpans(b: Buffer, lo: number, hi: number, needle: string, col: number, max: number, out: number[], looked: Looked): void {
   const first = needle.charCodeAt(0);
   const n = needle.length;
+  let found = 0;
   let le = hi; // just after the newline of the line being looked at
-  while (out.length < max && le > lo && looked.lines < looked.max) {
+  while (found < max && le > lo && looked.lines < looked.max) {
     // Back to the line's start (memrchr), then its first bytes forward.
     const end = b[le - 1] === 10 ? le - 1 : le;
     const ls = end >= 1 ? b.lastIndexOf(10, end - 1) + 1 : 0;
     // a line cut at the window's start is not read
-    if (ls < lo || (ls === lo && lo > 0 && b[lo - 1] !== 10)) return;
+    if (ls < lo) return;
     looked.lines++;
     const stop = Math.min(end, ls + PID_WITHIN) - n;
     for (let i = col >= 0 ? ls + col : ls + 1; i <= stop; i++) {
@@ -145,11 +159,19 @@ function pidLines(b: Buffer, lo: number, hi: number, needle: string, col: number
       let k = 1;
       while (k < n && b[i + k] === needle.charCodeAt(k)) k++;
       if (k < n) continue;
-      out.push({ text: b.toString('utf8', ls, end > ls && b[end - 1] === 13 ? end - 1 : end), back: looked.lines });
+      out.push(ls, end, looked.lines);
+      found++;
       break;
     }
     le = ls;
   }
+}
+
+/** pidLineSpans's lines, decoded, pushed to `out` until it holds `max`. */
+function pidLines(b: Buffer, lo: number, hi: number, needle: string, col: number, max: number, out: PidLine[], looked: Looked): void {
+  const spans: number[] = [];
+  pidLineSpans(b, lo, hi, needle, col, max - out.length, spans, looked);
+  for (let j = 0; j < spans.length; j += 3) out.push({ text: lineText(b, spans[j]!, spans[j + 1]!), back: spans[j + 2]! });
 }
 
 /** Layouts whose pid comes before the tag, so at one column in all the lines of a pid. */

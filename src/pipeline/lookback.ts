@@ -10,9 +10,14 @@
  * what it still needs (what the pid's last event saw) and parses it as before. A candidate whose
  * window reaches before the range (or before a line cut in the read) gets none: the main thread
  * reads it back from the file, as it does for other layouts.
+ *
+ * The walk runs where the bytes are: the range reader keeps the window's bytes of the chunk before
+ * just ahead of each chunk in the scanner's memory (scan-jobs.ts), and the scanner's module walks back
+ * over them (needle-scan.wat's pidLines); only the lines of the pid are decoded, each line once.
  */
 import type { Candidates } from './candidates.js';
-import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, type PidLine } from './line-window.js';
+import type { ChunkScanner } from './scan.js';
 
 /**
  * What a scan thread found before each candidate of a job: `pid[i]` is the pid whose lines were
@@ -45,11 +50,11 @@ export function fixedColumnPid(text: string): number {
 }
 
 /**
- * A scan thread's finder of look-backs over the chunks of one range job, fed in file order. Its
- * window holds the tail of the chunk before (a copy: the chunk buffer is reused).
+ * A scan thread's finder of look-backs over the chunks of one range job, fed in file order. The
+ * buffer a candidate is given in holds, before the chunk, the bytes of the chunks before it that
+ * its window may need (scan-jobs.ts's rangeChunks).
  */
 export class LookBackFinder {
-  private readonly window = new LineWindow();
   private readonly pid: number[] = [];
   private readonly from: number[] = [0];
   private readonly ref: number[] = [];
@@ -58,17 +63,23 @@ export class LookBackFinder {
   /** Candidate index by job line index; other lines' index in `texts` by job line index. */
   private readonly candAt = new Map<number, number>();
   private readonly textAt = new Map<number, number>();
+  /** (start, end, back) of the lines one walk found, nearest first (reused). */
+  private readonly spans: number[] = [];
   /** File offset from which the bytes before a candidate are the file's own (the range start, or after a cut line). */
   private validFrom: number;
   private cut = false;
 
-  constructor(start: number) {
+  constructor(
+    start: number,
+    private readonly scanner: Pick<ChunkScanner, 'pidLines'>,
+  ) {
     this.validFrom = start;
   }
 
   /**
-   * The candidate `text` at buf[at], file offset `offset`, job line index `line`: its look-back, when
-   * the bytes hold it. Returns the characters of new text it carries (counted against the job's cap).
+   * The candidate `text` at buf[at] (buf[0] a line start, the bytes from there the file's own), file
+   * offset `offset`, job line index `line`: its look-back, when the bytes hold it. Returns the
+   * characters of new text it carries (counted against the job's cap).
    */
   candidate(buf: Buffer, at: number, offset: number, line: number, text: string): number {
     const k = this.pid.length;
@@ -77,21 +88,29 @@ export class LookBackFinder {
     this.pid.push(pid);
     let chars = 0;
     if (pid >= 0) {
-      this.window.at(buf, at, line + 1, text);
-      for (const l of this.window.linesOfPid(pid, LOOKBACK_MAX, LOOKBACK_LINES, true)) {
-        const n = line - l.back;
+      const needle = String(pid);
+      // the whole lines that start within LOOKBACK_BYTES before the candidate's
+      const lo = at <= LOOKBACK_BYTES ? 0 : buf.indexOf(10, at - LOOKBACK_BYTES - 1) + 1;
+      const spans = this.spans;
+      spans.length = 0;
+      this.scanner.pidLines(buf, lo, at, needle, pidColumn(text, needle), LOOKBACK_MAX, LOOKBACK_LINES, spans);
+      // oldest first
+      for (let j = spans.length - 3; j >= 0; j -= 3) {
+        const back = spans[j + 2]!;
+        const n = line - back;
         let ref = this.candAt.get(n);
         if (ref === undefined) {
           let t = this.textAt.get(n);
           if (t === undefined) {
+            const lt = lineText(buf, spans[j]!, spans[j + 1]!);
             this.textAt.set(n, (t = this.texts.length));
-            this.texts.push(l.text);
-            chars += l.text.length + 1;
+            this.texts.push(lt);
+            chars += lt.length + 1;
           }
           ref = -t - 1;
         }
         this.ref.push(ref);
-        this.back.push(l.back);
+        this.back.push(back);
       }
     }
     this.from.push(this.ref.length);
@@ -104,9 +123,8 @@ export class LookBackFinder {
     this.cut = false;
   }
 
-  /** A chunk ended at buf[end]; `cut`: it was a cut line (its head and a newline, not the file's bytes). */
-  chunkEnd(buf: Buffer, end: number, cut: boolean): void {
-    this.window.keepTail(buf, end);
+  /** A chunk ended; `cut`: it was a cut line (its head and a newline, not the file's bytes). */
+  chunkEnd(cut: boolean): void {
     this.cut = cut;
   }
 

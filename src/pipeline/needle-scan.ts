@@ -3,11 +3,14 @@
  * scripts/build-wasm.mjs) counts lines and finds the lines holding a needle, 64 bytes a step, inside
  * WebAssembly memory; this side decodes just those lines. It gives exactly what scanChunk gives (a
  * property test compares them) at several times its speed: no latin1 string of the chunk is made,
- * and no call per line.
+ * and no call per line. The same module walks a candidate's look-back and hashes the prefix hash's
+ * blocks over the bytes where the scan thread read them (no copy, no call per line).
  */
 import { readFileSync } from 'node:fs';
 import { distFile } from '../assets.js';
 import type { Literal, Needles } from '../extract/prefilter.js';
+import type { BlockHasher } from './fingerprint.js';
+import { pidLineSpans, type Looked } from './line-window.js';
 import { overlongIn, type ChunkScan, type ChunkScanner, type OnCandidate } from './scan.js';
 
 const PAGE = 1 << 16;
@@ -16,7 +19,16 @@ const LITERAL_BYTES = 4096;
 const HITS = 1 << 16;
 /** (start, line) pairs of i32 the hit area holds. */
 const HIT_CAP = 2048;
-const DATA = HITS + HIT_CAP * 8;
+/** The look-back area: a pid's digits, the block hash's carry, the lines a look-back found. */
+const LOOK = HITS + HIT_CAP * 8;
+const NEEDLE = LOOK;
+const NEEDLE_MAX = 32;
+const CARRY = LOOK + 32;
+const FOUND = LOOK + 64;
+const LOOK_BYTES = 4096;
+/** (start, end, back) triples of i32 the found area holds. */
+const FOUND_CAP = Math.floor((LOOK_BYTES - 64) / 12);
+const DATA = LOOK + LOOK_BYTES;
 /** Loads run up to 66 bytes past the data. */
 const SLACK = 128;
 /** Each bucket's first literal header and their count (u16, u16). */
@@ -39,6 +51,10 @@ interface Exports {
   lines(): number;
   overlong(): number;
   done(): number;
+  pidLines(lo: number, hi: number, col: number, needle: number, n: number, max: number, maxLines: number, out: number): number;
+  hashBegin(carry: number): void;
+  hashUpdate(p: number, len: number): void;
+  hashEnd(): bigint;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -76,10 +92,13 @@ export class SimdScanner implements ChunkScanner {
   readonly kind = 'simd';
   private readonly x: Exports;
   private view: Buffer;
+  /** The found area as i32, renewed with the view. */
+  private found: Int32Array;
 
   private constructor(x: Exports) {
     this.x = x;
     this.view = Buffer.alloc(0);
+    this.found = new Int32Array(0);
   }
 
   /**
@@ -104,7 +123,10 @@ export class SimdScanner implements ChunkScanner {
     const need = DATA + size + SLACK;
     const have = this.x.memory.buffer.byteLength;
     if (need > have) this.x.memory.grow(Math.ceil((need - have) / PAGE));
-    if (this.view.buffer !== this.x.memory.buffer) this.view = Buffer.from(this.x.memory.buffer);
+    if (this.view.buffer !== this.x.memory.buffer) {
+      this.view = Buffer.from(this.x.memory.buffer);
+      this.found = new Int32Array(this.x.memory.buffer, FOUND, 3 * FOUND_CAP);
+    }
   }
 
   /** The nibble tables, the buckets' literal lists and the literals, laid out as needle-scan.wat reads them. */
@@ -197,5 +219,40 @@ export class SimdScanner implements ChunkScanner {
       }
     } while (!x.done());
     return { lines: x.lines(), overlong: x.overlong() };
+  }
+
+  /**
+   * line-window.ts's pidLineSpans (its contract: `lo` a line start of buf, `hi` a candidate's start),
+   * run by the module over buf's bytes when buf lies in this memory.
+   */
+  pidLines(buf: Buffer, lo: number, hi: number, needle: string, col: number, max: number, maxLines: number, out: number[]): void {
+    const m = this.view;
+    // (the view is renewed whenever the memory grows: comparing with its buffer asks the memory nothing)
+    if (buf.buffer !== m.buffer || buf.byteOffset < DATA || needle.length === 0 || needle.length > NEEDLE_MAX || max > FOUND_CAP) {
+      pidLineSpans(buf, lo, hi, needle, col, max, out, { lines: 0, max: maxLines } satisfies Looked);
+      return;
+    }
+    // the digits byte by byte: Buffer.write is a call into C++ per candidate
+    for (let k = 0; k < needle.length; k++) m[NEEDLE + k] = needle.charCodeAt(k);
+    const base = buf.byteOffset;
+    const n = this.x.pidLines(base + lo, base + hi, col, NEEDLE, needle.length, max, maxLines, FOUND);
+    const found = this.found;
+    for (let i = 0; i < 3 * n; i += 3) out.push(found[i]! - base, found[i + 1]! - base, found[i + 2]!);
+  }
+
+  /**
+   * XXH64 of one block at a time (seed 0, the digests of fingerprint.ts), over bytes read into input():
+   * hashed where they lie. A new hasher ends the one before.
+   */
+  blockHasher(): BlockHasher {
+    const x = this.x;
+    x.hashBegin(CARRY);
+    return {
+      update: (b) => {
+        if (b.buffer !== this.view.buffer || b.byteOffset < DATA) throw new Error('blockHasher: the bytes must be in the scanner\'s input()');
+        x.hashUpdate(b.byteOffset, b.length);
+      },
+      digest: () => BigInt.asUintN(64, x.hashEnd()).toString(16).padStart(16, '0'),
+    };
   }
 }

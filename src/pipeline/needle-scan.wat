@@ -18,8 +18,14 @@
 ;;   [192, ...)  n literal headers of 32 bytes, grouped by bucket: i32 pointer, i32 length, i32 its
 ;;               first four bytes (folded; zero past its length), i32 what folds them (0x20 a folded
 ;;               byte), i32 which of them count (0xff a byte within its length)
-;;   then the literal bytes (folded ones stored folded), the hit list and the data, placed by the caller.
-;; Loads run up to 66 bytes past the data's end (lanes past it are masked): the memory must hold them.
+;;   then the literal bytes (folded ones stored folded), the hit list, the look-back area (a pid's
+;;   digits, the block hash's 32 bytes of carry, the lines a look-back found) and the data, placed by
+;;   the caller.
+;; Loads run up to 66 bytes past the data's end (lanes past it are masked), and a look-back's up to 64
+;; bytes before its window: the memory must hold them.
+;;
+;; Besides the scan, two walks over bytes already in this memory (the scan thread read them here): the
+;; look-back of a candidate (pidLines) and XXH64 of the prefix hash's blocks (hashBegin/Update/End).
 (module
   (memory (export "memory") 1)
 
@@ -267,4 +273,248 @@
                 (if (i32.gt_s (i32.sub (i32.sub (local.get $len) (global.get $prevNl)) (i32.const 1)) (local.get $maxLine))
                   (then (global.set $overlong (i32.add (global.get $overlong) (i32.const 1)))))))))))
     (local.get $n))
+;; ---- The look-back of a candidate (lookback.ts; line-window.ts's pidLineSpans is the reference) ----
+
+  ;; Walks back from the line that starts at $hi over the whole lines that start at or after $lo (a
+  ;; line start), nearest first, until $max were found or $maxLines looked at, and writes (start, end,
+  ;; back) as i32 at $out for each whose pid (the $n digits at $needle) stands as a whole number after
+  ;; a blank or "(" and before a blank, ")" or ":" at column $col, or anywhere from column 1 within the
+  ;; first 64 bytes when $col < 0; returns how many it wrote. The newlines come 64 bytes at a time,
+  ;; from the last byte down: one vector pass over the window instead of a search per line.
+  (func (export "pidLines") (param $lo i32) (param $hi i32) (param $col i32) (param $needle i32) (param $n i32)
+    (param $max i32) (param $maxLines i32) (param $out i32) (result i32)
+    (local $end i32) (local $ls i32) (local $w i32) (local $m i64) (local $top i32) (local $count i32)
+    (local $looked i32) (local $i i32) (local $stop i32) (local $k i32) (local $first i32) (local $c i32) (local $nl v128)
+    (if (i32.le_s (local.get $hi) (local.get $lo)) (then (return (i32.const 0))))
+    (local.set $end (local.get $hi))
+    (if (i32.eq (i32.load8_u offset=0 (i32.sub (local.get $hi) (i32.const 1))) (i32.const 10))
+      (then (local.set $end (i32.sub (local.get $hi) (i32.const 1)))))
+    (local.set $nl (i8x16.splat (i32.const 10)))
+    (local.set $w (i32.sub (local.get $end) (i32.const 64)))
+    ;; the newlines of [$w, $w + 64) at or after $lo, as bits (written out: V8 does not inline a call here)
+    (local.set $m
+      (i64.or
+        (i64.extend_i32_u
+          (i32.or
+            (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
+            (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
+        (i64.shl
+          (i64.extend_i32_u
+            (i32.or
+              (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
+              (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
+          (i64.const 32))))
+    (if (i32.lt_s (local.get $w) (local.get $lo))
+      (then
+        (local.set $m
+          (select
+            (i64.const 0)
+            (i64.and (local.get $m) (i64.shl (i64.const -1) (i64.extend_i32_u (i32.sub (local.get $lo) (local.get $w)))))
+            (i32.ge_s (i32.sub (local.get $lo) (local.get $w)) (i32.const 64))))))
+    (local.set $first (i32.load8_u (local.get $needle)))
+    (block $done
+      (loop $line
+        (br_if $done (i32.ge_s (local.get $count) (local.get $max)))
+        (br_if $done (i32.ge_s (local.get $looked) (local.get $maxLines)))
+        ;; the newline before $end (the top bit left), else the line starts at $lo
+        (local.set $ls (local.get $lo))
+        (block $have
+          (loop $down
+            (if (i64.ne (local.get $m) (i64.const 0))
+              (then
+                (local.set $top (i32.sub (i32.const 63) (i32.wrap_i64 (i64.clz (local.get $m)))))
+                (local.set $m (i64.xor (local.get $m) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $top)))))
+                (local.set $ls (i32.add (i32.add (local.get $w) (local.get $top)) (i32.const 1)))
+                (br $have)))
+            (br_if $have (i32.le_s (local.get $w) (local.get $lo)))
+            (local.set $w (i32.sub (local.get $w) (i32.const 64)))
+            ;; the newlines of [$w, $w + 64) at or after $lo, as bits (written out: V8 does not inline a call here)
+            (local.set $m
+              (i64.or
+                (i64.extend_i32_u
+                  (i32.or
+                    (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
+                    (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
+                (i64.shl
+                  (i64.extend_i32_u
+                    (i32.or
+                      (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
+                      (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
+                  (i64.const 32))))
+            (if (i32.lt_s (local.get $w) (local.get $lo))
+              (then
+                (local.set $m
+                  (select
+                    (i64.const 0)
+                    (i64.and (local.get $m) (i64.shl (i64.const -1) (i64.extend_i32_u (i32.sub (local.get $lo) (local.get $w)))))
+                    (i32.ge_s (i32.sub (local.get $lo) (local.get $w)) (i32.const 64))))))
+            (br $down)))
+        (local.set $looked (i32.add (local.get $looked) (i32.const 1)))
+        ;; the pid among the line's first bytes
+        (local.set $stop (i32.sub
+          (select (local.get $end) (i32.add (local.get $ls) (i32.const 64)) (i32.lt_s (local.get $end) (i32.add (local.get $ls) (i32.const 64))))
+          (local.get $n)))
+        (local.set $i (i32.add (local.get $ls) (select (local.get $col) (i32.const 1) (i32.ge_s (local.get $col) (i32.const 0)))))
+        (block $next
+          (loop $try
+            (br_if $next (i32.gt_s (local.get $i) (local.get $stop)))
+            (block $no
+              (br_if $no (i32.ne (i32.load8_u (local.get $i)) (local.get $first)))
+              (local.set $c (i32.load8_u offset=0 (i32.sub (local.get $i) (i32.const 1))))
+              (br_if $no (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 40))))
+              (local.set $c (i32.load8_u (i32.add (local.get $i) (local.get $n))))
+              (br_if $no
+                (i32.and (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 41))) (i32.ne (local.get $c) (i32.const 58))))
+              (local.set $k (i32.const 1))
+              (block $all
+                (loop $digit
+                  (br_if $all (i32.ge_s (local.get $k) (local.get $n)))
+                  (br_if $no
+                    (i32.ne (i32.load8_u (i32.add (local.get $i) (local.get $k))) (i32.load8_u (i32.add (local.get $needle) (local.get $k)))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $digit)))
+              ;; found: all digits matched
+              (i32.store offset=0 (local.get $out) (local.get $ls))
+              (i32.store offset=4 (local.get $out) (local.get $end))
+              (i32.store offset=8 (local.get $out) (local.get $looked))
+              (local.set $out (i32.add (local.get $out) (i32.const 12)))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))
+              (br $next))
+            ;; a fixed column is one look
+            (br_if $next (i32.ge_s (local.get $col) (i32.const 0)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $try)))
+        (br_if $done (i32.le_s (local.get $ls) (local.get $lo)))
+        (local.set $end (i32.sub (local.get $ls) (i32.const 1)))
+        (br $line)))
+    (local.get $count))
+
+  ;; ---- XXH64 (seed 0) of the prefix hash's 1 MiB blocks (fingerprint.ts), over the bytes in place ----
+  ;; One block at a time: the four lanes, the length so far and up to 31 bytes not yet a stripe, kept at
+  ;; $carry (32 bytes the caller reserves).
+
+  (global $v1 (mut i64) (i64.const 0))
+  (global $v2 (mut i64) (i64.const 0))
+  (global $v3 (mut i64) (i64.const 0))
+  (global $v4 (mut i64) (i64.const 0))
+  (global $total (mut i64) (i64.const 0))
+  (global $carry (mut i32) (i32.const 0))
+  (global $carried (mut i32) (i32.const 0))
+
+  (func $round (param $acc i64) (param $in i64) (result i64)
+    (i64.mul
+      (i64.rotl (i64.add (local.get $acc) (i64.mul (local.get $in) (i64.const 0xC2B2AE3D27D4EB4F))) (i64.const 31))
+      (i64.const 0x9E3779B185EBCA87)))
+
+  (func $merge (param $h i64) (param $v i64) (result i64)
+    (i64.add
+      (i64.mul (i64.xor (local.get $h) (call $round (i64.const 0) (local.get $v))) (i64.const 0x9E3779B185EBCA87))
+      (i64.const 0x85EBCA77C2B2AE63)))
+
+  ;; The stripes of 32 bytes in [$p, $p + $len), $len a multiple of 32. The rounds are written out:
+  ;; V8 (Node 20) does not inline a call of $round here, and the calls took as long as the hashing.
+  (func $stripes (param $p i32) (param $len i32)
+    (local $v1 i64) (local $v2 i64) (local $v3 i64) (local $v4 i64) (local $e i32) (local $p1 i64) (local $p2 i64)
+    (local.set $v1 (global.get $v1))
+    (local.set $v2 (global.get $v2))
+    (local.set $v3 (global.get $v3))
+    (local.set $v4 (global.get $v4))
+    (local.set $p1 (i64.const 0x9E3779B185EBCA87))
+    (local.set $p2 (i64.const 0xC2B2AE3D27D4EB4F))
+    (local.set $e (i32.add (local.get $p) (local.get $len)))
+    (block $end
+      (loop $stripe
+        (br_if $end (i32.ge_u (local.get $p) (local.get $e)))
+        (local.set $v1
+          (i64.mul
+            (i64.rotl (i64.add (local.get $v1) (i64.mul (i64.load offset=0 (local.get $p)) (local.get $p2))) (i64.const 31))
+            (local.get $p1)))
+        (local.set $v2
+          (i64.mul
+            (i64.rotl (i64.add (local.get $v2) (i64.mul (i64.load offset=8 (local.get $p)) (local.get $p2))) (i64.const 31))
+            (local.get $p1)))
+        (local.set $v3
+          (i64.mul
+            (i64.rotl (i64.add (local.get $v3) (i64.mul (i64.load offset=16 (local.get $p)) (local.get $p2))) (i64.const 31))
+            (local.get $p1)))
+        (local.set $v4
+          (i64.mul
+            (i64.rotl (i64.add (local.get $v4) (i64.mul (i64.load offset=24 (local.get $p)) (local.get $p2))) (i64.const 31))
+            (local.get $p1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $stripe)))
+    (global.set $v1 (local.get $v1))
+    (global.set $v2 (local.get $v2))
+    (global.set $v3 (local.get $v3))
+    (global.set $v4 (local.get $v4)))
+
+  ;; Starts a block; $carry is where its 32 bytes of carry may be kept.
+  (func (export "hashBegin") (param $carry i32)
+    (global.set $v1 (i64.const 0x60EA27EEADC0B5D6)) ;; P1 + P2 (mod 2^64)
+    (global.set $v2 (i64.const 0xC2B2AE3D27D4EB4F)) ;; P2
+    (global.set $v3 (i64.const 0))
+    (global.set $v4 (i64.const 0x61C8864E7A143579)) ;; -P1
+    (global.set $total (i64.const 0))
+    (global.set $carry (local.get $carry))
+    (global.set $carried (i32.const 0)))
+
+  ;; Hashes the bytes [$p, $p + $len) of the block, after those hashed before.
+  (func (export "hashUpdate") (param $p i32) (param $len i32)
+    (local $take i32) (local $whole i32)
+    (global.set $total (i64.add (global.get $total) (i64.extend_i32_u (local.get $len))))
+    (if (i32.gt_u (global.get $carried) (i32.const 0))
+      (then
+        (local.set $take (i32.sub (i32.const 32) (global.get $carried)))
+        (if (i32.gt_u (local.get $take) (local.get $len)) (then (local.set $take (local.get $len))))
+        (memory.copy (i32.add (global.get $carry) (global.get $carried)) (local.get $p) (local.get $take))
+        (global.set $carried (i32.add (global.get $carried) (local.get $take)))
+        (local.set $p (i32.add (local.get $p) (local.get $take)))
+        (local.set $len (i32.sub (local.get $len) (local.get $take)))
+        (if (i32.lt_u (global.get $carried) (i32.const 32)) (then (return)))
+        (call $stripes (global.get $carry) (i32.const 32))
+        (global.set $carried (i32.const 0))))
+    (local.set $whole (i32.and (local.get $len) (i32.const -32)))
+    (call $stripes (local.get $p) (local.get $whole))
+    (memory.copy (global.get $carry) (i32.add (local.get $p) (local.get $whole)) (i32.sub (local.get $len) (local.get $whole)))
+    (global.set $carried (i32.sub (local.get $len) (local.get $whole))))
+
+  ;; The digest of the bytes hashed since hashBegin.
+  (func (export "hashEnd") (result i64)
+    (local $h i64) (local $p i32) (local $e i32)
+    (if (i64.ge_u (global.get $total) (i64.const 32))
+      (then
+        (local.set $h
+          (i64.add
+            (i64.add (i64.rotl (global.get $v1) (i64.const 1)) (i64.rotl (global.get $v2) (i64.const 7)))
+            (i64.add (i64.rotl (global.get $v3) (i64.const 12)) (i64.rotl (global.get $v4) (i64.const 18)))))
+        (local.set $h (call $merge (local.get $h) (global.get $v1)))
+        (local.set $h (call $merge (local.get $h) (global.get $v2)))
+        (local.set $h (call $merge (local.get $h) (global.get $v3)))
+        (local.set $h (call $merge (local.get $h) (global.get $v4))))
+      (else (local.set $h (i64.const 0x27D4EB2F165667C5)))) ;; seed + P5
+    (local.set $h (i64.add (local.get $h) (global.get $total)))
+    (local.set $p (global.get $carry))
+    (local.set $e (i32.add (global.get $carry) (global.get $carried)))
+    (block $eights
+      (loop $eight
+        (br_if $eights (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)))
+        (local.set $h (i64.xor (local.get $h) (call $round (i64.const 0) (i64.load (local.get $p)))))
+        (local.set $h (i64.add (i64.mul (i64.rotl (local.get $h) (i64.const 27)) (i64.const 0x9E3779B185EBCA87)) (i64.const 0x85EBCA77C2B2AE63)))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $eight)))
+    (if (i32.le_u (i32.add (local.get $p) (i32.const 4)) (local.get $e))
+      (then
+        (local.set $h (i64.xor (local.get $h) (i64.mul (i64.load32_u (local.get $p)) (i64.const 0x9E3779B185EBCA87))))
+        (local.set $h (i64.add (i64.mul (i64.rotl (local.get $h) (i64.const 23)) (i64.const 0xC2B2AE3D27D4EB4F)) (i64.const 0x165667B19E3779F9)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))))
+    (block $bytes
+      (loop $byte
+        (br_if $bytes (i32.ge_u (local.get $p) (local.get $e)))
+        (local.set $h (i64.xor (local.get $h) (i64.mul (i64.load8_u (local.get $p)) (i64.const 0x27D4EB2F165667C5))))
+        (local.set $h (i64.mul (i64.rotl (local.get $h) (i64.const 11)) (i64.const 0x9E3779B185EBCA87)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $byte)))
+    (local.set $h (i64.mul (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 33))) (i64.const 0xC2B2AE3D27D4EB4F)))
+    (local.set $h (i64.mul (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 29))) (i64.const 0x165667B19E3779F9)))
+    (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 32))))
 )

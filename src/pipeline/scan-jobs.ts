@@ -7,7 +7,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
-import { BLOCK, blockHasher, readAt } from './fingerprint.js';
+import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
+import { LOOKBACK_BYTES } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
@@ -56,13 +57,15 @@ export interface RangeResult {
  */
 class RangeBlocks {
   readonly done: [number, string][] = [];
-  private cur: ReturnType<typeof blockHasher> | null = null;
+  private cur: BlockHasher | null = null;
   private curLen = 0;
   private curIndex = -1;
   private readonly first: number;
+  /** The scanner hashes the bytes read into its input() where they lie (needle-scan.wat's XXH64). */
   constructor(
     start: number,
     private readonly size: number,
+    private readonly scanner: ChunkScanner,
   ) {
     this.first = Math.ceil(start / BLOCK) * BLOCK;
   }
@@ -74,7 +77,7 @@ class RangeBlocks {
       const off = pos + at;
       if (!this.cur) {
         if (off % BLOCK !== 0 || off + BLOCK > this.size) return; // a partial last block is never needed whole
-        this.cur = blockHasher();
+        this.cur = this.scanner.blockHasher();
         this.curLen = 0;
         this.curIndex = off / BLOCK;
       }
@@ -89,30 +92,47 @@ class RangeBlocks {
     }
   }
 
-  /** Completes a block begun before `stop` by reading on past the range. */
+  /** Completes a block begun before `stop` by reading on past the range (into the scanner's input(), free once the range is read). */
   finish(fd: number, stop: number): void {
     if (!this.cur || this.curIndex * BLOCK >= stop) return;
     const pos = this.curIndex * BLOCK + this.curLen;
-    const rest = readAt(fd, pos, BLOCK - this.curLen);
+    const rest = readAt(fd, pos, BLOCK - this.curLen, this.scanner.input(BLOCK - this.curLen));
     // the file shrank: no digest, a checkpoint reads the block itself
     if (rest.length === BLOCK - this.curLen) this.feed(pos, rest);
   }
 }
 
-const NL = Buffer.from('\n');
+/**
+ * A chunk of whole lines of a range, in `buf` from index `from` to `end`, at file offset `offset`:
+ * buf[0, from) are the file's bytes just before it (whole lines, at most LOOKBACK_BYTES), kept for the
+ * look-back of its candidates.
+ */
+interface RangeChunk {
+  buf: Buffer;
+  from: number;
+  end: number;
+  overlong: number;
+  offset: number;
+}
 
 /**
  * The range as chunks of whole lines, read synchronously into one reused buffer: a scan thread has
  * nothing else to do (and the main thread does this for one range, while the workers start), async
  * reads would queue on libuv's pool that all workers share, and a new buffer per chunk would leave
  * the garbage collector behind. A line longer than the buffer holds is cut to maxLine bytes like
- * lineChunks does; shorter over-long lines are cut by the scanner.
+ * lineChunks does; shorter over-long lines are cut by the scanner. The last LOOKBACK_BYTES of whole
+ * lines of a chunk are moved ahead of the next one with its cut line, so a candidate's look-back
+ * is one contiguous walk over the bytes in place (lookback.ts).
  */
-function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, maxLine: number, blocks: RangeBlocks): Generator<{ buf: Buffer; end: number; overlong: number; offset: number }> {
+function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, maxLine: number, blocks: RangeBlocks): Generator<RangeChunk> {
   // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
-  // bytes are scanned where they were read); a new one per job grew the C heap (measured).
-  const buf = scanner.input(Math.max(2 * maxLine, 1 << 21));
+  // bytes are scanned where they were read); a new one per job grew the C heap (measured). The
+  // chunks are read to KEPT on; the bytes kept from the chunk before lie just ahead of KEPT.
+  const KEPT = LOOKBACK_BYTES;
+  const mem = scanner.input(KEPT + Math.max(2 * maxLine, 1 << 21));
+  const buf = mem.subarray(KEPT);
   let have = 0;
+  let kept = 0; // bytes kept ahead of buf[0] (a line start), the file's own just before it
   let pos = start;
   let dropping = false;
   for (;;) {
@@ -135,19 +155,33 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
     }
     const last = buf.subarray(0, len).lastIndexOf(10);
     if (last >= from) {
-      yield { buf: buf.subarray(from), end: last + 1 - from, overlong: 0, offset: base + from };
-      buf.copyWithin(0, last + 1, len);
+      // (kept is 0 after a cut line, whose rest is dropped here)
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + last + 1 - from, overlong: 0, offset: base + from };
+      // the next chunk's look-back: the whole lines of the last KEPT bytes before it, with its cut line
+      const valid = KEPT + from - kept;
+      const next = KEPT + last + 1;
+      let keep = Math.max(valid, next - KEPT);
+      if (keep > valid) keep = mem.indexOf(10, keep - 1) + 1;
+      kept = next - keep;
+      mem.copyWithin(KEPT - kept, keep, KEPT + len);
       have = len - (last + 1);
     } else if (len - from > maxLine) {
-      yield { buf: Buffer.concat([buf.subarray(from, from + maxLine), NL]), end: maxLine + 1, overlong: 1, offset: base + from };
+      // the line cut to maxLine bytes and a newline, in place (its rest is dropped)
+      buf[from + maxLine] = 10;
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from };
       dropping = true;
       have = 0;
+      kept = 0;
     } else {
       buf.copyWithin(0, from, len);
       have = len - from;
     }
     if (eof) {
-      if (have > 0 && !dropping) yield { buf: Buffer.concat([buf.subarray(0, have), NL]), end: have + 1, overlong: 0, offset: pos - have };
+      if (have > 0 && !dropping) {
+        // a last line without its newline: one is put after it (have < buf.length: a line that fills buf is cut above)
+        buf[have] = 10;
+        yield { buf: mem.subarray(KEPT - kept), from: kept, end: kept + have + 1, overlong: 0, offset: pos - have };
+      }
       return;
     }
   }
@@ -169,9 +203,9 @@ function scanBuffer(job: BufferJob): RangeResult {
 function scanRange(job: RangeJob): RangeResult {
   const scanner = chunkScanner(job.needles);
   const list = new CandidateList();
-  const blocks = new RangeBlocks(job.start, job.size);
+  const blocks = new RangeBlocks(job.start, job.size, scanner);
   // The earlier lines of each candidate's pid, from the bytes held here (the main thread would read them again).
-  const before = new LookBackFinder(job.start);
+  const before = new LookBackFinder(job.start, scanner);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;
@@ -182,11 +216,11 @@ function scanRange(job: RangeJob): RangeResult {
         const base = lines;
         const rel = c.offset - job.start;
         before.chunk(c.offset);
-        const r = scanner.scan(c.buf, c.end, job.maxLine, (text, i, at) => {
+        const r = scanner.scan(c.buf.subarray(c.from), c.end - c.from, job.maxLine, (text, i, at) => {
           list.add(text, base + i, rel + at);
-          return list.charge(before.candidate(c.buf, at, c.offset + at, base + i, text));
+          return list.charge(before.candidate(c.buf, c.from + at, c.offset + at, base + i, text));
         });
-        before.chunkEnd(c.buf, c.end, c.overlong > 0);
+        before.chunkEnd(c.overlong > 0);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.

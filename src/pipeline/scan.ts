@@ -1,5 +1,7 @@
 /** The fast scan of one chunk of whole lines, shared by the ingest loop and the scan workers. */
 import type { Needles } from '../extract/prefilter.js';
+import { blockHasher, type BlockHasher } from './fingerprint.js';
+import { pidLineSpans } from './line-window.js';
 import { SimdScanner } from './needle-scan.js';
 
 /** What a scanned chunk held. */
@@ -100,6 +102,10 @@ export interface ChunkScanner {
   scan(buf: Buffer, end: number, maxLine: number, onCandidate: OnCandidate): ChunkScan;
   /** A reusable buffer of `size` bytes to read chunks into; valid until the next call of input(). */
   input(size: number): Buffer;
+  /** line-window.ts's pidLineSpans over buf, whose look-back (lookback.ts) it is. */
+  pidLines(buf: Buffer, lo: number, hi: number, needle: string, col: number, max: number, maxLines: number, out: number[]): void;
+  /** The hasher of one 1 MiB block at a time (fingerprint.ts's digests) over bytes read into input(). */
+  blockHasher(): BlockHasher;
 }
 
 /**
@@ -136,5 +142,7 @@ function makeScanner(given: Needles): ChunkScanner {
     kind: 'js',
     scan: (buf, end, maxLine, on) => scanChunk(buf, end, needles, maxLine, on),
     input: (size) => (reused.length >= size ? reused : (reused = Buffer.allocUnsafeSlow(size))).subarray(0, size),
+    pidLines: (buf, lo, hi, needle, col, max, maxLines, out) => pidLineSpans(buf, lo, hi, needle, col, max, out, { lines: 0, max: maxLines }),
+    blockHasher,
   };
 }

@@ -1,13 +1,17 @@
 /**
  * The consumed-prefix hash (src/pipeline/fingerprint.ts) is one value for one prefix, however it was
  * read: fed in any chunking, read back from a file, or assembled from the block digests the scan
- * threads compute for their ranges; and any change of a byte before the offset changes it.
+ * threads compute for their ranges; and any change of a byte before the offset changes it. The scan
+ * threads' XXH64 (needle-scan.wat, over the bytes in place) gives xxhash-wasm's digests, which stored
+ * prefix hashes were made with.
  */
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK, PrefixHasher, filePrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import xxhash from 'xxhash-wasm';
+import { BLOCK, PrefixHasher, blockDigest, filePrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { runJob } from '../../src/pipeline/scan-jobs.js';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { tempDir } from '../helpers.js';
@@ -79,5 +83,43 @@ describe('the prefix hash', () => {
     // and a file shorter than the offset has no such prefix
     writeFileSync(f, data.subarray(0, offset - 1));
     expect(filePrefixHash(f, offset)).toBeNull();
+  });
+});
+
+describe('the scan threads\' block hash', () => {
+  it('gives xxhash-wasm\'s XXH64 digest for any bytes fed in any pieces, where the scanner holds them', async () => {
+    const api = await xxhash();
+    const scanner = SimdScanner.create(candidateNeedles([]), 1 << 16)!;
+    // the bytes: any run of a pool made once (making a block's worth per case was most of the test's time)
+    const pool = bytesOf(BLOCK + 4096 + 40, 20261130);
+    expect(scanner).not.toBeNull();
+    fc.assert(
+      fc.property(
+        // empty, below one 32-byte stripe, around it, and whole blocks (a block is 1 MiB)
+        fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 5000 }), fc.constantFrom(BLOCK - 1, BLOCK, BLOCK + 33)),
+        fc.array(fc.integer({ min: 0, max: 70 }), { maxLength: 30 }),
+        fc.nat(200),
+        fc.nat(),
+        (size, pieces, offset, seed) => {
+          const data = pool.subarray(seed % 4096, (seed % 4096) + size);
+          const mem = scanner.input(offset + size).subarray(offset, offset + size);
+          data.copy(mem);
+          const h = scanner.blockHasher();
+          let at = 0;
+          // pieces of 0 to 70 bytes, then the rest in one
+          for (const n of pieces) {
+            const k = Math.min(n, size - at);
+            h.update(mem.subarray(at, at + k));
+            at += k;
+          }
+          h.update(mem.subarray(at));
+          const want = api.h64Raw(data).toString(16).padStart(16, '0');
+          expect(h.digest()).toBe(want);
+          // and the main thread's (fingerprint.ts) is the same
+          expect(blockDigest(data)).toBe(want);
+        },
+      ),
+      { numRuns: 200, seed: 2026113017 },
+    );
   });
 });
