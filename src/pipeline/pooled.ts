@@ -168,7 +168,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     }
     nextIn = it.next();
     const c = wake.r.value;
-    const now = performance.now();
+    const now = process.uptime() * 1000; // monotonic ms; the `performance` global would load perf_hooks at every run
     // With nothing gathered or in flight, a small chunk (a pipe at full speed brings 64 KiB ones) or
     // one after a quiet spell is live input: show it now.
     const live = !acc.length && !queue.length && (c.end < LIVE_CHUNK || now - lastArrival >= QUIET_MS);

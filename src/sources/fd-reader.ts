@@ -99,7 +99,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   /** Posts buf[0, cut) and keeps the rest (a partial line) at the start of the buffer. */
   const send = (cut: number, eof: boolean): boolean => {
     if (!credit()) return false;
-    const now = performance.now();
+    const now = process.uptime() * 1000; // monotonic ms; the `performance` global would load perf_hooks at every run
     const big = cut >= s.jobBytes >> 1;
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hasher.hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];

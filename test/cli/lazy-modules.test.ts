@@ -1,30 +1,39 @@
 /**
  * A short run starts no thread, so it does not load node:worker_threads (src/threads.ts): loading it cost
  * every run of the bin ~5 M instructions. A run that starts scan threads loads it, which shows the check
- * sees the module when it is there.
+ * sees the module when it is there. Nor does it load node:perf_hooks (nine built-in modules): the `performance`
+ * global loads it at first use, so the throttles of the stdin reader and the stream pool take their
+ * monotonic milliseconds from process.uptime().
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
-/** Runs the bin with a preload that writes, at exit, whether node:worker_threads was loaded. */
-function loadsWorkerThreads(args: string[], env: Record<string, string> = {}): boolean {
+/** Runs the bin with a preload that writes, at exit, whether the built-in module `name` was loaded. */
+function loadsModule(name: string, args: string[], env: Record<string, string> = {}, input?: string): boolean {
   const dir = tempDir();
   const preload = join(dir, 'preload.cjs');
   const out = join(dir, 'loaded.txt');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.includes('NativeModule worker_threads'))));`);
-  const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args], { env: { NODE_OPTIONS: `--require ${preload}`, ...env } });
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.includes(${JSON.stringify(`NativeModule ${name}`)}))));`);
+  const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args], { env: { NODE_OPTIONS: `--require ${preload}`, ...env }, input });
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(out, 'utf8') === 'true';
 }
 
 describe('node:worker_threads', () => {
   it('is not loaded by a run of a small file, which starts no thread', () => {
-    expect(loadsWorkerThreads([join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
+    expect(loadsModule('worker_threads', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
   });
 
   it('is loaded by a run that reads a file in ranges on scan threads', () => {
-    expect(loadsWorkerThreads(['--threads', '2', join(FIXTURES, 'guard-threadtime.log')], { AUTHING_TRIAGE_RANGE_BYTES: '4096' })).toBe(true);
+    expect(loadsModule('worker_threads', ['--threads', '2', join(FIXTURES, 'guard-threadtime.log')], { AUTHING_TRIAGE_RANGE_BYTES: '4096' })).toBe(true);
+  });
+});
+
+describe('node:perf_hooks', () => {
+  it('is not loaded by a run of a small file, nor by one that reads it from stdin', () => {
+    expect(loadsModule('perf_hooks', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
+    expect(loadsModule('perf_hooks', [], {}, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8'))).toBe(false);
   });
 });
