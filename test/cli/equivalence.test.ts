@@ -83,6 +83,17 @@ describe('worker threads', () => {
     }
   });
 
+  it('read a plain file too small for ranges on the main thread, with the events of one thread', () => {
+    // 8 MB, under the four ranges that make a file large: the scan threads' stream jobs cost more than they
+    // saved there (docs/performance.md, round five after the merge), so none is used
+    const one = fastPath(big, ['--threads', '1']);
+    const db = join(tempDir(), 'small.db');
+    const r = runCli(['--db', db, '--json-summary', '--year', '2026', '--tz', 'UTC', '--threads', '2', big]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).sources[0].workerBytes).toBeUndefined();
+    expect(query(db, 'SELECT line, code FROM events ORDER BY line')).toEqual(one);
+  });
+
   it('scan a file\'s first range on the main thread and the rest in workers, and say so', () => {
     const range = 512 * 1024;
     const r = runCli(['--db', join(tempDir(), 'w.db'), '--json-summary', '--threads', '2', big], { env: { AUTHING_TRIAGE_RANGE_BYTES: String(range) } });
