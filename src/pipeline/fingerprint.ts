@@ -73,6 +73,18 @@ function prefixHash(offset: number, digests: readonly string[], tail: Uint8Array
   return h.update(tail).digest('hex');
 }
 
+/**
+ * The block being filled, grown to hold `need` bytes (its first `used` kept): doubling from 64 KiB up to a
+ * whole block. A block allocated whole for every input made each entry of a 1,000-entry bugreport zip (a few
+ * hundred bytes each) cost a MiB of memory outside the heap, and V8 answered that with ~90 full collections
+ * (0.9 s of the run's 4.6 s, measured).
+ */
+function grown(cur: Buffer, used: number, need: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(Math.min(BLOCK, Math.max(need, 2 * cur.length, 64 << 10)));
+  cur.copy(next, 0, 0, used);
+  return next;
+}
+
 /** How many whole blocks the stream mode keeps behind the one being filled, for checkpoints that lag the reading. */
 const KEEP_BLOCKS = 3;
 
@@ -107,8 +119,8 @@ export class PrefixHasher {
   feed(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length) {
-      if (this.cur.length === 0) this.cur = Buffer.allocUnsafeSlow(BLOCK);
       const n = Math.min(chunk.length - at, BLOCK - this.curLen);
+      if (this.curLen + n > this.cur.length) this.cur = grown(this.cur, this.curLen, this.curLen + n);
       this.cur.set(chunk.subarray(at, at + n), this.curLen);
       this.curLen += n;
       at += n;
