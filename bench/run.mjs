@@ -194,9 +194,11 @@ async function liveLatency(n = 30) {
 }
 const live = await liveLatency();
 
-// Start-up (bench/startup.mjs): --version and a 180-line ingest beside `node -e 0`.
-const { startupBench, printStartup } = await import('./startup.mjs');
-const startupRows = startupBench({ runs });
+// Start-up (bench/startup.mjs): --version and a 180-line ingest beside `node -e 0`, measured from a process of
+// its own: a fork costs in proportion to the forking process's memory, and this one's (the runs' results, the
+// capture's figures) added 140-170 ms to every start-up it timed (`node -e 0` at 167-207 ms against 28).
+const startupOut = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'startup', '--runs', String(runs)], { encoding: 'utf8' });
+if (startupOut.status !== 0) throw new Error(`start-up rows failed: ${startupOut.stderr.slice(-300)}`);
 
 // Dense captures (issue 18): a QA device in a retry loop, one line in three an Authing line, and every
 // line one. The main thread parses and stores every event; the workers' jobs are capped, so memory stays flat.
@@ -270,7 +272,7 @@ if (scan) {
   printScan(scan, { bytes, min: baseline.min, secs: baseline.secs });
 }
 console.log('');
-printStartup(startupRows);
+process.stdout.write(startupOut.stdout);
 const gzRow = rows.find((r) => r.label.endsWith('FILE.gz'));
 console.log(`\n.gz against zcat: ${(gzRow.secs / zcat.secs).toFixed(2)} ×`);
 console.log(`live: event on stdout after its line reached stdin: median ${live.median.toFixed(1)} ms, p95 ${live.p95.toFixed(1)} ms, max ${live.max.toFixed(1)} ms`);
