@@ -18,6 +18,11 @@ export class EventBudget {
     private readonly warn: (line: string) => void,
   ) {}
 
+  /** True once the cap is reached: every later event is only counted. */
+  get full(): boolean {
+    return this.max !== undefined && this.kept >= this.max;
+  }
+
   /** Counts an event found; true when it is kept, false once the cap is reached. */
   take(): boolean {
     if (++this.found === FLOOD_EVENTS + 1) this.warn(`over ${FLOOD_EVENTS.toLocaleString('en')} events from this one source; if that is a flood, cap it with --max-events N`);
