@@ -46,12 +46,12 @@ export class Extractor {
     return !!this.opts.noRedact;
   }
 
-  /** The event a record yields, or null. */
   /** True when `rec` holds an event: what extract() finds, without building it (an event past --max-events is only counted). */
   finds(rec: LogRecord): boolean {
     return findCode(this.rules, rec.tag, rec.message) !== null;
   }
 
+  /** The event a record yields, or null. */
   extract(rec: LogRecord): AuthingEvent | null {
     const found = findCode(this.rules, rec.tag, rec.message);
     if (!found) return null;

@@ -137,15 +137,19 @@ function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, bu
     if (keepRecord && !keepRecord(rec)) return;
     // Past --max-events an event is only counted (the flood warning): its excerpt, redaction and outcome
     // were most of a capped flood's time (a million events: 3.9 s).
-    const e = budget.full ? (extractor.finds(rec) && budget.take(), null) : extractor.extract(rec);
-    if (e && budget.take()) {
-      // Read now: the bytes before this line are at hand only while it is being fed.
-      const c = keeper.eventContext(rec, rec.message);
-      if (c.context) e.context = c.context;
-      e.cause = c.cause;
-      e.sourceId = sourceId;
-      sink.event(e);
-      onEvent?.(e);
+    if (budget.full) {
+      if (extractor.finds(rec)) budget.take();
+    } else {
+      const e = extractor.extract(rec);
+      if (e && budget.take()) {
+        // Read now: the bytes before this line are at hand only while it is being fed.
+        const c = keeper.eventContext(rec, rec.message);
+        if (c.context) e.context = c.context;
+        e.cause = c.cause;
+        e.sourceId = sourceId;
+        sink.event(e);
+        onEvent?.(e);
+      }
     }
     keeper.observe(rec);
   };
@@ -275,7 +279,8 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const threads = opts.threads ?? 1;
   const size = src.opened.size;
-  if (shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && size !== null && at.body === null && largeInput(size - startBytes)) {
+  const large = size !== null && largeInput(size - startBytes);
+  if (shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null) {
     src.close();
     return yield* rangeFrames(input.path, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
   }
@@ -291,7 +296,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // stream jobs cost more than it saved (`--threads 1` against 2 on this 2-core VM, 3 runs each: 50 MB at 1%
   // events 0.30-0.38 against 0.44-0.49 s; 30 MB with a third of the lines events 1.49-1.57 against 1.82-2.02 s,
   // every line 57,947 against 48,868 events/s) and 40-50 MB more peak memory. Streams still use them.
-  const small = plainFile && size !== null && !largeInput(size - startBytes);
+  const small = plainFile && size !== null && !large;
   if (threads > 1 && !everyLine && !small) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
