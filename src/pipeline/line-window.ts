@@ -84,13 +84,11 @@ export class LineWindow {
       pidLines(bytes, from, bytes.length, needle, col, max, out, { lines: 0, max: maxLines });
       return out.reverse();
     }
-    const lo = Math.max(0, this.start - LOOKBACK_BYTES);
-    const from = lo === 0 ? 0 : this.buf.indexOf(10, lo - 1) + 1;
     const looked = { lines: 0, max: maxLines };
-    pidLines(this.buf, from, this.start, needle, col, max, out, looked);
+    pidLines(this.buf, windowStart(this.buf, this.start), this.start, needle, col, max, out, looked);
     // the rest of the look-back in the tail of the frame before (its first line may be cut: not read)
     const rest = LOOKBACK_BYTES - this.start;
-    if (lo === 0 && rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
+    if (rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
     return out.reverse();
   }
 }
@@ -116,6 +114,14 @@ export function pidColumn(text: string, pid: string): number {
 // a blank, `)` or `:` (thread's `( pid: tid)`).
 /** Headers put the pid within the first bytes of a line. */
 const PID_WITHIN = 64;
+
+/**
+ * Where a look-back of the line at b[at] (a line start) begins: the first whole line that starts within
+ * LOOKBACK_BYTES before it. The scan threads' walk (lookback.ts) and the main thread's cut it alike.
+ */
+export function windowStart(b: Buffer, at: number): number {
+  return at <= LOOKBACK_BYTES ? 0 : b.indexOf(10, at - LOOKBACK_BYTES - 1) + 1;
+}
 
 /** The text of the line b[start, end), without a CR before its newline. */
 export function lineText(b: Buffer, start: number, end: number): string {

@@ -16,7 +16,7 @@
  * over them (needle-scan.wat's pidLines); only the lines of the pid are decoded, each line once.
  */
 import type { Candidates } from './candidates.js';
-import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, type PidLine } from './line-window.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, windowStart, type PidLine } from './line-window.js';
 import type { ChunkScanner } from './scan.js';
 
 /**
@@ -89,11 +89,9 @@ export class LookBackFinder {
     let chars = 0;
     if (pid >= 0) {
       const needle = String(pid);
-      // the whole lines that start within LOOKBACK_BYTES before the candidate's
-      const lo = at <= LOOKBACK_BYTES ? 0 : buf.indexOf(10, at - LOOKBACK_BYTES - 1) + 1;
       const spans = this.spans;
       spans.length = 0;
-      this.scanner.pidLines(buf, lo, at, needle, pidColumn(text, needle), LOOKBACK_MAX, LOOKBACK_LINES, spans);
+      this.scanner.pidLines(buf, windowStart(buf, at), at, needle, pidColumn(text, needle), LOOKBACK_MAX, LOOKBACK_LINES, spans);
       // oldest first
       for (let j = spans.length - 3; j >= 0; j -= 3) {
         const back = spans[j + 2]!;
