@@ -6,6 +6,7 @@
  * so a live `adb logcat | authing-triage` is never held back waiting for a job to fill.
  */
 import type { LineChunk } from '../sources/chunks.js';
+import { monotonicMs } from '../clock.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
@@ -168,7 +169,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     }
     nextIn = it.next();
     const c = wake.r.value;
-    const now = process.uptime() * 1000; // monotonic ms; the `performance` global would load perf_hooks at every run
+    const now = monotonicMs();
     // With nothing gathered or in flight, a small chunk (a pipe at full speed brings 64 KiB ones) or
     // one after a quiet spell is live input: show it now.
     const live = !acc.length && !queue.length && (c.end < LIVE_CHUNK || now - lastArrival >= QUIET_MS);

@@ -10,6 +10,7 @@
  */
 import { readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
+import { monotonicMs } from '../clock.js';
 import { workerThreads } from '../threads.js';
 import { BLOCK, PrefixHasher } from '../pipeline/fingerprint.js';
 
@@ -99,7 +100,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   /** Posts buf[0, cut) and keeps the rest (a partial line) at the start of the buffer. */
   const send = (cut: number, eof: boolean): boolean => {
     if (!credit()) return false;
-    const now = process.uptime() * 1000; // monotonic ms; the `performance` global would load perf_hooks at every run
+    const now = monotonicMs();
     const big = cut >= s.jobBytes >> 1;
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hasher.hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
