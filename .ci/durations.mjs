@@ -9,7 +9,10 @@ const report = JSON.parse(readFileSync(process.argv[2] ?? resolve(root, '.tmp', 
 // Each file by its path in the repository (test/...), whichever clone wrote the report: a report of
 // another clone (a fresh one in /tmp) keyed by its path from this one matched no file, and the
 // sequencer then ran every file in name order.
-const inRepo = (name) => name.split('\\').join('/').slice(name.split('\\').join('/').lastIndexOf('/test/') + 1);
+const inRepo = (name) => {
+  const path = name.split('\\').join('/');
+  return path.slice(path.lastIndexOf('/test/') + 1);
+};
 const rows = report.testResults
   .map((f) => [inRepo(f.name), Math.round((f.endTime - f.startTime) / 100) * 100])
   .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
