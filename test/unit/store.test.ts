@@ -4,10 +4,12 @@
  * must answer the same on both.
  */
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/index.js';
 import { breakdown, compare, latestEvents, rowKey, totals, type Dimension } from '../../src/report/query.js';
-import { openStore, SourceTakenError, type Store } from '../../src/store/store.js';
+import { hourOf, openStore, SourceTakenError, type Store } from '../../src/store/store.js';
+import type { SqliteStore } from '../../src/store/sqlite.js';
 import { toDollarParams } from '../../src/store/postgres.js';
 import type { AuthingEvent } from '../../src/types.js';
 import { pgDatabase, tempDir } from '../helpers.js';
@@ -80,6 +82,37 @@ describe.each(backends)('store contract: %s', (kind, target) => {
       expect(row).toMatchObject({ bytes_done: 2400, lines_done: 240, complete: 1 });
       const [fmt] = await store.all<{ format: string }>('SELECT format FROM sources WHERE id = ?', [src.id]);
       expect(fmt!.format).toBe('threadtime');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores and counts each line once however batches repeat lines and overlap what is stored, at any batch size', async () => {
+    const { store } = await open();
+    let run = 0;
+    try {
+      // Lines from a narrow range, so that batches repeat lines, in themselves and across batches; sizes on both
+      // sides of SQLite's 32-row insert (sqlite.ts EVENT_ROWS). The first event of a line is the one kept.
+      const batch = fc.array(fc.record({ line: fc.integer({ min: 1, max: 150 }), code: fc.constantFrom(1636, 2004, 424242), minute: fc.option(fc.integer({ min: 0, max: 200 })), aux: fc.boolean() }), { maxLength: 100 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 5 }), async (batches) => {
+          const src = await store.claimSource(10, `p${run++}`, 'p.log');
+          const kept = new Map<number, AuthingEvent>();
+          for (const [i, b] of batches.entries()) {
+            const evs = b.map((x, j) => event(x.line, x.code, x.minute === null ? null : new Date(Date.UTC(2026, 2, 15) + x.minute * 60_000).toISOString(), x.aux ? 'AuthClient' : 'Guard', `batch ${i} event ${j}`));
+            const fresh = evs.filter((e) => !kept.has(e.line) && kept.set(e.line, e));
+            expect(await store.writeBatch(src.id, evs, { fromBytes: i, bytes: i + 1, lines: 0, complete: false, format: null })).toEqual(fresh);
+          }
+          const rows = await store.all('SELECT line, code, time, hour, tag, excerpt FROM events WHERE source_id = ? ORDER BY line', [src.id]);
+          const want = [...kept.values()].sort((a, b) => a.line - b.line);
+          expect(rows).toEqual(want.map((e) => ({ line: e.line, code: e.code, time: e.time, hour: hourOf(e.time), tag: e.tag, excerpt: e.excerpt })));
+          const counts = new Map<string, number>();
+          for (const e of want) counts.set(`${hourOf(e.time)} ${e.code} ${e.tag}`, (counts.get(`${hourOf(e.time)} ${e.code} ${e.tag}`) ?? 0) + 1);
+          const stored = await store.all<{ hour: string; code: number; tag: string; count: number }>('SELECT hour, code, tag, count FROM counts_hourly WHERE source_id = ?', [src.id]);
+          expect(new Map(stored.map((r) => [`${r.hour} ${r.code} ${r.tag}`, Number(r.count)]))).toEqual(counts);
+        }),
+        { numRuns: 15 },
+      );
     } finally {
       await store.close();
     }
@@ -266,6 +299,24 @@ describe('registry sync on SQLite', () => {
       await expect(ro.syncRegistry(changed)).rejects.toThrow(/readonly/i);
     } finally {
       await ro.close();
+    }
+  });
+});
+
+describe('writeBatch on SQLite', () => {
+  it('checks foreign keys again once a batch is written or has failed (a batch checks its source row once)', async () => {
+    const store = (await openStore(join(tempDir(), 'fk.db'))) as SqliteStore;
+    try {
+      const src = await store.claimSource(10, 'fk', 'fk.log');
+      expect(await store.writeBatch(src.id, sampleEvents().slice(0, 40), { fromBytes: 0, bytes: 10, lines: 40, complete: false, format: null })).toHaveLength(40);
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      await expect(store.writeBatch(src.id, sampleEvents().slice(40, 80), { fromBytes: 0, bytes: 20, lines: 80, complete: false, format: null })).rejects.toBeInstanceOf(SourceTakenError);
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(() => store.db.prepare("INSERT INTO events (source_id, line, hour, code, method, tag, excerpt) VALUES (?, 1, '', 1, 'signature', 't', 'e')").run(src.id + 1)).toThrow(/FOREIGN KEY constraint failed/);
+      const [n] = await store.all<{ c: number }>('SELECT COUNT(*) AS c FROM events');
+      expect(n!.c).toBe(40);
+    } finally {
+      await store.close();
     }
   });
 });
