@@ -3,14 +3,13 @@
  * report and view, exactly-once with several processes on overlapping inputs and after kills,
  * `migrate` from SQLite, the live mode, and one-line errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
-import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, watchStore } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -143,33 +142,6 @@ describe('PostgreSQL back end', () => {
     // Migrated once, to this build's version, however many processes started together.
     expect(meta!.value).toBe(String(PG_SCHEMA_VERSION));
   });
-
-  /**
-   * Watches the store from another connection until it holds at least `events` events, `ms` have passed,
-   * or the child has exited; returns how often it saw a batch half-written: the stored events and their
-   * hourly counts disagreeing in one snapshot, which one transaction per batch never shows.
-   */
-  async function watchStore(url: string, child: ChildProcess, until: { events: number } | { ms: number }): Promise<number> {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    const t0 = Date.now();
-    let halfWritten = 0;
-    try {
-      while (child.exitCode === null && child.signalCode === null) {
-        const seen = await c.query<{ n: string; counted: string }>('SELECT (SELECT COUNT(*) FROM events) AS n, (SELECT COALESCE(SUM(count), 0) FROM counts_hourly) AS counted').then(
-          (r) => ({ n: Number(r.rows[0]!.n), counted: Number(r.rows[0]!.counted) }),
-          // 42P01: the run has not made its tables yet
-          (e: { code?: string }) => (e.code === '42P01' ? { n: 0, counted: 0 } : Promise.reject(e)),
-        );
-        if (seen.n !== seen.counted) halfWritten++;
-        if ('events' in until ? seen.n >= until.events : Date.now() - t0 >= until.ms) break;
-        await new Promise((res) => setTimeout(res, 1));
-      }
-    } finally {
-      await c.end();
-    }
-    return halfWritten;
-  }
 
   it('gives the clean totals after kills at random points and a re-run (6 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
