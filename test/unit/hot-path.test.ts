@@ -17,7 +17,7 @@ import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js'
 import { RecordStage } from '../../src/pipeline/parser-stage.js';
 import { chunkScanner } from '../../src/pipeline/scan.js';
 import { Selector } from '../../src/pipeline/selector.js';
-import { Extractor } from '../../src/extract/index.js';
+import { excerptOf, Extractor } from '../../src/extract/index.js';
 import { redact } from '../../src/extract/redact.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
 import { loadRegistry } from '../../src/registry/index.js';
@@ -171,6 +171,45 @@ describe('stored tags and details', () => {
       // past the memo's 1024 texts: it starts again, and the secrets are still redacted
       for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
       expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
+    }
+  });
+});
+
+describe('stored excerpts', () => {
+  const reg = loadRegistry();
+  // Messages users have: repeated ones (a retry loop) with secrets, line breaks, escapes and long tails, and ever-new ones.
+  const repeated = [
+    'Authing login failed, code=2005 message=Network error',
+    'Authing onError: {"code":1640,"message":"x","apiKey":"s3cr3t-value"}',
+    'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig',
+    'loginDone: errCode = 10009 errMessage = Login failed\n\tat cn.authing.Guard.login(Guard.java:12)\x1b]52;c;AAAA\x07',
+    `Authing login failed, code=2333 message=${'x'.repeat(990)} password=hunter22`,
+    `Authing login failed, code=2333 message=${'y '.repeat(700)}`,
+    'Authing login failed, code=2005 message=call 13812345678 or a@b.example.com',
+    // the same to their last characters
+    'Authing login failed, code=2005 message=Network error, will retry the request in 1000 ms',
+    'Authing login failed, code=2005 message=Network error, will retry the request in 2000 ms',
+  ];
+  const fresh = (i: number) => `Authing login failed, code=${2000 + (i % 900)} message=request ${i} user${i}@example.com`;
+  const message = fc.oneof(fc.constantFrom(...repeated), fc.nat({ max: 1_000_000 }).map(fresh), fc.string({ maxLength: 40 }).map((t) => `Authing login failed, code=2005 ${t}`));
+  const record = (m: string, line: number): LogRecord => ({ time: '2026-03-17T16:13:40.332Z', pid: 1, tid: 1, level: 'E', tag: 'Authing', message: m, format: 'threadtime', line });
+
+  it('are the excerpt of each event\'s message, for repeated and ever-new messages, past the memo\'s size and while it rests', () => {
+    for (const noRedact of [false, true]) {
+      const ex = new Extractor(reg, { noRedact });
+      let line = 0;
+      const check = (m: string) => {
+        const e = ex.extract(record(m, ++line));
+        if (e) expect(e.excerpt).toBe(excerptOf(m, 240, noRedact));
+        return e !== null;
+      };
+      fc.assert(fc.property(message, (m) => void check(m)), { numRuns: 300 });
+      // a retry loop, then ever-new messages (the memo fills without a hit and rests), then the loop again
+      for (let i = 0; i < 3000; i++) expect(check(repeated[i % repeated.length]!)).toBe(true);
+      for (let i = 0; i < 3000; i++) expect(check(fresh(i))).toBe(true);
+      for (let i = 0; i < 3000; i++) expect(check(i % 3 ? repeated[i % repeated.length]! : fresh(i))).toBe(true);
+      const jwt = ex.extract(record(repeated[2]!, ++line))!.excerpt;
+      expect(jwt).toBe(noRedact ? repeated[2] : 'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=[jwt]');
     }
   });
 });
