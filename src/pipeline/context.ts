@@ -152,10 +152,12 @@ export class ContextKeeper {
     }
     const pid = r.pid ?? -1;
     // A line not seen (not a candidate, or no record), a change of layout, or too many pids: a new run.
+    // The pids' lines are not cleared for a new run (a clear makes a new table, and in a sparse capture
+    // every record starts a run): a line before the run's first counts as none (noneOfPid).
     if (r.line !== this.runLast + 1 || r.format !== this.runFormat || (this.runPids.size >= 4096 && !this.runPids.has(pid))) {
       this.runFrom = r.line;
       this.runFormat = r.format;
-      this.runPids.clear();
+      if (this.runPids.size >= 4096) this.runPids.clear();
     }
     this.runLast = r.line;
     this.runPids.set(pid, r.line);
@@ -165,6 +167,7 @@ export class ContextKeeper {
   private noneOfPid(r: LogRecord, n: number): boolean {
     if (this.runLast !== r.line - 1 || this.runFrom > r.line - n || this.runFormat !== r.format) return false;
     const last = this.runPids.get(r.pid!);
+    // runFrom <= r.line - n: a pid's line from an earlier run is before the window too
     return last === undefined || last < r.line - n;
   }
 
@@ -250,8 +253,9 @@ export class ContextKeeper {
     }
     // This event is a record before the pid's next one; its message read as its own comes from the same match.
     const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
-    const recent = recs.slice(Math.max(0, recs.length - Math.max(this.o.size, 1) + 1));
-    recent.push(r);
+    // Made at its size (a push onto a slice grew it to 17 slots, kept for each pid and copied by the collector)
+    const from = Math.max(0, recs.length - Math.max(this.o.size, 1) + 1);
+    const recent: LogRecord[] = from >= recs.length ? [r] : [...recs.slice(from), r];
     this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
     this.readCause = cause;
     this.readAsMessage = asMessage;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
 import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
+import { YearTracker } from '../../src/parse/time.js';
 import { bundledCauses } from '../../src/extract/causes.js';
 import { candidateNeedles } from '../../src/extract/prefilter.js';
 import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js';
@@ -80,6 +81,35 @@ describe('record times', () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('the year of year-less stamps', () => {
+  // The rule as it reads, each stamp on its own (the tracker answers a stamp of the day before it from memory).
+  const longWay = (year: number, notAfter: number | undefined, stamps: readonly (readonly [number, number])[]): number[] => {
+    let y = year;
+    let lastMonth = 0;
+    return stamps.map(([month, day]) => {
+      if (!lastMonth) {
+        if (notAfter !== undefined) while (Date.UTC(y, month - 1, day) > notAfter) y -= 1;
+      } else if (month < lastMonth - 6 && (notAfter === undefined || Date.UTC(y + 1, month - 1, day) <= notAfter)) y += 1;
+      lastMonth = month;
+      return notAfter !== undefined && Date.UTC(y, month - 1, day) > notAfter ? y - 1 : y;
+    });
+  };
+  // Runs of one day (most records share the day before them), rollovers, clocks set back and forward, and month 00.
+  const day = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 31 }));
+  const stamps = fc.array(fc.tuple(day, fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 40 }).map((runs) => runs.flatMap(([d, n]) => Array<readonly [number, number]>(n).fill(d)));
+  const notAfter = fc.option(fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2027, 11, 31) }), { nil: undefined });
+
+  it('is the year each stamp gets on its own, for runs of one day, rollovers, clocks set back and forward, and month 00', () => {
+    fc.assert(
+      fc.property(stamps, notAfter, (xs, na) => {
+        const t = new YearTracker(2026, na);
+        expect(xs.map(([m, d]) => t.yearFor(m, d))).toEqual(longWay(2026, na, xs));
+      }),
+      { numRuns: 400 },
     );
   });
 });
