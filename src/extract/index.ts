@@ -5,6 +5,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import { OutcomeRules } from './outcome.js';
 import { redact, redactionWindow } from './redact.js';
 import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
+import { TextMemo } from './text-memo.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
 
@@ -12,21 +13,8 @@ export { candidateNeedles, type Needles } from './prefilter.js';
 const FIELD_MEMO = 1024;
 /** Longest tag or detail kept by that memo, in characters (with its escaped form, at most ~3 MB for all). */
 const FIELD_MEMO_CHARS = 256;
-/** Excerpts kept by message; a capture of ever-new messages starts again past this. */
-const EXCERPT_MEMO = 1024;
-/** Longest message whose excerpt is kept, in characters (the memo holds at most ~2 MB of copies and excerpts). */
-const EXCERPT_MEMO_CHARS = 1024;
-/** Events whose excerpts are made without the memo after a memo's worth of messages seldom repeated. */
-const EXCERPT_MEMO_REST = 1 << 16;
-
-/**
- * A copy of `text` that holds none of the string it was cut from. A message is a slice of a scan job's
- * candidate text (256 Ki characters): a memo keyed by the slice would keep every such job alive.
- * Appending makes a pair, and slicing that pair copies it whole into a string of its own.
- */
-function ownCopy(text: string): string {
-  return (text + ' ').slice(0, -1);
-}
+/** The memo of excerpts: 1024 messages of up to 1024 characters (at most ~2 MB of copies and excerpts). */
+const EXCERPT_MEMO = { size: 1024, maxChars: 1024, rest: 1 << 16 };
 
 /** Options of the extractor. */
 export interface ExtractOptions {
@@ -42,20 +30,11 @@ export interface ExtractOptions {
 export class Extractor {
   readonly rules: Rules;
   readonly tags: readonly string[];
-  private readonly excerptLength: number;
   private readonly outcomes = new OutcomeRules();
   /** field() of each tag and detail seen lately (a pure function of the text). */
   private readonly fields = new Map<string, string>();
-  /**
-   * excerptOf() of messages seen lately: a capture repeats a few messages thousands of times (the
-   * bench's 1 GB capture: 67 excerpts for 71,250 events), and each excerpt was a redaction's first
-   * look, a cut and an escape (~2 µs an event, profiled). Keys and values are copies (ownCopy).
-   */
-  private readonly excerpts = new Map<string, string>();
-  /** Excerpts made without the memo before it is tried again (it rests after a full memo saved little). */
-  private excerptPause = 0;
-  /** Excerpts the memo gave since it last started again. */
-  private excerptHits = 0;
+  /** The excerpt of each message seen lately (a capture repeats a few messages thousands of times). */
+  private readonly excerpts: TextMemo<string>;
 
   constructor(
     private readonly registry: Registry,
@@ -63,7 +42,9 @@ export class Extractor {
   ) {
     this.tags = [...(opts.tags ?? []), ...registry.extraTags];
     this.rules = compileRules(registry.signatures, this.tags);
-    this.excerptLength = opts.excerptLength ?? 240;
+    const length = opts.excerptLength ?? 240;
+    const noRedact = !!opts.noRedact;
+    this.excerpts = new TextMemo((m) => excerptOf(m, length, noRedact), EXCERPT_MEMO);
   }
 
   /** True when messages are kept as they are (--no-redact): context lines are too. */
@@ -92,7 +73,7 @@ export class Extractor {
       level: rec.level,
       tag: this.field(rec.tag),
       line: rec.line,
-      excerpt: this.memoExcerpt(rec.message),
+      excerpt: this.excerpts.get(rec.message),
       outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, rec.message),
     };
   }
@@ -109,36 +90,6 @@ export class Extractor {
       this.fields.set(text, out);
     }
     return out;
-  }
-
-  /** The excerpt of `message`, from the memo when the message was seen lately. */
-  private memoExcerpt(message: string): string {
-    if (message.length > EXCERPT_MEMO_CHARS) return this.excerpt(message);
-    if (this.excerptPause > 0) {
-      this.excerptPause--;
-      return this.excerpt(message);
-    }
-    const known = this.excerpts.get(message);
-    if (known !== undefined) {
-      this.excerptHits++;
-      return known;
-    }
-    if (this.excerpts.size >= EXCERPT_MEMO) {
-      // Messages that seldom repeat (a request id in each) would pay a copy and an insert per event for
-      // little: when a full memo saved less than one excerpt in eight, it rests for a while, then tries again.
-      if (this.excerptHits * 8 < EXCERPT_MEMO) this.excerptPause = EXCERPT_MEMO_REST;
-      this.excerpts.clear();
-      this.excerptHits = 0;
-      return this.excerpt(message);
-    }
-    const own = ownCopy(message);
-    const out = this.excerpt(own);
-    this.excerpts.set(own, out);
-    return out;
-  }
-
-  private excerpt(message: string): string {
-    return excerptOf(message, this.excerptLength, !!this.opts.noRedact);
   }
 }
 

@@ -20,6 +20,7 @@ import { chunkScanner } from '../../src/pipeline/scan.js';
 import { Selector } from '../../src/pipeline/selector.js';
 import { excerptOf, Extractor } from '../../src/extract/index.js';
 import { redact } from '../../src/extract/redact.js';
+import { TextMemo } from '../../src/extract/text-memo.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
 import { loadRegistry } from '../../src/registry/index.js';
 import { terminalText } from '../../src/sinks/terminal-text.js';
@@ -202,6 +203,31 @@ describe('stored tags and details', () => {
       for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
       expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
     }
+  });
+});
+
+describe('a memo of a function of a message', () => {
+  it('gives make(text) for every text, repeated and ever-new, long ones, past its size and while it rests', () => {
+    const made: string[] = [];
+    const make = (t: string) => (made.push(t), `${t.length}:${t.toUpperCase()}`);
+    const memo = new TextMemo(make, { size: 8, maxChars: 20, rest: 5 });
+    const text = fc.oneof(fc.constantFrom('a', 'retry 1000 ms', 'retry 2000 ms', 'x'.repeat(20), 'x'.repeat(21)), fc.string({ maxLength: 24 }));
+    fc.assert(fc.property(fc.array(text, { maxLength: 60 }), (ts) => {
+      for (const t of ts) expect(memo.get(t)).toBe(`${t.length}:${t.toUpperCase()}`);
+    }), { numRuns: 300 });
+    // a repeated text is made once while the memo holds it; a full memo of texts that did not repeat rests, then tries again
+    made.length = 0;
+    const m2 = new TextMemo(make, { size: 8, maxChars: 20, rest: 5 });
+    for (let i = 0; i < 4; i++) m2.get('same');
+    expect(made).toEqual(['same']);
+    // the first full memo had hits (it only starts again); the second had none (it rests)
+    for (let i = 0; i < 17; i++) m2.get(`new ${i}`);
+    made.length = 0;
+    for (let i = 0; i < 5; i++) m2.get('same');
+    expect(made).toEqual(['same', 'same', 'same', 'same', 'same']);
+    m2.get('same');
+    m2.get('same');
+    expect(made.length).toBe(6);
   });
 });
 
