@@ -19,6 +19,7 @@ import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
+import { RecentMap } from './recent-map.js';
 import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
@@ -114,8 +115,8 @@ export class ContextKeeper {
   private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
   readonly window = new LineWindow();
-  /** What the last event of each pid saw (one-line layouts). */
-  private readonly pids = new Map<number, PidSeen>();
+  /** What the last event of each pid saw (one-line layouts); the 1024 pids with the latest events are kept. */
+  private readonly pids = new RecentMap<number, PidSeen>(1024);
   /** The parser of read-back lines, made again when the layout or the year changes. */
   private parser: { key: string; parser: RecordParser } | null = null;
   /** Context lines already made, by record (dropped with the record). */
@@ -129,6 +130,8 @@ export class ContextKeeper {
    */
   private runFrom = 0;
   private runLast = -1;
+  /** The pid of the run's first line: runPids is filled from its second line (a sparse capture's runs are one line each). */
+  private runFirstPid = -1;
   private runFormat: FormatName | null = null;
   private readonly runPids = new Map<number, number>();
   /** Read-backs not made: the Parser had seen every line they would read, and none of the pid. */
@@ -152,13 +155,15 @@ export class ContextKeeper {
     }
     const pid = r.pid ?? -1;
     // A line not seen (not a candidate, or no record), a change of layout, or too many pids: a new run.
-    // The pids' lines are not cleared for a new run (a clear makes a new table, and in a sparse capture
-    // every record starts a run): a line before the run's first counts as none (noneOfPid).
     if (r.line !== this.runLast + 1 || r.format !== this.runFormat || (this.runPids.size >= 4096 && !this.runPids.has(pid))) {
-      this.runFrom = r.line;
+      this.runFrom = this.runLast = r.line;
       this.runFormat = r.format;
-      if (this.runPids.size >= 4096) this.runPids.clear();
+      this.runFirstPid = pid;
+      // A sparse capture starts a run at each record: no table is made (a clear makes a new one) for a run of one line.
+      if (this.runPids.size) this.runPids.clear();
+      return;
     }
+    if (this.runLast === this.runFrom) this.runPids.set(this.runFirstPid, this.runFrom);
     this.runLast = r.line;
     this.runPids.set(pid, r.line);
   }
@@ -166,8 +171,7 @@ export class ContextKeeper {
   /** True when the `n` lines before `r` were all seen whole, as records of r's layout, and none is of r's pid. */
   private noneOfPid(r: LogRecord, n: number): boolean {
     if (this.runLast !== r.line - 1 || this.runFrom > r.line - n || this.runFormat !== r.format) return false;
-    const last = this.runPids.get(r.pid!);
-    // runFrom <= r.line - n: a pid's line from an earlier run is before the window too
+    const last = this.runLast === this.runFrom ? (r.pid === this.runFirstPid ? this.runFrom : undefined) : this.runPids.get(r.pid!);
     return last === undefined || last < r.line - n;
   }
 
@@ -256,7 +260,7 @@ export class ContextKeeper {
     // Made at its size (a push onto a slice grew it to 17 slots, kept for each pid and copied by the collector)
     const from = Math.max(0, recs.length - Math.max(this.o.size, 1) + 1);
     const recent: LogRecord[] = from >= recs.length ? [r] : [...recs.slice(from), r];
-    this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
+    this.pids.set(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
     this.readCause = cause;
     this.readAsMessage = asMessage;
     return recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs;
@@ -275,12 +279,5 @@ export class ContextKeeper {
     let l = this.lines.get(rec);
     if (l === undefined) this.lines.set(rec, (l = contextLine(rec, this.o.noRedact)));
     return l;
-  }
-
-  /** What a pid's last event saw; the 1024 pids with the latest events are kept. */
-  private remember(pid: number, seen: PidSeen): void {
-    this.pids.delete(pid);
-    if (this.pids.size >= 1024) this.pids.delete(this.pids.keys().next().value!);
-    this.pids.set(pid, seen);
   }
 }

@@ -15,6 +15,7 @@ import { YearTracker } from '../../src/parse/time.js';
 import { bundledCauses } from '../../src/extract/causes.js';
 import { candidateNeedles } from '../../src/extract/prefilter.js';
 import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js';
+import { RecentMap } from '../../src/pipeline/recent-map.js';
 import { RecordStage } from '../../src/pipeline/parser-stage.js';
 import { chunkScanner } from '../../src/pipeline/scan.js';
 import { Selector } from '../../src/pipeline/selector.js';
@@ -267,6 +268,27 @@ describe('stored excerpts', () => {
       const jwt = ex.extract(record(repeated[2]!, ++line))!.excerpt;
       expect(jwt).toBe(noRedact ? repeated[2] : 'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=[jwt]');
     }
+  });
+});
+
+describe('the pids whose last events are kept', () => {
+  it('are the cap most recently set, oldest first, as a list moved and cut at each set gives, for runs of many new keys and repeated ones', () => {
+    // pids as a capture has them: a few busy processes, bursts of new ones (more than the cap), returns of old ones
+    const key = fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.array(key, { maxLength: 400 }), (cap, keys) => {
+        const m = new RecentMap<number, number>(cap);
+        let list: [number, number][] = [];
+        keys.forEach((k, i) => {
+          m.set(k, i);
+          list = [...list.filter(([x]) => x !== k), [k, i]].slice(-cap);
+          expect(m.get(k)).toBe(i);
+        });
+        expect(m.keys()).toEqual(list.map(([k]) => k));
+        for (const [k, v] of list) expect(m.get(k)).toBe(v);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
