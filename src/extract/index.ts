@@ -75,6 +75,10 @@ export class Extractor {
       line: rec.line,
       excerpt: this.excerpts.get(rec.message),
       outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, rec.message),
+      // Set later by the pipeline; named here, an event is one object of one shape (adding them made a second object per event, kept until its batch is written).
+      context: undefined,
+      cause: undefined,
+      sourceId: undefined,
     };
   }
 

@@ -66,6 +66,9 @@ class PidRing {
 /** A read-back that reads nothing, and one that finds nothing: shared, never written to. */
 const NO_LINES: readonly PidLine[] = [];
 const NO_RECORDS: readonly LogRecord[] = [];
+/** The context of an event with none kept before it: one array for all of them (frozen: events are not edited). */
+const NO_CONTEXT: string[] = [];
+Object.freeze(NO_CONTEXT);
 
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
@@ -200,6 +203,7 @@ export class ContextKeeper {
 
   /** The context lines of the last `size` of `kept`, in one array. */
   private contextLines(kept: readonly LogRecord[]): string[] {
+    if (kept.length === 0) return NO_CONTEXT;
     const out: string[] = [];
     for (let i = Math.max(0, kept.length - this.o.size); i < kept.length; i++) out.push(this.line(kept[i]!));
     return out;
