@@ -23,7 +23,8 @@ import { excerptOf, Extractor } from '../../src/extract/index.js';
 import { redact } from '../../src/extract/redact.js';
 import { TextMemo } from '../../src/extract/text-memo.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
-import { loadRegistry } from '../../src/registry/index.js';
+import { categoryOf, loadRegistry } from '../../src/registry/index.js';
+import { OutcomeRules } from '../../src/extract/outcome.js';
 import { terminalText } from '../../src/sinks/terminal-text.js';
 import { contextJson } from '../../src/store/context-migration.js';
 import { countByHour, hourOf } from '../../src/store/store.js';
@@ -232,7 +233,7 @@ describe('a memo of a function of a message', () => {
   });
 });
 
-describe('stored excerpts', () => {
+describe('events of messages seen before', () => {
   const reg = loadRegistry();
   // Messages users have: repeated ones (a retry loop) with secrets, line breaks, escapes and long tails, and ever-new ones.
   const repeated = [
@@ -249,18 +250,32 @@ describe('stored excerpts', () => {
   ];
   const fresh = (i: number) => `Authing login failed, code=${2000 + (i % 900)} message=request ${i} user${i}@example.com`;
   const message = fc.oneof(fc.constantFrom(...repeated), fc.nat({ max: 1_000_000 }).map(fresh), fc.string({ maxLength: 40 }).map((t) => `Authing login failed, code=2005 ${t}`));
-  const record = (m: string, line: number): LogRecord => ({ time: '2026-03-17T16:13:40.332Z', pid: 1, tid: 1, level: 'E', tag: 'Authing', message: m, format: 'threadtime', line });
+  // Tags users have, the signature tags (whose rules differ), and ever-new ones: more per message than are kept.
+  const tags = ['Authing', 'Github', 'QQ', 'WeCom', 'okhttp.OkHttpClient', 'AuthingGuard: token=abc'];
+  const tag = fc.oneof(fc.constantFrom(...tags), fc.nat({ max: 40 }).map((n) => `Tag${n}`));
+  const record = (m: string, line: number, t = 'Authing'): LogRecord => ({ time: '2026-03-17T16:13:40.332Z', pid: 1, tid: 1, level: 'E', tag: t, message: m, format: 'threadtime', line });
+  const outcomes = new OutcomeRules();
 
-  it('are the excerpt of each event\'s message, for repeated and ever-new messages, past the memo\'s size and while it rests', () => {
+  it('have the code, fields, outcome and excerpt their message and tag give, for repeated and ever-new messages and tags, past the memo\'s size and while it rests', () => {
     for (const noRedact of [false, true]) {
       const ex = new Extractor(reg, { noRedact });
       let line = 0;
-      const check = (m: string) => {
-        const e = ex.extract(record(m, ++line));
-        if (e) expect(e.excerpt).toBe(excerptOf(m, 240, noRedact));
-        return e !== null;
+      const check = (m: string, t = 'Authing') => {
+        const rec = record(m, ++line, t);
+        const e = ex.extract(rec);
+        const found = findCode(ex.rules, t, m);
+        expect(e === null).toBe(found === null);
+        expect(ex.finds(rec)).toBe(found !== null);
+        if (!e || !found) return false;
+        const category = categoryOf(reg, found.code);
+        expect([e.code, e.method, e.category, e.outcome]).toEqual([found.code, found.method, category, outcomes.outcomeOf(reg.codes.get(found.code), category, m)]);
+        expect(e.detail).toBe(found.detail === null ? null : terminalText(noRedact ? found.detail : redact(found.detail)).slice(0, DETAIL_LENGTH));
+        expect(e.excerpt).toBe(excerptOf(m, 240, noRedact));
+        return true;
       };
-      fc.assert(fc.property(message, (m) => void check(m)), { numRuns: 300 });
+      fc.assert(fc.property(message, tag, (m, t) => void check(m, t)), { numRuns: 300 });
+      // one message under more tags than are kept for it
+      for (let i = 0; i < 40; i++) check(repeated[1]!, i % 2 ? `Tag${i}` : tags[i % tags.length]);
       // a retry loop, then ever-new messages (the memo fills without a hit and rests), then the loop again
       for (let i = 0; i < 3000; i++) expect(check(repeated[i % repeated.length]!)).toBe(true);
       for (let i = 0; i < 3000; i++) expect(check(fresh(i))).toBe(true);
