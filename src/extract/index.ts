@@ -13,7 +13,7 @@ export { candidateNeedles, type Needles } from './prefilter.js';
 const FIELD_MEMO = 1024;
 /** Longest tag or detail kept by that memo, in characters (with its escaped form, at most ~3 MB for all). */
 const FIELD_MEMO_CHARS = 256;
-/** The memo of messages: 1024 of up to 1024 characters (at most ~2 MB of copies, excerpts and codes). */
+/** The memo of messages: 1024 of up to 1024 characters (with their excerpts and up to 16 tags each, at most ~5 MB). */
 const MESSAGE_MEMO = { size: 1024, maxChars: 1024, rest: 1 << 16 };
 /** Tags whose yield is kept per message (a message logged under ever-new tags is worked out again past this). */
 const TAGS_PER_MESSAGE = 16;
