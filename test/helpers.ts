@@ -1,6 +1,6 @@
 /** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
 import Database from 'better-sqlite3';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,16 +75,18 @@ export function exitOf(c: ChildProcessWithoutNullStreams): Promise<number | null
 
 /**
  * A fresh, empty PostgreSQL database on the test server (test/pg-server.ts) and its URL; dropped
- * after the file's tests.
+ * after the file's tests. With `template` (the URL of another test database, no longer in use), a
+ * copy of that one: PostgreSQL copies its files, which costs less than running the ingest that filled it.
  */
-export async function pgDatabase(): Promise<string> {
+export async function pgDatabase(template?: string): Promise<string> {
   const { default: pg } = await import('pg');
   const base = inject('pgUrl');
   const name = `triage_t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    // Names of our own making ([a-z0-9_]): CREATE DATABASE takes no bound parameters.
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${new URL(template).pathname.slice(1)}` : ''}`);
   } finally {
     await admin.end();
   }
@@ -117,6 +119,55 @@ export async function pgQuery<T = Record<string, unknown>>(url: string, sql: str
   } finally {
     await c.end();
   }
+}
+
+/**
+ * Watches a store (an SQLite file or a postgres:// URL) from another connection while `child` writes
+ * it, until it holds at least `until.events` events, `until.ms` have passed, or the child has exited.
+ * Returns how often it saw a batch half-written: the stored events and their hourly counts disagreeing
+ * in one snapshot, which one transaction per batch never shows. A kill just after it returns lands
+ * just after a commit.
+ */
+export async function watchStore(db: string, child: ChildProcess, until: { events: number } | { ms: number }): Promise<number> {
+  const SEEN = 'SELECT (SELECT COUNT(*) FROM events) AS n, (SELECT COALESCE(SUM(count), 0) FROM counts_hourly) AS counted';
+  let read: () => Promise<{ n: number; counted: number } | null>;
+  let close: () => Promise<void>;
+  if (db.startsWith('postgres')) {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: db });
+    await c.connect();
+    read = () =>
+      c.query<{ n: string; counted: string }>(SEEN).then(
+        (r) => ({ n: Number(r.rows[0]!.n), counted: Number(r.rows[0]!.counted) }),
+        // 42P01: the run has not made its tables yet
+        (e: { code?: string }) => (e.code === '42P01' ? null : Promise.reject(e)),
+      );
+    close = () => c.end();
+  } else {
+    let conn: Database.Database | undefined;
+    read = async () => {
+      try {
+        conn ??= new Database(db, { readonly: true, fileMustExist: true });
+        return conn.prepare(SEEN).get() as { n: number; counted: number };
+      } catch {
+        return null; // the run has not made the file or its schema yet
+      }
+    };
+    close = async () => conn?.close();
+  }
+  const t0 = Date.now();
+  let halfWritten = 0;
+  try {
+    while (child.exitCode === null && child.signalCode === null) {
+      const seen = await read();
+      if (seen && seen.n !== seen.counted) halfWritten++;
+      if ('events' in until ? (seen?.n ?? 0) >= until.events : Date.now() - t0 >= until.ms) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    await close();
+  }
+  return halfWritten;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { distFile } from '../assets.js';
+import { TextMemo } from './text-memo.js';
 
 /** One entry of causes.json. */
 export interface CauseEntry {
@@ -31,6 +32,8 @@ export class CauseMatcher {
   private readonly rules: { name: string; re: RegExp; messageOnly: boolean }[];
   /** Every pattern in one: most lines match none, and one test settles them. */
   private readonly any: RegExp;
+  /** inBoth() of each event message seen lately: a capture repeats a few messages thousands of times. */
+  private readonly both = new TextMemo((text) => this.bothOf(text), { size: 1024, maxChars: 1024, rest: 1 << 16 });
 
   constructor(entries: readonly CauseEntry[] = loadCauses()) {
     this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p), messageOnly: e.scope === 'message' })));
@@ -54,6 +57,11 @@ export class CauseMatcher {
    * an entry of scope `message` matches first.
    */
   inBoth(text: string): readonly [context: string | null, message: string | null] {
+    return this.both.get(text);
+  }
+
+  /** inBoth() made again. */
+  private bothOf(text: string): readonly [context: string | null, message: string | null] {
     if (!this.any.test(text)) return NO_CAUSE;
     let message: string | null | undefined;
     for (const { name, re, messageOnly } of this.rules) {

@@ -1,10 +1,11 @@
 /** Records -> events: the Authing context test, the code rules, enrichment and redaction. */
 import { categoryOf, type Registry } from '../registry/index.js';
-import type { AuthingEvent, LogRecord } from '../types.js';
+import type { AuthingEvent, LogRecord, Outcome } from '../types.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import { OutcomeRules } from './outcome.js';
 import { redact, redactionWindow } from './redact.js';
-import { compileRules, DETAIL_LENGTH, findCode, type Rules } from './rules.js';
+import { compileRules, DETAIL_LENGTH, findCode, type Found, type Rules } from './rules.js';
+import { ownCopy, TextMemo } from './text-memo.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
 
@@ -12,6 +13,26 @@ export { candidateNeedles, type Needles } from './prefilter.js';
 const FIELD_MEMO = 1024;
 /** Longest tag or detail kept by that memo, in characters (with its escaped form, at most ~3 MB for all). */
 const FIELD_MEMO_CHARS = 256;
+/** The memo of messages: 1024 of up to 1024 characters (with their excerpts and up to 16 tags each, at most ~5 MB). */
+const MESSAGE_MEMO = { size: 1024, maxChars: 1024, rest: 1 << 16 };
+/** Tags whose yield is kept per message (a message logged under ever-new tags is worked out again past this). */
+const TAGS_PER_MESSAGE = 16;
+
+/** What a message yields under one tag: the event's code and the fields that follow from it and the message. */
+interface Yield {
+  code: number;
+  category: string;
+  method: Found['method'];
+  detail: string | null;
+  outcome: Outcome;
+}
+
+/** What is known of one message (a copy of it): its yield under each tag seen with it, and its excerpt. */
+interface MessageFacts {
+  text: string;
+  byTag: Map<string, Yield | null>;
+  excerpt?: string;
+}
 
 /** Options of the extractor. */
 export interface ExtractOptions {
@@ -27,10 +48,15 @@ export interface ExtractOptions {
 export class Extractor {
   readonly rules: Rules;
   readonly tags: readonly string[];
-  private readonly excerptLength: number;
   private readonly outcomes = new OutcomeRules();
   /** field() of each tag and detail seen lately (a pure function of the text). */
   private readonly fields = new Map<string, string>();
+  /**
+   * What each message seen lately yields (a capture repeats a few messages thousands of times: the code
+   * rules' expressions, the outcome words and the excerpt ran again for each event).
+   */
+  private readonly messages = new TextMemo<MessageFacts>((text) => ({ text, byTag: new Map() }), MESSAGE_MEMO);
+  private readonly excerptLength: number;
 
   constructor(
     private readonly registry: Registry,
@@ -48,28 +74,53 @@ export class Extractor {
 
   /** True when `rec` holds an event: what extract() finds, without building it (an event past --max-events is only counted). */
   finds(rec: LogRecord): boolean {
-    return findCode(this.rules, rec.tag, rec.message) !== null;
+    return this.yieldOf(this.messages.get(rec.message), rec.tag) !== null;
   }
 
   /** The event a record yields, or null. */
   extract(rec: LogRecord): AuthingEvent | null {
-    const found = findCode(this.rules, rec.tag, rec.message);
-    if (!found) return null;
-    const category = categoryOf(this.registry, found.code);
+    const facts = this.messages.get(rec.message);
+    const y = this.yieldOf(facts, rec.tag);
+    if (!y) return null;
     return {
-      code: found.code,
-      category,
-      method: found.method,
-      detail: found.detail === null ? null : this.field(found.detail).slice(0, DETAIL_LENGTH),
+      code: y.code,
+      category: y.category,
+      method: y.method,
+      detail: y.detail,
       time: rec.time,
       pid: rec.pid,
       tid: rec.tid,
       level: rec.level,
       tag: this.field(rec.tag),
       line: rec.line,
-      excerpt: this.excerpt(rec.message),
-      outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, rec.message),
+      excerpt: (facts.excerpt ??= excerptOf(facts.text, this.excerptLength, !!this.opts.noRedact)),
+      outcome: y.outcome,
+      // Set later by the pipeline; named here, an event is one object of one shape (adding them made a second object per event, kept until its batch is written).
+      context: undefined,
+      cause: undefined,
+      sourceId: undefined,
     };
+  }
+
+  /** What a message yields under `tag`, worked out once per tag and message while the message is kept. */
+  private yieldOf(facts: MessageFacts, tag: string): Yield | null {
+    let y = facts.byTag.get(tag);
+    if (y === undefined) {
+      const found = findCode(this.rules, tag, facts.text);
+      if (found) {
+        const category = categoryOf(this.registry, found.code);
+        y = {
+          code: found.code,
+          category,
+          method: found.method,
+          detail: found.detail === null ? null : this.field(found.detail).slice(0, DETAIL_LENGTH),
+          outcome: this.outcomes.outcomeOf(this.registry.codes.get(found.code), category, facts.text),
+        };
+      } else y = null;
+      // A tag too is a slice of a scan job's text: the key is a copy.
+      if (facts.byTag.size < TAGS_PER_MESSAGE) facts.byTag.set(ownCopy(tag), y);
+    }
+    return y;
   }
 
   /** A short stored field (tag, detail): redacted, control characters escaped, like the excerpt. */
@@ -85,14 +136,15 @@ export class Extractor {
     }
     return out;
   }
+}
 
-  private excerpt(message: string): string {
-    // Redact before cutting, so a secret is never half-shown at the cut.
-    const cutAt = redactionWindow(message, this.excerptLength * 4);
-    const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
-    const clean = this.opts.noRedact ? head : redact(head);
-    const cut = clean.length > this.excerptLength || message.length > this.excerptLength * 4 ? clean.slice(0, this.excerptLength) + '…' : clean;
-    // Stored escaped (`\e]52;…`): every report and printer shows it as text, never as a command.
-    return terminalText(cut);
-  }
+/** The stored excerpt of a message: its first `length` characters, redacted (unless `noRedact`) and escaped. */
+export function excerptOf(message: string, length: number, noRedact: boolean): string {
+  // Redact before cutting, so a secret is never half-shown at the cut.
+  const cutAt = redactionWindow(message, length * 4);
+  const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
+  const clean = noRedact ? head : redact(head);
+  const cut = clean.length > length || message.length > length * 4 ? clean.slice(0, length) + '…' : clean;
+  // Stored escaped (`\e]52;…`): every report and printer shows it as text, never as a command.
+  return terminalText(cut);
 }

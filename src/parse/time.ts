@@ -77,12 +77,17 @@ export function fractionToMs(frac: string | undefined): number {
  */
 export class YearTracker {
   private lastMonth = 0;
+  /** The day and year the last call gave (records come in order: most stamps share their day with the one before). */
+  private lastDay = 0;
+  private lastYear = 0;
   constructor(
     private year: number,
     private readonly notAfter?: number,
   ) {}
   /** The year of a stamp of this month and day, given the stamps before it. */
   yearFor(month: number, day = 1): number {
+    // The same month and day as the call before: nothing below can change (two Date.UTC a record, profiled).
+    if (this.lastMonth && month === this.lastMonth && day === this.lastDay) return this.lastYear;
     const na = this.notAfter;
     if (!this.lastMonth) {
       if (na !== undefined) while (Date.UTC(this.year, month - 1, day) > na) this.year -= 1;
@@ -90,8 +95,10 @@ export class YearTracker {
       this.year += 1;
     }
     this.lastMonth = month;
+    this.lastDay = day;
     // A stamp after the end of the capture (a clock set forward) is of the year before, never of the future.
-    return na !== undefined && Date.UTC(this.year, month - 1, day) > na ? this.year - 1 : this.year;
+    this.lastYear = na !== undefined && Date.UTC(this.year, month - 1, day) > na ? this.year - 1 : this.year;
+    return this.lastYear;
   }
 }
 

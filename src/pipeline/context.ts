@@ -19,6 +19,7 @@ import { RecordParser } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
+import { RecentMap } from './recent-map.js';
 import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
@@ -65,6 +66,9 @@ class PidRing {
 /** A read-back that reads nothing, and one that finds nothing: shared, never written to. */
 const NO_LINES: readonly PidLine[] = [];
 const NO_RECORDS: readonly LogRecord[] = [];
+/** The context of an event with none kept before it: one array for all of them (frozen: events are not edited). */
+const NO_CONTEXT: string[] = [];
+Object.freeze(NO_CONTEXT);
 
 /** A record of one line of text, whose context is read back from the bytes (else every record reaches the ring). */
 function readBackable(r: LogRecord): boolean {
@@ -114,8 +118,8 @@ export class ContextKeeper {
   private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
   readonly window = new LineWindow();
-  /** What the last event of each pid saw (one-line layouts). */
-  private readonly pids = new Map<number, PidSeen>();
+  /** What the last event of each pid saw (one-line layouts); the 1024 pids with the latest events are kept. */
+  private readonly pids = new RecentMap<number, PidSeen>(1024);
   /** The parser of read-back lines, made again when the layout or the year changes. */
   private parser: { key: string; parser: RecordParser } | null = null;
   /** Context lines already made, by record (dropped with the record). */
@@ -129,6 +133,8 @@ export class ContextKeeper {
    */
   private runFrom = 0;
   private runLast = -1;
+  /** The pid of the run's first line: runPids is filled from its second line (a sparse capture's runs are one line each). */
+  private runFirstPid = -1;
   private runFormat: FormatName | null = null;
   private readonly runPids = new Map<number, number>();
   /** Read-backs not made: the Parser had seen every line they would read, and none of the pid. */
@@ -153,10 +159,14 @@ export class ContextKeeper {
     const pid = r.pid ?? -1;
     // A line not seen (not a candidate, or no record), a change of layout, or too many pids: a new run.
     if (r.line !== this.runLast + 1 || r.format !== this.runFormat || (this.runPids.size >= 4096 && !this.runPids.has(pid))) {
-      this.runFrom = r.line;
+      this.runFrom = this.runLast = r.line;
       this.runFormat = r.format;
-      this.runPids.clear();
+      this.runFirstPid = pid;
+      // A sparse capture starts a run at each record: no table is made (a clear makes a new one) for a run of one line.
+      if (this.runPids.size) this.runPids.clear();
+      return;
     }
+    if (this.runLast === this.runFrom) this.runPids.set(this.runFirstPid, this.runFrom);
     this.runLast = r.line;
     this.runPids.set(pid, r.line);
   }
@@ -164,7 +174,7 @@ export class ContextKeeper {
   /** True when the `n` lines before `r` were all seen whole, as records of r's layout, and none is of r's pid. */
   private noneOfPid(r: LogRecord, n: number): boolean {
     if (this.runLast !== r.line - 1 || this.runFrom > r.line - n || this.runFormat !== r.format) return false;
-    const last = this.runPids.get(r.pid!);
+    const last = this.runLast === this.runFrom ? (r.pid === this.runFirstPid ? this.runFrom : undefined) : this.runPids.get(r.pid!);
     return last === undefined || last < r.line - n;
   }
 
@@ -193,6 +203,7 @@ export class ContextKeeper {
 
   /** The context lines of the last `size` of `kept`, in one array. */
   private contextLines(kept: readonly LogRecord[]): string[] {
+    if (kept.length === 0) return NO_CONTEXT;
     const out: string[] = [];
     for (let i = Math.max(0, kept.length - this.o.size); i < kept.length; i++) out.push(this.line(kept[i]!));
     return out;
@@ -250,9 +261,10 @@ export class ContextKeeper {
     }
     // This event is a record before the pid's next one; its message read as its own comes from the same match.
     const [own, asMessage] = r.message === message ? this.o.causes.inBoth(message) : [this.o.causes.inText(r.message, true), undefined];
-    const recent = recs.slice(Math.max(0, recs.length - Math.max(this.o.size, 1) + 1));
-    recent.push(r);
-    this.remember(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
+    // Made at its size (a push onto a slice grew it to 17 slots, kept for each pid and copied by the collector)
+    const from = Math.max(0, recs.length - Math.max(this.o.size, 1) + 1);
+    const recent: LogRecord[] = from >= recs.length ? [r] : [...recs.slice(from), r];
+    this.pids.set(pid, { line: r.line, recent, cause: own ?? cause, causeLine: own !== null ? r.line : causeLine });
     this.readCause = cause;
     this.readAsMessage = asMessage;
     return recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs;
@@ -271,12 +283,5 @@ export class ContextKeeper {
     let l = this.lines.get(rec);
     if (l === undefined) this.lines.set(rec, (l = contextLine(rec, this.o.noRedact)));
     return l;
-  }
-
-  /** What a pid's last event saw; the 1024 pids with the latest events are kept. */
-  private remember(pid: number, seen: PidSeen): void {
-    this.pids.delete(pid);
-    if (this.pids.size >= 1024) this.pids.delete(this.pids.keys().next().value!);
-    this.pids.set(pid, seen);
   }
 }

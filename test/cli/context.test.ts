@@ -27,12 +27,19 @@ const EVENT_15 = '2026-03-17T16:20:01.098Z E/SocialLoginButton: loginDone: errCo
 const TIMEOUT = '2026-03-17T16:20:15.161Z W/System.err: java.net.SocketTimeoutException: failed to connect to core.authing.cn/106.14.83.21 (port 443) from /10.0.2.16 (port 42122) after 10000ms';
 const TIMEOUT_AT = '2026-03-17T16:20:15.168Z W/System.err: \tat libcore.io.IoBridge.connectErrno(IoBridge.java:185)';
 
-/** The fixture ingested into a fresh SQLite file with these flags. */
+const ingested = new Map<string, string>();
+/**
+ * The fixture ingested into a fresh SQLite file with these flags, once per flags in this file: the
+ * tests only read it (show and report leave a store byte for byte as it was, test/cli/newcomer.test.ts).
+ */
 function ingest(...flags: string[]): string {
+  const known = ingested.get(flags.join('\0'));
+  if (known) return known;
   const db = join(tempDir(), 'ctx.db');
   const r = runCli([FIXTURE, '--db', db, '--quiet', ...UTC, ...flags]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
+  ingested.set(flags.join('\0'), db);
   return db;
 }
 

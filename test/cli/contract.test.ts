@@ -10,7 +10,7 @@ import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, watchStore } from '../helpers.js';
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 const TAGGED = join(SHARED, 'corpus', 'labeled', 'dev-threadtime-tag.log');
@@ -35,15 +35,19 @@ const ok = (db: string, ...args: string[]) => {
   expect(r.status, r.stderr).toBe(0);
   return r;
 };
-let big: string | undefined;
-/** The tagged capture 120 times (lines and events repeat at other lines): large enough that two runs overlap. Written once, read only. */
-const bigCapture = (): string => {
-  if (!big) {
-    big = join(tempDir(), 'big.log');
-    writeFileSync(big, Buffer.concat(Array.from({ length: 120 }, () => readFileSync(TAGGED))));
+const repeated = new Map<number, string>();
+/** The tagged capture `times` times over (lines and events repeat at other lines). Written once, read only. */
+const repeatedCapture = (times: number): string => {
+  let file = repeated.get(times);
+  if (!file) {
+    file = join(tempDir(), `tagged-x${times}.log`);
+    writeFileSync(file, Buffer.concat(Array.from({ length: times }, () => readFileSync(TAGGED))));
+    repeated.set(times, file);
   }
-  return big;
+  return file;
 };
+/** The tagged capture 120 times: large enough that two runs overlap. */
+const bigCapture = (): string => repeatedCapture(120);
 
 const freshRuns = new Map<string, string>();
 /**
@@ -197,23 +201,36 @@ describe('the extraction contract per source', () => {
 describe('a re-read killed at a random point', () => {
   it('loses nothing and counts nothing twice: the next run of the same settings ends as one run of them (3 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const big = bigCapture();
-    const reference = fresh('--tag', 'MainActivity', big);
+    // 30 copies: 60 events the re-read adds among ~1,900 it reads again, in batches of 100.
+    const log = repeatedCapture(30);
+    const plain = fresh(log);
+    const reference = fresh('--tag', 'MainActivity', log);
+    const plainEvents = eventsOf(plain).length;
+    const added = eventsOf(reference).length - plainEvents;
+    expect(added).toBe(60);
     let seed = 7;
     const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    let killedMidway = 0;
     for (let trial = 0; trial < 3; trial++) {
       const db = join(dir, `k${trial}.db`);
-      // what a plain run of big stores (one run, copied: the closed store is one file)
-      copyFileSync(fresh(big), db);
-      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '100', '--tag', 'MainActivity', big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
-      await new Promise((r) => setTimeout(r, 200 + rand() * 800));
-      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      // what a plain run of the capture stores (one run, copied: the closed store is one file)
+      copyFileSync(plain, db);
+      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '100', '--tag', 'MainActivity', log], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } });
+      // Killed once another connection sees a random share of the added events stored, just after a
+      // commit; meanwhile no snapshot may show a batch half-written. With writeBatch outside a transaction
+      // (a build patched so, /tmp) the watch sees one in the first trial; killing 0.2-1 s into a re-read of
+      // the capture 120 times (41 MB), as this test did, caught it in the third.
+      const halfWritten = await watchStore(db, child, { events: plainEvents + 1 + Math.floor(rand() * added * 0.8) });
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      if (child.exitCode === null) killedMidway++;
       child.kill('SIGKILL');
       await exited;
+      expect(halfWritten, 'snapshots where the events and their counts disagreed').toBe(0);
       countsMatchEvents(db);
-      ok(db, '--quiet', '--tag', 'MainActivity', big);
+      ok(db, '--quiet', '--tag', 'MainActivity', log);
       expectSameStore(db, reference);
     }
+    expect(killedMidway).toBe(3);
   });
 });
 

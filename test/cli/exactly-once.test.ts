@@ -203,8 +203,9 @@ describe('-v long under SIGKILL (item 6)', () => {
     const entries = text.split(/\n(?=\[ )/).filter((e) => parseText(e, { year: 2026, tz: 'UTC' }).records.some((r) => ex.extract(r) !== null));
     expect(entries.length).toBeGreaterThan(20);
     const one = Buffer.from(entries.map((e) => e.trimEnd() + '\n\n').join(''));
-    // 3 MB: the second trial is killed past its first MB, with room to run on (cf79bea^ still fails at this size)
-    const whole = Buffer.concat(Array.from({ length: Math.ceil(3e6 / one.length) }, () => one));
+    // 1 MB: the second trial is killed past its first 300 KB, with room to run on (a commit per event).
+    // cf79bea^ (c0b6689) fails at this size as at 3 MB and 0.5 MB: a commit's checkpoint passed the open entry.
+    const whole = Buffer.concat(Array.from({ length: Math.ceil(1e6 / one.length) }, () => one));
     const want = clean(whole);
     for (let trial = 0; trial < 2; trial++) {
       const dir = tempDir();
@@ -215,11 +216,13 @@ describe('-v long under SIGKILL (item 6)', () => {
       const exit = new Promise<void>((r) => child.once('exit', () => r()));
       await waitFor(() => {
         try {
-          return (query<{ b: number }>(db, 'SELECT MAX(bytes_done) AS b FROM sources')[0]?.b ?? 0) > trial * 1e6;
+          return (query<{ b: number }>(db, 'SELECT MAX(bytes_done) AS b FROM sources')[0]?.b ?? 0) > trial * 3e5;
         } catch {
           return false;
         }
       }, 60_000);
+      // Killed mid-run, not after its end: else the re-run would have nothing to resume.
+      expect(child.exitCode).toBeNull();
       child.kill('SIGKILL');
       await exit;
       const again = ingest(db, [f]);

@@ -29,13 +29,19 @@ function intoHead(args: string, cwd: string, stdin = ''): { status: number; stde
   return { status: Number(r.stdout.trim()), stderr: readFileSync(join(cwd, 'err'), 'utf8'), stdout: r.stdout };
 }
 
-/** A store with the bundled capture in it (events dated 2026-03-17). */
+let withCapture: { dir: string; db: string } | undefined;
+/**
+ * A store with the bundled capture in it (events dated 2026-03-17), made once for this file: the tests
+ * only read it (reports and sql leave it byte for byte as it was, as one test below checks).
+ */
 function storeWithCapture(): { dir: string; db: string } {
+  if (withCapture) return withCapture;
   const dir = tempDir();
   const db = join(dir, 'tour.db');
   const r = runCli(['--db', db, '--tz', 'UTC', '--year', '2026', '--quiet', CAPTURE]);
   expect(r.status).toBe(0);
-  return { dir, db };
+  withCapture = { dir, db };
+  return withCapture;
 }
 
 describe('a closed pipe is a normal end (item 3)', () => {

@@ -4,7 +4,7 @@
  * still not counted again, and a re-read under a new contract does not bring pruned events back;
  * on SQLite and PostgreSQL alike. Also `--all`, and the `retention` config key.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED, pgDatabase, pgQuery, query, runCli, tempDir } from '../helpers.js';
@@ -26,10 +26,19 @@ beforeAll(() => {
   for (let d = 12; d <= 17; d++) writeFileSync(join(logs, `device-03-${d}.log`), text.replace(/^03-17 /gm, `03-${d} `));
 });
 
-type Store = { name: string; target: () => Promise<string> };
+/** A new store, and a copy of one no run is using (a closed SQLite store is one file). */
+type Store = { name: string; target: () => Promise<string>; copy: (db: string) => Promise<string> };
 const STORES: Store[] = [
-  { name: 'SQLite', target: async () => join(tempDir(), 'p.db') },
-  { name: 'PostgreSQL', target: () => pgDatabase() },
+  {
+    name: 'SQLite',
+    target: async () => join(tempDir(), 'p.db'),
+    copy: async (db) => {
+      const to = join(tempDir(), 'p.db');
+      copyFileSync(db, to);
+      return to;
+    },
+  },
+  { name: 'PostgreSQL', target: () => pgDatabase(), copy: (url) => pgDatabase(url) },
 ];
 
 const cli = (db: string, ...args: string[]) => {
@@ -59,9 +68,22 @@ const OLD_REPORTS = [
 const answers = (db: string, n = OLD_REPORTS.length) => OLD_REPORTS.slice(0, n).map((args) => cli(db, ...args).stdout.replace(/,\n\s*"latestEvent": (?:\d+|null)/g, ''));
 
 describe.each(STORES)('prune on $name', (store) => {
+  let ingested: string | undefined;
+  /**
+   * A store holding one run over the six days, as each test starts from: the run is made once per
+   * store, and each test prunes a copy of it (the same rows; a third of the ingests).
+   */
+  const ingestedStore = async (): Promise<string> => {
+    if (!ingested) {
+      const db = await store.target();
+      cli(db, '--quiet', '--tz', 'UTC', logs);
+      ingested = db;
+    }
+    return store.copy(ingested);
+  };
+
   it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {
-    const db = await store.target();
-    cli(db, '--quiet', '--tz', 'UTC', logs);
+    const db = await ingestedStore();
     const before = answers(db);
     expect(JSON.parse(before[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
     const after = await eventsAfter(db);
@@ -83,8 +105,7 @@ describe.each(STORES)('prune on $name', (store) => {
   });
 
   it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', async () => {
-    const db = await store.target();
-    cli(db, '--quiet', '--tz', 'UTC', logs);
+    const db = await ingestedStore();
     cli(db, 'prune', '--older-than', age());
     // The four old-window reports a re-read could change (the two all-time ones gain its new events).
     const before = answers(db, 4);
@@ -100,8 +121,7 @@ describe.each(STORES)('prune on $name', (store) => {
   });
 
   it('--all drops the hourly counts before the cutoff too, and leaves the later ones', async () => {
-    const db = await store.target();
-    cli(db, '--quiet', '--tz', 'UTC', logs);
+    const db = await ingestedStore();
     const later = cli(db, 'report', '--by', 'day', 'code', '-f', 'json', '--since', '2026-03-15').stdout;
     const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--all', '--json').stdout);
     expect(r.events).toBe(3 * 60);

@@ -11,16 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
 import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
+import { YearTracker } from '../../src/parse/time.js';
 import { bundledCauses } from '../../src/extract/causes.js';
 import { candidateNeedles } from '../../src/extract/prefilter.js';
 import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js';
+import { RecentMap } from '../../src/pipeline/recent-map.js';
 import { RecordStage } from '../../src/pipeline/parser-stage.js';
 import { chunkScanner } from '../../src/pipeline/scan.js';
 import { Selector } from '../../src/pipeline/selector.js';
-import { Extractor } from '../../src/extract/index.js';
+import { excerptOf, Extractor } from '../../src/extract/index.js';
 import { redact } from '../../src/extract/redact.js';
+import { TextMemo } from '../../src/extract/text-memo.js';
 import { DETAIL_LENGTH, findCode } from '../../src/extract/rules.js';
-import { loadRegistry } from '../../src/registry/index.js';
+import { categoryOf, loadRegistry } from '../../src/registry/index.js';
+import { OutcomeRules } from '../../src/extract/outcome.js';
 import { terminalText } from '../../src/sinks/terminal-text.js';
 import { contextJson } from '../../src/store/context-migration.js';
 import { countByHour, hourOf } from '../../src/store/store.js';
@@ -80,6 +84,35 @@ describe('record times', () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('the year of year-less stamps', () => {
+  // The rule as it reads, each stamp on its own (the tracker answers a stamp of the day before it from memory).
+  const longWay = (year: number, notAfter: number | undefined, stamps: readonly (readonly [number, number])[]): number[] => {
+    let y = year;
+    let lastMonth = 0;
+    return stamps.map(([month, day]) => {
+      if (!lastMonth) {
+        if (notAfter !== undefined) while (Date.UTC(y, month - 1, day) > notAfter) y -= 1;
+      } else if (month < lastMonth - 6 && (notAfter === undefined || Date.UTC(y + 1, month - 1, day) <= notAfter)) y += 1;
+      lastMonth = month;
+      return notAfter !== undefined && Date.UTC(y, month - 1, day) > notAfter ? y - 1 : y;
+    });
+  };
+  // Runs of one day (most records share the day before them), rollovers, clocks set back and forward, and month 00.
+  const day = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 31 }));
+  const stamps = fc.array(fc.tuple(day, fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 40 }).map((runs) => runs.flatMap(([d, n]) => Array<readonly [number, number]>(n).fill(d)));
+  const notAfter = fc.option(fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2027, 11, 31) }), { nil: undefined });
+
+  it('is the year each stamp gets on its own, for runs of one day, rollovers, clocks set back and forward, and month 00', () => {
+    fc.assert(
+      fc.property(stamps, notAfter, (xs, na) => {
+        const t = new YearTracker(2026, na);
+        expect(xs.map(([m, d]) => t.yearFor(m, d))).toEqual(longWay(2026, na, xs));
+      }),
+      { numRuns: 400 },
     );
   });
 });
@@ -172,6 +205,105 @@ describe('stored tags and details', () => {
       for (let i = 0; i < 5000; i++) check(i % 7 === 0 ? tags[i % tags.length]! : `Tag${i}`, messages[i % messages.length]!);
       expect(ex.extract(record(tags[2]!, messages[0]!, ++line))!.tag).toBe(noRedact ? tags[2] : 'token=[jwt]');
     }
+  });
+});
+
+describe('a memo of a function of a message', () => {
+  it('gives make(text) for every text, repeated and ever-new, long ones, past its size and while it rests', () => {
+    const made: string[] = [];
+    const make = (t: string) => (made.push(t), `${t.length}:${t.toUpperCase()}`);
+    const memo = new TextMemo(make, { size: 8, maxChars: 20, rest: 5 });
+    const text = fc.oneof(fc.constantFrom('a', 'retry 1000 ms', 'retry 2000 ms', 'x'.repeat(20), 'x'.repeat(21)), fc.string({ maxLength: 24 }));
+    fc.assert(fc.property(fc.array(text, { maxLength: 60 }), (ts) => {
+      for (const t of ts) expect(memo.get(t)).toBe(`${t.length}:${t.toUpperCase()}`);
+    }), { numRuns: 300 });
+    // a repeated text is made once while the memo holds it; a full memo of texts that did not repeat rests, then tries again
+    made.length = 0;
+    const m2 = new TextMemo(make, { size: 8, maxChars: 20, rest: 5 });
+    for (let i = 0; i < 4; i++) m2.get('same');
+    expect(made).toEqual(['same']);
+    // the first full memo had hits (it only starts again); the second had none (it rests)
+    for (let i = 0; i < 17; i++) m2.get(`new ${i}`);
+    made.length = 0;
+    for (let i = 0; i < 5; i++) m2.get('same');
+    expect(made).toEqual(['same', 'same', 'same', 'same', 'same']);
+    m2.get('same');
+    m2.get('same');
+    expect(made.length).toBe(6);
+  });
+});
+
+describe('events of messages seen before', () => {
+  const reg = loadRegistry();
+  // Messages users have: repeated ones (a retry loop) with secrets, line breaks, escapes and long tails, and ever-new ones.
+  const repeated = [
+    'Authing login failed, code=2005 message=Network error',
+    'Authing onError: {"code":1640,"message":"x","apiKey":"s3cr3t-value"}',
+    'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig',
+    'loginDone: errCode = 10009 errMessage = Login failed\n\tat cn.authing.Guard.login(Guard.java:12)\x1b]52;c;AAAA\x07',
+    `Authing login failed, code=2333 message=${'x'.repeat(990)} password=hunter22`,
+    `Authing login failed, code=2333 message=${'y '.repeat(700)}`,
+    'Authing login failed, code=2005 message=call 13812345678 or a@b.example.com',
+    // the same to their last characters
+    'Authing login failed, code=2005 message=Network error, will retry the request in 1000 ms',
+    'Authing login failed, code=2005 message=Network error, will retry the request in 2000 ms',
+  ];
+  const fresh = (i: number) => `Authing login failed, code=${2000 + (i % 900)} message=request ${i} user${i}@example.com`;
+  const message = fc.oneof(fc.constantFrom(...repeated), fc.nat({ max: 1_000_000 }).map(fresh), fc.string({ maxLength: 40 }).map((t) => `Authing login failed, code=2005 ${t}`));
+  // Tags users have, the signature tags (whose rules differ), and ever-new ones: more per message than are kept.
+  const tags = ['Authing', 'Github', 'QQ', 'WeCom', 'okhttp.OkHttpClient', 'AuthingGuard: token=abc'];
+  const tag = fc.oneof(fc.constantFrom(...tags), fc.nat({ max: 40 }).map((n) => `Tag${n}`));
+  const record = (m: string, line: number, t = 'Authing'): LogRecord => ({ time: '2026-03-17T16:13:40.332Z', pid: 1, tid: 1, level: 'E', tag: t, message: m, format: 'threadtime', line });
+  const outcomes = new OutcomeRules();
+
+  it('have the code, fields, outcome and excerpt their message and tag give, for repeated and ever-new messages and tags, past the memo\'s size and while it rests', () => {
+    for (const noRedact of [false, true]) {
+      const ex = new Extractor(reg, { noRedact });
+      let line = 0;
+      const check = (m: string, t = 'Authing') => {
+        const rec = record(m, ++line, t);
+        const e = ex.extract(rec);
+        const found = findCode(ex.rules, t, m);
+        expect(e === null).toBe(found === null);
+        expect(ex.finds(rec)).toBe(found !== null);
+        if (!e || !found) return false;
+        const category = categoryOf(reg, found.code);
+        expect([e.code, e.method, e.category, e.outcome]).toEqual([found.code, found.method, category, outcomes.outcomeOf(reg.codes.get(found.code), category, m)]);
+        expect(e.detail).toBe(found.detail === null ? null : terminalText(noRedact ? found.detail : redact(found.detail)).slice(0, DETAIL_LENGTH));
+        expect(e.excerpt).toBe(excerptOf(m, 240, noRedact));
+        return true;
+      };
+      fc.assert(fc.property(message, tag, (m, t) => void check(m, t)), { numRuns: 300 });
+      // one message under more tags than are kept for it
+      for (let i = 0; i < 40; i++) check(repeated[1]!, i % 2 ? `Tag${i}` : tags[i % tags.length]);
+      // a retry loop, then ever-new messages (the memo fills without a hit and rests), then the loop again
+      for (let i = 0; i < 3000; i++) expect(check(repeated[i % repeated.length]!)).toBe(true);
+      for (let i = 0; i < 3000; i++) expect(check(fresh(i))).toBe(true);
+      for (let i = 0; i < 3000; i++) expect(check(i % 3 ? repeated[i % repeated.length]! : fresh(i))).toBe(true);
+      const jwt = ex.extract(record(repeated[2]!, ++line))!.excerpt;
+      expect(jwt).toBe(noRedact ? repeated[2] : 'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=[jwt]');
+    }
+  });
+});
+
+describe('the pids whose last events are kept', () => {
+  it('are the cap most recently set, oldest first, as a list moved and cut at each set gives, for runs of many new keys and repeated ones', () => {
+    // pids as a capture has them: a few busy processes, bursts of new ones (more than the cap), returns of old ones
+    const key = fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.array(key, { maxLength: 400 }), (cap, keys) => {
+        const m = new RecentMap<number, number>(cap);
+        let list: [number, number][] = [];
+        keys.forEach((k, i) => {
+          m.set(k, i);
+          list = [...list.filter(([x]) => x !== k), [k, i]].slice(-cap);
+          expect(m.get(k)).toBe(i);
+        });
+        expect(m.keys()).toEqual(list.map(([k]) => k));
+        for (const [k, v] of list) expect(m.get(k)).toBe(v);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
