@@ -33,9 +33,10 @@ const MIGRATIONS: readonly (() => string)[] = [
 const EVENT_COLUMNS = ['source_id', 'line', 'time', 'hour', 'code', 'method', 'detail', 'pid', 'tid', 'level', 'tag', 'excerpt', 'outcome', 'context', 'cause'] as const;
 
 /**
- * Events per multi-row INSERT. Per row, a one-row statement's execution (its cursors, the foreign key's,
- * better-sqlite3's result object) cost about as much as the binding: 32 rows a statement took 23% fewer
- * instructions than one (callgrind, 71,250 events; docs/performance.md, "Round six").
+ * Events per multi-row INSERT. Per row, a one-row statement's execution (its cursors, the parent table's for
+ * the foreign key, better-sqlite3's result object) cost about as much as the binding: with 32 rows a statement
+ * and foreign keys off for the batch, better-sqlite3's calls ran 26% fewer instructions on 71,250 events
+ * (callgrind; docs/performance.md, "Round six: the writes"); 16 and 128 rows were within the noise of 32.
  */
 const EVENT_ROWS = 32;
 
