@@ -27,6 +27,11 @@ const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picom
 // comparison, load it only to throw its AssertionError when one fails.
 const YARGS_ASSERT = 'var t=require("assert");';
 const LAZY_ASSERT = 'var t={notStrictEqual:(a,b,m)=>{Object.is(a,b)&&require("assert").notStrictEqual(a,b,m)},strictEqual:(a,b,m)=>{Object.is(a,b)||require("assert").strictEqual(a,b,m)}};';
+// yargs' index.cjs builds its singleton instance (`require('yargs').argv`) at load, on process.argv:
+// a whole instance with its help, version and completion set up, which src/cli/main.ts never uses
+// (it calls yargs(args) for its own): ~7 M instructions of every run (docs/performance.md, round six).
+// yargs(args) still returns what it did: Argv binds the new instance's methods onto itself at each call.
+const YARGS_SINGLETON = 'Argv(processArgv.hideBin(process.argv));';
 
 // better-sqlite3's JavaScript goes into the bundle, its addon loaded by path (scripts/better-sqlite3-entry.cjs
 // says why): 31 M instructions, 8% of a small ingest into a new database (docs/performance.md).
@@ -64,6 +69,11 @@ const result = await build({
       setup(b) {
         // yargs' CommonJS build is one file: it loads in half the time of its ES modules.
         b.onResolve({ filter: /^yargs$/ }, () => ({ path: yargsCjs }));
+        b.onLoad({ filter: /yargs[\\/]index\.cjs$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(YARGS_SINGLETON)) throw new Error(`${args.path}: yargs no longer says ${YARGS_SINGLETON}; update scripts/bundle.mjs`);
+          return { contents: src.replace(YARGS_SINGLETON, ''), loader: 'js' };
+        });
         b.onLoad({ filter: /yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
           const src = readFileSync(args.path, 'utf8');
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
