@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that writes, at exit, whether the built-in module `name` was loaded. */
 function loadsModule(name: string, args: string[], env: Record<string, string> = {}, input?: string): boolean {
@@ -35,5 +35,17 @@ describe('node:perf_hooks', () => {
   it('is not loaded by a run of a small file, nor by one that reads it from stdin', () => {
     expect(loadsModule('perf_hooks', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
     expect(loadsModule('perf_hooks', [], {}, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8'))).toBe(false);
+  });
+});
+
+describe("yargs' singleton", () => {
+  // yargs' index.cjs builds an instance on process.argv at load for `require('yargs').argv`; the CLI
+  // builds its own, so that one was ~7 M instructions of every run for nothing (scripts/bundle.mjs).
+  it('is not built when the bundle loads, and the command line still parses', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'authing-triage.cjs'), 'latin1');
+    expect(bundle).not.toContain('hideBin(process.argv))');
+    const r = runCli(['--version']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
