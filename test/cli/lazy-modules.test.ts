@@ -49,3 +49,26 @@ describe("yargs' singleton", () => {
     expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
+
+describe("a named command's help text", () => {
+  // yargs rendered it (every flag through cliui and string-width) once the handler of report, explain,
+  // sql... had started, for a showHelp() this CLI never calls: ~40 M instructions of each such run.
+  it('is not rendered by a run of report; --help still prints it, and a failing run prints one line, not the help', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'authing-triage.cjs'), 'latin1');
+    expect(bundle).not.toContain('cacheHelpMessage()');
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')]).status).toBe(0);
+    const report = runCli(['report', '--db', db]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stderr).toBe('');
+    const help = runCli(['report', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('authing-triage report');
+    expect(help.stdout).toContain('--db');
+    const missing = runCli(['report', '--db', join(dir, 'none.db')]);
+    expect(missing.status).toBe(4);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim().split('\n')).toEqual([`authing-triage: no database at ${join(dir, 'none.db')}: ingest something first (authing-triage FILE), or give --db`]);
+  });
+});
