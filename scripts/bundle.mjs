@@ -27,6 +27,17 @@ const FDIR_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picom
 // comparison, load it only to throw its AssertionError when one fails.
 const YARGS_ASSERT = 'var t=require("assert");';
 const LAZY_ASSERT = 'var t={notStrictEqual:(a,b,m)=>{Object.is(a,b)&&require("assert").notStrictEqual(a,b,m)},strictEqual:(a,b,m)=>{Object.is(a,b)||require("assert").strictEqual(a,b,m)}};';
+// yargs' index.cjs builds its singleton instance (`require('yargs').argv`) at load, on process.argv:
+// a whole instance with its help, version and completion set up, which src/cli/main.ts never uses
+// (it calls yargs(args) for its own): ~7 M instructions of every run (docs/performance.md, round six).
+// yargs(args) still returns what it did: Argv binds the new instance's methods onto itself at each call.
+const YARGS_SINGLETON = 'Argv(processArgv.hideBin(process.argv));';
+// Once a named command's handler has started (report, explain, sql...: every command but the default
+// ingest), yargs renders that command's whole help text (cliui, wrap-ansi and string-width over every
+// flag) and keeps it, for a showHelp() after the handler fails. This CLI never calls showHelp() and its
+// .fail() throws instead of printing help (src/cli/main.ts), so the text was never read: ~13 ms, ~40 M
+// instructions, of every such run (docs/performance.md, round six). `--help` renders its own, as before.
+const YARGS_CACHE_HELP = 't||r.getInternalMethods().getUsageInstance().cacheHelpMessage(),';
 
 // better-sqlite3's JavaScript goes into the bundle, its addon loaded by path (scripts/better-sqlite3-entry.cjs
 // says why): 31 M instructions, 8% of a small ingest into a new database (docs/performance.md).
@@ -64,11 +75,17 @@ const result = await build({
       setup(b) {
         // yargs' CommonJS build is one file: it loads in half the time of its ES modules.
         b.onResolve({ filter: /^yargs$/ }, () => ({ path: yargsCjs }));
+        b.onLoad({ filter: /yargs[\\/]index\.cjs$/ }, (args) => {
+          const src = readFileSync(args.path, 'utf8');
+          if (!src.includes(YARGS_SINGLETON)) throw new Error(`${args.path}: yargs no longer says ${YARGS_SINGLETON}; update scripts/bundle.mjs`);
+          return { contents: src.replace(YARGS_SINGLETON, ''), loader: 'js' };
+        });
         b.onLoad({ filter: /yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
           const src = readFileSync(args.path, 'utf8');
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
           if (!src.includes(YARGS_ASSERT)) throw new Error(`${args.path}: yargs no longer says ${YARGS_ASSERT}; update scripts/bundle.mjs`);
-          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT), loader: 'js' };
+          if (src.split(YARGS_CACHE_HELP).length !== 2) throw new Error(`${args.path}: yargs no longer says ${YARGS_CACHE_HELP} once; update scripts/bundle.mjs`);
+          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT).replace(YARGS_CACHE_HELP, ''), loader: 'js' };
         });
       },
     },

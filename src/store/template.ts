@@ -8,7 +8,7 @@
  * the run as a store made before would be.
  */
 import { basename, dirname, join } from 'node:path';
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, linkSync, rmSync, unlinkSync } from 'node:fs';
 import { distFile } from '../assets.js';
 
 /** Where the build puts the template, under dist/ (absent under vitest, whose base is src/). */
@@ -24,16 +24,15 @@ export const STORE_TEMPLATE = 'store/new.db';
  * the one-line error if that fails too.
  */
 export function createFromTemplate(path: string, template: string | URL = distFile(STORE_TEMPLATE)): 'copied' | 'found' | false {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(template);
-  } catch {
-    return false;
-  }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.new`);
+  // Copied by the kernel (the template's 650 KB do not pass through a Buffer of this process), then
+  // given mode 600 before it is linked into place: the copy takes the template's mode, and until the
+  // chmod it holds the template's bytes only, no one's data.
   try {
-    writeFileSync(tmp, bytes, { mode: 0o600, flag: 'wx' });
+    copyFileSync(template, tmp, constants.COPYFILE_EXCL);
+    chmodSync(tmp, 0o600);
   } catch {
+    rmSync(tmp, { force: true });
     return false;
   }
   try {

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that writes, at exit, whether the built-in module `name` was loaded. */
 function loadsModule(name: string, args: string[], env: Record<string, string> = {}, input?: string): boolean {
@@ -35,5 +35,40 @@ describe('node:perf_hooks', () => {
   it('is not loaded by a run of a small file, nor by one that reads it from stdin', () => {
     expect(loadsModule('perf_hooks', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
     expect(loadsModule('perf_hooks', [], {}, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8'))).toBe(false);
+  });
+});
+
+describe("yargs' singleton", () => {
+  // yargs' index.cjs builds an instance on process.argv at load for `require('yargs').argv`; the CLI
+  // builds its own, so that one was ~7 M instructions of every run for nothing (scripts/bundle.mjs).
+  it('is not built when the bundle loads, and the command line still parses', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'authing-triage.cjs'), 'latin1');
+    expect(bundle).not.toContain('hideBin(process.argv))');
+    const r = runCli(['--version']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+});
+
+describe("a named command's help text", () => {
+  // yargs rendered it (every flag through cliui and string-width) once the handler of report, explain,
+  // sql... had started, for a showHelp() this CLI never calls: ~40 M instructions of each such run.
+  it('is not rendered by a run of report; --help still prints it, and a failing run prints one line, not the help', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'authing-triage.cjs'), 'latin1');
+    expect(bundle).not.toContain('cacheHelpMessage()');
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')]).status).toBe(0);
+    const report = runCli(['report', '--db', db]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stderr).toBe('');
+    const help = runCli(['report', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('authing-triage report');
+    expect(help.stdout).toContain('--db');
+    const missing = runCli(['report', '--db', join(dir, 'none.db')]);
+    expect(missing.status).toBe(4);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim().split('\n')).toEqual([`authing-triage: no database at ${join(dir, 'none.db')}: ingest something first (authing-triage FILE), or give --db`]);
   });
 });

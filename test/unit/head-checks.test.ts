@@ -1,0 +1,117 @@
+/**
+ * The head's checks a small run makes before its first byte is scanned (src/sources/encoding.ts):
+ * they decide from the fewest bytes they can (round six, docs/performance.md), and decide what they
+ * decided before, on real captures damaged at random places.
+ */
+import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectEncoding, nonTextShare, notALog, textHead, type HeadEncoding, type TextHead } from '../../src/sources/encoding.js';
+import { SHARED } from '../helpers.js';
+
+const REAL = join(SHARED, 'corpus', 'real');
+/** The real captures' first 64 KiB (the head the reader checks). */
+const heads = readdirSync(REAL)
+  .filter((f) => /\.(log|txt)$/.test(f))
+  .map((f) => readFileSync(join(REAL, f)).subarray(0, 64 * 1024));
+
+/**
+ * The encoding by the rule detectEncoding states, written independently: a BOM, else the NULs of the
+ * first 64 KiB (an even count of bytes) counted on the even and the odd offsets, at least 5% of the code
+ * units (and 4) on one side and at most a quarter of that on the other.
+ */
+function countedEncoding(head: Buffer): HeadEncoding {
+  const starts = (...b: number[]) => b.every((x, i) => head[i] === x);
+  if (starts(0xef, 0xbb, 0xbf)) return { encoding: 'utf-8', bom: 3 };
+  if (starts(0xff, 0xfe)) return { encoding: 'utf-16le', bom: 2 };
+  if (starts(0xfe, 0xff)) return { encoding: 'utf-16be', bom: 2 };
+  const sample = [...head.subarray(0, Math.min(head.length, 64 * 1024) & ~1)];
+  const nuls = (side: number) => sample.filter((b, i) => b === 0 && i % 2 === side).length;
+  const [even, odd] = [nuls(0), nuls(1)];
+  const least = Math.max(4, (sample.length / 2) * 0.05);
+  if (sample.length >= 4 && odd >= least && even * 4 <= odd) return { encoding: 'utf-16le', bom: 0 };
+  if (sample.length >= 4 && even >= least && odd * 4 <= even) return { encoding: 'utf-16be', bom: 0 };
+  return { encoding: 'utf-8', bom: 0 };
+}
+
+/** A real head with NULs, junk or a UTF-16 copy put in at random places. */
+const damagedHead = fc
+  .record({
+    which: fc.nat(),
+    cut: fc.nat(),
+    nuls: fc.array(fc.nat(), { maxLength: 3000 }),
+    junk: fc.uint8Array({ maxLength: 4096 }),
+    at: fc.nat(),
+    utf16: fc.constantFrom(null, 'utf16le' as const),
+  })
+  .map(({ which, cut, nuls, junk, at, utf16 }) => {
+    const real = heads[which % heads.length]!;
+    let head = Buffer.from(real.subarray(0, cut % (real.length + 1)));
+    if (utf16) head = Buffer.from(head.toString('latin1'), utf16);
+    const pos = head.length ? at % head.length : 0;
+    head = Buffer.concat([head.subarray(0, pos), junk, head.subarray(pos)]);
+    for (const n of nuls) if (head.length) head[n % head.length] = 0;
+    return head;
+  });
+
+describe('detectEncoding', () => {
+  it('gives what counting every NUL of the head gives, on real heads with NULs, junk and UTF-16 put in (and on the heads as they are)', () => {
+    expect(heads.length).toBeGreaterThan(5);
+    for (const head of heads) expect(detectEncoding(head)).toEqual(countedEncoding(head));
+    fc.assert(
+      fc.property(damagedHead, (head) => {
+        expect(detectEncoding(head)).toEqual(countedEncoding(head));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A TextHead whose UTF-8 bytes count how often they are read. */
+function watchedHead(head: Buffer): { th: TextHead; reads: () => number } {
+  let reads = 0;
+  const real = textHead(head);
+  const utf8 = new Proxy(real.utf8, {
+    get(target, key) {
+      if (typeof key === 'string' && (key === 'length' || /^\d+$/.test(key))) reads++;
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { th: { ...real, utf8 }, reads: () => reads };
+}
+
+describe('notALog', () => {
+  it('decides a head that holds a logcat line and no magic without reading its bytes', () => {
+    const head = heads[0]!;
+    const { th, reads } = watchedHead(head);
+    expect(notALog(head, th, true)).toBe(null);
+    expect(reads()).toBe(0);
+  });
+
+  it('still measures the share where it decides or is said: a PNG with a logcat line, a binary head without one', () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(96, 0x01)]);
+    // 0x89 is not UTF-8 and the 96 bytes of 0x01 are control bytes: 97 of 100
+    expect(notALog(png, textHead(png), true)).toBe('not a log (PNG image, 97% non-text bytes); skipped');
+    const binary = Buffer.alloc(100, 0x02);
+    expect(notALog(binary, textHead(binary), false)).toBe('not a log (binary, 100% non-text bytes); skipped');
+    const text = Buffer.from('no logcat line here, but text\n'.repeat(4));
+    expect(notALog(text, textHead(text), false)).toBe(null);
+  });
+
+  it('gives what measuring the share first gives, on real heads with junk put in, with and without a fitting line', () => {
+    fc.assert(
+      fc.property(damagedHead, fc.boolean(), (head, fits) => {
+        const th = textHead(head);
+        const share = nonTextShare(th);
+        const pct = `${Math.floor(share * 100)}% non-text bytes`;
+        const magic = [[0x89, 0x50, 0x4e, 0x47], [0x25, 0x50, 0x44, 0x46, 0x2d], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38], [0x7f, 0x45, 0x4c, 0x46]].some((m) => m.every((b, i) => head[i] === b));
+        const got = notALog(head, th, fits);
+        if (magic) expect(got).toMatch(new RegExp(`^not a log \\(.+, ${pct}\\); skipped$`));
+        else expect(got).toBe(!fits && share >= 0.3 ? `not a log (binary, ${pct}); skipped` : null);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
