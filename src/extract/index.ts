@@ -131,8 +131,11 @@ export class Extractor {
     let out = this.fields.get(text);
     if (out === undefined) {
       if (this.fields.size >= FIELD_MEMO) this.fields.clear();
-      out = terminalText(this.opts.noRedact ? text : redact(text));
-      this.fields.set(text, out);
+      // Key and value from a copy: a tag or detail is a slice of a scan job's candidate text, and a kept
+      // slice (or a value that is the text itself, nothing redacted) would keep that whole text alive.
+      const own = ownCopy(text);
+      out = terminalText(this.opts.noRedact ? own : redact(own));
+      this.fields.set(own, out);
     }
     return out;
   }
