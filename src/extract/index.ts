@@ -9,10 +9,11 @@ import { ownCopy, TextMemo } from './text-memo.js';
 
 export { candidateNeedles, type Needles } from './prefilter.js';
 
-/** Tags and details whose stored form is kept; a capture of ever-new ones starts again past this. */
-const FIELD_MEMO = 1024;
-/** Longest tag or detail kept by that memo, in characters (with its escaped form, at most ~3 MB for all). */
-const FIELD_MEMO_CHARS = 256;
+/**
+ * The memo of tags and details: 1024 of up to 256 characters (with their escaped forms, at most ~3 MB); a
+ * capture of ever-new ones starts it again, never resting (a tag is short, its lookup cheap).
+ */
+const FIELD_MEMO = { size: 1024, maxChars: 256, rest: 0 };
 /** The memo of messages: 1024 of up to 1024 characters (with their excerpts and up to 16 tags each, at most ~5 MB). */
 const MESSAGE_MEMO = { size: 1024, maxChars: 1024, rest: 1 << 16 };
 /** Tags whose yield is kept per message (a message logged under ever-new tags is worked out again past this). */
@@ -49,8 +50,11 @@ export class Extractor {
   readonly rules: Rules;
   readonly tags: readonly string[];
   private readonly outcomes = new OutcomeRules();
-  /** field() of each tag and detail seen lately (a pure function of the text). */
-  private readonly fields = new Map<string, string>();
+  /**
+   * The stored form of each tag and detail seen lately: a capture repeats a few, each redacted once, not once
+   * per event. Kept as copies (TextMemo): a tag or detail is a slice of a scan job's candidate text.
+   */
+  private readonly fields = new TextMemo((text) => terminalText(this.opts.noRedact ? text : redact(text)), FIELD_MEMO);
   /**
    * What each message seen lately yields (a capture repeats a few messages thousands of times: the code
    * rules' expressions, the outcome words and the excerpt ran again for each event).
@@ -125,19 +129,7 @@ export class Extractor {
 
   /** A short stored field (tag, detail): redacted, control characters escaped, like the excerpt. */
   private field(text: string): string {
-    // A capture repeats a few tags and details: each is redacted once, not once per event. Long ones
-    // are not kept (memory stays bounded whatever a hostile log holds).
-    if (text.length > FIELD_MEMO_CHARS) return terminalText(this.opts.noRedact ? text : redact(text));
-    let out = this.fields.get(text);
-    if (out === undefined) {
-      if (this.fields.size >= FIELD_MEMO) this.fields.clear();
-      // Key and value from a copy: a tag or detail is a slice of a scan job's candidate text, and a kept
-      // slice (or a value that is the text itself, nothing redacted) would keep that whole text alive.
-      const own = ownCopy(text);
-      out = terminalText(this.opts.noRedact ? own : redact(own));
-      this.fields.set(own, out);
-    }
-    return out;
+    return this.fields.get(text);
   }
 }
 
