@@ -4,9 +4,7 @@
  * fields (`message`, `messageEn`, `messageZh`, `description`, `suggestion`), sorted by script.
  * Every printer asks here, so a run shows one language throughout.
  */
-import { readFileSync } from 'node:fs';
-import { distFile } from '../assets.js';
-import type { CodeEntry } from './index.js';
+import { bundledCategoryNames, type CodeEntry } from './index.js';
 import { UI, type Lang, type UiStrings } from './ui-strings.js';
 
 export { LANGS, type Lang, type UiStrings } from './ui-strings.js';
@@ -111,12 +109,13 @@ export function codeAction(entry: CodeEntry | undefined, lang: Lang): string | n
   return codeText(entry, lang).actions[0] ?? null;
 }
 
-let names: Record<string, Partial<Record<Lang, string>>> | undefined;
-
-/** The display name of a category in this language; the id itself (ASCII) when the registry has none. */
+/**
+ * The display name of a category in this language; the id itself (ASCII) when the registry has none.
+ * The names come from the bundled registry as loadRegistry parsed it: reading codes.json a second time
+ * cost every `explain` ~4 ms (docs/performance.md, round seven).
+ */
 export function categoryName(id: string, lang: Lang): string {
-  names ??= ((JSON.parse(readFileSync(distFile('registry/codes.json'), 'utf8')) as { categoryNames?: typeof names }).categoryNames ?? {});
-  return names[id]?.[lang] || id;
+  return bundledCategoryNames()[id]?.[lang] || id;
 }
 
 /**
