@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, query, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that counts the whole-file reads (fs.readFileSync) of files named `name`. */
 function readsOf(name: string, args: string[]): { count: number; stdout: string } {
@@ -38,5 +38,36 @@ describe('the registry file (codes.json, 340 KB)', () => {
   it('is read once by an ingest of a small file into a new database', () => {
     const dir = tempDir();
     expect(readsOf('codes.json', ['--db', join(dir, 't.db'), '--quiet', join(FIXTURES, 'guard-threadtime.log')]).count).toBe(1);
+  });
+});
+
+/**
+ * Runs the bin with a preload that counts the RegExps built (new RegExp) whose source has the layouts'
+ * time stamp with plain groups: the numbered patterns src/parse/formats.ts makes from the named ones.
+ */
+function numberedLayouts(args: string[]): number {
+  const dir = tempDir();
+  const preload = join(dir, 'preload.cjs');
+  const out = join(dir, 'made.txt');
+  writeFileSync(
+    preload,
+    `let n = 0; const Native = RegExp;
+     globalThis.RegExp = new Proxy(Native, { construct(t, a, nt) { if (String(a[0] && a[0].source !== undefined ? a[0].source : a[0]).includes('(?:(?:(\\\\d{4})-)?(\\\\d\\\\d)-')) n++; return Reflect.construct(t, a, nt); } });
+     process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(n)));`,
+  );
+  const r = runCli(args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+  expect(r.status, r.stderr).toBe(0);
+  return Number(readFileSync(out, 'utf8'));
+}
+
+describe("the layouts' numbered patterns (src/parse/formats.ts)", () => {
+  it('are not made by runs that parse no line (--version, explain, report); an ingest makes those it uses', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(numberedLayouts(['--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')])).toBeGreaterThan(0);
+    expect(query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n).toBe(15);
+    expect(numberedLayouts(['--version'])).toBe(0);
+    expect(numberedLayouts(['explain', '2001'])).toBe(0);
+    expect(numberedLayouts(['report', '--db', db])).toBe(0);
   });
 });
