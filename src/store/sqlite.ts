@@ -283,7 +283,7 @@ export class SqliteStore implements Store {
     const codes = byCode(reg);
     const entries = codes.map(entryJson);
     // Unchanged (the usual case): no write at all, so a report needs no write lock.
-    if (this.entriesMatch(entries, reg)) return;
+    if (this.entriesMatch(codes, entries, reg)) return;
     const insCode = this.db.prepare(
       `INSERT INTO codes (code, kind, category, message, message_zh, description, suggestion, docs, entry)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -301,19 +301,24 @@ export class SqliteStore implements Store {
 
   /** True when the codes and categories tables hold this registry already. */
   registryMatches(reg: Registry): boolean {
-    return this.entriesMatch(byCode(reg).map(entryJson), reg);
+    const codes = byCode(reg);
+    return this.entriesMatch(codes, codes.map(entryJson), reg);
   }
 
-  /** registryMatches with the entries already written as JSON (the run's start-up made them twice). */
-  private entriesMatch(entries: readonly string[], reg: Registry): boolean {
+  /** registryMatches with the entries already written as JSON (`entries[i]` is `codes[i]`'s). */
+  private entriesMatch(codes: readonly CodeEntry[], entries: readonly string[], reg: Registry): boolean {
     // the count first: a new database (every first run) holds none, and reading them costs
     const n = this.db.prepare('SELECT COUNT(*) FROM codes').pluck().get() as number;
     if (n !== entries.length) return false;
-    // Compared inside SQLite: the stored entries (340 KB of text) are not decoded into JavaScript strings.
-    // No entry holds a raw newline (JSON escapes it), so the joined texts are equal only if every entry is.
-    const same = this.db.prepare('SELECT group_concat(entry, char(10) ORDER BY code) = ? FROM codes').pluck().get(entries.join('\n')) === 1;
+    // Compared inside SQLite, an entry at a time by its key (code is the table's primary key, so n
+    // matches are every row): the stored entries (340 KB of text) are not decoded into JavaScript
+    // strings, nor joined into one on either side. Joining them (a 340 KB parameter and group_concat's
+    // result) touched ~800 pages of fresh memory, ~5 ms of every report, show and used store's ingest
+    // (docs/performance.md, round seven).
+    const same = this.db.prepare('SELECT entry = ? FROM codes WHERE code = ?').pluck();
+    for (let i = 0; i < codes.length; i++) if (same.get(entries[i], codes[i]!.code) !== 1) return false;
     const cats = this.db.prepare('SELECT name, description FROM categories ORDER BY rowid').raw().all() as [string, string][];
-    return same && JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
+    return JSON.stringify(cats) === JSON.stringify(Object.entries(reg.categories));
   }
 
   async headLengths(max: number): Promise<number[]> {
