@@ -12,6 +12,8 @@ export default defineConfig({
     // better-sqlite3 and src/ again (0.3 s of CPU a file). No test file changes shared state for
     // the next (one sets an env var and restores it); per-file clean-up is in test/setup.ts.
     isolate: false,
+    // globalThis.gc for test/setup.ts, which collects before a file when the last one left the worker large.
+    execArgv: ['--expose-gc'],
     setupFiles: ['test/setup.ts'],
     // Four test files at once even on two cores (vitest's default there is one): most of a CLI test's
     // time is spent in the child it spawned or waiting on it, so a core would sit idle. Full CI=true runs on

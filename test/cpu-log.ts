@@ -39,5 +39,7 @@ export function countSpawns(): () => number {
 
 /** Appends one line of the CPU log. */
 export function logCpu(out: string, root: string, file: string, test: string, d: { self: number; child: number; spawns: number }): void {
-  appendFileSync(out, JSON.stringify({ file: relative(root, file), test, selfMs: d.self, childMs: d.child, spawns: d.spawns }) + '\n');
+  // The worker's resident size: each spawn forks the worker, and a fork costs in proportion to it.
+  const rssMb = Math.round(process.memoryUsage().rss / 1048576);
+  appendFileSync(out, JSON.stringify({ file: relative(root, file), test, selfMs: d.self, childMs: d.child, spawns: d.spawns, rssMb, pid: process.pid }) + "\n");
 }

@@ -182,7 +182,8 @@ describe('HTML report', () => {
     expect(readFileSync(html, 'utf8')).not.toMatch(/<script|<img/);
     const browser = await launchBrowser();
     try {
-      const page = await openFile(browser, html);
+      // What is open, shown and written: the DOM's, whatever the font.
+      const page = await openFile(browser, html, undefined, { cjkFont: false });
       const before = await page.$$eval('#codes details.latest', (ds) => ds.map((d) => ({ open: (d as HTMLDetailsElement).open, id: d.getAttribute('data-event'), cause: d.querySelector('.cause')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() })));
       // one code in the capture, 10001: its latest event is the evil file's, with its dns line before it
       expect(before).toEqual([{ open: false, id: '11', cause: 'dns', shown: false }]);

@@ -39,21 +39,22 @@ function runBounded(args: string[], ms: number, opts: { cwd?: string } = {}) {
 
 describe('unbounded cost', () => {
   it('reads a line of `{"code":1,` repeated to 1 MB under an Authing tag in linear time (item 13)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: LINES.length }), fc.integer({ min: 60_000, max: 100_000 }), (at, repeat) => {
-        const dir = tempDir();
-        const log = join(dir, 'nested.log');
-        writeFileSync(log, spliced(at, `03-17 16:13:38.811  1702  2395 E Authing : response ${'{"code":1,'.repeat(repeat)}`));
-        const db = join(dir, 't.db');
-        // The quadratic walk took 26 s at 300 KB and 296 s at 1 MB; linear is well under a second.
-        const r = runBounded(['--db', db, '--quiet', '--threads', '1', log], 60_000);
-        expect(r.signal).toBeNull();
-        expect(r.status).toBe(0);
-        expect(events(db)).toBe(EXPECTED.total + 1);
-        expect(query<{ code: number; method: string }>(db, "SELECT code, method FROM events WHERE excerpt LIKE 'response%'")).toEqual([{ code: 1, method: 'json' }]);
-      }),
-      { numRuns: 2 },
-    );
+    // Two random cases, each its own capture, read by one run.
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const dir = tempDir();
+    const cases = fc.sample(fc.tuple(fc.integer({ min: 0, max: LINES.length }), fc.integer({ min: 60_000, max: 100_000 })), { numRuns: 2, seed }).map(([at, repeat], i) => {
+      const log = join(dir, `nested-${i}.log`);
+      writeFileSync(log, spliced(at, `03-17 16:13:38.811  1702  ${2395 + i} E Authing : response ${'{"code":1,'.repeat(repeat)}`));
+      return log;
+    });
+    const db = join(dir, 't.db');
+    // The quadratic walk took 26 s at 300 KB and 296 s at 1 MB; linear is well under a second.
+    const r = runBounded(['--db', db, '--quiet', '--threads', '1', ...cases], 60_000);
+    expect(r.signal, `seed ${seed}`).toBeNull();
+    expect(r.status).toBe(0);
+    const perSource = 'SELECT s.id, (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS n FROM sources s ORDER BY s.id';
+    expect(query<{ n: number }>(db, perSource).map((s) => s.n), `seed ${seed}`).toEqual(cases.map(() => EXPECTED.total + 1));
+    expect(query<{ code: number; method: string }>(db, "SELECT code, method FROM events WHERE excerpt LIKE 'response%' ORDER BY source_id"), `seed ${seed}`).toEqual(cases.map(() => ({ code: 1, method: 'json' })));
   });
 });
 
@@ -274,24 +275,28 @@ describe('control characters never reach the terminal (item 16)', () => {
   const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/;
 
   it('escapes them in the tag and message of the live view, with and without colour', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.constantFrom(...sequences), fc.constantFrom(...sequences)), { minLength: 1, maxLength: 5 }), (rows) => {
-        const lines = [...LINES];
-        for (const [at, inTag, inMsg] of rows) lines.splice(at % (lines.length + 1), 0, `03-17 16:13:38.811  1702  2395 E Authing${inTag}x: login failed ${inMsg} code=2005`);
-        const log = join(tempDir(), 'esc.log');
-        writeFileSync(log, lines.join('\n') + '\n');
-        const plain = runCli(['--db', join(tempDir(), 't.db'), '--live', log]);
-        expect(plain.status).toBe(0);
-        expect(plain.stdout.split('\n').filter((l) => CONTROL.test(l))).toEqual([]);
-        // Shown, escaped, once per line put in.
-        expect(plain.stdout.split('\n').filter((l) => /\\(e|x07|x9b|u202e)/.test(l)).length).toBeGreaterThanOrEqual(rows.length);
-        const coloured = runCli(['--db', join(tempDir(), 't.db'), '--live', log], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
-        // Only the printer's own SGR colours (ESC [ digits m) remain.
-        const residue = coloured.stdout.replace(/\x1b\[[0-9;]*m/g, '');
-        expect(residue.split('\n').filter((l) => CONTROL.test(l))).toEqual([]);
-      }),
-      { numRuns: 3 },
-    );
+    // Three random cases, each its own capture (its lines marked "case N"), all read by one run a mode.
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const dir = tempDir();
+    const cases = fc.sample(fc.array(fc.tuple(fc.nat(), fc.constantFrom(...sequences), fc.constantFrom(...sequences)), { minLength: 1, maxLength: 5 }), { numRuns: 3, seed }).map((rows, i) => {
+      const lines = [...LINES];
+      for (const [at, inTag, inMsg] of rows) lines.splice(at % (lines.length + 1), 0, `03-17 16:13:38.811  1702  2395 E Authing${inTag}x: login failed case ${i} ${inMsg} code=2005`);
+      const log = join(dir, `esc-${i}.log`);
+      writeFileSync(log, lines.join('\n') + '\n');
+      return { log, rows: rows.length, name: `seed ${seed}, case ${i}: ${JSON.stringify(rows)}` };
+    });
+    const logs = cases.map((c) => c.log);
+    const plain = runCli(['--db', join(dir, 'plain.db'), '--live', ...logs]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout.split('\n').filter((l) => CONTROL.test(l)), `seed ${seed}`).toEqual([]);
+    for (const [i, c] of cases.entries()) {
+      // Shown, escaped, once per line put in.
+      expect(plain.stdout.split('\n').filter((l) => l.includes(`login failed case ${i} `) && /\\(e|x07|x9b|u202e)/.test(l)).length, c.name).toBeGreaterThanOrEqual(c.rows);
+    }
+    const coloured = runCli(['--db', join(dir, 'coloured.db'), '--live', ...logs], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    // Only the printer's own SGR colours (ESC [ digits m) remain.
+    const residue = coloured.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(residue.split('\n').filter((l) => CONTROL.test(l)), `seed ${seed}`).toEqual([]);
   });
 
   it('escapes them and newlines in file names on stderr: one line per message', () => {
@@ -308,33 +313,42 @@ describe('control characters never reach the terminal (item 16)', () => {
 
 describe('gzip with trailing bytes (item 5)', () => {
   it('counts every event gzip -d decompresses, from a file or stdin, warns once about the trailing bytes, and adds nothing on a re-run', () => {
-    const bytes = readFileSync(join(LABELED, 'dev-threadtime.log'));
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.uint8Array({ minLength: 1, maxLength: 70_000 }), fc.integer({ min: 1, max: 255 }), (members, junk, firstJunk) => {
-        // The capture split into 1-3 gzip members, then junk that is not another member.
-        const cuts = Array.from({ length: members - 1 }, (_, i) => bytes.indexOf(10, Math.floor(((i + 1) * bytes.length) / members)) + 1).filter((c) => c > 0);
-        const bounds = [0, ...cuts, bytes.length];
-        const parts = bounds.slice(1).map((end, i) => bytes.subarray(bounds[i], end));
-        junk[0] = firstJunk === 0x1f ? 0x20 : firstJunk;
-        const file = Buffer.concat([...parts.map((p) => gzipSync(p)), junk]);
-        const dir = tempDir();
-        const gz = join(dir, 'capture.log.gz');
-        writeFileSync(gz, file);
-        const want = spawnSync('gzip', ['-dc', gz]);
-        expect(want.stdout.equals(bytes)).toBe(true);
-        const db = join(dir, 't.db');
-        const r = runCli(['--db', db, '--quiet', gz]);
-        oneLine(r, 0, /capture\.log\.gz: trailing bytes after the gzip data were ignored \(as gzip -d does\)$/);
-        expect(events(db)).toBe(EXPECTED.total);
-        expect(runCli(['--db', db, '--quiet', gz]).status).toBe(0);
-        expect(events(db)).toBe(EXPECTED.total);
-        const piped = join(dir, 'stdin.db');
-        const s = runCli(['--db', piped, '--quiet', '-'], { input: file });
-        oneLine(s, 0, /^authing-triage: -: trailing bytes after the gzip data were ignored/);
-        expect(events(piped)).toBe(EXPECTED.total);
-      }),
-      { numRuns: 3 },
-    );
+    // Three random cases, one a capture (each its own content, so each its own source): the files go
+    // through one run and its re-run together, each with its own warning; stdin takes one run each.
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const captures = ['dev-threadtime', 'dev-time', 'dev-brief'];
+    const dir = tempDir();
+    const cases = fc.sample(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.uint8Array({ minLength: 1, maxLength: 70_000 }), fc.integer({ min: 1, max: 255 })), { numRuns: captures.length, seed }).map(([members, junk, firstJunk], i) => {
+      const bytes = readFileSync(join(LABELED, `${captures[i]}.log`));
+      const total = (JSON.parse(readFileSync(join(LABELED, `${captures[i]}.expected.json`), 'utf8')) as { total: number }).total;
+      // The capture split into 1-3 gzip members, then junk that is not another member.
+      const cuts = Array.from({ length: members - 1 }, (_, k) => bytes.indexOf(10, Math.floor(((k + 1) * bytes.length) / members)) + 1).filter((c) => c > 0);
+      const bounds = [0, ...cuts, bytes.length];
+      const parts = bounds.slice(1).map((end, k) => bytes.subarray(bounds[k], end));
+      junk[0] = firstJunk === 0x1f ? 0x20 : firstJunk;
+      const file = Buffer.concat([...parts.map((p) => gzipSync(p)), junk]);
+      const gz = join(dir, `${captures[i]}.log.gz`);
+      writeFileSync(gz, file);
+      const want = spawnSync('gzip', ['-dc', gz]);
+      expect(want.stdout.equals(bytes)).toBe(true);
+      return { name: `seed ${seed}: ${captures[i]} in ${members} member(s), ${junk.length} junk bytes`, gz, file, total };
+    });
+    /** Events per source, in the order the run read them. */
+    const perSource = (db: string) => query<{ n: number }>(db, 'SELECT (SELECT COUNT(*) FROM events e WHERE e.source_id = s.id) AS n FROM sources s ORDER BY s.id').map((r) => r.n);
+    const db = join(dir, 't.db');
+    const r = runCli(['--db', db, '--quiet', ...cases.map((c) => c.gz)]);
+    expect(r.stderr, cases.map((c) => c.name).join('; ')).not.toMatch(/^\s+at /m);
+    expect(r.stderr.trim().split('\n'), cases.map((c) => c.name).join('; ')).toEqual(cases.map((c) => `authing-triage: ${c.gz}: trailing bytes after the gzip data were ignored (as gzip -d does)`));
+    expect(r.status).toBe(0);
+    expect(perSource(db)).toEqual(cases.map((c) => c.total));
+    expect(runCli(['--db', db, '--quiet', ...cases.map((c) => c.gz)]).status).toBe(0);
+    expect(perSource(db)).toEqual(cases.map((c) => c.total));
+    for (const c of cases) {
+      const piped = join(tempDir(), 'stdin.db');
+      const s = runCli(['--db', piped, '--quiet', '-'], { input: c.file });
+      oneLine(s, 0, /^authing-triage: -: trailing bytes after the gzip data were ignored/);
+      expect(events(piped), c.name).toBe(c.total);
+    }
   });
 
   it('reads zero padding after the gzip data silently, and still fails a truncated member with exit 3', () => {

@@ -28,7 +28,8 @@ beforeAll(async () => {
   html = join(dir, 'report.html');
   const h = runCli(['report', '--db', db, '--format', 'html', '--out', html]);
   expect(h.stderr).toBe('');
-  const page = await openFile(browser, html);
+  // The markup and title only: no font needed.
+  const page = await openFile(browser, html, undefined, { cjkFont: false });
   dom = await page.content();
   title = await page.title();
   await page.close();

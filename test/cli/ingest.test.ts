@@ -18,12 +18,15 @@ const ingest = (args: string[], input?: string | Buffer) => {
   const r = runCli(['--db', db, ...args], { input });
   return { db, r };
 };
+let fixtureRun: ReturnType<typeof ingest> | undefined;
+/** The fixture read into a new database, once for the tests that only read the store or the run's output. */
+const fixtureIngest = () => (fixtureRun ??= ingest([FIXTURE]));
 const codeCounts = (db: string) =>
   Object.fromEntries(query<{ code: number; n: number }>(db, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code').map((r) => [String(r.code), r.n]));
 
 describe('ingest', () => {
   it('counts the fixture exactly and stores one row per event', () => {
-    const { db, r } = ingest([FIXTURE]);
+    const { db, r } = fixtureIngest();
     expect(r.status).toBe(0);
     expect(codeCounts(db)).toEqual(EXPECTED_CODES);
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')[0]).toEqual({ n: EXPECTED_TOTAL });
@@ -33,7 +36,7 @@ describe('ingest', () => {
   });
 
   it('prints the summary on stderr with categories, top codes, lines and events', () => {
-    const { r } = ingest([FIXTURE]);
+    const { r } = fixtureIngest();
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^CATEGORY\s+EVENTS$/m);
     expect(r.stderr).toMatch(/^network\s+2$/m);
@@ -87,12 +90,12 @@ describe('ingest', () => {
   });
 
   it('creates the database readable by its owner only', () => {
-    const { db } = ingest([FIXTURE]);
+    const { db } = fixtureIngest();
     expect(statSync(db).mode & 0o777).toBe(0o600);
   });
 
   it('redacts e-mails, phones and tokens in stored excerpts unless --no-redact', () => {
-    const { db } = ingest([FIXTURE]);
+    const { db } = fixtureIngest();
     const ex = query<{ excerpt: string }>(db, 'SELECT excerpt FROM events WHERE code IN (10008, 2004) ORDER BY code').map((r) => r.excerpt);
     expect(ex.join(' ')).not.toMatch(/alice@example\.com|13812345678|eyJhbGci/);
     expect(ex.join(' ')).toMatch(/\[email\].*\[phone\]|\[redacted\]/);

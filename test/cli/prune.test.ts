@@ -67,8 +67,19 @@ const OLD_REPORTS = [
 /** The outputs of the first `n` of OLD_REPORTS (each one a run of the CLI), without each row's latest event id: the events before the cutoff are gone, their counts are not. */
 const answers = (db: string, n = OLD_REPORTS.length) => OLD_REPORTS.slice(0, n).map((args) => cli(db, ...args).stdout.replace(/,\n\s*"latestEvent": (?:\d+|null)/g, ''));
 
+let taggedRun: string | undefined;
+/** The six days read once with --tag MainActivity into a fresh SQLite store (read only; made once for both stores). */
+const freshTagged = (): string => {
+  if (!taggedRun) {
+    taggedRun = join(tempDir(), 'fresh.db');
+    cli(taggedRun, '--quiet', '--tz', 'UTC', '--tag', 'MainActivity', logs);
+  }
+  return taggedRun;
+};
+
 describe.each(STORES)('prune on $name', (store) => {
   let ingested: string | undefined;
+  let unpruned: string[] | undefined;
   /**
    * A store holding one run over the six days, as each test starts from: the run is made once per
    * store, and each test prunes a copy of it (the same rows; a third of the ingests).
@@ -81,10 +92,21 @@ describe.each(STORES)('prune on $name', (store) => {
     }
     return store.copy(ingested);
   };
+  /**
+   * The old-window answers of that store before any prune, asked once per store (reports leave a store
+   * as it was): what every test's answers after its prune and re-reads must equal.
+   */
+  const unprunedAnswers = async (): Promise<string[]> => {
+    if (!unpruned) {
+      await ingestedStore();
+      unpruned = answers(ingested!);
+    }
+    return unpruned;
+  };
 
   it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {
+    const before = await unprunedAnswers();
     const db = await ingestedStore();
-    const before = answers(db);
     expect(JSON.parse(before[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
     const after = await eventsAfter(db);
     expect(after).toHaveLength(3 * 60);
@@ -105,17 +127,16 @@ describe.each(STORES)('prune on $name', (store) => {
   });
 
   it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', async () => {
+    // The four old-window reports a re-read could change (the two all-time ones gain its new events),
+    // as the store answered them before the prune (the test above shows a prune leaves them so).
+    const before = (await unprunedAnswers()).slice(0, 4);
     const db = await ingestedStore();
     cli(db, 'prune', '--older-than', age());
-    // The four old-window reports a re-read could change (the two all-time ones gain its new events).
-    const before = answers(db, 4);
     const s = JSON.parse(cli(db, '--tz', 'UTC', '--tag', 'MainActivity', logs, '--json-summary').stdout);
     // Two MainActivity events a day; only the three days after the cutoff get them.
     expect(s.events).toBe(3 * 2);
     expect(answers(db, 4)).toEqual(before);
-    const fresh = join(tempDir(), 'fresh.db');
-    cli(fresh, '--quiet', '--tz', 'UTC', '--tag', 'MainActivity', logs);
-    expect(await eventsAfter(db)).toEqual(query(fresh, `SELECT s.name, e.line, e.code, e.time FROM events e JOIN sources s ON s.id = e.source_id WHERE e.time >= '${CUTOFF}' ORDER BY 1, 2`));
+    expect(await eventsAfter(db)).toEqual(query(freshTagged(), `SELECT s.name, e.line, e.code, e.time FROM events e JOIN sources s ON s.id = e.source_id WHERE e.time >= '${CUTOFF}' ORDER BY 1, 2`));
     const counted = await rows(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
     expect(counted).toEqual([{ events: 3 * 62, counted: 3 * 60 + 3 * 62 }]);
   });
