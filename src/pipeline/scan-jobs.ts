@@ -105,7 +105,8 @@ class RangeBlocks {
 /**
  * A chunk of whole lines of a range, in `buf` from index `from` to `end`, at file offset `offset`:
  * buf[0, from) are the file's bytes just before it (whole lines, at most LOOKBACK_BYTES), kept for the
- * look-back of its candidates.
+ * look-back of its candidates. A candidate at file offset o has all of its look-back window in buf
+ * when o - LOOKBACK_BYTES >= validFrom (lookback.ts).
  */
 interface RangeChunk {
   buf: Buffer;
@@ -113,6 +114,30 @@ interface RangeChunk {
   end: number;
   overlong: number;
   offset: number;
+  validFrom: number;
+}
+
+/**
+ * Reads the whole lines of the LOOKBACK_BYTES before `start` into mem[KEPT - kept, KEPT), where the
+ * range reader keeps a chunk's look-back, so that the candidates at a range's start have theirs found
+ * here too (before, the main thread read each of those back from the file: a read and a walk in
+ * JavaScript on the serial thread, and a rarely taken path that made its optimized code start over).
+ * Returns the bytes kept and the validFrom of the first chunk: the window of any candidate is held
+ * (one that reaches the file's start holds all of it).
+ */
+function keepBefore(fd: number, start: number, mem: Buffer, KEPT: number): { kept: number; validFrom: number } {
+  const held = { kept: 0, validFrom: start };
+  if (start === 0) return { kept: 0, validFrom: -KEPT };
+  // one byte more than the window: a line that starts just at its bound is whole
+  const want = Math.min(start, KEPT + 1);
+  const bytes = readAt(fd, start - want, want, mem.subarray(KEPT, KEPT + want));
+  // the file shrank under the run: as without the bytes (the commit finds the change)
+  if (bytes.length < want) return held;
+  const from = want > KEPT ? bytes.indexOf(10) + 1 : 0;
+  if (from === 0 && want > KEPT) return held;
+  const kept = want - from;
+  mem.copyWithin(KEPT - kept, KEPT + from, KEPT + want);
+  return { kept, validFrom: start - KEPT };
 }
 
 /**
@@ -131,8 +156,10 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
   const KEPT = LOOKBACK_BYTES;
   const mem = scanner.input(KEPT + Math.max(2 * maxLine, 1 << 21));
   const buf = mem.subarray(KEPT);
+  const before = keepBefore(fd, start, mem, KEPT);
   let have = 0;
-  let kept = 0; // bytes kept ahead of buf[0] (a line start), the file's own just before it
+  let kept = before.kept; // bytes kept ahead of buf[0] (a line start), the file's own just before it
+  let validFrom = before.validFrom;
   let pos = start;
   let dropping = false;
   for (;;) {
@@ -152,11 +179,13 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
       }
       from = nl + 1;
       dropping = false;
+      // the bytes before this line are a cut line's head: the look-back of the next LOOKBACK_BYTES is read by the main thread
+      validFrom = base + from;
     }
     const last = buf.subarray(0, len).lastIndexOf(10);
     if (last >= from) {
       // (kept is 0 after a cut line, whose rest is dropped here)
-      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + last + 1 - from, overlong: 0, offset: base + from };
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + last + 1 - from, overlong: 0, offset: base + from, validFrom };
       // the next chunk's look-back: the whole lines of the last KEPT bytes before it, with its cut line
       const valid = KEPT + from - kept;
       const next = KEPT + last + 1;
@@ -168,7 +197,7 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
     } else if (len - from > maxLine) {
       // the line cut to maxLine bytes and a newline, in place (its rest is dropped)
       buf[from + maxLine] = 10;
-      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from };
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from, validFrom };
       dropping = true;
       have = 0;
       kept = 0;
@@ -180,7 +209,7 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
       if (have > 0 && !dropping) {
         // a last line without its newline: one is put after it (have < buf.length: a line that fills buf is cut above)
         buf[have] = 10;
-        yield { buf: mem.subarray(KEPT - kept), from: kept, end: kept + have + 1, overlong: 0, offset: pos - have };
+        yield { buf: mem.subarray(KEPT - kept), from: kept, end: kept + have + 1, overlong: 0, offset: pos - have, validFrom };
       }
       return;
     }
@@ -205,7 +234,7 @@ function scanRange(job: RangeJob): RangeResult {
   const list = new CandidateList();
   const blocks = new RangeBlocks(job.start, job.size, scanner);
   // The earlier lines of each candidate's pid, from the bytes held here (the main thread would read them again).
-  const before = new LookBackFinder(job.start, scanner);
+  const before = new LookBackFinder(scanner);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;
@@ -215,12 +244,11 @@ function scanRange(job: RangeJob): RangeResult {
       for (const c of rangeChunks(scanner, fd, job.start, job.end, job.maxLine, blocks)) {
         const base = lines;
         const rel = c.offset - job.start;
-        before.chunk(c.offset);
+        before.chunk(c.validFrom);
         const r = scanner.scan(c.buf.subarray(c.from), c.end - c.from, job.maxLine, (text, i, at) => {
           list.add(text, base + i, rel + at);
           return list.charge(before.candidate(c.buf, c.from + at, c.offset + at, base + i, text));
         });
-        before.chunkEnd(c.overlong > 0);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.

@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
-import { forEachCandidate } from '../../src/pipeline/candidates.js';
+import { forEachCandidate, stringArray } from '../../src/pipeline/candidates.js';
 import { FIXED_PID_COLUMN } from '../../src/pipeline/context.js';
-import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, type PidLine } from '../../src/pipeline/line-window.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, windowStart, type PidLine } from '../../src/pipeline/line-window.js';
 import { FoundBefore, fixedColumnPid } from '../../src/pipeline/lookback.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { splitRanges } from '../../src/pipeline/parallel.js';
@@ -128,7 +128,58 @@ describe('the walk back in the scanner (needle-scan.wat pidLines)', () => {
     // not a comparison of empty lists
     expect(found).toBeGreaterThan(100);
   });
+  it('finds, during a scan, with the newlines the scan kept, exactly the lines the JavaScript walk finds, across bytes before the scanned ones', () => {
+    const scanner = SimdScanner.create(withLayoutNeedles(candidateNeedles([])), 1 << 16)!;
+    let walks = 0;
+    let found = 0;
+    let crossed = 0;
+    fc.assert(
+      fc.property(
+        // lines before the scanned bytes (a chunk's kept look-back), the scanned lines, Authing lines among them
+        fc.array(line, { maxLength: 60 }),
+        fc.array(fc.tuple(line, fc.boolean()), { minLength: 1, maxLength: 200 }),
+        fc.nat(300),
+        fc.nat(),
+        fc.constantFrom(...PIDS.map(String)),
+        fc.integer({ min: 1, max: LOOKBACK_MAX }),
+        fc.integer({ min: 0, max: 70 }),
+        (kept, lines, offset, seed, needle, max, maxLines) => {
+          const head = Buffer.from(kept.map((l) => `${l}\n`).join(''), 'latin1');
+          const body = Buffer.from(lines.map(([l, authing]) => `${authing ? withPid(threadtime[l.length % threadtime.length]!, Number(needle), true, false) : l}\n`).join(''), 'latin1');
+          const buf = scanner.input(offset + head.length + body.length).subarray(offset, offset + head.length + body.length);
+          head.copy(buf);
+          body.copy(buf, head.length);
+          const data = buf.subarray(head.length);
+          let k = seed;
+          scanner.scan(data, data.length, 1 << 20, (text, _i, at) => {
+            const hi = head.length + at;
+            // the walk's own bound, the window's start, or any line start before the candidate
+            const starts = [0];
+            for (let i = 0; i < hi; i++) if (buf[i] === 10) starts.push(i + 1);
+            k = (k * 1103515245 + 12345) >>> 0;
+            const lo = k % 3 === 0 ? 0 : k % 3 === 1 ? windowStart(buf, hi) : starts[k % starts.length]!;
+            const col = k % 5 === 0 ? -1 : pidColumn(text, needle);
+            const want: number[] = [];
+            pidLineSpans(buf, lo, hi, needle, col, max, want, { lines: 0, max: maxLines });
+            const got: number[] = [];
+            scanner.pidLines(buf, lo, hi, needle, col, max, maxLines, got);
+            expect(got).toEqual(want);
+            walks++;
+            if (want.length) found++;
+            if (want.some((_, j) => j % 3 === 0 && want[j]! < head.length)) crossed++;
+            return true;
+          });
+        },
+      ),
+      { numRuns: 300, seed: 2026113019 },
+    );
+    // not a comparison of empty lists, and walks that went on into the bytes before the scanned ones
+    expect(walks).toBeGreaterThan(1000);
+    expect(found).toBeGreaterThan(300);
+    expect(crossed).toBeGreaterThan(30);
+  });
 });
+
 
 describe('a range job\'s look-back', () => {
   /**
@@ -197,6 +248,7 @@ describe('a range job\'s look-back', () => {
     const dir = tempDir();
     let withLines = 0;
     let nearChunkStart = 0;
+    let nearJobStart = 0;
     fc.assert(
       // ranges of less than one read chunk (2 MiB) and of several
       fc.property(fc.nat(), fc.constantFrom(1_200_000, 3_000_000, 5_000_000), fc.constantFrom(30_000, 1_000_000, 2_500_000, 10_000_000), fc.option(fc.integer({ min: 0, max: 3_000_000 })), fc.boolean(), (seed, size, target, longAt, endNewline) => {
@@ -215,8 +267,8 @@ describe('a range job\'s look-back', () => {
           forEachCandidate(r.candidates, (text, _rel, at) => {
             const offset = start + at;
             const pid = fixedColumnPid(text);
-            // the bytes before it are the job's own, and not a line cut in the read
-            const held = offset - LOOKBACK_BYTES >= start && !(cut && offset - LOOKBACK_BYTES < cut[1] && offset >= cut[1]);
+            // the bytes before it (the job's, or read before its start) are not a line cut in this job's read
+            const held = !(cut && cut[0] >= start && cut[0] < end && offset - LOOKBACK_BYTES < cut[1] && offset >= cut[1]);
             expect(found.pidOf(i), `candidate at ${offset}`).toBe(held ? pid : -1);
             if (found.pidOf(i) >= 0) {
               const want = readBack(bytes, offset, text, pid);
@@ -224,6 +276,8 @@ describe('a range job\'s look-back', () => {
               if (want.length) withLines++;
               // the read buffer is 2 MiB: a window that reaches into the chunk before
               if ((offset - start) % (1 << 21) < LOOKBACK_BYTES && offset - start > LOOKBACK_BYTES) nearChunkStart++;
+              // a window that reaches before the job's start: read before it by the job
+              if (offset - start < LOOKBACK_BYTES && start > 0) nearJobStart++;
             }
             i++;
             return true;
@@ -234,6 +288,7 @@ describe('a range job\'s look-back', () => {
     );
     expect(withLines).toBeGreaterThan(500);
     expect(nearChunkStart).toBeGreaterThan(10);
+    expect(nearJobStart).toBeGreaterThan(10);
   });
 
   it('does not read back the line cut by the start of the bytes kept from the chunk before, even where its bytes hold the pid', () => {
@@ -267,5 +322,17 @@ describe('a range job\'s look-back', () => {
     // the main thread reads back no line of 1234 that starts within LOOKBACK_BYTES
     expect(readBack(bytes, chunk, candidate, 1234)).toEqual([]);
     expect(found.linesOf(0, LOOKBACK_LINES)).toEqual([]);
+  });
+});
+
+describe('stringArray', () => {
+  it('gives a new empty array each time, which takes strings (the candidate lists start from it)', () => {
+    const a = stringArray();
+    const b = stringArray();
+    expect(a).not.toBe(b);
+    a.push('x', 'y');
+    expect(a).toEqual(['x', 'y']);
+    expect(b).toEqual([]);
+    expect(stringArray()).toEqual([]);
   });
 });
