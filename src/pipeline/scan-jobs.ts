@@ -19,6 +19,8 @@ export interface RangeJob {
   start: number;
   end: number;
   size: number;
+  /** Where the run began reading (a line start): no byte before it is read for a look-back (0 when absent). */
+  floor?: number;
   maxLine: number;
   needles: Needles;
 }
@@ -46,6 +48,11 @@ export interface RangeResult {
   stoppedAt?: number;
   /** Digests of the whole 1 MiB blocks that start in the range (fingerprint.ts). */
   blocks?: [number, string][];
+  /**
+   * Set when the range ends the file with a line without its newline: the file offset where that
+   * line starts (a checkpoint stays before it: an append may complete it).
+   */
+  openAt?: number;
   error?: string;
   /** A buffer job's buffer, handed back to be filled again. */
   buf?: Uint8Array;
@@ -125,11 +132,12 @@ interface RangeChunk {
  * Returns the bytes kept and the validFrom of the first chunk: the window of any candidate is held
  * (one that reaches the file's start holds all of it).
  */
-function keepBefore(fd: number, start: number, mem: Buffer, KEPT: number): { kept: number; validFrom: number } {
+function keepBefore(fd: number, start: number, floor: number, mem: Buffer, KEPT: number): { kept: number; validFrom: number } {
   const held = { kept: 0, validFrom: start };
-  if (start === 0) return { kept: 0, validFrom: -KEPT };
+  // Nothing before the run's start is read back (a resumed run reads as a stream of the rest would)
+  if (start <= floor) return { kept: 0, validFrom: -KEPT };
   // one byte more than the window: a line that starts just at its bound is whole
-  const want = Math.min(start, KEPT + 1);
+  const want = Math.min(start - floor, KEPT + 1);
   const bytes = readAt(fd, start - want, want, mem.subarray(KEPT, KEPT + want));
   // the file shrank under the run: as without the bytes (the commit finds the change)
   if (bytes.length < want) return held;
@@ -137,7 +145,8 @@ function keepBefore(fd: number, start: number, mem: Buffer, KEPT: number): { kep
   if (from === 0 && want > KEPT) return held;
   const kept = want - from;
   mem.copyWithin(KEPT - kept, KEPT + from, KEPT + want);
-  return { kept, validFrom: start - KEPT };
+  // a window cut by the run's start holds all there is to read
+  return { kept, validFrom: want > KEPT ? start - KEPT : -KEPT };
 }
 
 /**
@@ -149,14 +158,14 @@ function keepBefore(fd: number, start: number, mem: Buffer, KEPT: number): { kep
  * lines of a chunk are moved ahead of the next one with its cut line, so a candidate's look-back
  * is one contiguous walk over the bytes in place (lookback.ts).
  */
-function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, maxLine: number, blocks: RangeBlocks): Generator<RangeChunk> {
+function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, floor: number, maxLine: number, blocks: RangeBlocks): Generator<RangeChunk> {
   // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
   // bytes are scanned where they were read); a new one per job grew the C heap (measured). The
   // chunks are read to KEPT on; the bytes kept from the chunk before lie just ahead of KEPT.
   const KEPT = LOOKBACK_BYTES;
   const mem = scanner.input(KEPT + Math.max(2 * maxLine, 1 << 21));
   const buf = mem.subarray(KEPT);
-  const before = keepBefore(fd, start, mem, KEPT);
+  const before = keepBefore(fd, start, floor, mem, KEPT);
   let have = 0;
   let kept = before.kept; // bytes kept ahead of buf[0] (a line start), the file's own just before it
   let validFrom = before.validFrom;
@@ -238,10 +247,13 @@ function scanRange(job: RangeJob): RangeResult {
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;
+  let lastChunk = job.start;
+  let openAt: number | undefined;
   const fd = openSync(job.path, 'r');
   try {
     if (job.end > job.start) {
-      for (const c of rangeChunks(scanner, fd, job.start, job.end, job.maxLine, blocks)) {
+      for (const c of rangeChunks(scanner, fd, job.start, job.end, job.floor ?? 0, job.maxLine, blocks)) {
+        lastChunk = c.offset;
         const base = lines;
         const rel = c.offset - job.start;
         before.chunk(c.validFrom);
@@ -259,10 +271,12 @@ function scanRange(job: RangeJob): RangeResult {
       }
     }
     blocks.finish(fd, stoppedAt ?? job.end);
+    // The file's last line has no newline: it is the last chunk's last line (the chunk of its bytes, or of its head when it was cut).
+    if (stoppedAt === undefined && job.end === job.size && job.end > job.start && readAt(fd, job.end - 1, 1, Buffer.alloc(1))[0] !== 10) openAt = lastChunk;
   } finally {
     closeSync(fd);
   }
-  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done };
+  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */
