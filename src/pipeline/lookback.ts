@@ -14,7 +14,7 @@
  * The walk runs where the bytes are: the range reader keeps the window's bytes of the chunk before
  * (or, for a range's first chunk, reads those before the range) just ahead of each chunk in the
  * scanner's memory (scan-jobs.ts), and the scanner's module walks back over them (needle-scan.wat's
- * pidLines, with the newlines the scan kept); only the lines of the pid are decoded, each line once.
+ * pidLines); only the lines of the pid are decoded, each line once.
  */
 import { stringArray, type Candidates } from './candidates.js';
 import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, windowStart, type PidLine } from './line-window.js';

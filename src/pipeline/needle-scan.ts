@@ -31,10 +31,6 @@ const FOUND_CAP = Math.floor((LOOK_BYTES - 64) / 12);
 const DATA = LOOK + LOOK_BYTES;
 /** Loads run up to 66 bytes past the data. */
 const SLACK = 128;
-/** What pidLines is given as the data's start outside a scan: past any byte, so no kept mask is read. */
-const NO_SCAN = 0x7fffffff;
-/** Bytes of newline masks the scan keeps for `size` bytes of data: one i64 a 64-byte step. */
-const maskBytes = (size: number): number => (Math.ceil(size / 64) + 1) * 8;
 /** Each bucket's first literal header and their count (u16, u16). */
 const BUCKET_LISTS = 64;
 /** The literal headers, 32 bytes each. */
@@ -50,12 +46,12 @@ const FINGERPRINT: readonly (readonly [number, number, boolean])[] = [
 
 interface Exports {
   memory: WebAssembly.Memory;
-  begin(data: number, len: number, masks: number): void;
+  begin(data: number, len: number): void;
   run(maxLine: number, out: number, cap: number): number;
   lines(): number;
   overlong(): number;
   done(): number;
-  pidLines(lo: number, hi: number, col: number, needle: number, n: number, max: number, maxLines: number, out: number, data: number, masks: number): number;
+  pidLines(lo: number, hi: number, col: number, needle: number, n: number, max: number, maxLines: number, out: number): number;
   hashBegin(carry: number): void;
   hashUpdate(p: number, len: number): void;
   hashEnd(): bigint;
@@ -98,16 +94,6 @@ export class SimdScanner implements ChunkScanner {
   private view: Buffer;
   /** The found area as i32, renewed with the view. */
   private found: Int32Array;
-  /** Data bytes the memory holds (the largest asked for); the newline masks lie past them and their slack. */
-  private capacity = 0;
-  /** Where the scan keeps each step's newline mask (above every input(): a read never lands on them). */
-  private masks = 0;
-  /**
-   * While a scan hands over a candidate: its data's first byte, and the end of the steps whose masks
-   * it kept so far (the candidate's line start); else NO_SCAN.
-   */
-  private scanData = NO_SCAN;
-  private scanned = 0;
 
   private constructor(x: Exports) {
     this.x = x;
@@ -132,13 +118,9 @@ export class SimdScanner implements ChunkScanner {
     return s;
   }
 
-  /** Grows the memory to hold `size` data bytes and their newline masks. Growing detaches every earlier view. */
+  /** Grows the memory to hold `size` data bytes. Growing detaches every earlier view. */
   private ensure(size: number): void {
-    if (size > this.capacity) {
-      this.capacity = size;
-      this.masks = DATA + size + SLACK;
-    }
-    const need = this.masks + maskBytes(this.capacity);
+    const need = DATA + size + SLACK;
     const have = this.x.memory.buffer.byteLength;
     if (need > have) this.x.memory.grow(Math.ceil((need - have) / PAGE));
     if (this.view.buffer !== this.x.memory.buffer) {
@@ -220,30 +202,22 @@ export class SimdScanner implements ChunkScanner {
       buf.copy(data, 0, 0, end);
     }
     const x = this.x;
-    x.begin(at, end, this.masks);
+    x.begin(at, end);
     const hits = this.view;
-    this.scanData = at;
-    this.scanned = 0;
-    try {
-      do {
-        const n = x.run(maxLine, HITS, HIT_CAP);
-        for (let i = 0; i < n; i++) {
-          const start = hits.readInt32LE(HITS + 8 * i);
-          const line = hits.readInt32LE(HITS + 8 * i + 4);
-          const nl = data.indexOf(10, start);
-          const eol = nl < 0 ? end : nl;
-          // the module has kept the masks of the steps up to this line's (and on)
-          this.scanned = at + start;
-          if (onCandidate(data.toString('utf8', start, Math.min(eol, start + maxLine)), line, start) === false) {
-            // the module has run ahead: count the cut lines up to the stop here
-            const stoppedAt = Math.min(eol + 1, end);
-            return { lines: line + 1, overlong: overlongIn(data, 0, stoppedAt, maxLine), stoppedAt };
-          }
+    do {
+      const n = x.run(maxLine, HITS, HIT_CAP);
+      for (let i = 0; i < n; i++) {
+        const start = hits.readInt32LE(HITS + 8 * i);
+        const line = hits.readInt32LE(HITS + 8 * i + 4);
+        const nl = data.indexOf(10, start);
+        const eol = nl < 0 ? end : nl;
+        if (onCandidate(data.toString('utf8', start, Math.min(eol, start + maxLine)), line, start) === false) {
+          // the module has run ahead: count the cut lines up to the stop here
+          const stoppedAt = Math.min(eol + 1, end);
+          return { lines: line + 1, overlong: overlongIn(data, 0, stoppedAt, maxLine), stoppedAt };
         }
-      } while (!x.done());
-    } finally {
-      this.scanData = NO_SCAN;
-    }
+      }
+    } while (!x.done());
     return { lines: x.lines(), overlong: x.overlong() };
   }
 
@@ -261,9 +235,7 @@ export class SimdScanner implements ChunkScanner {
     // the digits byte by byte: Buffer.write is a call into C++ per candidate
     for (let k = 0; k < needle.length; k++) m[NEEDLE + k] = needle.charCodeAt(k);
     const base = buf.byteOffset;
-    // within the scan handing over a candidate, the newlines it kept serve the walk (a walk above them reads bytes)
-    const data = base + hi <= this.scanned ? this.scanData : NO_SCAN;
-    const n = this.x.pidLines(base + lo, base + hi, col, NEEDLE, needle.length, max, maxLines, FOUND, data, this.masks);
+    const n = this.x.pidLines(base + lo, base + hi, col, NEEDLE, needle.length, max, maxLines, FOUND);
     const found = this.found;
     for (let i = 0; i < 3 * n; i += 3) out.push(found[i]! - base, found[i + 1]! - base, found[i + 2]!);
   }

@@ -37,12 +37,8 @@
   (global $prevNl (mut i32) (i32.const -1))  ;; the last newline before $pos, relative to $data
   (global $lastHit (mut i32) (i32.const -1)) ;; the index of the last line reported
   (global $done (mut i32) (i32.const 0))
-  (global $masks (mut i32) (i32.const 0))    ;; where each step's newline mask is kept (i64 a step)
 
-  ;; Starts a scan of [$data, $data + $len); each 64-byte step's newline bits go to $masks (8 bytes a
-  ;; step, from $data's first), so that a look-back walks them instead of the bytes (pidLines).
-  (func (export "begin") (param $data i32) (param $len i32) (param $masks i32)
-    (global.set $masks (local.get $masks))
+  (func (export "begin") (param $data i32) (param $len i32)
     (global.set $data (local.get $data))
     (global.set $len (local.get $len))
     (global.set $pos (i32.const 0))
@@ -115,7 +111,7 @@
     (local $rA v128) (local $rB v128) (local $rC v128) (local $rD v128)
     (local $nl i64) (local $hit i64) (local $mask i64) (local $below i64) (local $lastMask i64) (local $m i64)
     (local $lane i32) (local $line i32) (local $start i32) (local $at i32) (local $prev i32)
-    (local $lastPos i32) (local $every i32) (local $masks i32)
+    (local $lastPos i32) (local $every i32)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $lo2 v128)
     (local $low v128) (local $newline v128)
     (local.set $lo0 (v128.load (i32.const 0)))
@@ -125,7 +121,6 @@
     (local.set $low (i8x16.splat (i32.const 0x0f)))
     (local.set $newline (i8x16.splat (i32.const 10)))
     (local.set $base (global.get $data))
-    (local.set $masks (global.get $masks))
     (local.set $pos (global.get $pos))
     (local.set $len (global.get $len))
     (local.set $lines (global.get $lines))
@@ -194,8 +189,6 @@
           (then
             (local.set $mask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $len) (local.get $pos)))) (i64.const 1)))
             (local.set $nl (i64.and (local.get $nl) (local.get $mask)))))
-        ;; kept for the look-back's walk (pidLines): one store a step
-        (i64.store (i32.add (local.get $masks) (i32.shr_u (local.get $pos) (i32.const 3))) (local.get $nl))
         ;; candidates: lanes with a bucket bit left, confirmed in full, one report a line
         (if (v128.any_true (v128.or (v128.or (local.get $rA) (local.get $rB)) (v128.or (local.get $rC) (local.get $rD))))
           (then
@@ -288,14 +281,8 @@
   ;; a blank or "(" and before a blank, ")" or ":" at column $col, or anywhere from column 1 within the
   ;; first 64 bytes when $col < 0; returns how many it wrote. The newlines come 64 bytes at a time,
   ;; from the last byte down: one vector pass over the window instead of a search per line.
-  ;;
-  ;; During a scan ($data its first byte, $masks the newline masks it kept), the newlines at and after
-  ;; $data come from those masks: 8 bytes read per 64 (the bytes were read by the scan already, and
-  ;; the walk back from nearly every candidate re-read ~10 KB); a caller outside a scan passes a $data
-  ;; past any byte (0x7fffffff), and the bytes before $data (those kept from the chunk before) are
-  ;; read as bytes.
   (func (export "pidLines") (param $lo i32) (param $hi i32) (param $col i32) (param $needle i32) (param $n i32)
-    (param $max i32) (param $maxLines i32) (param $out i32) (param $data i32) (param $masks i32) (result i32)
+    (param $max i32) (param $maxLines i32) (param $out i32) (result i32)
     (local $end i32) (local $ls i32) (local $w i32) (local $m i64) (local $top i32) (local $count i32)
     (local $looked i32) (local $i i32) (local $stop i32) (local $k i32) (local $first i32) (local $c i32) (local $nl v128)
     (if (i32.le_s (local.get $hi) (local.get $lo)) (then (return (i32.const 0))))
@@ -303,30 +290,20 @@
     (if (i32.eq (i32.load8_u offset=0 (i32.sub (local.get $hi) (i32.const 1))) (i32.const 10))
       (then (local.set $end (i32.sub (local.get $hi) (i32.const 1)))))
     (local.set $nl (i8x16.splat (i32.const 10)))
-    (if (i32.gt_s (local.get $end) (local.get $data))
-      (then
-        ;; the step of the scan that holds the byte before $end: its kept mask, cut to the bytes before $end
-        (local.set $w (i32.add (local.get $data) (i32.and (i32.sub (i32.sub (local.get $end) (i32.const 1)) (local.get $data)) (i32.const -64))))
-        (local.set $m
-          (i64.and
-            (i64.load (i32.add (local.get $masks) (i32.shr_u (i32.sub (local.get $w) (local.get $data)) (i32.const 3))))
-            (i64.shr_u (i64.const -1) (i64.extend_i32_u (i32.sub (i32.const 64) (i32.sub (local.get $end) (local.get $w))))))))
-      (else
-        (local.set $w (i32.sub (local.get $end) (i32.const 64)))
-        ;; the newlines of [$w, $w + 64), as bits (written out: V8 does not inline a call here)
-        (local.set $m
-          (i64.or
-            (i64.extend_i32_u
-              (i32.or
-                (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
-                (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
-            (i64.shl
-              (i64.extend_i32_u
-                (i32.or
-                  (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
-                  (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
-              (i64.const 32))))))
-    ;; only those at or after $lo
+    (local.set $w (i32.sub (local.get $end) (i32.const 64)))
+    ;; the newlines of [$w, $w + 64) at or after $lo, as bits (written out: V8 does not inline a call here)
+    (local.set $m
+      (i64.or
+        (i64.extend_i32_u
+          (i32.or
+            (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
+            (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
+        (i64.shl
+          (i64.extend_i32_u
+            (i32.or
+              (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
+              (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
+          (i64.const 32))))
     (if (i32.lt_s (local.get $w) (local.get $lo))
       (then
         (local.set $m
@@ -351,24 +328,19 @@
                 (br $have)))
             (br_if $have (i32.le_s (local.get $w) (local.get $lo)))
             (local.set $w (i32.sub (local.get $w) (i32.const 64)))
-            ;; the newlines of [$w, $w + 64), as bits: the scan's kept mask from $data on (the walk
-            ;; started on a step there, so $w is one), else the bytes (written out: V8 does not inline a call here)
-            (if (i32.ge_s (local.get $w) (local.get $data))
-              (then (local.set $m (i64.load (i32.add (local.get $masks) (i32.shr_u (i32.sub (local.get $w) (local.get $data)) (i32.const 3))))))
-              (else
-                (local.set $m
-                  (i64.or
-                    (i64.extend_i32_u
-                      (i32.or
-                        (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
-                        (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
-                    (i64.shl
-                      (i64.extend_i32_u
-                        (i32.or
-                          (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
-                          (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
-                      (i64.const 32))))))
-            ;; only those at or after $lo
+            ;; the newlines of [$w, $w + 64) at or after $lo, as bits (written out: V8 does not inline a call here)
+            (local.set $m
+              (i64.or
+                (i64.extend_i32_u
+                  (i32.or
+                    (i8x16.bitmask (i8x16.eq (v128.load offset=0 (local.get $w)) (local.get $nl)))
+                    (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $w)) (local.get $nl))) (i32.const 16))))
+                (i64.shl
+                  (i64.extend_i32_u
+                    (i32.or
+                      (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $w)) (local.get $nl)))
+                      (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $w)) (local.get $nl))) (i32.const 16))))
+                  (i64.const 32))))
             (if (i32.lt_s (local.get $w) (local.get $lo))
               (then
                 (local.set $m

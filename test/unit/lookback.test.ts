@@ -13,7 +13,7 @@ import { candidateNeedles } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
 import { forEachCandidate, stringArray } from '../../src/pipeline/candidates.js';
 import { FIXED_PID_COLUMN } from '../../src/pipeline/context.js';
-import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, windowStart, type PidLine } from '../../src/pipeline/line-window.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, type PidLine } from '../../src/pipeline/line-window.js';
 import { FoundBefore, fixedColumnPid } from '../../src/pipeline/lookback.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { splitRanges } from '../../src/pipeline/parallel.js';
@@ -127,56 +127,6 @@ describe('the walk back in the scanner (needle-scan.wat pidLines)', () => {
     );
     // not a comparison of empty lists
     expect(found).toBeGreaterThan(100);
-  });
-  it('finds, during a scan, with the newlines the scan kept, exactly the lines the JavaScript walk finds, across bytes before the scanned ones', () => {
-    const scanner = SimdScanner.create(withLayoutNeedles(candidateNeedles([])), 1 << 16)!;
-    let walks = 0;
-    let found = 0;
-    let crossed = 0;
-    fc.assert(
-      fc.property(
-        // lines before the scanned bytes (a chunk's kept look-back), the scanned lines, Authing lines among them
-        fc.array(line, { maxLength: 60 }),
-        fc.array(fc.tuple(line, fc.boolean()), { minLength: 1, maxLength: 200 }),
-        fc.nat(300),
-        fc.nat(),
-        fc.constantFrom(...PIDS.map(String)),
-        fc.integer({ min: 1, max: LOOKBACK_MAX }),
-        fc.integer({ min: 0, max: 70 }),
-        (kept, lines, offset, seed, needle, max, maxLines) => {
-          const head = Buffer.from(kept.map((l) => `${l}\n`).join(''), 'latin1');
-          const body = Buffer.from(lines.map(([l, authing]) => `${authing ? withPid(threadtime[l.length % threadtime.length]!, Number(needle), true, false) : l}\n`).join(''), 'latin1');
-          const buf = scanner.input(offset + head.length + body.length).subarray(offset, offset + head.length + body.length);
-          head.copy(buf);
-          body.copy(buf, head.length);
-          const data = buf.subarray(head.length);
-          let k = seed;
-          scanner.scan(data, data.length, 1 << 20, (text, _i, at) => {
-            const hi = head.length + at;
-            // the walk's own bound, the window's start, or any line start before the candidate
-            const starts = [0];
-            for (let i = 0; i < hi; i++) if (buf[i] === 10) starts.push(i + 1);
-            k = (k * 1103515245 + 12345) >>> 0;
-            const lo = k % 3 === 0 ? 0 : k % 3 === 1 ? windowStart(buf, hi) : starts[k % starts.length]!;
-            const col = k % 5 === 0 ? -1 : pidColumn(text, needle);
-            const want: number[] = [];
-            pidLineSpans(buf, lo, hi, needle, col, max, want, { lines: 0, max: maxLines });
-            const got: number[] = [];
-            scanner.pidLines(buf, lo, hi, needle, col, max, maxLines, got);
-            expect(got).toEqual(want);
-            walks++;
-            if (want.length) found++;
-            if (want.some((_, j) => j % 3 === 0 && want[j]! < head.length)) crossed++;
-            return true;
-          });
-        },
-      ),
-      { numRuns: 300, seed: 2026113019 },
-    );
-    // not a comparison of empty lists, and walks that went on into the bytes before the scanned ones
-    expect(walks).toBeGreaterThan(1000);
-    expect(found).toBeGreaterThan(300);
-    expect(crossed).toBeGreaterThan(30);
   });
 });
 
