@@ -130,11 +130,11 @@ interface RangeChunk {
  * here too (before, the main thread read each of those back from the file: a read and a walk in
  * JavaScript on the serial thread, and a rarely taken path that made its optimized code start over).
  * Returns the bytes kept and the validFrom of the first chunk: the window of any candidate is held
- * (one that reaches the file's start holds all of it).
+ * (one cut by the run's start, `floor`, holds all there is: the main thread reads nothing before it either).
  */
 function keepBefore(fd: number, start: number, floor: number, mem: Buffer, KEPT: number): { kept: number; validFrom: number } {
   const held = { kept: 0, validFrom: start };
-  // Nothing before the run's start is read back (a resumed run reads as a stream of the rest would)
+  // nothing before the run's start is read back (BytesBefore's bound, and all a --threads 1 run has)
   if (start <= floor) return { kept: 0, validFrom: -KEPT };
   // one byte more than the window: a line that starts just at its bound is whole
   const want = Math.min(start - floor, KEPT + 1);
