@@ -242,8 +242,11 @@ export class ContextKeeper {
     if (near) {
       // one array, not three (a filter and a spread per event were most of the read-back's garbage)
       const all: LogRecord[] = [];
-      for (const x of near.recent) if (x.line >= floor) all.push(x);
-      for (const x of found) all.push(x);
+      // Indexed, not for-of: `recent` is made two ways, and iterating arrays of two maps threw this
+      // function's optimized code away (--trace-deopt on the 1 GB capture); nor over the shared empty array.
+      const before = near.recent;
+      for (let i = 0; i < before.length; i++) if (before[i]!.line >= floor) all.push(before[i]!);
+      if (found !== NO_RECORDS) for (let i = 0; i < found.length; i++) all.push(found[i]!);
       recs = all;
     }
     let cause: string | null = null;

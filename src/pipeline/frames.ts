@@ -129,7 +129,8 @@ export async function* rangeFrames(path: string, start: number, size: number, ma
       if (r.blocks) hasher.add(r.blocks);
       const end = r.end;
       yield {
-        kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.end, tail: false, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
+        // a last line without its newline is read, but the checkpoint stays before it (as lineChunks' tail)
+        kind: 'scanned', offset: r.start, bytes: r.end - r.start, result: r, exact: true, next: r.openAt ?? r.end, tail: r.openAt !== undefined, overlong: 0, workerBytes: r.here ? 0 : r.end - r.start,
         data: (from) => lineChunks(Readable.from(createReadStream(path, { start: r.start + from, end: end - 1 })), maxLine, r.start + from),
         readBefore: (at, max) => back.read(at, max),
       };

@@ -8,14 +8,15 @@
  * exactly as the main thread would (`LineWindow.linesOfPid`, the whole window: LOOKBACK_LINES lines,
  * LOOKBACK_BYTES bytes), and sends their text with the candidate. The main thread cuts that window to
  * what it still needs (what the pid's last event saw) and parses it as before. A candidate whose
- * window reaches before the range (or before a line cut in the read) gets none: the main thread
- * reads it back from the file, as it does for other layouts.
+ * window reaches before a line cut in the read gets none: the main thread reads it back from the
+ * file, as it does for other layouts.
  *
  * The walk runs where the bytes are: the range reader keeps the window's bytes of the chunk before
- * just ahead of each chunk in the scanner's memory (scan-jobs.ts), and the scanner's module walks back
- * over them (needle-scan.wat's pidLines); only the lines of the pid are decoded, each line once.
+ * (or, for a range's first chunk, reads those before the range) just ahead of each chunk in the
+ * scanner's memory (scan-jobs.ts), and the scanner's module walks back over them (needle-scan.wat's
+ * pidLines); only the lines of the pid are decoded, each line once.
  */
-import type { Candidates } from './candidates.js';
+import { stringArray, type Candidates } from './candidates.js';
 import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, windowStart, type PidLine } from './line-window.js';
 import type { ChunkScanner } from './scan.js';
 
@@ -59,22 +60,16 @@ export class LookBackFinder {
   private readonly from: number[] = [0];
   private readonly ref: number[] = [];
   private readonly back: number[] = [];
-  private readonly texts: string[] = [];
+  private readonly texts = stringArray();
   /** Candidate index by job line index; other lines' index in `texts` by job line index. */
   private readonly candAt = new Map<number, number>();
   private readonly textAt = new Map<number, number>();
   /** (start, end, back) of the lines one walk found, nearest first (reused). */
   private readonly spans: number[] = [];
-  /** File offset from which the bytes before a candidate are the file's own (the range start, or after a cut line). */
-  private validFrom: number;
-  private cut = false;
+  /** A candidate at file offset o has its whole window in the bytes before it when o - LOOKBACK_BYTES >= validFrom (the chunk says). */
+  private validFrom = 0;
 
-  constructor(
-    start: number,
-    private readonly scanner: Pick<ChunkScanner, 'pidLines'>,
-  ) {
-    this.validFrom = start;
-  }
+  constructor(private readonly scanner: Pick<ChunkScanner, 'pidLines'>) {}
 
   /**
    * The candidate `text` at buf[at] (buf[0] a line start, the bytes from there the file's own), file
@@ -105,7 +100,8 @@ export class LookBackFinder {
             this.texts.push(lt);
             chars += lt.length + 1;
           }
-          ref = -t - 1;
+          // ~t is -t - 1 (never -0, which is not a small integer: the optimized code started over on it)
+          ref = ~t;
         }
         this.ref.push(ref);
         this.back.push(back);
@@ -115,15 +111,13 @@ export class LookBackFinder {
     return chars;
   }
 
-  /** A chunk of the range begins at file offset `offset`. */
-  chunk(offset: number): void {
-    if (this.cut) this.validFrom = offset;
-    this.cut = false;
-  }
-
-  /** A chunk ended; `cut`: it was a cut line (its head and a newline, not the file's bytes). */
-  chunkEnd(cut: boolean): void {
-    this.cut = cut;
+  /**
+   * A chunk of the range begins: its candidates at file offset o have their whole window in the bytes
+   * before them when o - LOOKBACK_BYTES >= validFrom (the range's start less the bytes read before it,
+   * or the line after a line cut in the read: its bytes there are not the file's).
+   */
+  chunk(validFrom: number): void {
+    this.validFrom = validFrom;
   }
 
   done(): LookBack {

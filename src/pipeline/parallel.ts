@@ -108,9 +108,9 @@ export class ScanPool {
     return p;
   }
 
-  /** Scans [start, end) of a file of `size` bytes. */
-  range(path: string, start: number, end: number, size: number): Promise<RangeResult> {
-    return this.submit({ id: this.nextId++, path, start, end, size, maxLine: this.maxLine, needles: this.needles });
+  /** Scans [start, end) of a file of `size` bytes, read from `floor` on (no look-back before it). */
+  range(path: string, start: number, end: number, size: number, floor = 0): Promise<RangeResult> {
+    return this.submit({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles });
   }
 
   /** Scans the whole lines of buf[start, end); buf must own its memory, which moves to the worker. */
@@ -120,8 +120,8 @@ export class ScanPool {
   }
 
   /** Scans [start, end) of a file on this thread, as a worker would. */
-  scanHere(path: string, start: number, end: number, size: number): RangeResult {
-    return runJob({ id: this.nextId++, path, start, end, size, maxLine: this.maxLine, needles: this.needles });
+  scanHere(path: string, start: number, end: number, size: number, floor = 0): RangeResult {
+    return runJob({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles });
   }
 
   async close(): Promise<void> {
@@ -148,18 +148,20 @@ export type ScannedRange = RangeResult & { start: number; end: number; here: boo
  */
 export async function* scanInParallel(path: string, ranges: [number, number][], size: number, pool: ScanPool, signal?: AbortSignal): AsyncGenerator<ScannedRange> {
   const threads = pool.threads;
+  // the run reads from the first range's start: no look-back reads before it
+  const floor = ranges[0]?.[0] ?? 0;
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
   const inFlight: { start: number; end: number; p: Promise<RangeResult> }[] = [];
   let next = 1;
   const dispatch = () => {
     while (next < ranges.length && inFlight.length < threads * 2) {
       const [start, end] = ranges[next++]!;
-      inFlight.push({ start, end, p: pool.range(path, start, end, size) });
+      inFlight.push({ start, end, p: pool.range(path, start, end, size, floor) });
     }
   };
   try {
     dispatch();
-    let here: { start: number; end: number; r: RangeResult } | null = ranges.length ? { start: ranges[0]![0], end: ranges[0]![1], r: pool.scanHere(path, ranges[0]![0], ranges[0]![1], size) } : null;
+    let here: { start: number; end: number; r: RangeResult } | null = ranges.length ? { start: ranges[0]![0], end: ranges[0]![1], r: pool.scanHere(path, ranges[0]![0], ranges[0]![1], size, floor) } : null;
     while (here || inFlight.length || next < ranges.length) {
       dispatch();
       if (signal?.aborted) return;
@@ -176,7 +178,7 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
       const stop = job.r.stoppedAt;
       // The rest of a job that stopped at its cap: first in line, and sent now, so that it is scanned
       // while this part is parsed (one part ahead: the main thread never waits a round trip).
-      if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: pool.range(path, stop, job.end, size) });
+      if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: pool.range(path, stop, job.end, size, floor) });
       yield { ...job.r, start: job.start, end: stop ?? job.end, here: job.here };
     }
   } finally {

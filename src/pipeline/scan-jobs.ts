@@ -19,6 +19,8 @@ export interface RangeJob {
   start: number;
   end: number;
   size: number;
+  /** Where the run began reading (a line start): no byte before it is read for a look-back (0 when absent). */
+  floor?: number;
   maxLine: number;
   needles: Needles;
 }
@@ -46,6 +48,11 @@ export interface RangeResult {
   stoppedAt?: number;
   /** Digests of the whole 1 MiB blocks that start in the range (fingerprint.ts). */
   blocks?: [number, string][];
+  /**
+   * Set when the range ends the file with a line without its newline: the file offset where that
+   * line starts (a checkpoint stays before it: an append may complete it).
+   */
+  openAt?: number;
   error?: string;
   /** A buffer job's buffer, handed back to be filled again. */
   buf?: Uint8Array;
@@ -105,7 +112,8 @@ class RangeBlocks {
 /**
  * A chunk of whole lines of a range, in `buf` from index `from` to `end`, at file offset `offset`:
  * buf[0, from) are the file's bytes just before it (whole lines, at most LOOKBACK_BYTES), kept for the
- * look-back of its candidates.
+ * look-back of its candidates. A candidate at file offset o has all of its look-back window in buf
+ * when o - LOOKBACK_BYTES >= validFrom (lookback.ts).
  */
 interface RangeChunk {
   buf: Buffer;
@@ -113,6 +121,32 @@ interface RangeChunk {
   end: number;
   overlong: number;
   offset: number;
+  validFrom: number;
+}
+
+/**
+ * Reads the whole lines of the LOOKBACK_BYTES before `start` into mem[KEPT - kept, KEPT), where the
+ * range reader keeps a chunk's look-back, so that the candidates at a range's start have theirs found
+ * here too (before, the main thread read each of those back from the file: a read and a walk in
+ * JavaScript on the serial thread, and a rarely taken path that made its optimized code start over).
+ * Returns the bytes kept and the validFrom of the first chunk: the window of any candidate is held
+ * (one cut by the run's start, `floor`, holds all there is: the main thread reads nothing before it either).
+ */
+function keepBefore(fd: number, start: number, floor: number, mem: Buffer, KEPT: number): { kept: number; validFrom: number } {
+  const held = { kept: 0, validFrom: start };
+  // nothing before the run's start is read back (BytesBefore's bound, and all a --threads 1 run has)
+  if (start <= floor) return { kept: 0, validFrom: -KEPT };
+  // one byte more than the window: a line that starts just at its bound is whole
+  const want = Math.min(start - floor, KEPT + 1);
+  const bytes = readAt(fd, start - want, want, mem.subarray(KEPT, KEPT + want));
+  // the file shrank under the run: as without the bytes (the commit finds the change)
+  if (bytes.length < want) return held;
+  const from = want > KEPT ? bytes.indexOf(10) + 1 : 0;
+  if (from === 0 && want > KEPT) return held;
+  const kept = want - from;
+  mem.copyWithin(KEPT - kept, KEPT + from, KEPT + want);
+  // a window cut by the run's start holds all there is to read
+  return { kept, validFrom: want > KEPT ? start - KEPT : -KEPT };
 }
 
 /**
@@ -124,15 +158,17 @@ interface RangeChunk {
  * lines of a chunk are moved ahead of the next one with its cut line, so a candidate's look-back
  * is one contiguous walk over the bytes in place (lookback.ts).
  */
-function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, maxLine: number, blocks: RangeBlocks): Generator<RangeChunk> {
+function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: number, floor: number, maxLine: number, blocks: RangeBlocks): Generator<RangeChunk> {
   // One buffer for every job of this thread, the scanner's own (SIMD: inside its memory, so the
   // bytes are scanned where they were read); a new one per job grew the C heap (measured). The
   // chunks are read to KEPT on; the bytes kept from the chunk before lie just ahead of KEPT.
   const KEPT = LOOKBACK_BYTES;
   const mem = scanner.input(KEPT + Math.max(2 * maxLine, 1 << 21));
   const buf = mem.subarray(KEPT);
+  const before = keepBefore(fd, start, floor, mem, KEPT);
   let have = 0;
-  let kept = 0; // bytes kept ahead of buf[0] (a line start), the file's own just before it
+  let kept = before.kept; // bytes kept ahead of buf[0] (a line start), the file's own just before it
+  let validFrom = before.validFrom;
   let pos = start;
   let dropping = false;
   for (;;) {
@@ -152,11 +188,13 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
       }
       from = nl + 1;
       dropping = false;
+      // the bytes before this line are a cut line's head: the look-back of the next LOOKBACK_BYTES is read by the main thread
+      validFrom = base + from;
     }
     const last = buf.subarray(0, len).lastIndexOf(10);
     if (last >= from) {
       // (kept is 0 after a cut line, whose rest is dropped here)
-      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + last + 1 - from, overlong: 0, offset: base + from };
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + last + 1 - from, overlong: 0, offset: base + from, validFrom };
       // the next chunk's look-back: the whole lines of the last KEPT bytes before it, with its cut line
       const valid = KEPT + from - kept;
       const next = KEPT + last + 1;
@@ -168,7 +206,7 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
     } else if (len - from > maxLine) {
       // the line cut to maxLine bytes and a newline, in place (its rest is dropped)
       buf[from + maxLine] = 10;
-      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from };
+      yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from, validFrom };
       dropping = true;
       have = 0;
       kept = 0;
@@ -180,7 +218,7 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
       if (have > 0 && !dropping) {
         // a last line without its newline: one is put after it (have < buf.length: a line that fills buf is cut above)
         buf[have] = 10;
-        yield { buf: mem.subarray(KEPT - kept), from: kept, end: kept + have + 1, overlong: 0, offset: pos - have };
+        yield { buf: mem.subarray(KEPT - kept), from: kept, end: kept + have + 1, overlong: 0, offset: pos - have, validFrom };
       }
       return;
     }
@@ -205,22 +243,24 @@ function scanRange(job: RangeJob): RangeResult {
   const list = new CandidateList();
   const blocks = new RangeBlocks(job.start, job.size, scanner);
   // The earlier lines of each candidate's pid, from the bytes held here (the main thread would read them again).
-  const before = new LookBackFinder(job.start, scanner);
+  const before = new LookBackFinder(scanner);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;
+  let lastChunk = job.start;
+  let openAt: number | undefined;
   const fd = openSync(job.path, 'r');
   try {
     if (job.end > job.start) {
-      for (const c of rangeChunks(scanner, fd, job.start, job.end, job.maxLine, blocks)) {
+      for (const c of rangeChunks(scanner, fd, job.start, job.end, job.floor ?? 0, job.maxLine, blocks)) {
+        lastChunk = c.offset;
         const base = lines;
         const rel = c.offset - job.start;
-        before.chunk(c.offset);
+        before.chunk(c.validFrom);
         const r = scanner.scan(c.buf.subarray(c.from), c.end - c.from, job.maxLine, (text, i, at) => {
           list.add(text, base + i, rel + at);
           return list.charge(before.candidate(c.buf, c.from + at, c.offset + at, base + i, text));
         });
-        before.chunkEnd(c.overlong > 0);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.
@@ -231,10 +271,12 @@ function scanRange(job: RangeJob): RangeResult {
       }
     }
     blocks.finish(fd, stoppedAt ?? job.end);
+    // The file's last line has no newline: it is the last chunk's last line (the chunk of its bytes, or of its head when it was cut).
+    if (stoppedAt === undefined && job.end === job.size && job.end > job.start && readAt(fd, job.end - 1, 1, Buffer.alloc(1))[0] !== 10) openAt = lastChunk;
   } finally {
     closeSync(fd);
   }
-  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done };
+  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */

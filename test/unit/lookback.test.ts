@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
-import { forEachCandidate } from '../../src/pipeline/candidates.js';
+import { forEachCandidate, stringArray } from '../../src/pipeline/candidates.js';
 import { FIXED_PID_COLUMN } from '../../src/pipeline/context.js';
 import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, type PidLine } from '../../src/pipeline/line-window.js';
 import { FoundBefore, fixedColumnPid } from '../../src/pipeline/lookback.js';
@@ -130,6 +130,7 @@ describe('the walk back in the scanner (needle-scan.wat pidLines)', () => {
   });
 });
 
+
 describe('a range job\'s look-back', () => {
   /**
    * A capture of real threadtime lines with a few pids, Authing lines among them, maybe a line longer
@@ -179,8 +180,8 @@ describe('a range job\'s look-back', () => {
    * The lines the main thread reads back from the file for a candidate at `offset` (frames.ts's
    * BytesBefore, LineWindow); a line that is a candidate itself comes as the scan decoded it (with its CR).
    */
-  function readBack(bytes: Buffer, offset: number, text: string, pid: number): PidLine[] {
-    const window = bytes.subarray(Math.max(0, offset - LOOKBACK_BYTES - 1), offset);
+  function readBack(bytes: Buffer, offset: number, text: string, pid: number, floor = 0): PidLine[] {
+    const window = bytes.subarray(Math.max(floor, offset - LOOKBACK_BYTES - 1), offset);
     const from = window.length === LOOKBACK_BYTES + 1 ? window.indexOf(10) + 1 : 0;
     const needle = String(pid);
     const spans: number[] = [];
@@ -197,17 +198,21 @@ describe('a range job\'s look-back', () => {
     const dir = tempDir();
     let withLines = 0;
     let nearChunkStart = 0;
+    let nearJobStart = 0;
+    let nearFloor = 0;
     fc.assert(
       // ranges of less than one read chunk (2 MiB) and of several
-      fc.property(fc.nat(), fc.constantFrom(1_200_000, 3_000_000, 5_000_000), fc.constantFrom(30_000, 1_000_000, 2_500_000, 10_000_000), fc.option(fc.integer({ min: 0, max: 3_000_000 })), fc.boolean(), (seed, size, target, longAt, endNewline) => {
+      // a run from the file's start, or one resumed at a line start (nothing before it is read back)
+      fc.property(fc.nat(), fc.constantFrom(1_200_000, 3_000_000, 5_000_000), fc.constantFrom(30_000, 1_000_000, 2_500_000, 10_000_000), fc.option(fc.integer({ min: 0, max: 3_000_000 })), fc.boolean(), fc.boolean(), (seed, size, target, longAt, endNewline, resumed) => {
         const { bytes, cut } = capture(seed, size, longAt, endNewline);
         const f = join(dir, 'c.log');
         writeFileSync(f, bytes);
+        const floor = resumed ? bytes.indexOf(10, (seed % 50_000) + 20_000) + 1 : 0;
         // each range as scanInParallel runs it: a job full of candidates stops, and the rest is another job
-        const jobs = splitRanges(f, 0, bytes.length, target);
+        const jobs = splitRanges(f, floor, bytes.length, target);
         for (let j = 0; j < jobs.length; j++) {
           const [start, end] = jobs[j]!;
-          const r = runJob({ id: 0, path: f, start, end, size: bytes.length, maxLine: 1 << 20, needles });
+          const r = runJob({ id: 0, path: f, start, end, size: bytes.length, floor, maxLine: 1 << 20, needles });
           expect(r.error).toBeUndefined();
           if (r.stoppedAt !== undefined) jobs.splice(j + 1, 0, [r.stoppedAt, end]);
           const found = new FoundBefore(r.candidates, r.candidates.before!);
@@ -215,15 +220,19 @@ describe('a range job\'s look-back', () => {
           forEachCandidate(r.candidates, (text, _rel, at) => {
             const offset = start + at;
             const pid = fixedColumnPid(text);
-            // the bytes before it are the job's own, and not a line cut in the read
-            const held = offset - LOOKBACK_BYTES >= start && !(cut && offset - LOOKBACK_BYTES < cut[1] && offset >= cut[1]);
+            // the bytes before it (the job's, or read before its start) are not a line cut in this job's read
+            const held = !(cut && cut[0] >= start && cut[0] < end && offset - LOOKBACK_BYTES < cut[1] && offset >= cut[1]);
             expect(found.pidOf(i), `candidate at ${offset}`).toBe(held ? pid : -1);
             if (found.pidOf(i) >= 0) {
-              const want = readBack(bytes, offset, text, pid);
+              const want = readBack(bytes, offset, text, pid, floor);
               expect(found.linesOf(i, LOOKBACK_LINES), `candidate at ${offset}`).toEqual(want);
               if (want.length) withLines++;
               // the read buffer is 2 MiB: a window that reaches into the chunk before
               if ((offset - start) % (1 << 21) < LOOKBACK_BYTES && offset - start > LOOKBACK_BYTES) nearChunkStart++;
+              // a window that reaches before the job's start: read before it by the job
+              if (offset - start < LOOKBACK_BYTES && start > floor) nearJobStart++;
+              // a window cut by the run's start
+              if (offset - floor < LOOKBACK_BYTES && floor > 0) nearFloor++;
             }
             i++;
             return true;
@@ -234,6 +243,8 @@ describe('a range job\'s look-back', () => {
     );
     expect(withLines).toBeGreaterThan(500);
     expect(nearChunkStart).toBeGreaterThan(10);
+    expect(nearJobStart).toBeGreaterThan(10);
+    expect(nearFloor).toBeGreaterThan(0);
   });
 
   it('does not read back the line cut by the start of the bytes kept from the chunk before, even where its bytes hold the pid', () => {
@@ -267,5 +278,17 @@ describe('a range job\'s look-back', () => {
     // the main thread reads back no line of 1234 that starts within LOOKBACK_BYTES
     expect(readBack(bytes, chunk, candidate, 1234)).toEqual([]);
     expect(found.linesOf(0, LOOKBACK_LINES)).toEqual([]);
+  });
+});
+
+describe('stringArray', () => {
+  it('gives a new empty array each time, which takes strings (the candidate lists start from it)', () => {
+    const a = stringArray();
+    const b = stringArray();
+    expect(a).not.toBe(b);
+    a.push('x', 'y');
+    expect(a).toEqual(['x', 'y']);
+    expect(b).toEqual([]);
+    expect(stringArray()).toEqual([]);
   });
 });
