@@ -39,6 +39,8 @@ const EVENT_COLUMNS = ['source_id', 'line', 'time', 'hour', 'code', 'method', 'd
  * (callgrind; docs/performance.md, "Round six: the writes"); 16 and 128 rows were within the noise of 32.
  */
 const EVENT_ROWS = 32;
+/** What takeBack returns when a batch takes nothing back. */
+const NONE_TAKEN_BACK: ReadonlySet<string> = new Set();
 
 /** `INSERT INTO events ... VALUES (...) x rows`, positional parameters only. */
 function insertEventsSql(rows: number): string {
@@ -380,56 +382,83 @@ export class SqliteStore implements Store {
         // Bytes read under this run's contract alone: it is what now holds for the whole source.
         if (c && progress.bytes > progress.fromBytes) this.swapContract!.run(c.run, sourceId);
       }
-      // Taken back: events written past the last checkpoint; the same ones read again are not new.
-      const before = new Set<string>();
-      if (progress.dropAfterLine !== undefined) {
-        for (const d of this.dropTail!.all(sourceId, progress.dropAfterLine) as { line: number; hour: string; code: number; tag: string; outcome: string }[]) {
-          this.uncount!.run(d.hour, d.code, d.tag, sourceId, d.outcome);
-          before.add(`${d.line}:${d.code}`);
-        }
-        if (before.size) this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ? AND count <= 0').run(sourceId);
-      }
-      const inserted: AuthingEvent[] = [];
-      // Counted as they go in: each event's hour is cut from its time once, for the row and its count.
-      const counts = new HourCounts();
-      // A line stored already (by an earlier run, or earlier in this batch) is skipped, as the key's
-      // ON CONFLICT DO NOTHING would: never counted twice. Known before the insert, so that EVENT_ROWS
-      // rows go in one statement (its set-up, cursors and result object once, not per row: measured).
-      const seen = this.linesStored(sourceId, events);
-      const values = this.rowValues;
-      let n = 0;
-      for (const e of events) {
-        if (seen.has(e.line)) continue;
-        seen.add(e.line);
-        const hour = hourOf(e.time);
-        // Positional parameters, in EVENT_COLUMNS order: binding by name cost a third of the insert (profiled).
-        values[n++] = sourceId;
-        values[n++] = e.line;
-        values[n++] = e.time;
-        values[n++] = hour;
-        values[n++] = e.code;
-        values[n++] = e.method;
-        values[n++] = e.detail;
-        values[n++] = e.pid;
-        values[n++] = e.tid;
-        values[n++] = e.level;
-        values[n++] = e.tag;
-        values[n++] = e.excerpt;
-        values[n++] = e.outcome;
-        values[n++] = contextJson(e);
-        values[n++] = e.cause ?? null;
-        if (n === values.length) {
-          this.insertRows(this.insertEvents!, values, EVENT_ROWS);
-          n = 0;
-        }
-        inserted.push(e);
-        counts.add(hour, e.code, e.tag, e.outcome);
-      }
-      const width = EVENT_COLUMNS.length;
-      for (let i = 0; i < n; i += width) this.insertRows(this.insertEvent!, values.slice(i, i + width), 1);
-      for (const [hour, code, tag, outcome, n] of counts.rows) this.upsertCount!.run(hour, code, tag, sourceId, outcome, n);
+      const before = progress.dropAfterLine === undefined ? NONE_TAKEN_BACK : this.takeBack(sourceId, progress.dropAfterLine);
+      const inserted = this.insertNew(sourceId, events);
       return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
     }).immediate();
+  }
+
+  /**
+   * Takes back the events written past the last checkpoint (their hourly counts too); returns their
+   * "line:code" keys, so that the same ones read again are not reported as new.
+   */
+  private takeBack(sourceId: number, afterLine: number): Set<string> {
+    const before = new Set<string>();
+    for (const d of this.dropTail!.all(sourceId, afterLine) as { line: number; hour: string; code: number; tag: string; outcome: string }[]) {
+      this.uncount!.run(d.hour, d.code, d.tag, sourceId, d.outcome);
+      before.add(`${d.line}:${d.code}`);
+    }
+    if (before.size) this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ? AND count <= 0').run(sourceId);
+    return before;
+  }
+
+  /**
+   * Inserts the events of a batch that the store does not hold yet and counts them by hour; returns them.
+   * Apart from the transaction's rarer work, and its per-event loop apart again (bindNew): V8 compiled the
+   * whole transaction body 8-12 times a run on the 1 GB capture (on-stack replacement in the loop, then
+   * deoptimized at code the loop's first batch had not reached: ~150 ms of the compiler's CPU, measured
+   * with --trace-opt); small functions are compiled once or twice, and cheaply.
+   */
+  private insertNew(sourceId: number, events: readonly AuthingEvent[]): AuthingEvent[] {
+    const inserted: AuthingEvent[] = [];
+    // Counted as they go in: each event's hour is cut from its time once, for the row and its count.
+    const counts = new HourCounts();
+    const values = this.rowValues;
+    const n = this.bindNew(sourceId, events, values, inserted, counts);
+    const width = EVENT_COLUMNS.length;
+    for (let i = 0; i < n; i += width) this.insertRows(this.insertEvent!, values.slice(i, i + width), 1);
+    for (const [hour, code, tag, outcome, count] of counts.rows) this.upsertCount!.run(hour, code, tag, sourceId, outcome, count);
+    return inserted;
+  }
+
+  /**
+   * Binds each new event's row into `values`, inserting EVENT_ROWS rows a statement as `values` fills;
+   * returns how many values of a last, partial statement are left bound.
+   */
+  private bindNew(sourceId: number, events: readonly AuthingEvent[], values: unknown[], inserted: AuthingEvent[], counts: HourCounts): number {
+    // A line stored already (by an earlier run, or earlier in this batch) is skipped, as the key's
+    // ON CONFLICT DO NOTHING would: never counted twice. Known before the insert, so that EVENT_ROWS
+    // rows go in one statement (its set-up, cursors and result object once, not per row: measured).
+    const seen = this.linesStored(sourceId, events);
+    let n = 0;
+    for (const e of events) {
+      if (seen.has(e.line)) continue;
+      seen.add(e.line);
+      const hour = hourOf(e.time);
+      // Positional parameters, in EVENT_COLUMNS order: binding by name cost a third of the insert (profiled).
+      values[n++] = sourceId;
+      values[n++] = e.line;
+      values[n++] = e.time;
+      values[n++] = hour;
+      values[n++] = e.code;
+      values[n++] = e.method;
+      values[n++] = e.detail;
+      values[n++] = e.pid;
+      values[n++] = e.tid;
+      values[n++] = e.level;
+      values[n++] = e.tag;
+      values[n++] = e.excerpt;
+      values[n++] = e.outcome;
+      values[n++] = contextJson(e);
+      values[n++] = e.cause ?? null;
+      if (n === values.length) {
+        this.insertRows(this.insertEvents!, values, EVENT_ROWS);
+        n = 0;
+      }
+      inserted.push(e);
+      counts.add(hour, e.code, e.tag, e.outcome);
+    }
+    return n;
   }
 
   /** The lines of `events`' range that the store holds for this source already. */
