@@ -4,12 +4,13 @@
  * damage and the job size; live events at once; Ctrl-C, SIGTERM and a closed stdout end the run at
  * once even while the reader waits on a quiet pipe, with what was read counted exactly once.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 import { runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
 
 const FIXED = ['--year', '2026', '--tz', 'UTC'];
@@ -118,9 +119,77 @@ function readsAsTheFilePath(d: typeof damage extends fc.Arbitrary<infer T> ? T :
   }
 }
 
+/**
+ * A writer that feeds stdin in bursts with pauses between them, as `adb logcat` does when the device
+ * is busy, then quiet: each step of the plan writes that many bytes (cut anywhere, mid-line too) and
+ * then sleeps that long; the plan repeats until the input is written.
+ */
+const BURSTS = `
+const { readFileSync, writeSync } = require('node:fs');
+const [input, plan] = [readFileSync(process.argv[2]), JSON.parse(readFileSync(process.argv[3], 'utf8'))];
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (let at = 0, i = 0; at < input.length; i++) {
+  const [bytes, ms] = plan[i % plan.length];
+  const end = Math.min(input.length, at + bytes);
+  while (at < end) at += writeSync(1, input, at, end - at);
+  if (ms > 0) Atomics.wait(pause, 0, 0, ms);
+}`;
+
+/** Runs the bin with `input` written into its stdin pipe by the burst writer following `plan` ([bytes, pause ms] steps). */
+function runCliOnBursts(args: string[], input: Buffer, plan: [number, number][], env: Record<string, string>): ReturnType<typeof runCli> {
+  const dir = tempDir();
+  const [file, steps, writer] = [join(dir, 'stdin.bin'), join(dir, 'plan.json'), join(dir, 'bursts.cjs')];
+  writeFileSync(file, input);
+  writeFileSync(steps, JSON.stringify(plan));
+  writeFileSync(writer, BURSTS);
+  return spawnSync('/bin/sh', ['-c', 'w="$1" f="$2" p="$3"; shift 3; "$0" "$w" "$f" "$p" | "$0" "$@"', process.execPath, writer, file, steps, BIN, ...args], {
+    encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env }, maxBuffer: 64 << 20,
+  });
+}
+
+/** Bursts: mostly large and back to back (the reader's job-sized pieces), some small and followed by a pause (live pieces). */
+const bursts = fc.array(fc.oneof(fc.tuple(fc.integer({ min: 64 << 10, max: 3 << 20 }), fc.constant(0)), fc.tuple(fc.integer({ min: 1, max: 48 << 10 }), fc.integer({ min: 1, max: 25 }))), { minLength: 1, maxLength: 8 });
+
 describe('stdin read by its own thread', () => {
   it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
+  });
+
+  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', () => {
+    // Several MiB: the reader's memory fills and moves what it holds (with its block's bytes before it,
+    // which the prefix hash at a piece's end needs) to its front many times; small pieces after a pause
+    // end inside a block that began pieces earlier.
+    const many = fc.record({ damage, copies: fc.integer({ min: 4, max: 9 }), plan: bursts, threads: fc.constantFrom('1', '2') });
+    fc.assert(
+      fc.property(many, ({ damage: d, copies, plan, threads }) => {
+        const { input: one, env } = damaged(d);
+        const input = Buffer.concat(Array.from({ length: copies }, () => one));
+        const want = asFile(input, env);
+        const db = join(tempDir(), 'b.db');
+        const r = runCliOnBursts(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, plan, env);
+        expect(r.status, r.stderr).toBe(0);
+        expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
+        expect(stored(db)).toEqual(want.db);
+      }),
+      { numRuns: trialsHere('burst writers on stdin', 4, 2) },
+    );
+  });
+
+  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', () => {
+    // The candidate lines of the real captures, over and over: a job-sized piece holds more candidate text
+    // than one job may carry, so the reader's scan stops at the cap and the rest of the piece goes to a scan thread.
+    const events = Buffer.from(CAPTURES.map((c) => c.toString('utf8').split('\n').filter((l) => /errCode|code[":= ]/.test(l)).join('\n') + '\n').join(''));
+    const input = Buffer.concat(Array.from({ length: Math.ceil((5 << 20) / events.length) }, () => events));
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(16 << 20) };
+    const want = asFile(input, env);
+    expect(want.sum.events).toBeGreaterThan(20_000);
+    for (const run of [runCliOnPipe, runCliOnFile]) {
+      const db = join(tempDir(), 'd.db');
+      const r = run(['--db', db, '--json-summary', '--threads', '2', ...FIXED], input, env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
+      expect(stored(db)).toEqual(want.db);
+    }
   });
 
   it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', () => {
