@@ -4,8 +4,8 @@
  * damage and the job size; live events at once; Ctrl-C, SIGTERM and a closed stdout end the run at
  * once even while the reader waits on a quiet pipe, with what was read counted exactly once.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -41,14 +41,14 @@ function agreed(c: ReturnType<typeof counted>): { lines: number; overlong: numbe
 }
 
 /** Reads `input` given as a file path (one thread): the answer every stdin run must give. */
-function asFile(input: Buffer, env: Record<string, string>): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted> } {
+function asFile(input: Buffer, env: Record<string, string>): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted>; path: string } {
   const dir = tempDir();
   const file = join(dir, 'capture.log');
   writeFileSync(file, input);
   const db = join(dir, 'file.db');
   const r = runCli(['--db', db, '--json-summary', '--threads', '1', ...FIXED, file], { env });
   expect(r.status, r.stderr).toBe(0);
-  return { db: stored(db), sum: counted(r.stdout) };
+  return { db: stored(db), sum: counted(r.stdout), path: db };
 }
 
 /** How a capture is damaged: which captures spliced, where a junk block and an over-long line go, how much of the end is cut. */
@@ -150,6 +150,31 @@ function runCliOnBursts(args: string[], input: Buffer, plan: [number, number][],
 /** Bursts: mostly large and back to back (the reader's job-sized pieces), some small and followed by a pause (live pieces). */
 const bursts = fc.array(fc.oneof(fc.tuple(fc.integer({ min: 64 << 10, max: 3 << 20 }), fc.constant(0)), fc.tuple(fc.integer({ min: 1, max: 48 << 10 }), fc.integer({ min: 1, max: 25 }))), { minLength: 1, maxLength: 8 });
 
+/** The candidate lines of the real captures, over and over, to about `bytes`: every line an event. */
+function everyLineEvents(bytes: number): Buffer {
+  const events = Buffer.from(CAPTURES.map((c) => c.toString('utf8').split('\n').filter((l) => /errCode|code[":= ]/.test(l)).join('\n') + '\n').join(''));
+  return Buffer.concat(Array.from({ length: Math.ceil(bytes / events.length) }, () => events));
+}
+
+/** The bin reading a FIFO that `cat FILE` fills as fast as the bin takes it (`cat FILE | authing-triage`, with the bin's own pid to signal). */
+function startCliOnCat(args: string[], input: Buffer): ChildProcessWithoutNullStreams {
+  const dir = tempDir();
+  const [file, fifo] = [join(dir, 'stdin.bin'), join(dir, 'stdin.fifo')];
+  writeFileSync(file, input);
+  expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
+  // read-write first, so that neither blocking open below waits for the other
+  const both = openSync(fifo, constants.O_RDWR);
+  const r = openSync(fifo, constants.O_RDONLY);
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: [r, 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } }) as unknown as ChildProcessWithoutNullStreams;
+  const w = openSync(fifo, constants.O_WRONLY);
+  closeSync(both);
+  closeSync(r);
+  // cat holds the only write end: the input ends when cat has written all of it (or the bin is gone)
+  spawn('cat', [file], { stdio: ['ignore', w, 'ignore'] });
+  closeSync(w);
+  return child;
+}
+
 describe('stdin read by its own thread', () => {
   it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
@@ -178,8 +203,7 @@ describe('stdin read by its own thread', () => {
   it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', () => {
     // The candidate lines of the real captures, over and over: a job-sized piece holds more candidate text
     // than one job may carry, so the reader's scan stops at the cap and the rest of the piece goes to a scan thread.
-    const events = Buffer.from(CAPTURES.map((c) => c.toString('utf8').split('\n').filter((l) => /errCode|code[":= ]/.test(l)).join('\n') + '\n').join(''));
-    const input = Buffer.concat(Array.from({ length: Math.ceil((5 << 20) / events.length) }, () => events));
+    const input = everyLineEvents(5 << 20);
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(16 << 20) };
     const want = asFile(input, env);
     expect(want.sum.events).toBeGreaterThan(20_000);
@@ -284,6 +308,32 @@ describe('stdin read by its own thread', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: 15 }]);
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while the reader waits for the main thread to take its pieces, and counts what was read once', async (signal) => {
+    // Every line an event: the main thread is the slow stage, so the reader has read ahead and waits for
+    // it to take a piece, with cat blocked on the full pipe behind it.
+    // (Large enough that the run is still reading when the signal comes: once its input has ended it
+    // no longer handles signals.)
+    const input = everyLineEvents(24 << 20);
+    const want = asFile(input, {});
+    const db = join(tempDir(), 'f.db');
+    const child = startCliOnCat(['--db', db, '--json', '--threads', '2', ...FIXED], input);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await waitFor(() => out.split('\n').length > 100);
+    child.kill(signal);
+    expect(await exitWithin(child, 5000)).toBe(130);
+    const stored1 = query(db, 'SELECT COUNT(*) AS n FROM events') as { n: number }[];
+    expect(stored1[0]!.n).toBeGreaterThan(0);
+    expect(stored1[0]!.n).toBeLessThan(want.sum.events);
+    // the whole input again: the part counted is recognised, the rest added, nothing twice (the context
+    // of the first events after the resume point may differ: what was read before it is not read again)
+    const again = runCliOnPipe(['--db', db, '--quiet', ...FIXED], input);
+    expect(again.status, again.stderr).toBe(0);
+    const kept = (d: string) => ({ events: query(d, 'SELECT line, code, time, tag, pid, excerpt, outcome FROM events ORDER BY line'), source: query(d, 'SELECT bytes_done, lines_done, prefix_hash FROM sources') });
+    expect(kept(db)).toEqual(kept(want.path));
+    expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
   });
 
   it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
