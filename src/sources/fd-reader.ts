@@ -1,8 +1,9 @@
 /**
- * The stdin reader thread (issue 25: stdin at >= 600 MB/s): reads fd 0 synchronously into large
- * buffers, cuts them after their last newline and posts the whole lines to the main thread, with
- * the prefix hash at each buffer's end (fingerprint.ts), so the main thread neither reads 64 KiB pipe
- * chunks through streams nor hashes every byte. Runs in a thread of the scan-worker bundle
+ * The stdin reader thread (issue 25: stdin at >= 600 MB/s): reads fd 0 synchronously into its
+ * scanner's memory, cuts what it holds after its last newline and posts the whole lines to the main
+ * thread, with the prefix hash at each piece's end (fingerprint.ts) and, once asked, what a scan
+ * thread would find in a job-sized piece, so the main thread neither reads 64 KiB pipe chunks
+ * through streams, nor hashes every byte, nor waits for a scan thread. Runs in a thread of the scan-worker bundle
  * (scan-worker.ts starts it when its workerData asks); the main side is stdin-reader.ts.
  *
  * Live input: a read that returns less than the pipe holds (the writer did not fill it) flushes the

@@ -1,8 +1,9 @@
 /**
  * stdin read by a thread of its own (fd-reader.ts), for a pipe (`cat FILE | authing-triage`,
  * `adb logcat | authing-triage`) or a regular file (`authing-triage < FILE`): the bytes come as a
- * stream of large whole-line buffers with the prefix hash at each one's end. A buffer the pipeline
- * hands straight to a scan thread (pooled.ts) comes back here to be filled again (`owns`, `recycle`).
+ * stream of large whole-line buffers with the prefix hash at each one's end, and once asked
+ * (`scanJobs`) the reader's scan of each job-sized one. A buffer the pipeline takes as a scan job
+ * (pooled.ts) comes back here to be filled again (`owns`, `takeScan`, `recycle`).
  *
  * Other kinds of stdin (a terminal, a socket: what Node's child_process makes) are read as before,
  * through `process.stdin`: a read blocked on them could not be ended (a blocked thread keeps the
