@@ -156,8 +156,12 @@ function everyLineEvents(bytes: number): Buffer {
   return Buffer.concat(Array.from({ length: Math.ceil(bytes / events.length) }, () => events));
 }
 
-/** The bin reading a FIFO that `cat FILE` fills as fast as the bin takes it (`cat FILE | authing-triage`, with the bin's own pid to signal). */
-function startCliOnCat(args: string[], input: Buffer): ChildProcessWithoutNullStreams {
+/**
+ * The bin reading a FIFO that `cat FILE` fills as fast as the bin takes it (`cat FILE | authing-triage`,
+ * with the bin's own pid to signal); the FIFO's write end stays open here too until `end()`, so the
+ * input does not end when cat is done.
+ */
+function startCliOnCat(args: string[], input: Buffer): { child: ChildProcessWithoutNullStreams; end: () => void } {
   const dir = tempDir();
   const [file, fifo] = [join(dir, 'stdin.bin'), join(dir, 'stdin.fifo')];
   writeFileSync(file, input);
@@ -169,10 +173,15 @@ function startCliOnCat(args: string[], input: Buffer): ChildProcessWithoutNullSt
   const w = openSync(fifo, constants.O_WRONLY);
   closeSync(both);
   closeSync(r);
-  // cat holds the only write end: the input ends when cat has written all of it (or the bin is gone)
   spawn('cat', [file], { stdio: ['ignore', w, 'ignore'] });
-  closeSync(w);
-  return child;
+  let open = true;
+  return {
+    child,
+    end: () => {
+      if (open) closeSync(w);
+      open = false;
+    },
+  };
 }
 
 describe('stdin read by its own thread', () => {
@@ -313,17 +322,19 @@ describe('stdin read by its own thread', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while the reader waits for the main thread to take its pieces, and counts what was read once', async (signal) => {
     // Every line an event: the main thread is the slow stage, so the reader has read ahead and waits for
     // it to take a piece, with cat blocked on the full pipe behind it.
-    // (Large enough that the run is still reading when the signal comes: once its input has ended it
-    // no longer handles signals.)
-    const input = everyLineEvents(24 << 20);
+    const input = everyLineEvents(8 << 20);
     const want = asFile(input, {});
     const db = join(tempDir(), 'f.db');
-    const child = startCliOnCat(['--db', db, '--json', '--threads', '2', ...FIXED], input);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await waitFor(() => out.split('\n').length > 100);
-    child.kill(signal);
-    expect(await exitWithin(child, 5000)).toBe(130);
+    const { child, end } = startCliOnCat(['--db', db, '--json', '--threads', '2', ...FIXED], input);
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await waitFor(() => out.split('\n').length > 100, 30_000);
+      child.kill(signal);
+      expect(await exitWithin(child, 5000)).toBe(130);
+    } finally {
+      end();
+    }
     const stored1 = query(db, 'SELECT COUNT(*) AS n FROM events') as { n: number }[];
     expect(stored1[0]!.n).toBeGreaterThan(0);
     expect(stored1[0]!.n).toBeLessThan(want.sum.events);
@@ -334,7 +345,7 @@ describe('stdin read by its own thread', () => {
     const kept = (d: string) => ({ events: query(d, 'SELECT line, code, time, tag, pid, excerpt, outcome FROM events ORDER BY line'), source: query(d, 'SELECT bytes_done, lines_done, prefix_hash FROM sources') });
     expect(kept(db)).toEqual(kept(want.path));
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
-  });
+  }, 120_000);
 
   it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
