@@ -177,7 +177,7 @@ class SourceBytes implements InputBytes {
   }
 
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
-    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, signal: opts.signal });
+    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, needles: opts.needles, signal: opts.signal });
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
     const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
     if (peeked.head.length) traceFirst('read');

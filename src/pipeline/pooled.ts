@@ -10,10 +10,17 @@ import { monotonicMs } from '../clock.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
-/** Buffers the reader thread lent (sources/stdin-reader.ts): one that holds a job's whole lines goes to a scan thread as it is, and comes back to be filled again. */
+/**
+ * Buffers the reader thread lent (sources/stdin-reader.ts): one that holds a job's whole lines is
+ * scanned as it is (by the reader thread itself, or a scan thread), and comes back to be filled again.
+ */
 export interface LentBuffers {
   owns(b: Buffer): boolean;
   recycle(b: Uint8Array): void;
+  /** Asks the reader to scan the job-sized pieces it posts from now on. */
+  scanJobs(): void;
+  /** The reader's scan of `b`, the whole of a lent buffer's lines, if it made one. */
+  takeScan(b: Buffer): RangeResult | undefined;
 }
 
 /**
@@ -64,6 +71,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   let lastArrival = -Infinity;
   // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
   const free: Buffer[] = [];
+  lent?.scanJobs();
 
   /** A buffer of at least `n` bytes, from those handed back when one fits. */
   const takeBuffer = (n: number): Buffer => {
@@ -89,7 +97,11 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     if (acc.length) dispatch();
     const whole = Buffer.from(c.buf.buffer, 0, c.buf.buffer.byteLength);
     const start = c.buf.byteOffset;
-    queue.push(submit({ promise: pool.buffer(whole, start, start + c.end), settled: false, offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true }));
+    const job = { offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true };
+    // Scanned by the reader as it read it: ready now, no round trip through a scan thread.
+    const scanned = lent!.takeScan(c.buf);
+    if (scanned) queue.push({ ...job, promise: Promise.resolve({ ...scanned, buf: new Uint8Array(whole.buffer) }), settled: true });
+    else queue.push(submit({ ...job, promise: pool.buffer(whole, start, start + c.end), settled: false }));
   };
   const submit = (job: Job): Job => {
     job.promise.then(() => (job.settled = true));

@@ -1,8 +1,9 @@
 /**
- * The stdin reader thread (issue 25: stdin at >= 600 MB/s): reads fd 0 synchronously into large
- * buffers, cuts them after their last newline and posts the whole lines to the main thread, with
- * the prefix hash at each buffer's end (fingerprint.ts), so the main thread neither reads 64 KiB pipe
- * chunks through streams nor hashes every byte. Runs in a thread of the scan-worker bundle
+ * The stdin reader thread (issue 25: stdin at >= 600 MB/s): reads fd 0 synchronously into its
+ * scanner's memory, cuts what it holds after its last newline and posts the whole lines to the main
+ * thread, with the prefix hash at each piece's end (fingerprint.ts) and, once asked, what a scan
+ * thread would find in a job-sized piece, so the main thread neither reads 64 KiB pipe chunks
+ * through streams, nor hashes every byte, nor waits for a scan thread. Runs in a thread of the scan-worker bundle
  * (scan-worker.ts starts it when its workerData asks); the main side is stdin-reader.ts.
  *
  * Live input: a read that returns less than the pipe holds (the writer did not fill it) flushes the
@@ -11,8 +12,12 @@
 import { readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { monotonicMs } from '../clock.js';
+import type { Needles } from '../extract/prefilter.js';
 import { workerThreads } from '../threads.js';
-import { BLOCK, PrefixHasher } from '../pipeline/fingerprint.js';
+import { CandidateList } from '../pipeline/candidates.js';
+import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
+import type { RangeResult } from '../pipeline/scan-jobs.js';
+import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
 
 /** What the main thread hands the reader thread. */
 export interface FdReadStart {
@@ -24,12 +29,19 @@ export interface FdReadStart {
   state: SharedArrayBuffer;
   /** Buffers the main thread hands back to be filled again. */
   recycled: MessagePort;
+  /** The scan threads' needles and line bound (ScanPool's): a piece of a job's whole lines is scanned here once SCAN is set. */
+  needles: Needles;
+  maxLine: number;
 }
 
 /** Index of the stop flag (set by the main thread) in `state`. */
 export const STOP = 0;
 /** Index of the count of buffers the main thread may still take (flow control) in `state`. */
 export const CREDITS = 1;
+/** Index of the flag (set by the main thread) that asks for each job-sized piece's scan (pooled.ts takes it instead of a scan thread's). */
+export const SCAN = 2;
+/** Int32 words of `state`. */
+export const STATE_WORDS = 3;
 
 /**
  * One posted piece of input: bytes [offset, offset + bytes.length), whole lines unless it is the
@@ -43,6 +55,8 @@ export interface FdPiece {
   eof?: boolean;
   error?: string;
   code?: string;
+  /** What a scan thread would return for `bytes` (whole lines, a job's worth), when SCAN was set. */
+  scanned?: RangeResult;
 }
 
 /** A pipe holds 64 KiB on Linux: a read that returns less found it drained (the writer is not ahead). */
@@ -68,21 +82,61 @@ export function blockCut(buf: Buffer, base: number, have: number): number {
   return buf.lastIndexOf(10, have - 1) + 1;
 }
 
-/** Reads `s.fd` to its end (or until STOP), posting pieces with `post`. */
+/**
+ * Reads `s.fd` to its end (or until STOP), posting pieces with `post`.
+ *
+ * The bytes are read into this thread's scanner memory (WebAssembly, scan.ts) and stay there until
+ * posted: the block digests are computed where they lie (needle-scan's XXH64, no copy), a job-sized
+ * piece is scanned there when the main thread asks (SCAN), and each piece is copied once into the
+ * buffer that moves to the main thread. Before, every byte was copied into the prefix hasher's block
+ * and again into xxhash-wasm's memory, and every piece waited for a scan thread on the main thread's
+ * turn (docs/performance.md, "Round seven: stdin").
+ */
 export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuffer[]) => void): void {
   const state = new Int32Array(s.state);
-  const hasher = new PrefixHasher(null);
-  const take = (): Buffer => {
-    const r = workerThreads().receiveMessageOnPort(s.recycled);
-    return r ? Buffer.from(r.message as ArrayBuffer) : Buffer.allocUnsafeSlow(s.bufBytes);
-  };
-  let buf = take();
-  let have = 0;
+  const scanner = chunkScanner(withLayoutNeedles(s.needles));
+  // What is read and not posted (at most bufBytes), the bytes of its block before it (a prefix hash
+  // needs them), and room to read on before they are moved to the front.
+  const room = 4 * s.bufBytes + BLOCK;
+  const mem = scanner.input(room);
+  /** Input offset of mem[0]. */
+  let lo = 0;
+  /** Input offset of the first byte not posted; `have` bytes from there are read: mem[base - lo, base - lo + have). */
   let base = 0;
+  let have = 0;
+  /** Digests of the whole blocks read, 16 hex digits each, in order; the block being read and its length so far. */
+  let digests = '';
+  let block: BlockHasher = scanner.blockHasher();
+  let blockLen = 0;
   let lastHash = -Infinity;
   /** The input offset of the last prefix hash posted. */
   let hashedTo = 0;
   const stopped = (): boolean => Atomics.load(state, STOP) !== 0;
+  const take = (): Buffer => {
+    const r = workerThreads().receiveMessageOnPort(s.recycled);
+    return r ? Buffer.from(r.message as ArrayBuffer) : Buffer.allocUnsafeSlow(s.bufBytes);
+  };
+
+  /** Feeds the n bytes read at mem[at] to the block digests. */
+  const digest = (at: number, n: number): void => {
+    while (n > 0) {
+      const k = Math.min(n, BLOCK - blockLen);
+      block.update(mem.subarray(at, at + k));
+      blockLen += k;
+      at += k;
+      n -= k;
+      if (blockLen === BLOCK) {
+        digests += block.digest();
+        block = scanner.blockHasher();
+        blockLen = 0;
+      }
+    }
+  };
+  /** The prefix hash at input offset `offset` (read, and not before the block of `base`). */
+  const hashAt = (offset: number): string => {
+    const from = Math.floor(offset / BLOCK) * BLOCK;
+    return joinedPrefixHash(offset, digests, mem.subarray(from - lo, offset - lo));
+  };
 
   /** Waits for the main thread to take a piece (at most a few wait there); false when stopped. */
   const credit = (): boolean => {
@@ -97,45 +151,54 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     }
   };
 
-  /** Posts buf[0, cut) and keeps the rest (a partial line) at the start of the buffer. */
+  /** What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines. */
+  const scan = (lines: Buffer): RangeResult => {
+    const list = new CandidateList();
+    const r = scanner.scan(lines, lines.length, s.maxLine, (text, i, at) => list.add(text, i, at));
+    const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
+    return { id: -1, lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt };
+  };
+
+  /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {
     if (!credit()) return false;
     const now = monotonicMs();
     const big = cut >= s.jobBytes >> 1;
-    const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hasher.hashAt(base + cut) : null;
+    const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
-    if (big) {
-      // The buffer itself moves to the main thread (no copy); the partial line goes on in another.
-      const next = take();
-      buf.copy(next, 0, cut, have);
-      post({ bytes: new Uint8Array(buf.buffer, buf.byteOffset, cut), offset: base, hash }, [buf.buffer as ArrayBuffer]);
-      buf = next;
-    } else {
-      const copy = Buffer.allocUnsafeSlow(cut);
-      buf.copy(copy, 0, 0, cut);
-      post({ bytes: copy, offset: base, hash }, [copy.buffer as ArrayBuffer]);
-      buf.copyWithin(0, cut, have);
-    }
+    const piece = mem.subarray(base - lo, base - lo + cut);
+    // Only whole lines are a job (a line that fills the buffer, or the input's last without its newline, is not).
+    const scanned = big && piece[cut - 1] === 10 && Atomics.load(state, SCAN) !== 0 ? scan(piece) : undefined;
+    const out = big ? take() : Buffer.allocUnsafeSlow(cut);
+    piece.copy(out, 0, 0, cut);
+    post({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
     return true;
   };
 
-  /** Posts the prefix hash at `base` (the start of what the buffer holds) unless it was posted; false when stopped. */
+  /** Posts the prefix hash at `base` (the start of what is held) unless it was posted; false when stopped. */
   const hashAtBase = (): boolean => {
     if (hashedTo === base) return true;
     if (!credit()) return false;
-    post({ offset: base, hash: hasher.hashAt(base) }, []);
+    post({ offset: base, hash: hashAt(base) }, []);
     hashedTo = base;
     return true;
   };
 
   for (;;) {
     if (stopped()) return;
-    const want = buf.length - have;
+    const want = s.bufBytes - have;
+    if (room - (base - lo + have) < want) {
+      // Out of room: what is held, and its block's bytes before it, move to the front.
+      const keep = Math.floor(base / BLOCK) * BLOCK;
+      mem.copyWithin(0, keep - lo, base - lo + have);
+      lo = keep;
+    }
+    const end = base - lo + have;
     let n: number;
     try {
-      n = readSync(s.fd, buf, have, want, null);
+      n = readSync(s.fd, mem, end, want, null);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       // fd 0 made non-blocking by someone else: wait a little instead of failing
@@ -149,25 +212,27 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     }
     // The byte written to end a blocked read (stdin-reader.ts) is not input.
     if (stopped()) return;
+    const held = (): Buffer => mem.subarray(base - lo, base - lo + have);
     if (n === 0) {
       // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
-      const cut = have > 0 ? buf.lastIndexOf(10, have - 1) + 1 : 0;
+      const cut = have > 0 ? held().lastIndexOf(10, have - 1) + 1 : 0;
       if (cut > 0 && !send(cut, true)) return;
       if (!hashAtBase()) return;
       if (have > 0 && !send(have, true)) return;
       if (credit()) post({ offset: base, hash: null, eof: true }, []);
       return;
     }
-    hasher.feed(buf.subarray(have, have + n));
+    digest(end, n);
     have += n;
     const short = n < Math.min(PIPE_BYTES, want);
-    if (have < s.jobBytes && !short && have < buf.length) continue;
+    if (have < s.jobBytes && !short && have < s.bufBytes) continue;
+    const buf = held();
     const last = buf.lastIndexOf(10, have - 1) + 1;
-    const block = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
+    const cutAtBlock = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
     // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
-    const cut = block >= s.jobBytes >> 1 ? block : last;
+    const cut = cutAtBlock >= s.jobBytes >> 1 ? cutAtBlock : last;
     // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
-    if (cut === 0 && have < buf.length) continue;
+    if (cut === 0 && have < s.bufBytes) continue;
     // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
     // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
     if (cut === 0 && !hashAtBase()) return;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
 import type { Labels } from '../labels/labels.js';
+import type { Needles } from '../extract/prefilter.js';
 import { readableStdin, StdinReader } from './stdin-reader.js';
 import { openBugreportEntry } from './zip.js';
 
@@ -32,6 +33,8 @@ export interface OpenedInput {
 export interface ReaderSizes {
   jobBytes: number;
   maxLine: number;
+  /** The scan pool's needles: the reader scans job-sized pieces with them when asked (stdin-reader.ts scanJobs). */
+  needles: Needles;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -45,7 +48,7 @@ export async function openInput(input: Input, stdin?: Readable, reader?: ReaderS
   if (input.path === null) {
     const kind = stdin === undefined && reader ? readableStdin() : null;
     if (kind && reader) {
-      const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, reader.signal);
+      const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, { needles: reader.needles, maxLine: reader.maxLine }, reader.signal);
       return { ...(await openStream(input, r, null, null)), reader: r };
     }
     return openStream(input, stdin ?? process.stdin, null, null);

@@ -1,8 +1,9 @@
 /**
  * stdin read by a thread of its own (fd-reader.ts), for a pipe (`cat FILE | authing-triage`,
  * `adb logcat | authing-triage`) or a regular file (`authing-triage < FILE`): the bytes come as a
- * stream of large whole-line buffers with the prefix hash at each one's end. A buffer the pipeline
- * hands straight to a scan thread (pooled.ts) comes back here to be filled again (`owns`, `recycle`).
+ * stream of large whole-line buffers with the prefix hash at each one's end, and once asked
+ * (`scanJobs`) the reader's scan of each job-sized one. A buffer the pipeline takes as a scan job
+ * (pooled.ts) comes back here to be filled again (`owns`, `takeScan`, `recycle`).
  *
  * Other kinds of stdin (a terminal, a socket: what Node's child_process makes) are read as before,
  * through `process.stdin`: a read blocked on them could not be ended (a blocked thread keeps the
@@ -12,7 +13,9 @@ import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import type { MessageChannel, Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
-import { CREDITS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
+import type { Needles } from '../extract/prefilter.js';
+import type { RangeResult } from '../pipeline/scan-jobs.js';
+import { CREDITS, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
 
 /** Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat). */
 const AHEAD = 0;
@@ -48,11 +51,13 @@ export function readableStdin(): 'pipe' | 'file' | null {
 /** stdin as large whole-line buffers from the reader thread. */
 export class StdinReader implements AsyncIterable<Buffer> {
   private readonly worker: Worker;
-  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private readonly state = new Int32Array(new SharedArrayBuffer(4 * STATE_WORDS));
   private readonly channel: MessageChannel = new (workerThreads().MessageChannel)();
   private readonly queue: FdPiece[] = [];
   private waiting: ((p: FdPiece) => void) | null = null;
   private readonly lent = new WeakSet<ArrayBuffer>();
+  /** The reader's scan of a lent buffer's lines (asked for by scanJobs()), until taken. */
+  private readonly scans = new WeakMap<ArrayBuffer, { bytes: number; result: RangeResult }>();
   private readonly hashes = new Map<number, string>();
   private ended = false;
   /** The reader thread is done reading (the input's end, or an error): no read to end. */
@@ -64,10 +69,11 @@ export class StdinReader implements AsyncIterable<Buffer> {
     private readonly kind: 'pipe' | 'file',
     readonly bufBytes: number,
     jobBytes: number,
+    scan: { needles: Needles; maxLine: number },
     private readonly signal?: AbortSignal,
   ) {
     Atomics.store(this.state, CREDITS, AHEAD);
-    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2 };
+    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2, ...scan };
     // Its heap holds a few digests and messages: a small young generation keeps the thread's memory small.
     this.worker = new (workerThreads().Worker)(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
     this.worker.on('message', (p: FdPiece) => this.arrive(p));
@@ -79,7 +85,10 @@ export class StdinReader implements AsyncIterable<Buffer> {
 
   private arrive(p: FdPiece): void {
     if (p.eof || p.error) this.drained = true;
-    if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) this.lent.add(p.bytes.buffer as ArrayBuffer);
+    if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) {
+      this.lent.add(p.bytes.buffer as ArrayBuffer);
+      if (p.scanned) this.scans.set(p.bytes.buffer as ArrayBuffer, { bytes: p.bytes.byteLength, result: p.scanned });
+    }
     if (p.hash !== null) {
       this.hashes.set(p.offset + (p.bytes?.byteLength ?? 0), p.hash);
       if (this.hashes.size > KEEP_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
@@ -119,6 +128,22 @@ export class StdinReader implements AsyncIterable<Buffer> {
   /** True when `b` is a whole buffer of the reader's that may move to another thread. */
   owns(b: Buffer): boolean {
     return b.buffer.byteLength === this.bufBytes && this.lent.has(b.buffer as ArrayBuffer);
+  }
+
+  /**
+   * Asks the reader thread to scan each job-sized piece it posts from now on, with the needles and
+   * line bound it was given (the scan pool's): pooled.ts takes that scan instead of sending the piece
+   * to a scan thread and waiting for it.
+   */
+  scanJobs(): void {
+    Atomics.store(this.state, SCAN, 1);
+  }
+
+  /** The reader thread's scan (scanJobs()) when `b` is the whole of what a lent buffer holds: a scan thread's result for it; once. */
+  takeScan(b: Buffer): RangeResult | undefined {
+    const s = this.scans.get(b.buffer as ArrayBuffer);
+    this.scans.delete(b.buffer as ArrayBuffer);
+    return s && b.byteOffset === 0 && b.length === s.bytes ? s.result : undefined;
   }
 
   /** Hands a buffer back to be filled again (its memory moves to the reader thread). */

@@ -4,12 +4,13 @@
  * damage and the job size; live events at once; Ctrl-C, SIGTERM and a closed stdout end the run at
  * once even while the reader waits on a quiet pipe, with what was read counted exactly once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 import { runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
 
 const FIXED = ['--year', '2026', '--tz', 'UTC'];
@@ -40,14 +41,14 @@ function agreed(c: ReturnType<typeof counted>): { lines: number; overlong: numbe
 }
 
 /** Reads `input` given as a file path (one thread): the answer every stdin run must give. */
-function asFile(input: Buffer, env: Record<string, string>): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted> } {
+function asFile(input: Buffer, env: Record<string, string>): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted>; path: string } {
   const dir = tempDir();
   const file = join(dir, 'capture.log');
   writeFileSync(file, input);
   const db = join(dir, 'file.db');
   const r = runCli(['--db', db, '--json-summary', '--threads', '1', ...FIXED, file], { env });
   expect(r.status, r.stderr).toBe(0);
-  return { db: stored(db), sum: counted(r.stdout) };
+  return { db: stored(db), sum: counted(r.stdout), path: db };
 }
 
 /** How a capture is damaged: which captures spliced, where a junk block and an over-long line go, how much of the end is cut. */
@@ -118,9 +119,115 @@ function readsAsTheFilePath(d: typeof damage extends fc.Arbitrary<infer T> ? T :
   }
 }
 
+/**
+ * A writer that feeds stdin in bursts with pauses between them, as `adb logcat` does when the device
+ * is busy, then quiet: each step of the plan writes that many bytes (cut anywhere, mid-line too) and
+ * then sleeps that long; the plan repeats until the input is written, its pauses until they reach
+ * 400 ms in all (a plan of small bursts alone would otherwise take minutes over several MiB).
+ */
+const BURSTS = `
+const { readFileSync, writeSync } = require('node:fs');
+const [input, plan] = [readFileSync(process.argv[2]), JSON.parse(readFileSync(process.argv[3], 'utf8'))];
+const pause = new Int32Array(new SharedArrayBuffer(4));
+let paused = 0;
+for (let at = 0, i = 0; at < input.length; i++) {
+  const [bytes, ms] = plan[i % plan.length];
+  const end = Math.min(input.length, at + bytes);
+  while (at < end) at += writeSync(1, input, at, end - at);
+  if (ms > 0 && paused + ms <= 400) {
+    Atomics.wait(pause, 0, 0, ms);
+    paused += ms;
+  }
+}`;
+
+/** Runs the bin with `input` written into its stdin pipe by the burst writer following `plan` ([bytes, pause ms] steps). */
+function runCliOnBursts(args: string[], input: Buffer, plan: [number, number][], env: Record<string, string>): ReturnType<typeof runCli> {
+  const dir = tempDir();
+  const [file, steps, writer] = [join(dir, 'stdin.bin'), join(dir, 'plan.json'), join(dir, 'bursts.cjs')];
+  writeFileSync(file, input);
+  writeFileSync(steps, JSON.stringify(plan));
+  writeFileSync(writer, BURSTS);
+  return spawnSync('/bin/sh', ['-c', 'w="$1" f="$2" p="$3"; shift 3; "$0" "$w" "$f" "$p" | "$0" "$@"', process.execPath, writer, file, steps, BIN, ...args], {
+    encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env }, maxBuffer: 64 << 20,
+  });
+}
+
+/** Bursts: mostly large and back to back (the reader's job-sized pieces), some small and followed by a pause (live pieces). */
+const bursts = fc.array(fc.oneof(fc.tuple(fc.integer({ min: 64 << 10, max: 3 << 20 }), fc.constant(0)), fc.tuple(fc.integer({ min: 4 << 10, max: 48 << 10 }), fc.integer({ min: 1, max: 25 }))), { minLength: 1, maxLength: 8 });
+
+/** The candidate lines of the real captures, over and over, to about `bytes`: every line an event. */
+function everyLineEvents(bytes: number): Buffer {
+  const events = Buffer.from(CAPTURES.map((c) => c.toString('utf8').split('\n').filter((l) => /errCode|code[":= ]/.test(l)).join('\n') + '\n').join(''));
+  return Buffer.concat(Array.from({ length: Math.ceil(bytes / events.length) }, () => events));
+}
+
+/**
+ * The bin reading a FIFO that `cat FILE` fills as fast as the bin takes it (`cat FILE | authing-triage`,
+ * with the bin's own pid to signal); the FIFO's write end stays open here too until `end()`, so the
+ * input does not end when cat is done.
+ */
+function startCliOnCat(args: string[], input: Buffer): { child: ChildProcessWithoutNullStreams; end: () => void } {
+  const dir = tempDir();
+  const [file, fifo] = [join(dir, 'stdin.bin'), join(dir, 'stdin.fifo')];
+  writeFileSync(file, input);
+  expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
+  // read-write first, so that neither blocking open below waits for the other
+  const both = openSync(fifo, constants.O_RDWR);
+  const r = openSync(fifo, constants.O_RDONLY);
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: [r, 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } }) as unknown as ChildProcessWithoutNullStreams;
+  const w = openSync(fifo, constants.O_WRONLY);
+  closeSync(both);
+  closeSync(r);
+  spawn('cat', [file], { stdio: ['ignore', w, 'ignore'] });
+  let open = true;
+  return {
+    child,
+    end: () => {
+      if (open) closeSync(w);
+      open = false;
+    },
+  };
+}
+
 describe('stdin read by its own thread', () => {
   it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
+  });
+
+  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', () => {
+    // Several MiB: the reader's memory fills and moves what it holds (with its block's bytes before it,
+    // which the prefix hash at a piece's end needs) to its front many times; small pieces after a pause
+    // end inside a block that began pieces earlier.
+    const many = fc.record({ damage, copies: fc.integer({ min: 4, max: 9 }), plan: bursts, threads: fc.constantFrom('1', '2') });
+    fc.assert(
+      fc.property(many, ({ damage: d, copies, plan, threads }) => {
+        const { input: one, env } = damaged(d);
+        const input = Buffer.concat(Array.from({ length: copies }, () => one));
+        const want = asFile(input, env);
+        const db = join(tempDir(), 'b.db');
+        const r = runCliOnBursts(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, plan, env);
+        expect(r.status, r.stderr).toBe(0);
+        expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
+        expect(stored(db)).toEqual(want.db);
+      }),
+      { numRuns: trialsHere('burst writers on stdin', 4, 2) },
+    );
+  });
+
+  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', () => {
+    // The candidate lines of the real captures, over and over: a job-sized piece holds more candidate text
+    // than one job may carry, so the reader's scan stops at the cap and the rest of the piece goes to a scan thread.
+    const input = everyLineEvents(5 << 20);
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(16 << 20) };
+    const want = asFile(input, env);
+    expect(want.sum.events).toBeGreaterThan(20_000);
+    for (const run of [runCliOnPipe, runCliOnFile]) {
+      const db = join(tempDir(), 'd.db');
+      const r = run(['--db', db, '--json-summary', '--threads', '2', ...FIXED], input, env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
+      expect(stored(db)).toEqual(want.db);
+    }
   });
 
   it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', () => {
@@ -216,6 +323,34 @@ describe('stdin read by its own thread', () => {
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: 15 }]);
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while the reader waits for the main thread to take its pieces, and counts what was read once', async (signal) => {
+    // Every line an event: the main thread is the slow stage, so the reader has read ahead and waits for
+    // it to take a piece, with cat blocked on the full pipe behind it.
+    const input = everyLineEvents(8 << 20);
+    const want = asFile(input, {});
+    const db = join(tempDir(), 'f.db');
+    const { child, end } = startCliOnCat(['--db', db, '--json', '--threads', '2', ...FIXED], input);
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await waitFor(() => out.split('\n').length > 100, 30_000);
+      child.kill(signal);
+      expect(await exitWithin(child, 5000)).toBe(130);
+    } finally {
+      end();
+    }
+    const stored1 = query(db, 'SELECT COUNT(*) AS n FROM events') as { n: number }[];
+    expect(stored1[0]!.n).toBeGreaterThan(0);
+    expect(stored1[0]!.n).toBeLessThan(want.sum.events);
+    // the whole input again: the part counted is recognised, the rest added, nothing twice (the context
+    // of the first events after the resume point may differ: what was read before it is not read again)
+    const again = runCliOnPipe(['--db', db, '--quiet', ...FIXED], input);
+    expect(again.status, again.stderr).toBe(0);
+    const kept = (d: string) => ({ events: query(d, 'SELECT line, code, time, tag, pid, excerpt, outcome FROM events ORDER BY line'), source: query(d, 'SELECT bytes_done, lines_done, prefix_hash FROM sources') });
+    expect(kept(db)).toEqual(kept(want.path));
+    expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
+  }, 120_000);
 
   it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));

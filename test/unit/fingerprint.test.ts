@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import xxhash from 'xxhash-wasm';
-import { BLOCK, PrefixHasher, blockDigest, filePrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import { BLOCK, PrefixHasher, blockDigest, filePrefixHash, joinedPrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { runJob } from '../../src/pipeline/scan-jobs.js';
 import { candidateNeedles } from '../../src/extract/index.js';
@@ -160,6 +160,20 @@ describe('the prefix hash of a stream', () => {
         expect(h.hashAt(size)).toBe(filePrefixHash(file, size));
       }),
       { numRuns: 15 },
+    );
+  });
+  it('is the same from the digests joined in one string (the stdin reader) as from the stream hasher, at any offset', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 * BLOCK + 1000 }), fc.integer({ min: 0, max: 2 * BLOCK }), (offset, readOn) => {
+        const bytes = bytesOf(offset + readOn, offset);
+        const h = new PrefixHasher(null);
+        h.feed(bytes.subarray(0, offset));
+        // the digests of every whole block read, also those after the offset's block (the reader reads on)
+        const joined = Array.from({ length: Math.floor(bytes.length / BLOCK) }, (_, i) => blockDigest(bytes.subarray(i * BLOCK, (i + 1) * BLOCK))).join('');
+        const tail = bytes.subarray(Math.floor(offset / BLOCK) * BLOCK, offset);
+        expect(joinedPrefixHash(offset, joined, tail)).toBe(h.hashAt(offset));
+      }),
+      { numRuns: 20 },
     );
   });
 });
