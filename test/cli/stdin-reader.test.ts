@@ -324,11 +324,17 @@ describe('stdin read by its own thread', () => {
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
   });
 
+  /** The 8 MiB every-line input of the two tests below and its one-thread file run, made once for both. */
+  let busyPipe: { input: Buffer; want: ReturnType<typeof asFile> } | undefined;
+  const busyPipeReference = () => {
+    const input = everyLineEvents(8 << 20);
+    return { input, want: asFile(input, {}) };
+  };
+
   it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while the reader waits for the main thread to take its pieces, and counts what was read once', async (signal) => {
     // Every line an event: the main thread is the slow stage, so the reader has read ahead and waits for
     // it to take a piece, with cat blocked on the full pipe behind it.
-    const input = everyLineEvents(8 << 20);
-    const want = asFile(input, {});
+    const { input, want } = (busyPipe ??= busyPipeReference());
     const db = join(tempDir(), 'f.db');
     const { child, end } = startCliOnCat(['--db', db, '--json', '--threads', '2', ...FIXED], input);
     try {
