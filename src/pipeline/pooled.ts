@@ -63,7 +63,17 @@ type Wake = { k: 'in'; r: IteratorResult<LineChunk> } | { k: 'err'; e: unknown }
 export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: ScanPool, jobBytes: number, usePool: () => boolean, lent?: LentBuffers): AsyncGenerator<PooledUnit> {
   const it = chunks[Symbol.asyncIterator]();
   const maxQueue = pool.threads * 2;
-  let nextIn: Promise<IteratorResult<LineChunk>> | null = it.next();
+  /**
+   * The next chunk, asked for ahead. It is raced only at the loop's wait: a settled job (the reader
+   * thread's own scan) is yielded first, and a read that fails meanwhile (a signal's abort on a quiet
+   * pipe) must not be an unhandled rejection; the race still takes its error.
+   */
+  const readNext = (): Promise<IteratorResult<LineChunk>> => {
+    const p = it.next();
+    p.catch(() => {});
+    return p;
+  };
+  let nextIn: Promise<IteratorResult<LineChunk>> | null = readNext();
   let inputError: unknown = null;
   const queue: Job[] = [];
   let acc: LineChunk[] = [];
@@ -179,7 +189,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       nextIn = null;
       continue;
     }
-    nextIn = it.next();
+    nextIn = readNext();
     const c = wake.r.value;
     const now = monotonicMs();
     // With nothing gathered or in flight, a small chunk (a pipe at full speed brings 64 KiB ones) or
