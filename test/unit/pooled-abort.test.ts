@@ -1,5 +1,5 @@
 /**
- * Review of round seven's stdin reader (the reader thread scans job-sized pieces itself, pooled.ts
+ * Found by the review of round seven's stdin reader (the reader thread scans job-sized pieces itself, pooled.ts
  * takes that scan: the job is settled at once). A signal that lands while the consumer works through
  * such a piece, with the pipe quiet behind it, rejects the read of the next piece that pooledChunks
  * started and had not yet raced: an unhandled rejection, so the bin exits 1 with "AbortError:
@@ -14,7 +14,7 @@ import { pooledChunks, type LentBuffers } from '../../src/pipeline/pooled.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('stdin reader review', () => {
+describe('pooledChunks when the input fails', () => {
   it('a read of the input that fails while a piece the reader scanned is being taken is no unhandled rejection', async () => {
     const piece = Buffer.from('03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333\n');
     // the reader's lent buffer, already scanned by the reader thread
