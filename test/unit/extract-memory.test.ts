@@ -2,21 +2,11 @@
  * The extractor's memos keep copies, never slices: a record's tag and message are slices of a scan job's
  * candidate text (up to 256 Ki characters), and a memo that kept a slice would keep that whole text alive.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../heap.js';
 import { Extractor } from '../../src/extract/index.js';
 import { loadRegistry } from '../../src/registry/index.js';
 import type { LogRecord } from '../../src/types.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Heap in use after full collections, in bytes. */
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
 
 describe('Extractor memory', () => {
   it('keeps no scan job text alive through a tag or a message it remembers', () => {

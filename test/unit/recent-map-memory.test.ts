@@ -3,19 +3,9 @@
  * every table V8 rebuilt for the map since the iterator was made, with the values of each, so one that
  * never moves (fewer pids than the cap: nothing evicted) kept every stale value a capture had set.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../heap.js';
 import { RecentMap } from '../../src/pipeline/recent-map.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Heap in use after full collections, in bytes. */
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
 
 describe('RecentMap memory', () => {
   it('keeps no value it replaced alive, with fewer keys than its cap, however many sets', () => {
