@@ -230,12 +230,22 @@ export function failedResult(id: number, error: string): RangeResult {
   return { id, lines: 0, overlong: 0, candidates: NO_CANDIDATES, error };
 }
 
-function scanBuffer(job: BufferJob): RangeResult {
+/**
+ * What a buffer job finds in the whole lines of `lines`: their count, cut lines and candidates, and where
+ * it stopped at the candidate cap (an index in `lines`). The scan threads' buffer jobs and the stdin
+ * reader thread's own scan of a piece (fd-reader.ts) both come here.
+ */
+export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number): Pick<RangeResult, 'lines' | 'overlong' | 'candidates' | 'stoppedAt'> {
   const list = new CandidateList();
+  const r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => list.add(text, i, at));
+  const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
+  return { lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt };
+}
+
+function scanBuffer(job: BufferJob): RangeResult {
   const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset + job.start, job.end - job.start);
-  const r = chunkScanner(job.needles).scan(buf, buf.length, job.maxLine, (text, i, at) => list.add(text, i, at));
-  const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < buf.length ? job.start + r.stoppedAt : undefined;
-  return { id: job.id, lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt, buf: job.buf };
+  const r = scanWholeLines(chunkScanner(job.needles), buf, job.maxLine);
+  return { id: job.id, ...r, stoppedAt: r.stoppedAt === undefined ? undefined : job.start + r.stoppedAt, buf: job.buf };
 }
 
 function scanRange(job: RangeJob): RangeResult {

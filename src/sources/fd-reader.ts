@@ -14,9 +14,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
 import { workerThreads } from '../threads.js';
-import { CandidateList } from '../pipeline/candidates.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
-import type { RangeResult } from '../pipeline/scan-jobs.js';
+import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
 
 /** What the main thread hands the reader thread. */
@@ -152,12 +151,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   };
 
   /** What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines. */
-  const scan = (lines: Buffer): RangeResult => {
-    const list = new CandidateList();
-    const r = scanner.scan(lines, lines.length, s.maxLine, (text, i, at) => list.add(text, i, at));
-    const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
-    return { id: -1, lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt };
-  };
+  const scan = (lines: Buffer): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine) });
 
   /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {
