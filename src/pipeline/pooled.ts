@@ -7,6 +7,7 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { monotonicMs } from '../clock.js';
+import { LOOKBACK_BYTES } from './line-window.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
@@ -17,8 +18,8 @@ import type { RangeResult } from './scan-jobs.js';
 export interface LentBuffers {
   owns(b: Buffer): boolean;
   recycle(b: Uint8Array): void;
-  /** Asks the reader to scan the job-sized pieces it posts from now on. */
-  scanJobs(): void;
+  /** Asks the reader to scan the job-sized pieces it posts from now on (or, `false`, to stop: they would not be taken). */
+  scanJobs(on?: boolean): void;
   /** The reader's scan of `b`, the whole of a lent buffer's lines, if it made one. */
   takeScan(b: Buffer): RangeResult | undefined;
 }
@@ -82,6 +83,13 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
   const free: Buffer[] = [];
   lent?.scanJobs();
+  /** Whether the reader is asked for its scans: not while the layout needs every line (`-v long`), when no piece is taken as a job. */
+  let scanning = true;
+  /**
+   * The input offset this run reads from (a resumed stream skips what was counted): a look-back the
+   * reader found reaching before it is not this run's (the main thread reads nothing before it either).
+   */
+  let floor: number | null = null;
 
   /** A buffer of at least `n` bytes, from those handed back when one fits. */
   const takeBuffer = (n: number): Buffer => {
@@ -109,7 +117,8 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     const start = c.buf.byteOffset;
     const job = { offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true };
     // Scanned by the reader as it read it: ready now, no round trip through a scan thread.
-    const scanned = lent!.takeScan(c.buf);
+    let scanned = lent!.takeScan(c.buf);
+    if (scanned?.candidates.before && c.offset - LOOKBACK_BYTES < floor!) scanned = { ...scanned, candidates: { ...scanned.candidates, before: undefined } };
     if (scanned) queue.push({ ...job, promise: Promise.resolve({ ...scanned, buf: new Uint8Array(whole.buffer) }), settled: true });
     else queue.push(submit({ ...job, promise: pool.buffer(whole, start, start + c.end), settled: false }));
   };
@@ -191,7 +200,10 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     }
     nextIn = readNext();
     const c = wake.r.value;
+    floor ??= c.offset;
     const now = monotonicMs();
+    const pooled = usePool();
+    if (lent && pooled !== scanning) lent.scanJobs((scanning = pooled));
     // With nothing gathered or in flight, a small chunk (a pipe at full speed brings 64 KiB ones) or
     // one after a quiet spell is live input: show it now.
     const live = !acc.length && !queue.length && (c.end < LIVE_CHUNK || now - lastArrival >= QUIET_MS);
@@ -199,7 +211,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     // Only a chunk that is the whole of a lent buffer's lines may move (lineChunks keeps no view of it
     // then). The reader thread posts a buffer that large only while the input flows (live input comes in
     // the small pieces a short read flushes): no quiet spell before it makes it live.
-    if (lent && usePool() && c.end === c.buf.length && lent.owns(c.buf)) {
+    if (lent && pooled && c.end === c.buf.length && lent.owns(c.buf)) {
       dispatchLent(c);
       continue;
     }

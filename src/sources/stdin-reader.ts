@@ -133,10 +133,11 @@ export class StdinReader implements AsyncIterable<Buffer> {
   /**
    * Asks the reader thread to scan each job-sized piece it posts from now on, with the needles and
    * line bound it was given (the scan pool's): pooled.ts takes that scan instead of sending the piece
-   * to a scan thread and waiting for it.
+   * to a scan thread and waiting for it. `false` stops it (a layout that needs every line takes no
+   * piece as a job: the scan would be CPU for nothing).
    */
-  scanJobs(): void {
-    Atomics.store(this.state, SCAN, 1);
+  scanJobs(on = true): void {
+    Atomics.store(this.state, SCAN, on ? 1 : 0);
   }
 
   /** The reader thread's scan (scanJobs()) when `b` is the whole of what a lent buffer holds: a scan thread's result for it; once. */
