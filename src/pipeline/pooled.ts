@@ -74,6 +74,8 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     p.catch(() => {});
     return p;
   };
+  // Asked before the first read: the reader posts the next piece as soon as it is asked for.
+  lent?.scanJobs();
   let nextIn: Promise<IteratorResult<LineChunk>> | null = readNext();
   let inputError: unknown = null;
   const queue: Job[] = [];
@@ -82,7 +84,6 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   let lastArrival = -Infinity;
   // Job buffers move to a worker and back, and are filled again: memory stays at a few jobs.
   const free: Buffer[] = [];
-  lent?.scanJobs();
   /** Whether the reader is asked for its scans: not while the layout needs every line (`-v long`), when no piece is taken as a job. */
   let scanning = true;
   /**

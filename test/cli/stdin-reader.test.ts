@@ -266,6 +266,33 @@ describe('stdin read by its own thread', () => {
     expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
   });
 
+  it("gives the events after a resume point the context the file path gives, when the reader's look-back could reach before it", () => {
+    // A file on stdin is read in reads that fill the reader's buffer (a job of 64 KiB and a line of 1 MiB):
+    // its first piece ends one line past 1 MiB. The first run counts just that; the second reads it all
+    // and resumes there, and the reader, which read the first piece too, holds the lines before it.
+    // A resumed run reads nothing before its start (as the file path, whose context comes from this run's bytes).
+    const capture = Buffer.concat(Array.from({ length: 8 }, () => CAPTURES[0]!));
+    const resume = capture.indexOf(10, 1 << 20) + 1;
+    // an event of the process whose lines come just before the resume point, as the first line after it
+    const pid = / (\d+) +\d+ [VDIWEF] /.exec(capture.subarray(capture.lastIndexOf(10, resume - 2) + 1, resume).toString())![1]!;
+    const event = Buffer.from(`03-17 16:13:47.114  ${pid}  ${pid} I okhttp.OkHttpClient: <-- 200 https://sso.authing.cn/api/v3/signin (587ms) {"statusCode":404,"apiCode":2039,"message":"x"}\n`);
+    const input = Buffer.concat([capture.subarray(0, resume), event, capture.subarray(resume)]);
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(256 << 10) };
+    const dir = tempDir();
+    const [file, want, got] = [join(dir, 'grows.log'), join(dir, 'file.db'), join(dir, 'stdin.db')];
+    for (const part of [input.subarray(0, resume), input]) {
+      writeFileSync(file, part);
+      const f = runCli(['--db', want, '--quiet', '--threads', '1', ...FIXED, file], { env });
+      expect(f.status, f.stderr).toBe(0);
+      const r = runCliOnFile(['--db', got, '--json-summary', '--threads', '2', ...FIXED], part, env);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(stored(got)).toEqual(stored(want));
+    // the event just after it has no context: the lines of its process before it were not read by this run
+    const line = input.subarray(0, resume).toString('latin1').split('\n').length;
+    expect(query(got, 'SELECT code, context FROM events WHERE line = ?', line)).toEqual([{ code: 2039, context: '[]' }]);
+  });
+
   const all = () => Buffer.concat(CAPTURES);
   it.each([
     ['gzip', () => gzipSync(all())],
