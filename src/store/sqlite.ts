@@ -141,7 +141,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
       // A run killed while its indexes were dropped (or while they were being made) left them missing.
-      makeIndexes(db);
+      makeIndexesIfFree(db);
     } else {
       const v = db.pragma('user_version', { simple: true }) as number;
       if (v === 0) throw new UserError('database', `${path}: empty database; run an ingest first`);
@@ -244,6 +244,23 @@ function makeIndexes(db: DB): void {
   }).immediate();
 }
 
+/**
+ * makeIndexes at open, unless another connection holds the write lock: that may be a bulk run that dropped them
+ * and makes them when it ends; waiting for it here would make this open fail past the busy timeout for nothing.
+ */
+function makeIndexesIfFree(db: DB): void {
+  if (indexesPresent(db)) return;
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    makeIndexes(db);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
 /** One open SQLite database. All SQL is parameterized. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -306,8 +323,10 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
-      // A failure here (the disk full) leaves a valid store whose indexes the next open makes.
-      if (this.indexesDropped) this.guard(() => this.restoreIndexes());
+      if (this.indexesDropped) this.restoreIndexes();
+    } catch {
+      // The disk full, or the lock held past the timeout: the store is valid without them, and the next
+      // writable open makes them. The run's own outcome (and its error, if any) is what the user needs.
     } finally {
       this.db.close();
     }

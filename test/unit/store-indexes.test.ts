@@ -140,4 +140,27 @@ describe('the events indexes during a bulk run', () => {
       await writer.close();
     }
   });
+
+  it('missing while another connection holds the write lock do not make an open wait for it', async () => {
+    const db = join(tempDir(), 'busy.db');
+    const store = openSqlite(db);
+    const src = await store.claimSource(10, 'h', 'a.log');
+    await store.writeBatch(src.id, events(1, 3000, [2004]), { fromBytes: 0, bytes: 10, lines: 3000, complete: false, format: null });
+    // The bulk run is still writing: it holds the write lock for its next batch.
+    store.db.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const other = openSqlite(db, { busyTimeout: 200 });
+      expect(eventIndexes(other)).toEqual([]);
+      await other.close();
+    } finally {
+      store.db.prepare('COMMIT').run();
+    }
+    await store.close();
+    const after = openSqlite(db, { readonly: true });
+    try {
+      expect(eventIndexes(after)).toEqual(SCHEMA_INDEXES);
+    } finally {
+      await after.close();
+    }
+  });
 });
