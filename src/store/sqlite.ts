@@ -323,10 +323,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
-      if (this.indexesDropped) this.restoreIndexes();
-    } catch {
-      // The disk full, or the lock held past the timeout: the store is valid without them, and the next
-      // writable open makes them. The run's own outcome (and its error, if any) is what the user needs.
+      // The run's own outcome (and its error, if any) is what the user needs; the next writable open tries again.
+      if (this.indexesDropped) this.restoreIndexesAfter();
     } finally {
       this.db.close();
     }
@@ -344,6 +342,18 @@ export class SqliteStore implements Store {
     if (this.writtenSinceIndexed + batch < this.indexedRows) return;
     for (const ix of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
     this.indexesDropped = true;
+  }
+
+  /**
+   * restoreIndexes after a batch has committed: a failure (the lock held past the timeout, the disk full) must
+   * not fail a batch that is in; the next small batch, close() or the next open tries again.
+   */
+  private restoreIndexesAfter(): void {
+    try {
+      this.restoreIndexes();
+    } catch {
+      // left dropped: the store is valid without them
+    }
   }
 
   /** Makes the dropped indexes again (a sort each), in their own transaction. */
@@ -454,7 +464,7 @@ export class SqliteStore implements Store {
       this.writtenSinceIndexed += added.length;
       this.smallBatches = events.length < BULK_BATCH_EVENTS ? this.smallBatches + 1 : 0;
       // A trickle after a bulk run (a live stream caught up): the indexes come back now, not at close.
-      if (this.indexesDropped && this.smallBatches >= TRICKLE_BATCHES) this.restoreIndexes();
+      if (this.indexesDropped && this.smallBatches >= TRICKLE_BATCHES) this.restoreIndexesAfter();
       return added;
     });
   }
