@@ -39,6 +39,24 @@ const EVENT_COLUMNS = ['source_id', 'line', 'time', 'hour', 'code', 'method', 'd
  * (callgrind; docs/performance.md, "Round six: the writes"); 16 and 128 rows were within the noise of 32.
  */
 const EVENT_ROWS = 32;
+/**
+ * The secondary indexes of events (schema.sql's definitions), which a bulk run drops while it writes and
+ * makes again after it: one sort of the table instead of an insert into the middle of two more B-trees
+ * per event (docs/performance.md, "Round eight: the store's writes"). Nothing depends on them but the
+ * speed of reports (`events_time`: time windows, prune; `events_code`: latest excerpts, explain's last-seen).
+ */
+const DEFERRED_INDEXES: readonly { name: string; sql: string }[] = [
+  { name: 'events_time', sql: 'CREATE INDEX IF NOT EXISTS events_time ON events (time)' },
+  { name: 'events_code', sql: 'CREATE INDEX IF NOT EXISTS events_code ON events (code)' },
+];
+/** A batch of at least this many events may drop the indexes (bulkIndexes). */
+const BULK_BATCH_EVENTS = 2048;
+/**
+ * This many smaller batches in a row, while the indexes are dropped, make them again: the input has slowed to
+ * a trickle (a live stream caught up). One is not enough: a commit the once-a-second timer makes, or a file's
+ * last, is small in the middle of a bulk run too.
+ */
+const TRICKLE_BATCHES = 3;
 /** What takeBack returns when a batch takes nothing back. */
 const NONE_TAKEN_BACK: ReadonlySet<string> = new Set();
 
@@ -122,6 +140,8 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
+      // A run killed while its indexes were dropped (or while they were being made) left them missing.
+      makeIndexesIfFree(db);
     } else {
       const v = db.pragma('user_version', { simple: true }) as number;
       if (v === 0) throw new UserError('database', `${path}: empty database; run an ingest first`);
@@ -210,6 +230,37 @@ function migrate(db: DB, path: string): void {
   }).immediate();
 }
 
+/** True when every index of DEFERRED_INDEXES is in the schema. */
+function indexesPresent(db: DB): boolean {
+  const n = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND name IN (?, ?)").pluck().get(DEFERRED_INDEXES[0]!.name, DEFERRED_INDEXES[1]!.name) as number;
+  return n === DEFERRED_INDEXES.length;
+}
+
+/** Makes the indexes of DEFERRED_INDEXES that are missing (a sort of the events table each), in one transaction. */
+function makeIndexes(db: DB): void {
+  if (indexesPresent(db)) return;
+  db.transaction(() => {
+    for (const ix of DEFERRED_INDEXES) db.exec(ix.sql);
+  }).immediate();
+}
+
+/**
+ * makeIndexes at open, unless another connection holds the write lock: that may be a bulk run that dropped them
+ * and makes them when it ends; waiting for it here would make this open fail past the busy timeout for nothing.
+ */
+function makeIndexesIfFree(db: DB): void {
+  if (indexesPresent(db)) return;
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    makeIndexes(db);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
 /** One open SQLite database. All SQL is parameterized. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -227,6 +278,14 @@ export class SqliteStore implements Store {
 
   /** True when this run made the store as a copy of the build's template, which holds the built-in registry. */
   holdsBundledRegistry = false;
+  /** True once this connection dropped the DEFERRED_INDEXES for a bulk run; close() (or a trickle of small batches) makes them again. */
+  private indexesDropped = false;
+  /** The events table's rows (its largest id) when this connection last had its indexes; -1 before it looked. */
+  private indexedRows = -1;
+  /** Events this connection wrote since then. */
+  private writtenSinceIndexed = 0;
+  /** Batches of fewer than BULK_BATCH_EVENTS events in a row. */
+  private smallBatches = 0;
 
   constructor(
     readonly db: DB,
@@ -262,7 +321,47 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      // The run's own outcome (and its error, if any) is what the user needs; the next writable open tries again.
+      if (this.indexesDropped) this.restoreIndexesAfter();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /**
+   * Drops the DEFERRED_INDEXES, inside a batch's transaction (so a kill leaves the batch and the drop
+   * both or neither), when this batch is a bulk one and this connection's writes since the indexes were
+   * last there, this batch's included, reach the rows the table held then: the sort that makes them again
+   * then costs at most about twice the rows this run wrote, whatever the store's size.
+   */
+  private bulkIndexes(batch: number): void {
+    if (this.indexesDropped || batch < BULK_BATCH_EVENTS) return;
+    if (this.indexedRows < 0) this.indexedRows = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+    if (this.writtenSinceIndexed + batch < this.indexedRows) return;
+    for (const ix of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
+    this.indexesDropped = true;
+  }
+
+  /**
+   * restoreIndexes after a batch has committed: a failure (the lock held past the timeout, the disk full) must
+   * not fail a batch that is in; the next small batch, close() or the next open tries again.
+   */
+  private restoreIndexesAfter(): void {
+    try {
+      this.restoreIndexes();
+    } catch {
+      // left dropped: the store is valid without them
+    }
+  }
+
+  /** Makes the dropped indexes again (a sort each), in their own transaction. */
+  private restoreIndexes(): void {
+    makeIndexes(this.db);
+    this.indexesDropped = false;
+    this.indexedRows = -1;
+    this.writtenSinceIndexed = 0;
   }
 
   /** Runs a store operation with SQLite's errors mapped (sqliteError). */
@@ -356,11 +455,17 @@ export class SqliteStore implements Store {
       // (a write to a temporary file for every page an insert touches: measured, docs/performance.md).
       // The pragma is a no-op inside a transaction, so it is set around it; every other write keeps the check.
       this.db.pragma('foreign_keys = OFF');
+      let added: AuthingEvent[];
       try {
-        return this.writeBatchTx(sourceId, events, progress);
+        added = this.writeBatchTx(sourceId, events, progress);
       } finally {
         this.db.pragma('foreign_keys = ON');
       }
+      this.writtenSinceIndexed += added.length;
+      this.smallBatches = events.length < BULK_BATCH_EVENTS ? this.smallBatches + 1 : 0;
+      // A trickle after a bulk run (a live stream caught up): the indexes come back now, not at close.
+      if (this.indexesDropped && this.smallBatches >= TRICKLE_BATCHES) this.restoreIndexesAfter();
+      return added;
     });
   }
 
@@ -383,6 +488,7 @@ export class SqliteStore implements Store {
         if (c && progress.bytes > progress.fromBytes) this.swapContract!.run(c.run, sourceId);
       }
       const before = progress.dropAfterLine === undefined ? NONE_TAKEN_BACK : this.takeBack(sourceId, progress.dropAfterLine);
+      this.bulkIndexes(events.length);
       const inserted = this.insertNew(sourceId, events);
       return before.size ? inserted.filter((e) => !before.has(`${e.line}:${e.code}`)) : inserted;
     }).immediate();
