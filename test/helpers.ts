@@ -32,6 +32,16 @@ export function runCli(args: string[], opts: { input?: string | Buffer; env?: Re
   });
 }
 
+/**
+ * The environment of a run of the bin with the preload test/preload/NAME.cjs (NODE_OPTIONS=--require), which
+ * watches the run from inside and writes what it saw to `out` at exit; `arg` is what it watches for. The
+ * preloads sit at one path per clone: NODE_OPTIONS is part of the code cache's flag set (src/launch.ts), so a
+ * preload at a new temporary path made each such run compile the bundle and leave a new cache file behind.
+ */
+export function preloadEnv(name: string, out: string, arg = ''): Record<string, string> {
+  return { NODE_OPTIONS: `--require ${join(ROOT, 'test', 'preload', `${name}.cjs`)}`, AUTHING_TRIAGE_TEST_PRELOAD_OUT: out, AUTHING_TRIAGE_TEST_PRELOAD_ARG: arg };
+}
+
 const dirs: string[] = [];
 /** A fresh temp folder, removed after the file's tests. */
 export function tempDir(): string {

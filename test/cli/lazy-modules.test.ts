@@ -5,18 +5,16 @@
  * global loads it at first use, so the throttles of the stdin reader and the stream pool take their
  * monotonic milliseconds from process.uptime().
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, preloadEnv, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that writes, at exit, whether the built-in module `name` was loaded. */
 function loadsModule(name: string, args: string[], env: Record<string, string> = {}, input?: string): boolean {
   const dir = tempDir();
-  const preload = join(dir, 'preload.cjs');
   const out = join(dir, 'loaded.txt');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.includes(${JSON.stringify(`NativeModule ${name}`)}))));`);
-  const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args], { env: { NODE_OPTIONS: `--require ${preload}`, ...env }, input });
+  const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args], { env: { ...preloadEnv('module-loaded', out, name), ...env }, input });
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(out, 'utf8') === 'true';
 }

@@ -65,7 +65,8 @@ describe('a file read in ranges that ends inside a line', () => {
         }
         expect(got[0]).toEqual(got[1]);
       }),
-      { numRuns: 4, seed: 2026113021 },
+      // Two cuts (each four runs of the bin): efe99ef, without the fix, fails the first (bytes_done 308892, not 308878).
+      { numRuns: 2, seed: 2026113021 },
     );
   }, 120_000);
 });

@@ -2,25 +2,17 @@
  * What a short run of the bin does not do (docs/performance.md, round seven: the system time of a run).
  * About 1,200 runs of the bin are most of the suite's CPU, and each file a run reads into memory, each
  * buffer it fills, is page faults: kernel time on every run. Each check runs the real bin with a preload
- * (NODE_OPTIONS=--require) that watches the real fs calls and writes what it saw at exit.
+ * (NODE_OPTIONS=--require, test/preload/) that watches the real fs calls and writes what it saw at exit.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, query, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, preloadEnv, query, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that counts the whole-file reads (fs.readFileSync) of files named `name`. */
 function readsOf(name: string, args: string[]): { count: number; stdout: string } {
-  const dir = tempDir();
-  const preload = join(dir, 'preload.cjs');
-  const out = join(dir, 'reads.txt');
-  writeFileSync(
-    preload,
-    `const fs = require('node:fs'); const read = fs.readFileSync; let n = 0;
-     fs.readFileSync = function (p, ...rest) { if (String(p).endsWith(${JSON.stringify(`/${name}`)})) n++; return read.call(this, p, ...rest); };
-     process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, String(n)));`,
-  );
-  const r = runCli(args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const out = join(tempDir(), 'reads.txt');
+  const r = runCli(args, { env: preloadEnv('reads-of', out, name) });
   expect(r.status, r.stderr).toBe(0);
   return { count: Number(readFileSync(out, 'utf8')), stdout: r.stdout };
 }
@@ -46,16 +38,8 @@ describe('the registry file (codes.json, 340 KB)', () => {
  * time stamp with plain groups: the numbered patterns src/parse/formats.ts makes from the named ones.
  */
 function numberedLayouts(args: string[]): number {
-  const dir = tempDir();
-  const preload = join(dir, 'preload.cjs');
-  const out = join(dir, 'made.txt');
-  writeFileSync(
-    preload,
-    `let n = 0; const Native = RegExp;
-     globalThis.RegExp = new Proxy(Native, { construct(t, a, nt) { if (String(a[0] && a[0].source !== undefined ? a[0].source : a[0]).includes('(?:(?:(\\\\d{4})-)?(\\\\d\\\\d)-')) n++; return Reflect.construct(t, a, nt); } });
-     process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(n)));`,
-  );
-  const r = runCli(args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const out = join(tempDir(), 'made.txt');
+  const r = runCli(args, { env: preloadEnv('numbered-layouts', out) });
   expect(r.status, r.stderr).toBe(0);
   return Number(readFileSync(out, 'utf8'));
 }

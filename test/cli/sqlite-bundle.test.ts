@@ -9,21 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, ROOT, query, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, preloadEnv, query, tempDir } from '../helpers.js';
 
 /** The files of better-sqlite3 and bindings a run loads, relative to the node_modules they came from, after a run of `bin`. */
 function sqliteFilesLoaded(bin: string): { status: number | null; stderr: string; files: string[]; events: number } {
   const dir = tempDir();
-  const preload = join(dir, 'preload.cjs');
   const out = join(dir, 'loaded.json');
-  writeFileSync(
-    preload,
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\\\/](better-sqlite3|bindings)[\\\\/]/.test(f)).map((f) => f.replace(/^.*node_modules[\\\\/]/, '').split('\\\\').join('/')).sort())));`,
-  );
   const db = join(dir, 't.db');
   const r = spawnSync(process.execPath, [bin, '--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', NODE_OPTIONS: `--require ${preload}` },
+    env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...preloadEnv('sqlite-files', out) },
   });
   return { status: r.status, stderr: r.stderr, files: JSON.parse(readFileSync(out, 'utf8')) as string[], events: r.status === 0 ? query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n : -1 };
 }
