@@ -50,4 +50,29 @@ describe('stdin look-back found by the reader thread', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(stored(got)).toEqual(stored(want));
   });
+
+  // 300 KB: a line the reader holds whole, but longer than the look-back's 16 KiB. The main thread kept
+  // the lines before such a line as the window of the frame after it, counted without it: a line the
+  // pid's last event saw was read back again (twice in a context) on the file path and on stdin alike.
+  it.each([
+    ['a line longer than the look-back', 300_000],
+    ["a line longer than the reader's buffer", 2_500_000],
+  ])('puts in the context of the events after %s only what lies within the look-back, each line once', (_, longBytes) => {
+    const input = withLongLine(longBytes, 1_000_000);
+    const dir = tempDir();
+    const file = join(dir, 'capture.log');
+    writeFileSync(file, input);
+    const want = join(dir, 'file.db');
+    const f = runCli(['--db', want, '--quiet', '--threads', '1', ...FIXED, file]);
+    expect(f.status, f.stderr).toBe(0);
+    // the first event after the long line of the process whose multi-line error record stands just before it
+    const line = input.subarray(0, input.indexOf('AuthRepository: cn.authing.guard callback code: 2921', input.indexOf(' I Big: '))).toString('latin1').split('\n').length;
+    const stamp = '2026-03-17T16:13:47';
+    const context = [`${stamp}.517Z E/AuthingLogin: response:`, `${stamp}.517Z E/AuthingLogin: {"code":1643,`, `${stamp}.631Z E/LoginActivity: Authing login failed, code=2214 message=Config not found`];
+    expect(query(want, 'SELECT code, context FROM events WHERE line = ?', line)).toEqual([{ code: 2921, context: JSON.stringify(context) }]);
+    const got = join(dir, 'pipe.db');
+    const r = runCliOnPipe(['--db', got, '--quiet', '--threads', '2', ...FIXED], input);
+    expect(r.status, r.stderr).toBe(0);
+    expect(stored(got)).toEqual(stored(want));
+  });
 });
