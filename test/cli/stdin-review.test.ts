@@ -74,5 +74,10 @@ describe('stdin look-back found by the reader thread', () => {
     const r = runCliOnPipe(['--db', got, '--quiet', '--threads', '2', ...FIXED], input);
     expect(r.status, r.stderr).toBe(0);
     expect(stored(got)).toEqual(stored(want));
+    // and the file read in ranges by scan threads, whose look-back reads the file's bytes
+    const ranges = join(dir, 'ranges.db');
+    const g = runCli(['--db', ranges, '--quiet', '--threads', '2', ...FIXED, file], { env: { AUTHING_TRIAGE_RANGE_BYTES: String(256 << 10) } });
+    expect(g.status, g.stderr).toBe(0);
+    expect(stored(ranges)).toEqual(stored(want));
   });
 });
