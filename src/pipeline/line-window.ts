@@ -56,7 +56,11 @@ export class LineWindow {
     let from = Math.max(0, end - LOOKBACK_BYTES);
     if (from > 0) from = buf.indexOf(10, from - 1) + 1 || end;
     const tail = buf.subarray(from, end);
-    this.carry = tail.length >= LOOKBACK_BYTES || !this.carry.length ? Buffer.from(tail) : Buffer.concat([this.carry.subarray(Math.max(0, this.carry.length - (LOOKBACK_BYTES - tail.length))), tail]);
+    // The frame before is part of the window only when this frame is shorter than it: a frame of
+    // LOOKBACK_BYTES or more (a line that long, or one cut at maxLine) is the whole window, and its tail
+    // may be empty. Keeping the old carry then put lines from before that line in the window, counted
+    // without it (one line nearer: a line the pid's last event saw was read again, twice in a context).
+    this.carry = end >= LOOKBACK_BYTES || !this.carry.length ? Buffer.from(tail) : Buffer.concat([this.carry.subarray(Math.max(0, this.carry.length - (LOOKBACK_BYTES - end))), tail]);
     this.buf = null;
   }
 
