@@ -85,14 +85,14 @@ describe('a bulk run killed while its indexes are dropped or being made', () => 
     const lines = corpusLines();
     expect(lines.eventful.length).toBeGreaterThan(20);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 22_000, max: 28_000 }), fc.integer({ min: 2, max: 3 }), fc.double({ min: 0.55, max: 0.8, noNaN: true }), fc.integer(), async (events, noise, at, seed) => {
+      fc.asyncProperty(fc.integer({ min: 11_000, max: 14_000 }), fc.integer({ min: 2, max: 3 }), fc.double({ min: 0.55, max: 0.7, noNaN: true }), fc.integer(), async (events, noise, at, seed) => {
         const dir = tempDir();
         const file = join(dir, 'capture.log');
         writeFileSync(file, capture(lines, events, noise, seed));
         const cleanDb = join(dir, 'clean.db');
         ingest(cleanDb, file);
         const clean = contents(cleanDb);
-        expect(clean.events).toBeGreaterThan(20_000);
+        expect(clean.events).toBeGreaterThan(10_000);
         expect(clean.indexes).toEqual(SCHEMA_INDEXES);
 
         // Killed mid-run, past more than half its events: the next run writes fewer rows than the store holds,
