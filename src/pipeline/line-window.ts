@@ -56,11 +56,37 @@ export class LineWindow {
     let from = Math.max(0, end - LOOKBACK_BYTES);
     if (from > 0) from = buf.indexOf(10, from - 1) + 1 || end;
     const tail = buf.subarray(from, end);
-    // The frame before is part of the window only when this frame is shorter than it: a frame of
-    // LOOKBACK_BYTES or more (a line that long, or one cut at maxLine) is the whole window, and its tail
-    // may be empty. Keeping the old carry then put lines from before that line in the window, counted
-    // without it (one line nearer: a line the pid's last event saw was read again, twice in a context).
-    this.carry = end >= LOOKBACK_BYTES || !this.carry.length ? Buffer.from(tail) : Buffer.concat([this.carry.subarray(Math.max(0, this.carry.length - (LOOKBACK_BYTES - end))), tail]);
+    // A frame longer than the window holds all of it (a line that long, or one cut at maxLine, leaves an
+    // empty tail): the older tail is not before these bytes (the lines between were dropped), and kept
+    // before them it was read as lines just before the next frame, one line nearer than they are (a line the
+    // pid's last event saw was read again, twice in a context: the stdin review's find, stdin-review.test.ts).
+    if (end > LOOKBACK_BYTES || !this.carry.length) this.carry = Buffer.from(tail);
+    else {
+      // What is kept of the older tail starts at a line start: a look-back reads the carry's first line as
+      // whole, and a frame of one line (lineChunks' joined line) left it starting mid-line.
+      let keep = Math.max(0, this.carry.length - (LOOKBACK_BYTES - tail.length));
+      if (keep > 0 && this.carry[keep - 1] !== 10) keep = this.carry.indexOf(10, keep) + 1 || this.carry.length;
+      this.carry = Buffer.concat([this.carry.subarray(keep), tail]);
+    }
+    this.buf = null;
+  }
+
+  /** The whole lines kept from the frames before (see keepTail), to be put back with `tail =` after a read-back. */
+  get tail(): Buffer {
+    return this.carry;
+  }
+  set tail(kept: Buffer) {
+    this.carry = kept;
+    this.buf = null;
+  }
+
+  /**
+   * Makes the input's bytes just before the next line fed the tail its look-back reads (a frame read back
+   * line by line from the file: Selector.scanned); `cut`: their first line may be cut, and is not kept.
+   */
+  tailOf(bytes: Buffer, cut: boolean): void {
+    const from = cut ? bytes.indexOf(10) + 1 || bytes.length : 0;
+    this.carry = Buffer.from(bytes.subarray(from));
     this.buf = null;
   }
 

@@ -7,7 +7,7 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
-import type { LineWindow } from './line-window.js';
+import { LOOKBACK_BYTES, type LineWindow } from './line-window.js';
 import { FoundBefore } from './lookback.js';
 import type { ChunkScanner } from './scan.js';
 import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
@@ -160,17 +160,35 @@ export class Selector {
     }
     const skipFirst = this.lineNo > startLine;
     let first = skipFirst;
+    // The lines read back look back into the bytes before them, as a frame's lines read on this thread do:
+    // those before the read-back's first line, then the tail of each chunk (range jobs' chunks are 64 KiB:
+    // an event just after a chunk's start, once the layout was one line a record again, lost its context).
+    const w = this.o.window;
+    const kept = w?.tail;
+    if (w) {
+      if (f.held) w.keepTail(f.held, from);
+      else if (f.readBefore) {
+        const before = f.readBefore(f.offset + from, LOOKBACK_BYTES + 1);
+        w.tailOf(before, before.length > LOOKBACK_BYTES);
+      }
+    }
     for await (const c of f.data(from)) {
       let start = 0;
       if (first) {
         // the line that switched the layout was parsed already
         const nl = c.buf.indexOf(10);
-        if (nl < 0 || nl >= c.end) continue;
+        if (nl < 0 || nl >= c.end) {
+          w?.keepTail(c.buf, c.end);
+          continue;
+        }
         start = nl + 1;
         first = false;
       }
       this.lines(c.buf, start, c.end, f.exact ? c.offset : null, false);
+      w?.keepTail(c.buf, c.end);
     }
+    // a held frame's tail is kept after it from the whole frame, over the tail kept before it
+    if (w && kept) w.tail = kept;
     // The scan counted the frame's lines: the same number whichever way they were read.
     this.lineNo = startLine + r.lines;
   }
