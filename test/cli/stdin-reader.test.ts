@@ -269,7 +269,7 @@ describe('stdin read by its own thread', () => {
     expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
   });
 
-  it("gives the events after a resume point the context the file path gives, when the reader's look-back could reach before it", () => {
+  it("gives the events after a resume point the context the file path gives, though the reader thread read the lines before it", () => {
     // A file on stdin is read in reads that fill the reader's buffer (a job of 64 KiB and a line of 1 MiB):
     // its first piece ends one line past 1 MiB. The first run counts just that; the second reads it all
     // and resumes there, and the reader, which read the first piece too, holds the lines before it.
