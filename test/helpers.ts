@@ -261,3 +261,14 @@ export function errorOf(f: () => unknown): unknown {
   }
   return undefined;
 }
+
+/** A seeded pseudo-random sequence in [0, 1) (mulberry32, as bench/generate.mjs's): a property test's inputs stay reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Extractor } from '../../src/extract/index.js';
 import { parseText } from '../../src/parse/records.js';
 import { loadRegistry } from '../../src/registry/index.js';
-import { BIN, SHARED, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { BIN, SHARED, prng, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const capture = (name: string): Buffer => readFileSync(join(LABELED, name));
@@ -52,17 +52,6 @@ function clean(bytes: Buffer, name = 'clean.log'): Stored {
   const result = stored(db);
   cleanRuns.set(key, result);
   return result;
-}
-
-/** A seeded pseudo-random sequence (the property tests' inputs stay reproducible). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('an over-long last line (item 1)', () => {

@@ -12,25 +12,13 @@ import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { query, runCli, SHARED, tempDir, trialsHere } from '../helpers.js';
+import { prng, query, runCli, SHARED, tempDir, trialsHere } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const THREADTIME = readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8').split('\n').filter((l) => l.length > 0);
 const LONG = readFileSync(join(LABELED, 'dev-long.log'), 'utf8');
 /** The real capture's Authing lines: those the needle scan picks (most of them yield an event). */
 const AUTHING = THREADTIME.filter((l) => /uth/i.test(l));
-
-/** A small seeded generator (mulberry32), as s8-dense's test/helpers.ts has it: one seed, one capture. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How a capture is damaged. */
 interface Damage {
