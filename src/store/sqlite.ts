@@ -232,7 +232,8 @@ function migrate(db: DB, path: string): void {
 
 /** True when every index of DEFERRED_INDEXES is in the schema. */
 function indexesPresent(db: DB): boolean {
-  const n = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND name IN (?, ?)").pluck().get(DEFERRED_INDEXES[0]!.name, DEFERRED_INDEXES[1]!.name) as number;
+  const names = DEFERRED_INDEXES.map((ix) => ix.name);
+  const n = db.prepare(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND name IN (${names.map(() => '?').join(', ')})`).pluck().get(...names) as number;
   return n === DEFERRED_INDEXES.length;
 }
 
