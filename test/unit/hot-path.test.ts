@@ -31,6 +31,35 @@ import { countByHour, hourOf } from '../../src/store/store.js';
 import type { AuthingEvent, LogRecord } from '../../src/types.js';
 import { SHARED } from '../helpers.js';
 
+/**
+ * Whether `a` and `b` are equal by a check that implies toEqual's (primitives by Object.is, arrays and
+ * plain objects member by member, undefined members as absent); anything else is left to toEqual.
+ */
+function plainlyEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => plainlyEqual(x, (b as unknown[])[i]));
+  const plain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o));
+  if (!plain(a) || !plain(b)) return false;
+  const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+  return [...Object.keys(x), ...Object.keys(y)].every((k) => plainlyEqual(x[k], y[k]));
+}
+
+/**
+ * expect(actual).toEqual(expected), run only when the two are not plainly equal: the same failure, without
+ * vitest's matcher for each of the tens of thousands of equal pairs these properties check (most of this
+ * file's CPU went there).
+ */
+function same(actual: unknown, expected: unknown, message?: string): void {
+  if (!plainlyEqual(actual, expected)) expect(actual, message).toEqual(expected);
+}
+
+/** expect(actual).toBe(expected), run only when Object.is says they differ. */
+function sameValue(actual: unknown, expected: unknown, message?: string): void {
+  if (!Object.is(actual, expected)) expect(actual, message).toBe(expected);
+}
+
 const CAUSES = loadCauses();
 const matcher = new CauseMatcher(CAUSES);
 
@@ -129,10 +158,10 @@ describe('header fields by numbered groups', () => {
 
   it('gives each layout the fields its named groups give, for every corpus line and damaged ones', () => {
     expect(lines.length).toBeGreaterThan(2000);
-    for (const lf of LINE_FORMATS) for (const l of lines) expect(lf.fields(l), `${lf.name}: ${l}`).toEqual(lf.re.exec(l)?.groups ?? null);
+    for (const lf of LINE_FORMATS) for (const l of lines) same(lf.fields(l), lf.re.exec(l)?.groups ?? null, `${lf.name}: ${l}`);
     fc.assert(
       fc.property(line, (l) => {
-        for (const lf of LINE_FORMATS) expect(lf.fields(l)).toEqual(lf.re.exec(l)?.groups ?? null);
+        for (const lf of LINE_FORMATS) same(lf.fields(l), lf.re.exec(l)?.groups ?? null);
       }),
       { numRuns: 300 },
     );
@@ -195,10 +224,10 @@ describe('stored tags and details', () => {
       const check = (t: string, m: string) => {
         const e = ex.extract(record(t, m, ++line));
         const found = findCode(ex.rules, t, m);
-        expect(e === null).toBe(found === null);
+        sameValue(e === null, found === null);
         if (!e || !found) return;
-        expect(e.tag).toBe(long(t));
-        expect(e.detail).toBe(found.detail === null ? null : long(found.detail).slice(0, DETAIL_LENGTH));
+        sameValue(e.tag, long(t));
+        sameValue(e.detail, found.detail === null ? null : long(found.detail).slice(0, DETAIL_LENGTH));
       };
       fc.assert(fc.property(tag, fc.constantFrom(...messages), (t, m) => check(t, m)), { numRuns: 300 });
       // past the memo's 1024 texts: it starts again, and the secrets are still redacted
@@ -215,7 +244,7 @@ describe('a memo of a function of a message', () => {
     const memo = new TextMemo(make, { size: 8, maxChars: 20, rest: 5 });
     const text = fc.oneof(fc.constantFrom('a', 'retry 1000 ms', 'retry 2000 ms', 'x'.repeat(20), 'x'.repeat(21)), fc.string({ maxLength: 24 }));
     fc.assert(fc.property(fc.array(text, { maxLength: 60 }), (ts) => {
-      for (const t of ts) expect(memo.get(t)).toBe(`${t.length}:${t.toUpperCase()}`);
+      for (const t of ts) sameValue(memo.get(t), `${t.length}:${t.toUpperCase()}`);
     }), { numRuns: 300 });
     // a repeated text is made once while the memo holds it; a full memo of texts that did not repeat rests, then tries again
     made.length = 0;
@@ -264,22 +293,22 @@ describe('events of messages seen before', () => {
         const rec = record(m, ++line, t);
         const e = ex.extract(rec);
         const found = findCode(ex.rules, t, m);
-        expect(e === null).toBe(found === null);
-        expect(ex.finds(rec)).toBe(found !== null);
+        sameValue(e === null, found === null);
+        sameValue(ex.finds(rec), found !== null);
         if (!e || !found) return false;
         const category = categoryOf(reg, found.code);
-        expect([e.code, e.method, e.category, e.outcome]).toEqual([found.code, found.method, category, outcomes.outcomeOf(reg.codes.get(found.code), category, m)]);
-        expect(e.detail).toBe(found.detail === null ? null : terminalText(noRedact ? found.detail : redact(found.detail)).slice(0, DETAIL_LENGTH));
-        expect(e.excerpt).toBe(excerptOf(m, 240, noRedact));
+        same([e.code, e.method, e.category, e.outcome], [found.code, found.method, category, outcomes.outcomeOf(reg.codes.get(found.code), category, m)]);
+        sameValue(e.detail, found.detail === null ? null : terminalText(noRedact ? found.detail : redact(found.detail)).slice(0, DETAIL_LENGTH));
+        sameValue(e.excerpt, excerptOf(m, 240, noRedact));
         return true;
       };
       fc.assert(fc.property(message, tag, (m, t) => void check(m, t)), { numRuns: 300 });
       // one message under more tags than are kept for it
       for (let i = 0; i < 40; i++) check(repeated[1]!, i % 2 ? `Tag${i}` : tags[i % tags.length]);
       // a retry loop, then ever-new messages (the memo fills without a hit and rests), then the loop again
-      for (let i = 0; i < 3000; i++) expect(check(repeated[i % repeated.length]!)).toBe(true);
-      for (let i = 0; i < 3000; i++) expect(check(fresh(i))).toBe(true);
-      for (let i = 0; i < 3000; i++) expect(check(i % 3 ? repeated[i % repeated.length]! : fresh(i))).toBe(true);
+      for (let i = 0; i < 3000; i++) sameValue(check(repeated[i % repeated.length]!), true);
+      for (let i = 0; i < 3000; i++) sameValue(check(fresh(i)), true);
+      for (let i = 0; i < 3000; i++) sameValue(check(i % 3 ? repeated[i % repeated.length]! : fresh(i)), true);
       const jwt = ex.extract(record(repeated[2]!, ++line))!.excerpt;
       expect(jwt).toBe(noRedact ? repeated[2] : 'Auth Failed, onError errorCode = 1 errorMsg = access_denied token=[jwt]');
     }
@@ -297,10 +326,10 @@ describe('the pids whose last events are kept', () => {
         keys.forEach((k, i) => {
           m.set(k, i);
           list = [...list.filter(([x]) => x !== k), [k, i]].slice(-cap);
-          expect(m.get(k)).toBe(i);
+          sameValue(m.get(k), i);
         });
         expect(m.keys()).toEqual(list.map(([k]) => k));
-        for (const [k, v] of list) expect(m.get(k)).toBe(v);
+        for (const [k, v] of list) sameValue(m.get(k), v);
       }),
       { numRuns: 300 },
     );
@@ -373,7 +402,7 @@ describe('the look-back of an event whose lines the Parser all saw', () => {
       fc.property(capture, fc.constantFrom(1 << 20, 1 << 20, 48, 90), ([ls, frames], maxLine) => {
         const text = ls.map(([l, cr]) => l + (cr ? '\r' : '')).join('\n') + '\n';
         const fast = contexts(text, frames, maxLine, true);
-        expect(fast).toEqual(contexts(text, frames, maxLine, false));
+        same(fast, contexts(text, frames, maxLine, false));
         events += fast.length;
       }),
       { numRuns: 300 },
