@@ -18,11 +18,12 @@ const CAPTURES = [join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), join(
 const GUARD = readFileSync(join(FIXTURES, 'guard-threadtime.log'));
 const GUARD_LINES = GUARD.toString('utf8').split('\n').filter(Boolean);
 
-/** What a run left in its database: every event, and how far the source is counted. */
-function stored(db: string): { events: unknown[]; source: unknown[] } {
+/** What a run left in its database (of source `id` only, when given): every event, and how far the source is counted. */
+function stored(db: string, id?: number): { events: unknown[]; source: unknown[] } {
+  const [events, sources, params] = id === undefined ? ['', '', []] : [' WHERE source_id = ?', ' WHERE id = ?', [id]];
   return {
-    events: query(db, 'SELECT line, code, time, tag, pid, excerpt, outcome, context, cause FROM events ORDER BY line'),
-    source: query(db, 'SELECT bytes_done, lines_done, prefix_hash FROM sources'),
+    events: query(db, `SELECT line, code, time, tag, pid, excerpt, outcome, context, cause FROM events${events} ORDER BY line`, ...params),
+    source: query(db, `SELECT bytes_done, lines_done, prefix_hash FROM sources${sources}`, ...params),
   };
 }
 
@@ -39,8 +40,7 @@ function expectSameRows(actual: unknown, expected: unknown, message?: string): v
  * The summary's counts of the one source read. (Not its bytes: a line cut at maxLine counts the bytes
  * kept or all its bytes depending on whether it came in one chunk, on every path.)
  */
-function counted(stdout: string): { lines: number; overlong: number; events: number; workerBytes?: number; bytes?: number } {
-  const src = JSON.parse(stdout).sources[0];
+function counted(stdout: string, src = JSON.parse(stdout).sources[0]): { lines: number; overlong: number; events: number; workerBytes?: number; bytes?: number } {
   return { lines: src.lines, overlong: src.overlong, events: src.events, workerBytes: src.workerBytes, bytes: src.bytes };
 }
 
@@ -51,13 +51,30 @@ function agreed(c: ReturnType<typeof counted>): { lines: number; overlong: numbe
 
 /** Reads `input` given as a file path (one thread, and `args`): the answer every stdin run must give. */
 function asFile(input: Buffer, env: Record<string, string>, args: string[] = []): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted>; path: string } {
+  return asFiles([input], env, args)[0]!;
+}
+
+/**
+ * Reads each of `inputs` given as a file path, all in one run (one thread, and `args`): each is a source of its
+ * own, read as a run of it alone reads it; its rows and its summary are its own. One run instead of one each
+ * saves a start of the bin per input.
+ */
+function asFiles(inputs: Buffer[], env: Record<string, string>, args: string[] = []): { db: ReturnType<typeof stored>; sum: ReturnType<typeof counted>; path: string }[] {
   const dir = tempDir();
-  const file = join(dir, 'capture.log');
-  writeFileSync(file, input);
+  const files = inputs.map((input, i) => {
+    const file = join(dir, `capture-${i}.log`);
+    writeFileSync(file, input);
+    return file;
+  });
   const db = join(dir, 'file.db');
-  const r = runCli(['--db', db, '--json-summary', '--threads', '1', ...args, ...FIXED, file], { env });
+  const r = runCli(['--db', db, '--json-summary', '--threads', '1', ...args, ...FIXED, ...files], { env });
   expect(r.status, r.stderr).toBe(0);
-  return { db: stored(db), sum: counted(r.stdout), path: db };
+  const summary = JSON.parse(r.stdout).sources as { name: string }[];
+  expect(summary.map((s) => s.name)).toEqual(files);
+  return files.map((file, i) => {
+    const id = query<{ id: number }>(db, 'SELECT id FROM sources WHERE name = ?', file)[0]!.id;
+    return { db: stored(db, id), sum: counted(r.stdout, summary[i]), path: db };
+  });
 }
 
 /** How a capture is damaged: which captures spliced, where a junk block and an over-long line go, how much of the end is cut. */
@@ -306,16 +323,23 @@ describe('stdin read by its own thread', () => {
   });
 
   const all = () => Buffer.concat(CAPTURES);
-  it.each([
+  const encoded: [string, () => Buffer][] = [
     ['gzip', () => gzipSync(all())],
     ['UTF-16LE with a BOM', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(all().toString('utf8'), 'utf16le')])],
     ['CR CR LF', () => Buffer.from(all().toString('latin1').replace(/\n/g, '\r\r\n'), 'latin1')],
     // records span lines: checkpoints fall inside the reader's buffers
     ['-v long, its last entry without a newline', () => Buffer.concat([readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-long.log')), Buffer.from('[ 03-17 23:00:00.000  1:  1 E/SocialLoginButton ]\nloginDone: errCode = 2333')])],
-  ])('reads %s from a pipe as the file path reads it', (_name, make) => {
-    const input = make();
-    const env = { AUTHING_TRIAGE_RANGE_BYTES: String(256 << 10) };
-    const want = asFile(input, env);
+  ];
+  const ENCODED_ENV = { AUTHING_TRIAGE_RANGE_BYTES: String(256 << 10) };
+  /** The inputs below and their file path's answers, read by one run for the four (asFiles), made at the first test. */
+  let encodedReference: { input: Buffer; want: ReturnType<typeof asFile> }[] | undefined;
+  const encodedInputs = () => {
+    const inputs = encoded.map(([, make]) => make());
+    return asFiles(inputs, ENCODED_ENV).map((want, i) => ({ input: inputs[i]!, want }));
+  };
+  it.each(encoded.map(([name], i) => [name, i] as const))('reads %s from a pipe as the file path reads it', (_name, i) => {
+    const { input, want } = (encodedReference ??= encodedInputs())[i]!;
+    const env = ENCODED_ENV;
     expect(want.sum.events).toBeGreaterThan(0);
     for (const threads of ['1', '2']) {
       const db = join(tempDir(), 'e.db');
