@@ -348,7 +348,9 @@ describe('one answer whatever the read strategy', () => {
   it('stores the same context and cause for every event of a generated capture on 1 and 2 threads, stdin and gzip', async () => {
     const dir = tempDir();
     const file = join(dir, 'gen.log');
-    await generateCapture(file, { bytes: 3e6, seed: 26 });
+    // ~1 MB (was 3): a build that keeps no tail of a frame for the next (LineWindow.keepTail a no-op) fails
+    // here, where the 3 MB capture passed it (docs/performance.md, round nine)
+    await generateCapture(file, { bytes: 1e6, seed: 26 });
     // The generator's pids are random: the fixture's stacks and events spliced in at five places give context to compare.
     const gen = readFileSync(file, 'utf8').split('\n');
     for (const at of [0.9, 0.7, 0.5, 0.3, 0.1]) gen.splice(Math.floor(gen.length * at), 0, ...LINES.filter(Boolean));
