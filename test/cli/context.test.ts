@@ -30,6 +30,8 @@ const ingested = new Map<string, string>();
 /**
  * The fixture ingested into a fresh SQLite file with these flags, once per flags in this file: the
  * tests only read it (show and report leave a store byte for byte as it was, test/cli/newcomer.test.ts).
+ * The tests that need the default context share `--threads 1`'s store: a file this small is read on the
+ * main thread whatever --threads says.
  */
 function ingest(...flags: string[]): string {
   const known = ingested.get(flags.join('\0'));
@@ -187,7 +189,7 @@ describe('context and cause of each event', () => {
   });
 
   it('show: an unknown id is one line with exit 1, a malformed one exit 2', () => {
-    const db = ingest();
+    const db = ingest('--threads', '1');
     const unknown = runCli(['show', '999', '--db', db]);
     expect(unknown.status).toBe(1);
     expect(unknown.stdout).toBe('');
@@ -210,7 +212,7 @@ describe('context and cause of each event', () => {
 
 describe('report --by cause', () => {
   it('shows for 10001 what share was dns, timeout or tls, with the latest event of each row', () => {
-    const db = ingest();
+    const db = ingest('--threads', '1');
     const r = runCli(['report', '--by', 'code', 'cause', '--db', db, '-f', 'json']);
     expect(r.stderr).toBe('');
     const rows = (JSON.parse(r.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent]);
