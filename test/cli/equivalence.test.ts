@@ -53,7 +53,10 @@ describe('worker threads', () => {
   let big: string;
   beforeAll(async () => {
     big = join(tempDir(), 'big.log');
-    await generateCapture(big, { bytes: 6e6, seed: 11 });
+    // 4 MB of capture (was 6): 6 MB with the long line, 12 ranges of 512 KiB; through a pipe the workers still
+    // scan 77% of what is counted (the stdin test asks for half; at 2 MB it was 47%), and builds that cut a
+    // range inside a line or just before its newline still fail (docs/performance.md, round nine)
+    await generateCapture(big, { bytes: 4e6, seed: 11 });
     // an over-long line (2 MB, cut at 1 MiB) with a code before the cut, then more events
     appendFileSync(big, `03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333 ${'x'.repeat(2 << 20)}\n`);
     appendFileSync(big, '03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y');
@@ -94,7 +97,7 @@ describe('worker threads', () => {
   });
 
   it('read a plain file too small for ranges on the main thread, with the events of one thread', () => {
-    // 8 MB, under the four ranges that make a file large: the scan threads' stream jobs cost more than they
+    // 6 MB, under the four ranges that make a file large: the scan threads' stream jobs cost more than they
     // saved there (docs/performance.md, round five after the merge), so none is used. The events of one
     // thread: the first test's reference, which it finds equal to the plain path's.
     const one = oneThreadEvents();
