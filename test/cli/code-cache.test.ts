@@ -3,7 +3,7 @@
  * run does, a bad one is replaced, and the cache folder is private.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, cpSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -49,9 +49,29 @@ describe('code cache', () => {
   const plain = ingest({ AUTHING_TRIAGE_NO_CACHE: '1' });
   const plainCodes = codes({ AUTHING_TRIAGE_NO_CACHE: '1' });
 
-  it('writes one private cache file in a private folder, and a run from it gives the same results', () => {
+  let written: { xdg: string; first: ReturnType<typeof ingest>; files: Map<string, Buffer> } | undefined;
+  /**
+   * The cache folder an ingest made in a new $XDG_CACHE_HOME, that run's results and the files it wrote:
+   * made once. A run without a cache compiles the bundle and writes ~670 KB, so the tests that only need a
+   * sound cache to damage, plant or age copy this one (`cacheCopy`) instead of each making its own.
+   */
+  const firstIngest = () => {
+    if (written) return written;
     const xdg = tempDir();
     const first = ingest({ XDG_CACHE_HOME: xdg });
+    written = { xdg, first, files: new Map(cacheFiles(xdg).map((f) => [f, readFileSync(join(xdg, 'authing-triage', f))])) };
+    return written;
+  };
+  /** A new $XDG_CACHE_HOME holding the files that first ingest wrote, folder mode 700 and files 600 as the bin makes them. */
+  const cacheCopy = (): string => {
+    const xdg = tempDir();
+    mkdirSync(join(xdg, 'authing-triage'), { mode: 0o700 });
+    for (const [f, bytes] of firstIngest().files) writeFileSync(join(xdg, 'authing-triage', f), bytes, { mode: 0o600 });
+    return xdg;
+  };
+
+  it('writes one private cache file in a private folder, and a run from it gives the same results', () => {
+    const { xdg, first } = firstIngest();
     expect(first).toEqual(plain);
     expect(codes({ XDG_CACHE_HOME: xdg })).toEqual(plainCodes);
     const [file, ...more] = cacheFiles(xdg);
@@ -98,8 +118,7 @@ describe('code cache', () => {
   });
 
   it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
-    const xdg = tempDir();
-    ingest({ XDG_CACHE_HOME: xdg });
+    const xdg = cacheCopy();
     const [file] = cacheFiles(xdg);
     const path = join(xdg, 'authing-triage', file!);
     const good = readFileSync(path);
@@ -149,8 +168,7 @@ describe('code cache', () => {
   });
 
   it('reads and writes nothing in a cache folder that other users can write', () => {
-    const xdg = tempDir();
-    ingest({ XDG_CACHE_HOME: xdg });
+    const xdg = cacheCopy();
     const dir = join(xdg, 'authing-triage');
     const [file] = cacheFiles(xdg);
     writeFileSync(join(dir, file!), 'planted by another user');
@@ -167,8 +185,7 @@ describe('code cache', () => {
   });
 
   it('keeps one cache per flag set: an old bundle\'s for the same flags goes when unwritten for a day, and caches of other flags when unused for 30 days', () => {
-    const xdg = tempDir();
-    ingest({ XDG_CACHE_HOME: xdg });
+    const xdg = cacheCopy();
     const [mine] = cacheFiles(xdg);
     const dir = join(xdg, 'authing-triage');
     // an older bundle's cache for the same flags unwritten for two days, another bundle's written an hour

@@ -12,7 +12,6 @@ import { FIXTURES, SHARED, oldStore, pgDatabase, pgQuery, query, runCli, tempDir
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { LOOKBACK_BYTES, LOOKBACK_LINES } from '../../src/pipeline/context.js';
 import { splitRanges } from '../../src/pipeline/parallel.js';
-import { launchBrowser, openFile } from '../browser.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -31,6 +30,8 @@ const ingested = new Map<string, string>();
 /**
  * The fixture ingested into a fresh SQLite file with these flags, once per flags in this file: the
  * tests only read it (show and report leave a store byte for byte as it was, test/cli/newcomer.test.ts).
+ * The tests that need the default context share `--threads 1`'s store: a file this small is read on the
+ * main thread whatever --threads says.
  */
 function ingest(...flags: string[]): string {
   const known = ingested.get(flags.join('\0'));
@@ -65,6 +66,43 @@ function rows10001(args: string[], inputs: string[], input?: Buffer): Map<string
     out.set(input ? '-' : s.name, query(db, 'SELECT cause, context FROM events WHERE code = 10001 AND source_id = ?', s.id));
   }
   return out;
+}
+
+/**
+ * Cases read by one run from stdin: each case's bytes padded with `noise` lines (none of them an event) to a
+ * multiple of `align` bytes, so that every case starts at a multiple of `align` and its event lies as far past
+ * one as in its own file. One run costs more than a case: the stdin check of every case shares it. Returns the
+ * (cause, context) rows of code 10001 of each case, by the lines it spans.
+ */
+function stdinRows10001(args: string[], cases: Buffer[], align: number, noise: string[]): unknown[][] {
+  const parts: Buffer[] = [];
+  const firstLine: number[] = [];
+  let lines = 0;
+  for (const bytes of cases) {
+    firstLine.push(lines + 1);
+    let left = (align - (bytes.length % align)) % align;
+    if (left < 1000) left += align;
+    const pad: string[] = [];
+    for (let i = 0; left > 1000; i++) {
+      const l = noise[i % noise.length]!;
+      pad.push(l);
+      left -= Buffer.byteLength(l) + 1;
+    }
+    // the last pad line is a real line cut, or blank-padded, to the bytes left
+    let last = noise[pad.length % noise.length]!;
+    while (Buffer.byteLength(last) > left - 1) last = last.slice(0, -1);
+    pad.push(last.padEnd(last.length + left - 1 - Buffer.byteLength(last)));
+    const part = Buffer.concat([bytes, Buffer.from(pad.join('\n') + '\n')]);
+    expect(part.length % align).toBe(0);
+    parts.push(part);
+    lines += bytes.toString('latin1').split('\n').length - 1 + pad.length;
+  }
+  const db = join(tempDir(), `s${Math.random().toString(36).slice(2)}.db`);
+  const r = runCli([...args, '-', '--db', db, '--quiet', ...UTC], { input: Buffer.concat(parts), env: { AUTHING_TRIAGE_RANGE_BYTES: '65536' } });
+  expect(r.stderr, args.join(' ')).toBe('');
+  expect(r.status, args.join(' ')).toBe(0);
+  const rows = query<{ line: number; cause: string | null; context: string | null }>(db, 'SELECT line, cause, context FROM events WHERE code = 10001 ORDER BY line');
+  return firstLine.map((first, i) => rows.filter((x) => x.line >= first && x.line < (firstLine[i + 1] ?? Infinity)).map(({ cause, context }) => ({ cause, context })));
 }
 
 const events = (db: string) => query<{ id: number; line: number; cause: string | null; context: string | null }>(db, 'SELECT id, line, cause, context FROM events ORDER BY line');
@@ -151,7 +189,7 @@ describe('context and cause of each event', () => {
   });
 
   it('show: an unknown id is one line with exit 1, a malformed one exit 2', () => {
-    const db = ingest();
+    const db = ingest('--threads', '1');
     const unknown = runCli(['show', '999', '--db', db]);
     expect(unknown.status).toBe(1);
     expect(unknown.stdout).toBe('');
@@ -172,39 +210,9 @@ describe('context and cause of each event', () => {
   });
 });
 
-describe('HTML report', () => {
-  it('shows the latest event of each top code with its context collapsed, log markup as text (headless Chromium)', async () => {
-    const evil = dnsThen10001('03-17 16:30:00', 7001, '<img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>');
-    const db = join(tempDir(), 'h.db');
-    expect(runCli([FIXTURE, evil, '--db', db, '--quiet', ...UTC]).status).toBe(0);
-    const html = join(tempDir(), 'r.html');
-    expect(runCli(['report', '--db', db, '-f', 'html', '--out', html]).status).toBe(0);
-    expect(readFileSync(html, 'utf8')).not.toMatch(/<script|<img/);
-    const browser = await launchBrowser();
-    try {
-      // What is open, shown and written: the DOM's, whatever the font.
-      const page = await openFile(browser, html, undefined, { cjkFont: false });
-      const before = await page.$$eval('#codes details.latest', (ds) => ds.map((d) => ({ open: (d as HTMLDetailsElement).open, id: d.getAttribute('data-event'), cause: d.querySelector('.cause')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() })));
-      // one code in the capture, 10001: its latest event is the evil file's, with its dns line before it
-      expect(before).toEqual([{ open: false, id: '11', cause: 'dns', shown: false }]);
-      await page.click('#codes details.latest summary');
-      const after = await page.$eval('#codes details.latest', (d) => ({ open: (d as HTMLDetailsElement).open, text: d.querySelector('pre')!.textContent, shown: (d.querySelector('pre') as HTMLElement).checkVisibility() }));
-      expect(after).toEqual({
-        open: true,
-        shown: true,
-        text: '2026-03-17T16:30:00.000Z W/System.err: java.net.UnknownHostException: <img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>\n2026-03-17T16:30:00.100Z E/SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error',
-      });
-      expect(await page.title()).toBe('Authing triage report');
-      await page.close();
-    } finally {
-      await browser.close();
-    }
-  });
-});
-
 describe('report --by cause', () => {
   it('shows for 10001 what share was dns, timeout or tls, with the latest event of each row', () => {
-    const db = ingest();
+    const db = ingest('--threads', '1');
     const r = runCli(['report', '--by', 'code', 'cause', '--db', db, '-f', 'json']);
     expect(r.stderr).toBe('');
     const rows = (JSON.parse(r.stdout) as Record<string, unknown>[]).map((x) => [x.code, x.cause, x.count, x.share, x.latestEvent]);
@@ -252,7 +260,7 @@ describe('context across frame boundaries', () => {
   it('finds the line before the boundary for plain files on 1 and 2 threads, stdin and gzip', () => {
     const dir = tempDir();
     const runs = trialsHere('frame-boundary context', 6, 3);
-    // The seeded cases drawn first: each file strategy reads them all in one run, stdin one each.
+    // The seeded cases drawn first: each strategy reads them all in one run (stdin: one after another, aligned).
     const cases = fc.sample(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: -3000, max: 3000 })), { numRuns: runs, seed: 2026113026 }).map(([gap, shift], i) => {
       const bytes = capture(gap, shift);
       const file = join(dir, `big-${i}.log`);
@@ -265,11 +273,14 @@ describe('context across frame boundaries', () => {
     const one = rows10001(['--threads', '1'], files);
     const two = rows10001(['--threads', '2'], files);
     const gz = rows10001(['--threads', '1'], files.map((f) => `${f}.gz`));
-    for (const c of cases) {
+    // stdin is read in whole-line jobs of 16 KiB here (a quarter of the range): aligned to 64 KiB, each case's
+    // boundary lies where it does in its own stream
+    const stdin = stdinRows10001(['--threads', '2'], cases.map((c) => c.bytes), 65536, noise);
+    for (const [i, c] of cases.entries()) {
       expect(one.get(c.file), `${c.name}: --threads 1`).toEqual(want);
       expect(two.get(c.file), `${c.name}: --threads 2`).toEqual(want);
       expect(gz.get(`${c.file}.gz`), `${c.name}: gzip`).toEqual(want);
-      expect(rows10001(['--threads', '2'], ['-'], c.bytes).get('-'), `${c.name}: stdin`).toEqual(want);
+      expect(stdin[i], `${c.name}: stdin`).toEqual(want);
     }
   });
 });
@@ -313,7 +324,7 @@ describe('context at the byte bound of the look-back, in a file read in ranges',
     it(`keeps the line that starts exactly LOOKBACK_BYTES before an event ${where}, as one thread does`, () => {
       const dir = tempDir();
       const runs = trialsHere(`look-back bound (${where})`, 4, 2);
-      // The seeded cases drawn first: each file strategy reads them all in one run, stdin one each.
+      // The seeded cases drawn first: each strategy reads them all in one run (stdin: one after another, aligned).
       const cases = fc.sample(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: lo, max: hi }), fc.nat()), { numRuns: runs, seed: 2026113025 }).map(([k, delta, pick], i) => {
         const { bytes, event } = capture(k * 65536 + delta - LOOKBACK_BYTES, pick);
         const file = join(dir, `bound-${i}.log`);
@@ -327,10 +338,11 @@ describe('context at the byte bound of the look-back, in a file read in ranges',
       const files = cases.map((c) => c.file);
       const one = rows10001(['--threads', '1'], files);
       const two = rows10001(['--threads', '2'], files);
-      for (const c of cases) {
+      const stdin = stdinRows10001(['--threads', '2'], cases.map((c) => c.bytes), 65536, noise);
+      for (const [i, c] of cases.entries()) {
         expect(one.get(c.file), `${c.name}: --threads 1`).toEqual(want);
         expect(two.get(c.file), `${c.name}: --threads 2`).toEqual(want);
-        expect(rows10001(['--threads', '2'], ['-'], c.bytes).get('-'), `${c.name}: stdin`).toEqual(want);
+        expect(stdin[i], `${c.name}: stdin`).toEqual(want);
       }
     });
   }
@@ -340,7 +352,9 @@ describe('one answer whatever the read strategy', () => {
   it('stores the same context and cause for every event of a generated capture on 1 and 2 threads, stdin and gzip', async () => {
     const dir = tempDir();
     const file = join(dir, 'gen.log');
-    await generateCapture(file, { bytes: 3e6, seed: 26 });
+    // ~1 MB (was 3): a build that keeps no tail of a frame for the next (LineWindow.keepTail a no-op) fails
+    // here, where the 3 MB capture passed it (docs/performance.md, round nine)
+    await generateCapture(file, { bytes: 1e6, seed: 26 });
     // The generator's pids are random: the fixture's stacks and events spliced in at five places give context to compare.
     const gen = readFileSync(file, 'utf8').split('\n');
     for (const at of [0.9, 0.7, 0.5, 0.3, 0.1]) gen.splice(Math.floor(gen.length * at), 0, ...LINES.filter(Boolean));

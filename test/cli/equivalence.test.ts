@@ -26,12 +26,15 @@ async function plainPath(file: string, tags: string[] = []): Promise<{ line: num
   return out;
 }
 
-function fastPath(file: string, args: string[] = [], env: Record<string, string> = {}): { line: number; code: number }[] {
+/** The events of one run of the bin on `file` into a new store, and that store. */
+function fastStore(file: string, args: string[] = [], env: Record<string, string> = {}): { db: string; events: { line: number; code: number }[] } {
   const db = join(tempDir(), 'f.db');
   const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', ...args, file], { env });
   expect(r.stderr).toBe('');
-  return query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line');
+  expect(r.status).toBe(0);
+  return { db, events: query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line') };
 }
+const fastPath = (file: string, args: string[] = [], env: Record<string, string> = {}) => fastStore(file, args, env).events;
 
 const files = [
   join(FIXTURES, 'guard-threadtime.log'),
@@ -39,10 +42,24 @@ const files = [
 ];
 
 describe('fast path = plain path', () => {
+  /**
+   * One run of the bin over every file (each its own source, read with its own layout): each file's
+   * events by its path. A run costs more than the comparison; the files share it.
+   */
+  let byFile: Map<string, { line: number; code: number }[]> | undefined;
+  const fastEvents = (file: string) => {
+    if (!byFile) {
+      const { db } = fastStore(files[0]!, ['--tag', 'MainActivity', ...files.slice(1)]);
+      const sources = query<{ id: number; name: string }>(db, 'SELECT id, name FROM sources');
+      expect(sources.map((x) => x.name).sort()).toEqual([...files].sort());
+      byFile = new Map(sources.map((x) => [x.name, query<{ line: number; code: number }>(db, 'SELECT line, code FROM events WHERE source_id = ? ORDER BY line', x.id)]));
+    }
+    return byFile.get(file);
+  };
   it.each(files)('%s', async (file) => {
     const plain = await plainPath(file, ['MainActivity']);
     expect(plain.length).toBeGreaterThan(0);
-    expect(fastPath(file, ['--tag', 'MainActivity'])).toEqual(plain);
+    expect(fastEvents(file)).toEqual(plain);
   });
 });
 
@@ -50,7 +67,10 @@ describe('worker threads', () => {
   let big: string;
   beforeAll(async () => {
     big = join(tempDir(), 'big.log');
-    await generateCapture(big, { bytes: 6e6, seed: 11 });
+    // 4 MB of capture (was 6): 6 MB with the long line, 12 ranges of 512 KiB; through a pipe the workers still
+    // scan 77% of what is counted (the stdin test asks for half; at 2 MB it was 47%), and builds that cut a
+    // range inside a line or just before its newline still fail (docs/performance.md, round nine)
+    await generateCapture(big, { bytes: 4e6, seed: 11 });
     // an over-long line (2 MB, cut at 1 MiB) with a code before the cut, then more events
     appendFileSync(big, `03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333 ${'x'.repeat(2 << 20)}\n`);
     appendFileSync(big, '03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y');
@@ -58,13 +78,17 @@ describe('worker threads', () => {
   /** One thread's events in 512 KiB ranges: the reference of three tests, one run of the bin for all of them. */
   let oneThread: { line: number; code: number }[] | undefined;
   const oneThreadEvents = () => (oneThread ??= fastPath(big, ['--threads', '1'], { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) }));
+  /** Two threads' store in 512 KiB ranges: compared by the first test, read again by the re-read test (one run for both). */
+  let twoThreads: ReturnType<typeof fastStore> | undefined;
+  const twoThreadStore = () => (twoThreads ??= fastStore(big, ['--threads', '2'], { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) }));
 
   it('give identical events whatever the number of threads, and equal the plain path', async () => {
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
     const one = oneThreadEvents();
     expect(one).toEqual(await plainPath(big));
     expect(one.at(-1)).toEqual({ line: expect.any(Number), code: 10008 });
-    for (const t of ['2', '3']) expect(fastPath(big, ['--threads', t], env)).toEqual(one);
+    expect(twoThreadStore().events).toEqual(one);
+    expect(fastPath(big, ['--threads', '3'], env)).toEqual(one);
     // the JavaScript scan that stands in where WebAssembly SIMD is not to be had
     expect(fastPath(big, ['--threads', '2'], { ...env, AUTHING_TRIAGE_SCAN: 'js' })).toEqual(one);
   });
@@ -87,9 +111,10 @@ describe('worker threads', () => {
   });
 
   it('read a plain file too small for ranges on the main thread, with the events of one thread', () => {
-    // 8 MB, under the four ranges that make a file large: the scan threads' stream jobs cost more than they
-    // saved there (docs/performance.md, round five after the merge), so none is used
-    const one = fastPath(big, ['--threads', '1']);
+    // 6 MB, under the four ranges that make a file large: the scan threads' stream jobs cost more than they
+    // saved there (docs/performance.md, round five after the merge), so none is used. The events of one
+    // thread: the first test's reference, which it finds equal to the plain path's.
+    const one = oneThreadEvents();
     const db = join(tempDir(), 'small.db');
     const r = runCli(['--db', db, '--json-summary', '--year', '2026', '--tz', 'UTC', '--threads', '2', big]);
     expect(r.status, r.stderr).toBe(0);
@@ -109,10 +134,9 @@ describe('worker threads', () => {
 
   it('count a re-read file once, like the single thread', () => {
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
-    const db = join(tempDir(), 'r.db');
-    const first = runCli(['--db', db, '--quiet', '--threads', '2', big], { env });
-    expect(first.status).toBe(0);
-    const again = runCli(['--db', db, '--json-summary', '--threads', '2', big], { env });
+    // the store of the first test's two-thread run, read again as it was read
+    const { db } = twoThreadStore();
+    const again = runCli(['--db', db, '--json-summary', '--year', '2026', '--tz', 'UTC', '--threads', '2', big], { env });
     expect(JSON.parse(again.stdout).events).toBe(0);
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: oneThreadEvents().length }]);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openFile } from '../browser.js';
-import { ROOT, SHARED, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, SHARED, runCli, tempDir } from '../helpers.js';
 
 // Chinese in a log line: the report shows it whatever language its own text is in.
 const CJK = '登录失败';
@@ -58,9 +58,10 @@ describe('HTML report in headless Chromium', () => {
 
   it('shows the same numbers as report --format json', () => {
     expect(dom).toContain('<title>Authing triage report</title>');
-    const total = json('--by', 'category').reduce((a, r) => a + Number(r.count), 0);
+    const byCategory = json('--by', 'category');
+    const total = byCategory.reduce((a, r) => a + Number(r.count), 0);
     expect(dom).toMatch(new RegExp(`id="total-events" data-value="${total}"`));
-    for (const r of json('--by', 'category')) expect(dom).toContain(`data-category="${r.category}" data-count="${r.count}"`);
+    for (const r of byCategory) expect(dom).toContain(`data-category="${r.category}" data-count="${r.count}"`);
     for (const r of json('--by', 'code', '--top', '20')) expect(dom).toContain(`data-code="${r.code}" data-count="${r.count}"`);
     expect(dom).toContain('data-unregistered="88888" data-count="1"');
   });
@@ -108,5 +109,37 @@ describe('HTML report in headless Chromium', () => {
     copyFileSync(png, join(keep, 'report.png'));
     copyFileSync(phone, join(keep, 'report-phone.png'));
     copyFileSync(dark, join(keep, 'report-dark.png'));
+  });
+});
+
+// From test/cli/context.test.ts, where it launched a Chromium of its own for this one page.
+describe('the latest event of each top code, with its context (context-causes.log)', () => {
+  it('shows the latest event of each top code with its context collapsed, log markup as text (headless Chromium)', async () => {
+    const d = tempDir();
+    // Two lines of pid 7001: an UnknownHostException whose message is markup, then a 10001.
+    const evil = join(d, 'hostile.log');
+    writeFileSync(evil, `03-17 16:30:00.000  7001  7010 W System.err: java.net.UnknownHostException: ${EVIL}\n03-17 16:30:00.100  7001  7001 E SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error\n`);
+    const ctxDb = join(d, 'h.db');
+    expect(runCli([join(FIXTURES, 'context-causes.log'), evil, '--db', ctxDb, '--quiet', '--year', '2026', '--tz', 'UTC']).status).toBe(0);
+    const out = join(d, 'r.html');
+    expect(runCli(['report', '--db', ctxDb, '-f', 'html', '--out', out]).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).not.toMatch(/<script|<img/);
+    // What is open, shown and written: the DOM's, whatever the font.
+    const page = await openFile(browser, out, undefined, { cjkFont: false });
+    try {
+      const before = await page.$$eval('#codes details.latest', (ds) => ds.map((x) => ({ open: (x as HTMLDetailsElement).open, id: x.getAttribute('data-event'), cause: x.querySelector('.cause')!.textContent, shown: (x.querySelector('pre') as HTMLElement).checkVisibility() })));
+      // one code in the capture, 10001: its latest event is the evil file's, with its dns line before it
+      expect(before).toEqual([{ open: false, id: '11', cause: 'dns', shown: false }]);
+      await page.click('#codes details.latest summary');
+      const after = await page.$eval('#codes details.latest', (x) => ({ open: (x as HTMLDetailsElement).open, text: x.querySelector('pre')!.textContent, shown: (x.querySelector('pre') as HTMLElement).checkVisibility() }));
+      expect(after).toEqual({
+        open: true,
+        shown: true,
+        text: `2026-03-17T16:30:00.000Z W/System.err: java.net.UnknownHostException: ${EVIL}\n2026-03-17T16:30:00.100Z E/SocialLoginButton: loginDone: errCode = 10001 errMessage = Network error`,
+      });
+      expect(await page.title()).toBe('Authing triage report');
+    } finally {
+      await page.close();
+    }
   });
 });
