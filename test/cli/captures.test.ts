@@ -57,11 +57,13 @@ describe('a labeled capture, damaged as users damage it, gives exactly its event
   it('a UTF-16 capture killed at random points and read again gives exactly its events once (8 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const f = join(dir, 'killed.txt');
-    writeFileSync(f, utf16(text.repeat(6), 'le', true));
+    // Three copies (was six, 4.1 MB): a build whose UTF-16 checkpoint is the decoded UTF-8 offset instead of
+    // the file's (decodedLineChunks' `next` patched so) fails the first trial killed after a commit, as at six.
+    writeFileSync(f, utf16(text.repeat(3), 'le', true));
     const t0 = Date.now();
     const clean = ingest(f, join(dir, 'clean.db'), ['--batch-size', '50']);
     const cleanMs = Date.now() - t0;
-    expect(clean.events).toHaveLength(expected.length * 6);
+    expect(clean.events).toHaveLength(expected.length * 3);
     let seed = 19;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let killedMidway = 0;
