@@ -196,15 +196,21 @@ describe('labels on sources', () => {
     });
     expect(runCli(['--db', db, '--quiet', '--year', '2026', '--label-from-path', 'logs/{case}/{app}/*', join(dir, 'logs')]).status).toBe(0);
     expect(query(db, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: 2 * cases.length }]);
+    // One report of every case's codes (--by label:case code), and the first case again through --where: two
+    // runs of the CLI instead of one a case.
+    const all = report(db, '--by', 'label:case', 'code', '--compare', 'label:app=1.4.2,1.4.3');
+    const first = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '--where', 'label:case=c0').map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
     cases.forEach(([a, b], k) => {
-      const rows = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '--where', `label:case=c${k}`).map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
+      const rows = all.filter((r) => r['label:case'] === `c${k}`).map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
       const expected = codes
         .map((code, i) => [code, a[i]!, b[i]!] as const)
         .filter(([, x, y]) => x + y > 0)
         .map(([code, x, y]) => [code, x, y, x ? Math.round((y / x) * 100) / 100 : null, x === 0 ? 'new' : y === 0 ? 'gone' : y >= 2 * x && y - x >= 5 ? 'spike' : ''])
         .sort((p, q) => (q[2] as number) - (p[2] as number) || (q[1] as number) - (p[1] as number) || (String(p[0]) < String(q[0]) ? -1 : 1));
       expect({ k, a, b, rows }).toEqual({ k, a, b, rows: expected });
+      if (k === 0) expect(first).toEqual(expected);
     });
+    expect(all.map((r) => r['label:case']).filter((c) => !cases.some((_, k) => c === `c${k}`))).toEqual([]);
   });
 
   it('shows --compare label: in a table with each side titled by its value', () => {
