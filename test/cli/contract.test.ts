@@ -291,9 +291,7 @@ describe('the extraction contract on PostgreSQL', () => {
   });
 
   it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
-    // 40 copies (was the SQLite test's 120): a build whose PostgreSQL writeBatch never says the source was
-    // taken by the other run (its SourceTakenError dropped) fails it 5 of 5 times at 20 and 40 copies, as at 120.
-    const big = repeatedCapture(40);
+    const big = bigCapture();
     const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
     const url = await pgDatabase();
     const runBg = (args: string[]) =>
