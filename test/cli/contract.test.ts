@@ -198,13 +198,13 @@ describe('the extraction contract per source', () => {
         spawn(process.execPath, [BIN, '--db', db, '--quiet', '--threads', '1', '--batch-size', '200', ...args, big], { stdio: 'ignore', env: { ...process.env, AUTHING_TRIAGE_DB: '' } }).once('exit', (c) => resolve(c ?? -1)),
       );
     const reference = fresh('--tag', 'MainActivity', '--tag', 'ExoPlayerImplInternal', big);
-    for (let round = 0; round < 2; round++) {
-      const db = join(dir, `c${round}.db`);
-      const codes = await Promise.all([runBg(db, ['--tag', 'MainActivity']), runBg(db, ['--tag', 'ExoPlayerImplInternal'])]);
-      expect(codes).toEqual([0, 0]);
-      countsMatchEvents(db);
-      expectSameStore(db, reference);
-    }
+    // One round (was two): 1685efd^ (b16f80d, a run taken by another run with another contract not
+    // re-read) fails it 5 of 5 times at 120 copies (60 copies: 2 of 3, 40: 1 of 3, 20: 0 of 3).
+    const db = join(dir, 'c.db');
+    const codes = await Promise.all([runBg(db, ['--tag', 'MainActivity']), runBg(db, ['--tag', 'ExoPlayerImplInternal'])]);
+    expect(codes).toEqual([0, 0]);
+    countsMatchEvents(db);
+    expectSameStore(db, reference);
   });
 });
 

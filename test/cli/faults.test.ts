@@ -51,10 +51,18 @@ describe('a full disk', () => {
 });
 
 describe('the database', () => {
+  // The store one run of the fixture makes (15 events), made once; each test works on its own copy (the
+  // closed store is one file).
+  let stored: string;
+  beforeAll(() => {
+    stored = join(tempDir(), 'fixture.db');
+    expect(runCli(['--db', stored, '--quiet', FIXTURE]).status).toBe(0);
+  });
+  const copyOfStored = (db: string): string => (copyFileSync(stored, db), db);
+
   it('refuses a corrupt SQLite file with exit 4 and leaves it byte for byte as it was', () => {
     const dir = tempDir();
-    const good = join(dir, 'good.db');
-    runCli(['--db', good, '--quiet', FIXTURE]);
+    const good = copyOfStored(join(dir, 'good.db'));
     const bad = join(dir, 'bad.db');
     const bytes = readFileSync(good);
     // keep the 100-byte header, scramble the pages
@@ -71,8 +79,7 @@ describe('the database', () => {
 
   it('waits for a lock, then gives up past --busy-timeout with exit 4; nothing is half-written', async () => {
     const dir = tempDir();
-    const db = join(dir, 'l.db');
-    runCli(['--db', db, '--quiet', FIXTURE]);
+    const db = copyOfStored(join(dir, 'l.db'));
     const holder = spawn(process.execPath, ['-e', `
       const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
       const db = new D(${JSON.stringify(db)}); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => {}, 60000);`]);
@@ -90,8 +97,7 @@ describe('the database', () => {
   });
 
   it('sql opens read-only: even a write slipped into a SELECT fails', () => {
-    const db = join(tempDir(), 'ro.db');
-    runCli(['--db', db, '--quiet', FIXTURE]);
+    const db = copyOfStored(join(tempDir(), 'ro.db'));
     const conn = new Database(db, { readonly: true });
     conn.close();
     const r = runCli(['sql', '--db', db, "WITH x AS (SELECT 1) DELETE FROM events"]);
@@ -104,13 +110,16 @@ describe('signals', () => {
   it('SIGPIPE on a closed reader ends quietly with the committed counts exact after a re-run', () => {
     const dir = tempDir();
     const db = join(dir, 'p.db');
-    const r = spawnSync('bash', ['-c', `for i in $(seq 50); do cat "${FIXTURE}"; done | "${process.execPath}" "${BIN}" --db "${db}" --json | head -1 >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8' });
+    // The fixture 50 times over, written once and piped by one cat (a cat per copy was 100 processes).
+    const input = join(dir, 'fixture-x50.log');
+    writeFileSync(input, readFileSync(FIXTURE, 'utf8').repeat(50));
+    const r = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --json | head -1 >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('triage exit 0\n');
     // Whatever was committed before the pipe closed is consistent, and the same input again completes it.
     const [part] = query<{ events: number; counted: number | null }>(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
     expect(part!.counted ?? 0).toBe(part!.events);
-    const again = spawnSync('bash', ['-c', `for i in $(seq 50); do cat "${FIXTURE}"; done | "${process.execPath}" "${BIN}" --db "${db}" --quiet`], { encoding: 'utf8' });
+    const again = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --quiet`], { encoding: 'utf8' });
     expect(again.status).toBe(0);
     expect(query<{ n: number }>(db, 'SELECT SUM(count) AS n FROM counts_hourly')[0]!.n).toBe(50 * 15);
   });

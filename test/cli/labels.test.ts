@@ -59,21 +59,44 @@ function bugreportText(header: string[], logcat: string, props: string[], eol = 
 }
 
 describe('labels on sources', () => {
+  let shared: string | undefined;
+  /**
+   * One store the report tests read (and never write): dev-threadtime as pixel7, app 1.4.3, Android 14;
+   * dev-brief as mi11, app 1.4.2, Android 14; dev-time as pixel7, Android 13, no app. Three runs, made once.
+   */
+  const sharedStore = (): string => {
+    if (shared) return shared;
+    const db = join(tempDir(), 'shared.db');
+    for (const [labels, file] of [
+      [['device=pixel7', 'app=1.4.3', 'android=14'], 'dev-threadtime.log'],
+      [['device=mi11', 'app=1.4.2', 'android=14'], 'dev-brief.log'],
+      [['device=pixel7', 'android=13'], 'dev-time.log'],
+    ] as const) {
+      const r = runCli(['--db', db, '--quiet', ...labels.flatMap((l) => ['--label', l]), join(LABELED, file)]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    return (shared = db);
+  };
+  const total = (n: string) => Object.values(expectedCounts(n)).reduce((a, b) => a + b, 0);
+
   it("gives each device's codes with --by label:device code, as the issue's done-when says", () => {
-    const dir = tempDir();
-    const db = join(dir, 'l.db');
-    expect(runCli(['--db', db, '--quiet', '--label', 'device=pixel7', '--label', 'app=1.4.3', join(LABELED, 'dev-threadtime.log')]).status).toBe(0);
-    expect(runCli(['--db', db, '--quiet', '--label', 'device=mi11', join(LABELED, 'dev-brief.log')]).status).toBe(0);
+    const db = sharedStore();
     const rows = report(db, '--by', 'label:device', 'code') as { 'label:device': string; code: number; count: number }[];
     const byDevice: Record<string, Record<string, number>> = {};
     for (const r of rows) (byDevice[r['label:device']] ??= {})[String(r.code)] = r.count;
-    expect(byDevice).toEqual({ pixel7: expectedCounts('dev-threadtime.log'), mi11: expectedCounts('dev-brief.log') });
+    // pixel7 is two sources (dev-threadtime and dev-time): their counts add up by code.
+    const pixel7: Record<string, number> = { ...expectedCounts('dev-threadtime.log') };
+    for (const [code, n] of Object.entries(expectedCounts('dev-time.log'))) pixel7[code] = (pixel7[code] ?? 0) + n;
+    expect(byDevice).toEqual({ pixel7, mi11: expectedCounts('dev-brief.log') });
     // A source without the label is a row of its own, null in JSON.
     const byApp = report(db, '--by', 'label:app') as { 'label:app': string | null; count: number }[];
-    const total = (n: string) => Object.values(expectedCounts(n)).reduce((a, b) => a + b, 0);
-    expect(byApp).toEqual([{ 'label:app': '1.4.3', count: total('dev-threadtime.log') }, { 'label:app': null, count: total('dev-brief.log') }].sort((a, b) => b.count - a.count));
+    expect(byApp).toEqual([{ 'label:app': '1.4.3', count: total('dev-threadtime.log') }, { 'label:app': '1.4.2', count: total('dev-brief.log') }, { 'label:app': null, count: total('dev-time.log') }].sort((a, b) => b.count - a.count));
     // The views: v_events carries the labels as JSON text, v_counts_by_label counts by key, value and code.
-    expect(query(db, "SELECT DISTINCT labels FROM v_events ORDER BY labels")).toEqual([{ labels: '{"app":"1.4.3","device":"pixel7"}' }, { labels: '{"device":"mi11"}' }]);
+    expect(query(db, "SELECT DISTINCT labels FROM v_events ORDER BY labels")).toEqual([
+      { labels: '{"android":"13","device":"pixel7"}' },
+      { labels: '{"android":"14","app":"1.4.2","device":"mi11"}' },
+      { labels: '{"android":"14","app":"1.4.3","device":"pixel7"}' },
+    ]);
     const view = query<{ code: number; count: number }>(db, "SELECT code, count FROM v_counts_by_label WHERE key = 'device' AND value = 'mi11'");
     expect(Object.fromEntries(view.map((r) => [String(r.code), r.count]))).toEqual(expectedCounts('dev-brief.log'));
   });
@@ -141,11 +164,7 @@ describe('labels on sources', () => {
   });
 
   it('filters by labels with --where label:KEY=V (repeatable, all must hold), in every text format', () => {
-    const dir = tempDir();
-    const db = join(dir, 'w.db');
-    expect(runCli(['--db', db, '--quiet', '--label', 'device=pixel7', '--label', 'android=14', join(LABELED, 'dev-threadtime.log')]).status).toBe(0);
-    expect(runCli(['--db', db, '--quiet', '--label', 'device=mi11', '--label', 'android=14', join(LABELED, 'dev-brief.log')]).status).toBe(0);
-    expect(runCli(['--db', db, '--quiet', '--label', 'device=pixel7', '--label', 'android=13', join(LABELED, 'dev-time.log')]).status).toBe(0);
+    const db = sharedStore();
     const codes = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((r) => [String(r.code), r.count]));
     expect(codes(report(db, '--by', 'code', '--where', 'label:android=14', '--where', 'label:device=pixel7'))).toEqual(expectedCounts('dev-threadtime.log'));
     expect(codes(report(db, '--by', 'code', '--where', 'label:android=13'))).toEqual(expectedCounts('dev-time.log'));
@@ -196,22 +215,25 @@ describe('labels on sources', () => {
     });
     expect(runCli(['--db', db, '--quiet', '--year', '2026', '--label-from-path', 'logs/{case}/{app}/*', join(dir, 'logs')]).status).toBe(0);
     expect(query(db, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: 2 * cases.length }]);
+    // One report of every case's codes (--by label:case code), and the first case again through --where: two
+    // runs of the CLI instead of one a case.
+    const all = report(db, '--by', 'label:case', 'code', '--compare', 'label:app=1.4.2,1.4.3');
+    const first = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '--where', 'label:case=c0').map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
     cases.forEach(([a, b], k) => {
-      const rows = report(db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '--where', `label:case=c${k}`).map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
+      const rows = all.filter((r) => r['label:case'] === `c${k}`).map((r) => [r.code, r.countA, r.countB, r.ratio, r.note]);
       const expected = codes
         .map((code, i) => [code, a[i]!, b[i]!] as const)
         .filter(([, x, y]) => x + y > 0)
         .map(([code, x, y]) => [code, x, y, x ? Math.round((y / x) * 100) / 100 : null, x === 0 ? 'new' : y === 0 ? 'gone' : y >= 2 * x && y - x >= 5 ? 'spike' : ''])
         .sort((p, q) => (q[2] as number) - (p[2] as number) || (q[1] as number) - (p[1] as number) || (String(p[0]) < String(q[0]) ? -1 : 1));
       expect({ k, a, b, rows }).toEqual({ k, a, b, rows: expected });
+      if (k === 0) expect(first).toEqual(expected);
     });
+    expect(all.map((r) => r['label:case']).filter((c) => !cases.some((_, k) => c === `c${k}`))).toEqual([]);
   });
 
   it('shows --compare label: in a table with each side titled by its value', () => {
-    const dir = tempDir();
-    const db = join(dir, 't.db');
-    expect(runCli(['--db', db, '--quiet', '--label', 'app=1.4.2', join(LABELED, 'dev-brief.log')]).status).toBe(0);
-    expect(runCli(['--db', db, '--quiet', '--label', 'app=1.4.3', join(LABELED, 'dev-threadtime.log')]).status).toBe(0);
+    const db = sharedStore();
     const t = runCli(['report', '--db', db, '--by', 'code', '--compare', 'label:app=1.4.2,1.4.3', '-f', 'table', '--top', '3']);
     expect(t.status).toBe(0);
     expect(t.stdout.split('\n')[0]).toMatch(/^ +CODE +CATEGORY +APP=1\.4\.2 +APP=1\.4\.3 +RATIO +NOTE +MESSAGE$/);
