@@ -170,12 +170,13 @@ describe('PostgreSQL back end', () => {
   it('gives the clean totals after kills at random points and a re-run (6 trials)', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const file = join(dir, 'long.log');
-    // About 2,800 events (5% of 8 MB): the commits (batches of 20) are what a kill lands between. A run
-    // takes ~0.5 s here, so the timed kills (0.15-0.5 s) land inside it. With each batch written outside a
-    // transaction (a build patched so, /tmp), the watching connection sees a batch half-written in every
-    // trial, and the kills just after a commit lose counts too; at 16 MB without the watch, a kill alone
-    // caught it in most runs but not all at 8 or 12 MB.
-    await generateCapture(file, { bytes: 8e6, seed: 5, authingRate: 0.05 });
+    // About 1,400 events (5% of 4 MB): the commits (batches of 10, 140 of them) are what a kill lands
+    // between. A run takes about as long as 2,800 events in batches of 20 did (8 MB: the commits' round
+    // trips set its pace) at two thirds of the CPU, so the timed kills (0.15-0.5 s) land inside it. With
+    // each batch written outside a transaction (a build patched so, /tmp), the watching connection sees a
+    // batch half-written in every trial, and the kills just after a commit lose counts too; at 16 MB
+    // without the watch, a kill alone caught it in most runs but not all at 8 or 12 MB.
+    await generateCapture(file, { bytes: 4e6, seed: 5, authingRate: 0.05 });
     const ref = join(dir, 'long.db');
     expect(runCli(['--db', ref, '--quiet', file]).status).toBe(0);
     const want = query(ref, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
@@ -185,7 +186,7 @@ describe('PostgreSQL back end', () => {
     let killedMidway = 0;
     for (let trial = 0; trial < 6; trial++) {
       const url = await pgDatabase();
-      const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '20', '--threads', '1', file], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '10', '--threads', '1', file], { stdio: 'ignore' });
       // Every other trial as soon as another connection sees a random number of stored events (just
       // after a commit: a batch written outside a transaction is caught half-written there, which
       // 6 random-time kills never caught); the rest anywhere from start-up to near the end of a run.
