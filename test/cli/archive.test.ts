@@ -140,13 +140,12 @@ describe('crashes and concurrency', () => {
   beforeAll(async () => {
     const dir = tempDir();
     big = join(dir, 'big.log');
-    // 4 MB (~400 events, 8 commits of 50; was 8 MB in commits of 100): enough for kills mid-run, whose
-    // times scale with the clean run's; the watch in the kill test, not the size, is what catches a batch
-    // written outside a transaction (16 MB before the watch).
-    await generateCapture(big, { bytes: 4e6, seed: 7 });
+    // 8 MB (~800 events, 8 commits of 100): enough for kills mid-run; the watch in the kill test, not the
+    // size, is what catches a batch written outside a transaction (16 MB before the watch).
+    await generateCapture(big, { bytes: 8e6, seed: 7 });
     const db = join(dir, 'clean.db');
     const t0 = Date.now();
-    expect(runCli(['--db', db, '--quiet', '--batch-size', '50', big]).status).toBe(0);
+    expect(runCli(['--db', db, '--quiet', '--batch-size', '100', big]).status).toBe(0);
     cleanMs = Date.now() - t0;
     expected = byCode(db);
     expectedEvents = events(db);
@@ -167,7 +166,7 @@ describe('crashes and concurrency', () => {
     let killedMidway = 0;
     for (let trial = 0; trial < trials; trial++) {
       const db = join(dir, `k${trial}.db`);
-      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--batch-size', '50', big], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', '--batch-size', '100', big], { stdio: 'ignore' });
       // The clean run was timed once, and a trial that runs faster than it (less load at that moment)
       // must still be killed midway most of the time (0.9 of the clean time let 9 of 20 trials finish
       // first in a loaded full-suite run). Meanwhile no snapshot may show a batch half-written.
