@@ -77,45 +77,58 @@ const freshTagged = (): string => {
   return taggedRun;
 };
 
+let unpruned: string[] | undefined;
+/**
+ * The old-window answers of a store holding one run over the six days, before any prune: what every
+ * test's answers after its prune and re-reads must equal, on either store. Asked once, of the first
+ * store made (reports leave a store as it was): SQLite and PostgreSQL answer alike (postgres.test.ts),
+ * so PostgreSQL's answers after its prunes are held to the same outputs.
+ */
+const unprunedAnswers = (db: string): string[] => (unpruned ??= answers(db));
+
 describe.each(STORES)('prune on $name', (store) => {
   let ingested: string | undefined;
-  let unpruned: string[] | undefined;
+  let pruned: Promise<{ db: string; result: unknown }> | undefined;
   /**
    * A store holding one run over the six days, as each test starts from: the run is made once per
    * store, and each test prunes a copy of it (the same rows; a third of the ingests).
    */
-  const ingestedStore = async (): Promise<string> => {
+  const ingestedOnce = async (): Promise<string> => {
     if (!ingested) {
       const db = await store.target();
       cli(db, '--quiet', '--tz', 'UTC', logs);
       ingested = db;
     }
-    return store.copy(ingested);
+    return ingested;
   };
+  /** A copy of that store, for a test to change. */
+  const ingestedStore = async (): Promise<string> => store.copy(await ingestedOnce());
+  /** The old-window answers before any prune (above), of this store's first run if none were asked yet. */
+  const before = async (): Promise<string[]> => unprunedAnswers(await ingestedOnce());
   /**
-   * The old-window answers of that store before any prune, asked once per store (reports leave a store
-   * as it was): what every test's answers after its prune and re-reads must equal.
+   * A copy of the ingested store pruned at the cutoff, and what `prune --json` printed: the prune is run
+   * once per store, and each test that starts from it takes a copy of its own.
    */
-  const unprunedAnswers = async (): Promise<string[]> => {
-    if (!unpruned) {
-      await ingestedStore();
-      unpruned = answers(ingested!);
-    }
-    return unpruned;
+  const prunedStore = async (): Promise<{ db: string; result: unknown }> => {
+    pruned ??= (async () => {
+      const db = await ingestedStore();
+      return { db, result: JSON.parse(cli(db, 'prune', '--older-than', age(), '--json').stdout) };
+    })();
+    const { db, result } = await pruned;
+    return { db: await store.copy(db), result };
   };
 
   it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {
-    const before = await unprunedAnswers();
-    const db = await ingestedStore();
-    expect(JSON.parse(before[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
-    const after = await eventsAfter(db);
+    const old = await before();
+    expect(JSON.parse(old[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
+    const after = await eventsAfter(await ingestedOnce());
     expect(after).toHaveLength(3 * 60);
 
-    const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--json').stdout);
+    const { db, result: r } = await prunedStore();
     expect(r).toMatchObject({ before: CUTOFF, events: 3 * 60, counts: 0 });
     expect(await rows(db, `SELECT COUNT(*) AS n FROM events WHERE time < '${CUTOFF}'`)).toEqual([{ n: 0 }]);
     expect(await eventsAfter(db)).toEqual(after);
-    expect(answers(db)).toEqual(before);
+    expect(answers(db)).toEqual(old);
 
     // The pruned archives are still known: a re-run adds nothing. Every stored row stays as it was, so the
     // reports (pure reads of these rows, compared just above) answer as before without running them again.
@@ -129,13 +142,12 @@ describe.each(STORES)('prune on $name', (store) => {
   it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', async () => {
     // The four old-window reports a re-read could change (the two all-time ones gain its new events),
     // as the store answered them before the prune (the test above shows a prune leaves them so).
-    const before = (await unprunedAnswers()).slice(0, 4);
-    const db = await ingestedStore();
-    cli(db, 'prune', '--older-than', age());
+    const old = (await before()).slice(0, 4);
+    const { db } = await prunedStore();
     const s = JSON.parse(cli(db, '--tz', 'UTC', '--tag', 'MainActivity', logs, '--json-summary').stdout);
     // Two MainActivity events a day; only the three days after the cutoff get them.
     expect(s.events).toBe(3 * 2);
-    expect(answers(db, 4)).toEqual(before);
+    expect(answers(db, 4)).toEqual(old);
     expect(await eventsAfter(db)).toEqual(query(freshTagged(), `SELECT s.name, e.line, e.code, e.time FROM events e JOIN sources s ON s.id = e.source_id WHERE e.time >= '${CUTOFF}' ORDER BY 1, 2`));
     const counted = await rows(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
     expect(counted).toEqual([{ events: 3 * 62, counted: 3 * 60 + 3 * 62 }]);
