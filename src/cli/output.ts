@@ -26,6 +26,18 @@ export function quietOnClosedPipe(): void {
   });
 }
 
+/**
+ * Resolves once stdout has written out all it queued (at once when nothing is queued), and never when its
+ * reader closes first: the EPIPE handler above then ends the run with exit 0. A pipe takes what fits
+ * (64 KiB) and Node queues the rest, so a run could reach its summary before a reader that stops early
+ * (`--json | head -1`) had closed the pipe: the summary then showed on stderr of a run that was to end
+ * quietly, depending on which process the machine ran first.
+ */
+export function stdoutFlushed(): Promise<void> {
+  if (process.stdout.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.write('', (err) => err || resolve()));
+}
+
 /** True once a reader closed stdout. */
 export function isStdoutClosed(): boolean {
   return stdoutClosed;

@@ -22,7 +22,7 @@ import type { FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
 import { CONFIG_NAMES } from './config.js';
 import type { IngestArgs } from './commands/ingest.js';
-import { quietOnClosedPipe, useColor } from './output.js';
+import { quietOnClosedPipe, stdoutFlushed, useColor } from './output.js';
 import { parseWhen } from './when.js';
 import { runContract } from '../pipeline/contract.js';
 import { applyRetention } from './commands/prune.js';
@@ -233,6 +233,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     // Stop reading a live stdin that is still open (Ctrl-C on `adb logcat | authing-triage`).
     if (readStdin) process.stdin.destroy();
   }
+  // What follows comes after the events printed (--json, --live) have been read, or not at all when their reader stops early.
+  await stdoutFlushed();
   if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr, argv.lang);
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
