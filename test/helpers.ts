@@ -272,3 +272,27 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Whether `a` and `b` are equal by a check that implies toEqual's (primitives by Object.is, arrays and
+ * plain objects member by member, undefined members as absent); anything else is left to toEqual.
+ */
+export function plainlyEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => plainlyEqual(x, (b as unknown[])[i]));
+  const plain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o));
+  if (!plain(a) || !plain(b)) return false;
+  const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+  return [...Object.keys(x), ...Object.keys(y)].every((k) => plainlyEqual(x[k], y[k]));
+}
+
+/**
+ * expect(actual).toEqual(expected), run only when the two are not plainly equal: the same failure, without
+ * vitest's matcher for each of the tens of thousands of equal pairs or rows a property checks (most of
+ * hot-path.test.ts's CPU went there, and three times the CPU of JSON.stringify on stdin-reader's rows).
+ */
+export function same(actual: unknown, expected: unknown, message?: string): void {
+  if (!plainlyEqual(actual, expected)) expect(actual, message).toEqual(expected);
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, ROOT, SHARED, exitOf, query, runCli, tempDir, trialsHere, waitFor } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, SHARED, exitOf, query, runCli, same, tempDir, trialsHere, waitFor } from '../helpers.js';
 import { runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
 
 const FIXED = ['--year', '2026', '--tz', 'UTC'];
@@ -25,15 +25,6 @@ function stored(db: string, id?: number): { events: unknown[]; source: unknown[]
     events: query(db, `SELECT line, code, time, tag, pid, excerpt, outcome, context, cause FROM events${events} ORDER BY line`, ...params),
     source: query(db, `SELECT bytes_done, lines_done, prefix_hash FROM sources${sources}`, ...params),
   };
-}
-
-/**
- * expect(actual).toEqual(expected) for rows read back from SQLite (numbers, strings, nulls: equal JSON is equal
- * rows), run only when their JSON differs: the matcher walked each of the tens of thousands of equal rows, about
- * three times the CPU of the two JSON.stringify calls.
- */
-function expectSameRows(actual: unknown, expected: unknown, message?: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual, message).toEqual(expected);
 }
 
 /**
@@ -141,7 +132,7 @@ function readsAsTheFilePath(d: typeof damage extends fc.Arbitrary<infer T> ? T :
     const r = run(['--db', db, '--json-summary', ...FIXED]);
     expect(r.status, `${how}: ${r.stderr}`).toBe(0);
     expect(agreed(counted(r.stdout)), how).toEqual(agreed(want.sum));
-    expectSameRows(stored(db), want.db, how);
+    same(stored(db), want.db, how);
   }
 }
 
@@ -234,7 +225,7 @@ describe('stdin read by its own thread', () => {
         const r = runCliOnBursts(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, plan, env);
         expect(r.status, r.stderr).toBe(0);
         expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
-        expectSameRows(stored(db), want.db);
+        same(stored(db), want.db);
       }),
       { numRuns: trialsHere('burst writers on stdin', 4, 2) },
     );
@@ -255,7 +246,7 @@ describe('stdin read by its own thread', () => {
       const r = run(['--db', db, '--json-summary', '--threads', '2', ...FIXED], input, env);
       expect(r.status, r.stderr).toBe(0);
       expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
-      expectSameRows(stored(db), want.db);
+      same(stored(db), want.db);
     }
   });
 
@@ -290,7 +281,7 @@ describe('stdin read by its own thread', () => {
       const db = join(tempDir(), 't.db');
       const r = runCliOnFile(['--db', db, '--json-summary', '--threads', threads, ...FIXED], input, env);
       expect(r.status, r.stderr).toBe(0);
-      expectSameRows(stored(db), want.db);
+      same(stored(db), want.db);
     }
     expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
   });
@@ -316,7 +307,7 @@ describe('stdin read by its own thread', () => {
       const r = runCliOnFile(['--db', got, '--json-summary', '--threads', '2', ...FIXED], part, env);
       expect(r.status, r.stderr).toBe(0);
     }
-    expectSameRows(stored(got), stored(want));
+    same(stored(got), stored(want));
     // the event just after it has no context: the lines of its process before it were not read by this run
     const line = input.subarray(0, resume).toString('latin1').split('\n').length;
     expect(query(got, 'SELECT code, context FROM events WHERE line = ?', line)).toEqual([{ code: 2039, context: '[]' }]);
@@ -347,7 +338,7 @@ describe('stdin read by its own thread', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(agreed(counted(r.stdout))).toEqual(agreed(want.sum));
       expect(counted(r.stdout).bytes).toBe(want.sum.bytes);
-      expectSameRows(stored(db), want.db);
+      same(stored(db), want.db);
     }
   });
 
@@ -427,7 +418,7 @@ describe('stdin read by its own thread', () => {
     const again = runCliOnPipe(['--db', db, '--quiet', ...FIXED], input);
     expect(again.status, again.stderr).toBe(0);
     const kept = (d: string) => ({ events: query(d, 'SELECT line, code, time, tag, pid, excerpt, outcome FROM events ORDER BY line'), source: query(d, 'SELECT bytes_done, lines_done, prefix_hash FROM sources') });
-    expectSameRows(kept(db), kept(want.path));
+    same(kept(db), kept(want.path));
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
   }, 120_000);
 
