@@ -536,23 +536,11 @@ export class SqliteStore implements Store {
     // A line stored already (by an earlier run, or earlier in this batch) is skipped, as the key's
     // ON CONFLICT DO NOTHING would: never counted twice. Known before the insert, so that EVENT_ROWS
     // rows go in one statement (its set-up, cursors and result object once, not per row: measured).
-    const stored = this.linesStored(sourceId, events);
-    // Lines come in order (one line, one event, but for a line of two codes): a line past the batch's
-    // highest so far is new unless stored already, with no Set insert per event (274,312 of them on the
-    // 30 MB every-line capture). A line at or below it is looked up in the lines taken so far, made then.
-    let high = -Infinity;
-    let taken: Set<number> | null = null;
+    const seen = this.linesStored(sourceId, events);
     let n = 0;
     for (const e of events) {
-      if (e.line > high) {
-        if (stored.size && stored.has(e.line)) continue;
-        high = e.line;
-        taken?.add(e.line);
-      } else {
-        taken ??= new Set(inserted.map((x) => x.line));
-        if (taken.has(e.line) || stored.has(e.line)) continue;
-        taken.add(e.line);
-      }
+      if (seen.has(e.line)) continue;
+      seen.add(e.line);
       const hour = hourOf(e.time);
       // Positional parameters, in EVENT_COLUMNS order: binding by name cost a third of the insert (profiled).
       values[n++] = sourceId;
