@@ -2,14 +2,15 @@
  * SqliteStore binds an events row's text columns of few values (method, level, outcome, an empty context) as
  * numbers and cuts `hour` from `time` in the insert (docs/performance.md, round nine): every stored value and
  * its type must be what the event holds, whatever the value, listed or not, NULL, or text that looks like an
- * index ('0', '1').
+ * index ('0', '1'). Its hourly counts reuse the hour of the event before while the time starts with it: they must
+ * be countByHour's, times in order or not, NULL, empty or shorter than an hour.
  */
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/index.js';
 import { openSqlite } from '../../src/store/sqlite.js';
-import { hourOf } from '../../src/store/store.js';
+import { countByHour, hourOf } from '../../src/store/store.js';
 import type { AuthingEvent } from '../../src/types.js';
 import { query, tempDir } from '../helpers.js';
 
@@ -54,6 +55,32 @@ describe('the SQLite store binds coded columns and cuts the hour', () => {
           );
         }),
         { numRuns: 30, seed: 25 },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('counts each event in the hour of its own time, times in order, going back, NULL, empty or short', async () => {
+    const store = openSqlite(join(tempDir(), 'hours.db'));
+    await store.syncRegistry(registry);
+    let run = 0;
+    const odd = ['', '2026', '2026-03-17T0', '2026-03-17T08', '2026-03-17T08:59:59.999Z'];
+    const aTime = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 600 }).map((m) => new Date(Date.UTC(2026, 2, 17) + m * 60_000).toISOString()), weight: 8 },
+      { arbitrary: fc.option(fc.constantFrom(...odd), { nil: null }), weight: 2 },
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(aTime, { minLength: 1, maxLength: 120 }), async (times) => {
+          const src = await store.claimSource(10, `h${run++}`, 'h.log');
+          const evs = times.map((time, i) => ({ code: 1636 + (i % 3), category: '', method: 'signature', detail: null, time, pid: 1, tid: 1, level: 'E', tag: 'Guard', line: i + 1, excerpt: 'x', outcome: 'failed' }) as AuthingEvent);
+          await store.writeBatch(src.id, evs, { fromBytes: 0, bytes: 1, lines: evs.length, complete: false, format: null });
+          const stored = query<{ hour: string; code: number; count: number }>(store.location, 'SELECT hour, code, count FROM counts_hourly WHERE source_id = ? ORDER BY hour, code', src.id);
+          const want = countByHour(evs).map(([hour, code, , , count]) => ({ hour, code, count })).sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : a.code - b.code));
+          expect(stored).toEqual(want);
+        }),
+        { numRuns: 40, seed: 25 },
       );
     } finally {
       await store.close();
