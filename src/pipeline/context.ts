@@ -63,6 +63,17 @@ class PidRing {
 }
 
 
+/** Lines without a needle between two candidates that a run of parsed lines reads and takes in (bridge): a short stack trace. */
+const BRIDGE_LINES = 4;
+/**
+ * Lines a run must have for bridge to take a gap in: where events are dense. Where one line in three is an
+ * event, every run is one line and every gap two: parsing the gaps cost more than the read-backs it saved
+ * (main thread +15% on the 30 MB one-in-three capture, measured; docs/performance.md, round nine).
+ */
+const BRIDGE_AFTER = 16;
+/** What bridge records for a line that is no record: no pid's. */
+const NO_PID = -2;
+
 /** A read-back that reads nothing, and one that finds nothing: shared, never written to. */
 const NO_LINES: readonly PidLine[] = [];
 const NO_RECORDS: readonly LogRecord[] = [];
@@ -156,6 +167,7 @@ export class ContextKeeper {
       this.runLast = -1; // a line not seen whole: what comes after it starts a new run
       return;
     }
+    if (r.line > this.runLast + 1) this.bridge(r);
     const pid = r.pid ?? -1;
     // A line not seen (not a candidate, or no record), a change of layout, or too many pids: a new run.
     if (r.line !== this.runLast + 1 || r.format !== this.runFormat || (this.runPids.size >= 4096 && !this.runPids.has(pid))) {
@@ -171,8 +183,40 @@ export class ContextKeeper {
     this.runPids.set(pid, r.line);
   }
 
+  /**
+   * Takes the few lines between the run and `r` that the Parser was not handed (lines without a needle:
+   * a stack trace's `at ...` lines in a capture where every other line is an event) into the run, read
+   * from the frame's bytes and parsed as a read-back would parse them. Without it each such gap started
+   * a new run, and the next LOOKBACK_LINES events each walked 64 lines back for nothing: 31,264
+   * read-backs that found 24 lines on the 30 MB every-line capture (docs/performance.md, round nine).
+   * A gap it cannot read (in the frame before, a file range, longer than BRIDGE_LINES) or after a run
+   * shorter than BRIDGE_AFTER starts a new run, as before.
+   */
+  private bridge(r: LogRecord): void {
+    const gap = r.line - 1 - this.runLast;
+    if (this.runLast < 0 || gap < 1 || gap > BRIDGE_LINES || this.runLast - this.runFrom + 1 < BRIDGE_AFTER || r.format !== this.runFormat || this.window.line !== r.line) return;
+    const texts = this.window.linesBefore(gap);
+    if (!texts) return;
+    const parser = this.parserFor(r);
+    const pids: number[] = [];
+    for (let i = 0; i < gap; i++) {
+      // A line that is no record is skipped by a read-back too: it is of no pid.
+      const res = parser.push(texts[i]!, this.runLast + 1 + i);
+      pids.push('record' in res ? (res.record.pid ?? -1) : NO_PID);
+    }
+    if (this.runLast === this.runFrom) this.runPids.set(this.runFirstPid, this.runFrom);
+    for (let i = 0; i < gap; i++) {
+      const pid = pids[i]!;
+      if (pid === NO_PID) continue;
+      if (this.runPids.size >= 4096 && !this.runPids.has(pid)) return; // too many pids: observe starts a new run
+      this.runPids.set(pid, this.runLast + 1 + i);
+    }
+    this.runLast = r.line - 1;
+  }
+
   /** True when the `n` lines before `r` were all seen whole, as records of r's layout, and none is of r's pid. */
   private noneOfPid(r: LogRecord, n: number): boolean {
+    if (this.runLast < r.line - 1) this.bridge(r);
     if (this.runLast !== r.line - 1 || this.runFrom > r.line - n || this.runFormat !== r.format) return false;
     const last = this.runLast === this.runFrom ? (r.pid === this.runFirstPid ? this.runFrom : undefined) : this.runPids.get(r.pid!);
     return last === undefined || last < r.line - n;

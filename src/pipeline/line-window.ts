@@ -91,6 +91,28 @@ export class LineWindow {
   }
 
   /**
+   * The texts of the `n` lines just before the current one, oldest first, when the frame being fed holds
+   * them all whole within the look-back's bytes (where a read-back would read them); else null (the tail
+   * of the frame before, or a file range read back, are not looked at: the caller then does what it did).
+   */
+  linesBefore(n: number): string[] | null {
+    const b = this.buf;
+    if (!b || this.reader || n <= 0 || this.start === 0) return null;
+    const lo = windowStart(b, this.start);
+    const out: string[] = new Array<string>(n);
+    let le = this.start; // just after the newline of the line being read
+    for (let k = n - 1; k >= 0; k--) {
+      if (le <= lo || b[le - 1] !== 10) return null;
+      const end = le - 1; // b[end] is that line's newline
+      const ls = end >= 1 ? b.lastIndexOf(10, end - 1) + 1 : 0;
+      if (ls < lo) return null;
+      out[k] = lineText(b, ls, end);
+      le = ls;
+    }
+    return out;
+  }
+
+  /**
    * Up to `max` of the `maxLines` lines before the current one (within LOOKBACK_BYTES) that may be of
    * process `pid`, oldest first, each with how many lines back it is: found by looking for the pid's
    * digits near a line's start, so the lines of other processes are neither decoded nor parsed (the

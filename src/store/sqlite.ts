@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
 import { entryJson, isBundledRegistry, type CodeEntry, type Registry } from '../registry/index.js';
-import type { AuthingEvent } from '../types.js';
+import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
@@ -60,13 +60,53 @@ const TRICKLE_BATCHES = 3;
 /** What takeBack returns when a batch takes nothing back. */
 const NONE_TAKEN_BACK: ReadonlySet<string> = new Set();
 
-/** `INSERT INTO events ... VALUES (...) x rows`, positional parameters only. */
+/**
+ * Text columns of a few values, each bound as its value's index in this list: a number binds as it is, where a
+ * string is measured, copied out as UTF-8, and copied and freed again by SQLite (per event, ~9% of a dense run's
+ * main thread was such binding: callgrind, docs/performance.md "Round nine"). The insert's CASE turns the index
+ * back into the same text; a value not listed (or NULL) is bound as it is and stored as it is.
+ */
+const CODED_COLUMNS: { readonly [column in (typeof EVENT_COLUMNS)[number]]?: readonly string[] } = {
+  method: ['signature', 'json', 'key-value'] satisfies Method[],
+  level: ['V', 'D', 'I', 'W', 'E', 'F', 'S', '?'] satisfies Level[],
+  outcome: ['failed', 'canceled', 'error', 'success'] satisfies Outcome[],
+  // most events of a dense capture have no context lines
+  context: ['[]'],
+};
+/** A coded column's value -> its index in CODED_COLUMNS, by column. */
+const CODE_OF = {
+  method: new Map(CODED_COLUMNS.method!.map((v, i) => [v, i])),
+  level: new Map(CODED_COLUMNS.level!.map((v, i) => [v, i])),
+  outcome: new Map(CODED_COLUMNS.outcome!.map((v, i) => [v, i])),
+  context: new Map(CODED_COLUMNS.context!.map((v, i) => [v, i])),
+};
+/** No coded value is longer: a longer text (a context's JSON) is not hashed for a lookup that cannot match. */
+const CODED_CHARS = Math.max(...Object.values(CODED_COLUMNS).flatMap((l) => l.map((v) => v.length)));
+/** What binds for `v` in a coded column: its index, or itself. */
+function coded(codes: ReadonlyMap<string, number>, v: string | null): string | number | null {
+  return v === null || v.length > CODED_CHARS ? v : (codes.get(v) ?? v);
+}
+/** The bound values of an events row: every column but `hour`, which the insert cuts from `time` (as hourOf does). */
+const BOUND_COLUMNS = EVENT_COLUMNS.filter((c) => c !== 'hour');
+
+/**
+ * `INSERT INTO events ... SELECT ... FROM (VALUES (...) x rows)`, positional parameters only: the SELECT makes
+ * `hour` from `time` and the coded columns' text from their indexes, so neither is bound as a string.
+ */
 function insertEventsSql(rows: number): string {
-  const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+  const row = `(${BOUND_COLUMNS.map(() => '?').join(', ')})`;
+  const value = (c: (typeof EVENT_COLUMNS)[number]): string => {
+    // VALUES names its columns column1, column2, ... in BOUND_COLUMNS order
+    const v = `column${BOUND_COLUMNS.indexOf(c as (typeof BOUND_COLUMNS)[number]) + 1}`;
+    if (c === 'hour') return `coalesce(substr(${value('time')}, 1, 13), '')`;
+    const list = CODED_COLUMNS[c];
+    // A bound parameter has no affinity: a text never equals a number here, so a value not listed stays itself.
+    return list ? `CASE ${v} ${list.map((t, i) => `WHEN ${i} THEN '${t}'`).join(' ')} ELSE ${v} END` : v;
+  };
   // OR IGNORE, not ON CONFLICT DO NOTHING: the same for the (source_id, line) key, and no other constraint can
   // abort the statement halfway (NOT NULL would be ignored too, and fail the batch: insertRows), so SQLite keeps
-  // no statement journal for it (with foreign keys off, writeBatch).
-  return `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`;
+  // no statement journal for it (with foreign keys off, writeBatch). The rows go in in the VALUES' order.
+  return `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(', ')}) SELECT ${EVENT_COLUMNS.map(value).join(', ')} FROM (VALUES ${Array(rows).fill(row).join(', ')})`;
 }
 
 /** The schema version this build writes. */
@@ -269,7 +309,7 @@ export class SqliteStore implements Store {
   private readonly insertEvents;
   private readonly storedLines;
   /** One multi-row insert's values, reused from batch to batch. */
-  private readonly rowValues: unknown[] = Array.from({ length: EVENT_ROWS * EVENT_COLUMNS.length }, () => null);
+  private readonly rowValues: unknown[] = Array.from({ length: EVENT_ROWS * BOUND_COLUMNS.length }, () => null);
   private readonly upsertCount;
   private readonly advanceSource;
   private readonly advanceReread;
@@ -522,7 +562,7 @@ export class SqliteStore implements Store {
     const counts = new HourCounts();
     const values = this.rowValues;
     const n = this.bindNew(sourceId, events, values, inserted, counts);
-    const width = EVENT_COLUMNS.length;
+    const width = BOUND_COLUMNS.length;
     for (let i = 0; i < n; i += width) this.insertRows(this.insertEvent!, values.slice(i, i + width), 1);
     for (const [hour, code, tag, outcome, count] of counts.rows) this.upsertCount!.run(hour, code, tag, sourceId, outcome, count);
     return inserted;
@@ -538,25 +578,27 @@ export class SqliteStore implements Store {
     // rows go in one statement (its set-up, cursors and result object once, not per row: measured).
     const seen = this.linesStored(sourceId, events);
     let n = 0;
+    // Events come in time order: the hour of the event before is the same string object, whose hash the
+    // counts' map has already (a new slice per event was hashed again each time).
+    let hour = '';
     for (const e of events) {
       if (seen.has(e.line)) continue;
       seen.add(e.line);
-      const hour = hourOf(e.time);
-      // Positional parameters, in EVENT_COLUMNS order: binding by name cost a third of the insert (profiled).
+      if (e.time === null || hour.length !== 13 || !e.time.startsWith(hour)) hour = hourOf(e.time);
+      // Positional parameters, in BOUND_COLUMNS order: binding by name cost a third of the insert (profiled).
       values[n++] = sourceId;
       values[n++] = e.line;
       values[n++] = e.time;
-      values[n++] = hour;
       values[n++] = e.code;
-      values[n++] = e.method;
+      values[n++] = coded(CODE_OF.method, e.method);
       values[n++] = e.detail;
       values[n++] = e.pid;
       values[n++] = e.tid;
-      values[n++] = e.level;
+      values[n++] = coded(CODE_OF.level, e.level);
       values[n++] = e.tag;
       values[n++] = e.excerpt;
-      values[n++] = e.outcome;
-      values[n++] = contextJson(e);
+      values[n++] = coded(CODE_OF.outcome, e.outcome);
+      values[n++] = coded(CODE_OF.context, contextJson(e));
       values[n++] = e.cause ?? null;
       if (n === values.length) {
         this.insertRows(this.insertEvents!, values, EVENT_ROWS);
