@@ -38,6 +38,24 @@ function rows(store: SqliteStore): unknown[] {
   ];
 }
 
+/** A new store at `db` whose source a.log got one bulk batch, lines 1..n (its indexes dropped by it). */
+async function bulkStore(db: string, n: number, codes: readonly number[]): Promise<SqliteStore> {
+  const store = openSqlite(db);
+  const src = await store.claimSource(10, 'h', 'a.log');
+  await store.writeBatch(src.id, events(1, n, codes), { fromBytes: 0, bytes: 10, lines: n, complete: false, format: null });
+  return store;
+}
+
+/** The events indexes a read-only open of `db` finds. */
+async function indexesOnDisk(db: string): Promise<string[]> {
+  const reader = openSqlite(db, { readonly: true });
+  try {
+    return eventIndexes(reader);
+  } finally {
+    await reader.close();
+  }
+}
+
 describe('the events indexes during a bulk run', () => {
   it('expects schema.sql to define the two indexes the store defers', () => {
     expect(SCHEMA_INDEXES).toEqual(['CREATE INDEX events_time ON events (time)', 'CREATE INDEX events_code ON events (code)']);
@@ -82,26 +100,17 @@ describe('the events indexes during a bulk run', () => {
 
   it('are made again when the store is closed after a bulk batch', async () => {
     const db = join(tempDir(), 'close.db');
-    const store = openSqlite(db);
-    const src = await store.claimSource(10, 'h', 'a.log');
-    await store.writeBatch(src.id, events(1, 3000, [2004, 1636]), { fromBytes: 0, bytes: 10, lines: 3000, complete: false, format: null });
+    const store = await bulkStore(db, 3000, [2004, 1636]);
     expect(eventIndexes(store)).toEqual([]);
     await store.close();
-    const again = openSqlite(db, { readonly: true });
-    try {
-      expect(eventIndexes(again)).toEqual(SCHEMA_INDEXES);
-    } finally {
-      await again.close();
-    }
+    expect(await indexesOnDisk(db)).toEqual(SCHEMA_INDEXES);
   });
 
   it('stay while a bulk batch goes into a store holding more rows than this connection wrote', async () => {
     const db = join(tempDir(), 'big.db');
-    const first = openSqlite(db);
-    const src = await first.claimSource(10, 'h', 'a.log');
-    await first.writeBatch(src.id, events(1, 5000, [2004]), { fromBytes: 0, bytes: 10, lines: 5000, complete: false, format: null });
-    await first.close();
+    await (await bulkStore(db, 5000, [2004])).close();
     const second = openSqlite(db);
+    const src = (await second.findSource(10, 'h'))!;
     try {
       // 2,500 new events against 5,000 stored: the sort that makes the indexes again would cost more than it saves.
       await second.writeBatch(src.id, events(5001, 7500, [2004]), { fromBytes: 10, bytes: 20, lines: 7500, complete: false, format: null });
@@ -116,9 +125,7 @@ describe('the events indexes during a bulk run', () => {
 
   it('left dropped by a killed run are made by the next writable open, and a read-only open answers without them', async () => {
     const db = join(tempDir(), 'killed.db');
-    const store = openSqlite(db);
-    const src = await store.claimSource(10, 'h', 'a.log');
-    await store.writeBatch(src.id, events(1, 3000, [2004, 1636, 500]), { fromBytes: 0, bytes: 10, lines: 3000, complete: false, format: null });
+    const store = await bulkStore(db, 3000, [2004, 1636, 500]);
     const expected = rows(store);
     const latest = 'SELECT max(time) FROM events WHERE code = 1636';
     const answer = store.db.prepare(latest).pluck().get();
@@ -143,9 +150,7 @@ describe('the events indexes during a bulk run', () => {
 
   it('missing while another connection holds the write lock do not make an open wait for it', async () => {
     const db = join(tempDir(), 'busy.db');
-    const store = openSqlite(db);
-    const src = await store.claimSource(10, 'h', 'a.log');
-    await store.writeBatch(src.id, events(1, 3000, [2004]), { fromBytes: 0, bytes: 10, lines: 3000, complete: false, format: null });
+    const store = await bulkStore(db, 3000, [2004]);
     // The bulk run is still writing: it holds the write lock for its next batch.
     store.db.prepare('BEGIN IMMEDIATE').run();
     try {
@@ -156,11 +161,6 @@ describe('the events indexes during a bulk run', () => {
       store.db.prepare('COMMIT').run();
     }
     await store.close();
-    const after = openSqlite(db, { readonly: true });
-    try {
-      expect(eventIndexes(after)).toEqual(SCHEMA_INDEXES);
-    } finally {
-      await after.close();
-    }
+    expect(await indexesOnDisk(db)).toEqual(SCHEMA_INDEXES);
   });
 });
