@@ -181,6 +181,17 @@ export async function watchStore(db: string, child: ChildProcess, until: { event
 }
 
 /**
+ * Delays for kills "at random points" of a run: `floorMs` plus a random share (up to `share`) of
+ * `spanMs`, the time a clean run took. The clean run was timed once, at a moment of its own load; each
+ * trial that ends before its kill (`finishedFirst`) halves the share for the trials after it, so a
+ * suite that runs faster than when it was timed still kills its runs midway.
+ */
+export function killDelays(rand: () => number, spanMs: number, share = 0.8, floorMs = 20): { next: () => number; finishedFirst: () => void } {
+  let scale = share;
+  return { next: () => floorMs + rand() * spanMs * scale, finishedFirst: () => void (scale /= 2) };
+}
+
+/**
  * Asserts that `actual` holds exactly the bytes of `expected`, reporting the lengths and the first
  * offset that differs. `expect(buffer).toEqual(...)` walks vitest's generic equality byte by byte,
  * about 10 µs a byte: 25 s for a 2.6 MB database under load.

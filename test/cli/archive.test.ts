@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, appen
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, SHARED, query, runCli, tempDir, trialsHere, waitFor, watchStore, writeZip } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, killDelays, query, runCli, tempDir, trialsHere, waitFor, watchStore, writeZip } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -163,6 +163,7 @@ describe('crashes and concurrency', () => {
     const dir = tempDir();
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const delays = killDelays(rand, cleanMs, 0.6);
     let killedMidway = 0;
     for (let trial = 0; trial < trials; trial++) {
       const db = join(dir, `k${trial}.db`);
@@ -170,12 +171,13 @@ describe('crashes and concurrency', () => {
       // The clean run was timed once, and a trial that runs faster than it (less load at that moment)
       // must still be killed midway most of the time (0.9 of the clean time let 9 of 20 trials finish
       // first in a loaded full-suite run). Meanwhile no snapshot may show a batch half-written.
-      const halfWritten = await watchStore(db, child, trial % 2 ? { events: 1 + Math.floor(rand() * expectedEvents * 0.8) } : { ms: 20 + rand() * cleanMs * 0.6 });
+      const halfWritten = await watchStore(db, child, trial % 2 ? { events: 1 + Math.floor(rand() * expectedEvents * 0.8) } : { ms: delays.next() });
       const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
       const wasRunning = child.exitCode === null;
       child.kill('SIGKILL');
       await exited;
       if (wasRunning) killedMidway++;
+      else if (trial % 2 === 0) delays.finishedFirst();
       expect(halfWritten, 'snapshots where the events and their counts disagreed').toBe(0);
       const again = runCli(['--db', db, '--quiet', big]);
       expect(again.status).toBe(0);

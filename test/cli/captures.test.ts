@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, SHARED, query, runCli, tempDir } from '../helpers.js';
+import { BIN, SHARED, killDelays, query, runCli, tempDir, watchStore } from '../helpers.js';
 
 const labeled = join(SHARED, 'corpus', 'labeled');
 const exp = JSON.parse(readFileSync(join(labeled, 'dev-threadtime.expected.json'), 'utf8')) as { file: string; args: string[]; events: { line: number; code: number }[] };
@@ -89,20 +89,26 @@ describe('a labeled capture, damaged as users damage it, gives exactly its event
     expect(clean.events).toHaveLength(expected.length * 3);
     let seed = 19;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const delays = killDelays(rand, cleanMs, 0.8, 100);
     let killedMidway = 0;
     for (let trial = 0; trial < 8; trial++) {
       const db = join(dir, `k${trial}.db`);
       const child = spawn(process.execPath, [BIN, f, '--db', db, '--quiet', '--threads', '1', '--batch-size', '50'], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 100 + rand() * cleanMs * 0.8));
+      // Every other trial as soon as another connection sees a random number of stored events (just
+      // after a commit, where a checkpoint at the wrong byte shows); the rest at a random time. Timed
+      // alone, a loaded suite let 6 of 8 trials finish first (CI of bc034aa: "expected 2 to be greater than 2").
+      if (trial % 2) await watchStore(db, child, { events: 1 + Math.floor(rand() * clean.events.length * 0.8) });
+      else await new Promise((r) => setTimeout(r, delays.next()));
       const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
       if (child.exitCode === null) killedMidway++;
+      else if (trial % 2 === 0) delays.finishedFirst();
       child.kill('SIGKILL');
       await exited;
       const again = ingest(f, db, ['--batch-size', '50']);
       expect(again.r.status).toBe(0);
       expect(again.events).toEqual(clean.events);
     }
-    expect(killedMidway).toBeGreaterThan(2);
+    expect(killedMidway).toBeGreaterThanOrEqual(5);
   });
 
   it('a UTF-16 capture appended to is resumed at the right byte: no event lost or counted twice', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
-import { BIN, FIXTURES, SHARED, pgDatabase, pgQuery, query, runCli, tempDir, watchStore } from '../helpers.js';
+import { BIN, FIXTURES, SHARED, killDelays, pgDatabase, pgQuery, query, runCli, tempDir, watchStore } from '../helpers.js';
 // @ts-expect-error plain JS module shared with the benchmark
 import { generateCapture } from '../../bench/generate.mjs';
 
@@ -183,6 +183,7 @@ describe('PostgreSQL back end', () => {
     const wantEvents = query<{ n: number }>(ref, 'SELECT COUNT(*) AS n FROM events')[0]!.n;
     let seed = 99;
     const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const delays = killDelays(rand, 350, 1, 150);
     let killedMidway = 0;
     for (let trial = 0; trial < 6; trial++) {
       const url = await pgDatabase();
@@ -190,9 +191,10 @@ describe('PostgreSQL back end', () => {
       // Every other trial as soon as another connection sees a random number of stored events (just
       // after a commit: a batch written outside a transaction is caught half-written there, which
       // 6 random-time kills never caught); the rest anywhere from start-up to near the end of a run.
-      const halfWritten = await watchStore(url, child, trial % 2 ? { events: 1 + Math.floor(rand() * wantEvents * 0.8) } : { ms: 150 + rand() * 350 });
+      const halfWritten = await watchStore(url, child, trial % 2 ? { events: 1 + Math.floor(rand() * wantEvents * 0.8) } : { ms: delays.next() });
       const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
       if (child.exitCode === null) killedMidway++;
+      else if (trial % 2 === 0) delays.finishedFirst();
       child.kill('SIGKILL');
       await exited;
       expect(halfWritten, 'snapshots where the events and their counts disagreed').toBe(0);
