@@ -257,6 +257,8 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
     format,
     progress: plan.progress,
     storable: plan.storable,
+    // A plain file of a run with threads: its dense batches may be written by the store's writer thread.
+    offThread: facts.plainFile && (opts.threads ?? 1) > 1,
     onStored: (e) => {
       if (plan.reread) opts.onEvent?.(e, input.name);
       opts.onStored?.(e);
@@ -390,7 +392,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // A bugreport's properties come after its logcat: what the whole text said.
     if (src.opened.labels) await storeLabels();
   } finally {
-    sink.close();
+    await sink.close();
     await own.pool?.close();
   }
   const res = finishWith('read');
