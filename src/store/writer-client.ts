@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { storeWriterUrl } from '../assets.js';
 import { UserError, type ErrorKind } from '../errors.js';
 import { workerThreads } from '../threads.js';
+import { traceWriter } from '../trace.js';
 import type { AuthingEvent } from '../types.js';
 import { packEvents, packedBuffers, type PackedEvents } from './event-pack.js';
 import { SourceTakenError, StoreError, type BatchProgress } from './store.js';
@@ -60,6 +61,8 @@ export class StoreWriter {
   private nextSink = 0;
   private closing: Promise<void> | null = null;
   private dead: Error | null = null;
+  /** Batches the thread committed. */
+  private written = 0;
 
   constructor(start: WriterStart) {
     this.worker = new (workerThreads().Worker)(storeWriterUrl(), { workerData: start });
@@ -90,7 +93,10 @@ export class StoreWriter {
       if (this.dead) return resolve();
       this.posted.set(-1, { events: [], resolve: () => resolve(), reject: () => resolve() });
       this.worker.postMessage({ close: true } as WriterRequest);
-    }).then(() => this.worker.terminate().then(() => {}));
+    }).then(() => {
+      traceWriter(this.written);
+      return this.worker.terminate().then(() => {});
+    });
     return this.closing;
   }
 
@@ -98,9 +104,10 @@ export class StoreWriter {
     const p = this.posted.get(r.id);
     if (!p) return;
     this.posted.delete(r.id);
-    if (r.error) p.reject(errorBack(r.error));
-    else if (r.closed || r.all) p.resolve(p.events as AuthingEvent[]);
-    else p.resolve(Array.from(r.added!, (i) => p.events[i]!));
+    if (r.error) return p.reject(errorBack(r.error));
+    if (r.closed) return p.resolve([]);
+    this.written++;
+    p.resolve(r.all ? (p.events as AuthingEvent[]) : Array.from(r.added!, (i) => p.events[i]!));
   }
 
   /** The thread is gone: every batch not answered fails (not written, or written and its answer lost: the next run sees which). */
