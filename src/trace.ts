@@ -21,6 +21,6 @@ export function traceFirst(what: 'read' | 'scanned'): void {
 const writerOn = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',').includes('writer');
 
 /** AUTHING_TRIAGE_TRACE=writer: how many batches the store's writer thread wrote, once it is closed (for tests and the bench). */
-export function traceWriter(batches: number): void {
-  if (writerOn) process.stderr.write(`authing-triage: trace: the writer thread wrote ${batches} batches\n`);
+export function traceWriter(batches: number, cpuMs: number): void {
+  if (writerOn) process.stderr.write(`authing-triage: trace: the writer thread wrote ${batches} batches, ${cpuMs} ms of its CPU\n`);
 }

@@ -36,6 +36,8 @@ export interface WriterReply {
   all?: boolean;
   added?: Int32Array;
   closed?: boolean;
+  /** With `closed`: the thread's CPU time, for AUTHING_TRIAGE_TRACE=writer. */
+  cpuMs?: number;
   error?: { type: 'taken' | 'user' | 'other'; message: string; sourceId?: number; kind?: string; code?: string };
 }
 
@@ -57,6 +59,8 @@ interface Posted {
 export class StoreWriter {
   private readonly worker: Worker;
   private readonly posted = new Map<number, Posted>();
+  /** The thread's CPU time when it closed (-1: unknown). */
+  private cpuMs = -1;
   private nextId = 0;
   private nextSink = 0;
   private closing: Promise<void> | null = null;
@@ -94,7 +98,7 @@ export class StoreWriter {
       this.posted.set(-1, { events: [], resolve: () => resolve(), reject: () => resolve() });
       this.worker.postMessage({ close: true } as WriterRequest);
     }).then(() => {
-      traceWriter(this.written);
+      traceWriter(this.written, this.cpuMs);
       return this.worker.terminate().then(() => {});
     });
     return this.closing;
@@ -105,7 +109,10 @@ export class StoreWriter {
     if (!p) return;
     this.posted.delete(r.id);
     if (r.error) return p.reject(errorBack(r.error));
-    if (r.closed) return p.resolve([]);
+    if (r.closed) {
+      this.cpuMs = r.cpuMs ?? -1;
+      return p.resolve([]);
+    }
     this.written++;
     p.resolve(r.all ? (p.events as AuthingEvent[]) : Array.from(r.added!, (i) => p.events[i]!));
   }

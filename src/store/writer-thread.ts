@@ -4,6 +4,7 @@
  * as on the main thread (events, hourly counts and the source's checkpoint together), one batch at a time in
  * the order they came. It answers each batch with which of its events were new, or with the error.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SourceTakenError } from './store.js';
 import { openSqlite } from './sqlite.js';
@@ -17,6 +18,17 @@ function errorOut(e: unknown): NonNullable<WriterReply['error']> {
   if (e instanceof SourceTakenError) return { type: 'taken', message: e.message, sourceId: e.sourceId };
   if (e instanceof UserError) return { type: 'user', message: e.message, kind: e.kind, code: typeof err.code === 'string' ? err.code : undefined };
   return { type: 'other', message: err.message ?? String(e) };
+}
+
+/** This thread's CPU time in ms (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), for the trace; -1 elsewhere. */
+function threadCpuMs(): number {
+  try {
+    const st = readFileSync('/proc/thread-self/stat', 'latin1');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return -1;
+  }
 }
 
 function writerThread(start: WriterStart): void {
@@ -40,7 +52,7 @@ function writerThread(start: WriterStart): void {
       } catch (e) {
         error = errorOut(e);
       }
-      port.postMessage({ id: -1, closed: true, ...(error ? { error } : {}) } satisfies WriterReply);
+      port.postMessage({ id: -1, closed: true, cpuMs: threadCpuMs(), ...(error ? { error } : {}) } satisfies WriterReply);
       return;
     }
     let reply: WriterReply;
