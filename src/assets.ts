@@ -16,8 +16,3 @@ export function distFile(path: string): URL {
 export function scanWorkerUrl(): URL {
   return distFile(BUNDLED ? 'scan-worker.cjs' : 'pipeline/scan-worker.js');
 }
-
-/** The store's writer thread's script (store/writer-thread.ts): the bundle's own beside the CLI's bundle, else tsc's module. */
-export function storeWriterUrl(): URL {
-  return distFile(BUNDLED ? 'store-writer.cjs' : 'store/writer-thread.js');
-}

@@ -17,10 +17,3 @@ export function traceFirst(what: 'read' | 'scanned'): void {
   const { user, system } = process.cpuUsage();
   process.stderr.write(`authing-triage: trace: first byte ${what} at ${wall.toFixed(1)} ms, ${((user + system) / 1000).toFixed(1)} ms of CPU\n`);
 }
-
-const writerOn = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',').includes('writer');
-
-/** AUTHING_TRIAGE_TRACE=writer: how many batches the store's writer thread wrote, once it is closed (for tests and the bench). */
-export function traceWriter(batches: number, cpuMs: number): void {
-  if (writerOn) process.stderr.write(`authing-triage: trace: the writer thread wrote ${batches} batches, ${cpuMs} ms of its CPU\n`);
-}

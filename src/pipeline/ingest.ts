@@ -257,8 +257,6 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
     format,
     progress: plan.progress,
     storable: plan.storable,
-    // A plain file of a run with threads: its dense batches may be written by the store's writer thread.
-    offThread: facts.plainFile && (opts.threads ?? 1) > 1,
     onStored: (e) => {
       if (plan.reread) opts.onEvent?.(e, input.name);
       opts.onStored?.(e);
@@ -392,7 +390,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // A bugreport's properties come after its logcat: what the whole text said.
     if (src.opened.labels) await storeLabels();
   } finally {
-    await sink.close();
+    sink.close();
     await own.pool?.close();
   }
   const res = finishWith('read');

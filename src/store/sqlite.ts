@@ -12,12 +12,9 @@ import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
-import { StoreWriter } from './writer-client.js';
 import { contractAfterReread, hourOf, HourCounts, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
-/** The fields of an event that writeBatch stores: an AuthingEvent, or one the writer thread unpacked (event-pack.ts). */
-type StoredFields = Pick<AuthingEvent, 'code' | 'line' | 'time' | 'method' | 'detail' | 'pid' | 'tid' | 'level' | 'tag' | 'excerpt' | 'outcome' | 'context' | 'cause'>;
 
 /** Schema migrations: entry i takes user_version i to i + 1. */
 const MIGRATIONS: readonly (() => string)[] = [
@@ -152,7 +149,7 @@ function checkIsSqlite(path: string): void {
  * starts as a copy of the store template (template.ts) unless `template` is null; the migrations then
  * find it at the current version.
  */
-export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null; checked?: boolean } = {}): SqliteStore {
+export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null } = {}): SqliteStore {
   let made: ReturnType<typeof createFromTemplate> = false;
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
@@ -179,8 +176,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     if (!opts.readonly) {
       // A store this run has just copied from a template holds no one's data yet: checking its every page
       // cost ~2% of a small run's instructions, and most of the tests' runs make a store.
-      // The writer thread's connection (writer-thread.ts): the main thread's open checked the file.
-      if (made !== 'copied' && !opts.checked) quickCheck(db, path);
+      if (made !== 'copied') quickCheck(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, path);
@@ -199,7 +195,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
-  const store = new SqliteStore(db, path, opts.busyTimeout ?? 10_000);
+  const store = new SqliteStore(db, path);
   // The build's template holds the built-in registry (scripts/store-template.mjs); another template may not.
   store.holdsBundledRegistry = made === 'copied' && opts.template === undefined;
   return store;
@@ -332,13 +328,9 @@ export class SqliteStore implements Store {
   /** Batches of fewer than BULK_BATCH_EVENTS events in a row. */
   private smallBatches = 0;
 
-  /** The writer thread of a dense run (offThread), once started. */
-  private writer: StoreWriter | null = null;
-
   constructor(
     readonly db: DB,
     readonly location: string,
-    private readonly busyTimeout = 10_000,
   ) {
     const ro = db.readonly;
     this.insertEvent = ro ? null : db.prepare(insertEventsSql(1));
@@ -370,13 +362,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    // The thread's connection first: it ends its batches and makes the indexes it dropped again.
-    if (this.writer) await this.writer.close();
-    this.closeSync();
-  }
-
-  /** close() on this connection alone, synchronously (the writer thread's own close). */
-  closeSync(): void {
     if (!this.db.open) return;
     try {
       // The run's own outcome (and its error, if any) is what the user needs; the next writable open tries again.
@@ -504,28 +489,14 @@ export class SqliteStore implements Store {
     this.guard(() => this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen));
   }
 
-  /**
-   * The store's writer thread (writer-client.ts), started at the first call, for a dense run's batches: a second
-   * connection to this file writes them while the main thread reads on. Null for a read-only or in-memory store.
-   */
-  offThread(): StoreWriter | null {
-    if (this.db.readonly || this.db.memory || !this.db.open) return null;
-    return (this.writer ??= new StoreWriter({ path: this.location, busyTimeout: this.busyTimeout }));
-  }
-
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {
-    return this.writeBatchSync(sourceId, events, progress);
-  }
-
-  /** writeBatch, synchronously (as the writer thread runs it). */
-  writeBatchSync<E extends StoredFields>(sourceId: number, events: readonly E[], progress: BatchProgress): E[] {
     return this.guard(() => {
       // The batch's source row is checked once, in the transaction: the events.source_id foreign key would
       // look it up again for every event, and makes SQLite keep a statement journal for each multi-row insert
       // (a write to a temporary file for every page an insert touches: measured, docs/performance.md).
       // The pragma is a no-op inside a transaction, so it is set around it; every other write keeps the check.
       this.db.pragma('foreign_keys = OFF');
-      let added: E[];
+      let added: AuthingEvent[];
       try {
         added = this.writeBatchTx(sourceId, events, progress);
       } finally {
@@ -540,7 +511,7 @@ export class SqliteStore implements Store {
   }
 
   /** writeBatch's transaction (foreign keys off: the source row is checked here instead). */
-  private writeBatchTx<E extends StoredFields>(sourceId: number, events: readonly E[], progress: BatchProgress): E[] {
+  private writeBatchTx(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): AuthingEvent[] {
     return this.db.transaction(() => {
       const now = new Date().toISOString();
       const c = progress.contract;
@@ -585,8 +556,8 @@ export class SqliteStore implements Store {
    * deoptimized at code the loop's first batch had not reached: ~150 ms of the compiler's CPU, measured
    * with --trace-opt); small functions are compiled once or twice, and cheaply.
    */
-  private insertNew<E extends StoredFields>(sourceId: number, events: readonly E[]): E[] {
-    const inserted: E[] = [];
+  private insertNew(sourceId: number, events: readonly AuthingEvent[]): AuthingEvent[] {
+    const inserted: AuthingEvent[] = [];
     // Counted as they go in: each event's hour is cut from its time once, for the row and its count.
     const counts = new HourCounts();
     const values = this.rowValues;
@@ -601,7 +572,7 @@ export class SqliteStore implements Store {
    * Binds each new event's row into `values`, inserting EVENT_ROWS rows a statement as `values` fills;
    * returns how many values of a last, partial statement are left bound.
    */
-  private bindNew<E extends StoredFields>(sourceId: number, events: readonly E[], values: unknown[], inserted: E[], counts: HourCounts): number {
+  private bindNew(sourceId: number, events: readonly AuthingEvent[], values: unknown[], inserted: AuthingEvent[], counts: HourCounts): number {
     // A line stored already (by an earlier run, or earlier in this batch) is skipped, as the key's
     // ON CONFLICT DO NOTHING would: never counted twice. Known before the insert, so that EVENT_ROWS
     // rows go in one statement (its set-up, cursors and result object once, not per row: measured).
@@ -640,7 +611,7 @@ export class SqliteStore implements Store {
   }
 
   /** The lines of `events`' range that the store holds for this source already. */
-  private linesStored(sourceId: number, events: readonly StoredFields[]): Set<number> {
+  private linesStored(sourceId: number, events: readonly AuthingEvent[]): Set<number> {
     if (!events.length) return new Set();
     let lo = events[0]!.line;
     let hi = lo;

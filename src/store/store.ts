@@ -53,14 +53,6 @@ export interface BatchProgress {
   contract?: { run: string; expect?: string | null; union?: string };
 }
 
-/** Writes batches on a thread of its own (Store.offThread), in the order they are posted. */
-export interface BatchWriter {
-  /** A number for one sink's batches: after one of them fails, the thread writes none of its later ones. */
-  sinkId(): number;
-  /** Store.writeBatch, in the thread: resolves with the events that were new, once the batch is committed. */
-  writeBatch(sink: number, sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]>;
-}
-
 /** The rows of a read-only query and their column names. */
 export interface QueryResult {
   rows: Record<string, unknown>[];
@@ -107,11 +99,6 @@ export interface Store {
    * `fromBytes` any more.
    */
   writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]>;
-  /**
-   * A thread of its own that writes batches as writeBatch does, while the caller reads on (SQLite:
-   * writer-client.ts); started at the first call. Absent or null: writeBatch only.
-   */
-  offThread?(): BatchWriter | null;
   /** Sets labels of a source (source_labels); a key it had takes the new value, other keys stay. */
   setLabels(sourceId: number, labels: Labels): Promise<void>;
   /** The labels of a source. */
