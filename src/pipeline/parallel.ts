@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
+import { BLOCK } from './fingerprint.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 import { withLayoutNeedles } from './scan.js';
 
@@ -21,7 +22,13 @@ export function rangeBytes(): number {
   return Number.isSafeInteger(env) && env > 0 ? env : 16 * 1024 * 1024;
 }
 
-/** Cuts [start, size) into ranges that end just after a newline (or at the end of the file). */
+/**
+ * Cuts [start, size) into ranges that end just after a newline (or at the end of the file). Ranges of a
+ * block or more end at the last newline before a block boundary when one lies within the 64 KiB before
+ * it: a range hashes the blocks that start in it (scan-jobs.ts RangeBlocks), and one cut just after the
+ * boundary read the next range's first MiB again to complete its last block (42 MiB more of the 1 GB
+ * capture read and hashed twice, strace).
+ */
 export function splitRanges(path: string, start: number, size: number, target: number): [number, number][] {
   const fd = openSync(path, 'r');
   const probe = Buffer.alloc(64 * 1024);
@@ -33,6 +40,19 @@ export function splitRanges(path: string, start: number, size: number, target: n
       if (cut >= size) {
         ranges.push([from, size]);
         break;
+      }
+      // the nearest block boundary: a range that ended just before one aims just before the next
+      const boundary = Math.round(cut / BLOCK) * BLOCK;
+      if (target >= BLOCK && boundary > from) {
+        const at = Math.max(from, boundary - probe.length);
+        const n = readSync(fd, probe, 0, boundary - at, at);
+        const nl = probe.subarray(0, n).lastIndexOf(10);
+        if (nl >= 0 && at + nl + 1 > from) {
+          ranges.push([from, at + nl + 1]);
+          from = at + nl + 1;
+          continue;
+        }
+        cut = boundary;
       }
       // move the cut to just after the next newline
       for (;;) {

@@ -6,7 +6,8 @@
  * the consumer takes a random time over each result (as the main thread parses). Whatever the order,
  * the ranges yielded must hold exactly what one job over the whole file finds: every line counted
  * once, every candidate once, at its own line and offset, with the same look-back, and the block
- * digests of every block once.
+ * digests of every block once. Ranges of a block or more end before a block boundary (splitRanges),
+ * also where a long line leaves no newline within 64 KiB before it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { forEachCandidate } from '../../src/pipeline/candidates.js';
-import { loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import { BLOCK, loadBlockHash } from '../../src/pipeline/fingerprint.js';
 import { LOOKBACK_LINES } from '../../src/pipeline/line-window.js';
 import { FoundBefore } from '../../src/pipeline/lookback.js';
 import { JOBS_AHEAD, scanInParallel, splitRanges, type ScanPool } from '../../src/pipeline/parallel.js';
@@ -69,12 +70,23 @@ class DelayedPool {
   }
 }
 
-/** A real capture damaged as captures are: CR LF on some lines, a block of junk bytes, and a last line cut without its newline. */
-function damaged(rand: () => number): Buffer {
+/**
+ * A real capture (`copies` times over) damaged as captures are: CR LF on some lines, a block of junk
+ * bytes (with no newline when there are several copies), and a last line cut without its newline.
+ */
+function damaged(rand: () => number, copies = 1): Buffer {
   const real = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'latin1').split('\n');
-  const lines = real.map((l) => (rand() < 0.3 ? `${l}\r` : l));
-  const junk = Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256)));
-  const at = Math.floor(rand() * lines.length);
+  const lines = Array.from({ length: copies }, () => real)
+    .flat()
+    .map((l) => (rand() < 0.3 ? `${l}\r` : l));
+  // in a capture of several copies, a junk "line" of 100-220 KB: a range boundary may fall where no newline lies within 64 KiB before it
+  const junk = Buffer.from(Array.from({ length: (copies > 1 ? 100_000 : 1) + Math.floor(rand() * (copies > 1 ? 120_000 : 3000)) }, () => (copies > 1 ? [9, 11, 65, 200][Math.floor(rand() * 4)]! : Math.floor(rand() * 256))));
+  // (the long junk line across the 2 MiB boundary, where a range of 1-2 MiB may aim to end)
+  let at = Math.floor(rand() * lines.length);
+  if (copies > 1) for (let bytes = 0, i = 0; i < lines.length; bytes += lines[i]!.length + 1, i++) if (bytes > 2 * 2 ** 20 - 100_000) {
+    at = i;
+    break;
+  }
   const text = Buffer.concat([Buffer.from(lines.slice(0, at).join('\n') + '\n', 'latin1'), junk, Buffer.from('\n' + lines.slice(at).join('\n'), 'latin1')]);
   // cut inside the last line or two: no newline at the end
   return text.subarray(0, text.length - 1 - Math.floor(rand() * 200));
@@ -86,19 +98,22 @@ describe('the ranges of a large file sent to the scan threads', () => {
   it('yield, in file order, every line and candidate of the file once, at its line and offset with its look-back, whatever order the threads answer in', async () => {
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(1, 2, 3), fc.integer({ min: 2048, max: 40_000 }), async (seed, threads, target) => {
+      // ranges of 2-40 KiB, or of 1-2 MiB in a capture of 3-4 MiB (those end before a block boundary, parallel.ts splitRanges)
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(1, 2, 3), fc.oneof(fc.integer({ min: 2048, max: 40_000 }), fc.integer({ min: BLOCK, max: 2 * BLOCK })), async (seed, threads, target) => {
         const rand = prng(seed);
-        const bytes = damaged(rand);
+        const bytes = damaged(rand, target >= BLOCK ? 10 : 1);
         const path = join(dir, `capture-${n++}.log`);
         writeFileSync(path, bytes);
-        const whole = runJob({ id: 0, path, start: 0, end: bytes.length, size: bytes.length, maxLine: DEFAULT_MAX_LINE, needles });
-        const expected = seenIn(whole, 0, 0);
+        // a run that resumes: it reads from a line start in the first third (or from the start)
+        const resume = rand() < 0.5 ? 0 : bytes.lastIndexOf(10, Math.floor((rand() * bytes.length) / 3)) + 1;
+        const whole = runJob({ id: 0, path, start: resume, end: bytes.length, size: bytes.length, floor: resume, maxLine: DEFAULT_MAX_LINE, needles });
+        const expected = seenIn(whole, resume, 0);
         // the ranges start at random offsets: the target size is random, and a range ends just after a newline
-        const ranges = splitRanges(path, 0, bytes.length, target);
+        const ranges = splitRanges(path, resume, bytes.length, target);
         const pool = new DelayedPool(threads, rand);
         const got: Seen[] = [];
         const blocks: [number, string][] = [];
-        let at = 0;
+        let at = resume;
         let lines = 0;
         let taken = 0;
         for await (const r of scanInParallel(path, ranges, bytes.length, pool as unknown as ScanPool)) {
@@ -120,7 +135,7 @@ describe('the ranges of a large file sent to the scan threads', () => {
         // every range but the first (scanned here) was sent once
         expect(pool.sent).toEqual(ranges.slice(1));
       }),
-      { numRuns: 12, seed: 2026120103 },
+      { numRuns: 16, seed: 2026120103 },
     );
   });
 
