@@ -26,7 +26,7 @@ export function rangeBytes(): number {
  * Cuts [start, size) into ranges that end just after a newline (or at the end of the file). Ranges of a
  * block or more end at the last newline before a block boundary when one lies within the 64 KiB before
  * it: a range hashes the blocks that start in it (scan-jobs.ts RangeBlocks), and one cut just after the
- * boundary read the next range's first MiB again to complete its last block (42 MiB more of the 1 GB
+ * boundary read the next range's first MiB again to complete its last block (58 MiB more of the 1 GB
  * capture read and hashed twice, strace).
  */
 export function splitRanges(path: string, start: number, size: number, target: number): [number, number][] {
