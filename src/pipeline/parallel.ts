@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
+import { BLOCK } from './fingerprint.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 import { withLayoutNeedles } from './scan.js';
 
@@ -21,7 +22,13 @@ export function rangeBytes(): number {
   return Number.isSafeInteger(env) && env > 0 ? env : 16 * 1024 * 1024;
 }
 
-/** Cuts [start, size) into ranges that end just after a newline (or at the end of the file). */
+/**
+ * Cuts [start, size) into ranges that end just after a newline (or at the end of the file). Ranges of a
+ * block or more end at the last newline before a block boundary when one lies within the 64 KiB before
+ * it: a range hashes the blocks that start in it (scan-jobs.ts RangeBlocks), and one cut just after the
+ * boundary read the next range's first MiB again to complete its last block (58 MiB more of the 1 GB
+ * capture read and hashed twice, strace).
+ */
 export function splitRanges(path: string, start: number, size: number, target: number): [number, number][] {
   const fd = openSync(path, 'r');
   const probe = Buffer.alloc(64 * 1024);
@@ -33,6 +40,19 @@ export function splitRanges(path: string, start: number, size: number, target: n
       if (cut >= size) {
         ranges.push([from, size]);
         break;
+      }
+      // the nearest block boundary: a range that ended just before one aims just before the next
+      const boundary = Math.round(cut / BLOCK) * BLOCK;
+      if (target >= BLOCK && boundary > from) {
+        const at = Math.max(from, boundary - probe.length);
+        const n = readSync(fd, probe, 0, boundary - at, at);
+        const nl = probe.subarray(0, n).lastIndexOf(10);
+        if (nl >= 0 && at + nl + 1 > from) {
+          ranges.push([from, at + nl + 1]);
+          from = at + nl + 1;
+          continue;
+        }
+        cut = boundary;
       }
       // move the cut to just after the next newline
       for (;;) {
@@ -64,6 +84,8 @@ export function splitRanges(path: string, start: number, size: number, target: n
 export class ScanPool {
   private workers: Worker[] | null = null;
   private readonly pending = new Map<number, (r: RangeResult) => void>();
+  /** Jobs posted to each worker and not answered yet: a new job goes to the one with the fewest. */
+  private queued: number[] = [];
   private nextId = 0;
   private readonly needles: Needles;
   constructor(
@@ -82,6 +104,7 @@ export class ScanPool {
 
   private worker(id: number): Worker {
     if (!this.workers) {
+      this.queued = Array.from({ length: Math.max(1, this.threads) }, () => 0);
       this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
         const w = new (workerThreads().Worker)(scanWorkerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
         w.on('message', (r: RangeResult) => {
@@ -102,9 +125,24 @@ export class ScanPool {
     return this.workers[id % this.workers.length]!;
   }
 
+  /**
+   * Posts a job to the worker with the fewest jobs not answered yet (ties: the job's id in turn). Taken
+   * in turn by id alone, a worker that fell behind (the main thread and V8's threads outrank a scan
+   * thread, nice 10) held the next result in file order while the other sat idle with its jobs done.
+   */
   private submit(job: RangeJob | BufferJob, transfer: ArrayBuffer[] = []): Promise<RangeResult> {
-    const p = new Promise<RangeResult>((resolve) => this.pending.set(job.id, resolve));
-    this.worker(job.id).postMessage(job, transfer);
+    const workers = this.workers ?? (this.worker(0), this.workers!);
+    let w = job.id % workers.length;
+    for (let i = 0; i < workers.length; i++) if (this.queued[i]! < this.queued[w]!) w = i;
+    const queued = this.queued;
+    queued[w]!++;
+    const p = new Promise<RangeResult>((resolve) =>
+      this.pending.set(job.id, (r) => {
+        queued[w]!--;
+        resolve(r);
+      }),
+    );
+    workers[w]!.postMessage(job, transfer);
     return p;
   }
 
@@ -135,16 +173,24 @@ export function scanError(r: RangeResult): Error | null {
   return r.error ? Object.assign(new Error(r.error), { code: r.error.split(' ')[0] }) : null;
 }
 
+/**
+ * Jobs per scan thread that may be out at once, answered or not (each result is bounded: CANDIDATE_CAP).
+ * Two left a thread idle whenever the result next in file order was the other thread's and late: the 1 GB
+ * capture's run, 2 threads on 2 cores, went 1.59 / 1.76 s -> 1.42 / 1.58 s (min / median of 7, four ahead
+ * with the least busy worker taking each job; docs/performance.md, round ten).
+ */
+export const JOBS_AHEAD = 4;
+
 /** A scanned part of a file, in file order: [start, end) and what the scan found there. */
 export type ScannedRange = RangeResult & { start: number; end: number; here: boolean };
 
 /**
- * Scans the ranges with the pool's workers, at most two jobs ahead per worker, and yields the
+ * Scans the ranges with the pool's workers, at most JOBS_AHEAD jobs ahead per worker, and yields the
  * results in file order. The first range is scanned here, on the calling thread, once the workers
  * have the next ones: the run would otherwise wait for a worker's first result (they take tens of
  * milliseconds to start) with nothing to do. A job that stopped at its candidate cap is yielded as
  * far as it went, and the rest of its range goes out again ahead of the others: at most
- * `2 × threads` results of bounded size wait here, whatever the density of candidates (back-pressure).
+ * `JOBS_AHEAD × threads` results of bounded size wait here, whatever the density of candidates (back-pressure).
  */
 export async function* scanInParallel(path: string, ranges: [number, number][], size: number, pool: ScanPool, signal?: AbortSignal): AsyncGenerator<ScannedRange> {
   const threads = pool.threads;
@@ -153,11 +199,18 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
   const inFlight: { start: number; end: number; p: Promise<RangeResult> }[] = [];
   let next = 1;
+  let closed = false;
   const dispatch = () => {
-    while (next < ranges.length && inFlight.length < threads * 2) {
+    while (!closed && next < ranges.length && inFlight.length < threads * JOBS_AHEAD) {
       const [start, end] = ranges[next++]!;
-      inFlight.push({ start, end, p: pool.range(path, start, end, size, floor) });
+      inFlight.push({ start, end, p: sent(pool.range(path, start, end, size, floor)) });
     }
+  };
+  // A worker that answers gets its next job then, not when the main thread next takes a result in file
+  // order: the main thread may be waiting for the other worker's (or parsing), and this one would idle.
+  const sent = (p: Promise<RangeResult>): Promise<RangeResult> => {
+    void p.then(dispatch);
+    return p;
   };
   try {
     dispatch();
@@ -178,12 +231,13 @@ export async function* scanInParallel(path: string, ranges: [number, number][], 
       const stop = job.r.stoppedAt;
       // The rest of a job that stopped at its cap: first in line, and sent now, so that it is scanned
       // while this part is parsed (one part ahead: the main thread never waits a round trip).
-      if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: pool.range(path, stop, job.end, size, floor) });
+      if (stop !== undefined) inFlight.unshift({ start: stop, end: job.end, p: sent(pool.range(path, stop, job.end, size, floor)) });
       yield { ...job.r, start: job.start, end: stop ?? job.end, here: job.here };
     }
   } finally {
     // The consumer stopped early: let the ranges in flight finish (their results are dropped), so the
-    // run's shared threads are idle for its next input.
+    // run's shared threads are idle for its next input; none is sent meanwhile.
+    closed = true;
     await Promise.all(inFlight.map((f) => f.p));
   }
 }
