@@ -69,11 +69,15 @@ export function startCli(args: string[], env: Record<string, string> = {}): Chil
   return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
 }
 
-/** Resolves when `p()` holds, polling every 20 ms; rejects after `ms`. */
-export function waitFor(p: () => boolean, ms = 10_000): Promise<void> {
+/**
+ * Resolves when `p()` holds, polling every 20 ms; rejects after `ms`, saying what it waited for. The deadline only
+ * bounds a run that never gets there (the bug): 30 s by default, as a child that takes 0.2 s alone can take 2 s and
+ * more on two cores shared by four test workers, their children, PostgreSQL and Chromium (10 s was within 3x of that).
+ */
+export function waitFor(p: () => boolean, ms = 30_000, what = 'the condition'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const t0 = Date.now();
-    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
+    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error(`timed out after ${ms} ms waiting for ${what}`)) : setTimeout(tick, 20));
     tick();
   });
 }
@@ -178,6 +182,29 @@ export async function watchStore(db: string, child: ChildProcess, until: { event
     await close();
   }
   return halfWritten;
+}
+
+/**
+ * Kills `child` with SIGKILL and waits for its exit. True when the kill ended it, false when it had ended on its own
+ * first: read from how it ended, not from `exitCode` before the kill, which stays null for a run that has exited
+ * while this worker was not yet told so (a starved worker then counted a finished run as killed midway).
+ */
+export async function killMidway(child: ChildProcess): Promise<boolean> {
+  const exited = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  child.kill('SIGKILL');
+  await exited;
+  return child.signalCode === 'SIGKILL';
+}
+
+/**
+ * One trial of a kill test, attempted until its kill lands midway, at most `attempts` times: on a loaded machine a
+ * watcher's poll (`watchStore`) or a timed kill can come after the run's end, which says nothing of the code under
+ * test. `attempt(n)` runs the bin, kills it, makes the trial's assertions whatever the kill hit, and returns
+ * `killMidway`'s answer; an attempt that missed is made again rather than counted. Returns whether one landed.
+ */
+export async function killedMidwayWithin(attempts: number, attempt: (n: number) => Promise<boolean>): Promise<boolean> {
+  for (let n = 0; n < attempts; n++) if (await attempt(n)) return true;
+  return false;
 }
 
 /**

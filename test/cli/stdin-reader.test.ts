@@ -109,11 +109,17 @@ async function fedOnFifo(args: string[], lines: readonly string[], seen: (out: s
   return { run, out: () => out };
 }
 
+/**
+ * How long a run that was told to end (a signal, a closed stdout) may take to exit: a run stuck on its quiet pipe never
+ * does. 30 s: 5 s was within 3x of an exit on two loaded cores (the commit, the reader thread and the store closing).
+ */
+const EXIT_WITHIN_MS = 30_000;
+
 /** The child's exit code, waited for at most `ms`. */
 async function exitWithin(child: ReturnType<typeof startCliOnFifo>['child'], ms: number): Promise<number | null | undefined> {
   let code: number | null | undefined;
   void exitOf(child).then((c) => (code = c));
-  await waitFor(() => code !== undefined, ms);
+  await waitFor(() => code !== undefined, ms, `the run's exit`);
   return code;
 }
 
@@ -364,7 +370,7 @@ describe('stdin read by its own thread', () => {
     try {
       // the writer stays open and quiet: only the signal can end the run
       run.child.kill(signal);
-      expect(await exitWithin(run.child, 5000)).toBe(130);
+      expect(await exitWithin(run.child, EXIT_WITHIN_MS)).toBe(130);
       const seen = out().trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
       expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: seen }]);
       expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: seen }]);
@@ -406,7 +412,7 @@ describe('stdin read by its own thread', () => {
       });
       await waitFor(() => lines >= 100, 30_000);
       child.kill(signal);
-      expect(await exitWithin(child, 5000)).toBe(130);
+      expect(await exitWithin(child, EXIT_WITHIN_MS)).toBe(130);
     } finally {
       end();
     }
@@ -429,7 +435,7 @@ describe('stdin read by its own thread', () => {
       // `| head -1`: the reader of stdout is gone; the next event's write fails with EPIPE
       run.child.stdout.destroy();
       run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
-      expect(await exitWithin(run.child, 5000)).toBe(0);
+      expect(await exitWithin(run.child, EXIT_WITHIN_MS)).toBe(0);
     } finally {
       run.end();
     }
