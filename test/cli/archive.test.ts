@@ -150,7 +150,7 @@ describe('crashes and concurrency', () => {
     expected = byCode(db);
     expectedEvents = events(db);
     expect(expected.length).toBeGreaterThan(5);
-  });
+  }, 180_000);
 
   it('gives exactly the totals of one clean run after kills at random points', { timeout: 300_000 }, async () => {
     // Half the trials are killed at a random time from start-up to well inside a clean run; the other

@@ -604,7 +604,7 @@ describe('--max-events (item 14)', () => {
 });
 
 describe('config files (item 19)', () => {
-  it('never applies a config file inside a scanned log folder, and names the one that does apply', () => {
+  it('never applies a config file inside a scanned log folder, and names the one that does apply', { timeout: 180_000 }, () => {
     fc.assert(
       fc.property(fc.constantFrom('.authing-triage.json', 'authing-triage.config.json'), fc.stringMatching(/^[a-z]{3,10}$/), fc.nat(), (cfgName, sub, at) => {
         const logs = join(tempDir(), sub);

@@ -78,7 +78,7 @@ beforeAll(() => {
     zhLive += zh.stdout + zh.stderr;
   }
   expect(query(enDb, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: CAPTURES.length }]);
-});
+}, 180_000);
 
 /** Text with the log lines it quotes taken out: excerpts are the user's own log, in whatever language it was. */
 function withoutLogText(text: string, db: string): string {
@@ -351,7 +351,7 @@ describe('migration of a store made before outcomes', () => {
     ]);
   });
 
-  it('PostgreSQL: the same migration, and the same answers', async () => {
+  it('PostgreSQL: the same migration, and the same answers', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     await pgQuery(url, readFileSync(join(FIXTURES, 'schema-v1', 'schema.pg.sql'), 'utf8'));
     await pgQuery(url, "CREATE TABLE triage_meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL); INSERT INTO triage_meta VALUES ('schema_version', '1')");

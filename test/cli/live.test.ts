@@ -14,7 +14,7 @@ const LINES = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
 const start = startCli;
 
 describe('live', () => {
-  it('prints each event as NDJSON before the input ends, and ends with the summary line', async () => {
+  it('prints each event as NDJSON before the input ends, and ends with the summary line', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 'l.db');
     const c = start(['--db', db, '--json']);
     let out = '';
@@ -37,7 +37,7 @@ describe('live', () => {
     expect(lines.every((l) => typeof l.code === 'number')).toBe(true);
   });
 
-  it('commits at least once a second, so another process sees the rows while it runs', async () => {
+  it('commits at least once a second, so another process sees the rows while it runs', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 'q.db');
     const c = start(['--db', db, '--quiet']);
     c.stdin.write(LINES.join('\n') + '\n');
@@ -56,7 +56,7 @@ describe('live', () => {
     expect(await exitOf(c)).toBe(0);
   });
 
-  it('on SIGINT commits what was read, exits 130, and leaves exact counts', async () => {
+  it('on SIGINT commits what was read, exits 130, and leaves exact counts', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 's.db');
     const c = start(['--db', db, '--json']);
     let out = '';

@@ -40,7 +40,7 @@ beforeAll(async () => {
   expect(r.status).toBe(0);
   reference = query(sqlite, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code');
   expect(reference.length).toBeGreaterThan(10);
-});
+}, 180_000);
 
 
 const sqliteRuns = new Map<string, ReturnType<typeof runCli>>();
@@ -87,7 +87,7 @@ const labelledStores = () =>
 
 describe('PostgreSQL back end', () => {
   // 48 runs of the bin: 66 s at load 14 on two cores, past the 60 s default.
-  it('ingests and reports exactly what SQLite does, in every format and for the views', { timeout: 180_000 }, async () => {
+  it('ingests and reports exactly what SQLite does, in every format and for the views', { timeout: 300_000 }, async () => {
     const url = await pgDatabase();
     const r = runCli([logs, '--json-summary'], { env: { AUTHING_TRIAGE_DB: url } });
     expect(r.stderr).toBe('');
@@ -244,7 +244,7 @@ describe('PostgreSQL back end', () => {
     expect(runCli([...report, '--db', url]).stdout).toBe(onSqlite(report, db).stdout);
   });
 
-  it('keeps the same context and causes as SQLite, answers report --by cause and show the same, and migrate carries them', async () => {
+  it('keeps the same context and causes as SQLite, answers report --by cause and show the same, and migrate carries them', { timeout: 180_000 }, async () => {
     const ctx = join(FIXTURES, 'context-causes.log');
     const lite = join(tempDir(), 'ctx.db');
     const url = await pgDatabase();
@@ -279,7 +279,7 @@ describe('PostgreSQL back end', () => {
     expect(n!.n).toBe(15);
   });
 
-  it('stops in one line with exit 4 when the server drops the connection mid-run; a re-run completes', async () => {
+  it('stops in one line with exit 4 when the server drops the connection mid-run; a re-run completes', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const file = join(dir, 'long.log');
     // 10 MB (751 events, 76 batches of 10 on the server; was 30 MB): the run is still writing when

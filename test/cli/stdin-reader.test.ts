@@ -213,11 +213,11 @@ function startCliOnCat(args: string[], input: Buffer): { child: ChildProcessWith
 }
 
 describe('stdin read by its own thread', () => {
-  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
+  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', { timeout: 180_000 }, () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
   });
 
-  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', () => {
+  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', { timeout: 180_000 }, () => {
     // Several MiB: the reader's memory fills and moves what it holds (with its block's bytes before it,
     // which the prefix hash at a piece's end needs) to its front many times; small pieces after a pause
     // end inside a block that began pieces earlier.
@@ -237,7 +237,7 @@ describe('stdin read by its own thread', () => {
     );
   });
 
-  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', () => {
+  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', { timeout: 180_000 }, () => {
     // The candidate lines of the real captures, over and over: a job-sized piece holds more candidate text
     // than one job may carry, so the reader's scan stops at the cap and the rest of the piece goes to a scan thread.
     // 2 MiB (was 5, then 3): a build whose reader takes its capped scan for the whole piece (the rest of the
@@ -348,7 +348,7 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it('prints an event from a quiet pipe as its line comes, before the input ends', async () => {
+  it('prints an event from a quiet pipe as its line comes, before the input ends', { timeout: 180_000 }, async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
     const { run, out } = await fedOnFifo(['--db', join(tempDir(), 'l.db'), '--json'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {
@@ -363,7 +363,7 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', { timeout: 180_000 }, async (signal) => {
     const db = join(tempDir(), 's.db');
     const half = GUARD_LINES.findIndex((l) => l.includes('createDevice'));
     const { run, out } = await fedOnFifo(['--db', db, '--json'], GUARD_LINES.slice(0, half + 1), (o) => o.includes('"code":1577'));
@@ -428,7 +428,7 @@ describe('stdin read by its own thread', () => {
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
   }, 120_000);
 
-  it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
+  it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', { timeout: 180_000 }, async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
     const { run } = await fedOnFifo(['--db', join(tempDir(), 'p.db'), '--json', '--quiet'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {

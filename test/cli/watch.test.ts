@@ -53,7 +53,7 @@ describe('binary logcat', () => {
 });
 
 describe('watch', () => {
-  it('runs adb logcat -B, prints each event as it arrives, and exits 130 on SIGINT with exact counts', async () => {
+  it('runs adb logcat -B, prints each event as it arrives, and exits 130 on SIGINT with exact counts', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'w.db');
     // adb holds back the last entry (2004) until the test opens the gate, so "printed before the rest came" is
@@ -76,7 +76,7 @@ describe('watch', () => {
     expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^logcat -B$/m);
   });
 
-  it("--package keeps only the app's processes and follows its new pid after a restart", async () => {
+  it("--package keeps only the app's processes and follows its new pid after a restart", { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'p.db');
     // A last line of the app's new pid after the session: once its event is out, the run has read the stale
@@ -94,7 +94,7 @@ describe('watch', () => {
     expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^-s emulator-5554 shell pidof com\.example\.shop$/m);
   });
 
-  it('restarts logcat when the device goes away, without counting twice', async () => {
+  it('restarts logcat when the device goes away, without counting twice', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'r.db');
     const c = start(['watch', '--db', db, '--quiet'], fakeAdbEnv(dir));
@@ -107,12 +107,13 @@ describe('watch', () => {
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 5 }]);
   });
 
-  it('says so in one line when no device is attached, and keeps waiting', async () => {
+  it('says so in one line when no device is attached, and keeps waiting', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const c = start(['watch', '--db', join(dir, 'n.db')], fakeAdbEnv(dir, { FAKE_ADB_NO_DEVICE: '1' }));
     let err = '';
     c.stderr.on('data', (d) => (err += d));
-    await waitFor(() => err.includes('no device attached'));
+    // Several starts of (fake) adb before the message: 10 s ran out in a loaded full-suite run (s10-flake's first).
+    await waitFor(() => err.includes('no device attached'), 45_000, 'the no-device message');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     expect(err).toMatch(/^authing-triage: no device attached; waiting for one \(Ctrl-C to stop\)$/m);
