@@ -82,9 +82,14 @@ export function waitFor(p: () => boolean, ms = 30_000, what = 'the condition'): 
   });
 }
 
-/** The exit code of a child, whether it has exited already or not. */
+/**
+ * The exit code of a child once it has exited and its stdout and stderr have ended, whether that happened already or
+ * not: 'exit' can come before the last of the output has been read (Node's docs say so), which a test that reads the
+ * output after it (lines printed, a message) can see it short.
+ */
 export function exitOf(c: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+  const ended = () => (c.exitCode !== null || c.signalCode !== null) && [c.stdout, c.stderr].every((s) => !s || s.closed);
+  return new Promise<number | null>((r) => (ended() ? r(c.exitCode) : c.once('close', (code) => r(code))));
 }
 
 /**

@@ -176,7 +176,8 @@ describe('a file rewritten during a threaded read (item 4)', () => {
     const child = spawn(process.execPath, [BIN, '--db', db, ...COMMON, '--threads', '2', '--batch-size', '200', f], { env: { ...process.env, AUTHING_TRIAGE_DB: '', AUTHING_TRIAGE_RANGE_BYTES: String(1 << 20) } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    // 'close', not 'exit': the stderr read below is all there then
+    const exit = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
     // as soon as a first batch is committed, overwrite the file in place (what `cp other live.log` does)
     await waitFor(() => {
       try {

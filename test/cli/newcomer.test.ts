@@ -427,7 +427,8 @@ function onTerminal(cmd: string) {
   const c = spawn('script', ['-qfec', `stty rows 40 cols 140; exec ${cmd}`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
   let out = '';
   c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  c.on('exit', (code, signal) => (out += `\nrc=${code ?? signal}\n`));
+  // 'close', not 'exit': the terminal's last output (the summary) is read by then, and comes before rc=
+  c.on('close', (code, signal) => (out += `\nrc=${code ?? signal}\n`));
   return { type: (s: string) => c.stdin.write(s), out: () => out, done: () => waitFor(() => /rc=\d+/.test(out), 45_000, 'the exit code on the terminal'), kill: () => c.kill() };
 }
 

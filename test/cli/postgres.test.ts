@@ -292,7 +292,8 @@ describe('PostgreSQL back end', () => {
     const child = spawn(process.execPath, [BIN, '--db', url, '--quiet', '--batch-size', '10', '--threads', '1', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    // 'close', not 'exit': the stderr read below is all there then
+    const exit = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
     // As soon as a first batch is in, end its session from the server side. Watched from one connection until the
     // run's first commit or its end, however slow its start: 500 polls of 10 ms, each opening new connections, gave
     // up after a time of their own, and then ended the session of a run that might not have reached the server.
