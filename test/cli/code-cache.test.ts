@@ -156,7 +156,7 @@ describe('code cache', () => {
     );
   });
 
-  it('works, silently and without a cache, where the cache folder cannot be made', () => {
+  it('works, silently and without a cache, where the cache folder cannot be made', { timeout: 180_000 }, () => {
     const home = tempDir();
     // a file where the folder should go: mkdir fails for root too
     const notADir = join(home, 'cache-file');

@@ -160,7 +160,7 @@ describe('the extraction contract per source', () => {
     expectSameStore(db, fresh('--tag', 'MainActivity', TAGGED));
   });
 
-  it('two contracts run alternately settle after one re-read each: no flip-flop, nothing twice', () => {
+  it('two contracts run alternately settle after one re-read each: no flip-flop, nothing twice', { timeout: 180_000 }, () => {
     const db = join(tempDir(), 'alt.db');
     const a = ['--tag', 'MainActivity'];
     const b = ['--tag', 'ExoPlayerImplInternal'];
@@ -173,7 +173,7 @@ describe('the extraction contract per source', () => {
     expectSameStore(db, fresh(...a, ...b, TAGGED));
   });
 
-  it('a run without a tag the source was read with says so and keeps its events; rescan replaces them exactly', () => {
+  it('a run without a tag the source was read with says so and keeps its events; rescan replaces them exactly', { timeout: 180_000 }, () => {
     const dir = tempDir();
     const db = join(dir, 'n.db');
     ok(db, '--quiet', '--tag', 'MainActivity', TAGGED);
@@ -190,7 +190,7 @@ describe('the extraction contract per source', () => {
     expect(again.stderr).toMatch(/1 already counted/);
   });
 
-  it('concurrent runs with different contracts end with the events of the union, each counted once', async () => {
+  it('concurrent runs with different contracts end with the events of the union, each counted once', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const big = bigCapture();
     const runBg = (db: string, args: string[]) =>
@@ -270,7 +270,7 @@ describe('the extraction contract on PostgreSQL', () => {
     expect(await pgCounts(url)).toEqual(rowsOf(reference).counts);
   };
 
-  it('a plain run, then --tag MainActivity, adds exactly the tagged events; rescan without the tag replaces them exactly', async () => {
+  it('a plain run, then --tag MainActivity, adds exactly the tagged events; rescan without the tag replaces them exactly', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     ok(url, '--quiet', '--since', '24h', TAGGED);
     await expectSamePg(url, fresh(TAGGED));

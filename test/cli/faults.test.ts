@@ -32,7 +32,7 @@ describe('a full disk', () => {
     spawnSync('umount', [mnt]);
   });
 
-  it('stops with a one-line error and exit 4, keeps what was committed, and a re-run completes exactly', () => {
+  it('stops with a one-line error and exit 4, keeps what was committed, and a re-run completes exactly', { timeout: 180_000 }, () => {
     const db = join(mnt, 'full.db');
     const r = runCli(['--db', db, '--quiet', '--batch-size', '500', big]);
     expect(r.status).toBe(4);

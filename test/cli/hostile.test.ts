@@ -284,7 +284,7 @@ describe('control characters never reach the terminal (item 16)', () => {
   const sequences = ['\x1b]52;c;cHduZWQ=\x07', '\x1b]0;owned title\x07', '\x1b[2J', '\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\', '\x9b31m', '\x07', '\u202e'];
   const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/;
 
-  it('escapes them in the tag and message of the live view, with and without colour', () => {
+  it('escapes them in the tag and message of the live view, with and without colour', { timeout: 180_000 }, () => {
     // Three random cases, each its own capture (its lines marked "case N"), all read by one run a mode.
     const seed = Math.floor(Math.random() * 2 ** 31);
     const dir = tempDir();
@@ -322,7 +322,7 @@ describe('control characters never reach the terminal (item 16)', () => {
 });
 
 describe('gzip with trailing bytes (item 5)', () => {
-  it('counts every event gzip -d decompresses, from a file or stdin, warns once about the trailing bytes, and adds nothing on a re-run', () => {
+  it('counts every event gzip -d decompresses, from a file or stdin, warns once about the trailing bytes, and adds nothing on a re-run', { timeout: 180_000 }, () => {
     // Three random cases, one a capture (each its own content, so each its own source): the files go
     // through one run and its re-run together, each with its own warning; stdin takes one run each.
     const seed = Math.floor(Math.random() * 2 ** 31);
@@ -433,7 +433,7 @@ function zipWithLongLine(file: string, before: Buffer, lineBytes: number, after:
 describe('bugreport zips (items 7, 8)', () => {
   const SECTION = '== dumpstate: 2026-03-17 16:20:00\n------ SYSTEM LOG (logcat -v threadtime -v printable -d *:v) ------\n';
 
-  it('cuts an entry line of hundreds of MiB like any over-long line and counts every event around it', () => {
+  it('cuts an entry line of hundreds of MiB like any over-long line and counts every event around it', { timeout: 180_000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: LINES.length - 1 }), fc.integer({ min: 200 << 20, max: 300 << 20 }), (at, lineBytes) => {
         const dir = tempDir();

@@ -235,7 +235,7 @@ describe('outcome', () => {
     expect(readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8')).toMatch(/E QQ +: Auth Failed, onCancel/);
   });
 
-  it('is the same through every read path: CRLF line ends, gzip, stdin, one thread or two', () => {
+  it('is the same through every read path: CRLF line ends, gzip, stdin, one thread or two', { timeout: 180_000 }, () => {
     const src = readFileSync(join(LABELED, 'dev-threadtime.log'));
     const d = tempDir();
     const crlf = join(d, 'crlf.log');
@@ -315,7 +315,7 @@ const REG = loadRegistry();
 const EXPECTED_AFTER = [[200, 1], [2333, 2], [10001, 1], [10013, 1]].map(([code, n]) => ({ code: code!, outcome: codeOutcome(REG.codes.get(code!), REG.codes.get(code!)!.category), n: n! }));
 
 describe('migration of a store made before outcomes', () => {
-  it('SQLite: adds the outcome to events and to the key of the hourly counts, from each code', () => {
+  it('SQLite: adds the outcome to events and to the key of the hourly counts, from each code', { timeout: 180_000 }, () => {
     const db = join(tempDir(), 'old.db');
     const conn = oldStore(db);
     for (const [code, category] of OLD_CODES) conn.prepare("INSERT INTO codes (code, kind, category, message, entry) VALUES (?, 'status', ?, 'm', '{}')").run(code, category);

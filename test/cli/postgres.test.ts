@@ -145,7 +145,7 @@ describe('PostgreSQL back end', () => {
     expect(await pgByCode(url)).toEqual(reference);
   });
 
-  it('counts exactly once with four processes ingesting overlapping inputs together', async () => {
+  it('counts exactly once with four processes ingesting overlapping inputs together', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     const dir = tempDir();
     const copy = join(dir, 'same-content-other-name.log');
@@ -206,7 +206,7 @@ describe('PostgreSQL back end', () => {
     expect(killedMidway, 'trials killed midway within 3 attempts').toBe(6);
   });
 
-  it('migrate copies an SQLite store exactly once, and later ingests of the same logs add nothing', async () => {
+  it('migrate copies an SQLite store exactly once, and later ingests of the same logs add nothing', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     const m = runCli(['migrate', '--from', sqlite, '--to', url, '--json']);
     expect(m.stderr).toBe('');
@@ -226,7 +226,7 @@ describe('PostgreSQL back end', () => {
     expect(query(back, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code')).toEqual(reference);
   });
 
-  it("migrate carries each source's labels, both ways", async () => {
+  it("migrate carries each source's labels, both ways", { timeout: 180_000 }, async () => {
     // The labelled SQLite store of the by-label answers: given, from a path, and from a bugreport's header.
     const db = (await labelledStores()).sqliteL;
     const dir = tempDir();

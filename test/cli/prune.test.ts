@@ -153,7 +153,7 @@ describe.each(STORES)('prune on $name', (store) => {
     expect(counted).toEqual([{ events: 3 * 62, counted: 3 * 60 + 3 * 62 }]);
   });
 
-  it('--all drops the hourly counts before the cutoff too, and leaves the later ones', async () => {
+  it('--all drops the hourly counts before the cutoff too, and leaves the later ones', { timeout: 180_000 }, async () => {
     const db = await ingestedStore();
     const later = cli(db, 'report', '--by', 'day', 'code', '-f', 'json', '--since', '2026-03-15').stdout;
     const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--all', '--json').stdout);

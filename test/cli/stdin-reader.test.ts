@@ -256,7 +256,7 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', () => {
+  it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', { timeout: 180_000 }, () => {
     // Found by the property above (CI, seed 803446525): the hash at the line's start had been skipped
     // by the throttle of small pieces, and the pipe's run stored bytes_done 0 instead of 635194.
     readsAsTheFilePath({ order: [0, 2], junkAt: 0, longAt: 0.9994664391819363, longBytes: 1179577, cutTail: 161, crlf: true, rangeBytes: 1048584 });
@@ -292,7 +292,7 @@ describe('stdin read by its own thread', () => {
     expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
   });
 
-  it("gives the events after a resume point the context the file path gives, though the reader thread read the lines before it", () => {
+  it("gives the events after a resume point the context the file path gives, though the reader thread read the lines before it", { timeout: 180_000 }, () => {
     // A file on stdin is read in reads that fill the reader's buffer (a job of 64 KiB and a line of 1 MiB):
     // its first piece ends one line past 1 MiB. The first run counts just that; the second reads it all
     // and resumes there, and the reader, which read the first piece too, holds the lines before it.
@@ -334,7 +334,7 @@ describe('stdin read by its own thread', () => {
     const inputs = encoded.map(([, make]) => make());
     return asFiles(inputs, ENCODED_ENV).map((want, i) => ({ input: inputs[i]!, want }));
   };
-  it.each(encoded.map(([name], i) => [name, i] as const))('reads %s from a pipe as the file path reads it', (_name, i) => {
+  it.each(encoded.map(([name], i) => [name, i] as const))('reads %s from a pipe as the file path reads it', { timeout: 180_000 }, (_name, i) => {
     const { input, want } = (encodedReference ??= encodedInputs())[i]!;
     const env = ENCODED_ENV;
     expect(want.sum.events).toBeGreaterThan(0);
