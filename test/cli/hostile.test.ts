@@ -525,7 +525,7 @@ describe('a -v long entry with a huge body (item 12)', () => {
   const LONG = readFileSync(join(LABELED, 'dev-long.log'), 'utf8');
   const LONG_EXPECTED = JSON.parse(readFileSync(join(LABELED, 'dev-long.expected.json'), 'utf8')) as { total: number };
 
-  it('keeps the first MiB of the entry, counts it as cut, reads on, and stays in bounded memory', () => {
+  it('keeps the first MiB of the entry, counts it as cut, reads on, and stays in bounded memory', { timeout: 180_000 }, () => {
     const entries = LONG.split(/\n(?=\[ \d\d-\d\d )/);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: entries.length - 1 }), fc.integer({ min: 50, max: 70 }), fc.integer({ min: 20, max: 200 }), (at, mib, width) => {
@@ -567,7 +567,7 @@ describe('a -v long entry with a huge body (item 12)', () => {
 });
 
 describe('--max-events (item 14)', () => {
-  it('keeps the first N events of each source, says so once per source, and reads every source to its end', () => {
+  it('keeps the first N events of each source, says so once per source, and reads every source to its end', { timeout: 180_000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: EXPECTED.total + 10 }), (n) => {
         const dir = tempDir();

@@ -98,7 +98,7 @@ describe('--lang en', () => {
     expect(cjkLines(withoutLogText(enLive, enDb))).toEqual([]);
   });
 
-  it('shows no Chinese in report tables, Markdown, CSV and the HTML page', () => {
+  it('shows no Chinese in report tables, Markdown, CSV and the HTML page', { timeout: 180_000 }, () => {
     const runs = [
       ['report', '--by', 'code', '--format', 'table'],
       ['report', '--by', 'category', '--format', 'table'],

@@ -222,7 +222,7 @@ describe('help and error messages point the right way (item 11)', () => {
     expect(words.filter((w) => w.includes('$0') || w.includes('__completion'))).toEqual([]);
   });
   // From test/cli/package.test.ts, which ran the same nine --help runs again.
-  it('every command has --help with examples', () => {
+  it('every command has --help with examples', { timeout: 180_000 }, () => {
     for (const cmd of [[], ['report'], ['explain'], ['codes'], ['sql'], ['parse'], ['config'], ['watch'], ['migrate']]) {
       const r = helpRun(...cmd);
       expect(r.status).toBe(0);

@@ -87,7 +87,7 @@ const labelledStores = () =>
 
 describe('PostgreSQL back end', () => {
   // 48 runs of the bin: 66 s at load 14 on two cores, past the 60 s default.
-  it('ingests and reports exactly what SQLite does, in every format and for the views', { timeout: 300_000 }, async () => {
+  it('ingests and reports exactly what SQLite does, in every format and for the views', { timeout: 450_000 }, async () => {
     const url = await pgDatabase();
     const r = runCli([logs, '--json-summary'], { env: { AUTHING_TRIAGE_DB: url } });
     expect(r.stderr).toBe('');
@@ -244,7 +244,7 @@ describe('PostgreSQL back end', () => {
     expect(runCli([...report, '--db', url]).stdout).toBe(onSqlite(report, db).stdout);
   });
 
-  it('keeps the same context and causes as SQLite, answers report --by cause and show the same, and migrate carries them', { timeout: 180_000 }, async () => {
+  it('keeps the same context and causes as SQLite, answers report --by cause and show the same, and migrate carries them', { timeout: 300_000 }, async () => {
     const ctx = join(FIXTURES, 'context-causes.log');
     const lite = join(tempDir(), 'ctx.db');
     const url = await pgDatabase();

@@ -213,7 +213,7 @@ function startCliOnCat(args: string[], input: Buffer): { child: ChildProcessWith
 }
 
 describe('stdin read by its own thread', () => {
-  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', { timeout: 180_000 }, () => {
+  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', { timeout: 300_000 }, () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
   });
 
