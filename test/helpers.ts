@@ -208,7 +208,11 @@ export async function killMidway(child: ChildProcess): Promise<boolean> {
  * `killMidway`'s answer; an attempt that missed is made again rather than counted. Returns whether one landed.
  */
 export async function killedMidwayWithin(attempts: number, attempt: (n: number) => Promise<boolean>): Promise<boolean> {
-  for (let n = 0; n < attempts; n++) if (await attempt(n)) return true;
+  for (let n = 0; n < attempts; n++) {
+    if (await attempt(n)) return true;
+    // said, so that a log shows how often a loaded machine made a trial again
+    if (n + 1 < attempts) console.info(`a kill came after the run's end: the trial again (attempt ${n + 2} of ${attempts})`);
+  }
   return false;
 }
 
