@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
-import { expect, inject } from 'vitest';
+import { expect, inject, onTestFinished } from 'vitest';
 import yazl from 'yazl';
 import type { Extractor } from '../src/extract/index.js';
 import { recordsOf } from '../src/parse/stream.js';
@@ -64,9 +64,14 @@ export function query<T = Record<string, unknown>>(db: string, sql: string, ...p
   }
 }
 
-/** Starts the real CLI as a long-running child (live and watch tests). */
+/**
+ * Starts the real CLI as a long-running child (live and watch tests), killed when the test ends if it is still running:
+ * a test that failed before it ended the run (a wait that timed out) left `watch` and its adb running for good.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+  onTestFinished(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+  return child;
 }
 
 /**
