@@ -43,12 +43,20 @@ function fontSubsets(): FontSubset[] {
   return subsets;
 }
 
+/**
+ * Puppeteer's own bounds on a start and on a page's load (30 s each by default), which a start of Chromium beside four
+ * test workers on two cores can come near: they bound a hang, as the tests' timeouts do.
+ */
+const BROWSER_START_MS = 120_000;
+const PAGE_STEP_MS = 120_000;
+
 /** Starts headless Chromium; close it in afterAll. */
 export async function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({
     executablePath: await chromium.executablePath(),
     args: [...chromium.args, ...QUIET, ...SOFTWARE],
     headless: true,
+    timeout: BROWSER_START_MS,
   });
 }
 
@@ -63,6 +71,7 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export async function openFile(browser: Browser, file: string, viewport = { width: 1280, height: 900 }, { cjkFont = true } = {}): Promise<Page> {
   const page = await browser.newPage();
+  page.setDefaultTimeout(PAGE_STEP_MS);
   await page.setViewport(viewport);
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   if (!cjkFont) return page;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
-import { expect, inject } from 'vitest';
+import { expect, inject, onTestFinished } from 'vitest';
 import yazl from 'yazl';
 import type { Extractor } from '../src/extract/index.js';
 import { recordsOf } from '../src/parse/stream.js';
@@ -64,23 +64,37 @@ export function query<T = Record<string, unknown>>(db: string, sql: string, ...p
   }
 }
 
-/** Starts the real CLI as a long-running child (live and watch tests). */
+/**
+ * Starts the real CLI as a long-running child (live and watch tests), killed when the test ends if it is still running:
+ * a test that failed before it ended the run (a wait that timed out) left `watch` and its adb running for good.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
+  onTestFinished(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+  return child;
 }
 
-/** Resolves when `p()` holds, polling every 20 ms; rejects after `ms`. */
-export function waitFor(p: () => boolean, ms = 10_000): Promise<void> {
+/**
+ * Resolves when `p()` holds, polling every 20 ms; rejects after `ms`, saying what it waited for. The deadline only
+ * bounds a run that never gets there (the bug): 30 s by default, as a child that takes 0.2 s alone can take 2 s and
+ * more on two cores shared by four test workers, their children, PostgreSQL and Chromium (10 s was within 3x of that).
+ */
+export function waitFor(p: () => boolean, ms = 30_000, what = 'the condition'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const t0 = Date.now();
-    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error('timed out waiting')) : setTimeout(tick, 20));
+    const tick = () => (p() ? resolve() : Date.now() - t0 > ms ? reject(new Error(`timed out after ${ms} ms waiting for ${what}`)) : setTimeout(tick, 20));
     tick();
   });
 }
 
-/** The exit code of a child, whether it has exited already or not. */
+/**
+ * The exit code of a child once it has exited and its stdout and stderr have ended, whether that happened already or
+ * not: 'exit' can come before the last of the output has been read (Node's docs say so), which a test that reads the
+ * output after it (lines printed, a message) can see it short.
+ */
 export function exitOf(c: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+  const ended = () => (c.exitCode !== null || c.signalCode !== null) && [c.stdout, c.stderr].every((s) => !s || s.closed);
+  return new Promise<number | null>((r) => (ended() ? r(c.exitCode) : c.once('close', (code) => r(code))));
 }
 
 /**
@@ -178,6 +192,33 @@ export async function watchStore(db: string, child: ChildProcess, until: { event
     await close();
   }
   return halfWritten;
+}
+
+/**
+ * Kills `child` with SIGKILL and waits for its exit. True when the kill ended it, false when it had ended on its own
+ * first: read from how it ended, not from `exitCode` before the kill, which stays null for a run that has exited
+ * while this worker was not yet told so (a starved worker then counted a finished run as killed midway).
+ */
+export async function killMidway(child: ChildProcess): Promise<boolean> {
+  const exited = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  child.kill('SIGKILL');
+  await exited;
+  return child.signalCode === 'SIGKILL';
+}
+
+/**
+ * One trial of a kill test, attempted until its kill lands midway, at most `attempts` times: on a loaded machine a
+ * watcher's poll (`watchStore`) or a timed kill can come after the run's end, which says nothing of the code under
+ * test. `attempt(n)` runs the bin, kills it, makes the trial's assertions whatever the kill hit, and returns
+ * `killMidway`'s answer; an attempt that missed is made again rather than counted. Returns whether one landed.
+ */
+export async function killedMidwayWithin(attempts: number, attempt: (n: number) => Promise<boolean>): Promise<boolean> {
+  for (let n = 0; n < attempts; n++) {
+    if (await attempt(n)) return true;
+    // said, so that a log shows how often a loaded machine made a trial again
+    if (n + 1 < attempts) console.info(`a kill came after the run's end: the trial again (attempt ${n + 2} of ${attempts})`);
+  }
+  return false;
 }
 
 /**

@@ -9,10 +9,12 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { cpuNow, countSpawns, logCpu } from './cpu-log.js';
 import { dropPgDatabases, removeTempDirs, ROOT } from './helpers.js';
 
+// 180 s: a file's PostgreSQL databases (a dozen and more where kill trials are made again) are dropped one by one
+// with FORCE, on a loaded machine as fast as it allows (hookTimeout is 60 s).
 afterAll(async () => {
   removeTempDirs();
   await dropPgDatabases();
-});
+}, 180_000);
 
 /**
  * Every run of the bin forks the worker, and the fork and the child's exec cost CPU in proportion to

@@ -86,7 +86,7 @@ describe('code cache', () => {
     expect(statSync(path).ino).toBe(ino);
   });
 
-  it('writes again a cache made by --version once an ingest needs much more, and once another command does, then leaves it', () => {
+  it('writes again a cache made by --version once an ingest needs much more, and once another command does, then leaves it', { timeout: 180_000 }, () => {
     const xdg = tempDir();
     expect(runCli(['--version'], { env: { XDG_CACHE_HOME: xdg } }).status).toBe(0);
     const [file] = cacheFiles(xdg);
@@ -117,7 +117,7 @@ describe('code cache', () => {
     rewrittenLarger(path, stopped);
   });
 
-  it('ignores a damaged or foreign cache, gives the same results, and replaces it', () => {
+  it('ignores a damaged or foreign cache, gives the same results, and replaces it', { timeout: 180_000 }, () => {
     const xdg = cacheCopy();
     const [file] = cacheFiles(xdg);
     const path = join(xdg, 'authing-triage', file!);
@@ -156,7 +156,7 @@ describe('code cache', () => {
     );
   });
 
-  it('works, silently and without a cache, where the cache folder cannot be made', () => {
+  it('works, silently and without a cache, where the cache folder cannot be made', { timeout: 180_000 }, () => {
     const home = tempDir();
     // a file where the folder should go: mkdir fails for root too
     const notADir = join(home, 'cache-file');

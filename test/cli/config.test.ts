@@ -8,7 +8,7 @@ const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 const LABELED_TAG = join(FIXTURES, '..', '..', 'shared', 'corpus', 'labeled', 'dev-threadtime-tag.log');
 
 describe('config file', () => {
-  it('is found in the working directory and sets db and tags; flags add to and override it', () => {
+  it('is found in the working directory and sets db and tags; flags add to and override it', { timeout: 180_000 }, () => {
     const dir = tempDir();
     writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ db: 'from-config.db', tags: ['MainActivity'] }));
     const r = runCli([LABELED_TAG, '--quiet'], { cwd: dir });

@@ -257,7 +257,7 @@ describe('context across frame boundaries', () => {
     ];
     return Buffer.from([...before, ...after].join('\n') + '\n');
   };
-  it('finds the line before the boundary for plain files on 1 and 2 threads, stdin and gzip', () => {
+  it('finds the line before the boundary for plain files on 1 and 2 threads, stdin and gzip', { timeout: 180_000 }, () => {
     const dir = tempDir();
     const runs = trialsHere('frame-boundary context', 6, 3);
     // The seeded cases drawn first: each strategy reads them all in one run (stdin: one after another, aligned).

@@ -133,5 +133,5 @@ describe('a bulk run killed while its indexes are dropped or being made', () => 
       // No shrinking: each trial is five runs of the bin; a failure says its sizes and kill point as it is.
       { numRuns: 2, endOnFailure: true },
     );
-  }, 300_000);
+  }, 450_000);
 });

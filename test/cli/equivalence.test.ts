@@ -82,7 +82,7 @@ describe('worker threads', () => {
   let twoThreads: ReturnType<typeof fastStore> | undefined;
   const twoThreadStore = () => (twoThreads ??= fastStore(big, ['--threads', '2'], { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) }));
 
-  it('give identical events whatever the number of threads, and equal the plain path', async () => {
+  it('give identical events whatever the number of threads, and equal the plain path', { timeout: 180_000 }, async () => {
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
     const one = oneThreadEvents();
     expect(one).toEqual(await plainPath(big));
@@ -93,7 +93,7 @@ describe('worker threads', () => {
     expect(fastPath(big, ['--threads', '2'], { ...env, AUTHING_TRIAGE_SCAN: 'js' })).toEqual(one);
   });
 
-  it('scan stdin and gzip with the workers too, with identical events', () => {
+  it('scan stdin and gzip with the workers too, with identical events', { timeout: 180_000 }, () => {
     const env = { AUTHING_TRIAGE_RANGE_BYTES: String(512 * 1024) };
     const one = oneThreadEvents();
     const data = readFileSync(big);

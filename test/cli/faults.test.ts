@@ -32,7 +32,7 @@ describe('a full disk', () => {
     spawnSync('umount', [mnt]);
   });
 
-  it('stops with a one-line error and exit 4, keeps what was committed, and a re-run completes exactly', () => {
+  it('stops with a one-line error and exit 4, keeps what was committed, and a re-run completes exactly', { timeout: 180_000 }, () => {
     const db = join(mnt, 'full.db');
     const r = runCli(['--db', db, '--quiet', '--batch-size', '500', big]);
     expect(r.status).toBe(4);
@@ -114,8 +114,15 @@ describe('signals', () => {
     const input = join(dir, 'fixture-x50.log');
     writeFileSync(input, readFileSync(FIXTURE, 'utf8').repeat(50));
     // The reader starts late (as a loaded machine may start it): the run has queued all its events and reached
-    // its end before the pipe closes, and must still end quietly.
-    const r = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --json | { sleep 1; head -1; } >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8' });
+    // its end before the pipe closes, and must still end quietly. "Reached its end" is waited for, not slept for:
+    // its last commit is seen from another connection (a second's sleep could end first on a loaded machine).
+    const ended = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const t0 = Date.now();
+      (function poll() {
+        try { const c = new D(${JSON.stringify(db)}, { readonly: true, fileMustExist: true }); const n = c.prepare('SELECT COUNT(*) AS n FROM events').get().n; c.close(); if (n === 750) return; } catch {}
+        if (Date.now() - t0 > 60000) { console.error('the run did not store its 750 events within 60 s'); process.exit(1); }
+        setTimeout(poll, 20);
+      })();`;
+    const r = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --json | { "${process.execPath}" -e "$ENDED"; head -1; } >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8', env: { ...process.env, ENDED: ended } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('triage exit 0\n');
     // Whatever was committed before the pipe closed is consistent, and the same input again completes it.

@@ -69,7 +69,7 @@ beforeAll(async () => {
   ingest(join(dir, 'c.db'), [join(dir, 'd1.log'), join(dir, 'd2.log')], '--year', '2026');
   pages.compare = html(join(dir, 'c.db'), join(dir, 'compare.html'), '--by', 'code', '--since', '2026-03-17', '--until', '2026-03-18', '--compare');
   browser = await launchBrowser();
-});
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
 });

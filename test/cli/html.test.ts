@@ -33,7 +33,7 @@ beforeAll(async () => {
   dom = await page.content();
   title = await page.title();
   await page.close();
-});
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -134,7 +134,7 @@ describe('labels on sources', () => {
     expect(Object.values(labelsBySource(db3))).toEqual([{ android: '13', build: 'TQ3A.230901.001', device: 'Pixel [2J 6 [email]' }]);
   });
 
-  it('takes labels from each path with --label-from-path; a path that does not match gets none', () => {
+  it('takes labels from each path with --label-from-path; a path that does not match gets none', { timeout: 180_000 }, () => {
     const dir = tempDir();
     const root = join(dir, 'srv');
     mkdirSync(join(root, 'device-logs', 'pixel7', '2026-03-17'), { recursive: true });
@@ -163,7 +163,7 @@ describe('labels on sources', () => {
     expect(existsSync(join(dir, 'none.db'))).toBe(false);
   });
 
-  it('filters by labels with --where label:KEY=V (repeatable, all must hold), in every text format', () => {
+  it('filters by labels with --where label:KEY=V (repeatable, all must hold), in every text format', { timeout: 180_000 }, () => {
     const db = sharedStore();
     const codes = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((r) => [String(r.code), r.count]));
     expect(codes(report(db, '--by', 'code', '--where', 'label:android=14', '--where', 'label:device=pixel7'))).toEqual(expectedCounts('dev-threadtime.log'));
@@ -300,7 +300,7 @@ describe('labels on sources', () => {
     expect(bad.stderr).toBe(`authing-triage: ${join(dir, '.authing-triage.json')}: key "labels" "Host Name=x": "Host Name" is not a label key; a key is a lower-case letter then letters, digits or _ (e.g. device, app_version)\n`);
   });
 
-  it("labels watch's stream with the device's model and Android version from adb, and the app's versionName with --package", async () => {
+  it("labels watch's stream with the device's model and Android version from adb, and the app's versionName with --package", { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'w.db');
     const fixture = join(dir, 'session.bin');
@@ -315,7 +315,8 @@ describe('labels on sources', () => {
     const c = startCli(['watch', '--db', db, '--json', '--package', 'com.example.shop', '--label', 'android=14-beta'], env);
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('"code":10001'));
+    // five starts of (fake) adb before the last event: pidof, getprop twice, dumpsys, logcat
+    await waitFor(() => out.includes('"code":10001'), 45_000, 'the last event on stdout');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     expect(labelsBySource(db)).toEqual({ 'adb logcat -B': { android: '14-beta', app: '1.4.3', device: 'Pixel 7' } });

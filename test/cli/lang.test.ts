@@ -78,7 +78,7 @@ beforeAll(() => {
     zhLive += zh.stdout + zh.stderr;
   }
   expect(query(enDb, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: CAPTURES.length }]);
-});
+}, 180_000);
 
 /** Text with the log lines it quotes taken out: excerpts are the user's own log, in whatever language it was. */
 function withoutLogText(text: string, db: string): string {
@@ -98,7 +98,7 @@ describe('--lang en', () => {
     expect(cjkLines(withoutLogText(enLive, enDb))).toEqual([]);
   });
 
-  it('shows no Chinese in report tables, Markdown, CSV and the HTML page', () => {
+  it('shows no Chinese in report tables, Markdown, CSV and the HTML page', { timeout: 180_000 }, () => {
     const runs = [
       ['report', '--by', 'code', '--format', 'table'],
       ['report', '--by', 'category', '--format', 'table'],
@@ -235,7 +235,7 @@ describe('outcome', () => {
     expect(readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8')).toMatch(/E QQ +: Auth Failed, onCancel/);
   });
 
-  it('is the same through every read path: CRLF line ends, gzip, stdin, one thread or two', () => {
+  it('is the same through every read path: CRLF line ends, gzip, stdin, one thread or two', { timeout: 180_000 }, () => {
     const src = readFileSync(join(LABELED, 'dev-threadtime.log'));
     const d = tempDir();
     const crlf = join(d, 'crlf.log');
@@ -315,7 +315,7 @@ const REG = loadRegistry();
 const EXPECTED_AFTER = [[200, 1], [2333, 2], [10001, 1], [10013, 1]].map(([code, n]) => ({ code: code!, outcome: codeOutcome(REG.codes.get(code!), REG.codes.get(code!)!.category), n: n! }));
 
 describe('migration of a store made before outcomes', () => {
-  it('SQLite: adds the outcome to events and to the key of the hourly counts, from each code', () => {
+  it('SQLite: adds the outcome to events and to the key of the hourly counts, from each code', { timeout: 180_000 }, () => {
     const db = join(tempDir(), 'old.db');
     const conn = oldStore(db);
     for (const [code, category] of OLD_CODES) conn.prepare("INSERT INTO codes (code, kind, category, message, entry) VALUES (?, 'status', ?, 'm', '{}')").run(code, category);
@@ -351,7 +351,7 @@ describe('migration of a store made before outcomes', () => {
     ]);
   });
 
-  it('PostgreSQL: the same migration, and the same answers', async () => {
+  it('PostgreSQL: the same migration, and the same answers', { timeout: 180_000 }, async () => {
     const url = await pgDatabase();
     await pgQuery(url, readFileSync(join(FIXTURES, 'schema-v1', 'schema.pg.sql'), 'utf8'));
     await pgQuery(url, "CREATE TABLE triage_meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL); INSERT INTO triage_meta VALUES ('schema_version', '1')");

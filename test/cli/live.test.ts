@@ -14,7 +14,7 @@ const LINES = readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean);
 const start = startCli;
 
 describe('live', () => {
-  it('prints each event as NDJSON before the input ends, and ends with the summary line', async () => {
+  it('prints each event as NDJSON before the input ends, and ends with the summary line', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 'l.db');
     const c = start(['--db', db, '--json']);
     let out = '';
@@ -37,7 +37,7 @@ describe('live', () => {
     expect(lines.every((l) => typeof l.code === 'number')).toBe(true);
   });
 
-  it('commits at least once a second, so another process sees the rows while it runs', async () => {
+  it('commits at least once a second, so another process sees the rows while it runs', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 'q.db');
     const c = start(['--db', db, '--quiet']);
     c.stdin.write(LINES.join('\n') + '\n');
@@ -48,13 +48,15 @@ describe('live', () => {
       } catch {
         return false; // the run has not made the file or its schema yet
       }
-    }, 5000);
+      // stdin stays open: a run that commits only at the end never gets there. The deadline bounds that run, not
+      // the timer's period: 5 s, start-up included, was within 3x of a start on a loaded machine.
+    }, 30_000, 'the 15 events counted while stdin is open');
     expect(c.exitCode).toBeNull();
     c.stdin.end();
     expect(await exitOf(c)).toBe(0);
   });
 
-  it('on SIGINT commits what was read, exits 130, and leaves exact counts', async () => {
+  it('on SIGINT commits what was read, exits 130, and leaves exact counts', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 's.db');
     const c = start(['--db', db, '--json']);
     let out = '';

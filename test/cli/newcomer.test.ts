@@ -222,7 +222,7 @@ describe('help and error messages point the right way (item 11)', () => {
     expect(words.filter((w) => w.includes('$0') || w.includes('__completion'))).toEqual([]);
   });
   // From test/cli/package.test.ts, which ran the same nine --help runs again.
-  it('every command has --help with examples', () => {
+  it('every command has --help with examples', { timeout: 180_000 }, () => {
     for (const cmd of [[], ['report'], ['explain'], ['codes'], ['sql'], ['parse'], ['config'], ['watch'], ['migrate']]) {
       const r = helpRun(...cmd);
       expect(r.status).toBe(0);
@@ -427,19 +427,20 @@ function onTerminal(cmd: string) {
   const c = spawn('script', ['-qfec', `stty rows 40 cols 140; exec ${cmd}`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
   let out = '';
   c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  c.on('exit', (code, signal) => (out += `\nrc=${code ?? signal}\n`));
-  return { type: (s: string) => c.stdin.write(s), out: () => out, done: () => waitFor(() => /rc=\d+/.test(out), 20_000), kill: () => c.kill() };
+  // 'close', not 'exit': the terminal's last output (the summary) is read by then, and comes before rc=
+  c.on('close', (code, signal) => (out += `\nrc=${code ?? signal}\n`));
+  return { type: (s: string) => c.stdin.write(s), out: () => out, done: () => waitFor(() => /rc=\d+/.test(out), 45_000, 'the exit code on the terminal'), kill: () => c.kill() };
 }
 
 describe('stdin a terminal (item 1)', () => {
-  it('prints one hint, and the first Ctrl-C ends with the summary and exit 130, keeping what was typed', async () => {
+  it('prints one hint, and the first Ctrl-C ends with the summary and exit 130, keeping what was typed', { timeout: 180_000 }, async () => {
     const db = join(tempDir(), 't.db');
     const t = onTerminal(`"${process.execPath}" "${BIN}" --db "${db}" --tz UTC --year 2026`);
     try {
-      await waitFor(() => t.out().includes('reading stdin'), 20_000);
+      await waitFor(() => t.out().includes('reading stdin'), 45_000, 'the hint on the terminal');
       const line = readFileSync(CAPTURE, 'utf8').split('\n').find((l) => l.includes('errCode = 2333'))!;
       t.type(line + '\n');
-      await waitFor(() => /2333 \[password\]/.test(t.out()), 20_000);
+      await waitFor(() => /2333 \[password\]/.test(t.out()), 45_000, 'the live line of 2333 on the terminal');
       t.type('\x03');
       await t.done();
     } finally {

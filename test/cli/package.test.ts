@@ -21,7 +21,7 @@ describe('npm pack', () => {
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     tgz = info!.filename;
     packed = info!.files.map((f) => f.path).sort();
-  });
+  }, 180_000);
 
   it('holds only what is needed', () => {
     const files = packed;

@@ -118,7 +118,7 @@ describe.each(STORES)('prune on $name', (store) => {
     return { db: await store.copy(db), result };
   };
 
-  it('keeps every report answer over windows older than the cutoff, and the events after it', async () => {
+  it('keeps every report answer over windows older than the cutoff, and the events after it', { timeout: 180_000 }, async () => {
     const old = await before();
     expect(JSON.parse(old[0]!).reduce((a: number, r: { count: number }) => a + r.count, 0)).toBe(3 * 60);
     const after = await eventsAfter(await ingestedOnce());
@@ -139,7 +139,7 @@ describe.each(STORES)('prune on $name', (store) => {
     expect(await storedRows(db)).toEqual(stored);
   });
 
-  it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', async () => {
+  it('a re-read under a wider contract after a prune adds the new events after the cutoff only, never a pruned one again', { timeout: 180_000 }, async () => {
     // The four old-window reports a re-read could change (the two all-time ones gain its new events),
     // as the store answered them before the prune (the test above shows a prune leaves them so).
     const old = (await before()).slice(0, 4);
@@ -153,7 +153,7 @@ describe.each(STORES)('prune on $name', (store) => {
     expect(counted).toEqual([{ events: 3 * 62, counted: 3 * 60 + 3 * 62 }]);
   });
 
-  it('--all drops the hourly counts before the cutoff too, and leaves the later ones', async () => {
+  it('--all drops the hourly counts before the cutoff too, and leaves the later ones', { timeout: 180_000 }, async () => {
     const db = await ingestedStore();
     const later = cli(db, 'report', '--by', 'day', 'code', '-f', 'json', '--since', '2026-03-15').stdout;
     const r = JSON.parse(cli(db, 'prune', '--older-than', age(), '--all', '--json').stdout);

@@ -109,11 +109,17 @@ async function fedOnFifo(args: string[], lines: readonly string[], seen: (out: s
   return { run, out: () => out };
 }
 
+/**
+ * How long a run that was told to end (a signal, a closed stdout) may take to exit: a run stuck on its quiet pipe never
+ * does. 30 s: 5 s was within 3x of an exit on two loaded cores (the commit, the reader thread and the store closing).
+ */
+const EXIT_WITHIN_MS = 30_000;
+
 /** The child's exit code, waited for at most `ms`. */
 async function exitWithin(child: ReturnType<typeof startCliOnFifo>['child'], ms: number): Promise<number | null | undefined> {
   let code: number | null | undefined;
   void exitOf(child).then((c) => (code = c));
-  await waitFor(() => code !== undefined, ms);
+  await waitFor(() => code !== undefined, ms, `the run's exit`);
   return code;
 }
 
@@ -207,11 +213,11 @@ function startCliOnCat(args: string[], input: Buffer): { child: ChildProcessWith
 }
 
 describe('stdin read by its own thread', () => {
-  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', () => {
+  it('counts what the file path counts from a pipe and from a file on stdin, for 1 and 2 threads, damaged captures and any job size', { timeout: 300_000 }, () => {
     fc.assert(fc.property(damage, readsAsTheFilePath), { numRuns: trialsHere('damaged captures on stdin', 4, 2) });
   });
 
-  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', () => {
+  it('counts what the file path counts when a writer feeds the pipe in bursts and pauses, across many blocks and any job size', { timeout: 180_000 }, () => {
     // Several MiB: the reader's memory fills and moves what it holds (with its block's bytes before it,
     // which the prefix hash at a piece's end needs) to its front many times; small pieces after a pause
     // end inside a block that began pieces earlier.
@@ -231,7 +237,7 @@ describe('stdin read by its own thread', () => {
     );
   });
 
-  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', () => {
+  it('counts every event of a pipe where every line is an event, as the file path does, when the reader scans pieces that reach the candidate cap', { timeout: 180_000 }, () => {
     // The candidate lines of the real captures, over and over: a job-sized piece holds more candidate text
     // than one job may carry, so the reader's scan stops at the cap and the rest of the piece goes to a scan thread.
     // 2 MiB (was 5, then 3): a build whose reader takes its capped scan for the whole piece (the rest of the
@@ -250,7 +256,7 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', () => {
+  it('keeps the checkpoint before an over-long last line without its newline that fills a buffer of the reader thread', { timeout: 180_000 }, () => {
     // Found by the property above (CI, seed 803446525): the hash at the line's start had been skipped
     // by the throttle of small pieces, and the pipe's run stored bytes_done 0 instead of 635194.
     readsAsTheFilePath({ order: [0, 2], junkAt: 0, longAt: 0.9994664391819363, longBytes: 1179577, cutTail: 161, crlf: true, rangeBytes: 1048584 });
@@ -286,7 +292,7 @@ describe('stdin read by its own thread', () => {
     expect(want.db.source).toEqual([expect.objectContaining({ bytes_done: input.lastIndexOf(10) + 1 })]);
   });
 
-  it("gives the events after a resume point the context the file path gives, though the reader thread read the lines before it", () => {
+  it("gives the events after a resume point the context the file path gives, though the reader thread read the lines before it", { timeout: 180_000 }, () => {
     // A file on stdin is read in reads that fill the reader's buffer (a job of 64 KiB and a line of 1 MiB):
     // its first piece ends one line past 1 MiB. The first run counts just that; the second reads it all
     // and resumes there, and the reader, which read the first piece too, holds the lines before it.
@@ -328,7 +334,7 @@ describe('stdin read by its own thread', () => {
     const inputs = encoded.map(([, make]) => make());
     return asFiles(inputs, ENCODED_ENV).map((want, i) => ({ input: inputs[i]!, want }));
   };
-  it.each(encoded.map(([name], i) => [name, i] as const))('reads %s from a pipe as the file path reads it', (_name, i) => {
+  it.each(encoded.map(([name], i) => [name, i] as const))('reads %s from a pipe as the file path reads it', { timeout: 180_000 }, (_name, i) => {
     const { input, want } = (encodedReference ??= encodedInputs())[i]!;
     const env = ENCODED_ENV;
     expect(want.sum.events).toBeGreaterThan(0);
@@ -342,7 +348,7 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it('prints an event from a quiet pipe as its line comes, before the input ends', async () => {
+  it('prints an event from a quiet pipe as its line comes, before the input ends', { timeout: 180_000 }, async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
     const { run, out } = await fedOnFifo(['--db', join(tempDir(), 'l.db'), '--json'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {
@@ -357,14 +363,14 @@ describe('stdin read by its own thread', () => {
     }
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends at once on %s while its reader waits on a quiet pipe, and counts what was read once', { timeout: 180_000 }, async (signal) => {
     const db = join(tempDir(), 's.db');
     const half = GUARD_LINES.findIndex((l) => l.includes('createDevice'));
     const { run, out } = await fedOnFifo(['--db', db, '--json'], GUARD_LINES.slice(0, half + 1), (o) => o.includes('"code":1577'));
     try {
       // the writer stays open and quiet: only the signal can end the run
       run.child.kill(signal);
-      expect(await exitWithin(run.child, 5000)).toBe(130);
+      expect(await exitWithin(run.child, EXIT_WITHIN_MS)).toBe(130);
       const seen = out().trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).length;
       expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: seen }]);
       expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: seen }]);
@@ -406,7 +412,7 @@ describe('stdin read by its own thread', () => {
       });
       await waitFor(() => lines >= 100, 30_000);
       child.kill(signal);
-      expect(await exitWithin(child, 5000)).toBe(130);
+      expect(await exitWithin(child, EXIT_WITHIN_MS)).toBe(130);
     } finally {
       end();
     }
@@ -422,14 +428,14 @@ describe('stdin read by its own thread', () => {
     expect(query(db, 'SELECT SUM(count) AS n FROM counts_hourly')).toEqual([{ n: want.sum.events }]);
   }, 120_000);
 
-  it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', async () => {
+  it('ends with exit 0 when stdout closes while its reader waits on a quiet pipe', { timeout: 180_000 }, async () => {
     const first = GUARD_LINES.findIndex((l) => l.includes('errCode = 2333'));
     const { run } = await fedOnFifo(['--db', join(tempDir(), 'p.db'), '--json', '--quiet'], GUARD_LINES.slice(0, first + 1), (o) => o.includes('\n'));
     try {
       // `| head -1`: the reader of stdout is gone; the next event's write fails with EPIPE
       run.child.stdout.destroy();
       run.write(GUARD_LINES.slice(first + 1).join('\n') + '\n');
-      expect(await exitWithin(run.child, 5000)).toBe(0);
+      expect(await exitWithin(run.child, EXIT_WITHIN_MS)).toBe(0);
     } finally {
       run.end();
     }

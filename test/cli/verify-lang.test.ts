@@ -55,7 +55,7 @@ describe('notes beside the output are in the run language', () => {
     expect(pruned.stderr).toMatch(/^已清理 \S+p\.db：删除 \S+ 之前的 89 个事件；小时计数保留；已回收空间（VACUUM）\n$/);
   });
 
-  it('keeps the same notes in English, free of Chinese', () => {
+  it('keeps the same notes in English, free of Chinese', { timeout: 180_000 }, () => {
     const en = runCli(['report', '--db', db, '--since', '2026-03-17T16:14:00Z', '--until', '2026-03-17T16:14:01Z', '--format', 'table', '--lang', 'en'], { env: locale('zh_CN.UTF-8') });
     expect(en.stderr.trim()).toBe(
       'authing-triage: no events from 2026-03-17T16:14:00Z to 2026-03-17T16:14:01Z; the store holds 89 events from 2026-03-17 to 2026-03-17: try --since 2026-03-17; 60 events without a time stamp, which no --since or --until window includes (see them with no window)',

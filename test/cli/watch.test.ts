@@ -22,9 +22,9 @@ function session(): Buffer {
   ]);
 }
 
-function fakeAdbEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+function fakeAdbEnv(dir: string, extra: Record<string, string> = {}, after: Buffer[] = []): Record<string, string> {
   const fixture = join(dir, 'session.bin');
-  writeFileSync(fixture, session());
+  writeFileSync(fixture, Buffer.concat([session(), ...after]));
   return { PATH: `${FAKE_ADB_DIR}:${process.env.PATH}`, FAKE_ADB_FIXTURE: fixture, FAKE_ADB_LOG: join(dir, 'adb.log'), ...extra };
 }
 const start = startCli;
@@ -53,15 +53,20 @@ describe('binary logcat', () => {
 });
 
 describe('watch', () => {
-  it('runs adb logcat -B, prints each event as it arrives, and exits 130 on SIGINT with exact counts', async () => {
+  it('runs adb logcat -B, prints each event as it arrives, and exits 130 on SIGINT with exact counts', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'w.db');
-    const c = start(['watch', '--db', db, '--json'], fakeAdbEnv(dir, { FAKE_ADB_DELAY_MS: '150', FAKE_ADB_HOLD: '1' }));
+    // adb holds back the last entry (2004) until the test opens the gate, so "printed before the rest came" is
+    // a state the test makes, not a race against a delay: 150 ms between entries let a run that started slowly
+    // (a loaded machine) read 2333 and 2004 in one piece.
+    const gate = join(dir, 'gate');
+    const c = start(['watch', '--db', db, '--json'], fakeAdbEnv(dir, { FAKE_ADB_DELAY_MS: '20', FAKE_ADB_HOLD: '1', FAKE_ADB_GATE: `7:${gate}` }));
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('"code":2333'));
-    expect(out).not.toContain('"code":2004'); // the fixture is still being replayed
-    await waitFor(() => out.includes('"code":2004'));
+    await waitFor(() => out.includes('"code":10002'), 30_000, 'the event of the 7th entry on stdout');
+    expect(out).not.toContain('"code":2004'); // the fixture's last entry has not been sent yet
+    writeFileSync(gate, '');
+    await waitFor(() => out.includes('"code":2004'), 30_000, 'the event of the last entry on stdout');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     const events = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined);
@@ -71,39 +76,44 @@ describe('watch', () => {
     expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^logcat -B$/m);
   });
 
-  it("--package keeps only the app's processes and follows its new pid after a restart", async () => {
+  it("--package keeps only the app's processes and follows its new pid after a restart", { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'p.db');
-    const c = start(['watch', '--db', db, '--json', '--package', APP, '--serial', 'emulator-5554'], fakeAdbEnv(dir, { FAKE_ADB_PIDS: `${APP}=4000`, FAKE_ADB_HOLD: '1' }));
+    // A last line of the app's new pid after the session: once its event is out, the run has read the stale
+    // pid's 2004 before it (a wait of 300 ms stood for that, which a loaded machine can outlast).
+    const last = entry('2026-03-17T16:00:07.000Z', 5000, 5000, 'E', 'SocialLoginButton', 'loginDone: errCode = 2333 errMessage = the last line');
+    const c = start(['watch', '--db', db, '--json', '--package', APP, '--serial', 'emulator-5554'], fakeAdbEnv(dir, { FAKE_ADB_PIDS: `${APP}=4000`, FAKE_ADB_HOLD: '1' }, [last]));
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('"code":10002'));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => out.split('\n').some((l) => l.includes('"code":2333') && l.includes('"pid":5000')), 30_000, "the event of the app's last line on stdout");
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     const codes = out.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.code !== undefined).map((o) => [o.code, o.pid]);
     // 10001 is another app's (pid 6000); 2004 comes from pid 4000 after the app died there
-    expect(codes).toEqual([[2333, 4000], [1636, 4000], [10002, 5000]]);
+    expect(codes).toEqual([[2333, 4000], [1636, 4000], [10002, 5000], [2333, 5000]]);
     expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^-s emulator-5554 shell pidof com\.example\.shop$/m);
   });
 
-  it('restarts logcat when the device goes away, without counting twice', async () => {
+  it('restarts logcat when the device goes away, without counting twice', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const db = join(dir, 'r.db');
     const c = start(['watch', '--db', db, '--quiet'], fakeAdbEnv(dir));
-    await waitFor(() => existsSync(join(dir, 'adb.log')) && (readFileSync(join(dir, 'adb.log'), 'utf8').match(/^logcat -B/gm) ?? []).length >= 3, 15_000);
+    // Each restart is two starts of node (wait-for-device, logcat) after the run saw the last one end: ~1 s alone,
+    // several on a loaded machine; 15 s was within 3x of that.
+    await waitFor(() => existsSync(join(dir, 'adb.log')) && (readFileSync(join(dir, 'adb.log'), 'utf8').match(/^logcat -B/gm) ?? []).length >= 3, 45_000, 'a third logcat -B');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^wait-for-device$/m);
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 5 }]);
   });
 
-  it('says so in one line when no device is attached, and keeps waiting', async () => {
+  it('says so in one line when no device is attached, and keeps waiting', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const c = start(['watch', '--db', join(dir, 'n.db')], fakeAdbEnv(dir, { FAKE_ADB_NO_DEVICE: '1' }));
     let err = '';
     c.stderr.on('data', (d) => (err += d));
-    await waitFor(() => err.includes('no device attached'));
+    // Several starts of (fake) adb before the message: 10 s ran out in a loaded full-suite run (s10-flake's first).
+    await waitFor(() => err.includes('no device attached'), 45_000, 'the no-device message');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
     expect(err).toMatch(/^authing-triage: no device attached; waiting for one \(Ctrl-C to stop\)$/m);

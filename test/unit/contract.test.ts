@@ -39,7 +39,7 @@ const stored = (store: SqliteStore) => store.db.prepare('SELECT line, code, tag 
 const counted = (store: SqliteStore) => store.db.prepare('SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted').get();
 
 describe('runs under different contracts', () => {
-  it('end with the events of one run under the union of their contracts, however they are interrupted', async () => {
+  it('end with the events of one run under the union of their contracts, however they are interrupted', { timeout: 180_000 }, async () => {
     const text = readFileSync(TAGGED);
     const references = new Map<string, unknown>();
     const reference = async (tags: string[]) => {

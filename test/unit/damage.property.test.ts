@@ -78,7 +78,7 @@ const damage = fc.record({
 });
 
 describe('damaged real captures (fast-check)', () => {
-  it('keep every undamaged record and every labeled event outside the damaged span', async () => {
+  it('keep every undamaged record and every labeled event outside the damaged span', { timeout: 180_000 }, async () => {
     let checkedEvents = 0;
     await fc.assert(
       fc.asyncProperty(damage, async (d) => {

@@ -371,7 +371,7 @@ describe('the look-back of an event whose lines the Parser all saw', () => {
     return out;
   };
 
-  it('gives every event the context and cause the read-back gives, for dense and sparse mixes of layouts, pids, junk and frames', () => {
+  it('gives every event the context and cause the read-back gives, for dense and sparse mixes of layouts, pids, junk and frames', { timeout: 180_000 }, () => {
     let events = 0;
     fc.assert(
       // lines cut at the line limit too (the Parser then saw less than the read-back reads)

@@ -25,7 +25,7 @@ describe('label flags', () => {
     expect(parseLabelFlags([`${'k'.repeat(40)}=1`])).toEqual({ ['k'.repeat(40)]: '1' });
   });
 
-  it('cleans any value: no control characters, redacted, at most 120 characters', () => {
+  it('cleans any value: no control characters, redacted, at most 120 characters', { timeout: 180_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (raw) => {
         const v = labelValue(raw);

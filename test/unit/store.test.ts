@@ -87,7 +87,7 @@ describe.each(backends)('store contract: %s', (kind, target) => {
     }
   });
 
-  it('stores and counts each line once however batches repeat lines and overlap what is stored, at any batch size', async () => {
+  it('stores and counts each line once however batches repeat lines and overlap what is stored, at any batch size', { timeout: 180_000 }, async () => {
     const { store } = await open();
     let run = 0;
     try {
@@ -231,7 +231,7 @@ describe('the report queries answer the same on SQLite and PostgreSQL', () => {
 });
 
 describe('the latest event of each row of a report', () => {
-  it('is the last event of the row\'s last hour (an undated one when the row has no dated event), on both stores', async () => {
+  it('is the last event of the row\'s last hour (an undated one when the row has no dated event), on both stores', { timeout: 180_000 }, async () => {
     const stores = [await openStore(join(tempDir(), 'latest.db')), await openStore(await pgDatabase())];
     try {
       const since = Date.UTC(2026, 2, 15, 10, 30);
