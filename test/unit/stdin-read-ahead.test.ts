@@ -15,29 +15,9 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SHARED, tempDir } from '../helpers.js';
+import { BURST_WRITER } from '../stdin.js';
 
 const CAPTURES = [join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), join(SHARED, 'corpus', 'loghub', 'Android_2k.log'), join(SHARED, 'corpus', 'labeled', 'dev-brief.log')].map((f) => readFileSync(f));
-
-/**
- * Fills stdout (the pipe) with the input file, following a plan of [bytes, pause ms] steps, repeated, its
- * pauses until they reach 300 ms in all; then at full speed, 1 MiB a step at least (a plan of small steps
- * alone would take minutes over several MiB, and a reader faster than its writer posts only small pieces).
- */
-const WRITER = `
-const { readFileSync, writeSync } = require('node:fs');
-const [input, plan] = [readFileSync(process.argv[2]), JSON.parse(readFileSync(process.argv[3], 'utf8'))];
-const pause = new Int32Array(new SharedArrayBuffer(4));
-let paused = 0;
-for (let at = 0, i = 0; at < input.length; i++) {
-  const [bytes, ms] = plan[i % plan.length];
-  const live = ms > 0 && paused + ms <= 300;
-  const end = Math.min(input.length, at + (live ? bytes : Math.max(bytes, 1 << 20)));
-  while (at < end) at += writeSync(1, input, at, end - at);
-  if (live) {
-    Atomics.wait(pause, 0, 0, ms);
-    paused += ms;
-  }
-}`;
 
 /**
  * Reads its stdin with the StdinReader as ingest does for `cat FILE | authing-triage`: a wait before the
@@ -80,18 +60,20 @@ interface Seen {
   sha256: string;
 }
 
-/** Pipes `input` (written by the burst writer following `plan`) into the reader child; what it saw. */
+/** Pipes `input` (written by stdin.ts's burst writer following `plan`) into the reader child; what it saw. */
 function readThroughPipe(input: Buffer, plan: [number, number][], jobBytes: number, waitMs: number): Seen {
   const dir = tempDir();
   const [file, steps, writer, reader] = [join(dir, 'input.log'), join(dir, 'plan.json'), join(dir, 'writer.cjs'), join(dir, 'reader.mjs')];
   writeFileSync(file, input);
   writeFileSync(steps, JSON.stringify(plan));
-  writeFileSync(writer, WRITER);
+  writeFileSync(writer, BURST_WRITER);
   writeFileSync(reader, READER);
   const dist = pathToFileURL(join(ROOT, 'dist')).href;
+  // The writer's pauses stop at 300 ms in all; then it writes 1 MiB a step at least, at full speed.
   const r = spawnSync('/bin/sh', ['-c', '"$0" "$1" "$2" "$3" | "$0" "$4" "$5" "$6" "$7" "$8"', process.execPath, writer, file, steps, reader, dist, String(jobBytes), '16384', String(waitMs)], {
     encoding: 'utf8',
     cwd: ROOT,
+    env: { ...process.env, BURST_PAUSE_MS: '300', BURST_MIN: String(1 << 20) },
     maxBuffer: 1 << 20,
     timeout: 60_000,
   });
