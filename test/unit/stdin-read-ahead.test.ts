@@ -29,13 +29,20 @@ const READER = `
 const [dist, jobBytes, maxLine, waitMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
 const { StdinReader } = await import(dist + '/sources/stdin-reader.js');
 const { candidateNeedles } = await import(dist + '/extract/prefilter.js');
+const { scanWholeLines } = await import(dist + '/pipeline/scan-jobs.js');
+const { chunkScanner, withLayoutNeedles } = await import(dist + '/pipeline/scan.js');
 const { createHash } = await import('node:crypto');
-const r = new StdinReader('pipe', jobBytes + maxLine, jobBytes, { needles: candidateNeedles([]), maxLine });
+const needles = candidateNeedles([]);
+const r = new StdinReader('pipe', jobBytes + maxLine, jobBytes, { needles, maxLine });
+// The scan a scan thread would make of the piece, whole (the reader's, made a read at a time, must equal it).
+const scanner = chunkScanner(withLayoutNeedles(needles));
+const plain = (x) => JSON.stringify({ lines: x.lines, overlong: x.overlong, text: x.candidates.text, rel: x.candidates.rel, at: x.candidates.at, stoppedAt: x.stoppedAt });
 await new Promise((resolve) => setTimeout(resolve, waitMs));
 const early = r.queue.length;
 r.scanJobs();
 const hash = createHash('sha256');
-let bytes = 0, most = 0, unscanned = 0, jobs = 0;
+let bytes = 0, most = 0, unscanned = 0, jobs = 0, capped = 0;
+const differ = [];
 for await (const b of r) {
   // A main thread slower than the reader (it parses and stores): a reader free to run ahead would have posted meanwhile.
   await new Promise((resolve) => setTimeout(resolve, 3));
@@ -44,11 +51,16 @@ for await (const b of r) {
   bytes += b.length;
   if (r.owns(b)) {
     jobs++;
-    if (!r.takeScan(b)) unscanned++;
+    const got = r.takeScan(b);
+    if (!got) unscanned++;
+    else {
+      if (got.stoppedAt !== undefined) capped++;
+      if (plain(got) !== plain(scanWholeLines(scanner, Buffer.from(b), maxLine))) differ.push(bytes - b.length);
+    }
     r.recycle(b);
   }
 }
-process.stdout.write(JSON.stringify({ early, most, jobs, unscanned, bytes, sha256: hash.digest('hex') }));
+process.stdout.write(JSON.stringify({ early, most, jobs, unscanned, capped, differ, bytes, sha256: hash.digest('hex') }));
 `;
 
 interface Seen {
@@ -56,6 +68,9 @@ interface Seen {
   most: number;
   jobs: number;
   unscanned: number;
+  /** Pieces whose scan stopped at the candidate cap, and the offsets of those whose scan was not a whole scan's. */
+  capped: number;
+  differ: number[];
   bytes: number;
   sha256: string;
 }
@@ -81,25 +96,31 @@ function readThroughPipe(input: Buffer, plan: [number, number][], jobBytes: numb
   return JSON.parse(r.stdout) as Seen;
 }
 
-/** The real captures spliced in the given order, over and over, to at least `bytes`. */
-function spliced(order: number[], bytes: number): Buffer {
+/** The candidate lines of the real captures: every line an event. */
+const EVENTS = Buffer.from(CAPTURES.map((c) => c.toString('utf8').split('\n').filter((l) => /errCode|code[":= ]/.test(l)).join('\n') + '\n').join(''));
+
+/** The real captures spliced in the given order, over and over, to at least `bytes`; from `denseAt` on, only their candidate lines. */
+function spliced(order: number[], bytes: number, denseAt: number): Buffer {
   const one = Buffer.concat(order.map((i) => CAPTURES[i]!));
-  return Buffer.concat(Array.from({ length: Math.ceil(bytes / one.length) }, () => one));
+  const sparse = Buffer.concat(Array.from({ length: Math.ceil((bytes * denseAt) / one.length) }, () => one));
+  const dense = Buffer.concat(Array.from({ length: Math.ceil((bytes * (1 - denseAt)) / EVENTS.length) }, () => EVENTS));
+  return Buffer.concat([sparse, dense]);
 }
 
 /** Mostly large bursts back to back (a pipe at full speed), some small ones each followed by a pause (live input). */
 const plans = fc.array(fc.oneof(fc.tuple(fc.integer({ min: 64 << 10, max: 3 << 20 }), fc.constant(0)), fc.tuple(fc.integer({ min: 1, max: 48 << 10 }), fc.integer({ min: 1, max: 15 }))), { minLength: 1, maxLength: 6 });
 
-describe('the stdin reader posts only what the main thread asks for', () => {
-  it('posts nothing before the first ask, keeps no piece waiting unasked, scans every job-sized piece once asked, and hands over every byte once, in order', () => {
+describe('the stdin reader posts only what the main thread asks for, with its scan', () => {
+  it('posts nothing before the first ask, keeps no piece waiting unasked, scans every job-sized piece once asked as a whole scan would, and hands over every byte once, in order', () => {
     fc.assert(
       fc.property(
         fc.shuffledSubarray([0, 1, 2], { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 3 << 20, max: 9 << 20 }),
         fc.integer({ min: 64 << 10, max: 1 << 20 }),
         plans,
-        (order, size, jobBytes, plan) => {
-          const input = spliced(order, size);
+        fc.double({ min: 0.5, max: 1, noNaN: true }),
+        (order, size, jobBytes, plan, denseAt) => {
+          const input = spliced(order, size, denseAt);
           // Each round of the plan opens with 2 MiB at full speed: job-sized pieces come whatever the rest of it
           // (small bursts alone may bring the whole input before the pauses run out: only live pieces then).
           const seen = readThroughPipe(input, [[2 << 20, 0], ...plan], jobBytes, 150);
@@ -109,6 +130,8 @@ describe('the stdin reader posts only what the main thread asks for', () => {
           expect(seen.most).toBe(0);
           expect(seen.jobs).toBeGreaterThan(0);
           expect(seen.unscanned).toBe(0);
+          // The reader's scan, made a read at a time while the writer fills the pipe, is the whole piece's scan.
+          expect(seen.differ).toEqual([]);
           expect(seen.bytes).toBe(input.length);
           expect(seen.sha256).toBe(createHash('sha256').update(input).digest('hex'));
         },
