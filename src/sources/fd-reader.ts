@@ -222,20 +222,6 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     return scan(mem.subarray(base - lo, base - lo + cut));
   };
 
-  /**
-   * The buffer a job-sized piece goes out in, filled a full read at a time as the scan is made (`copyRead`),
-   * while cat writes the next read: at the piece's end only the bytes since the last full read are copied
-   * (the whole piece's copy there, ~0.2 ms, was cat's idle time too). Bytes past the cut are copied again
-   * into the next piece's buffer.
-   */
-  let outBuf: Buffer | null = null;
-  let copied = 0;
-  const copyRead = (): void => {
-    outBuf ??= take();
-    mem.copy(outBuf, copied, base - lo + copied, base - lo + have);
-    copied = have;
-  };
-
   /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {
     const big = cut >= s.jobBytes >> 1;
@@ -253,17 +239,8 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     const now = monotonicMs();
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
-    let out: Buffer;
-    if (big) {
-      out = outBuf ?? take();
-      if (outBuf === null) copied = 0;
-      outBuf = null;
-      if (copied < cut) piece.copy(out, copied, copied, cut);
-    } else {
-      out = Buffer.allocUnsafeSlow(cut);
-      piece.copy(out, 0, 0, cut);
-    }
-    copied = 0;
+    const out = big ? take() : Buffer.allocUnsafeSlow(cut);
+    piece.copy(out, 0, 0, cut);
     post({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
@@ -321,10 +298,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     have += n;
     const short = n < Math.min(PIPE_BYTES, want);
     // A full read: the pipe is being filled again now; scan what it brought meanwhile (a short read ends the piece).
-    if (!short) {
-      copyRead();
-      if (Atomics.load(state, SCAN) !== 0) scanTo(mem.subarray(base - lo, base - lo + have).lastIndexOf(10, have - 1) + 1);
-    }
+    if (!short && Atomics.load(state, SCAN) !== 0) scanTo(mem.subarray(base - lo, base - lo + have).lastIndexOf(10, have - 1) + 1);
     if (have < s.jobBytes && !short && have < s.bufBytes) continue;
     const buf = held();
     const last = buf.lastIndexOf(10, have - 1) + 1;
