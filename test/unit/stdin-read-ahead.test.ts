@@ -27,6 +27,8 @@ const CAPTURES = [join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), join(
  */
 const READER = `
 const [dist, jobBytes, maxLine, waitMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
+// Ends itself before the test's timeout, which ends only the shell: the pipe closes and the writer ends too.
+setTimeout(() => process.exit(3), 50_000).unref();
 const { StdinReader } = await import(dist + '/sources/stdin-reader.js');
 const { candidateNeedles } = await import(dist + '/extract/prefilter.js');
 const { scanWholeLines } = await import(dist + '/pipeline/scan-jobs.js');
