@@ -15,7 +15,6 @@ import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
 import { workerThreads } from '../threads.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
-import { CandidateList, type Candidates } from '../pipeline/candidates.js';
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
 
@@ -80,23 +79,6 @@ export function blockCut(buf: Buffer, base: number, have: number): number {
     if (nl >= 0 && nl < have) return nl + 1;
   }
   return buf.lastIndexOf(10, have - 1) + 1;
-}
-
-/** Where a scan made a read at a time stood just after one of blockCut's cut points (a line start). */
-interface ScanMark {
-  at: number;
-  lines: number;
-  overlong: number;
-  /** Candidates found before it. */
-  n: number;
-}
-
-/** The first `n` candidates of `c`. */
-function firstCandidates(c: Candidates, n: number): Candidates {
-  if (n === c.rel.length) return c;
-  let end = -1;
-  for (let k = 0; k < n; k++) end = c.text.indexOf('\n', end + 1);
-  return { text: n === 0 ? '' : c.text.slice(0, end), rel: c.rel.slice(0, n), at: c.at.slice(0, n) };
 }
 
 /**
@@ -171,57 +153,6 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   /** What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines. */
   const scan = (lines: Buffer): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine) });
 
-  /**
-   * The scan of the piece being read, made after each full read over the whole lines it brought, while the
-   * writer (cat) fills the pipe again: a pipe holds 64 KiB, so whatever the reader does between two reads
-   * and not while cat writes stops cat (scanned at the piece's end, a 2 MiB piece's scan, ~0.4 ms, was
-   * cat's idle time, ~0.2 s a GB; docs/performance.md, "Round ten: stdin"). Candidate offsets and line
-   * indexes are the piece's (from `base`); `marks` are where it stood at blockCut's possible cuts, so that a
-   * piece cut there takes the scan's first part; the rest is scanned again for the next piece. The result
-   * is scanWholeLines' for the piece, candidate for candidate (test/unit/stdin-read-ahead.test.ts).
-   */
-  let inc = { list: new CandidateList(), to: 0, lines: 0, overlong: 0, n: 0, stopped: -1, marks: [] as ScanMark[] };
-  const scanFresh = (): void => {
-    inc = { list: new CandidateList(), to: 0, lines: 0, overlong: 0, n: 0, stopped: -1, marks: [] };
-  };
-  /** Scans the piece's whole lines from where the scan stands to `e` (a line start), noting blockCut's cut points on the way. */
-  const scanTo = (e: number): void => {
-    const held = mem.subarray(base - lo, base - lo + have);
-    while (inc.to < e && inc.stopped < 0) {
-      const from = inc.to;
-      // The next block boundary after base at or after `from`: blockCut cuts just after the first newline from it.
-      let b = Math.ceil((base + from) / BLOCK) * BLOCK;
-      if (b === base) b += BLOCK;
-      const mark = b - base < e ? held.indexOf(10, b - base) + 1 : 0;
-      const end = mark > 0 ? mark : e;
-      const lines = inc.lines;
-      const r = scanner.scan(held.subarray(from, end), end - from, s.maxLine, (text, i, at) => {
-        inc.n++;
-        return inc.list.add(text, lines + i, from + at);
-      });
-      inc.lines += r.lines;
-      inc.overlong += r.overlong;
-      if (r.stoppedAt !== undefined) {
-        inc.stopped = from + r.stoppedAt;
-        inc.to = inc.stopped;
-        return;
-      }
-      inc.to = end;
-      if (mark > 0) inc.marks.push({ at: mark, lines: inc.lines, overlong: inc.overlong, n: inc.n });
-    }
-  };
-  /** The scan of the piece's first `cut` bytes (whole lines): the read-by-read scan's, completed or cut; else scanned now. */
-  const scanPiece = (cut: number): RangeResult => {
-    if (inc.stopped < 0 && cut > inc.to) scanTo(cut);
-    if (inc.stopped >= 0 && inc.stopped <= cut) {
-      return { id: -1, lines: inc.lines, overlong: inc.overlong, candidates: inc.list.done(), stoppedAt: inc.stopped < cut ? inc.stopped : undefined };
-    }
-    if (inc.stopped < 0 && cut === inc.to) return { id: -1, lines: inc.lines, overlong: inc.overlong, candidates: inc.list.done() };
-    const m = inc.marks.find((k) => k.at === cut);
-    if (m) return { id: -1, lines: m.lines, overlong: m.overlong, candidates: firstCandidates(inc.list.done(), m.n) };
-    return scan(mem.subarray(base - lo, base - lo + cut));
-  };
-
   /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {
     const big = cut >= s.jobBytes >> 1;
@@ -233,9 +164,9 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     // copy out waits for the ask): the main thread, which asks when it has taken the piece before, gets
     // this one at once, not after its scan. Scanned after the wait when the main thread asked for scans
     // meanwhile (the first pieces of a run).
-    let scanned = asked() ? scanPiece(cut) : undefined;
+    let scanned = asked() ? scan(piece) : undefined;
     if (!credit()) return false;
-    if (!scanned && asked()) scanned = scanPiece(cut);
+    if (!scanned && asked()) scanned = scan(piece);
     const now = monotonicMs();
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
@@ -244,8 +175,6 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     post({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
-    // What was scanned past the cut (a read's worth at most, where the cut is blockCut's) is scanned again.
-    scanFresh();
     return true;
   };
 
@@ -297,8 +226,6 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     digest(end, n);
     have += n;
     const short = n < Math.min(PIPE_BYTES, want);
-    // A full read: the pipe is being filled again now; scan what it brought meanwhile (a short read ends the piece).
-    if (!short && Atomics.load(state, SCAN) !== 0) scanTo(mem.subarray(base - lo, base - lo + have).lastIndexOf(10, have - 1) + 1);
     if (have < s.jobBytes && !short && have < s.bufBytes) continue;
     const buf = held();
     const last = buf.lastIndexOf(10, have - 1) + 1;
