@@ -3,9 +3,10 @@
  * stdin"): it posts a piece only when the main thread asks for one, so none waits unasked (memory stays
  * flat) and none goes out before the run asks for the reader's scans (such a piece has no scan: a scan
  * thread took it, and the scan pool started for it); and every byte reaches the main thread once, in
- * order. Driven through a real pipe: a child process whose stdin a writer fills with spliced real
- * captures, in bursts of random sizes cut mid-line, with pauses, and which runs the StdinReader over its
- * fd 0 as ingest does (the built dist/, its reader thread included).
+ * order; the scan it sends with a job-sized piece is a scan thread's of the whole piece. Driven through a real
+ * pipe: a child process whose stdin a writer fills with spliced real captures, in bursts of random sizes cut
+ * mid-line, with pauses, and which runs the StdinReader over its fd 0 as ingest does (the built dist/, its
+ * reader thread included).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,7 +37,7 @@ const { chunkScanner, withLayoutNeedles } = await import(dist + '/pipeline/scan.
 const { createHash } = await import('node:crypto');
 const needles = candidateNeedles([]);
 const r = new StdinReader('pipe', jobBytes + maxLine, jobBytes, { needles, maxLine });
-// The scan a scan thread would make of the piece, whole (the reader's, made a read at a time, must equal it).
+// The scan a scan thread would make of the piece, whole (the reader's own scan of it must equal it, wherever and in how many parts the reader makes it).
 const scanner = chunkScanner(withLayoutNeedles(needles));
 const plain = (x) => JSON.stringify({ lines: x.lines, overlong: x.overlong, text: x.candidates.text, rel: x.candidates.rel, at: x.candidates.at, stoppedAt: x.stoppedAt });
 await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -132,7 +133,7 @@ describe('the stdin reader posts only what the main thread asks for, with its sc
           expect(seen.most).toBe(0);
           expect(seen.jobs).toBeGreaterThan(0);
           expect(seen.unscanned).toBe(0);
-          // The reader's scan, made a read at a time while the writer fills the pipe, is the whole piece's scan.
+          // The reader's scan of a piece is the whole piece's scan (round ten's scan a read at a time was held to this).
           expect(seen.differ).toEqual([]);
           expect(seen.bytes).toBe(input.length);
           expect(seen.sha256).toBe(createHash('sha256').update(input).digest('hex'));
