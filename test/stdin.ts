@@ -61,3 +61,29 @@ export function startCliOnFifo(args: string[], env: Record<string, string> = {})
     },
   };
 }
+
+/**
+ * A writer (the text of a CommonJS script) that feeds its stdout in bursts with pauses between them, as
+ * `adb logcat` does when the device is busy, then quiet: run as `node WRITER INPUT PLAN`, each step of
+ * the plan (a JSON file of [bytes, pause ms] steps) writes that many bytes of the input (cut anywhere,
+ * mid-line too) and then sleeps that long; the plan repeats until the input is written, its pauses until
+ * they reach BURST_PAUSE_MS (default 400 ms) in all (a plan of small bursts alone would otherwise take
+ * minutes over several MiB). After that each step writes at least BURST_MIN bytes (default 0): a reader
+ * faster than a writer of small steps gets only small pieces.
+ */
+export const BURST_WRITER = `
+const { readFileSync, writeSync } = require('node:fs');
+const [input, plan] = [readFileSync(process.argv[2]), JSON.parse(readFileSync(process.argv[3], 'utf8'))];
+const [budget, least] = [Number(process.env.BURST_PAUSE_MS ?? 400), Number(process.env.BURST_MIN ?? 0)];
+const pause = new Int32Array(new SharedArrayBuffer(4));
+let paused = 0;
+for (let at = 0, i = 0; at < input.length; i++) {
+  const [bytes, ms] = plan[i % plan.length];
+  const live = ms > 0 && paused + ms <= budget;
+  const end = Math.min(input.length, at + (live ? bytes : Math.max(bytes, least)));
+  while (at < end) at += writeSync(1, input, at, end - at);
+  if (live) {
+    Atomics.wait(pause, 0, 0, ms);
+    paused += ms;
+  }
+}`;

@@ -17,7 +17,12 @@ import type { Needles } from '../extract/prefilter.js';
 import type { RangeResult } from '../pipeline/scan-jobs.js';
 import { CREDITS, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
 
-/** Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat). */
+/**
+ * Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat).
+ * One more, granted at the first ask for scans (so that no unscanned piece starts the scan pool), cost
+ * 0.1-0.3 s more CPU a GB through `cat` for no wall time that the loaded VM could show (docs/performance.md,
+ * "Round ten: stdin"); test/unit/stdin-read-ahead.test.ts holds the reader to what it is asked for.
+ */
 const AHEAD = 0;
 
 /** Prefix hashes kept for lookup: checkpoints lag the reading by at most a few pieces. */

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, ROOT, SHARED, exitOf, query, runCli, same, tempDir, trialsHere, waitFor } from '../helpers.js';
-import { runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
+import { BURST_WRITER, runCliOnFile, runCliOnPipe, startCliOnFifo } from '../stdin.js';
 
 const FIXED = ['--year', '2026', '--tz', 'UTC'];
 const CAPTURES = [join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), join(SHARED, 'corpus', 'loghub', 'Android_2k.log'), join(SHARED, 'corpus', 'labeled', 'dev-brief.log')].map((f) => readFileSync(f));
@@ -142,34 +142,13 @@ function readsAsTheFilePath(d: typeof damage extends fc.Arbitrary<infer T> ? T :
   }
 }
 
-/**
- * A writer that feeds stdin in bursts with pauses between them, as `adb logcat` does when the device
- * is busy, then quiet: each step of the plan writes that many bytes (cut anywhere, mid-line too) and
- * then sleeps that long; the plan repeats until the input is written, its pauses until they reach
- * 400 ms in all (a plan of small bursts alone would otherwise take minutes over several MiB).
- */
-const BURSTS = `
-const { readFileSync, writeSync } = require('node:fs');
-const [input, plan] = [readFileSync(process.argv[2]), JSON.parse(readFileSync(process.argv[3], 'utf8'))];
-const pause = new Int32Array(new SharedArrayBuffer(4));
-let paused = 0;
-for (let at = 0, i = 0; at < input.length; i++) {
-  const [bytes, ms] = plan[i % plan.length];
-  const end = Math.min(input.length, at + bytes);
-  while (at < end) at += writeSync(1, input, at, end - at);
-  if (ms > 0 && paused + ms <= 400) {
-    Atomics.wait(pause, 0, 0, ms);
-    paused += ms;
-  }
-}`;
-
-/** Runs the bin with `input` written into its stdin pipe by the burst writer following `plan` ([bytes, pause ms] steps). */
+/** Runs the bin with `input` written into its stdin pipe by the burst writer (stdin.ts BURST_WRITER) following `plan` ([bytes, pause ms] steps). */
 function runCliOnBursts(args: string[], input: Buffer, plan: [number, number][], env: Record<string, string>): ReturnType<typeof runCli> {
   const dir = tempDir();
   const [file, steps, writer] = [join(dir, 'stdin.bin'), join(dir, 'plan.json'), join(dir, 'bursts.cjs')];
   writeFileSync(file, input);
   writeFileSync(steps, JSON.stringify(plan));
-  writeFileSync(writer, BURSTS);
+  writeFileSync(writer, BURST_WRITER);
   return spawnSync('/bin/sh', ['-c', 'w="$1" f="$2" p="$3"; shift 3; "$0" "$w" "$f" "$p" | "$0" "$@"', process.execPath, writer, file, steps, BIN, ...args], {
     encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env }, maxBuffer: 64 << 20,
   });
