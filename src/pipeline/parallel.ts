@@ -98,11 +98,12 @@ export class ScanPool {
 
   /** Starts the threads now rather than at the first job. */
   start(): this {
-    this.worker(0);
+    this.started();
     return this;
   }
 
-  private worker(id: number): Worker {
+  /** The threads, started at the first call (and again after one failed). */
+  private started(): Worker[] {
     if (!this.workers) {
       this.queued = Array.from({ length: Math.max(1, this.threads) }, () => 0);
       this.workers = Array.from({ length: Math.max(1, this.threads) }, () => {
@@ -122,7 +123,7 @@ export class ScanPool {
         return w;
       });
     }
-    return this.workers[id % this.workers.length]!;
+    return this.workers;
   }
 
   /**
@@ -131,7 +132,7 @@ export class ScanPool {
    * thread, nice 10) held the next result in file order while the other sat idle with its jobs done.
    */
   private submit(job: RangeJob | BufferJob, transfer: ArrayBuffer[] = []): Promise<RangeResult> {
-    const workers = this.workers ?? (this.worker(0), this.workers!);
+    const workers = this.started();
     let w = job.id % workers.length;
     for (let i = 0; i < workers.length; i++) if (this.queued[i]! < this.queued[w]!) w = i;
     const queued = this.queued;
