@@ -22,7 +22,8 @@ export default defineConfig({
     maxWorkers: Math.max(4, availableParallelism()),
     // A throwaway PostgreSQL server for the tests of the PostgreSQL store (or AUTHING_TRIAGE_TEST_PG);
     // children started without NODE_EXTRA_CA_CERTS, which costs every run of the bin 55 ms (test/child-env.ts).
-    globalSetup: ['test/pg-server.ts', 'test/child-env.ts'],
+    // The browser of the HTML tests unpacked before any worker asks for it (test/chromium-setup.ts).
+    globalSetup: ['test/pg-server.ts', 'test/child-env.ts', 'test/chromium-setup.ts'],
     // Longest files first (test/durations.json), so that both workers finish together.
     sequence: { sequencer: LongestFirst },
   },
