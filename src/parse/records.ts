@@ -404,8 +404,13 @@ export class RecordParser {
     const sec = twoDigitsAt(line, m + 12);
     const frac = sp[T_FRAC]!;
     const fracEnd = sp[T_FRAC_END]!;
-    // "ss.fff" as written is the stamp's tail: one slice, not a field and a template
-    if (this.lastMinuteIso !== null && sec < 60 && fracEnd - frac === 3) return flat(this.lastMinuteIso + line.slice(m + 12, fracEnd) + 'Z');
+    if (this.lastMinuteIso !== null && sec < 60 && fracEnd - frac === 3) {
+      // "ss.fff" as written is the stamp's tail: the 24 characters made at once, flat (a slice and two joins
+      // were 128 bytes of garbage an event, and a flattening copy)
+      const c = this.isoCodes;
+      const s = m + 12;
+      return String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, line.charCodeAt(s), line.charCodeAt(s + 1), 46, line.charCodeAt(frac), line.charCodeAt(frac + 1), line.charCodeAt(frac + 2), 90);
+    }
     return this.stamp(sec, line.slice(m + 12, m + 14), frac < 0 ? undefined : line.slice(frac, fracEnd));
   }
 
@@ -451,7 +456,11 @@ export class RecordParser {
     // "YYYY-MM-DDTHH:MM:" of that minute in UTC, when the zone offset is whole minutes
     const iso = Number.isFinite(this.lastMinuteMs) && this.lastMinuteMs % 60_000 === 0 ? new Date(this.lastMinuteMs).toISOString() : '';
     this.lastMinuteIso = iso.length === 24 ? iso.slice(0, 17) : null;
+    for (let i = 0; i < 17; i++) this.isoCodes[i] = iso.charCodeAt(i);
   }
+
+  /** The char codes of lastMinuteIso. */
+  private readonly isoCodes = new Uint16Array(17);
 
   /** The ISO time of second `sec` (written `s`, two digits) and fraction `f` of the minute atMinute set. */
   private stamp(sec: number, s: string, f: string | undefined): string | null {
