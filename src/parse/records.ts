@@ -6,6 +6,7 @@ import type { FormatName, LogRecord } from '../types.js';
 import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
+import { T_FRAC, T_FRAC_END, T_LEVEL, T_MONTH, T_MSG, T_PID, T_PID_END, T_SPANS, T_TAG_END, T_TID, T_TID_END, T_YEAR, digitsValue, threadtimeSpans } from './threadtime.js';
 
 /** Options that shape how a source's lines become records. */
 export interface ParseOptions {
@@ -131,6 +132,11 @@ function twoDigits(s: string | undefined): number {
   return s !== undefined && s.length === 2 ? (s.charCodeAt(0) - 48) * 10 + (s.charCodeAt(1) - 48) : Number(s);
 }
 
+/** The number of the two digits at `line[at]` (threadtimeSpans found them). */
+function twoDigitsAt(line: string, at: number): number {
+  return (line.charCodeAt(at) - 48) * 10 + (line.charCodeAt(at + 1) - 48);
+}
+
 /** A record being built from several lines: a long entry, or a Studio record with continuation lines. */
 interface Pending {
   fields: HeaderFields;
@@ -218,6 +224,12 @@ export class RecordParser {
     }
     const cur = this.current;
     if (cur) {
+      // logcat's default layout, read by char codes when it has its plain shape (the pattern's match was most of a record's garbage)
+      if (cur.name === 'threadtime' && threadtimeSpans(line, this.spans)) {
+        const done = this.flushPending();
+        const rec = this.threadtimeRecord(line, lineNo);
+        return done ? { record: rec, before: done } : { record: rec };
+      }
       const g = cur.fields(line);
       if (g) return this.header(g, cur.name, lineNo);
     }
@@ -361,7 +373,53 @@ export class RecordParser {
     };
   }
 
-  private lastMinute: { year: number; M?: string; D?: string; h?: string; mi?: string; Z?: string } = { year: NaN };
+  /** Where threadtimeSpans found the fields of the line being read. */
+  private readonly spans = new Int32Array(T_SPANS);
+
+  /** The record of a plain threadtime line whose fields are in `spans`: what build() makes of the pattern's fields, field for field. */
+  private threadtimeRecord(line: string, lineNo: number): LogRecord {
+    this.seen.add('threadtime');
+    const sp = this.spans;
+    const msg = sp[T_MSG]!;
+    return {
+      time: this.threadtimeTime(line),
+      pid: digitsValue(line, sp[T_PID]!, sp[T_PID_END]!),
+      tid: digitsValue(line, sp[T_TID]!, sp[T_TID_END]!),
+      level: toLevel(line[sp[T_LEVEL]!]),
+      tag: line.slice(sp[T_LEVEL]! + 2, sp[T_TAG_END]!).trimEnd(),
+      message: msg < 0 ? '' : line.slice(msg),
+      format: 'threadtime',
+      line: lineNo,
+    };
+  }
+
+  /** time() of a plain threadtime line, from `spans` (no zone: threadtimeSpans leaves a zoned stamp to the pattern). */
+  private threadtimeTime(line: string): string | null {
+    const sp = this.spans;
+    const m = sp[T_MONTH]!;
+    const month = twoDigitsAt(line, m);
+    const day = twoDigitsAt(line, m + 3);
+    const year = sp[T_YEAR]! >= 0 ? digitsValue(line, 0, 4) : this.years.yearFor(month, day);
+    this.atMinute(year, month, day, twoDigitsAt(line, m + 6), twoDigitsAt(line, m + 9), undefined);
+    const sec = twoDigitsAt(line, m + 12);
+    const frac = sp[T_FRAC]!;
+    const fracEnd = sp[T_FRAC_END]!;
+    if (this.lastMinuteIso !== null && sec < 60 && fracEnd - frac === 3) {
+      // "ss.fff" as written is the stamp's tail: the 24 characters made at once, flat (a slice and two joins
+      // were 128 bytes of garbage an event, and a flattening copy)
+      const c = this.isoCodes;
+      const s = m + 12;
+      return String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, line.charCodeAt(s), line.charCodeAt(s + 1), 46, line.charCodeAt(frac), line.charCodeAt(frac + 1), line.charCodeAt(frac + 2), 90);
+    }
+    return this.stamp(sec, line.slice(m + 12, m + 14), frac < 0 ? undefined : line.slice(frac, fracEnd));
+  }
+
+  private lastYear = NaN;
+  private lastMonth = NaN;
+  private lastDay = NaN;
+  private lastHour = NaN;
+  private lastMin = NaN;
+  private lastZone: string | undefined = undefined;
   private lastMinuteMs = NaN;
   private lastMinuteIso: string | null = null;
 
@@ -373,23 +431,42 @@ export class RecordParser {
       return new Date(secs * 1000 + fractionToMs(g.EF)).toISOString();
     }
     if (g.M === undefined) return null;
+    // every field of a stamp but the year and the fraction is `\d\d`
     const month = twoDigits(g.M);
-    const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month, twoDigits(g.D));
-    // Records come in time order: the zone lookup is made once a minute (offsets change on the hour).
-    // The minute is compared field by field: a key string per record was garbage on every event.
-    const last = this.lastMinute;
-    if (year !== last.year || g.M !== last.M || g.D !== last.D || g.h !== last.h || g.mi !== last.mi || g.Z !== last.Z) {
-      this.lastMinute = { year, M: g.M, D: g.D, h: g.h, mi: g.mi, Z: g.Z };
-      this.lastMinuteMs = localToEpochMs(year, month, Number(g.D), Number(g.h), Number(g.mi), 0, 0, this.opts.tz, g.Z);
-      // "YYYY-MM-DDTHH:MM:" of that minute in UTC, when the zone offset is whole minutes
-      const iso = Number.isFinite(this.lastMinuteMs) && this.lastMinuteMs % 60_000 === 0 ? new Date(this.lastMinuteMs).toISOString() : '';
-      this.lastMinuteIso = iso.length === 24 ? iso.slice(0, 17) : null;
-    }
-    const sec = twoDigits(g.s);
-    const f = g.f;
+    const day = twoDigits(g.D);
+    const year = g.Y !== undefined ? Number(g.Y) : this.years.yearFor(month, day);
+    this.atMinute(year, month, day, twoDigits(g.h), twoDigits(g.mi), g.Z);
+    return this.stamp(twoDigits(g.s), g.s!, g.f);
+  }
+
+  /**
+   * Sets the minute of the stamp being read. Records come in time order: the zone lookup is made once a
+   * minute (offsets change on the hour). The minute is compared field by field: a key string per record
+   * was garbage on every event.
+   */
+  private atMinute(year: number, month: number, day: number, hour: number, minute: number, zone: string | undefined): void {
+    if (year === this.lastYear && month === this.lastMonth && day === this.lastDay && hour === this.lastHour && minute === this.lastMin && zone === this.lastZone) return;
+    this.lastYear = year;
+    this.lastMonth = month;
+    this.lastDay = day;
+    this.lastHour = hour;
+    this.lastMin = minute;
+    this.lastZone = zone;
+    this.lastMinuteMs = localToEpochMs(year, month, day, hour, minute, 0, 0, this.opts.tz, zone);
+    // "YYYY-MM-DDTHH:MM:" of that minute in UTC, when the zone offset is whole minutes
+    const iso = Number.isFinite(this.lastMinuteMs) && this.lastMinuteMs % 60_000 === 0 ? new Date(this.lastMinuteMs).toISOString() : '';
+    this.lastMinuteIso = iso.length === 24 ? iso.slice(0, 17) : null;
+    for (let i = 0; i < 17; i++) this.isoCodes[i] = iso.charCodeAt(i);
+  }
+
+  /** The char codes of lastMinuteIso. */
+  private readonly isoCodes = new Uint16Array(17);
+
+  /** The ISO time of second `sec` (written `s`, two digits) and fraction `f` of the minute atMinute set. */
+  private stamp(sec: number, s: string, f: string | undefined): string | null {
     if (this.lastMinuteIso !== null && sec < 60) {
       // `s` is two digits; a fraction of three digits is the milliseconds as written
-      return flat(`${this.lastMinuteIso}${g.s}.${f !== undefined && f.length === 3 ? f : String(fractionToMs(f)).padStart(3, '0')}Z`);
+      return flat(`${this.lastMinuteIso}${s}.${f !== undefined && f.length === 3 ? f : String(fractionToMs(f)).padStart(3, '0')}Z`);
     }
     const ms = this.lastMinuteMs + sec * 1000 + fractionToMs(f);
     return Number.isNaN(ms) ? null : new Date(ms).toISOString();

@@ -4,7 +4,7 @@
  * buffer it fills, is page faults: kernel time on every run. Each check runs the real bin with a preload
  * (NODE_OPTIONS=--require, test/preload/) that watches the real fs calls and writes what it saw at exit.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, preloadEnv, query, runCli, tempDir } from '../helpers.js';
@@ -48,10 +48,15 @@ describe("the layouts' numbered patterns (src/parse/formats.ts)", () => {
   it('are not made by runs that parse no line (--version, explain, report); an ingest makes only the one of its layout', () => {
     const dir = tempDir();
     const db = join(dir, 't.db');
-    // threadtime's numbered pattern and the count of its groups (the check in numbered); the other three
-    // layouts with a time stamp (time, studio, studio-v2) are not made for a threadtime capture
-    expect(numberedLayouts(['--db', db, '--quiet', join(FIXTURES, 'guard-threadtime.log')])).toBe(2);
+    // every line of this capture has threadtime's plain shape, read by char codes (src/parse/threadtime.ts): no pattern is made
+    const capture = join(FIXTURES, 'guard-threadtime.log');
+    expect(numberedLayouts(['--db', db, '--quiet', capture])).toBe(0);
     expect(query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n).toBe(15);
+    // an Authing line the reader leaves to the pattern (a uid column) makes threadtime's numbered pattern and the count
+    // of its groups (the check in numbered); the other three layouts with a time stamp (time, studio, studio-v2) are not made
+    const withUid = join(dir, 'uid.log');
+    writeFileSync(withUid, readFileSync(capture, 'utf8').replace(/^(\d\d-\d\d \S+) +(\d+)(?=.*Auth)/m, '$1 u0_a12 $2'));
+    expect(numberedLayouts(['--db', join(dir, 'uid.db'), '--quiet', withUid])).toBe(2);
     expect(numberedLayouts(['--version'])).toBe(0);
     expect(numberedLayouts(['explain', '2001'])).toBe(0);
     expect(numberedLayouts(['report', '--db', db])).toBe(0);
