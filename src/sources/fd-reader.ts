@@ -9,7 +9,7 @@
  * Live input: a read that returns less than the pipe holds (the writer did not fill it) flushes the
  * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes.
  */
-import { readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
@@ -24,7 +24,7 @@ export interface FdReadStart {
   /** Size of one read buffer; a buffer is posted once it holds `jobBytes`. */
   bufBytes: number;
   jobBytes: number;
-  /** Int32 words shared with the main thread: STOP and CREDITS below. */
+  /** Int32 words shared with the main thread: STOP, CREDITS, SCAN, PIPE and FILLED below. */
   state: SharedArrayBuffer;
   /** Buffers the main thread hands back to be filled again. */
   recycled: MessagePort;
@@ -39,8 +39,12 @@ export const STOP = 0;
 export const CREDITS = 1;
 /** Index of the flag (set by the main thread) that asks for each job-sized piece's scan (pooled.ts takes it instead of a scan thread's). */
 export const SCAN = 2;
+/** Index of the pipe's capacity in bytes (set by the main thread; it grows when pipe-size.ts enlarges the pipe) in `state`. */
+export const PIPE = 3;
+/** Index of the flag (set here) that a read found the pipe full: the writer is ahead, the input a bulk one (stdin-reader.ts then enlarges the pipe). */
+export const FILLED = 4;
 /** Int32 words of `state`. */
-export const STATE_WORDS = 3;
+export const STATE_WORDS = 5;
 
 /**
  * One posted piece of input: bytes [offset, offset + bytes.length), whole lines unless it is the
@@ -58,8 +62,14 @@ export interface FdPiece {
   scanned?: RangeResult;
 }
 
-/** A pipe holds 64 KiB on Linux: a read that returns less found it drained (the writer is not ahead). */
-const PIPE_BYTES = 1 << 16;
+/** A pipe's capacity when nobody changed it (Linux): a read that returns less found it drained. */
+export const DEFAULT_PIPE_BYTES = 1 << 16;
+
+/**
+ * How long an enlarged pipe that a large read drained must stay empty before what is held is posted:
+ * cat refills 1 MiB in about this time, a live writer's next line takes longer.
+ */
+const QUIET_MS = 0.2;
 
 /**
  * Small live pieces get a prefix hash at most this often: a hash costs up to a block (1 MiB) of
@@ -110,6 +120,8 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let lastHash = -Infinity;
   /** The input offset of the last prefix hash posted. */
   let hashedTo = 0;
+  /** FILLED is set (once). */
+  let filled = false;
   const stopped = (): boolean => Atomics.load(state, STOP) !== 0;
   const take = (): Buffer => {
     const r = workerThreads().receiveMessageOnPort(s.recycled);
@@ -135,6 +147,26 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   const hashAt = (offset: number): string => {
     const from = Math.floor(offset / BLOCK) * BLOCK;
     return joinedPrefixHash(offset, digests, mem.subarray(from - lo, offset - lo));
+  };
+
+  /** fd 0 opened again without blocking (for quiet()), once the pipe was enlarged; -1 before. */
+  let probe = -1;
+  /**
+   * True when the pipe stays empty for QUIET_MS (the input is live: post what is held); else reads what
+   * came into mem[at], at most `max` bytes, as the loop's read would. Polls: a blocking read cannot time out.
+   */
+  const quiet = (at: number, max: number): boolean => {
+    try {
+      if (probe < 0) probe = openSync('/proc/self/fd/0', constants.O_RDONLY | constants.O_NONBLOCK);
+      Atomics.wait(state, STOP, 0, QUIET_MS);
+      const m = readSync(probe, mem, at, max, null);
+      digest(at, m);
+      have += m;
+      return false;
+    } catch {
+      // EAGAIN: nothing came; or no /proc: post what is held, as a short read would
+      return true;
+    }
   };
 
   /** Waits for the main thread to take a piece (at most a few wait there); false when stopped. */
@@ -187,56 +219,70 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     return true;
   };
 
-  for (;;) {
-    if (stopped()) return;
-    const want = s.bufBytes - have;
-    if (room - (base - lo + have) < want) {
-      // Out of room: what is held, and its block's bytes before it, move to the front.
-      const keep = Math.floor(base / BLOCK) * BLOCK;
-      mem.copyWithin(0, keep - lo, base - lo + have);
-      lo = keep;
-    }
-    const end = base - lo + have;
-    let n: number;
-    try {
-      n = readSync(s.fd, mem, end, want, null);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // fd 0 made non-blocking by someone else: wait a little instead of failing
-      if (err.code === 'EAGAIN') {
-        Atomics.wait(state, STOP, 0, 1);
-        continue;
+  try {
+    readLoop();
+  } finally {
+    if (probe >= 0) closeSync(probe);
+  }
+
+  function readLoop(): void {
+    for (;;) {
+      if (stopped()) return;
+      const want = s.bufBytes - have;
+      if (room - (base - lo + have) < want) {
+        // Out of room: what is held, and its block's bytes before it, move to the front.
+        const keep = Math.floor(base / BLOCK) * BLOCK;
+        mem.copyWithin(0, keep - lo, base - lo + have);
+        lo = keep;
       }
-      if (err.code === 'EINTR') continue;
-      if (!stopped()) post({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
-      return;
+      const end = base - lo + have;
+      let n: number;
+      try {
+        n = readSync(s.fd, mem, end, want, null);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        // fd 0 made non-blocking by someone else: wait a little instead of failing
+        if (err.code === 'EAGAIN') {
+          Atomics.wait(state, STOP, 0, 1);
+          continue;
+        }
+        if (err.code === 'EINTR') continue;
+        if (!stopped()) post({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
+        return;
+      }
+      // The byte written to end a blocked read (stdin-reader.ts) is not input.
+      if (stopped()) return;
+      const held = (): Buffer => mem.subarray(base - lo, base - lo + have);
+      if (n === 0) {
+        // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
+        const cut = have > 0 ? held().lastIndexOf(10, have - 1) + 1 : 0;
+        if (cut > 0 && !send(cut, true)) return;
+        if (!hashAtBase()) return;
+        if (have > 0 && !send(have, true)) return;
+        if (credit()) post({ offset: base, hash: null, eof: true }, []);
+        return;
+      }
+      digest(end, n);
+      have += n;
+      // A read that returns less than the pipe holds found it drained: the writer is not ahead.
+      const pipe = Atomics.load(state, PIPE);
+      if (n >= pipe && !filled) filled = Atomics.store(state, FILLED, 1) === 1;
+      let short = n < Math.min(DEFAULT_PIPE_BYTES, want);
+      // An enlarged pipe (pipe-size.ts) that a read of more drained: a bulk writer a moment behind (cat
+      // writes 128 KiB at a time), or a live one after a burst, whose whole lines must not wait for its next line.
+      if (!short && n < Math.min(pipe, want) && have < s.jobBytes) short = quiet(end + n, s.bufBytes - have);
+      if (have < s.jobBytes && !short && have < s.bufBytes) continue;
+      const buf = held();
+      const last = buf.lastIndexOf(10, have - 1) + 1;
+      const cutAtBlock = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
+      // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
+      const cut = cutAtBlock >= s.jobBytes >> 1 ? cutAtBlock : last;
+      // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
+      if (cut === 0 && have < s.bufBytes) continue;
+      // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
+      // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
+      if (cut === 0 && !hashAtBase()) return;
+      if (!send(cut === 0 ? have : cut, false)) return;
     }
-    // The byte written to end a blocked read (stdin-reader.ts) is not input.
-    if (stopped()) return;
-    const held = (): Buffer => mem.subarray(base - lo, base - lo + have);
-    if (n === 0) {
-      // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
-      const cut = have > 0 ? held().lastIndexOf(10, have - 1) + 1 : 0;
-      if (cut > 0 && !send(cut, true)) return;
-      if (!hashAtBase()) return;
-      if (have > 0 && !send(have, true)) return;
-      if (credit()) post({ offset: base, hash: null, eof: true }, []);
-      return;
-    }
-    digest(end, n);
-    have += n;
-    const short = n < Math.min(PIPE_BYTES, want);
-    if (have < s.jobBytes && !short && have < s.bufBytes) continue;
-    const buf = held();
-    const last = buf.lastIndexOf(10, have - 1) + 1;
-    const cutAtBlock = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
-    // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
-    const cut = cutAtBlock >= s.jobBytes >> 1 ? cutAtBlock : last;
-    // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
-    if (cut === 0 && have < s.bufBytes) continue;
-    // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
-    // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
-    if (cut === 0 && !hashAtBase()) return;
-    if (!send(cut === 0 ? have : cut, false)) return;
   }
 }
