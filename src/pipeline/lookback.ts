@@ -71,21 +71,15 @@ export class LookBackFinder {
 
   constructor(private readonly scanner: Pick<ChunkScanner, 'pidLines'>) {}
 
-  /** Look-back lines referred to so far, by all candidates (a job's cap counts them: scan-jobs.ts). */
-  get refs(): number {
-    return this.ref.length;
-  }
-
   /**
    * The candidate `text` at buf[at] (buf[0] a line start, the bytes from there the file's own), file
-   * offset `offset`, job line index `line`: its look-back, when the bytes hold it and `look` says so
-   * (else the main thread reads it back if it needs it). Returns the characters of new text it carries
-   * (counted against the job's cap).
+   * offset `offset`, job line index `line`: its look-back, when the bytes hold it. Returns the
+   * characters of new text it carries (counted against the job's cap).
    */
-  candidate(buf: Buffer, at: number, offset: number, line: number, text: string, look = true): number {
+  candidate(buf: Buffer, at: number, offset: number, line: number, text: string): number {
     const k = this.pid.length;
     this.candAt.set(line, k);
-    const pid = look && offset - LOOKBACK_BYTES >= this.validFrom ? fixedColumnPid(text) : -1;
+    const pid = offset - LOOKBACK_BYTES >= this.validFrom ? fixedColumnPid(text) : -1;
     this.pid.push(pid);
     let chars = 0;
     if (pid >= 0) {

@@ -7,7 +7,6 @@
  */
 import type { LineChunk } from '../sources/chunks.js';
 import { monotonicMs } from '../clock.js';
-import { LOOKBACK_BYTES } from './line-window.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
 
@@ -86,11 +85,6 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
   const free: Buffer[] = [];
   /** Whether the reader is asked for its scans: not while the layout needs every line (`-v long`), when no piece is taken as a job. */
   let scanning = true;
-  /**
-   * The input offset this run reads from (a resumed stream skips what was counted): a look-back the
-   * reader found reaching before it is not this run's (the main thread reads nothing before it either).
-   */
-  let floor: number | null = null;
 
   /** A buffer of at least `n` bytes, from those handed back when one fits. */
   const takeBuffer = (n: number): Buffer => {
@@ -118,8 +112,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     const start = c.buf.byteOffset;
     const job = { offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true };
     // Scanned by the reader as it read it: ready now, no round trip through a scan thread.
-    let scanned = lent!.takeScan(c.buf);
-    if (scanned?.candidates.before && c.offset - LOOKBACK_BYTES < floor!) scanned = { ...scanned, candidates: { ...scanned.candidates, before: undefined } };
+    const scanned = lent!.takeScan(c.buf);
     if (scanned) queue.push({ ...job, promise: Promise.resolve({ ...scanned, buf: new Uint8Array(whole.buffer) }), settled: true });
     else queue.push(submit({ ...job, promise: pool.buffer(whole, start, start + c.end), settled: false }));
   };
@@ -201,7 +194,6 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     }
     nextIn = readNext();
     const c = wake.r.value;
-    floor ??= c.offset;
     const now = monotonicMs();
     const pooled = usePool();
     if (lent && pooled !== scanning) lent.scanJobs((scanning = pooled));

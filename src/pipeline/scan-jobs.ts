@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
 import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
-import { LOOKBACK_BYTES, LOOKBACK_LINES } from './line-window.js';
+import { LOOKBACK_BYTES } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
@@ -231,56 +231,15 @@ export function failedResult(id: number, error: string): RangeResult {
 }
 
 /**
- * The bytes before a buffer job's lines, for its candidates' look-back (lookback.ts): `lines` is
- * buf[at, ...), at input offset `offset`; buf[0] is a line start or more than LOOKBACK_BYTES before any
- * candidate whose window is held (o - LOOKBACK_BYTES >= validFrom), as in a range job's chunk.
- */
-export interface BytesBefore {
-  buf: Buffer;
-  at: number;
-  offset: number;
-  validFrom: number;
-}
-
-/**
- * Each look-back line a candidate refers to is charged as this many characters against the job's cap:
- * where one process's lines are all candidates, each candidate refers to every one of the 64 lines
- * before it, text sent once but refs by the million (the buffer jobs' look-back made the million-event
- * gzip 4x slower for that: docs/performance.md), so such a job stops early and the rest goes to a scan thread.
- */
-const REF_CHARS = 16;
-
-/**
  * What a buffer job finds in the whole lines of `lines`: their count, cut lines and candidates, and where
  * it stopped at the candidate cap (an index in `lines`). The scan threads' buffer jobs and the stdin
- * reader thread's own scan of a piece (fd-reader.ts) both come here; the reader, which holds the bytes
- * before the piece in the scanner's memory, also finds each candidate's look-back (`before`).
+ * reader thread's own scan of a piece (fd-reader.ts) both come here.
  */
-export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number, before?: BytesBefore): Pick<RangeResult, 'lines' | 'overlong' | 'candidates' | 'stoppedAt'> {
+export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number): Pick<RangeResult, 'lines' | 'overlong' | 'candidates' | 'stoppedAt'> {
   const list = new CandidateList();
-  let finder: LookBackFinder | null = null;
-  let r;
-  if (before) {
-    const f = (finder = new LookBackFinder(scanner));
-    f.chunk(before.validFrom);
-    const { buf, at: from, offset } = before;
-    // The line indices of the last LOOKBACK_LINES candidates: a candidate whose window is all candidates
-    // is not looked back for, as the main thread parsed every line of it and reads back only when it
-    // finds one of the pid there that it has not seen (context.ts, noneOfPid): with every line an event
-    // the walks were 0.3 s of CPU on 30 MB for nothing (measured).
-    const recent = new Int32Array(LOOKBACK_LINES);
-    let k = 0;
-    r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => {
-      list.add(text, i, at);
-      const slot = k++ % LOOKBACK_LINES;
-      const dense = k > LOOKBACK_LINES && recent[slot] === i - LOOKBACK_LINES;
-      recent[slot] = i;
-      const refs = f.refs;
-      return list.charge(f.candidate(buf, from + at, offset + at, i, text, !dense) + (f.refs - refs) * REF_CHARS);
-    });
-  } else r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => list.add(text, i, at));
+  const r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => list.add(text, i, at));
   const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
-  return { lines: r.lines, overlong: r.overlong, candidates: list.done(finder?.done()), stoppedAt };
+  return { lines: r.lines, overlong: r.overlong, candidates: list.done(), stoppedAt };
 }
 
 function scanBuffer(job: BufferJob): RangeResult {

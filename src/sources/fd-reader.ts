@@ -15,7 +15,6 @@ import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
 import { workerThreads } from '../threads.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
-import { LOOKBACK_BYTES } from '../pipeline/line-window.js';
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
 
@@ -119,15 +118,6 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let block: BlockHasher = scanner.blockHasher();
   let blockLen = 0;
   let lastHash = -Infinity;
-  /**
-   * A candidate at input offset o has its whole look-back window in mem, as the input's own bytes,
-   * when o - LOOKBACK_BYTES >= lookFrom: all of them from the input's start (its window there is what
-   * there is), then only those past mem's first byte (moved to the front: mem[0] is not a line start)
-   * and past a line cut in pieces (the main thread cuts it at maxLine: its look-back differs).
-   */
-  let lookFrom = -LOOKBACK_BYTES;
-  /** A piece that was not whole lines went out: the look-back is held again only after the next newline. */
-  let cutLine = false;
   /** The input offset of the last prefix hash posted. */
   let hashedTo = 0;
   /** FILLED is set (once). */
@@ -192,32 +182,23 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     }
   };
 
-  /**
-   * What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines at mem[at], and the
-   * look-back of its candidates, found here in the bytes before them (the main thread walked its held
-   * buffers for it: docs/performance.md, "Round eight: stdin").
-   */
-  const scan = (lines: Buffer, at: number): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine, { buf: mem, at, offset: lo + at, validFrom: lookFrom }) });
+  /** What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines. */
+  const scan = (lines: Buffer): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine) });
 
   /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {
     const big = cut >= s.jobBytes >> 1;
     const piece = mem.subarray(base - lo, base - lo + cut);
-    if (cutLine) {
-      const nl = piece.indexOf(10);
-      if (nl >= 0) [lookFrom, cutLine] = [base + nl + 1, false];
-    }
     // Only whole lines are a job (a line that fills the buffer, or the input's last without its newline, is not).
     const whole = piece[cut - 1] === 10;
-    if (!whole) cutLine = true;
     const asked = (): boolean => big && whole && Atomics.load(state, SCAN) !== 0;
     // Scanned before the wait for the main thread's ask, where the bytes lie (nothing more is held: the
     // copy out waits for the ask): the main thread, which asks when it has taken the piece before, gets
-    // this one at once, not after its scan and look-back (~1.5 ms a 4 MiB piece). Scanned after the
-    // wait when the main thread asked for scans meanwhile (the first pieces of a run).
-    let scanned = asked() ? scan(piece, base - lo) : undefined;
+    // this one at once, not after its scan. Scanned after the wait when the main thread asked for scans
+    // meanwhile (the first pieces of a run).
+    let scanned = asked() ? scan(piece) : undefined;
     if (!credit()) return false;
-    if (!scanned && asked()) scanned = scan(piece, base - lo);
+    if (!scanned && asked()) scanned = scan(piece);
     const now = monotonicMs();
     const hash = big || eof || now - lastHash >= HASH_EVERY_MS ? hashAt(base + cut) : null;
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
@@ -250,11 +231,9 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
       const want = s.bufBytes - have;
       if (room - (base - lo + have) < want) {
         // Out of room: what is held, and its block's bytes before it, move to the front.
-        // So are the look-back's bytes before it (LOOKBACK_BYTES and the newline before them).
-        const keep = Math.max(lo, Math.min(Math.floor(base / BLOCK) * BLOCK, base - LOOKBACK_BYTES - 1));
+        const keep = Math.floor(base / BLOCK) * BLOCK;
         mem.copyWithin(0, keep - lo, base - lo + have);
         lo = keep;
-        lookFrom = Math.max(lookFrom, lo + 1);
       }
       const end = base - lo + have;
       let n: number;
