@@ -17,6 +17,7 @@ import { workerThreads } from '../threads.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
+import { DEFAULT_PIPE_BYTES, enlargeStdinPipe } from './pipe-size.js';
 
 /** What the main thread hands the reader thread. */
 export interface FdReadStart {
@@ -24,7 +25,9 @@ export interface FdReadStart {
   /** Size of one read buffer; a buffer is posted once it holds `jobBytes`. */
   bufBytes: number;
   jobBytes: number;
-  /** Int32 words shared with the main thread: STOP, CREDITS, SCAN, PIPE and FILLED below. */
+  /** fd 0 is a pipe: enlarged (pipe-size.ts) once a read finds it full. */
+  pipe: boolean;
+  /** Int32 words shared with the main thread: STOP, CREDITS and SCAN below. */
   state: SharedArrayBuffer;
   /** Buffers the main thread hands back to be filled again. */
   recycled: MessagePort;
@@ -39,12 +42,8 @@ export const STOP = 0;
 export const CREDITS = 1;
 /** Index of the flag (set by the main thread) that asks for each job-sized piece's scan (pooled.ts takes it instead of a scan thread's). */
 export const SCAN = 2;
-/** Index of the pipe's capacity in bytes (set by the main thread; it grows when pipe-size.ts enlarges the pipe) in `state`. */
-export const PIPE = 3;
-/** Index of the flag (set here) that a read found the pipe full: the writer is ahead, the input a bulk one (stdin-reader.ts then enlarges the pipe). */
-export const FILLED = 4;
 /** Int32 words of `state`. */
-export const STATE_WORDS = 5;
+export const STATE_WORDS = 3;
 
 /**
  * One posted piece of input: bytes [offset, offset + bytes.length), whole lines unless it is the
@@ -60,10 +59,9 @@ export interface FdPiece {
   code?: string;
   /** What a scan thread would return for `bytes` (whole lines, a job's worth), when SCAN was set. */
   scanned?: RangeResult;
+  /** The pipe's capacity once enlarged, or why it was not (pipe-size.ts), on the first piece after the try: the main thread traces it. */
+  pipe?: number | string;
 }
-
-/** A pipe's capacity when nobody changed it (Linux): a read that returns less found it drained. */
-export const DEFAULT_PIPE_BYTES = 1 << 16;
 
 /**
  * How long an enlarged pipe that a large read drained must stay empty before what is held is posted:
@@ -120,8 +118,18 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let lastHash = -Infinity;
   /** The input offset of the last prefix hash posted. */
   let hashedTo = 0;
-  /** FILLED is set (once). */
+  /** The pipe's capacity: what a read of it full returns. */
+  let pipe = DEFAULT_PIPE_BYTES;
+  /** A read found the pipe full (a bulk writer): it is enlarged after the next piece is posted, and that tried once. */
   let filled = false;
+  let enlargeTried = !s.pipe;
+  /** What the try gave, for the next piece (FdPiece.pipe). */
+  let enlarged: number | string | undefined;
+  /** Posts a piece, with what the try gave if it is not posted yet. */
+  const give = (p: FdPiece, transfer: ArrayBuffer[]): void => {
+    if (enlarged !== undefined) [p.pipe, enlarged] = [enlarged, undefined];
+    post(p, transfer);
+  };
   const stopped = (): boolean => Atomics.load(state, STOP) !== 0;
   const take = (): Buffer => {
     const r = workerThreads().receiveMessageOnPort(s.recycled);
@@ -204,9 +212,15 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
     const out = big ? take() : Buffer.allocUnsafeSlow(cut);
     piece.copy(out, 0, 0, cut);
-    post({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
+    give({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
+    // After the piece is posted, not before: the first bytes do not wait for perl (~15 ms here, not on the main thread).
+    if (filled && !enlargeTried) {
+      enlargeTried = true;
+      enlarged = enlargeStdinPipe();
+      if (typeof enlarged === 'number') pipe = enlarged;
+    }
     return true;
   };
 
@@ -214,7 +228,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   const hashAtBase = (): boolean => {
     if (hashedTo === base) return true;
     if (!credit()) return false;
-    post({ offset: base, hash: hashAt(base) }, []);
+    give({ offset: base, hash: hashAt(base) }, []);
     hashedTo = base;
     return true;
   };
@@ -247,7 +261,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
           continue;
         }
         if (err.code === 'EINTR') continue;
-        if (!stopped()) post({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
+        if (!stopped()) give({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
         return;
       }
       // The byte written to end a blocked read (stdin-reader.ts) is not input.
@@ -259,14 +273,13 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
         if (cut > 0 && !send(cut, true)) return;
         if (!hashAtBase()) return;
         if (have > 0 && !send(have, true)) return;
-        if (credit()) post({ offset: base, hash: null, eof: true }, []);
+        if (credit()) give({ offset: base, hash: null, eof: true }, []);
         return;
       }
       digest(end, n);
       have += n;
       // A read that returns less than the pipe holds found it drained: the writer is not ahead.
-      const pipe = Atomics.load(state, PIPE);
-      if (n >= pipe && !filled) filled = Atomics.store(state, FILLED, 1) === 1;
+      if (n >= pipe) filled = true;
       let short = n < Math.min(DEFAULT_PIPE_BYTES, want);
       // An enlarged pipe (pipe-size.ts) that a read of more drained: a bulk writer a moment behind (cat
       // writes 128 KiB at a time), or a live one after a burst, whose whole lines must not wait for its next line.

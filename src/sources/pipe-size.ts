@@ -7,8 +7,9 @@
  * or when the kernel refuses (a user over `pipe-user-pages-soft`), the pipe stays as it is.
  */
 import { readFileSync } from 'node:fs';
-import { trace } from '../trace.js';
-import { DEFAULT_PIPE_BYTES } from './fd-reader.js';
+
+/** A pipe's capacity when nobody changed it (Linux): a read that returns less found it drained. */
+export const DEFAULT_PIPE_BYTES = 1 << 16;
 
 /** fcntl's F_SETPIPE_SZ on Linux (F_LINUX_SPECIFIC_BASE + 7). */
 const F_SETPIPE_SZ = 1031;
@@ -19,59 +20,35 @@ const F_SETPIPE_SZ = 1031;
  */
 export const PIPE_BYTES_WANTED = 1 << 20;
 
-/** The size to ask for, or null when the system allows no more than the default. */
-function wantedPipeBytes(): number | null {
+/** The size to ask for, or why none is asked for. */
+function wantedPipeBytes(): number | string {
+  if (process.platform !== 'linux') return process.platform;
   let max = PIPE_BYTES_WANTED;
   try {
     max = Math.min(max, Number(readFileSync('/proc/sys/fs/pipe-max-size', 'latin1').trim()) || max);
   } catch {
     // no such file: an older kernel; ask, and let fcntl say
   }
-  return max > DEFAULT_PIPE_BYTES ? max : null;
+  return max > DEFAULT_PIPE_BYTES ? max : 'pipe-max-size allows no more';
 }
 
 /**
- * Enlarges the pipe on fd 0 (which the caller has found to be a FIFO) by a perl child that inherits
- * it; resolves to the capacity fcntl returned, or null (not Linux, no perl, refused). Asynchronous:
- * the reading starts at once and the pipe grows when perl gets to it (a few ms).
+ * Enlarges the pipe on fd 0 (a FIFO) by a perl child that inherits it, and waits for it (a few ms:
+ * the stdin reader thread calls this, so the main thread pays nothing). Returns the capacity fcntl
+ * returned, or why the pipe was left as it is (not Linux, no perl, refused).
  */
-export async function enlargeStdinPipe(): Promise<number | null> {
-  const wanted = process.platform === 'linux' ? wantedPipeBytes() : null;
-  if (wanted === null) {
-    trace('stdin', `pipe left at its size (${process.platform === 'linux' ? 'pipe-max-size allows no more' : process.platform})`);
-    return null;
-  }
-  // loaded here, as output.ts loads it for a pager: child_process (and net) would cost every run's start-up
-  const { spawn } = await import('node:child_process');
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (bytes: number | null, why: string): void => {
-      if (settled) return;
-      settled = true;
-      trace('stdin', bytes === null ? `pipe left at its size (${why})` : `pipe holds ${bytes} bytes`);
-      resolve(bytes);
-    };
-    let out = '';
-    let child;
-    try {
-      // perl passes a string argument as a pointer: both are made numbers. fcntl returns the new capacity ("0 but true" for 0), or undef with errno in $!.
-      child = spawn('perl', ['-e', 'my $n = fcntl(STDIN, $ARGV[0] + 0, $ARGV[1] + 0); print defined $n ? $n + 0 : "!$!"', String(F_SETPIPE_SZ), String(wanted)], {
-        stdio: [0, 'pipe', 'ignore'],
-      });
-    } catch (e) {
-      done(null, (e as Error).message);
-      return;
-    }
-    const stdout = child.stdout!;
-    stdout.setEncoding('latin1');
-    stdout.on('data', (d: string) => (out += d));
-    child.on('error', (e) => done(null, `perl: ${e.message}`));
-    child.on('close', (code) => {
-      const n = Number(out);
-      if (code === 0 && /^\d+$/.test(out) && n > 0) done(n, '');
-      else done(null, `perl: ${out.startsWith('!') ? out.slice(1) : `exit ${code} ${JSON.stringify(out)}`}`);
-    });
-    // Not unref'd: the input's end waits for perl's answer (stdin-reader.ts), and an unref'd child would let
-    // the process exit meanwhile, the reader thread gone, before the run's end was written.
+export function enlargeStdinPipe(): number | string {
+  const wanted = wantedPipeBytes();
+  if (typeof wanted === 'string') return wanted;
+  // loaded here: child_process (and net) would cost every run's start-up, and only a bulk pipe needs them
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
+  // perl passes a string argument as a pointer: both are made numbers. fcntl returns the new capacity ("0 but true" for 0), or undef with errno in $!.
+  const r = spawnSync('perl', ['-e', 'my $n = fcntl(STDIN, $ARGV[0] + 0, $ARGV[1] + 0); print defined $n ? $n + 0 : "!$!"', String(F_SETPIPE_SZ), String(wanted)], {
+    stdio: [0, 'pipe', 'ignore'],
+    encoding: 'latin1',
+    timeout: 5000,
   });
+  if (r.error) return `perl: ${r.error.message}`;
+  const out = r.stdout ?? '';
+  return r.status === 0 && /^\d+$/.test(out) && Number(out) > 0 ? Number(out) : `perl: ${out.startsWith('!') ? out.slice(1) : `exit ${r.status} ${JSON.stringify(out)}`}`;
 }

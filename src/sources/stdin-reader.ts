@@ -15,8 +15,8 @@ import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
 import type { RangeResult } from '../pipeline/scan-jobs.js';
-import { CREDITS, DEFAULT_PIPE_BYTES, FILLED, PIPE, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
-import { enlargeStdinPipe } from './pipe-size.js';
+import { CREDITS, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
+import { trace } from '../trace.js';
 
 /**
  * Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat).
@@ -68,8 +68,6 @@ export class StdinReader implements AsyncIterable<Buffer> {
   private ended = false;
   /** The reader thread is done reading (the input's end, or an error): no read to end. */
   private drained = false;
-  /** Set once the pipe was found full: its enlarging, which the input's end waits for (perl's few ms; its trace line is the run's). */
-  private enlarging: Promise<void> | null = null;
   private readonly onExit = () => this.stop();
   private readonly onAbort = () => this.stop();
 
@@ -81,8 +79,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     private readonly signal?: AbortSignal,
   ) {
     Atomics.store(this.state, CREDITS, AHEAD);
-    Atomics.store(this.state, PIPE, DEFAULT_PIPE_BYTES);
-    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2, ...scan };
+    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, pipe: kind === 'pipe', state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2, ...scan };
     // Its heap holds a few digests and messages: a small young generation keeps the thread's memory small.
     this.worker = new (workerThreads().Worker)(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
     this.worker.on('message', (p: FdPiece) => this.arrive(p));
@@ -92,25 +89,9 @@ export class StdinReader implements AsyncIterable<Buffer> {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /**
-   * Enlarges the pipe (pipe-size.ts) once the reader found it full: a bulk input (`cat FILE |`), whose
-   * writer is ahead. Live or small input never fills it and pays nothing (perl's start costs the main
-   * thread ~15 ms); nor does the first piece wait for it. The reader learns the new capacity for its
-   * test of a drained pipe (live input after a burst).
-   */
-  private enlargeWhenFilled(): void {
-    if (this.enlarging || this.kind !== 'pipe' || Atomics.load(this.state, FILLED) === 0) return;
-    this.enlarging = new Promise((resolve) =>
-      setImmediate(() => {
-        if (this.ended) resolve();
-        else void enlargeStdinPipe().then((bytes) => resolve(void (bytes && Atomics.store(this.state, PIPE, bytes))));
-      }),
-    );
-  }
-
   private arrive(p: FdPiece): void {
     if (p.eof || p.error) this.drained = true;
-    else this.enlargeWhenFilled();
+    if (p.pipe !== undefined) trace('stdin', typeof p.pipe === 'number' ? `pipe holds ${p.pipe} bytes` : `pipe left at its size (${p.pipe})`);
     if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) {
       this.lent.add(p.bytes.buffer as ArrayBuffer);
       if (p.scanned) this.scans.set(p.bytes.buffer as ArrayBuffer, { bytes: p.bytes.byteLength, result: p.scanned });
@@ -138,10 +119,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
       while (!this.ended) {
         const p = await this.next();
         if (p.error) throw Object.assign(new Error(p.error), { code: p.code });
-        if (p.eof) {
-          await this.enlarging;
-          break;
-        }
+        if (p.eof) break;
         if (p.bytes) yield Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
       }
     } finally {

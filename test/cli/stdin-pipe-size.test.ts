@@ -1,7 +1,8 @@
 /**
  * The pipe on stdin enlarged (src/sources/pipe-size.ts): once the reader thread finds the pipe full (a bulk
- * writer: `cat FILE | authing-triage`), a perl child that inherits fd 0 sets its capacity to what the kernel
- * allows an unprivileged process (up to 1 MiB); AUTHING_TRIAGE_TRACE=stdin says what fcntl returned. The events
+ * writer: `cat FILE | authing-triage`), it starts a perl child that inherits fd 0 and sets the pipe's capacity
+ * to what the kernel allows an unprivileged process (up to 1 MiB); AUTHING_TRIAGE_TRACE=stdin says what fcntl
+ * returned, or why the pipe stayed as it was. The events
  * stay the file path's, with perl or without it, and a live writer's burst after the pipe grew is shown
  * when the pipe goes quiet, not when the next line comes.
  */
