@@ -7,7 +7,10 @@
  * (scan-worker.ts starts it when its workerData asks); the main side is stdin-reader.ts.
  *
  * Live input: a read that returns less than the pipe holds (the writer did not fill it) flushes the
- * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes.
+ * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes. Once a
+ * read finds the pipe full (a bulk writer), the pipe is enlarged to 1 MiB (pipe-size.ts): cat and the reader
+ * then hand over up to 1 MiB a read instead of 64 KiB, and a read of 64 KiB or more that drained it flushes
+ * only when the pipe stays empty a moment after it (`quiet`: cat writes 128 KiB at a time).
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
@@ -165,7 +168,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
    */
   const quiet = (at: number, max: number): boolean => {
     try {
-      if (probe < 0) probe = openSync('/proc/self/fd/0', constants.O_RDONLY | constants.O_NONBLOCK);
+      if (probe < 0) probe = openSync(`/proc/self/fd/${s.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
       Atomics.wait(state, STOP, 0, QUIET_MS);
       const m = readSync(probe, mem, at, max, null);
       digest(at, m);
