@@ -164,16 +164,23 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let probe = -1;
   /**
    * True when the pipe stays empty for QUIET_MS (the input is live: post what is held); else reads what
-   * came into mem[at], at most `max` bytes, as the loop's read would. Polls: a blocking read cannot time out.
+   * came meanwhile, as the loop's read would, until the writer fills the pipe again or a job is held.
+   * Polls: a blocking read cannot time out.
    */
-  const quiet = (at: number, max: number): boolean => {
+  const quiet = (): boolean => {
     try {
       if (probe < 0) probe = openSync(`/proc/self/fd/${s.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
-      Atomics.wait(state, STOP, 0, QUIET_MS);
-      const m = readSync(probe, mem, at, max, null);
-      digest(at, m);
-      have += m;
-      return false;
+      for (;;) {
+        Atomics.wait(state, STOP, 0, QUIET_MS);
+        if (stopped()) return false;
+        const [at, max] = [base - lo + have, s.bufBytes - have];
+        const m = readSync(probe, mem, at, max, null);
+        // 0: the writer closed the pipe, which the blocking read then sees
+        if (m === 0) return false;
+        digest(at, m);
+        have += m;
+        if (m >= Math.min(pipe, max) || have >= s.jobBytes) return false;
+      }
     } catch {
       // EAGAIN: nothing came; or no /proc: post what is held, as a short read would
       return true;
@@ -286,7 +293,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
       let short = n < Math.min(DEFAULT_PIPE_BYTES, want);
       // An enlarged pipe (pipe-size.ts) that a read of more drained: a bulk writer a moment behind (cat
       // writes 128 KiB at a time), or a live one after a burst, whose whole lines must not wait for its next line.
-      if (!short && n < Math.min(pipe, want) && have < s.jobBytes) short = quiet(end + n, s.bufBytes - have);
+      if (!short && n < Math.min(pipe, want) && have < s.jobBytes) short = quiet();
       if (have < s.jobBytes && !short && have < s.bufBytes) continue;
       const buf = held();
       const last = buf.lastIndexOf(10, have - 1) + 1;
