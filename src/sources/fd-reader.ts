@@ -175,8 +175,8 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
         if (stopped()) return false;
         const [at, max] = [base - lo + have, s.bufBytes - have];
         const m = readSync(probe, mem, at, max, null);
-        // 0: the writer closed the pipe, which the blocking read then sees
-        if (m === 0) return false;
+        // 0: the writer closed the pipe, which the blocking read then sees; the byte that ends a read (stop) is not input
+        if (m === 0 || stopped()) return false;
         digest(at, m);
         have += m;
         if (m >= Math.min(pipe, max) || have >= s.jobBytes) return false;
