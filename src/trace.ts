@@ -1,12 +1,20 @@
 /**
- * Start-up marks for `npm run bench -- startup` (AUTHING_TRIAGE_TRACE=first-byte): when the first
- * input byte is read and when the first range is scanned, as milliseconds since the process started
- * and of CPU (user + system, all threads) so far, one line each on stderr, once a process. Off, a mark
- * costs one test.
+ * Trace lines on stderr, each topic asked for by name in AUTHING_TRIAGE_TRACE (comma-separated).
+ * `first-byte`, for `npm run bench -- startup`: when the first input byte is read and when the first
+ * range is scanned, as milliseconds since the process started and of CPU (user + system, all threads)
+ * so far, one line each, once a process. `stdin`: what the Source made of a piped stdin (the pipe's
+ * size). Off, a mark costs one test.
  */
 import { monotonicMs } from './clock.js';
 
-const on = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',').includes('first-byte');
+const topics = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',');
+const on = topics.includes('first-byte');
+const onStdin = topics.includes('stdin');
+
+/** Writes `text` as a trace line when the topic is asked for. */
+export function trace(topic: 'stdin', text: string): void {
+  if (topic === 'stdin' && onStdin) process.stderr.write(`authing-triage: trace: stdin: ${text}\n`);
+}
 const marked = new Set<string>();
 
 /** Writes the mark `what` the first time it is reached in this process, when the trace is on. */

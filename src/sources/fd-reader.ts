@@ -7,9 +7,12 @@
  * (scan-worker.ts starts it when its workerData asks); the main side is stdin-reader.ts.
  *
  * Live input: a read that returns less than the pipe holds (the writer did not fill it) flushes the
- * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes.
+ * whole lines gathered at once, so `adb logcat | authing-triage` shows an event as its line comes. Once a
+ * read finds the pipe full (a bulk writer), the pipe is enlarged to 1 MiB (pipe-size.ts): cat and the reader
+ * then hand over up to 1 MiB a read instead of 64 KiB, and a read of 64 KiB or more that drained it flushes
+ * only when the pipe stays empty a moment after it (`quiet`: cat writes 128 KiB at a time).
  */
-import { readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
@@ -17,6 +20,7 @@ import { workerThreads } from '../threads.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
+import { DEFAULT_PIPE_BYTES, enlargeStdinPipe } from './pipe-size.js';
 
 /** What the main thread hands the reader thread. */
 export interface FdReadStart {
@@ -24,7 +28,9 @@ export interface FdReadStart {
   /** Size of one read buffer; a buffer is posted once it holds `jobBytes`. */
   bufBytes: number;
   jobBytes: number;
-  /** Int32 words shared with the main thread: STOP and CREDITS below. */
+  /** fd 0 is a pipe: enlarged (pipe-size.ts) once a read finds it full. */
+  pipe: boolean;
+  /** Int32 words shared with the main thread: STOP, CREDITS and SCAN below. */
   state: SharedArrayBuffer;
   /** Buffers the main thread hands back to be filled again. */
   recycled: MessagePort;
@@ -56,10 +62,15 @@ export interface FdPiece {
   code?: string;
   /** What a scan thread would return for `bytes` (whole lines, a job's worth), when SCAN was set. */
   scanned?: RangeResult;
+  /** The pipe's capacity once enlarged, or why it was not (pipe-size.ts), on the first piece after the try: the main thread traces it. */
+  pipe?: number | string;
 }
 
-/** A pipe holds 64 KiB on Linux: a read that returns less found it drained (the writer is not ahead). */
-const PIPE_BYTES = 1 << 16;
+/**
+ * How long an enlarged pipe that a large read drained must stay empty before what is held is posted:
+ * cat refills 1 MiB in about this time, a live writer's next line takes longer.
+ */
+const QUIET_MS = 0.2;
 
 /**
  * Small live pieces get a prefix hash at most this often: a hash costs up to a block (1 MiB) of
@@ -110,6 +121,18 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   let lastHash = -Infinity;
   /** The input offset of the last prefix hash posted. */
   let hashedTo = 0;
+  /** The pipe's capacity: what a read of it full returns. */
+  let pipe = DEFAULT_PIPE_BYTES;
+  /** A read found the pipe full (a bulk writer): it is enlarged after the next piece is posted, and that tried once. */
+  let filled = false;
+  let enlargeTried = !s.pipe;
+  /** What the try gave, for the next piece (FdPiece.pipe). */
+  let enlarged: number | string | undefined;
+  /** Posts a piece, with what the try gave if it is not posted yet. */
+  const give = (p: FdPiece, transfer: ArrayBuffer[]): void => {
+    if (enlarged !== undefined) [p.pipe, enlarged] = [enlarged, undefined];
+    post(p, transfer);
+  };
   const stopped = (): boolean => Atomics.load(state, STOP) !== 0;
   const take = (): Buffer => {
     const r = workerThreads().receiveMessageOnPort(s.recycled);
@@ -135,6 +158,33 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   const hashAt = (offset: number): string => {
     const from = Math.floor(offset / BLOCK) * BLOCK;
     return joinedPrefixHash(offset, digests, mem.subarray(from - lo, offset - lo));
+  };
+
+  /** fd 0 opened again without blocking (for quiet()), once the pipe was enlarged; -1 before. */
+  let probe = -1;
+  /**
+   * True when the pipe stays empty for QUIET_MS (the input is live: post what is held); else reads what
+   * came meanwhile, as the loop's read would, until the writer fills the pipe again or a job is held.
+   * Polls: a blocking read cannot time out.
+   */
+  const quiet = (): boolean => {
+    try {
+      if (probe < 0) probe = openSync(`/proc/self/fd/${s.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+      for (;;) {
+        Atomics.wait(state, STOP, 0, QUIET_MS);
+        if (stopped()) return false;
+        const [at, max] = [base - lo + have, s.bufBytes - have];
+        const m = readSync(probe, mem, at, max, null);
+        // 0: the writer closed the pipe, which the blocking read then sees; the byte that ends a read (stop) is not input
+        if (m === 0 || stopped()) return false;
+        digest(at, m);
+        have += m;
+        if (m >= Math.min(pipe, max) || have >= s.jobBytes) return false;
+      }
+    } catch {
+      // EAGAIN: nothing came; or no /proc: post what is held, as a short read would
+      return true;
+    }
   };
 
   /** Waits for the main thread to take a piece (at most a few wait there); false when stopped. */
@@ -172,9 +222,15 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
     const out = big ? take() : Buffer.allocUnsafeSlow(cut);
     piece.copy(out, 0, 0, cut);
-    post({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
+    give({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
+    // After the piece is posted, not before: the first bytes do not wait for perl (~15 ms here, not on the main thread).
+    if (filled && !enlargeTried) {
+      enlargeTried = true;
+      enlarged = enlargeStdinPipe();
+      if (typeof enlarged === 'number') pipe = enlarged;
+    }
     return true;
   };
 
@@ -182,61 +238,74 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   const hashAtBase = (): boolean => {
     if (hashedTo === base) return true;
     if (!credit()) return false;
-    post({ offset: base, hash: hashAt(base) }, []);
+    give({ offset: base, hash: hashAt(base) }, []);
     hashedTo = base;
     return true;
   };
 
-  for (;;) {
-    if (stopped()) return;
-    const want = s.bufBytes - have;
-    if (room - (base - lo + have) < want) {
-      // Out of room: what is held, and its block's bytes before it, move to the front.
-      const keep = Math.floor(base / BLOCK) * BLOCK;
-      mem.copyWithin(0, keep - lo, base - lo + have);
-      lo = keep;
-    }
-    const end = base - lo + have;
-    let n: number;
-    try {
-      n = readSync(s.fd, mem, end, want, null);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // fd 0 made non-blocking by someone else: wait a little instead of failing
-      if (err.code === 'EAGAIN') {
-        Atomics.wait(state, STOP, 0, 1);
-        continue;
+  try {
+    readLoop();
+  } finally {
+    if (probe >= 0) closeSync(probe);
+  }
+
+  function readLoop(): void {
+    for (;;) {
+      if (stopped()) return;
+      const want = s.bufBytes - have;
+      if (room - (base - lo + have) < want) {
+        // Out of room: what is held, and its block's bytes before it, move to the front.
+        const keep = Math.floor(base / BLOCK) * BLOCK;
+        mem.copyWithin(0, keep - lo, base - lo + have);
+        lo = keep;
       }
-      if (err.code === 'EINTR') continue;
-      if (!stopped()) post({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
-      return;
+      const end = base - lo + have;
+      let n: number;
+      try {
+        n = readSync(s.fd, mem, end, want, null);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        // fd 0 made non-blocking by someone else: wait a little instead of failing
+        if (err.code === 'EAGAIN') {
+          Atomics.wait(state, STOP, 0, 1);
+          continue;
+        }
+        if (err.code === 'EINTR') continue;
+        if (!stopped()) give({ offset: base + have, hash: null, error: err.message, code: err.code }, []);
+        return;
+      }
+      // The byte written to end a blocked read (stdin-reader.ts) is not input.
+      if (stopped()) return;
+      const held = (): Buffer => mem.subarray(base - lo, base - lo + have);
+      if (n === 0) {
+        // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
+        const cut = have > 0 ? held().lastIndexOf(10, have - 1) + 1 : 0;
+        if (cut > 0 && !send(cut, true)) return;
+        if (!hashAtBase()) return;
+        if (have > 0 && !send(have, true)) return;
+        if (credit()) give({ offset: base, hash: null, eof: true }, []);
+        return;
+      }
+      digest(end, n);
+      have += n;
+      // A read that returns less than the pipe holds found it drained: the writer is not ahead.
+      if (n >= pipe) filled = true;
+      let short = n < Math.min(DEFAULT_PIPE_BYTES, want);
+      // An enlarged pipe (pipe-size.ts) that a read of more drained: a bulk writer a moment behind (cat
+      // writes 128 KiB at a time), or a live one after a burst, whose whole lines must not wait for its next line.
+      if (!short && n < Math.min(pipe, want) && have < s.jobBytes) short = quiet();
+      if (have < s.jobBytes && !short && have < s.bufBytes) continue;
+      const buf = held();
+      const last = buf.lastIndexOf(10, have - 1) + 1;
+      const cutAtBlock = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
+      // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
+      const cut = cutAtBlock >= s.jobBytes >> 1 ? cutAtBlock : last;
+      // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
+      if (cut === 0 && have < s.bufBytes) continue;
+      // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
+      // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
+      if (cut === 0 && !hashAtBase()) return;
+      if (!send(cut === 0 ? have : cut, false)) return;
     }
-    // The byte written to end a blocked read (stdin-reader.ts) is not input.
-    if (stopped()) return;
-    const held = (): Buffer => mem.subarray(base - lo, base - lo + have);
-    if (n === 0) {
-      // The end, and the start of a last line without its newline (where the checkpoint stays), get their hashes.
-      const cut = have > 0 ? held().lastIndexOf(10, have - 1) + 1 : 0;
-      if (cut > 0 && !send(cut, true)) return;
-      if (!hashAtBase()) return;
-      if (have > 0 && !send(have, true)) return;
-      if (credit()) post({ offset: base, hash: null, eof: true }, []);
-      return;
-    }
-    digest(end, n);
-    have += n;
-    const short = n < Math.min(PIPE_BYTES, want);
-    if (have < s.jobBytes && !short && have < s.bufBytes) continue;
-    const buf = held();
-    const last = buf.lastIndexOf(10, have - 1) + 1;
-    const cutAtBlock = have >= s.jobBytes ? blockCut(buf, base, have) : 0;
-    // One line past a block boundary, unless that leaves less than half a job (then the rest is copied for nothing).
-    const cut = cutAtBlock >= s.jobBytes >> 1 ? cutAtBlock : last;
-    // No newline: wait for the line's end, unless it fills the buffer (the main thread cuts it to maxLine).
-    if (cut === 0 && have < s.bufBytes) continue;
-    // A line that fills the buffer goes out in pieces: the hash at its start first (where the checkpoint
-    // stays if it is the input's last line, without a newline), which a throttled small piece may not have sent.
-    if (cut === 0 && !hashAtBase()) return;
-    if (!send(cut === 0 ? have : cut, false)) return;
   }
 }

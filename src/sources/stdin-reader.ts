@@ -16,6 +16,7 @@ import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
 import type { RangeResult } from '../pipeline/scan-jobs.js';
 import { CREDITS, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
+import { trace } from '../trace.js';
 
 /**
  * Pieces the reader thread may post before the main thread takes one (flow control: memory stays flat).
@@ -78,7 +79,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     private readonly signal?: AbortSignal,
   ) {
     Atomics.store(this.state, CREDITS, AHEAD);
-    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2, ...scan };
+    const start: FdReadStart = { fd: 0, bufBytes, jobBytes, pipe: kind === 'pipe', state: this.state.buffer as SharedArrayBuffer, recycled: this.channel.port2, ...scan };
     // Its heap holds a few digests and messages: a small young generation keeps the thread's memory small.
     this.worker = new (workerThreads().Worker)(scanWorkerUrl(), { workerData: { fdRead: start }, transferList: [this.channel.port2], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 } });
     this.worker.on('message', (p: FdPiece) => this.arrive(p));
@@ -90,6 +91,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
 
   private arrive(p: FdPiece): void {
     if (p.eof || p.error) this.drained = true;
+    if (p.pipe !== undefined) trace('stdin', typeof p.pipe === 'number' ? `pipe holds ${p.pipe} bytes` : `pipe left at its size (${p.pipe})`);
     if (p.bytes && p.bytes.buffer.byteLength === this.bufBytes) {
       this.lent.add(p.bytes.buffer as ArrayBuffer);
       if (p.scanned) this.scans.set(p.bytes.buffer as ArrayBuffer, { bytes: p.bytes.byteLength, result: p.scanned });
