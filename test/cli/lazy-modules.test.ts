@@ -3,7 +3,8 @@
  * every run of the bin ~5 M instructions. A run that starts scan threads loads it, which shows the check
  * sees the module when it is there. Nor does it load node:perf_hooks (nine built-in modules): the `performance`
  * global loads it at first use, so the throttles of the stdin reader and the stream pool take their
- * monotonic milliseconds from process.uptime().
+ * monotonic milliseconds from process.uptime(). Nor node:tty or node:fs/promises (~4 ms before a file's
+ * first byte, with the node:net that node:tty loads).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,26 @@ describe('node:perf_hooks', () => {
   it('is not loaded by a run of a small file, nor by one that reads it from stdin', () => {
     expect(loadsModule('perf_hooks', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
     expect(loadsModule('perf_hooks', [], {}, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8'))).toBe(false);
+  });
+});
+
+describe('node:tty and node:fs/promises', () => {
+  // run-ingest.ts asks isatty(0) only when stdin is to be read, and an input's head is read with
+  // synchronous calls: a file's run loaded node:tty (which loads node:net) and node:fs/promises (which loads
+  // readline's interface) before its first byte, for a hint it does not print and a few bytes. (node:net
+  // itself is not checked: runCli's stdout is a pipe, a net.Socket.)
+  it('are not loaded by a run of a small file', () => {
+    const file = [join(FIXTURES, 'guard-threadtime.log')];
+    expect(loadsModule('tty', file)).toBe(false);
+    expect(loadsModule('fs/promises', file)).toBe(false);
+  });
+
+  it('node:tty is loaded by a run that reads stdin without --quiet, to see whether to print its hint', () => {
+    const dir = tempDir();
+    const out = join(dir, 'loaded.txt');
+    const r = runCli(['--db', join(dir, 't.db')], { env: preloadEnv('module-loaded', out, 'tty'), input: readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('true');
   });
 });
 
