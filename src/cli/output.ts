@@ -13,16 +13,44 @@ let installed = false;
 export function quietOnClosedPipe(): void {
   if (installed) return;
   installed = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      stdoutClosed = true;
-      process.exit(0);
-    }
-    throw e;
-  });
-  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+  whenMade('stdout', (out) =>
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') {
+        stdoutClosed = true;
+        process.exit(0);
+      }
+      throw e;
+    }),
+  );
+  whenMade('stderr', (err) =>
+    err.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      err.write = (() => true) as typeof err.write;
+    }),
+  );
+}
+
+/**
+ * Calls `then` with process[name] when the stream is first asked for (Node makes it at first use), at
+ * once when it cannot tell. Making a stream that is a terminal or a pipe loads node:tty and node:net,
+ * ~5 ms before a file's first byte, and a run that writes nothing there (`--quiet`) needs neither.
+ */
+function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const get = own?.get;
+  if (!get || !own.configurable) {
+    then(process[name]);
+    return;
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      const s = get.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, name, own);
+      then(s);
+      return s;
+    },
   });
 }
 

@@ -182,7 +182,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
       process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
-    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, barBytes ?? 0, count);
+    // process.stderr asked last: making it loads node:tty or node:net (output.ts whenMade), which --quiet skips.
+    progress = await createProgress(!argv.quiet && !argv.json && !liveOn && !!process.stderr.isTTY, barBytes ?? 0, count);
     const bar = progress;
     let eventsBefore = 0;
     for await (const ri of inputs) {
