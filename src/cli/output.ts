@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
 let installed = false;
+/** The standard streams made so far, once quietOnClosedPipe watches them (whenMade). */
+const made = new Set<'stdout' | 'stderr'>();
 
 /**
  * After this, EPIPE on stdout (`| head`) ends the run with exit 0 instead of a stack trace: the
@@ -39,6 +41,7 @@ function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => vo
   const own = Object.getOwnPropertyDescriptor(process, name);
   const get = own?.get;
   if (!get || !own.configurable) {
+    made.add(name);
     then(process[name]);
     return;
   }
@@ -48,6 +51,7 @@ function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => vo
     get() {
       const s = get.call(process) as NodeJS.WriteStream;
       Object.defineProperty(process, name, own);
+      made.add(name);
       then(s);
       return s;
     },
@@ -62,7 +66,8 @@ function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => vo
  * quietly, depending on which process the machine ran first.
  */
 export function stdoutFlushed(): Promise<void> {
-  if (process.stdout.writableLength === 0) return Promise.resolve();
+  // A stdout never made (whenMade) has queued nothing, and asking would make it.
+  if ((installed && !made.has('stdout')) || process.stdout.writableLength === 0) return Promise.resolve();
   return new Promise((resolve) => process.stdout.write('', (err) => err || resolve()));
 }
 

@@ -240,8 +240,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
-  const summaryOut = argv.json ? process.stderr : process.stdout;
-  if (argv.jsonSummary) summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
+  if (argv.jsonSummary) (argv.json ? process.stderr : process.stdout).write(JSON.stringify(summary, null, 2) + '\n');
   else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns, lang: argv.lang }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;
