@@ -3,6 +3,7 @@
  * the year of the capture's end (issue 19: a device that boots at a pre-RTC `11-24` and is set to
  * `03-28` is last year's November, then this year's March), and only a file can be read ahead.
  */
+import { open } from 'node:fs/promises';
 import { yearAnchor } from '../parse/time.js';
 import { detectEncoding } from './encoding.js';
 import type { OpenedInput } from './open.js';
@@ -38,8 +39,7 @@ export function lastMonthDayIn(text: string): MonthDay | null {
 export async function lastMonthDay(opened: OpenedInput): Promise<MonthDay | null> {
   const path = opened.input.path;
   if (path === null || opened.input.pipe || opened.compression !== 'none' || !opened.size) return null;
-  // node:fs/promises loaded here, not at start-up: only `--year` reads the last stamp.
-  const fh = await process.getBuiltinModule('node:fs/promises').open(path, 'r');
+  const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, opened.size));
     await fh.read(head, 0, head.length, 0);

@@ -1,5 +1,6 @@
 /** Opening an input as a stream of bytes: plain, gzip (detected by content) or stdin. */
-import { closeSync, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
@@ -7,7 +8,6 @@ import type { Labels } from '../labels/labels.js';
 import type { Needles } from '../extract/prefilter.js';
 import { readableStdin, StdinReader } from './stdin-reader.js';
 import { openBugreportEntry } from './zip.js';
-import { readAt } from '../pipeline/fingerprint.js';
 
 /** An opened input. */
 export interface OpenedInput {
@@ -56,18 +56,17 @@ export async function openInput(input: Input, stdin?: Readable, reader?: ReaderS
   // A FIFO has no position to read a head at: read it once, front to back, like stdin.
   if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
   if (input.entry !== undefined) {
-    const st = statSync(input.path);
+    const st = await stat(input.path);
     const stream = await openBugreportEntry(input.path, input.entry);
     return { input, stream, compression: 'zip', size: st.size, mtime: st.mtime, rawBytesRead: () => 0, warnings: [], labels: () => stream.labels };
   }
-  // Synchronous calls, as the rest of the file path makes (fingerprint.ts, frames.ts): node:fs/promises
-  // loads readline's interface and fs watchers, ~2 ms of every run before its first byte, for two bytes.
-  const fd = openSync(input.path, 'r');
+  const fh = await openFile(input.path, 'r');
   try {
-    const st = fstatSync(fd);
+    const st = await fh.stat();
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    const head = readAt(fd, 0, 2);
-    const gz = head.length === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    const gz = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
     const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
     const warnings: string[] = [];
     return {
@@ -80,7 +79,7 @@ export async function openInput(input: Input, stdin?: Readable, reader?: ReaderS
       rawBytesRead: () => raw.bytesRead,
     };
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 

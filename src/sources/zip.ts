@@ -2,13 +2,12 @@
  * `adb bugreport` zip files: the logcat sections of the bugreport text inside are read, the rest
  * is blanked (kept as empty lines, so line numbers stay those of the text file).
  */
-import { closeSync, openSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Entry } from 'yauzl';
 import { DEFAULT_MAX_LINE } from './chunks.js';
 import { bugreportLineLabels, HEADER_LINE_STARTS } from '../labels/bugreport-labels.js';
 import type { Labels } from '../labels/labels.js';
-import { readAt } from '../pipeline/fingerprint.js';
 
 const yauzl = async () => (await import('yauzl')).default;
 
@@ -17,12 +16,13 @@ const BUGREPORT_TEXT = /(^|\/)bugreport[^/]*\.txt$/;
 
 /** True when the file at `path` starts like a zip archive. */
 export async function isZip(path: string): Promise<boolean> {
-  // Synchronous, like openInput's head: every input path is asked, and node:fs/promises costs a run ~2 ms to load.
-  const fd = openSync(path, 'r');
+  const fh = await openFile(path, 'r');
   try {
-    return readAt(fd, 0, 4).equals(ZIP_MAGIC);
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.equals(ZIP_MAGIC);
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
