@@ -37,6 +37,11 @@ const YARGS_SINGLETON = 'Argv(processArgv.hideBin(process.argv));';
 // flag) and keeps it, for a showHelp() after the handler fails. This CLI never calls showHelp() and its
 // .fail() throws instead of printing help (src/cli/main.ts), so the text was never read: ~13 ms, ~40 M
 // instructions, of every such run (docs/performance.md, round six). `--help` renders its own, as before.
+// yargs' platform shim reads process.stdout.columns when it loads, for a help text: that makes the stdout
+// stream at every start, and a terminal's or a pipe's loads node:tty and node:net (~5 ms before a file's
+// first byte). A getter reads it when help is drawn (src/cli/output.ts leaves the streams unmade too).
+const YARGS_COLUMNS = 'stdColumns:void 0!==process.stdout.columns?process.stdout.columns:null';
+const LAZY_COLUMNS = 'get stdColumns(){return void 0!==process.stdout.columns?process.stdout.columns:null}';
 const YARGS_CACHE_HELP = 't||r.getInternalMethods().getUsageInstance().cacheHelpMessage(),';
 
 // better-sqlite3's JavaScript goes into the bundle, its addon loaded by path (scripts/better-sqlite3-entry.cjs
@@ -85,7 +90,8 @@ const result = await build({
           if (!src.includes(LOCALES)) throw new Error(`${args.path}: yargs no longer says ${LOCALES}; update scripts/bundle.mjs`);
           if (!src.includes(YARGS_ASSERT)) throw new Error(`${args.path}: yargs no longer says ${YARGS_ASSERT}; update scripts/bundle.mjs`);
           if (src.split(YARGS_CACHE_HELP).length !== 2) throw new Error(`${args.path}: yargs no longer says ${YARGS_CACHE_HELP} once; update scripts/bundle.mjs`);
-          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT).replace(YARGS_CACHE_HELP, ''), loader: 'js' };
+          if (src.split(YARGS_COLUMNS).length !== 2) throw new Error(`${args.path}: yargs no longer says ${YARGS_COLUMNS} once; update scripts/bundle.mjs`);
+          return { contents: src.replace(LOCALES, LOCALES_AT).replace(YARGS_ASSERT, LAZY_ASSERT).replace(YARGS_CACHE_HELP, '').replace(YARGS_COLUMNS, LAZY_COLUMNS), loader: 'js' };
         });
       },
     },

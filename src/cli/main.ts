@@ -198,7 +198,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .help()
     .alias('h', 'help')
     .epilogue(EXIT_TABLE)
-    .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
       const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
@@ -206,6 +205,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       // yargs writes some messages on several lines ("Invalid values:\n  Argument: …"): one line here.
       throw new UserError('usage', `${(msg ?? '').replace(/\s*\n\s*/g, ' ')}; see authing-triage --help`);
     });
+  // Only help is wrapped to the terminal: process.stdout.columns makes the stdout stream, which for a
+  // terminal or a pipe loads node:tty and node:net (~5 ms before a file's first byte). Another run renders
+  // nothing that yargs wraps (its failures are thrown as one line, above).
+  if (args.some((a) => NEEDS_ALL.has(a))) cli.wrap(Math.min(110, process.stdout.columns || 100));
   try {
     try {
       await cli.parseAsync();

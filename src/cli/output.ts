@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
 let installed = false;
+/** The standard streams made so far, once quietOnClosedPipe watches them (whenMade). */
+const made = new Set<'stdout' | 'stderr'>();
 
 /**
  * After this, EPIPE on stdout (`| head`) ends the run with exit 0 instead of a stack trace: the
@@ -13,16 +15,46 @@ let installed = false;
 export function quietOnClosedPipe(): void {
   if (installed) return;
   installed = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      stdoutClosed = true;
-      process.exit(0);
-    }
-    throw e;
-  });
-  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+  whenMade('stdout', (out) =>
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') {
+        stdoutClosed = true;
+        process.exit(0);
+      }
+      throw e;
+    }),
+  );
+  whenMade('stderr', (err) =>
+    err.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      err.write = (() => true) as typeof err.write;
+    }),
+  );
+}
+
+/**
+ * Calls `then` with process[name] when the stream is first asked for (Node makes it at first use), at
+ * once when it cannot tell. Making a stream that is a terminal or a pipe loads node:tty and node:net,
+ * ~5 ms before a file's first byte, and a run that writes nothing there (`--quiet`) needs neither.
+ */
+function whenMade(name: 'stdout' | 'stderr', then: (s: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const get = own?.get;
+  if (!get || !own.configurable) {
+    made.add(name);
+    then(process[name]);
+    return;
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      const s = get.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, name, own);
+      made.add(name);
+      then(s);
+      return s;
+    },
   });
 }
 
@@ -34,7 +66,8 @@ export function quietOnClosedPipe(): void {
  * quietly, depending on which process the machine ran first.
  */
 export function stdoutFlushed(): Promise<void> {
-  if (process.stdout.writableLength === 0) return Promise.resolve();
+  // A stdout never made (whenMade) has queued nothing, and asking would make it.
+  if ((installed && !made.has('stdout')) || process.stdout.writableLength === 0) return Promise.resolve();
   return new Promise((resolve) => process.stdout.write('', (err) => err || resolve()));
 }
 

@@ -1,7 +1,6 @@
 /** An ingest run: inputs -> pipeline -> store and sinks, then the summary and the exit code. */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isatty } from 'node:tty';
 import { createProgress, uncompressedSize } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
@@ -120,8 +119,9 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // Nothing piped in and no path: say what is expected instead of waiting silently.
   // (`watch` has no paths: it reads adb, not stdin.)
   // isatty, not process.stdin.isTTY: making process.stdin would make a piped stdin non-blocking, and
-  // the stdin reader thread (sources/stdin-reader.ts) reads it with blocking reads.
-  if (isatty(0) && !argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-'))) {
+  // the stdin reader thread (sources/stdin-reader.ts) reads it with blocking reads. node:tty is loaded
+  // here, only when stdin is to be read: it loads node:net, 2-8 ms before a file's first byte.
+  if (!argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-')) && process.getBuiltinModule('node:tty').isatty(0)) {
     process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
   }
   const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal);
@@ -182,7 +182,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       const hint = command ? `; did you mean the command "authing-triage ${command}"?` : '; skipped, the other inputs were read';
       process.stderr.write(`authing-triage: ${terminalText(`${p.name}: ${p.reason}`)}${hint}\n`);
     }
-    progress = await createProgress(!!process.stderr.isTTY && !argv.quiet && !argv.json && !liveOn, barBytes ?? 0, count);
+    // process.stderr asked last: making it loads node:tty or node:net (output.ts whenMade), which --quiet skips.
+    progress = await createProgress(!argv.quiet && !argv.json && !liveOn && !!process.stderr.isTTY, barBytes ?? 0, count);
     const bar = progress;
     let eventsBefore = 0;
     for await (const ri of inputs) {
@@ -239,8 +240,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
-  const summaryOut = argv.json ? process.stderr : process.stdout;
-  if (argv.jsonSummary) summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
+  if (argv.jsonSummary) (argv.json ? process.stderr : process.stdout).write(JSON.stringify(summary, null, 2) + '\n');
   else if (!argv.quiet) process.stderr.write(formatSummary(summary, { color: useColor(process.stderr), width: process.stderr.columns, lang: argv.lang }));
   if (abort.signal.aborted) return EXIT.interrupted;
   if (results.some((r) => r.status === 'failed')) return EXIT.input;

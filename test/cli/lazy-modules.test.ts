@@ -3,7 +3,8 @@
  * every run of the bin ~5 M instructions. A run that starts scan threads loads it, which shows the check
  * sees the module when it is there. Nor does it load node:perf_hooks (nine built-in modules): the `performance`
  * global loads it at first use, so the throttles of the stdin reader and the stream pool take their
- * monotonic milliseconds from process.uptime().
+ * monotonic milliseconds from process.uptime(). Nor node:tty or node:net (~4-8 ms before a file's
+ * first byte).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,25 @@ describe('node:perf_hooks', () => {
   it('is not loaded by a run of a small file, nor by one that reads it from stdin', () => {
     expect(loadsModule('perf_hooks', [join(FIXTURES, 'guard-threadtime.log')])).toBe(false);
     expect(loadsModule('perf_hooks', [], {}, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8'))).toBe(false);
+  });
+});
+
+describe('node:tty and node:net', () => {
+  // run-ingest.ts asks isatty(0) only when stdin is to be read, stdout and stderr are made at their first
+  // use (cli/output.ts): a file's run loaded node:tty and node:net before its first byte, for a hint it
+  // does not print and for stdout and stderr (here pipes) that a --quiet run never writes to.
+  it('are not loaded by a --quiet run of a small file whose stdout and stderr are pipes', () => {
+    const file = [join(FIXTURES, 'guard-threadtime.log')];
+    expect(loadsModule('tty', file)).toBe(false);
+    expect(loadsModule('net', file)).toBe(false);
+  });
+
+  it('node:tty is loaded by a run that reads stdin without --quiet, to see whether to print its hint', () => {
+    const dir = tempDir();
+    const out = join(dir, 'loaded.txt');
+    const r = runCli(['--db', join(dir, 't.db')], { env: preloadEnv('module-loaded', out, 'tty'), input: readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('true');
   });
 });
 
