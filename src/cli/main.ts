@@ -45,12 +45,15 @@ const COMMAND_LOADERS: Record<string, () => Promise<unknown>> = {
 /** Words after which yargs needs every command: help and completion list them all. */
 const NEEDS_ALL = new Set(['--help', '-h', 'help', 'completion', '__completion', '--get-yargs-completions']);
 
+/** True when a word asks for help or completion, `-h` inside a group of short flags (`-qh`) too: yargs reads `-qh` as `-q -h`. */
+const asksForAll = (args: readonly string[]): boolean => args.some((a) => NEEDS_ALL.has(a) || /^-[A-Za-z]*h[A-Za-z]*$/.test(a));
+
 /**
  * The command modules for this command line: the default command and every command named by a
  * word of it (a word that is a flag's value only loads one module too many), or all of them.
  */
 async function commandModules(args: readonly string[] | null): Promise<CommandModule[]> {
-  const names = args === null || args.some((a) => NEEDS_ALL.has(a)) ? Object.keys(COMMAND_LOADERS) : ['', ...Object.keys(COMMAND_LOADERS).filter((n) => n && args.includes(n))];
+  const names = args === null || asksForAll(args) ? Object.keys(COMMAND_LOADERS) : ['', ...Object.keys(COMMAND_LOADERS).filter((n) => n && args.includes(n))];
   return (await Promise.all(names.map((n) => COMMAND_LOADERS[n]!()))) as CommandModule[];
 }
 
@@ -208,7 +211,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   // Only help is wrapped to the terminal: process.stdout.columns makes the stdout stream, which for a
   // terminal or a pipe loads node:tty and node:net (~5 ms before a file's first byte). Another run renders
   // nothing that yargs wraps (its failures are thrown as one line, above).
-  if (args.some((a) => NEEDS_ALL.has(a))) cli.wrap(Math.min(110, process.stdout.columns || 100));
+  if (asksForAll(args)) cli.wrap(Math.min(110, process.stdout.columns || 100));
   try {
     try {
       await cli.parseAsync();

@@ -84,6 +84,10 @@ describe("a named command's help text", () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('authing-triage report');
     expect(help.stdout).toContain('--db');
+    // -h inside a group of short flags is help too: every command listed, wrapped as --help is
+    const top = runCli(['--help']);
+    expect(top.status).toBe(0);
+    expect(runCli(['-qh']).stdout).toBe(top.stdout);
     const missing = runCli(['report', '--db', join(dir, 'none.db')]);
     expect(missing.status).toBe(4);
     expect(missing.stdout).toBe('');
