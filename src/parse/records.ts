@@ -132,11 +132,6 @@ function twoDigits(s: string | undefined): number {
   return s !== undefined && s.length === 2 ? (s.charCodeAt(0) - 48) * 10 + (s.charCodeAt(1) - 48) : Number(s);
 }
 
-/** The number of the two digits at `line[at]` (threadtimeSpans found them). */
-function twoDigitsAt(line: string, at: number): number {
-  return (line.charCodeAt(at) - 48) * 10 + (line.charCodeAt(at + 1) - 48);
-}
-
 /** A record being built from several lines: a long entry, or a Studio record with continuation lines. */
 interface Pending {
   fields: HeaderFields;
@@ -397,11 +392,11 @@ export class RecordParser {
   private threadtimeTime(line: string): string | null {
     const sp = this.spans;
     const m = sp[T_MONTH]!;
-    const month = twoDigitsAt(line, m);
-    const day = twoDigitsAt(line, m + 3);
+    const month = digitsValue(line, m, m + 2);
+    const day = digitsValue(line, m + 3, m + 5);
     const year = sp[T_YEAR]! >= 0 ? digitsValue(line, 0, 4) : this.years.yearFor(month, day);
-    this.atMinute(year, month, day, twoDigitsAt(line, m + 6), twoDigitsAt(line, m + 9), undefined);
-    const sec = twoDigitsAt(line, m + 12);
+    this.atMinute(year, month, day, digitsValue(line, m + 6, m + 8), digitsValue(line, m + 9, m + 11), undefined);
+    const sec = digitsValue(line, m + 12, m + 14);
     const frac = sp[T_FRAC]!;
     const fracEnd = sp[T_FRAC_END]!;
     if (this.lastMinuteIso !== null && sec < 60 && fracEnd - frac === 3) {

@@ -45,7 +45,7 @@ function isLevel(c: number): boolean {
 }
 
 /** True when `line[at, at + 2)` are two digits. */
-function twoDigitsAt(line: string, at: number): boolean {
+function isTwoDigitsAt(line: string, at: number): boolean {
   return isDigit(line.charCodeAt(at)) && isDigit(line.charCodeAt(at + 1));
 }
 
@@ -56,12 +56,12 @@ function twoDigitsAt(line: string, at: number): boolean {
 export function threadtimeSpans(line: string, spans: Int32Array): boolean {
   const n = line.length;
   // `(?:(\d{4})-)?`: four digits and a dash are a year (without it the month's dash would be a digit)
-  const year = n > 4 && twoDigitsAt(line, 0) && twoDigitsAt(line, 2) && line.charCodeAt(4) === 45;
+  const year = n > 4 && isTwoDigitsAt(line, 0) && isTwoDigitsAt(line, 2) && line.charCodeAt(4) === 45;
   const m = year ? 5 : 0;
   if (n < m + 14) return false;
   // MM-DD hh:mm:ss
-  if (!twoDigitsAt(line, m) || line.charCodeAt(m + 2) !== 45 || !twoDigitsAt(line, m + 3) || line.charCodeAt(m + 5) !== 32) return false;
-  if (!twoDigitsAt(line, m + 6) || line.charCodeAt(m + 8) !== 58 || !twoDigitsAt(line, m + 9) || line.charCodeAt(m + 11) !== 58 || !twoDigitsAt(line, m + 12)) return false;
+  if (!isTwoDigitsAt(line, m) || line.charCodeAt(m + 2) !== 45 || !isTwoDigitsAt(line, m + 3) || line.charCodeAt(m + 5) !== 32) return false;
+  if (!isTwoDigitsAt(line, m + 6) || line.charCodeAt(m + 8) !== 58 || !isTwoDigitsAt(line, m + 9) || line.charCodeAt(m + 11) !== 58 || !isTwoDigitsAt(line, m + 12)) return false;
   let i = m + 14;
   let frac = -1;
   let fracEnd = -1;
