@@ -53,7 +53,7 @@ const BINDINGS = "require('bindings')('better_sqlite3.node')";
 const result = await build({
   // launch: what bin/authing-triage.js (CommonJS, bin/package.json) requires to run the CLI's bundle;
   // an ES module there would start Node's ES module loader at every run (docs/performance.md).
-  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts', 'checkpoint-worker': 'src/store/checkpoint-worker.ts', launch: 'src/launch.ts' },
+  entryPoints: { 'authing-triage': 'src/cli/main.ts', 'scan-worker': 'src/pipeline/scan-worker.ts', launch: 'src/launch.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -128,7 +128,7 @@ const result = await build({
 });
 
 // One character beyond ASCII makes V8 keep the whole source as UTF-16: twice the bytes to decode and scan.
-for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs', 'dist/checkpoint-worker.cjs']) {
+for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs']) {
   const at = readFileSync(out).findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`${out}: a non-ASCII byte at ${at}; write it as a \\u escape in the source`);
 }

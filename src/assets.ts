@@ -16,8 +16,3 @@ export function distFile(path: string): URL {
 export function scanWorkerUrl(): URL {
   return distFile(BUNDLED ? 'scan-worker.cjs' : 'pipeline/scan-worker.js');
 }
-
-/** The checkpoint thread's script (store/checkpointer.ts): the bundle's own, else tsc's module. */
-export function checkpointWorkerUrl(): URL {
-  return distFile(BUNDLED ? 'checkpoint-worker.cjs' : 'store/checkpoint-worker.js');
-}

@@ -3,18 +3,17 @@
  * `first-byte`, for `npm run bench -- startup`: when the first input byte is read and when the first
  * range is scanned, as milliseconds since the process started and of CPU (user + system, all threads)
  * so far, one line each, once a process. `stdin`: what the Source made of a piped stdin (the pipe's
- * size). `checkpoint`: what the store's checkpoint thread copied (store/checkpointer.ts). Off, a mark costs one test.
+ * size). Off, a mark costs one test.
  */
 import { monotonicMs } from './clock.js';
 
 const topics = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',');
 const on = topics.includes('first-byte');
 const onStdin = topics.includes('stdin');
-const onCheckpoint = topics.includes('checkpoint');
 
 /** Writes `text` as a trace line when the topic is asked for. */
-export function trace(topic: 'stdin' | 'checkpoint', text: string): void {
-  if ((topic === 'stdin' && onStdin) || (topic === 'checkpoint' && onCheckpoint)) process.stderr.write(`authing-triage: trace: ${topic}: ${text}\n`);
+export function trace(topic: 'stdin', text: string): void {
+  if (topic === 'stdin' && onStdin) process.stderr.write(`authing-triage: trace: stdin: ${text}\n`);
 }
 const marked = new Set<string>();
 

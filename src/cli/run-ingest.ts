@@ -145,7 +145,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // a run skip its database (it is opened at the end if no input needed it).
   const db: { store?: Store; opening?: Promise<Store> } = {};
   const storeReady = (): Promise<Store> =>
-    (db.opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout, checkpointThread: threads > 1 }).then(async (s) => {
+    (db.opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
       db.store = s;
       await s.syncRegistry(registry);
       return s;

@@ -12,8 +12,6 @@ import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
-import { Checkpointer } from './checkpointer.js';
-import { trace } from '../trace.js';
 import { contractAfterReread, hourOf, HourCounts, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
@@ -59,19 +57,6 @@ const BULK_BATCH_EVENTS = 2048;
  * last, is small in the middle of a bulk run too.
  */
 const TRICKLE_BATCHES = 3;
-/**
- * A bulk batch with at least one event in this many bytes of input starts the checkpoint thread
- * (checkpointer.ts): where events are sparse (the 1 GB capture: one in 14 KB), the checkpoints are a
- * few pages a batch, and the thread's start (~65 ms of CPU) would cost more than it takes off the main thread.
- */
-const CHECKPOINT_THREAD_BYTES = 2048;
-/**
- * The main connection's automatic checkpoint while the thread checkpoints (WAL frames; SQLite's default is
- * 1,000): the thread empties the WAL after each batch, so this is reached only if it falls far behind.
- */
-const BACKSTOP_CHECKPOINT_FRAMES = 4000;
-/** The thread checkpoints each time the database has grown by this many pages (SQLite's default: every 1,000 WAL frames). */
-const CHECKPOINT_PAGES = 1000;
 /** What takeBack returns when a batch takes nothing back. */
 const NONE_TAKEN_BACK: ReadonlySet<string> = new Set();
 
@@ -210,7 +195,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
-  const store = new SqliteStore(db, path, !!opts.checkpointThread);
+  const store = new SqliteStore(db, path);
   // The build's template holds the built-in registry (scripts/store-template.mjs); another template may not.
   store.holdsBundledRegistry = made === 'copied' && opts.template === undefined;
   return store;
@@ -342,16 +327,10 @@ export class SqliteStore implements Store {
   private writtenSinceIndexed = 0;
   /** Batches of fewer than BULK_BATCH_EVENTS events in a row. */
   private smallBatches = 0;
-  /** The WAL's checkpoints on a thread of their own, once a dense bulk batch started it (checkpointer.ts). */
-  private checkpointer: Checkpointer | null = null;
-  /** The database's pages when the thread was last asked for a checkpoint. */
-  private pagesAtCheckpoint = 0;
 
   constructor(
     readonly db: DB,
     readonly location: string,
-    /** A dense bulk run may start the checkpoint thread. */
-    private checkpointThread = false,
   ) {
     const ro = db.readonly;
     this.insertEvent = ro ? null : db.prepare(insertEventsSql(1));
@@ -388,33 +367,8 @@ export class SqliteStore implements Store {
       // The run's own outcome (and its error, if any) is what the user needs; the next writable open tries again.
       if (this.indexesDropped) this.restoreIndexesAfter();
     } finally {
-      // Its connection first: the last one to close checkpoints what is left and removes the WAL, as before.
-      const counts = await this.checkpointer?.close();
-      if (counts) trace('checkpoint', `the thread ran ${counts.runs} checkpoints; the WAL held at most ${counts.maxLog} frames`);
       this.db.close();
     }
-  }
-
-  /**
-   * Asks the thread for a checkpoint once the database has grown by CHECKPOINT_PAGES since the last one asked
-   * for: as often as SQLite's automatic checkpoint would run (each one two fsyncs), not at every batch.
-   */
-  private askCheckpoint(): void {
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    if (pages - this.pagesAtCheckpoint < CHECKPOINT_PAGES) return;
-    this.pagesAtCheckpoint = pages;
-    this.checkpointer!.request();
-  }
-
-  /** Starts the checkpoint thread; if it fails, this connection checkpoints as SQLite does by default again. */
-  private startCheckpointer(): void {
-    this.checkpointThread = false;
-    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_FRAMES}`);
-    this.checkpointer = new Checkpointer(this.location, (e) => {
-      trace('checkpoint', `the thread failed (${e.message}); checkpoints on the main thread`);
-      this.checkpointer = null;
-      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
-    });
   }
 
   /**
@@ -550,8 +504,6 @@ export class SqliteStore implements Store {
       }
       this.writtenSinceIndexed += added.length;
       this.smallBatches = events.length < BULK_BATCH_EVENTS ? this.smallBatches + 1 : 0;
-      if (this.checkpointThread && this.indexesDropped && events.length >= BULK_BATCH_EVENTS && events.length * CHECKPOINT_THREAD_BYTES >= progress.bytes - progress.fromBytes) this.startCheckpointer();
-      if (this.checkpointer) this.askCheckpoint();
       // A trickle after a bulk run (a live stream caught up): the indexes come back now, not at close.
       if (this.indexesDropped && this.smallBatches >= TRICKLE_BATCHES) this.restoreIndexesAfter();
       return added;

@@ -127,8 +127,6 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Milliseconds to wait for another writer (default 10 s). */
   busyTimeout?: number;
-  /** SQLite: a bulk run may checkpoint its WAL on a thread of its own (store/checkpointer.ts); false for `--threads 1`. */
-  checkpointThread?: boolean;
 }
 
 /** True for a PostgreSQL connection URL. */
