@@ -49,6 +49,14 @@ const DEFERRED_INDEXES: readonly { name: string; sql: string }[] = [
   { name: 'events_time', sql: 'CREATE INDEX IF NOT EXISTS events_time ON events (time)' },
   { name: 'events_code', sql: 'CREATE INDEX IF NOT EXISTS events_code ON events (code)' },
 ];
+/**
+ * The page cache of a bulk run (KiB; SQLite's own default, where better-sqlite3 builds with 16 MB), from the batch
+ * that drops the indexes until they are made again. The run appends: a page once written is not read again, so a
+ * larger cache only adds memory to fault in, and the sort that makes the indexes again spills to a temporary file
+ * past it instead of growing 16 MB in memory for each index. On the 30 MB every-line capture: the main thread
+ * -0.1 s, peak RSS -20 MB, `CREATE INDEX` of both -60 to -80 ms of CPU (docs/performance.md, round twelve).
+ */
+const BULK_CACHE_KIB = 2000;
 /** A batch of at least this many events may drop the indexes (bulkIndexes). */
 const BULK_BATCH_EVENTS = 2048;
 /**
@@ -327,6 +335,8 @@ export class SqliteStore implements Store {
   private writtenSinceIndexed = 0;
   /** Batches of fewer than BULK_BATCH_EVENTS events in a row. */
   private smallBatches = 0;
+  /** The page cache's size before a bulk run made it BULK_CACHE_KIB, while it is so. */
+  private cacheSize: number | null = null;
 
   constructor(
     readonly db: DB,
@@ -383,6 +393,8 @@ export class SqliteStore implements Store {
     if (this.writtenSinceIndexed + batch < this.indexedRows) return;
     for (const ix of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
     this.indexesDropped = true;
+    this.cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
   }
 
   /**
@@ -400,6 +412,8 @@ export class SqliteStore implements Store {
   /** Makes the dropped indexes again (a sort each), in their own transaction. */
   private restoreIndexes(): void {
     makeIndexes(this.db);
+    if (this.cacheSize !== null) this.db.pragma(`cache_size = ${this.cacheSize}`);
+    this.cacheSize = null;
     this.indexesDropped = false;
     this.indexedRows = -1;
     this.writtenSinceIndexed = 0;

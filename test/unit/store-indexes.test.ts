@@ -98,6 +98,29 @@ describe('the events indexes during a bulk run', () => {
     );
   }, 60_000);
 
+  it('are made again, as a bulk run is written, with a 2 MB page cache; the connection has its own again after', async () => {
+    const store = openSqlite(join(tempDir(), 'cache.db'));
+    const cacheSize = (): number => store.db.pragma('cache_size', { simple: true }) as number;
+    try {
+      // better-sqlite3 builds with a 16 MB cache; a bulk run appends, and a page once written is not read again.
+      const own = cacheSize();
+      expect(own).toBe(-16000);
+      const a = await store.claimSource(10, 'h', 'a.log');
+      await store.writeBatch(a.id, events(1, 3000, [2004, 1636]), { fromBytes: 0, bytes: 10, lines: 3000, complete: false, format: null });
+      expect(eventIndexes(store)).toEqual([]);
+      expect(cacheSize()).toBe(-2000);
+      // Three small batches in a row: a trickle, so the indexes are made again, and the cache is as it was.
+      for (let k = 0; k < 3; k++) {
+        const from = 3001 + k * 100;
+        await store.writeBatch(a.id, events(from, from + 99, [2004]), { fromBytes: 10 + k, bytes: 11 + k, lines: from + 99, complete: false, format: null });
+        expect(cacheSize()).toBe(k === 2 ? own : -2000);
+      }
+      expect(eventIndexes(store)).toEqual(SCHEMA_INDEXES);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('are made again when the store is closed after a bulk batch', async () => {
     const db = join(tempDir(), 'close.db');
     const store = await bulkStore(db, 3000, [2004, 1636]);
