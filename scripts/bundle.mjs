@@ -137,7 +137,8 @@ for (const out of ['dist/authing-triage.cjs', 'dist/scan-worker.cjs']) {
 // evaluates a module reached only through import() at that import(). Nothing that only report pages,
 // PostgreSQL, live output, zips or the progress bar need may be reachable through static imports
 // from what a plain ingest runs (the entry, the ingest command, run-ingest), or every ingest evaluates it.
-const LAZY = [/^src\/report\/(html|page|query)\.ts$/, /^src\/store\/postgres\.ts$/, /^node_modules\/(pg|pino-pretty|yauzl|cli-progress)\//];
+// safe-regex2 (and its parser, ret) is required where a user registry's pattern is checked (src/registry/index.ts).
+const LAZY = [/^src\/report\/(html|page|query)\.ts$/, /^src\/store\/postgres\.ts$/, /^node_modules\/(pg|pino-pretty|yauzl|cli-progress|safe-regex2|ret)\//];
 const eager = new Set();
 for (const todo = ['src/cli/main.ts', 'src/cli/commands/ingest.ts', 'src/cli/run-ingest.ts']; todo.length; ) {
   const f = todo.pop();

@@ -7,9 +7,9 @@
  * less (a tag dropped) reads on as usual and says that stored events stay until `rescan`.
  * Union, not last-wins: two contracts run alternately settle after one re-read each.
  */
-import { createHash } from 'node:crypto';
 import type { Extractor } from '../extract/index.js';
 import type { Registry } from '../registry/index.js';
+import { createSha256 } from './fingerprint.js';
 import type { BatchProgress, SourceRow, Store } from '../store/store.js';
 import type { AuthingEvent } from '../types.js';
 
@@ -25,7 +25,7 @@ export interface Contract {
   elements: readonly string[];
 }
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha = (s: string): string => createSha256().update(s).digest('hex');
 
 /** A contract of these elements (sorted, deduplicated). */
 export function contractOf(elements: Iterable<string>): Contract {
@@ -33,13 +33,27 @@ export function contractOf(elements: Iterable<string>): Contract {
   return { hash: sha(JSON.stringify(sorted)).slice(0, 32), elements: sorted };
 }
 
-/** The contract of a run: the code's version, the extra context tags, every signature. */
+/**
+ * The contract of a run: the code's version, the extra context tags, every signature. Hashed when first
+ * read (a source's stored contract is compared after its head is read), so that node:crypto is not loaded
+ * before the first byte.
+ */
 export function runContract(extractor: Extractor, registry: Registry): Contract {
-  return contractOf([
-    `version:${CONTRACT_VERSION}`,
-    ...extractor.tags.map((t) => `tag:${t}`),
-    ...registry.signatures.map((s) => `signature:${sha(JSON.stringify(s)).slice(0, 16)}`),
-  ]);
+  let made: Contract | undefined;
+  const contract = (): Contract =>
+    (made ??= contractOf([
+      `version:${CONTRACT_VERSION}`,
+      ...extractor.tags.map((t) => `tag:${t}`),
+      ...registry.signatures.map((s) => `signature:${sha(JSON.stringify(s)).slice(0, 16)}`),
+    ]));
+  return {
+    get hash() {
+      return contract().hash;
+    },
+    get elements() {
+      return contract().elements;
+    },
+  };
 }
 
 /** How one source is read under a run's contract. */

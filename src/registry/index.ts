@@ -1,6 +1,6 @@
 /** The code registry: what each Authing code means, its category, and the SDK's log signatures. */
 import { readFileSync } from 'node:fs';
-import safeRegex from 'safe-regex2';
+import type safeRegexCheck from 'safe-regex2';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
@@ -182,6 +182,8 @@ const NESTED_REPETITION = 'a repetition inside a repetition, like (a+)+ or (\\w+
  * does not change the height, so one is read as a plain group for the check.
  */
 export function exponentialPattern(source: string): boolean {
+  // Loaded with the first user pattern: safe-regex2's parser (ret) built its tables at every run's start (~3 ms).
+  const safeRegex = process.getBuiltinModule('node:module').createRequire(import.meta.url)('safe-regex2') as typeof safeRegexCheck;
   return !safeRegex(source.replace(/\(\?<[=!]/g, '(?:'), { limit: Number.MAX_SAFE_INTEGER });
 }
 

@@ -6,10 +6,10 @@
  * monotonic milliseconds from process.uptime(). Nor node:tty or node:net (~4-8 ms before a file's
  * first byte).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, preloadEnv, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, preloadEnv, query, runCli, tempDir } from '../helpers.js';
 
 /** Runs the bin with a preload that writes, at exit, whether the built-in module `name` was loaded. */
 function loadsModule(name: string, args: string[], env: Record<string, string> = {}, input?: string): boolean {
@@ -53,6 +53,41 @@ describe('node:tty and node:net', () => {
     const r = runCli(['--db', join(dir, 't.db')], { env: preloadEnv('module-loaded', out, 'tty'), input: readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8') });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('true');
+  });
+});
+
+describe('before the first byte', () => {
+  // node:crypto (twenty built-in modules, ~25 M instructions) was loaded as the pipeline's modules were evaluated,
+  // for hashes that are taken once the head is read (the contract's hash is taken when first read); node:module was
+  // loaded by launch.ts and binary.ts (createRequire) and brings Node's ES module loader with it (~4 M).
+  it('a --quiet run of a small file has loaded neither node:crypto nor node:module, and loads node:crypto for the head after it', () => {
+    const dir = tempDir();
+    const out = join(dir, 'loaded.json');
+    const r = runCli(['--db', join(dir, 't.db'), '--quiet', join(FIXTURES, 'guard-threadtime.log')], { env: { ...preloadEnv('modules-loaded', out), AUTHING_TRIAGE_TRACE: 'first-byte' } });
+    expect(r.status, r.stderr).toBe(0);
+    const { firstByte, exit } = JSON.parse(readFileSync(out, 'utf8')) as { firstByte: string[] | null; exit: string[] };
+    expect(firstByte).not.toBeNull();
+    expect(firstByte!.filter((m) => ['crypto', 'module'].includes(m))).toEqual([]);
+    expect(exit).toContain('crypto');
+    expect(query<{ n: number }>(join(dir, 't.db'), 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 15 }]);
+  });
+});
+
+describe('safe-regex2', () => {
+  // Its parser (ret) built its tables when the registry's module was evaluated, ~3 ms of every run, for the check of a
+  // user registry's patterns (test/unit/verify-registry.test.ts has the check itself through the bin).
+  it('is required only to check a user registry\'s patterns, not by a plain run', () => {
+    const dir = tempDir();
+    const out = join(dir, 'loaded.json');
+    const requiresSafeRegex = (args: string[]): boolean => {
+      const r = runCli(['--db', join(dir, 't.db'), '--quiet', ...args, join(FIXTURES, 'guard-threadtime.log')], { env: preloadEnv('modules-loaded', out) });
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(readFileSync(out, 'utf8')) as { required: string[] }).required.some((f) => f.includes('/node_modules/safe-regex2/'));
+    };
+    expect(requiresSafeRegex([])).toBe(false);
+    const registry = join(dir, 'r.json');
+    writeFileSync(registry, JSON.stringify({ signatures: [{ tags: ['MyAuth'], message: '^login failed code=(\\d+)', code: 9001, source: 'test' }] }));
+    expect(requiresSafeRegex(['--registry', registry])).toBe(true);
   });
 });
 
