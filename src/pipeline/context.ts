@@ -20,7 +20,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
 import { RecentMap } from './recent-map.js';
-import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type LookBackWalker, type PidLine } from './line-window.js';
+import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
@@ -101,8 +101,6 @@ export interface ContextOptions {
   maxLine?: number;
   /** The causes of messages (extract/causes.ts). */
   causes: CauseFinder;
-  /** Makes the WebAssembly walker of look-backs read from the frames (scan.ts's lookBackWalker); else the JavaScript walk. */
-  walker?: () => LookBackWalker | null;
 }
 
 /** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match. */
@@ -130,7 +128,7 @@ export interface EventContext {
 export class ContextKeeper {
   private readonly ring = new PidRing();
   /** The bytes before the line being fed (the Selector sets it). */
-  readonly window: LineWindow;
+  readonly window = new LineWindow();
   /** What the last event of each pid saw (one-line layouts); the 1024 pids with the latest events are kept. */
   private readonly pids = new RecentMap<number, PidSeen>(1024);
   /** The parser of read-back lines, made again when the layout or the year changes. */
@@ -157,7 +155,6 @@ export class ContextKeeper {
 
   constructor(private readonly o: ContextOptions) {
     this.wholeChars = Math.floor((o.maxLine ?? 0) / 3) - 1;
-    this.window = new LineWindow(o.walker ?? null);
   }
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */

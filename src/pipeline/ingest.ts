@@ -27,7 +27,7 @@ import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, t
 import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
-import { chunkScanner, lookBackWalker } from './scan.js';
+import { chunkScanner } from './scan.js';
 import { Selector } from './selector.js';
 import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
@@ -353,7 +353,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const sink = storeSinkFor(store, src, input, facts, at, opts, () => parser.format);
   const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
-  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses(), maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, walker: () => lookBackWalker(opts.needles) });
+  const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses(), maxLine: opts.maxLine ?? DEFAULT_MAX_LINE });
   let unparsed = 0;
   // --year names the year of a file's last stamp: its month and day come from the file's tail.
   const years = await yearOptions(opts.year, src.opened);

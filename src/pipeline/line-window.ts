@@ -20,16 +20,6 @@ export const LOOKBACK_MAX = MAX_CONTEXT * 2;
  * the line yields an event.
  */
 export class LineWindow {
-  /**
-   * Walks a look-back in WebAssembly (needle-scan.wat's pidLines, the scan threads' walk) over a copy of its
-   * window, when given: the JavaScript walk's newline search per line was ~0.25 s of a piped GB's main
-   * thread (profiled), where a file read in ranges has its scan threads walk (docs/performance.md, round twelve).
-   */
-  constructor(private readonly makeWalker: (() => LookBackWalker | null) | null = null) {}
-
-  /** The walker, made at the first walk that may use it (a run with no event makes none); null: the JavaScript walk. */
-  private walker: LookBackWalker | null | undefined;
-
   private buf: Buffer | null = null;
   private start = 0;
   /** 1-based number of the line at `start`. */
@@ -146,40 +136,13 @@ export class LineWindow {
       pidLines(bytes, from, bytes.length, needle, col, max, out, { lines: 0, max: maxLines });
       return out.reverse();
     }
-    const lo = windowStart(this.buf, this.start);
-    // The whole window in this frame (a window that reaches into the tail before it is walked here)
-    if (this.start > LOOKBACK_BYTES && (this.walker ??= this.makeWalker?.() ?? null)) return this.walked(this.walker, lo, needle, col, max, maxLines);
     const looked = { lines: 0, max: maxLines };
-    pidLines(this.buf, lo, this.start, needle, col, max, out, looked);
+    pidLines(this.buf, windowStart(this.buf, this.start), this.start, needle, col, max, out, looked);
     // the rest of the look-back in the tail of the frame before (its first line may be cut: not read)
     const rest = LOOKBACK_BYTES - this.start;
     if (rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
     return out.reverse();
   }
-
-  /** (start, end, back) of the lines a walk found (reused) and the walker's copy of a window. */
-  private readonly spans: number[] = [];
-  private win: Buffer | null = null;
-
-  /** linesOfPid's walk of buf[lo, start), run by `walker` over a copy of those bytes in its memory. */
-  private walked(walker: LookBackWalker, lo: number, needle: string, col: number, max: number, maxLines: number): PidLine[] {
-    const n = this.start - lo;
-    const win = (this.win ??= walker.input(LOOKBACK_BYTES + 1));
-    this.buf!.copy(win, 0, lo, this.start);
-    const spans = this.spans;
-    spans.length = 0;
-    walker.pidLines(win, 0, n, needle, col, max, maxLines, spans);
-    const out: PidLine[] = [];
-    // oldest first
-    for (let j = spans.length - 3; j >= 0; j -= 3) out.push({ text: lineText(win, spans[j]!, spans[j + 1]!), back: spans[j + 2]! });
-    return out;
-  }
-}
-
-/** A scanner's look-back walk over bytes in its own memory (scan.ts's ChunkScanner: input() and pidLines). */
-export interface LookBackWalker {
-  input(size: number): Buffer;
-  pidLines(buf: Buffer, lo: number, hi: number, needle: string, col: number, max: number, maxLines: number, out: number[]): void;
 }
 
 /** A line read back: its text and how many lines before the event's it is (1: the line just before). */

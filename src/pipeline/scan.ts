@@ -1,7 +1,7 @@
 /** The fast scan of one chunk of whole lines, shared by the ingest loop and the scan workers. */
 import type { Needles } from '../extract/prefilter.js';
 import { blockHasher, type BlockHasher } from './fingerprint.js';
-import { LOOKBACK_BYTES, pidLineSpans, type LookBackWalker } from './line-window.js';
+import { pidLineSpans } from './line-window.js';
 import { SimdScanner } from './needle-scan.js';
 
 /** What a scanned chunk held. */
@@ -131,15 +131,6 @@ let last: { source: string; scanner: ChunkScanner } | null = null;
 export function chunkScanner(needles: Needles): ChunkScanner {
   if (last?.source !== needles.any.source) last = { source: needles.any.source, scanner: makeScanner(needles) };
   return last.scanner;
-}
-
-/**
- * A WebAssembly scanner of its own for the main thread's look-back walks (line-window.ts), which copy a
- * window into its memory; null where SIMD is not to be had (the JavaScript walk then). Not the Selector's
- * scanner: an event's look-back is read while that one's memory holds the chunk being scanned.
- */
-export function lookBackWalker(needles: Needles): LookBackWalker | null {
-  return SimdScanner.create(withLayoutNeedles(needles), LOOKBACK_BYTES + 1);
 }
 
 function makeScanner(given: Needles): ChunkScanner {
