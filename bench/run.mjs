@@ -87,7 +87,9 @@ function measure(label, shell, { n = runs, fresh } = {}) {
   for (let i = 0; i < n; i++) {
     fresh?.();
     const t0 = process.hrtime.bigint();
-    const r = spawnSync('bash', ['-c', wrapped], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    // --norc: a bash whose stdin is a socket (a child_process pipe) reads ~/.bashrc when SHLVL < 2 (bash's rshd
+    // rule), and a pyenv set-up there added ~0.5 s to every row when the bench was started from a nohup subshell
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', wrapped], { encoding: 'utf8', maxBuffer: 256 << 20 });
     secs.push(Number(process.hrtime.bigint() - t0) / 1e9);
     if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr.slice(-500)}`);
     rss.push(Number(/__rss (\d+)/.exec(r.stderr)?.[1] ?? NaN));
@@ -103,9 +105,9 @@ if (!existsSync(capture) || statSync(capture).size < size * 0.99) {
   await generateCapture(capture, { bytes: size, seed: 42 });
 }
 const gz = `${capture}.gz`;
-if (!existsSync(gz)) execFileSync('bash', ['-c', `gzip -1 -c "${capture}" > "${gz}"`]);
+if (!existsSync(gz)) execFileSync('bash', ['--norc', '--noprofile', '-c', `gzip -1 -c "${capture}" > "${gz}"`]);
 const bytes = statSync(capture).size;
-const lines = Number(execFileSync('bash', ['-c', `wc -l < "${capture}"`], { encoding: 'utf8' }).trim());
+const lines = Number(execFileSync('bash', ['--norc', '--noprofile', '-c', `wc -l < "${capture}"`], { encoding: 'utf8' }).trim());
 const db = (name) => {
   const p = join(out, `${name}.db`);
   for (const f of [p, `${p}-wal`, `${p}-shm`]) rmSync(f, { force: true });

@@ -18,8 +18,9 @@ const secs = (t) => {
 
 /** One run of a shell command: its children's CPU seconds (user + system) and the wall seconds. */
 function once(shell, env) {
+  // --norc: else bash reads ~/.bashrc when started with a socket for stdin and SHLVL < 2 (see run.mjs's measure)
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('bash', ['-c', `${shell} > /dev/null 2>&1; s=$?; times; exit $s`], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `${shell} > /dev/null 2>&1; s=$?; times; exit $s`], { encoding: 'utf8', env: { ...process.env, ...env } });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${shell} failed (${r.status}): ${r.stderr.slice(-300)}`);
   // `times` prints the shell's user and system time, then its children's
@@ -32,7 +33,7 @@ function once(shell, env) {
  * process started, wall and CPU, when the first input byte was read and when the first range was scanned.
  */
 function marks(shell, env) {
-  const r = spawnSync('bash', ['-c', `${shell} 2>&1 >/dev/null`], { encoding: 'utf8', env: { ...process.env, ...env, AUTHING_TRIAGE_TRACE: 'first-byte' } });
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `${shell} 2>&1 >/dev/null`], { encoding: 'utf8', env: { ...process.env, ...env, AUTHING_TRIAGE_TRACE: 'first-byte' } });
   if (r.status !== 0) throw new Error(`${shell} failed (${r.status}): ${r.stdout.slice(-300)}`);
   const at = (what) => {
     const m = new RegExp(`first byte ${what} at ([\\d.]+) ms, ([\\d.]+) ms of CPU`).exec(r.stdout);

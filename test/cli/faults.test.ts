@@ -122,13 +122,13 @@ describe('signals', () => {
         if (Date.now() - t0 > 60000) { console.error('the run did not store its 750 events within 60 s'); process.exit(1); }
         setTimeout(poll, 20);
       })();`;
-    const r = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --json | { "${process.execPath}" -e "$ENDED"; head -1; } >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8', env: { ...process.env, ENDED: ended } });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --json | { "${process.execPath}" -e "$ENDED"; head -1; } >/dev/null; echo "triage exit \${PIPESTATUS[1]}"`], { encoding: 'utf8', env: { ...process.env, ENDED: ended } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('triage exit 0\n');
     // Whatever was committed before the pipe closed is consistent, and the same input again completes it.
     const [part] = query<{ events: number; counted: number | null }>(db, 'SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT SUM(count) FROM counts_hourly) AS counted');
     expect(part!.counted ?? 0).toBe(part!.events);
-    const again = spawnSync('bash', ['-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --quiet`], { encoding: 'utf8' });
+    const again = spawnSync('bash', ['--norc', '--noprofile', '-c', `cat "${input}" | "${process.execPath}" "${BIN}" --db "${db}" --quiet`], { encoding: 'utf8' });
     expect(again.status).toBe(0);
     expect(query<{ n: number }>(db, 'SELECT SUM(count) AS n FROM counts_hourly')[0]!.n).toBe(50 * 15);
   });

@@ -85,7 +85,7 @@ describe('live', () => {
   });
 
   it('ends quietly when stdout closes (| head)', () => {
-    const r = spawnSync('bash', ['-c', `set -o pipefail; cat "${FIXTURE}" "${FIXTURE}" | "${process.execPath}" "${BIN}" --db "${join(tempDir(), 'h.db')}" --json --quiet | head -2`], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `set -o pipefail; cat "${FIXTURE}" "${FIXTURE}" | "${process.execPath}" "${BIN}" --db "${join(tempDir(), 'h.db')}" --json --quiet | head -2`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(2);

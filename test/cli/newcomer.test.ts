@@ -24,7 +24,7 @@ const helpOf = (...cmd: string[]): string => helpRun(...cmd).stdout;
 
 /** Runs `bin ARGS | head -1` in bash and returns the bin's own exit status and stderr. */
 function intoHead(args: string, cwd: string, stdin = ''): { status: number; stderr: string; stdout: string } {
-  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} 2>"${cwd}/err" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `"${process.execPath}" "${BIN}" ${args} 2>"${cwd}/err" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
     cwd,
     input: stdin,
     encoding: 'utf8',

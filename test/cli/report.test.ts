@@ -228,7 +228,7 @@ describe('parse', () => {
     // handler fails at 10 copies too: docs/performance.md, round nine)
     const big = join(tempDir(), 'big.log');
     writeFileSync(big, readFileSync(join(FIXTURES, 'guard-threadtime.log'), 'utf8').repeat(20));
-    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" parse "${big}" | head -1`], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `set -o pipefail; "${process.execPath}" "${BIN}" parse "${big}" | head -1`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')).toHaveLength(2);
