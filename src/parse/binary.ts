@@ -3,15 +3,13 @@
  * @devicefarmer/adbkit-logcat's own binary parser.
  */
 import type { EventEmitter } from 'node:events';
+import { requireAtFirstUse } from '../first-use.js';
 import type { Level, LogRecord } from '../types.js';
 
 // The library's parser class: parse(chunk) emits 'entry' per record, then 'drain' (nothing left over) or 'wait'.
 type AdbParser = EventEmitter & { parse(chunk: Buffer): void };
-/**
- * Loaded with the first binary capture: the library costs every run ~10 ms of start-up (measured), and
- * node:module (for createRequire) loads Node's ES module loader, ~5 M instructions before every first byte.
- */
-const binaryParser = (): AdbParser => new (process.getBuiltinModule('node:module').createRequire(import.meta.url)('@devicefarmer/adbkit-logcat/lib/logcat/parser/binary') as new () => AdbParser)();
+/** Loaded with the first binary capture: the library costs every run ~10 ms of start-up (measured). */
+const binaryParser = (): AdbParser => new (requireAtFirstUse<new () => AdbParser>('@devicefarmer/adbkit-logcat/lib/logcat/parser/binary'))();
 
 interface AdbEntry {
   date: Date;

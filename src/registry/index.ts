@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type safeRegexCheck from 'safe-regex2';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
+import { requireAtFirstUse } from '../first-use.js';
 import { readBoundedText } from '../sources/bounded-file.js';
 import type { Outcome } from '../types.js';
 
@@ -183,7 +184,7 @@ const NESTED_REPETITION = 'a repetition inside a repetition, like (a+)+ or (\\w+
  */
 export function exponentialPattern(source: string): boolean {
   // Loaded with the first user pattern: safe-regex2's parser (ret) built its tables at every run's start (~3 ms).
-  const safeRegex = process.getBuiltinModule('node:module').createRequire(import.meta.url)('safe-regex2') as typeof safeRegexCheck;
+  const safeRegex = requireAtFirstUse<typeof safeRegexCheck>('safe-regex2');
   return !safeRegex(source.replace(/\(\?<[=!]/g, '(?:'), { limit: Number.MAX_SAFE_INTEGER });
 }
 
