@@ -119,6 +119,8 @@ function readCache(dir: string, name: string, uid: number, spare: Buffer): Cache
       const tags = file.subarray(HEAD_BYTES, tagsEnd);
       const data = file.subarray(dataStart(tags.length));
       if (!data.length || !header(name, tags, data).equals(file.subarray(0, HEAD_BYTES))) return undefined;
+      // the zeros before V8's data are outside the checksum: any other byte there is damage too, and the file is made again
+      for (let i = tagsEnd; i < file.length - data.length; i++) if (file[i] !== 0) return undefined;
       return { data, tags: tags.toString('latin1').split('\n') };
     } finally {
       closeSync(fd);

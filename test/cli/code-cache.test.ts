@@ -90,7 +90,7 @@ describe('code cache', () => {
   // V8 copies cached data that is not pointer-aligned before it reads it: an ingest's 670 KB again in fresh memory,
   // ~170 page faults before the first byte (each ~17 us on the project's VM).
   it('lays V8\'s data out at a multiple of 8 bytes in the file, after the tags and zeros, under the file\'s checksum', () => {
-    const [[name, file]] = [...firstIngest().files];
+    const [name, file] = [...firstIngest().files][0]!;
     const tagsEnd = 6 + file!.readUInt16LE(4);
     expect(file!.subarray(6, tagsEnd).toString('latin1')).toBe('ingest');
     const start = (tagsEnd + 7) & ~7;
@@ -149,6 +149,15 @@ describe('code cache', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
     };
     runFrom(foreign);
+    // the zeros between the tags and V8's data (dataStart) are not under the checksum: each one damaged on its own
+    const tagsEnd = 6 + good.readUInt16LE(4);
+    const dataAt = (tagsEnd + 7) & ~7;
+    expect(dataAt).toBeGreaterThan(tagsEnd); // an ingest's one tag, "ingest", leaves 4 zeros
+    for (let at = tagsEnd; at < dataAt; at++) {
+      const bytes = Buffer.from(good);
+      bytes[at] = 1;
+      runFrom(bytes);
+    }
     // Each trial tries every kind of damage once (a oneof of 6 runs left kinds untried); the ingest
     // replaces the cache, so a command run after it would read a sound cache, not the damaged one.
     const damage = fc.tuple(
