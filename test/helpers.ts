@@ -177,7 +177,9 @@ export async function watchStore(db: string, child: ChildProcess, until: { event
         return null; // the run has not made the file or its schema yet
       }
     };
-    close = async () => conn?.close();
+    close = async () => {
+      conn?.close();
+    };
   }
   const t0 = Date.now();
   let halfWritten = 0;

@@ -136,7 +136,7 @@ describe('contract arithmetic', () => {
 
 describe('display filters', () => {
   const ev = (time: string | null, level: AuthingEvent['level'] = 'E'): AuthingEvent =>
-    ({ code: 10001, category: 'network', method: 'signature', detail: null, time, pid: 1, tid: 1, level, tag: 'Guardian', line: 1, excerpt: '' });
+    ({ code: 10001, category: 'network', method: 'signature', outcome: 'error', detail: null, time, pid: 1, tid: 1, level, tag: 'Guardian', line: 1, excerpt: '' });
   it('--since and --until keep [since, until) and drop events without a time', () => {
     const f = eventFilter({ since: Date.parse('2026-03-17T16:00:00Z'), until: Date.parse('2026-03-17T17:00:00Z') }, ['network'])!;
     expect([f(ev('2026-03-17T15:59:59.999Z')), f(ev('2026-03-17T16:00:00.000Z')), f(ev('2026-03-17T16:59:59.999Z')), f(ev('2026-03-17T17:00:00.000Z')), f(ev(null))]).toEqual([false, true, true, false, false]);

@@ -301,7 +301,7 @@ describe('the pids whose last events are kept', () => {
         let list: [number, number][] = [];
         keys.forEach((k, i) => {
           m.set(k, i);
-          list = [...list.filter(([x]) => x !== k), [k, i]].slice(-cap);
+          list = [...list.filter(([x]) => x !== k), [k, i] as [number, number]].slice(-cap);
           sameValue(m.get(k), i);
         });
         expect(m.keys()).toEqual(list.map(([k]) => k));

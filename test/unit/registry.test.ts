@@ -44,7 +44,7 @@ function edit(dir: string, name: string, change: (text: string) => string): void
 /** The files a `source` names: "FILE: detail" parts joined by " + ", after "translated from xx: " or "authored; based on ". */
 function sourceFiles(source: string): string[] | undefined {
   const m = /^(?:translated from (?:en|zh): |authored; based on )?(.+)$/s.exec(source)!;
-  const files = m[1].split(' + ').map((part) => /^([\w./-]+\.(?:json|md|txt))(?::|$)/.exec(part)?.[1]);
+  const files = m[1]!.split(' + ').map((part) => /^([\w./-]+\.(?:json|md|txt))(?::|$)/.exec(part)?.[1]);
   return files.every((f) => f !== undefined) ? (files as string[]) : undefined;
 }
 

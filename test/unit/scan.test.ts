@@ -17,7 +17,9 @@ type Seen = { lines: number; overlong: number; candidates: [number, string][] };
 
 function viaJs(buf: Buffer, tags: string[], maxLine: number): Seen {
   const candidates: [number, string][] = [];
-  const r = scanChunk(buf, buf.length, candidateNeedles(tags), maxLine, (t, i) => candidates.push([i, t]));
+  const r = scanChunk(buf, buf.length, candidateNeedles(tags), maxLine, (t, i) => {
+    candidates.push([i, t]);
+  });
   return { ...r, candidates };
 }
 
@@ -30,7 +32,9 @@ function viaSimd(scanner: SimdScanner, buf: Buffer, maxLine: number, inPlace: bo
     buf.copy(mem, offset);
     input = mem.subarray(offset);
   }
-  const r = scanner.scan(input, buf.length, maxLine, (t, i) => candidates.push([i, t]));
+  const r = scanner.scan(input, buf.length, maxLine, (t, i) => {
+    candidates.push([i, t]);
+  });
   return { ...r, candidates };
 }
 
