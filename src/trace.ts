@@ -3,17 +3,19 @@
  * `first-byte`, for `npm run bench -- startup`: when the first input byte is read and when the first
  * range is scanned, as milliseconds since the process started and of CPU (user + system, all threads)
  * so far, one line each, once a process. `stdin`: what the Source made of a piped stdin (the pipe's
- * size). Off, a mark costs one test.
+ * size). `read`: how each input is read (ranges on the scan threads, stream jobs, or this thread, and
+ * why). Off, a mark costs one test.
  */
 import { monotonicMs } from './clock.js';
 
 const topics = (process.env.AUTHING_TRIAGE_TRACE ?? '').split(',');
 const on = topics.includes('first-byte');
 const onStdin = topics.includes('stdin');
+const onRead = topics.includes('read');
 
 /** Writes `text` as a trace line when the topic is asked for. */
-export function trace(topic: 'stdin', text: string): void {
-  if (topic === 'stdin' && onStdin) process.stderr.write(`authing-triage: trace: stdin: ${text}\n`);
+export function trace(topic: 'stdin' | 'read', text: string): void {
+  if (topic === 'stdin' ? onStdin : onRead) process.stderr.write(`authing-triage: trace: ${topic}: ${text}\n`);
 }
 const marked = new Set<string>();
 

@@ -10,7 +10,7 @@ import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
 import { MAX_CONTEXT } from '../pipeline/context.js';
-import { ScanPool, largeInput } from '../pipeline/parallel.js';
+import { ScanPool, denseFile, largeInput } from '../pipeline/parallel.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import { isValidTimeZone } from '../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../report/summary.js';
@@ -135,9 +135,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
     return EXIT.input;
   }
   // One set of scan threads for the whole run; for a large input they start now and boot while the
-  // database opens (a thread takes tens of milliseconds to start), else on first use.
+  // database opens (a thread takes tens of milliseconds to start), else on first use. Files that are all
+  // dense with events are read on this thread (parallel.ts denseInput): their threads would only idle.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
-  if (pool && largeInput(totalBytes)) pool.start();
+  const allDense = () => Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.input.entry && !ri.stdin && denseFile(ri.input.path, needles, DEFAULT_MAX_LINE));
+  if (pool && largeInput(totalBytes) && !allDense()) pool.start();
   // The database (opening, schema, migrations, the registry's codes) is made ready when the first
   // input's head has been read: a run's first bytes do not wait for it (start-up to the first byte,
   // issue 25). Files only, and not with --tee: a read of stdin, a FIFO or adb may wait for its writer,

@@ -25,13 +25,14 @@ import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
 import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
-import { ScanPool, largeInput } from './parallel.js';
+import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
 import { Selector } from './selector.js';
 import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
-import { traceFirst } from '../trace.js';
+import { trace, traceFirst } from '../trace.js';
+import { terminalText } from '../sinks/terminal-text.js';
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -280,9 +281,13 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const threads = opts.threads ?? 1;
   const size = src.opened.size;
   const large = size !== null && largeInput(size - startBytes);
-  if (shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null) {
+  const rangeable = shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null;
+  // A file dense with events is read on this thread, as a small one is (denseInput says why and what it measured).
+  const dense = rangeable && denseInput(input.path!, startBytes, size, opts.needles, maxLine);
+  if (rangeable && !dense) {
+    trace('read', `${terminalText(input.name)}: ranges on ${threads} threads`);
     src.close();
-    return yield* rangeFrames(input.path, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
+    return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
   }
   if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
@@ -296,8 +301,12 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // stream jobs cost more than it saved (`--threads 1` against 2 on this 2-core VM, 3 runs each: 50 MB at 1%
   // events 0.30-0.38 against 0.44-0.49 s; 30 MB with a third of the lines events 1.49-1.57 against 1.82-2.02 s,
   // every line 57,947 against 48,868 events/s) and 40-50 MB more peak memory. Streams still use them.
-  const small = plainFile && size !== null && !large;
-  if (threads > 1 && !everyLine && !small) return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
+  const small = plainFile && size !== null && (!large || dense);
+  if (threads > 1 && !everyLine && !small) {
+    trace('read', `${terminalText(input.name)}: stream jobs on ${threads} threads`);
+    return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
+  }
+  trace('read', `${terminalText(input.name)}: this thread${dense ? ' (dense with events)' : small ? ' (small)' : ''}`);
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
 

@@ -2,18 +2,77 @@
  * Splitting a large plain file into newline-aligned ranges scanned by worker threads. Results come
  * back in file order, so line numbers and checkpoints stay exactly those of the single-threaded scan.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
 import { BLOCK } from './fingerprint.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
-import { withLayoutNeedles } from './scan.js';
+import { scanChunk, withLayoutNeedles } from './scan.js';
 
 /** Below this many bytes left to read, a plain file is read on one thread (four ranges: the workers would not pay off). */
 export function largeInput(bytes: number): boolean {
   return bytes >= 4 * rangeBytes();
+}
+
+/** denseInput's windows: how many, of how many bytes, and the bytes per candidate line at or under which one is dense. */
+const DENSE_WINDOWS = 8;
+const DENSE_WINDOW_BYTES = 64 * 1024;
+const DENSE_BYTES_PER_CANDIDATE = 2048;
+
+/** DENSE_BYTES_PER_CANDIDATE, or AUTHING_TRIAGE_DENSE_BYTES (for tests: 0 reads every large file in ranges). */
+function denseBytesPerCandidate(): number {
+  const env = process.env.AUTHING_TRIAGE_DENSE_BYTES ? Number(process.env.AUTHING_TRIAGE_DENSE_BYTES) : NaN;
+  return Number.isSafeInteger(env) && env >= 0 ? env : DENSE_BYTES_PER_CANDIDATE;
+}
+
+/**
+ * True when a large plain file is dense with candidate lines: each of DENSE_WINDOWS windows spread over
+ * [start, size) (whole lines of DENSE_WINDOW_BYTES) holds one candidate line or more per
+ * DENSE_BYTES_PER_CANDIDATE bytes. Such a file is read on the main thread, like a small one: its cost
+ * is the parsing and storing of its events there, and scan threads only add the candidates' hand-over
+ * and their own CPU on the same two cores. Measured on 100 MB captures (bench/generate.mjs, seed 7;
+ * default ranges against the main thread, 3 runs each, round fourteen): every line an event 9.15-9.72
+ * against 6.60-7.54 s wall, 193 against 167-173 MB peak; one line in three 2.90-2.92 against 2.87-2.94 s,
+ * 177-197 against 148-155 MB; 10% 1.38-1.44 against 1.38-1.48 s; 3% 0.79-0.81 against 0.78-0.83 s
+ * (not dense here); 1% 0.55-0.57 against 0.64-0.65 s (ranges win: not dense). Every window must be
+ * dense, so a sparse file that opens with a burst of errors keeps its ranges.
+ */
+export function denseInput(path: string, start: number, size: number, needles: Needles, maxLine: number): boolean {
+  const span = size - start;
+  const perCandidate = denseBytesPerCandidate();
+  if (span <= 0 || perCandidate === 0) return false;
+  const scanned = withLayoutNeedles(needles);
+  const buf = Buffer.allocUnsafe(Math.min(DENSE_WINDOW_BYTES, span));
+  const fd = openSync(path, 'r');
+  try {
+    for (let k = 0; k < DENSE_WINDOWS; k++) {
+      const at = start + Math.floor(((span - buf.length) * k) / (DENSE_WINDOWS - 1));
+      const n = readSync(fd, buf, 0, buf.length, at);
+      // whole lines only: from the first line start in the window (its first byte when that is one) to its last newline
+      const from = at === start ? 0 : buf.subarray(0, n).indexOf(10) + 1;
+      const to = buf.subarray(0, n).lastIndexOf(10) + 1;
+      if (from <= 0 && at !== start) return false;
+      if (to <= from) return false;
+      let candidates = 0;
+      scanChunk(buf.subarray(from, to), to - from, scanned, maxLine, () => void candidates++);
+      if (candidates * perCandidate < to - from) return false;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** denseInput over the whole file at `path`, when it is large enough for ranges (false when it cannot be read). */
+export function denseFile(path: string, needles: Needles, maxLine: number): boolean {
+  try {
+    const size = statSync(path).size;
+    return largeInput(size) && denseInput(path, 0, size, needles, maxLine);
+  } catch {
+    return false;
+  }
 }
 
 /** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */

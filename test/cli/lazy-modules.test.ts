@@ -26,7 +26,7 @@ describe('node:worker_threads', () => {
   });
 
   it('is loaded by a run that reads a file in ranges on scan threads', () => {
-    expect(loadsModule('worker_threads', ['--threads', '2', join(FIXTURES, 'guard-threadtime.log')], { AUTHING_TRIAGE_RANGE_BYTES: '4096' })).toBe(true);
+    expect(loadsModule('worker_threads', ['--threads', '2', join(FIXTURES, 'guard-threadtime.log')], { AUTHING_TRIAGE_RANGE_BYTES: '4096', AUTHING_TRIAGE_DENSE_BYTES: '0' })).toBe(true);
   });
 });
 
