@@ -136,7 +136,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   }
   // One set of scan threads for the whole run; for a large input they start now and boot while the
   // database opens (a thread takes tens of milliseconds to start), else on first use. Files that are all
-  // dense with events are read on this thread (parallel.ts denseInput): their threads would only idle.
+  // dense with candidate lines are read on this thread (parallel.ts denseInput): their threads would only idle.
   const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
   const allDense = () => Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.input.entry && !ri.stdin && denseFile(ri.input.path, needles, DEFAULT_MAX_LINE));
   if (pool && largeInput(totalBytes) && !allDense()) pool.start();

@@ -282,31 +282,40 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const size = src.opened.size;
   const large = size !== null && largeInput(size - startBytes);
   const rangeable = shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null;
-  // A file dense with events is read on this thread, as a small one is (denseInput says why and what it measured).
+  // A file dense with candidate lines is read on this thread, as a small one is (denseInput says why and what it
+  // measured). The Selector's needles count: a `-v long` file's every entry header is one, and it too was faster here.
   const dense = rangeable && denseInput(input.path!, startBytes, size, opts.needles, maxLine);
   if (rangeable && !dense) {
     trace('read', `${terminalText(input.name)}: ranges on ${threads} threads`);
     src.close();
     return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
   }
-  if (shape === 'studio-json') return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
+  const name = terminalText(input.name);
+  if (shape === 'studio-json') {
+    trace('read', `${name}: this thread (Android Studio's JSON export)`);
+    return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
+  }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
   if (reader) hasher.useKnown((o) => reader.hashAt(o));
   const hashed = reader ? abortable(rest, opts.signal) : tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
-  if (shape === 'binary') return yield* binaryFrames(hashed, startBytes, startLines);
+  if (shape === 'binary') {
+    trace('read', `${name}: this thread (binary logger entries)`);
+    return yield* binaryFrames(hashed, startBytes, startLines);
+  }
   // A plain file too small for ranges is read on this thread: handing its lines to the scan threads as
   // stream jobs cost more than it saved (`--threads 1` against 2 on this 2-core VM, 3 runs each: 50 MB at 1%
   // events 0.30-0.38 against 0.44-0.49 s; 30 MB with a third of the lines events 1.49-1.57 against 1.82-2.02 s,
   // every line 57,947 against 48,868 events/s) and 40-50 MB more peak memory. Streams still use them.
   const small = plainFile && size !== null && (!large || dense);
   if (threads > 1 && !everyLine && !small) {
-    trace('read', `${terminalText(input.name)}: stream jobs on ${threads} threads`);
+    trace('read', `${name}: stream jobs on ${threads} threads`);
     return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
   }
-  trace('read', `${terminalText(input.name)}: this thread${dense ? ' (dense with events)' : small ? ' (small)' : ''}`);
+  const why = threads < 2 ? '--threads 1' : everyLine ? 'every record is read' : dense ? 'dense with candidate lines' : 'small';
+  trace('read', `${name}: this thread (${why})`);
   return yield* lineFrames(hashed, encoding, maxLine, startBytes);
 }
 

@@ -54,7 +54,7 @@ describe('a large plain file', () => {
     const f = join(dir, 'dense.log');
     writeFileSync(f, repeated(GUARD, 1 << 20));
     const two = twoThreads(f, join(dir, 'two.db'));
-    expect(two.read).toContain('dense.log: this thread (dense with events)');
+    expect(two.read).toContain('dense.log: this thread (dense with candidate lines)');
     expect(two.workerBytes).toBe(0);
     const want = oneThread(f, join(dir, 'one.db'));
     expect((want[0] as unknown[]).length).toBeGreaterThan(500);
@@ -113,7 +113,7 @@ describe('a large plain file', () => {
       reads.push(r.read);
       return r.rows;
     });
-    expect(reads).toEqual([expect.stringContaining('this thread (dense with events)'), expect.stringContaining('this thread (dense with events)')]);
+    expect(reads).toEqual([expect.stringContaining('this thread (dense with candidate lines)'), expect.stringContaining('this thread (dense with candidate lines)')]);
     expect(two).toEqual(grown('one', oneThread));
     // A resumed run reads nothing before its resume point, so the first events after it lack the context one clean
     // run gives them (docs/performance.md, round twelve, left as it is): lines, codes, excerpts and counts are equal.
