@@ -64,6 +64,15 @@ export function query<T = Record<string, unknown>>(db: string, sql: string, ...p
   }
 }
 
+/** Every stored row a run writes: events (all columns but the id, with the types of context and cause), hourly counts, the sources' progress. */
+export function storedRows(db: string): unknown[] {
+  return [
+    query(db, 'SELECT source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause, typeof(context) AS ct, typeof(cause) AS cc FROM events ORDER BY source_id, line, code'),
+    query(db, 'SELECT * FROM counts_hourly ORDER BY hour, code, tag, source_id, outcome'),
+    query(db, 'SELECT id, bytes_done, lines_done, complete, format, prefix_hash FROM sources ORDER BY id'),
+  ];
+}
+
 /**
  * Starts the real CLI as a long-running child (live and watch tests), killed when the test ends if it is still running:
  * a test that failed before it ended the run (a wait that timed out) left `watch` and its adb running for good.

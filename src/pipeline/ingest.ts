@@ -285,12 +285,12 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // A file dense with candidate lines is read on this thread, as a small one is (denseInput says why and what it
   // measured). The Selector's needles count: a `-v long` file's every entry header is one, and it too was faster here.
   const dense = rangeable && denseInput(input.path!, startBytes, size, opts.needles, maxLine);
+  const name = terminalText(input.name);
   if (rangeable && !dense) {
-    trace('read', `${terminalText(input.name)}: ranges on ${threads} threads`);
+    trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
     return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
   }
-  const name = terminalText(input.name);
   if (shape === 'studio-json') {
     trace('read', `${name}: this thread (Android Studio's JSON export)`);
     return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);

@@ -21,10 +21,11 @@ const DENSE_WINDOWS = 8;
 const DENSE_WINDOW_BYTES = 64 * 1024;
 const DENSE_BYTES_PER_CANDIDATE = 2048;
 
-/** DENSE_BYTES_PER_CANDIDATE, or AUTHING_TRIAGE_DENSE_BYTES (for tests: 0 reads every large file in ranges). */
-function denseBytesPerCandidate(): number {
-  const env = process.env.AUTHING_TRIAGE_DENSE_BYTES ? Number(process.env.AUTHING_TRIAGE_DENSE_BYTES) : NaN;
-  return Number.isSafeInteger(env) && env >= 0 ? env : DENSE_BYTES_PER_CANDIDATE;
+/** The whole number of at least `min` in the environment variable `name` (a test's setting), else `fallback`. */
+function envInteger(name: string, min: number, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n >= min ? n : fallback;
 }
 
 /**
@@ -34,14 +35,15 @@ function denseBytesPerCandidate(): number {
  * is the parsing and storing of its events there, and scan threads only add the candidates' hand-over
  * and their own CPU on the same two cores. Measured on 100 MB captures (bench/generate.mjs, seed 7;
  * default ranges against the main thread, 3 runs each, round fourteen): every line an event 9.15-9.72
- * against 6.60-7.54 s wall, 193 against 167-173 MB peak; one line in three 2.90-2.92 against 2.87-2.94 s,
- * 177-197 against 148-155 MB; 10% 1.38-1.44 against 1.38-1.48 s; 3% 0.79-0.81 against 0.78-0.83 s
+ * against 6.60-7.54 s wall, 183-189 against 164-169 MiB peak; one line in three 2.90-2.92 against 2.87-2.94 s,
+ * 173-193 against 144-152 MiB; 10% 1.38-1.44 against 1.38-1.48 s; 3% 0.79-0.81 against 0.78-0.83 s
  * (not dense here); 1% 0.55-0.57 against 0.64-0.65 s (ranges win: not dense). Every window must be
  * dense, so a sparse file that opens with a burst of errors keeps its ranges.
  */
 export function denseInput(path: string, start: number, size: number, needles: Needles, maxLine: number): boolean {
   const span = size - start;
-  const perCandidate = denseBytesPerCandidate();
+  // AUTHING_TRIAGE_DENSE_BYTES, for tests: 0 reads every large file in ranges
+  const perCandidate = envInteger('AUTHING_TRIAGE_DENSE_BYTES', 0, DENSE_BYTES_PER_CANDIDATE);
   if (span <= 0 || perCandidate === 0) return false;
   const scanned = withLayoutNeedles(needles);
   const buf = Buffer.allocUnsafe(Math.min(DENSE_WINDOW_BYTES, span));
@@ -77,8 +79,7 @@ export function denseFile(path: string, needles: Needles, maxLine: number): bool
 
 /** Bytes per file range, and four times the bytes of a stream job (AUTHING_TRIAGE_RANGE_BYTES, for tests). */
 export function rangeBytes(): number {
-  const env = Number(process.env.AUTHING_TRIAGE_RANGE_BYTES);
-  return Number.isSafeInteger(env) && env > 0 ? env : 16 * 1024 * 1024;
+  return envInteger('AUTHING_TRIAGE_RANGE_BYTES', 1, 16 * 1024 * 1024);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, SHARED, preloadEnv, query, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, SHARED, preloadEnv, runCli, storedRows, tempDir } from '../helpers.js';
 
 const FIXED = ['--year', '2026', '--tz', 'UTC'];
 /** Ranges of 64 KiB: a file of four or more (256 KiB) is large (parallel.ts largeInput). */
@@ -24,28 +24,19 @@ function repeated(unit: Buffer, bytes: number): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Every row a run stored: events (all columns but the id), hourly counts, the source's progress. */
-function rows(db: string): unknown[] {
-  return [
-    query(db, 'SELECT source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause FROM events ORDER BY source_id, line, code'),
-    query(db, 'SELECT * FROM counts_hourly ORDER BY hour, code, tag, source_id, outcome'),
-    query(db, 'SELECT id, bytes_done, lines_done, complete FROM sources ORDER BY id'),
-  ];
-}
-
 /** A run on `file` with two threads: how it was read (the `read` trace), the bytes the scan threads read, its rows. */
 function twoThreads(file: string, db: string, env: Record<string, string> = {}): { read: string; workerBytes: number; rows: unknown[] } {
   const r = runCli(['--db', db, '--threads', '2', '--json-summary', '--quiet', ...FIXED, file], { env: { ...RANGES, ...env } });
   expect(r.status, r.stderr).toBe(0);
   const read = r.stderr.split('\n').filter((l) => l.startsWith('authing-triage: trace: read: ')).join('\n');
-  return { read, workerBytes: JSON.parse(r.stdout).sources[0].workerBytes ?? 0, rows: rows(db) };
+  return { read, workerBytes: JSON.parse(r.stdout).sources[0].workerBytes ?? 0, rows: storedRows(db) };
 }
 
 /** The reference: `--threads 1`, which reads every file on the main thread. */
 function oneThread(file: string, db: string): unknown[] {
   const r = runCli(['--db', db, '--threads', '1', '--quiet', ...FIXED, file], { env: RANGES });
   expect(r.status, r.stderr).toBe(0);
-  return rows(db);
+  return storedRows(db);
 }
 
 describe('a large plain file', () => {

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prng, query, runCli, SHARED, tempDir, trialsHere } from '../helpers.js';
+import { prng, runCli, SHARED, storedRows, tempDir, trialsHere } from '../helpers.js';
 
 const LABELED = join(SHARED, 'corpus', 'labeled');
 const THREADTIME = readFileSync(join(LABELED, 'dev-threadtime.log'), 'utf8').split('\n').filter((l) => l.length > 0);
@@ -66,15 +66,6 @@ function damagedCapture(d: Damage): Buffer {
   return Buffer.from(text);
 }
 
-/** Every stored row a run writes: events (all columns but the id, with the types of context and cause), hourly counts, the source's progress. */
-function rows(db: string): unknown[] {
-  return [
-    query(db, 'SELECT source_id, line, time, hour, code, method, detail, pid, tid, level, tag, excerpt, outcome, context, cause, typeof(context) AS ct, typeof(cause) AS cc FROM events ORDER BY source_id, line, code'),
-    query(db, 'SELECT * FROM counts_hourly ORDER BY hour, code, tag, source_id, outcome'),
-    query(db, 'SELECT id, bytes_done, lines_done, complete, format, prefix_hash FROM sources ORDER BY id'),
-  ];
-}
-
 describe('a file read in ranges through a -v long splice', () => {
   it('stores the context and cause of every event that --threads 1 stores, read in ranges or from a pipe, at random range sizes, on damaged real captures', () => {
     const trials = trialsHere('range context equality', 4, 4);
@@ -102,11 +93,11 @@ describe('a file read in ranges through a -v long splice', () => {
           const two = path === 'ranges' ? runCli(['--db', join(dir, 'two.db'), '--threads', '2', ...common], { env }) : runCli(['--db', join(dir, 'two.db'), '--threads', '2', ...common.slice(0, -1)], { env, input: bytes });
           expect(two.status, two.stderr).toBe(0);
           expect(two.stderr).toContain(path === 'ranges' ? 'ranges on 2 threads' : 'stream jobs on 2 threads');
-          const want = rows(join(dir, 'one.db'));
+          const want = storedRows(join(dir, 'one.db'));
           // most lines are events, and many have context
           expect((want[0] as unknown[]).length).toBeGreaterThan(damage.lines / 3);
           expect((want[0] as { context: string }[]).filter((e) => e.context !== '[]').length).toBeGreaterThan(damage.lines / 10);
-          const got = rows(join(dir, 'two.db'));
+          const got = storedRows(join(dir, 'two.db'));
           // Rows of SQLite (numbers, strings, nulls): equal JSON is equal rows, and the matcher's walk of thousands of
           // equal rows cost more than the JSON. When they differ: the first event that differs, whole (the tables'
           // diff is too large to show), then the tables.
