@@ -32,12 +32,30 @@ export class CauseMatcher {
   private readonly rules: { name: string; re: RegExp; messageOnly: boolean }[];
   /** Every pattern in one: most lines match none, and one test settles them. */
   private readonly any: RegExp;
+  /**
+   * The patterns read in a line before an event (not of scope `message`), in one, when each is sure to
+   * match a whole line wherever it matches the line's message: null when one is not (mayBeInLine then
+   * always says yes).
+   */
+  private readonly inLineRe: RegExp | null;
   /** inBoth() of each event message seen lately: a capture repeats a few messages thousands of times. */
   private readonly both = new TextMemo((text) => this.bothOf(text), { size: 1024, maxChars: 1024, rest: 1 << 16 });
 
   constructor(entries: readonly CauseEntry[] = loadCauses()) {
     this.rules = entries.flatMap((e) => e.patterns.map((p) => ({ name: e.name, re: new RegExp(p), messageOnly: e.scope === 'message' })));
     this.any = new RegExp(this.rules.map((r) => `(?:${r.re.source})`).join('|'));
+    const context = this.rules.filter((r) => !r.messageOnly);
+    this.inLineRe = context.every((r) => substringSafe(r.re.source)) ? new RegExp(context.map((r) => `(?:${r.re.source})`).join('|') || '(?!)') : null;
+  }
+
+  /**
+   * False only when no record parsed from `line` (a one-line record, decorations stripped) can show a
+   * cause as a line before an event: its message is a part of the line, so a pattern that matches the
+   * message matches the line. Lets a read-back parse only the lines that may show one (a capture of one
+   * process read back 64 lines an event, each parsed; docs/performance.md, round fifteen).
+   */
+  mayBeInLine(line: string): boolean {
+    return this.inLineRe === null || this.inLineRe.test(line);
   }
 
   /** The cause one text shows, or null; `context`: a line before the event (entries of scope `message` are not read). */
@@ -87,6 +105,18 @@ export class CauseMatcher {
 /** A rule's name for its match: `http-{1}` takes the status the pattern caught. */
 function causeName(name: string, m: RegExpExecArray): string {
   return name.includes('{1}') ? name.replace('{1}', m[1] ?? '') : name;
+}
+
+/**
+ * True when a pattern that matches a record's message surely matches the whole line the message was cut
+ * from: no anchor (`^`, `$`), lookaround or `\B`, which read what is beside the match. `\b` is kept: in
+ * every one-line layout a message follows a space and ends the line or comes before a space, so a word
+ * boundary at its ends is one in the line too. Escaped characters are literals; anything unclear
+ * (a `^` inside a class but first, a named group) counts as not safe, which costs speed, never a cause.
+ */
+export function substringSafe(source: string): boolean {
+  const s = source.replace(/\\[\s\S]/g, (e) => (e === '\\B' ? '^' : 'x')).replaceAll('[^', '[');
+  return !/[\^$]|\(\?</.test(s) && !/\(\?[=!]/.test(s);
 }
 
 /** A text that shows no cause, either way. */

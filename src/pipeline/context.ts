@@ -15,7 +15,7 @@
 import type { CauseMatcher } from '../extract/causes.js';
 import { redact } from '../extract/redact.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
-import { RecordParser } from '../parse/records.js';
+import { RecordParser, stripDecorations } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { MAX_CONTEXT } from './context-limits.js';
@@ -103,8 +103,8 @@ export interface ContextOptions {
   causes: CauseFinder;
 }
 
-/** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match. */
-export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth'>;
+/** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match; `mayBeInLine` rules a line out before it is parsed. */
+export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth' | 'mayBeInLine'>;
 
 /** What a pid's last event saw: its line, the records before it and itself, and the nearest cause among them with its line. */
 interface PidSeen {
@@ -273,15 +273,7 @@ export class ContextKeeper {
     const lines = back <= 0 || seen ? NO_LINES : this.window.linesOfPid(pid, LOOKBACK_MAX, back, FIXED_PID_COLUMN.has(r.format));
     // Garbage per event is the collector's work (a fifth of a dense run's main thread): nothing is made for nothing found.
     let found: readonly LogRecord[] = NO_RECORDS;
-    if (lines.length) {
-      const parser = this.parserFor(r);
-      const some: LogRecord[] = [];
-      for (const l of lines) {
-        const res = parser.push(l.text, r.line - l.back);
-        if ('record' in res && res.record.pid === pid) some.push(res.record);
-      }
-      found = some;
-    }
+    if (lines.length) found = this.parseBack(r, lines);
     let recs = found;
     if (near) {
       // one array, not three (a filter and a spread per event were most of the read-back's garbage)
@@ -315,6 +307,38 @@ export class ContextKeeper {
     this.readCause = cause;
     this.readAsMessage = asMessage;
     return recs.length > MAX_CONTEXT ? recs.slice(-MAX_CONTEXT) : recs;
+  }
+
+  /**
+   * The records of r's pid among the lines read back, oldest first: the newest `size` lines, which the
+   * context shows, and of the older ones those that may show a cause (CauseFinder.mayBeInLine, on the
+   * line's text): the rest would be parsed for nothing. A capture of one process reads back 64 lines of
+   * the pid for each event; parsing them all was most of its run (docs/performance.md, round fifteen).
+   * When a newest line is not of the pid after all, every line is parsed, as before.
+   */
+  private parseBack(r: LogRecord, lines: readonly PidLine[]): LogRecord[] {
+    const parser = this.parserFor(r);
+    const pid = r.pid!;
+    const first = lines.length - this.o.size;
+    let some: LogRecord[] = [];
+    let newest = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (i < first && !this.o.causes.mayBeInLine(stripDecorations(l.text))) continue;
+      const res = parser.push(l.text, r.line - l.back);
+      if (!('record' in res) || res.record.pid !== pid) continue;
+      some.push(res.record);
+      if (i >= first) newest++;
+    }
+    if (first > 0 && newest < this.o.size) {
+      // a record the context needs may be among the lines skipped: all of them
+      some = [];
+      for (const l of lines) {
+        const res = parser.push(l.text, r.line - l.back);
+        if ('record' in res && res.record.pid === pid) some.push(res.record);
+      }
+    }
+    return some;
   }
 
   /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */

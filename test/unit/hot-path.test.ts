@@ -8,13 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CauseMatcher, loadCauses } from '../../src/extract/causes.js';
+import { CauseMatcher, loadCauses, substringSafe } from '../../src/extract/causes.js';
 import { LINE_FORMATS } from '../../src/parse/formats.js';
 import { RecordParser } from '../../src/parse/records.js';
 import { YearTracker } from '../../src/parse/time.js';
 import { bundledCauses } from '../../src/extract/causes.js';
 import { candidateNeedles } from '../../src/extract/prefilter.js';
-import { ContextKeeper, type EventContext } from '../../src/pipeline/context.js';
+import { ContextKeeper, type CauseFinder, type EventContext } from '../../src/pipeline/context.js';
 import { RecentMap } from '../../src/pipeline/recent-map.js';
 import { RecordStage } from '../../src/pipeline/parser-stage.js';
 import { chunkScanner } from '../../src/pipeline/scan.js';
@@ -348,8 +348,8 @@ describe('the look-back of an event whose lines the Parser all saw', () => {
 
   /** Each event's context through the real Selector and Parser, the capture in `frames` frames; not `seen`: every look-back read back. */
   let skipped = 0;
-  const contexts = (text: string, frames: number, maxLine: number, seen: boolean): [number, EventContext][] => {
-    const keeper = new ContextKeeper({ size: 50, causes: bundledCauses(), tz: 'UTC', maxLine: seen ? maxLine : 0 });
+  const contexts = (text: string, frames: number, maxLine: number, seen: boolean, causes: CauseFinder = bundledCauses(), size = 50): [number, EventContext][] => {
+    const keeper = new ContextKeeper({ size, causes, tz: 'UTC', maxLine: seen ? maxLine : 0 });
     const out: [number, EventContext][] = [];
     const stage = new RecordStage({ year: 2026, tz: 'UTC' }, 'threadtime', (r) => {
       if (r.message.includes('code=')) out.push([r.line, keeper.eventContext(r, r.message)]);
@@ -386,5 +386,66 @@ describe('the look-back of an event whose lines the Parser all saw', () => {
     // both ways were taken many times
     expect(events).toBeGreaterThan(2000);
     expect(skipped).toBeGreaterThan(500);
+  });
+  // The lines a read-back parses: the newest `size`, and older ones only where a cause may show.
+  // Cause lines without a needle (the Parser never sees them, only read-backs do), one coloured inside.
+  const causeTails = [' java.net.SocketTimeoutException: connect timed out', ' Unable to resolve host "api.example.org": No address', ' javax.net.\x1B[31mssl.SSLHandshakeException\x1B[0m: x', ' iat claim before now', ' upload result. 503 message: busy'];
+  const onePid = fc.tuple(
+    fc.integer({ min: 0, max: layouts.length - 1 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 19 }), fc.boolean()), { minLength: 1, maxLength: 400, size: 'max' }),
+  ).map(([layout, ls]) => {
+    const rows = layouts[layout]!;
+    // one process (adb logcat --pid), an event now and then, causes and plain lines between
+    // (a line cut short holds the pid's digits but is no record: the lines before it are then all parsed)
+    const one = (at: number, kind: number) =>
+      kind === 5 ? edit(rows[at % rows.length]!, 4672, '').slice(0, 10 + (at % 40)) : edit(rows[at % rows.length]!, 4672, kind === 0 ? tails[1]! : kind <= 3 ? causeTails[at % causeTails.length]! : kind === 4 ? tails[at % tails.length]! : '');
+    return ls.map(([at, kind, cr]) => one(at, kind) + (cr ? '\r' : '')).join('\n') + '\n';
+  });
+  it('parses only the newest lines and those that may show a cause, and gives each event what parsing every line gives (one process, any --context)', { timeout: 180_000 }, () => {
+    let ruledOut = 0;
+    let events = 0;
+    const matcher = bundledCauses();
+    // the read-back as it was: every line parsed
+    const everyLine: CauseFinder = { inText: (t, c) => matcher.inText(t, c), inBoth: (t) => matcher.inBoth(t), mayBeInLine: () => true };
+    const counted: CauseFinder = {
+      inText: (t, c) => matcher.inText(t, c),
+      inBoth: (t) => matcher.inBoth(t),
+      mayBeInLine: (l) => {
+        const may = matcher.mayBeInLine(l);
+        if (!may) ruledOut++;
+        return may;
+      },
+    };
+    fc.assert(
+      fc.property(onePid, fc.nat({ max: 3 }), fc.constantFrom(0, 1, 5, 50), (text, frames, size) => {
+        const fast = contexts(text, frames, 1 << 20, false, counted, size);
+        same(fast, contexts(text, frames, 1 << 20, false, everyLine, size));
+        events += fast.length;
+      }),
+      { numRuns: 200 },
+    );
+    expect(events).toBeGreaterThan(2000);
+    // lines were left unparsed (a read-back that parsed them all, as before, asks nothing)
+    expect(ruledOut).toBeGreaterThan(10_000);
+  });
+});
+
+describe('the line check of causes', () => {
+  it("passes every sample line of the bundled causes read before an event, and rules out a plain line", () => {
+    const m = new CauseMatcher();
+    for (const e of loadCauses()) if (e.scope !== 'message') expect(m.mayBeInLine(e.sample), e.name).toBe(true);
+    expect(m.mayBeInLine('03-17 08:00:00.000  1702  2395 I ActivityManager: Start proc 4672:com.example/u0a1 for activity')).toBe(false);
+  });
+  it('says yes to every line when a pattern read before an event may match a message but not its line', () => {
+    for (const p of ['^Caused by: ', 'timeout$', '(?<=: )x', 'a(?=b)', 'x(?!y)', '\\Bfoo', '(?<name>x)', '[a^]']) {
+      expect(substringSafe(p), p).toBe(false);
+      const m = new CauseMatcher([{ name: 'x', patterns: [p], source: 'test', sample: 'x' }]);
+      expect(m.mayBeInLine('03-17 08:00:00.000  1702  2395 I Tag: nothing here')).toBe(true);
+    }
+    for (const p of ['java\\.net\\.UnknownHostException', '\\biat\\b[^\\n]{0,40}', '\\^caret', 'cost \\$5']) expect(substringSafe(p), p).toBe(true);
+    // a pattern of scope `message` is not read before an event: its anchor does not matter
+    const m = new CauseMatcher([{ name: 'm', patterns: ['^x'], source: 'test', sample: 'x', scope: 'message' }, { name: 'y', patterns: ['yy'], source: 'test', sample: 'yy' }]);
+    expect(m.mayBeInLine('I Tag: x')).toBe(false);
+    expect(m.mayBeInLine('I Tag: yy')).toBe(true);
   });
 });
