@@ -9,7 +9,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import { EXIT, UserError } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
-import { MAX_CONTEXT } from '../pipeline/context.js';
+import { DEFAULT_CONTEXT, MAX_CONTEXT } from '../pipeline/context.js';
 import { ScanPool, denseFile, largeInput } from '../pipeline/parallel.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import { isValidTimeZone } from '../parse/time.js';
@@ -137,7 +137,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // One set of scan threads for the whole run; for a large input they start now and boot while the
   // database opens (a thread takes tens of milliseconds to start), else on first use. Files that are all
   // dense with candidate lines are read on this thread (parallel.ts denseInput): their threads would only idle.
-  const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE) : undefined;
+  const pool = threads > 1 ? new ScanPool(threads, needles, DEFAULT_MAX_LINE, argv.context ?? DEFAULT_CONTEXT) : undefined;
   const allDense = () => Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.input.entry && !ri.stdin && denseFile(ri.input.path, needles, DEFAULT_MAX_LINE));
   if (pool && largeInput(totalBytes) && !allDense()) pool.start();
   // The database (opening, schema, migrations, the registry's codes) is made ready when the first

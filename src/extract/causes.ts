@@ -58,6 +58,11 @@ export class CauseMatcher {
     return this.inLineRe === null || this.inLineRe.test(line);
   }
 
+  /** mayBeInLine's pattern, for the scan threads that leave out the lines it rules out (lookback.ts); null: none is ruled out. */
+  get lineCheck(): string | null {
+    return this.inLineRe?.source ?? null;
+  }
+
   /** The cause one text shows, or null; `context`: a line before the event (entries of scope `message` are not read). */
   inText(text: string, context = false): string | null {
     if (!this.any.test(text)) return null;

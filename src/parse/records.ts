@@ -6,6 +6,8 @@ import type { FormatName, LogRecord } from '../types.js';
 import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
+import { stripDecorations } from './decorations.js';
+export { stripDecorations } from './decorations.js';
 import { T_FRAC, T_FRAC_END, T_LEVEL, T_MONTH, T_MSG, T_PID, T_PID_END, T_SPANS, T_TAG_END, T_TID, T_TID_END, T_YEAR, digitsValue, threadtimeSpans } from './threadtime.js';
 
 /** Options that shape how a source's lines become records. */
@@ -108,13 +110,6 @@ export function parseText(text: string, opts: ParseOptions): { format: FormatNam
   return { format: parser.format, records, unparsed };
 }
 
-// `-v color` wraps each line in SGR escapes; a run of CRs (CR LF, and adb on Windows' CR CR LF) and a BOM are dropped too.
-const DECORATION = /\x1B\[[0-9;]*m|\r+$|^\uFEFF/g;
-
-/** Removes colour escapes, trailing CRs and a BOM, which never belong to a record. */
-export function stripDecorations(line: string): string {
-  return line.includes('\x1B') || line.includes('\r') || line.charCodeAt(0) === 0xfeff ? line.replace(DECORATION, '') : line;
-}
 
 /**
  * `s` made flat now. A string joined from parts is a tree of pairs until something reads its

@@ -104,7 +104,7 @@ export interface ContextOptions {
 }
 
 /** Finds causes in text: `inText(m, true)` reads m as a record before the event; `inBoth` gives both readings from one match; `mayBeInLine` rules a line out before it is parsed. */
-export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth' | 'mayBeInLine'>;
+export type CauseFinder = Pick<CauseMatcher, 'inText' | 'inBoth' | 'mayBeInLine' | 'lineCheck'>;
 
 /** What a pid's last event saw: its line, the records before it and itself, and the nearest cause among them with its line. */
 interface PidSeen {
@@ -270,10 +270,14 @@ export class ContextKeeper {
     const back = near ? r.line - near.line - 1 : LOOKBACK_LINES;
     const seen = back > 0 && this.noneOfPid(r, back);
     if (seen) this.readBacksSkipped++;
-    const lines = back <= 0 || seen ? NO_LINES : this.window.linesOfPid(pid, LOOKBACK_MAX, back, FIXED_PID_COLUMN.has(r.format));
+    const fixed = FIXED_PID_COLUMN.has(r.format);
+    let lines = back <= 0 || seen ? NO_LINES : this.window.linesOfPid(pid, LOOKBACK_MAX, back, fixed);
+    // A scan thread that left lines out for another --context or other causes than these: the whole window, from the file.
+    const thin = lines.length ? this.window.thinned : null;
+    if (thin && (thin.keep < this.o.size || thin.lineCheck !== this.o.causes.lineCheck)) lines = this.window.linesOfPid(pid, LOOKBACK_MAX, back, fixed, true);
     // Garbage per event is the collector's work (a fifth of a dense run's main thread): nothing is made for nothing found.
     let found: readonly LogRecord[] = NO_RECORDS;
-    if (lines.length) found = this.parseBack(r, lines);
+    if (lines.length) found = this.parseBack(r, lines, this.window.thinned ? () => this.window.linesOfPid(pid, LOOKBACK_MAX, back, fixed, true) : null);
     let recs = found;
     if (near) {
       // one array, not three (a filter and a spread per event were most of the read-back's garbage)
@@ -314,9 +318,10 @@ export class ContextKeeper {
    * context shows, and of the older ones those that may show a cause (CauseFinder.mayBeInLine, on the
    * line's text): the rest would be parsed for nothing. A capture of one process reads back 64 lines of
    * the pid for each event; parsing them all was most of its run (docs/performance.md, round fifteen).
-   * When a newest line is not of the pid after all, every line is parsed, as before.
+   * When a newest line is not of the pid after all, every line is parsed, as before (`whole`: all the
+   * lines, read again, when a scan thread left some out: then even `size` lines or fewer may not be all).
    */
-  private parseBack(r: LogRecord, lines: readonly PidLine[]): LogRecord[] {
+  private parseBack(r: LogRecord, lines: readonly PidLine[], whole: (() => readonly PidLine[]) | null): LogRecord[] {
     const parser = this.parserFor(r);
     const pid = r.pid!;
     const first = lines.length - this.o.size;
@@ -330,10 +335,10 @@ export class ContextKeeper {
       some.push(res.record);
       if (i >= first) newest++;
     }
-    if (first > 0 && newest < this.o.size) {
-      // a record the context needs may be among the lines skipped: all of them
+    if (newest < this.o.size && (first > 0 || whole)) {
+      // a record the context needs may be among the lines skipped or left out: all of them
       some = [];
-      for (const l of lines) {
+      for (const l of whole ? whole() : lines) {
         const res = parser.push(l.text, r.line - l.back);
         if ('record' in res && res.record.pid === pid) some.push(res.record);
       }

@@ -388,7 +388,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines, window: keeper.window });
   // The run's scan threads, or this input's own (closed when it is read).
   const own: { pool: ScanPool | null } = { pool: null };
-  const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(opts.threads ?? 1, opts.needles, maxLine));
+  const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(opts.threads ?? 1, opts.needles, maxLine, opts.context ?? DEFAULT_CONTEXT));
 
   let cutRecords = 0;
   const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({

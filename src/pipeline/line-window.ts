@@ -31,6 +31,11 @@ export class LineWindow {
 
   /** The text of the line being fed. */
   private text = '';
+  /**
+   * Set by linesOfPid when its lines came from a scan thread that left some out (lookback.ts): the newest
+   * `keep` lines are all there, older ones only where `lineCheck` may find a cause. `whole` reads them all.
+   */
+  thinned: Thinning | null = null;
 
   /** Characters of the line being fed, as the Parser got it. */
   get fedChars(): number {
@@ -118,11 +123,15 @@ export class LineWindow {
    * digits near a line's start, so the lines of other processes are neither decoded nor parsed (the
    * caller parses these and checks).
    */
-  linesOfPid(pid: number, max: number, maxLines: number, fixedColumn: boolean): PidLine[] {
+  linesOfPid(pid: number, max: number, maxLines: number, fixedColumn: boolean, whole = false): PidLine[] {
     const out: PidLine[] = [];
+    this.thinned = null;
     if (!this.buf || max <= 0 || maxLines <= 0) return out;
     // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked.
-    if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid) return this.found.linesOf(this.foundIndex, maxLines);
+    if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid && !(whole && this.reader)) {
+      this.thinned = this.found.thinned(this.foundIndex);
+      return this.found.linesOf(this.foundIndex, maxLines);
+    }
     // The digits as a string, compared by char code: no Buffer (a C++ call and garbage) per event.
     const needle = String(pid);
     // Layouts that put the pid before the tag (threadtime, process, thread) put it at one column in every
@@ -143,6 +152,12 @@ export class LineWindow {
     if (rest > 0 && out.length < max) pidLines(this.carry, Math.max(0, this.carry.length - rest), this.carry.length, needle, col, max, out, looked);
     return out.reverse();
   }
+}
+
+/** What a scan thread leaves out of a look-back: lines older than the newest `keep` in which `lineCheck` (a pattern) finds nothing. */
+export interface Thinning {
+  keep: number;
+  lineCheck: string;
 }
 
 /** A line read back: its text and how many lines before the event's it is (1: the line just before). */

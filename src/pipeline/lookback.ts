@@ -17,7 +17,8 @@
  * pidLines); only the lines of the pid are decoded, each line once.
  */
 import { stringArray, type Candidates } from './candidates.js';
-import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, windowStart, type PidLine } from './line-window.js';
+import { stripDecorations } from '../parse/decorations.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, windowStart, type PidLine, type Thinning } from './line-window.js';
 import type { ChunkScanner } from './scan.js';
 
 /**
@@ -34,6 +35,9 @@ export interface LookBack {
   back: number[];
   /** The other lines, joined by "\n" (a line holds none). */
   text: string;
+  /** 1 where lines of candidate i were left out (`thinning`): older than its newest `keep` and ruled out by `lineCheck`. */
+  thin: number[];
+  thinning?: Thinning;
 }
 
 /**
@@ -43,6 +47,14 @@ export interface LookBack {
  * A guess is safe: the main thread takes the lines only for a record of a fixed-column layout with this pid.
  */
 const PID_HEAD = /^\s*(?:(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})(?: [+-]\d{4})?\s+(?:\S+\s+)?(\d+)\s+\d+ [VDIWEFSA?] |^[VDIWEFSA?]\(\s*(\d+)(?::\s*\d+)?\)|^[VDIWEFSA?]\(\s*[^:()\s]+:\s*(\d+)(?::\s*\d+)?\)/;
+
+/** Each pattern compiled once per thread (a job gives its source). */
+const checks = new Map<string, RegExp>();
+function lineCheckOf(source: string): RegExp {
+  let re = checks.get(source);
+  if (!re) checks.set(source, (re = new RegExp(source)));
+  return re;
+}
 
 /** The pid of a line of a fixed-pid-column layout, or -1 (another layout, or not a header). */
 export function fixedColumnPid(text: string): number {
@@ -60,6 +72,7 @@ export class LookBackFinder {
   private readonly from: number[] = [0];
   private readonly ref: number[] = [];
   private readonly back: number[] = [];
+  private readonly thin: number[] = [];
   private readonly texts = stringArray();
   /** Candidate index by job line index; other lines' index in `texts` by job line index. */
   private readonly candAt = new Map<number, number>();
@@ -69,7 +82,24 @@ export class LookBackFinder {
   /** A candidate at file offset o has its whole window in the bytes before it when o - LOOKBACK_BYTES >= validFrom (the chunk says). */
   private validFrom = 0;
 
-  constructor(private readonly scanner: Pick<ChunkScanner, 'pidLines'>) {}
+  /** The pattern of `thinning`, compiled (null: every line is sent). */
+  private readonly check: RegExp | null;
+  /** Lines sent whatever they hold: the newest, which the event's context shows. */
+  private readonly keep: number;
+
+  /**
+   * `thinning`: an older line in which its pattern finds nothing is not sent. A capture of one process
+   * sent 64 lines a candidate, which filled each job's cap in a few hundred KB and had the main thread
+   * parse them (docs/performance.md, round fifteen); the main thread reads such a line again only when
+   * a newest one was no record of the pid.
+   */
+  constructor(
+    private readonly scanner: Pick<ChunkScanner, 'pidLines'>,
+    private readonly thinning?: Thinning,
+  ) {
+    this.check = thinning ? lineCheckOf(thinning.lineCheck) : null;
+    this.keep = thinning?.keep ?? 0;
+  }
 
   /**
    * The candidate `text` at buf[at] (buf[0] a line start, the bytes from there the file's own), file
@@ -82,6 +112,7 @@ export class LookBackFinder {
     const pid = offset - LOOKBACK_BYTES >= this.validFrom ? fixedColumnPid(text) : -1;
     this.pid.push(pid);
     let chars = 0;
+    let thin = 0;
     if (pid >= 0) {
       const needle = String(pid);
       const spans = this.spans;
@@ -96,6 +127,11 @@ export class LookBackFinder {
           let t = this.textAt.get(n);
           if (t === undefined) {
             const lt = lineText(buf, spans[j]!, spans[j + 1]!);
+            // spans are nearest first: j / 3 lines of the pid are nearer than this one
+            if (this.check !== null && j >= this.keep * 3 && !this.check.test(stripDecorations(lt))) {
+              thin = 1;
+              continue;
+            }
             this.textAt.set(n, (t = this.texts.length));
             this.texts.push(lt);
             chars += lt.length + 1;
@@ -108,6 +144,7 @@ export class LookBackFinder {
       }
     }
     this.from.push(this.ref.length);
+    this.thin.push(thin);
     return chars;
   }
 
@@ -121,7 +158,7 @@ export class LookBackFinder {
   }
 
   done(): LookBack {
-    return { pid: this.pid, from: this.from, ref: this.ref, back: this.back, text: this.texts.join('\n') };
+    return { pid: this.pid, from: this.from, ref: this.ref, back: this.back, text: this.texts.join('\n'), thin: this.thin, thinning: this.thinning };
   }
 }
 
@@ -133,6 +170,11 @@ export class FoundBefore {
     private readonly c: Candidates,
     private readonly l: LookBack,
   ) {}
+
+  /** What was left out of candidate `i`'s lines, or null (none was). */
+  thinned(i: number): Thinning | null {
+    return this.l.thin[i] === 1 ? this.l.thinning ?? null : null;
+  }
 
   /** The pid candidate `i`'s lines were found for, or -1. */
   pidOf(i: number): number {

@@ -6,8 +6,11 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
+import { bundledCauses } from '../extract/causes.js';
 import type { Needles } from '../extract/prefilter.js';
 import { BLOCK } from './fingerprint.js';
+import { DEFAULT_CONTEXT } from './context-limits.js';
+import type { Thinning } from './line-window.js';
 import { failedResult, runJob, type BufferJob, type RangeJob, type RangeResult } from './scan-jobs.js';
 import { scanChunk, withLayoutNeedles } from './scan.js';
 
@@ -148,12 +151,25 @@ export class ScanPool {
   private queued: number[] = [];
   private nextId = 0;
   private readonly needles: Needles;
+  /** What range jobs leave out of their look-backs, made at the first (the causes are read then). */
+  private thinning: Thinning | null | undefined;
+  /** `context`: the records of context the run keeps before each event (--context): the lines its look-backs always send. */
   constructor(
     readonly threads: number,
     needles: Needles,
     private readonly maxLine: number,
+    private readonly context = DEFAULT_CONTEXT,
   ) {
     this.needles = withLayoutNeedles(needles);
+  }
+
+  /** The newest `context` lines of a look-back are sent, and older ones where a cause may show (null: every line, when the causes cannot tell from a line). */
+  private thin(): Thinning | undefined {
+    if (this.thinning === undefined) {
+      const lineCheck = bundledCauses().lineCheck;
+      this.thinning = lineCheck === null ? null : { keep: this.context, lineCheck };
+    }
+    return this.thinning ?? undefined;
   }
 
   /** Starts the threads now rather than at the first job. */
@@ -209,7 +225,7 @@ export class ScanPool {
 
   /** Scans [start, end) of a file of `size` bytes, read from `floor` on (no look-back before it). */
   range(path: string, start: number, end: number, size: number, floor = 0): Promise<RangeResult> {
-    return this.submit({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles });
+    return this.submit({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles, thinning: this.thin() });
   }
 
   /** Scans the whole lines of buf[start, end); buf must own its memory, which moves to the worker. */
@@ -220,7 +236,7 @@ export class ScanPool {
 
   /** Scans [start, end) of a file on this thread, as a worker would. */
   scanHere(path: string, start: number, end: number, size: number, floor = 0): RangeResult {
-    return runJob({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles });
+    return runJob({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles, thinning: this.thin() });
   }
 
   async close(): Promise<void> {

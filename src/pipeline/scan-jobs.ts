@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Needles } from '../extract/prefilter.js';
 import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
 import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
-import { LOOKBACK_BYTES } from './line-window.js';
+import { LOOKBACK_BYTES, type Thinning } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
 import { chunkScanner, type ChunkScanner } from './scan.js';
 
@@ -23,6 +23,8 @@ export interface RangeJob {
   floor?: number;
   maxLine: number;
   needles: Needles;
+  /** The look-back's lines to leave out (lookback.ts); absent: all are sent. */
+  thinning?: Thinning;
 }
 
 /** A job: scan the whole lines in buf[start, end) (the buffer is transferred, not copied). */
@@ -253,7 +255,7 @@ function scanRange(job: RangeJob): RangeResult {
   const list = new CandidateList();
   const blocks = new RangeBlocks(job.start, job.size, scanner);
   // The earlier lines of each candidate's pid, from the bytes held here (the main thread would read them again).
-  const before = new LookBackFinder(scanner);
+  const before = new LookBackFinder(scanner, job.thinning);
   let lines = 0;
   let overlong = 0;
   let stoppedAt: number | undefined;

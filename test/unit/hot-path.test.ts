@@ -406,8 +406,9 @@ describe('the look-back of an event whose lines the Parser all saw', () => {
     let events = 0;
     const matcher = bundledCauses();
     // the read-back as it was: every line parsed
-    const everyLine: CauseFinder = { inText: (t, c) => matcher.inText(t, c), inBoth: (t) => matcher.inBoth(t), mayBeInLine: () => true };
+    const everyLine: CauseFinder = { inText: (t, c) => matcher.inText(t, c), inBoth: (t) => matcher.inBoth(t), mayBeInLine: () => true, lineCheck: null };
     const counted: CauseFinder = {
+      lineCheck: matcher.lineCheck,
       inText: (t, c) => matcher.inText(t, c),
       inBoth: (t) => matcher.inBoth(t),
       mayBeInLine: (l) => {

@@ -9,7 +9,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bundledCauses } from '../../src/extract/causes.js';
 import { candidateNeedles } from '../../src/extract/index.js';
+import { stripDecorations } from '../../src/parse/decorations.js';
 import { parseText } from '../../src/parse/records.js';
 import { forEachCandidate, stringArray } from '../../src/pipeline/candidates.js';
 import { FIXED_PID_COLUMN } from '../../src/pipeline/context.js';
@@ -248,6 +250,47 @@ describe('a range job\'s look-back', () => {
     expect(nearChunkStart).toBeGreaterThan(10);
     expect(nearJobStart).toBeGreaterThan(10);
     expect(nearFloor).toBeGreaterThan(0);
+  });
+
+  it('leaves out, with a --context and the causes, only older lines that can show no cause, and says for which candidates it did (a capture of one process)', () => {
+    const causes = bundledCauses();
+    const lineCheck = causes.lineCheck!;
+    expect(lineCheck).not.toBeNull();
+    // Real lines of one process, an Authing line one in 50, a cause line (no needle) one in 25, one coloured.
+    const causeTails = [' java.net.SocketTimeoutException: timeout', ' javax.net.\x1B[31mssl.SSLHandshakeException\x1B[0m', ' Unable to resolve host "api.example.org"'];
+    const dir = tempDir();
+    let dropped = 0;
+    let thinnedCandidates = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 49 })), { minLength: 200, maxLength: 3000 }), fc.constantFrom(0, 1, 5, 50), (rows, keep) => {
+        const text = rows.map(([at, kind]) => withPid(threadtime[at % threadtime.length]!, 4321, kind === 0, false) + (kind === 1 || kind === 2 ? causeTails[at % causeTails.length]! : '')).join('\n') + '\n';
+        const bytes = Buffer.from(text, 'utf8');
+        const f = join(dir, 'one.log');
+        writeFileSync(f, bytes);
+        const r = runJob({ id: 0, path: f, start: 0, end: bytes.length, size: bytes.length, maxLine: 1 << 20, needles, thinning: { keep, lineCheck } });
+        expect(r.error).toBeUndefined();
+        expect(r.stoppedAt).toBeUndefined();
+        const found = new FoundBefore(r.candidates, r.candidates.before!);
+        let i = 0;
+        forEachCandidate(r.candidates, (cand, _rel, at) => {
+          const all = readBack(bytes, at, cand, 4321);
+          const sent = found.linesOf(i, LOOKBACK_LINES);
+          const left = all.filter((l) => !sent.some((s) => s.back === l.back));
+          // what is sent is what would be read back, less some lines; the newest `keep` and every line with a cause are among it
+          for (const s of sent) expect(all).toContainEqual(s);
+          expect(all.slice(Math.max(0, all.length - keep)).every((l) => sent.some((s) => s.back === l.back))).toBe(true);
+          for (const l of left) expect(causes.mayBeInLine(stripDecorations(l.text)), l.text).toBe(false);
+          expect(found.thinned(i)).toEqual(left.length ? { keep, lineCheck } : null);
+          dropped += left.length;
+          if (left.length) thinnedCandidates++;
+          i++;
+          return true;
+        });
+      }),
+      { numRuns: 40, seed: 2026120203 },
+    );
+    expect(dropped).toBeGreaterThan(5000);
+    expect(thinnedCandidates).toBeGreaterThan(100);
   });
 
   it('does not read back the line cut by the start of the bytes kept from the chunk before, even where its bytes hold the pid', () => {
