@@ -5,6 +5,7 @@
  * threads' XXH64 (needle-scan.wat, over the bytes in place) gives xxhash-wasm's digests, which stored
  * prefix hashes were made with.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -175,5 +176,23 @@ describe('the prefix hash of a stream', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('is the SHA-256 of "offset:", the XXH64 digests (16 hex digits) of the whole blocks before it and the bytes after them, as stores of earlier versions hold it', async () => {
+    // computed here from its definition, not by fingerprint.ts: a change of how the hash is fed must not change it
+    const { h64Raw } = await xxhash();
+    const f = join(tempDir(), 'p.log');
+    const bytes = bytesOf(3 * BLOCK + 4321, 7);
+    writeFileSync(f, bytes);
+    for (const offset of [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 777, 3 * BLOCK, bytes.length]) {
+      const k = Math.floor(offset / BLOCK);
+      const sha = createHash('sha256').update(`${offset}:`);
+      for (let i = 0; i < k; i++) sha.update(h64Raw(bytes.subarray(i * BLOCK, (i + 1) * BLOCK)).toString(16).padStart(16, '0'));
+      const want = sha.update(bytes.subarray(k * BLOCK, offset)).digest('hex');
+      expect(filePrefixHash(f, offset), `offset ${offset}`).toBe(want);
+      const h = new PrefixHasher(null);
+      h.feed(bytes.subarray(0, offset));
+      expect(h.hashAt(offset), `offset ${offset}`).toBe(want);
+    }
   });
 });
