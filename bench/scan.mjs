@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.mjs';
 import { candidateNeedles } from '../dist/extract/prefilter.js';
 import { chunkScanner } from '../dist/pipeline/scan.js';
+import { scanModule } from '../dist/pipeline/needle-scan.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,7 +55,7 @@ export async function scanBench({ size, bytes, runs = 5, out = join(root, 'bench
   const order = (a) => a.sort((x, y) => x - y);
   order(secs);
   order(cpu);
-  return { kind: scanner.kind, bytes: end, lines, candidates, min: secs[0], median: secs[secs.length >> 1], cpuMin: cpu[0], cpuMedian: cpu[cpu.length >> 1] };
+  return { kind: scanner.kind === 'simd' ? scanModule() : scanner.kind, bytes: end, lines, candidates, min: secs[0], median: secs[secs.length >> 1], cpuMin: cpu[0], cpuMedian: cpu[cpu.length >> 1] };
 }
 
 /**

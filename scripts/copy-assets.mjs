@@ -7,6 +7,7 @@ const files = [
   ['src/store/schema.sql', 'dist/store/schema.sql'],
   ['src/store/schema.pg.sql', 'dist/store/schema.pg.sql'],
   ['src/pipeline/needle-scan.wasm', 'dist/pipeline/needle-scan.wasm'],
+  ['src/pipeline/needle-scan-relaxed.wasm', 'dist/pipeline/needle-scan-relaxed.wasm'],
 ];
 for (const [from, to] of files) {
   mkdirSync(to.slice(0, to.lastIndexOf('/')), { recursive: true });

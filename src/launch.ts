@@ -190,12 +190,23 @@ function readWrapped(filename: string): { bytes: Buffer; wrapped: Buffer } {
 }
 
 /**
+ * Turns on relaxed SIMD where V8 has it behind a flag (Node 20's V8 11.3; 11.4 and later ship it on): the
+ * scanner's faster module needs it (pipeline/needle-scan.ts). Here, before the bundle is compiled from its
+ * code cache, not when the scanner is first made: V8 takes a cache only under the flags it was made under,
+ * and a flag set during the run that wrote it made every later run's cache rejected (test/cli/code-cache.test.ts).
+ */
+function relaxedSimd(): void {
+  if (process.versions.v8.startsWith('11.')) process.getBuiltinModule('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+/**
  * Runs the CommonJS bundle at `url` as Node's loader would (module, exports, require) and returns
  * its exports, compiled from the code cache when a valid one is there; a missing or rejected cache,
  * or one that no run of this run's kind wrote, is written when the process exits, when V8 has
  * compiled what the run used.
  */
 export function runBundle(url: URL): unknown {
+  relaxedSimd();
   const filename = fileURLToPath(url);
   const { bytes, wrapped } = readWrapped(filename);
   // The bundle is ASCII (scripts/bundle.mjs checks): decoded as Latin-1 it is the same text, 3x faster.

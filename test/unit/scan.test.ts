@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
-import { SimdScanner } from '../../src/pipeline/needle-scan.js';
+import { scanModule, SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { chunkScanner, scanChunk, withLayoutNeedles } from '../../src/pipeline/scan.js';
 // @ts-expect-error plain JS build script
-import { WASM, assemble } from '../../scripts/build-wasm.mjs';
+import { WASM, WASM_RELAXED, assemble } from '../../scripts/build-wasm.mjs';
 
 type Seen = { lines: number; overlong: number; candidates: [number, string][] };
 
@@ -46,8 +46,33 @@ const lineLimit = fc.oneof(fc.integer({ min: 0, max: 31 }), fc.integer({ min: 32
 const userTags = fc.array(fc.oneof(fc.constantFrom('MainActivity', 'Q', 'QQ', '登录', 'a*b', 'é', 'x y'), fc.string({ minLength: 1, maxLength: 6 })), { maxLength: 12 });
 
 describe('SIMD scan = JavaScript scan', () => {
-  it('runs here (the tests below would otherwise compare the JavaScript scan with itself)', () => {
+  it('runs here (the tests below would otherwise compare the JavaScript scan with itself), with relaxed SIMD\'s swizzle', () => {
     expect(chunkScanner(candidateNeedles([])).kind).toBe('simd');
+    expect(scanModule()).toBe('relaxed-simd');
+  });
+
+  it('gives, without relaxed SIMD (AUTHING_TRIAGE_SCAN=simd), what the JavaScript scan and the relaxed module give', () => {
+    let withCandidates = 0;
+    fc.assert(
+      fc.property(text, userTags, lineLimit, fc.boolean(), fc.integer({ min: 0, max: 40 }), (parts, tags, maxLine, inPlace, offset) => {
+        const buf = Buffer.from(parts.join(''), 'utf8');
+        process.env.AUTHING_TRIAGE_SCAN = 'simd';
+        let plain: SimdScanner | null;
+        try {
+          plain = SimdScanner.create(candidateNeedles(tags), 64);
+          expect(scanModule()).toBe('simd');
+        } finally {
+          delete process.env.AUTHING_TRIAGE_SCAN;
+        }
+        const relaxed = SimdScanner.create(candidateNeedles(tags), 64);
+        const want = viaJs(buf, tags, maxLine);
+        if (want.candidates.length) withCandidates++;
+        expect(viaSimd(plain!, buf, maxLine, inPlace, offset)).toEqual(want);
+        expect(viaSimd(relaxed!, buf, maxLine, inPlace, offset)).toEqual(want);
+      }),
+      { numRuns: 300, seed: 20261202 },
+    );
+    expect(withCandidates).toBeGreaterThan(150);
   });
 
   it('gives the same lines, cut lines and candidates for any bytes, needles and line limit', () => {
@@ -134,7 +159,8 @@ describe('SIMD scan = JavaScript scan', () => {
     }
   });
 
-  it('is built from the committed text (node scripts/build-wasm.mjs)', async () => {
+  it('is built from the committed text (node scripts/build-wasm.mjs), with and without relaxed SIMD', async () => {
     expect(Buffer.compare(await assemble(), readFileSync(WASM))).toBe(0);
+    expect(Buffer.compare(await assemble(true), readFileSync(WASM_RELAXED))).toBe(0);
   });
 });
