@@ -178,6 +178,28 @@ export class PrefixHasher {
     return prefixHash(offset, this.digests, tail);
   }
 
+  /**
+   * Up to `max` bytes just before `offset` (a copy), as far as the stream mode still holds them (the block being
+   * filled and the KEEP_BLOCKS behind it), or null: a resumed stream's skip fed them, and they are the look-back
+   * of the first events after its resume point.
+   */
+  bytesBefore(offset: number, max: number): Buffer | null {
+    if (offset > this.fed) return null;
+    const parts: Buffer[] = [];
+    let end = offset;
+    let need = Math.min(max, offset);
+    while (need > 0) {
+      const k = Math.floor((end - 1) / BLOCK);
+      const block = k === Math.floor(this.fed / BLOCK) ? this.cur.subarray(0, this.curLen) : this.kept.get(k);
+      if (!block || block.length < end - k * BLOCK) break;
+      const from = Math.max(k * BLOCK, end - need);
+      parts.unshift(block.subarray(from - k * BLOCK, end - k * BLOCK));
+      need -= end - from;
+      end = from;
+    }
+    return parts.length ? Buffer.concat(parts) : null;
+  }
+
   /** The prefix hash at `offset` read from the file (plain files), keeping the block digests read. */
   fileHashAt(offset: number): string | null {
     return this.fromFile(offset);

@@ -12,6 +12,7 @@ import { lineChunks, type LineChunk } from '../sources/chunks.js';
 import { decodedLineChunks, type TextEncoding } from '../sources/encoding.js';
 import type { PrefixHasher } from './fingerprint.js';
 import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
+import { LOOKBACK_BYTES } from './line-window.js';
 import { pooledChunks, type LentBuffers } from './pooled.js';
 import type { Frame } from './stages.js';
 
@@ -120,12 +121,43 @@ async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
   yield c;
 }
 
-/** A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher. */
-export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal): AsyncGenerator<Frame> {
-  const ranges = splitRanges(path, start, size, rangeBytes());
-  const back = new BytesBefore(path, start);
+/**
+ * The whole lines of a plain file just before `offset` that a look-back may read (up to LOOKBACK_BYTES; a
+ * line cut by that bound is left out), and the offset of the first: a resumed run reads nothing before its
+ * resume point, and without them the first events after it lacked the lines of their process that one clean
+ * run gives them (round eight's note, docs/performance.md round fifteen). The bytes are those the checkpoint's
+ * prefix hash vouched for.
+ */
+export function linesBefore(path: string, offset: number): { floor: number; bytes: Buffer } {
+  const want = Math.min(offset, LOOKBACK_BYTES + 1);
+  const fd = openSync(path, 'r');
   try {
-    for await (const r of scanInParallel(path, ranges, size, pool, signal)) {
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, buf, got, want - got, offset - want + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    const bytes = buf.subarray(0, got);
+    // from the file's start every line is whole; else the first is cut by the bound, unless a newline ends it just there
+    const skip = offset - want === 0 ? 0 : bytes.indexOf(10) + 1 || bytes.length;
+    return { floor: offset - want + skip, bytes: bytes.subarray(skip) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher.
+ * `floor`: no byte before it is read for a look-back (a resumed run's: the line start before `start` that
+ * lookBackFloor gives, so that the first events after the resume point have the context one clean run gives them).
+ */
+export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal, floor = start): AsyncGenerator<Frame> {
+  const ranges = splitRanges(path, start, size, rangeBytes());
+  const back = new BytesBefore(path, floor);
+  try {
+    for await (const r of scanInParallel(path, ranges, size, pool, signal, floor)) {
       if (r.blocks) hasher.add(r.blocks);
       const end = r.end;
       yield {

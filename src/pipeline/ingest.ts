@@ -9,7 +9,7 @@ import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
-import { ContextKeeper, DEFAULT_CONTEXT } from './context.js';
+import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, type LineWindow } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
@@ -24,7 +24,7 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
-import { abortable, binaryFrames, lineFrames, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
+import { abortable, binaryFrames, lineFrames, linesBefore, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -274,7 +274,7 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
 }
 
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
-async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool): AsyncGenerator<Frame> {
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, window: LineWindow): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
   const { hasher, startBytes, startLines } = at;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
@@ -286,16 +286,23 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // measured). The Selector's needles count: a `-v long` file's every entry header is one, and it too was faster here.
   const dense = rangeable && denseInput(input.path!, startBytes, size, opts.needles, maxLine);
   const name = terminalText(input.name);
+  // A resumed run: the lines just before its resume point are the look-back of the first events after it, as in
+  // one clean run (a plain file's are read from it; a stream's, below, are those its skip hashed).
+  const resumedText = startBytes > 0 && shape === 'text' && encoding === 'utf-8';
+  const before = resumedText && plainFile && input.path !== null && at.body === null ? linesBefore(input.path, startBytes) : null;
+  if (before) window.tailOf(before.bytes, false);
   if (rangeable && !dense) {
     trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
-    return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal);
+    return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal, before?.floor);
   }
   if (shape === 'studio-json') {
     trace('read', `${name}: this thread (Android Studio's JSON export)`);
     return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
+  const held = resumedText && !before ? hasher.bytesBefore(startBytes, LOOKBACK_BYTES + 1) : null;
+  if (held) window.tailOf(held, held.length < startBytes);
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
@@ -396,7 +403,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // Only candidate lines are parsed: a capture without one still names the layout detection found.
     formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
-  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool);
+  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, keeper.window);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
     result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;

@@ -269,10 +269,11 @@ export type ScannedRange = RangeResult & { start: number; end: number; here: boo
  * far as it went, and the rest of its range goes out again ahead of the others: at most
  * `JOBS_AHEAD × threads` results of bounded size wait here, whatever the density of candidates (back-pressure).
  */
-export async function* scanInParallel(path: string, ranges: [number, number][], size: number, pool: ScanPool, signal?: AbortSignal): AsyncGenerator<ScannedRange> {
+export async function* scanInParallel(path: string, ranges: [number, number][], size: number, pool: ScanPool, signal?: AbortSignal, lookBackFrom?: number): AsyncGenerator<ScannedRange> {
   const threads = pool.threads;
-  // the run reads from the first range's start: no look-back reads before it
-  const floor = ranges[0]?.[0] ?? 0;
+  // the run reads from the first range's start, or a resumed run from the line start its look-back may reach
+  // back to (lookBackFrom): no look-back reads before it
+  const floor = lookBackFrom ?? ranges[0]?.[0] ?? 0;
   // In flight, in file order; a consumed result is dropped at once, or every candidate line would stay alive.
   const inFlight: { start: number; end: number; p: Promise<RangeResult> }[] = [];
   let next = 1;

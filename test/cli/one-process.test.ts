@@ -7,7 +7,7 @@
  * after the pid (no record: the main thread then parses all the lines, read again from the file), CR LF.
  */
 import fc from 'fast-check';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prng, runCli, SHARED, storedRows, tempDir, trialsHere } from '../helpers.js';
@@ -71,5 +71,50 @@ describe('a capture of one process read in ranges', () => {
     );
     // causes were found from lines read back
     expect(withCause).toBeGreaterThan(50);
+  }, 300_000);
+
+  it('resumed after an append cut mid-line just before an event, stores every row of one clean run, context and cause included (ranges and --threads 1)', () => {
+    const trials = trialsHere('one-process resume', 8, 4);
+    let nearCut = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 6000, max: 9000 }), fc.boolean(), fc.nat(), fc.nat({ max: 80 }), fc.constantFrom('ranges', 'one'), (seed, lines, crlf, pick, into, how) => {
+        const dir = tempDir();
+        const all = oneProcess(seed, lines, crlf);
+        // the cut: inside one of the few lines before an event past the first third, so that the events just after the
+        // resume point have lines of their process before it
+        const text = all.toString('latin1');
+        const events = [...text.matchAll(/\n[^\n]*(?:code=|errCode|apiCode|code: )/g)].map((m) => m.index!).filter((i) => i > all.length / 3);
+        const at = events[pick % events.length]!;
+        const cut = Math.max(1, at - into);
+        const common = ['--quiet', '--tz', 'UTC', '--year', '2026'];
+        const env: Record<string, string> = how === 'ranges' ? { AUTHING_TRIAGE_RANGE_BYTES: String(Math.floor((all.length - cut) / 5)), AUTHING_TRIAGE_DENSE_BYTES: '0' } : {};
+        const threads = how === 'ranges' ? ['--threads', '2'] : ['--threads', '1'];
+        const f = join(dir, 'grown.log');
+        writeFileSync(f, all.subarray(0, cut));
+        const first = runCli(['--db', join(dir, 'grown.db'), ...threads, ...common, f], { env });
+        expect(first.status, first.stderr).toBe(0);
+        appendFileSync(f, all.subarray(cut));
+        const second = runCli(['--db', join(dir, 'grown.db'), ...threads, ...common, f], { env: { ...env, AUTHING_TRIAGE_TRACE: 'read' } });
+        expect(second.status, second.stderr).toBe(0);
+        if (how === 'ranges') expect(second.stderr).toContain('ranges on 2 threads');
+        const clean = join(dir, 'clean.log');
+        writeFileSync(clean, all);
+        const one = runCli(['--db', join(dir, 'clean.db'), '--threads', '1', ...common, clean]);
+        expect(one.status, one.stderr).toBe(0);
+        const want = storedRows(join(dir, 'clean.db'));
+        const got = storedRows(join(dir, 'grown.db'));
+        // the first event after the cut has context (of lines before it)
+        const firstAfter = (want[0] as { line: number; context: string }[]).find((e) => Buffer.byteLength(text.split('\n').slice(0, e.line - 1).join('\n'), 'latin1') >= cut);
+        if (firstAfter && firstAfter.context !== '[]') nearCut++;
+        const wantEvents = want[0] as unknown[];
+        const gotEvents = got[0] as unknown[];
+        const i = wantEvents.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(gotEvents[k]));
+        if (i >= 0) expect(gotEvents[i], `event ${i} of ${wantEvents.length}, ${how}, cut at ${cut}`).toEqual(wantEvents[i]);
+        expect(got[0]).toEqual(want[0]);
+        expect(got[1]).toEqual(want[1]);
+      }),
+      { numRuns: trials, seed: 2026_12_02_2 },
+    );
+    expect(nearCut).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -178,6 +178,22 @@ describe('the prefix hash of a stream', () => {
     );
   });
 
+  it('holds, fed as a stream in any pieces, the bytes just before an offset of the last blocks (a resumed stream\'s look-back)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 * BLOCK + 5000 }), fc.integer({ min: 1, max: 70_000 }), fc.integer({ min: 1, max: 300_000 }), (size, max, piece) => {
+        const bytes = bytesOf(size, size);
+        const h = new PrefixHasher(null);
+        for (let at = 0; at < size; at += piece) h.feed(bytes.subarray(at, Math.min(size, at + piece)));
+        const got = h.bytesBefore(size, max);
+        expect(got).not.toBeNull();
+        expect(Buffer.compare(got!, bytes.subarray(size - Math.min(max, size), size))).toBe(0);
+        // not past what was fed
+        expect(h.bytesBefore(size + 1, max)).toBeNull();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('is the SHA-256 of "offset:", the XXH64 digests (16 hex digits) of the whole blocks before it and the bytes after them, as stores of earlier versions hold it', async () => {
     // computed here from its definition, not by fingerprint.ts: a change of how the hash is fed must not change it
     const { h64Raw } = await xxhash();
