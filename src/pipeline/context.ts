@@ -43,8 +43,15 @@ interface Kept {
 
 /** Recent records of each pid, at most MAX_CONTEXT each: causes are looked for in all of them, a stack trace being longer than 5 lines. */
 class PidRing {
+  /** In the order of each pid's last record, oldest first. */
   private readonly rings = new Map<number, Kept[]>();
-  /** Bounded: a capture with a new pid on every line keeps the 1024 most recent pids. */
+  /** The pid of the last record added (last in `rings`). */
+  private last: number | null = null;
+  /**
+   * Bounded: a capture with a new pid on every line keeps the 1024 pids whose records are the most recent. (The
+   * first pid made went before, however recent its records: a process logging all along lost its context at the
+   * 1024th newer pid, and a resumed run, whose ring was made at its resume point, kept it.)
+   */
   add(k: Kept): void {
     const pid = k.rec.pid;
     if (pid === null) return;
@@ -52,7 +59,11 @@ class PidRing {
     if (!ring) {
       if (this.rings.size >= 1024) this.rings.delete(this.rings.keys().next().value!);
       this.rings.set(pid, (ring = []));
+    } else if (pid !== this.last) {
+      this.rings.delete(pid);
+      this.rings.set(pid, ring);
     }
+    this.last = pid;
     ring.push(k);
     if (ring.length > MAX_CONTEXT) ring.shift();
   }
@@ -155,6 +166,14 @@ export class ContextKeeper {
 
   constructor(private readonly o: ContextOptions) {
     this.wholeChars = Math.floor((o.maxLine ?? 0) / 3) - 1;
+  }
+
+  /**
+   * A record from before a resumed run's resume point (ingest.ts primeRing): a record of a layout that spans
+   * lines goes into the ring, where one clean run's Parser put it; one-line records are read back instead.
+   */
+  prime(r: LogRecord): void {
+    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
   }
 
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */

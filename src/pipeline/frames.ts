@@ -126,10 +126,10 @@ async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
  * line cut by that bound is left out), and the offset of the first: a resumed run reads nothing before its
  * resume point, and without them the first events after it lacked the lines of their process that one clean
  * run gives them (round eight's note, docs/performance.md round fifteen). The bytes are those the checkpoint's
- * prefix hash vouched for.
+ * prefix hash vouched for. `max`: how many bytes at most (a layout whose records span lines asks for more: lastLines).
  */
-export function linesBefore(path: string, offset: number): { floor: number; bytes: Buffer } {
-  const want = Math.min(offset, LOOKBACK_BYTES + 1);
+export function linesBefore(path: string, offset: number, max = LOOKBACK_BYTES + 1): { floor: number; bytes: Buffer } {
+  const want = Math.min(offset, max);
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(want);

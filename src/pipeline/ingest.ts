@@ -9,9 +9,10 @@ import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
-import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, type LineWindow } from './context.js';
+import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
-import { MULTI_LINE_FORMATS } from '../parse/formats.js';
+import { LONG_HEADER, MULTI_LINE_FORMATS, lineFormat } from '../parse/formats.js';
+import { stripDecorations } from '../parse/decorations.js';
 import type { LineEnding, TextEncoding } from '../sources/encoding.js';
 import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
@@ -273,8 +274,42 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
   return sink;
 }
 
+/**
+ * Bytes before a resume point that a layout whose records span lines reads for the ring of its context
+ * (primeRing): its last LOOKBACK_LINES lines, where they fit in this (a stream holds as much as its skip kept).
+ */
+const RING_LOOKBACK_BYTES = 1 << 22;
+
+/**
+ * A resumed run of a layout whose records span lines (`-v long`, Studio copies): the records of the last
+ * LOOKBACK_LINES lines of `bytes` (which end at the resume point, a record's start; the first line is cut when
+ * `cut`), parsed from the first entry header among them by a Parser set as the run's (`stage`), each handed to
+ * the stage's record callback. Without them the first events after the resume point had no context where one
+ * clean run, whose ring held the records before them, has it (round fifteen's note, docs/performance.md).
+ */
+function primeRing(bytes: Buffer, cut: boolean, lastLine: number, maxLine: number, format: FormatName, stage: RecordStage): void {
+  const lines: string[] = [];
+  // bytes end at a line start: each line's newline, from the last back
+  let e = bytes.length - 1;
+  if (e < 0 || bytes[e] !== 10) return;
+  while (lines.length < LOOKBACK_LINES) {
+    const s = e === 0 ? 0 : bytes.lastIndexOf(10, e - 1) + 1;
+    if (s === 0 && cut) break;
+    lines.push(bytes.toString('utf8', s, Math.min(e, s + maxLine)));
+    if (s === 0) break;
+    e = s - 1;
+  }
+  lines.reverse();
+  const header = format === 'long' ? (l: string) => LONG_HEADER.test(l) : (l: string) => lineFormat(format)?.fields(l) != null;
+  const first = lines.findIndex((l) => header(stripDecorations(l)));
+  if (first < 0) return;
+  const firstLine = lastLine - lines.length + 1;
+  for (let i = first; i < lines.length; i++) stage.line(lines[i]!, firstLine + i);
+  stage.end();
+}
+
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
-async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, window: LineWindow): AsyncGenerator<Frame> {
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer, cut: boolean) => void): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
   const { hasher, startBytes, startLines } = at;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
@@ -288,9 +323,11 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const name = terminalText(input.name);
   // A resumed run: the lines just before its resume point are the look-back of the first events after it, as in
   // one clean run (a plain file's are read from it; a stream's, below, are those its skip hashed).
+  // A layout whose records span lines keeps a ring of parsed records instead: it reads the lines that held them (primeRing).
   const resumedText = startBytes > 0 && shape === 'text' && encoding === 'utf-8';
-  const before = resumedText && plainFile && input.path !== null && at.body === null ? linesBefore(input.path, startBytes) : null;
-  if (before) window.tailOf(before.bytes, false);
+  const lookBackBytes = MULTI_LINE_FORMATS.has(facts.format) ? RING_LOOKBACK_BYTES : LOOKBACK_BYTES + 1;
+  const before = resumedText && plainFile && input.path !== null && at.body === null ? linesBefore(input.path, startBytes, lookBackBytes) : null;
+  if (before) lookBack(before.bytes, false);
   if (rangeable && !dense) {
     trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
@@ -301,8 +338,8 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
     return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
-  const held = resumedText && !before ? hasher.bytesBefore(startBytes, LOOKBACK_BYTES + 1) : null;
-  if (held) window.tailOf(held, held.length < startBytes);
+  const held = resumedText && !before ? hasher.bytesBefore(startBytes, lookBackBytes) : null;
+  if (held) lookBack(held, held.length < startBytes);
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
@@ -403,7 +440,14 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // Only candidate lines are parsed: a capture without one still names the layout detection found.
     formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
-  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, keeper.window);
+  // A resumed run's lines before its resume point: the look-back of one-line layouts, or records for the ring of the others.
+  const lookBack = (bytes: Buffer, cut: boolean): void => {
+    if (!MULTI_LINE_FORMATS.has(facts.format)) return keeper.window.tailOf(bytes, cut);
+    const keep = opts.keepRecord;
+    const primer = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => (keep && !keep(r) ? undefined : keeper.prime(r)));
+    primeRing(bytes, cut, startLines, maxLine, facts.format, primer);
+  };
+  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
     result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
