@@ -160,7 +160,7 @@ const SWITCH_FROM_LONG = LINE_FORMATS.filter((f) => f.name !== 'tag');
 export class RecordParser {
   private current: LineFormat | undefined;
   private formatName: FormatName | undefined;
-  private readonly years: YearTracker;
+  private years: YearTracker;
   private pending: Pending | null = null;
   private readonly seen = new Set<FormatName>();
   /** pid -> package, from Android Studio's `---- PROCESS STARTED (pid) for package x ----` banners. */
@@ -171,6 +171,14 @@ export class RecordParser {
   constructor(private readonly opts: ParseOptions) {
     this.years = new YearTracker(opts.year, opts.notAfter);
     if (opts.format) this.setFormat(opts.format);
+  }
+
+  /**
+   * Year-less stamps from here on are of `year`, counted back until they fall before `notAfter` (YearTracker):
+   * the lines read back before an event are dated from the event, each time, not from the lines read before.
+   */
+  anchorYear(year: number, notAfter?: number): void {
+    this.years = new YearTracker(year, notAfter);
   }
 
   /** The format in force (after detection). */

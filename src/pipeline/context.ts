@@ -23,6 +23,7 @@ import { RecentMap } from './recent-map.js';
 import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
+const DAY_MS = 86_400_000;
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
 /** What a context line shows of a record: its time, level, tag and message on one line. */
@@ -355,7 +356,8 @@ export class ContextKeeper {
       if (i >= first) newest++;
     }
     if (newest < this.o.size && (first > 0 || whole)) {
-      // a record the context needs may be among the lines skipped or left out: all of them
+      // a record the context needs may be among the lines skipped or left out: all of them (dated from r again)
+      this.parserFor(r);
       some = [];
       for (const l of whole ? whole() : lines) {
         const res = parser.push(l.text, r.line - l.back);
@@ -365,11 +367,20 @@ export class ContextKeeper {
     return some;
   }
 
-  /** A parser of r's layout whose year-less stamps are of r's year (one-line layouts hold no state between lines). */
+  /**
+   * A parser of r's layout whose year-less stamps are of the year that puts them at or before r (one-line layouts
+   * hold no other state between lines): a stamp later in the year than r's day (December before a January
+   * event) is of the year before. Anchored again at each call: a parser kept from event to event counted a
+   * year on at each December-then-January it read, so read-backs across New Year dated context lines two years
+   * on, and r's UTC year is not its stamp's in every zone.
+   */
   private parserFor(r: LogRecord): RecordParser {
-    const year = r.time ? Number(r.time.slice(0, 4)) : new Date().getUTCFullYear();
-    const key = `${r.format} ${year}`;
-    if (this.parser?.key !== key) this.parser = { key, parser: new RecordParser({ format: r.format, year, tz: this.o.tz }) };
+    const key = r.format;
+    if (this.parser?.key !== key) this.parser = { key, parser: new RecordParser({ format: r.format, year: new Date().getUTCFullYear(), tz: this.o.tz }) };
+    const ms = r.time ? Date.parse(r.time) : NaN;
+    if (Number.isNaN(ms)) this.parser.parser.anchorYear(new Date().getUTCFullYear());
+    // counted back from the year after r's until a stamp falls before r's day and the next (any zone's local date)
+    else this.parser.parser.anchorYear(new Date(ms).getUTCFullYear() + 1, ms + DAY_MS);
     return this.parser.parser;
   }
 

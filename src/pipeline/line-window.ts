@@ -166,8 +166,14 @@ export interface PidLine {
   back: number;
 }
 
-/** Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1. */
+/**
+ * Where the pid stands in a line (a whole number in its first PID_WITHIN characters), or -1: the column to look
+ * at in the other lines. -1 too for a line that opens with a colour (`-v color`): logcat's colour of a level is
+ * 10 or 11 characters long (`ESC[38;5;40m` for I, `ESC[38;5;196m` for E), so each level put the pid at its own
+ * column, and a look at the event's missed the lines of its process at other levels: they are searched for.
+ */
 export function pidColumn(text: string, pid: string): number {
+  if (text.charCodeAt(0) === 27) return -1;
   // indexOf, not a RegExp made per event (compiling it was the read-back's largest cost, profiled)
   for (let i = text.indexOf(pid, 1); i > 0 && i < PID_WITHIN; i = text.indexOf(pid, i + 1)) {
     const before = text.charCodeAt(i - 1);
