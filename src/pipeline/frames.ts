@@ -12,7 +12,6 @@ import { lineChunks, type LineChunk } from '../sources/chunks.js';
 import { decodedLineChunks, type TextEncoding } from '../sources/encoding.js';
 import type { PrefixHasher } from './fingerprint.js';
 import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
-import { LOOKBACK_BYTES } from './line-window.js';
 import { pooledChunks, type LentBuffers } from './pooled.js';
 import type { Frame } from './stages.js';
 
@@ -121,14 +120,44 @@ async function* one(c: LineChunk): AsyncGenerator<LineChunk> {
   yield c;
 }
 
+/** Where the `n`th whole line before the end of `buf` starts (`buf` ends at a line start), or -1 when it holds fewer after its first byte. */
+export function lineStartBack(buf: Buffer, n: number): number {
+  let e = buf.length - 1;
+  if (e < 0 || buf[e] !== 10) return -1;
+  for (let k = 1; ; k++) {
+    const s = e === 0 ? 0 : buf.lastIndexOf(10, e - 1) + 1;
+    if (k === n) return s > 0 ? s : -1;
+    if (s === 0) return -1;
+    e = s - 1;
+  }
+}
+
+/** The first line start in `buf` at or after `p` (buf[0] is one only when `from`, its input offset, is 0); buf.length when none. */
+export function wholeFrom(buf: Buffer, from: number, p: number): number {
+  if (p <= 0 && from === 0) return 0;
+  const i = buf.indexOf(10, Math.max(0, p - 1));
+  return i < 0 ? buf.length : i + 1;
+}
+
 /**
- * The whole lines of a plain file just before `offset` that a look-back may read (up to LOOKBACK_BYTES; a
- * line cut by that bound is left out), and the offset of the first: a resumed run reads nothing before its
- * resume point, and without them the first events after it lacked the lines of their process that one clean
- * run gives them (round eight's note, docs/performance.md round fifteen). The bytes are those the checkpoint's
- * prefix hash vouched for. `max`: how many bytes at most (a layout whose records span lines asks for more: lastLines).
+ * The whole lines of a plain file before `offset` (a line start) that a resumed run goes over again: its last
+ * `lines` lines and the `extra` bytes of lines before those, read in growing pieces up to `cap` bytes (fewer
+ * where the file or the cap ends first); `floor` is the input offset of the first.
  */
-export function linesBefore(path: string, offset: number, max = LOOKBACK_BYTES + 1): { floor: number; bytes: Buffer } {
+export function linesBack(path: string, offset: number, lines: number, extra: number, cap: number): { floor: number; bytes: Buffer } {
+  for (let size = Math.min(offset, cap, 1 << 16); ; size = Math.min(offset, cap, size * 4)) {
+    const buf = bytesBefore(path, offset, size);
+    const from = offset - buf.length;
+    const s = lineStartBack(buf, lines);
+    if (s > extra || from === 0 || size >= cap) {
+      const k = wholeFrom(buf, from, s < 0 ? 0 : s - extra);
+      return { floor: from + k, bytes: buf.subarray(k) };
+    }
+  }
+}
+
+/** Up to `max` bytes of a plain file just before `offset`, as they are (a UTF-16 capture's: utf16Before). */
+export function bytesBefore(path: string, offset: number, max: number): Buffer {
   const want = Math.min(offset, max);
   const fd = openSync(path, 'r');
   try {
@@ -139,10 +168,7 @@ export function linesBefore(path: string, offset: number, max = LOOKBACK_BYTES +
       if (n <= 0) break;
       got += n;
     }
-    const bytes = buf.subarray(0, got);
-    // from the file's start every line is whole; else the first is cut by the bound, unless a newline ends it just there
-    const skip = offset - want === 0 ? 0 : bytes.indexOf(10) + 1 || bytes.length;
-    return { floor: offset - want + skip, bytes: bytes.subarray(skip) };
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }

@@ -13,7 +13,7 @@ import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from '
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { LONG_HEADER, MULTI_LINE_FORMATS, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
-import type { LineEnding, TextEncoding } from '../sources/encoding.js';
+import { utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import type { Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
@@ -25,7 +25,7 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
-import { abortable, binaryFrames, lineFrames, linesBefore, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
+import { abortable, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, wholeFrom, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -275,26 +275,38 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
 }
 
 /**
- * Bytes before a resume point that a layout whose records span lines reads for the ring of its context
- * (primeRing): its last LOOKBACK_LINES lines, where they fit in this (a stream holds as much as its skip kept).
+ * Bytes before a resume point that a resumed run reads again at most (lookBackLines): the last LOOKBACK_LINES
+ * lines, where they fit in this (a stream holds as much as its skip kept). A UTF-16 capture's are decoded from
+ * at most UTF16_BACK_BYTES.
  */
-const RING_LOOKBACK_BYTES = 1 << 22;
+const RESUME_BACK_BYTES = 1 << 22;
+const UTF16_BACK_BYTES = 1 << 19;
+
+/**
+ * The lines before a resume point that a resumed run goes over again, as they are in one clean run: the last
+ * LOOKBACK_LINES and, for one-line layouts, the LOOKBACK_BYTES before those (the read-backs of events among
+ * them). `raw`: the input's bytes ending at `offset`, the first line cut unless they start the input.
+ */
+function backLines(raw: Buffer, offset: number, multiLine: boolean, encoding: TextEncoding): Buffer {
+  const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding);
+  const from = encoding === 'utf-8' ? offset - raw.length : 0;
+  const s = lineStartBack(text, LOOKBACK_LINES);
+  return text.subarray(wholeFrom(text, from, s < 0 ? 0 : s - (multiLine ? 0 : LOOKBACK_BYTES + 1)));
+}
 
 /**
  * A resumed run of a layout whose records span lines (`-v long`, Studio copies): the records of the last
- * LOOKBACK_LINES lines of `bytes` (which end at the resume point, a record's start; the first line is cut when
- * `cut`), parsed from the first entry header among them by a Parser set as the run's (`stage`), each handed to
+ * LOOKBACK_LINES lines of `bytes` (whole lines that end at the resume point, a record's start), parsed from the first entry header among them by a Parser set as the run's (`stage`), each handed to
  * the stage's record callback. Without them the first events after the resume point had no context where one
  * clean run, whose ring held the records before them, has it (round fifteen's note, docs/performance.md).
  */
-function primeRing(bytes: Buffer, cut: boolean, lastLine: number, maxLine: number, format: FormatName, stage: RecordStage): void {
+function primeRing(bytes: Buffer, lastLine: number, maxLine: number, format: FormatName, stage: RecordStage): void {
   const lines: string[] = [];
   // bytes end at a line start: each line's newline, from the last back
   let e = bytes.length - 1;
   if (e < 0 || bytes[e] !== 10) return;
   while (lines.length < LOOKBACK_LINES) {
     const s = e === 0 ? 0 : bytes.lastIndexOf(10, e - 1) + 1;
-    if (s === 0 && cut) break;
     lines.push(bytes.toString('utf8', s, Math.min(e, s + maxLine)));
     if (s === 0) break;
     e = s - 1;
@@ -309,7 +321,7 @@ function primeRing(bytes: Buffer, cut: boolean, lastLine: number, maxLine: numbe
 }
 
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
-async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer, cut: boolean) => void): AsyncGenerator<Frame> {
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
   const { hasher, startBytes, startLines } = at;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
@@ -324,10 +336,12 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // A resumed run: the lines just before its resume point are the look-back of the first events after it, as in
   // one clean run (a plain file's are read from it; a stream's, below, are those its skip hashed).
   // A layout whose records span lines keeps a ring of parsed records instead: it reads the lines that held them (primeRing).
-  const resumedText = startBytes > 0 && shape === 'text' && encoding === 'utf-8';
-  const lookBackBytes = MULTI_LINE_FORMATS.has(facts.format) ? RING_LOOKBACK_BYTES : LOOKBACK_BYTES + 1;
-  const before = resumedText && plainFile && input.path !== null && at.body === null ? linesBefore(input.path, startBytes, lookBackBytes) : null;
-  if (before) lookBack(before.bytes, false);
+  // A UTF-16 capture's are decoded first. How far back: backLines.
+  const resumedText = startBytes > 0 && shape === 'text';
+  const multiLine = MULTI_LINE_FORMATS.has(facts.format);
+  const atPath = plainFile && input.path !== null && at.body === null ? input.path : null;
+  const before = resumedText && encoding === 'utf-8' && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, multiLine ? 0 : LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
+  if (before) await lookBack(before.bytes);
   if (rangeable && !dense) {
     trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
@@ -338,8 +352,11 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
     return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
-  const held = resumedText && !before ? hasher.bytesBefore(startBytes, lookBackBytes) : null;
-  if (held) lookBack(held, held.length < startBytes);
+  if (resumedText && !before) {
+    const max = encoding === 'utf-8' ? RESUME_BACK_BYTES : UTF16_BACK_BYTES;
+    const raw = atPath !== null ? bytesBefore(atPath, startBytes, max) : hasher.bytesBefore(startBytes, max);
+    if (raw) await lookBack(backLines(raw, startBytes, multiLine, encoding));
+  }
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
@@ -429,7 +446,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   result.format = parser.format;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const everyLine = !!opts.observeRecord || !!opts.keepRecord;
-  const selector = new Selector(parser, { scanner: chunkScanner(opts.needles), maxLine, everyLine, startLine: startLines, window: keeper.window });
+  const scanner = chunkScanner(opts.needles);
+  const selector = new Selector(parser, { scanner, maxLine, everyLine, startLine: startLines, window: keeper.window });
   // The run's scan threads, or this input's own (closed when it is read).
   const own: { pool: ScanPool | null } = { pool: null };
   const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(opts.threads ?? 1, opts.needles, maxLine, opts.context ?? DEFAULT_CONTEXT));
@@ -440,12 +458,26 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // Only candidate lines are parsed: a capture without one still names the layout detection found.
     formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
-  // A resumed run's lines before its resume point: the look-back of one-line layouts, or records for the ring of the others.
-  const lookBack = (bytes: Buffer, cut: boolean): void => {
-    if (!MULTI_LINE_FORMATS.has(facts.format)) return keeper.window.tailOf(bytes, cut);
-    const keep = opts.keepRecord;
-    const primer = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => (keep && !keep(r) ? undefined : keeper.prime(r)));
-    primeRing(bytes, cut, startLines, maxLine, facts.format, primer);
+  // A resumed run's lines before its resume point (whole lines): records for the ring of layouts whose records span
+  // lines; for one-line layouts they go through a Selector, Parser and Extractor of their own, nothing stored, so
+  // that the keeper holds what one clean run's held there: the look-back's bytes, and what each pid's last event
+  // saw (its records and cause), which a clean run carries from event to event past the LOOKBACK_BYTES a read-back
+  // reaches (an adversarial review found events of one process 64 lines of 340 bytes apart).
+  const keep = opts.keepRecord;
+  const lookBack = async (bytes: Buffer): Promise<void> => {
+    if (MULTI_LINE_FORMATS.has(facts.format)) {
+      const primer = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => (keep && !keep(r) ? undefined : keeper.prime(r)));
+      return primeRing(bytes, startLines, maxLine, facts.format, primer);
+    }
+    let lines = 0;
+    for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
+    const stage = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => {
+      if (keep && !keep(r)) return;
+      if (opts.extractor.extract(r)) keeper.eventContext(r, r.message);
+      keeper.observe(r);
+    });
+    const again = new Selector(stage, { scanner, maxLine, everyLine, startLine: startLines - lines, window: keeper.window });
+    await again.take({ kind: 'lines', chunk: { buf: bytes, end: bytes.length, offset: 0, overlong: 0, next: null }, exact: false });
   };
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {

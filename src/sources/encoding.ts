@@ -141,6 +141,19 @@ async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'ut
 }
 
 /**
+ * UTF-16 bytes that end at `offset` of the original stream (a line start) as UTF-8 text of whole lines, as the
+ * decoder of a clean run gave them: the first line is left out (cut by the bound) unless the bytes reach the
+ * stream's start, whose BOM the decoder drops.
+ */
+export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-16be'): Buffer {
+  const from = offset - raw.length;
+  // code units start at even offsets
+  const text = new TextDecoder(enc).decode(from & 1 ? raw.subarray(1) : raw);
+  const nl = text.indexOf('\n');
+  return Buffer.from(from === 0 ? text : nl < 0 ? '' : text.slice(nl + 1), 'utf8');
+}
+
+/**
  * Chunks of whole UTF-8 lines from a stream in `enc`, starting `startBytes` into the original file
  * (the stream begins there). Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
  * resumes at the right byte; UTF-8 input is passed to lineChunks as it is.
