@@ -1,7 +1,7 @@
 /** Test helpers: spawn the real bin, make temp folders, read the SQLite file back. */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -358,4 +358,57 @@ export function plainlyEqual(a: unknown, b: unknown): boolean {
  */
 export function same(actual: unknown, expected: unknown, message?: string): void {
   if (!plainlyEqual(actual, expected)) expect(actual, message).toEqual(expected);
+}
+
+/** The corpus's real threadtime lines (labeled/dev-threadtime.log): all, its Authing lines (most yield an event), the others (no needle). */
+export function corpusThreadtime(): { all: string[]; authing: string[]; plain: string[] } {
+  const all = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => /^\d\d-\d\d \S+\s+\d+\s+\d+ [VDIWEF] /.test(l));
+  return { all, authing: all.filter((l) => /uth/i.test(l)), plain: all.filter((l) => !/uth|auth/i.test(l)) };
+}
+
+/** How a resumed run reads its input: a file with one thread, the default threads, ranges of a fifth of the rest, or stdin. */
+export type ResumeHow = 'one' | 'default' | 'ranges' | 'stdin';
+
+/**
+ * The invariant of a resume: the bin run on the first `cut` bytes of `all` (a file, or stdin), then on all of it
+ * (the file grown, or stdin again: a resumed run), stores every row one clean `--threads 1` run of `all` stores.
+ * `common`: the runs' flags; the resumed run's stderr must show the read it was asked for.
+ */
+export function expectResumeAsClean(all: Buffer, cut: number, common: string[], how: ResumeHow, what: string): { want: unknown[] } {
+  const dir = tempDir();
+  const grown = join(dir, 'grown.db');
+  if (how === 'stdin') {
+    const first = runCli(['--db', grown, '--quiet', ...common], { input: all.subarray(0, cut) });
+    expect(first.status, first.stderr).toBe(0);
+    const second = runCli(['--db', grown, ...common], { input: all });
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toContain('1 resumed input');
+  } else {
+    const f = join(dir, 'grown.log');
+    const env: Record<string, string> = how === 'ranges' ? { AUTHING_TRIAGE_RANGE_BYTES: String(Math.max(4096, Math.floor((all.length - cut) / 5))), AUTHING_TRIAGE_DENSE_BYTES: '0', AUTHING_TRIAGE_TRACE: 'read' } : {};
+    const threads = how === 'one' ? ['--threads', '1'] : how === 'ranges' ? ['--threads', '2'] : [];
+    writeFileSync(f, all.subarray(0, cut));
+    const first = runCli(['--db', grown, '--quiet', ...threads, ...common, f], { env });
+    expect(first.status, first.stderr).toBe(0);
+    appendFileSync(f, all.subarray(cut));
+    const second = runCli(['--db', grown, '--quiet', ...threads, ...common, f], { env });
+    expect(second.status, second.stderr).toBe(0);
+    if (how === 'ranges') expect(second.stderr).toContain('ranges on 2 threads');
+  }
+  const clean = join(dir, 'clean.log');
+  writeFileSync(clean, all);
+  const one = runCli(['--db', join(dir, 'clean.db'), '--quiet', '--threads', '1', ...common, clean]);
+  expect(one.status, one.stderr).toBe(0);
+  const want = storedRows(join(dir, 'clean.db'));
+  const got = storedRows(grown);
+  const wantEvents = want[0] as unknown[];
+  const gotEvents = got[0] as unknown[];
+  const i = wantEvents.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(gotEvents[k]));
+  if (i >= 0) expect(gotEvents[i], `event ${i} of ${wantEvents.length}, ${what}, ${how}, cut at ${cut}`).toEqual(wantEvents[i]);
+  expect(got[0]).toEqual(want[0]);
+  expect(got[1]).toEqual(want[1]);
+  return { want };
 }

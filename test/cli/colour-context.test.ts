@@ -6,17 +6,12 @@
  * context and cause of the same capture without colour: one thread, and the scan threads' ranges.
  */
 import fc from 'fast-check';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prng, query, runCli, SHARED, tempDir, trialsHere } from '../helpers.js';
+import { corpusThreadtime, prng, query, runCli, tempDir, trialsHere } from '../helpers.js';
 
-const THREADTIME = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8')
-  .split('\n')
-  .map((l) => l.replace(/\r$/, ''))
-  .filter((l) => /^\d\d-\d\d \S+\s+\d+\s+\d+ [VDIWEF] /.test(l));
-const AUTHING = THREADTIME.filter((l) => /uth/i.test(l));
-const PLAIN = THREADTIME.filter((l) => !/uth|auth/i.test(l));
+const { authing: AUTHING, plain: PLAIN } = corpusThreadtime();
 const CAUSES = [' java.net.SocketTimeoutException: timeout', ' java.net.ConnectException: failed to connect'];
 /** logcat's colour of each level (system/logging/liblog/logprint.cpp, colorFromPri). */
 const COLOUR: Record<string, number> = { V: 231, D: 75, I: 40, W: 226, E: 196, F: 196 };

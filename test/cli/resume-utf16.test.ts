@@ -6,17 +6,10 @@
  * clean run, context and cause included: read from the file (one thread, default) and from stdin, LE and BE.
  */
 import fc from 'fast-check';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prng, runCli, SHARED, storedRows, tempDir, trialsHere } from '../helpers.js';
+import { corpusThreadtime, expectResumeAsClean, prng, trialsHere } from '../helpers.js';
 
-const THREADTIME = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8')
-  .split('\n')
-  .map((l) => l.replace(/\r$/, ''))
-  .filter((l) => /^\d\d-\d\d \S+\s+\d+\s+\d+ [VDIWEF] /.test(l));
-const AUTHING = THREADTIME.filter((l) => /uth/i.test(l));
-const PLAIN = THREADTIME.filter((l) => !/uth|auth/i.test(l));
+const { authing: AUTHING, plain: PLAIN } = corpusThreadtime();
 const CAUSES = [' java.net.SocketTimeoutException: timeout', ' java.net.ConnectException: failed to connect'];
 
 function capture(seed: number, lines: number): string[] {
@@ -44,8 +37,7 @@ describe('a UTF-16 capture resumed after it grew', () => {
     const trials = trialsHere('utf-16 resume', 8, 4);
     let nearCut = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1500, max: 3000 }), fc.boolean(), fc.boolean(), fc.nat(), fc.nat({ max: 120 }), fc.constantFrom('one', 'default', 'stdin'), (seed, n, be, crlf, pick, into, how) => {
-        const dir = tempDir();
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1500, max: 3000 }), fc.boolean(), fc.boolean(), fc.nat(), fc.nat({ max: 120 }), fc.constantFrom('one' as const, 'default' as const, 'stdin' as const), (seed, n, be, crlf, pick, into, how) => {
         const lines = capture(seed, n);
         const all = utf16(lines.join(crlf ? '\r\n' : '\n') + (crlf ? '\r\n' : '\n'), be);
         // the cut: a few bytes before an event past the first third
@@ -56,40 +48,12 @@ describe('a UTF-16 capture resumed after it grew', () => {
           at += 2 * (l.length + (crlf ? 2 : 1));
         }
         const cut = Math.max(3, starts[pick % starts.length]! - into);
-        const common = ['--quiet', '--tz', 'UTC', '--year', '2026', '--context', '5'];
-        const grown = join(dir, 'grown.db');
-        if (how === 'stdin') {
-          const first = runCli(['--db', grown, ...common], { input: all.subarray(0, cut) });
-          expect(first.status, first.stderr).toBe(0);
-          const second = runCli(['--db', grown, ...common.filter((a) => a !== '--quiet')], { input: all });
-          expect(second.status, second.stderr).toBe(0);
-          expect(second.stderr).toContain('1 resumed input');
-        } else {
-          const f = join(dir, 'grown.log');
-          const threads = how === 'one' ? ['--threads', '1'] : [];
-          writeFileSync(f, all.subarray(0, cut));
-          const first = runCli(['--db', grown, ...threads, ...common, f]);
-          expect(first.status, first.stderr).toBe(0);
-          appendFileSync(f, all.subarray(cut));
-          const second = runCli(['--db', grown, ...threads, ...common, f]);
-          expect(second.status, second.stderr).toBe(0);
-        }
-        const clean = join(dir, 'clean.log');
-        writeFileSync(clean, all);
-        const one = runCli(['--db', join(dir, 'clean.db'), '--threads', '1', ...common, clean]);
-        expect(one.status, one.stderr).toBe(0);
-        const want = storedRows(join(dir, 'clean.db'));
-        const got = storedRows(grown);
+        const { want } = expectResumeAsClean(all, cut, ['--tz', 'UTC', '--year', '2026', '--context', '5'], how, be ? 'UTF-16BE' : 'UTF-16LE');
         const wantEvents = want[0] as { line: number; context: string | null; cause: string | null }[];
         expect(wantEvents.length).toBeGreaterThan(n / 100);
         const cutLine = all.subarray(0, cut).toString(be ? 'latin1' : 'utf16le').split(be ? '\0\n' : '\n').length;
         const firstAfter = wantEvents.find((e) => e.line >= cutLine);
         if (firstAfter && ((firstAfter.context ?? '[]') !== '[]' || firstAfter.cause !== null)) nearCut++;
-        const gotEvents = got[0] as unknown[];
-        const i = wantEvents.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(gotEvents[k]));
-        if (i >= 0) expect(gotEvents[i], `event ${i} of ${wantEvents.length}, ${be ? 'BE' : 'LE'}, ${how}, cut at ${cut}`).toEqual(wantEvents[i]);
-        expect(got[0]).toEqual(want[0]);
-        expect(got[1]).toEqual(want[1]);
       }),
       { numRuns: trials, seed: 2026_12_02_5 },
     );
