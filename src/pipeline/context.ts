@@ -169,14 +169,6 @@ export class ContextKeeper {
     this.wholeChars = Math.floor((o.maxLine ?? 0) / 3) - 1;
   }
 
-  /**
-   * A record from before a resumed run's resume point (ingest.ts primeRing): a record of a layout that spans
-   * lines goes into the ring, where one clean run's Parser put it; one-line records are read back instead.
-   */
-  prime(r: LogRecord): void {
-    if (!readBackable(r)) this.ring.add({ rec: r, cause: this.o.causes.inText(r.message, true) });
-  }
-
   /** Sees every record the Parser makes; one-line records are read back instead, when an event needs them. */
   observe(r: LogRecord): void {
     if (!readBackable(r)) {

@@ -284,40 +284,31 @@ const UTF16_BACK_BYTES = 1 << 19;
 
 /**
  * The lines before a resume point that a resumed run goes over again, as they are in one clean run: the last
- * LOOKBACK_LINES and, for one-line layouts, the LOOKBACK_BYTES before those (the read-backs of events among
- * them). `raw`: the input's bytes ending at `offset`, the first line cut unless they start the input.
+ * LOOKBACK_LINES and the LOOKBACK_BYTES before those (the read-backs of events among them). `raw`: the input's bytes ending at `offset`, the first line cut unless they start the input.
  */
-function backLines(raw: Buffer, offset: number, multiLine: boolean, encoding: TextEncoding): Buffer {
+function backLines(raw: Buffer, offset: number, encoding: TextEncoding): Buffer {
   const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding);
   const from = encoding === 'utf-8' ? offset - raw.length : 0;
   const s = lineStartBack(text, LOOKBACK_LINES);
-  return text.subarray(wholeFrom(text, from, s < 0 ? 0 : s - (multiLine ? 0 : LOOKBACK_BYTES + 1)));
+  return text.subarray(wholeFrom(text, from, s < 0 ? 0 : s - (LOOKBACK_BYTES + 1)));
 }
 
 /**
- * A resumed run of a layout whose records span lines (`-v long`, Studio copies): the records of the last
- * LOOKBACK_LINES lines of `bytes` (whole lines that end at the resume point, a record's start), parsed from the first entry header among them by a Parser set as the run's (`stage`), each handed to
- * the stage's record callback. Without them the first events after the resume point had no context where one
- * clean run, whose ring held the records before them, has it (round fifteen's note, docs/performance.md).
+ * Where a resumed run of a layout whose records span lines (`-v long`, Studio copies) starts going over the lines
+ * before its resume point (whole lines, `bytes`): at the first entry header among its last LOOKBACK_LINES lines, so
+ * that a record's message lines cut at the front are not read as records of their own (a message line that looks
+ * like a threadtime line would switch the layout); at its start when none is an entry header (the layout changed).
  */
-function primeRing(bytes: Buffer, lastLine: number, maxLine: number, format: FormatName, stage: RecordStage): void {
-  const lines: string[] = [];
-  // bytes end at a line start: each line's newline, from the last back
-  let e = bytes.length - 1;
-  if (e < 0 || bytes[e] !== 10) return;
-  while (lines.length < LOOKBACK_LINES) {
-    const s = e === 0 ? 0 : bytes.lastIndexOf(10, e - 1) + 1;
-    lines.push(bytes.toString('utf8', s, Math.min(e, s + maxLine)));
-    if (s === 0) break;
-    e = s - 1;
-  }
-  lines.reverse();
+function firstEntry(bytes: Buffer, format: FormatName): number {
+  const s = lineStartBack(bytes, LOOKBACK_LINES);
   const header = format === 'long' ? (l: string) => LONG_HEADER.test(l) : (l: string) => lineFormat(format)?.fields(l) != null;
-  const first = lines.findIndex((l) => header(stripDecorations(l)));
-  if (first < 0) return;
-  const firstLine = lastLine - lines.length + 1;
-  for (let i = first; i < lines.length; i++) stage.line(lines[i]!, firstLine + i);
-  stage.end();
+  for (let p = s < 0 ? 0 : s; p < bytes.length; ) {
+    const nl = bytes.indexOf(10, p);
+    const e = nl < 0 ? bytes.length : nl;
+    if (header(stripDecorations(bytes.toString('utf8', p, e)))) return p;
+    p = e + 1;
+  }
+  return 0;
 }
 
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
@@ -335,12 +326,10 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const name = terminalText(input.name);
   // A resumed run: the lines just before its resume point are the look-back of the first events after it, as in
   // one clean run (a plain file's are read from it; a stream's, below, are those its skip hashed).
-  // A layout whose records span lines keeps a ring of parsed records instead: it reads the lines that held them (primeRing).
   // A UTF-16 capture's are decoded first. How far back: backLines.
   const resumedText = startBytes > 0 && shape === 'text';
-  const multiLine = MULTI_LINE_FORMATS.has(facts.format);
   const atPath = plainFile && input.path !== null && at.body === null ? input.path : null;
-  const before = resumedText && encoding === 'utf-8' && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, multiLine ? 0 : LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
+  const before = resumedText && encoding === 'utf-8' && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
   if (before) await lookBack(before.bytes);
   if (rangeable && !dense) {
     trace('read', `${name}: ranges on ${threads} threads`);
@@ -355,7 +344,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   if (resumedText && !before) {
     const max = encoding === 'utf-8' ? RESUME_BACK_BYTES : UTF16_BACK_BYTES;
     const raw = atPath !== null ? bytesBefore(atPath, startBytes, max) : hasher.bytesBefore(startBytes, max);
-    if (raw) await lookBack(backLines(raw, startBytes, multiLine, encoding));
+    if (raw) await lookBack(backLines(raw, startBytes, encoding));
   }
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
@@ -458,17 +447,14 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // Only candidate lines are parsed: a capture without one still names the layout detection found.
     formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
-  // A resumed run's lines before its resume point (whole lines): records for the ring of layouts whose records span
-  // lines; for one-line layouts they go through a Selector, Parser and Extractor of their own, nothing stored, so
-  // that the keeper holds what one clean run's held there: the look-back's bytes, and what each pid's last event
-  // saw (its records and cause), which a clean run carries from event to event past the LOOKBACK_BYTES a read-back
-  // reaches (an adversarial review found events of one process 64 lines of 340 bytes apart).
+  // A resumed run's lines before its resume point (whole lines) go through a Selector, Parser and Extractor of their
+  // own, nothing stored, so that the keeper holds what one clean run's held there: the look-back's bytes, what each
+  // pid's last event saw (its records and cause), which a clean run carries from event to event past the
+  // LOOKBACK_BYTES a read-back reaches (an adversarial review found events of one process 64 lines of 340 bytes
+  // apart), and the ring of recent records of layouts whose records span lines (a file may change layout: both).
   const keep = opts.keepRecord;
-  const lookBack = async (bytes: Buffer): Promise<void> => {
-    if (MULTI_LINE_FORMATS.has(facts.format)) {
-      const primer = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => (keep && !keep(r) ? undefined : keeper.prime(r)));
-      return primeRing(bytes, startLines, maxLine, facts.format, primer);
-    }
+  const lookBack = async (whole: Buffer): Promise<void> => {
+    const bytes = MULTI_LINE_FORMATS.has(facts.format) ? whole.subarray(firstEntry(whole, facts.format)) : whole;
     let lines = 0;
     for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
     const stage = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => {
@@ -478,6 +464,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     });
     const again = new Selector(stage, { scanner, maxLine, everyLine, startLine: startLines - lines, window: keeper.window });
     await again.take({ kind: 'lines', chunk: { buf: bytes, end: bytes.length, offset: 0, overlong: 0, next: null }, exact: false });
+    // the record the resume point ends (one spanning lines is made when the next begins)
+    again.end();
   };
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {

@@ -42,6 +42,10 @@ export class Selector {
     private readonly o: SelectorOptions,
   ) {
     this.lineNo = o.startLine;
+    // A layout whose records span lines is read line by line from the first: until a candidate line said so, the
+    // lines before it went unparsed, and a resumed Studio capture's records before its first candidate never
+    // reached the context's ring (a clean run's had, past its first candidate: an adversarial review's finding).
+    this.multiLine = parser.multiLine ?? false;
   }
 
   /** True when the next line must go to the Parser whatever it holds (then a stream's chunks stay on this thread). */
@@ -53,7 +57,7 @@ export class Selector {
     return this.o.everyLine || this.parser.openLine !== null || this.multiLine;
   }
 
-  private multiLine = false;
+  private multiLine: boolean;
 
   /** Feeds one line; notes where a record that opens on it starts. */
   private feed(text: string, n: number, offset: number | null): boolean {

@@ -58,6 +58,8 @@ export interface LineParser {
   readonly openLine: number | null;
   /** The layout in force. */
   readonly format: FormatName | null;
+  /** True while the layout in force spans lines (as line() answers; before the first line, the layout set). */
+  readonly multiLine?: boolean;
   /** Ends the input: the record still open is complete now. */
   end(): void;
 }

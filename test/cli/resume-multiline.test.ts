@@ -61,9 +61,10 @@ describe('a resumed run of a layout whose records span lines', () => {
     const trials = trialsHere('multi-line resume', 10, 5);
     let nearCut = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1500, max: 3000 }), fc.constantFrom('long' as const, 'studio' as const), fc.boolean(), fc.nat(), fc.nat({ max: 60 }), fc.constantFrom('one' as const, 'default' as const, 'stdin' as const), fc.constantFrom(0, 3, 12), (seed, records, layout, crlf, pick, into, how, context) => {
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1500, max: 3000 }), fc.constantFrom('long' as const, 'studio' as const), fc.boolean(), fc.nat(), fc.nat({ max: 700 }), fc.constantFrom('one' as const, 'default' as const, 'stdin' as const), fc.constantFrom(0, 3, 12), (seed, records, layout, crlf, pick, into, how, context) => {
         const all = capture(seed, records, layout, crlf);
-        // the cut: a few bytes before an event past the first third, so that the events just after the resume point have records of their process before it
+        // the cut: up to a few records before an event past the first third, so that the events just after the resume point have records of
+        // their process before it, and records between it and the event (a Studio capture's records are no candidates: they went unparsed)
         const text = all.toString('latin1');
         const events = [...text.matchAll(/\n[^\n]*(?:code=|errCode|apiCode|code: |"code")/g)].map((m) => m.index!).filter((i) => i > all.length / 3);
         expect(events.length).toBeGreaterThan(0);
@@ -78,6 +79,45 @@ describe('a resumed run of a layout whose records span lines', () => {
     );
     expect(nearCut).toBeGreaterThan(0);
   }, 300_000);
+
+  it('gives the events after a resume point their context when the capture changed from -v long to threadtime before it', () => {
+    // The resumed run goes over the lines before its resume point as its head's layout says (long), and the
+    // threadtime lines there must still be the look-back and memory of the events after it (one day's regression).
+    const head = Array.from({ length: 40 }, (_, i) => `[ 03-17 09:59:${String(i % 60).padStart(2, '0')}.000  4321: 4321 I/Boot ]\nstarted ${i}\n`).join('\n') + '\n';
+    const tt = (i: number, lvl: string, tag: string, msg: string): string => `03-17 10:00:${String(i).padStart(2, '0')}.000  1702  1702 ${lvl} ${tag}: ${msg}\n`;
+    const before = head + tt(1, 'W', 'System.err', 'java.net.SocketTimeoutException: timeout') + tt(2, 'D', 'TextView', 'noise') + tt(3, 'I', 'AuthRepository', 'cn.authing.guard callback code: 2004, message: user not found');
+    const all = Buffer.from(before + tt(4, 'D', 'TextView', 'more noise') + tt(5, 'E', 'LoginActivity', 'Authing login failed, code=10001 message=Network error'));
+    for (const how of ['one', 'default', 'stdin'] as const) {
+      for (const cut of [Buffer.byteLength(before), Buffer.byteLength(before) + 7, all.length - 9]) {
+        const { want } = expectResumeAsClean(all, cut, ['--tz', 'UTC', '--year', '2026', '--context', '5'], how, 'long, then threadtime');
+        const last = (want[0] as { code: number; context: string; cause: string | null }[]).find((e) => e.code === 10001)!;
+        expect(JSON.parse(last.context)).toHaveLength(4);
+        expect(last.cause).not.toBeNull();
+      }
+    }
+  });
+
+  it('gives the events after a resume point in a Studio capture the records between it and them', () => {
+    // A Studio record is no candidate line: a resumed run handed the Parser only candidate lines until one came, so
+    // the records between the resume point and the first event never reached the context's ring (a clean run's
+    // Selector reads every line from its first candidate on; now both from their first line).
+    const rec = (i: number, lvl: string, tag: string, msg: string): string => `2026-03-17 10:00:${String(i).padStart(2, '0')}.${String(i).padStart(3, '0')} 4321-4321/com.example.app ${lvl}/${tag}: ${msg}\n`;
+    let text = '';
+    for (let i = 0; i < 20; i++) text += rec(i, 'D', 'TextView', `noise ${i}`);
+    const cuts = [text.length, text.length + 9];
+    text += rec(20, 'W', 'System.err', 'java.net.SocketTimeoutException: timeout') + '        at okhttp3.internal.connection.RealCall.execute(RealCall.kt:154)\n';
+    cuts.push(text.length);
+    text += rec(21, 'D', 'TextView', 'noise 21') + rec(22, 'E', 'LoginActivity', 'Authing login failed, code=2004 message=Network error');
+    const all = Buffer.from(text);
+    for (const how of ['one', 'stdin'] as const) {
+      for (const cut of cuts) {
+        const { want } = expectResumeAsClean(all, cut, ['--tz', 'UTC', '--year', '2026', '--context', '5'], how, 'studio');
+        const event = (want[0] as { code: number; context: string; cause: string | null }[]).find((e) => e.code === 2004)!;
+        expect(JSON.parse(event.context)).toHaveLength(5);
+        expect(event.cause).toBe('timeout');
+      }
+    }
+  });
 
   it('keeps the records of a process that is still logging when over 1024 others came after its first record', () => {
     // The ring keeps 1024 pids: the one to go was the first made, however recent its records (so a long-lived
