@@ -157,6 +157,11 @@ function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, bu
   };
 }
 
+/** How long stdin waits for its head (HEAD_BYTES) once its first bytes came: then it goes on with what came. */
+const HEAD_WAIT_MS = 200;
+/** How long more it waits where a source stored before has a longer head than what came (matchSource). */
+const MATCH_HEAD_WAIT_MS = 3000;
+
 /**
  * The Source stage of one input: its bytes (opened again from the start when the fingerprint check
  * read past what it may keep), the head kept for fingerprint and detection, and the file's stamp.
@@ -167,10 +172,18 @@ class SourceBytes implements InputBytes {
     private readonly opts: IngestOptions,
     public opened: OpenedInput,
     private all: AsyncIterable<Buffer>,
-    readonly head: Buffer,
-    readonly complete: boolean,
+    public head: Buffer,
+    public complete: boolean,
     readonly stamp: FileStamp | null,
   ) {}
+
+  /** Reads on until the head holds `n` bytes (or the input ends, `waitMs` passed since this call, or `signal` aborts). */
+  async moreHead(n: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    const p = await peekHead(this.all, n, waitMs, signal);
+    this.all = p.all;
+    this.head = p.head;
+    this.complete = p.complete;
+  }
 
   /** Opens `input` and peeks its head; throws what opening throws. */
   static async open(input: Input, opts: IngestOptions): Promise<SourceBytes> {
@@ -181,7 +194,7 @@ class SourceBytes implements InputBytes {
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
     const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, needles: opts.needles, signal: opts.signal });
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
-    const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? 200) : undefined);
+    const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? HEAD_WAIT_MS) : undefined);
     if (peeked.head.length) traceFirst('read');
     return { opened, ...peeked };
   }
@@ -230,6 +243,18 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
 
 /** The fingerprint step: the stored source this input continues (or a new one) and where reading goes on; a SourceResult when it cannot. */
 async function matchSource(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<ResumePoint | SourceResult> {
+  // stdin waits HEAD_WAIT_MS for its head (a live `adb logcat |` must not wait for 64 KiB). A pipe whose first bytes
+  // came slower than that may be a source stored with a longer head: without the rest of it no stored source
+  // matched, and its events were counted again as a new source's (an adversarial review). It waits for that head.
+  if (input.path === null && !src.complete && src.head.length < HEAD_BYTES) {
+    let longest = 0;
+    try {
+      longest = (await store.headLengths(HEAD_BYTES))[0] ?? 0;
+    } catch {
+      // a store that cannot answer fails below, where the reason is said
+    }
+    if (longest > src.head.length) await src.moreHead(longest, MATCH_HEAD_WAIT_MS, opts.signal);
+  }
   const req: MatchRequest = { head: src.head, name: input.name, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
   let found;
   try {

@@ -6,7 +6,9 @@
  * `waitMs` (live streams), it stops early when that long has passed since the first byte, so a
  * quiet `adb logcat` is not held back.
  */
-export async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer>; complete: boolean }> {
+export async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: number, signal?: AbortSignal): Promise<{ head: Buffer; all: AsyncIterable<Buffer>; complete: boolean }> {
+  // an abort (SIGINT) ends the wait as the deadline does
+  const aborted = signal ? new Promise<null>((res) => (signal.aborted ? res(null) : signal.addEventListener('abort', () => res(null), { once: true }))) : null;
   const it = stream[Symbol.asyncIterator]();
   const taken: Buffer[] = [];
   let size = 0;
@@ -16,7 +18,10 @@ export async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?
   while (size < n) {
     pendingNext ??= it.next();
     const left = deadline - Date.now();
-    const r = left === Infinity ? await pendingNext : await Promise.race([pendingNext, new Promise<null>((res) => setTimeout(() => res(null), Math.max(0, left)).unref())]);
+    const waits: Promise<IteratorResult<Buffer> | null>[] = [pendingNext];
+    if (left !== Infinity) waits.push(new Promise<null>((res) => setTimeout(() => res(null), Math.max(0, left)).unref()));
+    if (aborted) waits.push(aborted);
+    const r = waits.length === 1 ? await pendingNext : await Promise.race(waits);
     if (r === null) break; // time is up: go on with what has arrived
     pendingNext = null;
     if (r.done) {
