@@ -174,11 +174,11 @@ export class RecordParser {
   }
 
   /**
-   * Year-less stamps from here on are of `year`, counted back until they fall before `notAfter` (YearTracker):
+   * Year-less stamps from here on are of `years.year`, counted back until they fall before `notAfter` (YearTracker):
    * the lines read back before an event are dated from the event, each time, not from the lines read before.
    */
-  anchorYear(year: number, notAfter?: number): void {
-    this.years = new YearTracker(year, notAfter);
+  anchorYear(years: { year: number; notAfter?: number }): void {
+    this.years = new YearTracker(years.year, years.notAfter);
   }
 
   /** The format in force (after detection). */

@@ -120,3 +120,12 @@ export function yearAnchor(
   const anchor = mtime ?? now;
   return { year: anchor.getFullYear(), notAfter: anchor.getTime() + DAY_MS };
 }
+
+/**
+ * The year options of lines just before an instant `ms` (an event's time), for a YearTracker: each stamp is of the
+ * year that puts it at or before the instant's day and the next (December before a January event is of the year
+ * before). Counted back from the year after the instant's UTC year: a local stamp may be a day ahead of UTC.
+ */
+export function yearsBefore(ms: number): { year: number; notAfter: number } {
+  return { year: new Date(ms).getUTCFullYear() + 1, notAfter: ms + DAY_MS };
+}

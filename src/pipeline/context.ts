@@ -14,6 +14,7 @@
  */
 import type { CauseMatcher } from '../extract/causes.js';
 import { redact } from '../extract/redact.js';
+import { yearsBefore } from '../parse/time.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import { RecordParser, stripDecorations } from '../parse/records.js';
 import { terminalText } from '../sinks/terminal-text.js';
@@ -23,7 +24,6 @@ import { RecentMap } from './recent-map.js';
 import { FIXED_PID_COLUMN, LineWindow, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
-const DAY_MS = 86_400_000;
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
 /** What a context line shows of a record: its time, level, tag and message on one line. */
@@ -370,9 +370,7 @@ export class ContextKeeper {
     const key = r.format;
     if (this.parser?.key !== key) this.parser = { key, parser: new RecordParser({ format: r.format, year: new Date().getUTCFullYear(), tz: this.o.tz }) };
     const ms = r.time ? Date.parse(r.time) : NaN;
-    if (Number.isNaN(ms)) this.parser.parser.anchorYear(new Date().getUTCFullYear());
-    // counted back from the year after r's until a stamp falls before r's day and the next (any zone's local date)
-    else this.parser.parser.anchorYear(new Date(ms).getUTCFullYear() + 1, ms + DAY_MS);
+    this.parser.parser.anchorYear(Number.isNaN(ms) ? { year: new Date().getUTCFullYear() } : yearsBefore(ms));
     return this.parser.parser;
   }
 

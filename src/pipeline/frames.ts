@@ -133,7 +133,7 @@ export function lineStartBack(buf: Buffer, n: number): number {
 }
 
 /** The first line start in `buf` at or after `p` (buf[0] is one only when `from`, its input offset, is 0); buf.length when none. */
-export function wholeFrom(buf: Buffer, from: number, p: number): number {
+function wholeFrom(buf: Buffer, from: number, p: number): number {
   if (p <= 0 && from === 0) return 0;
   const i = buf.indexOf(10, Math.max(0, p - 1));
   return i < 0 ? buf.length : i + 1;
@@ -148,12 +148,20 @@ export function linesBack(path: string, offset: number, lines: number, extra: nu
   for (let size = Math.min(offset, cap, 1 << 16); ; size = Math.min(offset, cap, size * 4)) {
     const buf = bytesBefore(path, offset, size);
     const from = offset - buf.length;
-    const s = lineStartBack(buf, lines);
-    if (s > extra || from === 0 || size >= cap) {
-      const k = wholeFrom(buf, from, s < 0 ? 0 : s - extra);
+    if (lineStartBack(buf, lines) > extra || from === 0 || size >= cap) {
+      const k = backStart(buf, from, lines, extra);
       return { floor: from + k, bytes: buf.subarray(k) };
     }
   }
+}
+
+/**
+ * Where in `buf` (bytes ending at a line start; `from`: the input offset of buf[0]) the lines a resumed run goes
+ * over again start: its last `lines` whole lines and the `extra` bytes of lines before those, as far as buf holds them.
+ */
+export function backStart(buf: Buffer, from: number, lines: number, extra: number): number {
+  const s = lineStartBack(buf, lines);
+  return wholeFrom(buf, from, s < 0 ? 0 : s - extra);
 }
 
 /** Up to `max` bytes of a plain file just before `offset`, as they are (a UTF-16 capture's: utf16Before). */

@@ -25,7 +25,7 @@ import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
-import { abortable, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, wholeFrom, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
+import { abortable, backStart, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
@@ -300,7 +300,7 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
 }
 
 /**
- * Bytes before a resume point that a resumed run reads again at most (lookBackLines): the last LOOKBACK_LINES
+ * Bytes before a resume point that a resumed run reads again at most (backLines): the last LOOKBACK_LINES
  * lines, where they fit in this (a stream holds as much as its skip kept). A UTF-16 capture's are decoded from
  * at most UTF16_BACK_BYTES.
  */
@@ -309,13 +309,12 @@ const UTF16_BACK_BYTES = 1 << 19;
 
 /**
  * The lines before a resume point that a resumed run goes over again, as they are in one clean run: the last
- * LOOKBACK_LINES and the LOOKBACK_BYTES before those (the read-backs of events among them). `raw`: the input's bytes ending at `offset`, the first line cut unless they start the input.
+ * LOOKBACK_LINES and the LOOKBACK_BYTES before those (the read-backs of events among them). `raw`: the input's
+ * bytes ending at `offset`, the first line cut unless they start the input (a plain UTF-8 file's: linesBack).
  */
 function backLines(raw: Buffer, offset: number, encoding: TextEncoding): Buffer {
   const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding);
-  const from = encoding === 'utf-8' ? offset - raw.length : 0;
-  const s = lineStartBack(text, LOOKBACK_LINES);
-  return text.subarray(wholeFrom(text, from, s < 0 ? 0 : s - (LOOKBACK_BYTES + 1)));
+  return text.subarray(backStart(text, encoding === 'utf-8' ? offset - raw.length : 0, LOOKBACK_LINES, LOOKBACK_BYTES + 1));
 }
 
 /**

@@ -8,7 +8,8 @@
  */
 export async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?: number, signal?: AbortSignal): Promise<{ head: Buffer; all: AsyncIterable<Buffer>; complete: boolean }> {
   // an abort (SIGINT) ends the wait as the deadline does
-  const aborted = signal ? new Promise<null>((res) => (signal.aborted ? res(null) : signal.addEventListener('abort', () => res(null), { once: true }))) : null;
+  let onAbort = (): void => {};
+  const aborted = signal ? new Promise<null>((res) => (signal.aborted ? res(null) : signal.addEventListener('abort', (onAbort = () => res(null)), { once: true }))) : null;
   const it = stream[Symbol.asyncIterator]();
   const taken: Buffer[] = [];
   let size = 0;
@@ -32,6 +33,7 @@ export async function peekHead(stream: AsyncIterable<Buffer>, n: number, waitMs?
     size += r.value.length;
     if (waitMs !== undefined && deadline === Infinity) deadline = Date.now() + waitMs;
   }
+  signal?.removeEventListener('abort', onAbort);
   const carried = pendingNext;
   const joined = Buffer.concat(taken);
   const all = (async function* () {
