@@ -10,10 +10,17 @@ const V_EVENTS_COLUMNS = `e.id, e.time, e.code, COALESCE(c.category, 'unregister
          c.message, e.method, e.detail, e.level, e.tag, e.pid, e.tid,
          s.name AS source, e.line, e.excerpt, e.outcome`;
 
-/** The source's labels as one JSON text, the same bytes in both databases. */
+/**
+ * The source's labels as one JSON text, the same bytes in both databases (keys sorted). SQLite's in the order of
+ * a subquery: an ORDER BY inside group_concat() needs SQLite 3.44, and a view that an older sqlite3 cannot parse
+ * makes the whole database unreadable to it ("malformed database schema"), Debian 12's 3.40 among them
+ * (migration 7 makes the view again this way).
+ */
 const LABELS_JSON = {
-  sqlite: "COALESCE('{' || group_concat(json_quote(l.key) || ':' || json_quote(l.value), ',' ORDER BY l.key) || '}', '{}')",
-  pg: "COALESCE('{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' ORDER BY l.key) || '}', '{}')",
+  sqlite: `(SELECT COALESCE('{' || group_concat(json_quote(l.key) || ':' || json_quote(l.value), ',') || '}', '{}')
+            FROM (SELECT key, value FROM source_labels WHERE source_id = e.source_id ORDER BY key) l)`,
+  pg: `(SELECT COALESCE('{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' ORDER BY l.key) || '}', '{}')
+            FROM source_labels l WHERE l.source_id = e.source_id)`,
 };
 
 /**
@@ -24,8 +31,7 @@ export function vEventsView(db: 'sqlite' | 'pg', after = ''): string {
   return `DROP VIEW v_events;
 CREATE VIEW v_events AS
   SELECT ${V_EVENTS_COLUMNS},
-         (SELECT ${LABELS_JSON[db]}
-            FROM source_labels l WHERE l.source_id = e.source_id) AS labels${after ? `, ${after}` : ''}
+         ${LABELS_JSON[db]} AS labels${after ? `, ${after}` : ''}
   FROM events e LEFT JOIN codes c ON c.code = e.code JOIN sources s ON s.id = e.source_id;`;
 }
 

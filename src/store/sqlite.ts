@@ -8,7 +8,7 @@ import { entryJson, isBundledRegistry, type CodeEntry, type Registry } from '../
 import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
 import { outcomeMigrationSqlite } from './outcome-migration.js';
-import { LABEL_MIGRATION_SQLITE } from './label-migration.js';
+import { LABEL_MIGRATION_SQLITE, vEventsView } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
@@ -27,6 +27,9 @@ const MIGRATIONS: readonly (() => string)[] = [
   () => LABEL_MIGRATION_SQLITE,
   // 6 (issue 26): each event's context lines (a JSON array) and its cause
   () => CONTEXT_MIGRATION_SQLITE,
+  // 7: v_events made again without an ORDER BY inside group_concat(), which sqlite3 before 3.44 cannot parse
+  // (it then reads nothing of the database: label-migration.ts)
+  () => vEventsView('sqlite', 'e.cause'),
 ];
 
 /** The columns of an events row, in the order writeBatch binds them. */
