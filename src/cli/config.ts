@@ -10,6 +10,7 @@ import { readBoundedText } from '../sources/bounded-file.js';
 import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
 import { MAX_CONTEXT } from '../pipeline/context-limits.js';
+import { terminalText } from '../sinks/terminal-text.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -135,6 +136,9 @@ export interface SettingArgs {
 
 export const DEFAULT_DB = './authing-triage.db';
 
+/** The earliest year --year takes: the epoch, where a device's clock starts before it is set. */
+const MIN_YEAR = 1970;
+
 /**
  * Resolves the settings in place on argv (flag > environment > config file > default; lists
  * from the config file and the flags are combined) and returns them with their origins.
@@ -165,6 +169,15 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   argv.registry = list('registry', argv.registry, cfg.registry);
   argv.tz = pick('tz', argv.tz, cfg.tz, undefined);
   argv.year = pick('year', argv.year, cfg.year, undefined);
+  // A stamp's year is four digits (a device before its clock is set says 1970): a stored time of +099999 or 1900 helps no one.
+  if (argv.year !== undefined && !(Number.isSafeInteger(argv.year) && argv.year >= MIN_YEAR && argv.year <= 9999)) {
+    const where = s.year!.from === 'flag' ? '--year' : `${file}: key "year":`;
+    throw new UserError('usage', `${where} ${terminalText(String(argv.year))}: expected a year from ${MIN_YEAR} to 9999 (of the stamps that have none)`);
+  }
+  const timeout = (argv as { busyTimeout?: unknown }).busyTimeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout >= 0)) {
+    throw new UserError('usage', `--busy-timeout ${terminalText(String(timeout))}: expected a whole number of milliseconds, 0 or more`);
+  }
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
   // The file's labels first: a flag of the same key comes later and wins.

@@ -1,5 +1,5 @@
 /** Writing to stdout/stderr and files; a closed pipe ends the run quietly. */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
@@ -89,6 +89,12 @@ export function writeOutput(text: string, out?: string): void {
     throw new UserError('input', `${out}: cannot write the report (${(e as NodeJS.ErrnoException).code}); check the path`);
   }
   try {
+    // An existing file keeps its mode through open(): the report holds stored events, so it is made 600 as a new one is.
+    try {
+      if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+    } catch {
+      // not the owner: the file's own mode stays (the write below still says whether it can be written)
+    }
     writeSync(fd, text);
   } finally {
     closeSync(fd);

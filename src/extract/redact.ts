@@ -12,6 +12,13 @@ type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replace
 const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier)`;
 const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier'];
 
+/**
+ * Between a key and its value: `:` or `=`, their full-width forms (Chinese text: `密码：…`, `password：…`), the
+ * escapes Gson writes by default (`\u003d`) and percent-encoding (`%3D`, a URL inside a URL), and an XML
+ * element's `>` (`<password>…</password>`). Non-ASCII characters as escapes: see the header rule's note.
+ */
+const KEY_SEPARATOR = String.raw`(?:[:=>\uff1a\uff1d]|\\u003[dD]|%3[dD])`;
+
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
 const BARE = String.raw`[^\s,;"'}<>]+`;
 const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
@@ -47,18 +54,21 @@ const RULES: readonly Rule[] = [
     (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),
     // The key is taken as a whole word (a lookahead and a back-reference: an atomic group), so a
     // line of `token` repeated cannot make the engine try every split of it.
-    new RegExp(String.raw`((?:\\?["'])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["'])?\s*[:=]\s*)${VALUE}`, 'gi'),
+    new RegExp(String.raw`((?:\\?["']|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["']|\\u0022)?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
   [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
   // e-mail addresses
-  [(t) => t.includes('@'), /[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
+  // (also with the @ escaped as Gson's `\u0040` or percent-encoded, `%40`)
+  [(t, l) => t.includes('@') || l.includes('u0040') || l.includes('%40'), /[A-Za-z0-9._%+-]+(?:@|\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
   // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before phones cut them
   [() => true, /(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
-  // mainland China mobile numbers, optionally with +86, and other international numbers
-  [() => true, /(?<![\d.])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\d.])/g, '[phone]'],
-  [(t) => t.includes('+'), /(?<![\w.])\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?![\w.])/g, '[phone]'],
+  // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
+  // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
+  // version, which is no phone.
+  [() => true, /(?<!\d|\d\.)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d|\.\d)/g, '[phone]'],
+  [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?!\w|\.\d)/g, '[phone]'],
   // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
   [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
 ];
@@ -68,7 +78,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

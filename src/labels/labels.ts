@@ -7,6 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import { redact } from '../extract/redact.js';
+import { terminalText } from '../sinks/terminal-text.js';
 
 /** Labels of one source, key -> value. */
 export type Labels = Record<string, string>;
@@ -19,9 +20,10 @@ export const MAX_LABEL_VALUE = 120;
 /** Labels a source can carry: a source with more is somebody's mistake, not a description. */
 export const MAX_LABELS = 32;
 
-// C0 and C1 controls and DEL: a label is printed on terminals and pages.
+// C0 and C1 controls and DEL: a label is printed on terminals and pages (and the bidi overrides and isolates,
+// and the line and paragraph separators: they reorder or break what a report shows).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/g;
 
 /** Why a key is no label key, or null. */
 export function badLabelKey(key: string): string | null {
@@ -36,17 +38,22 @@ export function labelValue(raw: string): string {
   return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE).trimEnd() : clean;
 }
 
+/** A flag's text in an error: redacted (a mistyped `--label token=…` must not print the token) and escaped. */
+function shown(item: string): string {
+  return terminalText(JSON.stringify(redact(item)));
+}
+
 /** Parses `--label KEY=VALUE` flags (and the config's list form); `what` names the origin in errors. */
 export function parseLabelFlags(list: readonly string[], what = '--label'): Labels {
   const out: Labels = {};
   for (const item of list) {
     const eq = item.indexOf('=');
-    if (eq < 0) throw new UserError('usage', `${what} ${JSON.stringify(item)}: expected KEY=VALUE, e.g. --label device=pixel7`);
+    if (eq < 0) throw new UserError('usage', `${what} ${shown(item)}: expected KEY=VALUE, e.g. --label device=pixel7`);
     const key = item.slice(0, eq).trim();
     const why = badLabelKey(key);
-    if (why) throw new UserError('usage', `${what} ${JSON.stringify(item)}: ${JSON.stringify(key)} is not a label key; ${why}`);
+    if (why) throw new UserError('usage', `${what} ${shown(item)}: ${JSON.stringify(key)} is not a label key; ${why}`);
     const value = labelValue(item.slice(eq + 1));
-    if (!value) throw new UserError('usage', `${what} ${JSON.stringify(item)}: the value is empty; give KEY=VALUE`);
+    if (!value) throw new UserError('usage', `${what} ${shown(item)}: the value is empty; give KEY=VALUE`);
     out[key] = value;
   }
   if (Object.keys(out).length > MAX_LABELS) throw new UserError('usage', `${what}: ${Object.keys(out).length} labels; a source carries at most ${MAX_LABELS}`);

@@ -77,29 +77,34 @@ function lineFormatOf(name: FormatName, re: RegExp): LineFormat {
   };
 }
 
+/**
+ * The one-line layouts. Each pattern has the flag `s`: a line is one line already (the Framer cut it at its
+ * newline), and without it `.` would match no CR, U+2028 or U+2029 inside it, so a record whose message held
+ * one (an app's text, or a hostile one hiding an event) fell to `raw`: no time, pid or tag.
+ */
 export const LINE_FORMATS: readonly LineFormat[] = [
   // `%s %s%5d %5d %c %-8.*s: ` (uid, when present, is a word before the pid)
-  lineFormatOf('threadtime', new RegExp(String.raw`^\s*${TS}\s+(?:(?<uid>\S+)\s+)?(?<pid>\d+)\s+(?<tid>\d+) ${LVL} (?<tag>.*?)\s*:(?: (?<msg>.*))?$`)),
+  lineFormatOf('threadtime', new RegExp(String.raw`^\s*${TS}\s+(?:(?<uid>\S+)\s+)?(?<pid>\d+)\s+(?<tid>\d+) ${LVL} (?<tag>.*?)\s*:(?: (?<msg>.*))?$`, 's')),
   // `%s %c/%-8.*s(%s%5d): `
-  lineFormatOf('time', new RegExp(String.raw`^\s*${TS} ${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`)),
+  lineFormatOf('time', new RegExp(String.raw`^\s*${TS} ${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`, 's')),
   // Android Studio (up to Dolphin) copy: `MM-DD hh:mm:ss.mmm pid-tid/package P/Tag: msg`
-  lineFormatOf('studio', new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`)),
+  lineFormatOf('studio', new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`, 's')),
   // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`
   // The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
   // A tag may hold single spaces (`Guard Login`); the columns are padded with runs of them.
-  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+(?: \S+){0,7}?)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`)),
+  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+(?: \S+){0,7}?)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`, 's')),
   // `%c/%-8.*s(%s%5d): `
-  lineFormatOf('brief', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`)),
+  lineFormatOf('brief', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`, 's')),
   // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`
-  lineFormatOf('process', new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*)  \((?<tag>.*)\)$`)),
+  lineFormatOf('process', new RegExp(String.raw`^${LVL}${UIDPID}\) (?<msg>.*)  \((?<tag>.*)\)$`, 's')),
   // `%c(%s%5d:%5d) `
-  lineFormatOf('thread', new RegExp(String.raw`^${LVL}${UIDPID}:\s*(?<tid>\d+)\)(?: (?<msg>.*))?$`)),
+  lineFormatOf('thread', new RegExp(String.raw`^${LVL}${UIDPID}:\s*(?<tid>\d+)\)(?: (?<msg>.*))?$`, 's')),
   // `%c/%-8.*s: `
-  lineFormatOf('tag', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)\s*:(?: (?<msg>.*))?$`)),
+  lineFormatOf('tag', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)\s*:(?: (?<msg>.*))?$`, 's')),
 ];
 
 /** `[ %s %s%5d:%5d %c/%-8.*s ]` opens a `long` entry; the message follows until a blank line. */
-export const LONG_HEADER = new RegExp(String.raw`^\[\s+${TS}\s+(?:(?<uid>[^\s:]+):\s*)?(?<pid>\d+):\s*(?<tid>\d+) ${LVL}\/(?<tag>.*?)\s*\]$`);
+export const LONG_HEADER = new RegExp(String.raw`^\[\s+${TS}\s+(?:(?<uid>[^\s:]+):\s*)?(?<pid>\d+):\s*(?<tid>\d+) ${LVL}\/(?<tag>.*?)\s*\]$`, 's');
 
 /**
  * Lines that are not entries: buffer dividers (Android Studio copies indent them), Studio's process

@@ -87,8 +87,7 @@ export function threadtimeSpans(line: string, spans: Int32Array): boolean {
   if (tidEnd === tid || tidEnd - tid > MAX_ID_DIGITS || line.charCodeAt(i) !== 32 || !isLevel(line.charCodeAt(i + 1)) || line.charCodeAt(i + 2) !== 32) return false;
   const level = i + 1;
   const tag = i + 3;
-  // `.` matches no line terminator: a line with one is the pattern's to judge (a `\n` never reaches here)
-  if (line.indexOf('\r', tag) >= 0 || line.indexOf('\u2028', tag) >= 0 || line.indexOf('\u2029', tag) >= 0) return false;
+  // (the pattern's `.` matches a CR or U+2028 inside a line too: its flag `s`, formats.ts)
   // `(.*?)\s*:(?: (.*))?$`: the first colon followed by a space or the end; the tag ends where the blanks before it start
   let colon = line.indexOf(':', tag);
   while (colon >= 0 && colon + 1 < n && line.charCodeAt(colon + 1) !== 32) colon = line.indexOf(':', colon + 1);

@@ -13,7 +13,7 @@
  * pid is kept instead. Every read strategy (threads, stdin, gzip) gives one answer.
  */
 import type { CauseMatcher } from '../extract/causes.js';
-import { redact } from '../extract/redact.js';
+import { redact, redactionWindow } from '../extract/redact.js';
 import { yearsBefore } from '../parse/time.js';
 import { MULTI_LINE_FORMATS } from '../parse/formats.js';
 import { RecordParser, stripDecorations } from '../parse/records.js';
@@ -29,7 +29,8 @@ export const CONTEXT_LINE_CHARS = 300;
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
   const head = `${r.time ?? ''} ${r.level ?? ''}/${r.tag}: `.trimStart();
-  const msg = r.message.length > CONTEXT_LINE_CHARS * 4 ? r.message.slice(0, CONTEXT_LINE_CHARS * 4) : r.message;
+  // Cut back to a separator, as an excerpt is: a value cut in two there (a token, an ID number) would be missed by its rule.
+  const msg = redactionWindow(r.message, CONTEXT_LINE_CHARS * 4);
   const one = (head + msg).replace(/\s*\n\s*/g, ' ⏎ ');
   // Redact before cutting, so a secret is never half-shown at the cut.
   const clean = noRedact ? one : redact(one);

@@ -5,7 +5,7 @@
  * objects (level, time, msg and the event's fields).
  */
 import type { PrettyOptions } from 'pino-pretty';
-import { terminalText } from './terminal-text.js';
+import { terminalJson, terminalText } from './terminal-text.js';
 import type { Registry } from '../registry/index.js';
 import { bilingual, categoryLabel, codeAction, codeMessage, ui, type Lang } from '../registry/text.js';
 import type { AuthingEvent, Level } from '../types.js';
@@ -55,7 +55,7 @@ export class NdjsonSink {
   event(e: AuthingEvent, source: string): void {
     const o = eventObject(e, source, this.reg, this.lang);
     if (this.withContext) o.context = e.context ?? [];
-    this.out.write(JSON.stringify(o) + '\n');
+    this.out.write(terminalJson(o) + '\n');
   }
   end(): void {}
 }

@@ -24,3 +24,16 @@ function escapeChar(c: string): string {
 export function terminalText(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeChar) : text;
 }
+
+// What JSON.stringify leaves as it is and a terminal acts on: DEL, C1, bidi overrides, line and paragraph separators.
+const JSON_UNSAFE = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'g');
+
+/**
+ * A value as one line of JSON that is safe on a terminal: JSON.stringify escapes C0 controls, and these
+ * characters are written as `\uXXXX` escapes too (the same JSON value, read back).
+ */
+export function terminalJson(value: unknown): string {
+  const s = JSON.stringify(value);
+  return JSON_UNSAFE.test(s) ? s.replace(JSON_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+}

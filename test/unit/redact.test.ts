@@ -21,6 +21,18 @@ describe('redaction keeps no part of a value', () => {
     // Found by the CLI property test: a header inside a JSON string, and a token with brackets.
     ['{"code": 2020, "message": "Authorization: Bearer 9TlS[%K50+^&*ks(m; Path=/"}', '{"code": 2020, "message": "Authorization: [redacted]'],
     ['login failed Bearer 9TlS[%K50+^&*ks(m next', 'login failed Bearer [redacted] next'],
+    // Round seventeen's review: a phone at a sentence's end or after a key's dot; a decimal or a version stays.
+    ['SMS sent to 13812345678.', 'SMS sent to [phone].'],
+    ['user.13812345678 x', 'user.[phone] x'],
+    ['call +86 138 1234 5678.', 'call [phone].'],
+    ['version 1.13812345678 and 13812345678.5', 'version 1.13812345678 and 13812345678.5'],
+    // Separators written full-width, percent-encoded, as Gson's escapes or as an XML element.
+    ['password：FwPass999 next', 'password：[redacted] next'],
+    ['cb%3Frefresh_token%3DPctRef222 hint=dave%40example.com', 'cb%3Frefresh_token%3D[redacted] hint=[email]'],
+    ['{"url":"cb?refresh_token\\u003dGsonRef111\\u0026x=1"}', '{"url":"cb?refresh_token\\u003d[redacted]"}'],
+    ['{\\u0022password\\u0022:\\u0022UniPass333\\u0022}', '{\\u0022password\\u0022:[redacted]}'],
+    ['user bob\\u0040example.com', 'user [email]'],
+    ['<password>XmlPass666</password>', '<password>[redacted]</password>'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });

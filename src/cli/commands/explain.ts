@@ -9,6 +9,7 @@ import { displayWidth, renderRows, type Column, type TextFormat } from '../../re
 import { openStore } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput, writePaged } from '../output.js';
+import { terminalText } from '../../sinks/terminal-text.js';
 
 interface ExplainArgs extends CommonArgs {
   codes: string[];
@@ -78,10 +79,11 @@ function explainText(e: CodeEntry, lang: Lang, color: boolean, withSources: bool
   const text = codeText(e, lang);
   const labels = t.explain;
   const width = Math.max(...[labels.category, labels.outcomes, labels.description, labels.causes, labels.whatToDo, labels.docs, labels.from, labels.seen, labels.overridden, labels.sources].map(displayWidth)) + 1;
-  const line = (label: string, value: string) => `  ${label}:${' '.repeat(Math.max(1, width - displayWidth(label)))}${value}`;
-  const more = (values: string[]) => values.map((v) => `${' '.repeat(width + 3)}${v}`);
+  // Registry text may come from a user's --registry file (often shared in a repository): escaped like log text.
+  const line = (label: string, value: string) => `  ${label}:${' '.repeat(Math.max(1, width - displayWidth(label)))}${terminalText(value)}`;
+  const more = (values: string[]) => values.map((v) => `${' '.repeat(width + 3)}${terminalText(v)}`);
   const name = categoryName(e.category, lang);
-  const lines = [`${b(String(e.code))}  ${codeMessage(e, lang, e.code)}`, line(labels.category, name === e.category ? e.category : `${e.category} · ${name}`)];
+  const lines = [`${b(String(e.code))}  ${terminalText(codeMessage(e, lang, e.code))}`, line(labels.category, name === e.category ? e.category : `${e.category} · ${name}`)];
   lines.push(line(labels.outcomes, t.list(outcomeKinds(e, e.category).map((o) => t.outcomes[o]))));
   if (text.description) lines.push(line(labels.description, text.description));
   if (text.causes.length) lines.push(line(labels.causes, `- ${text.causes[0]}`), ...more(text.causes.slice(1).map((c) => `- ${c}`)));
@@ -150,7 +152,7 @@ export const explainCommand = {
       writeOutput(JSON.stringify([...found.map((e) => publicEntry(e, argv.sources, seen?.get(e.code))), ...unknown.map((c) => ({ code: Number(c), category: UNREGISTERED, known: false }))], null, 2) + '\n');
     } else {
       writeOutput(found.map((e) => explainText(e, argv.lang, useColor(process.stdout), argv.sources, seen?.get(e.code))).join('\n'));
-      for (const c of unknown) process.stderr.write(`authing-triage: ${ui(argv.lang).explain.unknown(c)}\n`);
+      for (const c of unknown) process.stderr.write(`authing-triage: ${terminalText(ui(argv.lang).explain.unknown(c))}\n`);
     }
     if (unknown.length) process.exitCode = EXIT.alert;
   },

@@ -4,6 +4,7 @@ import { EXIT } from '../../errors.js';
 import { FORMAT_NAMES } from '../../parse/formats.js';
 import type { FormatName } from '../../types.js';
 import { quietOnClosedPipe } from '../output.js';
+import { terminalJson } from '../../sinks/terminal-text.js';
 
 interface ParseArgs {
   paths: string[];
@@ -41,7 +42,7 @@ export const parseCommand = {
           if (h.note) process.stderr.write(`authing-triage: ${input.name}: ${h.note}\n`);
         };
         for await (const r of parseRecords(opened.stream, opts, onHead)) {
-          if (!('unparsed' in r)) process.stdout.write(JSON.stringify({ ...r, source: input.name }) + '\n');
+          if (!('unparsed' in r)) process.stdout.write(terminalJson({ ...r, source: input.name }) + '\n');
           else if (isCandidateLine(needles, r.text)) process.stderr.write(`authing-triage: ${input.name}:${r.unparsed}: unparsed line\n`);
         }
       } catch (e) {
