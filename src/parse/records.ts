@@ -155,6 +155,14 @@ function addLine(p: Pending, line: string, max: number): boolean {
 
 // After a blank line inside a long entry, these layouts end it (the loose `tag` shape could be message text).
 const SWITCH_FROM_LONG = LINE_FORMATS.filter((f) => f.name !== 'tag');
+/**
+ * Without the blank line, these end it too: a record whose header holds a date and time, and logcat's own buffer
+ * divider. An entry cut before its "\n\n" footer (`adb logcat -v long > f` killed, then `adb logcat >> f`; a capture
+ * whose last newline an editor took, then another joined to it) otherwise took every later line as its message: the
+ * rest of the file, its events with it (the adversarial review's find: 77 of 156 events, and nothing said).
+ */
+const CUT_LONG = LINE_FORMATS.filter((f) => f.name === 'threadtime' || f.name === 'time' || f.name === 'studio' || f.name === 'studio-v2');
+const BUFFER_DIVIDER = /^\s*-{9} (?:beginning of|switch to) /;
 
 /** Turns the lines of one source into records, one call per line. */
 export class RecordParser {
@@ -320,9 +328,9 @@ export class RecordParser {
     const p = this.pending;
     if (p && p.format === 'long') {
       // The "\n\n" footer, then a divider or a line of another layout: the entry has ended.
-      if (p.afterBlank && !this.opts.format) {
-        if (NON_ENTRY.test(line)) return this.separator(line);
-        for (const lf of SWITCH_FROM_LONG) {
+      if (!this.opts.format) {
+        if (p.afterBlank ? NON_ENTRY.test(line) : BUFFER_DIVIDER.test(line)) return this.separator(line);
+        for (const lf of p.afterBlank ? SWITCH_FROM_LONG : CUT_LONG) {
           const lg = lf.fields(line);
           if (lg) {
             this.setFormat(lf.name);
