@@ -264,6 +264,8 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   if ('error' in found) return { ...result, status: 'failed', error: found.error };
+  // An earlier copy of a source counted before: its lines are that source's, counted there.
+  if ('covered' in found) return { ...result, status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${terminalText(found.covered.name)}, counted before` };
   const at = await resumePoint(store, req, found, src, opts.contract, opts.rescan);
   if ('error' in at) return { ...result, status: 'failed', error: at.error };
   if (at.plan.reread) result.reread = true;

@@ -5,11 +5,11 @@
  * offset while hashing, and that skipped stream is where reading goes on. A file that changes under
  * the run is caught by `changedReason` before each commit.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { SourceRow, Store } from '../store/store.js';
 import { planContract, type Contract, type ContractPlan } from './contract.js';
-import { PrefixHasher, claimVariant, fileStamp, headKey, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
+import { PrefixHasher, claimVariant, filePrefixHash, fileStamp, headKey, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
 import { abortable, skipHashing } from './frames.js';
 import type { Checkpoint } from './stages.js';
 import { InputChangedError } from './store-sink.js';
@@ -35,6 +35,15 @@ export interface InputBytes {
   reopen(): Promise<void>;
 }
 
+/**
+ * An input shorter than what a stored source with its head counted, whose bytes are that source's first bytes: an
+ * earlier copy of it (a snapshot of a capture still being written, a copy cut short), read from the source's file,
+ * which still holds what was counted. Every line of it was counted there.
+ */
+export interface EarlierCopy {
+  covered: SourceRow;
+}
+
 /** The stored source found for an input (null: a new one is claimed), its hasher, and the stream skipped to its offset. */
 export interface FoundSource {
   row: SourceRow | null;
@@ -48,7 +57,7 @@ export interface FoundSource {
  * Looks up the stored sources with this head and keeps the first whose counted prefix this input
  * starts with. Throws what reading the input throws (the caller says which input failed).
  */
-export async function findStoredSource(store: Store, req: MatchRequest, bytes: InputBytes): Promise<FoundSource | { error: string }> {
+export async function findStoredSource(store: Store, req: MatchRequest, bytes: InputBytes): Promise<FoundSource | EarlierCopy | { error: string }> {
   let hasher = new PrefixHasher(req.plainFile);
   const matches = await sourcesWithHead(store, req.head);
   for (const m of matches) {
@@ -57,6 +66,8 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     if (P === 0 || m.row.prefix_hash === null) return { row: m.row, matches, hasher, body: null };
     if (req.plainFile !== null) {
       if (hasher.fileHashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: null };
+      const size = fileSize(req.plainFile);
+      if (size !== null && size < P && earlierCopyOf(m.row, size, () => filePrefixHash(req.plainFile!, size), req.plainFile)) return { covered: m.row };
       hasher = new PrefixHasher(req.plainFile);
       continue;
     }
@@ -65,13 +76,51 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     // A stream is read once: skip to the stored offset, hashing, and compare.
     const rest = await skipHashing(abortable(bytes.stream(), req.signal), P, hasher);
     if (rest && hasher.hashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: rest };
+    // The stream ended first: all of it may be what the source counted first (a copy cut short, gzipped).
+    const fed = hasher.offset;
+    if (!rest && !req.signal?.aborted && earlierCopyOf(m.row, fed, () => hasher.hashAt(fed), null)) return { covered: m.row };
     if (req.once) {
-      return { error: `starts like a source counted before (${m.row.name}) but differs within its first ${P} bytes; nothing was counted: save it to a file and give its path` };
+      const what = rest ? `differs within its first ${P} bytes` : `is not the first ${fed} bytes of its file (or that file is gone or changed)`;
+      return { error: `starts like a source counted before (${m.row.name}) but ${what}; nothing was counted: save it to a file and give its path` };
     }
     await bytes.reopen();
     hasher = new PrefixHasher(null);
   }
   return { row: null, matches, hasher, body: null };
+}
+
+/** The size of the file at `path`, or null. */
+function fileSize(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when the first `size` bytes of the source `row` counted are the input's (`hashOf` gives the input's prefix
+ * hash at `size`), read from the source's file, named by its stored name, which must still hold what was counted
+ * (its prefix hash at bytes_done) and be another file than the input (`self`). Without that file (moved, another
+ * folder's relative name, compressed) nothing says the input is a copy: it is counted as a source of its own.
+ */
+function earlierCopyOf(row: SourceRow, size: number, hashOf: () => string | null, self: string | null): boolean {
+  const P = row.bytes_done;
+  if (size <= 0 || size >= P || row.prefix_hash === null) return false;
+  try {
+    const st = statSync(row.name);
+    if (!st.isFile() || st.size < P) return false;
+    if (self !== null) {
+      const me = statSync(self);
+      if (me.dev === st.dev && me.ino === st.ino) return false;
+    }
+    const known: string[] = [];
+    if (filePrefixHash(row.name, P, known) !== row.prefix_hash) return false;
+    const mine = hashOf();
+    return mine !== null && mine === filePrefixHash(row.name, size, known);
+  } catch {
+    return false;
+  }
 }
 
 /** Where reading goes on: the source row under the run's contract, from which byte and line. */
