@@ -64,7 +64,10 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
   await store.close();
   const writable = await openStore(db, { busyTimeout });
   if (registry) await writable.syncRegistry(registry);
-  return writable;
+  await writable.close();
+  // Read-only again once migrated: `sql` refuses a connection that could write (it said "read-only queries only" to
+  // the first SELECT after an upgrade: the adversarial review's find).
+  return openStore(db, { readonly: true, busyTimeout });
 }
 
 /** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */

@@ -13,15 +13,19 @@ const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|acce
 const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier'];
 
 /**
- * Between a key and its value: `:` or `=`, their full-width forms (Chinese text: `密码：…`, `password：…`), the
- * escapes Gson writes by default (`\u003d`) and percent-encoding (`%3D`, a URL inside a URL), and an XML
- * element's `>` (`<password>…</password>`). Non-ASCII characters as escapes: see the header rule's note.
+ * Between a key and its value: `:` or `=`, or their full-width forms (Chinese text: `password：…`). Non-ASCII
+ * characters as escapes: see the header rule's note. Escaped and encoded separators are the next rules'.
  */
-const KEY_SEPARATOR = String.raw`(?:[:=>\uff1a\uff1d]|\\u003[dD]|%3[dD])`;
+const KEY_SEPARATOR = String.raw`[:=\uff1a\uff1d]`;
+
+/** Chinese names of secret keys (密码, 口令, 令牌, 密钥, 秘钥) and of an SMS code (验证码), as escapes. */
+const CJK_SECRET_KEY = String.raw`(?:\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u5bc6\u94a5|\u79d8\u94a5|\u9a8c\u8bc1\u7801)`;
+const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
 const BARE = String.raw`[^\s,;"'}<>]+`;
-const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
+// (also quoted as Gson writes a quote, `\u0022` and `\u0027`, and in full-width quotes, U+201C and U+201D)
+const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 /**
  * A value: escaped-quoted (JSON in a JSON string), double- or single-quoted (each may be cut at the
  * end), or bare, not one an earlier rule already replaced. A bare value followed by `: x` or ` = x`
@@ -54,14 +58,34 @@ const RULES: readonly Rule[] = [
     (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),
     // The key is taken as a whole word (a lookahead and a back-reference: an atomic group), so a
     // line of `token` repeated cannot make the engine try every split of it.
-    new RegExp(String.raw`((?:\\?["']|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["']|\\u0022)?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
+    new RegExp(String.raw`((?:\\?["']|\\u002[27])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["']|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
+  // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
+  // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`): the value ends where its escaped `&`,
+  // quote, comma or blank begins, so the parameters after it stay.
+  [
+    (_, l) => (l.includes('u003') || l.includes('%3')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
+    new RegExp(String.raw`((?:%22|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:%22|\\u0022)?(?:\\u003[da]|%3[da]))(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
+    '$1[redacted]',
+  ],
+  // An XML element of a secret-bearing name, also as Gson escapes its brackets: `<password>x</password>`.
+  [
+    (_, l) => (l.includes('<') || l.includes('u003c')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
+    new RegExp(String.raw`(<(?=[\w.-]*?${SECRET_KEY})[\w.-]+>)[^<]*|(\\u003c(?=[\w.-]*?${SECRET_KEY})[\w.-]+\\u003e)(?:(?!\\u003c)[^"])*`, 'gi'),
+    (_m, xml, gson) => `${xml ?? gson}[redacted]`,
+  ],
+  // Chinese key names: 密码：x, 验证码: 123456.
+  [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`(${CJK_SECRET_KEY}\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
   [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
   // e-mail addresses
-  // (also with the @ escaped as Gson's `\u0040` or percent-encoded, `%40`)
-  [(t, l) => t.includes('@') || l.includes('u0040') || l.includes('%40'), /[A-Za-z0-9._%+-]+(?:@|\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
+  // (from the start of a run of the local part's characters only: tried from inside one too, a long run before an
+  // `@` took time growing with its square)
+  [(t) => t.includes('@'), /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
+  // and with the @ escaped as Gson writes it (`\u0040`) or percent-encoded (`%40`): no `%` or `\` in the local
+  // part here, which would make a line of `a%40b.` repeated take time growing with its square (the review's find)
+  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
   // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before phones cut them
   [() => true, /(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
   // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
@@ -78,7 +102,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

@@ -103,6 +103,17 @@ export async function planContract(store: Store, src: SourceRow, contract: Contr
   };
 }
 
+/**
+ * True when a run under `contract` would read the source `src` again (its --tag or --registry finds what the
+ * source was not read for): planContract's answer, with nothing written.
+ */
+export async function contractAdds(store: Store, src: SourceRow, contract: Contract | undefined): Promise<boolean> {
+  if (!contract || src.contract === contract.hash || (src.contract === null && src.bytes_done === 0)) return false;
+  const storedJson = src.contract === null ? undefined : await store.contractElements(src.contract);
+  const stored = new Set<string>(storedJson ? (JSON.parse(storedJson) as string[]) : []);
+  return contract.elements.some((e) => !stored.has(e));
+}
+
 /** The removed elements of a plan as words: "tags MainActivity, Login; 2 signatures". */
 export function describeElements(elements: readonly string[]): string {
   const tags = elements.filter((e) => e.startsWith('tag:')).map((e) => e.slice(4));

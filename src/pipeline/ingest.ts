@@ -14,7 +14,7 @@ import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { LONG_HEADER, MULTI_LINE_FORMATS, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
 import { utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
-import type { Contract } from './contract.js';
+import { contractAdds, type Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
 import type { Input } from '../sources/inputs.js';
@@ -264,8 +264,19 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
     return { ...result, status: 'failed', error: errorReason(e) };
   }
   if ('error' in found) return { ...result, status: 'failed', error: found.error };
-  // An earlier copy of a source counted before: its lines are that source's, counted there.
-  if ('covered' in found) return { ...result, status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${terminalText(found.covered.name)}, counted before` };
+  // An earlier copy of a source counted before: its lines are that source's, counted there. The run's labels go
+  // on that source (as they would with its file given); settings that would read more of it name its file.
+  if ('covered' in found) {
+    const row = found.covered;
+    const name = terminalText(row.name);
+    const labels = opts.labels;
+    if (labels) await store.setLabels(row.id, mergeLabels(labels.explicit, src.opened.labels?.(), labels.found));
+    const skipped: SourceResult = { ...result, status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${name}, counted before` };
+    if (opts.rescan || (await contractAdds(store, row, opts.contract))) {
+      (skipped.warnings ??= []).push(`the run's ${opts.rescan ? 'rescan' : '--tag / --registry settings'} would read ${name} again, not this copy of its first bytes: give ${name} to do it`);
+    }
+    return skipped;
+  }
   const at = await resumePoint(store, req, found, src, opts.contract, opts.rescan);
   if ('error' in at) return { ...result, status: 'failed', error: at.error };
   if (at.plan.reread) result.reread = true;

@@ -82,6 +82,17 @@ describe('a shorter copy of a file counted before', () => {
     expect(rows(db)).toEqual(want);
   });
 
+  it("takes the run's labels onto the source, and a run that would read more of it names the file to give", () => {
+    const { dir, full, pre, want } = setUp();
+    const db = join(dir, 'labels.db');
+    run(db, [full]);
+    const r = runCli(['--db', db, '--year', '2026', '--tz', 'UTC', '--label', 'device=pixel7', '--tag', 'MainActivity', pre]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(rows(db)).toEqual(want);
+    expect(query(db, 'SELECT source_id, key, value FROM source_labels')).toEqual([{ source_id: 1, key: 'device', value: 'pixel7' }]);
+    expect(r.stderr).toMatch(/pre\.log: the run's --tag \/ --registry settings would read .*full\.log again, not this copy of its first bytes: give .*full\.log to do it/);
+  });
+
   it('a file that only starts the same (past the head) is counted in full, as its own source', () => {
     const { dir, full, want } = setUp();
     // the copy's first CUT bytes, then lines of its own: shorter than what was counted, not a copy of it

@@ -52,6 +52,17 @@ describe('a -v long entry cut before its footer', () => {
     expect(stored.slice(1)).toEqual(alone);
   });
 
+  it('an entry whose message holds a logcat line keeps the rest of its text, and its code, counted', () => {
+    // the second review's find: the line after the embedded one held the code, and was lost
+    const entry = Buffer.from(
+      '[ 03-17 16:15:02.100  4672: 4710 W/Guardian ]\nauthRequest failed. request log:\n' +
+        '03-17 16:15:01.950  4672  4710 D OkHttp  : --> POST https://core.authing.cn/api/v2/login\n' +
+        '401 message:{"statusCode":401,"message":"x"}\n\n' +
+        '[ 03-17 16:15:05.100  4672: 4672 E/SocialLoginButton ]\nloginDone: errCode = 10001 errMessage = Network error\n\n',
+    );
+    expect(events(entry).map((e) => Number(e.split(' ')[0]))).toEqual([401, 10001]);
+  });
+
   it('a run resumed inside the cut entry or after it stores what one clean run stores', () => {
     const all = Buffer.concat([LONG.subarray(0, LONG.length - 1), THREADTIME]);
     for (const cut of [LONG.length - 40, LONG.length + 200, LONG.length + 5000]) {

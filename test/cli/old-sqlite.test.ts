@@ -65,4 +65,19 @@ describe('a store an older sqlite3 can read', () => {
     expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: 7 });
     expect(query(db, 'SELECT * FROM v_events ORDER BY id')).toEqual(before);
   });
+
+  it('sql answers its first query on a store of schema 6, which it migrates', () => {
+    const db = join(tempDir(), 't.db');
+    expect(runCli(['--db', db, '--quiet', FILE]).status).toBe(0);
+    const conn = new Database(db);
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}`);
+    conn.pragma('user_version = 6');
+    conn.close();
+    // it said "sql runs read-only queries only" to the first SELECT after an upgrade (the second review's find)
+    const r = runCli(['sql', '--db', db, 'SELECT COUNT(*) AS n FROM v_events', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ n: query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM events')[0]!.n }]);
+    expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: 7 });
+  });
 });
