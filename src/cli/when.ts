@@ -12,7 +12,16 @@ export function parseWhen(value: string, flag: string, now = Date.now()): number
   if (/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) {
     // A date or a time without a zone is UTC, like every stored time.
     const t = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(v) || v.length === 10 ? v : `${v.replace(' ', 'T')}Z`);
-    if (!Number.isNaN(t)) return t;
+    if (!Number.isNaN(t) && realDate(v)) return t;
   }
   throw new UserError('usage', `${flag} ${JSON.stringify(value)}: expected a duration like 24h or 7d, or a time like 2026-03-17 or 2026-03-17T16:00:00Z`);
+}
+
+/** True when the day is in its month and the time of day in range (Date.parse takes 2026-02-30 for March 2). */
+function realDate(v: string): boolean {
+  const [y, mo, d] = [Number(v.slice(0, 4)), Number(v.slice(5, 7)), Number(v.slice(8, 10))];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return false;
+  const time = /^.{10}[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(v);
+  return !time || (Number(time[1]) <= 23 && Number(time[2]) <= 59 && Number(time[3] ?? 0) <= 59);
 }

@@ -23,7 +23,8 @@ const CJK_SECRET_KEY = String.raw`(?:\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u5b
 const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
-const BARE = String.raw`[^\s,;"'}<>]+`;
+// (and at Chinese text's full-width comma, full stop, semicolon and enumeration comma: 验证码：123456，错误码：2333)
+const BARE = String.raw`[^\s,;"'}<>\uff0c\u3002\uff1b\u3001]+`;
 // (also quoted as Gson writes a quote, `\u0022` and `\u0027`, and in full-width quotes, U+201C and U+201D)
 const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 /**
@@ -58,7 +59,7 @@ const RULES: readonly Rule[] = [
     (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),
     // The key is taken as a whole word (a lookahead and a back-reference: an atomic group), so a
     // line of `token` repeated cannot make the engine try every split of it.
-    new RegExp(String.raw`((?:\\?["']|\\u002[27])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["']|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
+    new RegExp(String.raw`((?:\\?["'\u201c]|\\u002[27])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["'\u201d]|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
   // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
@@ -66,17 +67,23 @@ const RULES: readonly Rule[] = [
   // quote, comma or blank begins, so the parameters after it stay.
   [
     (_, l) => (l.includes('u003') || l.includes('%3')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
-    new RegExp(String.raw`((?:%22|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:%22|\\u0022)?(?:\\u003[da]|%3[da]))(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
+    new RegExp(String.raw`((?:%22|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:%22|\\u0022)?(?:\\u003[da]|%3[da])(?:%20|\+)*)(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
     '$1[redacted]',
   ],
-  // An XML element of a secret-bearing name, also as Gson escapes its brackets: `<password>x</password>`.
+  // An XML element of a secret-bearing name, or named so by its `name` attribute (Android's SharedPreferences and
+  // string resources: `<string name="refresh_token">x</string>`), up to its closing tag (a generic type,
+  // `Call<TokenResponse> failed`, has none); also as Gson escapes the brackets.
   [
     (_, l) => (l.includes('<') || l.includes('u003c')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
-    new RegExp(String.raw`(<(?=[\w.-]*?${SECRET_KEY})[\w.-]+>)[^<]*|(\\u003c(?=[\w.-]*?${SECRET_KEY})[\w.-]+\\u003e)(?:(?!\\u003c)[^"])*`, 'gi'),
-    (_m, xml, gson) => `${xml ?? gson}[redacted]`,
+    new RegExp(
+      String.raw`(<(?:(?=[\w.-]*?${SECRET_KEY})([\w.-]+)|([\w.-]+)\s+name=\\?["'](?=[\w.-]*?${SECRET_KEY})[\w.-]+\\?["'][^<>]*)>)[^<]*(?=<\/(?:\2|\3)>)` +
+        String.raw`|(\\u003c(?=[\w.-]*?${SECRET_KEY})([\w.-]+)\\u003e)(?:(?!\\u003c)[^"])*(?=\\u003c\/\5\\u003e)`,
+      'gi',
+    ),
+    (_m, xml, _a, _b, gson) => `${xml ?? gson}[redacted]`,
   ],
   // Chinese key names: 密码：x, 验证码: 123456.
-  [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`(${CJK_SECRET_KEY}\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
+  [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`((?:\\?["'\u201c]|\\u0022)?${CJK_SECRET_KEY}(?:\\?["'\u201d]|\\u0022)?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
   [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
   // e-mail addresses
@@ -85,7 +92,7 @@ const RULES: readonly Rule[] = [
   [(t) => t.includes('@'), /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
   // and with the @ escaped as Gson writes it (`\u0040`) or percent-encoded (`%40`): no `%` or `\` in the local
   // part here, which would make a line of `a%40b.` repeated take time growing with its square (the review's find)
-  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
+  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<![A-Za-z0-9._+%-])(?:[A-Za-z0-9._+-]|%(?!40)[0-9A-Fa-f]{2})+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
   // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before phones cut them
   [() => true, /(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
   // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is

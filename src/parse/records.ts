@@ -156,8 +156,8 @@ function addLine(p: Pending, line: string, max: number): boolean {
 // After a blank line inside a long entry, these layouts end it (the loose `tag` shape could be message text).
 const SWITCH_FROM_LONG = LINE_FORMATS.filter((f) => f.name !== 'tag');
 /**
- * Without the blank line, these end it too: a record whose header holds a date and time (it opens an entry of its
- * own), and logcat's own buffer divider. An entry cut before its "\n\n" footer (`adb logcat -v long > f` killed,
+ * Without the blank line, these end it too: a record whose header holds a date and time, and logcat's own buffer
+ * divider. An entry cut before its "\n\n" footer (`adb logcat -v long > f` killed,
  * then `adb logcat >> f`; a capture whose last newline an editor took, then another joined to it) otherwise took
  * every later line as its message: the rest of the file, its events with it (the adversarial review's find: 77 of
  * 156 events, and nothing said).
@@ -331,24 +331,14 @@ export class RecordParser {
       // The "\n\n" footer, then a divider or a line of another layout: the entry has ended.
       if (!this.opts.format) {
         if (p.afterBlank ? NON_ENTRY.test(line) : BUFFER_DIVIDER.test(line)) return this.separator(line);
-        if (p.afterBlank) {
-          for (const lf of SWITCH_FROM_LONG) {
-            const lg = lf.fields(line);
-            if (lg) {
-              this.setFormat(lf.name);
-              return this.header(lg, lf.name, lineNo);
-            }
-          }
-        } else {
-          // No footer came: this record opens an entry of its own, which the lines after it that are no record
-          // join (a message that held a logcat line keeps the rest of its text, and its code, in an entry).
-          for (const lf of CUT_LONG) {
-            const lg = lf.fields(line);
-            if (lg) {
-              const done = this.flushPending();
-              this.pending = { fields: lg, format: 'long', line: lineNo, body: [lg.msg ?? ''], size: (lg.msg ?? '').length, afterBlank: false };
-              return done ? { record: done } : SKIP;
-            }
+        // (Without the footer the record switches the layout too, as a resumed run starting at it does: a run resumed
+        // there has no entry open, and a layout it re-detects there must be the one a clean run switched to. So a
+        // message that holds a logcat line is cut there, and its lines after it that fit no layout are unparsed lines.)
+        for (const lf of p.afterBlank ? SWITCH_FROM_LONG : CUT_LONG) {
+          const lg = lf.fields(line);
+          if (lg) {
+            this.setFormat(lf.name);
+            return this.header(lg, lf.name, lineNo);
           }
         }
       }

@@ -52,15 +52,18 @@ describe('a -v long entry cut before its footer', () => {
     expect(stored.slice(1)).toEqual(alone);
   });
 
-  it('an entry whose message holds a logcat line keeps the rest of its text, and its code, counted', () => {
-    // the second review's find: the line after the embedded one held the code, and was lost
-    const entry = Buffer.from(
-      '[ 03-17 16:15:02.100  4672: 4710 W/Guardian ]\nauthRequest failed. request log:\n' +
-        '03-17 16:15:01.950  4672  4710 D OkHttp  : --> POST https://core.authing.cn/api/v2/login\n' +
-        '401 message:{"statusCode":401,"message":"x"}\n\n' +
-        '[ 03-17 16:15:05.100  4672: 4672 E/SocialLoginButton ]\nloginDone: errCode = 10001 errMessage = Network error\n\n',
+  it('a record after a cut entry whose message goes on in lines of no layout: a resumed run stores what one clean run stores', () => {
+    // The third review's find: an entry opened by such a record (instead of a switch of layout) held those lines in a
+    // clean run, but a run resumed at that record had no entry open and re-detected threadtime there: 2040 was lost.
+    const all = Buffer.from(
+      ['[ 03-17 16:15:00.100  4672: 4710 W/Guardian ]', 'authRequest started',
+        '03-17 16:15:01.950  4672  4710 E Guardian: authRequest failed. response: code=2041', '{"statusCode":400,', ' "code":2040, "message":"x"}',
+        '03-17 16:15:03.000  4672  4672 I Noise: hello', '03-17 16:15:04.000  4672  4672 E Guardian: login failed, code=2005', ''].join('\n'),
     );
-    expect(events(entry).map((e) => Number(e.split(' ')[0]))).toEqual([401, 10001]);
+    // (stdin only where the first run's checkpoint moved: a run cut inside the first entry stored nothing, and the next is no resumed one)
+    for (const cut of [100, 141, 187, all.length - 10]) {
+      for (const how of cut > 140 ? (['one', 'stdin'] as const) : (['one'] as const)) expectResumeAsClean(all, cut, ['--year', '2026', '--tz', 'UTC'], how, 'a cut entry, then a record that goes on');
+    }
   });
 
   it('a run resumed inside the cut entry or after it stores what one clean run stores', () => {

@@ -42,6 +42,16 @@ describe('redaction keeps no part of a value', () => {
     ['onTokenRefresh->loginDone: errCode = 2333', 'onTokenRefresh->loginDone: errCode = 2333'],
     ['tokenCount > 0, session_id>=3, password >= 8 chars', 'tokenCount > 0, session_id>=3, password >= 8 chars'],
     ['<div class="token">Code 2004: x</div> 验证码错误', '<div class="token">Code 2004: x</div> 验证码错误'],
+    // The fourth review's finds: Android's SharedPreferences and resources, Chinese punctuation, quoted keys, %20.
+    ['<string name="refresh_token">Ab3kLm9xQ2pZ</string>', '<string name="refresh_token">[redacted]</string>'],
+    ['登录失败，验证码：123456，错误码：2333，请重试', '登录失败，验证码：[redacted]，错误码：2333，请重试'],
+    ['密码：hunter2。errCode=2333', '密码：[redacted]。errCode=2333'],
+    ['{"密码":"hunter2"}', '{"密码":"[redacted]"}'],
+    ['“password”：“hunter2” next', '“password”：[redacted] next'],
+    ['%7B%22password%22%3A%20%22hunter2%22%7D', '%7B%22password%22%3A%20[redacted]%7D'],
+    ['email=john.doe%2Btest%40gmail.com', 'email=[email]'],
+    ['loginDone: Call<TokenResponse> failed, errCode = 2005', 'loginDone: Call<TokenResponse> failed, errCode = 2005'],
+    ['<token> expired, code 2333', '<token> expired, code 2333'],
     ['{\\u0022password\\u0022:\\u0022UniPass333\\u0022}', '{\\u0022password\\u0022:[redacted]}'],
     ['user bob\\u0040example.com', 'user [email]'],
     ['<password>XmlPass666</password>', '<password>[redacted]</password>'],
@@ -68,6 +78,9 @@ describe('redaction of hostile lines ends within a bound', () => {
     ['\\u003ctoken\\u003e', ''],
     ['密码：', ''],
     ['%22token%22%3A%22', ''],
+    ['<string name="token">', ''],
+    ['“password”：', ''],
+    ['"密码":"', ''],
   ])('%s repeated to 100 KB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(100_000 / unit.length)) + tail;
     const start = performance.now();
