@@ -28,12 +28,13 @@ export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_
 export const CONTEXT_LINE_CHARS = 300;
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
-  const head = `${r.time ?? ''} ${r.level ?? ''}/${r.tag}: `.trimStart();
+  // The tag is redacted on its own, as the event's is: read with the message, a tag like TokenAuthenticator was taken
+  // for a key whose value began the message (`E/TokenAuthenticator: errCode = 2005` lost its code; a review's find).
+  const head = `${r.time ?? ''} ${r.level ?? ''}/${noRedact ? r.tag : redact(r.tag)}: `.trimStart();
   // Cut back to a separator, as an excerpt is: a value cut in two there (a token, an ID number) would be missed by its rule.
-  const msg = redactionWindow(r.message, CONTEXT_LINE_CHARS * 4);
-  const one = (head + msg).replace(/\s*\n\s*/g, ' ⏎ ');
+  const msg = redactionWindow(r.message, CONTEXT_LINE_CHARS * 4).replace(/\s*\n\s*/g, ' ⏎ ');
   // Redact before cutting, so a secret is never half-shown at the cut.
-  const clean = noRedact ? one : redact(one);
+  const clean = head + (noRedact ? msg : redact(msg));
   return terminalText(clean.length > CONTEXT_LINE_CHARS ? clean.slice(0, CONTEXT_LINE_CHARS) + '…' : clean);
 }
 
