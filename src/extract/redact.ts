@@ -9,8 +9,9 @@
 type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replacement: string | ((...m: string[]) => string)];
 
 /** Names of keys whose value is a secret: any key containing one of these (accessToken, x-api-key, connect.sid). */
-const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier)`;
-const SECRET_KEY_HINTS = ['token', 'passw', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier'];
+// (and the one-time codes of a sign-in: Authing's API sends an SMS code as `passCode`; `smsCode`, `verifyCode`, `otp`)
+const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b)`;
+const SECRET_KEY_HINTS = ['token', 'passw', 'passcode', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier', 'smscode', 'sms_code', 'sms-code', 'verifycode', 'verify_code', 'verify-code', 'verificationcode', 'verification_code', 'verification-code', 'otp'];
 
 /**
  * Between a key and its value: `:` or `=`, or their full-width forms (Chinese text: `password：…`). Non-ASCII
@@ -34,8 +35,9 @@ const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\
  * (or ending in `:` before a blank) takes that too: in `onGetTokenError: api_key: x` and
  * `onGetTokenError: appSecret = x` the first key's value holds the second.
  */
+/** (Not a value an earlier rule replaced, `[redacted]`, nor an object or array: the keys inside are redacted on their own.) */
 const valueOf = (bare: string): string =>
-  String.raw`(?!\[(?:redacted|jwt|email|phone|secret|id-card)\])(${QUOTED}|${bare}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${bare}))*)`;
+  String.raw`(?![{[])(${QUOTED}|${bare}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${bare}))*)`;
 const VALUE = valueOf(BARE);
 /** Under a Chinese key a bare value ends at Chinese text too: 验证码：123456已过期 (a code is digits or Latin letters). */
 const CJK_VALUE = valueOf(BARE.replace(']+', String.raw`\u4e00-\u9fff]+`));
@@ -119,7 +121,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

@@ -52,6 +52,10 @@ describe('redaction keeps no part of a value', () => {
     ['email=john.doe%2Btest%40gmail.com', 'email=[email]'],
     ['loginDone: Call<TokenResponse> failed, errCode = 2005', 'loginDone: Call<TokenResponse> failed, errCode = 2005'],
     ['<token> expired, code 2333', '<token> expired, code 2333'],
+    // One-time codes of a sign-in under their keys (Authing's API sends an SMS code as passCode); an object value is no value.
+    ['{"passCodePayload":{"phone":"13812345678","passCode":"123456"}}', '{"passCodePayload":{"phone":"[phone]","passCode":"[redacted]"}}'],
+    ['smsCode=482913&phone=x verifyCode: 735104 otp=918273', 'smsCode=[redacted] verifyCode: [redacted] otp=[redacted]'],
+    ['hotpatch=1 sendSmsCode failed code: 2001', 'hotpatch=1 sendSmsCode failed code: 2001'],
     // The fifth review's: a Chinese key inside a longer word is a label; full-width brackets and Chinese text end a value;
     // an escaped e-mail in an encoded URL is the address only.
     ['发送验证码：code=2005，message=验证码发送过于频繁', '发送验证码：code=2005，message=验证码发送过于频繁'],
