@@ -5,6 +5,7 @@
  */
 import { yearOptions } from '../sources/last-stamp.js';
 import type { Readable } from 'node:stream';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
@@ -13,7 +14,7 @@ import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from '
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { LONG_HEADER, MULTI_LINE_FORMATS, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
-import { utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { otherEncodingAtEnd, utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { contractAdds, type Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
@@ -520,9 +521,33 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     await own.pool?.close();
   }
   const res = finishWith('read');
+  // A plain file whose end is in another encoding than its head: said, not silently read as no lines.
+  const other = facts.plainFile && input.path !== null ? otherEncodingAtEnd(fileTail(input.path, TAIL_CHECK_BYTES), facts.encoding) : null;
+  if (other) res.warnings = [...(res.warnings ?? []), other];
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;
+}
+
+/** Bytes of a plain file's end looked at for another encoding (otherEncodingAtEnd). */
+const TAIL_CHECK_BYTES = 16 * 1024;
+
+/** The last `max` bytes of a file, from an even offset (empty when it cannot be read). */
+function fileTail(path: string, max: number): Buffer {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const from = Math.max(0, size - max) & ~1;
+      const buf = Buffer.alloc(size - from);
+      const n = readSync(fd, buf, 0, buf.length, from);
+      return buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
 }
 
 /** Resolves after the event loop has run its pending callbacks (signal handlers among them). */

@@ -238,3 +238,19 @@ export function notALog(head: Buffer, th: TextHead, fits: boolean): string | nul
   // A log with a junk block still has mostly text; an image or archive stream has a third or more of such bytes.
   return share >= 0.3 ? `not a log (binary, ${pct}); skipped` : null;
 }
+
+/**
+ * Why the end of a text whose head was read as `enc` looks like another encoding, or null: UTF-16 appended to
+ * UTF-8 (PowerShell's `>>` after another tool's `>`) or UTF-8 to UTF-16. The whole input is decoded as its head
+ * says, so such a part yields no line and no event; this says so instead of nothing (an adversarial review's find).
+ * `tail`: the input's last bytes, from an even offset.
+ */
+export function otherEncodingAtEnd(tail: Buffer, enc: TextEncoding): string | null {
+  if (tail.length < 256) return null;
+  if (enc === 'utf-8') {
+    const d = detectEncoding(tail);
+    return d.encoding === 'utf-8' ? null : `its last ${Math.round(tail.length / 1024)} KiB look UTF-16, its head UTF-8: a part in another encoding reads as no lines; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) and give the file again`;
+  }
+  // UTF-16 text of logcat has a NUL in most code units; UTF-8 text has none
+  return tail.indexOf(0) < 0 && tail.includes(10) ? `its last ${Math.round(tail.length / 1024)} KiB look UTF-8, its head ${enc.toUpperCase()}: a part in another encoding reads as no lines; convert the file to one encoding and give it again` : null;
+}

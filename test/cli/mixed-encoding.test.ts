@@ -1,0 +1,48 @@
+/**
+ * A capture whose end is in another encoding than its head (UTF-8 with UTF-16 appended, as PowerShell's `>>` writes
+ * after another tool's `>`, or the reverse) is decoded whole as its head says, and that part reads as no lines: 29
+ * events of 80, and nothing said (round seventeen's exactly-once review). It is now said, in one line, on stderr
+ * and in the summary's warnings; a file of one encoding, either, says nothing. Fails on the code before.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED, runCli, tempDir } from '../helpers.js';
+
+const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
+const LINES = TEXT.split('\n');
+const HEAD = LINES.slice(0, 1200).join('\n') + '\n';
+const REST = LINES.slice(1200).join('\n');
+
+function run(name: string, bytes: Buffer): { stderr: string; warnings: string[] } {
+  const dir = tempDir();
+  const f = join(dir, name);
+  writeFileSync(f, bytes);
+  const r = runCli(['--db', join(dir, 't.db'), '--quiet', '--json-summary', f]);
+  expect(r.status, r.stderr).toBe(0);
+  const summary = JSON.parse(r.stdout) as { sources: { warnings?: string[] }[] };
+  return { stderr: r.stderr, warnings: summary.sources[0]!.warnings ?? [] };
+}
+
+describe('a capture whose end is in another encoding', () => {
+  it('UTF-16LE with a BOM, then UTF-8 appended: said', () => {
+    const r = run('u16-then-u8.log', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEAD, 'utf16le'), Buffer.from(REST, 'utf8')]));
+    expect(r.stderr).toMatch(/u16-then-u8\.log: its last \d+ KiB look UTF-8, its head UTF-16LE/);
+    expect(r.warnings.join('\n')).toMatch(/look UTF-8/);
+  });
+
+  it('UTF-8, then UTF-16LE appended without a BOM: said', () => {
+    const r = run('u8-then-u16.log', Buffer.concat([Buffer.from(HEAD, 'utf8'), Buffer.from(REST, 'utf16le')]));
+    expect(r.stderr).toMatch(/u8-then-u16\.log: its last \d+ KiB look UTF-16, its head UTF-8/);
+  });
+
+  it('a file of one encoding says nothing of it: UTF-8, UTF-16LE with a BOM, UTF-16BE without one', () => {
+    const be = Buffer.from(TEXT, 'utf16le');
+    be.swap16();
+    for (const [name, bytes] of [['u8.log', Buffer.from(TEXT, 'utf8')], ['le.log', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')])], ['be.log', be]] as const) {
+      const r = run(name, bytes);
+      expect(r.stderr, name).not.toMatch(/look UTF/);
+      expect(r.warnings, name).toEqual([]);
+    }
+  });
+});
