@@ -27,6 +27,9 @@ export interface HeadInfo {
   note: string | null;
 }
 
+/** The note for an input read with --input-format binary whose head is no `adb logcat -B` capture. */
+export const BINARY_FORCED_NOTE = 'read with --input-format binary, but its head is no binary logcat capture (adb logcat -B): no record can be read from it; give it without --input-format';
+
 /** The note for a text input that no layout fits. */
 export const RAW_NOTE = 'no logcat layout fits; read as raw lines, tags unknown';
 
@@ -36,7 +39,11 @@ export const RAW_NOTE = 'no logcat layout fits; read as raw lines, tags unknown'
  * the whole input. `forced`: --input-format, which also reads what looks like a binary file.
  */
 export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName): HeadInfo {
-  if (forced === 'binary' || (!forced && looksLikeBinaryLogcat(head))) return { format: 'binary', encoding: 'binary', lineEnding: null, notLog: null, note: null };
+  if (forced === 'binary' || (!forced && looksLikeBinaryLogcat(head))) {
+    // Forced on a head that is no logger entry, it reads no record: said, not a silent empty read.
+    const note = forced === 'binary' && head.length > 0 && !looksLikeBinaryLogcat(head) ? BINARY_FORCED_NOTE : null;
+    return { format: 'binary', encoding: 'binary', lineEnding: null, notLog: null, note };
+  }
   const th = textHead(head);
   if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, lineEnding: th.lineEnding, notLog: null, note: null };
   const lines = th.utf8.toString('utf8').split('\n');

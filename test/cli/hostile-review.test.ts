@@ -180,3 +180,20 @@ describe('labels', () => {
     expect(r.stderr).not.toContain('eyJhbGci');
   });
 });
+
+describe('--input-format binary on a text file', () => {
+  it('says that no record can be read, where it read nothing and said nothing; a binary capture says nothing of it', async () => {
+    const { entry } = await import('../binary.js');
+    const dir = tempDir();
+    const text = join(SHARED, 'corpus', 'labeled', 'dev-time.log');
+    const r = runCli(['--db', join(dir, 't.db'), '--quiet', '--input-format', 'binary', text]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/dev-time\.log: read with --input-format binary, but its head is no binary logcat capture \(adb logcat -B\)/);
+    const bin = join(dir, 'capture.bin');
+    writeFileSync(bin, Buffer.concat([entry('2026-03-17T16:13:40.332Z', 4672, 4672, 'E', 'Guard', 'login failed code: 2004')]));
+    const b = runCli(['--db', join(dir, 'b.db'), '--quiet', '--input-format', 'binary', bin]);
+    expect(b.status).toBe(0);
+    expect(b.stderr).not.toMatch(/no binary logcat/);
+    expect(query<{ code: number }>(join(dir, 'b.db'), 'SELECT code FROM events')).toEqual([{ code: 2004 }]);
+  });
+});
