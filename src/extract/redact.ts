@@ -11,7 +11,14 @@ type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replace
 /** Names of keys whose value is a secret: any key containing one of these (accessToken, x-api-key, connect.sid). */
 // (and the one-time codes of a sign-in: Authing's API sends an SMS code as `passCode`; `smsCode`, `verifyCode`, `otp`)
 const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b)`;
-const SECRET_KEY_HINTS = ['token', 'passw', 'passcode', 'pwd', 'secret', 'key', 'credential', 'authorization', 'cookie', 'session', 'sid', 'ticket', 'verifier', 'smscode', 'sms_code', 'sms-code', 'verifycode', 'verify_code', 'verify-code', 'verificationcode', 'verification_code', 'verification-code', 'otp'];
+/** The rules of secret keys run only on a text that holds one's name somewhere. */
+const SECRET_KEY_IN = new RegExp(SECRET_KEY, 'i');
+/**
+ * A whole word (`[\w.-]+`) holding a secret key's name, taken at once (a lookahead and a back-reference: an atomic
+ * group), so that a line of `token` repeated cannot make the engine try every split of it. It is group 2 of the
+ * patterns it is put in.
+ */
+const SECRET_WORD = String.raw`(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2`;
 
 /**
  * Between a key and its value: `:` or `=`, or their full-width forms (Chinese text: `password：…`). Non-ASCII
@@ -66,25 +73,23 @@ const RULES: readonly Rule[] = [
   [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[^\s"'<>]{8,}/gi, '$1 [redacted]'],
   // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing keys: the whole value.
   [
-    (_, l) => SECRET_KEY_HINTS.some((k) => l.includes(k)),
-    // The key is taken as a whole word (a lookahead and a back-reference: an atomic group), so a
-    // line of `token` repeated cannot make the engine try every split of it.
-    new RegExp(String.raw`((?:\\?["'\u201c]|\\u002[27])?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:\\?["'\u201d]|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
+    (t) => SECRET_KEY_IN.test(t),
+    new RegExp(String.raw`((?:\\?["'\u201c]|\\u002[27])?${SECRET_WORD}(?:\\?["'\u201d]|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
   // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
   // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`): the value ends where its escaped `&`,
   // quote, comma or blank begins, so the parameters after it stay.
   [
-    (_, l) => (l.includes('u003') || l.includes('%3')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
-    new RegExp(String.raw`((?:%22|\\u0022)?(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2(?:%22|\\u0022)?(?:\\u003[da]|%3[da])(?:%20|\+)*)(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
+    (t, l) => (l.includes('u003') || l.includes('%3')) && SECRET_KEY_IN.test(t),
+    new RegExp(String.raw`((?:%22|\\u0022)?${SECRET_WORD}(?:%22|\\u0022)?(?:\\u003[da]|%3[da])(?:%20|\+)*)(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
     '$1[redacted]',
   ],
   // An XML element of a secret-bearing name, or named so by its `name` attribute (Android's SharedPreferences and
   // string resources: `<string name="refresh_token">x</string>`), up to its closing tag (a generic type,
   // `Call<TokenResponse> failed`, has none); also as Gson escapes the brackets.
   [
-    (_, l) => (l.includes('<') || l.includes('u003c')) && SECRET_KEY_HINTS.some((k) => l.includes(k)),
+    (t, l) => (l.includes('<') || l.includes('u003c')) && SECRET_KEY_IN.test(t),
     new RegExp(
       String.raw`(<(?:(?=[\w.-]*?${SECRET_KEY})([\w.-]+)|([\w.-]+)\s+name=\\?["'](?=[\w.-]*?${SECRET_KEY})[\w.-]+\\?["'][^<>]*)>)[^<]*(?=<\/(?:\2|\3)>)` +
         String.raw`|(\\u003c(?=[\w.-]*?${SECRET_KEY})([\w.-]+)\\u003e)(?:(?!\\u003c)[^"])*(?=\\u003c\/\5\\u003e)`,

@@ -7,7 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import { redact } from '../extract/redact.js';
-import { terminalText } from '../sinks/terminal-text.js';
+import { BEYOND_C0_UNSAFE, terminalText } from '../sinks/terminal-text.js';
 
 /** Labels of one source, key -> value. */
 export type Labels = Record<string, string>;
@@ -20,10 +20,9 @@ export const MAX_LABEL_VALUE = 120;
 /** Labels a source can carry: a source with more is somebody's mistake, not a description. */
 export const MAX_LABELS = 32;
 
-// C0 and C1 controls and DEL: a label is printed on terminals and pages (and the bidi overrides and isolates,
-// and the line and paragraph separators: they reorder or break what a report shows).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/g;
+// C0, and what terminal-text.ts escapes beyond it (DEL, C1, bidi overrides, line separators): a label is printed on
+// terminals and pages, where these reorder or break what a report shows.
+const CONTROL = new RegExp(String.raw`[\u0000-\u001f${BEYOND_C0_UNSAFE}]+`, 'g');
 
 /** Why a key is no label key, or null. */
 export function badLabelKey(key: string): string | null {

@@ -82,10 +82,7 @@ export async function planContract(store: Store, src: SourceRow, contract: Contr
   await store.saveContract(contract.hash, JSON.stringify(contract.elements));
   // New: the first commit that reads bytes records this run's contract.
   if (src.contract === null && src.bytes_done === 0) return { source: src, reread: false, removed: [], progress: { contract: run } };
-  const storedJson = src.contract === null ? undefined : await store.contractElements(src.contract);
-  // Read before contracts were recorded (schema 1), or its contract lost: unknown, so re-read.
-  const stored = new Set<string>(storedJson ? (JSON.parse(storedJson) as string[]) : []);
-  const missing = contract.elements.filter((e) => !stored.has(e));
+  const { stored, missing } = await storedDiff(store, src, contract);
   const removed = [...stored].filter((e) => !contract.elements.includes(e));
   // Less than the stored contract: read on; bytes read past the offset hold this contract only.
   if (!missing.length) return { source: src, reread: false, removed, progress: { contract: run } };
@@ -103,15 +100,21 @@ export async function planContract(store: Store, src: SourceRow, contract: Contr
   };
 }
 
+/** The elements the source was read under, and those of `contract` not among them. */
+async function storedDiff(store: Store, src: SourceRow, contract: Contract): Promise<{ stored: Set<string>; missing: string[] }> {
+  const storedJson = src.contract === null ? undefined : await store.contractElements(src.contract);
+  // Read before contracts were recorded (schema 1), or its contract lost: unknown, so re-read.
+  const stored = new Set<string>(storedJson ? (JSON.parse(storedJson) as string[]) : []);
+  return { stored, missing: contract.elements.filter((e) => !stored.has(e)) };
+}
+
 /**
  * True when a run under `contract` would read the source `src` again (its --tag or --registry finds what the
  * source was not read for): planContract's answer, with nothing written.
  */
 export async function contractAdds(store: Store, src: SourceRow, contract: Contract | undefined): Promise<boolean> {
   if (!contract || src.contract === contract.hash || (src.contract === null && src.bytes_done === 0)) return false;
-  const storedJson = src.contract === null ? undefined : await store.contractElements(src.contract);
-  const stored = new Set<string>(storedJson ? (JSON.parse(storedJson) as string[]) : []);
-  return contract.elements.some((e) => !stored.has(e));
+  return (await storedDiff(store, src, contract)).missing.length > 0;
 }
 
 /** The removed elements of a plan as words: "tags MainActivity, Login; 2 signatures". */

@@ -5,7 +5,6 @@
  */
 import { yearOptions } from '../sources/last-stamp.js';
 import type { Readable } from 'node:stream';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
@@ -242,6 +241,12 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   };
 }
 
+/** The labels a run puts on the source of this input (its flags', then what the input says of itself), or null. */
+function labelsOf(opts: IngestOptions, src: SourceBytes): Labels | null {
+  const labels = opts.labels;
+  return labels ? mergeLabels(labels.explicit, src.opened.labels?.(), labels.found) : null;
+}
+
 /** The fingerprint step: the stored source this input continues (or a new one) and where reading goes on; a SourceResult when it cannot. */
 async function matchSource(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<ResumePoint | SourceResult> {
   // stdin waits HEAD_WAIT_MS for its head (a live `adb logcat |` must not wait for 64 KiB). A pipe whose first bytes
@@ -270,8 +275,8 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   if ('covered' in found) {
     const row = found.covered;
     const name = terminalText(row.name);
-    const labels = opts.labels;
-    if (labels) await store.setLabels(row.id, mergeLabels(labels.explicit, src.opened.labels?.(), labels.found));
+    const labels = labelsOf(opts, src);
+    if (labels) await store.setLabels(row.id, labels);
     const skipped: SourceResult = { ...result, status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${name}, counted before` };
     if (opts.rescan || (await contractAdds(store, row, opts.contract))) {
       (skipped.warnings ??= []).push(`the run's ${opts.rescan ? 'rescan' : '--tag / --registry settings'} would read ${name} again, not this copy of its first bytes: give ${name} to do it`);
@@ -451,8 +456,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const at = await matchSource(store, src, input, facts, opts, result);
   if ('status' in at) return at;
   const { plan, startBytes, startLines } = at;
-  const labels = opts.labels;
-  const storeLabels = labels ? () => store.setLabels(plan.source.id, mergeLabels(labels.explicit, src.opened.labels?.(), labels.found)) : async () => {};
+  const storeLabels = opts.labels ? () => store.setLabels(plan.source.id, labelsOf(opts, src)!) : async () => {};
   await storeLabels();
 
   // Parser -> Extractor -> Sink, and the Selector in front of the Parser.
@@ -522,7 +526,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   }
   const res = finishWith('read');
   // A plain file whose end is in another encoding than its head: said, not silently read as no lines.
-  const other = facts.plainFile && input.path !== null ? otherEncodingAtEnd(fileTail(input.path, TAIL_CHECK_BYTES), facts.encoding) : null;
+  const other = facts.plainFile && input.path !== null && src.stamp ? otherEncodingAtEnd(fileTail(input.path, src.stamp.size), facts.encoding) : null;
   if (other) res.warnings = [...(res.warnings ?? []), other];
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
@@ -532,19 +536,10 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
 /** Bytes of a plain file's end looked at for another encoding (otherEncodingAtEnd). */
 const TAIL_CHECK_BYTES = 16 * 1024;
 
-/** The last `max` bytes of a file, from an even offset (empty when it cannot be read). */
-function fileTail(path: string, max: number): Buffer {
+/** The last TAIL_CHECK_BYTES of the `size` bytes of a file, from an even offset (empty when it cannot be read). */
+function fileTail(path: string, size: number): Buffer {
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const from = Math.max(0, size - max) & ~1;
-      const buf = Buffer.alloc(size - from);
-      const n = readSync(fd, buf, 0, buf.length, from);
-      return buf.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
+    return bytesBefore(path, size, size - (Math.max(0, size - TAIL_CHECK_BYTES) & ~1));
   } catch {
     return Buffer.alloc(0);
   }

@@ -67,7 +67,7 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     if (req.plainFile !== null) {
       if (hasher.fileHashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: null };
       const size = fileSize(req.plainFile);
-      if (size !== null && size < P && earlierCopyOf(m.row, size, () => filePrefixHash(req.plainFile!, size), req.plainFile)) return { covered: m.row };
+      if (size !== null && size < P && earlierCopyOf(m.row, size, () => hasher.fileHashAt(size), req.plainFile)) return { covered: m.row };
       hasher = new PrefixHasher(req.plainFile);
       continue;
     }

@@ -8,16 +8,26 @@
 
 const NAMED: Record<string, string> = { '\x1b': '\\e', '\n': '\\n', '\r': '\\r' };
 
-// C0 but tab (harmless, and common in stack traces), DEL, C1, the bidi embeddings/overrides/isolates, and the
-// line and paragraph separators (a terminal may break a line there).
-const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+/**
+ * DEL, C1, the bidi embeddings/overrides/isolates, and the line and paragraph separators (a terminal may break a
+ * line there): the characters beyond C0 that no printed or stored text of a log keeps as they are (a class's body).
+ */
+export const BEYOND_C0_UNSAFE = String.raw`\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029`;
+
+// C0 but tab (harmless, and common in stack traces), and the others above.
+const UNSAFE = new RegExp(String.raw`[\x00-\x08\x0a-\x1f${BEYOND_C0_UNSAFE}]`);
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
 
 function escapeChar(c: string): string {
   const named = NAMED[c];
   if (named) return named;
   const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : unicodeEscape(c);
+}
+
+/** `\uXXXX` for one UTF-16 code unit. */
+function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** The text with control characters escaped; unchanged (same string) when it has none. */
@@ -25,8 +35,8 @@ export function terminalText(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeChar) : text;
 }
 
-// What JSON.stringify leaves as it is and a terminal acts on: DEL, C1, bidi overrides, line and paragraph separators.
-const JSON_UNSAFE = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+// What JSON.stringify leaves as it is and a terminal acts on (it escapes C0 itself).
+const JSON_UNSAFE = new RegExp(`[${BEYOND_C0_UNSAFE}]`);
 const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'g');
 
 /**
@@ -35,5 +45,5 @@ const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'g');
  */
 export function terminalJson(value: unknown): string {
   const s = JSON.stringify(value);
-  return JSON_UNSAFE.test(s) ? s.replace(JSON_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+  return JSON_UNSAFE.test(s) ? s.replace(JSON_UNSAFE_ALL, unicodeEscape) : s;
 }
