@@ -20,6 +20,8 @@ export const HEAD_BYTES = 64 * 1024;
 export interface HeadInfo {
   format: FormatName;
   encoding: TextEncoding | 'binary';
+  /** UTF-16 only: the bytes of a junk head before its BOM (HeadEncoding.junk); 0 otherwise. */
+  junk: number;
   lineEnding: LineEnding | null;
   /** Set when the input is not a log at all and is skipped: the one-line reason. */
   notLog: string | null;
@@ -42,10 +44,10 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   if (forced === 'binary' || (!forced && looksLikeBinaryLogcat(head))) {
     // Forced on a head that is no logger entry, it reads no record: said, not a silent empty read.
     const note = forced === 'binary' && head.length > 0 && !looksLikeBinaryLogcat(head) ? BINARY_FORCED_NOTE : null;
-    return { format: 'binary', encoding: 'binary', lineEnding: null, notLog: null, note };
+    return { format: 'binary', encoding: 'binary', junk: 0, lineEnding: null, notLog: null, note };
   }
   const th = textHead(head);
-  if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, lineEnding: th.lineEnding, notLog: null, note: null };
+  if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog: null, note: null };
   const lines = th.utf8.toString('utf8').split('\n');
   // The last line may be cut mid-line; a giant first line is kept, its header is whole.
   if (!complete && lines.length > 1) lines.pop();
@@ -53,7 +55,7 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
   const format = forced ?? detectFormat(sample);
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
-  return { format, encoding: th.encoding, lineEnding: th.lineEnding, notLog, note: notLog ?? (format === 'raw' && !forced ? RAW_NOTE : null) };
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, note: notLog ?? (format === 'raw' && !forced ? RAW_NOTE : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */
@@ -89,7 +91,7 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
   const parser = new RecordParser(opts);
   parser.setFormat(format);
   let lineNo = 0;
-  for await (const c of decodedLineChunks(all, info.encoding as TextEncoding, DEFAULT_MAX_LINE, 0)) {
+  for await (const c of decodedLineChunks(all, info.encoding as TextEncoding, DEFAULT_MAX_LINE, 0, info.junk)) {
     let pos = 0;
     while (pos < c.end) {
       const nl = c.buf.indexOf(10, pos);

@@ -89,15 +89,15 @@ export async function skipHashing(stream: AsyncIterable<Buffer>, n: number, hash
 }
 
 /** Lines read on this thread, chunk by chunk (UTF-16 decoded to UTF-8 first: its chunks' offsets are not the file's). */
-export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number): AsyncGenerator<Frame> {
+export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, junk = 0): AsyncGenerator<Frame> {
   const exact = encoding === 'utf-8';
-  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start)) yield { kind: 'lines', chunk, exact };
+  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start, junk)) yield { kind: 'lines', chunk, exact };
 }
 
 /** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
-export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean, lent?: LentBuffers): AsyncGenerator<Frame> {
+export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean, lent?: LentBuffers, junk = 0): AsyncGenerator<Frame> {
   const decoded = encoding === 'utf-8';
-  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start), pool, streamJobBytes(), usePool, lent)) {
+  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start, junk), pool, streamJobBytes(), usePool, lent)) {
     if (u.kind === 'inline') {
       yield { kind: 'lines', chunk: u.chunk, exact: decoded };
       continue;

@@ -216,6 +216,8 @@ interface HeadFacts {
   format: FormatName;
   shape: ReturnType<typeof shapeOf>;
   encoding: TextEncoding;
+  /** UTF-16 only: the bytes of a junk head before its BOM (HeadEncoding.junk), read as UTF-8 lines. */
+  junk: number;
   /** A plain file, read at positions (not stdin, a FIFO, a zip entry or gzip). */
   plainFile: boolean;
 }
@@ -236,6 +238,7 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
     format: info.format,
     shape: shapeOf(info.format),
     encoding: info.encoding === 'binary' ? 'utf-8' : info.encoding,
+    junk: info.junk,
     // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
     plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
   };
@@ -331,8 +334,8 @@ const UTF16_BACK_BYTES = 1 << 19;
  * LOOKBACK_LINES and the LOOKBACK_BYTES before those (the read-backs of events among them). `raw`: the input's
  * bytes ending at `offset`, the first line cut unless they start the input (a plain UTF-8 file's: linesBack).
  */
-function backLines(raw: Buffer, offset: number, encoding: TextEncoding): Buffer {
-  const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding);
+function backLines(raw: Buffer, offset: number, encoding: TextEncoding, junk: number): Buffer {
+  const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding, junk);
   return text.subarray(backStart(text, encoding === 'utf-8' ? offset - raw.length : 0, LOOKBACK_LINES, LOOKBACK_BYTES + 1));
 }
 
@@ -387,7 +390,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   if (resumedText && !before) {
     const max = encoding === 'utf-8' ? RESUME_BACK_BYTES : UTF16_BACK_BYTES;
     const raw = atPath !== null ? bytesBefore(atPath, startBytes, max) : hasher.bytesBefore(startBytes, max);
-    if (raw) await lookBack(backLines(raw, startBytes, encoding));
+    if (raw) await lookBack(backLines(raw, startBytes, encoding, facts.junk));
   }
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
@@ -405,11 +408,11 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const small = plainFile && size !== null && (!large || dense);
   if (threads > 1 && !everyLine && !small) {
     trace('read', `${name}: stream jobs on ${threads} threads`);
-    return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader);
+    return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader, facts.junk);
   }
   const why = threads < 2 ? '--threads 1' : everyLine ? 'every record is read' : dense ? 'dense with candidate lines' : 'small';
   trace('read', `${name}: this thread (${why})`);
-  return yield* lineFrames(hashed, encoding, maxLine, startBytes);
+  return yield* lineFrames(hashed, encoding, maxLine, startBytes, facts.junk);
 }
 
 /**

@@ -15,6 +15,12 @@ export type LineEnding = 'lf' | 'cr-lf' | 'cr-cr-lf' | 'mixed' | 'none';
 export interface HeadEncoding {
   encoding: TextEncoding;
   bom: number;
+  /**
+   * UTF-16 only: the bytes of a junk head before a BOM further in (a shell's line, a tool's banner, written before
+   * PowerShell's output), read as UTF-8 lines of their own; 0 when the capture's first byte starts its text. Its
+   * code units start at offsets of this number's parity.
+   */
+  junk: number;
 }
 
 // Bytes looked at for the NUL pattern: the whole head, so a junk block at the start does not hide it.
@@ -25,33 +31,72 @@ const NUL_SAMPLE = 64 * 1024;
  * text in UTF-16 (every second byte NUL, on the odd bytes for LE, the even ones for BE).
  */
 export function detectEncoding(head: Buffer): HeadEncoding {
-  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3 };
-  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
-  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3, junk: 0 };
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2, junk: 0 };
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2, junk: 0 };
   const n = Math.min(head.length, NUL_SAMPLE) & ~1;
-  if (n < 4) return { encoding: 'utf-8', bom: 0 };
+  if (n < 4) return { encoding: 'utf-8', bom: 0, junk: 0 };
   // No NUL at all (every UTF-8 capture): nothing to count. One native search instead of a loop over
   // the head in the interpreter, which cost a small run ~1 ms (docs/performance.md, round six).
   const nul = head.indexOf(0);
-  if (nul < 0 || nul >= n) return { encoding: 'utf-8', bom: 0 };
-  let even = 0;
-  let odd = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (head[i] === 0) even++;
-    if (head[i + 1] === 0) odd++;
+  if (nul < 0 || nul >= n) return { encoding: 'utf-8', bom: 0, junk: 0 };
+  const junked = junkBeforeBom(head.subarray(0, n));
+  if (junked) return junked;
+  const side = nulSide(head, 0, n);
+  return { encoding: side ?? 'utf-8', bom: 0, junk: 0 };
+}
+
+/**
+ * Which side of the code units starting at `from` the NULs of head[from, to) are on: 'utf-16le' when on
+ * the second byte, 'utf-16be' on the first, null when on neither (UTF-8 text, binary junk).
+ */
+function nulSide(head: Buffer, from: number, to: number): 'utf-16le' | 'utf-16be' | null {
+  // whole code units only
+  const units = (to - from) >> 1;
+  let first = 0;
+  let second = 0;
+  for (let i = from, end = from + 2 * units; i < end; i += 2) {
+    if (head[i] === 0) first++;
+    if (head[i + 1] === 0) second++;
   }
-  const least = Math.max(4, (n / 2) * 0.05);
+  const least = Math.max(4, units * 0.05);
   // Logcat headers are ASCII: a UTF-16 capture has a NUL in most code units, all on one side; UTF-8
   // text has none, and binary junk has as many on both sides.
-  if (odd >= least && even * 4 <= odd) return { encoding: 'utf-16le', bom: 0 };
-  if (even >= least && odd * 4 <= even) return { encoding: 'utf-16be', bom: 0 };
-  return { encoding: 'utf-8', bom: 0 };
+  if (second >= least && first * 4 <= second) return 'utf-16le';
+  if (first >= least && second * 4 <= first) return 'utf-16be';
+  return null;
+}
+
+/**
+ * A junk head before a UTF-16 BOM: the BOM's offset k > 0, no NUL before it (UTF-16 text of ASCII has one in
+ * every code unit, so a BOM-less UTF-16 capture's U+FEFF is no such head), and UTF-16 of the BOM's order after
+ * it. Read by parity from byte 0, an odd k turned UTF-16LE into BE (each CJK character garbled) and an even
+ * k merged the junk into the capture's first line (an exactly-once review's find).
+ */
+function junkBeforeBom(head: Buffer): HeadEncoding | null {
+  const nul = head.indexOf(0);
+  for (let k = head.indexOf(0xfe, 1); k > 0 && k - 1 < nul; k = head.indexOf(0xfe, k + 1)) {
+    // FF FE is UTF-16LE's BOM, FE FF BE's: the FE is its second byte or its first
+    const le = head[k - 1] === 0xff;
+    const at = le ? k - 1 : k;
+    if (!le && head[k + 1] !== 0xff) continue;
+    if (at === 0) continue;
+    const enc = le ? 'utf-16le' : 'utf-16be';
+    if (nulSide(head, at + 2, head.length) === enc) return { encoding: enc, bom: 2, junk: at };
+  }
+  return null;
+}
+
+/** UTF-16 text that starts a capture as UTF-8: a junk head's bytes as they are, then the rest (BOM dropped) decoded. */
+function decodeStart(buf: Buffer, enc: 'utf-16le' | 'utf-16be', junk: number): string {
+  const rest = buf.subarray(Math.min(junk, buf.length));
+  return buf.toString('utf8', 0, Math.min(junk, buf.length)) + new TextDecoder(enc).decode(rest.subarray(0, rest.length & ~1));
 }
 
 /** The head as UTF-8 text bytes (for format detection), whatever its encoding. */
-export function headAsUtf8(head: Buffer, enc: TextEncoding): Buffer {
+export function headAsUtf8(head: Buffer, enc: TextEncoding, junk = 0): Buffer {
   if (enc === 'utf-8') return head;
-  return Buffer.from(new TextDecoder(enc).decode(head.subarray(0, head.length & ~1)), 'utf8');
+  return Buffer.from(decodeStart(head, enc, junk), 'utf8');
 }
 
 /** The line-ending style of a head (UTF-8 bytes): LF, CR LF, CR CR LF, or a mix. */
@@ -93,7 +138,7 @@ class OffsetMap {
 // A run without a newline longer than this is passed on without waiting for its end (memory stays bounded).
 const MAX_CARRY = 4 << 20;
 
-/** Offset just after the last newline code unit of `buf` (UTF-16, even-aligned), or -1. */
+/** Offset just after the last newline code unit of `buf` (UTF-16, its code units from its first byte), or -1. */
 function lastNewline16(buf: Buffer, le: boolean): number {
   for (let i = (buf.length & ~1) - 2; i >= 0; i -= 2) {
     if (le ? buf[i] === 10 && buf[i + 1] === 0 : buf[i] === 0 && buf[i + 1] === 10) return i + 2;
@@ -105,13 +150,16 @@ function lastNewline16(buf: Buffer, le: boolean): number {
  * UTF-16 bytes -> UTF-8 chunks of whole lines. `map` learns, for each chunk that ends a line, the
  * offset in the original stream (counted from its first byte, the BOM included) where it ends.
  */
-async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'utf-16be', map: OffsetMap): AsyncGenerator<Buffer> {
+async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'utf-16be', map: OffsetMap, junk: number): AsyncGenerator<Buffer> {
   // One streaming decoder: a surrogate pair or code unit cut between chunks is carried by it.
   const decoder = new TextDecoder(enc);
   const le = enc === 'utf-16le';
   let carry: Buffer = Buffer.alloc(0);
   let orig = 0;
   let utf8 = 0;
+  // A junk head before the BOM (HeadEncoding.junk) is passed on as the UTF-8 lines it is; the decoder starts at
+  // the BOM, which it drops.
+  let junkLeft = junk;
   const emit = (part: Buffer, atLineEnd: boolean): Buffer => {
     const out = Buffer.from(decoder.decode(part, { stream: true }), 'utf8');
     orig += part.length;
@@ -119,7 +167,18 @@ async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'ut
     if (atLineEnd) map.add(utf8, orig);
     return out;
   };
-  for await (const chunk of stream) {
+  for await (let chunk of stream) {
+    if (junkLeft > 0) {
+      // a copy: the chunk's buffer may be filled again once taken
+      const head = Buffer.from(chunk.subarray(0, junkLeft));
+      junkLeft -= head.length;
+      orig += head.length;
+      utf8 += head.length;
+      if (junkLeft === 0 && head[head.length - 1] === 10) map.add(utf8, orig);
+      yield head;
+      chunk = chunk.subarray(head.length);
+      if (!chunk.length) continue;
+    }
     const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     const cut = lastNewline16(data, le);
     if (cut > 0) {
@@ -143,25 +202,27 @@ async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'ut
 /**
  * UTF-16 bytes that end at `offset` of the original stream (a line start) as UTF-8 text of whole lines, as the
  * decoder of a clean run gave them: the first line is left out (cut by the bound) unless the bytes reach the
- * stream's start, whose BOM the decoder drops.
+ * stream's start, whose BOM the decoder drops (after a junk head of `junk` bytes: HeadEncoding.junk).
  */
-export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-16be'): Buffer {
+export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-16be', junk = 0): Buffer {
   const from = offset - raw.length;
-  // code units start at even offsets
-  const text = new TextDecoder(enc).decode(from & 1 ? raw.subarray(1) : raw);
+  // Code units start at offsets of the resume point's parity (a line's end): even, or odd after a junk head of
+  // odd length. Bytes that reach the capture's start are read as its decoder read them (decodeStart).
+  const text = from === 0 ? decodeStart(raw, enc, junk) : new TextDecoder(enc).decode((from ^ offset) & 1 ? raw.subarray(1) : raw);
   const nl = text.indexOf('\n');
   return Buffer.from(from === 0 ? text : nl < 0 ? '' : text.slice(nl + 1), 'utf8');
 }
 
 /**
  * Chunks of whole UTF-8 lines from a stream in `enc`, starting `startBytes` into the original file
- * (the stream begins there). Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
+ * (the stream begins there); `junk`: HeadEncoding.junk. Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
  * resumes at the right byte; UTF-8 input is passed to lineChunks as it is.
  */
-export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number): AsyncGenerator<LineChunk> {
+export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number, junk = 0): AsyncGenerator<LineChunk> {
   if (enc === 'utf-8') return yield* lineChunks(body, maxLine, startBytes);
   const map = new OffsetMap();
-  for await (const c of lineChunks(utf16ToUtf8(body, enc, map), maxLine, 0)) {
+  // a junk head is read at the capture's start only: a resumed read starts past it
+  for await (const c of lineChunks(utf16ToUtf8(body, enc, map, startBytes === 0 ? junk : 0), maxLine, 0)) {
     const next = c.next === null ? null : map.original(c.next);
     yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next };
   }
@@ -177,7 +238,7 @@ export interface TextHead extends HeadEncoding {
 /** Reads encoding and line endings from a head. */
 export function textHead(head: Buffer): TextHead {
   const enc = detectEncoding(head);
-  const utf8 = headAsUtf8(head, enc.encoding);
+  const utf8 = headAsUtf8(head, enc.encoding, enc.junk);
   return { ...enc, utf8, lineEnding: lineEndingOf(utf8) };
 }
 

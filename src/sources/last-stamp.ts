@@ -43,9 +43,10 @@ export async function lastMonthDay(opened: OpenedInput): Promise<MonthDay | null
   try {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, opened.size));
     await fh.read(head, 0, head.length, 0);
-    const { encoding } = detectEncoding(head);
+    const { encoding, junk } = detectEncoding(head);
     let start = Math.max(0, opened.size - TAIL_BYTES);
-    if (encoding !== 'utf-8') start &= ~1; // whole UTF-16 code units
+    // whole UTF-16 code units: they start at the parity of a junk head's length, from its end on
+    if (encoding !== 'utf-8') start = start <= junk ? junk : start - ((start - junk) & 1);
     const tail = Buffer.alloc(opened.size - start);
     const { bytesRead } = await fh.read(tail, 0, tail.length, start);
     const bytes = tail.subarray(0, encoding === 'utf-8' ? bytesRead : bytesRead & ~1);

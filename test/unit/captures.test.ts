@@ -72,7 +72,7 @@ describe('UTF-16 captures (PowerShell > writes UTF-16LE with a BOM)', () => {
   ] as const)('UTF-16%s (BOM: %s) gives the records of the UTF-8 capture, however the bytes are chunked', async (enc, bom) => {
     const want = parseText(text, UTC).records.map(fields);
     const bytes = utf16(text, enc, bom);
-    expect(detectEncoding(bytes)).toEqual({ encoding: `utf-16${enc}`, bom: bom ? 2 : 0 });
+    expect(detectEncoding(bytes)).toEqual({ encoding: `utf-16${enc}`, bom: bom ? 2 : 0, junk: 0 });
     // odd chunk sizes cut code units and lines in two
     const got = await readAll(bytes, [1, 7, 333, 4097]);
     expect(got.unparsed).toEqual([]);

@@ -16,23 +16,34 @@ const heads = readdirSync(REAL)
   .filter((f) => /\.(log|txt)$/.test(f))
   .map((f) => readFileSync(join(REAL, f)).subarray(0, 64 * 1024));
 
+/** Where the NULs of `bytes` are: on the first byte of each code unit or the second, by the 5% and a quarter rule. */
+function nulSideOf(bytes: number[]): 'utf-16le' | 'utf-16be' | null {
+  const nuls = (side: number) => bytes.filter((b, i) => b === 0 && i % 2 === side).length;
+  const [first, second] = [nuls(0), nuls(1)];
+  const least = Math.max(4, (bytes.length / 2) * 0.05);
+  if (second >= least && first * 4 <= second) return 'utf-16le';
+  if (first >= least && second * 4 <= first) return 'utf-16be';
+  return null;
+}
+
 /**
- * The encoding by the rule detectEncoding states, written independently: a BOM, else the NULs of the
- * first 64 KiB (an even count of bytes) counted on the even and the odd offsets, at least 5% of the code
- * units (and 4) on one side and at most a quarter of that on the other.
+ * The encoding by the rule detectEncoding states, written independently: a BOM, else a BOM further in with no NUL
+ * before it and its order's NULs after it (a junk head), else the NULs of the first 64 KiB (an even count of bytes)
+ * counted on the even and the odd offsets, at least 5% of the code units (and 4) on one side and at most a quarter
+ * of that on the other.
  */
 function countedEncoding(head: Buffer): HeadEncoding {
   const starts = (...b: number[]) => b.every((x, i) => head[i] === x);
-  if (starts(0xef, 0xbb, 0xbf)) return { encoding: 'utf-8', bom: 3 };
-  if (starts(0xff, 0xfe)) return { encoding: 'utf-16le', bom: 2 };
-  if (starts(0xfe, 0xff)) return { encoding: 'utf-16be', bom: 2 };
+  if (starts(0xef, 0xbb, 0xbf)) return { encoding: 'utf-8', bom: 3, junk: 0 };
+  if (starts(0xff, 0xfe)) return { encoding: 'utf-16le', bom: 2, junk: 0 };
+  if (starts(0xfe, 0xff)) return { encoding: 'utf-16be', bom: 2, junk: 0 };
   const sample = [...head.subarray(0, Math.min(head.length, 64 * 1024) & ~1)];
-  const nuls = (side: number) => sample.filter((b, i) => b === 0 && i % 2 === side).length;
-  const [even, odd] = [nuls(0), nuls(1)];
-  const least = Math.max(4, (sample.length / 2) * 0.05);
-  if (sample.length >= 4 && odd >= least && even * 4 <= odd) return { encoding: 'utf-16le', bom: 0 };
-  if (sample.length >= 4 && even >= least && odd * 4 <= even) return { encoding: 'utf-16be', bom: 0 };
-  return { encoding: 'utf-8', bom: 0 };
+  if (sample.length < 4 || !sample.includes(0)) return { encoding: 'utf-8', bom: 0, junk: 0 };
+  for (let k = 1; k + 1 < sample.length && sample[k - 1] !== 0 && sample[k] !== 0; k++) {
+    const enc = sample[k] === 0xff && sample[k + 1] === 0xfe ? 'utf-16le' : sample[k] === 0xfe && sample[k + 1] === 0xff ? 'utf-16be' : null;
+    if (enc && nulSideOf(sample.slice(k + 2, k + 2 + ((sample.length - k - 2) & ~1))) === enc) return { encoding: enc, bom: 2, junk: k };
+  }
+  return { encoding: nulSideOf(sample) ?? 'utf-8', bom: 0, junk: 0 };
 }
 
 /** A real head with NULs, junk or a UTF-16 copy put in at random places. */
@@ -43,12 +54,16 @@ const damagedHead = fc
     nuls: fc.array(fc.nat(), { maxLength: 3000 }),
     junk: fc.uint8Array({ maxLength: 4096 }),
     at: fc.nat(),
-    utf16: fc.constantFrom(null, 'utf16le' as const),
+    utf16: fc.constantFrom(null, 'utf16le' as const, 'utf16be' as const),
+    // a junk head without NULs and a BOM before the UTF-16 copy (a shell's lines before PowerShell's output)
+    lead: fc.option(fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b.map((x) => x || 0x41)))),
   })
-  .map(({ which, cut, nuls, junk, at, utf16 }) => {
+  .map(({ which, cut, nuls, junk, at, utf16, lead }) => {
     const real = heads[which % heads.length]!;
     let head = Buffer.from(real.subarray(0, cut % (real.length + 1)));
-    if (utf16) head = Buffer.from(head.toString('latin1'), utf16);
+    if (utf16) head = Buffer.from(head.toString('latin1'), 'utf16le');
+    if (utf16 === 'utf16be') head.swap16();
+    if (utf16 && lead) head = Buffer.concat([lead, Buffer.from(utf16 === 'utf16le' ? [0xff, 0xfe] : [0xfe, 0xff]), head]);
     const pos = head.length ? at % head.length : 0;
     head = Buffer.concat([head.subarray(0, pos), junk, head.subarray(pos)]);
     for (const n of nuls) if (head.length) head[n % head.length] = 0;
@@ -63,7 +78,7 @@ describe('detectEncoding', () => {
       fc.property(damagedHead, (head) => {
         expect(detectEncoding(head)).toEqual(countedEncoding(head));
       }),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
   });
 });
