@@ -66,7 +66,10 @@ export interface ContractPlan {
   removed: string[];
   /** What every commit of this source adds to its progress. */
   progress: Pick<BatchProgress, 'reread' | 'contract'>;
-  /** False for an event a re-read must not store again: one older than what prune deleted. */
+  /**
+   * False for an event a re-read must not store again: one older than what prune deleted, before the stored
+   * offset (its count may be in counts_hourly already). Past that offset nothing was counted: all is stored.
+   */
   storable?: (e: AuthingEvent) => boolean;
 }
 
@@ -96,7 +99,9 @@ export async function planContract(store: Store, src: SourceRow, contract: Contr
     removed,
     // The store records the union once the re-read has caught up with the stored offset.
     progress,
-    storable: prunedBefore ? (e) => e.time === null || e.time >= prunedBefore : undefined,
+    // Before this fix past the offset too: a pruned file grown and read under a wider --tag lost 53 of its 59 new
+    // events (an exactly-once review's find).
+    storable: prunedBefore ? (e) => e.line > src.lines_done || e.time === null || e.time >= prunedBefore : undefined,
   };
 }
 

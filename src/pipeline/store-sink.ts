@@ -43,6 +43,8 @@ export class StoreSink implements Sink {
   private readonly timer: NodeJS.Timeout;
   /** Events stored (new) by this run. */
   stored = 0;
+  /** Events a re-read found and did not store (StoreSinkOptions.storable). */
+  heldBack = 0;
 
   constructor(
     private readonly store: Store,
@@ -94,7 +96,9 @@ export class StoreSink implements Sink {
   }
 
   private commit(cp: Checkpoint, complete: boolean): Promise<void> {
+    const found = this.pending.length;
     const batch = this.o.storable ? this.pending.splice(0).filter(this.o.storable) : this.pending.splice(0);
+    this.heldBack += found - batch.length;
     const format = this.o.format();
     this.chain = this.chain.then(async () => {
       if (this.failure) throw this.failure;

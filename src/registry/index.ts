@@ -191,6 +191,14 @@ export function exponentialPattern(source: string): boolean {
 export const MAX_EXTRA_TAGS = 5000;
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
+/** The fields of an entry that users' override files set, by entry (not a field of its own: entries are printed as JSON). */
+const OVERRIDDEN = new WeakMap<CodeEntry, ReadonlySet<string>>();
+
+/** The fields of `entry` that an override file set (empty for a bundled entry as it is). */
+export function overriddenFields(entry: CodeEntry): ReadonlySet<string> {
+  return OVERRIDDEN.get(entry) ?? new Set();
+}
+
 /**
  * Applies a user's override file: `{ "codes": [{ "code": 9001, "category": "config", ... }],
  * "signatures": [{ "tags": ["MyAuth"], "message": "^login failed", "code": 9001 }] }`.
@@ -250,8 +258,16 @@ export function applyOverrides(reg: Registry, file: string): void {
         message: (e.message as string | undefined) ?? prev?.message ?? '',
         override: file,
       };
+      // Which fields the user's files set (the others keep their bundled text and its source: overriddenFields).
+      OVERRIDDEN.set(entry, new Set([...(prev ? (OVERRIDDEN.get(prev) ?? []) : []), ...Object.keys(fields)]));
       // The user's own words win: the bundled text would otherwise be shown instead of them.
       if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
+      // So does their `message` over the bundled per-language messages, which the display prefers (registry/text.ts):
+      // `explain`, `codes` and reports showed the bundled "Network error" for an overridden 10001 (an exactly-once review's find).
+      if (e.message !== undefined) {
+        if (e.messageEn === undefined) delete entry.messageEn;
+        if (e.messageZh === undefined) delete entry.messageZh;
+      }
       reg.codes.set(code, entry);
     });
   }

@@ -4,7 +4,7 @@
  * fields (`message`, `messageEn`, `messageZh`, `description`, `suggestion`), sorted by script.
  * Every printer asks here, so a run shows one language throughout.
  */
-import { bundledCategoryNames, type CodeEntry } from './index.js';
+import { bundledCategoryNames, overriddenFields, type CodeEntry } from './index.js';
 import { UI, type Lang, type UiStrings } from './ui-strings.js';
 
 export { LANGS, type Lang, type UiStrings } from './ui-strings.js';
@@ -86,14 +86,18 @@ function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
     description,
     causes: [],
     actions: action ? [action] : [],
-    sources: { message: sourceOf(entry, message), description: sourceOf(entry, description), actions: sourceOf(entry, action) },
+    sources: { message: sourceOf(entry, message, ['message', 'messageEn', 'messageZh']), description: sourceOf(entry, description, ['description']), actions: sourceOf(entry, action, ['suggestion']) },
   };
 }
 
-/** The source of a value of the older fields: the first source variant that holds that very text. */
-function sourceOf(entry: CodeEntry, value: string | null): string | undefined {
+/**
+ * The source of a value of the older fields (`fields`: those it may come from): the override file that set one of
+ * them, else the first source variant that holds that very text (a field an override left keeps its own source).
+ */
+function sourceOf(entry: CodeEntry, value: string | null, fields: readonly string[]): string | undefined {
   if (!value) return undefined;
-  if (entry.override) return `override ${entry.override}`;
+  const set = overriddenFields(entry);
+  if (entry.override && fields.some((f) => set.has(f))) return `override ${entry.override}`;
   const v = entry.variants?.find((x) => typeof x.source === 'string' && Object.values(x).includes(value));
   return v ? String(v.source) : undefined;
 }

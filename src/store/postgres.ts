@@ -321,7 +321,8 @@ export class PgStore implements Store {
 
   async prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }> {
     return this.tx(async () => {
-      const events = (await this.q('DELETE FROM events WHERE time < $1', [before])).rowCount ?? 0;
+      // past its source's checkpoint an event is not counted for good (sqlite.ts prune)
+      const events = (await this.q('DELETE FROM events e USING sources s WHERE e.time < $1 AND s.id = e.source_id AND e.line <= s.lines_done', [before])).rowCount ?? 0;
       const counts = opts.counts ? ((await this.q("DELETE FROM counts_hourly WHERE hour <> '' AND hour < $1", [before.slice(0, 13)])).rowCount ?? 0) : 0;
       await this.q('UPDATE sources SET pruned_before = $1 WHERE pruned_before IS NULL OR pruned_before < $1', [before]);
       return { events, counts };

@@ -56,15 +56,18 @@ function fromLine(sources: Record<string, string | undefined>, lang: Lang): stri
 }
 
 /** The JSON of an entry: its fields, both languages, outcome kinds; the sources' disagreements only with --sources. */
-function publicEntry({ variants, disagreements, ...e }: CodeEntry, withSources: boolean, seen?: Seen) {
-  const en = codeText(e as CodeEntry, 'en');
-  const zh = codeText(e as CodeEntry, 'zh');
+function publicEntry(entry: CodeEntry, withSources: boolean, seen?: Seen) {
+  const { variants, disagreements, ...e } = entry;
+  // The text of the entry itself, not of this copy: a field's source is looked up in its variants, and what an
+  // override file set is known by the entry (registry overriddenFields).
+  const en = codeText(entry, 'en');
+  const zh = codeText(entry, 'zh');
   return {
     ...e,
-    ...bilingual(e as CodeEntry),
+    ...bilingual(entry),
     causes: { en: en.causes, zh: zh.causes },
     actions: { en: en.actions, zh: zh.actions },
-    outcomes: outcomeKinds(e as CodeEntry, e.category),
+    outcomes: outcomeKinds(entry, e.category),
     textSources: en.sources,
     sources: (variants ?? []).map((v) => v.source),
     ...(withSources ? { disagreements: disagreements ?? [], variants: variants ?? [] } : {}),

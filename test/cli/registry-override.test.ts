@@ -1,0 +1,42 @@
+/**
+ * A `--registry` file that sets the `message` of a bundled code: what `explain`, `codes` and `report` show is the
+ * user's message, and each field keeps the source it came from. Before, the bundled English message (which the
+ * display prefers to `message`) was shown instead of theirs for a code such as 10001, while the store's codes
+ * table held theirs; and every field of an overridden entry named the override file as its source, also the
+ * description and advice it had not set (round eighteen's exactly-once review). Fails on the code before.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from '../helpers.js';
+
+describe('a --registry file that sets a bundled code\'s message', () => {
+  const dir = tempDir();
+  const reg = join(dir, 'ours.json');
+  writeFileSync(reg, JSON.stringify({ codes: [{ code: 10001, message: 'Our proxy dropped the request' }] }));
+
+  it('explain shows it, and names the file as the message\'s source only', () => {
+    const r = runCli(['explain', '--registry', reg, '10001']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('10001  Our proxy dropped the request');
+    expect(r.stdout).not.toContain('Network error');
+    const json = runCli(['codes', '--registry', reg, '--format', 'json']);
+    expect(json.status, json.stderr).toBe(0);
+    const entry = (JSON.parse(json.stdout) as { code: number; message: string; textSources: Record<string, string> }[]).find((e) => e.code === 10001)!;
+    expect(entry.message).toBe('Our proxy dropped the request');
+    expect(entry.textSources.message).toBe(`override ${reg}`);
+    // the description and advice are the bundled ones, from the bundled sources
+    expect(entry.textSources.description).toMatch(/seeds\//);
+    expect(entry.textSources.actions).not.toContain('override');
+  });
+
+  it('report shows it for the code\'s events', () => {
+    const db = join(dir, 't.db');
+    const run = runCli(['--db', db, '--quiet', '--registry', reg, join(FIXTURES, 'guard-threadtime.log')]);
+    expect(run.status, run.stderr).toBe(0);
+    const r = runCli(['report', '--db', db, '--registry', reg, '--since', '2000-01-01', '--by', 'code', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const row = (JSON.parse(r.stdout) as { code: number; message: string }[]).find((x) => x.code === 10001)!;
+    expect(row.message).toBe('Our proxy dropped the request');
+  });
+});
