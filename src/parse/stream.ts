@@ -3,7 +3,7 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
-import { decodedLineChunks, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { decodedLineChunks, loneCrNote, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
@@ -55,7 +55,8 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
   const format = forced ?? detectFormat(sample);
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, note: notLog ?? (format === 'raw' && !forced ? RAW_NOTE : null) };
+  const notes = [format === 'raw' && !forced ? RAW_NOTE : null, loneCrNote(th.utf8)].filter((n) => n !== null);
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */

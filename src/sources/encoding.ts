@@ -113,6 +113,27 @@ export function lineEndingOf(text: Buffer): LineEnding {
   return kinds.length === 0 ? 'none' : kinds.length === 1 ? kinds[0]! : 'mixed';
 }
 
+/**
+ * A note when lines of a head (UTF-8 bytes) end in a lone CR (classic Mac line ends, or a conversion that dropped
+ * the LF), or null. Lines end at LF only: the lines between two LFs are then read as one record, and every event
+ * but the first in them is lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's
+ * find). A CR inside a message is a hostile line's (not a line end): at least 8, and as many as a quarter of the LFs.
+ */
+export function loneCrNote(text: Buffer): string | null {
+  let lone = 0;
+  let lf = 0;
+  for (let i = text.indexOf(13); i >= 0; i = text.indexOf(13, i + 1)) {
+    const next = text[i + 1];
+    // CR LF, and the first CR of CR CR LF, end a line with the LF; a CR at the head's cut end is not counted
+    if (next === 10 || next === undefined || (next === 13 && text[i + 2] === 10)) continue;
+    lone++;
+  }
+  if (lone < 8) return null;
+  for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lf++;
+  if (lone * 4 < lf) return null;
+  return `${lone} line(s) of its head end in a lone CR, which ends no line here: the lines up to each LF are read as one record and the events in the others are lost; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the file again`;
+}
+
 /** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
 class OffsetMap {
   private readonly utf8: number[] = [];

@@ -1,0 +1,36 @@
+/**
+ * A run with the wrong `--input-format` counts the file's bytes as read, so no later run reads them again: 0 of 80
+ * events, for good, and nothing pointed the way back (round eighteen's exactly-once review). The run now says so
+ * and names `rescan`, which, without the flag, stores what one clean run does. Fails on the code before.
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
+
+const FILE = join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log');
+const COMMON = ['--year', '2026', '--tz', 'UTC'];
+
+describe('a run with the wrong --input-format', () => {
+  it.each(['ndjson', 'brief'])('--input-format %s on a threadtime capture: said, with rescan, which restores one clean run', (format) => {
+    const dir = tempDir();
+    const f = join(dir, 'cap.log');
+    copyFileSync(FILE, f);
+    const db = join(dir, 'r.db');
+    const wrong = runCli(['--db', db, ...COMMON, '--input-format', format, f]);
+    expect(wrong.status, wrong.stderr).toBe(0);
+    expect(wrong.stderr).toMatch(new RegExp(`cap\\.log: read with --input-format ${format}, \\d+ line\\(s\\) that could hold an event fit no ${format} record.*\`authing-triage rescan [^\`]*cap\\.log\` \\(without --input-format\\)`));
+    const rescan = runCli(['rescan', '--db', db, '--quiet', ...COMMON, f]);
+    expect(rescan.status, rescan.stderr).toBe(0);
+    const clean = join(dir, 'clean.db');
+    expect(runCli(['--db', clean, '--quiet', ...COMMON, f]).status).toBe(0);
+    expect(storedRows(db).slice(0, 2)).toEqual(storedRows(clean).slice(0, 2));
+  });
+
+  it('the right --input-format says nothing of it', () => {
+    const db = join(tempDir(), 'r.db');
+    const r = runCli(['--db', db, ...COMMON, '--input-format', 'threadtime', FILE]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/read with --input-format/);
+  });
+});
