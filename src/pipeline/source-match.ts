@@ -6,6 +6,7 @@
  * the run is caught by `changedReason` before each commit.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SourceRow, Store } from '../store/store.js';
 import { planContract, type Contract, type ContractPlan } from './contract.js';
@@ -100,24 +101,31 @@ function fileSize(path: string): number | null {
 
 /**
  * True when the first `size` bytes of the source `row` counted are the input's (`hashOf` gives the input's prefix
- * hash at `size`), read from the source's file, named by its stored name, which must still hold what was counted
- * (its prefix hash at bytes_done) and be another file than the input (`self`). Without that file (moved, another
- * folder's relative name, compressed) nothing says the input is a copy: it is counted as a source of its own.
+ * hash at `size`), read from the source's file, found by the absolute path it was last read from (schema 8) or
+ * else its stored name, which must still hold what was counted (its prefix hash at bytes_done) and be another file
+ * than the input (`self`). Without that file (moved, compressed, or read from stdin) nothing says the input is a
+ * copy: it is counted as a source of its own.
  */
 function earlierCopyOf(row: SourceRow, size: number, hashOf: () => string | null, self: string | null): boolean {
+  if (size <= 0 || size >= row.bytes_done || row.prefix_hash === null) return false;
+  // its absolute path first (a name relative to another folder, a file given from elsewhere), then its name
+  return [...new Set([row.path, row.name].filter((p): p is string => typeof p === 'string'))].some((file) => copyOfFile(row, file, size, hashOf, self));
+}
+
+/** earlierCopyOf with the source's file at `file`. */
+function copyOfFile(row: SourceRow, file: string, size: number, hashOf: () => string | null, self: string | null): boolean {
   const P = row.bytes_done;
-  if (size <= 0 || size >= P || row.prefix_hash === null) return false;
   try {
-    const st = statSync(row.name);
+    const st = statSync(file);
     if (!st.isFile() || st.size < P) return false;
     if (self !== null) {
       const me = statSync(self);
       if (me.dev === st.dev && me.ino === st.ino) return false;
     }
     const known: string[] = [];
-    if (filePrefixHash(row.name, P, known) !== row.prefix_hash) return false;
+    if (filePrefixHash(file, P, known) !== row.prefix_hash) return false;
     const mine = hashOf();
-    return mine !== null && mine === filePrefixHash(row.name, size, known);
+    return mine !== null && mine === filePrefixHash(file, size, known);
   } catch {
     return false;
   }
@@ -142,6 +150,8 @@ export async function resumePoint(store: Store, req: MatchRequest, found: FoundS
   let src = found.row;
   if (!src) src = await claimVariant(store, req.head, req.name, found.matches);
   else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name);
+  // where its bytes are, for a shorter copy given later from anywhere (earlierCopyOf)
+  if (req.plainFile !== null && src.path !== resolve(req.plainFile)) await store.notePath(src.id, resolve(req.plainFile));
   const plan = await planContract(store, src, contract, rescan);
   let { hasher, body } = found;
   if ((plan.reread || plan.source.bytes_done === 0) && body !== null) {

@@ -41,6 +41,7 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
   const sources = await from.all<SourceRow>('SELECT * FROM sources ORDER BY id');
   for (const s of sources) {
     const target = await to.claimSource(s.head_len, s.head_hash, s.name);
+    if (s.path) await to.notePath(target.id, s.path);
     // The contract it was read under comes along, so the target does not re-read it (schema 2 origins).
     const contract = s.contract ? await from.contractElements(s.contract) : undefined;
     if (contract) await to.saveContract(s.contract!, contract);

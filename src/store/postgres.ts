@@ -33,6 +33,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   () => LABEL_MIGRATION_PG,
   // 6 (issue 26): as SQLite's
   () => CONTEXT_MIGRATION_PG,
+  // 7: as SQLite's migration 8 (SQLite's 7 remade a view PostgreSQL never had in that form)
+  () => 'ALTER TABLE sources ADD COLUMN path TEXT COLLATE "C";',
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -212,6 +214,10 @@ export class PgStore implements Store {
       [headLen, headHash, text(name), now],
     );
     return (await this.findSource(headLen, headHash))!;
+  }
+
+  async notePath(id: number, path: string): Promise<void> {
+    await this.q('UPDATE sources SET path = $1 WHERE id = $2 AND path IS DISTINCT FROM $1', [text(path), id]);
   }
 
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {

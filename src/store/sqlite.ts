@@ -30,6 +30,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   // 7: v_events made again without an ORDER BY inside group_concat(), which sqlite3 before 3.44 cannot parse
   // (it then reads nothing of the database: label-migration.ts)
   () => vEventsView('sqlite', 'e.cause'),
+  // 8: the absolute path of the plain file a source was last read from (its earlier copies are compared with it)
+  () => 'ALTER TABLE sources ADD COLUMN path TEXT;',
 ];
 
 /** The columns of an events row, in the order writeBatch binds them. */
@@ -500,6 +502,10 @@ export class SqliteStore implements Store {
         .run(headLen, headHash, name, now, now);
       return this.findSourceSync(headLen, headHash)!;
     });
+  }
+
+  async notePath(id: number, path: string): Promise<void> {
+    this.guard(() => this.db.prepare('UPDATE sources SET path = ? WHERE id = ? AND path IS NOT ?').run(path, id, path));
   }
 
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {

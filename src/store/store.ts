@@ -23,6 +23,8 @@ export interface SourceRow {
   contract: string | null;
   /** Events before this time were pruned (counts kept). */
   pruned_before: string | null;
+  /** The absolute path of the plain file it was last read from (schema 8; PostgreSQL 7), or null. */
+  path?: string | null;
 }
 
 /** How far a batch takes its source. */
@@ -91,6 +93,8 @@ export interface Store {
   findSource(headLen: number, headHash: string): Promise<SourceRow | undefined>;
   /** Finds or creates the source row for this content (unique on head_len, head_hash). */
   claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow>;
+  /** Records the absolute path of the plain file a source is read from (SourceRow.path). */
+  notePath(id: number, path: string): Promise<void>;
   /** Records a longer head for a source that grew, so later runs find it by the longer head. */
   extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void>;
   /**

@@ -5,7 +5,7 @@
  * or gzipped file counts nothing twice"). It is now known for the first bytes of the file it was copied from,
  * which still holds what was counted, and skipped as already counted. A file that only starts the same is counted.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +91,23 @@ describe('a shorter copy of a file counted before', () => {
     expect(rows(db)).toEqual(want);
     expect(query(db, 'SELECT source_id, key, value FROM source_labels')).toEqual([{ source_id: 1, key: 'device', value: 'pixel7' }]);
     expect(r.stderr).toMatch(/pre\.log: the run's --tag \/ --registry settings would read .*full\.log again, not this copy of its first bytes: give .*full\.log to do it/);
+  });
+
+  it('is known when the file was named relative to another folder: by the absolute path it was read from', () => {
+    // the original read as `cap.log` from its folder, the copy given from another (a nightly job's cd, then a look
+    // at a snapshot): 107 events for 80 before schema 8, the stored name leading nowhere (round eighteen's review)
+    const { dir, want } = setUp();
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'a', 'cap.log'), CAPTURE);
+    writeFileSync(join(dir, 'b', 'snap.log'), CAPTURE.subarray(0, CUT));
+    const db = join(dir, 'rel.db');
+    const first = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', 'cap.log'], { cwd: join(dir, 'a') });
+    expect(first.status, first.stderr).toBe(0);
+    expect(query(db, 'SELECT name, path FROM sources')).toEqual([{ name: 'cap.log', path: join(dir, 'a', 'cap.log') }]);
+    const { summary } = run(db, [join('b', 'snap.log')].map((f) => join(dir, f)));
+    expect(summary.sources[0]).toMatchObject({ skipReason: 'already counted' });
+    expect(rows(db)).toEqual(want);
   });
 
   it('a file that only starts the same (past the head) is counted in full, as its own source', () => {

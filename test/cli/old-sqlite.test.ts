@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/store/sqlite.js';
 import { SHARED, query, runCli, tempDir } from '../helpers.js';
 
 const FILE = join(SHARED, 'corpus', 'labeled', 'dev-time.log');
@@ -55,14 +56,15 @@ describe('a store an older sqlite3 can read', () => {
     expect(runCli(['--db', db, '--quiet', '--label', 'zeta=1', '--label', 'alpha=2', FILE]).status).toBe(0);
     const before = query(db, 'SELECT * FROM v_events ORDER BY id');
     const conn = new Database(db);
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}`);
+    // a store of schema 6 as it was: its v_events, and no sources.path (schema 8)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path`);
     conn.pragma('user_version = 6');
     conn.close();
     expect(orderedAggregates(db)).toEqual(['v_events']);
     // the same file again: nothing new is counted, and the store is migrated
     expect(runCli(['--db', db, '--quiet', FILE]).status).toBe(0);
     expect(orderedAggregates(db)).toEqual([]);
-    expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: 7 });
+    expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: SCHEMA_VERSION });
     expect(query(db, 'SELECT * FROM v_events ORDER BY id')).toEqual(before);
   });
 
@@ -70,7 +72,8 @@ describe('a store an older sqlite3 can read', () => {
     const db = join(tempDir(), 't.db');
     expect(runCli(['--db', db, '--quiet', FILE]).status).toBe(0);
     const conn = new Database(db);
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}`);
+    // a store of schema 6 as it was: its v_events, and no sources.path (schema 8)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path`);
     conn.pragma('user_version = 6');
     conn.close();
     // it said "sql runs read-only queries only" to the first SELECT after an upgrade (the second review's find)
@@ -78,6 +81,6 @@ describe('a store an older sqlite3 can read', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([{ n: query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM events')[0]!.n }]);
-    expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: 7 });
+    expect(query(db, 'PRAGMA user_version')[0]).toEqual({ user_version: SCHEMA_VERSION });
   });
 });
