@@ -244,6 +244,39 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   };
 }
 
+/** What a run's settings make of each stored event without changing which events there are (SourceRow.shape). */
+interface EventShape {
+  context: number;
+  redact: boolean;
+  tz: string | null;
+}
+
+/** The shape of this run's events, as stored with a source. */
+function eventShape(opts: IngestOptions): string {
+  const shape: EventShape = { context: opts.context ?? DEFAULT_CONTEXT, redact: !opts.extractor.noRedact, tz: opts.tz ?? null };
+  return JSON.stringify(shape);
+}
+
+/**
+ * The warning for a source counted before under other such settings (a stored shape of another build that cannot
+ * be read says nothing). A first run's --context, --no-redact or --tz decided the shape of its events for good, and
+ * a later run said nothing of it (an unredacted secret stayed stored after a redacted run; the exactly-once review).
+ */
+function shapeChange(name: string, stored: string, now: string): string {
+  let was: Partial<EventShape>;
+  try {
+    was = JSON.parse(stored) as Partial<EventShape>;
+  } catch {
+    return `counted before under other settings, which its stored events keep; \`authing-triage rescan ${name}\` makes them this run's`;
+  }
+  const is = JSON.parse(now) as EventShape;
+  const words = (s: Partial<EventShape>, k: keyof EventShape): string =>
+    k === 'context' ? `--context ${s.context}` : k === 'redact' ? (s.redact ? 'redaction' : '--no-redact') : s.tz ? `--tz ${s.tz}` : "this machine's time zone";
+  const keys = (['context', 'redact', 'tz'] as const).filter((k) => was[k] !== is[k]);
+  const unredacted = was.redact === false && is.redact ? ' (their text and context lines are not redacted)' : '';
+  return `counted before with ${keys.map((k) => words(was, k)).join(', ')}, this run with ${keys.map((k) => words(is, k)).join(', ')}: the events stored before keep theirs${unredacted}; \`authing-triage rescan ${name}\` makes them all this run's`;
+}
+
 /** The labels a run puts on the source of this input (its flags', then what the input says of itself), or null. */
 function labelsOf(opts: IngestOptions, src: SourceBytes): Labels | null {
   const labels = opts.labels;
@@ -288,6 +321,13 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   }
   const at = await resumePoint(store, req, found, src, opts.contract, opts.rescan);
   if ('error' in at) return { ...result, status: 'failed', error: at.error };
+  // The settings that shape each stored event: those of the run that counted the source first (or rescanned it). A
+  // later run with others adds events of another shape beside the stored ones, which keep theirs: said, with rescan.
+  const shape = eventShape(opts);
+  const stored = at.plan.source.shape ?? null;
+  if (at.plan.source.bytes_done === 0) {
+    if (stored !== shape) await store.noteShape(at.plan.source.id, shape);
+  } else if (stored !== null && stored !== shape) (result.warnings ??= []).push(shapeChange(input.name, stored, shape));
   if (at.plan.reread) result.reread = true;
   if (at.plan.removed.length) result.contextRemoved = at.plan.removed;
   if (at.startBytes > 0) result.status = 'resumed';

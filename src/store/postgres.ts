@@ -34,7 +34,7 @@ const MIGRATIONS: readonly (() => string)[] = [
   // 6 (issue 26): as SQLite's
   () => CONTEXT_MIGRATION_PG,
   // 7: as SQLite's migration 8 (SQLite's 7 remade a view PostgreSQL never had in that form)
-  () => 'ALTER TABLE sources ADD COLUMN path TEXT COLLATE "C";',
+  () => 'ALTER TABLE sources ADD COLUMN path TEXT COLLATE "C"; ALTER TABLE sources ADD COLUMN shape TEXT COLLATE "C";',
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -220,6 +220,10 @@ export class PgStore implements Store {
     await this.q('UPDATE sources SET path = $1 WHERE id = $2 AND path IS DISTINCT FROM $1', [text(path), id]);
   }
 
+  async noteShape(id: number, shape: string): Promise<void> {
+    await this.q('UPDATE sources SET shape = $1 WHERE id = $2', [shape, id]);
+  }
+
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
     try {
       await this.client.query(
@@ -319,7 +323,7 @@ export class PgStore implements Store {
       await this.q('DELETE FROM counts_hourly WHERE source_id = $1', [id]);
       await this.q('DELETE FROM events WHERE source_id = $1', [id]);
       return (await this.q<SourceRow>(
-        'UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL WHERE id = $1 RETURNING *',
+        'UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL, shape = NULL WHERE id = $1 RETURNING *',
         [id],
       )).rows[0]!;
     });

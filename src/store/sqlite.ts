@@ -30,8 +30,9 @@ const MIGRATIONS: readonly (() => string)[] = [
   // 7: v_events made again without an ORDER BY inside group_concat(), which sqlite3 before 3.44 cannot parse
   // (it then reads nothing of the database: label-migration.ts)
   () => vEventsView('sqlite', 'e.cause'),
-  // 8: the absolute path of the plain file a source was last read from (its earlier copies are compared with it)
-  () => 'ALTER TABLE sources ADD COLUMN path TEXT;',
+  // 8: the absolute path of the plain file a source was last read from (its earlier copies are compared with it),
+  // and the settings that shaped its stored events (--context, redaction, --tz: ingest.ts eventShape)
+  () => 'ALTER TABLE sources ADD COLUMN path TEXT; ALTER TABLE sources ADD COLUMN shape TEXT;',
 ];
 
 /** The columns of an events row, in the order writeBatch binds them. */
@@ -508,6 +509,10 @@ export class SqliteStore implements Store {
     this.guard(() => this.db.prepare('UPDATE sources SET path = ? WHERE id = ? AND path IS NOT ?').run(path, id, path));
   }
 
+  async noteShape(id: number, shape: string): Promise<void> {
+    this.guard(() => this.db.prepare('UPDATE sources SET shape = ? WHERE id = ?').run(shape, id));
+  }
+
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
     this.guard(() => this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen));
   }
@@ -690,7 +695,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ?').run(id);
       this.db.prepare('DELETE FROM events WHERE source_id = ?').run(id);
-      this.db.prepare('UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL WHERE id = ?').run(id);
+      this.db.prepare('UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL, shape = NULL WHERE id = ?').run(id);
       return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow;
     }).immediate();
   }

@@ -25,6 +25,8 @@ export interface SourceRow {
   pruned_before: string | null;
   /** The absolute path of the plain file it was last read from (schema 8; PostgreSQL 7), or null. */
   path?: string | null;
+  /** The settings its stored events were made under (ingest.ts eventShape; schema 8), or null: unknown. */
+  shape?: string | null;
 }
 
 /** How far a batch takes its source. */
@@ -95,6 +97,8 @@ export interface Store {
   claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow>;
   /** Records the absolute path of the plain file a source is read from (SourceRow.path). */
   notePath(id: number, path: string): Promise<void>;
+  /** Records the settings a source's events are made under (SourceRow.shape). */
+  noteShape(id: number, shape: string): Promise<void>;
   /** Records a longer head for a source that grew, so later runs find it by the longer head. */
   extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void>;
   /**

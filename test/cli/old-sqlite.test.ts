@@ -56,8 +56,8 @@ describe('a store an older sqlite3 can read', () => {
     expect(runCli(['--db', db, '--quiet', '--label', 'zeta=1', '--label', 'alpha=2', FILE]).status).toBe(0);
     const before = query(db, 'SELECT * FROM v_events ORDER BY id');
     const conn = new Database(db);
-    // a store of schema 6 as it was: its v_events, and no sources.path (schema 8)
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path`);
+    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape`);
     conn.pragma('user_version = 6');
     conn.close();
     expect(orderedAggregates(db)).toEqual(['v_events']);
@@ -72,8 +72,8 @@ describe('a store an older sqlite3 can read', () => {
     const db = join(tempDir(), 't.db');
     expect(runCli(['--db', db, '--quiet', FILE]).status).toBe(0);
     const conn = new Database(db);
-    // a store of schema 6 as it was: its v_events, and no sources.path (schema 8)
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path`);
+    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape`);
     conn.pragma('user_version = 6');
     conn.close();
     // it said "sql runs read-only queries only" to the first SELECT after an upgrade (the second review's find)
