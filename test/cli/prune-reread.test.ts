@@ -30,41 +30,38 @@ const counts = (db: string) => query(db, 'SELECT hour, code, tag, outcome, count
 const total = (db: string) => query<{ n: number }>(db, 'SELECT coalesce(sum(count), 0) AS n FROM counts_hourly')[0]!.n;
 
 describe('prune between runs', () => {
-  it('keeps an event past the checkpoint, so the next run takes it back: the counts of one clean run', () => {
-    const dir = tempDir();
-    const f = join(dir, 'cap.log');
-    // a run that ends inside "errCode = 2005", the line's code cut to 20
-    const cut = ALL.indexOf('errCode = 2005') + 'errCode = 20'.length;
-    expect(cut).toBeGreaterThan(100);
-    writeFileSync(f, ALL.subarray(0, cut));
-    const db = join(dir, 'r.db');
-    run(db, f);
-    expect(query(db, 'SELECT code FROM events WHERE code = 20')).toEqual([{ code: 20 }]);
-    prune(db);
-    appendFileSync(f, ALL.subarray(cut));
-    run(db, f);
-    const clean = join(dir, 'clean.db');
-    run(clean, FILE);
-    prune(clean);
-    expect(counts(db)).toEqual(counts(clean));
+  /**
+   * A run on the capture cut inside "errCode = 2005" (its code cut to 20) into `store`, prune, the rest appended and
+   * a run again; returns the counts one clean run of the whole capture leaves after the same prune.
+   */
+  function cutPruneGrow(store: (dir: string) => string | Promise<string>) {
+    return async () => {
+      const dir = tempDir();
+      const f = join(dir, 'cap.log');
+      const cut = ALL.indexOf('errCode = 2005') + 'errCode = 20'.length;
+      expect(cut).toBeGreaterThan(100);
+      writeFileSync(f, ALL.subarray(0, cut));
+      const db = await store(dir);
+      run(db, f);
+      prune(db);
+      appendFileSync(f, ALL.subarray(cut));
+      run(db, f);
+      const clean = join(dir, 'clean.db');
+      run(clean, FILE);
+      prune(clean);
+      return { db, want: counts(clean) };
+    };
+  }
+
+  it('keeps an event past the checkpoint, so the next run takes it back: the counts of one clean run', async () => {
+    const { db, want } = await cutPruneGrow((dir) => join(dir, 'r.db'))();
+    expect(counts(db)).toEqual(want);
     expect(query(db, 'SELECT count(*) AS n FROM counts_hourly WHERE code = 20')).toEqual([{ n: 0 }]);
   });
 
   it('on PostgreSQL too: the event past the checkpoint is kept, and the counts are one clean run\'s', async () => {
-    const dir = tempDir();
-    const f = join(dir, 'cap.log');
-    const cut = ALL.indexOf('errCode = 2005') + 'errCode = 20'.length;
-    writeFileSync(f, ALL.subarray(0, cut));
-    const url = await pgDatabase();
-    run(url, f);
-    prune(url);
-    appendFileSync(f, ALL.subarray(cut));
-    run(url, f);
-    const clean = join(dir, 'clean.db');
-    run(clean, FILE);
-    prune(clean);
-    const pgCounts = await pgQuery(url, 'SELECT hour, code, tag, outcome, count FROM counts_hourly ORDER BY hour COLLATE "C", code, tag COLLATE "C", outcome COLLATE "C"');
-    expect(pgCounts).toEqual(counts(clean));
+    const { db: url, want } = await cutPruneGrow(() => pgDatabase())();
+    expect(await pgQuery(url, 'SELECT hour, code, tag, outcome, count FROM counts_hourly ORDER BY hour COLLATE "C", code, tag COLLATE "C", outcome COLLATE "C"')).toEqual(want);
   });
 
   it('a grown source read again under a wider --tag stores its new bytes\' events; what it holds back is said', () => {
