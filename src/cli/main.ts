@@ -202,6 +202,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .alias('h', 'help')
     .epilogue(EXIT_TABLE)
     .fail((msg, err) => {
+      // yargs' own parse errors ("Not enough arguments following: tag", a flag given without its value) are a user's
+      // mistake: one line, exit 2, not a stack trace (round eighteen's review); a command's own errors pass on.
+      if (err && err.name === 'YError') throw new UserError('usage', `${err.message.replace(/\s*\n\s*/g, ' ')}; give the flag its value (see authing-triage --help)`);
       if (err) throw err;
       const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
       if (unknown) throw new UnknownArguments(unknown[1]!);

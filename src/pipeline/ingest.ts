@@ -218,6 +218,8 @@ interface HeadFacts {
   encoding: TextEncoding;
   /** UTF-16 only: the bytes of a junk head before its BOM (HeadEncoding.junk), read as UTF-8 lines. */
   junk: number;
+  /** With --input-format: the layout its head has by detection (the flag's warning, when lines fit no record). */
+  detected?: FormatName;
   /** A plain file, read at positions (not stdin, a FIFO, a zip entry or gzip). */
   plainFile: boolean;
 }
@@ -233,15 +235,33 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   const info = inspectHead(head, src.complete, opts.format);
   // A file skipped as binary has no text encoding or line endings to report.
   if (info.notLog) return { ...result, encoding: 'binary', ...(info.note ? { note: info.note } : {}), status: 'not-a-log', skipReason: 'not a log' };
+  // Lines that end in a lone CR: read as they are, their records would run together and their events be lost; and
+  // once counted so, the converted file would be another source, counted again. Nothing is read.
+  if (info.loneCr) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.loneCr };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
   return {
     format: info.format,
     shape: shapeOf(info.format),
     encoding: info.encoding === 'binary' ? 'utf-8' : info.encoding,
     junk: info.junk,
+    ...(opts.format ? { detected: inspectHead(head, src.complete).format } : {}),
     // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
     plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
   };
+}
+
+/** A word as the shell takes it: quoted when it holds anything but the characters of plain paths. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that counts an input again (`rescan` with its path, quoted; a bugreport entry's zip), or what to do
+ * for stdin, which rescan cannot read again (an adversarial review: `rescan -` and `rescan b.zip!entry` failed).
+ */
+function rescanOf(input: Input): string {
+  if (input.path === null || input.pipe) return 'saving the capture to a file and running `authing-triage rescan FILE` on it';
+  return `\`authing-triage rescan ${shellWord(input.path)}\``;
 }
 
 /** What a run's settings make of each stored event without changing which events there are (SourceRow.shape). */
@@ -262,19 +282,19 @@ function eventShape(opts: IngestOptions): string {
  * be read says nothing). A first run's --context, --no-redact or --tz decided the shape of its events for good, and
  * a later run said nothing of it (an unredacted secret stayed stored after a redacted run; the exactly-once review).
  */
-function shapeChange(name: string, stored: string, now: string): string {
+function shapeChange(input: Input, stored: string, now: string): string {
   let was: Partial<EventShape>;
   try {
     was = JSON.parse(stored) as Partial<EventShape>;
   } catch {
-    return `counted before under other settings, which its stored events keep; \`authing-triage rescan ${name}\` makes them this run's`;
+    return `counted before under other settings, which its stored events keep; ${rescanOf(input)} makes them this run's`;
   }
   const is = JSON.parse(now) as EventShape;
   const words = (s: Partial<EventShape>, k: keyof EventShape): string =>
     k === 'context' ? `--context ${s.context}` : k === 'redact' ? (s.redact ? 'redaction' : '--no-redact') : s.tz ? `--tz ${s.tz}` : "this machine's time zone";
   const keys = (['context', 'redact', 'tz'] as const).filter((k) => was[k] !== is[k]);
   const unredacted = was.redact === false && is.redact ? ' (their text and context lines are not redacted)' : '';
-  return `counted before with ${keys.map((k) => words(was, k)).join(', ')}, this run with ${keys.map((k) => words(is, k)).join(', ')}: the events stored before keep theirs${unredacted}; \`authing-triage rescan ${name}\` makes them all this run's`;
+  return `counted before with ${keys.map((k) => words(was, k)).join(', ')}, this run with ${keys.map((k) => words(is, k)).join(', ')}: the events stored before keep theirs${unredacted}; ${rescanOf(input)} makes them all this run's`;
 }
 
 /** The labels a run puts on the source of this input (its flags', then what the input says of itself), or null. */
@@ -327,7 +347,7 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   const stored = at.plan.source.shape ?? null;
   if (at.plan.source.bytes_done === 0) {
     if (stored !== shape) await store.noteShape(at.plan.source.id, shape);
-  } else if (stored !== null && stored !== shape) (result.warnings ??= []).push(shapeChange(input.name, stored, shape));
+  } else if (stored !== null && stored !== shape) (result.warnings ??= []).push(shapeChange(input, stored, shape));
   if (at.plan.reread) result.reread = true;
   if (at.plan.removed.length) result.contextRemoved = at.plan.removed;
   if (at.startBytes > 0) result.status = 'resumed';
@@ -573,10 +593,12 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   if (other) res.warnings = [...(res.warnings ?? []), other];
   // Read with a layout the input does not have (--input-format): its bytes are counted as read all the same, so no
   // later run reads them again. Said, with the way back (an exactly-once review: 0 of 80 events, for good).
-  if (opts.format && res.unparsed > 0) res.warnings = [...(res.warnings ?? []), `read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: \`authing-triage rescan ${input.name}\` (without --input-format) counts the file again`];
+  // Only when the head is another layout by detection: a stray candidate line of a capture forced to its own layout is
+  // no sign of a wrong flag (an adversarial review's find).
+  if (opts.format && res.unparsed > 0 && facts.detected !== opts.format) res.warnings = [...(res.warnings ?? []), `read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: ${rescanOf(input)} without --input-format counts it again`];
   // A re-read under wider settings of a pruned source cannot tell which events before the cut-off were counted
   // before (their rows are gone, their counts stay): said, with the way to count the file again.
-  if (sink.heldBack) res.warnings = [...(res.warnings ?? []), `read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; \`authing-triage rescan ${input.name}\` counts the file again from its start`];
+  if (sink.heldBack) res.warnings = [...(res.warnings ?? []), `read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input)} counts it again from its start`];
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

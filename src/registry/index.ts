@@ -191,12 +191,12 @@ export function exponentialPattern(source: string): boolean {
 export const MAX_EXTRA_TAGS = 5000;
 const OVERRIDE_FIELDS = new Set(['code', 'category', 'message', 'messageEn', 'messageZh', 'description', 'suggestion', 'docs', 'kind']);
 
-/** The fields of an entry that users' override files set, by entry (not a field of its own: entries are printed as JSON). */
-const OVERRIDDEN = new WeakMap<CodeEntry, ReadonlySet<string>>();
+/** The fields of an entry that users' override files set, each with the file (by entry: entries are printed as JSON). */
+const OVERRIDDEN = new WeakMap<CodeEntry, ReadonlyMap<string, string>>();
 
-/** The fields of `entry` that an override file set (empty for a bundled entry as it is). */
-export function overriddenFields(entry: CodeEntry): ReadonlySet<string> {
-  return OVERRIDDEN.get(entry) ?? new Set();
+/** The fields of `entry` that override files set, each with the last file that set it (empty for a bundled entry). */
+export function overriddenFields(entry: CodeEntry): ReadonlyMap<string, string> {
+  return OVERRIDDEN.get(entry) ?? new Map();
 }
 
 /**
@@ -259,7 +259,7 @@ export function applyOverrides(reg: Registry, file: string): void {
         override: file,
       };
       // Which fields the user's files set (the others keep their bundled text and its source: overriddenFields).
-      OVERRIDDEN.set(entry, new Set([...(prev ? (OVERRIDDEN.get(prev) ?? []) : []), ...Object.keys(fields)]));
+      OVERRIDDEN.set(entry, new Map([...(prev ? (OVERRIDDEN.get(prev) ?? []) : []), ...Object.keys(fields).map((k) => [k, file] as const)]));
       // The user's own words win: the bundled text would otherwise be shown instead of them.
       if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
       // So does their `message` over the bundled per-language messages, which the display prefers (registry/text.ts):

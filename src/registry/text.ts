@@ -86,18 +86,19 @@ function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
     description,
     causes: [],
     actions: action ? [action] : [],
-    sources: { message: sourceOf(entry, message, ['message', 'messageEn', 'messageZh']), description: sourceOf(entry, description, ['description']), actions: sourceOf(entry, action, ['suggestion']) },
+    sources: { message: sourceOf(entry, message, ['message', lang === 'zh' ? 'messageZh' : 'messageEn']), description: sourceOf(entry, description, ['description']), actions: sourceOf(entry, action, ['suggestion']) },
   };
 }
 
 /**
- * The source of a value of the older fields (`fields`: those it may come from): the override file that set one of
- * them, else the first source variant that holds that very text (a field an override left keeps its own source).
+ * The source of a value of the older fields (`fields`: those it may come from): the override file that set the one
+ * holding that very text, else the first source variant that holds it (a field an override left keeps its own).
  */
 function sourceOf(entry: CodeEntry, value: string | null, fields: readonly string[]): string | undefined {
   if (!value) return undefined;
   const set = overriddenFields(entry);
-  if (entry.override && fields.some((f) => set.has(f))) return `override ${entry.override}`;
+  const field = fields.find((f) => set.has(f) && (entry as unknown as Record<string, unknown>)[f] === value);
+  if (field) return `override ${set.get(field)}`;
   const v = entry.variants?.find((x) => typeof x.source === 'string' && Object.values(x).includes(value));
   return v ? String(v.source) : undefined;
 }

@@ -78,6 +78,8 @@ export function renderTable(rows: readonly Row[], columns: readonly Column[], op
  * after a tab or CR): log-derived text may be any of them (OWASP's "CSV injection"). Numbers are never text here.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** A number written as text (a label `-1`, PostgreSQL's bigint): a spreadsheet reads it as that number, nothing more. */
+const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 
 /**
  * RFC 4180: CRLF line ends, fields with comma, quote or line break quoted, quotes doubled. A text cell that starts
@@ -87,7 +89,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function renderCsv(rows: readonly Row[], columns: readonly Column[]): string {
   const q = (v: unknown): string => {
     let s = v === null || v === undefined ? '' : String(v);
-    if (typeof v === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+    if (typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [columns.map((c) => q(c.key)), ...rows.map((r) => columns.map((c) => q(r[c.key])))].map((l) => l.join(',')).join('\r\n') + '\r\n';

@@ -113,25 +113,29 @@ export function lineEndingOf(text: Buffer): LineEnding {
   return kinds.length === 0 ? 'none' : kinds.length === 1 ? kinds[0]! : 'mixed';
 }
 
+/** What starts a logcat record (every layout's first bytes), looked for after a lone CR. */
+const RECORD_START = /^(?:\d\d-\d\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d|\s*\d+\.\d{3,9} |[VDIWEFAS]\/|\[ \d|-{9} beginning of)/;
+
 /**
- * A note when lines of a head (UTF-8 bytes) end in a lone CR (classic Mac line ends, or a conversion that dropped
- * the LF), or null. Lines end at LF only: the lines between two LFs are then read as one record, and every event
- * but the first in them is lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's
- * find). A CR inside a message is a hostile line's (not a line end): at least 8, and as many as a quarter of the LFs.
+ * Why a head (UTF-8 bytes) cannot be read as it is, or null: its lines end in a lone CR (classic Mac line ends, or a
+ * conversion that dropped the LF). Lines end at LF only, so the lines up to each LF were read as one record and the
+ * events in the others lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's find). Such
+ * a CR is one, or a run of them, that no LF follows and a logcat record does (a progress bar's CRs inside a message
+ * start no record, and CR CR CR LF ends its line with the LF): at least 8 of them, and a quarter of the LFs or more.
  */
-export function loneCrNote(text: Buffer): string | null {
+export function loneCrReason(text: Buffer): string | null {
   let lone = 0;
   let lf = 0;
-  for (let i = text.indexOf(13); i >= 0; i = text.indexOf(13, i + 1)) {
-    const next = text[i + 1];
-    // CR LF, and the first CR of CR CR LF, end a line with the LF; a CR at the head's cut end is not counted
-    if (next === 10 || next === undefined || (next === 13 && text[i + 2] === 10)) continue;
-    lone++;
+  for (let i = text.indexOf(13); i >= 0; ) {
+    let end = i;
+    while (text[end] === 13) end++;
+    if (end < text.length && text[end] !== 10 && RECORD_START.test(text.toString('latin1', end, Math.min(text.length, end + 32)))) lone++;
+    i = text.indexOf(13, end);
   }
   if (lone < 8) return null;
   for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lf++;
   if (lone * 4 < lf) return null;
-  return `${lone} line(s) of its head end in a lone CR, which ends no line here: the lines up to each LF are read as one record and the events in the others are lost; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the file again`;
+  return `${lone} of its first lines end in a lone CR, which ends no line here, so their records would be read as one and their events lost: nothing was read; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
 }
 
 /** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
@@ -229,7 +233,7 @@ export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-
   const from = offset - raw.length;
   // Code units start at offsets of the resume point's parity (a line's end): even, or odd after a junk head of
   // odd length. Bytes that reach the capture's start are read as its decoder read them (decodeStart).
-  const text = from === 0 ? decodeStart(raw, enc, junk) : new TextDecoder(enc).decode((from ^ offset) & 1 ? raw.subarray(1) : raw);
+  const text = from < junk ? decodeStart(raw, enc, junk - from) : new TextDecoder(enc).decode((from ^ offset) & 1 ? raw.subarray(1) : raw);
   const nl = text.indexOf('\n');
   return Buffer.from(from === 0 ? text : nl < 0 ? '' : text.slice(nl + 1), 'utf8');
 }
@@ -242,8 +246,9 @@ export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-
 export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number, junk = 0): AsyncGenerator<LineChunk> {
   if (enc === 'utf-8') return yield* lineChunks(body, maxLine, startBytes);
   const map = new OffsetMap();
-  // a junk head is read at the capture's start only: a resumed read starts past it
-  for await (const c of lineChunks(utf16ToUtf8(body, enc, map, startBytes === 0 ? junk : 0), maxLine, 0)) {
+  // what is left of a junk head from where this read starts (a run that stopped inside it: the capture was cut
+  // there, read as UTF-8 then, and the rest of the head is UTF-8 still; an adversarial review's find)
+  for await (const c of lineChunks(utf16ToUtf8(body, enc, map, Math.max(0, junk - startBytes)), maxLine, 0)) {
     const next = c.next === null ? null : map.original(c.next);
     yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next };
   }
@@ -331,7 +336,7 @@ export function otherEncodingAtEnd(tail: Buffer, enc: TextEncoding): string | nu
   if (tail.length < 256) return null;
   if (enc === 'utf-8') {
     const d = detectEncoding(tail);
-    return d.encoding === 'utf-8' ? null : `its last ${Math.round(tail.length / 1024)} KiB look UTF-16, its head UTF-8: a part in another encoding reads as no lines; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) and give the file again`;
+    return d.encoding === 'utf-8' ? null : `its last ${Math.round(tail.length / 1024)} KiB look UTF-16, its head UTF-8: a part in another encoding reads as no lines; convert that part to UTF-8 (cut it off at its first NUL-padded line, iconv -f UTF-16 -t UTF-8, and append it again) and give the file again`;
   }
   // UTF-16 text of logcat has a NUL in most code units; UTF-8 text has none
   return tail.indexOf(0) < 0 && tail.includes(10) ? `its last ${Math.round(tail.length / 1024)} KiB look UTF-8, its head ${enc.toUpperCase()}: a part in another encoding reads as no lines; convert the file to one encoding and give it again` : null;

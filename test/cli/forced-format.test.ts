@@ -3,7 +3,7 @@
  * events, for good, and nothing pointed the way back (round eighteen's exactly-once review). The run now says so
  * and names `rescan`, which, without the flag, stores what one clean run does. Fails on the code before.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
@@ -19,7 +19,7 @@ describe('a run with the wrong --input-format', () => {
     const db = join(dir, 'r.db');
     const wrong = runCli(['--db', db, ...COMMON, '--input-format', format, f]);
     expect(wrong.status, wrong.stderr).toBe(0);
-    expect(wrong.stderr).toMatch(new RegExp(`cap\\.log: read with --input-format ${format}, \\d+ line\\(s\\) that could hold an event fit no ${format} record.*\`authing-triage rescan [^\`]*cap\\.log\` \\(without --input-format\\)`));
+    expect(wrong.stderr).toMatch(new RegExp(`cap\\.log: read with --input-format ${format}, \\d+ line\\(s\\) that could hold an event fit no ${format} record.*\`authing-triage rescan [^\`]*cap\\.log\` without --input-format counts it again`));
     const rescan = runCli(['rescan', '--db', db, '--quiet', ...COMMON, f]);
     expect(rescan.status, rescan.stderr).toBe(0);
     const clean = join(dir, 'clean.db');
@@ -27,10 +27,24 @@ describe('a run with the wrong --input-format', () => {
     expect(storedRows(db).slice(0, 2)).toEqual(storedRows(clean).slice(0, 2));
   });
 
-  it('the right --input-format says nothing of it', () => {
-    const db = join(tempDir(), 'r.db');
-    const r = runCli(['--db', db, ...COMMON, '--input-format', 'threadtime', FILE]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).not.toMatch(/read with --input-format/);
+  it('the right --input-format says nothing of it, also with a stray line that could hold an event', () => {
+    const dir = tempDir();
+    const stray = join(dir, 'stray.log');
+    writeFileSync(stray, readFileSync(FILE, 'utf8') + 'java.lang.RuntimeException: Authing errCode = 2005 errMessage = x\n');
+    for (const f of [FILE, stray]) {
+      const r = runCli(['--db', join(dir, 'r.db'), ...COMMON, '--input-format', 'threadtime', f]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/read with --input-format/);
+    }
+  });
+
+  it('names the command a shell takes for a path with spaces, and what to do for stdin', () => {
+    const dir = tempDir();
+    const f = join(dir, 'my capture.log');
+    copyFileSync(FILE, f);
+    const r = runCli(['--db', join(dir, 'r.db'), '--quiet', ...COMMON, '--input-format', 'ndjson', f]);
+    expect(r.stderr).toContain(`\`authing-triage rescan '${f}'\` without --input-format`);
+    const s = runCli(['--db', join(dir, 's.db'), '--quiet', ...COMMON, '--input-format', 'ndjson'], { input: readFileSync(FILE) });
+    expect(s.stderr).toContain('saving the capture to a file and running `authing-triage rescan FILE` on it without --input-format');
   });
 });

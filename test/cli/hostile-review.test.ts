@@ -139,6 +139,9 @@ describe('CSV a spreadsheet opens', () => {
     expect(rows[3]).toContain(',"\'+1 @SUM(A1)');
     // a number is a number: -1 as it is
     for (const row of rows) expect(row.endsWith(',-1')).toBe(true);
+    // and so is a plain number written as text (a label `-1`, PostgreSQL's bigint), where a formula is not
+    const text = runCli(['sql', '--db', db, '--format', 'csv', "SELECT '-5' AS a, '+2.5' AS b, '-1+2' AS c"]);
+    expect(text.stdout).toBe("a,b,c\r\n-5,+2.5,'-1+2\r\n");
     // the rest of each cell is the stored text
     expect(rows[2]).toContain(`'${stored[2]!.excerpt}`);
   });

@@ -165,6 +165,12 @@ describe('help and error messages point the right way (item 11)', () => {
     const r = runCli(args, { cwd });
     return { status: r.status, stderr: r.stderr, stdout: r.stdout };
   };
+  it('says in one line, exit 2, that a flag was given without its value (it printed a stack trace: round eighteen)', () => {
+    const dir = tempDir();
+    for (const [args, flag] of [[['--db', join(dir, 't.db'), '--tag'], 'tag'], [['--tag', '-x', 'f.log'], 'tag'], [['f.log', '--registry'], 'registry']] as const) {
+      expect(fail([...args], dir), args.join(' ')).toEqual({ status: 2, stdout: '', stderr: `authing-triage: Not enough arguments following: ${flag}; give the flag its value (see authing-triage --help)\n` });
+    }
+  });
   it('prints "Commands:" once and a --fail-on example that survives the shell', () => {
     const help = helpOf();
     expect(help.match(/^Commands:$/gm)).toHaveLength(1);

@@ -30,6 +30,21 @@ describe('a --registry file that sets a bundled code\'s message', () => {
     expect(entry.textSources.actions).not.toContain('override');
   });
 
+  it('with several files, each field names the file that set it; a Chinese message alone leaves the English one its source', () => {
+    const [o1, o3, zh] = [join(dir, 'o1.json'), join(dir, 'o3.json'), join(dir, 'zh.json')] as const;
+    writeFileSync(o1, JSON.stringify({ codes: [{ code: 10001, message: 'From the first file' }] }));
+    writeFileSync(o3, JSON.stringify({ codes: [{ code: 10001, description: 'From the second file' }] }));
+    writeFileSync(zh, JSON.stringify({ codes: [{ code: 10001, messageZh: '我们的网络说明' }] }));
+    const two = runCli(['explain', '--registry', o1, '--registry', o3, '10001']);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toContain(`from:        message: override ${o1}; description: override ${o3};`);
+    expect(two.stdout).toContain(`overridden:  ${o1}, ${o3}`);
+    const json = runCli(['codes', '--registry', zh, '--format', 'json']);
+    const entry = (JSON.parse(json.stdout) as { code: number; messageZh: string; textSources: Record<string, string> }[]).find((e) => e.code === 10001)!;
+    expect(entry.messageZh).toBe('我们的网络说明');
+    expect(entry.textSources.message).not.toContain('override');
+  });
+
   it('report shows it for the code\'s events', () => {
     const db = join(dir, 't.db');
     const run = runCli(['--db', db, '--quiet', '--registry', reg, join(FIXTURES, 'guard-threadtime.log')]);

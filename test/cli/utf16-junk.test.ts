@@ -85,6 +85,19 @@ describe('a UTF-16 capture after a junk head', () => {
     }
   });
 
+  it('resumed from a run that stopped inside the junk head (read as UTF-8 then): one clean run, file and stdin', () => {
+    // the head ended there, so that run read it as UTF-8 lines; the grown capture's rest of the head is UTF-8 still
+    // (read as UTF-16 from that offset, an odd head's capture gave 0 of 80 events: round eighteen's review)
+    for (const junk of [ODD, EVEN]) {
+      const all = Buffer.concat([Buffer.from(junk), LE]);
+      const headEnd = Buffer.byteLength(junk);
+      for (const cut of [5, junk.indexOf('\n') + 1, headEnd - 3, headEnd + 1]) {
+        // (stdin resumes only past a whole line: a first run that read none stored no offset)
+        for (const how of cut > junk.indexOf('\n') ? (['default', 'stdin'] as const) : (['default'] as const)) expectResumeAsClean(all, cut, [], how, `head of ${headEnd} bytes, cut at ${cut}`);
+      }
+    }
+  });
+
   it('--year reads the last stamp of a capture after an odd junk head (the year of its last line, across New Year)', () => {
     // the capture's day made New Year's Eve, and a last line on New Year's Day: --year 2024 names that line's year
     const text = TEXT.replace(/^03-17 /gm, '12-31 ') + '01-01 00:00:01.000  1702  1702 I ActivityManager: a new year\n';

@@ -27,6 +27,24 @@ async function ingestZip(dir: string, db: string, content: Buffer): Promise<void
 }
 
 describe('a bugreport zip whose logcat entry grows between runs', () => {
+  it('cut within the dashes of the line that closes its section, a small entry: one source, one clean run', async () => {
+    // its filtered text inside the 64 KiB head: a part of the closing line passed on changed the head (6 events for 3)
+    const lines = LOG.toString('utf8').split('\n');
+    const small = Buffer.from(`== dumpstate: 2026-03-17 16:20:00\n------ SYSTEM LOG (logcat -v threadtime -d *:v) ------\n${[93, 333, 1691].map((i) => lines[i]).join('\n')}\n------ 0.5s was the duration of 'SYSTEM LOG' ------\n`);
+    const close = small.indexOf("------ 0.5s");
+    const dir = tempDir();
+    const clean = join(dir, 'clean.db');
+    await ingestZip(dir, clean, small);
+    expect(query(clean, 'SELECT count(*) AS n FROM events')[0]).toMatchObject({ n: 3 });
+    for (const k of [1, 3, 6, 7]) {
+      const db = join(dir, `cut-${k}.db`);
+      await ingestZip(dir, db, small.subarray(0, close + k));
+      await ingestZip(dir, db, small);
+      expect(query(db, 'SELECT count(*) AS n FROM sources'), `${k} dashes`).toEqual([{ n: 1 }]);
+      expect(storedRows(db), `${k} dashes`).toEqual(storedRows(clean));
+    }
+  });
+
   it('ends as one clean run of the last zip, cut inside a code and at random bytes', async () => {
     const dir = tempDir();
     const clean = join(dir, 'clean.db');

@@ -2,7 +2,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT, UserError } from '../../errors.js';
 import { outcomeKinds } from '../../extract/outcome.js';
-import { UNREGISTERED, type CodeEntry } from '../../registry/index.js';
+import { UNREGISTERED, overriddenFields, type CodeEntry } from '../../registry/index.js';
 import { bilingual, categoryName, codeMessage, codeText, ui, type Lang } from '../../registry/text.js';
 import { displayRows, localColumns } from '../../report/localize.js';
 import { displayWidth, renderRows, type Column, type TextFormat } from '../../report/render.js';
@@ -99,7 +99,8 @@ function explainText(e: CodeEntry, lang: Lang, color: boolean, withSources: bool
     const parts = Object.entries(seen.byOutcome).filter(([o]) => o !== 'failed' || Object.keys(seen.byOutcome).length > 1).map(([o, n]) => `${t.outcomes[o as keyof typeof t.outcomes] ?? o} ${n}`);
     lines.push(line(labels.seen, seen.count ? `${t.explain.seenTimes(seen.count, seen.last)}${parts.length ? t.aside(t.list(parts)) : ''}` : labels.never));
   }
-  if (e.override) lines.push(line(labels.overridden, e.override));
+  // every file that set a field of it (entry.override is the last one)
+  if (e.override) lines.push(line(labels.overridden, [...new Set([...overriddenFields(e).values(), e.override])].join(', ')));
   if (withSources) {
     // Each field's full source, where the sources disagree, and every source's own fields: for checking the registry, not for triage.
     const full = Object.entries(text.sources).filter(([, src]) => src).map(([field, src]) => `${field}: ${src}`);
