@@ -3,7 +3,7 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
-import { decodedLineChunks, loneCrReason, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { crOnlyReason, decodedLineChunks, loneCrNote, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
@@ -27,8 +27,8 @@ export interface HeadInfo {
   notLog: string | null;
   /** A silent fallback said out loud: the one-line note for stderr, or null. */
   note: string | null;
-  /** Its lines end in a lone CR (loneCrReason): an ingest reads nothing of it and says why; `parse` notes it. */
-  loneCr?: string | null;
+  /** Its lines all end in a lone CR, none in an LF (loneCrs): why an ingest reads nothing of it (`parse` notes it). */
+  crOnly?: string | null;
 }
 
 /** The note for an input read with --input-format binary whose head is no `adb logcat -B` capture. */
@@ -57,9 +57,9 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
   const format = forced ?? detectFormat(sample);
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
-  const loneCr = loneCrReason(th.utf8);
-  const notes = [format === 'raw' && !forced ? RAW_NOTE : null, loneCr].filter((n) => n !== null);
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, loneCr, note: notLog ?? (notes.length ? notes.join('; ') : null) };
+  const cr = loneCrs(th.utf8);
+  const notes = [format === 'raw' && !forced ? RAW_NOTE : null, cr && loneCrNote(cr)].filter((n) => !!n);
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: cr?.noLf ? crOnlyReason() : null, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */

@@ -235,9 +235,10 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   const info = inspectHead(head, src.complete, opts.format);
   // A file skipped as binary has no text encoding or line endings to report.
   if (info.notLog) return { ...result, encoding: 'binary', ...(info.note ? { note: info.note } : {}), status: 'not-a-log', skipReason: 'not a log' };
-  // Lines that end in a lone CR: read as they are, their records would run together and their events be lost; and
-  // once counted so, the converted file would be another source, counted again. Nothing is read.
-  if (info.loneCr) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.loneCr };
+  // Lines that all end in a lone CR: read as it is, the whole input would be one record (one event, the others lost),
+  // and once counted so, the converted file would be another source, counted again. Nothing is read. (Some lines so,
+  // among LF-ended ones, are read and said in the note: one hostile message must not get a capture refused.)
+  if (info.crOnly) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.crOnly };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
   return {
     format: info.format,
@@ -252,7 +253,12 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
 
 /** A word as the shell takes it: quoted when it holds anything but the characters of plain paths. */
 function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  // a path that starts with a dash would be a flag
+  const p = s.startsWith('-') ? `./${s}` : s;
+  if (/^[\w@%+=:,./-]+$/.test(p)) return p;
+  // control characters (a newline in a name) survive only in bash's $'…'
+  if (/[\x00-\x1f\x7f]/.test(p)) return `$'${p.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+  return `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -113,29 +113,62 @@ export function lineEndingOf(text: Buffer): LineEnding {
   return kinds.length === 0 ? 'none' : kinds.length === 1 ? kinds[0]! : 'mixed';
 }
 
-/** What starts a logcat record (every layout's first bytes), looked for after a lone CR. */
-const RECORD_START = /^(?:\d\d-\d\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d|\s*\d+\.\d{3,9} |[VDIWEFAS]\/|\[ \d|-{9} beginning of)/;
+/**
+ * What starts a logcat record, looked for after a lone CR: threadtime and time (`03-17 16:13:38`), `-v year`, epoch and
+ * monotonic stamps with their pid and tid, brief and tag (`I/Tag`), process and thread (`I(  1702)`, `I(  1702: 2395)`),
+ * a `-v long` header (`[ 03-17 …`), a colour escape, logcat's buffer divider.
+ */
+const RECORD_START = /^(?:\x1b\[[\d;]*m)?(?:\d\d-\d\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d|\s*\d+\.\d{3,9}\s+\d+\s+\d+\s+[VDIWEFAS] |[VDIWEFAS]\/|[VDIWEFAS]\(\s*\d+[:)]|\[ \d\d-\d\d |-{9} beginning of)/;
+
+/** Lines of a head that end in a lone CR where a record starts (loneCrs): how many, and whether it has no LF at all. */
+export interface LoneCrs {
+  lines: number;
+  noLf: boolean;
+}
 
 /**
- * Why a head (UTF-8 bytes) cannot be read as it is, or null: its lines end in a lone CR (classic Mac line ends, or a
- * conversion that dropped the LF). Lines end at LF only, so the lines up to each LF were read as one record and the
- * events in the others lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's find). Such
- * a CR is one, or a run of them, that no LF follows and a logcat record does (a progress bar's CRs inside a message
- * start no record, and CR CR CR LF ends its line with the LF): at least 8 of them, and a quarter of the LFs or more.
+ * The lines of a head (UTF-8 bytes) that end in a lone CR (classic Mac line ends, or a conversion that dropped the LF),
+ * or null when too few to tell. Lines end at LF only, so such records run together and the events of all but the
+ * first are lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's find). Such a CR, or a
+ * run of them, follows a line's text (not an LF: LF CR line ends read as they are), no LF follows it, and a logcat record
+ * does (a progress bar's CRs start none, and CR CR CR LF ends its line with the LF). Each LF-ended line counts once,
+ * however many it holds (one hostile message cannot fill the count): at least 8 lines, and a quarter of the LFs.
  */
-export function loneCrReason(text: Buffer): string | null {
-  let lone = 0;
-  let lf = 0;
+export function loneCrs(text: Buffer): LoneCrs | null {
+  // the lone CRs, and the LF-ended lines that hold one (without an LF the head is one such line: it is read as one)
+  let runs = 0;
+  let lines = 0;
+  let lastLineEnd = -2;
   for (let i = text.indexOf(13); i >= 0; ) {
     let end = i;
     while (text[end] === 13) end++;
-    if (end < text.length && text[end] !== 10 && RECORD_START.test(text.toString('latin1', end, Math.min(text.length, end + 32)))) lone++;
+    if (i > 0 && text[i - 1] !== 10 && end < text.length && text[end] !== 10 && RECORD_START.test(text.toString('latin1', end, Math.min(text.length, end + 40)))) {
+      runs++;
+      // once per LF-ended line: the LF before this CR names its line
+      const lineStart = text.lastIndexOf(10, i);
+      if (lineStart !== lastLineEnd) {
+        lines++;
+        lastLineEnd = lineStart;
+      }
+    }
     i = text.indexOf(13, end);
   }
-  if (lone < 8) return null;
+  if (runs < 8) return null;
+  let lf = 0;
   for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lf++;
-  if (lone * 4 < lf) return null;
-  return `${lone} of its first lines end in a lone CR, which ends no line here, so their records would be read as one and their events lost: nothing was read; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
+  if (lf === 0) return { lines: runs, noLf: true };
+  return lines >= 8 && lines * 4 >= lf ? { lines, noLf: false } : null;
+}
+
+/** What a head's lone CRs say: its records run together; how to convert it. */
+export function loneCrNote(cr: LoneCrs): string {
+  const which = cr.noLf ? 'its lines end in a lone CR and none in an LF' : `${cr.lines} of its first lines hold a lone CR where a record starts`;
+  return `${which}, which ends no line here: those records are read as one and the events of all but the first are lost; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
+}
+
+/** Why an ingest reads nothing of a head whose lines all end in a lone CR: read, it would be one record. */
+export function crOnlyReason(): string {
+  return `its lines end in a lone CR and none in an LF (classic Mac line ends), so it would be read as one record: nothing was read; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
 }
 
 /** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
