@@ -30,7 +30,8 @@ export class EventBudget {
       this.kept++;
       return true;
     }
-    if (this.found === this.max + 1) this.warn(`more than ${this.max} events; the rest of this source is read but not counted (--max-events ${this.max})`);
+    // for good: a later run goes on after what this one read (an exactly-once review found that unsaid)
+    if (this.found === this.max + 1) this.warn(`more than ${this.max} events; the rest of this source is read but not counted (--max-events ${this.max}), and later runs go on after it: rescan it without --max-events to count them`);
     return false;
   }
 }

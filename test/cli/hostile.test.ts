@@ -578,7 +578,7 @@ describe('--max-events (item 14)', () => {
         const r = runCli(['--db', db, '--quiet', '--max-events', String(n), join(LABELED, 'dev-threadtime.log'), gz]);
         expect(r.status).toBe(0);
         const capped = [[join(LABELED, 'dev-threadtime.log'), EXPECTED.total], [gz, brief.total]].filter(([, t]) => (t as number) > n);
-        expect(r.stderr).toBe(capped.map(([f]) => `authing-triage: ${f}: more than ${n} events; the rest of this source is read but not counted (--max-events ${n})\n`).join(''));
+        expect(r.stderr).toBe(capped.map(([f]) => `authing-triage: ${f}: more than ${n} events; the rest of this source is read but not counted (--max-events ${n}), and later runs go on after it: rescan it without --max-events to count them\n`).join(''));
         expect(events(db)).toBe(Math.min(n, EXPECTED.total) + Math.min(n, brief.total));
         expect(query(db, 'SELECT complete FROM sources ORDER BY id')).toEqual([{ complete: 1 }, { complete: 1 }]);
       }),
@@ -597,7 +597,7 @@ describe('--max-events (item 14)', () => {
     const r = runBounded(['--db', db, '--quiet', '--max-events', '5', gz], 240_000);
     expect(r.status).toBe(0);
     expect(r.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^.*flood\.log\.gz: /, ''))).toEqual([
-      'more than 5 events; the rest of this source is read but not counted (--max-events 5)',
+      'more than 5 events; the rest of this source is read but not counted (--max-events 5), and later runs go on after it: rescan it without --max-events to count them',
       'over 1,000,000 events from this one source; if that is a flood, cap it with --max-events N',
     ]);
     expect(events(db)).toBe(5);
