@@ -41,7 +41,9 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
   const sources = await from.all<SourceRow>('SELECT * FROM sources ORDER BY id');
   for (const s of sources) {
     const target = await to.claimSource(s.head_len, s.head_hash, s.name);
+    // where its file is and the settings its events were made under (schema 8) come along too
     if (s.path) await to.notePath(target.id, s.path);
+    if (s.shape) await to.noteShape(target.id, s.shape);
     // The contract it was read under comes along, so the target does not re-read it (schema 2 origins).
     const contract = s.contract ? await from.contractElements(s.contract) : undefined;
     if (contract) await to.saveContract(s.contract!, contract);

@@ -224,6 +224,12 @@ describe('PostgreSQL back end', () => {
     const back = join(tempDir(), 'back.db');
     expect(runCli(['migrate', '--from', url, '--to', back]).status).toBe(0);
     expect(query(back, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code')).toEqual(reference);
+    // each source's path and the settings its events were made under (schema 8), both ways
+    const where = 'SELECT name, path, shape FROM sources ORDER BY name';
+    const from = query<{ path: string | null; shape: string | null }>(sqlite, where);
+    expect(from.every((r) => r.shape !== null)).toBe(true);
+    expect(await pgQuery(url, 'SELECT name, path, shape FROM sources ORDER BY name COLLATE "C"')).toEqual(from);
+    expect(query(back, where)).toEqual(from);
   });
 
   it("migrate carries each source's labels, both ways", { timeout: 180_000 }, async () => {
