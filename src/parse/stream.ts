@@ -3,7 +3,7 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
-import { crOnlyReason, decodedLineChunks, loneCrNote, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { CR_ONLY_REASON, decodedLineChunks, loneCrNote, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
@@ -29,6 +29,8 @@ export interface HeadInfo {
   note: string | null;
   /** Its lines all end in a lone CR, none in an LF (loneCrs): why an ingest reads nothing of it (`parse` notes it). */
   crOnly?: string | null;
+  /** A text head's layout by detection, also when --input-format forced another. */
+  detected?: FormatName;
 }
 
 /** The note for an input read with --input-format binary whose head is no `adb logcat -B` capture. */
@@ -55,11 +57,13 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   if (!complete && lines.length > 1) lines.pop();
   // The first 200 lines that look like text: a block of binary junk at the head does not fill the sample.
   const sample = lines.filter((l) => looksLikeText(l)).slice(0, 200);
-  const format = forced ?? detectFormat(sample);
+  // by detection also when forced: a forced layout the head does not have is said after the read (ingest.ts)
+  const detected = detectFormat(sample);
+  const format = forced ?? detected;
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
   const cr = loneCrs(th.utf8);
   const notes = [format === 'raw' && !forced ? RAW_NOTE : null, cr && loneCrNote(cr)].filter((n) => !!n);
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: cr?.noLf ? crOnlyReason() : null, note: notLog ?? (notes.length ? notes.join('; ') : null) };
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: cr?.noLf ? CR_ONLY_REASON : null, detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */

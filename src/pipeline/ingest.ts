@@ -245,7 +245,7 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
     shape: shapeOf(info.format),
     encoding: info.encoding === 'binary' ? 'utf-8' : info.encoding,
     junk: info.junk,
-    ...(opts.format ? { detected: inspectHead(head, src.complete).format } : {}),
+    ...(info.detected ? { detected: info.detected } : {}),
     // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
     plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
   };
@@ -277,10 +277,9 @@ interface EventShape {
   tz: string | null;
 }
 
-/** The shape of this run's events, as stored with a source. */
-function eventShape(opts: IngestOptions): string {
-  const shape: EventShape = { context: opts.context ?? DEFAULT_CONTEXT, redact: !opts.extractor.noRedact, tz: opts.tz ?? null };
-  return JSON.stringify(shape);
+/** The shape of this run's events (stored with a source as its JSON). */
+function eventShape(opts: IngestOptions): EventShape {
+  return { context: opts.context ?? DEFAULT_CONTEXT, redact: !opts.extractor.noRedact, tz: opts.tz ?? null };
 }
 
 /**
@@ -288,14 +287,13 @@ function eventShape(opts: IngestOptions): string {
  * be read says nothing). A first run's --context, --no-redact or --tz decided the shape of its events for good, and
  * a later run said nothing of it (an unredacted secret stayed stored after a redacted run; the exactly-once review).
  */
-function shapeChange(input: Input, stored: string, now: string): string {
+function shapeChange(input: Input, stored: string, is: EventShape): string {
   let was: Partial<EventShape>;
   try {
     was = JSON.parse(stored) as Partial<EventShape>;
   } catch {
     return `counted before under other settings, which its stored events keep; ${rescanOf(input)} makes them this run's`;
   }
-  const is = JSON.parse(now) as EventShape;
   const words = (s: Partial<EventShape>, k: keyof EventShape): string =>
     k === 'context' ? `--context ${s.context}` : k === 'redact' ? (s.redact ? 'redaction' : '--no-redact') : s.tz ? `--tz ${s.tz}` : "this machine's time zone";
   const keys = (['context', 'redact', 'tz'] as const).filter((k) => was[k] !== is[k]);
@@ -350,10 +348,11 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   // The settings that shape each stored event: those of the run that counted the source first (or rescanned it). A
   // later run with others adds events of another shape beside the stored ones, which keep theirs: said, with rescan.
   const shape = eventShape(opts);
+  const shapeJson = JSON.stringify(shape);
   const stored = at.plan.source.shape ?? null;
   if (at.plan.source.bytes_done === 0) {
-    if (stored !== shape) await store.noteShape(at.plan.source.id, shape);
-  } else if (stored !== null && stored !== shape) (result.warnings ??= []).push(shapeChange(input, stored, shape));
+    if (stored !== shapeJson) await store.noteShape(at.plan.source.id, shapeJson);
+  } else if (stored !== null && stored !== shapeJson) (result.warnings ??= []).push(shapeChange(input, stored, shape));
   if (at.plan.reread) result.reread = true;
   if (at.plan.removed.length) result.contextRemoved = at.plan.removed;
   if (at.startBytes > 0) result.status = 'resumed';
@@ -596,15 +595,17 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const res = finishWith('read');
   // A plain file whose end is in another encoding than its head: said, not silently read as no lines.
   const other = facts.plainFile && input.path !== null && src.stamp ? otherEncodingAtEnd(fileTail(input.path, src.stamp.size), facts.encoding) : null;
-  if (other) res.warnings = [...(res.warnings ?? []), other];
+  // after the read, into a copy (the input's own array may be the gzip reader's)
+  const warn = (w: string): void => void (res.warnings = [...(res.warnings ?? []), w]);
+  if (other) warn(other);
   // Read with a layout the input does not have (--input-format): its bytes are counted as read all the same, so no
   // later run reads them again. Said, with the way back (an exactly-once review: 0 of 80 events, for good).
   // Only when the head is another layout by detection: a stray candidate line of a capture forced to its own layout is
   // no sign of a wrong flag (an adversarial review's find).
-  if (opts.format && res.unparsed > 0 && facts.detected !== opts.format) res.warnings = [...(res.warnings ?? []), `read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: ${rescanOf(input)} without --input-format counts it again`];
+  if (opts.format && res.unparsed > 0 && facts.detected !== opts.format) warn(`read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: ${rescanOf(input)} without --input-format counts it again`);
   // A re-read under wider settings of a pruned source cannot tell which events before the cut-off were counted
   // before (their rows are gone, their counts stay): said, with the way to count the file again.
-  if (sink.heldBack) res.warnings = [...(res.warnings ?? []), `read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input)} counts it again from its start`];
+  if (sink.heldBack) warn(`read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input)} counts it again from its start`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

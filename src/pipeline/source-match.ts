@@ -151,7 +151,8 @@ export async function resumePoint(store: Store, req: MatchRequest, found: FoundS
   if (!src) src = await claimVariant(store, req.head, req.name, found.matches);
   else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name);
   // where its bytes are, for a shorter copy given later from anywhere (earlierCopyOf)
-  if (req.plainFile !== null && src.path !== resolve(req.plainFile)) await store.notePath(src.id, resolve(req.plainFile));
+  const path = req.plainFile === null ? null : resolve(req.plainFile);
+  if (path !== null && src.path !== path) await store.notePath(src.id, path);
   const plan = await planContract(store, src, contract, rescan);
   let { hasher, body } = found;
   if ((plan.reread || plan.source.bytes_done === 0) && body !== null) {

@@ -40,7 +40,7 @@ export function detectEncoding(head: Buffer): HeadEncoding {
   // the head in the interpreter, which cost a small run ~1 ms (docs/performance.md, round six).
   const nul = head.indexOf(0);
   if (nul < 0 || nul >= n) return { encoding: 'utf-8', bom: 0, junk: 0 };
-  const junked = junkBeforeBom(head.subarray(0, n));
+  const junked = junkBeforeBom(head.subarray(0, n), nul);
   if (junked) return junked;
   const side = nulSide(head, 0, n);
   return { encoding: side ?? 'utf-8', bom: 0, junk: 0 };
@@ -71,10 +71,9 @@ function nulSide(head: Buffer, from: number, to: number): 'utf-16le' | 'utf-16be
  * A junk head before a UTF-16 BOM: the BOM's offset k > 0, no NUL before it (UTF-16 text of ASCII has one in
  * every code unit, so a BOM-less UTF-16 capture's U+FEFF is no such head), and UTF-16 of the BOM's order after
  * it. Read by parity from byte 0, an odd k turned UTF-16LE into BE (each CJK character garbled) and an even
- * k merged the junk into the capture's first line (an exactly-once review's find).
+ * k merged the junk into the capture's first line (an exactly-once review's find). `nul`: the head's first NUL.
  */
-function junkBeforeBom(head: Buffer): HeadEncoding | null {
-  const nul = head.indexOf(0);
+function junkBeforeBom(head: Buffer, nul: number): HeadEncoding | null {
   for (let k = head.indexOf(0xfe, 1); k > 0 && k - 1 < nul; k = head.indexOf(0xfe, k + 1)) {
     // FF FE is UTF-16LE's BOM, FE FF BE's: the FE is its second byte or its first
     const le = head[k - 1] === 0xff;
@@ -160,16 +159,17 @@ export function loneCrs(text: Buffer): LoneCrs | null {
   return lines >= 8 && lines * 4 >= lf ? { lines, noLf: false } : null;
 }
 
+/** What to do with a capture whose lines end in a lone CR. */
+const CONVERT_CR = `convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
+
 /** What a head's lone CRs say: its records run together; how to convert it. */
 export function loneCrNote(cr: LoneCrs): string {
   const which = cr.noLf ? 'its lines end in a lone CR and none in an LF' : `${cr.lines} of its first lines hold a lone CR where a record starts`;
-  return `${which}, which ends no line here: those records are read as one and the events of all but the first are lost; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
+  return `${which}, which ends no line here: those records are read as one and the events of all but the first are lost; ${CONVERT_CR}`;
 }
 
 /** Why an ingest reads nothing of a head whose lines all end in a lone CR: read, it would be one record. */
-export function crOnlyReason(): string {
-  return `its lines end in a lone CR and none in an LF (classic Mac line ends), so it would be read as one record: nothing was read; convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
-}
+export const CR_ONLY_REASON = `its lines end in a lone CR and none in an LF (classic Mac line ends), so it would be read as one record: nothing was read; ${CONVERT_CR}`;
 
 /** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
 class OffsetMap {
