@@ -11,6 +11,8 @@ import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
 import { MAX_CONTEXT } from '../pipeline/context-limits.js';
 import { terminalText } from '../sinks/terminal-text.js';
+import { redactUrl } from '../store/store.js';
+import { shellWord } from '../shell.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -132,9 +134,35 @@ export interface SettingArgs {
   label?: string[];
   /** --context N (ingest and watch). */
   context?: number;
+  /** Set by resolveSettings: the flags as typed that a `rescan` hint repeats (rerunFlags). */
+  rerun?: string;
 }
 
 export const DEFAULT_DB = './authing-triage.db';
+
+/**
+ * The flags of this command line that decide which events a source gives and their shape, as shell words, for a
+ * `rescan` that a warning names: run without them, it would count into the default store, or under other settings
+ * than the warning says (a tag's events dropped, --context or redaction other than "this run's"). Read from the flags
+ * as given, before the environment and the config file are merged in: a run in the same place has those again. A
+ * PostgreSQL URL's password is not printed (it shows as ***, to fill in).
+ */
+export function rerunFlags(argv: SettingArgs): string {
+  const w: string[] = [];
+  const flag = (name: string, v: string | number | undefined): void => {
+    if (v !== undefined) w.push(`--${name}`, shellWord(String(v)));
+  };
+  flag('db', argv.db === undefined ? undefined : redactUrl(argv.db));
+  flag('config', argv.config);
+  for (const t of argv.tag ?? []) flag('tag', t);
+  for (const r of argv.registry ?? []) flag('registry', r);
+  flag('context', argv.context);
+  if (argv.redact === false) w.push('--no-redact');
+  flag('tz', argv.tz);
+  flag('year', argv.year);
+  return w.join(' ');
+}
+
 
 /** The earliest year --year takes: the epoch, where a device's clock starts before it is set. */
 const MIN_YEAR = 1970;
@@ -145,6 +173,8 @@ const MIN_YEAR = 1970;
  */
 export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = process.env): Record<string, Setting<unknown>> {
   singleValued(argv as Record<string, unknown>);
+  // the flags as typed, before the environment and the config file are merged in
+  argv.rerun = rerunFlags(argv);
   const file = findConfigFile(argv.config);
   const cfg = file ? readConfigFile(file) : {};
   const fromFile = `config ${file}`;

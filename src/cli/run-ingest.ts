@@ -193,7 +193,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       if (ri.input.path === null && !ri.stdin) readStdin = true;
       bar.startFile();
       const read = () => ingestSource(storeReady, ri.input, {
-        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan,
+        extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan, rerunFlags: argv.rerun,
         batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents, context: argv.context,
@@ -238,7 +238,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   }
   // What follows comes after the events printed (--json, --live) have been read, or not at all when their reader stops early.
   await stdoutFlushed();
-  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr, argv.lang);
+  if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr, argv.lang, argv.rerun);
   if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.

@@ -34,6 +34,7 @@ import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
 import { trace, traceFirst } from '../trace.js';
 import { terminalText } from '../sinks/terminal-text.js';
+import { shellPath } from '../shell.js';
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -46,6 +47,12 @@ export interface IngestOptions {
   contract?: Contract;
   /** Forget what each source contributed and read it again under `contract` (`rescan`). */
   rescan?: boolean;
+  /**
+   * This run's flags that decide a source's events and their shape (--db, --config, --tag, --registry, --context,
+   * --no-redact, --tz, --year), quoted for the shell: the `rescan` a warning names runs under them, or it would
+   * count under other settings, or into another store, than the warning says (cli/config.ts rerunFlags).
+   */
+  rerunFlags?: string;
   /** Commit when this many events are pending ... */
   batchEvents?: number;
   /** ... or this many milliseconds have passed since the last commit. */
@@ -251,23 +258,14 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   };
 }
 
-/** A word as the shell takes it: quoted when it holds anything but the characters of plain paths. */
-function shellWord(s: string): string {
-  // a path that starts with a dash would be a flag
-  const p = s.startsWith('-') ? `./${s}` : s;
-  if (/^[\w@%+=:,./-]+$/.test(p)) return p;
-  // control characters (a newline in a name) survive only in bash's $'…'
-  if (/[\x00-\x1f\x7f]/.test(p)) return `$'${p.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
-  return `'${p.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The command that counts an input again (`rescan` with its path, quoted; a bugreport entry's zip), or what to do
  * for stdin, which rescan cannot read again (an adversarial review: `rescan -` and `rescan b.zip!entry` failed).
  */
-function rescanOf(input: Input): string {
-  if (input.path === null || input.pipe) return 'saving the capture to a file and running `authing-triage rescan FILE` on it';
-  return `\`authing-triage rescan ${shellWord(input.path)}\``;
+function rescanOf(input: Input, flags: string | undefined): string {
+  const rescan = `authing-triage rescan ${flags ? `${flags} ` : ''}`;
+  if (input.path === null || input.pipe) return `saving the capture to a file and running \`${rescan}FILE\` on it`;
+  return `\`${rescan}${shellPath(input.path)}\``;
 }
 
 /** What a run's settings make of each stored event without changing which events there are (SourceRow.shape). */
@@ -287,18 +285,18 @@ function eventShape(opts: IngestOptions): EventShape {
  * be read says nothing). A first run's --context, --no-redact or --tz decided the shape of its events for good, and
  * a later run said nothing of it (an unredacted secret stayed stored after a redacted run; the exactly-once review).
  */
-function shapeChange(input: Input, stored: string, is: EventShape): string {
+function shapeChange(input: Input, stored: string, is: EventShape, flags: string | undefined): string {
   let was: Partial<EventShape>;
   try {
     was = JSON.parse(stored) as Partial<EventShape>;
   } catch {
-    return `counted before under other settings, which its stored events keep; ${rescanOf(input)} makes them this run's`;
+    return `counted before under other settings, which its stored events keep; ${rescanOf(input, flags)} makes them this run's`;
   }
   const words = (s: Partial<EventShape>, k: keyof EventShape): string =>
     k === 'context' ? `--context ${s.context}` : k === 'redact' ? (s.redact ? 'redaction' : '--no-redact') : s.tz ? `--tz ${s.tz}` : "this machine's time zone";
   const keys = (['context', 'redact', 'tz'] as const).filter((k) => was[k] !== is[k]);
   const unredacted = was.redact === false && is.redact ? ' (their text and context lines are not redacted)' : '';
-  return `counted before with ${keys.map((k) => words(was, k)).join(', ')}, this run with ${keys.map((k) => words(is, k)).join(', ')}: the events stored before keep theirs${unredacted}; ${rescanOf(input)} makes them all this run's`;
+  return `counted before with ${keys.map((k) => words(was, k)).join(', ')}, this run with ${keys.map((k) => words(is, k)).join(', ')}: the events stored before keep theirs${unredacted}; ${rescanOf(input, flags)} makes them all this run's`;
 }
 
 /** The labels a run puts on the source of this input (its flags', then what the input says of itself), or null. */
@@ -352,7 +350,7 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   const stored = at.plan.source.shape ?? null;
   if (at.plan.source.bytes_done === 0) {
     if (stored !== shapeJson) await store.noteShape(at.plan.source.id, shapeJson);
-  } else if (stored !== null && stored !== shapeJson) (result.warnings ??= []).push(shapeChange(input, stored, shape));
+  } else if (stored !== null && stored !== shapeJson) (result.warnings ??= []).push(shapeChange(input, stored, shape, opts.rerunFlags));
   if (at.plan.reread) result.reread = true;
   if (at.plan.removed.length) result.contextRemoved = at.plan.removed;
   if (at.startBytes > 0) result.status = 'resumed';
@@ -602,10 +600,10 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // later run reads them again. Said, with the way back (an exactly-once review: 0 of 80 events, for good).
   // Only when the head is another layout by detection: a stray candidate line of a capture forced to its own layout is
   // no sign of a wrong flag (an adversarial review's find).
-  if (opts.format && res.unparsed > 0 && facts.detected !== opts.format) warn(`read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: ${rescanOf(input)} without --input-format counts it again`);
+  if (opts.format && res.unparsed > 0 && facts.detected !== opts.format) warn(`read with --input-format ${opts.format}, ${res.unparsed} line(s) that could hold an event fit no ${opts.format} record; its bytes count as read, so a later run does not read them again: ${rescanOf(input, opts.rerunFlags)} without --input-format counts it again`);
   // A re-read under wider settings of a pruned source cannot tell which events before the cut-off were counted
   // before (their rows are gone, their counts stay): said, with the way to count the file again.
-  if (sink.heldBack) warn(`read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input)} counts it again from its start`);
+  if (sink.heldBack) warn(`read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input, opts.rerunFlags)} counts it again from its start`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

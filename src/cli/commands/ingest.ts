@@ -6,6 +6,8 @@ import { DEFAULT_CONTEXT, MAX_CONTEXT } from '../../pipeline/context.js';
 
 export interface IngestArgs extends CommonArgs {
   paths: string[];
+  /** This command line's flags that a `rescan` hint repeats (config.ts rerunFlags; set by main's middleware). */
+  rerun?: string;
   inputFormat?: string;
   year?: number;
   tz?: string;

@@ -28,7 +28,7 @@ export const rescanCommand = {
  * Says, once a run, how many stored events the display filters hid (`shown`: the events shown, when
  * filtered), which sources were re-read, and which keep events of settings this run lacks.
  */
-export function reportContract(results: readonly SourceResult[], shown: number | undefined, out: NodeJS.WritableStream, lang: Lang = 'en'): void {
+export function reportContract(results: readonly SourceResult[], shown: number | undefined, out: NodeJS.WritableStream, lang: Lang = 'en', rerun = ''): void {
   const t = ui(lang).notes;
   const stored = results.reduce((a, r) => a + r.events, 0);
   if (shown !== undefined && stored > shown) out.write(`authing-triage: ${t.filteredOut(stored - shown, stored)}\n`);
@@ -40,6 +40,6 @@ export function reportContract(results: readonly SourceResult[], shown: number |
   const names = narrower.slice(0, 3).map((r) => terminalText(r.name)).join(', ') + (narrower.length > 3 ? `, and ${narrower.length - 3} more` : '');
   out.write(
     `authing-triage: ${names}: counted before with ${describeElements(removed)}, which this run lacks; their stored events stay. ` +
-      `To re-derive them under this run's settings: authing-triage rescan PATHS (same --tag/--registry)\n`,
+      `To re-derive them under this run's settings: authing-triage rescan ${rerun ? `${rerun} ` : ''}PATHS\n`,
   );
 }
