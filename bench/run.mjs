@@ -116,19 +116,28 @@ const db = (name) => {
 /** An ingest row: a fresh database `name` before each run. */
 const ingest = (label, name, args) => measure(label, args(db(name)), { fresh: () => db(name) });
 
-const pattern = '(errCode|errorCode|apiCode|statusCode|code)["]?[ ]*(=|:|is:?)[ ]*-?[0-9]+';
+// The baseline is issue 25's command as the issue gives it: `rg -o 'code[":= ]+[0-9]+' FILE | sort | uniq -c`. Until
+// round nineteen it was rg with the keys of the extraction contract (CONTRACT_PATTERN): 40% more matches and ~30%
+// more of rg's time, so every ratio read ~1.3 x better than against the issue's command. That row stays, beside,
+// for the same work; the ratios are to the issue's.
+const ISSUE_PATTERN = 'code[":= ]+[0-9]+';
+const CONTRACT_PATTERN = '(errCode|errorCode|apiCode|statusCode|code)["]?[ ]*(=|:|is:?)[ ]*-?[0-9]+';
 const base = await baselineTool();
-const baselineCmd = (flags) => `"${base.path}" -o${base.name === 'grep' ? 'E' : ''}${flags} '${pattern}' "${capture}" | sort | uniq -c > /dev/null`;
+const baselineCmd = (pattern, flags) => `"${base.path}" -o${base.name === 'grep' ? 'E' : ''}${flags} '${pattern}' "${capture}" | sort | uniq -c > /dev/null`;
 const rows = [];
 // rg reads one file through mmap. Where the kernel maps pages slowly, that is rg's cost, not the search's: on the
 // VM of round fourteen `rg -c` of a literal took 0.63-0.81 s over 1 GB with mmap and 0.18-0.29 s with --no-mmap
 // (0.12-0.15 s for `cat`). The baseline is the faster of the two in this run, so a slow mmap cannot flatter the ratios.
-const asIs = measure(`${base.name} -o | sort | uniq -c (${base.from})`, baselineCmd(''));
+const asIs = measure(`${base.name} -o '${ISSUE_PATTERN}' | sort | uniq -c (issue 25's command; ${base.from})`, baselineCmd(ISSUE_PATTERN, ''));
 rows.push(asIs);
-const noMmap = base.name === 'rg' ? measure(`the same, rg --no-mmap`, baselineCmd(' --no-mmap')) : null;
+const noMmap = base.name === 'rg' ? measure(`the same, rg --no-mmap`, baselineCmd(ISSUE_PATTERN, ' --no-mmap')) : null;
 if (noMmap) rows.push(noMmap);
 const baseline = noMmap && noMmap.min < asIs.min ? noMmap : asIs;
 baseline.label = `baseline: ${baseline.label}`;
+// the extraction contract's keys (docs/extraction.md), the faster of mmap and --no-mmap: rg doing more of the tool's work
+const contractRg = [measure(`${base.name} -o with the extraction contract's keys | sort | uniq -c`, baselineCmd(CONTRACT_PATTERN, ''))];
+if (base.name === 'rg') contractRg.push(measure(`the same, rg --no-mmap`, baselineCmd(CONTRACT_PATTERN, ' --no-mmap')));
+rows.push(contractRg.reduce((a, b) => (b.min < a.min ? { ...b, label: `${a.label} (rg --no-mmap, the faster here)` } : a)));
 const zcat = measure('zcat FILE.gz > /dev/null', `zcat "${gz}" > /dev/null`);
 rows.push(zcat);
 const plainDb = join(out, 'plain.db');
@@ -261,6 +270,8 @@ if (!process.argv.includes('--skip-10m')) {
 }
 
 const mb = (r) => bytes / 1e6 / r.secs;
+/** A label as a Markdown table cell: its pipes (`| sort | uniq -c`) would end the cell. */
+const cell = (label) => label.replaceAll('|', '\\|');
 console.log(`authing-triage bench — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`input: ${(bytes / 1e6).toFixed(0)} MB, ${lines.toLocaleString('en-US')} lines (${(statSync(gz).size / 1e6).toFixed(0)} MB gzipped), ${events.toLocaleString('en-US')} events found (the same in every row)`);
@@ -269,12 +280,12 @@ console.log('| run | runs | wall s min | wall s median | MB/s (median) | lines/s
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const perInput = !r.label.startsWith('report');
-  console.log(`| ${r.label} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${perInput ? mb(r).toFixed(0) : '–'} | ${perInput ? Math.round(lines / r.secs).toLocaleString('en-US') : '–'} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
+  console.log(`| ${cell(r.label)} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${perInput ? mb(r).toFixed(0) : '–'} | ${perInput ? Math.round(lines / r.secs).toLocaleString('en-US') : '–'} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
 }
 if (dense.length) {
   console.log('\n| dense capture | runs | wall s min | wall s median | MB/s (median) | events | events/s (median) | peak RSS MB | × baseline (min) | × baseline (median) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of dense) console.log(`| ${r.label} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${(r.mb / r.secs).toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${Math.round(r.events / r.secs).toLocaleString('en-US')} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
+  for (const r of dense) console.log(`| ${cell(r.label)} | ${r.n} | ${r.min.toFixed(2)} | ${r.secs.toFixed(2)} | ${(r.mb / r.secs).toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${Math.round(r.events / r.secs).toLocaleString('en-US')} | ${(r.rss / 1024).toFixed(0)} | ${(r.min / baseline.min).toFixed(2)} | ${(r.secs / baseline.secs).toFixed(2)} |`);
 }
 if (scan) {
   console.log('');
