@@ -144,8 +144,9 @@ export const DEFAULT_DB = './authing-triage.db';
  * The flags of this command line that decide which events a source gives and their shape, as shell words, for a
  * `rescan` that a warning names: run without them, it would count into the default store, or under other settings
  * than the warning says (a tag's events dropped, --context or redaction other than "this run's"). Read from the flags
- * as given, before the environment and the config file are merged in: a run in the same place has those again. A
- * PostgreSQL URL's password is not printed (it shows as ***, to fill in).
+ * as given, before the environment and the config file are merged in (a run in the same place has those again),
+ * but for `db`, which resolveSettings gives whatever set it. A PostgreSQL URL's password is not printed (it shows
+ * as ***, to fill in).
  */
 export function rerunFlags(argv: SettingArgs): string {
   const w: string[] = [];
@@ -173,8 +174,8 @@ const MIN_YEAR = 1970;
  */
 export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = process.env): Record<string, Setting<unknown>> {
   singleValued(argv as Record<string, unknown>);
-  // the flags as typed, before the environment and the config file are merged in
-  argv.rerun = rerunFlags(argv);
+  // the flags as typed, before the environment and the config file are merged in (the store's path below)
+  const typed: SettingArgs = { ...argv };
   const file = findConfigFile(argv.config);
   const cfg = file ? readConfigFile(file) : {};
   const fromFile = `config ${file}`;
@@ -195,6 +196,9 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
     return value;
   };
   argv.db = pick('db', argv.db, cfg.db, DEFAULT_DB, env.AUTHING_TRIAGE_DB || undefined);
+  // A rescan pasted into another shell (no AUTHING_TRIAGE_DB there) or folder (no config file) would count into
+  // another store: the hint names the store whatever set it. The other settings are a config file's as typed.
+  argv.rerun = rerunFlags({ ...typed, db: s.db!.from === 'default' ? undefined : argv.db });
   argv.tag = list('tags', argv.tag, cfg.tags);
   argv.registry = list('registry', argv.registry, cfg.registry);
   argv.tz = pick('tz', argv.tz, cfg.tz, undefined);

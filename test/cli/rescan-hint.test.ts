@@ -58,6 +58,27 @@ describe('the rescan a warning names', () => {
     expect((storedRows(untagged)[0] as unknown[]).length).toBeLessThan((storedRows(clean)[0] as unknown[]).length);
   });
 
+  it('names the store that AUTHING_TRIAGE_DB chose: pasted into a shell without it, it still counts there', () => {
+    const dir = tempDir();
+    const f = join(dir, 'cap.log');
+    writeFileSync(f, ALL.subarray(0, CUT));
+    const db = join(dir, 'env.db');
+    const env = { AUTHING_TRIAGE_DB: db };
+    const first = runCli(['--quiet', '--year', '2026', '--tz', 'UTC', f], { env });
+    expect(first.status, first.stderr).toBe(0);
+    appendFileSync(f, ALL.subarray(CUT));
+    const later = runCli(['--quiet', '--year', '2026', '--tz', 'Asia/Shanghai', f], { env });
+    expect(later.status, later.stderr).toBe(0);
+    const hint = /`(authing-triage rescan [^`]*)`/.exec(later.stderr)?.[1];
+    expect(hint, later.stderr).toContain(`--db ${db}`);
+    const r = paste(hint!, dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'authing-triage.db'))).toBe(false);
+    const clean = join(dir, 'clean.db');
+    run(clean, f, '--year', '2026', '--tz', 'Asia/Shanghai');
+    expect(storedRows(db).slice(0, 2)).toEqual(storedRows(clean).slice(0, 2));
+  });
+
   it('the narrower-settings note names the run\'s flags too', () => {
     const dir = tempDir();
     const f = join(dir, 'cap.log');
