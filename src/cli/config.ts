@@ -164,7 +164,6 @@ export function rerunFlags(argv: SettingArgs): string {
   return w.join(' ');
 }
 
-
 /** The earliest year --year takes: the epoch, where a device's clock starts before it is set. */
 const MIN_YEAR = 1970;
 

@@ -6,7 +6,7 @@ import { DEFAULT_CONTEXT, MAX_CONTEXT } from '../../pipeline/context.js';
 
 export interface IngestArgs extends CommonArgs {
   paths: string[];
-  /** This command line's flags that a `rescan` hint repeats (config.ts rerunFlags; set by main's middleware). */
+  /** This command line's flags that a `rescan` hint repeats (config.ts rerunFlags; set by resolveSettings). */
   rerun?: string;
   inputFormat?: string;
   year?: number;
