@@ -1,14 +1,21 @@
 /** Words for a command line printed to the user (a hint to run next), quoted as the shell takes them. */
 
+import { BEYOND_C0_UNSAFE } from './sinks/terminal-text.js';
+
 /** A word as the shell takes it: quoted when it holds anything but the characters of plain paths. */
 export function shellWord(s: string): string {
   if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  // control characters (a newline in a name) survive only in bash's $'…'
-  if (/[\x00-\x1f\x7f]/.test(s)) return `$'${s.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+  // Control characters (a newline in a name), and the C1 and bidi characters a terminal acts on or reorders, survive
+  // only as escapes in bash's $'…': printed raw they would act, and escaped by terminalText inside '…' they would
+  // paste as other text.
+  if (SPECIAL.test(s)) return `$'${s.replace(/[\\']/g, (c) => `\\${c}`).replace(SPECIAL_ALL, escape)}'`;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A path as an operand: one that starts with a dash would be read as a flag, so it is given as ./-name. */
-export function shellPath(s: string): string {
-  return shellWord(s.startsWith('-') ? `./${s}` : s);
+const SPECIAL = new RegExp(String.raw`[\x00-\x1f${BEYOND_C0_UNSAFE}]`);
+const SPECIAL_ALL = new RegExp(SPECIAL.source, 'g');
+
+function escape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }

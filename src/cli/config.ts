@@ -11,7 +11,7 @@ import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
 import { MAX_CONTEXT } from '../pipeline/context-limits.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import { redactUrl } from '../store/store.js';
+import { isPostgresUrl, redactUrl } from '../store/store.js';
 import { shellWord } from '../shell.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
@@ -142,21 +142,26 @@ export const DEFAULT_DB = './authing-triage.db';
 
 /**
  * The flags of this command line that decide which events a source gives and their shape, as shell words, for a
- * `rescan` that a warning names: run without them, it would count into the default store, or under other settings
- * than the warning says (a tag's events dropped, --context or redaction other than "this run's"). Read from the flags
- * as given, before the environment and the config file are merged in (a run in the same place has those again),
- * but for `db`, which resolveSettings gives whatever set it. A PostgreSQL URL's password is not printed (it shows
- * as ***, to fill in).
+ * `rescan` that a warning names: run without them, it would count into another store, or under other settings than
+ * the warning says (a tag's events dropped, --context or redaction other than "this run's"). Pasted in another
+ * folder it must do the same: the store is always named (whatever chose it: a flag, AUTHING_TRIAGE_DB, a config
+ * file, the default), the config file too when one was read (typed or found in this folder), and paths are made
+ * absolute. The other settings are the flags as typed (a config file's come with --config). A PostgreSQL URL's
+ * password is not printed (it shows as ***, to fill in). A value that starts with a dash is joined to its flag
+ * (`--tz=-05:00`), where the parser cannot take it for a flag of its own.
  */
-export function rerunFlags(argv: SettingArgs): string {
+export function rerunFlags(argv: SettingArgs, cwd = process.cwd()): string {
   const w: string[] = [];
   const flag = (name: string, v: string | number | undefined): void => {
-    if (v !== undefined) w.push(`--${name}`, shellWord(String(v)));
+    if (v === undefined) return;
+    const word = shellWord(String(v));
+    w.push(...(String(v).startsWith('-') ? [`--${name}=${word}`] : [`--${name}`, word]));
   };
-  flag('db', argv.db === undefined ? undefined : redactUrl(argv.db));
-  flag('config', argv.config);
+  const db = argv.db ?? DEFAULT_DB;
+  flag('db', isPostgresUrl(db) ? redactUrl(db) : db === ':memory:' ? db : resolve(cwd, db));
+  flag('config', argv.config === undefined ? undefined : resolve(cwd, argv.config));
   for (const t of argv.tag ?? []) flag('tag', t);
-  for (const r of argv.registry ?? []) flag('registry', r);
+  for (const r of argv.registry ?? []) flag('registry', resolve(cwd, r));
   flag('context', argv.context);
   if (argv.redact === false) w.push('--no-redact');
   flag('tz', argv.tz);
@@ -195,9 +200,9 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
     return value;
   };
   argv.db = pick('db', argv.db, cfg.db, DEFAULT_DB, env.AUTHING_TRIAGE_DB || undefined);
-  // A rescan pasted into another shell (no AUTHING_TRIAGE_DB there) or folder (no config file) would count into
-  // another store: the hint names the store whatever set it. The other settings are a config file's as typed.
-  argv.rerun = rerunFlags({ ...typed, db: s.db!.from === 'default' ? undefined : argv.db });
+  // A rescan pasted into another shell (no AUTHING_TRIAGE_DB there) or folder (no config file there) would count into
+  // another store, under other settings: the hint names the store whatever set it, and the config file read.
+  argv.rerun = rerunFlags({ ...typed, db: argv.db, config: file });
   argv.tag = list('tags', argv.tag, cfg.tags);
   argv.registry = list('registry', argv.registry, cfg.registry);
   argv.tz = pick('tz', argv.tz, cfg.tz, undefined);

@@ -5,6 +5,7 @@
  */
 import { yearOptions } from '../sources/last-stamp.js';
 import type { Readable } from 'node:stream';
+import { resolve } from 'node:path';
 import type { Extractor, Needles } from '../extract/index.js';
 import { EventBudget } from '../extract/event-budget.js';
 import { isCandidateLine } from '../extract/prefilter.js';
@@ -34,7 +35,7 @@ import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
 import { trace, traceFirst } from '../trace.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import { shellPath } from '../shell.js';
+import { shellWord } from '../shell.js';
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -265,7 +266,8 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
 function rescanOf(input: Input, flags: string | undefined): string {
   const rescan = `authing-triage rescan ${flags ? `${flags} ` : ''}`;
   if (input.path === null || input.pipe) return `saving the capture to a file and running \`${rescan}FILE\` on it`;
-  return `\`${rescan}${shellPath(input.path)}\``;
+  // absolute, as the flags' paths are: the command is pasted where it is needed, not always here
+  return `\`${rescan}${shellWord(resolve(input.path))}\``;
 }
 
 /** What a run's settings make of each stored event without changing which events there are (SourceRow.shape). */

@@ -144,7 +144,19 @@ export function isPostgresUrl(target: string): boolean {
 
 /** A URL as it may be printed: the password replaced. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  const m = /^(postgres(?:ql)?:\/\/)([^?#]*)(.*)$/is.exec(url);
+  if (!m) return url;
+  const [, scheme, rest, query] = m as unknown as [string, string, string, string];
+  // The user part ends at the authority's last @ (a raw @ in a password is the password's, as the URL parser pg
+  // uses reads it). A raw / in a password ends the authority early: then the last @ before the query. That hides
+  // too much of `postgres://h:5432/db@x` (a database named with an @), never too little.
+  const slash = rest.indexOf('/');
+  let at = rest.lastIndexOf('@', slash < 0 ? rest.length : slash);
+  if (at < 0) at = rest.lastIndexOf('@');
+  const colon = at < 0 ? -1 : rest.indexOf(':');
+  const auth = colon >= 0 && colon < at ? `${rest.slice(0, colon)}:***${rest.slice(at)}` : rest;
+  // libpq takes the password (and the client key's) as a parameter too: postgres:///db?host=/tmp&password=…
+  return scheme + auth + query.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
 }
 
 /** Opens the store at a path (SQLite) or a postgres:// URL; the driver is loaded only when used. */

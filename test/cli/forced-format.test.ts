@@ -45,13 +45,14 @@ describe('a run with the wrong --input-format', () => {
     const r = runCli(['--db', join(dir, 'r.db'), '--quiet', ...COMMON, '--input-format', 'ndjson', f]);
     // the run's flags that decide its events come along (rescan-hint.test.ts), --input-format not
     expect(r.stderr).toContain(`\`authing-triage rescan --db ${join(dir, 'r.db')} --tz UTC --year 2026 '${f}'\` without --input-format`);
-    // a name that starts with a dash would be a flag; one with a newline survives only in bash's $'…'
+    // a name that starts with a dash would be a flag: the path is absolute, as pasted elsewhere it must be; one with a
+    // newline survives only in bash's $'…'
     copyFileSync(FILE, join(dir, '-dash.log'));
     const dash = runCli(['--db', join(dir, 'd.db'), '--quiet', ...COMMON, '--input-format', 'ndjson', '--', '-dash.log'], { cwd: dir });
-    expect(dash.stderr).toContain(`\`authing-triage rescan --db ${join(dir, 'd.db')} --tz UTC --year 2026 ./-dash.log\` without --input-format`);
+    expect(dash.stderr).toContain(`\`authing-triage rescan --db ${join(dir, 'd.db')} --tz UTC --year 2026 ${join(dir, '-dash.log')}\` without --input-format`);
     copyFileSync(FILE, join(dir, 'new\nline.log'));
     const nl = runCli(['--db', join(dir, 'n.db'), '--quiet', ...COMMON, '--input-format', 'ndjson', 'new\nline.log'], { cwd: dir });
-    expect(nl.stderr).toContain(`\`authing-triage rescan --db ${join(dir, 'n.db')} --tz UTC --year 2026 $'new\\x0aline.log'\` without --input-format`);
+    expect(nl.stderr).toContain(`\`authing-triage rescan --db ${join(dir, 'n.db')} --tz UTC --year 2026 $'${dir}/new\\x0aline.log'\` without --input-format`);
     const s = runCli(['--db', join(dir, 's.db'), '--quiet', ...COMMON, '--input-format', 'ndjson'], { input: readFileSync(FILE) });
     expect(s.stderr).toContain(`saving the capture to a file and running \`authing-triage rescan --db ${join(dir, 's.db')} --tz UTC --year 2026 FILE\` on it without --input-format`);
   });

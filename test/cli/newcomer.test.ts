@@ -196,6 +196,8 @@ describe('help and error messages point the right way (item 11)', () => {
   it('names a --db URL of another database as unsupported', () => {
     const dir = tempDir();
     expect(fail(['report', '--db', 'mysql://u:secret@x/db'], dir)).toEqual({ status: 2, stdout: '', stderr: 'authing-triage: --db "mysql://***@x/db": not a store authing-triage knows; give an SQLite file path or a postgres:// URL\n' });
+    // a raw @ or / in the password, or a password parameter, is hidden too
+    expect(fail(['report', '--db', 'mysql://u:se@c/ret@x/db?password=w0rd'], dir).stderr).toBe('authing-triage: --db "mysql://***@x/db?password=***": not a store authing-triage knows; give an SQLite file path or a postgres:// URL\n');
     expect(readdirSync(dir)).toEqual([]);
   });
   it('names --from when the store to migrate from is missing, and creates nothing', () => {
