@@ -74,6 +74,6 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
 export function checkDbTarget(argv: { db?: unknown }): void {
   const db = argv.db;
   if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
-    throw new UserError('usage', `--db ${JSON.stringify(db.replace(/\/\/[^?#]*@/, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
+    throw new UserError('usage', `--db ${JSON.stringify(db.replace(/\/\/.*@/s, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
   }
 }

@@ -1,5 +1,6 @@
 /** `--since` / `--until` values: relative (`30m`, `24h`, `7d`, `2w`) or absolute (ISO 8601 or `YYYY-MM-DD`). */
 import { UserError } from '../errors.js';
+import { EARLIEST_MS } from '../parse/time.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -7,7 +8,12 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseWhen(value: string, flag: string, now = Date.now()): number {
   const v = value.trim();
   const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(v);
-  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!]!;
+  if (rel) {
+    const t = now - Number(rel[1]) * UNIT_MS[rel[2]!]!;
+    // before any time a store can hold (and past what a Date holds: a stack trace for `--since 999999999d`)
+    if (!(t >= EARLIEST_MS)) throw new UserError('usage', `${flag} ${JSON.stringify(value)}: reaches back before the year 0000, which no stored time does; leave ${flag} out to take every event`);
+    return t;
+  }
   if (v === 'now') return now;
   if (/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) {
     // A date or a time without a zone is UTC, like every stored time.

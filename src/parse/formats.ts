@@ -128,6 +128,15 @@ export function lineFormat(name: FormatName): LineFormat | undefined {
   return byName.get(name);
 }
 
+/**
+ * A pid or tid as stored: a whole number a double holds exactly, else none. A damaged line's 20-digit pid, or a JSON
+ * log's 1.5 or "7", is no process id; as a number past 2^53 it failed PostgreSQL's bigint (every run of the source
+ * stopped there, an adversarial review) and was rounded by SQLite.
+ */
+export function processId(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
+}
+
 /** Maps a priority letter to a Level; `A` (Android Studio's assert) is `F`. */
 export function toLevel(c: string | undefined): Level | null {
   if (!c) return null;

@@ -1,5 +1,7 @@
 /** JSON-shaped logs: NDJSON (pino, bunyan and similar) lines, and Android Studio's `.logcat` export. */
 import type { Level, LogRecord } from '../types.js';
+import { processId } from './formats.js';
+import { isoTime } from './time.js';
 
 const PINO_LEVELS: [number, Level][] = [[60, 'F'], [50, 'E'], [40, 'W'], [30, 'I'], [20, 'D'], [0, 'V']];
 const NAMED: Record<string, Level> = {
@@ -15,11 +17,8 @@ export function jsonLevel(v: unknown): Level | null {
 }
 
 function jsonTime(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v < 1e11 ? v * 1000 : v).toISOString();
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? null : new Date(t).toISOString();
-  }
+  if (typeof v === 'number') return isoTime(v < 1e11 ? v * 1000 : v);
+  if (typeof v === 'string') return isoTime(Date.parse(v));
   return null;
 }
 
@@ -48,8 +47,8 @@ export function parseNdjsonLine(line: string, lineNo: number): LogRecord | null 
   const restText = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
   return {
     time: jsonTime(r.time ?? r.timestamp ?? r['@timestamp']),
-    pid: typeof r.pid === 'number' ? r.pid : null,
-    tid: typeof r.tid === 'number' ? r.tid : null,
+    pid: processId(r.pid),
+    tid: processId(r.tid),
     level: jsonLevel(r.level),
     tag: typeof tag === 'string' ? tag : JSON.stringify(tag),
     message: `${typeof msg === 'string' ? msg : msg === undefined ? '' : JSON.stringify(msg)}${restText}`,
@@ -69,6 +68,12 @@ interface StudioMessage {
   message?: string;
 }
 
+/** A Studio message's time, or none when it is not a time (a damaged export's 1e20 s skipped the whole file). */
+function studioTime(ts: { seconds?: unknown; nanos?: unknown } | undefined): string | null {
+  if (typeof ts?.seconds !== 'number') return null;
+  return isoTime(ts.seconds * 1000 + Math.floor((typeof ts.nanos === 'number' ? ts.nanos : 0) / 1e6));
+}
+
 /** Android Studio's `.logcat` export: `line` is the 1-based index of the message. */
 export function parseStudioJson(text: string): LogRecord[] {
   const doc = JSON.parse(text) as { logcatMessages?: StudioMessage[] };
@@ -77,9 +82,9 @@ export function parseStudioJson(text: string): LogRecord[] {
     const h = m.header ?? {};
     const ts = h.timestamp;
     return {
-      time: ts?.seconds !== undefined ? new Date(ts.seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString() : null,
-      pid: h.pid ?? null,
-      tid: h.tid ?? null,
+      time: studioTime(ts),
+      pid: processId(h.pid),
+      tid: processId(h.tid),
       level: jsonLevel(h.logLevel),
       tag: h.tag ?? '',
       message: m.message ?? '',

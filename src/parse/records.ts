@@ -3,8 +3,8 @@
  * the year of year-less stamps and the zone of local ones.
  */
 import type { FormatName, LogRecord } from '../types.js';
-import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, toLevel, type HeaderFields, type LineFormat } from './formats.js';
-import { YearTracker, fractionToMs, localToEpochMs } from './time.js';
+import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, processId, toLevel, type HeaderFields, type LineFormat } from './formats.js';
+import { YearTracker, fractionToMs, isoTime, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
 import { stripDecorations } from './decorations.js';
 export { stripDecorations } from './decorations.js';
@@ -373,8 +373,8 @@ export class RecordParser {
     this.seen.add(format);
     return {
       time: this.time(g),
-      pid: g.pid !== undefined ? Number(g.pid) : null,
-      tid: g.tid !== undefined ? Number(g.tid) : null,
+      pid: g.pid !== undefined ? processId(Number(g.pid)) : null,
+      tid: g.tid !== undefined ? processId(Number(g.tid)) : null,
       level: toLevel(g.L),
       tag: g.tag !== undefined ? g.tag.trimEnd() : '',
       message: g.msg ?? '',
@@ -438,7 +438,7 @@ export class RecordParser {
       const secs = Number(g.E);
       // Epoch stamps are seconds since 1970; small numbers are monotonic (since boot) and have no date.
       if (secs < 100_000_000) return null;
-      return new Date(secs * 1000 + fractionToMs(g.EF)).toISOString();
+      return isoTime(secs * 1000 + fractionToMs(g.EF));
     }
     if (g.M === undefined) return null;
     // every field of a stamp but the year and the fraction is `\d\d`
@@ -479,6 +479,6 @@ export class RecordParser {
       return flat(`${this.lastMinuteIso}${s}.${f !== undefined && f.length === 3 ? f : String(fractionToMs(f)).padStart(3, '0')}Z`);
     }
     const ms = this.lastMinuteMs + sec * 1000 + fractionToMs(f);
-    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+    return isoTime(ms);
   }
 }

@@ -129,3 +129,18 @@ export function yearAnchor(
 export function yearsBefore(ms: number): { year: number; notAfter: number } {
   return { year: new Date(ms).getUTCFullYear() + 1, notAfter: ms + DAY_MS };
 }
+
+/**
+ * Milliseconds since the epoch as a stored time (`YYYY-MM-DDThh:mm:ss.sssZ`), or none: past what a Date holds (a
+ * JSON log's `"time": 1e300` was a RangeError and a stack trace, a damaged epoch stamp's 17 digits failed its whole
+ * input), or a year of other than four digits, whose ISO
+ * form (`+275760-09-13…`) has no hour where every stored time has it.
+ */
+export function isoTime(ms: number): string | null {
+  if (!Number.isFinite(ms)) return null;
+  return ms < EARLIEST_MS || ms > LATEST_MS ? null : new Date(ms).toISOString();
+}
+
+/** The first and last instants a stored time (four-digit year) can say. */
+export const EARLIEST_MS = Date.parse('0000-01-01T00:00:00Z');
+export const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

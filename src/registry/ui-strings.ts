@@ -50,6 +50,8 @@ export interface UiStrings {
     chartLabel: string; notInRegistry: string;
     /** The chart's column of events without a time stamp, and its two-line tick label. */
     noTime: string; noTimeTick: [string, string];
+    /** Under the chart, when its axis was cut: the dated events before its first day (authored). */
+    earlier: (n: number, day: string) => string;
     undatedNote: (n: number) => string;
     and: string; byDims: (name: string) => string; compareTitle: (name: string) => string; before: string; after: string; change: string; note: string;
     newCodes: string; spikingCodes: string; noNewCodes: string; noSpikes: string;
@@ -105,6 +107,7 @@ const en: UiStrings = {
     noUnregistered: 'None: every code seen is in the registry.', noEvents: 'No events in this window.', lines: 'Lines', lastRead: 'Last read',
     chartLabel: 'Events over time, stacked by category', notInRegistry: '(not in the registry)',
     noTime: 'no time stamp', noTimeTick: ['no time', 'stamp'],
+    earlier: (n, day) => `${n} earlier event${n === 1 ? '' : 's'}, before ${day}, ${n === 1 ? 'is' : 'are'} counted in the tables and not drawn`,
     undatedNote: (n) => `${n.toLocaleString('en-US')} ${n === 1 ? 'event has' : 'events have'} no time stamp (brief, tag or raw captures): the bar on the right, outside the time axis. A --since or --until window cannot include them.`,
     and: ' and ', byDims: (name) => `By ${name}`, compareTitle: (name) => `By ${name}, against the period before`, before: 'Before', after: 'After', change: 'Change', note: 'Note',
     newCodes: 'New codes', spikingCodes: 'Spiking codes', noNewCodes: 'None: every code of this period was seen in the one before.', noSpikes: 'None: no failure code at least doubled by 5 or more.',
@@ -157,6 +160,7 @@ const zh: UiStrings = {
     noUnregistered: '无：出现的代码都在注册表中。', noEvents: '此时间范围内没有事件。', lines: '行数', lastRead: '最近读取',
     chartLabel: '事件随时间变化，按类别堆叠', notInRegistry: '（不在注册表中）',
     noTime: '无时间戳', noTimeTick: ['无时间戳', ''],
+    earlier: (n, day) => `${day} 之前的 ${n} 个事件计入下方表格，图中未画出`,
     undatedNote: (n) => `${n} 个事件没有时间戳（brief、tag 或 raw 格式的日志）：即右侧时间轴之外的柱。--since 或 --until 时间范围不包含它们。`,
     and: '和', byDims: (name) => `按${name}`, compareTitle: (name) => `按${name}，与上一时段对比`, before: '上期', after: '本期', change: '变化', note: '备注',
     newCodes: '新出现的代码', spikingCodes: '激增的代码', noNewCodes: '无：本时段的代码在上一时段都出现过。', noSpikes: '无：没有失败代码翻倍且增加 5 个以上。',

@@ -22,6 +22,8 @@ export interface TimeAxis {
   kind: 'day' | 'hour';
   /** Bucket keys in order: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:00:00Z`. */
   buckets: string[];
+  /** Dated events before the first bucket, when the axis was cut to its last MAX_DAYS (page.ts): said, not drawn. */
+  earlier?: number;
 }
 
 /** A breakdown the user asked for with `--by` (and `--compare`). */
@@ -132,7 +134,7 @@ export function stackedChart(series: HtmlReportData['series'], axis: TimeAxis, u
   const axisEnd = padL + axis.buckets.length * slot;
   return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(t.perBucket(axis.kind))}" class="chart" data-kind="${axis.kind}" data-max="${max}">
 <line x1="${padL}" y1="${padT + plotH}" x2="${axisEnd.toFixed(1)}" y2="${padT + plotH}" class="axis"/><text x="${padL - 6}" y="${padT + 6}" class="tick end">${max}</text><text x="${padL - 6}" y="${padT + plotH}" class="tick end">0</text>
-${parts.join('\n')}</svg><div class="legend">${legend}</div>`;
+${parts.join('\n')}</svg><div class="legend">${legend}</div>${axis.earlier ? `<p class="muted">${escapeHtml(t.earlier(axis.earlier, axis.buckets[0]!))}</p>` : ''}`;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');

@@ -5,11 +5,14 @@ import type { Store } from '../store/store.js';
 import { renderHtml, type HtmlBreakdown, type TimeAxis } from './html.js';
 import { breakdown, compare, latestEvents, latestExcerpt, sourcesInWindow, totals, type Dimension, type ReportFilter } from './query.js';
 import { eventByRef } from './event.js';
+import { EARLIEST_MS } from '../parse/time.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Windows up to this long are drawn by the hour. */
 const HOURLY_UP_TO_MS = 3 * DAY_MS;
+/** The most days the chart draws (ten years): a longer axis shows its last ones (htmlReport). */
+const MAX_DAYS = 3660;
 
 /** Every bucket from `start` to `end` (epoch ms, end exclusive): a real time axis, gaps included. */
 export function timeAxis(start: number, end: number): TimeAxis {
@@ -46,10 +49,18 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
   const t = await totals(store, f);
   const start = f.since ?? (t.first ? Date.parse(t.first) : null);
   const end = f.until ?? (t.last ? Date.parse(t.last) + 1000 : f.since !== undefined ? Date.now() : null);
-  const axis = start !== null && end !== null && end > start ? timeAxis(start, end) : { kind: 'day' as const, buckets: [] };
+  const axis: TimeAxis = start !== null && end !== null && end > start ? timeAxis(start, end) : { kind: 'day' as const, buckets: [] };
   const series = (await breakdown(store, [axis.kind, 'category'], f))
     .filter((r) => r[axis.kind])
     .map((r) => ({ bucket: r[axis.kind]!, category: r.category!, count: r.count }));
+  if (axis.buckets.length > MAX_DAYS) {
+    // A window of centuries (`--since 700000d`), or a log's stamp of the year 0001 beside this year's, was a bar a
+    // day: hundreds of thousands, and a stack overflow drawing them. Its days from the first event's, at most the
+    // last MAX_DAYS; what comes before is said under the chart.
+    const first = t.first ? t.first.slice(0, 10) : '';
+    axis.buckets = axis.buckets.filter((b) => b >= first).slice(-MAX_DAYS);
+    axis.earlier = series.reduce((n, s) => n + (s.bucket < axis.buckets[0]! ? s.count : 0), 0);
+  }
   // No window can hold an event without a time stamp: they only show when there is no window.
   const undated = f.since === undefined && f.until === undefined
     ? (await breakdown(store, ['day', 'category'], f)).filter((r) => !r.day).map((r) => ({ category: r.category!, count: r.count }))
@@ -77,7 +88,7 @@ export async function htmlReport(store: Store, f: ReportFilter, opts: HtmlOption
       by,
       rows,
       compare: {
-        previous: { since: new Date(f.since - len).toISOString(), until: new Date(f.since).toISOString() },
+        previous: { since: new Date(Math.max(f.since - len, EARLIEST_MS)).toISOString(), until: new Date(f.since).toISOString() },
         rows,
         newCodes: byCode.filter((r) => r.isNew).map(inLang),
         spiking: byCode.filter((r) => r.spike && !r.isNew).map(inLang),

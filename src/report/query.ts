@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { badLabelKey } from '../labels/labels.js';
 import { SUCCESS } from '../registry/index.js';
 import type { Store } from '../store/store.js';
+import { EARLIEST_MS } from '../parse/time.js';
 
 /** A dimension of the stored rows a report can break down by. */
 export type BaseDimension = 'category' | 'code' | 'tag' | 'source' | 'day' | 'hour' | 'outcome' | 'cause';
@@ -314,7 +315,7 @@ function isSpike(category: string | undefined, before: number, after: number): b
 export async function compare(store: Store, by: readonly Dimension[], f: ReportFilter & { since: number; until: number }, top?: number): Promise<CompareRow[]> {
   const len = f.until - f.since;
   const now = await breakdown(store, by, f, top);
-  const before = await breakdown(store, by, { ...f, since: f.since - len, until: f.since });
+  const before = await breakdown(store, by, { ...f, since: Math.max(f.since - len, EARLIEST_MS), until: f.since });
   const prev = new Map(before.map((r) => [rowKey(by, r), r.count]));
   return now.map((r) => {
     const p = prev.get(rowKey(by, r)) ?? 0;

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { ui } from '../registry/text.js';
 import type { Lang } from '../registry/ui-strings.js';
 import { totals, type ReportFilter } from './query.js';
+import { EARLIEST_MS } from '../parse/time.js';
 
 const day = (iso: string): string => iso.slice(0, 10);
 /** A window edge as a user would type it back: a day at midnight, else the time to the second. */
@@ -17,7 +18,7 @@ export const NO_TIME_STAMP = 'no time stamp';
 /** Events of the store that no time window can include: those without a time stamp. */
 export async function undatedEvents(store: Store, f: Omit<ReportFilter, 'since' | 'until'> = {}): Promise<number> {
   const all = await totals(store, { ...f, since: undefined, until: undefined });
-  const dated = await totals(store, { ...f, since: 0, until: 8.64e15 });
+  const dated = await totals(store, { ...f, since: EARLIEST_MS, until: 8.64e15 });
   return all.events - dated.events;
 }
 

@@ -49,6 +49,8 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
     if (contract) await to.saveContract(s.contract!, contract);
     // Its labels come along (an origin of schema 4 or older has none).
     await to.setLabels(target.id, await labelsOrNone(from, s.id));
+    // What a prune deleted here stays deleted there: a re-read there does not store those events again.
+    if (s.pruned_before) await to.notePruned(target.id, s.pruned_before);
     const [c] = await from.all<{ n: number | null }>('SELECT SUM(count) AS n FROM counts_hourly WHERE source_id = ?', [s.id]);
     const copied: CopiedSource = { name: s.name, events: 0, added: 0, counted: c?.n ?? 0 };
     let after = 0;
@@ -64,6 +66,11 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
       if (last) break;
       after = rows[rows.length - 1]!.line;
     }
+    // The hourly counts come along whole, after the events (which count themselves): those of events a prune
+    // deleted were lost, the copy counting the events alone (an adversarial review). Raised to the origin's, never
+    // added to, so a copy run again, or killed between its events and this, counts nothing twice.
+    const counts = await from.all<{ hour: string; code: number; tag: string; outcome: string; count: number }>('SELECT hour, code, tag, outcome, count FROM counts_hourly WHERE source_id = ?', [s.id]);
+    await to.raiseCounts(target.id, counts.map((r) => [r.hour, r.code, r.tag, r.outcome, r.count]));
     out.push(copied);
   }
   return out;
@@ -93,6 +100,9 @@ async function writeKeepingOffset(to: Store, id: number, events: AuthingEvent[],
         lines: further ? finish.lines_done : cur!.lines_done,
         complete: further ? !!finish.complete : !!cur!.complete,
         format: further ? finish.format : null,
+        // The hash of the bytes up to the offset comes along with it (another file with the same head was taken
+        // for this one without it, and its events lost); a batch that leaves the offset keeps the target's.
+        prefixHash: further ? finish.prefix_hash : cur!.prefix_hash,
         // Taking the target to the origin's offset, it takes the contract that holds up to there.
         ...(further && contract ? { contract: { run: contract } } : {}),
       });

@@ -19,7 +19,7 @@ import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_PG, contextJson } from './context-migration.js';
 import {
   contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
-  type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store,
+  type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
 /** Migration i takes schema_version i to i + 1. */
@@ -87,7 +87,14 @@ function storeError(e: unknown, where: string): Error {
 /** Connects, and migrates unless read-only. */
 export async function openPostgres(url: string, opts: OpenOptions = {}): Promise<PgStore> {
   const where = redactUrl(url);
-  const client = new pg.Client({ connectionString: url, types, application_name: 'authing-triage', connectionTimeoutMillis: opts.busyTimeout ?? 10_000 });
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url, types, application_name: 'authing-triage', connectionTimeoutMillis: opts.busyTimeout ?? 10_000 });
+  } catch {
+    // the driver's URL parser (a raw ? or # in a password ends the authority: `port "s3cr" is invalid`); the
+    // message is not the driver's, which may quote the URL
+    throw new UserError('usage', `${where}: not a URL the PostgreSQL driver can read; percent-encode the password's @ / ? # : as %40 %2F %3F %23 %3A`);
+  }
   // A connection that dies between queries is reported by the next query; do not crash on it.
   client.on('error', () => {});
   try {
@@ -222,6 +229,20 @@ export class PgStore implements Store {
 
   async noteShape(id: number, shape: string): Promise<void> {
     await this.q('UPDATE sources SET shape = $1 WHERE id = $2', [shape, id]);
+  }
+
+  async notePruned(id: number, before: string): Promise<void> {
+    await this.q('UPDATE sources SET pruned_before = $1 WHERE id = $2 AND (pruned_before IS NULL OR pruned_before < $1)', [before, id]);
+  }
+
+  async raiseCounts(sourceId: number, rows: readonly HourCount[]): Promise<void> {
+    if (!rows.length) return;
+    await this.q(
+      `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count)
+       SELECT h, c, t, $4, o, n FROM unnest($1::text[], $2::bigint[], $3::text[], $5::text[], $6::bigint[]) AS u(h, c, t, o, n)
+       ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = GREATEST(counts_hourly.count, excluded.count)`,
+      [rows.map((c) => c[0]), rows.map((c) => c[1]), rows.map((c) => text(c[2])), sourceId, rows.map((c) => c[3]), rows.map((c) => c[4])],
+    );
   }
 
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {

@@ -4,6 +4,7 @@
  * old windows still answer from the hourly counts.
  */
 import { UserError } from '../errors.js';
+import { EARLIEST_MS } from '../parse/time.js';
 import type { Store } from './store.js';
 
 const HOUR_MS = 3_600_000;
@@ -14,6 +15,8 @@ export function parseRetention(value: string, where: string): number {
   const m = /^\s*(\d+)\s*([hdwy])\s*$/.exec(value);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
   if (!(ms >= HOUR_MS)) throw new UserError('usage', `${where} ${JSON.stringify(value)}: expected an age of at least an hour, like 90d, 12w, 36h or 1y`);
+  // past what a Date holds, the cut-off was a stack trace: no stored time is older than the year 0000
+  if (!(Date.now() - ms >= EARLIEST_MS)) throw new UserError('usage', `${where} ${JSON.stringify(value)}: older than the year 0000, which no stored time is; nothing would be pruned`);
   return ms;
 }
 

@@ -12,7 +12,7 @@ import { LABEL_MIGRATION_SQLITE, vEventsView } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
-import { contractAfterReread, hourOf, HourCounts, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { contractAfterReread, hourOf, HourCounts, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -511,6 +511,21 @@ export class SqliteStore implements Store {
 
   async noteShape(id: number, shape: string): Promise<void> {
     this.guard(() => this.db.prepare('UPDATE sources SET shape = ? WHERE id = ?').run(shape, id));
+  }
+
+  async notePruned(id: number, before: string): Promise<void> {
+    this.guard(() => this.db.prepare('UPDATE sources SET pruned_before = ? WHERE id = ? AND (pruned_before IS NULL OR pruned_before < ?)').run(before, id, before));
+  }
+
+  async raiseCounts(sourceId: number, rows: readonly HourCount[]): Promise<void> {
+    if (!rows.length) return;
+    const raise = this.db.prepare(
+      `INSERT INTO counts_hourly (hour, code, tag, source_id, outcome, count) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (hour, code, tag, source_id, outcome) DO UPDATE SET count = max(count, excluded.count)`,
+    );
+    this.guard(() => this.db.transaction(() => {
+      for (const [hour, code, tag, outcome, n] of rows) raise.run(hour, code, tag, sourceId, outcome, n);
+    }).immediate());
   }
 
   async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {

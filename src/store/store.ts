@@ -99,6 +99,14 @@ export interface Store {
   notePath(id: number, path: string): Promise<void>;
   /** Records the settings a source's events are made under (SourceRow.shape). */
   noteShape(id: number, shape: string): Promise<void>;
+  /** Marks a source pruned up to `before` (ISO), unless it is marked further already (migrate: the origin's mark). */
+  notePruned(id: number, before: string): Promise<void>;
+  /**
+   * Raises a source's hourly counts to at least `rows` ([hour, code, tag, outcome, count], as countByHour gives);
+   * never lowers one, so a copy run again adds nothing. migrate: an origin's counts come along whole, those of
+   * events a prune deleted among them (they were lost: the copy counted the events alone).
+   */
+  raiseCounts(sourceId: number, rows: readonly HourCount[]): Promise<void>;
   /** Records a longer head for a source that grew, so later runs find it by the longer head. */
   extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void>;
   /**
@@ -144,19 +152,17 @@ export function isPostgresUrl(target: string): boolean {
 
 /** A URL as it may be printed: the password replaced. */
 export function redactUrl(url: string): string {
-  const m = /^(postgres(?:ql)?:\/\/)([^?#]*)(.*)$/is.exec(url);
+  const m = /^(postgres(?:ql)?:\/\/)(.*)$/is.exec(url);
   if (!m) return url;
-  const [, scheme, rest, query] = m as unknown as [string, string, string, string];
-  // The user part ends at the authority's last @ (a raw @ in a password is the password's, as the URL parser pg
-  // uses reads it). A raw / in a password ends the authority early: then the last @ before the query. That hides
-  // too much of `postgres://h:5432/db@x` (a database named with an @), never too little.
-  const slash = rest.indexOf('/');
-  let at = rest.lastIndexOf('@', slash < 0 ? rest.length : slash);
-  if (at < 0) at = rest.lastIndexOf('@');
-  const colon = at < 0 ? -1 : rest.indexOf(':');
-  const auth = colon >= 0 && colon < at ? `${rest.slice(0, colon)}:***${rest.slice(at)}` : rest;
+  const [, scheme, rest] = m as unknown as [string, string, string];
+  // The user part ends at the last @ (the URL parser pg uses takes a raw @ in a password as the password's). A raw
+  // /, ? or # in a password ends the authority early for a parser, not here: the last @ of the whole URL, wherever
+  // it is. That hides too much of `postgres://h/db?application_name=a@b` (an @ after the host), never too little.
+  const at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  const auth = at >= 0 && colon >= 0 && colon < at ? `${rest.slice(0, colon)}:***${rest.slice(at)}` : rest;
   // libpq takes the password (and the client key's) as a parameter too: postgres:///db?host=/tmp&password=…
-  return scheme + auth + query.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
+  return scheme + auth.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
 }
 
 /** Opens the store at a path (SQLite) or a postgres:// URL; the driver is loaded only when used. */
