@@ -3,7 +3,7 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
-import { CR_ONLY_REASON, decodedLineChunks, loneCrNote, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { decodedLineChunks, loneCrNote, loneCrRefusal, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
@@ -27,7 +27,7 @@ export interface HeadInfo {
   notLog: string | null;
   /** A silent fallback said out loud: the one-line note for stderr, or null. */
   note: string | null;
-  /** Its lines all end in a lone CR, none in an LF (loneCrs): why an ingest reads nothing of it (`parse` notes it). */
+  /** Its lines end in a lone CR (all of them, or many: loneCrRefusal): why an ingest reads nothing of it (`parse` notes it). */
   crOnly?: string | null;
   /** A text head's layout by detection, also when --input-format forced another. */
   detected?: FormatName;
@@ -62,8 +62,8 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const format = forced ?? detected;
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
   const cr = loneCrs(th.utf8);
-  const notes = [format === 'raw' && !forced ? RAW_NOTE : null, cr && loneCrNote(cr)].filter((n) => !!n);
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: cr?.noLf ? CR_ONLY_REASON : null, detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
+  const notes = [format === 'raw' && !forced ? RAW_NOTE : null, loneCrNote(cr)].filter((n) => !!n);
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: loneCrRefusal(cr), detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */

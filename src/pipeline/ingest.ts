@@ -243,9 +243,10 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   const info = inspectHead(head, src.complete, opts.format);
   // A file skipped as binary has no text encoding or line endings to report.
   if (info.notLog) return { ...result, encoding: 'binary', ...(info.note ? { note: info.note } : {}), status: 'not-a-log', skipReason: 'not a log' };
-  // Lines that all end in a lone CR: read as it is, the whole input would be one record (one event, the others lost),
-  // and once counted so, the converted file would be another source, counted again. Nothing is read. (Some lines so,
-  // among LF-ended ones, are read and said in the note: one hostile message must not get a capture refused.)
+  // Lines that end in a lone CR (all, or at least 8 and a quarter of the head's: loneCrRefusal): read as it is, their
+  // records would run together (one event, the others lost), and once counted so, the converted file would be another
+  // source, counted again. Nothing is read. (A few lines so, among LF-ended ones, are read and said in the note: one
+  // hostile message must not get a capture refused.)
   if (info.crOnly) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.crOnly };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
   return {
@@ -606,6 +607,10 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // A re-read under wider settings of a pruned source cannot tell which events before the cut-off were counted
   // before (their rows are gone, their counts stay): said, with the way to count the file again.
   if (sink.heldBack) warn(`read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input, opts.rerunFlags)} counts it again from its start`);
+  // A capture cut inside its last line's code (`errCode = 2005` cut to `20`) counts the code it shows: said, with the
+  // line (an adversarial review: an unregistered code 20 raised --fail-on, unsaid). A plain file's next run reads that
+  // line again, and counts it as it is then.
+  if (sink.cutTail) warn(`its last line (${sink.cutTail.line}) has no newline and ends in the code ${sink.cutTail.code}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

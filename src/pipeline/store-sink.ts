@@ -45,6 +45,12 @@ export class StoreSink implements Sink {
   stored = 0;
   /** Events a re-read found and did not store (StoreSinkOptions.storable). */
   heldBack = 0;
+  /**
+   * Set by finish: the input's last line has no newline, and its event's code is the last thing on it, so its digits
+   * may be cut (`errCode = 20` of a capture cut inside `2005`): the line and the code, for a warning (ingest.ts).
+   */
+  cutTail: { line: number; code: number } | null = null;
+  private lastEvent: AuthingEvent | null = null;
 
   constructor(
     private readonly store: Store,
@@ -77,6 +83,7 @@ export class StoreSink implements Sink {
 
   event(e: AuthingEvent): void {
     this.pending.push(e);
+    this.lastEvent = e;
   }
 
   async checkpoint(cp: Checkpoint): Promise<void> {
@@ -87,6 +94,9 @@ export class StoreSink implements Sink {
   async finish(cp: Checkpoint | null, complete: boolean): Promise<void> {
     clearInterval(this.timer);
     const at = cp ?? this.last ?? this.committed;
+    // past the checkpoint: on the last line, which has no newline (the checkpoint stays before it)
+    const e = this.lastEvent;
+    if (complete && e && e.line > at.lines && endsInCode(e.excerpt, e.code)) this.cutTail = { line: e.line, code: e.code };
     if (complete || this.pending.length || at.offset > this.committed.offset) await this.commit(at, complete);
   }
 
@@ -127,6 +137,12 @@ export class StoreSink implements Sink {
     });
     return this.chain;
   }
+}
+
+/** Whether a message ends in this code's digits, with no digit before them (`errCode = 20`, not `x120` for 20). */
+function endsInCode(text: string, code: number): boolean {
+  const digits = String(Math.abs(code));
+  return text.endsWith(digits) && !/\d/.test(text.charAt(text.length - digits.length - 1));
 }
 
 /** A file that changed under the run (rewritten, replaced, truncated): the source fails, exit 3. */

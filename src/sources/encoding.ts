@@ -119,25 +119,32 @@ export function lineEndingOf(text: Buffer): LineEnding {
  */
 const RECORD_START = /^(?:\x1b\[[\d;]*m)?(?:\d\d-\d\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d|\s*\d+\.\d{3,9}\s+\d+\s+\d+\s+[VDIWEFAS] |[VDIWEFAS]\/|[VDIWEFAS]\(\s*\d+[:)]|\[ \d\d-\d\d |-{9} beginning of)/;
 
-/** Lines of a head that end in a lone CR where a record starts (loneCrs): how many, and whether it has no LF at all. */
+/** Lines of a head that end in a lone CR where a record starts (loneCrs): how many, where, and how they decide the read. */
 export interface LoneCrs {
+  /** The LF-ended lines that hold one (each counted once, however many it holds). */
   lines: number;
+  /** The head has no LF at all: it would be read as one line. */
   noLf: boolean;
+  /** The 1-based line (counted by LF, as the store numbers them) of the first such line. */
+  firstLine: number;
+  /** Enough of the head's lines hold one that its lines end so (loneCrRefusal): at least 8, and a quarter of the LFs. */
+  many: boolean;
 }
 
 /**
  * The lines of a head (UTF-8 bytes) that end in a lone CR (classic Mac line ends, or a conversion that dropped the LF),
- * or null when too few to tell. Lines end at LF only, so such records run together and the events of all but the
- * first are lost, with no word (a CR-only capture gave 1 event of 80; an exactly-once review's find). Such a CR, or a
- * run of them, follows a line's text (not an LF: LF CR line ends read as they are), no LF follows it, and a logcat record
- * does (a progress bar's CRs start none, and CR CR CR LF ends its line with the LF). Each LF-ended line counts once,
- * however many it holds (one hostile message cannot fill the count): at least 8 lines, and a quarter of the LFs.
+ * or null when none or one. Lines end at LF only, so such records run together and the events of all but the first
+ * are lost (a CR-only capture gave 1 event of 80; an exactly-once review's find). Such a CR, or a run of them, follows
+ * a line's text (not an LF: LF CR line ends read as they are), no LF follows it, and a logcat record does (a progress
+ * bar's CRs start none, and CR CR CR LF ends its line with the LF). Each LF-ended line counts once, however many it
+ * holds, and one line says nothing: one hostile message cannot get a capture refused or noted.
  */
 export function loneCrs(text: Buffer): LoneCrs | null {
   // the lone CRs, and the LF-ended lines that hold one (without an LF the head is one such line: it is read as one)
   let runs = 0;
   let lines = 0;
   let lastLineEnd = -2;
+  let firstAt = -2;
   for (let i = text.indexOf(13); i >= 0; ) {
     let end = i;
     while (text[end] === 13) end++;
@@ -148,24 +155,41 @@ export function loneCrs(text: Buffer): LoneCrs | null {
       if (lineStart !== lastLineEnd) {
         lines++;
         lastLineEnd = lineStart;
+        if (firstAt === -2) firstAt = lineStart;
       }
     }
     i = text.indexOf(13, end);
   }
-  if (runs < 8) return null;
   let lf = 0;
-  for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lf++;
-  if (lf === 0) return { lines: runs, noLf: true };
-  return lines >= 8 && lines * 4 >= lf ? { lines, noLf: false } : null;
+  let firstLine = 1;
+  for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) {
+    lf++;
+    if (i <= firstAt) firstLine++;
+  }
+  if (lf === 0) return runs >= 2 ? { lines: runs, noLf: true, firstLine: 1, many: true } : null;
+  if (lines < 2) return null;
+  return { lines, noLf: false, firstLine, many: lines >= 8 && lines * 4 >= lf };
 }
 
 /** What to do with a capture whose lines end in a lone CR. */
 const CONVERT_CR = `convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
 
-/** What a head's lone CRs say: its records run together; how to convert it. */
-export function loneCrNote(cr: LoneCrs): string {
-  const which = cr.noLf ? 'its lines end in a lone CR and none in an LF' : `${cr.lines} of its first lines hold a lone CR where a record starts`;
-  return `${which}, which ends no line here: those records are read as one and the events of all but the first are lost; ${CONVERT_CR}`;
+/**
+ * Why an ingest reads nothing of a head whose lines end in a lone CR (LoneCrs.many), or null: read, its records would
+ * run together and their events be lost, and once counted so, the converted file would be another source, counted
+ * again (an adversarial review: the note's own advice counted 58 + 80 events of an 80-event capture). A few such
+ * lines among LF-ended ones are read, and a note says so (loneCrNote).
+ */
+export function loneCrRefusal(cr: LoneCrs | null): string | null {
+  if (!cr?.many) return null;
+  if (cr.noLf) return CR_ONLY_REASON;
+  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), and a lone CR ends no line here, so those records would be read as one with the line before and their events lost: nothing was read; ${CONVERT_CR}`;
+}
+
+/** What a head's few lone CRs before a record start say (not a refusal): which records ran together, and what it costs. */
+export function loneCrNote(cr: LoneCrs | null): string | null {
+  if (!cr || cr.many) return null;
+  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), which ends no line here: the record after it is read as part of that line, and an event in it is not counted`;
 }
 
 /** Why an ingest reads nothing of a head whose lines all end in a lone CR: read, it would be one record. */

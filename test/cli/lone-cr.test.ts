@@ -3,8 +3,9 @@
  * to each LF were read as one record and the events in the others lost, with no word (a CR-only capture gave 1
  * event of 80, one with CR and LF in turn 48; round eighteen's exactly-once review). A capture with no LF at all is
  * now not read (it would be one record): one line says how to convert it, exit 3, and the converted file then counts
- * what one clean run does, nothing twice. One with such lines among LF-ended ones is read, and a note says which
- * records ran together. Each LF-ended line counts once, so one hostile message full of CRs gets nothing refused or
+ * what one clean run does, nothing twice. So is one where a quarter of the lines end so (read, then converted as the
+ * note said, it counted 58 + 80 events of an 80-event capture: round twenty's review); with fewer such lines it is
+ * read, and a note says how many and the first (a tenth of them lost 13 of 80 events unsaid). Each LF-ended line counts once, so one hostile message full of CRs gets nothing refused or
  * said; CR LF, CR CR LF, CR CR CR LF and LF CR captures and a progress bar's CRs are read as before. The first two
  * cases fail on the code before.
  */
@@ -54,11 +55,24 @@ describe('lines that end in a lone CR', () => {
     expect(storedRows(db).slice(0, 2)).toEqual(cleanRows(dir, lines));
   });
 
-  it('CR and LF in turn: read, and a note says which records ran together', () => {
-    const { f, db } = write('cr-then-lf.log', LINES.map((l, i) => l + (i % 2 ? '\n' : '\r')).join(''));
+  it('CR and LF in turn: not read, exit 3; converted as it says, one clean run, nothing counted twice', () => {
+    const { dir, f, db } = write('cr-then-lf.log', LINES.map((l, i) => l + (i % 2 ? '\n' : '\r')).join(''));
+    const r = run(db, f);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/cr-then-lf\.log: \d+ of its first lines hold a lone CR where a logcat record starts \(the first: line 1\).*nothing was read; convert the line ends/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // the review's sequence: before, the damaged file was read (58 of 80 events) and the converted one counted 80 more
+    const lf = join(dir, 'cr-then-lf.log.lf');
+    writeFileSync(lf, readFileSync(f, 'latin1').replace(/\r/g, '\n'), 'latin1');
+    expect(run(db, lf).status).toBe(0);
+    expect(storedRows(db).slice(0, 2)).toEqual(cleanRows(dir, LINES));
+  });
+
+  it('a tenth of the lines so: read, and a note names how many and the first (the events after them were lost unsaid)', () => {
+    const { f, db } = write('some-cr.log', LINES.map((l, i) => l + (i % 10 === 9 ? '\r' : '\n')).join(''));
     const r = run(db, f);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/cr-then-lf\.log: \d+ of its first lines hold a lone CR where a record starts, which ends no line here/);
+    expect(r.stderr).toMatch(new RegExp(`some-cr\\.log: \\d+ of its first lines hold a lone CR where a logcat record starts \\(the first: line 10\\), which ends no line here: the record after it is read as part of that line, and an event in it is not counted`));
   });
 
   it('one hostile message full of CRs before record starts: read as before, nothing said', () => {
