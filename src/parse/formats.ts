@@ -77,6 +77,64 @@ function lineFormatOf(name: FormatName, re: RegExp): LineFormat {
   };
 }
 
+// Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`.
+// The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
+// A tag may hold single spaces (`Guard Login`); the columns are padded with runs of them.
+const STUDIO_V2 = new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+(?: \S+){0,7}?)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`, 's');
+
+/**
+ * The same view under its other formatting options (Android Studio's `com.android.tools.idea.logcat.messages`:
+ * TimestampFormat, ProcessThreadFormat, TagFormat, AppNameFormat, LevelFormat): the stamp as date and time or time
+ * only (`hh:mm:ss.mmm `, the Compact view's: no date, so no stored time), then, each one optional, pid and tid
+ * (`%5d-%-5d `) or the pid alone (`%-5d `), the tag padded to 24 columns (blank when "hide repeated tags" hid a
+ * tag equal to the line before's: STUDIO_HIDDEN_TAG), the package, the process name; then ` P  msg` (two spaces, which
+ * keeps a `-v year` threadtime line, `… 12345 12350 E Tag: msg`, out). Groups: 1-7 the stamp, 8 the pid column's
+ * lead, 9 pid, 10 tid, 11 the pad after them, 12 the columns before the level, 13 the level, 14 the message.
+ */
+const STUDIO_V2_COLUMNS = /^(?:(\d{4})-(\d\d)-(\d\d) )?(\d\d):(\d\d):(\d\d)\.(\d{3}) (?:( *)(\d+)(?:-(\d+))?( +))?(.*?) ([VDIWEFSA])(?:  (.*))?$/s;
+
+/** A Studio line's tag under "hide repeated tags": the parser puts the tag of the record before (RecordParser). */
+export const STUDIO_HIDDEN_TAG = '\u0000hidden';
+
+/** Studio's narrowest tag column: TagFormat's least maxLength (10) and its space. */
+const STUDIO_MIN_TAG_COLUMN = 11;
+/** Studio's default tag column: maxLength 23 and its space. */
+const STUDIO_TAG_COLUMN = 24;
+
+/** The HeaderFields of a Studio line under other formatting options (STUDIO_V2_COLUMNS), or null. */
+function studioColumns(line: string): HeaderFields | null {
+  const m = STUDIO_V2_COLUMNS.exec(line);
+  if (!m) return null;
+  const mid = m[12]!;
+  // The pad after the pid column is `%-5d `'s own, and the blank tag column when a tag was hidden; without the pid
+  // column the hidden tag's blank starts the columns before the level.
+  const last = m[10] ?? m[9];
+  const pad = last !== undefined ? m[11]!.length - (Math.max(0, 5 - last.length) + 1) : 0;
+  let tag: string | undefined;
+  if (pad >= STUDIO_MIN_TAG_COLUMN || (last === undefined && /^ {11}/.test(mid))) tag = STUDIO_HIDDEN_TAG;
+  else if (pad !== 0) return null;
+  else if (mid === '') tag = undefined;
+  // the default column (the package's may follow), else what comes before a run of spaces
+  else if (mid.length >= STUDIO_TAG_COLUMN && mid[STUDIO_TAG_COLUMN - 1] === ' ') tag = mid.slice(0, STUDIO_TAG_COLUMN - 1).trimEnd();
+  else tag = mid.split(/ {2,}/)[0]!.trimEnd();
+  return { Y: m[1], M: m[2], D: m[3], h: m[4], mi: m[5], s: m[6], f: m[7], E: undefined, EF: undefined, Z: undefined, L: m[13], uid: undefined, pid: m[9], tid: m[10], tag, msg: m[14] };
+}
+
+/** Studio's column layout: its default columns as STUDIO_V2 reads them, the others as studioColumns does. */
+function studioV2Format(): LineFormat {
+  const strict = lineFormatOf('studio-v2', STUDIO_V2);
+  return {
+    name: 'studio-v2',
+    // for tests of a line only: its groups are never read (STUDIO_V2_COLUMNS has no names, so STUDIO_V2's are not doubled)
+    re: new RegExp(`(?:${STUDIO_V2.source})|(?:${STUDIO_V2_COLUMNS.source})`, 's'),
+    // a hidden tag first: the default pattern would read such a line's package as its tag (and `D  A user…` as level A)
+    fields: (line) => {
+      const c = studioColumns(line);
+      return c?.tag === STUDIO_HIDDEN_TAG ? c : (strict.fields(line) ?? c);
+    },
+  };
+}
+
 /**
  * The one-line layouts. Each pattern has the flag `s`: a line is one line already (the Framer cut it at its
  * newline), and without it `.` would match no CR, U+2028 or U+2029 inside it, so a record whose message held
@@ -89,10 +147,9 @@ export const LINE_FORMATS: readonly LineFormat[] = [
   lineFormatOf('time', new RegExp(String.raw`^\s*${TS} ${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`, 's')),
   // Android Studio (up to Dolphin) copy: `MM-DD hh:mm:ss.mmm pid-tid/package P/Tag: msg`
   lineFormatOf('studio', new RegExp(String.raw`^${TS} (?<pid>\d+)-(?<tid>\d+)\/\S* ${LVL}\/(?<tag>.*?): (?<msg>.*)$`, 's')),
-  // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`
-  // The level column is followed by two spaces; more belong to the message (`D    plugin 1: …`).
-  // A tag may hold single spaces (`Guard Login`); the columns are padded with runs of them.
-  lineFormatOf('studio-v2', new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<tag>\S+(?: \S+){0,7}?)\s+\S+\s+${LVL}(?: {1,2}(?<msg>.*))?$`, 's')),
+  // Android Studio (Electric Eel+) columns: `YYYY-MM-DD hh:mm:ss.mmm pid-tid tag process P  msg`, and the other
+  // columns its Logcat view's formatting options give (studioV2Format).
+  studioV2Format(),
   // `%c/%-8.*s(%s%5d): `
   lineFormatOf('brief', new RegExp(String.raw`^${LVL}\/(?<tag>.*?)${UIDPID}\)(?:: (?<msg>.*)|:?)$`, 's')),
   // `%c(%s%5d) ` ... `  (%.*s)`; before thread: with the uid modifier `(uid:pid)` looks like thread's `(pid:tid)`

@@ -3,7 +3,7 @@
  * the year of year-less stamps and the zone of local ones.
  */
 import type { FormatName, LogRecord } from '../types.js';
-import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, lineFormat, processId, toLevel, type HeaderFields, type LineFormat } from './formats.js';
+import { LINE_FORMATS, LONG_HEADER, MULTI_LINE_FORMATS, NON_ENTRY, PROCESS_BANNER, STUDIO_HIDDEN_TAG, lineFormat, processId, toLevel, type HeaderFields, type LineFormat } from './formats.js';
 import { YearTracker, fractionToMs, isoTime, localToEpochMs } from './time.js';
 import { parseNdjsonLine } from './json-logs.js';
 import { stripDecorations } from './decorations.js';
@@ -176,6 +176,11 @@ export class RecordParser {
   readonly packages = new Map<number, string>();
   /** Multi-line records cut at the record cap since the last takeCutRecords(). */
   private cutRecords = 0;
+  /**
+   * The tag of the last Studio column record: a line whose tag Studio hid ("hide repeated tags") has it. A resumed
+   * run's main parser gets it from its look-back's (RecordStage.carried), as one clean run had it there.
+   */
+  studioTag: string | null = null;
 
   constructor(private readonly opts: ParseOptions) {
     this.years = new YearTracker(opts.year, opts.notAfter);
@@ -311,6 +316,11 @@ export class RecordParser {
   /** A header line: a record now, or (Studio) the start of one that continuation lines may extend. */
   private header(g: HeaderFields, format: FormatName, lineNo: number): LineResult {
     const done = this.flushPending();
+    if (format === 'studio-v2') {
+      // "hide repeated tags": the tag of the record before (none known: a resumed run's look-back primes it)
+      if (g.tag === STUDIO_HIDDEN_TAG) g.tag = this.studioTag ?? undefined;
+      this.studioTag = g.tag ?? null;
+    }
     if (format === 'studio' || format === 'studio-v2') {
       this.pending = { fields: g, format, line: lineNo, body: [g.msg ?? ''], size: (g.msg ?? '').length, afterBlank: false };
       return done ? { record: done } : SKIP;

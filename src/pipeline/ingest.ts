@@ -12,7 +12,7 @@ import { isCandidateLine } from '../extract/prefilter.js';
 import { bundledCauses } from '../extract/causes.js';
 import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from './context.js';
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
-import { LONG_HEADER, MULTI_LINE_FORMATS, lineFormat } from '../parse/formats.js';
+import { LONG_HEADER, MULTI_LINE_FORMATS, STUDIO_HIDDEN_TAG, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
 import { otherEncodingAtEnd, utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { contractAdds, type Contract } from './contract.js';
@@ -413,7 +413,11 @@ function backLines(raw: Buffer, offset: number, encoding: TextEncoding, junk: nu
  */
 function firstEntry(bytes: Buffer, format: FormatName): number {
   const s = lineStartBack(bytes, LOOKBACK_LINES);
-  const header = format === 'long' ? (l: string) => LONG_HEADER.test(l) : (l: string) => lineFormat(format)?.fields(l) != null;
+  // a Studio line whose tag is hidden is no start: the tag it repeats would be unknown there
+  const header = format === 'long' ? (l: string) => LONG_HEADER.test(l) : (l: string) => {
+    const g = lineFormat(format)?.fields(l);
+    return g != null && g.tag !== STUDIO_HIDDEN_TAG;
+  };
   for (let p = s < 0 ? 0 : s; p < bytes.length; ) {
     const nl = bytes.indexOf(10, p);
     const e = nl < 0 ? bytes.length : nl;
@@ -577,6 +581,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     await again.take({ kind: 'lines', chunk: { buf: bytes, end: bytes.length, offset: 0, overlong: 0, next: null }, exact: false });
     // the record the resume point ends (one spanning lines is made when the next begins)
     again.end();
+    parser.carried = stage.carried;
   };
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {

@@ -37,6 +37,15 @@ export class RecordStage implements LineParser {
     return this.parser.openLine;
   }
 
+  /** What the parser carries from line to line beyond a record (RecordParser.studioTag): a look-back's, for a resumed run's. */
+  get carried(): string | null {
+    return this.parser.studioTag;
+  }
+
+  set carried(tag: string | null) {
+    this.parser.studioTag = tag;
+  }
+
   get format(): FormatName | null {
     return this.parser.format ?? null;
   }
