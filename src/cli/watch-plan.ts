@@ -1,6 +1,7 @@
 /** The inputs of `watch`: `adb logcat -B` runs, restarted across reconnects, with an app's pids followed. */
 import { PackageTracker } from '../extract/package.js';
 import { adbRun, deviceLabels, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import type { LogRecord } from '../types.js';
 import type { IngestArgs } from './commands/ingest.js';
 import type { InputPlan, RunInput } from './run-ingest.js';
@@ -10,11 +11,60 @@ export interface WatchArgs extends IngestArgs {
   package?: string[];
 }
 
+/** Waits `ms`, or less when `signal` aborts; the abort listener goes with the wait (one a reconnect added up before). */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
+
+/** The longest wait before adb is tried again after it failed (doubling from 1 s). */
+const MAX_RETRY_MS = 30_000;
+
+/** Records a restarted stream's first ones are compared with: `-T` sends again those at or after its time. */
+const RESENT_RING = 1024;
+
+/**
+ * The records a `logcat -B -T <time of the last record>` sends again after a reconnect: logd sends every record at or
+ * after that time (the last one seen, those of its millisecond, and, where the time falls between two, the one before),
+ * and the restarted stream, with another head, is another source: they were counted twice (an adversarial review:
+ * 21 events of 20). A restarted stream's first records that are, in order, the last ones seen are dropped before the
+ * Parser's records reach the Extractor; the first one that is not ends the check.
+ */
+export class ResentRecords {
+  private ring: string[] = [];
+  /** While a restarted stream's first records are checked: the ring's index the next one must match, -1 for any. */
+  private next: number | null = null;
+  /** Records dropped as sent again. */
+  dropped = 0;
+
+  /** A stream starts again (its first records may be the last ones seen). */
+  restart(): void {
+    this.next = this.ring.length ? -1 : null;
+  }
+
+  /** True for a record sent again (drop it); any other is remembered. */
+  seen(r: LogRecord): boolean {
+    const d = `${r.time}\u0000${r.pid}\u0000${r.tid}\u0000${r.level}\u0000${r.tag}\u0000${r.message}`;
+    if (this.next !== null) {
+      const at = this.next < 0 ? this.ring.indexOf(d) : this.ring[this.next] === d ? this.next : -1;
+      if (at >= 0) {
+        this.next = at + 1 < this.ring.length ? at + 1 : null;
+        this.dropped++;
+        return true;
+      }
+      this.next = null;
+    }
+    this.ring.push(d);
+    if (this.ring.length > 2 * RESENT_RING) this.ring.splice(0, this.ring.length - RESENT_RING);
+    return false;
+  }
+}
 
 export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
   const packages = argv.package ?? [];
@@ -24,7 +74,14 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
   async function* inputs(): AsyncGenerator<RunInput> {
     let lastTime: number | undefined;
     let waitedForDevice = false;
+    const resent = new ResentRecords();
+    // adb failures in a row with a device there, and the last one's words
+    let failures = 0;
+    let lastError = '';
+    let first = true;
     while (!signal.aborted) {
+      if (!first) resent.restart();
+      first = false;
       const tracker = packages.length ? new PackageTracker(packages, (await Promise.all(packages.map((p) => pidsOf(p, argv.serial)))).flat()) : null;
       // Asked again after each reconnect: another device may be the one plugged in now.
       const labels = await deviceLabels(argv.serial, packages, signal);
@@ -33,7 +90,15 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
       child.stderr.on('data', (d) => (stderr += d));
       const kill = () => child.kill('SIGTERM');
       signal.addEventListener('abort', kill, { once: true });
+      // observeRecord sees each record just before keepRecord does (ingest.ts's extractStage)
+      let dropped: LogRecord | null = null;
+      let records = 0;
       const observe = (r: LogRecord) => {
+        records++;
+        if (resent.seen(r)) {
+          dropped = r;
+          return;
+        }
         if (r.time) lastTime = Date.parse(r.time);
         tracker?.observe(r);
       };
@@ -44,19 +109,29 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
         mayBeEmpty: true,
         labels,
         observeRecord: observe,
-        keepRecord: tracker ? (r) => tracker.keep(r) : undefined,
+        keepRecord: (r) => r !== dropped && (tracker ? tracker.keep(r) : true),
       };
       signal.removeEventListener('abort', kill);
       child.kill('SIGTERM');
       if (signal.aborted) return;
+      const error = stderr.trim().split('\n')[0]?.trim() ?? '';
       if (noDevice(stderr)) {
         if (!waitedForDevice) say('no device attached; waiting for one (Ctrl-C to stop)');
         waitedForDevice = true;
+        failures = 0;
+      } else if (records === 0 && error) {
+        // adb failed with a device there (a protocol fault, a server of another version): its own words, once each,
+        // and longer waits while it goes on failing (it was tried twice a second, unsaid, for as long as it ran)
+        failures++;
+        if (error !== lastError) say(`adb logcat failed: ${terminalText(error)}; trying again (Ctrl-C to stop)`);
+        lastError = error;
       } else {
         say('logcat ended (device disconnected?); waiting for the device to come back');
+        failures = 0;
+        lastError = '';
       }
       await adbRun(['wait-for-device'], argv.serial, signal);
-      await sleep(500, signal);
+      await sleep(Math.min(MAX_RETRY_MS, 500 * 2 ** Math.min(failures, 10)), signal);
     }
   }
   return { inputs: inputs(), problems: [], totalBytes: 0, count: 0 };

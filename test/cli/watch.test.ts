@@ -107,6 +107,45 @@ describe('watch', () => {
     expect(query(db, 'SELECT COUNT(*) AS n FROM events')).toEqual([{ n: 5 }]);
   });
 
+  it('after a reconnect, the records logcat -T sends again are not counted again', { timeout: 180_000 }, async () => {
+    // The fake adb honours -T as logd does: each restarted stream begins with the last record seen (16:00:06.000, an
+    // event); the restarted stream has another head, so it is another source: each restart counted it again (an
+    // adversarial review: 21 events of 20).
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    const c = start(['watch', '--db', db, '--quiet'], fakeAdbEnv(dir));
+    await waitFor(() => existsSync(join(dir, 'adb.log')) && (readFileSync(join(dir, 'adb.log'), 'utf8').match(/^logcat -B -T /gm) ?? []).length >= 3, 45_000, 'a third logcat -B -T');
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    expect(readFileSync(join(dir, 'adb.log'), 'utf8')).toMatch(/^logcat -B -T 1773763206\.000$/m);
+    expect(query(db, 'SELECT code, time FROM events ORDER BY time')).toEqual([
+      { code: 2333, time: '2026-03-17T16:00:01.000Z' },
+      { code: 1636, time: '2026-03-17T16:00:01.500Z' },
+      { code: 10001, time: '2026-03-17T16:00:02.000Z' },
+      { code: 10002, time: '2026-03-17T16:00:05.000Z' },
+      { code: 2004, time: '2026-03-17T16:00:06.000Z' },
+    ]);
+  });
+
+  it('says adb’s own error once when logcat fails with a device there, and tries again less and less often', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    const error = 'adb: error: failed to get feature set: protocol fault (couldn\'t read status): Connection reset by peer';
+    const c = start(['watch', '--db', join(dir, 'e.db')], fakeAdbEnv(dir, { FAKE_ADB_LOGCAT_ERROR: error }));
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    await waitFor(() => err.includes('adb logcat failed'), 45_000, 'the adb error');
+    const started = Date.now();
+    // waits of 1, 2 and 4 s: at most 3 more tries in the next 6 s (it was tried twice a second, unsaid)
+    await new Promise((r) => setTimeout(r, 6000));
+    const tries = (readFileSync(join(dir, 'adb.log'), 'utf8').match(/^logcat -B/gm) ?? []).length;
+    c.kill('SIGINT');
+    expect(await exitOf(c)).toBe(130);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(6000);
+    expect(tries).toBeLessThanOrEqual(4);
+    expect(err.split('\n').filter((l) => l.includes('adb logcat failed'))).toEqual([`authing-triage: adb logcat failed: ${error}; trying again (Ctrl-C to stop)`]);
+    expect(err).not.toMatch(/logcat ended|MaxListeners/);
+  });
+
   it('says so in one line when no device is attached, and keeps waiting', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const c = start(['watch', '--db', join(dir, 'n.db')], fakeAdbEnv(dir, { FAKE_ADB_NO_DEVICE: '1' }));
