@@ -378,7 +378,9 @@ export function notALog(head: Buffer, th: TextHead, fits: boolean): string | nul
   const share = nonTextShare(th);
   // Rounded down: 100% only when no byte at all is text.
   const pct = `${Math.floor(share * 100)}% non-text bytes`;
-  if (magic) return `not a log (${magic.name}, ${pct}); skipped`;
+  // A magic before mostly text where a logcat layout fits is a log behind a few bytes of junk: read (skipped whole, its
+  // events were lost with a reason that said it was text: an adversarial review's find)
+  if (magic && !(fits && share < 0.3)) return `not a log (${magic.name}, ${pct}); skipped`;
   // A log with a junk block still has mostly text; an image or archive stream has a third or more of such bytes.
   return share >= 0.3 ? `not a log (binary, ${pct}); skipped` : null;
 }

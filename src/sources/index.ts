@@ -24,7 +24,7 @@ export async function listInputs(paths: readonly string[], exclude: readonly str
     }
     try {
       const entries = await bugreportEntries(input.path!);
-      if (!entries.length) problems.push({ name: input.name, reason: 'a zip without a bugreport*.txt inside; nothing to read' });
+      if (!entries.length) problems.push({ name: input.name, reason: 'a zip without a bugreport*.txt inside; nothing to read (a zip of captures: unzip it and give its files)' });
       for (const entry of entries) out.push({ name: `${input.name}!${terminalText(entry)}`, path: input.path, entry });
     } catch (e) {
       problems.push({ name: input.name, reason: `corrupt zip (${(e as Error).message})` });

@@ -1,5 +1,5 @@
 /** Opening an input as a stream of bytes: plain, gzip (detected by content) or stdin. */
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
@@ -39,6 +39,15 @@ export interface ReaderSizes {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** True when fd 0 is a folder (a shell's `< folder`). */
+function stdinIsFolder(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Opens one input; gzip is recognised by its magic bytes, not by the name. The process's own stdin
  * (no `stdin` given), when a pipe or a file, is read by the reader thread; `process.stdin` is not
@@ -46,6 +55,8 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  */
 export async function openInput(input: Input, stdin?: Readable, reader?: ReaderSizes & { signal?: AbortSignal }): Promise<OpenedInput> {
   if (input.path === null) {
+    // `authing-triage < folder`: read as an empty pipe, it was 0 events and exit 0 (an adversarial review)
+    if (stdin === undefined && stdinIsFolder()) throw Object.assign(new Error('stdin is a folder (< FOLDER); give the folder as a path: authing-triage FOLDER'), { code: 'ESTDINDIR' });
     const kind = stdin === undefined && reader ? readableStdin() : null;
     if (kind && reader) {
       const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, { needles: reader.needles, maxLine: reader.maxLine }, reader.signal);
