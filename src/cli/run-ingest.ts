@@ -17,7 +17,7 @@ import { RunTally, formatSummary, summarize } from '../report/summary.js';
 import { crossed, parseThreshold } from '../report/alerts.js';
 import { listInputs, type Input, type InputProblem } from '../sources/index.js';
 import { openStore, type Store } from '../store/store.js';
-import type { FormatName, LogRecord } from '../types.js';
+import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
 import { CONFIG_NAMES } from './config.js';
 import type { IngestArgs } from './commands/ingest.js';
@@ -42,6 +42,8 @@ export interface RunInput {
   format?: FormatName;
   observeRecord?: (r: LogRecord) => void;
   keepRecord?: (r: LogRecord) => boolean;
+  /** True for an event counted before in another source (IngestOptions.skipEvent). */
+  skipEvent?: (e: AuthingEvent) => boolean;
   /** A stream that may end empty (adb with no device): not an error. */
   mayBeEmpty?: boolean;
   /** Labels found for this input (watch: the device's, from adb). */
@@ -81,7 +83,7 @@ async function pathPlan(argv: IngestArgs): Promise<InputPlan> {
 }
 
 /** Runs an ingest and returns the exit code. */
-export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) => Promise<InputPlan> = () => pathPlan(argv)): Promise<number> {
+export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, store: () => Promise<Store>) => Promise<InputPlan> = () => pathPlan(argv)): Promise<number> {
   quietOnClosedPipe();
   const started = Date.now();
   if (argv.tz && !isValidTimeZone(argv.tz)) throw new UserError('usage', `--tz ${JSON.stringify(argv.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
@@ -124,7 +126,15 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   if (!argv.quiet && argv.paths !== undefined && (argv.paths.length === 0 || argv.paths.includes('-')) && process.getBuiltinModule('node:tty').isatty(0)) {
     process.stderr.write("authing-triage: reading stdin; pipe adb logcat into me, give files, or run 'authing-triage watch' (Ctrl-C ends with the summary)\n");
   }
-  const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal);
+  // Made before the plan: watch's asks the store where the counting of its device stopped (watch-plan.ts).
+  const db: { store?: Store; opening?: Promise<Store> } = {};
+  const storeReady = (): Promise<Store> =>
+    (db.opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
+      db.store = s;
+      await s.syncRegistry(registry);
+      return s;
+    }));
+  const { inputs, problems, totalBytes, barBytes, count } = await plan(abort.signal, storeReady);
   // `authing-triage reprot` is a missing file to the default command: a typo'd command, said
   // before any database is opened, so that none is created.
   const typo = problems.length === 1 && count === 0 && (argv.paths ?? []).length === 1 && /^[a-z]+$/.test(problems[0]!.name) ? nearest(problems[0]!.name, COMMANDS) : undefined;
@@ -145,13 +155,6 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
   // issue 25). Files only, and not with --tee: a read of stdin, a FIFO or adb may wait for its writer,
   // and a bad --db must not wait with it, nor let --tee pass on bytes of a run that then fails; nor may
   // a run skip its database (it is opened at the end if no input needed it).
-  const db: { store?: Store; opening?: Promise<Store> } = {};
-  const storeReady = (): Promise<Store> =>
-    (db.opening ??= openStore(argv.db, { busyTimeout: argv.busyTimeout }).then(async (s) => {
-      db.store = s;
-      await s.syncRegistry(registry);
-      return s;
-    }));
   const filesOnly = !tee && Array.isArray(inputs) && (inputs as RunInput[]).every((ri) => ri.input.path !== null && !ri.input.pipe && !ri.stdin);
   if (!filesOnly) {
     await storeReady().catch(async (e: unknown) => {
@@ -194,7 +197,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal) =>
       bar.startFile();
       const read = () => ingestSource(storeReady, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan, rerunFlags: argv.rerun,
-        batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord,
+        batchEvents: argv.batchSize, tee, threads, pool, stdin: ri.stdin, observeRecord: ri.observeRecord, keepRecord: ri.keepRecord, skipEvent: ri.skipEvent,
         onEvent: sink ? (e, src) => (!shown || shown(e)) && sink.event(e, src) : undefined,
         signal: abort.signal, onStored: (e) => (!shown || shown(e)) && tally.add(e), maxEvents: argv.maxEvents, context: argv.context,
         onProgress: (_raw, events, bytes) => bar.update(eventsBefore + events, bytes),

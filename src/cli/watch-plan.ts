@@ -1,8 +1,9 @@
 /** The inputs of `watch`: `adb logcat -B` runs, restarted across reconnects, with an app's pids followed. */
 import { PackageTracker } from '../extract/package.js';
-import { adbRun, deviceLabels, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
+import { adbRun, adbSerial, deviceLabels, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
+import type { Store } from '../store/store.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import type { LogRecord } from '../types.js';
+import type { AuthingEvent, LogRecord } from '../types.js';
 import type { IngestArgs } from './commands/ingest.js';
 import type { InputPlan, RunInput } from './run-ingest.js';
 
@@ -66,7 +67,30 @@ export class ResentRecords {
   }
 }
 
-export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
+/** An event as stored and as found (PostgreSQL gives BIGINT columns as text): its time, thread, tag, code and excerpt. */
+function eventKey(e: { time: string | null; pid: unknown; tid: unknown; tag: string; code: unknown; excerpt: string }): string {
+  const n = (v: unknown) => (v === null || v === undefined ? '' : String(Number(v)));
+  return [e.time ?? '', n(e.pid), n(e.tid), e.tag, n(e.code), e.excerpt].join('\u0000');
+}
+
+/** The time of the last event a `watch` counted from this device (its input's name and serial), and the events then. */
+async function lastCounted(store: Store, name: string, serial: string): Promise<{ time: number; events: Set<string> } | null> {
+  const from = "FROM events e JOIN sources s ON s.id = e.source_id JOIN source_labels l ON l.source_id = s.id AND l.key = 'serial' WHERE s.name = ? AND l.value = ?";
+  const [last] = await store.all<{ t: string | null }>(`SELECT max(e.time) AS t ${from}`, [name, serial]);
+  const time = last?.t ? Date.parse(last.t) : NaN;
+  if (!last?.t || Number.isNaN(time)) return null;
+  const rows = await store.all<{ time: string; pid: unknown; tid: unknown; tag: string; code: unknown; excerpt: string }>(`SELECT e.time, e.pid, e.tid, e.tag, e.code, e.excerpt ${from} AND e.time = ?`, [name, serial, last.t]);
+  return { time, events: new Set(rows.map(eventKey)) };
+}
+
+/**
+ * `store`: the run's store, for where a device's counting stopped. A new `watch` read the device's whole buffer
+ * again, and its first stream was the source an earlier run's first stream was: the records that run's restarted
+ * (`-T`) streams had counted were counted again after it, and all of them once the buffer had rotated (an adversarial
+ * review: 30 and 42 events of 25). Now a device known by its serial starts at its last counted event's time
+ * (`-T`), and the events of that millisecond counted before are not counted again.
+ */
+export function watchPlan(argv: WatchArgs, signal: AbortSignal, store?: () => Promise<Store>): InputPlan {
   const packages = argv.package ?? [];
   const say = (s: string) => {
     if (!argv.quiet && !argv.json) process.stderr.write(`authing-triage: ${s}\n`);
@@ -79,12 +103,22 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
     let failures = 0;
     let lastError = '';
     let first = true;
+    const name = `adb${argv.serial ? ` -s ${argv.serial}` : ''} logcat -B`;
+    // the events counted before at the time this run starts from (none until the device is known)
+    let countedThen: Set<string> | null = null;
     while (!signal.aborted) {
       if (!first) resent.restart();
       first = false;
       const tracker = packages.length ? new PackageTracker(packages, (await Promise.all(packages.map((p) => pidsOf(p, argv.serial)))).flat()) : null;
       // Asked again after each reconnect: another device may be the one plugged in now.
-      const labels = await deviceLabels(argv.serial, packages, signal);
+      const serial = await adbSerial(argv.serial, signal);
+      const labels = { ...(await deviceLabels(argv.serial, packages, signal)), ...(serial ? { serial } : {}) };
+      // Before this run has read a record: where the counting of this device stopped, if a run counted it before.
+      if (lastTime === undefined && serial && store) {
+        const last = await lastCounted(await store(), name, serial);
+        if (last) [lastTime, countedThen] = [last.time, last.events];
+      }
+      const skip = countedThen;
       const child = await startLogcat(argv.serial, lastTime);
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
@@ -103,7 +137,8 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal): InputPlan {
         tracker?.observe(r);
       };
       yield {
-        input: { name: `adb${argv.serial ? ` -s ${argv.serial}` : ''} logcat -B`, path: null },
+        input: { name, path: null },
+        ...(skip ? { skipEvent: (e: AuthingEvent) => skip.has(eventKey(e)) } : {}),
         stdin: child.stdout,
         format: 'binary',
         mayBeEmpty: true,

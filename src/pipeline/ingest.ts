@@ -71,6 +71,8 @@ export interface IngestOptions {
   observeRecord?: (r: LogRecord) => void;
   /** Keeps only the records it returns true for (--package). */
   keepRecord?: (r: LogRecord) => boolean;
+  /** True for an event counted before in another source (watch: one at its device's last counted time): not stored. */
+  skipEvent?: (e: AuthingEvent) => boolean;
   /** Wait at most this long for the first 64 KiB of a stream before going on (live input). */
   headWaitMs?: number;
   /** Worker threads for a large plain file (1: scan on this thread). */
@@ -141,7 +143,7 @@ function errorReason(e: unknown): string {
  * and (live) `onEvent`, which a re-read calls once an event is stored instead (stored before: not shown).
  */
 function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, budget: EventBudget, keeper: ContextKeeper, onEvent: ((e: AuthingEvent) => void) | undefined): (r: LogRecord) => void {
-  const { keepRecord, observeRecord, extractor } = opts;
+  const { keepRecord, observeRecord, extractor, skipEvent } = opts;
   return (rec) => {
     observeRecord?.(rec);
     if (keepRecord && !keepRecord(rec)) return;
@@ -151,7 +153,7 @@ function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, bu
       if (extractor.finds(rec)) budget.take();
     } else {
       const e = extractor.extract(rec);
-      if (e && budget.take()) {
+      if (e && !skipEvent?.(e) && budget.take()) {
         // Read now: the bytes before this line are at hand only while it is being fed.
         const c = keeper.eventContext(rec, rec.message);
         if (c.context) e.context = c.context;

@@ -61,6 +61,14 @@ export async function deviceLabels(serial: string | undefined, packages: readonl
   return { ...(device ? { device } : {}), ...(android ? { android } : {}), ...(app ? { app } : {}) };
 }
 
+/** The serial of the device adb talks to (`adb get-serialno`), or null when it names none. */
+export async function adbSerial(serial: string | undefined, signal?: AbortSignal): Promise<string | null> {
+  if (serial) return serial;
+  const r = await adbRun(['get-serialno'], undefined, signal);
+  const s = r.stdout.trim();
+  return r.code === 0 && s && s !== 'unknown' && !/\s/.test(s) ? s : null;
+}
+
 /** Starts `adb logcat -B` (binary, exact boundaries), from `sinceEpochMs` when given. */
 export function startLogcat(serial?: string, sinceEpochMs?: number): Promise<LogcatProcess> {
   const args = [...serialArgs(serial), 'logcat', '-B'];

@@ -315,11 +315,11 @@ describe('labels on sources', () => {
     const c = startCli(['watch', '--db', db, '--json', '--package', 'com.example.shop', '--label', 'android=14-beta'], env);
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    // five starts of (fake) adb before the last event: pidof, getprop twice, dumpsys, logcat
+    // six starts of (fake) adb before the last event: pidof, get-serialno, getprop twice, dumpsys, logcat
     await waitFor(() => out.includes('"code":10001'), 45_000, 'the last event on stdout');
     c.kill('SIGINT');
     expect(await exitOf(c)).toBe(130);
-    expect(labelsBySource(db)).toEqual({ 'adb logcat -B': { android: '14-beta', app: '1.4.3', device: 'Pixel 7' } });
+    expect(labelsBySource(db)).toEqual({ 'adb logcat -B': { android: '14-beta', app: '1.4.3', device: 'Pixel 7', serial: 'emulator-5554' } });
     expect(report(db, '--by', 'label:device', 'code').map((r) => [r['label:device'], r.code, r.count])).toEqual([['Pixel 7', 2333, 1], ['Pixel 7', 10001, 1]]);
   });
 });

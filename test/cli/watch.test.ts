@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entry } from '../binary.js';
-import { ROOT, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
+import { ROOT, pgDatabase, pgQuery, query, runCli, tempDir, exitOf, startCli, waitFor } from '../helpers.js';
 
 const FAKE_ADB_DIR = join(ROOT, 'test', 'fake-adb');
 const APP = 'com.example.shop';
@@ -125,6 +125,49 @@ describe('watch', () => {
       { code: 10002, time: '2026-03-17T16:00:05.000Z' },
       { code: 2004, time: '2026-03-17T16:00:06.000Z' },
     ]);
+  });
+
+  it.each([
+    ['after a run whose reconnect read records the first stream had not', false, 'sqlite'],
+    ['after the device buffer rotated', true, 'sqlite'],
+    ['after the device buffer rotated, on PostgreSQL', true, 'pg'],
+  ])('a new watch %s counts each event once', { timeout: 180_000 }, async (_name, rotated, kind) => {
+    // Run 1 reads the session, the device drops, and its restarted stream (-T) reads one more event. Run 2 reads the
+    // device's buffer: before, its first stream was run 1's first source, resumed where that stream stopped, and the
+    // event the restarted stream had counted was counted again (with a rotated buffer, the whole buffer was); now it
+    // starts at the last counted event's time and leaves that event out (an adversarial review: 30 and 42 of 25).
+    const dir = tempDir();
+    const db = kind === 'pg' ? await pgDatabase() : join(dir, 't.db');
+    const events = async () => {
+      const sql = 'SELECT CAST(code AS INTEGER) AS code, time FROM events ORDER BY time, code';
+      return kind === 'pg' ? await pgQuery(db, sql) : query(db, sql);
+    };
+    const more = [entry('2026-03-17T16:00:07.000Z', 5000, 5000, 'E', 'SocialLoginButton', 'loginDone: errCode = 2005 errMessage = Too many requests')];
+    const env = fakeAdbEnv(dir);
+    const fixture = env.FAKE_ADB_FIXTURE!;
+    const logcats = () => (existsSync(env.FAKE_ADB_LOG!) ? readFileSync(env.FAKE_ADB_LOG!, 'utf8').match(/^logcat -B/gm) ?? [] : []).length;
+    const c1 = start(['watch', '--db', db, '--quiet'], env);
+    await waitFor(() => logcats() >= 2, 45_000, 'a restarted logcat');
+    writeFileSync(fixture, Buffer.concat([session(), ...more]));
+    const n = logcats();
+    await waitFor(() => logcats() >= n + 2, 45_000, 'a logcat after the new event');
+    c1.kill('SIGINT');
+    expect(await exitOf(c1)).toBe(130);
+    const after1 = await events();
+    expect(after1).toHaveLength(6);
+    // run 2: the buffer holds the same (or, rotated, its first three entries are gone) and one event more
+    const later = entry('2026-03-17T16:00:08.000Z', 5000, 5000, 'E', 'SocialLoginButton', 'loginDone: errCode = 2333 errMessage = again');
+    const buffer = Buffer.concat([session(), ...more, later]);
+    const gone = session().indexOf(entry('2026-03-17T16:00:03.000Z', 1702, 1730, 'I', 'ActivityManager', `Process ${APP} (pid 4000) has died`));
+    expect(gone).toBeGreaterThan(0);
+    writeFileSync(fixture, rotated ? buffer.subarray(gone) : buffer);
+    writeFileSync(env.FAKE_ADB_LOG!, '');
+    const c2 = start(['watch', '--db', db, '--quiet'], env);
+    await waitFor(() => logcats() >= 2, 45_000, 'run 2 reading its buffer to the end');
+    c2.kill('SIGINT');
+    expect(await exitOf(c2)).toBe(130);
+    expect(readFileSync(env.FAKE_ADB_LOG!, 'utf8')).toMatch(/^logcat -B -T 1773763207\.000$/m);
+    expect(await events()).toEqual([...after1, { code: 2333, time: '2026-03-17T16:00:08.000Z' }]);
   });
 
   it('says adb’s own error once when logcat fails with a device there, and tries again less and less often', { timeout: 180_000 }, async () => {

@@ -14,6 +14,6 @@ export const watchCommand = {
       .example('$0 watch --package com.example.app --json | jq .code  # one app\'s events as NDJSON', ''),
   handler: async (argv: ArgumentsCamelCase<WatchArgs>) => {
     const [{ runIngest }, { watchPlan }] = await Promise.all([import('../run-ingest.js'), import('../watch-plan.js')]);
-    process.exitCode = await runIngest(argv, async (signal) => watchPlan(argv, signal));
+    process.exitCode = await runIngest(argv, async (signal, store) => watchPlan(argv, signal, store));
   },
 };
