@@ -23,6 +23,8 @@ export interface LineFormat {
   re: RegExp;
   /** The header fields of a line of this layout, or null: `re` matched with numbered groups. */
   fields: (line: string) => HeaderFields | null;
+  /** Where a line of another layout may switch the parser to this one: its fields, when they are that sure (default `fields`). */
+  switchFields?: (line: string) => HeaderFields | null;
 }
 
 /** The fields of HeaderFields, in the order fieldsOf reads them. */
@@ -88,10 +90,12 @@ const STUDIO_V2 = new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<ta
  * only (`hh:mm:ss.mmm `, the Compact view's: no date, so no stored time), then, each one optional, pid and tid
  * (`%5d-%-5d `) or the pid alone (`%-5d `), the tag padded to 24 columns (blank when "hide repeated tags" hid a
  * tag equal to the line before's: STUDIO_HIDDEN_TAG), the package, the process name; then ` P  msg` (two spaces, which
- * keeps a `-v year` threadtime line, `… 12345 12350 E Tag: msg`, out). Groups: 1-7 the stamp, 8 the pid column's
+ * keeps a `-v year` threadtime line, `… 12345 12350 E Tag: msg`, out), after a space that ends a padded column (a tag
+`Plan A` is not a level; an app's `12:00:41.200 login failed for user A` is no header: an adversarial review found such
+a line switching a raw capture to this layout, and its lines after it joined as one record). Groups: 1-7 the stamp, 8 the pid column's
  * lead, 9 pid, 10 tid, 11 the pad after them, 12 the columns before the level, 13 the level, 14 the message.
  */
-const STUDIO_V2_COLUMNS = /^(?:(\d{4})-(\d\d)-(\d\d) )?(\d\d):(\d\d):(\d\d)\.(\d{3}) (?:( *)(\d+)(?:-(\d+))?( +))?(.*?) ([VDIWEFSA])(?:  (.*))?$/s;
+const STUDIO_V2_COLUMNS = /^(?:(\d{4})-(\d\d)-(\d\d) )?(\d\d):(\d\d):(\d\d)\.(\d{3}) (?:( *)(\d+)(?:-(\d+))?( +))?((?:.*? )?) ([VDIWEFSA])  (.*)$/s;
 
 /** A Studio line's tag under "hide repeated tags": the parser puts the tag of the record before (RecordParser). */
 export const STUDIO_HIDDEN_TAG = '\u0000hidden';
@@ -131,6 +135,11 @@ function studioV2Format(): LineFormat {
     fields: (line) => {
       const c = studioColumns(line);
       return c?.tag === STUDIO_HIDDEN_TAG ? c : (strict.fields(line) ?? c);
+    },
+    // a raw or other capture switches to these columns on the default layout, or on a line with its pid column
+    switchFields: (line) => {
+      const c = studioColumns(line);
+      return c?.pid !== undefined && c.tag === STUDIO_HIDDEN_TAG ? c : (strict.fields(line) ?? (c?.pid !== undefined ? c : null));
     },
   };
 }

@@ -177,10 +177,11 @@ export class RecordParser {
   /** Multi-line records cut at the record cap since the last takeCutRecords(). */
   private cutRecords = 0;
   /**
-   * The tag of the last Studio column record: a line whose tag Studio hid ("hide repeated tags") has it. A resumed
-   * run's main parser gets it from its look-back's (RecordStage.carried), as one clean run had it there.
+   * The tag of the last Studio column record (null: it had none, the Compact view; undefined: none read yet): a line
+   * whose tag Studio hid ("hide repeated tags") has it. A resumed run's main parser gets it from its look-back's
+   * (RecordStage.carried), or from further back in the file (ingest.ts), as one clean run had it there.
    */
-  studioTag: string | null = null;
+  studioTag: string | null | undefined = undefined;
 
   constructor(private readonly opts: ParseOptions) {
     this.years = new YearTracker(opts.year, opts.notAfter);
@@ -255,7 +256,7 @@ export class RecordParser {
     if (!this.opts.format) {
       for (const lf of LINE_FORMATS) {
         if (lf === cur) continue;
-        const g = lf.fields(line);
+        const g = (lf.switchFields ?? lf.fields)(line);
         if (g) {
           // Inside a raw region a single-line layout is read for this line only: a raw message that looks
           // like a header ("I/O error: x" fits `tag`) must not turn the raw lines after it into unparsed ones.
@@ -318,8 +319,9 @@ export class RecordParser {
     const done = this.flushPending();
     if (format === 'studio-v2') {
       // "hide repeated tags": the tag of the record before (none known: a resumed run's look-back primes it)
+      // (a hidden tag is the one before: it changes nothing, and an unknown one stays unknown)
       if (g.tag === STUDIO_HIDDEN_TAG) g.tag = this.studioTag ?? undefined;
-      this.studioTag = g.tag ?? null;
+      else this.studioTag = g.tag ?? null;
     }
     if (format === 'studio' || format === 'studio-v2') {
       this.pending = { fields: g, format, line: lineNo, body: [g.msg ?? ''], size: (g.msg ?? '').length, afterBlank: false };

@@ -3,7 +3,7 @@
  * and tests hold the ingest fast path to the same events.
  */
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
-import { decodedLineChunks, loneCrNote, loneCrRefusal, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { decodedLineChunks, loneCrNote, loneCrReadNote, loneCrRefusal, loneCrs, notALog, textHead, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { peekHead } from '../sources/head.js';
 import type { FormatName, LogRecord } from '../types.js';
 import { BinaryRecords, looksLikeBinaryLogcat } from './binary.js';
@@ -29,6 +29,8 @@ export interface HeadInfo {
   note: string | null;
   /** Its lines end in a lone CR (all of them, or many: loneCrRefusal): why an ingest reads nothing of it (`parse` notes it). */
   crOnly?: string | null;
+  /** Many, not all (loneCrReadNote): the note instead of crOnly for a source read before, which is read on. */
+  crReadNote?: string | null;
   /** A text head's layout by detection, also when --input-format forced another. */
   detected?: FormatName;
 }
@@ -63,7 +65,7 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
   const cr = loneCrs(th.utf8);
   const notes = [format === 'raw' && !forced ? RAW_NOTE : null, loneCrNote(cr)].filter((n) => !!n);
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: loneCrRefusal(cr), detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
+  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: loneCrRefusal(cr), crReadNote: loneCrReadNote(cr), detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */

@@ -24,7 +24,7 @@ import { SQLITE_MAGIC, SourceTakenError, type SourceRow, type Store } from '../s
 import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
-import { fileStamp, loadBlockHash, sha256, type FileStamp } from './fingerprint.js';
+import { fileStamp, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
 import { abortable, backStart, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
@@ -159,7 +159,7 @@ function extractStage(opts: IngestOptions, sourceId: number, sink: StoreSink, bu
         if (c.context) e.context = c.context;
         e.cause = c.cause;
         e.sourceId = sourceId;
-        sink.event(e);
+        sink.event(e, rec.message);
         onEvent?.(e);
       }
     }
@@ -232,6 +232,8 @@ interface HeadFacts {
   detected?: FormatName;
   /** A plain file, read at positions (not stdin, a FIFO, a zip entry or gzip). */
   plainFile: boolean;
+  /** Many lines hold a lone CR: why nothing is read of a source not read before, and the note for one that was. */
+  loneCrs?: { refusal: string; note: string };
 }
 
 /** Checks the head (empty, a database, not a log) and fills what it says into `result`; a SourceResult ends the input there. */
@@ -249,7 +251,7 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   // records would run together (one event, the others lost), and once counted so, the converted file would be another
   // source, counted again. Nothing is read. (A few lines so, among LF-ended ones, are read and said in the note: one
   // hostile message must not get a capture refused.)
-  if (info.crOnly) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.crOnly };
+  if (info.crOnly && !info.crReadNote) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.crOnly };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
   return {
     format: info.format,
@@ -259,6 +261,7 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
     ...(info.detected ? { detected: info.detected } : {}),
     // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
     plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
+    ...(info.crOnly && info.crReadNote ? { loneCrs: { refusal: info.crOnly, note: info.crReadNote } } : {}),
   };
 }
 
@@ -429,6 +432,30 @@ function firstEntry(bytes: Buffer, format: FormatName): number {
   return 0;
 }
 
+/** How far back a resumed Studio capture looks for the tag its first lines repeat (studioTagBefore). */
+const STUDIO_TAG_BACK_BYTES = 16 << 20;
+
+/**
+ * The tag of the last Studio column line before `end` that shows one (null: its view shows no tags), or undefined when
+ * none is within STUDIO_TAG_BACK_BYTES: what "hide repeated tags" lines at `end` repeat.
+ */
+function studioTagBefore(path: string, end: number): string | null | undefined {
+  const studio = lineFormat('studio-v2')!;
+  let text: string;
+  try {
+    text = bytesBefore(path, end, STUDIO_TAG_BACK_BYTES).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  for (let e = text.length; e > 0; ) {
+    const s = text.lastIndexOf('\n', e - 1);
+    const g = studio.fields(stripDecorations(text.slice(s + 1, e).replace(/\r+$/, '')));
+    if (g && g.tag !== STUDIO_HIDDEN_TAG) return g.tag ?? null;
+    e = s < 0 ? 0 : s;
+  }
+  return undefined;
+}
+
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
 async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
@@ -528,6 +555,19 @@ async function readSource(store: Store | (() => Promise<Store>), input: Input, o
 
 /** The rest of ingestSource, from the fingerprint step on: the input's head is read and checked. */
 async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<SourceResult> {
+  // Many lines with a lone CR: refused where nothing of the source was read before (before it is claimed: a refused
+  // file leaves no source behind); a source read before (a file that grew past the threshold) is read on, said:
+  // refused then, the converted copy would count its first part again.
+  if (facts.loneCrs) {
+    let readBefore = false;
+    try {
+      readBefore = (await sourcesWithHead(store, src.head)).some((m) => m.row.bytes_done > 0);
+    } catch {
+      // a store that cannot answer fails in matchSource, where the reason is said
+    }
+    if (!readBefore) return { ...result, status: 'failed', error: facts.loneCrs.refusal };
+    result.note = result.note ? `${result.note}; ${facts.loneCrs.note}` : facts.loneCrs.note;
+  }
   const at = await matchSource(store, src, input, facts, opts, result);
   if ('status' in at) return at;
   const { plan, startBytes, startLines } = at;
@@ -584,6 +624,9 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // the record the resume point ends (one spanning lines is made when the next begins)
     again.end();
     parser.carried = stage.carried;
+    // Studio's "hide repeated tags" past the look-back (a chatty tag's run longer than it): the tag is further back in
+    // the file (an adversarial review: 3 events of 63 lost their Authing tag in a resumed run)
+    if (stage.carried === undefined && facts.format === 'studio-v2' && facts.plainFile && input.path !== null) parser.carried = studioTagBefore(input.path, startBytes);
   };
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
@@ -617,7 +660,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // A capture cut inside its last line's code (`errCode = 2005` cut to `20`) counts the code it shows: said, with the
   // line (an adversarial review: an unregistered code 20 raised --fail-on, unsaid). A plain file's next run reads that
   // line again, and counts it as it is then.
-  if (sink.cutTail) warn(`its last line (${sink.cutTail.line}) has no newline and ends in the code ${sink.cutTail.code}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
+  // the last line read (a record of several lines, Studio's or `-v long`'s, starts before it)
+  if (sink.cutTail) warn(`its last line (${Math.max(sink.cutTail.line, selector.lineNo)}) has no newline and ends in the code ${sink.cutTail.code}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

@@ -38,11 +38,11 @@ export class RecordStage implements LineParser {
   }
 
   /** What the parser carries from line to line beyond a record (RecordParser.studioTag): a look-back's, for a resumed run's. */
-  get carried(): string | null {
+  get carried(): string | null | undefined {
     return this.parser.studioTag;
   }
 
-  set carried(tag: string | null) {
+  set carried(tag: string | null | undefined) {
     this.parser.studioTag = tag;
   }
 

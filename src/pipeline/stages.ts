@@ -66,7 +66,8 @@ export interface LineParser {
 
 /** Where events and checkpoints go (the store's committer; live printers see events through it). */
 export interface Sink {
-  event(e: AuthingEvent): void;
+  /** `message`: the whole message of the event's record (the excerpt is cut). */
+  event(e: AuthingEvent, message?: string): void;
   /** Everything before this checkpoint has been handed over; may commit. */
   checkpoint(cp: Checkpoint): Promise<void>;
   /** The input ended (complete) or stopped (not): commit up to `cp`. */

@@ -51,6 +51,8 @@ export class StoreSink implements Sink {
    */
   cutTail: { line: number; code: number } | null = null;
   private lastEvent: AuthingEvent | null = null;
+  /** The whole message of the last event's record (its excerpt is cut at 240 characters). */
+  private lastMessage = '';
 
   constructor(
     private readonly store: Store,
@@ -81,9 +83,11 @@ export class StoreSink implements Sink {
     return this.committed;
   }
 
-  event(e: AuthingEvent): void {
+  /** `message`: the record's whole message (the excerpt's when not given). */
+  event(e: AuthingEvent, message: string = e.excerpt): void {
     this.pending.push(e);
     this.lastEvent = e;
+    this.lastMessage = message;
   }
 
   async checkpoint(cp: Checkpoint): Promise<void> {
@@ -96,7 +100,7 @@ export class StoreSink implements Sink {
     const at = cp ?? this.last ?? this.committed;
     // past the checkpoint: on the last line, which has no newline (the checkpoint stays before it)
     const e = this.lastEvent;
-    if (complete && e && e.line > at.lines && endsInCode(e.excerpt, e.code)) this.cutTail = { line: e.line, code: e.code };
+    if (complete && e && e.line > at.lines && endsInCode(this.lastMessage, e.code)) this.cutTail = { line: e.line, code: e.code };
     if (complete || this.pending.length || at.offset > this.committed.offset) await this.commit(at, complete);
   }
 

@@ -186,6 +186,15 @@ export function loneCrRefusal(cr: LoneCrs | null): string | null {
   return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), and a lone CR ends no line here, so those records would be read as one with the line before and their events lost: nothing was read; ${CONVERT_CR}`;
 }
 
+/**
+ * What many lone CRs (loneCrRefusal) say of a source read before, which is read on (refused now, the part counted would
+ * be counted again from the converted copy: an adversarial review's find, a file that grew past the threshold).
+ */
+export function loneCrReadNote(cr: LoneCrs | null): string | null {
+  if (!cr?.many || cr.noLf) return null;
+  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), which ends no line here: the record after each is read as part of its line, and an event in it is not counted; read on, as it was read before (a converted copy would count its events again)`;
+}
+
 /** What a head's few lone CRs before a record start say (not a refusal): which records ran together, and what it costs. */
 export function loneCrNote(cr: LoneCrs | null): string | null {
   if (!cr || cr.many) return null;

@@ -47,6 +47,21 @@ describe('a capture cut inside its last line’s code', () => {
   });
 
   it.each([
+    // the excerpt is cut at 240 characters: the check is on the whole line (the review of this round's diff)
+    ['a line of 650 characters', Buffer.from(`03-17 16:13:46.187  4672  4672 E SocialLoginButton: loginDone: ${'x'.repeat(560)} errCode = 20`), 1],
+    // a record of several lines starts before its last line: the warning names the line cut, not the record's first
+    ['a Studio record whose last line holds the code', Buffer.from('2026-03-17 16:13:46.187  4672-4672  SocialLoginButton       com.example.app                      E  loginDone: failed\n    errCode = 20'), 2],
+    ['a `-v long` entry whose last line holds the code', Buffer.from('[ 03-17 16:13:46.187  4672: 4672 E/SocialLoginButton ]\nloginDone: failed\nerrCode = 20'), 3],
+  ])('%s: the warning names the last line', (_name, bytes, line) => {
+    const dir = tempDir();
+    const f = join(dir, 'cut.log');
+    writeFileSync(f, bytes);
+    const r = run(join(dir, 't.db'), f);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`cut.log: its last line (${line}) has no newline and ends in the code 20, whose digits may be cut`);
+  });
+
+  it.each([
     ['a whole last line with its newline', TEXT.subarray(0, TEXT.indexOf(10, AT) + 1)],
     ['a last line cut after its code', TEXT.subarray(0, AT + ' errMessage = Too'.length + 2)],
     ['a last line cut inside another word', TEXT.subarray(0, TEXT.indexOf(10, AT) + 20)],

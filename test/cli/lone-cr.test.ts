@@ -9,7 +9,7 @@
  * said; CR LF, CR CR LF, CR CR CR LF and LF CR captures and a progress bar's CRs are read as before. The first two
  * cases fail on the code before.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
@@ -66,6 +66,24 @@ describe('lines that end in a lone CR', () => {
     writeFileSync(lf, readFileSync(f, 'latin1').replace(/\r/g, '\n'), 'latin1');
     expect(run(db, lf).status).toBe(0);
     expect(storedRows(db).slice(0, 2)).toEqual(cleanRows(dir, LINES));
+  });
+
+  it('a file read with a note that grows past the refusal is read on, said: refused, its converted copy counted it again', () => {
+    // 2 lone CRs in the first 60 lines (a note), then one line in three: the next run refused it, and the convert
+    // command it gave counted the first part's events again, 10 of 7 (the review of this round's diff)
+    const first = LINES.slice(0, 60).map((l, i) => l + (i === 5 || i === 20 ? '\r' : '\n')).join('');
+    const rest = LINES.slice(60, 300).map((l, i) => l + (i % 3 === 0 ? '\r' : '\n')).join('');
+    const { dir, f, db } = write('growing.log', first);
+    expect(run(db, f).status).toBe(0);
+    appendFileSync(f, rest);
+    const r = run(db, f);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/growing\.log: \d+ of its first lines hold a lone CR .*read on, as it was read before \(a converted copy would count its events again\)/);
+    // what one run of the whole file, were it read as it is, stores
+    const whole = join(dir, 'whole.db');
+    const wf = join(dir, 'whole.log');
+    writeFileSync(wf, first + rest);
+    expect(run(whole, wf).status).toBe(3);
   });
 
   it('a tenth of the lines so: read, and a note names how many and the first (the events after them were lost unsaid)', () => {

@@ -79,6 +79,50 @@ describe('Android Studio column copies under its formatting options', () => {
     expect(query(db, 'SELECT DISTINCT format FROM sources')).toEqual([{ format: 'studio-v2' }]);
   });
 
+  it('a raw capture whose lines start with a time and end in a capital is not taken for Studio columns', () => {
+    // `12:00:41.200 … for user A` fit the columns' pattern (time, columns, level A): the raw capture switched to them
+    // and took every line after it as that record's continuation, 1 event of 6 (the review of this round's diff)
+    const lines = [
+      ...Array.from({ length: 40 }, (_, i) => `12:00:${String(i).padStart(2, '0')}.100 app started step ${i}`),
+      '12:00:41.200 Authing login failed, code=10008 for user A',
+      ...Array.from({ length: 5 }, (_, i) => `12:00:${42 + i}.300 Authing login failed, code=1000${i + 1} for alice`),
+    ];
+    const f = join(dir, 'raw-times.log');
+    writeFileSync(f, lines.join('\n') + '\n');
+    const db = join(dir, 'raw-times.db');
+    run(db, f);
+    expect(rows(db).map((r) => [r.line, r.code])).toEqual([[41, 10008], [42, 10001], [43, 10002], [44, 10003], [45, 10004], [46, 10005]]);
+  });
+
+  it('a tag that ends in a space and a capital (`Plan A`) is the tag, in every layout', () => {
+    for (const o of [{ date: false, pid: 'both' }, { date: false, pid: 'pid' }, { date: false, pid: null }, { date: true, pid: 'both' }] as const) {
+      const stamp = o.date ? '2026-03-17 16:13:10.000 ' : '16:13:10.000 ';
+      const proc = o.pid === 'both' ? ' 4672-4672  ' : o.pid === 'pid' ? '4672  ' : '';
+      const f = join(dir, `plan-a-${o.date}-${o.pid}.txt`);
+      writeFileSync(f, `${stamp}${proc}${'Plan A'.padEnd(24)}${'com.example.app'.padEnd(36)} E  loginDone: errCode = 2005 errMessage = x\n`);
+      const r = runCli(['parse', '--year', '2026', f]);
+      expect(JSON.parse(r.stdout.trim())).toMatchObject({ tag: 'Plan A', level: 'E', message: 'loginDone: errCode = 2005 errMessage = x', format: 'studio-v2' });
+    }
+  });
+
+  it('repeated tags hidden for longer than the look-back, resumed inside that run: one clean run', () => {
+    // one shown tag, then 629 lines that hide it (a chatty tag): the resumed run's look-back (64 lines) held no line that
+    // shows it, and 3 events of 63 lost their tag (the review of this round's diff)
+    const at = (i: number) => `2026-03-17 16:00:${String(10 + Math.floor(i / 100)).padStart(2, '0')}.${String(i % 100).padStart(3, '0')}`;
+    const lines = Array.from({ length: 630 }, (_, i) => `${at(i)}  4672-4672  ${(i ? '' : 'SocialLoginButton').padEnd(24)}${'com.example.app'.padEnd(36)} E  ${i % 10 ? `noise ${i}${' x'.repeat(40)}` : 'loginDone: errCode = 2005 errMessage = Too many requests'}`);
+    const f = join(dir, 'chatty.txt');
+    writeFileSync(f, lines.slice(0, 600).join('\n') + '\n');
+    const db = join(dir, 'chatty.db');
+    run(db, f);
+    appendFileSync(f, lines.slice(600).join('\n') + '\n');
+    run(db, f);
+    const one = join(dir, 'chatty-one.db');
+    run(one, f);
+    expect(rows(db)).toEqual(rows(one));
+    expect(rows(db)).toHaveLength(63);
+    expect(new Set(rows(db).map((r) => r.tag))).toEqual(new Set(['SocialLoginButton']));
+  });
+
   it('repeated tags hidden, resumed at a line inside a run of hidden tags: one clean run', () => {
     const text = studio({ date: true, pid: 'both', tag: 'hide-repeated', app: true });
     const lines = text.split('\n');
