@@ -96,7 +96,10 @@ function preparse(argv: readonly string[]): string[] {
       throw new UserError('usage', `${a} ${v}: a duration counts back from now and is positive, like ${v.slice(1)}; or give a time like 2026-03-17`);
     }
   });
-  return end < 0 ? flags : [...flags, ...argv.slice(end + 1).map((a) => LITERAL + a)];
+  // A lone `-` (stdin) is dropped by yargs' parser, also beside paths: `FILE -` read FILE alone, stdin unread and
+  // unsaid (an adversarial review). Marked, it is a word like any other (a flag's value `-` too, then unmarked).
+  const marked = flags.map((a) => (a === '-' ? LITERAL + a : a));
+  return end < 0 ? marked : [...marked, ...argv.slice(end + 1).map((a) => LITERAL + a)];
 }
 
 /** Turns the words marked by `preparse` back into what was typed, in every positional. */

@@ -2,7 +2,7 @@
  * Inputs a user gives by mistake or that only look like something else (round twenty's adversarial reviews): a log
  * whose first bytes are a file type's magic was skipped whole as that file type although it read as a log; a folder
  * on stdin (`< folder`) was an empty pipe, 0 events and exit 0; `watch --serial` without its value ran on any device;
- * a zip of plain captures said only that it had no bugreport. Each now reads or fails in one line with what to do.
+ * a zip of plain captures said only that it had no bugreport; `FILE -` read FILE alone (yargs drops a lone `-`). Each now reads or fails in one line with what to do.
  * Every case fails on the code before.
  */
 import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,19 @@ describe('inputs that are not what they look like', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     } finally {
       closeSync(fd);
+    }
+  });
+
+  it('a path and `-`: both read, in either order (stdin was dropped, unread and unsaid)', () => {
+    const dir = tempDir();
+    const f = join(dir, 'a.log');
+    writeFileSync(f, '03-17 16:13:46.187  4672  4672 E SocialLoginButton: loginDone: errCode = 2005 errMessage = x\n');
+    const piped = '03-17 16:13:47.187  4672  4672 E SocialLoginButton: loginDone: errCode = 2333 errMessage = y\n';
+    for (const [i, args] of [[f, '-'], ['-', f]].entries()) {
+      const db = join(dir, `d${i}.db`);
+      const r = runCli(['--db', db, '--quiet', '--year', '2026', ...args], { input: piped });
+      expect(r.status, r.stderr).toBe(0);
+      expect(query(db, 'SELECT code FROM events ORDER BY code')).toEqual([{ code: 2005 }, { code: 2333 }]);
     }
   });
 
