@@ -15,7 +15,11 @@ export function shellWord(s: string): string {
 const SPECIAL = new RegExp(String.raw`[\x00-\x1f${BEYOND_C0_UNSAFE}]`);
 const SPECIAL_ALL = new RegExp(SPECIAL.source, 'g');
 
+/**
+ * A character as bash's `$'…'` escapes: its UTF-8 bytes as `\xHH`. Not `\uHHHH`, which bash turns into the character
+ * only in a locale that has it: pasted where LANG is unset (cron, `env -i`, a C locale), `$'\u202e'` stayed the six
+ * characters `\u202E`, another tag (a fresh-clone CI run's find).
+ */
 function escape(c: string): string {
-  const code = c.charCodeAt(0);
-  return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
 }

@@ -25,12 +25,12 @@ function run(db: string, file: string, ...flags: string[]): string {
 }
 
 /** Runs `command` as a user pastes it: bash, with an `authing-triage` on PATH that is the bin under test, in `cwd`. */
-function paste(command: string, cwd: string): { status: number | null; stderr: string } {
+function paste(command: string, cwd: string, env: Record<string, string> = {}): { status: number | null; stderr: string } {
   const bin = tempDir();
   const shim = join(bin, 'authing-triage');
   writeFileSync(shim, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
   chmodSync(shim, 0o755);
-  return spawnSync('bash', ['--norc', '--noprofile', '-c', command], { cwd, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+  return spawnSync('bash', ['--norc', '--noprofile', '-c', command], { cwd, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', AUTHING_TRIAGE_DB: '', ...env } });
 }
 
 describe('the rescan a warning names', () => {
@@ -119,7 +119,8 @@ describe('the rescan a warning names', () => {
     expect(said).not.toContain('\u202e');
     const hint = /`(authing-triage rescan [^`]*)`/.exec(said)?.[1];
     expect(hint, said).toBeDefined();
-    const r = paste(`${hint} --quiet`, tempDir());
+    // pasted where no locale is set (cron, `env -i`): bash's `$'\u202e'` stayed six characters there, another tag
+    const r = paste(`${hint} --quiet`, tempDir(), { LANG: 'C', LC_ALL: 'C' });
     expect(r.status, r.stderr).toBe(0);
     // the same run again: its tags and context are what the rescan stored, so it has nothing to say
     expect(runCli(['--db', db, ...flags, '--context', '4', f]).stderr).not.toMatch(/rescan|narrower|wider/);
@@ -149,12 +150,12 @@ describe('rerunFlags', () => {
     expect(rerunFlags({ redact: true, db: 'x.db' }, cwd)).toBe('--db /srv/ci/x.db');
   });
 
-  it('gives each value back exactly when bash reads it: newlines, quotes, C1 and bidi characters', () => {
-    for (const tag of ['Pay Auth', "it's", 'a\nb', 'Main\u202eX', 'tab\there', 'c1\u009bx', 'back\\slash', 'sep\u2028x', '-dash']) {
+  it.each(['C.UTF-8', 'C'])('gives each value back exactly when bash reads it, in the %s locale: newlines, quotes, C1 and bidi characters', (locale) => {
+    for (const tag of ['Pay Auth', "it's", 'a\nb', 'Main\u202eX', 'tab\there', 'c1\u009bx', 'back\\slash', 'sep\u2028x', '-dash', '中文\u202e标签']) {
       const hint = rerunFlags({ tag: [tag] }, '/x');
       // terminalText leaves it alone: nothing in it for the terminal to act on
       expect(terminalText(hint)).toBe(hint);
-      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `printf '%s\\0' ${hint}`], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `printf '%s\\0' ${hint}`], { encoding: 'utf8', env: { ...process.env, LANG: locale, LC_ALL: locale } });
       expect(r.status, r.stderr).toBe(0);
       const words = r.stdout.split('\0').slice(0, -1);
       expect(words.slice(2)).toEqual(tag.startsWith('-') ? [`--tag=${tag}`] : ['--tag', tag]);
