@@ -55,6 +55,17 @@ const quotedLike = (value: string): string => {
   return q ? `${q}[redacted]${q}` : '[redacted]';
 };
 
+/**
+ * Words that make a message's `code` a one-time code sent to the user (an SMS or e-mail code, an OTP): `sms sent,
+ * code=482913` was stored as an event of code 482913, its excerpt and the context lines after it showing the code.
+ */
+const ONE_TIME_CONTEXT = /sms|otp|one[- ]?time|verif|passcode|\u9a8c\u8bc1\u7801|\u77ed\u4fe1|\u52a8\u6001\u7801/i;
+
+/** A one-time code: six digits (Authing's error codes have 3 to 5 digits, or 7: none has 6) where ONE_TIME_CONTEXT says so. */
+export function isOneTimeCode(message: string, value: string): boolean {
+  return /^\d{6}$/.test(value) && ONE_TIME_CONTEXT.test(message);
+}
+
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
@@ -102,6 +113,8 @@ const RULES: readonly Rule[] = [
   [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`((?:\\?["'\u201c]|\\u0022)?(?<![\u4e00-\u9fff])${CJK_SECRET_KEY}(?:\\?["'\u201d]|\\u0022)?\s*${KEY_SEPARATOR}\s*)${CJK_VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
   [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
+  // A one-time code in words: `sms sent, code=482913`, `your verification code is 482913`, `验证码 code: 482913`.
+  [(t) => ONE_TIME_CONTEXT.test(t), /(?<![A-Za-z0-9_])(code(?:\s+is)?\s*[:=\uff1a]?\s*)(\d{6})(?!\d)/gi, '$1[redacted]'],
   // e-mail addresses
   // (from the start of a run of the local part's characters only: tried from inside one too, a long run before an
   // `@` took time growing with its square)
@@ -126,7 +139,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

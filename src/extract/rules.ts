@@ -4,7 +4,7 @@
  */
 import type { Signature } from '../registry/index.js';
 import { UserError } from '../errors.js';
-import { redactionWindow } from './redact.js';
+import { isOneTimeCode, redactionWindow } from './redact.js';
 import type { Method } from '../types.js';
 
 /** The Android SDK's own logcat tags (sdk-logging.md). */
@@ -160,6 +160,8 @@ export function keyValueCode(message: string): Found | null {
     const value = Number(m[2]);
     if (!Number.isSafeInteger(value)) continue;
     const key = m[1]!;
+    // `sms sent, code=482913`: a one-time code sent to the user, a secret, no error code (redact.ts redacts it)
+    if (key.length === 4 && isOneTimeCode(message, m[2]!)) continue;
     if (!best || KV_PRIORITY[key.toLowerCase()]! < KV_PRIORITY[best.key.toLowerCase()]!) best = { key, value };
   }
   return best ? { code: best.value, method: 'key-value', detail: best.key } : null;

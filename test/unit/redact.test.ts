@@ -21,6 +21,14 @@ describe('redaction keeps no part of a value', () => {
     // Found by the CLI property test: a header inside a JSON string, and a token with brackets.
     ['{"code": 2020, "message": "Authorization: Bearer 9TlS[%K50+^&*ks(m; Path=/"}', '{"code": 2020, "message": "Authorization: [redacted]'],
     ['login failed Bearer 9TlS[%K50+^&*ks(m next', 'login failed Bearer [redacted] next'],
+    // Round twenty: a one-time code in words (six digits after `code` where SMS, OTP or verification is said); a
+    // five-digit Authing code there (10008: an SMS sent within 60 s) stays.
+    ['sms sent, code=482913', 'sms sent, code=[redacted]'],
+    ['Your verification code is 482913, valid 5 min', 'Your verification code is [redacted], valid 5 min'],
+    ['\u77ed\u4fe1\u5df2\u53d1\u9001 code: 482913', '\u77ed\u4fe1\u5df2\u53d1\u9001 code: [redacted]'],
+    ['OTP code 482913 sent', 'OTP code [redacted] sent'],
+    ['send sms failed, code=10008', 'send sms failed, code=10008'],
+    ['login failed, code=482913', 'login failed, code=482913'],
     // Round seventeen's review: a phone at a sentence's end or after a key's dot; a decimal or a version stays.
     ['SMS sent to 13812345678.', 'SMS sent to [phone].'],
     ['user.13812345678 x', 'user.[phone] x'],

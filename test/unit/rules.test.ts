@@ -67,6 +67,13 @@ describe('key and value', () => {
     expect(keyValueCode('callback code: 10009, message: x')?.code).toBe(10009);
     expect(keyValueCode('code=-5')?.code).toBe(-5);
   });
+  it('does not read a one-time code sent to the user as an error code (it was stored as code 482913)', () => {
+    expect(keyValueCode('sms sent, code=482913')).toBeNull();
+    expect(keyValueCode('Authing verification code is 482913')).toBeNull();
+    // an error code beside it is read; a five-digit one in an SMS message is an error code (10008: sent within 60 s)
+    expect(keyValueCode('sms code=482913 failed, errCode = 2005')?.code).toBe(2005);
+    expect(keyValueCode('send sms failed, code=10008')?.code).toBe(10008);
+  });
   it('does not read hex ids, decimals or words that merely end in "code"', () => {
     expect(keyValueCode('auth?code=3f22e53a50ae&state=1')).toBeNull();
     expect(keyValueCode('keycode=4 down')).toBeNull();
