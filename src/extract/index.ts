@@ -137,8 +137,10 @@ export class Extractor {
 export function excerptOf(message: string, length: number, noRedact: boolean): string {
   // Redact before cutting, so a secret is never half-shown at the cut.
   const cutAt = redactionWindow(message, length * 4);
-  const head = cutAt.includes('\n') ? cutAt.replace(/\s*\n\s*/g, ' ⏎ ') : cutAt;
-  const clean = noRedact ? head : redact(head);
+  // Redacted with its newlines, then joined: joined first, `⏎` was taken for the value of `password:` and the
+  // password on the next line stayed (a review's find, `-v long`, NDJSON and Studio records).
+  const red = noRedact ? cutAt : redact(cutAt);
+  const clean = red.includes('\n') ? red.replace(/\s*\n\s*/g, ' ⏎ ') : red;
   const cut = clean.length > length || message.length > length * 4 ? clean.slice(0, length) + '…' : clean;
   // Stored escaped (`\e]52;…`): every report and printer shows it as text, never as a command.
   return terminalText(cut);

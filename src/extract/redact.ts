@@ -10,7 +10,8 @@ type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replace
 
 /** Names of keys whose value is a secret: any key containing one of these (accessToken, x-api-key, connect.sid). */
 // (and the one-time codes of a sign-in: Authing's API sends an SMS code as `passCode`; `smsCode`, `verifyCode`, `otp`)
-const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b)`;
+// (and an OAuth or Alipay authorization code, Authing's TOTP (`totp`), MFA and recovery codes, a captcha's answer, a PIN, PHP's session)
+const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b|totp|otp[_-]?code|mfa[_-]?code|recovery[_-]?code|auth[_-]?code|captcha|pin[_-]?code|phpsessid)`;
 /** The rules of secret keys run only on a text that holds one's name somewhere. */
 const SECRET_KEY_IN = new RegExp(SECRET_KEY, 'i');
 /**
@@ -112,7 +113,9 @@ const RULES: readonly Rule[] = [
   // (a whole word: 发送验证码：code=2005 and 重置密码：2004 are labels, not keys)
   [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`((?:\\?["'\u201c]|\\u0022)?(?<![\u4e00-\u9fff])${CJK_SECRET_KEY}(?:\\?["'\u201d]|\\u0022)?\s*${KEY_SEPARATOR}\s*)${CJK_VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
-  [(_, l) => l.includes('code='), /([?&]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
+  [(_, l) => l.includes('code='), /([?&#]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
+  // a password in a URL's user part: `http://admin:pw@10.1.2.3:8080`, `ftp://u:p@host/`
+  [(t) => t.includes('://'), /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]+@/gi, '$1[redacted]@'],
   // A one-time code in words: `sms sent, code=482913`, `your verification code is 482913`, `验证码 code: 482913`.
   [(t) => ONE_TIME_CONTEXT.test(t), /(?<![A-Za-z0-9_])(code(?:\s+is)?\s*[:=\uff1a]?\s*)(\d{6})(?!\d)/gi, '$1[redacted]'],
   // e-mail addresses
@@ -139,7 +142,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

@@ -26,15 +26,23 @@ export { DEFAULT_CONTEXT, MAX_CONTEXT } from './context-limits.js';
 export { FIXED_PID_COLUMN, LineWindow, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, type PidLine } from './line-window.js';
 /** Longest context line stored, in characters (like an excerpt, cut after redaction). */
 export const CONTEXT_LINE_CHARS = 300;
+/** A tag that is a secret's key (`token`, `refresh_token`, `AuthToken`, `pwd`), not one that only holds such a word (`TokenAuthenticator`). */
+const SECRET_TAG = /(?:^|[_.-]|[a-z](?=[A-Z]))(?:access[_-]?token|refresh[_-]?token|id[_-]?token|token|password|passwd|pwd|passcode|secret|otp|sms[_-]?code|verify[_-]?code)$/i;
+function secretTag(tag: string): boolean {
+  return SECRET_TAG.test(tag.trim());
+}
+
 /** What a context line shows of a record: its time, level, tag and message on one line. */
 export function contextLine(r: LogRecord, noRedact = false): string {
   // The tag is redacted on its own, as the event's is: read with the message, a tag like TokenAuthenticator was taken
   // for a key whose value began the message (`E/TokenAuthenticator: errCode = 2005` lost its code; a review's find).
   const head = `${r.time ?? ''} ${r.level ?? ''}/${noRedact ? r.tag : redact(r.tag)}: `.trimStart();
   // Cut back to a separator, as an excerpt is: a value cut in two there (a token, an ID number) would be missed by its rule.
-  const msg = redactionWindow(r.message, CONTEXT_LINE_CHARS * 4).replace(/\s*\n\s*/g, ' ⏎ ');
-  // Redact before cutting, so a secret is never half-shown at the cut.
-  const clean = head + (noRedact ? msg : redact(msg));
+  const msg = redactionWindow(r.message, CONTEXT_LINE_CHARS * 4);
+  // Redact before cutting, so a secret is never half-shown at the cut; and before joining its lines (excerptOf). A
+  // tag that names a secret (`Log.d("refresh_token", token)`) makes a one-word message its value.
+  const red = noRedact ? msg : secretTag(r.tag) && /^\S+$/.test(msg) ? '[redacted]' : redact(msg);
+  const clean = head + red.replace(/\s*\n\s*/g, ' ⏎ ');
   return terminalText(clean.length > CONTEXT_LINE_CHARS ? clean.slice(0, CONTEXT_LINE_CHARS) + '…' : clean);
 }
 

@@ -21,6 +21,14 @@ describe('redaction keeps no part of a value', () => {
     // Found by the CLI property test: a header inside a JSON string, and a token with brackets.
     ['{"code": 2020, "message": "Authorization: Bearer 9TlS[%K50+^&*ks(m; Path=/"}', '{"code": 2020, "message": "Authorization: [redacted]'],
     ['login failed Bearer 9TlS[%K50+^&*ks(m next', 'login failed Bearer [redacted] next'],
+    // Round twenty's review of secrets: MFA and authorization codes, a URL's password
+    ['{"totp":"654321","recoveryCode":"RECOV-ABCD-1234"}', '{"totp":"[redacted]","recoveryCode":"[redacted]"}'],
+    ['mfaCode=112233 otpCode=445566', 'mfaCode=[redacted] otpCode=[redacted]'],
+    ['alipay auth_code=ALIAUTHCODE77 authCode=X9', 'alipay auth_code=[redacted] authCode=[redacted]'],
+    ['cb#code=FRAGCODE77&state=1', 'cb#code=[redacted]&state=1'],
+    ['PHPSESSID=abc123def captcha=7Kx2', 'PHPSESSID=[redacted] captcha=[redacted]'],
+    ['proxy http://admin:PROXYPW77@10.1.2.3:8080 down', 'proxy http://admin:[redacted]@10.1.2.3:8080 down'],
+    ['ftp://u:pw@host/x', 'ftp://u:[redacted]@host/x'],
     // Round twenty: a one-time code in words (six digits after `code` where SMS, OTP or verification is said); a
     // five-digit Authing code there (10008: an SMS sent within 60 s) stays.
     ['sms sent, code=482913', 'sms sent, code=[redacted]'],

@@ -39,7 +39,7 @@ export function reportContract(results: readonly SourceResult[], shown: number |
   const removed = [...new Set(narrower.flatMap((r) => r.contextRemoved!))];
   const names = narrower.slice(0, 3).map((r) => terminalText(r.name)).join(', ') + (narrower.length > 3 ? `, and ${narrower.length - 3} more` : '');
   out.write(
-    `authing-triage: ${names}: counted before with ${describeElements(removed)}, which this run lacks; their stored events stay. ` +
+    `authing-triage: ${names}: counted before with ${terminalText(describeElements(removed))}, which this run lacks; their stored events stay. ` +
       `To re-derive them under this run's settings: authing-triage rescan ${rerun ? `${rerun} ` : ''}PATHS\n`,
   );
 }
