@@ -28,7 +28,12 @@ const SECRET_WORD = String.raw`(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))
 const KEY_SEPARATOR = String.raw`[:=\uff1a\uff1d]`;
 
 /** Chinese names of secret keys (密码, 口令, 令牌, 密钥, 秘钥) and of an SMS code (验证码), as escapes. */
-const CJK_SECRET_KEY = String.raw`(?:\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u5bc6\u94a5|\u79d8\u94a5|\u9a8c\u8bc1\u7801)`;
+const CJK_SECRET_KEY = String.raw`(?:\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u5bc6\u94a5|\u79d8\u94a5|\u79c1\u94a5|\u9a8c\u8bc1\u7801)`;
+/**
+ * Words before a Chinese key that keep it a key (短信验证码, 手机验证码, 新密码, 旧密码, 原密码, 用户密码, 登录密码, 动态口令, 访问令牌,
+ * 确认密码, 邮箱验证码, 图形验证码, 支付密码), as escapes; any other (发送验证码：code=2005, 重置密码：2004) makes it a label.
+ */
+const CJK_KEY_PREFIX = String.raw`(?:\u77ed\u4fe1|\u624b\u673a|\u65b0|\u65e7|\u539f|\u7528\u6237|\u767b\u5f55|\u52a8\u6001|\u8bbf\u95ee|\u786e\u8ba4|\u90ae\u7bb1|\u56fe\u5f62|\u652f\u4ed8)`;
 const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
@@ -36,7 +41,7 @@ const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 // 验证码：123456，错误码：2333 and 令牌：null（code：2004）)
 const BARE = String.raw`[^\s,;"'}<>\uff0c\u3002\uff1b\u3001\uff08\uff09\uff01\uff1f\u3010\u3011\u300c\u300d]+`;
 // (also quoted as Gson writes a quote, `\u0022` and `\u0027`, and in full-width quotes, U+201C and U+201D)
-const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
+const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|\u300c[^\u300d]*(?:\u300d|$)|\u3010[^\u3011]*(?:\u3011|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 /**
  * A value: escaped-quoted (JSON in a JSON string), double- or single-quoted (each may be cut at the
  * end), or bare, not one an earlier rule already replaced. A bare value followed by `: x` or ` = x`
@@ -52,6 +57,8 @@ const CJK_VALUE = valueOf(BARE.replace(']+', String.raw`\u4e00-\u9fff]+`));
 
 const quotedLike = (value: string): string => {
   if (value.startsWith('\u201c')) return '\u201c[redacted]\u201d';
+  if (value.startsWith('\u300c')) return '\u300c[redacted]\u300d';
+  if (value.startsWith('\u3010')) return '\u3010[redacted]\u3011';
   const q = /^(?:\\?["']|\\u002[27])/.exec(value)?.[0];
   return q ? `${q}[redacted]${q}` : '[redacted]';
 };
@@ -111,7 +118,7 @@ const RULES: readonly Rule[] = [
   ],
   // Chinese key names: 密码：x, 验证码: 123456.
   // (a whole word: 发送验证码：code=2005 and 重置密码：2004 are labels, not keys)
-  [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`((?:\\?["'\u201c]|\\u0022)?(?<![\u4e00-\u9fff])${CJK_SECRET_KEY}(?:\\?["'\u201d]|\\u0022)?\s*${KEY_SEPARATOR}\s*)${CJK_VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
+  [(t) => CJK_SECRET_HINT.test(t), new RegExp(String.raw`((?:\\?["'\u201c]|\\u0022)?(?:(?<![\u4e00-\u9fff])|(?<=${CJK_KEY_PREFIX}))${CJK_SECRET_KEY}\u4e3a?(?:\\?["'\u201d]|\\u0022)?\s*${KEY_SEPARATOR}\s*)${CJK_VALUE}`, 'g'), (_m, key, value) => key + quotedLike(value!)],
   // An OAuth authorization code in a URL (`cb?code=…&state=…`) is exchanged for tokens; an all-digit `code=` is an error code and stays.
   [(_, l) => l.includes('code='), /([?&#]code=)(?!\d+(?![^\s&#"'<>]))[^\s&#"'<>]+/gi, '$1[redacted]'],
   // a password in a URL's user part: `http://admin:pw@10.1.2.3:8080`, `ftp://u:p@host/`

@@ -21,6 +21,14 @@ describe('redaction keeps no part of a value', () => {
     // Found by the CLI property test: a header inside a JSON string, and a token with brackets.
     ['{"code": 2020, "message": "Authorization: Bearer 9TlS[%K50+^&*ks(m; Path=/"}', '{"code": 2020, "message": "Authorization: [redacted]'],
     ['login failed Bearer 9TlS[%K50+^&*ks(m next', 'login failed Bearer [redacted] next'],
+    // Round twenty's review of secrets: Chinese keys after a word that keeps them keys, 为, 私钥, 「」 and 【】 quotes
+    ['\u77ed\u4fe1\u9a8c\u8bc1\u7801\uff1a482913', '\u77ed\u4fe1\u9a8c\u8bc1\u7801\uff1a[redacted]'],
+    ['\u65b0\u5bc6\u7801\uff1ahunter2NEWPW next', '\u65b0\u5bc6\u7801\uff1a[redacted] next'],
+    ['\u5bc6\u7801\u4e3a\uff1aabc123', '\u5bc6\u7801\u4e3a\uff1a[redacted]'],
+    ['\u79c1\u94a5: ABCDEF012', '\u79c1\u94a5: [redacted]'],
+    ['\u5bc6\u7801\uff1a\u300chunter2CJKQ\u300d', '\u5bc6\u7801\uff1a\u300c[redacted]\u300d'],
+    ['\u5bc6\u7801\uff1a\u3010hunter2CJKB\u3011', '\u5bc6\u7801\uff1a\u3010[redacted]\u3011'],
+    ['\u91cd\u7f6e\u5bc6\u7801\uff1a2004', '\u91cd\u7f6e\u5bc6\u7801\uff1a2004'],
     // Round twenty's review of secrets: MFA and authorization codes, a URL's password
     ['{"totp":"654321","recoveryCode":"RECOV-ABCD-1234"}', '{"totp":"[redacted]","recoveryCode":"[redacted]"}'],
     ['mfaCode=112233 otpCode=445566', 'mfaCode=[redacted] otpCode=[redacted]'],
