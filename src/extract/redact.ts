@@ -14,6 +14,11 @@ type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replace
 const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b|totp|otp[_-]?code|mfa[_-]?code|recovery[_-]?code|auth[_-]?code|captcha|pin[_-]?code|phpsessid)`;
 /** The rules of secret keys run only on a text that holds one's name somewhere. */
 const SECRET_KEY_IN = new RegExp(SECRET_KEY, 'i');
+
+/** Whether a key's name says its value is a secret (a label `password`, `api_token`, `pin_code`). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_IN.test(key);
+}
 /**
  * A whole word (`[\w.-]+`) holding a secret key's name, taken at once (a lookahead and a back-reference: an atomic
  * group), so that a line of `token` repeated cannot make the engine try every split of it. It is group 2 of the

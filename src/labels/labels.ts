@@ -6,7 +6,7 @@
  * control characters, bounded in length.
  */
 import { UserError } from '../errors.js';
-import { redact } from '../extract/redact.js';
+import { isSecretKey, redact } from '../extract/redact.js';
 import { BEYOND_C0_UNSAFE, terminalText } from '../sinks/terminal-text.js';
 
 /** Labels of one source, key -> value. */
@@ -31,9 +31,13 @@ export function badLabelKey(key: string): string | null {
   return null;
 }
 
-/** A value as stored: controls to spaces, trimmed, redacted, cut to MAX_LABEL_VALUE; '' when nothing is left. */
-export function labelValue(raw: string): string {
-  const clean = redact(raw.replace(CONTROL, ' ').trim());
+/**
+ * A value as stored: controls to spaces, trimmed, redacted, cut to MAX_LABEL_VALUE; '' when nothing is left. Under a
+ * key that names a secret (`--label password=…`), the whole value (it was redacted as if it had no key, and stored).
+ */
+export function labelValue(raw: string, key = ''): string {
+  const text = raw.replace(CONTROL, ' ').trim();
+  const clean = text && isSecretKey(key) ? '[redacted]' : redact(text);
   return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE).trimEnd() : clean;
 }
 
@@ -51,7 +55,7 @@ export function parseLabelFlags(list: readonly string[], what = '--label'): Labe
     const key = item.slice(0, eq).trim();
     const why = badLabelKey(key);
     if (why) throw new UserError('usage', `${what} ${shown(item)}: ${JSON.stringify(key)} is not a label key; ${why}`);
-    const value = labelValue(item.slice(eq + 1));
+    const value = labelValue(item.slice(eq + 1), key);
     if (!value) throw new UserError('usage', `${what} ${shown(item)}: the value is empty; give KEY=VALUE`);
     out[key] = value;
   }
@@ -78,7 +82,7 @@ export function mergeLabels(explicit: Labels, ...found: (Labels | undefined)[]):
   for (const f of found) {
     for (const [k, v] of Object.entries(f ?? {})) {
       if (badLabelKey(k)) continue;
-      const value = labelValue(v);
+      const value = labelValue(v, k);
       if (value) out[k] = value;
     }
   }

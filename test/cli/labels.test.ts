@@ -282,7 +282,7 @@ describe('labels on sources', () => {
     const long = 'x'.repeat(500);
     const r = runCli(['--db', db, '--quiet', '--label', 'owner=alice@example.com', '--label', `note=${long}`, '--label', 'token=access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc', FIXTURE]);
     expect(r.status).toBe(0);
-    expect(Object.values(labelsBySource(db))).toEqual([{ note: 'x'.repeat(120), owner: '[email]', token: 'access_token=[jwt]' }]);
+    expect(Object.values(labelsBySource(db))).toEqual([{ note: 'x'.repeat(120), owner: '[email]', token: '[redacted]' }]);
   });
 
   it("takes the config file's labels, as an object or a list; a flag of the same key wins", () => {

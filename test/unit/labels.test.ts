@@ -39,6 +39,11 @@ describe('label flags', () => {
     expect(labelValue('  bob@example.com\u001b[31m  ')).toBe('[email] [31m');
   });
 
+  it('redacts the whole value under a key that names a secret (`--label password=X` was stored raw: round twenty)', () => {
+    expect(parseLabelFlags(['password=hunter2LBL', 'api_token=T0K3N', 'device=pixel7'])).toEqual({ password: '[redacted]', api_token: '[redacted]', device: 'pixel7' });
+    expect(mergeLabels({}, { pin_code: '1234', app: '1.4.3' })).toEqual({ pin_code: '[redacted]', app: '1.4.3' });
+  });
+
   it("reads the config's labels as an object or a list, and refuses anything else", () => {
     expect(configLabels({ device: 'pixel7', build: 12 }, 'c.json')).toEqual({ device: 'pixel7', build: '12' });
     expect(configLabels(['device=pixel7'], 'c.json')).toEqual({ device: 'pixel7' });
