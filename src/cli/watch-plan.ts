@@ -41,10 +41,8 @@ export class ResentRecords {
   private ring: string[] = [];
   /** While a restarted stream's first records are checked: the ring's index the next one must match, -1 for any. */
   private next: number | null = null;
-  /** Records dropped as sent again. */
-  dropped = 0;
 
-  /** A stream starts again (its first records may be the last ones seen). */
+  /** A stream starts (again: its first records may be the last ones seen; before any record, nothing to check). */
   restart(): void {
     this.next = this.ring.length ? -1 : null;
   }
@@ -56,7 +54,6 @@ export class ResentRecords {
       const at = this.next < 0 ? this.ring.indexOf(d) : this.ring[this.next] === d ? this.next : -1;
       if (at >= 0) {
         this.next = at + 1 < this.ring.length ? at + 1 : null;
-        this.dropped++;
         return true;
       }
       this.next = null;
@@ -102,13 +99,11 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal, store?: () => Pr
     // adb failures in a row with a device there, and the last one's words
     let failures = 0;
     let lastError = '';
-    let first = true;
     const name = `adb${argv.serial ? ` -s ${argv.serial}` : ''} logcat -B`;
     // the events counted before at the time this run starts from (none until the device is known)
     let countedThen: Set<string> | null = null;
     while (!signal.aborted) {
-      if (!first) resent.restart();
-      first = false;
+      resent.restart();
       const tracker = packages.length ? new PackageTracker(packages, (await Promise.all(packages.map((p) => pidsOf(p, argv.serial)))).flat()) : null;
       // Asked again after each reconnect: another device may be the one plugged in now.
       const serial = await adbSerial(argv.serial, signal);

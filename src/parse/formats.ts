@@ -91,9 +91,9 @@ const STUDIO_V2 = new RegExp(String.raw`^${TS}\s+(?<pid>\d+)-(?<tid>\d+)\s+(?<ta
  * (`%5d-%-5d `) or the pid alone (`%-5d `), the tag padded to 24 columns (blank when "hide repeated tags" hid a
  * tag equal to the line before's: STUDIO_HIDDEN_TAG), the package, the process name; then ` P  msg` (two spaces, which
  * keeps a `-v year` threadtime line, `… 12345 12350 E Tag: msg`, out), after a space that ends a padded column (a tag
-`Plan A` is not a level; an app's `12:00:41.200 login failed for user A` is no header: an adversarial review found such
-a line switching a raw capture to this layout, and its lines after it joined as one record). Groups: 1-7 the stamp, 8 the pid column's
- * lead, 9 pid, 10 tid, 11 the pad after them, 12 the columns before the level, 13 the level, 14 the message.
+ * `Plan A` is not a level; an app's `12:00:41.200 login failed for user A` is no header: an adversarial review found
+ * such a line switching a raw capture to this layout, and its lines after it joined as one record). Groups: 1-7 the
+ * stamp, 8 the pid column's lead, 9 pid, 10 tid, 11 the pad after them, 12 the columns before the level, 13 the level, 14 the message.
  */
 const STUDIO_V2_COLUMNS = /^(?:(\d{4})-(\d\d)-(\d\d) )?(\d\d):(\d\d):(\d\d)\.(\d{3}) (?:( *)(\d+)(?:-(\d+))?( +))?((?:.*? )?) ([VDIWEFSA])  (.*)$/s;
 

@@ -133,8 +133,8 @@ export function yearsBefore(ms: number): { year: number; notAfter: number } {
 /**
  * Milliseconds since the epoch as a stored time (`YYYY-MM-DDThh:mm:ss.sssZ`), or none: past what a Date holds (a
  * JSON log's `"time": 1e300` was a RangeError and a stack trace, a damaged epoch stamp's 17 digits failed its whole
- * input), or a year of other than four digits, whose ISO
- * form (`+275760-09-13…`) has no hour where every stored time has it.
+ * input), or a year of other than four digits, whose ISO form (`+275760-09-13…`) has no hour where every stored time
+ * has it.
  */
 export function isoTime(ms: number): string | null {
   if (!Number.isFinite(ms)) return null;

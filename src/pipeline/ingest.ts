@@ -658,10 +658,9 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // before (their rows are gone, their counts stay): said, with the way to count the file again.
   if (sink.heldBack) warn(`read again under wider settings, ${sink.heldBack} event(s) before the prune cut-off (${at.plan.source.pruned_before}) were not stored again: those counted before keep their counts, and any only these settings find there are not counted; ${rescanOf(input, opts.rerunFlags)} counts it again from its start`);
   // A capture cut inside its last line's code (`errCode = 2005` cut to `20`) counts the code it shows: said, with the
-  // line (an adversarial review: an unregistered code 20 raised --fail-on, unsaid). A plain file's next run reads that
-  // line again, and counts it as it is then.
-  // the last line read (a record of several lines, Studio's or `-v long`'s, starts before it)
-  if (sink.cutTail) warn(`its last line (${Math.max(sink.cutTail.line, selector.lineNo)}) has no newline and ends in the code ${sink.cutTail.code}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
+  // last line read (an adversarial review: an unregistered code 20 raised --fail-on, unsaid; a record of several lines,
+  // Studio's or `-v long`'s, starts before it). A plain file's next run reads that line again, and counts it as it is then.
+  if (sink.cutTailCode !== null) warn(`its last line (${selector.lineNo}) has no newline and ends in the code ${sink.cutTailCode}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;

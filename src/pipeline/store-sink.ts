@@ -47,9 +47,9 @@ export class StoreSink implements Sink {
   heldBack = 0;
   /**
    * Set by finish: the input's last line has no newline, and its event's code is the last thing on it, so its digits
-   * may be cut (`errCode = 20` of a capture cut inside `2005`): the line and the code, for a warning (ingest.ts).
+   * may be cut (`errCode = 20` of a capture cut inside `2005`): the code, for a warning (ingest.ts, which names the line).
    */
-  cutTail: { line: number; code: number } | null = null;
+  cutTailCode: number | null = null;
   private lastEvent: AuthingEvent | null = null;
   /** The whole message of the last event's record (its excerpt is cut at 240 characters). */
   private lastMessage = '';
@@ -100,7 +100,7 @@ export class StoreSink implements Sink {
     const at = cp ?? this.last ?? this.committed;
     // past the checkpoint: on the last line, which has no newline (the checkpoint stays before it)
     const e = this.lastEvent;
-    if (complete && e && e.line > at.lines && endsInCode(this.lastMessage, e.code)) this.cutTail = { line: e.line, code: e.code };
+    if (complete && e && e.line > at.lines && endsInCode(this.lastMessage, e.code)) this.cutTailCode = e.code;
     if (complete || this.pending.length || at.offset > this.committed.offset) await this.commit(at, complete);
   }
 

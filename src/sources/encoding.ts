@@ -174,6 +174,11 @@ export function loneCrs(text: Buffer): LoneCrs | null {
 /** What to do with a capture whose lines end in a lone CR. */
 const CONVERT_CR = `convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and give the converted file`;
 
+/** How many of a head's lines hold a lone CR before a record, and the first: what the refusal and both notes say. */
+function heldBy(cr: LoneCrs): string {
+  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine})`;
+}
+
 /**
  * Why an ingest reads nothing of a head whose lines end in a lone CR (LoneCrs.many), or null: read, its records would
  * run together and their events be lost, and once counted so, the converted file would be another source, counted
@@ -183,7 +188,7 @@ const CONVERT_CR = `convert the line ends (tr '\\r' '\\n' < FILE > FILE.lf) and 
 export function loneCrRefusal(cr: LoneCrs | null): string | null {
   if (!cr?.many) return null;
   if (cr.noLf) return CR_ONLY_REASON;
-  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), and a lone CR ends no line here, so those records would be read as one with the line before and their events lost: nothing was read; ${CONVERT_CR}`;
+  return `${heldBy(cr)}, and a lone CR ends no line here, so those records would be read as one with the line before and their events lost: nothing was read; ${CONVERT_CR}`;
 }
 
 /**
@@ -192,13 +197,13 @@ export function loneCrRefusal(cr: LoneCrs | null): string | null {
  */
 export function loneCrReadNote(cr: LoneCrs | null): string | null {
   if (!cr?.many || cr.noLf) return null;
-  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), which ends no line here: the record after each is read as part of its line, and an event in it is not counted; read on, as it was read before (a converted copy would count its events again)`;
+  return `${heldBy(cr)}, which ends no line here: the record after each is read as part of its line, and an event in it is not counted; read on, as it was read before (a converted copy would count its events again)`;
 }
 
 /** What a head's few lone CRs before a record start say (not a refusal): which records ran together, and what it costs. */
 export function loneCrNote(cr: LoneCrs | null): string | null {
   if (!cr || cr.many) return null;
-  return `${cr.lines} of its first lines hold a lone CR where a logcat record starts (the first: line ${cr.firstLine}), which ends no line here: the record after it is read as part of that line, and an event in it is not counted`;
+  return `${heldBy(cr)}, which ends no line here: the record after it is read as part of that line, and an event in it is not counted`;
 }
 
 /** Why an ingest reads nothing of a head whose lines all end in a lone CR: read, it would be one record. */
