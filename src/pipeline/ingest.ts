@@ -660,10 +660,18 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // A capture cut inside its last line's code (`errCode = 2005` cut to `20`) counts the code it shows: said, with the
   // last line read (an adversarial review: an unregistered code 20 raised --fail-on, unsaid; a record of several lines,
   // Studio's or `-v long`'s, starts before it). A plain file's next run reads that line again, and counts it as it is then.
+  // A line over the line-length bound is cut there and the rest of it dropped (memory stays bounded): a code past the
+  // cut is not seen. The summary only counted such lines; the warning names the first, so it can be looked at.
+  if (selector.firstCut !== null) warn(`line ${selector.firstCut} is longer than ${sizeText(maxLine)} and was cut there (${selector.overlong} such line(s) in all): what a line holds past its first ${sizeText(maxLine)}, an error code too, is not read`);
   if (sink.cutTailCode !== null) warn(`its last line (${selector.lineNo}) has no newline and ends in the code ${sink.cutTailCode}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
   return res;
+}
+
+/** The line-length bound as a person reads it: `1 MiB`, or its bytes. */
+function sizeText(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
 }
 
 /** Bytes of a plain file's end looked at for another encoding (otherEncodingAtEnd). */

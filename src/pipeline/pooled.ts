@@ -29,7 +29,7 @@ export interface LentBuffers {
  */
 export type PooledUnit =
   | { kind: 'inline'; chunk: LineChunk }
-  | { kind: 'pooled'; result: RangeResult; offset: number; data: Buffer; next: number | null; tail: boolean; bytes: number; overlong: number; exact: boolean };
+  | { kind: 'pooled'; result: RangeResult; offset: number; data: Buffer; next: number | null; tail: boolean; bytes: number; overlong: number; cutAt?: number; exact: boolean };
 
 interface Job {
   promise: Promise<RangeResult>;
@@ -41,6 +41,8 @@ interface Job {
   next: number | null;
   tail: boolean;
   overlong: number;
+  /** The 0-based index, among the lines of [start, end), of the first line lineChunks cut (its head only is in the buffer). */
+  cutAt?: number;
   /** Buffer index + offset is the input offset (false when a cut line, whose buffer is its head only, is in it). */
   exact: boolean;
   /** The buffer is the reader thread's: it goes back there once its frame is taken. */
@@ -95,13 +97,16 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     const buf = takeBuffer(accBytes);
     let o = 0;
     let overlong = 0;
+    let cutAt: number | undefined;
     for (const c of acc) {
+      // a chunk with a cut line is that line alone (lineChunks): its index is the count of lines before it
+      if (c.overlong && cutAt === undefined) cutAt = linesIn(buf, o);
       c.buf.copy(buf, o, 0, c.end);
       o += c.end;
       overlong += c.overlong;
     }
     const last = acc[acc.length - 1]!;
-    queue.push(submit({ promise: pool.buffer(buf, 0, accBytes), settled: false, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, exact: acc.every((c) => c.next !== null) }));
+    queue.push(submit({ promise: pool.buffer(buf, 0, accBytes), settled: false, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, ...(cutAt !== undefined ? { cutAt } : {}), exact: acc.every((c) => c.next !== null) }));
     acc = [];
     accBytes = 0;
   };
@@ -110,7 +115,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     if (acc.length) dispatch();
     const whole = Buffer.from(c.buf.buffer, 0, c.buf.buffer.byteLength);
     const start = c.buf.byteOffset;
-    const job = { offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, exact: c.next !== null, lent: true };
+    const job = { offset: c.offset - start, start, end: start + c.end, next: c.next, tail: !!c.tail, overlong: c.overlong, ...(c.overlong ? { cutAt: 0 } : {}), exact: c.next !== null, lent: true };
     // Scanned by the reader as it read it: ready now, no round trip through a scan thread.
     const scanned = lent!.takeScan(c.buf);
     if (scanned) queue.push({ ...job, promise: Promise.resolve({ ...scanned, buf: new Uint8Array(whole.buffer) }), settled: true });
@@ -133,16 +138,19 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     // are dense (a copy of the rest, and a new 2-job buffer for it, grew the peak memory).
     if (stop !== undefined) {
       const part = Buffer.from(buf.subarray(job.start, stop));
-      queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0 }));
+      // the first cut line is in this part or in the rest, whose lines are counted from its own first
+      const cutHere = job.cutAt !== undefined && job.cutAt < result.lines;
+      const rest = job.cutAt === undefined || cutHere ? {} : { cutAt: job.cutAt - result.lines };
+      queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0, cutAt: undefined, ...rest }));
       yield {
         kind: 'pooled', result, offset: job.offset + job.start, data: part, bytes: stop - job.start,
-        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, exact: job.exact,
+        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, ...(cutHere ? { cutAt: job.cutAt } : {}), exact: job.exact,
       };
       return;
     }
     yield {
       kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, job.end), bytes: job.end - job.start,
-      next: job.next, tail: job.tail, overlong: job.overlong, exact: job.exact,
+      next: job.next, tail: job.tail, overlong: job.overlong, ...(job.cutAt !== undefined ? { cutAt: job.cutAt } : {}), exact: job.exact,
     };
     if (job.lent) lent!.recycle(buf);
     else free.push(buf);
@@ -220,4 +228,12 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       dispatch();
     }
   }
+}
+
+/** The lines of buf[0, end) (whole lines). */
+function linesIn(buf: Buffer, end: number): number {
+  const lines = buf.subarray(0, end);
+  let n = 0;
+  for (let i = lines.indexOf(10); i >= 0; i = lines.indexOf(10, i + 1)) n++;
+  return n;
 }

@@ -10,7 +10,7 @@ import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
 import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
 import { LOOKBACK_BYTES, type Thinning } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
-import { chunkScanner, type ChunkScanner } from './scan.js';
+import { chunkScanner, firstOverlongIn, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
 export interface RangeJob {
@@ -44,6 +44,8 @@ export interface RangeResult {
   id: number;
   lines: number;
   overlong: number;
+  /** Set when `overlong` is: the 0-based index among `lines` of the first line cut (a run's warning names it). */
+  firstCut?: number;
   candidates: Candidates;
   /**
    * Set when the job stopped at its candidate cap: the offset (file offset, or index in a buffer job's
@@ -239,7 +241,7 @@ export function failedResult(id: number, error: string): RangeResult {
  * it stopped at the candidate cap (an index in `lines`). The scan threads' buffer jobs and the stdin
  * reader thread's own scan of a piece (fd-reader.ts) both come here.
  */
-export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number, thinning?: Thinning): Pick<RangeResult, 'lines' | 'overlong' | 'candidates' | 'stoppedAt'> {
+export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number, thinning?: Thinning): Pick<RangeResult, 'lines' | 'overlong' | 'firstCut' | 'candidates' | 'stoppedAt'> {
   const list = new CandidateList();
   // The look-back of each candidate whose window lies in these bytes (LOOKBACK_BYTES after their start:
   // the main thread holds the same bytes, and walks the tail of the frame before for the others).
@@ -249,7 +251,8 @@ export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: nu
     return list.charge(before.candidate(lines, at, at, i, text));
   });
   const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
-  return { lines: r.lines, overlong: r.overlong, candidates: list.done(before.done()), stoppedAt };
+  const firstCut = r.overlong ? firstOverlongIn(lines, 0, r.stoppedAt ?? lines.length, maxLine) : -1;
+  return { lines: r.lines, overlong: r.overlong, ...(firstCut >= 0 ? { firstCut } : {}), candidates: list.done(before.done()), stoppedAt };
 }
 
 function scanBuffer(job: BufferJob): RangeResult {
@@ -266,6 +269,7 @@ function scanRange(job: RangeJob): RangeResult {
   const before = new LookBackFinder(scanner, job.thinning);
   let lines = 0;
   let overlong = 0;
+  let firstCut: number | undefined;
   let stoppedAt: number | undefined;
   let lastChunk = job.start;
   let openAt: number | undefined;
@@ -281,6 +285,9 @@ function scanRange(job: RangeJob): RangeResult {
           list.add(text, base + i, rel + at);
           return list.charge(before.candidate(c.buf, c.from + at, c.offset + at, base + i, text));
         });
+        // the first line cut: a chunk cut by rangeChunks is that one line; else the scan's first over-long line
+        if (firstCut === undefined && c.overlong) firstCut = base;
+        else if (firstCut === undefined && r.overlong) firstCut = base + firstOverlongIn(c.buf, c.from, c.from + (r.stoppedAt ?? c.end - c.from), job.maxLine);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.
@@ -296,7 +303,7 @@ function scanRange(job: RangeJob): RangeResult {
   } finally {
     closeSync(fd);
   }
-  return { id: job.id, lines, overlong, candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt };
+  return { id: job.id, lines, overlong, ...(firstCut !== undefined ? { firstCut } : {}), candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */

@@ -31,6 +31,17 @@ export function overlongIn(buf: Buffer, from: number, to: number, maxLine: numbe
   return n;
 }
 
+/** The 0-based index of the first line of buf[from, to) longer than maxLine, or -1: where a scan's first cut line is (rare: read only when the scan counted one). */
+export function firstOverlongIn(buf: Buffer, from: number, to: number, maxLine: number): number {
+  for (let p = from, i = 0; p < to; i++) {
+    const nl = buf.indexOf(10, p);
+    const e = nl < 0 || nl >= to ? to : nl;
+    if (e - p > maxLine) return i;
+    p = e + 1;
+  }
+  return -1;
+}
+
 /**
  * The chunk is read a window of whole lines at a time, as a latin1 string (byte offsets stay
  * character offsets): the needle expression and the newline count both run on it, inside V8.

@@ -9,7 +9,7 @@ import type { LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
 import { LOOKBACK_BYTES, type LineWindow } from './line-window.js';
 import { FoundBefore } from './lookback.js';
-import type { ChunkScanner } from './scan.js';
+import { firstOverlongIn, type ChunkScanner } from './scan.js';
 import type { Checkpoint, Frame, LineParser, ScannedFrame } from './stages.js';
 
 /** Settings of a Selector. */
@@ -32,6 +32,8 @@ export class Selector {
   lineNo: number;
   /** Lines longer than maxLine (cut). */
   overlong = 0;
+  /** The number of the first line cut, when one was (the run's warning names it). */
+  firstCut: number | null = null;
   /** Of the bytes, those scanned by worker threads. */
   workerBytes = 0;
   /** Input offset of the line where the Parser's open record began, when known. */
@@ -76,6 +78,8 @@ export class Selector {
     }
     if (frame.kind === 'lines') {
       const c = frame.chunk;
+      // a chunk with a line lineChunks cut is that line alone
+      if (c.overlong) this.noteCut(this.lineNo + 1);
       this.lines(c.buf, 0, c.end, frame.exact === false ? null : c.offset, true);
       this.o.window?.keepTail(c.buf, c.end);
       this.overlong += c.overlong;
@@ -84,6 +88,11 @@ export class Selector {
     await this.scanned(frame);
     if (frame.held) this.o.window?.keepTail(frame.held, frame.held.length);
     return this.checkpoint(frame.next, frame.tail);
+  }
+
+  /** Line `n` was cut; the first such line is kept (frames come in input order, but a frame may say two). */
+  private noteCut(n: number): void {
+    if (this.firstCut === null || n < this.firstCut) this.firstCut = n;
   }
 
   /** The end of the input: the open record is complete. */
@@ -111,8 +120,11 @@ export class Selector {
         while (pos < end) {
           const nl = buf.indexOf(10, pos);
           const e = nl < 0 || nl >= end ? end : nl;
-          if (countCut && e - pos > this.o.maxLine) this.overlong++;
           const n = ++this.lineNo;
+          if (countCut && e - pos > this.o.maxLine) {
+            this.overlong++;
+            this.noteCut(n);
+          }
           const text = buf.toString('utf8', pos, Math.min(e, pos + this.o.maxLine));
           this.o.window?.at(buf, pos, n, text);
           this.feed(text, n, at(pos));
@@ -129,7 +141,10 @@ export class Selector {
         return !this.feed(text, lineBase + i + 1, at(pos + start));
       });
       this.lineNo = lineBase + r.lines;
-      if (countCut) this.overlong += r.overlong;
+      if (countCut && r.overlong) {
+        this.overlong += r.overlong;
+        this.noteCut(lineBase + 1 + firstOverlongIn(view, 0, r.stoppedAt ?? end - pos, this.o.maxLine));
+      }
       if (r.stoppedAt === undefined) return;
       pos += r.stoppedAt;
     }
@@ -141,6 +156,8 @@ export class Selector {
     const r = f.result;
     const startLine = this.lineNo;
     this.overlong += f.overlong + r.overlong;
+    if (f.cutAt !== undefined) this.noteCut(startLine + f.cutAt + 1);
+    if (r.firstCut !== undefined) this.noteCut(startLine + r.firstCut + 1);
     let from: number | null = null;
     if (this.everyLine) from = 0;
     else {

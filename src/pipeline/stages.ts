@@ -34,6 +34,8 @@ export interface ScannedFrame {
   tail: boolean;
   /** Lines cut before the scan (by the Framer), beside those the scan cut. */
   overlong: number;
+  /** The 0-based index among the frame's lines of the first line the Framer cut, when it cut one. */
+  cutAt?: number;
   /** Of `bytes`, those scanned by a worker thread. */
   workerBytes: number;
   /** The frame's bytes, when held in memory (the context of an event is read back from them). */

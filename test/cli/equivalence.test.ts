@@ -26,11 +26,14 @@ async function plainPath(file: string, tags: string[] = []): Promise<{ line: num
   return out;
 }
 
+/** What a run must say on stderr of a file (nothing, unless set: the over-long line's warning). */
+const said = new Map<string, string>();
+
 /** The events of one run of the bin on `file` into a new store, and that store. */
 function fastStore(file: string, args: string[] = [], env: Record<string, string> = {}): { db: string; events: { line: number; code: number }[] } {
   const db = join(tempDir(), 'f.db');
   const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', ...args, file], { env });
-  expect(r.stderr).toBe('');
+  expect(r.stderr).toBe(said.get(file) ?? '');
   expect(r.status).toBe(0);
   return { db, events: query<{ line: number; code: number }>(db, 'SELECT line, code FROM events ORDER BY line') };
 }
@@ -71,7 +74,9 @@ describe('worker threads', () => {
     // scan 77% of what is counted (the stdin test asks for half; at 2 MB it was 47%), and builds that cut a
     // range inside a line or just before its newline still fail (docs/performance.md, round nine)
     await generateCapture(big, { bytes: 4e6, seed: 11 });
-    // an over-long line (2 MB, cut at 1 MiB) with a code before the cut, then more events
+    // an over-long line (2 MB, cut at 1 MiB) with a code before the cut, then more events; a warning names it
+    const longLine = readFileSync(big, 'latin1').split('\n').length;
+    said.set(big, `authing-triage: ${big}: line ${longLine} is longer than 1 MiB and was cut there (1 such line(s) in all): what a line holds past its first 1 MiB, an error code too, is not read\n`);
     appendFileSync(big, `03-17 23:00:00.000  1  1 E SocialLoginButton: loginDone: errCode = 2333 ${'x'.repeat(2 << 20)}\n`);
     appendFileSync(big, '03-17 23:00:01.000  1  1 E SocialLoginButton: loginDone: errCode = 10008 errMessage = y');
   });
