@@ -134,6 +134,8 @@ export interface SettingArgs {
   label?: string[];
   /** --context N (ingest and watch). */
   context?: number;
+  /** --max-events N (ingest and rescan): the events a source gives in a run. */
+  maxEvents?: number;
   /** Set by resolveSettings: the flags as typed that a `rescan` hint repeats (rerunFlags). */
   rerun?: string;
 }
@@ -143,7 +145,7 @@ export const DEFAULT_DB = './authing-triage.db';
 /**
  * The flags of this command line that decide which events a source gives and their shape, as shell words, for a
  * `rescan` that a warning names: run without them, it would count into another store, or under other settings than
- * the warning says (a tag's events dropped, --context or redaction other than "this run's"). Pasted in another
+ * the warning says (a tag's events dropped, --context, redaction or --max-events other than "this run's"). Pasted in another
  * folder it must do the same: the store is always named (whatever chose it: a flag, AUTHING_TRIAGE_DB, a config
  * file, the default), the config file too when one was read (typed or found in this folder), and paths are made
  * absolute. The other settings are the flags as typed (a config file's come with --config). A PostgreSQL URL's
@@ -166,6 +168,8 @@ export function rerunFlags(argv: SettingArgs, cwd = process.cwd()): string {
   if (argv.redact === false) w.push('--no-redact');
   flag('tz', argv.tz);
   flag('year', argv.year);
+  // a source's events past N are read, not counted: a rescan without it would count more than this run's settings give
+  flag('max-events', argv.maxEvents);
   return w.join(' ');
 }
 

@@ -60,6 +60,30 @@ describe('the rescan a warning names', () => {
     expect((storedRows(untagged)[0] as unknown[]).length).toBeLessThan((storedRows(clean)[0] as unknown[]).length);
   });
 
+  it('carries the run\'s --max-events: the pasted rescan keeps as many events of the source as one clean run of it', () => {
+    // --max-events keeps the first N events of each source in a run and reads the rest uncounted: a rescan without
+    // it counted every event of the file, not what "this run's settings" give (a review of the hint's flags).
+    const dir = tempDir();
+    const f = join(dir, 'cap.log');
+    writeFileSync(f, ALL.subarray(0, CUT));
+    const db = join(dir, 'r.db');
+    const same = ['--tz', 'UTC', '--year', '2026', '--max-events', '7'];
+    // (the cap's own warning, which names no command)
+    expect(run(db, f, ...same, '--context', '1')).not.toContain('authing-triage rescan');
+    appendFileSync(f, ALL.subarray(CUT));
+    const later = [...same, '--context', '4'];
+    const said = run(db, f, ...later);
+    const hint = /`(authing-triage rescan [^`]*)`/.exec(said)?.[1];
+    expect(hint, said).toContain(' --max-events 7 ');
+    const r = paste(`${hint} --quiet`, tempDir());
+    expect(r.status, r.stderr).toBe(0);
+    const clean = join(dir, 'clean.db');
+    run(clean, f, ...later);
+    const rows = storedRows(db);
+    expect(rows.slice(0, 2)).toEqual(storedRows(clean).slice(0, 2));
+    expect((rows[0] as unknown[]).length).toBe(7);
+  });
+
   it('names the store that AUTHING_TRIAGE_DB chose: pasted into a shell without it, it still counts there', () => {
     const dir = tempDir();
     const f = join(dir, 'cap.log');
@@ -146,6 +170,7 @@ describe('rerunFlags', () => {
     expect(rerunFlags({ db: 'postgres://ops:s3cret@db.internal/triage', tag: ['Pay Auth', "it's", '-Auth'], registry: ['ours.json'], context: 0, redact: false, tz: 'Asia/Shanghai', year: 2025, config: 'ci.json' }, cwd)).toBe(
       "--db 'postgres://ops:***@db.internal/triage' --config /srv/ci/ci.json --tag 'Pay Auth' --tag 'it'\\''s' --tag=-Auth --registry /srv/ci/ours.json --context 0 --no-redact --tz Asia/Shanghai --year 2025",
     );
+    expect(rerunFlags({ db: 'x.db', tz: 'UTC', maxEvents: 50 }, cwd)).toBe('--db /srv/ci/x.db --tz UTC --max-events 50');
     // redaction on, as by default, is not a flag to repeat
     expect(rerunFlags({ redact: true, db: 'x.db' }, cwd)).toBe('--db /srv/ci/x.db');
   });
