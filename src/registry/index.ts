@@ -166,9 +166,6 @@ export function categoryOf(reg: Registry, code: number): string {
   return reg.codes.get(code)?.category ?? UNREGISTERED;
 }
 
-/** Override fields that say what a code means; setting one replaces the bundled text of the code. */
-const TEXT_FIELDS = new Set(['message', 'messageEn', 'messageZh', 'description', 'suggestion']);
-
 /** Bounds on a user's registry file: a file that size or a tag list that long is not a registry. */
 export const MAX_REGISTRY_BYTES = 16 << 20;
 export const MAX_SIGNATURE_TAGS = 1000;
@@ -260,8 +257,8 @@ export function applyOverrides(reg: Registry, file: string): void {
       };
       // Which fields the user's files set (the others keep their bundled text and its source: overriddenFields).
       OVERRIDDEN.set(entry, new Map([...(prev ? (OVERRIDDEN.get(prev) ?? []) : []), ...Object.keys(fields).map((k) => [k, file] as const)]));
-      // The user's own words win: the bundled text would otherwise be shown instead of them.
-      if (Object.keys(fields).some((k) => TEXT_FIELDS.has(k))) delete entry.text;
+      // The user's own words win over the bundled text field by field, in the language they are in (registry/text.ts
+      // withOverrides): the bundled text of the fields they leave, in each language, stays.
       // So does their `message` over the bundled per-language messages, which the display prefers (registry/text.ts):
       // `explain`, `codes` and reports showed the bundled "Network error" for an overridden 10001 (an exactly-once review's find).
       if (e.message !== undefined) {

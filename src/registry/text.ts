@@ -70,13 +70,14 @@ function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
   const t = (entry as Entry).text;
   if (t) {
     const one = (x: Local<string> | undefined) => (x?.[lang] ? x[lang] : null);
-    return {
+    const bundled: CodeTextIn = {
       message: one(t.message),
       description: one(t.description),
       causes: t.causes?.[lang] ?? [],
       actions: t.actions?.[lang] ?? [],
       sources: { message: t.message?.source, description: t.description?.source, causes: t.causes?.source, actions: t.actions?.source },
     };
+    return withOverrides(entry, lang, bundled);
   }
   const message = lang === 'zh' ? byScript('zh', entry.messageZh, entry.message) : byScript('en', entry.messageEn, entry.message);
   const description = byScript(lang, entry.description);
@@ -88,6 +89,36 @@ function rawText(entry: CodeEntry, lang: Lang): CodeTextIn {
     actions: action ? [action] : [],
     sources: { message: sourceOf(entry, message, ['message', lang === 'zh' ? 'messageZh' : 'messageEn']), description: sourceOf(entry, description, ['description']), actions: sourceOf(entry, action, ['suggestion']) },
   };
+}
+
+/**
+ * The bundled text of an entry with what users' override files set in this language put over it, field by field: a
+ * field they did not set, or set in the other language, keeps the bundled text of this language and its source
+ * (`--lang zh` lost every bundled Chinese text of a code whose English advice a file set: an earlier review's find).
+ * `messageEn` and `messageZh` are of their language; `message`, `description` and `suggestion` of their script's.
+ */
+function withOverrides(entry: CodeEntry, lang: Lang, bundled: CodeTextIn): CodeTextIn {
+  const set = overriddenFields(entry);
+  if (!set.size) return bundled;
+  const fields = entry as unknown as Record<string, string | undefined>;
+  /** The first of `names` an override set with text in this language (by its name, or else by its script). */
+  const given = (...names: string[]): { field: string; value: string } | null => {
+    for (const field of names) {
+      const value = set.has(field) ? fields[field] : undefined;
+      if (!value) continue;
+      if (field === 'messageEn' || field === 'messageZh' ? (field === 'messageZh') === (lang === 'zh') : byScript(lang, value) !== null) return { field, value };
+    }
+    return null;
+  };
+  const from = (g: { field: string }): string => `override ${set.get(g.field)}`;
+  const out: CodeTextIn = { ...bundled, sources: { ...bundled.sources } };
+  const message = given(lang === 'zh' ? 'messageZh' : 'messageEn', 'message');
+  if (message) Object.assign(out, { message: message.value }).sources.message = from(message);
+  const description = given('description');
+  if (description) Object.assign(out, { description: description.value }).sources.description = from(description);
+  const suggestion = given('suggestion');
+  if (suggestion) Object.assign(out, { actions: [suggestion.value] }).sources.actions = from(suggestion);
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { categoryOf, entryJson, loadRegistry, parseCodes, type CodeEntry, type LocalList, type LocalText } from '../../src/registry/index.js';
+import { codeText } from '../../src/registry/text.js';
 import { ROOT, errorOf, tempDir } from '../helpers.js';
 
 // The registry's sources live in the repository (registry/README.md), so these tests need nothing beside it.
@@ -208,10 +209,12 @@ describe('user overrides', () => {
     expect(r.codes.get(10001)).toMatchObject({ category: 'server', message: 'Network error' });
     expect(loadRegistry().codes.get(10001)!.category).toBe('network');
   });
-  it('drops the bundled text of a code whose meaning an override file sets, and keeps it otherwise', () => {
+  it('shows an override file\'s own words for the field it sets, in its language, and the bundled text otherwise', () => {
     const f = write({ codes: [{ code: 10001, message: 'Our proxy is down' }, { code: 2333, category: 'account' }] });
     const r = loadRegistry([f]);
-    expect(r.codes.get(10001)!.text).toBeUndefined();
+    // (the bundled text was dropped whole for this: the file's words are shown over it, field by field, instead)
+    expect(codeText(r.codes.get(10001), 'en').message).toBe('Our proxy is down');
+    expect(codeText(r.codes.get(10001), 'zh').message).toBe('网络错误');
     expect(r.codes.get(10001)!.message).toBe('Our proxy is down');
     expect(r.codes.get(2333)!.text!.message.zh).toBe('用户名或密码错误');
     expect(loadRegistry().codes.get(10001)!.text!.message.en).toBe('Network error');
