@@ -44,7 +44,8 @@ const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 /** A bare value: to the next blank or separator (`&` and `%` are part of it). */
 // (and at Chinese text's full-width comma, full stop, semicolon, enumeration comma, brackets, ! and ?:
 // 验证码：123456，错误码：2333 and 令牌：null（code：2004）)
-const BARE = String.raw`[^\s,;"'}<>\uff0c\u3002\uff1b\u3001\uff08\uff09\uff01\uff1f\u3010\u3011\u300c\u300d]+`;
+const BARE_CHAR = String.raw`[^\s,;"'}<>\uff0c\u3002\uff1b\u3001\uff08\uff09\uff01\uff1f\u3010\u3011\u300c\u300d]`;
+const BARE = `${BARE_CHAR}+`;
 // (also quoted as Gson writes a quote, `\u0022` and `\u0027`, and in full-width quotes, U+201C and U+201D)
 const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|\u300c[^\u300d]*(?:\u300d|$)|\u3010[^\u3011]*(?:\u3011|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 /**
@@ -53,9 +54,12 @@ const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\
  * (or ending in `:` before a blank) takes that too: in `onGetTokenError: api_key: x` and
  * `onGetTokenError: appSecret = x` the first key's value holds the second.
  */
-/** (Not a value an earlier rule replaced, `[redacted]`, nor an object or array: the keys inside are redacted on their own.) */
+/**
+ * (Not a value an earlier rule replaced, `[redacted]`, nor an object or array: the keys inside are redacted on their own;
+ * but a `[jwt]` the value goes on after is the value's start: `password=eyJ…!REST` kept `!REST`, the review's find.)
+ */
 const valueOf = (bare: string): string =>
-  String.raw`(?![{[])(${QUOTED}|${bare}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${bare}))*)`;
+  String.raw`(?!\{|\[(?!jwt\]${BARE_CHAR}))(${QUOTED}|${bare}(?:(?:(?<=[:=])\s+|\s*[:=]\s*)(?:${QUOTED}|${bare}))*)`;
 const VALUE = valueOf(BARE);
 /** Under a Chinese key a bare value ends at Chinese text too: 验证码：123456已过期 (a code is digits or Latin letters). */
 const CJK_VALUE = valueOf(BARE.replace(']+', String.raw`\u4e00-\u9fff]+`));
@@ -91,10 +95,25 @@ const RULES: readonly Rule[] = [
     /(?<![\w-])((?:set-)?cookie|(?:proxy-)?authorization)(\s*:)(?!\s*\\?["'])(\s*)[^\n\u23ce]*/gi,
     '$1$2$3[redacted]',
   ],
-  // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, base64url, `userToken_eyJ…`).
-  [(t) => t.includes('eyJ'), /eyJ[A-Za-z0-9_-]{3,}(?:\.[A-Za-z0-9_-]*){0,2}/g, '[jwt]'],
-  // Authorization schemes in free text.
+  // The same headers percent-encoded, once or twice (`Authorization%3A%20Bearer%20x`, `Cookie%253A%2520sid%253Dx` in an
+  // encoded URL or body): the value ends where the encoded string's line, parameter or quote does (`%0A`, `&`, `%26`,
+  // `%22`), or at a blank. (The key rule below took `Bearer` for the value and kept the token after `%20`.)
+  [
+    (_, l) => l.includes('%') && (l.includes('cookie') || l.includes('authorization')),
+    /(?<![\w-])((?:set-)?cookie|(?:proxy-)?authorization)(%(?:25)*3a(?:%(?:25)*20|\+)*)(?:(?!%(?:25)*(?:0[ad]|2[26]))[^\s"'<>&])+/gi,
+    '$1$2[redacted]',
+  ],
+  // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, `userToken_eyJ…`), in base64url or in standard
+  // base64 (`+`, `/` and `=` padding, also percent-encoded: `%2B`, `%2F`, `%3D`): a segment stops at none of these.
+  [(t) => t.includes('eyJ'), /eyJ(?:[A-Za-z0-9_+/-]|%2[BbFf]){3,}(?:=|%3[Dd])*(?:\.(?:[A-Za-z0-9_+/-]|%2[BbFf])*(?:=|%3[Dd])*){0,2}/g, '[jwt]'],
+  // Authorization schemes in free text, also with the blank percent-encoded (`Bearer%20x`, `Bearer+x`, also just after
+  // an encoded `=`: `auth%3DBearer%20x`): there the token ends where an encoded parameter or line does.
   [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[^\s"'<>]{8,}/gi, '$1 [redacted]'],
+  [
+    (_, l) => (l.includes('bearer') || l.includes('basic')) && (l.includes('%') || l.includes('+')),
+    /(?<=^|[^A-Za-z]|%[0-9A-Fa-f]{2})(Bearer|Basic)((?:%(?:25)*20|\+)+)(?:(?!%(?:25)*(?:0[ad]|2[026]))[^\s"'<>&]){8,}/gi,
+    '$1$2[redacted]',
+  ],
   // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing keys: the whole value.
   [
     (t) => SECRET_KEY_IN.test(t),
@@ -102,11 +121,11 @@ const RULES: readonly Rule[] = [
     (_m, key, _word, value) => key + quotedLike(value!),
   ],
   // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
-  // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`): the value ends where its escaped `&`,
-  // quote, comma or blank begins, so the parameters after it stay.
+  // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`), once or twice (`%253D`, `%2526`): the value
+  // ends where its escaped `&`, quote, comma or blank begins, so the parameters after it stay.
   [
-    (t, l) => (l.includes('u003') || l.includes('%3')) && SECRET_KEY_IN.test(t),
-    new RegExp(String.raw`((?:%22|\\u0022)?${SECRET_WORD}(?:%22|\\u0022)?(?:\\u003[da]|%3[da])(?:%20|\+)*)(%22(?:(?!%22).)*(?:%22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
+    (t, l) => (l.includes('u003') || l.includes('%3') || l.includes('%253')) && SECRET_KEY_IN.test(t),
+    new RegExp(String.raw`((?:%(?:25)*22|\\u0022)?${SECRET_WORD}(?:%(?:25)*22|\\u0022)?(?:\\u003[da]|%(?:25)*3[da])(?:%(?:25)*20|\+)*)(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
     '$1[redacted]',
   ],
   // An XML element of a secret-bearing name, or named so by its `name` attribute (Android's SharedPreferences and

@@ -143,3 +143,58 @@ describe('a context line', () => {
     expect(contextLine(rec('Auth13812345678', 'token=abc password: p4ss'))).toBe('2026-12-01T10:00:01.123Z E/Auth[phone]: token=[redacted] password: [redacted]');
   });
 });
+
+describe('the review of redaction gaps', () => {
+  // Gap 1: a percent-encoded header kept its token after `%20` (the key rule took `Bearer` for the value); a
+  // twice-encoded separator (`%253D`, a URL in a URL in a URL) was no separator.
+  it.each([
+    ['h=Authorization%3A%20Bearer%20opaqueTOKEN12345%26x%3D1', 'h=Authorization%3A%20[redacted]%26x%3D1'],
+    ['h=Authorization%3A%20Bearer%20eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'h=Authorization%3A%20[redacted]'],
+    ['x Authorization%3a%20Basic%20dXNlcjpwYXNzd29yZA%3D%3D next', 'x Authorization%3a%20[redacted] next'],
+    ['Authorization%253A%2520Bearer%2520opaque12345%2526y', 'Authorization%253A%2520[redacted]%2526y'],
+    ['hdr=Cookie%3A%20a%3D1%3B%20connect.sid%3Ds%253Aabc%26next%3D1', 'hdr=Cookie%3A%20[redacted]%26next%3D1'],
+    ['x=auth%3DBearer%20opaque12345%26y%3D1', 'x=auth%3DBearer%20[redacted]%26y%3D1'],
+    ['u=cb%3Faccess_token%253Dabc123def456%2526x%253D1', 'u=cb%3Faccess_token%253D[redacted]%2526x%253D1'],
+    ['p=user%253Dbob%2526password%253Dhunter2', 'p=user%253Dbob%2526password%253D[redacted]'],
+    ['https%3A%2F%2Fx.cn%2Fcb%3Faccess_token%3Dabc123def456%26state%3D1 code=2004', 'https%3A%2F%2Fx.cn%2Fcb%3Faccess_token%3D[redacted]%26state%3D1 code=2004'],
+    // and none of these is a header or a token
+    ['a basic+setup failed, code=2004', 'a basic+setup failed, code=2004'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+
+  // Gap 2: a JWT in standard base64 (`+`, `/`, `=` padding, or those percent-encoded) kept what followed the first of
+  // them; a key's value where a JWT goes on (`password=eyJ…!REST`) kept the rest.
+  it.each([
+    ['tok eyJhbGci+OiJ/IUzI1NiJ9.eyJz/dWIi+OiIx==.c2ln+ZQ== end', 'tok [jwt] end'],
+    ['tok eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0=.ab+c/d== end', 'tok [jwt] end'],
+    ['tok eyJhbGci%2BOiJ%2FIUzI1NiJ9.eyJz%3D%3D.c2ln end', 'tok [jwt] end'],
+    ['password=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx!REST next', 'password=[redacted] next'],
+    ['{"password":"eyJabc.def!REST"}', '{"password":"[redacted]"}'],
+    // a JWT alone under its key stays `[jwt]`
+    ['token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx next', 'token=[jwt] next'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+});
+
+describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
+  it.each([
+    ['Authorization%3A%20', ''],
+    ['Cookie%253A', '"'],
+    ['Bearer%20', ''],
+    ['Bearer+', 'x'],
+    ['basic%2520', ''],
+    ['eyJ+', ''],
+    ['eyJ%2B', '.'],
+    ['eyJa=.', ''],
+    ['password=eyJabc!', ''],
+    ['access_token%253D', ''],
+    ['%2522token%2522%253A%2522', ''],
+  ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
+    const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
+    const start = performance.now();
+    redact(line);
+    expect(performance.now() - start).toBeLessThan(3_000);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The review of redaction gaps, through the real bin: each secret or personal number below reached a stored field
+ * (excerpt, detail, context lines) or the printed NDJSON on the code before. Each line holds an event's code (errCode =
+ * 2005) and, on the line before it (a context line of the event), another copy.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { query, runCli, tempDir } from '../helpers.js';
+
+function ingest(name: string, lines: string[]): { stored: string; stdout: string } {
+  const dir = tempDir();
+  const f = join(dir, name);
+  writeFileSync(f, lines.join('\n') + '\n');
+  const db = join(dir, 't.db');
+  const r = runCli(['--db', db, '--year', '2026', '--json', f]);
+  expect(r.status, r.stderr).toBe(0);
+  expect(query(db, 'SELECT code FROM events')).toEqual([{ code: 2005 }]);
+  return { stored: JSON.stringify(query(db, 'SELECT tag, detail, excerpt, context FROM events')), stdout: r.stdout };
+}
+
+const pair = (secretLine: (n: number) => string): string[] => [
+  `03-17 16:13:46.100  4672  4672 D OkHttp  : ${secretLine(1)}`,
+  `03-17 16:13:46.187  4672  4672 E SocialLoginButton: loginDone: errCode = 2005 errMessage = ${secretLine(2)}`,
+];
+
+describe('secrets and personal numbers the review of redaction gaps found stored', () => {
+  it.each([
+    ['encoded-header.log', (n: number) => `GET https%3A%2F%2Fx.cn%2Fapi%3Fh%3DAuthorization%3A%20Bearer%20opaqueCLITOKEN${n}77%26y%3D1`, ['opaqueCLITOKEN177', 'opaqueCLITOKEN277']],
+    ['base64-jwt.log', (n: number) => `token eyJhbGci+OiJ/IUzI1NiJ9.eyJz/dWIi+OiIx==.c2ln+SIG${n}B64== sent`, ['SIG1B64', 'SIG2B64', 'OiJ/IUzI']],
+    ['jwt-rest.log', (n: number) => `password=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx!REST${n}PW next`, ['REST1PW', 'REST2PW']],
+  ])('%s', (name, line, secrets) => {
+    const { stored, stdout } = ingest(name, pair(line));
+    for (const s of secrets) {
+      expect(stored).not.toContain(s);
+      expect(stdout).not.toContain(s);
+    }
+  });
+});
