@@ -83,6 +83,15 @@ export function isOneTimeCode(message: string, value: string): boolean {
   return /^\d{6}$/.test(value) && ONE_TIME_CONTEXT.test(message);
 }
 
+/** A resident ID number's birth date (a year of 18xx to 20xx, a month, a day) and what may stand between its groups. */
+const ID_YEAR = String.raw`(?:18|19|20)\d\d`;
+const ID_MONTH = String.raw`(?:0[1-9]|1[0-2])`;
+const ID_DAY = String.raw`(?:0[1-9]|[12]\d|3[01])`;
+const ID_GAP = String.raw`[ \u00a0-]`;
+/** Keys that name a resident ID number (身份证, 证件, as escapes), before an old 15-digit one. */
+const ID_KEY = String.raw`(?:\u8eab\u4efd\u8bc1|\u8bc1\u4ef6|id[_-]?card|id[_-]?(?:no|num(?:ber)?)\b|cert(?:ificate)?[_-]?(?:no|num(?:ber)?)|identity[_-]?(?:card|no|num(?:ber)?))`;
+const ID_KEY_HINT = /id[_-]?(?:card|no|num)|cert|identity|\u8eab\u4efd\u8bc1|\u8bc1\u4ef6/;
+
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
@@ -157,8 +166,25 @@ const RULES: readonly Rule[] = [
   // escapes of `+ . - _`, from the start of a run or just after another escape (`login_hint%3Dzhang%40qq.com` in an
   // encoded URL: only the address), so a line of `a%40b.` repeated takes linear time (the reviews' finds)
   [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
-  // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before phones cut them
-  [() => true, /(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g, '[id-card]'],
+  // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before
+  // phones cut them; also written in groups as forms and apps show them, a blank, NBSP or `-` between (6-8-4
+  // `110101 19900307 663X`, 6-4-4-4, 4-4-4-4-2 `1101 0119 9003 0766 3X`), with the same birth date in its place
+  [
+    () => true,
+    new RegExp(
+      String.raw`(?<![\dA-Za-z])(?:[1-9]\d{5}${ID_YEAR}${ID_MONTH}${ID_DAY}\d{3}|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}` +
+        String.raw`|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}|[1-9]\d{3}${ID_GAP}\d\d(?:18|19|20)${ID_GAP}\d\d${ID_MONTH}${ID_GAP}${ID_DAY}\d\d${ID_GAP}\d)[\dXx](?![\dA-Za-z])`,
+      'g',
+    ),
+    '[id-card]',
+  ],
+  // and the old 15-digit ones (6-digit area, birth date as YYMMDD, 3-digit sequence) only under a key that names one
+  // (身份证, 证件, idCard, id_no, certNo …): fifteen digits alone are as often an order, a trace or a device id
+  [
+    (_, l) => ID_KEY_HINT.test(l),
+    new RegExp(String.raw`(${ID_KEY}[^\d\n]{0,24}?)(?<![\dA-Za-z])[1-9]\d{5}\d\d${ID_MONTH}${ID_DAY}\d{3}(?![\dA-Za-z])`, 'gi'),
+    '$1[id-card]',
+  ],
   // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
   // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
   // version, which is no phone.
@@ -173,7 +199,7 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- ]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- \u00a0]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

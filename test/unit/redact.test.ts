@@ -178,6 +178,37 @@ describe('the review of redaction gaps', () => {
   });
 });
 
+describe('resident ID numbers in groups, and old 15-digit ones under their key (the review of redaction gaps)', () => {
+  it.each([
+    ['身份证 110101 19900307 663X 校验失败', '身份证 [id-card] 校验失败'],
+    ['id 1101 0119 9003 0766 3X end', 'id [id-card] end'],
+    ['id 110101 1990 0307 6631 end', 'id [id-card] end'],
+    ['id 110101-19900307-6631 end', 'id [id-card] end'],
+    ['id 1101\u00a00119\u00a09003\u00a00766\u00a03x end', 'id [id-card] end'],
+    ['身份证 110101900307663 end', '身份证 [id-card] end'],
+    ['身份证号码：110101900307663，姓名：x', '身份证号码：[id-card]，姓名：x'],
+    ['{"idCard":"110101900307663","code":2004}', '{"idCard":"[id-card]","code":2004}'],
+    ['id_no=110101900307663&certNo=110101851231002', 'id_no=[id-card]&certNo=[id-card]'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+
+  // the same strictness as the 18-digit rule: no birth date in its place, no key, or a time stamp, a pid, a tid, a
+  // line number, hex or an Authing code is no ID number
+  it.each([
+    'order 110101900307663 created',
+    'ts=1700000000000 pid 12345 tid 12346 line 15 code 1636 10001 2120008',
+    'idCard=null at 1700000000000123',
+    'idNo 110101901307663 (month 13)',
+    'id 110101 19901307 663X (month 13)',
+    'frames 1101 0119 9013 0766 3X',
+    'hex 3f22e53a50ae11010119900307',
+    'codes 110101 2005 1636 6631 10001',
+  ])('%s stays', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+});
+
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
   it.each([
     ['Authorization%3A%20', ''],
@@ -191,6 +222,10 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['password=eyJabc!', ''],
     ['access_token%253D', ''],
     ['%2522token%2522%253A%2522', ''],
+    ['110101 ', ''],
+    ['1101 0119 ', '9'],
+    ['身份证 1101019', ''],
+    ['idCard ', '110101900307663'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
