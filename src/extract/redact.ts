@@ -92,6 +92,10 @@ const ID_GAP = String.raw`[ \u00a0-]`;
 const ID_KEY = String.raw`(?:\u8eab\u4efd\u8bc1|\u8bc1\u4ef6|id[_-]?card|id[_-]?(?:no|num(?:ber)?)\b|cert(?:ificate)?[_-]?(?:no|num(?:ber)?)|identity[_-]?(?:card|no|num(?:ber)?))`;
 const ID_KEY_HINT = /id[_-]?(?:card|no|num)|cert|identity|\u8eab\u4efd\u8bc1|\u8bc1\u4ef6/;
 
+/** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
+const PHONE_DIGIT = String.raw`[0-9\uff10-\uff19]`;
+const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
+
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
@@ -188,8 +192,14 @@ const RULES: readonly Rule[] = [
   // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
   // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
   // version, which is no phone.
-  [() => true, /(?<!\d|\d\.)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d|\.\d)/g, '[phone]'],
-  [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- ]?\d{2,4}[- ]?\d{3,4}[- ]?\d{3,4}(?!\w|\.\d)/g, '[phone]'],
+  // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
+  // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape.
+  [
+    () => true,
+    new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?[1\uff11][3-9\uff13-\uff19]${PHONE_DIGIT}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+    '[phone]',
+  ],
+  [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?\d{2,4}[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'],
   // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
   [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
 ];
@@ -197,9 +207,9 @@ const RULES: readonly Rule[] = [
 /**
  * What every rule needs somewhere in the text (a superset of their cheap tests): most messages have
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
- * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator) or a '+'.
+ * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator; ASCII or full-width) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|\d{3}[- \u00a0]?\d{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|[\d\uff10-\uff19]{3}[- \u00a0\u3000\uff0d]?[\d\uff10-\uff19]{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
 /** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
 export function redact(text: string): string {

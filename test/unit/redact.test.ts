@@ -209,6 +209,25 @@ describe('resident ID numbers in groups, and old 15-digit ones under their key (
   });
 });
 
+describe('phone numbers in the forms the review of redaction gaps found kept', () => {
+  it.each([
+    ['tel 0086 138 1234 5678 end', 'tel [phone] end'],
+    ['tel +86-138-1234-5678 end', 'tel [phone] end'],
+    ['tel (+86)13812345678 end', 'tel [phone] end'],
+    ['tel \uff08+86\uff09138 1234 5678 end', 'tel [phone] end'],
+    ['手机号 \uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18 已绑定', '手机号 [phone] 已绑定'],
+    ['手机号：\uff11\uff13\uff18\u3000\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18', '手机号：[phone]'],
+    ['tel 138\u00a01234\u00a05678 end', 'tel [phone] end'],
+    ['tel +86\u00a0138\u00a01234\u00a05678 end', 'tel [phone] end'],
+    ['tel +1\u00a0415\u00a0555\u00a02671 end', 'tel [phone] end'],
+    // China Mobile's 10086 before a number is no country code; more digits, a decimal or a version are no phone
+    ['call 10086 then 13812345678', 'call 10086 then [phone]'],
+    ['0086 138 1234 56789 and 1.13812345678', '0086 138 1234 56789 and 1.13812345678'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+});
+
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
   it.each([
     ['Authorization%3A%20', ''],
@@ -226,6 +245,10 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['1101 0119 ', '9'],
     ['身份证 1101019', ''],
     ['idCard ', '110101900307663'],
+    ['0086 138 ', ''],
+    ['(+86)1', ''],
+    ['\uff11\uff13\uff18\u00a0', ''],
+    ['+86\u00a0', '1'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
