@@ -226,11 +226,43 @@ export function redactEveryRule(text: string): string {
 
 /**
  * The window of a long message that is redacted then shown: cut back to the last separator, so
- * that no value is cut in two at the window's end and then missed by its rule.
+ * that no value is cut in two at the window's end and then missed by its rule; and back before a
+ * number that runs on across the cut (`138 1234| 5678`, `phone=1381234|5678` with no blank before):
+ * cut in two, no rule knew its half, and `138 1234` showed 7 digits of a phone (the review's find).
  */
 export function redactionWindow(message: string, max: number): string {
   if (message.length <= max) return message;
   const head = message.slice(0, max);
   const cut = Math.max(head.lastIndexOf(' '), head.lastIndexOf(','), head.lastIndexOf(';'), head.lastIndexOf('\n'));
-  return cut > 0 ? head.slice(0, cut) : head;
+  const end = cut > 0 ? cut : max;
+  return head.slice(0, numberStart(message, end));
+}
+
+/** An ASCII or full-width digit. */
+const isDigit = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0xff10 && c <= 0xff19);
+const isBlank = (c: number): boolean => c === 0x20 || c === 0xa0 || c === 0x3000;
+/** What stands between a phone's or an ID number's groups: blank, NBSP, full-width blank, hyphens, brackets, plus. */
+const isNumberGap = (c: number): boolean =>
+  isBlank(c) || c === 0x2d || c === 0xff0d || c === 0x28 || c === 0x29 || c === 0xff08 || c === 0xff09 || c === 0x2b || c === 0xff0b;
+/** How many gap characters a number's groups may have between them (`1234 - 5678`). */
+const NUMBER_GAP_MAX = 3;
+
+/**
+ * Where `end` should move back to: the start of the run of digits and gaps around it when a digit stands both just before
+ * `end` and just after it (past a few gap characters; an ID number's check digit X counts, as after `end` only), else `end`.
+ * Linear in the run's length.
+ */
+function numberStart(message: string, end: number): number {
+  let after = end;
+  while (after < message.length && after - end < NUMBER_GAP_MAX && isNumberGap(message.charCodeAt(after))) after++;
+  const next = message.charCodeAt(after);
+  if (!(isDigit(next) || ((next === 0x58 || next === 0x78) && after === end))) return end;
+  let before = end;
+  while (before > 0 && end - before < NUMBER_GAP_MAX && isNumberGap(message.charCodeAt(before - 1))) before--;
+  if (before === 0 || !isDigit(message.charCodeAt(before - 1))) return end;
+  let start = before;
+  while (start > 0 && (isDigit(message.charCodeAt(start - 1)) || isNumberGap(message.charCodeAt(start - 1)))) start--;
+  // the blanks before the number stay: `call 138 1234` is cut to `call `
+  while (start < end && isBlank(message.charCodeAt(start))) start++;
+  return start;
 }

@@ -39,4 +39,21 @@ describe('secrets and personal numbers the review of redaction gaps found stored
       expect(stdout).not.toContain(s);
     }
   });
+
+  it('a phone number cut in two at the window of a long message (excerpt: 960 characters, context line: 1200)', () => {
+    // a long token first (redacted to a few characters, so the window's end reaches the excerpt), then a phone whose
+    // groups the window's cut at a blank splits: `139 8765` of `139 8765 4321` was stored
+    const fill = (head: string, tail: string, to: number) => head + 'x'.repeat(to - head.length - tail.length) + tail;
+    const event = fill('loginDone: errCode = 2005 errMessage = token=', ' call 139 8765', 958) + ' 4321 ' + 'y'.repeat(3000);
+    const context = fill('refresh token=', ' user 138 7654', 1198) + ' 3210 ' + 'y'.repeat(3000);
+    const { stored, stdout } = ingest('cut.log', [
+      `03-17 16:13:46.100  4672  4672 D OkHttp  : ${context}`,
+      `03-17 16:13:46.187  4672  4672 E SocialLoginButton: ${event}`,
+    ]);
+    expect(stored).toContain('errCode = 2005');
+    for (const s of ['8765', '7654']) {
+      expect(stored).not.toContain(s);
+      expect(stdout).not.toContain(s);
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * real log messages, never survive; each case the adversarial pass found is pinned by name.
  */
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/extract/redact.js';
+import { redact, redactionWindow } from '../../src/extract/redact.js';
 import { expectNoSecretLeft, wrappedSecret } from '../secrets.js';
 
 describe('redaction keeps no part of a value', () => {
@@ -228,6 +228,34 @@ describe('phone numbers in the forms the review of redaction gaps found kept', (
   });
 });
 
+describe('a number at the cut of a window (the review of redaction gaps)', () => {
+  // A long message is cut to a window (4 × the excerpt's length) before it is redacted: cut at the blank inside
+  // `138 1234 5678`, or inside `phone=13812345678` with no blank before, the half was no phone and showed 7 digits.
+  const fill = (head: string, tail: string, to: number) => head + 'x'.repeat(to - head.length - tail.length) + tail;
+  it.each([
+    [fill('errCode = 2005 token=', ' call 138 1234', 958) + ' 5678 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] call …'],
+    [fill('errCode=2005&data=eyJhbGciOiJIUzI1NiJ9.', '&phone=1381234', 960) + '5678&' + 'z'.repeat(2000), 'errCode=2005&data=[jwt]&phone=…'],
+    [fill('errCode=2005&data=eyJhbGciOiJIUzI1NiJ9.', '&id=11010119900307663', 960) + 'X&' + 'z'.repeat(2000), 'errCode=2005&data=[jwt]&id=…'],
+    [fill('errCode = 2005 token=', ' tel +86 (138) 1234', 958) + ' 5678 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] tel …'],
+    [fill('errCode = 2005 token=', ' tel \uff11\uff13\uff18 \uff11\uff12\uff13\uff14', 958) + ' \uff15\uff16\uff17\uff18 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] tel …'],
+    // a number that ends at the cut stays whole
+    [fill('errCode = 2005 token=', ' took 1234', 958) + ' ms ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] took 1234…'],
+  ])('excerpt %#', async (message, want) => {
+    const { excerptOf } = await import('../../src/extract/index.js');
+    expect(excerptOf(message, 240, false)).toBe(want);
+  });
+
+  it('a context line, and the window itself', async () => {
+    const { contextLine } = await import('../../src/pipeline/context.js');
+    const message = fill('refresh token=', ' user 139 8765', 1198) + ' 4321 ' + 'y'.repeat(2000);
+    const line = contextLine({ time: '2026-12-01T10:00:01.123Z', level: 'D' as const, tag: 'OkHttp', message, pid: 1, tid: 1, format: 'threadtime' as const, line: 1 });
+    expect(line).toBe('2026-12-01T10:00:01.123Z D/OkHttp: refresh token=[redacted] user ');
+    expect(redactionWindow('abc 123 456 789 ' + 'q'.repeat(30), 12)).toBe('abc ');
+    expect(redactionWindow('12345678901234', 5)).toBe('');
+    expect(redactionWindow('code 2005 is ' + 'q'.repeat(30), 12)).toBe('code 2005');
+  });
+});
+
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
   it.each([
     ['Authorization%3A%20', ''],
@@ -254,5 +282,15 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     const start = performance.now();
     redact(line);
     expect(performance.now() - start).toBeLessThan(3_000);
+  });
+});
+
+describe('the window of a 1 MiB message of digits and gaps ends within a bound', () => {
+  it.each(['1 ', '1-', '\uff11\u00a0', '12'])('%s repeated', (unit) => {
+    const message = unit.repeat(2 ** 19);
+    const start = performance.now();
+    redactionWindow(message, 960);
+    redactionWindow(message, 2 ** 20 - 1);
+    expect(performance.now() - start).toBeLessThan(2_000);
   });
 });
