@@ -261,8 +261,41 @@ function numberStart(message: string, end: number): number {
   while (before > 0 && end - before < NUMBER_GAP_MAX && isNumberGap(message.charCodeAt(before - 1))) before--;
   if (before === 0 || !isDigit(message.charCodeAt(before - 1))) return end;
   let start = before;
-  while (start > 0 && (isDigit(message.charCodeAt(start - 1)) || isNumberGap(message.charCodeAt(start - 1)))) start--;
+  // (no further back than one number can reach: a longer run is several numbers, see below)
+  while (start > 0 && end - start <= NUMBER_SPAN && (isDigit(message.charCodeAt(start - 1)) || isNumberGap(message.charCodeAt(start - 1)))) start--;
+  if (end - start > NUMBER_SPAN) return numbersCut(message, end, before);
   // the blanks before the number stay: `call 138 1234` is cut to `call `
   while (start < end && isBlank(message.charCodeAt(start))) start++;
   return start;
+}
+
+/** The longest number a rule takes, gaps and all (an ID number as 4-4-4-4-2 is 22 characters). */
+const NUMBER_SPAN = 24;
+/** The rules of numbers (ID numbers, phones): what a cut inside one would show part of. */
+const NUMBER_RULES = RULES.filter(([, , r]) => r === '[phone]' || r === '[id-card]' || r === '$1[id-card]').map(([, re]) => re);
+
+/**
+ * Where a run of digits and gaps longer than one number (`errCode = 2005 12 34 56 … 78|9`, a dump of numbers) is cut:
+ * before the digits just before the cut, and before any number a rule finds across it (looked for around the cut
+ * only), not at the run's start: backed off to there, the run's first number (an error code) and all the numbers
+ * after it were left out of the excerpt (`errCode = …`). Bounded: the rules run on a few dozen characters.
+ */
+function numbersCut(message: string, end: number, before: number): number {
+  let cut = before;
+  while (cut > 0 && isDigit(message.charCodeAt(cut - 1))) cut--;
+  const lo = Math.max(0, end - 2 * NUMBER_SPAN);
+  const near = message.slice(lo, Math.min(message.length, end + 2 * NUMBER_SPAN));
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const re of NUMBER_RULES) {
+      for (const m of near.matchAll(re)) {
+        const a = lo + m.index;
+        if (a < cut && a + m[0].length > cut) {
+          cut = a;
+          moved = true;
+        }
+      }
+    }
+  }
+  return cut;
 }

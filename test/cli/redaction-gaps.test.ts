@@ -56,4 +56,16 @@ describe('secrets and personal numbers the review of redaction gaps found stored
       expect(stdout).not.toContain(s);
     }
   });
+
+  it('a long message of numbers across the window keeps its code and the numbers before the cut (excerpt and context line)', () => {
+    // backed off to the start of the run of digits and blanks, the excerpt was `loginDone: errCode = …`: the code and
+    // every number of the dump after it were gone, from the event and from its context line
+    const dump = Array.from({ length: 400 }, (_, i) => String((i * 37) % 256)).join(' ');
+    const { stored } = ingest('dump.log', [
+      `03-17 16:13:46.100  4672  4672 D OkHttp  : status 401 ${dump}`,
+      `03-17 16:13:46.187  4672  4672 E SocialLoginButton: loginDone: errCode = 2005 ${dump}`,
+    ]);
+    expect(stored).toContain('loginDone: errCode = 2005 0 37 74 111 148');
+    expect(stored).toContain('D/OkHttp: status 401 0 37 74 111 148');
+  });
 });

@@ -254,6 +254,30 @@ describe('a number at the cut of a window (the review of redaction gaps)', () =>
     expect(redactionWindow('12345678901234', 5)).toBe('');
     expect(redactionWindow('code 2005 is ' + 'q'.repeat(30), 12)).toBe('code 2005');
   });
+
+  // A run of digits and gaps longer than one number is several numbers: backed off to its start, the excerpt lost the
+  // code and every number after it (`loginDone: errCode = …`); only the number at the cut (or a rule's across it) goes.
+  it('a run of many numbers across the cut keeps the numbers before the one cut', async () => {
+    const { excerptOf } = await import('../../src/extract/index.js');
+    const dump = Array.from({ length: 400 }, (_, i) => String((i * 37) % 256)).join(' ');
+    const excerpt = excerptOf('loginDone: errCode = 2005 ' + dump, 240, false);
+    expect(excerpt.startsWith('loginDone: errCode = 2005 0 37 74 111 148 185 222 3 40 ')).toBe(true);
+    expect(excerpt.length).toBe(241);
+    const { contextLine } = await import('../../src/pipeline/context.js');
+    const line = contextLine({ time: null, level: 'E' as const, tag: 'Guard', message: 'errCode = 1636 ' + dump, pid: 1, tid: 1, format: 'threadtime' as const, line: 1 });
+    expect(line.startsWith('E/Guard: errCode = 1636 0 37 74 ')).toBe(true);
+    // the numbers at the window's end (either side of the blank it was cut at) are left out, whole
+    expect(redactionWindow('code 2005 ' + '12 '.repeat(20) + '345678 9', 42)).toBe('code 2005 ' + '12 '.repeat(9));
+    // a phone or an ID number at the end of a long run, across the cut, is left out whole
+    const ones = '1 '.repeat(30);
+    for (const num of ['138 1234 5678', '+86 138-1234-5678', '1101 0119 9003 0766 3X', '110101 19900307 663X']) {
+      for (let at = ones.length + 1; at < ones.length + num.length; at++) {
+        const w = redactionWindow(ones + num + ' tail ' + 'q'.repeat(40), at);
+        expect(w.startsWith(ones.slice(0, 50)), `${num} cut at ${at}: ${w}`).toBe(true);
+        expect(w.length <= ones.length, `${num} cut at ${at}: ${w}`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
