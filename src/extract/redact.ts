@@ -135,10 +135,11 @@ const RULES: readonly Rule[] = [
   ],
   // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
   // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`), once or twice (`%253D`, `%2526`): the value
-  // ends where its escaped `&`, quote, comma or blank begins, so the parameters after it stay.
+  // ends where its escaped `&`, quote, comma or blank begins, so the parameters after it stay. After an encoded quote the
+  // separator may be left plain, as encodeURI leaves `:` and `=` (`%7B%22password%22:%22x%22%7D`: kept whole before).
   [
-    (t, l) => (l.includes('u003') || l.includes('%3') || l.includes('%253')) && SECRET_KEY_IN.test(t),
-    new RegExp(String.raw`((?:%(?:25)*22|\\u0022)?${SECRET_WORD}(?:%(?:25)*22|\\u0022)?(?:\\u003[da]|%(?:25)*3[da])(?:%(?:25)*20|\+)*)(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>])+)`, 'gi'),
+    (t, l) => (l.includes('u003') || l.includes('%3') || l.includes('%253') || l.includes('%22') || l.includes('%2522')) && SECRET_KEY_IN.test(t),
+    new RegExp(String.raw`((?:%(?:25)*22|\\u0022)?${SECRET_WORD}(?:%(?:25)*22|\\u0022)?(?:\\u003[da]|%(?:25)*3[da]|(?<=%(?:25)*22)[:=])(?:%(?:25)*20|\+)*)(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>&])+)`, 'gi'),
     '$1[redacted]',
   ],
   // An XML element of a secret-bearing name, or named so by its `name` attribute (Android's SharedPreferences and

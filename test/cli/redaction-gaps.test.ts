@@ -28,6 +28,7 @@ describe('secrets and personal numbers the review of redaction gaps found stored
   it.each([
     ['encoded-header.log', (n: number) => `GET https%3A%2F%2Fx.cn%2Fapi%3Fh%3DAuthorization%3A%20Bearer%20opaqueCLITOKEN${n}77%26y%3D1`, ['opaqueCLITOKEN177', 'opaqueCLITOKEN277']],
     ['base64-jwt.log', (n: number) => `token eyJhbGci+OiJ/IUzI1NiJ9.eyJz/dWIi+OiIx==.c2ln+SIG${n}B64== sent`, ['SIG1B64', 'SIG2B64', 'OiJ/IUzI']],
+    ['encodeuri-json.log', (n: number) => `GET /cb?q=%7B%22password%22:%22hunter${n}PW%22,%22access_token%22:%22opaqueURI${n}TOK%22%7D`, ['hunter1PW', 'hunter2PW', 'opaqueURI1TOK', 'opaqueURI2TOK']],
     ['jwt-rest.log', (n: number) => `password=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx!REST${n}PW next`, ['REST1PW', 'REST2PW']],
     ['spaced-id.log', (n: number) => `verify 身份证 110101 19900307 66${n}X 1101 0119 9103 0766 ${n}X failed`, ['19900307', '661X', '662X', '0766 1X', '0766 2X']],
     ['old-id.log', (n: number) => `user {"idCard":"11010190030766${n}","name":"x"}`, ['11010190030766']],

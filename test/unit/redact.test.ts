@@ -157,6 +157,10 @@ describe('the review of redaction gaps', () => {
     ['u=cb%3Faccess_token%253Dabc123def456%2526x%253D1', 'u=cb%3Faccess_token%253D[redacted]%2526x%253D1'],
     ['p=user%253Dbob%2526password%253Dhunter2', 'p=user%253Dbob%2526password%253D[redacted]'],
     ['https%3A%2F%2Fx.cn%2Fcb%3Faccess_token%3Dabc123def456%26state%3D1 code=2004', 'https%3A%2F%2Fx.cn%2Fcb%3Faccess_token%3D[redacted]%26state%3D1 code=2004'],
+    // encodeURI's form: the quotes encoded, the separator left plain (`:`, `=`)
+    ['q=%7B%22password%22:%22hunter2%22,%22code%22:2004%7D', 'q=%7B%22password%22:[redacted],%22code%22:2004%7D'],
+    ['{%22access_token%22:%22opaque12345%22} code=2004', '{%22access_token%22:[redacted]} code=2004'],
+    ['%2522refresh_token%2522=abc123def456&x=1', '%2522refresh_token%2522=[redacted]&x=1'],
     // and none of these is a header or a token
     ['a basic+setup failed, code=2004', 'a basic+setup failed, code=2004'],
   ])('%s', (text, want) => {
@@ -292,6 +296,8 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['eyJa=.', ''],
     ['password=eyJabc!', ''],
     ['access_token%253D', ''],
+    ['%22token%22:', ''],
+    ['%2522password%2522=%22', 'x'],
     ['%2522token%2522%253A%2522', ''],
     ['110101 ', ''],
     ['1101 0119 ', '9'],
