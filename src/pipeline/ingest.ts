@@ -27,7 +27,7 @@ import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
 import { abortable, backStart, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
-import { ScanPool, denseInput, largeInput, lookBackThinning } from './parallel.js';
+import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
 import { chunkScanner } from './scan.js';
 import { Selector } from './selector.js';
@@ -202,7 +202,7 @@ class SourceBytes implements InputBytes {
   }
 
   private static async openOnce(input: Input, opts: IngestOptions): Promise<{ opened: OpenedInput; all: AsyncIterable<Buffer>; head: Buffer; complete: boolean }> {
-    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, needles: opts.needles, thinning: () => lookBackThinning(opts.context ?? DEFAULT_CONTEXT), signal: opts.signal });
+    const opened = await openInput(input, opts.stdin as Readable | undefined, { jobBytes: streamJobBytes() >> 1, maxLine: opts.maxLine ?? DEFAULT_MAX_LINE, needles: opts.needles, signal: opts.signal });
     const source = opts.tee ? tapped(opened.stream, opts.tee) : opened.stream;
     const peeked = await peekHead(source, HEAD_BYTES, input.path === null ? (opts.headWaitMs ?? HEAD_WAIT_MS) : undefined);
     if (peeked.head.length) traceFirst('read');

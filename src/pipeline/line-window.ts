@@ -127,12 +127,10 @@ export class LineWindow {
     const out: PidLine[] = [];
     this.thinned = null;
     if (!this.buf || max <= 0 || maxLines <= 0) return out;
-    // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked. Asked for
-    // the whole window, a range reads the file; a held frame's walk reads its bytes when the thread left lines out.
-    const found = this.found;
-    if (fixedColumn && max === LOOKBACK_MAX && found?.pidOf(this.foundIndex) === pid && !(whole && (this.reader || found.thinned(this.foundIndex)))) {
-      this.thinned = found.thinned(this.foundIndex);
-      return found.linesOf(this.foundIndex, maxLines);
+    // The scan thread looked at the whole window, for the same pid and text: cut it to what is asked.
+    if (fixedColumn && max === LOOKBACK_MAX && this.found?.pidOf(this.foundIndex) === pid && !(whole && this.reader)) {
+      this.thinned = this.found.thinned(this.foundIndex);
+      return this.found.linesOf(this.foundIndex, maxLines);
     }
     // The digits as a string, compared by char code: no Buffer (a C++ call and garbage) per event.
     const needle = String(pid);

@@ -141,16 +141,6 @@ export function splitRanges(path: string, start: number, size: number, target: n
 }
 
 /**
- * What a look-back leaves out when the run keeps `context` records before each event: the newest
- * `context` lines are sent, and older ones where a cause may show (undefined: every line, when the
- * causes cannot tell from a line).
- */
-export function lookBackThinning(context: number): Thinning | undefined {
-  const lineCheck = bundledCauses().lineCheck;
-  return lineCheck === null ? undefined : { keep: context, lineCheck };
-}
-
-/**
  * Worker threads that scan file ranges or buffers of whole lines; started on first use, or by
  * start() ahead of it (the run starts them while it opens the database: they boot meanwhile).
  */
@@ -173,8 +163,12 @@ export class ScanPool {
     this.needles = withLayoutNeedles(needles);
   }
 
+  /** The newest `context` lines of a look-back are sent, and older ones where a cause may show (null: every line, when the causes cannot tell from a line). */
   private thin(): Thinning | undefined {
-    if (this.thinning === undefined) this.thinning = lookBackThinning(this.context) ?? null;
+    if (this.thinning === undefined) {
+      const lineCheck = bundledCauses().lineCheck;
+      this.thinning = lineCheck === null ? null : { keep: this.context, lineCheck };
+    }
     return this.thinning ?? undefined;
   }
 
@@ -237,7 +231,7 @@ export class ScanPool {
   /** Scans the whole lines of buf[start, end); buf must own its memory, which moves to the worker. */
   buffer(buf: Buffer, start: number, end: number): Promise<RangeResult> {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-    return this.submit({ id: this.nextId++, buf: bytes, start, end, maxLine: this.maxLine, needles: this.needles, thinning: this.thin() }, [buf.buffer as ArrayBuffer]);
+    return this.submit({ id: this.nextId++, buf: bytes, start, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
   }
 
   /** Scans [start, end) of a file on this thread, as a worker would. */

@@ -35,8 +35,6 @@ export interface BufferJob {
   end: number;
   maxLine: number;
   needles: Needles;
-  /** The look-back's lines to leave out (lookback.ts); absent: all are sent. */
-  thinning?: Thinning;
 }
 
 /** What a range holds: its line count, cut lines, and its candidate lines by 0-based line index. */
@@ -241,23 +239,17 @@ export function failedResult(id: number, error: string): RangeResult {
  * it stopped at the candidate cap (an index in `lines`). The scan threads' buffer jobs and the stdin
  * reader thread's own scan of a piece (fd-reader.ts) both come here.
  */
-export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number, thinning?: Thinning): Pick<RangeResult, 'lines' | 'overlong' | 'firstCut' | 'candidates' | 'stoppedAt'> {
+export function scanWholeLines(scanner: ChunkScanner, lines: Buffer, maxLine: number): Pick<RangeResult, 'lines' | 'overlong' | 'firstCut' | 'candidates' | 'stoppedAt'> {
   const list = new CandidateList();
-  // The look-back of each candidate whose window lies in these bytes (LOOKBACK_BYTES after their start:
-  // the main thread holds the same bytes, and walks the tail of the frame before for the others).
-  const before = new LookBackFinder(scanner, thinning);
-  const r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => {
-    list.add(text, i, at);
-    return list.charge(before.candidate(lines, at, at, i, text));
-  });
+  const r = scanner.scan(lines, lines.length, maxLine, (text, i, at) => list.add(text, i, at));
   const stoppedAt = r.stoppedAt !== undefined && r.stoppedAt < lines.length ? r.stoppedAt : undefined;
   const firstCut = r.overlong ? firstOverlongIn(lines, 0, r.stoppedAt ?? lines.length, maxLine) : -1;
-  return { lines: r.lines, overlong: r.overlong, ...(firstCut >= 0 ? { firstCut } : {}), candidates: list.done(before.done()), stoppedAt };
+  return { lines: r.lines, overlong: r.overlong, ...(firstCut >= 0 ? { firstCut } : {}), candidates: list.done(), stoppedAt };
 }
 
 function scanBuffer(job: BufferJob): RangeResult {
   const buf = Buffer.from(job.buf.buffer, job.buf.byteOffset + job.start, job.end - job.start);
-  const r = scanWholeLines(chunkScanner(job.needles), buf, job.maxLine, job.thinning);
+  const r = scanWholeLines(chunkScanner(job.needles), buf, job.maxLine);
   return { id: job.id, ...r, stoppedAt: r.stoppedAt === undefined ? undefined : job.start + r.stoppedAt, buf: job.buf };
 }
 

@@ -165,8 +165,7 @@ export class Selector {
       const found = w && r.candidates.before ? new FoundBefore(r.candidates, r.candidates.before) : null;
       let k = 0;
       forEachCandidate(r.candidates, (text, rel, at) => {
-        // (a held frame's look-back, found by the thread that scanned its bytes, or walked here from them)
-        if (f.held) w?.at(f.held, at, startLine + rel + 1, text, null, found, k++);
+        if (f.held) w?.at(f.held, at, startLine + rel + 1, text);
         else w?.at(EMPTY, f.offset + at, startLine + rel + 1, text, f.readBefore ?? null, found, k++);
         if (!this.feed(text, startLine + rel + 1, f.exact ? f.offset + at : null)) return true;
         // The layout now spans lines: the rest of this frame line by line, from the line after this one.

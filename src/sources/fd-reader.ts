@@ -16,7 +16,6 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { monotonicMs } from '../clock.js';
 import type { Needles } from '../extract/prefilter.js';
-import type { Thinning } from '../pipeline/line-window.js';
 import { workerThreads } from '../threads.js';
 import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerprint.js';
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
@@ -38,8 +37,6 @@ export interface FdReadStart {
   /** The scan threads' needles and line bound (ScanPool's): a piece of a job's whole lines is scanned here once SCAN is set. */
   needles: Needles;
   maxLine: number;
-  /** What the look-backs of the reader's scans leave out (the scan pool's: lookback.ts). */
-  thinning?: Thinning;
 }
 
 /** Index of the stop flag (set by the main thread) in `state`. */
@@ -204,7 +201,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
   };
 
   /** What a scan thread's buffer job (scan-jobs.ts) returns for these whole lines. */
-  const scan = (lines: Buffer): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine, s.thinning) });
+  const scan = (lines: Buffer): RangeResult => ({ id: -1, ...scanWholeLines(scanner, lines, s.maxLine) });
 
   /** Posts the first `cut` bytes not posted (a copy: a job's worth goes in a buffer that comes back, with its scan when asked). */
   const send = (cut: number, eof: boolean): boolean => {

@@ -6,7 +6,6 @@ import { gunzipAll } from './gunzip.js';
 import type { Input } from './inputs.js';
 import type { Labels } from '../labels/labels.js';
 import type { Needles } from '../extract/prefilter.js';
-import type { Thinning } from '../pipeline/line-window.js';
 import { readableStdin, StdinReader } from './stdin-reader.js';
 import { openBugreportEntry } from './zip.js';
 
@@ -36,8 +35,6 @@ export interface ReaderSizes {
   maxLine: number;
   /** The scan pool's needles: the reader scans job-sized pieces with them when asked (stdin-reader.ts scanJobs). */
   needles: Needles;
-  /** What the reader's look-backs leave out (the scan pool's), asked for only when the reader starts. */
-  thinning: () => Thinning | undefined;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -62,7 +59,7 @@ export async function openInput(input: Input, stdin?: Readable, reader?: ReaderS
     if (stdin === undefined && stdinIsFolder()) throw Object.assign(new Error('stdin is a folder (< FOLDER); give the folder as a path: authing-triage FOLDER'), { code: 'ESTDINDIR' });
     const kind = stdin === undefined && reader ? readableStdin() : null;
     if (kind && reader) {
-      const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, { needles: reader.needles, maxLine: reader.maxLine, thinning: reader.thinning() }, reader.signal);
+      const r = new StdinReader(kind, reader.jobBytes + reader.maxLine, reader.jobBytes, { needles: reader.needles, maxLine: reader.maxLine }, reader.signal);
       return { ...(await openStream(input, r, null, null)), reader: r };
     }
     return openStream(input, stdin ?? process.stdin, null, null);

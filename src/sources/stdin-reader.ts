@@ -14,7 +14,6 @@ import type { MessageChannel, Worker } from 'node:worker_threads';
 import { workerThreads } from '../threads.js';
 import { scanWorkerUrl } from '../assets.js';
 import type { Needles } from '../extract/prefilter.js';
-import type { Thinning } from '../pipeline/line-window.js';
 import type { RangeResult } from '../pipeline/scan-jobs.js';
 import { CREDITS, SCAN, STATE_WORDS, STOP, type FdPiece, type FdReadStart } from './fd-reader.js';
 import { trace } from '../trace.js';
@@ -76,7 +75,7 @@ export class StdinReader implements AsyncIterable<Buffer> {
     private readonly kind: 'pipe' | 'file',
     readonly bufBytes: number,
     jobBytes: number,
-    scan: { needles: Needles; maxLine: number; thinning?: Thinning },
+    scan: { needles: Needles; maxLine: number },
     private readonly signal?: AbortSignal,
   ) {
     Atomics.store(this.state, CREDITS, AHEAD);

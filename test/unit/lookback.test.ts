@@ -15,12 +15,12 @@ import { stripDecorations } from '../../src/parse/decorations.js';
 import { parseText } from '../../src/parse/records.js';
 import { forEachCandidate, stringArray } from '../../src/pipeline/candidates.js';
 import { FIXED_PID_COLUMN } from '../../src/pipeline/context.js';
-import { LineWindow, lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, type PidLine } from '../../src/pipeline/line-window.js';
+import { lineText, LOOKBACK_BYTES, LOOKBACK_LINES, LOOKBACK_MAX, pidColumn, pidLineSpans, type PidLine } from '../../src/pipeline/line-window.js';
 import { FoundBefore, fixedColumnPid } from '../../src/pipeline/lookback.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { splitRanges } from '../../src/pipeline/parallel.js';
-import { runJob, scanWholeLines } from '../../src/pipeline/scan-jobs.js';
-import { chunkScanner, withLayoutNeedles } from '../../src/pipeline/scan.js';
+import { runJob } from '../../src/pipeline/scan-jobs.js';
+import { withLayoutNeedles } from '../../src/pipeline/scan.js';
 import { SHARED, tempDir } from '../helpers.js';
 
 const captures = ['real', 'labeled'].flatMap((d) =>
@@ -291,69 +291,6 @@ describe('a range job\'s look-back', () => {
     );
     expect(dropped).toBeGreaterThan(5000);
     expect(thinnedCandidates).toBeGreaterThan(100);
-  });
-
-  it('holds, for each candidate of a buffer job (a stdin piece, a stream job), the lines the main thread walks in the frame it holds; none for a candidate whose window reaches before the buffer', () => {
-    const scanner = chunkScanner(needles);
-    let withLines = 0;
-    let nearStart = 0;
-    fc.assert(
-      // a piece as the stdin reader posts it (whole lines, a job's worth) or the rest of one after a cap
-      fc.property(fc.nat(), fc.constantFrom(40_000, 600_000, 2_000_000), fc.nat(5000), (seed, size, skip) => {
-        const { bytes: all } = capture(seed, size, null, true);
-        const from = skip === 0 ? 0 : all.indexOf(10, skip) + 1;
-        const piece = all.subarray(from);
-        const r = scanWholeLines(scanner, piece, 1 << 20);
-        const found = new FoundBefore(r.candidates, r.candidates.before!);
-        const w = new LineWindow();
-        let i = 0;
-        forEachCandidate(r.candidates, (text, rel, at) => {
-          const pid = fixedColumnPid(text);
-          expect(found.pidOf(i), `candidate at ${at}`).toBe(at >= LOOKBACK_BYTES ? pid : -1);
-          if (found.pidOf(i) >= 0) {
-            // the held frame's own walk (no thread's look-back), as the main thread did it
-            w.at(piece, at, rel + 1, text);
-            const walked = w.linesOfPid(pid, LOOKBACK_MAX, LOOKBACK_LINES, true);
-            const want = readBack(piece, at, text, pid);
-            expect(walked.map((l) => l.back)).toEqual(want.map((l) => l.back));
-            expect(found.linesOf(i, LOOKBACK_LINES), `candidate at ${at}`).toEqual(want);
-            if (want.length) withLines++;
-          } else if (at < LOOKBACK_BYTES && pid >= 0) nearStart++;
-          i++;
-          return r.stoppedAt === undefined || at < r.stoppedAt;
-        });
-      }),
-      { numRuns: 15, seed: 2026120310 },
-    );
-    expect(withLines).toBeGreaterThan(300);
-    expect(nearStart).toBeGreaterThan(5);
-  });
-
-  it("reads a held frame's whole window from its bytes when the thread that found its look-back left lines out (a capture of one process)", () => {
-    const lineCheck = bundledCauses().lineCheck!;
-    // Real lines of one process, an Authing line one in 40: each candidate's older lines show no cause, and are left out.
-    const text = Array.from({ length: 2000 }, (_, k) => withPid(threadtime[k % threadtime.length]!, 4321, k % 40 === 39, false)).join('\n') + '\n';
-    const piece = Buffer.from(text, 'utf8');
-    const r = scanWholeLines(chunkScanner(needles), piece, 1 << 20, { keep: 1, lineCheck });
-    const found = new FoundBefore(r.candidates, r.candidates.before!);
-    const w = new LineWindow();
-    let thinned = 0;
-    let i = 0;
-    forEachCandidate(r.candidates, (cand, rel, at) => {
-      if (found.thinned(i)) {
-        thinned++;
-        w.at(piece, at, rel + 1, cand, null, found, i);
-        const part = w.linesOfPid(4321, LOOKBACK_MAX, LOOKBACK_LINES, true);
-        expect(w.thinned).toEqual({ keep: 1, lineCheck });
-        // asked for the whole window: every line of the pid within it, as a walk of the bytes finds them
-        const whole = w.linesOfPid(4321, LOOKBACK_MAX, LOOKBACK_LINES, true, true);
-        expect(whole.map((l) => l.back)).toEqual(readBack(piece, at, cand, 4321).map((l) => l.back));
-        expect(whole.length).toBeGreaterThan(part.length);
-      }
-      i++;
-      return true;
-    });
-    expect(thinned).toBeGreaterThan(20);
   });
 
   it('does not read back the line cut by the start of the bytes kept from the chunk before, even where its bytes hold the pid', () => {
