@@ -184,11 +184,11 @@ describe('the review of redaction gaps', () => {
 
 describe('resident ID numbers in groups, and old 15-digit ones under their key (the review of redaction gaps)', () => {
   it.each([
-    ['身份证 110101 19900307 663X 校验失败', '身份证 [id-card] 校验失败'],
-    ['id 1101 0119 9003 0766 3X end', 'id [id-card] end'],
-    ['id 110101 1990 0307 6631 end', 'id [id-card] end'],
-    ['id 110101-19900307-6631 end', 'id [id-card] end'],
-    ['id 1101\u00a00119\u00a09003\u00a00766\u00a03x end', 'id [id-card] end'],
+    ['身份证 110101 19900307 6632 校验失败', '身份证 [id-card] 校验失败'],
+    ['id 1101 0519 4912 3100 2X end', 'id [id-card] end'],
+    ['id 110101 1990 0307 6632 end', 'id [id-card] end'],
+    ['id 110101-19900307-6632 end', 'id [id-card] end'],
+    ['id 1101\u00a00519\u00a04912\u00a03100\u00a02x end', 'id [id-card] end'],
     ['身份证 110101900307663 end', '身份证 [id-card] end'],
     ['身份证号码：110101900307663，姓名：x', '身份证号码：[id-card]，姓名：x'],
     ['{"idCard":"110101900307663","code":2004}', '{"idCard":"[id-card]","code":2004}'],
@@ -208,6 +208,11 @@ describe('resident ID numbers in groups, and old 15-digit ones under their key (
     'frames 1101 0119 9013 0766 3X',
     'hex 3f22e53a50ae11010119900307',
     'codes 110101 2005 1636 6631 10001',
+    // in groups, a date in place but the check character wrong: numbers of another kind (a review's find: each was [id-card])
+    'id 110101 19900307 663X (check character wrong)',
+    'request-id 100234-20240105-0042',
+    'sizes 262144 19900101 1234',
+    'trace 1024 2019 2012 1234 56',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -274,7 +279,7 @@ describe('a number at the cut of a window (the review of redaction gaps)', () =>
     expect(redactionWindow('code 2005 ' + '12 '.repeat(20) + '345678 9', 42)).toBe('code 2005 ' + '12 '.repeat(9));
     // a phone or an ID number at the end of a long run, across the cut, is left out whole
     const ones = '1 '.repeat(30);
-    for (const num of ['138 1234 5678', '+86 138-1234-5678', '1101 0119 9003 0766 3X', '110101 19900307 663X']) {
+    for (const num of ['138 1234 5678', '+86 138-1234-5678', '1101 0519 4912 3100 2X', '110101 19900307 6632']) {
       for (let at = ones.length + 1; at < ones.length + num.length; at++) {
         const w = redactionWindow(ones + num + ' tail ' + 'q'.repeat(40), at);
         expect(w.startsWith(ones.slice(0, 50)), `${num} cut at ${at}: ${w}`).toBe(true);
