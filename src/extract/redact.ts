@@ -105,7 +105,8 @@ function idCard(m: string): string {
 }
 /** Keys that name a resident ID number (身份证, 证件, as escapes), before an old 15-digit one. */
 const ID_KEY = String.raw`(?:\u8eab\u4efd\u8bc1|\u8bc1\u4ef6|id[_-]?card|id[_-]?(?:no|num(?:ber)?)\b|cert(?:ificate)?[_-]?(?:no|num(?:ber)?)|identity[_-]?(?:card|no|num(?:ber)?))`;
-const ID_KEY_HINT = /id[_-]?(?:card|no|num)|cert|identity|\u8eab\u4efd\u8bc1|\u8bc1\u4ef6/;
+/** The 15-digit rule runs only on a text that holds such a key somewhere. */
+const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 
 /** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
 const PHONE_DIGIT = String.raw`[0-9\uff10-\uff19]`;
@@ -201,7 +202,7 @@ const RULES: readonly Rule[] = [
   // and the old 15-digit ones (6-digit area, birth date as YYMMDD, 3-digit sequence) only under a key that names one
   // (身份证, 证件, idCard, id_no, certNo …): fifteen digits alone are as often an order, a trace or a device id
   [
-    (_, l) => ID_KEY_HINT.test(l),
+    (t) => ID_KEY_IN.test(t),
     new RegExp(String.raw`(${ID_KEY}[^\d\n]{0,24}?)(?<![\dA-Za-z])[1-9]\d{5}\d\d${ID_MONTH}${ID_DAY}\d{3}(?![\dA-Za-z])`, 'gi'),
     '$1[id-card]',
   ],

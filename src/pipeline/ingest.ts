@@ -29,7 +29,7 @@ import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, t
 import { abortable, backStart, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
 import { RecordStage } from './parser-stage.js';
-import { chunkScanner } from './scan.js';
+import { chunkScanner, newlinesIn } from './scan.js';
 import { Selector } from './selector.js';
 import type { Checkpoint, Frame } from './stages.js';
 import { InputChangedError, StoreSink } from './store-sink.js';
@@ -612,8 +612,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const keep = opts.keepRecord;
   const lookBack = async (whole: Buffer): Promise<void> => {
     const bytes = MULTI_LINE_FORMATS.has(facts.format) ? whole.subarray(firstEntry(whole, facts.format)) : whole;
-    let lines = 0;
-    for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
+    const lines = newlinesIn(bytes);
     const stage = new RecordStage({ format: opts.format, tz: opts.tz, ...years }, facts.format, (r) => {
       if (keep && !keep(r)) return;
       if (opts.extractor.extract(r)) keeper.eventContext(r, r.message);

@@ -9,6 +9,7 @@ import type { LineChunk } from '../sources/chunks.js';
 import { monotonicMs } from '../clock.js';
 import { scanError, type ScanPool } from './parallel.js';
 import type { RangeResult } from './scan-jobs.js';
+import { newlinesIn } from './scan.js';
 
 /**
  * Buffers the reader thread lent (sources/stdin-reader.ts): one that holds a job's whole lines is
@@ -100,7 +101,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     let cutAt: number | undefined;
     for (const c of acc) {
       // a chunk with a cut line is that line alone (lineChunks): its index is the count of lines before it
-      if (c.overlong && cutAt === undefined) cutAt = linesIn(buf, o);
+      if (c.overlong && cutAt === undefined) cutAt = newlinesIn(buf, o);
       c.buf.copy(buf, o, 0, c.end);
       o += c.end;
       overlong += c.overlong;
@@ -228,12 +229,4 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       dispatch();
     }
   }
-}
-
-/** The lines of buf[0, end) (whole lines). */
-function linesIn(buf: Buffer, end: number): number {
-  const lines = buf.subarray(0, end);
-  let n = 0;
-  for (let i = lines.indexOf(10); i >= 0; i = lines.indexOf(10, i + 1)) n++;
-  return n;
 }

@@ -19,27 +19,39 @@ export interface ChunkScan {
  */
 export type OnCandidate = (text: string, index: number, start: number) => boolean | void;
 
+/** Calls `each` with the 0-based index of each line of buf[from, to) longer than maxLine, in order, while it returns true. */
+function forEachOverlong(buf: Buffer, from: number, to: number, maxLine: number, each: (index: number) => boolean): void {
+  for (let p = from, i = 0; p < to; i++) {
+    const nl = buf.indexOf(10, p);
+    const e = nl < 0 || nl >= to ? to : nl;
+    if (e - p > maxLine && !each(i)) return;
+    p = e + 1;
+  }
+}
+
 /** Lines of buf[from, to) longer than maxLine: the cut lines of a scan that stopped early. */
 export function overlongIn(buf: Buffer, from: number, to: number, maxLine: number): number {
   let n = 0;
-  for (let p = from; p < to; ) {
-    const nl = buf.indexOf(10, p);
-    const e = nl < 0 || nl >= to ? to : nl;
-    if (e - p > maxLine) n++;
-    p = e + 1;
-  }
+  forEachOverlong(buf, from, to, maxLine, () => {
+    n++;
+    return true;
+  });
   return n;
 }
 
 /** The 0-based index of the first line of buf[from, to) longer than maxLine, or -1: where a scan's first cut line is (rare: read only when the scan counted one). */
 export function firstOverlongIn(buf: Buffer, from: number, to: number, maxLine: number): number {
-  for (let p = from, i = 0; p < to; i++) {
-    const nl = buf.indexOf(10, p);
-    const e = nl < 0 || nl >= to ? to : nl;
-    if (e - p > maxLine) return i;
-    p = e + 1;
-  }
-  return -1;
+  let first = -1;
+  forEachOverlong(buf, from, to, maxLine, (i) => ((first = i), false));
+  return first;
+}
+
+/** The newlines in buf[0, end). */
+export function newlinesIn(buf: Buffer, end = buf.length): number {
+  const bytes = buf.subarray(0, end);
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /**
