@@ -234,6 +234,11 @@ export class ScanPool {
     return this.submit({ id: this.nextId++, buf: bytes, start, end, maxLine: this.maxLine, needles: this.needles }, [buf.buffer as ArrayBuffer]);
   }
 
+  /** Scans the whole lines of buf[start, end) on this thread, as a worker would (no thread is started for it). */
+  bufferHere(buf: Buffer, start: number, end: number): RangeResult {
+    return runJob({ id: this.nextId++, buf: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), start, end, maxLine: this.maxLine, needles: this.needles });
+  }
+
   /** Scans [start, end) of a file on this thread, as a worker would. */
   scanHere(path: string, start: number, end: number, size: number, floor = 0): RangeResult {
     return runJob({ id: this.nextId++, path, start, end, size, floor, maxLine: this.maxLine, needles: this.needles, thinning: this.thin() });
