@@ -2,6 +2,8 @@
 import { PackageTracker } from '../extract/package.js';
 import { adbRun, adbSerial, deviceLabels, noDevice, pidsOf, startLogcat } from '../sources/adb.js';
 import type { Store } from '../store/store.js';
+import { labelValue } from '../labels/labels.js';
+import { sourceName } from '../pipeline/source-name.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import type { AuthingEvent, LogRecord } from '../types.js';
 import type { IngestArgs } from './commands/ingest.js';
@@ -110,7 +112,8 @@ export function watchPlan(argv: WatchArgs, signal: AbortSignal, store?: () => Pr
       const labels = { ...(await deviceLabels(argv.serial, packages, signal)), ...(serial ? { serial } : {}) };
       // Before this run has read a record: where the counting of this device stopped, if a run counted it before.
       if (lastTime === undefined && serial && store) {
-        const last = await lastCounted(await store(), name, serial);
+        // as stored: the source's name as sourceName makes it, the serial as a label value
+        const last = await lastCounted(await store(), sourceName(name, !argv.redact), labelValue(serial, 'serial'));
         if (last) [lastTime, countedThen] = [last.time, last.events];
       }
       const skip = countedThen;

@@ -25,6 +25,7 @@ import { UserError } from '../errors.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { mergeLabels, type Labels } from '../labels/labels.js';
 import { fileStamp, loadBlockHash, sha256, sourcesWithHead, type FileStamp } from './fingerprint.js';
+import { sourceName, sourcePath } from './source-name.js';
 import { bytesFrom, changedReason, closeStream, findStoredSource, resumePoint, type InputBytes, type MatchRequest, type ResumePoint } from './source-match.js';
 import { abortable, backStart, binaryFrames, bytesBefore, lineFrames, lineStartBack, linesBack, pooledFrames, rangeFrames, streamJobBytes, studioFrames, tapped } from './frames.js';
 import { ScanPool, denseInput, largeInput } from './parallel.js';
@@ -327,7 +328,8 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
     }
     if (longest > src.head.length) await src.moreHead(longest, MATCH_HEAD_WAIT_MS, opts.signal);
   }
-  const req: MatchRequest = { head: src.head, name: input.name, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
+  const noRedact = opts.extractor.noRedact;
+  const req: MatchRequest = { head: src.head, name: sourceName(input.name, noRedact), noRedact, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
   let found;
   try {
     found = await findStoredSource(store, req, src);
@@ -340,12 +342,17 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
   // on that source (as they would with its file given); settings that would read more of it name its file.
   if ('covered' in found) {
     const row = found.covered;
-    const name = terminalText(row.name);
+    // Its stored name, redacted here too (a store of an older build holds names as given), is a name to know it by;
+    // what to give is the file it was just compared with, a real path. Not printed when redaction would change it
+    // (a path from an older store, or one stored under --no-redact): a redacted path would name no file.
+    const name = terminalText(sourceName(row.name, noRedact));
+    const file = sourcePath(found.file, noRedact) === null ? null : terminalText(shellWord(found.file));
     const labels = labelsOf(opts, src);
     if (labels) await store.setLabels(row.id, labels);
     const skipped: SourceResult = { ...result, status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${name}, counted before` };
     if (opts.rescan || (await contractAdds(store, row, opts.contract))) {
-      (skipped.warnings ??= []).push(`the run's ${opts.rescan ? 'rescan' : '--tag / --registry settings'} would read ${name} again, not this copy of its first bytes: give ${name} to do it`);
+      const give = file ?? 'the file it was counted from (its path is not shown: it holds what redaction hides)';
+      (skipped.warnings ??= []).push(`the run's ${opts.rescan ? 'rescan' : '--tag / --registry settings'} would read ${name} again, not this copy of its first bytes: give ${give} to do it`);
     }
     return skipped;
   }
@@ -370,6 +377,7 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
   const { plan, hasher } = at;
   const path = input.pipe ? null : input.path;
   const stamp = src.stamp;
+  const shownName = sourceName(input.name, opts.extractor.noRedact);
   const sink: StoreSink = new StoreSink(store, plan.source, { offset: at.startBytes, lines: at.startLines }, {
     batchEvents: opts.batchEvents ?? 5000,
     batchMs: opts.batchMs ?? 1000,
@@ -378,7 +386,7 @@ function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadF
     progress: plan.progress,
     storable: plan.storable,
     onStored: (e) => {
-      if (plan.reread) opts.onEvent?.(e, input.name);
+      if (plan.reread) opts.onEvent?.(e, shownName);
       opts.onStored?.(e);
     },
     verify:
@@ -577,7 +585,9 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   // Parser -> Extractor -> Sink, and the Selector in front of the Parser.
   const sink = storeSinkFor(store, src, input, facts, at, opts, () => parser.format);
   const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
-  const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, input.name);
+  // the event's `source` as stored (and as `report` shows it later): redacted like its text
+  const shownName = sourceName(input.name, opts.extractor.noRedact);
+  const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, shownName);
   const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses(), maxLine: opts.maxLine ?? DEFAULT_MAX_LINE });
   let unparsed = 0;
   // --year names the year of a file's last stamp: its month and day come from the file's tail.

@@ -13,13 +13,17 @@ import { planContract, type Contract, type ContractPlan } from './contract.js';
 import { PrefixHasher, claimVariant, filePrefixHash, fileStamp, headKey, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
 import { abortable, skipHashing } from './frames.js';
 import type { Checkpoint } from './stages.js';
+import { sourceName, sourcePath } from './source-name.js';
 import { InputChangedError } from './store-sink.js';
 
 /** The input as the matcher sees it. */
 export interface MatchRequest {
   /** The input's first bytes (decompressed), as peeked. */
   head: Buffer;
+  /** The name stored for a new source: sourceName's, redacted unless `noRedact`. */
   name: string;
+  /** --no-redact: the path is stored as it is too (sourcePath). */
+  noRedact: boolean;
   /** A plain file's path: its bytes can be read again at any offset. */
   plainFile: string | null;
   /** An Android Studio export: read whole, its records counted by index. */
@@ -43,6 +47,8 @@ export interface InputBytes {
  */
 export interface EarlierCopy {
   covered: SourceRow;
+  /** The file it was compared with: the source's, on disk now (a path to give, unlike its stored name). */
+  file: string;
 }
 
 /** The stored source found for an input (null: a new one is claimed), its hasher, and the stream skipped to its offset. */
@@ -68,7 +74,8 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     if (req.plainFile !== null) {
       if (hasher.fileHashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: null };
       const size = fileSize(req.plainFile);
-      if (size !== null && size < P && earlierCopyOf(m.row, size, () => hasher.fileHashAt(size), req.plainFile)) return { covered: m.row };
+      const file = size !== null && size < P ? earlierCopyOf(m.row, size, () => hasher.fileHashAt(size), req.plainFile) : null;
+      if (file !== null) return { covered: m.row, file };
       hasher = new PrefixHasher(req.plainFile);
       continue;
     }
@@ -79,10 +86,12 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     if (rest && hasher.hashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: rest };
     // The stream ended first: all of it may be what the source counted first (a copy cut short, gzipped).
     const fed = hasher.offset;
-    if (!rest && !req.signal?.aborted && earlierCopyOf(m.row, fed, () => hasher.hashAt(fed), null)) return { covered: m.row };
+    const file = !rest && !req.signal?.aborted ? earlierCopyOf(m.row, fed, () => hasher.hashAt(fed), null) : null;
+    if (file !== null) return { covered: m.row, file };
     if (req.once) {
       const what = rest ? `differs within its first ${P} bytes` : `is not the first ${fed} bytes of its file (or that file is gone or changed)`;
-      return { error: `starts like a source counted before (${m.row.name}) but ${what}; nothing was counted: save it to a file and give its path` };
+      // (a stored name, redacted here too: a store of an older build holds names as they were given)
+      return { error: `starts like a source counted before (${sourceName(m.row.name, req.noRedact)}) but ${what}; nothing was counted: save it to a file and give its path` };
     }
     await bytes.reopen();
     hasher = new PrefixHasher(null);
@@ -100,16 +109,17 @@ function fileSize(path: string): number | null {
 }
 
 /**
- * True when the first `size` bytes of the source `row` counted are the input's (`hashOf` gives the input's prefix
+ * The source's file when the first `size` bytes of the source `row` counted are the input's (`hashOf` gives the input's prefix
  * hash at `size`), read from the source's file, found by the absolute path it was last read from (schema 8) or
  * else its stored name, which must still hold what was counted (its prefix hash at bytes_done) and be another file
- * than the input (`self`). Without that file (moved, compressed, or read from stdin) nothing says the input is a
- * copy: it is counted as a source of its own.
+ * than the input (`self`), else null. Without that file (moved, compressed, or read from stdin; or a path that held
+ * personal data, which is not stored: source-name.ts) nothing says the input is a copy: it is counted as a source of
+ * its own.
  */
-function earlierCopyOf(row: SourceRow, size: number, hashOf: () => string | null, self: string | null): boolean {
-  if (size <= 0 || size >= row.bytes_done || row.prefix_hash === null) return false;
+function earlierCopyOf(row: SourceRow, size: number, hashOf: () => string | null, self: string | null): string | null {
+  if (size <= 0 || size >= row.bytes_done || row.prefix_hash === null) return null;
   // its absolute path first (a name relative to another folder, a file given from elsewhere), then its name
-  return [...new Set([row.path, row.name].filter((p): p is string => typeof p === 'string'))].some((file) => copyOfFile(row, file, size, hashOf, self));
+  return [...new Set([row.path, row.name].filter((p): p is string => typeof p === 'string'))].find((file) => copyOfFile(row, file, size, hashOf, self)) ?? null;
 }
 
 /** earlierCopyOf with the source's file at `file`. */
@@ -150,8 +160,9 @@ export async function resumePoint(store: Store, req: MatchRequest, found: FoundS
   let src = found.row;
   if (!src) src = await claimVariant(store, req.head, req.name, found.matches);
   else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name);
-  // where its bytes are, for a shorter copy given later from anywhere (earlierCopyOf)
-  const path = req.plainFile === null ? null : resolve(req.plainFile);
+  // where its bytes are, for a shorter copy given later from anywhere (earlierCopyOf); none when the path holds
+  // personal data (sourcePath says why)
+  const path = req.plainFile === null ? null : sourcePath(resolve(req.plainFile), req.noRedact);
   if (path !== null && src.path !== path) await store.notePath(src.id, path);
   const plan = await planContract(store, src, contract, rescan);
   let { hasher, body } = found;

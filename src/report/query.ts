@@ -336,11 +336,22 @@ export async function latestExcerpt(store: Store, code: number): Promise<string 
   return r?.excerpt ?? null;
 }
 
-/** Sources with events in the window: name, events, lines read, last read. */
+/**
+ * Sources with events in the window: name, events, lines read, last read; one row a source. Counted by source, not by
+ * name: several sources share one (every stdin is `-`, two users' captures redacted alike), and a count by name gave
+ * each of them the events of all.
+ */
 export async function sourcesInWindow(store: Store, f: ReportFilter): Promise<{ name: string; events: number; lines: number; last_seen: string }[]> {
-  const bySource = new Map((await breakdown(store, ['source'], f)).map((r) => [r.source, r.count]));
-  const rows = await store.all<{ name: string; lines: number; last_seen: string }>('SELECT name, lines_done AS lines, last_seen FROM sources ORDER BY last_seen DESC, name');
-  return rows.filter((r) => bySource.has(r.name)).map((r) => ({ ...r, events: bySource.get(r.name)! }));
+  const w = windowed(f, ['source']);
+  const where = whereClause(f);
+  const rows = await store.all<{ name: string; events: number | string; lines: number; last_seen: string }>(
+    `SELECT s.name AS name, SUM(x.count) AS events, s.lines_done AS lines, s.last_seen AS last_seen
+     FROM (${w.sql}) x LEFT JOIN codes c ON c.code = x.code JOIN sources s ON s.id = x.source_id
+     ${where.sql}
+     GROUP BY s.id, s.name, s.lines_done, s.last_seen ORDER BY s.last_seen DESC, s.name, s.id`,
+    [...w.params, ...where.params],
+  );
+  return rows.map((r) => ({ ...r, events: Number(r.events) }));
 }
 
 /** A row of `--compare label:KEY=A,B`: the counts of sources labelled A and of those labelled B. */

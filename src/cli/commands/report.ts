@@ -4,6 +4,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { DIMENSION_NAMES, breakdown, compare, compareLabel, latestEvents, parseDimension, rowKey, totals, type Dimension, type ReportFilter } from '../../report/query.js';
 import { badLabelKey } from '../../labels/labels.js';
+import { sourceName } from '../../pipeline/source-name.js';
 import { renderRows, type Column, type TextFormat } from '../../report/render.js';
 import { htmlReport } from '../../report/page.js';
 import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window.js';
@@ -101,7 +102,9 @@ export function parseWhere(list: readonly string[], categories?: readonly string
       const k = m[1] as 'category' | 'tag' | 'source';
       const unknown = k === 'category' && categories ? values.filter((v) => !categories.includes(v)) : [];
       if (unknown.length) throw new UserError('usage', `--where ${JSON.stringify(w)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not a category; use one of ${categories!.join(', ')}`);
-      f[k] = [...(f[k] ?? []), ...values];
+      // A source's name is stored redacted (pipeline/source-name.ts): the name as given finds it, as does the stored form.
+      const named = k === 'source' ? [...new Set(values.flatMap((v) => [v, sourceName(v, false)]))] : values;
+      f[k] = [...(f[k] ?? []), ...named];
     }
   }
   return f;

@@ -1,0 +1,36 @@
+/**
+ * What is stored and shown of an input's name and path. Support teams name a capture after the user it came from
+ * (`user_13812345678_alice@example.com.log`, a folder per e-mail), so a name is redacted as event text is, by the same
+ * rules (extract/redact.ts), unless --no-redact. A name with nothing to redact stays byte for byte what it was.
+ */
+import { redact } from '../extract/redact.js';
+
+/**
+ * A run of 32 or more hex digits standing alone. In event text it may be a secret (redact.ts makes it `[secret]`);
+ * in a path it is a content hash or a commit (`/builds/3f2a…9c/logcat.txt`, `d41d8cd9….log`): kept, or every CI
+ * build's capture would be named `/builds/[secret]/logcat.txt`, one row of `report --by source`, and keep no path.
+ */
+const HEX_RUN = /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g;
+
+/** The name of a source as stored in `sources.name` and shown by reports and event output. */
+export function sourceName(name: string, noRedact: boolean): string {
+  if (noRedact) return name;
+  let out = '';
+  let at = 0;
+  for (const m of name.matchAll(HEX_RUN)) {
+    out += redact(name.slice(at, m.index)) + m[0];
+    at = m.index + m[0].length;
+  }
+  return out + redact(name.slice(at));
+}
+
+/**
+ * The absolute path stored in `sources.path`, or null when redaction would change it. The path is kept only to open
+ * the original again (source-match.ts: is a shorter input an earlier copy of it?), and a redacted path names no file:
+ * that check would stat `[phone]` and fail anyway. So such a source keeps no path, and a shorter copy of it given
+ * later is counted as a source of its own, the fallback README's "Exactly once" documents for an original that moved
+ * away. Re-runs and appends are unaffected: a source is found by its head's hash, the bytes compared are the input's.
+ */
+export function sourcePath(path: string, noRedact: boolean): string | null {
+  return sourceName(path, noRedact) === path ? path : null;
+}
