@@ -88,6 +88,8 @@ const ID_YEAR = String.raw`(?:18|19|20)\d\d`;
 const ID_MONTH = String.raw`(?:0[1-9]|1[0-2])`;
 const ID_DAY = String.raw`(?:0[1-9]|[12]\d|3[01])`;
 const ID_GAP = String.raw`[ \u00a0-]`;
+/** The check character: a digit, or X in either case, also full-width (U+FF38, U+FF58: Chinese input methods type it so). */
+const ID_CHECK_CHAR = String.raw`[\dXx\uff38\uff58]`;
 /** GB 11643's weights of an ID number's first 17 digits, and the check character of each remainder mod 11. */
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
@@ -97,7 +99,8 @@ const ID_CHECK = '10X98765432';
  * place too, and were [id-card]: a review's find). A real ID number always has its check character right.
  */
 function idCard(m: string): string {
-  const d = m.replace(/[^\dXx]/g, '');
+  // (a full-width character is its ASCII form + 0xFEE0)
+  const d = m.replace(/[\uff38\uff58]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[^\dXx]/g, '');
   if (d.length === m.length) return '[id-card]';
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += (d.charCodeAt(i) - 48) * ID_WEIGHTS[i]!;
@@ -194,7 +197,7 @@ const RULES: readonly Rule[] = [
     () => true,
     new RegExp(
       String.raw`(?<![\dA-Za-z])(?:[1-9]\d{5}${ID_YEAR}${ID_MONTH}${ID_DAY}\d{3}|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}` +
-        String.raw`|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}|[1-9]\d{3}${ID_GAP}\d\d(?:18|19|20)${ID_GAP}\d\d${ID_MONTH}${ID_GAP}${ID_DAY}\d\d${ID_GAP}\d)[\dXx](?![\dA-Za-z])`,
+        String.raw`|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}|[1-9]\d{3}${ID_GAP}\d\d(?:18|19|20)${ID_GAP}\d\d${ID_MONTH}${ID_GAP}${ID_DAY}\d\d${ID_GAP}\d)${ID_CHECK_CHAR}(?![\dA-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])`,
       'g',
     ),
     idCard,
@@ -273,7 +276,7 @@ function numberStart(message: string, end: number): number {
   let after = end;
   while (after < message.length && after - end < NUMBER_GAP_MAX && isNumberGap(message.charCodeAt(after))) after++;
   const next = message.charCodeAt(after);
-  if (!(isDigit(next) || ((next === 0x58 || next === 0x78) && after === end))) return end;
+  if (!(isDigit(next) || ((next === 0x58 || next === 0x78 || next === 0xff38 || next === 0xff58) && after === end))) return end;
   let before = end;
   while (before > 0 && end - before < NUMBER_GAP_MAX && isNumberGap(message.charCodeAt(before - 1))) before--;
   if (before === 0 || !isDigit(message.charCodeAt(before - 1))) return end;

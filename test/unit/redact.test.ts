@@ -245,6 +245,8 @@ describe('a number at the cut of a window (the review of redaction gaps)', () =>
     [fill('errCode = 2005 token=', ' call 138 1234', 958) + ' 5678 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] call …'],
     [fill('errCode=2005&data=eyJhbGciOiJIUzI1NiJ9.', '&phone=1381234', 960) + '5678&' + 'z'.repeat(2000), 'errCode=2005&data=[jwt]&phone=…'],
     [fill('errCode=2005&data=eyJhbGciOiJIUzI1NiJ9.', '&id=11010119900307663', 960) + 'X&' + 'z'.repeat(2000), 'errCode=2005&data=[jwt]&id=…'],
+    // (its check character full-width: the second review)
+    [fill('errCode=2005&data=eyJhbGciOiJIUzI1NiJ9.', '&id=11010119900307663', 960) + '\uff38&' + 'z'.repeat(2000), 'errCode=2005&data=[jwt]&id=…'],
     [fill('errCode = 2005 token=', ' tel +86 (138) 1234', 958) + ' 5678 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] tel …'],
     [fill('errCode = 2005 token=', ' tel \uff11\uff13\uff18 \uff11\uff12\uff13\uff14', 958) + ' \uff15\uff16\uff17\uff18 ' + 'y'.repeat(2000), 'errCode = 2005 token=[redacted] tel …'],
     // a number that ends at the cut stays whole
@@ -289,6 +291,26 @@ describe('a number at the cut of a window (the review of redaction gaps)', () =>
   });
 });
 
+describe('the second review of redaction gaps', () => {
+  // each of these was stored as it stands
+  it.each([
+    // a full-width check character (U+FF38, U+FF58)
+    ['\u8eab\u4efd\u8bc1 11010119900307663\uff38', '\u8eab\u4efd\u8bc1 [id-card]'],
+    ['\u8eab\u4efd\u8bc1 11010119900307663\uff58 end', '\u8eab\u4efd\u8bc1 [id-card] end'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+
+  // none of these is an ID number, a phone or a key's value
+  it.each([
+    'loginDone: errCode = 2005 code: 1636 HTTP 401 statusCode: 500',
+    '03-17 16:13:46.187  4672  4689 E Auth: took 1234 ms, 262144 bytes, v1.2.3',
+    'request-id 100234-20240105-0042 ip 138.1234.5678',
+  ])('%s stays', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+});
+
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
   it.each([
     ['Authorization%3A%20', ''],
@@ -312,6 +334,8 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['(+86)1', ''],
     ['\uff11\uff13\uff18\u00a0', ''],
     ['+86\u00a0', '1'],
+    // (the second review's patterns)
+    ['1101011990030766\uff38', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
