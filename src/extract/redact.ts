@@ -83,13 +83,25 @@ export function isOneTimeCode(message: string, value: string): boolean {
   return /^\d{6}$/.test(value) && ONE_TIME_CONTEXT.test(message);
 }
 
+/**
+ * A class of the digits listed (`0-9`, `1-9`, `89`) in their ASCII and full-width forms (U+FF10-FF19, as escapes):
+ * Chinese input methods type ID numbers and phones full-width (`１１０１０１…`).
+ */
+const anyWidth = (digits: string): string => `[${digits}${digits.replace(/\d/g, (d) => `\\uff1${d}`)}]`;
+const DIGIT = anyWidth('0-9');
 /** A resident ID number's birth date (a year of 18xx to 20xx, a month, a day) and what may stand between its groups. */
-const ID_YEAR = String.raw`(?:18|19|20)\d\d`;
-const ID_MONTH = String.raw`(?:0[1-9]|1[0-2])`;
-const ID_DAY = String.raw`(?:0[1-9]|[12]\d|3[01])`;
-const ID_GAP = String.raw`[ \u00a0-]`;
-/** The check character: a digit, or X in either case, also full-width (U+FF38, U+FF58: Chinese input methods type it so). */
-const ID_CHECK_CHAR = String.raw`[\dXx\uff38\uff58]`;
+const ID_CENTURY = `(?:${anyWidth('1')}${anyWidth('89')}|${anyWidth('2')}${anyWidth('0')})`;
+const ID_YEAR = `${ID_CENTURY}${DIGIT}{2}`;
+/** (an area code's first digit is no 0) */
+const ID_AREA = `${anyWidth('1-9')}${DIGIT}{5}`;
+const ID_MONTH = `(?:${anyWidth('0')}${anyWidth('1-9')}|${anyWidth('1')}${anyWidth('0-2')})`;
+const ID_DAY = `(?:${anyWidth('0')}${anyWidth('1-9')}|${anyWidth('12')}${DIGIT}|${anyWidth('3')}${anyWidth('01')})`;
+/** (also a full-width blank or hyphen, as between a phone's groups) */
+const ID_GAP = String.raw`[ \u00a0\u3000\uff0d-]`;
+/** What no ID number stands next to: a letter or digit, ASCII or full-width. */
+const NOT_NUMBER_EDGE = String.raw`[\dA-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]`;
+/** The check character: a digit, or X in either case, each also full-width (U+FF38, U+FF58 for X). */
+const ID_CHECK_CHAR = String.raw`[\dXx\uff10-\uff19\uff38\uff58]`;
 /** GB 11643's weights of an ID number's first 17 digits, and the check character of each remainder mod 11. */
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
@@ -100,7 +112,7 @@ const ID_CHECK = '10X98765432';
  */
 function idCard(m: string): string {
   // (a full-width character is its ASCII form + 0xFEE0)
-  const d = m.replace(/[\uff38\uff58]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[^\dXx]/g, '');
+  const d = m.replace(/[\uff10-\uff19\uff38\uff58]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[^\dXx]/g, '');
   if (d.length === m.length) return '[id-card]';
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += (d.charCodeAt(i) - 48) * ID_WEIGHTS[i]!;
@@ -112,7 +124,7 @@ const ID_KEY = String.raw`(?:\u8eab\u4efd\u8bc1|\u8bc1\u4ef6|id[_-]?card|id[_-]?
 const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 
 /** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
-const PHONE_DIGIT = String.raw`[0-9\uff10-\uff19]`;
+const PHONE_DIGIT = DIGIT;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
 
 const RULES: readonly Rule[] = [
@@ -192,12 +204,13 @@ const RULES: readonly Rule[] = [
   [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
   // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before
   // phones cut them; also written in groups as forms and apps show them, a blank, NBSP or `-` between (6-8-4
-  // `110101 19900307 663X`, 6-4-4-4, 4-4-4-4-2 `1101 0119 9003 0766 3X`), with the same birth date in its place
+  // `110101 19900307 6632`, 6-4-4-4, 4-4-4-4-2 `1101 0119 9003 0766 32`), with the same birth date in its place; digits,
+  // blanks and hyphens also full-width
   [
     () => true,
     new RegExp(
-      String.raw`(?<![\dA-Za-z])(?:[1-9]\d{5}${ID_YEAR}${ID_MONTH}${ID_DAY}\d{3}|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}` +
-        String.raw`|[1-9]\d{5}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}\d{3}|[1-9]\d{3}${ID_GAP}\d\d(?:18|19|20)${ID_GAP}\d\d${ID_MONTH}${ID_GAP}${ID_DAY}\d\d${ID_GAP}\d)${ID_CHECK_CHAR}(?![\dA-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])`,
+      `(?<!${NOT_NUMBER_EDGE})(?:${ID_AREA}${ID_YEAR}${ID_MONTH}${ID_DAY}${DIGIT}{3}|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}` +
+        `|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}|${anyWidth('1-9')}${DIGIT}{3}${ID_GAP}${DIGIT}{2}${ID_CENTURY}${ID_GAP}${DIGIT}{2}${ID_MONTH}${ID_GAP}${ID_DAY}${DIGIT}{2}${ID_GAP}${DIGIT})${ID_CHECK_CHAR}(?!${NOT_NUMBER_EDGE})`,
       'g',
     ),
     idCard,
@@ -206,7 +219,7 @@ const RULES: readonly Rule[] = [
   // (身份证, 证件, idCard, id_no, certNo …): fifteen digits alone are as often an order, a trace or a device id
   [
     (t) => ID_KEY_IN.test(t),
-    new RegExp(String.raw`(${ID_KEY}[^\d\n]{0,24}?)(?<![\dA-Za-z])[1-9]\d{5}\d\d${ID_MONTH}${ID_DAY}\d{3}(?![\dA-Za-z])`, 'gi'),
+    new RegExp(String.raw`(${ID_KEY}[^\d\uff10-\uff19\n]{0,24}?)(?<!${NOT_NUMBER_EDGE})${ID_AREA}${DIGIT}{2}${ID_MONTH}${ID_DAY}${DIGIT}{3}(?!${NOT_NUMBER_EDGE})`, 'gi'),
     '$1[id-card]',
   ],
   // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is

@@ -297,6 +297,15 @@ describe('the second review of redaction gaps', () => {
     // a full-width check character (U+FF38, U+FF58)
     ['\u8eab\u4efd\u8bc1 11010119900307663\uff38', '\u8eab\u4efd\u8bc1 [id-card]'],
     ['\u8eab\u4efd\u8bc1 11010119900307663\uff58 end', '\u8eab\u4efd\u8bc1 [id-card] end'],
+    // full-width digits, in one run (whatever its check character, as 18 ASCII digits in a run) or in groups (their check
+    // characters right: 110101 19900307 6616 and 6624, 110105 19491231 002X), blanks also full-width (U+3000); an old
+    // 15-digit one under its key too
+    ['id \uff11\uff11\uff10\uff11\uff10\uff11\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff13\uff38 end', 'id [id-card] end'],
+    ['id \uff11\uff11\uff10\uff11\uff10\uff11\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff11\uff16 end', 'id [id-card] end'],
+    ['id \uff11\uff11\uff10\uff11\uff10\uff15 \uff11\uff19\uff14\uff19\uff11\uff12\uff13\uff11 \uff10\uff10\uff12\uff38 end', 'id [id-card] end'],
+    ['id \uff11\uff11\uff10\uff11\uff10\uff11\u3000\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\u3000\uff16\uff16\uff12\uff14 end', 'id [id-card] end'],
+    ['id \uff11\uff11\uff10\uff11 \uff10\uff11\uff11\uff19 \uff19\uff10\uff10\uff13 \uff10\uff17\uff16\uff16 \uff11\uff16 end', 'id [id-card] end'],
+    ['\u8eab\u4efd\u8bc1\uff1a\uff11\uff11\uff10\uff11\uff10\uff11\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff13 end', '\u8eab\u4efd\u8bc1\uff1a[id-card] end'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -306,6 +315,9 @@ describe('the second review of redaction gaps', () => {
     'loginDone: errCode = 2005 code: 1636 HTTP 401 statusCode: 500',
     '03-17 16:13:46.187  4672  4689 E Auth: took 1234 ms, 262144 bytes, v1.2.3',
     'request-id 100234-20240105-0042 ip 138.1234.5678',
+    // full-width groups with a date in place but the check character wrong, as the ASCII ones stay
+    'id \uff11\uff11\uff10\uff11\uff10\uff11 \uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17 \uff16\uff16\uff13\uff38 end',
+    'sizes \uff12\uff16\uff12\uff11\uff14\uff14 \uff11\uff19\uff19\uff10\uff10\uff11\uff10\uff11 \uff11\uff12\uff13\uff14',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -335,7 +347,10 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['\uff11\uff13\uff18\u00a0', ''],
     ['+86\u00a0', '1'],
     // (the second review's patterns)
+    ['\uff11\uff11\uff10\uff11\uff10\uff11 ', ''],
+    ['\uff11\uff11\uff10\uff11\uff10\uff11\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff13', '\uff38'],
     ['1101011990030766\uff38', ''],
+    ['\u8eab\u4efd\u8bc1 \uff11\uff11\uff10\uff11\uff10\uff11\uff19', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
