@@ -126,6 +126,9 @@ const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 /** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
 const PHONE_DIGIT = DIGIT;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
+/** A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`. */
+const MOBILE_PREFIX = `${anyWidth('1')}${anyWidth('3-9')}${PHONE_DIGIT}`;
+const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${MOBILE_PREFIX}[)\uff09])`;
 
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
@@ -226,10 +229,11 @@ const RULES: readonly Rule[] = [
   // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
   // version, which is no phone.
   // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
-  // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape.
+  // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape; the first
+  // group also in brackets, ASCII or full-width (`tel (138) 1234-5678`, `（138）1234 5678`).
   [
     () => true,
-    new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?[1\uff11][3-9\uff13-\uff19]${PHONE_DIGIT}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+    new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
     '[phone]',
   ],
   [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?\d{2,4}[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'],

@@ -306,6 +306,12 @@ describe('the second review of redaction gaps', () => {
     ['id \uff11\uff11\uff10\uff11\uff10\uff11\u3000\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\u3000\uff16\uff16\uff12\uff14 end', 'id [id-card] end'],
     ['id \uff11\uff11\uff10\uff11 \uff10\uff11\uff11\uff19 \uff19\uff10\uff10\uff13 \uff10\uff17\uff16\uff16 \uff11\uff16 end', 'id [id-card] end'],
     ['\u8eab\u4efd\u8bc1\uff1a\uff11\uff11\uff10\uff11\uff10\uff11\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff13 end', '\u8eab\u4efd\u8bc1\uff1a[id-card] end'],
+    // a mobile number with its first group in brackets, ASCII or full-width, also after a country code
+    ['tel (138) 1234-5678 end', 'tel [phone] end'],
+    ['\uff08138\uff091234 5678 end', '[phone] end'],
+    ['tel (138)12345678', 'tel [phone]'],
+    ['tel +86 (138) 1234 5678 end', 'tel [phone] end'],
+    ['\u624b\u673a\uff1a\uff08\uff11\uff13\uff18\uff09\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18', '\u624b\u673a\uff1a[phone]'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -318,6 +324,11 @@ describe('the second review of redaction gaps', () => {
     // full-width groups with a date in place but the check character wrong, as the ASCII ones stay
     'id \uff11\uff11\uff10\uff11\uff10\uff11 \uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17 \uff16\uff16\uff13\uff38 end',
     'sizes \uff12\uff16\uff12\uff11\uff14\uff14 \uff11\uff19\uff19\uff10\uff10\uff11\uff10\uff11 \uff11\uff12\uff13\uff14',
+    // a bracketed group of three then too few or too many digits, or a decimal after
+    'f(138) 1234 567 end',
+    'f(138) 1234 56789 end',
+    'tel (138) 1234 5678.5',
+    '(2005) 1234 5678',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -351,6 +362,9 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['\uff11\uff11\uff10\uff11\uff10\uff11\uff11\uff19\uff19\uff10\uff10\uff13\uff10\uff17\uff16\uff16\uff13', '\uff38'],
     ['1101011990030766\uff38', ''],
     ['\u8eab\u4efd\u8bc1 \uff11\uff11\uff10\uff11\uff10\uff11\uff19', ''],
+    ['(138) 1234 ', ''],
+    ['\uff08\uff11\uff13\uff18\uff09', '1'],
+    ['+86 (', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
