@@ -312,6 +312,13 @@ describe('the second review of redaction gaps', () => {
     ['tel (138)12345678', 'tel [phone]'],
     ['tel +86 (138) 1234 5678 end', 'tel [phone] end'],
     ['\u624b\u673a\uff1a\uff08\uff11\uff13\uff18\uff09\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18', '\u624b\u673a\uff1a[phone]'],
+    // raw quotes around a key and its value with the separator percent-encoded
+    ['"password"%3A"x"', '"password"%3A"[redacted]"'],
+    ['"password"%3D"x" next', '"password"%3D"[redacted]" next'],
+    ["'token'%3A'x'", "'token'%3A'[redacted]'"],
+    ['{"access_token"%3A"two words","code"%3A2004}', '{"access_token"%3A"[redacted]","code"%3A2004}'],
+    ['"password"%3Ahunter2%26code%3D2004', '"password"%3A[redacted]%26code%3D2004'],
+    ['"password"%253A"cut', '"password"%253A"[redacted]"'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -329,6 +336,8 @@ describe('the second review of redaction gaps', () => {
     'f(138) 1234 56789 end',
     'tel (138) 1234 5678.5',
     '(2005) 1234 5678',
+    // an encoded separator after a quoted word that names no secret
+    '"code"%3A"2004" "message"%3D"x"',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -365,6 +374,9 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['(138) 1234 ', ''],
     ['\uff08\uff11\uff13\uff18\uff09', '1'],
     ['+86 (', ''],
+    ['"password"%3A"', ''],
+    ["'token'%253D'", 'x'],
+    ['"token"%3A', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
