@@ -46,10 +46,8 @@ const CJK_SECRET_HINT = new RegExp(CJK_SECRET_KEY);
 // 验证码：123456，错误码：2333 and 令牌：null（code：2004）)
 const BARE_CHAR = String.raw`[^\s,;"'}<>\uff0c\u3002\uff1b\u3001\uff08\uff09\uff01\uff1f\u3010\u3011\u300c\u300d]`;
 const BARE = `${BARE_CHAR}+`;
-/** A value in ASCII quotes, raw or backslash-escaped. */
-const RAW_QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 // (also quoted as Gson writes a quote, `\u0022` and `\u0027`, and in full-width quotes, U+201C and U+201D)
-const QUOTED = String.raw`${RAW_QUOTED}|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|\u300c[^\u300d]*(?:\u300d|$)|\u3010[^\u3011]*(?:\u3011|$)`;
+const QUOTED = String.raw`\\"(?:(?!\\").)*(?:\\"|$)|\\'(?:(?!\\').)*(?:\\'|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|\\u0027(?:(?!\\u0027).)*(?:\\u0027|$)|\u201c[^\u201d]*(?:\u201d|$)|\u300c[^\u300d]*(?:\u300d|$)|\u3010[^\u3011]*(?:\u3011|$)|"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)`;
 /**
  * A value: escaped-quoted (JSON in a JSON string), double- or single-quoted (each may be cut at the
  * end), or bare, not one an earlier rule already replaced. A bare value followed by `: x` or ` = x`
@@ -173,12 +171,18 @@ const RULES: readonly Rule[] = [
   // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`), once or twice (`%253D`, `%2526`): the value
   // ends where its escaped `&`, quote, comma or blank begins, so the parameters after it stay. After an encoded quote the
   // separator may be left plain, as encodeURI leaves `:` and `=` (`%7B%22password%22:%22x%22%7D`: kept whole before).
-  // Around an encoded separator the quotes may be left raw (`"password"%3A"x"`, `'token'%3D'x'`: kept whole before); a
-  // raw-quoted value keeps its quotes, as under a plain separator.
+  // Around an encoded separator the quotes may be left raw (`"password"%3A"x"`, `'token'%3D'x'`: kept whole before), be
+  // Gson's or full-width ones (`\u0027token\u0027\u003d\u0027x\u0027`, `"password"%3A“x y”`) or an encoded single quote
+  // (`%27token%27%3A%27x y%27`); a value in any quote but an encoded one or Gson's `\u0022` keeps its quotes, as under a
+  // plain separator.
   [
     (t, l) => (l.includes('u003') || l.includes('%3') || l.includes('%253') || l.includes('%22') || l.includes('%2522')) && SECRET_KEY_IN.test(t),
-    new RegExp(String.raw`((?:%(?:25)*22|\\u0022)?${SECRET_WORD}(?:%(?:25)*22|\\u0022|\\?["'])?(?:\\u003[da]|%(?:25)*3[da]|(?<=%(?:25)*22)[:=])(?:%(?:25)*20|\+)*)(?:(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$)|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>&])+)|(${RAW_QUOTED}))`, 'gi'),
-    (_m, key, _word, _value, quoted) => key + (quoted ? quotedLike(quoted) : '[redacted]'),
+    new RegExp(
+      String.raw`((?:%(?:25)*2[27]|\\u002[27])?${SECRET_WORD}(?:%(?:25)*2[27]|\\u002[27]|\\?["'\u201d])?(?:\\u003[da]|%(?:25)*3[da]|(?<=%(?:25)*22)[:=])(?:%(?:25)*20|\+)*)` +
+        String.raw`(?:(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|%(?:25)*27(?:(?!%(?:25)*27).)*(?:%(?:25)*27|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$))|(${QUOTED})|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>&])+)`,
+      'gi',
+    ),
+    (_m, key, _word, _encoded, quoted) => key + (quoted ? quotedLike(quoted) : '[redacted]'),
   ],
   // An XML element of a secret-bearing name, or named so by its `name` attribute (Android's SharedPreferences and
   // string resources: `<string name="refresh_token">x</string>`), up to its closing tag (a generic type,

@@ -319,6 +319,12 @@ describe('the second review of redaction gaps', () => {
     ['{"access_token"%3A"two words","code"%3A2004}', '{"access_token"%3A"[redacted]","code"%3A2004}'],
     ['"password"%3Ahunter2%26code%3D2004', '"password"%3A[redacted]%26code%3D2004'],
     ['"password"%253A"cut', '"password"%253A"[redacted]"'],
+    // and Gson's, full-width or encoded single quotes there (found with the above: `“x y”` kept ` y”`)
+    ['\\u0027token\\u0027\\u003d\\u0027two words\\u0027 next', '\\u0027token\\u0027\\u003d\\u0027[redacted]\\u0027 next'],
+    ['"password"%3A\u201ctwo words\u201d next', '"password"%3A\u201c[redacted]\u201d next'],
+    ['\u201cpassword\u201d%3D\u201cx\u201d', '\u201cpassword\u201d%3D\u201c[redacted]\u201d'],
+    ['%27token%27%3A%27two%20words%27%2C%27code%27%3A2004', '%27token%27%3A[redacted]%2C%27code%27%3A2004'],
+    ['\\"password\\"%3A\\"x y\\" next', '\\"password\\"%3A\\"[redacted]\\" next'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -377,6 +383,9 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['"password"%3A"', ''],
     ["'token'%253D'", 'x'],
     ['"token"%3A', ''],
+    ['%27token%27%3A%27', ''],
+    ['\\u0027pwd\\u0027\\u003a\\u0027', 'x'],
+    ['"password"%3A\u201c', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
