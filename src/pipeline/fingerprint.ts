@@ -272,6 +272,27 @@ export function filePrefixHash(path: string, offset: number, known: string[] = [
   }
 }
 
+/**
+ * Bytes of a source's lead: the first bytes, hashed apart from the head (sources.lead_hash), by which an input
+ * shorter than a stored head finds that source (a head key is found at lengths the input has, never longer). Short
+ * enough that a snapshot of a capture a few lines in has it, long enough (several logcat lines, their times to the
+ * millisecond) that files which merely start alike rarely share it; the prefix hash decides either way.
+ */
+export const LEAD = 512;
+
+/** The lead hash of an input whose first bytes are `head`, or null when it is shorter than LEAD. */
+export function leadHash(head: Uint8Array): string | null {
+  return head.length < LEAD ? null : sha256(head.subarray(0, LEAD));
+}
+
+/** The prefix hash of all of `bytes` (an input whole in its head), as PrefixHasher gives it at their length. */
+export function bytesPrefixHash(bytes: Uint8Array): string {
+  const k = Math.floor(bytes.length / BLOCK);
+  let joined = '';
+  for (let i = 0; i < k; i++) joined += blockDigest(bytes.subarray(i * BLOCK, (i + 1) * BLOCK));
+  return joinedPrefixHash(bytes.length, joined, bytes.subarray(k * BLOCK));
+}
+
 /** The stored key of a head: its SHA-256, and the variant when several sources share it. */
 export function headKey(hash: string, variant: number): string {
   return variant === 0 ? hash : `${hash}#${variant}`;
@@ -304,7 +325,7 @@ export async function claimVariant(store: Store, head: Buffer, name: string, tak
   let v = 0;
   while (used.has(headKey(hash, v))) v++;
   // Claimed by another run meanwhile: the same row comes back, and its counted prefix is checked by the caller.
-  return store.claimSource(head.length, headKey(hash, v), name);
+  return store.claimSource(head.length, headKey(hash, v), name, leadHash(head));
 }
 
 /** What identifies a file on disk between two looks: a rewrite or replacement changes one of these. */

@@ -329,7 +329,7 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
     if (longest > src.head.length) await src.moreHead(longest, MATCH_HEAD_WAIT_MS, opts.signal);
   }
   const noRedact = opts.extractor.noRedact;
-  const req: MatchRequest = { head: src.head, name: sourceName(input.name, noRedact), noRedact, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
+  const req: MatchRequest = { head: src.head, complete: src.complete, name: sourceName(input.name, noRedact), noRedact, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
   let found;
   try {
     found = await findStoredSource(store, req, src);

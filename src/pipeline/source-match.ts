@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SourceRow, Store } from '../store/store.js';
 import { planContract, type Contract, type ContractPlan } from './contract.js';
-import { PrefixHasher, claimVariant, filePrefixHash, fileStamp, headKey, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
+import { PrefixHasher, bytesPrefixHash, claimVariant, filePrefixHash, fileStamp, headKey, leadHash, sha256, sourcesWithHead, type FileStamp, type HeadMatch } from './fingerprint.js';
 import { abortable, skipHashing } from './frames.js';
 import type { Checkpoint } from './stages.js';
 import { sourceName, sourcePath } from './source-name.js';
@@ -20,6 +20,8 @@ import { InputChangedError } from './store-sink.js';
 export interface MatchRequest {
   /** The input's first bytes (decompressed), as peeked. */
   head: Buffer;
+  /** The head is all of the input: its end came while it was peeked. */
+  complete: boolean;
   /** The name stored for a new source: sourceName's, redacted unless `noRedact`. */
   name: string;
   /** --no-redact: the path is stored as it is too (sourcePath). */
@@ -96,7 +98,29 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     await bytes.reopen();
     hasher = new PrefixHasher(null);
   }
+  const copy = await earlierCopyByLead(store, req);
+  if (copy !== null) return copy;
   return { row: null, matches, hasher, body: null };
+}
+
+/**
+ * An input whole in its head that is an earlier copy of a source with a longer head, found by its lead (the head key
+ * is looked up only at lengths the input has: a snapshot shorter than the source's head never found it, and was
+ * counted again), or null. A copy under LEAD bytes has no lead, and is counted as a source of its own.
+ */
+async function earlierCopyByLead(store: Store, req: MatchRequest): Promise<EarlierCopy | null> {
+  const size = req.head.length;
+  const lead = req.complete ? leadHash(req.head) : null;
+  if (lead === null || req.signal?.aborted) return null;
+  // a file that grew since its head was peeked is no longer all in it
+  if (req.plainFile !== null && fileSize(req.plainFile) !== size) return null;
+  let mine: string | null = null;
+  const hashOf = (): string => (mine ??= bytesPrefixHash(req.head));
+  for (const row of await store.sourcesWithLead(lead, size)) {
+    const file = earlierCopyOf(row, size, hashOf, req.plainFile);
+    if (file !== null) return { covered: row, file };
+  }
+  return null;
 }
 
 /** The size of the file at `path`, or null. */
@@ -132,10 +156,12 @@ function copyOfFile(row: SourceRow, file: string, size: number, hashOf: () => st
       const me = statSync(self);
       if (me.dev === st.dev && me.ino === st.ino) return false;
     }
+    // the copy's bytes first: a source that merely starts alike (its lead, sourcesWithLead) costs a read of the
+    // copy's length, not of all it counted
     const known: string[] = [];
-    if (filePrefixHash(file, P, known) !== row.prefix_hash) return false;
     const mine = hashOf();
-    return mine !== null && mine === filePrefixHash(file, size, known);
+    if (mine === null || mine !== filePrefixHash(file, size, known)) return false;
+    return filePrefixHash(file, P, known) === row.prefix_hash;
   } catch {
     return false;
   }
@@ -159,7 +185,8 @@ export interface ResumePoint {
 export async function resumePoint(store: Store, req: MatchRequest, found: FoundSource, bytes: InputBytes, contract: Contract | undefined, rescan: boolean | undefined): Promise<ResumePoint | { error: string }> {
   let src = found.row;
   if (!src) src = await claimVariant(store, req.head, req.name, found.matches);
-  else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name);
+  // its lead stays as its head grows; a head that now reaches LEAD bytes gives it one
+  else if (src.head_len < req.head.length) await store.extendHead(src.id, req.head.length, headKey(sha256(req.head), 0), req.name, leadHash(req.head));
   // where its bytes are, for a shorter copy given later from anywhere (earlierCopyOf); none when the path holds
   // personal data (sourcePath says why)
   const path = req.plainFile === null ? null : sourcePath(resolve(req.plainFile), req.noRedact);

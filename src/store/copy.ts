@@ -40,7 +40,8 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
   const out: CopiedSource[] = [];
   const sources = await from.all<SourceRow>('SELECT * FROM sources ORDER BY id');
   for (const s of sources) {
-    const target = await to.claimSource(s.head_len, s.head_hash, s.name);
+    // its lead (schema 9: an origin of an older schema has none) comes along, so its shorter copies are known there
+    const target = await to.claimSource(s.head_len, s.head_hash, s.name, s.lead_hash ?? null);
     // where its file is and the settings its events were made under (schema 8) come along too
     if (s.path) await to.notePath(target.id, s.path);
     if (s.shape) await to.noteShape(target.id, s.shape);

@@ -18,7 +18,7 @@ import { LABEL_MIGRATION_PG } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_PG, contextJson } from './context-migration.js';
 import {
-  contractAfterReread, countByHour, hourOf, newerSchemaError, redactUrl, SourceTakenError, StoreError,
+  contractAfterReread, countByHour, hourOf, LEAD_MATCHES, newerSchemaError, redactUrl, SourceTakenError, StoreError,
   type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store,
 } from './store.js';
 
@@ -35,6 +35,8 @@ const MIGRATIONS: readonly (() => string)[] = [
   () => CONTEXT_MIGRATION_PG,
   // 7: as SQLite's migration 8 (SQLite's 7 remade a view PostgreSQL never had in that form)
   () => 'ALTER TABLE sources ADD COLUMN path TEXT COLLATE "C"; ALTER TABLE sources ADD COLUMN shape TEXT COLLATE "C";',
+  // 8: as SQLite's migration 9 (sources.lead_hash)
+  () => 'ALTER TABLE sources ADD COLUMN lead_hash TEXT COLLATE "C"; CREATE INDEX sources_lead ON sources (lead_hash);',
 ];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -214,11 +216,15 @@ export class PgStore implements Store {
     return (await this.q<SourceRow>('SELECT * FROM sources WHERE head_len = $1 AND head_hash = $2', [headLen, headHash])).rows[0];
   }
 
-  async claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow> {
+  async sourcesWithLead(leadHash: string, longerThan: number): Promise<SourceRow[]> {
+    return (await this.q<SourceRow>('SELECT * FROM sources WHERE lead_hash = $1 AND bytes_done > $2 ORDER BY id DESC LIMIT $3', [leadHash, longerThan, LEAD_MATCHES])).rows;
+  }
+
+  async claimSource(headLen: number, headHash: string, name: string, leadHash: string | null = null): Promise<SourceRow> {
     const now = new Date().toISOString();
     await this.q(
-      'INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (head_len, head_hash) DO NOTHING',
-      [headLen, headHash, text(name), now],
+      'INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen, lead_hash) VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (head_len, head_hash) DO NOTHING',
+      [headLen, headHash, text(name), now, leadHash],
     );
     return (await this.findSource(headLen, headHash))!;
   }
@@ -245,12 +251,12 @@ export class PgStore implements Store {
     );
   }
 
-  async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
+  async extendHead(id: number, headLen: number, headHash: string, name: string, leadHash: string | null = null): Promise<void> {
     try {
       await this.client.query(
-        `UPDATE sources SET head_len = $1, head_hash = $2, name = $3 WHERE id = $4 AND head_len < $1
+        `UPDATE sources SET head_len = $1, head_hash = $2, name = $3, lead_hash = COALESCE(lead_hash, $5) WHERE id = $4 AND head_len < $1
            AND NOT EXISTS (SELECT 1 FROM sources WHERE head_len = $1 AND head_hash = $2)`,
-        [headLen, headHash, text(name), id],
+        [headLen, headHash, text(name), id, leadHash],
       );
     } catch (e) {
       // Another host recorded the same longer head first: nothing to do (SQLite's UPDATE OR IGNORE).

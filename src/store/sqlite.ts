@@ -12,7 +12,7 @@ import { LABEL_MIGRATION_SQLITE, vEventsView } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
-import { contractAfterReread, hourOf, HourCounts, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { contractAfterReread, hourOf, HourCounts, LEAD_MATCHES, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -33,6 +33,9 @@ const MIGRATIONS: readonly (() => string)[] = [
   // 8: the absolute path of the plain file a source was last read from (its earlier copies are compared with it),
   // and the settings that shaped its stored events (--context, redaction, --tz: ingest.ts eventShape)
   () => 'ALTER TABLE sources ADD COLUMN path TEXT; ALTER TABLE sources ADD COLUMN shape TEXT;',
+  // 9: the hash of each source's first 512 bytes (fingerprint.ts LEAD), by which a copy shorter than the source's
+  // head is found: a head key is looked up only at lengths the input has (sourcesWithLead)
+  () => 'ALTER TABLE sources ADD COLUMN lead_hash TEXT; CREATE INDEX sources_lead ON sources (lead_hash);',
 ];
 
 /** The columns of an events row, in the order writeBatch binds them. */
@@ -495,12 +498,16 @@ export class SqliteStore implements Store {
     return this.db.prepare('SELECT * FROM sources WHERE head_len = ? AND head_hash = ?').get(headLen, headHash) as SourceRow | undefined;
   }
 
-  async claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow> {
+  async sourcesWithLead(leadHash: string, longerThan: number): Promise<SourceRow[]> {
+    return this.guard(() => this.db.prepare('SELECT * FROM sources WHERE lead_hash = ? AND bytes_done > ? ORDER BY id DESC LIMIT ?').all(leadHash, longerThan, LEAD_MATCHES) as SourceRow[]);
+  }
+
+  async claimSource(headLen: number, headHash: string, name: string, leadHash: string | null = null): Promise<SourceRow> {
     return this.guard(() => {
       const now = new Date().toISOString();
       this.db
-        .prepare(`INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (head_len, head_hash) DO NOTHING`)
-        .run(headLen, headHash, name, now, now);
+        .prepare(`INSERT INTO sources (head_len, head_hash, name, first_seen, last_seen, lead_hash) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (head_len, head_hash) DO NOTHING`)
+        .run(headLen, headHash, name, now, now, leadHash);
       return this.findSourceSync(headLen, headHash)!;
     });
   }
@@ -528,8 +535,8 @@ export class SqliteStore implements Store {
     }).immediate());
   }
 
-  async extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void> {
-    this.guard(() => this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ? WHERE id = ? AND head_len < ?').run(headLen, headHash, name, id, headLen));
+  async extendHead(id: number, headLen: number, headHash: string, name: string, leadHash: string | null = null): Promise<void> {
+    this.guard(() => this.db.prepare('UPDATE OR IGNORE sources SET head_len = ?, head_hash = ?, name = ?, lead_hash = coalesce(lead_hash, ?) WHERE id = ? AND head_len < ?').run(headLen, headHash, name, leadHash, id, headLen));
   }
 
   async writeBatch(sourceId: number, events: readonly AuthingEvent[], progress: BatchProgress): Promise<AuthingEvent[]> {

@@ -27,7 +27,12 @@ export interface SourceRow {
   path?: string | null;
   /** The settings its stored events were made under (ingest.ts eventShape; schema 8), or null: unknown. */
   shape?: string | null;
+  /** SHA-256 of its first 512 bytes (fingerprint.ts LEAD; schema 9, PostgreSQL 8), or null: a shorter head, or an older build's row. */
+  lead_hash?: string | null;
 }
+
+/** At most this many sources come back from sourcesWithLead: each is a file read to compare, and a real lead is rarely shared. */
+export const LEAD_MATCHES = 16;
 
 /** How far a batch takes its source. */
 export interface BatchProgress {
@@ -93,8 +98,13 @@ export interface Store {
   /** Head lengths stored, longest first, so a new input can hash its first bytes at each of them. */
   headLengths(max: number): Promise<number[]>;
   findSource(headLen: number, headHash: string): Promise<SourceRow | undefined>;
-  /** Finds or creates the source row for this content (unique on head_len, head_hash). */
-  claimSource(headLen: number, headHash: string, name: string): Promise<SourceRow>;
+  /**
+   * Sources whose first 512 bytes hash to `leadHash` and that counted more than `longerThan` bytes, newest first, at
+   * most LEAD_MATCHES: those an input shorter than their heads may be an earlier copy of (source-match.ts).
+   */
+  sourcesWithLead(leadHash: string, longerThan: number): Promise<SourceRow[]>;
+  /** Finds or creates the source row for this content (unique on head_len, head_hash); a new row gets `leadHash`. */
+  claimSource(headLen: number, headHash: string, name: string, leadHash?: string | null): Promise<SourceRow>;
   /** Records the absolute path of the plain file a source is read from (SourceRow.path). */
   notePath(id: number, path: string): Promise<void>;
   /** Records the settings a source's events are made under (SourceRow.shape). */
@@ -107,8 +117,11 @@ export interface Store {
    * events a prune deleted among them (they were lost: the copy counted the events alone).
    */
   raiseCounts(sourceId: number, rows: readonly HourCount[]): Promise<void>;
-  /** Records a longer head for a source that grew, so later runs find it by the longer head. */
-  extendHead(id: number, headLen: number, headHash: string, name: string): Promise<void>;
+  /**
+   * Records a longer head for a source that grew, so later runs find it by the longer head; `leadHash` is kept
+   * for a source that had none (its head was shorter than the lead's 512 bytes, or an older build claimed it).
+   */
+  extendHead(id: number, headLen: number, headHash: string, name: string, leadHash?: string | null): Promise<void>;
   /**
    * Writes a batch: the events, their counts, and the source's new offset, in one transaction.
    * Returns the events that were new. Fails with SourceTakenError when the stored offset is not

@@ -342,9 +342,9 @@ describe('migration to labels', () => {
     expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
     // New labelled sources beside the old one without labels.
     expect(runCli(['--db', db, '--quiet', '--label', 'device=pixel7', FIXTURE]).status).toBe(0);
-    // 5 is the labels migration; 6, each event's context and cause, 7, v_events made again for an older sqlite3, and
-    // 8, sources.path, follow it
-    expect(SCHEMA_VERSION).toBe(8);
+    // 5 is the labels migration; 6, each event's context and cause, 7, v_events made again for an older sqlite3, 8,
+    // sources.path, and 9, sources.lead_hash, follow it
+    expect(SCHEMA_VERSION).toBe(9);
     expect(query(db, "SELECT labels FROM v_events WHERE source = 'old.log'")).toEqual([{ labels: '{}' }]);
     const rows = report(db, '--by', 'label:device', 'code').filter((r) => r.code === 2333).map((r) => [r['label:device'], r.count]);
     expect(rows).toEqual([[null, 1], ['pixel7', 1]]);

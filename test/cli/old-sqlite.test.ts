@@ -41,6 +41,9 @@ const V6_EVENTS = `CREATE VIEW v_events AS
             FROM source_labels l WHERE l.source_id = e.source_id) AS labels, e.cause
   FROM events e LEFT JOIN codes c ON c.code = e.code JOIN sources s ON s.id = e.source_id;`;
 
+/** sources.lead_hash and its index (schema 9) dropped, as a store of an older schema had neither. */
+const NO_LEAD = 'DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash;';
+
 describe('a store an older sqlite3 can read', () => {
   it('holds no ORDER BY inside an aggregate, and v_events still gives the labels with their keys sorted', () => {
     const db = join(tempDir(), 't.db');
@@ -56,8 +59,8 @@ describe('a store an older sqlite3 can read', () => {
     expect(runCli(['--db', db, '--quiet', '--label', 'zeta=1', '--label', 'alpha=2', FILE]).status).toBe(0);
     const before = query(db, 'SELECT * FROM v_events ORDER BY id');
     const conn = new Database(db);
-    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8)
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape`);
+    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8) or sources.lead_hash (9)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape; ${NO_LEAD}`);
     conn.pragma('user_version = 6');
     conn.close();
     expect(orderedAggregates(db)).toEqual(['v_events']);
@@ -72,8 +75,8 @@ describe('a store an older sqlite3 can read', () => {
     const db = join(tempDir(), 't.db');
     expect(runCli(['--db', db, '--quiet', FILE]).status).toBe(0);
     const conn = new Database(db);
-    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8)
-    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape`);
+    // a store of schema 6 as it was: its v_events, and no sources.path or sources.shape (schema 8) or sources.lead_hash (9)
+    conn.exec(`DROP VIEW v_events; ${V6_EVENTS}; ALTER TABLE sources DROP COLUMN path; ALTER TABLE sources DROP COLUMN shape; ${NO_LEAD}`);
     conn.pragma('user_version = 6');
     conn.close();
     // it said "sql runs read-only queries only" to the first SELECT after an upgrade (the second review's find)

@@ -66,6 +66,34 @@ describe.each(backends)('store contract: %s', (kind, target) => {
     }
   });
 
+  it('keeps a source\'s lead as its head grows, gives one to a source without, and finds sources by it past a length', async () => {
+    const { store } = await open();
+    try {
+      const a = await store.claimSource(600, 'ha600', 'a.log', 'lead-a');
+      await store.extendHead(a.id, 700, 'ha700', 'a.log', 'other');
+      expect(await store.findSource(700, 'ha700')).toMatchObject({ id: a.id, lead_hash: 'lead-a' });
+      // claimed under 512 bytes (no lead): it gets one when its head reaches them
+      const b = await store.claimSource(300, 'hb300', 'b.log');
+      expect(b.lead_hash).toBeNull();
+      await store.extendHead(b.id, 600, 'hb600', 'b.log', 'lead-b');
+      expect(await store.findSource(600, 'hb600')).toMatchObject({ id: b.id, lead_hash: 'lead-b' });
+      // only sources that counted more than the given length, newest first, at most 16
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const s = await store.claimSource(800, `hc${i}`, 'c.log', 'lead-c');
+        if (i % 2) await store.writeBatch(s.id, [], { fromBytes: 0, bytes: 1000 + i, lines: 1, complete: false, format: null });
+        ids.push(s.id);
+      }
+      const found = await store.sourcesWithLead('lead-c', 1000);
+      expect(found.map((r) => r.id)).toEqual(ids.filter((_, i) => i % 2).reverse().slice(0, 16));
+      expect((await store.sourcesWithLead('lead-c', 1010)).map((r) => r.bytes_done)).toEqual([1019, 1017, 1015, 1013, 1011]);
+      expect(await store.sourcesWithLead("lead-c' OR 1=1 --", 0)).toEqual([]);
+      expect(await store.sourcesWithLead('lead-a', 0)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes events, counts and the offset together, and never counts a line twice', async () => {
     const { store } = await open();
     try {
