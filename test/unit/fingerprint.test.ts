@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import xxhash from 'xxhash-wasm';
-import { BLOCK, PrefixHasher, blockDigest, filePrefixHash, joinedPrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
+import { BLOCK, PrefixHasher, blockDigest, bytesPrefixHash, filePrefixHash, joinedPrefixHash, loadBlockHash } from '../../src/pipeline/fingerprint.js';
 import { SimdScanner } from '../../src/pipeline/needle-scan.js';
 import { runJob } from '../../src/pipeline/scan-jobs.js';
 import { candidateNeedles } from '../../src/extract/index.js';
@@ -62,6 +62,16 @@ describe('the prefix hash', () => {
       }),
       { numRuns: 25, seed: 18 },
     );
+  });
+
+  it('of an input whole in memory (a copy shorter than its head: source-match.ts) is the one read from its file', () => {
+    const dir = tempDir();
+    for (const size of [0, 511, 30_000, BLOCK, BLOCK + 5]) {
+      const data = bytesOf(size, size + 1);
+      const f = join(dir, `w${size}.bin`);
+      writeFileSync(f, data);
+      expect(bytesPrefixHash(data)).toBe(filePrefixHash(f, size));
+    }
   });
 
   it('changes when any byte before the offset changes, and not for bytes after it', () => {
