@@ -224,11 +224,11 @@ describe('PostgreSQL back end', () => {
     const back = join(tempDir(), 'back.db');
     expect(runCli(['migrate', '--from', url, '--to', back]).status).toBe(0);
     expect(query(back, 'SELECT code, SUM(count) AS n FROM counts_hourly GROUP BY code ORDER BY code')).toEqual(reference);
-    // each source's path and the settings its events were made under (schema 8), both ways
-    const where = 'SELECT name, path, shape FROM sources ORDER BY name';
-    const from = query<{ path: string | null; shape: string | null }>(sqlite, where);
-    expect(from.every((r) => r.shape !== null)).toBe(true);
-    expect(await pgQuery(url, 'SELECT name, path, shape FROM sources ORDER BY name COLLATE "C"')).toEqual(from);
+    // each source's path and the settings its events were made under (schema 8), and its lead (9), both ways
+    const where = 'SELECT name, path, shape, lead_hash FROM sources ORDER BY name';
+    const from = query<{ path: string | null; shape: string | null; lead_hash: string | null }>(sqlite, where);
+    expect(from.every((r) => r.shape !== null && r.lead_hash !== null)).toBe(true);
+    expect(await pgQuery(url, 'SELECT name, path, shape, lead_hash FROM sources ORDER BY name COLLATE "C"')).toEqual(from);
     expect(query(back, where)).toEqual(from);
   });
 
@@ -272,6 +272,28 @@ describe('PostgreSQL back end', () => {
     expect(runCli(['migrate', '--from', lite, '--to', copy]).status).toBe(0);
     const q = 'SELECT line, cause, context FROM events ORDER BY line';
     expect(await pgQuery(copy, q)).toEqual(query(lite, q));
+  });
+
+  it('skips a copy shorter than a counted file\'s head, from a file and from stdin, as SQLite does (sources.lead_hash)', async () => {
+    const dir = tempDir();
+    const capture = readFileSync(join(LABELED, 'dev-threadtime.log'));
+    const full = join(dir, 'full.log');
+    const snap = join(dir, 'snap.log');
+    writeFileSync(full, capture);
+    writeFileSync(snap, capture.subarray(0, 30_000));
+    const url = await pgDatabase();
+    const lite = join(dir, 'clean.db');
+    const common = ['--quiet', '--year', '2026', '--tz', 'UTC'];
+    expect(runCli([...common, '--db', lite, full]).status).toBe(0);
+    expect(runCli([...common, '--db', url, full]).status).toBe(0);
+    // 86 events and 2 sources before: the snapshot, under the 64 KiB head, never found the file's source
+    const r = runCli([...common, '--db', url, '--json-summary', snap]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
+    expect(runCli([...common, '--db', url], { input: capture.subarray(0, 30_000) }).status).toBe(0);
+    const events = 'SELECT line, code, time, tag, excerpt FROM events ORDER BY line, code';
+    expect(await pgQuery(url, events)).toEqual(query(lite, events));
+    expect(await pgQuery(url, 'SELECT COUNT(*) AS n FROM sources')).toEqual([{ n: 1 }]);
   });
 
   it('streams live from stdin into PostgreSQL', async () => {
