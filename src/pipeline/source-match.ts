@@ -191,6 +191,10 @@ export async function resumePoint(store: Store, req: MatchRequest, found: FoundS
   // personal data (sourcePath says why)
   const path = req.plainFile === null ? null : sourcePath(resolve(req.plainFile), req.noRedact);
   if (path !== null && src.path !== path) await store.notePath(src.id, path);
+  // A source an older build counted has no lead: it gets one when read again, so that a short copy of it is known
+  // from then on (as one counted since is). Also one whose longer head another source held (extendHead left it).
+  const lead = src.lead_hash ? null : leadHash(req.head);
+  if (lead !== null) await store.noteLead(src.id, lead);
   const plan = await planContract(store, src, contract, rescan);
   let { hasher, body } = found;
   if ((plan.reread || plan.source.bytes_done === 0) && body !== null) {

@@ -233,6 +233,10 @@ export class PgStore implements Store {
     await this.q('UPDATE sources SET path = $1 WHERE id = $2 AND path IS DISTINCT FROM $1', [text(path), id]);
   }
 
+  async noteLead(id: number, leadHash: string): Promise<void> {
+    await this.q('UPDATE sources SET lead_hash = $1 WHERE id = $2 AND lead_hash IS NULL', [leadHash, id]);
+  }
+
   async noteShape(id: number, shape: string): Promise<void> {
     await this.q('UPDATE sources SET shape = $1 WHERE id = $2', [shape, id]);
   }

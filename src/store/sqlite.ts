@@ -516,6 +516,10 @@ export class SqliteStore implements Store {
     this.guard(() => this.db.prepare('UPDATE sources SET path = ? WHERE id = ? AND path IS NOT ?').run(path, id, path));
   }
 
+  async noteLead(id: number, leadHash: string): Promise<void> {
+    this.guard(() => this.db.prepare('UPDATE sources SET lead_hash = ? WHERE id = ? AND lead_hash IS NULL').run(leadHash, id));
+  }
+
   async noteShape(id: number, shape: string): Promise<void> {
     this.guard(() => this.db.prepare('UPDATE sources SET shape = ? WHERE id = ?').run(shape, id));
   }

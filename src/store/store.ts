@@ -107,6 +107,8 @@ export interface Store {
   claimSource(headLen: number, headHash: string, name: string, leadHash?: string | null): Promise<SourceRow>;
   /** Records the absolute path of the plain file a source is read from (SourceRow.path). */
   notePath(id: number, path: string): Promise<void>;
+  /** Gives a source without a lead (an older build's row) the hash of its first 512 bytes (SourceRow.lead_hash). */
+  noteLead(id: number, leadHash: string): Promise<void>;
   /** Records the settings a source's events are made under (SourceRow.shape). */
   noteShape(id: number, shape: string): Promise<void>;
   /** Marks a source pruned up to `before` (ISO), unless it is marked further already (migrate: the origin's mark). */

@@ -140,7 +140,7 @@ describe('a copy shorter than the head of a file counted before', () => {
 });
 
 describe('sources.lead_hash (schema 9)', () => {
-  it('a store of schema 8 is migrated; its old sources have no lead, and what is counted after has one', () => {
+  it('a store of schema 8 is migrated; its old source gets its lead when read again, and what is counted after has one', () => {
     const { dir, full, want } = setUp();
     const db = join(dir, 'old.db');
     run(db, [full]);
@@ -149,11 +149,11 @@ describe('sources.lead_hash (schema 9)', () => {
     conn.exec('DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash');
     conn.pragma('user_version = 8');
     conn.close();
-    // the same file again: nothing new, and the store is migrated (no backfill: the old source keeps no lead)
+    // the same file again: nothing new, and the store is migrated; the old source, read again, gets its lead then
     run(db, [full]);
     expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
     expect(SCHEMA_VERSION).toBe(9);
-    expect(query(db, 'SELECT lead_hash FROM sources')).toEqual([{ lead_hash: null }]);
+    expect(query(db, 'SELECT lead_hash FROM sources')).toEqual(query(join(dir, 'clean.db'), 'SELECT lead_hash FROM sources'));
     expect(storedRows(db)).toEqual(want);
     // a capture counted after the migration gets its lead, and its short copy is skipped
     const next = join(dir, 'next.log');
@@ -162,6 +162,21 @@ describe('sources.lead_hash (schema 9)', () => {
     writeFileSync(nextSnap, CAPTURE.subarray(1000, 1000 + SNAP));
     run(db, [next]);
     expect(run(db, [nextSnap]).summary.sources[0]).toMatchObject({ skipReason: 'already counted' });
-    expect(query(db, 'SELECT id, lead_hash IS NOT NULL AS lead FROM sources ORDER BY id')).toEqual([{ id: 1, lead: 0 }, { id: 2, lead: 1 }]);
+    expect(query(db, 'SELECT id, lead_hash IS NOT NULL AS lead FROM sources ORDER BY id')).toEqual([{ id: 1, lead: 1 }, { id: 2, lead: 1 }]);
+  });
+
+  it("gives an older build's source its lead when it is read again: its short copy is skipped from then on", () => {
+    const { dir, full, snap, want } = setUp();
+    const db = join(dir, 'old.db');
+    run(db, [full]);
+    const conn = new Database(db);
+    conn.exec('DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash');
+    conn.pragma('user_version = 8');
+    conn.close();
+    // a nightly job's next run: the file again (nothing new), then a snapshot of it
+    run(db, [full]);
+    expect(run(db, [snap]).summary.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
+    expect(sources(db)).toBe(1);
+    expect(storedRows(db)).toEqual(want);
   });
 });

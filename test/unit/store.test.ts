@@ -89,6 +89,13 @@ describe.each(backends)('store contract: %s', (kind, target) => {
       expect((await store.sourcesWithLead('lead-c', 1010)).map((r) => r.bytes_done)).toEqual([1019, 1017, 1015, 1013, 1011]);
       expect(await store.sourcesWithLead("lead-c' OR 1=1 --", 0)).toEqual([]);
       expect(await store.sourcesWithLead('lead-a', 0)).toEqual([]);
+      // noteLead gives a source without a lead (an older build's) one, and never replaces one
+      const bare = await store.claimSource(2000, 'no-lead', 'old.log');
+      await store.writeBatch(bare.id, [], { fromBytes: 0, bytes: 5000, lines: 1, complete: false, format: null });
+      await store.noteLead(bare.id, 'lead-n');
+      await store.noteLead(bare.id, 'lead-other');
+      expect((await store.sourcesWithLead('lead-n', 0)).map((r) => r.id)).toEqual([bare.id]);
+      expect(await store.sourcesWithLead('lead-other', 0)).toEqual([]);
     } finally {
       await store.close();
     }
