@@ -12,16 +12,21 @@ import { redact } from '../extract/redact.js';
  */
 const HEX_RUN = /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g;
 
-/** The name of a source as stored in `sources.name` and shown by reports and event output. */
+/** A stand-in for the i-th hex run while the name is redacted: letters only, which no rule redacts standing alone. */
+const standIn = (i: number): string => `qhexrunq${i.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)))}q`;
+
+/**
+ * The name of a source as stored in `sources.name` and shown by reports and event output. The whole name is redacted,
+ * each hex run replaced by a stand-in: a run that is a secret key's value (`access_token=3f2a…`), an e-mail's local
+ * part (`3f2a…@example.com`) or a bearer token is redacted with its stand-in; one left standing is put back.
+ */
 export function sourceName(name: string, noRedact: boolean): string {
   if (noRedact) return name;
-  let out = '';
-  let at = 0;
-  for (const m of name.matchAll(HEX_RUN)) {
-    out += redact(name.slice(at, m.index)) + m[0];
-    at = m.index + m[0].length;
-  }
-  return out + redact(name.slice(at));
+  const runs: string[] = [];
+  const masked = name.replace(HEX_RUN, (m) => standIn(runs.push(m) - 1));
+  // (a name that holds a stand-in's letters itself is redacted whole, its hex runs too)
+  if (!runs.length || name.includes('qhexrunq')) return redact(name);
+  return redact(masked).replace(/qhexrunq([a-z]+)q/g, (m, i: string) => runs[parseInt(i.replace(/./g, (c) => (c.charCodeAt(0) - 97).toString(26)), 26)] ?? m);
 }
 
 /**

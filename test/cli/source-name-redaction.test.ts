@@ -157,6 +157,27 @@ describe('names redaction leaves alone, and sources that share a name', () => {
     expect(sources(db)).toEqual([{ name: file, path: file }]);
   });
 
+  it('keeps no hex run that is a secret key\'s value, a bearer token or an e-mail\'s local part', () => {
+    // the hex-run exception kept these whole: `access_token=` alone was redacted (to nothing), the run put back after it
+    const hex = 'd41d8cd98f00b204e9800998ecf8427e';
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    const names = [`access_token=${hex}.log`, `${hex}@example.com.log`, `Authorization: Bearer ${hex}.log`];
+    for (const [i, n] of names.entries()) {
+      const folder = join(dir, `c${i}`);
+      mkdirSync(folder, { recursive: true });
+      // each its own content: one source each
+      writeFileSync(join(folder, n), Buffer.concat([Buffer.from(`-- capture ${i}\n`), CAPTURE]));
+      ingest(db, [join(folder, n)]);
+    }
+    const stored = sources(db);
+    expect(stored.map((s) => s.name.slice(dir.length))).toEqual(['/c0/access_token=[redacted]', '/c1/[email]', '/c2/Authorization: [redacted]']);
+    for (const s of stored) {
+      expect(s.name).not.toContain(hex);
+      expect(s.path).toBeNull();
+    }
+  });
+
   it("gives each source its own events in the HTML report's sources, where two share a name (stdin's '-')", () => {
     const dir = tempDir();
     const db = join(dir, 't.db');
