@@ -74,7 +74,7 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     // Rows of older builds have no prefix hash: their head is all there is to go by.
     if (P === 0 || m.row.prefix_hash === null) return { row: m.row, matches, hasher, body: null };
     if (req.plainFile !== null) {
-      if (hasher.fileHashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: null };
+      if (hasher.fileHashAt(P) === m.row.prefix_hash) return (await longerCopied(store, req, P)) ?? { row: m.row, matches, hasher, body: null };
       const size = fileSize(req.plainFile);
       const file = size !== null && size < P ? earlierCopyOf(m.row, size, () => hasher.fileHashAt(size), req.plainFile) : null;
       if (file !== null) return { covered: m.row, file };
@@ -85,7 +85,7 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
     if (req.studio) return { row: m.row, matches, hasher, body: null };
     // A stream is read once: skip to the stored offset, hashing, and compare.
     const rest = await skipHashing(abortable(bytes.stream(), req.signal), P, hasher);
-    if (rest && hasher.hashAt(P) === m.row.prefix_hash) return { row: m.row, matches, hasher, body: rest };
+    if (rest && hasher.hashAt(P) === m.row.prefix_hash) return (await longerCopied(store, req, P)) ?? { row: m.row, matches, hasher, body: rest };
     // The stream ended first: all of it may be what the source counted first (a copy cut short, gzipped).
     const fed = hasher.offset;
     const file = !rest && !req.signal?.aborted ? earlierCopyOf(m.row, fed, () => hasher.hashAt(fed), null) : null;
@@ -101,6 +101,16 @@ export async function findStoredSource(store: Store, req: MatchRequest, bytes: I
   const copy = await earlierCopyByLead(store, req);
   if (copy !== null) return copy;
   return { row: null, matches, hasher, body: null };
+}
+
+/**
+ * A source found by its head has counted `counted` bytes of this input; what the input has after them may be what
+ * another source counted: a copy under LEAD bytes is counted as a source of its own (earlierCopyByLead), and a longer
+ * copy of the same file found that source by its head and was read on from there, its events counted twice. An input
+ * whole in its head that is an earlier copy of a longer source is that source's, as when no shorter one matched.
+ */
+async function longerCopied(store: Store, req: MatchRequest, counted: number): Promise<EarlierCopy | null> {
+  return counted < req.head.length ? earlierCopyByLead(store, req) : null;
 }
 
 /**

@@ -122,6 +122,24 @@ describe('a copy shorter than the head of a file counted before', () => {
     expect(sources(db)).toBe(2);
   });
 
+  it('is skipped after a copy under 512 bytes was counted as its own source, whose head it starts with', () => {
+    // the short source matched the longer copy by its head, and the copy was read on from there: on the code before,
+    // 6 of full.log's events were counted a second time (stdin and a file alike)
+    const { dir, full, snap } = setUp();
+    const tiny = join(dir, 'tiny.log');
+    writeFileSync(tiny, CAPTURE.subarray(0, 511));
+    const db = join(dir, 'tiny.db');
+    run(db, [full]);
+    run(db, [tiny]);
+    const before = storedRows(db);
+    expect(sources(db)).toBe(2);
+    const piped = run(db, [], CAPTURE.subarray(0, SNAP)).summary;
+    expect(piped.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${full}, counted before` });
+    const given = run(db, [snap]).summary;
+    expect(given.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted', note: `the first bytes of ${full}, counted before` });
+    expect(storedRows(db)).toEqual(before);
+  });
+
   it('that only shares the first 512 bytes (then lines of its own) is counted in full, as its own source', () => {
     const { dir, full, want } = setUp();
     // shorter than what was counted, and the same lead: the prefix hash at its length tells it apart
