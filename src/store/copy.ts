@@ -42,6 +42,8 @@ export async function copyStore(from: Store, to: Store): Promise<CopiedSource[]>
   for (const s of sources) {
     // its lead (schema 9: an origin of an older schema has none) comes along, so its shorter copies are known there
     const target = await to.claimSource(s.head_len, s.head_hash, s.name, s.lead_hash ?? null);
+    // a row there already (an older build's, upgraded) has none: it gets the origin's (noteLead never replaces one)
+    if (s.lead_hash && !target.lead_hash) await to.noteLead(target.id, s.lead_hash);
     // where its file is and the settings its events were made under (schema 8) come along too
     if (s.path) await to.notePath(target.id, s.path);
     if (s.shape) await to.noteShape(target.id, s.shape);

@@ -158,6 +158,23 @@ describe('a copy shorter than the head of a file counted before', () => {
 });
 
 describe('sources.lead_hash (schema 9)', () => {
+  it('migrate gives its lead to a source the target holds without one: a short copy there is skipped', () => {
+    // the target's row, of an older build (its lead NULL), was claimed before: claimSource kept it as it was
+    const { dir, full, snap, want } = setUp();
+    const from = join(dir, 'from.db');
+    const to = join(dir, 'to.db');
+    run(from, [full]);
+    run(to, [full]);
+    const t = new Database(to);
+    t.prepare('UPDATE sources SET lead_hash = NULL').run();
+    t.close();
+    const m = runCli(['migrate', '--from', from, '--to', to]);
+    expect(m.status, m.stderr).toBe(0);
+    expect(query(to, 'SELECT lead_hash IS NOT NULL AS lead FROM sources')).toEqual([{ lead: 1 }]);
+    expect(run(to, [snap]).summary.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
+    expect(storedRows(to)).toEqual(want);
+  });
+
   it('a store of schema 8 is migrated; its old source gets its lead when read again, and what is counted after has one', () => {
     const { dir, full, want } = setUp();
     const db = join(dir, 'old.db');
