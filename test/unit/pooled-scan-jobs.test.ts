@@ -44,13 +44,30 @@ describe('pooledChunks with the stdin reader thread: the short reads between its
   it('scans what it gathered between two of the reader\'s whole pieces on this thread, in input order: no scan thread starts for it', async () => {
     const line = (i: number) => `03-17 23:00:${String(i % 60).padStart(2, '0')}.000  7  7 ${i % 50 === 0 ? 'E SocialLoginButton: loginDone: errCode = 2333' : 'I ActivityManager: nothing'}\n`;
     const text = (from: number, n: number) => Array.from({ length: n }, (_, k) => line(from + k)).join('');
-    // Two pieces the reader posted whole (scanned by it), and between them a short read it flushed: over LIVE_CHUNK
-    // and right after the first, so it is gathered (not live), and sent ahead of the second piece.
+    // Two pieces the reader posted whole, and between them a short read it flushed. The first piece it had not
+    // scanned: it goes to a scan thread (still out when the short read comes, so that read is gathered, not live,
+    // whatever the clock says); the second it had scanned, and what was gathered goes ahead of it.
     const parts = [text(0, 400), text(400, 500), text(900, 400)];
-    const lentBufs = new Set<ArrayBuffer>();
+    const needles = withLayoutNeedles(candidateNeedles([]));
+    const bufs = parts.map((p) => {
+      const bytes = Buffer.from(p);
+      const buf = Buffer.from(new ArrayBuffer(bytes.length));
+      bytes.copy(buf);
+      return buf;
+    });
+    const lentBufs = new Set<ArrayBuffer>([bufs[0]!.buffer as ArrayBuffer, bufs[2]!.buffer as ArrayBuffer]);
+    const scans = new Map<Buffer, RangeResult>([[bufs[2]!, runJob({ id: -3, buf: new Uint8Array(bufs[2]!.buffer), start: 0, end: bufs[2]!.length, maxLine: DEFAULT_MAX_LINE, needles })]]);
     const pool = new ScanPool(2, candidateNeedles([]), DEFAULT_MAX_LINE);
-    pool.buffer = () => Promise.reject(new Error('a scan thread was started'));
-    const scans = new Map<Buffer, RangeResult>();
+    const gatheredSent: number[] = [];
+    // a scan thread's answer to a piece of the reader's, after a while (the same job, run here); what was gathered must not come
+    pool.buffer = (buf, start, end) => {
+      if (!lentBufs.has(buf.buffer as ArrayBuffer)) {
+        gatheredSent.push(end - start);
+        return Promise.reject(new Error('a scan thread was started for what was gathered'));
+      }
+      const r = runJob({ id: -1, buf: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), start, end, maxLine: DEFAULT_MAX_LINE, needles });
+      return new Promise((resolve) => setTimeout(() => resolve(r), 30));
+    };
     const lent: LentBuffers = {
       owns: (b) => lentBufs.has(b.buffer as ArrayBuffer),
       recycle: () => {},
@@ -59,17 +76,7 @@ describe('pooledChunks with the stdin reader thread: the short reads between its
     };
     let offset = 0;
     async function* input(): AsyncGenerator<LineChunk> {
-      for (const [i, p] of parts.entries()) {
-        const bytes = Buffer.from(p);
-        const buf = Buffer.from(new ArrayBuffer(bytes.length));
-        bytes.copy(buf);
-        if (i !== 1) {
-          lentBufs.add(buf.buffer as ArrayBuffer);
-          // the reader's scan of the piece: the same job a scan thread runs
-          scans.set(buf, runJob({ id: -1 - i, buf: new Uint8Array(buf.buffer), start: 0, end: buf.length, maxLine: DEFAULT_MAX_LINE, needles: withLayoutNeedles(candidateNeedles([])) }));
-        }
-        yield { buf, end: buf.length, offset, overlong: 0, next: (offset += buf.length) };
-      }
+      for (const buf of bufs) yield { buf, end: buf.length, offset, overlong: 0, next: (offset += buf.length) };
     }
     const units: { kind: string; offset: number; lines: number; candidates: number }[] = [];
     for await (const u of pooledChunks(input(), pool, 4 << 20, () => true, lent)) {
@@ -80,7 +87,8 @@ describe('pooledChunks with the stdin reader thread: the short reads between its
       } else units.push({ kind: u.kind, offset: u.chunk.offset, lines: -1, candidates: -1 });
     }
     await pool.close();
-    const sizes = parts.map((p) => Buffer.byteLength(p));
+    expect(gatheredSent).toEqual([]);
+    const sizes = bufs.map((b) => b.length);
     expect(units).toEqual([
       { kind: 'pooled', offset: 0, lines: 400, candidates: 8 },
       { kind: 'pooled', offset: sizes[0], lines: 500, candidates: 10 },
