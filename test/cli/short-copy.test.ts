@@ -157,6 +157,17 @@ describe('a copy shorter than the head of a file counted before', () => {
   });
 });
 
+/** A store that counted `file` as a build of schema 8 left it: no sources.lead_hash or its index. */
+function schema8Store(dir: string, file: string): string {
+  const db = join(dir, 'old.db');
+  run(db, [file]);
+  const conn = new Database(db);
+  conn.exec('DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash');
+  conn.pragma('user_version = 8');
+  conn.close();
+  return db;
+}
+
 describe('sources.lead_hash (schema 9)', () => {
   it('migrate gives its lead to a source the target holds without one: a short copy there is skipped', () => {
     // the target's row, of an older build (its lead NULL), was claimed before: claimSource kept it as it was
@@ -177,13 +188,7 @@ describe('sources.lead_hash (schema 9)', () => {
 
   it('a store of schema 8 is migrated; its old source gets its lead when read again, and what is counted after has one', () => {
     const { dir, full, want } = setUp();
-    const db = join(dir, 'old.db');
-    run(db, [full]);
-    const conn = new Database(db);
-    // a store of schema 8 as it was: no sources.lead_hash or its index
-    conn.exec('DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash');
-    conn.pragma('user_version = 8');
-    conn.close();
+    const db = schema8Store(dir, full);
     // the same file again: nothing new, and the store is migrated; the old source, read again, gets its lead then
     run(db, [full]);
     expect(query(db, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
@@ -202,12 +207,7 @@ describe('sources.lead_hash (schema 9)', () => {
 
   it("gives an older build's source its lead when it is read again: its short copy is skipped from then on", () => {
     const { dir, full, snap, want } = setUp();
-    const db = join(dir, 'old.db');
-    run(db, [full]);
-    const conn = new Database(db);
-    conn.exec('DROP INDEX sources_lead; ALTER TABLE sources DROP COLUMN lead_hash');
-    conn.pragma('user_version = 8');
-    conn.close();
+    const db = schema8Store(dir, full);
     // a nightly job's next run: the file again (nothing new), then a snapshot of it
     run(db, [full]);
     expect(run(db, [snap]).summary.sources[0]).toMatchObject({ status: 'skipped', skipReason: 'already counted' });
