@@ -315,7 +315,7 @@ function labelsOf(opts: IngestOptions, src: SourceBytes): Labels | null {
 }
 
 /** The fingerprint step: the stored source this input continues (or a new one) and where reading goes on; a SourceResult when it cannot. */
-async function matchSource(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult): Promise<ResumePoint | SourceResult> {
+async function matchSource(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, opts: IngestOptions, result: SourceResult, shownName: string): Promise<ResumePoint | SourceResult> {
   // stdin waits HEAD_WAIT_MS for its head (a live `adb logcat |` must not wait for 64 KiB). A pipe whose first bytes
   // came slower than that may be a source stored with a longer head: without the rest of it no stored source
   // matched, and its events were counted again as a new source's (an adversarial review). It waits for that head.
@@ -329,7 +329,7 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
     if (longest > src.head.length) await src.moreHead(longest, MATCH_HEAD_WAIT_MS, opts.signal);
   }
   const noRedact = opts.extractor.noRedact;
-  const req: MatchRequest = { head: src.head, complete: src.complete, name: sourceName(input.name, noRedact), noRedact, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
+  const req: MatchRequest = { head: src.head, complete: src.complete, name: shownName, noRedact, plainFile: facts.plainFile ? input.path : null, studio: facts.shape === 'studio-json', once: input.path === null || !!input.pipe, signal: opts.signal };
   let found;
   try {
     found = await findStoredSource(store, req, src);
@@ -373,11 +373,10 @@ async function matchSource(store: Store, src: SourceBytes, input: Input, facts: 
 }
 
 /** The Sink: the store's committer for this source, which checks at each commit that a file read in place did not change. */
-function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, format: () => FormatName | null): StoreSink {
+function storeSinkFor(store: Store, src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, shownName: string, format: () => FormatName | null): StoreSink {
   const { plan, hasher } = at;
   const path = input.pipe ? null : input.path;
   const stamp = src.stamp;
-  const shownName = sourceName(input.name, opts.extractor.noRedact);
   const sink: StoreSink = new StoreSink(store, plan.source, { offset: at.startBytes, lines: at.startLines }, {
     batchEvents: opts.batchEvents ?? 5000,
     batchMs: opts.batchMs ?? 1000,
@@ -576,17 +575,17 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     if (!readBefore) return { ...result, status: 'failed', error: facts.loneCrs.refusal };
     result.note = result.note ? `${result.note}; ${facts.loneCrs.note}` : facts.loneCrs.note;
   }
-  const at = await matchSource(store, src, input, facts, opts, result);
+  // the source's name as stored, and as each event's `source` shows it (and `report` later): redacted like its text
+  const shownName = sourceName(input.name, opts.extractor.noRedact);
+  const at = await matchSource(store, src, input, facts, opts, result, shownName);
   if ('status' in at) return at;
   const { plan, startBytes, startLines } = at;
   const storeLabels = opts.labels ? () => store.setLabels(plan.source.id, labelsOf(opts, src)!) : async () => {};
   await storeLabels();
 
   // Parser -> Extractor -> Sink, and the Selector in front of the Parser.
-  const sink = storeSinkFor(store, src, input, facts, at, opts, () => parser.format);
+  const sink = storeSinkFor(store, src, input, facts, at, opts, shownName, () => parser.format);
   const budget = new EventBudget(opts.maxEvents, (w) => (result.warnings ??= []).push(w));
-  // the event's `source` as stored (and as `report` shows it later): redacted like its text
-  const shownName = sourceName(input.name, opts.extractor.noRedact);
   const live = plan.reread || !opts.onEvent ? undefined : (e: AuthingEvent) => opts.onEvent?.(e, shownName);
   const keeper = new ContextKeeper({ size: opts.context ?? DEFAULT_CONTEXT, noRedact: opts.extractor.noRedact, tz: opts.tz, causes: bundledCauses(), maxLine: opts.maxLine ?? DEFAULT_MAX_LINE });
   let unparsed = 0;

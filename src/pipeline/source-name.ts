@@ -12,8 +12,10 @@ import { redact } from '../extract/redact.js';
  */
 const HEX_RUN = /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g;
 
-/** A stand-in for the i-th hex run while the name is redacted: letters only, which no rule redacts standing alone. */
-const standIn = (i: number): string => `qhexrunq${i.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)))}q`;
+/** A stand-in for the i-th hex run while the name is redacted: letters only (its digits as a-j), which no rule redacts standing alone. */
+const standIn = (i: number): string => `qhexrunq${String(i).replace(/\d/g, (d) => String.fromCharCode(97 + Number(d)))}q`;
+/** The index a stand-in's letters stand for. */
+const indexOf = (letters: string): number => Number(letters.replace(/[a-j]/g, (c) => String(c.charCodeAt(0) - 97)));
 
 /**
  * The name of a source as stored in `sources.name` and shown by reports and event output. The whole name is redacted,
@@ -26,7 +28,7 @@ export function sourceName(name: string, noRedact: boolean): string {
   const masked = name.replace(HEX_RUN, (m) => standIn(runs.push(m) - 1));
   // (a name that holds a stand-in's letters itself is redacted whole, its hex runs too)
   if (!runs.length || name.includes('qhexrunq')) return redact(name);
-  return redact(masked).replace(/qhexrunq([a-z]+)q/g, (m, i: string) => runs[parseInt(i.replace(/./g, (c) => (c.charCodeAt(0) - 97).toString(26)), 26)] ?? m);
+  return redact(masked).replace(/qhexrunq([a-j]+)q/g, (m, letters: string) => runs[indexOf(letters)] ?? m);
 }
 
 /**
