@@ -130,6 +130,40 @@ const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
 const MOBILE_PREFIX = `${anyWidth('1')}${anyWidth('3-9')}${PHONE_DIGIT}`;
 const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${MOBILE_PREFIX}[)\uff09])`;
 
+// mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before
+// phones cut them; also written in groups as forms and apps show them, a blank, NBSP or `-` between (6-8-4
+// `110101 19900307 6632`, 6-4-4-4, 4-4-4-4-2 `1101 0119 9003 0766 32`), with the same birth date in its place; digits,
+// blanks and hyphens also full-width
+const ID_RULE: Rule = [
+  () => true,
+  new RegExp(
+    `(?<!${NOT_NUMBER_EDGE})(?:${ID_AREA}${ID_YEAR}${ID_MONTH}${ID_DAY}${DIGIT}{3}|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}` +
+      `|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}|${anyWidth('1-9')}${DIGIT}{3}${ID_GAP}${DIGIT}{2}${ID_CENTURY}${ID_GAP}${DIGIT}{2}${ID_MONTH}${ID_GAP}${ID_DAY}${DIGIT}{2}${ID_GAP}${DIGIT})${ID_CHECK_CHAR}(?!${NOT_NUMBER_EDGE})`,
+    'g',
+  ),
+  idCard,
+];
+// and the old 15-digit ones (6-digit area, birth date as YYMMDD, 3-digit sequence) only under a key that names one
+// (身份证, 证件, idCard, id_no, certNo …): fifteen digits alone are as often an order, a trace or a device id
+const ID15_RULE: Rule = [
+  (t) => ID_KEY_IN.test(t),
+  new RegExp(String.raw`(${ID_KEY}[^\d\uff10-\uff19\n]{0,24}?)(?<!${NOT_NUMBER_EDGE})${ID_AREA}${DIGIT}{2}${ID_MONTH}${ID_DAY}${DIGIT}{3}(?!${NOT_NUMBER_EDGE})`, 'gi'),
+  '$1[id-card]',
+];
+// mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
+// a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
+// version, which is no phone.
+// The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
+// digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape; the first
+// group also in brackets, ASCII or full-width (`tel (138) 1234-5678`, `（138）1234 5678`).
+const MOBILE_RULE: Rule = [
+  () => true,
+  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+  '[phone]',
+];
+// (the other international numbers: a `+`, its country code and groups)
+const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?\d{2,4}[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
+
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
   [
@@ -213,38 +247,11 @@ const RULES: readonly Rule[] = [
   // escapes of `+ . - _`, from the start of a run or just after another escape (`login_hint%3Dzhang%40qq.com` in an
   // encoded URL: only the address), so a line of `a%40b.` repeated takes linear time (the reviews' finds)
   [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
-  // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before
-  // phones cut them; also written in groups as forms and apps show them, a blank, NBSP or `-` between (6-8-4
-  // `110101 19900307 6632`, 6-4-4-4, 4-4-4-4-2 `1101 0119 9003 0766 32`), with the same birth date in its place; digits,
-  // blanks and hyphens also full-width
-  [
-    () => true,
-    new RegExp(
-      `(?<!${NOT_NUMBER_EDGE})(?:${ID_AREA}${ID_YEAR}${ID_MONTH}${ID_DAY}${DIGIT}{3}|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}` +
-        `|${ID_AREA}${ID_GAP}${ID_YEAR}${ID_GAP}${ID_MONTH}${ID_DAY}${ID_GAP}${DIGIT}{3}|${anyWidth('1-9')}${DIGIT}{3}${ID_GAP}${DIGIT}{2}${ID_CENTURY}${ID_GAP}${DIGIT}{2}${ID_MONTH}${ID_GAP}${ID_DAY}${DIGIT}{2}${ID_GAP}${DIGIT})${ID_CHECK_CHAR}(?!${NOT_NUMBER_EDGE})`,
-      'g',
-    ),
-    idCard,
-  ],
-  // and the old 15-digit ones (6-digit area, birth date as YYMMDD, 3-digit sequence) only under a key that names one
-  // (身份证, 证件, idCard, id_no, certNo …): fifteen digits alone are as often an order, a trace or a device id
-  [
-    (t) => ID_KEY_IN.test(t),
-    new RegExp(String.raw`(${ID_KEY}[^\d\uff10-\uff19\n]{0,24}?)(?<!${NOT_NUMBER_EDGE})${ID_AREA}${DIGIT}{2}${ID_MONTH}${ID_DAY}${DIGIT}{3}(?!${NOT_NUMBER_EDGE})`, 'gi'),
-    '$1[id-card]',
-  ],
-  // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
-  // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
-  // version, which is no phone.
-  // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
-  // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape; the first
-  // group also in brackets, ASCII or full-width (`tel (138) 1234-5678`, `（138）1234 5678`).
-  [
-    () => true,
-    new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
-    '[phone]',
-  ],
-  [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?\d{2,4}[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'],
+  // the numbers (defined above: the window's cut looks for them too, numbersCut), the ID numbers before phones cut them
+  ID_RULE,
+  ID15_RULE,
+  MOBILE_RULE,
+  INTL_PHONE_RULE,
   // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
   [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
 ];
@@ -317,7 +324,7 @@ function numberStart(message: string, end: number): number {
 /** The longest number a rule takes, gaps and all (an ID number as 4-4-4-4-2 is 22 characters). */
 const NUMBER_SPAN = 24;
 /** The rules of numbers (ID numbers, phones): what a cut inside one would show part of. */
-const NUMBER_RULES = RULES.filter(([, , r]) => r === '[phone]' || r === idCard || r === '$1[id-card]').map(([, re]) => re);
+const NUMBER_RULES = [ID_RULE, ID15_RULE, MOBILE_RULE, INTL_PHONE_RULE].map(([, re]) => re);
 
 /**
  * Where a run of digits and gaps longer than one number (`errCode = 2005 12 34 56 … 78|9`, a dump of numbers) is cut:
