@@ -43,25 +43,27 @@ describe('a line longer than 1 MiB', () => {
     const second = first + 900;
     const data = capture([[first, Math.round(bytes)], [second, Math.round(bytes2)]]);
 
-    it(`${what}: a file read on this thread (--threads 1) names its first such line, once`, () => {
+    /** The capture as a file, read with `--threads N`: its path and the run's stderr. */
+    const readFile = (threads: number): { f: string; stderr: string } => {
       const dir = tempDir();
       const f = join(dir, 'cap.log');
       writeFileSync(f, data);
-      const r = runCli(['--db', join(dir, 't.db'), '--quiet', '--year', '2026', '--threads', '1', f], { env: RANGES });
+      const r = runCli(['--db', join(dir, 't.db'), '--quiet', '--year', '2026', '--threads', String(threads), f], { env: RANGES });
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('cap.log: this thread (--threads 1)');
-      expect(r.stderr).toContain(warning(f, first, 2));
-      expect(r.stderr.split('is longer than 1 MiB').length).toBe(2);
+      return { f, stderr: r.stderr };
+    };
+
+    it(`${what}: a file read on this thread (--threads 1) names its first such line, once`, () => {
+      const { f, stderr } = readFile(1);
+      expect(stderr).toContain('cap.log: this thread (--threads 1)');
+      expect(stderr).toContain(warning(f, first, 2));
+      expect(stderr.split('is longer than 1 MiB').length).toBe(2);
     });
 
     it(`${what}: a file read in ranges by the scan threads names the same line`, () => {
-      const dir = tempDir();
-      const f = join(dir, 'cap.log');
-      writeFileSync(f, data);
-      const r = runCli(['--db', join(dir, 't.db'), '--quiet', '--year', '2026', '--threads', '2', f], { env: RANGES });
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('cap.log: ranges on 2 threads');
-      expect(r.stderr).toContain(warning(f, first, 2));
+      const { f, stderr } = readFile(2);
+      expect(stderr).toContain('cap.log: ranges on 2 threads');
+      expect(stderr).toContain(warning(f, first, 2));
     });
 
     it(`${what}: stdin through a pipe (the reader thread), as a stream, and gzip name the same line`, () => {
