@@ -18,12 +18,32 @@ const standIn = (i: number): string => `qhexrunq${String(i).replace(/\d/g, (d) =
 const indexOf = (letters: string): number => Number(letters.replace(/[a-j]/g, (c) => String(c.charCodeAt(0) - 97)));
 
 /**
- * The name of a source as stored in `sources.name` and shown by reports and event output. The whole name is redacted,
- * each hex run replaced by a stand-in: a run that is a secret key's value (`access_token=3f2a…`), an e-mail's local
- * part (`3f2a…@example.com`) or a bearer token is redacted with its stand-in; one left standing is put back.
+ * Where a name's folders and file meet: a `/`, or a `\` (a Windows-style name). Not the two slashes of `scheme://`
+ * (`ftp://u:pw@host`: the password rule needs them), nor a `\` that starts an escape as event text writes it
+ * (`\"`, `\'`, `\u0022`, `\u003d`: the secret-key rules read those). The separator is kept (a capture group).
+ */
+const SEPARATOR = /(\/(?<![A-Za-z0-9+.-]:\/(?=\/)|[A-Za-z0-9+.-]:\/\/)|\\(?!["']|u[0-9A-Fa-f]{4}))/;
+
+/**
+ * The name of a source as stored in `sources.name` and shown by reports and event output. Each folder's name and the
+ * file's are redacted on their own: a secret value ends at a separator (`caps/sid=abc123/app.log` is
+ * `caps/sid=[redacted]/app.log`; the value ran on to the name's end, and every file of that folder had one name). A
+ * value written with a `/` in it (`token=ab/cd/app.log`) is a folder and a folder in it on disk: the first is
+ * redacted, the second kept as any folder is (`token=[redacted]/cd/app.log`).
  */
 export function sourceName(name: string, noRedact: boolean): string {
   if (noRedact) return name;
+  const parts = name.split(SEPARATOR);
+  // (odd indices are the separators)
+  return parts.length === 1 ? componentName(name) : parts.map((p, i) => (i % 2 ? p : componentName(p))).join('');
+}
+
+/**
+ * One folder's or file's name, redacted whole, each hex run replaced by a stand-in: a run that is a secret key's value
+ * (`access_token=3f2a…`), an e-mail's local part (`3f2a…@example.com`) or a bearer token is redacted with its stand-in;
+ * one left standing is put back.
+ */
+function componentName(name: string): string {
   const runs: string[] = [];
   const masked = name.replace(HEX_RUN, (m) => standIn(runs.push(m) - 1));
   // (a name that holds a stand-in's letters itself is redacted whole, its hex runs too)

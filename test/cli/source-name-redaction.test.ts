@@ -178,6 +178,40 @@ describe('names redaction leaves alone, and sources that share a name', () => {
     }
   });
 
+  it("ends a secret key's value at the folder's end: each file of a `sid=…` folder keeps its own name", () => {
+    // the value ran on to the name's end: `caps/sid=abc123/app.log` and `…/main.log` were both `caps/sid=[redacted]`,
+    // one row of report --by source, and no file name
+    const dir = tempDir();
+    const folder = join(dir, 'caps', 'sid=abc123');
+    mkdirSync(folder, { recursive: true });
+    const db = join(dir, 't.db');
+    for (const [i, n] of ['app.log', 'main.log'].entries()) {
+      writeFileSync(join(folder, n), Buffer.concat([Buffer.from(`-- capture ${i}\n`), CAPTURE]));
+      ingest(db, [join(folder, n)]);
+    }
+    const names = [join(dir, 'caps', 'sid=[redacted]', 'app.log'), join(dir, 'caps', 'sid=[redacted]', 'main.log')];
+    expect(sources(db)).toEqual(names.map((name) => ({ name, path: null })));
+    const json = JSON.parse(report(db, '--by', 'source', '--format', 'json')) as { source: string }[];
+    expect(json.map((r) => r.source).sort()).toEqual(names);
+    expect(report(db, '--by', 'source')).not.toContain('abc123');
+  });
+
+  it('ends it at a backslash too (a Windows-style name), and keeps a value that holds a / to its own folder', () => {
+    // `\` is a name's character on Linux: a file named as a Windows path, given relative to its folder
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    const windows = 'caps\\sid=abc123\\app.log';
+    writeFileSync(join(dir, windows), Buffer.concat([Buffer.from('-- capture w\n'), CAPTURE]));
+    const r = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', windows], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    // a base64 token's `/` is a folder's end in a path: what follows it is a folder of its own, shown
+    mkdirSync(join(dir, 'token=ab', 'cd'), { recursive: true });
+    writeFileSync(join(dir, 'token=ab', 'cd', 'app.log'), Buffer.concat([Buffer.from('-- capture t\n'), CAPTURE]));
+    const t = runCli(['--db', db, '--quiet', '--year', '2026', '--tz', 'UTC', 'token=ab/cd/app.log'], { cwd: dir });
+    expect(t.status, t.stderr).toBe(0);
+    expect(sources(db).map((s) => s.name)).toEqual(['caps\\sid=[redacted]\\app.log', 'token=[redacted]/cd/app.log']);
+  });
+
   it("gives each source its own events in the HTML report's sources, where two share a name (stdin's '-')", () => {
     const dir = tempDir();
     const db = join(dir, 't.db');
