@@ -639,7 +639,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
-    result.bytes += frame.kind === 'lines' ? frame.chunk.end : frame.bytes;
+    // (not the newline lineChunks gives a last line that has none: a 511-byte file was 512 bytes read)
+    result.bytes += frame.kind === 'lines' ? frame.chunk.end - (frame.chunk.tail ? 1 : 0) : frame.bytes;
     opts.onProgress?.(facts.plainFile ? (last?.offset ?? startBytes) : src.opened.rawBytesRead(), sink.stored + sink.waiting, result.bytes);
   };
   try {

@@ -3,11 +3,11 @@
  * capture without a candidate line was reported with no layout at all (formats: []), and a PNG
  * skipped as not a log was given a text encoding and "MIXED line endings".
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, tempDir } from '../helpers.js';
+import { SHARED, query, runCli, storedRows, tempDir } from '../helpers.js';
 
 const HUAWEI = readFileSync(join(SHARED, 'corpus', 'real', 'andlogview__huawei_p10_log_snippet.log'), 'utf8');
 
@@ -39,5 +39,42 @@ describe('per-source facts in the summary', () => {
     const text = runCli(['--db', join(dir, 't2.db'), 'shot.png'], { cwd: dir });
     expect(text.stderr).not.toMatch(/line endings/);
     expect(text.stderr).toMatch(/^authing-triage: shot\.png: not a log \(PNG image, \d+% non-text bytes\); skipped$/m);
+  });
+});
+
+describe('the bytes the summary says were read', () => {
+  const CAPTURE = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'));
+  const bytesOf = (stdout: string): [number, number] => {
+    const j = JSON.parse(stdout) as { bytes: number; sources: { bytes: number }[] };
+    return [j.bytes, j.sources[0]!.bytes];
+  };
+
+  it("are the input's size when its last line has no newline (511, not 512), from a file and stdin; appended, each event is counted once", () => {
+    const dir = tempDir();
+    const f = join(dir, 'cut.log');
+    // 511 bytes: two whole lines and the head of a third, no newline after it
+    writeFileSync(f, CAPTURE.subarray(0, 511));
+    expect(CAPTURE[510]).not.toBe(10);
+    const db = join(dir, 't.db');
+    const args = ['--year', '2026', '--tz', 'UTC', '--json-summary'];
+    const first = runCli(['--db', db, ...args, f]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(bytesOf(first.stdout)).toEqual([511, 511]);
+    const piped = runCli(['--db', join(dir, 'stdin.db'), ...args, '-'], { input: CAPTURE.subarray(0, 511) });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(bytesOf(piped.stdout)).toEqual([511, 511]);
+
+    // the checkpoint stays before the last line: the next run reads it again, whole, with what was appended
+    const done = query<{ done: number }>(db, 'SELECT bytes_done AS done FROM sources')[0]!.done;
+    expect(done).toBe(CAPTURE.lastIndexOf(10, 510) + 1);
+    appendFileSync(f, CAPTURE.subarray(511));
+    const second = runCli(['--db', db, ...args, f]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(bytesOf(second.stdout)).toEqual([statSync(f).size - done, statSync(f).size - done]);
+    const clean = join(dir, 'clean.log');
+    copyFileSync(f, clean);
+    const cleanDb = join(dir, 'clean.db');
+    expect(runCli(['--db', cleanDb, ...args, clean]).status).toBe(0);
+    expect(storedRows(db)).toEqual(storedRows(cleanDb));
   });
 });
