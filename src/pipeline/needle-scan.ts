@@ -246,7 +246,9 @@ export class SimdScanner implements ChunkScanner {
         }
       }
     } while (!x.done());
-    return { lines: x.lines(), overlong: x.overlong() };
+    // (the module counts each line over maxLine bytes, a CR LF line's CR too: counted again here, as cutLine says, when it found one)
+    const overlong = x.overlong();
+    return { lines: x.lines(), overlong: overlong ? overlongIn(data, 0, end, maxLine) : 0 };
   }
 
   /**

@@ -10,6 +10,7 @@ import { CandidateList, NO_CANDIDATES, type Candidates } from './candidates.js';
 import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
 import { LOOKBACK_BYTES, type Thinning } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
+import { cutLine } from '../sources/chunks.js';
 import { chunkScanner, firstOverlongIn, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -207,7 +208,7 @@ function* rangeChunks(scanner: ChunkScanner, fd: number, start: number, end: num
       kept = next - keep;
       mem.copyWithin(KEPT - kept, keep, KEPT + len);
       have = len - (last + 1);
-    } else if (len - from > maxLine) {
+    } else if (cutLine(len - from, maxLine, buf[len - 1]!)) {
       // the line cut to maxLine bytes and a newline, in place (its rest is dropped)
       buf[from + maxLine] = 10;
       yield { buf: mem.subarray(KEPT + from - kept), from: kept, end: kept + maxLine + 1, overlong: 1, offset: base + from, validFrom };

@@ -3,6 +3,7 @@ import type { Needles } from '../extract/prefilter.js';
 import { blockHasher, type BlockHasher } from './fingerprint.js';
 import { pidLineSpans } from './line-window.js';
 import { SimdScanner } from './needle-scan.js';
+import { cutLine } from '../sources/chunks.js';
 
 /** What a scanned chunk held. */
 export interface ChunkScan {
@@ -19,12 +20,12 @@ export interface ChunkScan {
  */
 export type OnCandidate = (text: string, index: number, start: number) => boolean | void;
 
-/** Calls `each` with the 0-based index of each line of buf[from, to) longer than maxLine, in order, while it returns true. */
+/** Calls `each` with the 0-based index of each line of buf[from, to) longer than maxLine (cutLine), in order, while it returns true. */
 function forEachOverlong(buf: Buffer, from: number, to: number, maxLine: number, each: (index: number) => boolean): void {
   for (let p = from, i = 0; p < to; i++) {
     const nl = buf.indexOf(10, p);
     const e = nl < 0 || nl >= to ? to : nl;
-    if (e - p > maxLine && !each(i)) return;
+    if (cutLine(e - p, maxLine, buf[e - 1]!) && !each(i)) return;
     p = e + 1;
   }
 }
@@ -93,13 +94,13 @@ export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: n
       const s = text.lastIndexOf('\n', m.index) + 1;
       while (p < s) {
         const nl = eol(p);
-        if (nl - p > maxLine) overlong++;
+        if (cutLine(nl - p, maxLine, text.charCodeAt(nl - 1))) overlong++;
         p = nl + 1;
         lines++;
       }
       const nl = eol(s);
       const goOn = onCandidate(buf.toString('utf8', a + s, a + Math.min(nl, s + maxLine)), lines, a + s);
-      if (nl - s > maxLine) overlong++;
+      if (cutLine(nl - s, maxLine, text.charCodeAt(nl - 1))) overlong++;
       p = nl + 1;
       lines++;
       if (goOn === false) return { lines, overlong, stoppedAt: Math.min(a + p, end) };
@@ -108,7 +109,7 @@ export function scanChunk(buf: Buffer, end: number, needles: Needles, maxLine: n
     }
     while (p < text.length) {
       const nl = eol(p);
-      if (nl - p > maxLine) overlong++;
+      if (cutLine(nl - p, maxLine, text.charCodeAt(nl - 1))) overlong++;
       p = nl + 1;
       lines++;
     }

@@ -5,7 +5,7 @@
  * again. It numbers the lines and keeps the checkpoint: never past the start of a record still open,
  * nor past a last line without its newline (issue 20 items 2 and 6).
  */
-import type { LineChunk } from '../sources/chunks.js';
+import { cutLine, type LineChunk } from '../sources/chunks.js';
 import { forEachCandidate } from './candidates.js';
 import { LOOKBACK_BYTES, type LineWindow } from './line-window.js';
 import { FoundBefore } from './lookback.js';
@@ -121,7 +121,7 @@ export class Selector {
           const nl = buf.indexOf(10, pos);
           const e = nl < 0 || nl >= end ? end : nl;
           const n = ++this.lineNo;
-          if (countCut && e - pos > this.o.maxLine) {
+          if (countCut && cutLine(e - pos, this.o.maxLine, buf[e - 1]!)) {
             this.overlong++;
             this.noteCut(n);
           }

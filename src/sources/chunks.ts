@@ -3,6 +3,15 @@
 /** Longest line kept whole; longer lines are cut to this many bytes and counted. */
 export const DEFAULT_MAX_LINE = 1 << 20;
 
+/**
+ * Whether a line of `len` bytes (its newline not counted) whose last byte is `last` is cut at maxLine: longer, by more
+ * than a CR. A CR LF line of exactly maxLine bytes before its CR LF loses only its CR at the cut, which the parser
+ * drops anyway (1 MiB + CR LF was said to be cut, and counted over-long); one of maxLine + 1 bytes before it is cut.
+ */
+export function cutLine(len: number, maxLine: number, last: number): boolean {
+  return len > maxLine && (len > maxLine + 1 || last !== 13);
+}
+
 /** A run of whole lines: `buf[0, end)` ends just after a newline (or at the end of the input). */
 export interface LineChunk {
   buf: Buffer;
@@ -63,7 +72,7 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
     carry = null;
     const lastNl = data.lastIndexOf(10);
     if (lastNl < 0) {
-      if (data.length > maxLine) {
+      if (cutLine(data.length, maxLine, data[data.length - 1]!)) {
         // Cut: keep the head as its own line, skip to the next newline.
         const head = Buffer.concat([data.subarray(0, maxLine), Buffer.from('\n')]);
         overlong++;
@@ -83,7 +92,7 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
   }
   if (carry && carry.length) {
     const last = Buffer.concat([carry.subarray(0, maxLine), Buffer.from('\n')]);
-    if (carry.length > maxLine) overlong++;
+    if (cutLine(carry.length, maxLine, carry[carry.length - 1]!)) overlong++;
     yield { buf: last, end: last.length, offset, overlong, next: offset, tail: true };
   }
 }

@@ -83,6 +83,32 @@ describe('a line longer than 1 MiB', () => {
     });
   }
 
+  it('a CR LF line of exactly 1 MiB before its CR LF is not said to be cut (only its CR is past the bound); 1 MiB + 1 byte is', () => {
+    const dir = tempDir();
+    const crlf = (content: number): Buffer => {
+      const lines = Array.from({ length: 25 }, () => LINES).flat();
+      lines.splice(119, 0, longRecord(content - longRecord(0).length));
+      return Buffer.from(lines.join('\r\n') + '\r\n');
+    };
+    for (const [content, cut] of [[MiB, false], [MiB + 1, true]] as const) {
+      const f = join(dir, `cap${content}.log`);
+      writeFileSync(f, crlf(content));
+      const runs = [
+        runCli(['--db', join(dir, `t${content}.db`), '--year', '2026', '--threads', '1', '--json-summary', f]),
+        runCli(['--db', join(dir, `r${content}.db`), '--year', '2026', '--threads', '2', '--json-summary', f], { env: RANGES }),
+        runCli(['--db', join(dir, `s${content}.db`), '--year', '2026', '--json-summary', '-'], { input: crlf(content) }),
+      ];
+      for (const [i, r] of runs.entries()) {
+        expect(r.status, r.stderr).toBe(0);
+        const name = i === 2 ? '-' : f;
+        if (cut) expect(r.stderr).toContain(warning(name, 120, 1));
+        else expect(r.stderr).not.toContain('longer than 1 MiB');
+        expect((JSON.parse(r.stdout) as { overlong: number }).overlong).toBe(cut ? 1 : 0);
+      }
+      expect(runs[1]!.stderr).toContain('ranges on 2 threads');
+    }
+  });
+
   it('the last line, without its newline: named too', () => {
     const dir = tempDir();
     const f = join(dir, 'cap.log');

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateNeedles } from '../../src/extract/index.js';
 import { scanModule, SimdScanner } from '../../src/pipeline/needle-scan.js';
-import { chunkScanner, scanChunk, withLayoutNeedles } from '../../src/pipeline/scan.js';
+import { chunkScanner, overlongIn, scanChunk, withLayoutNeedles } from '../../src/pipeline/scan.js';
+import { lineChunks } from '../../src/sources/chunks.js';
 // @ts-expect-error plain JS build script
 import { WASM, WASM_RELAXED, assemble } from '../../scripts/build-wasm.mjs';
 
@@ -162,5 +163,45 @@ describe('SIMD scan = JavaScript scan', () => {
   it('is built from the committed text (node scripts/build-wasm.mjs), with and without relaxed SIMD', async () => {
     expect(Buffer.compare(await assemble(), readFileSync(WASM))).toBe(0);
     expect(Buffer.compare(await assemble(true), readFileSync(WASM_RELAXED))).toBe(0);
+  });
+});
+
+describe('a CR LF line of exactly the line limit before its CR LF', () => {
+  // (its CR is the only byte past the limit: the cut drops it, as the parser does; one byte more is a cut)
+  const lines = (content: number): Buffer => Buffer.from(`a\r\n${'x'.repeat(content - 4)}Auth\r\nb\r\n`);
+  const chunks = async (parts: Buffer[], maxLine: number): Promise<{ overlong: number; text: string }> => {
+    let overlong = 0;
+    let text = '';
+    async function* body(): AsyncGenerator<Buffer> {
+      yield* parts;
+    }
+    for await (const c of lineChunks(body(), maxLine)) {
+      overlong += c.overlong;
+      text += c.buf.toString('latin1', 0, c.end);
+    }
+    return { overlong, text };
+  };
+
+  it('is no over-long line to the JavaScript scan, the SIMD scan and overlongIn; one byte longer is', () => {
+    const scanner = SimdScanner.create(candidateNeedles([]), 1 << 16)!;
+    for (const maxLine of [40, 64, 100, 1000]) {
+      for (const [content, cut] of [[maxLine - 1, 0], [maxLine, 0], [maxLine + 1, 1]] as const) {
+        const buf = lines(content);
+        expect([viaJs(buf, [], maxLine).overlong, viaSimd(scanner, buf, maxLine, false).overlong, overlongIn(buf, 0, buf.length, maxLine)]).toEqual([cut, cut, cut]);
+        // the candidate line: its content, whole or cut
+        expect(viaJs(buf, [], maxLine).candidates[0]![1].replace(/\r$/, '')).toBe(buf.toString('latin1', 3, 3 + Math.min(content, maxLine)));
+      }
+    }
+  });
+
+  it('is not cut by lineChunks when a read ends after its CR (the last line too); one byte longer is', async () => {
+    const maxLine = 100;
+    for (const [content, cut] of [[maxLine, 0], [maxLine + 1, 1]] as const) {
+      const line = Buffer.from(`${'x'.repeat(content)}\r`);
+      // the read ends just after the CR, the LF comes with the next
+      expect(await chunks([line, Buffer.from('\nb\n')], maxLine)).toEqual({ overlong: cut, text: cut ? `${'x'.repeat(maxLine)}\nb\n` : `${line}\nb\n` });
+      // the input's last line, ending in the CR
+      expect((await chunks([Buffer.from('a\n'), line], maxLine)).overlong).toBe(cut);
+    }
   });
 });
