@@ -161,8 +161,9 @@ const MOBILE_RULE: Rule = [
   new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
   '[phone]',
 ];
-// (the other international numbers: a `+`, its country code and groups)
-const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?\d{2,4}[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
+// (the other international numbers: a `+`, its country code and groups, the area code also in brackets: `+1 (415)
+// 555-2671`, `+44 (20) 7946 0958`)
+const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
 
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.

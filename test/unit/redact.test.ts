@@ -344,8 +344,26 @@ describe('the second review of redaction gaps', () => {
     '(2005) 1234 5678',
     // an encoded separator after a quoted word that names no secret
     '"code"%3A"2004" "message"%3D"x"',
+    // (the third review's: what looks like its new forms but is no phone nor a secret's value)
+    'HTTP/1.1 401 Unauthorized status=500 (415 ms) took 415 ms, +415 ms',
+    '12-31 23:59:59.123  4672  4689 E Auth: pid=4672 tid=4689 v1.2.3 +1.2.3',
+    '[1] (415) 555 x, size (415) 5552671 bytes, +1 (415) 555 end',
+    'request-id 4150-5552-6710 trace +1 (415) 555-26710 +1 (415) 555-2671.5',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
+  });
+});
+
+describe('the third review of redaction gaps', () => {
+  // each of these kept its number whole or in part, or its secret's value
+  it.each([
+    // an international number with its area code in brackets (NANP's `(415)`, the UK's `(20)`)
+    ['+1 (415) 555-2671', '[phone]'],
+    ['tel +1 (415) 555-2671 end', 'tel [phone] end'],
+    ['tel +44 (20) 7946 0958 end', 'tel [phone] end'],
+    ['tel +1 415-555-2671, +1 (415)555-2671.', 'tel [phone], [phone].'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
   });
 });
 
@@ -386,6 +404,10 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['%27token%27%3A%27', ''],
     ['\\u0027pwd\\u0027\\u003a\\u0027', 'x'],
     ['"password"%3A\u201c', ''],
+    // (the third review's patterns)
+    ['+1 (', ''],
+    ['+1 (415) ', '5'],
+    ['+44 (20', ')'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
