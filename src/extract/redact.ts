@@ -126,9 +126,15 @@ const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 /** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
 const PHONE_DIGIT = DIGIT;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
-/** A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`. */
+/**
+ * A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`, with
+ * a blank (ASCII, NBSP, full-width) inside each bracket or not: `( 138 ) 1234 5678`, `（ 138 ）`.
+ */
 const MOBILE_PREFIX = `${anyWidth('1')}${anyWidth('3-9')}${PHONE_DIGIT}`;
-const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${MOBILE_PREFIX}[)\uff09])`;
+const PHONE_BLANK = String.raw`[ \u00a0\u3000]`;
+const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${PHONE_BLANK}?${MOBILE_PREFIX}${PHONE_BLANK}?[)\uff09])`;
+/** China's country code, 86, its digits ASCII or full-width (`＋８６`, `（＋８６）`, `００８６` as an input method types them). */
+const CN_CODE = `${anyWidth('8')}${anyWidth('6')}`;
 
 // mainland China resident ID numbers (GB 11643: 6-digit area, birth date, 3-digit sequence, check digit or X), before
 // phones cut them; also written in groups as forms and apps show them, a blank, NBSP or `-` between (6-8-4
@@ -154,11 +160,12 @@ const ID15_RULE: Rule = [
 // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
 // version, which is no phone.
 // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
-// digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape; the first
-// group also in brackets, ASCII or full-width (`tel (138) 1234-5678`, `（138）1234 5678`).
+// digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape, the country
+// code's too (`（＋８６）13812345678` kept `（＋８６）` before `[phone]`); the first group also in brackets, ASCII or
+// full-width, a blank inside them or not (`tel (138) 1234-5678`, `（138）1234 5678`, `tel ( 138 ) 1234 5678`).
 const MOBILE_RULE: Rule = [
   () => true,
-  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|00)?86${PHONE_GAP}?|[(\uff08][+\uff0b]?86[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|${anyWidth('0')}{2})?${CN_CODE}${PHONE_GAP}?|[(\uff08][+\uff0b]?${CN_CODE}[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
   '[phone]',
 ];
 // (the other international numbers: a `+`, its country code and groups, the area code also in brackets: `+1 (415)

@@ -43,6 +43,8 @@ describe('secrets and personal numbers the review of redaction gaps found stored
     ['phones.log', (n: number) => `bind 手机号 \uff11\uff13\uff19\uff18\uff17\uff16\uff15\uff14\uff13\uff12${n} tel 139\u00a08765\u00a0432${n} (+86)1597654321${n} 0086 136 5432 109${n}`, ['\uff18\uff17\uff16\uff15', '8765', '97654', '5432', '0086']],
     // The third review of redaction gaps: each number or secret below was stored as it stands, or in part, on the code before
     ['bracket-intl.log', (n: number) => `bind tel +1 (415) 555-267${n} uk +44 (20) 7946 095${n}`, ['555-267', '7946 095']],
+    ['spaced-bracket-phone.log', (n: number) => `bind tel ( 139 ) 8765 432${n} \uff08 136 \uff09 5432-109${n}`, ['8765 432', '5432-109']],
+    ['fullwidth-cc.log', (n: number) => `bind \uff08\uff0b\uff18\uff16\uff09\uff11\uff13\uff19\uff18\uff17\uff16\uff15\uff14\uff13\uff12${n}`, ['\uff0b\uff18\uff16', '\uff18\uff17\uff16\uff15']],
   ])('%s', (name, line, secrets) => {
     const { stored, stdout } = ingest(name, pair(line));
     for (const s of secrets) {

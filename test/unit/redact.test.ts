@@ -349,6 +349,8 @@ describe('the second review of redaction gaps', () => {
     '12-31 23:59:59.123  4672  4689 E Auth: pid=4672 tid=4689 v1.2.3 +1.2.3',
     '[1] (415) 555 x, size (415) 5552671 bytes, +1 (415) 555 end',
     'request-id 4150-5552-6710 trace +1 (415) 555-26710 +1 (415) 555-2671.5',
+    'f( 138 ) 1234 567 end, ( 138 ) 1234 56789, ( 128 ) 1234 5678',
+    'retry in (+86) ms, +86 1.2.3, \uff08\uff0b\uff18\uff16\uff09 ok',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -362,6 +364,16 @@ describe('the third review of redaction gaps', () => {
     ['tel +1 (415) 555-2671 end', 'tel [phone] end'],
     ['tel +44 (20) 7946 0958 end', 'tel [phone] end'],
     ['tel +1 415-555-2671, +1 (415)555-2671.', 'tel [phone], [phone].'],
+    // a mobile number's first group with blanks inside its brackets, ASCII or full-width
+    ['tel ( 138 ) 1234 5678', 'tel [phone]'],
+    ['tel \uff08 138 \uff09 1234-5678 end', 'tel [phone] end'],
+    ['\u624b\u673a\uff1a\uff08\u3000\uff11\uff13\uff18\u3000\uff09\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18', '\u624b\u673a\uff1a[phone]'],
+    // a country code written full-width, in brackets or not, is inside the redaction as an ASCII one is
+    ['\uff08\uff0b\uff18\uff16\uff0913812345678', '[phone]'],
+    ['(+86) 13812345678', '[phone]'],
+    ['tel (\uff0b\uff18\uff16) 138 1234 5678 end', 'tel [phone] end'],
+    ['tel \uff0b\uff18\uff16 13812345678 end', 'tel [phone] end'],
+    ['tel \uff10\uff10\uff18\uff16 \uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18 end', 'tel [phone] end'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -408,6 +420,11 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['+1 (', ''],
     ['+1 (415) ', '5'],
     ['+44 (20', ')'],
+    ['( ', '1'],
+    ['( 138 ', ''],
+    ['\uff08\u3000\uff11\uff13\uff18\u3000', ''],
+    ['\uff08\uff0b\uff18\uff16\uff09', ''],
+    ['\uff0b\uff18\uff16 ', '1'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
