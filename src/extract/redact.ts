@@ -31,6 +31,8 @@ const SECRET_WORD = String.raw`(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))
  * characters as escapes: see the header rule's note. Escaped and encoded separators are the next rules'.
  */
 const KEY_SEPARATOR = String.raw`[:=\uff1a\uff1d]`;
+/** `:` or `=` escaped as Gson writes them (`\u003a`, `\u003d`) or percent-encoded, once or more (`%3A`, `%253D`). */
+const ENCODED_SEPARATOR = String.raw`(?:\\u003[da]|%(?:25)*3[da])`;
 
 /** Chinese names of secret keys (密码, 口令, 令牌, 密钥, 秘钥) and of an SMS code (验证码), as escapes. */
 const CJK_SECRET_KEY = String.raw`(?:\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u5bc6\u94a5|\u79d8\u94a5|\u79c1\u94a5|\u9a8c\u8bc1\u7801)`;
@@ -216,11 +218,16 @@ const RULES: readonly Rule[] = [
   // Around an encoded separator the quotes may be left raw (`"password"%3A"x"`, `'token'%3D'x'`: kept whole before), be
   // Gson's or full-width ones (`\u0027token\u0027\u003d\u0027x\u0027`, `"password"%3A“x y”`) or an encoded single quote
   // (`%27token%27%3A%27x y%27`); a value in any quote but an encoded one or Gson's `\u0022` keeps its quotes, as under a
-  // plain separator.
+  // plain separator. Blanks may stand around the separator, as around a plain one (`"password" %3A "x"`: kept whole
+  // before), and a plain separator may follow an encoded single quote as an encoded double one (`%27token%27:x`: kept).
+  // (no lookbehind for the encoded quote before a plain separator: one looking back over the blanks was tried after each
+  // blank given back, and `%27token%27`, 1 MiB of blanks and `x` took 199 s)
   [
-    (t, l) => (l.includes('u003') || l.includes('%3') || l.includes('%253') || l.includes('%22') || l.includes('%2522')) && SECRET_KEY_IN.test(t),
+    (t, l) =>
+      (l.includes('u003') || l.includes('%3') || l.includes('%253') || l.includes('%22') || l.includes('%2522') || l.includes('%27') || l.includes('%2527')) &&
+      SECRET_KEY_IN.test(t),
     new RegExp(
-      String.raw`((?:%(?:25)*2[27]|\\u002[27])?${SECRET_WORD}(?:%(?:25)*2[27]|\\u002[27]|\\?["'\u201d])?(?:\\u003[da]|%(?:25)*3[da]|(?<=%(?:25)*22)[:=])(?:%(?:25)*20|\+)*)` +
+      String.raw`((?:%(?:25)*2[27]|\\u002[27])?${SECRET_WORD}(?:%(?:25)*2[27][ \u00a0]*(?:[:=]|${ENCODED_SEPARATOR})|(?:\\u002[27]|\\?["'\u201d])?[ \u00a0]*${ENCODED_SEPARATOR})(?:%(?:25)*20|\+|[ \u00a0])*)` +
         String.raw`(?:(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|%(?:25)*27(?:(?!%(?:25)*27).)*(?:%(?:25)*27|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$))|(${QUOTED})|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>&])+)`,
       'gi',
     ),

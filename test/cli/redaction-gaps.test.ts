@@ -44,6 +44,7 @@ describe('secrets and personal numbers the review of redaction gaps found stored
     // The third review of redaction gaps: each number or secret below was stored as it stands, or in part, on the code before
     ['bracket-intl.log', (n: number) => `bind tel +1 (415) 555-267${n} uk +44 (20) 7946 095${n}`, ['555-267', '7946 095']],
     ['spaced-bracket-phone.log', (n: number) => `bind tel ( 139 ) 8765 432${n} \uff08 136 \uff09 5432-109${n}`, ['8765 432', '5432-109']],
+    ['spaced-encoded.log', (n: number) => `body "password" %3A "hunter${n}SPC" %27token%27:tok${n}RAWSQ`, ['hunter1SPC', 'hunter2SPC', 'tok1RAWSQ', 'tok2RAWSQ']],
     ['fullwidth-cc.log', (n: number) => `bind \uff08\uff0b\uff18\uff16\uff09\uff11\uff13\uff19\uff18\uff17\uff16\uff15\uff14\uff13\uff12${n}`, ['\uff0b\uff18\uff16', '\uff18\uff17\uff16\uff15']],
   ])('%s', (name, line, secrets) => {
     const { stored, stdout } = ingest(name, pair(line));
