@@ -164,15 +164,16 @@ const ID15_RULE: Rule = [
 // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
 // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape, the country
 // code's too (`（＋８６）13812345678` kept `（＋８６）` before `[phone]`); the first group also in brackets, ASCII or
-// full-width, a blank inside them or not (`tel (138) 1234-5678`, `（138）1234 5678`, `tel ( 138 ) 1234 5678`).
+// full-width, a blank inside them or not (`tel (138) 1234-5678`, `（138）1234 5678`, `tel ( 138 ) 1234 5678`), the country code's brackets too (`( +86 ) 138…`).
 const MOBILE_RULE: Rule = [
   () => true,
-  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|${anyWidth('0')}{2})?${CN_CODE}${PHONE_GAP}?|[(\uff08][+\uff0b]?${CN_CODE}[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|${anyWidth('0')}{2})?${CN_CODE}${PHONE_GAP}?|[(\uff08]${PHONE_BLANK}?[+\uff0b]?${CN_CODE}${PHONE_BLANK}?[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
   '[phone]',
 ];
 // (the other international numbers: a `+`, its country code and groups, the area code also in brackets: `+1 (415)
-// 555-2671`, `+44 (20) 7946 0958`)
-const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
+// 555-2671`, `+44 (20) 7946 0958`; a trunk `(0)` after the country code as European numbers are written: `+44 (0)20 7946
+// 0958`, `+49 (0)30 1234567`)
+const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\(0\)[- \u00a0]?)?(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
 
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.

@@ -352,6 +352,8 @@ describe('the second review of redaction gaps', () => {
     'request-id 4150-5552-6710 trace +1 (415) 555-26710 +1 (415) 555-2671.5',
     'f( 138 ) 1234 567 end, ( 138 ) 1234 56789, ( 128 ) 1234 5678',
     'retry in (+86) ms, +86 1.2.3, \uff08\uff0b\uff18\uff16\uff09 ok',
+    // (its leftovers': a trunk `(0)` or a blank in the country code's brackets before what is no number)
+    'offset +4 (0) 20 ms, +44 (0)20 79 end, ( +86 ) ms, ( +86 ) 138 1234 567 end, +44 (0)20 7946 0958.5',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -384,6 +386,12 @@ describe('the third review of redaction gaps', () => {
     ['tel (\uff0b\uff18\uff16) 138 1234 5678 end', 'tel [phone] end'],
     ['tel \uff0b\uff18\uff16 13812345678 end', 'tel [phone] end'],
     ['tel \uff10\uff10\uff18\uff16 \uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18 end', 'tel [phone] end'],
+    // (its leftovers) a trunk `(0)` after the country code, as European numbers are written
+    ['tel +44 (0)20 7946 0958 end', 'tel [phone] end'],
+    ['tel +44 (0) 20 7946 0958, +49 (0)30 1234567.', 'tel [phone], [phone].'],
+    // a blank inside the country code's brackets, as inside the first group's
+    ['( +86 ) 138 1234 5678', '[phone]'],
+    ['tel \uff08 \uff0b\uff18\uff16 \uff09\uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18 end', 'tel [phone] end'],
   ])('%s', (text, want) => {
     expect(redact(text)).toBe(want);
   });
@@ -441,6 +449,8 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['%2527secret%2527=', 'x'],
     ['\uff08\uff0b\uff18\uff16\uff09', ''],
     ['\uff0b\uff18\uff16 ', '1'],
+    ['+44 (0)', '2'],
+    ['( +86 ) ', '1'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
