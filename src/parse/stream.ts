@@ -22,6 +22,8 @@ export interface HeadInfo {
   encoding: TextEncoding | 'binary';
   /** UTF-16 only: the bytes of a junk head before its BOM (HeadEncoding.junk); 0 otherwise. */
   junk: number;
+  /** UTF-8 at the head, UTF-16 further in (HeadEncoding.mixed). */
+  mixed?: true;
   lineEnding: LineEnding | null;
   /** Set when the input is not a log at all and is skipped: the one-line reason. */
   notLog: string | null;
@@ -53,7 +55,7 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
     return { format: 'binary', encoding: 'binary', junk: 0, lineEnding: null, notLog: null, note };
   }
   const th = textHead(head);
-  if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog: null, note: null };
+  if (forced === 'studio-json' || (!forced && th.encoding === 'utf-8' && looksLikeStudioJson(head))) return { format: 'studio-json', encoding: th.encoding, junk: th.junk, ...(th.mixed ? { mixed: th.mixed } : {}), lineEnding: th.lineEnding, notLog: null, note: null };
   const lines = th.utf8.toString('utf8').split('\n');
   // The last line may be cut mid-line; a giant first line is kept, its header is whole.
   if (!complete && lines.length > 1) lines.pop();
@@ -65,7 +67,7 @@ export function inspectHead(head: Buffer, complete: boolean, forced?: FormatName
   const notLog = forced ? null : notALog(head, th, format !== 'raw');
   const cr = loneCrs(th.utf8);
   const notes = [format === 'raw' && !forced ? RAW_NOTE : null, loneCrNote(cr)].filter((n) => !!n);
-  return { format, encoding: th.encoding, junk: th.junk, lineEnding: th.lineEnding, notLog, crOnly: loneCrRefusal(cr), crReadNote: loneCrReadNote(cr), detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
+  return { format, encoding: th.encoding, junk: th.junk, ...(th.mixed ? { mixed: th.mixed } : {}), lineEnding: th.lineEnding, notLog, crOnly: loneCrRefusal(cr), crReadNote: loneCrReadNote(cr), detected, note: notLog ?? (notes.length ? notes.join('; ') : null) };
 }
 
 /** The format of an input from its first bytes (see inspectHead). */
@@ -101,7 +103,7 @@ export async function* recordsOf(stream: AsyncIterable<Buffer>, opts: ParseOptio
   const parser = new RecordParser(opts);
   parser.setFormat(format);
   let lineNo = 0;
-  for await (const c of decodedLineChunks(all, info.encoding as TextEncoding, DEFAULT_MAX_LINE, 0, info.junk)) {
+  for await (const c of decodedLineChunks(all, info.encoding as TextEncoding, DEFAULT_MAX_LINE, 0, { junk: info.junk, mixed: info.mixed })) {
     let pos = 0;
     while (pos < c.end) {
       const nl = c.buf.indexOf(10, pos);

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { BinaryRecords } from '../parse/binary.js';
 import { readStudioJson } from '../parse/json-logs.js';
 import { lineChunks, type LineChunk } from '../sources/chunks.js';
-import { decodedLineChunks, type TextEncoding } from '../sources/encoding.js';
+import { decodedLineChunks, decodedRead, type DecodeAs, type TextEncoding } from '../sources/encoding.js';
 import type { PrefixHasher } from './fingerprint.js';
 import { scanInParallel, splitRanges, rangeBytes, type ScanPool } from './parallel.js';
 import { pooledChunks, type LentBuffers } from './pooled.js';
@@ -88,16 +88,17 @@ export async function skipHashing(stream: AsyncIterable<Buffer>, n: number, hash
   })();
 }
 
-/** Lines read on this thread, chunk by chunk (UTF-16 decoded to UTF-8 first: its chunks' offsets are not the file's). */
-export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, junk = 0): AsyncGenerator<Frame> {
-  const exact = encoding === 'utf-8';
-  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start, junk)) yield { kind: 'lines', chunk, exact };
+/** Lines read on this thread, chunk by chunk (UTF-16 or a mixed capture decoded to UTF-8 first: its chunks' offsets are not the file's). */
+export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, as: DecodeAs = {}): AsyncGenerator<Frame> {
+  const exact = !decodedRead(encoding, as.mixed);
+  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start, as)) yield { kind: 'lines', chunk, exact };
 }
 
 /** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
-export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean, lent?: LentBuffers, junk = 0): AsyncGenerator<Frame> {
-  const decoded = encoding === 'utf-8';
-  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start, junk), pool, streamJobBytes(), usePool, lent)) {
+export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, pool: ScanPool, usePool: () => boolean, lent?: LentBuffers, as: DecodeAs = {}): AsyncGenerator<Frame> {
+  // (named for what it is not: true when the chunks are the input's own bytes)
+  const decoded = !decodedRead(encoding, as.mixed);
+  for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start, as), pool, streamJobBytes(), usePool, lent)) {
     if (u.kind === 'inline') {
       yield { kind: 'lines', chunk: u.chunk, exact: decoded };
       continue;

@@ -14,7 +14,7 @@ import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from '
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { LONG_HEADER, MULTI_LINE_FORMATS, STUDIO_HIDDEN_TAG, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
-import { otherEncodingAtEnd, utf16Before, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { decodedRead, textBefore, utf16AtEnd, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { contractAdds, type Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
@@ -229,6 +229,11 @@ interface HeadFacts {
   encoding: TextEncoding;
   /** UTF-16 only: the bytes of a junk head before its BOM (HeadEncoding.junk), read as UTF-8 lines. */
   junk: number;
+  /**
+   * UTF-8 at the head and UTF-16 further on (HeadEncoding.mixed, or a plain file's tail: utf16AtEnd): read line by line,
+   * each line in the encoding its start shows, as UTF-16 is (MixedDecoder).
+   */
+  mixed?: boolean;
   /** With --input-format: the layout its head has by detection (the flag's warning, when lines fit no record). */
   detected?: FormatName;
   /** A plain file, read at positions (not stdin, a FIFO, a zip entry or gzip). */
@@ -254,14 +259,20 @@ function headFacts(src: SourceBytes, input: Input, opts: IngestOptions, result: 
   // hostile message must not get a capture refused.)
   if (info.crOnly && !info.crReadNote) return { ...result, encoding: info.encoding, lineEnding: info.lineEnding, status: 'failed', error: info.crOnly };
   Object.assign(result, { encoding: info.encoding, lineEnding: info.lineEnding, ...(info.note ? { note: info.note } : {}) });
+  // A plain file whose head is UTF-8 and whose end holds UTF-16 (PowerShell's `>>` after a UTF-8 tool's `>`): read line
+  // by line in the encoding each line's start shows. The tail sample was read for every plain file before, after the
+  // read, only to say so (its part read as no lines: 29 events of 80); a head in UTF-16 is read so whatever its end.
+  const plainFile = input.path !== null && !input.entry && !input.pipe && opened.compression === 'none';
+  const mixed = !!info.mixed || (info.encoding === 'utf-8' && shapeOf(info.format) === 'text' && plainFile && src.stamp !== null && utf16AtEnd(fileTail(input.path!, src.stamp.size)));
   return {
     format: info.format,
     shape: shapeOf(info.format),
     encoding: info.encoding === 'binary' ? 'utf-8' : info.encoding,
     junk: info.junk,
+    ...(mixed ? { mixed } : {}),
     ...(info.detected ? { detected: info.detected } : {}),
     // A FIFO is read once, front to back, like stdin: no position to read its bytes at again.
-    plainFile: input.path !== null && !input.entry && !input.pipe && opened.compression === 'none',
+    plainFile,
     ...(info.crOnly && info.crReadNote ? { loneCrs: { refusal: info.crOnly, note: info.crReadNote } } : {}),
   };
 }
@@ -412,9 +423,10 @@ const UTF16_BACK_BYTES = 1 << 19;
  * LOOKBACK_LINES and the LOOKBACK_BYTES before those (the read-backs of events among them). `raw`: the input's
  * bytes ending at `offset`, the first line cut unless they start the input (a plain UTF-8 file's: linesBack).
  */
-function backLines(raw: Buffer, offset: number, encoding: TextEncoding, junk: number): Buffer {
-  const text = encoding === 'utf-8' ? raw : utf16Before(raw, offset, encoding, junk);
-  return text.subarray(backStart(text, encoding === 'utf-8' ? offset - raw.length : 0, LOOKBACK_LINES, LOOKBACK_BYTES + 1));
+function backLines(raw: Buffer, offset: number, encoding: TextEncoding, junk: number, mixed: boolean | undefined): Buffer {
+  const decoded = decodedRead(encoding, mixed);
+  const text = decoded ? textBefore(raw, offset, encoding, junk) : raw;
+  return text.subarray(backStart(text, decoded ? 0 : offset - raw.length, LOOKBACK_LINES, LOOKBACK_BYTES + 1));
 }
 
 /**
@@ -466,12 +478,14 @@ function studioTagBefore(path: string, end: number): string | null | undefined {
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
 async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
+  // read through the decoder (UTF-16, or UTF-8 with UTF-16 further on), not as the input's own bytes
+  const decoded = decodedRead(encoding, facts.mixed);
   const { hasher, startBytes, startLines } = at;
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const threads = opts.threads ?? 1;
   const size = src.opened.size;
   const large = size !== null && largeInput(size - startBytes);
-  const rangeable = shape === 'text' && encoding === 'utf-8' && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null;
+  const rangeable = shape === 'text' && !decoded && plainFile && input.path !== null && threads > 1 && !opts.tee && !everyLine && large && at.body === null;
   // A file dense with candidate lines is read on this thread, as a small one is (denseInput says why and what it
   // measured). The Selector's needles count: a `-v long` file's every entry header is one, and it too was faster here.
   const dense = rangeable && denseInput(input.path!, startBytes, size, opts.needles, maxLine);
@@ -481,7 +495,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // A UTF-16 capture's are decoded first. How far back: backLines.
   const resumedText = startBytes > 0 && shape === 'text';
   const atPath = plainFile && input.path !== null && at.body === null ? input.path : null;
-  const before = resumedText && encoding === 'utf-8' && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
+  const before = resumedText && !decoded && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
   if (before) await lookBack(before.bytes);
   if (rangeable && !dense) {
     trace('read', `${name}: ranges on ${threads} threads`);
@@ -493,14 +507,19 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
     return yield* studioFrames(abortable(src.stream(), opts.signal), startBytes, startLines);
   }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
+  // the bytes just before the resume point: the line they end says the encoding there (a decoded read's)
+  let prev: Buffer | undefined;
   if (resumedText && !before) {
-    const max = encoding === 'utf-8' ? RESUME_BACK_BYTES : UTF16_BACK_BYTES;
+    const max = decoded ? UTF16_BACK_BYTES : RESUME_BACK_BYTES;
     const raw = atPath !== null ? bytesBefore(atPath, startBytes, max) : hasher.bytesBefore(startBytes, max);
-    if (raw) await lookBack(backLines(raw, startBytes, encoding, facts.junk));
+    if (raw) await lookBack(backLines(raw, startBytes, encoding, facts.junk, facts.mixed));
+    if (raw) prev = raw.subarray(Math.max(0, raw.length - 2));
   }
+  if (decoded && startBytes > 0 && !prev) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
+  const as = { junk: facts.junk, mixed: facts.mixed, before: prev };
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
-  const reader = shape === 'text' && encoding === 'utf-8' && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
+  const reader = shape === 'text' && !decoded && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
   if (reader) hasher.useKnown((o) => reader.hashAt(o));
   const hashed = reader ? abortable(rest, opts.signal) : tapped(abortable(rest, opts.signal), (c) => hasher.feed(c));
   if (shape === 'binary') {
@@ -514,11 +533,11 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const small = plainFile && size !== null && (!large || dense);
   if (threads > 1 && !everyLine && !small) {
     trace('read', `${name}: stream jobs on ${threads} threads`);
-    return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader, facts.junk);
+    return yield* pooledFrames(hashed, encoding, maxLine, startBytes, scanPool(), () => !selector.wantsEveryLine, reader, as);
   }
   const why = threads < 2 ? '--threads 1' : everyLine ? 'every record is read' : dense ? 'dense with candidate lines' : 'small';
   trace('read', `${name}: this thread (${why})`);
-  return yield* lineFrames(hashed, encoding, maxLine, startBytes, facts.junk);
+  return yield* lineFrames(hashed, encoding, maxLine, startBytes, as);
 }
 
 /**
@@ -653,11 +672,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     await own.pool?.close();
   }
   const res = finishWith('read');
-  // A plain file whose end is in another encoding than its head: said, not silently read as no lines.
-  const other = facts.plainFile && input.path !== null && src.stamp ? otherEncodingAtEnd(fileTail(input.path, src.stamp.size), facts.encoding) : null;
   // after the read, into a copy (the input's own array may be the gzip reader's)
   const warn = (w: string): void => void (res.warnings = [...(res.warnings ?? []), w]);
-  if (other) warn(other);
   // Read with a layout the input does not have (--input-format): its bytes are counted as read all the same, so no
   // later run reads them again. Said, with the way back (an exactly-once review: 0 of 80 events, for good).
   // Only when the head is another layout by detection: a stray candidate line of a capture forced to its own layout is
@@ -683,7 +699,7 @@ function sizeText(bytes: number): string {
   return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
 }
 
-/** Bytes of a plain file's end looked at for another encoding (otherEncodingAtEnd). */
+/** Bytes of a plain file's end looked at for UTF-16 after a UTF-8 head (utf16AtEnd). */
 const TAIL_CHECK_BYTES = 16 * 1024;
 
 /** The last TAIL_CHECK_BYTES of the `size` bytes of a file, from an even offset (empty when it cannot be read). */

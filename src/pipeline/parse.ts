@@ -27,7 +27,7 @@ export async function* parseRecords(stream: AsyncIterable<Buffer>, opts: ParseOp
   // every line: the scanner is never asked
   const selector = new Selector(parser, { scanner: chunkScanner(candidateNeedles([])), maxLine: DEFAULT_MAX_LINE, everyLine: true, startLine: 0 });
   const encoding = info.encoding === 'binary' ? 'utf-8' : info.encoding;
-  const frames = shape === 'studio-json' ? studioFrames(all, 0, 0) : shape === 'binary' ? binaryFrames(all, 0, 0) : lineFrames(all, encoding, DEFAULT_MAX_LINE, 0, info.junk);
+  const frames = shape === 'studio-json' ? studioFrames(all, 0, 0) : shape === 'binary' ? binaryFrames(all, 0, 0) : lineFrames(all, encoding, DEFAULT_MAX_LINE, 0, { junk: info.junk, mixed: info.mixed });
   for await (const f of frames) {
     await selector.take(f);
     yield* out.splice(0);

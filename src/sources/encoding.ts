@@ -3,6 +3,7 @@
  * writes UTF-16LE with a BOM) becomes UTF-8 before the line scanner sees it, in whole lines, with
  * each checkpoint kept as an offset in the ORIGINAL file so a resumed read starts at the right byte.
  */
+import { isUtf8 } from 'node:buffer';
 import { lineChunks, type LineChunk } from './chunks.js';
 
 /** The text encodings read. */
@@ -21,6 +22,11 @@ export interface HeadEncoding {
    * code units start at offsets of this number's parity.
    */
   junk: number;
+  /**
+   * UTF-8 at the head, UTF-16 of ASCII at a line start further in (PowerShell's `>>` after a UTF-8 tool's `>`): read
+   * line by line, each in the encoding its start shows (MixedDecoder). Set only when so.
+   */
+  mixed?: true;
 }
 
 // Bytes looked at for the NUL pattern: the whole head, so a junk block at the start does not hide it.
@@ -42,6 +48,9 @@ export function detectEncoding(head: Buffer): HeadEncoding {
   if (nul < 0 || nul >= n) return { encoding: 'utf-8', bom: 0, junk: 0 };
   const junked = junkBeforeBom(head.subarray(0, n), nul);
   if (junked) return junked;
+  // UTF-8 lines, then a line of UTF-16 (its first NUL beside the first code units of a line after them)
+  const s = head.lastIndexOf(10, nul) + 1;
+  if (s > 0 && lineEncodingAt(head, s, 'utf-8', true) !== 'utf-8') return { encoding: 'utf-8', bom: 0, junk: 0, mixed: true };
   const side = nulSide(head, 0, n);
   return { encoding: side ?? 'utf-8', bom: 0, junk: 0 };
 }
@@ -86,16 +95,10 @@ function junkBeforeBom(head: Buffer, nul: number): HeadEncoding | null {
   return null;
 }
 
-/** UTF-16 text that starts a capture as UTF-8: a junk head's bytes as they are, then the rest (BOM dropped) decoded. */
-function decodeStart(buf: Buffer, enc: 'utf-16le' | 'utf-16be', junk: number): string {
-  const rest = buf.subarray(Math.min(junk, buf.length));
-  return buf.toString('utf8', 0, Math.min(junk, buf.length)) + new TextDecoder(enc).decode(rest.subarray(0, rest.length & ~1));
-}
-
-/** The head as UTF-8 text bytes (for format detection), whatever its encoding. */
-export function headAsUtf8(head: Buffer, enc: TextEncoding, junk = 0): Buffer {
-  if (enc === 'utf-8') return head;
-  return Buffer.from(decodeStart(head, enc, junk), 'utf8');
+/** The head as UTF-8 text bytes (for format detection), whatever its encoding (a mixed one's lines each in theirs). */
+export function headAsUtf8(head: Buffer, enc: TextEncoding, junk = 0, mixed = false): Buffer {
+  if (!decodedRead(enc, mixed)) return head;
+  return decodeLines(head, enc, junk);
 }
 
 /** The line-ending style of a head (UTF-8 bytes): LF, CR LF, CR CR LF, or a mix. */
@@ -234,92 +237,337 @@ class OffsetMap {
 // A run without a newline longer than this is passed on without waiting for its end (memory stays bounded).
 const MAX_CARRY = 4 << 20;
 
-/** Offset just after the last newline code unit of `buf` (UTF-16, its code units from its first byte), or -1. */
-function lastNewline16(buf: Buffer, le: boolean): number {
-  for (let i = (buf.length & ~1) - 2; i >= 0; i -= 2) {
-    if (le ? buf[i] === 10 && buf[i + 1] === 0 : buf[i] === 0 && buf[i + 1] === 10) return i + 2;
+/**
+ * The encoding of the line that ends at some offset, from the two bytes before it (`b2`, `b1`): its line end's shape
+ * (LF in UTF-8, 0A 00 in UTF-16LE, 00 0A in UTF-16BE); null where those bytes end no line.
+ */
+function endedIn(b2: number | undefined, b1: number | undefined): TextEncoding | null {
+  if (b1 === 0 && b2 === 10) return 'utf-16le';
+  if (b1 === 10) return b2 === 0 ? 'utf-16be' : 'utf-8';
+  return null;
+}
+
+/** How far a line in UTF-16 is looked into for the LF that would end it in UTF-8 (lineEncodingAt). */
+const SWITCH_LOOK = 64 * 1024;
+
+/**
+ * Whether the line at `p` starts as UTF-16 of ASCII in the byte order `le`: a NUL on that side of each of its first
+ * code units (up to 4, up to its LF); null when the bytes end before that is known and more may come.
+ */
+function asciiUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | null {
+  let units = 0;
+  for (let i = p; units < 4; i += 2, units++) {
+    if (i + 2 > b.length) return eof ? units > 0 : null;
+    const lo = le ? b[i]! : b[i + 1]!;
+    const hi = le ? b[i + 1]! : b[i]!;
+    if (hi !== 0 || lo === 0) return false;
+    if (lo === 10) return true;
+  }
+  return true;
+}
+
+/** `b[from, to)` is UTF-8 (a sequence cut by `to` allowed when `cut`). */
+function utf8Text(b: Buffer, from: number, to: number, cut: boolean): boolean {
+  if (isUtf8(b.subarray(from, to))) return true;
+  if (!cut) return false;
+  for (let k = 1; k <= 3 && to - k > from; k++) if (b[to - k]! >= 0xc0 && isUtf8(b.subarray(from, to - k))) return true;
+  return false;
+}
+
+/**
+ * The encoding of the line at `p` of a capture whose encoding may change at a line start (PowerShell's `>>` of UTF-16LE
+ * after a UTF-8 tool's `>`, or the reverse), told from its bytes: `cur` is the encoding the line before it ended in.
+ * A BOM says it (FF FE, FE FF). After UTF-8, UTF-16 of ASCII (a NUL beside each of its first code units: a logcat line
+ * starts with its time or level) starts UTF-16; UTF-8 text has no NUL. After UTF-16, a line with no NUL before the byte
+ * LF, that is UTF-8 and not a UTF-16 line ending there (0A 00 on a code unit), is UTF-8: a UTF-16 line of text holds a
+ * NUL unless it is all non-ASCII (CJK without a space or a digit), which as bytes is rarely UTF-8. null: the bytes end
+ * before that is known, and more may come (`eof`: none will). A function of the bytes only, so a run that resumes at a
+ * line start tells the same as one clean run there.
+ */
+function lineEncodingAt(b: Buffer, p: number, cur: TextEncoding, eof: boolean): TextEncoding | null {
+  const n = b.length - p;
+  if (n < 2 && !eof) return null;
+  if (n >= 2 && b[p] === 0xff && b[p + 1] === 0xfe) return 'utf-16le';
+  if (n >= 2 && b[p] === 0xfe && b[p + 1] === 0xff) return 'utf-16be';
+  if (cur === 'utf-8') {
+    if (n < 2) return cur;
+    const le = asciiUnits(b, p, true, eof);
+    if (le === null) return null;
+    if (le) return 'utf-16le';
+    const be = asciiUnits(b, p, false, eof);
+    if (be === null) return null;
+    return be ? 'utf-16be' : cur;
+  }
+  // a line of ASCII text: a NUL in its first code unit (the common case, one look)
+  if (n >= 2 && (b[p] === 0 || b[p + 1] === 0)) return cur;
+  // empty UTF-8 lines (LF, CR LF) before its first line of text
+  let r = p;
+  while (r < b.length && (b[r] === 10 || b[r] === 13)) r++;
+  const i = b.indexOf(10, r);
+  if (i < 0 || i > p + SWITCH_LOOK) {
+    if (i < 0 && !eof && n < SWITCH_LOOK) return null;
+    if (i >= 0 || n >= SWITCH_LOOK) return cur;
+  }
+  const end = i < 0 ? b.length : i;
+  if (end <= r || b.subarray(p, end).indexOf(0) >= 0) return cur;
+  // an LF on a code unit of UTF-16LE, 0A 00, ends a UTF-16 line; the byte after it says which
+  if (i >= 0 && cur === 'utf-16le' && ((i - p) & 1) === 0) {
+    if (i + 1 >= b.length) {
+      if (!eof) return null;
+    } else if (b[i + 1] === 0) return cur;
+  }
+  return utf8Text(b, p, end, i < 0) ? 'utf-8' : cur;
+}
+
+/** The first of the bytes UTF-8 text never has (NUL, FF, FE) in `b` from `from`, or -1. */
+function firstNonUtf8(b: Buffer, from: number): number {
+  let x = -1;
+  for (const v of [0, 0xff, 0xfe]) {
+    const k = b.indexOf(v, from);
+    if (k >= 0 && (x < 0 || k < x)) x = k;
+  }
+  return x;
+}
+
+/** Offset just after the first LF code unit at or after `q` (code units from `q`), or -1. */
+function nextNewline16(b: Buffer, q: number, le: boolean): number {
+  for (let i = b.indexOf(10, le ? q : q + 1); i >= 0; i = b.indexOf(10, i + 1)) {
+    if (le ? ((i - q) & 1) === 0 && b[i + 1] === 0 : ((i - q) & 1) === 1 && b[i - 1] === 0) return i + 2 - (le ? 0 : 1);
   }
   return -1;
 }
 
 /**
- * UTF-16 bytes -> UTF-8 chunks of whole lines. `map` learns, for each chunk that ends a line, the
- * offset in the original stream (counted from its first byte, the BOM included) where it ends.
+ * Bytes of a capture -> UTF-8 text, line by line in the encoding each line's start shows (lineEncodingAt): UTF-8 is
+ * passed on as it is, UTF-16 decoded; a BOM at a line start is dropped. `map` learns, for each piece that ends a line,
+ * the offset in the original stream (counted from its first byte) where it ends.
  */
-async function* utf16ToUtf8(stream: AsyncIterable<Buffer>, enc: 'utf-16le' | 'utf-16be', map: OffsetMap, junk: number): AsyncGenerator<Buffer> {
-  // One streaming decoder: a surrogate pair or code unit cut between chunks is carried by it.
-  const decoder = new TextDecoder(enc);
-  const le = enc === 'utf-16le';
-  let carry: Buffer = Buffer.alloc(0);
-  let orig = 0;
-  let utf8 = 0;
-  // A junk head before the BOM (HeadEncoding.junk) is passed on as the UTF-8 lines it is; the decoder starts at
-  // the BOM, which it drops.
-  let junkLeft = junk;
-  const emit = (part: Buffer, atLineEnd: boolean): Buffer => {
-    const out = Buffer.from(decoder.decode(part, { stream: true }), 'utf8');
-    orig += part.length;
-    utf8 += out.length;
-    if (atLineEnd) map.add(utf8, orig);
-    return out;
-  };
-  for await (let chunk of stream) {
-    if (junkLeft > 0) {
-      // a copy: the chunk's buffer may be filled again once taken
-      const head = Buffer.from(chunk.subarray(0, junkLeft));
-      junkLeft -= head.length;
-      orig += head.length;
-      utf8 += head.length;
-      if (junkLeft === 0 && head[head.length - 1] === 10) map.add(utf8, orig);
-      yield head;
-      chunk = chunk.subarray(head.length);
-      if (!chunk.length) continue;
-    }
-    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const cut = lastNewline16(data, le);
-    if (cut > 0) {
-      const out = emit(data.subarray(0, cut), true);
-      if (out.length) yield out;
-      carry = Buffer.from(data.subarray(cut));
-    } else if (data.length > MAX_CARRY) {
-      const even = data.length & ~1;
-      const out = emit(data.subarray(0, even), false);
-      if (out.length) yield out;
-      carry = Buffer.from(data.subarray(even));
-    } else carry = Buffer.from(data);
+class MixedDecoder {
+  private carry: Buffer = Buffer.alloc(0);
+  /** The two bytes before carry[0] (undefined before the stream's start). */
+  private b2: number | undefined;
+  private b1: number | undefined;
+  private dec: TextDecoder | null = null;
+  /** carry[0] starts a line (false after a piece passed on without its end: MAX_CARRY). */
+  private atStart = true;
+  private orig = 0;
+  private utf8 = 0;
+
+  /**
+   * `cur`: the encoding of the capture's head (HeadEncoding); `before`: the bytes before the stream's start (the
+   * encoding of the line they end says where to go on); `junk`: the bytes of a junk head left, passed on as UTF-8 lines,
+   * after which the head's encoding starts (HeadEncoding.junk).
+   */
+  constructor(
+    private cur: TextEncoding,
+    private readonly map: OffsetMap | null,
+    before: Buffer = Buffer.alloc(0),
+    private junk = 0,
+  ) {
+    this.b2 = before[before.length - 2];
+    this.b1 = before[before.length - 1];
+    const ended = endedIn(this.b2, this.b1);
+    if (junk > 0) this.atStart = false;
+    else if (ended) this.cur = ended;
+    if (this.cur !== 'utf-8' && junk === 0) this.dec = new TextDecoder(this.cur);
   }
-  const tail = Buffer.from(decoder.decode(carry, { stream: false }), 'utf8');
-  orig += carry.length;
-  utf8 += tail.length;
-  map.add(utf8, orig);
-  if (tail.length) yield tail;
+
+  private emit(out: Buffer[], part: Buffer, atLineEnd: boolean, flush = false): void {
+    let text: Buffer;
+    if (this.dec) {
+      const s = this.dec.decode(part, { stream: !flush });
+      text = Buffer.from(s, 'utf8');
+    } else text = Buffer.from(part);
+    this.orig += part.length;
+    this.utf8 += text.length;
+    if (atLineEnd) this.map?.add(this.utf8, this.orig);
+    if (text.length) out.push(text);
+  }
+
+  private switchTo(enc: TextEncoding, out: Buffer[]): void {
+    if (this.dec) {
+      const rest = this.dec.decode();
+      if (rest) {
+        const t = Buffer.from(rest, 'utf8');
+        this.utf8 += t.length;
+        out.push(t);
+      }
+    }
+    this.cur = enc;
+    // a fresh decoder drops a BOM at its start
+    this.dec = enc === 'utf-8' ? null : new TextDecoder(enc);
+  }
+
+  /** The UTF-8 pieces of `chunk`; `eof`: no more bytes follow. */
+  push(chunk: Buffer, eof: boolean): Buffer[] {
+    const out: Buffer[] = [];
+    let data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.junk > 0 && data.length) {
+      const head = data.subarray(0, Math.min(this.junk, data.length));
+      this.junk -= head.length;
+      this.emit(out, head, this.junk === 0 && head[head.length - 1] === 10);
+      this.b2 = head.length >= 2 ? head[head.length - 2] : this.b1;
+      this.b1 = head[head.length - 1];
+      data = data.subarray(head.length);
+      if (this.junk === 0) this.switchTo(this.cur, out);
+      else {
+        this.carry = Buffer.alloc(0);
+        return out;
+      }
+    }
+    let pos = 0;
+    const at = (i: number): number | undefined => (i >= 0 ? data[i] : i === -1 ? this.b1 : this.b2);
+    for (;;) {
+      if (this.atStart && pos < data.length) {
+        const enc = lineEncodingAt(data, pos, endedIn(at(pos - 2), at(pos - 1)) ?? this.cur, eof);
+        if (enc === null) break;
+        const bom = data.length - pos >= 2 && ((data[pos] === 0xff && data[pos + 1] === 0xfe) || (data[pos] === 0xfe && data[pos + 1] === 0xff));
+        if (enc !== this.cur || (bom && enc !== 'utf-8')) this.switchTo(enc, out);
+      }
+      // the end of this encoding's run of whole lines: the next line start that may switch
+      let end = -1;
+      if (this.cur === 'utf-8') {
+        const x = firstNonUtf8(data, pos);
+        if (x < 0) {
+          const nl = data.lastIndexOf(10);
+          end = nl >= pos ? nl + 1 : -1;
+        } else {
+          const s = x === 0 ? 0 : data.lastIndexOf(10, x - 1) + 1;
+          if (s > pos) end = s;
+          else {
+            // inside the line at pos, which is UTF-8: it goes on as it is
+            const nl = data.indexOf(10, x);
+            end = nl < 0 ? -1 : nl + 1;
+          }
+        }
+      } else {
+        const le = this.cur === 'utf-16le';
+        for (let q = pos; ; ) {
+          const j = nextNewline16(data, q, le);
+          if (j < 0) break;
+          end = j;
+          // a line whose first code unit holds a NUL stays in this encoding (lineEncodingAt's first look)
+          if (j + 2 > data.length || (data[j] !== 0 && data[j + 1] !== 0)) break;
+          q = j;
+        }
+      }
+      if (end < 0) {
+        if (eof) {
+          this.emit(out, data.subarray(pos), true, true);
+          pos = data.length;
+        } else if (data.length - pos > MAX_CARRY) {
+          const cut = this.cur === 'utf-8' ? data.length : pos + ((data.length - pos) & ~1);
+          this.emit(out, data.subarray(pos, cut), false);
+          pos = cut;
+          this.atStart = false;
+        }
+        break;
+      }
+      this.emit(out, data.subarray(pos, end), true);
+      pos = end;
+      this.atStart = true;
+      if (pos >= data.length) break;
+    }
+    if (eof && pos < data.length) {
+      // a last line whose encoding the bytes could not tell before their end: read as the line before's
+      this.emit(out, data.subarray(pos), true, true);
+      pos = data.length;
+    } else if (eof && this.dec) {
+      const rest = this.dec.decode();
+      if (rest) out.push(Buffer.from(rest, 'utf8'));
+    }
+    if (pos > 0) {
+      this.b2 = pos >= 2 ? data[pos - 2] : pos === 1 ? this.b1 : this.b2;
+      this.b1 = data[pos - 1];
+    }
+    this.carry = Buffer.from(data.subarray(pos));
+    return out;
+  }
+}
+
+/** Bytes -> UTF-8 text pieces, each line in its encoding (MixedDecoder). */
+async function* mixedToUtf8(stream: AsyncIterable<Buffer>, enc: TextEncoding, map: OffsetMap, before: Buffer, junk: number): AsyncGenerator<Buffer> {
+  const d = new MixedDecoder(enc, map, before, junk);
+  for await (const chunk of stream) yield* d.push(chunk, false);
+  yield* d.push(Buffer.alloc(0), true);
+}
+
+/** Whole bytes (a head, bytes before a resume point) as UTF-8 text, each line in its encoding (MixedDecoder). */
+export function decodeLines(buf: Buffer, enc: TextEncoding, junk = 0, before?: Buffer, eof = true): Buffer {
+  return Buffer.concat(new MixedDecoder(enc, null, before, junk).push(buf, eof));
 }
 
 /**
- * UTF-16 bytes that end at `offset` of the original stream (a line start) as UTF-8 text of whole lines, as the
- * decoder of a clean run gave them: the first line is left out (cut by the bound) unless the bytes reach the
- * stream's start, whose BOM the decoder drops (after a junk head of `junk` bytes: HeadEncoding.junk).
+ * Text that ends at `offset` of the original stream (a line start) as UTF-8 text of whole lines, as the decoder of a
+ * clean run gave them, for a capture read by MixedDecoder (UTF-16, or UTF-8 with another encoding further on): the
+ * first line is left out (cut by the bound) unless the bytes reach the stream's start (after a junk head of `junk`
+ * bytes: HeadEncoding.junk). Where `raw` starts inside UTF-16 text, its code units' order and alignment are those of
+ * the line `offset` ends when it is UTF-16, else those of the last UTF-16 line end in `raw`.
  */
-export function utf16Before(raw: Buffer, offset: number, enc: 'utf-16le' | 'utf-16be', junk = 0): Buffer {
+export function textBefore(raw: Buffer, offset: number, enc: TextEncoding, junk = 0): Buffer {
   const from = offset - raw.length;
-  // Code units start at offsets of the resume point's parity (a line's end): even, or odd after a junk head of
-  // odd length. Bytes that reach the capture's start are read as its decoder read them (decodeStart).
-  const text = from < junk ? decodeStart(raw, enc, junk - from) : new TextDecoder(enc).decode((from ^ offset) & 1 ? raw.subarray(1) : raw);
-  const nl = text.indexOf('\n');
-  return Buffer.from(from === 0 ? text : nl < 0 ? '' : text.slice(nl + 1), 'utf8');
+  if (from < junk || from === 0) {
+    const text = decodeLines(raw, enc, junk - from);
+    if (from === 0) return text;
+    const nl = text.indexOf(10);
+    return nl < 0 ? Buffer.alloc(0) : text.subarray(nl + 1);
+  }
+  // a line start of raw, and the encoding there
+  let q = -1;
+  let at: TextEncoding = 'utf-8';
+  const nul = raw.indexOf(0);
+  const lf = raw.indexOf(10);
+  if (nul < 0) q = lf + 1;
+  else if (lf >= 0 && lf + 1 < nul) q = lf + 1;
+  else {
+    const ended = endedIn(raw[raw.length - 2], raw[raw.length - 1]);
+    let le = true;
+    let parity = raw.length & 1;
+    if (ended && ended !== 'utf-8') {
+      le = ended === 'utf-16le';
+    } else {
+      const x = raw.lastIndexOf(0);
+      le = raw[x + 1] !== 10;
+      parity = (x + (le ? 1 : 2)) & 1;
+    }
+    at = le ? 'utf-16le' : 'utf-16be';
+    for (let i = raw.indexOf(10); i >= 0 && q < 0; i = raw.indexOf(10, i + 1)) {
+      if (le ? raw[i + 1] === 0 && ((i + 2) & 1) === parity : raw[i - 1] === 0 && ((i + 1) & 1) === parity) q = le ? i + 2 : i + 1;
+    }
+  }
+  if (q <= 0 || q > raw.length) return Buffer.alloc(0);
+  const text = decodeLines(raw.subarray(q), at, 0, raw.subarray(Math.max(0, q - 2), q));
+  // whole lines only: what follows the last LF is no line of the clean run's
+  return text.subarray(0, text.lastIndexOf(10) + 1);
+}
+
+/** How a capture's text is read: its head's encoding, a junk head before its BOM, and whether its encoding may change. */
+export interface DecodeAs {
+  /** HeadEncoding.junk */
+  junk?: number;
+  /** UTF-8 at the head, another encoding further on: read line by line (MixedDecoder). */
+  mixed?: boolean;
+  /** The bytes just before the read's start (its last two), whose line end tells the encoding there. */
+  before?: Buffer;
+}
+
+/** A capture read by MixedDecoder (not as the UTF-8 bytes it is): UTF-16 at its head, or mixed. */
+export function decodedRead(enc: TextEncoding, mixed: boolean | undefined): boolean {
+  return enc !== 'utf-8' || !!mixed;
 }
 
 /**
  * Chunks of whole UTF-8 lines from a stream in `enc`, starting `startBytes` into the original file
- * (the stream begins there); `junk`: HeadEncoding.junk. Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
- * resumes at the right byte; UTF-8 input is passed to lineChunks as it is.
+ * (the stream begins there). Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
+ * resumes at the right byte; UTF-8 input (not mixed) is passed to lineChunks as it is.
  */
-export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number, junk = 0): AsyncGenerator<LineChunk> {
-  if (enc === 'utf-8') return yield* lineChunks(body, maxLine, startBytes);
+export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number, as: DecodeAs = {}): AsyncGenerator<LineChunk> {
+  if (!decodedRead(enc, as.mixed)) return yield* lineChunks(body, maxLine, startBytes);
   const map = new OffsetMap();
   // what is left of a junk head from where this read starts (a run that stopped inside it: the capture was cut
   // there, read as UTF-8 then, and the rest of the head is UTF-8 still; an adversarial review's find)
-  for await (const c of lineChunks(utf16ToUtf8(body, enc, map, Math.max(0, junk - startBytes)), maxLine, 0)) {
+  const junk = Math.max(0, (as.junk ?? 0) - startBytes);
+  for await (const c of lineChunks(mixedToUtf8(body, enc, map, startBytes > 0 ? (as.before ?? Buffer.alloc(0)) : Buffer.alloc(0), junk), maxLine, 0)) {
     const next = c.next === null ? null : map.original(c.next);
     yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next };
   }
@@ -335,7 +583,7 @@ export interface TextHead extends HeadEncoding {
 /** Reads encoding and line endings from a head. */
 export function textHead(head: Buffer): TextHead {
   const enc = detectEncoding(head);
-  const utf8 = headAsUtf8(head, enc.encoding, enc.junk);
+  const utf8 = headAsUtf8(head, enc.encoding, enc.junk, enc.mixed);
   return { ...enc, utf8, lineEnding: lineEndingOf(utf8) };
 }
 
@@ -400,17 +648,13 @@ export function notALog(head: Buffer, th: TextHead, fits: boolean): string | nul
 }
 
 /**
- * Why the end of a text whose head was read as `enc` looks like another encoding, or null: UTF-16 appended to
- * UTF-8 (PowerShell's `>>` after another tool's `>`) or UTF-8 to UTF-16. The whole input is decoded as its head
- * says, so such a part yields no line and no event; this says so instead of nothing (an adversarial review's find).
- * `tail`: the input's last bytes, from an even offset.
+ * The end of a plain file whose head is UTF-8 holds UTF-16 (PowerShell's `>>` after a UTF-8 tool's `>`): then the
+ * file is read line by line in the encoding each line's start shows (HeadEncoding.mixed, MixedDecoder), not passed on
+ * as UTF-8 bytes, where that part would read as no lines. `tail`: the file's last bytes, from an even offset; the check
+ * is the one the tail sample made before (it only said so, after the read).
  */
-export function otherEncodingAtEnd(tail: Buffer, enc: TextEncoding): string | null {
-  if (tail.length < 256) return null;
-  if (enc === 'utf-8') {
-    const d = detectEncoding(tail);
-    return d.encoding === 'utf-8' ? null : `its last ${Math.round(tail.length / 1024)} KiB look UTF-16, its head UTF-8: a part in another encoding reads as no lines; convert that part to UTF-8 (cut it off at its first NUL-padded line, iconv -f UTF-16 -t UTF-8, and append it again) and give the file again`;
-  }
-  // UTF-16 text of logcat has a NUL in most code units; UTF-8 text has none
-  return tail.indexOf(0) < 0 && tail.includes(10) ? `its last ${Math.round(tail.length / 1024)} KiB look UTF-8, its head ${enc.toUpperCase()}: a part in another encoding reads as no lines; convert the file to one encoding and give it again` : null;
+export function utf16AtEnd(tail: Buffer): boolean {
+  if (tail.length < 256) return false;
+  const d = detectEncoding(tail);
+  return d.encoding !== 'utf-8' || !!d.mixed;
 }
