@@ -166,7 +166,7 @@ export function backStart(buf: Buffer, from: number, lines: number, extra: numbe
   return wholeFrom(buf, from, s < 0 ? 0 : s - extra);
 }
 
-/** Up to `max` bytes of a plain file just before `offset`, as they are (a UTF-16 capture's: utf16Before). */
+/** Up to `max` bytes of a plain file just before `offset`, as they are (a UTF-16 capture's: textBefore). */
 export function bytesBefore(path: string, offset: number, max: number): Buffer {
   const want = Math.min(offset, max);
   const fd = openSync(path, 'r');
