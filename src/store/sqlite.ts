@@ -208,7 +208,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     db.close();
     if (e instanceof UserError) throw e;
     const code = (e as { code?: string }).code ?? '';
-    if (code.startsWith('SQLITE_READONLY')) throw new UserError('database', `${path}: the database is read-only (file mode or folder permissions); make it writable (chmod 600) or give another --db`);
+    if (code.startsWith('SQLITE_READONLY')) throw new UserError('database', readOnlyMessage(path));
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new UserError('database', `${path}: locked by another process past the ${opts.busyTimeout ?? 10_000} ms timeout; try again later or raise --busy-timeout`);
     throw new UserError('database', `${path}: ${(e as Error).message}; the file was left untouched: restore it or give another --db`);
   }
@@ -261,6 +261,11 @@ function quickCheck(db: DB, path: string): void {
 const checked = new Set<string>();
 
 /** SQLite's own failures as the store's errors (exit 4, one line); the pipeline never sees an SQLITE_ code. */
+/** What a write to a database the user may not write says, at open or at the first write. */
+function readOnlyMessage(path: string): string {
+  return `${path}: the database is read-only (file mode or folder permissions); make it writable (chmod 600) or give another --db`;
+}
+
 export function sqliteError(e: unknown, where: string): unknown {
   if (e instanceof UserError || e instanceof SourceTakenError) return e;
   const err = e as { code?: string; message?: string };
@@ -271,6 +276,8 @@ export function sqliteError(e: unknown, where: string): unknown {
     code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? 'the database is locked by another process past the timeout; what was committed stays, try again later or raise --busy-timeout'
     : code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' ? `the database is corrupt (${err.message}); restore it or use another --db`
     : code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') ? `the disk is full (${err.message}); what was committed stays: free space and re-run, nothing is counted twice`
+    // a file mode 444 in a writable folder opens (its WAL can be made) and fails at the first write: the same words as at open
+    : code.startsWith('SQLITE_READONLY') ? readOnlyMessage(where)
     : `${where}: ${err.message}`;
   return new StoreError(why, code);
 }
@@ -710,24 +717,25 @@ export class SqliteStore implements Store {
   }
 
   async saveContract(hash: string, elements: string): Promise<void> {
-    this.db.prepare('INSERT INTO contracts (hash, elements) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING').run(hash, elements);
+    this.guard(() => this.db.prepare('INSERT INTO contracts (hash, elements) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING').run(hash, elements));
   }
 
   async contractElements(hash: string): Promise<string | undefined> {
-    return this.db.prepare('SELECT elements FROM contracts WHERE hash = ?').pluck().get(hash) as string | undefined;
+    return this.guard(() => this.db.prepare('SELECT elements FROM contracts WHERE hash = ?').pluck().get(hash) as string | undefined);
   }
 
   async resetSource(id: number): Promise<SourceRow> {
-    return this.db.transaction(() => {
+    return this.guard(() => this.db.transaction(() => {
       this.db.prepare('DELETE FROM counts_hourly WHERE source_id = ?').run(id);
       this.db.prepare('DELETE FROM events WHERE source_id = ?').run(id);
       this.db.prepare('UPDATE sources SET bytes_done = 0, lines_done = 0, complete = 0, contract = NULL, pruned_before = NULL, prefix_hash = NULL, shape = NULL WHERE id = ?').run(id);
       return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow;
-    }).immediate();
+    }).immediate());
   }
 
   async prune(before: string, opts: { counts: boolean }): Promise<{ events: number; counts: number }> {
-    return this.db.transaction(() => {
+    // guarded: a read-only or locked file was a stack trace and exit 1 (user-mistakes.test.ts)
+    return this.guard(() => this.db.transaction(() => {
       // An event past its source's checkpoint (a last line the run ended inside) is not counted for good: the next
       // run takes it back, by its row, and reads the line again. Pruned, its count stayed with no row to take back
       // it by (an unregistered code 20 for a cut "errCode = 2005"; an exactly-once review's find). It stays.
@@ -735,11 +743,11 @@ export class SqliteStore implements Store {
       const counts = opts.counts ? this.db.prepare("DELETE FROM counts_hourly WHERE hour <> '' AND hour < ?").run(before.slice(0, 13)).changes : 0;
       this.db.prepare('UPDATE sources SET pruned_before = ? WHERE pruned_before IS NULL OR pruned_before < ?').run(before, before);
       return { events, counts };
-    }).immediate();
+    }).immediate());
   }
 
   async vacuum(): Promise<void> {
-    this.db.exec('VACUUM');
+    this.guard(() => this.db.exec('VACUUM'));
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
