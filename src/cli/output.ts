@@ -1,5 +1,5 @@
 /** Writing to stdout/stderr and files; a closed pipe ends the run quietly. */
-import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
 let stdoutClosed = false;
@@ -95,9 +95,30 @@ export function writeOutput(text: string, out?: string): void {
     } catch {
       // not the owner: the file's own mode stays (the write below still says whether it can be written)
     }
-    writeSync(fd, text);
+    writeFully(fd, text, out);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Writes `text` to the --out file `fd`. A full disk there was the database's "the disk is full ... what was committed
+ * stays", exit 4, and left an empty or cut file: it is the report's file that failed (exit 3), and a cut report is
+ * removed, not left to be taken for the whole.
+ */
+function writeFully(fd: number, text: string, out: string): void {
+  try {
+    // One write(2) may take less than all (a disk nearly full): the rest is written on, or fails with ENOSPC.
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    try {
+      if (fstatSync(fd).isFile()) unlinkSync(out);
+    } catch {
+      // gone already, or not ours to remove: the message below still says it was not written
+    }
+    throw new UserError('input', `${out}: cannot write the report (${code}${code === 'ENOSPC' ? ': the disk is full' : ''}); nothing was written there: free space or give another path`);
   }
 }
 
