@@ -71,9 +71,9 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
 }
 
 /** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */
-export function checkDbTarget(argv: { db?: unknown }): void {
+export function checkDbTarget(argv: { db?: unknown }, where = '--db'): void {
   const db = argv.db;
   if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
-    throw new UserError('usage', `--db ${JSON.stringify(db.replace(/\/\/.*@/s, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
+    throw new UserError('usage', `${where} ${JSON.stringify(db.replace(/\/\/.*@/s, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
   }
 }

@@ -13,6 +13,9 @@ import { MAX_CONTEXT } from '../pipeline/context-limits.js';
 import { terminalText } from '../sinks/terminal-text.js';
 import { isPostgresUrl, redactUrl } from '../store/store.js';
 import { shellWord } from '../shell.js';
+import { isValidTimeZone } from '../parse/time.js';
+import { checkThresholdSyntax } from '../report/alerts.js';
+import { parseRetention } from '../store/prune.js';
 
 export const CONFIG_NAMES = ['.authing-triage.json', 'authing-triage.config.json'] as const;
 
@@ -67,7 +70,8 @@ export function findConfigFile(explicit: string | undefined, cwd = process.cwd()
 export function readConfigFile(file: string): FileConfig {
   let data: unknown;
   try {
-    data = JSON.parse(readBoundedText(file, MAX_CONFIG_BYTES));
+    // A byte order mark (Windows Notepad saves UTF-8 with one) is no JSON, but no mistake either: it was "Unexpected token '﻿'", invisible.
+    data = JSON.parse(readBoundedText(file, MAX_CONFIG_BYTES).replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new UserError('usage', `${file}: not a valid config file (${(e as Error).message}); fix it or pass --config another file`);
   }
@@ -88,6 +92,13 @@ export function readConfigFile(file: string): FileConfig {
     if (!ok) throw new UserError('usage', `${file}: key "${k}": expected ${type === 'string[]' ? 'an array of strings' : `a ${type}`}`);
     out[k] = v;
   }
+  // Values checked here name the file and key: checked where they are used, they were called --tz, --fail-on or
+  // "retention", which the user never typed (an adversarial hunt). --fail-on's categories depend on the registry: later.
+  const where = (k: string) => `${file}: key "${k}":`;
+  if (out.db === '') throw new UserError('usage', `${where('db')} empty; give a database file path or a postgres:// URL`);
+  if (typeof out.tz === 'string' && !isValidTimeZone(out.tz)) throw new UserError('usage', `${where('tz')} ${JSON.stringify(out.tz)}: unknown time zone; use an IANA name like Asia/Shanghai or UTC`);
+  if (typeof out.retention === 'string') parseRetention(out.retention, where('retention'));
+  for (const t of (out.failOn as string[] | undefined) ?? []) checkThresholdSyntax(t, where('failOn'));
   const base = dirname(resolve(file));
   if (typeof out.db === 'string' && !/^[a-z]+:\/\//.test(out.db)) out.db = resolve(base, out.db);
   if (Array.isArray(out.registry)) out.registry = (out.registry as string[]).map((r) => resolve(base, r));
@@ -128,6 +139,8 @@ export interface SettingArgs {
   year?: number;
   redact?: boolean;
   failOn?: string[];
+  /** Set by resolveSettings: what each of failOn's entries is named by in an error (its config file's key, or the flag). */
+  failOnOrigins?: string[];
   retention?: string;
   lang?: string;
   /** --label KEY=VALUE (ingest and watch). */
@@ -221,6 +234,7 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
     throw new UserError('usage', `--busy-timeout ${terminalText(String(timeout))}: expected a whole number of milliseconds, 0 or more`);
   }
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
+  argv.failOnOrigins = [...(cfg.failOn ?? []).map(() => `${file}: key "failOn":`), ...(argv.failOn ?? []).map(() => '--fail-on')];
   argv.failOn = list('failOn', argv.failOn, cfg.failOn);
   // The file's labels first: a flag of the same key comes later and wins.
   argv.label = list('labels', argv.label, cfg.labels as string[] | undefined);

@@ -183,7 +183,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       setColorMode((argv as { color?: ColorMode }).color ?? 'auto');
       const settings = resolveSettings(argv as SettingArgs);
       (argv as Record<string, unknown>).settings = settings;
-      checkDbTarget(argv as { db?: unknown });
+      // named by what set it: a config file's db was called --db, a flag not given (an adversarial hunt)
+      const dbFrom = settings.db?.from ?? 'flag';
+      checkDbTarget(argv as { db?: unknown }, dbFrom.startsWith('config ') ? `${dbFrom.slice(7)}: key "db":` : dbFrom === 'environment' ? 'AUTHING_TRIAGE_DB' : '--db');
       const notice = argv._[0] === 'config' ? null : configNotice(settings, !!argv.quiet || !!argv.json || !!argv.jsonSummary);
       if (notice) process.stderr.write(`authing-triage: ${terminalText(notice)}\n`);
     })

@@ -12,16 +12,24 @@ export interface Threshold {
 
 const OPS = { '>': (a: number, b: number) => a > b, '>=': (a: number, b: number) => a >= b, '<': (a: number, b: number) => a < b, '<=': (a: number, b: number) => a <= b, '==': (a: number, b: number) => a === b };
 
+const THRESHOLD = /^\s*([A-Za-z][\w-]*|-?\d+)\s*(>=|<=|==|>|<)\s*(\d+)\s*$/;
+
+/** Throws when `text` is no threshold at all; `where` names the flag or a config file's key. */
+export function checkThresholdSyntax(text: string, where = '--fail-on'): RegExpExecArray {
+  const m = THRESHOLD.exec(text);
+  if (!m) throw new UserError('usage', `${where} ${JSON.stringify(text)}: expected NAME>N, where NAME is total, a category or a code (e.g. network>100, unregistered>0, 10001>=5)`);
+  return m;
+}
+
 /** Parses one --fail-on expression; `categories` are the known category names. */
-export function parseThreshold(text: string, categories: readonly string[]): Threshold {
-  const m = /^\s*([A-Za-z][\w-]*|-?\d+)\s*(>=|<=|==|>|<)\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new UserError('usage', `--fail-on ${JSON.stringify(text)}: expected NAME>N, where NAME is total, a category or a code (e.g. network>100, unregistered>0, 10001>=5)`);
+export function parseThreshold(text: string, categories: readonly string[], where = '--fail-on'): Threshold {
+  const m = checkThresholdSyntax(text, where);
   const [, name, op, limit] = m;
   let subject: Threshold['subject'];
   if (name === 'total') subject = { kind: 'total' };
   else if (/^-?\d+$/.test(name!)) subject = { kind: 'code', code: Number(name) };
   else if (categories.includes(name!)) subject = { kind: 'category', name: name! };
-  else throw new UserError('usage', `--fail-on ${JSON.stringify(text)}: "${name}" is not total, a code or a category (${categories.join(', ')})`);
+  else throw new UserError('usage', `${where} ${JSON.stringify(text)}: "${name}" is not total, a code or a category (${categories.join(', ')})`);
   return { text: text.trim(), subject, op: op as Threshold['op'], limit: Number(limit) };
 }
 

@@ -25,6 +25,8 @@ export interface IngestArgs extends CommonArgs {
   outcome?: string[];
   quiet: boolean;
   failOn: string[];
+  /** What each --fail-on entry is named by in an error: its config file's key, or the flag (set by resolveSettings). */
+  failOnOrigins?: string[];
   batchSize?: number;
   threads?: number;
   /** `rescan`: forget what each input contributed and read it again under this run's contract. */

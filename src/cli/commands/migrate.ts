@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UserError } from '../../errors.js';
 import { copyStore } from '../../store/copy.js';
 import { openStore, redactUrl } from '../../store/store.js';
-import { loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
+import { checkDbTarget, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 
 interface MigrateArgs extends CommonArgs {
   from: string;
@@ -22,6 +22,9 @@ export const migrateCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print what was copied as JSON on stdout' })
       .example('$0 migrate --from triage.db --to postgres://triage@db.internal/triage', ''),
   handler: async (argv: ArgumentsCamelCase<MigrateArgs>) => {
+    // `--to mysql://…` was "cannot create the database (ENOENT)", exit 4: a URL of another database, as for --db
+    checkDbTarget({ db: argv.from }, '--from');
+    checkDbTarget({ db: argv.to }, '--to');
     if (argv.from === argv.to) throw new UserError('usage', '--from and --to are the same store; give two different ones');
     const registry = loadRegistryFromArgs(argv);
     const from = await openForReading(argv.from, argv.busyTimeout, undefined, '--from');
