@@ -27,3 +27,18 @@ export class UserError extends Error {
     return EXIT[this.kind];
   }
 }
+
+/**
+ * The value of `--flag` as the user typed it (the last one given), for a message about a number flag: yargs turns
+ * `--context abc` into NaN, and "--context NaN" named a value no one typed. Falls back to the parsed value.
+ */
+export function typedValue(flag: string, parsed: unknown, argv: readonly string[] = process.argv): string {
+  let typed: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === flag && i + 1 < argv.length) typed = argv[i + 1];
+    else if (a.startsWith(`${flag}=`)) typed = a.slice(flag.length + 1);
+  }
+  return typed ?? String(parsed);
+}

@@ -1,12 +1,12 @@
 /** An ingest run: inputs -> pipeline -> store and sinks, then the summary and the exit code. */
-import { statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createProgress, uncompressedSize } from './progress.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { eventFilter } from '../extract/filter.js';
 import { LivePrinter, NdjsonSink } from '../sinks/live.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, UserError, typedValue } from '../errors.js';
 import { Extractor, candidateNeedles } from '../extract/index.js';
 import { ingestSource, type SourceResult } from '../pipeline/ingest.js';
 import { DEFAULT_CONTEXT, MAX_CONTEXT } from '../pipeline/context.js';
@@ -95,7 +95,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   const explicitLabels = parseLabelFlags(argv.label ?? []);
   if (Array.isArray(argv.labelFromPath)) throw new UserError('usage', `--label-from-path given ${argv.labelFromPath.length} times; give one pattern`);
   const pathLabels = argv.labelFromPath !== undefined ? compilePathLabels(argv.labelFromPath) : undefined;
-  const thresholds = (argv.failOn ?? []).map((t) => parseThreshold(t, [...Object.keys(registry.categories)]));
+  const thresholds = (argv.failOn ?? []).map((t, i) => parseThreshold(t, [...Object.keys(registry.categories)], argv.failOnOrigins?.[i]));
   const extractor = new Extractor(registry, { tags: argv.tag, noRedact: !argv.redact });
   // Display filters: what this run shows, alerts on and summarises; the store gets every event.
   const shown = eventFilter({ since, until, level: argv.level, category: argv.category, code: argv.code, onlyTag: argv.onlyTag, outcome: argv.outcome }, Object.keys(registry.categories));
@@ -114,9 +114,11 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   const tee = argv.tee ? (c: Buffer) => writeWithBackpressure(process.stdout, c) : undefined;
   const needles = candidateNeedles(extractor.tags);
   const threads = argv.threads ?? availableParallelism();
-  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${argv.threads}: expected a whole number from 1 to 64`);
-  if (argv.context !== undefined && (!Number.isSafeInteger(argv.context) || argv.context < 0 || argv.context > MAX_CONTEXT)) throw new UserError('usage', `--context ${argv.context}: expected a whole number from 0 to ${MAX_CONTEXT} (records kept before each event)`);
-  if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${argv.maxEvents}: expected a whole number of 1 or more`);
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) throw new UserError('usage', `--threads ${terminalText(typedValue('--threads', argv.threads))}: expected a whole number from 1 to 64`);
+  if (argv.context !== undefined && (!Number.isSafeInteger(argv.context) || argv.context < 0 || argv.context > MAX_CONTEXT)) throw new UserError('usage', `--context ${terminalText(typedValue('--context', argv.context))}: expected a whole number from 0 to ${MAX_CONTEXT} (records kept before each event)`);
+  if (argv.maxEvents !== undefined && (!Number.isSafeInteger(argv.maxEvents) || argv.maxEvents < 1)) throw new UserError('usage', `--max-events ${terminalText(typedValue('--max-events', argv.maxEvents))}: expected a whole number of 1 or more`);
+  // 0, a negative or NaN (`--batch-size abc`) was taken silently: NaN never filled a batch, 0 committed each event alone
+  if (argv.batchSize !== undefined && (!Number.isSafeInteger(argv.batchSize) || argv.batchSize < 1)) throw new UserError('usage', `--batch-size ${terminalText(typedValue('--batch-size', argv.batchSize))}: expected a whole number of 1 or more (events per database transaction)`);
   const abort = new AbortController();
   // Nothing piped in and no path: say what is expected instead of waiting silently.
   // (`watch` has no paths: it reads adb, not stdin.)
@@ -166,10 +168,14 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   const tally = new RunTally();
   const results: SourceResult[] = [];
   let readStdin = false;
+  let fifo: string | null = null;
   const onSignal = () => {
     abort.abort();
     // A read of a terminal or an idle pipe does not return by itself: end it, what was read is kept.
     if (readStdin) process.stdin.destroy();
+    // A FIFO given as a path with no writer yet: its open waits in a pool thread for one, and Ctrl-C and SIGTERM
+    // were ignored for good (an adversarial hunt). Be that writer for a moment: the open returns, the read sees the abort.
+    if (fifo) releaseFifo(fifo);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -194,6 +200,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
     for await (const ri of inputs) {
       if (abort.signal.aborted) break;
       if (ri.input.path === null && !ri.stdin) readStdin = true;
+      fifo = ri.input.pipe && ri.input.path !== null ? ri.input.path : null;
       bar.startFile();
       const read = () => ingestSource(storeReady, ri.input, {
         extractor, needles, format: ri.format ?? (argv.inputFormat as FormatName | undefined), year: argv.year, tz: argv.tz, contract, rescan: argv.rescan, rerunFlags: argv.rerun,
@@ -212,8 +219,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
       if (ri.mayBeEmpty && r.status === 'failed' && r.error === 'empty input') continue;
       // Empty stdin is a pipeline that filtered everything out (`grep … | authing-triage`), not an
       // I/O fault: 0 lines read. An empty file stays a fault: a capture that should hold lines.
-      // Ctrl-C ended the read of stdin (see onSignal): an interruption, not a fault of the input.
-      if (ri.input.path === null && !ri.stdin && r.status === 'failed' && abort.signal.aborted) {
+      // Ctrl-C ended the read of stdin or of a FIFO (see onSignal): an interruption, not a fault of the input.
+      if ((ri.input.path === null || ri.input.pipe) && !ri.stdin && r.status === 'failed' && abort.signal.aborted) {
         results.push({ ...r, status: 'interrupted', error: undefined });
         continue;
       }
@@ -252,4 +259,13 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   const hits = crossed(thresholds, tally);
   for (const h of hits) process.stderr.write(`authing-triage: alert: ${h.threshold.text} (this run: ${h.count})\n`);
   return hits.length ? EXIT.alert : EXIT.ok;
+}
+
+/** Opens the FIFO at `path` for writing without waiting and closes it: a reader blocked in open(2) for a writer returns. */
+function releaseFifo(path: string): void {
+  try {
+    closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+  } catch {
+    // no reader waiting (ENXIO), or it is gone: nothing to release
+  }
 }

@@ -1,5 +1,5 @@
 /** Opening an input as a stream of bytes: plain, gzip (detected by content) or stdin. */
-import { createReadStream, fstatSync } from 'node:fs';
+import { createReadStream, fstatSync, open as fsOpen } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzipAll } from './gunzip.js';
@@ -65,7 +65,10 @@ export async function openInput(input: Input, stdin?: Readable, reader?: ReaderS
     return openStream(input, stdin ?? process.stdin, null, null);
   }
   // A FIFO has no position to read a head at: read it once, front to back, like stdin.
-  if (input.pipe) return openStream(input, createReadStream(input.path, { highWaterMark: 1 << 20 }), null, null);
+  // Read through a libuv pipe, not a file stream: a file stream's read(2) waits in a pool thread that nothing ends, and
+  // Ctrl-C or SIGTERM with a writer that held the FIFO open and wrote nothing was ignored for good (an adversarial hunt).
+  // The open itself waits for a writer; run-ingest.ts's signal handler ends that wait (releaseFifo).
+  if (input.pipe) return openStream(input, await openFifo(input.path, reader?.signal), null, null);
   if (input.entry !== undefined) {
     const st = await stat(input.path);
     const stream = await openBugreportEntry(input.path, input.entry);
@@ -118,4 +121,16 @@ async function openStream(input: Input, stream: AsyncIterable<Buffer | string>, 
     size,
     mtime,
   };
+}
+
+/** The FIFO at `path` as a readable socket, destroyed (its read ended) when `signal` aborts. */
+async function openFifo(path: string, signal?: AbortSignal): Promise<Readable> {
+  const fd = await new Promise<number>((resolve, reject) => fsOpen(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  const { Socket } = await import('node:net');
+  const sock = new Socket({ fd, readable: true, writable: false });
+  if (signal) {
+    if (signal.aborted) sock.destroy();
+    else signal.addEventListener('abort', () => sock.destroy(), { once: true });
+  }
+  return sock;
 }
