@@ -1,0 +1,137 @@
+/**
+ * User mistakes and bad input, each through the real bin: one line naming the file or flag and what to do,
+ * an exit code from README's table, no stack trace, no hang (an adversarial hunt's finds).
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+
+const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
+
+function oneLine(r: SpawnSyncReturns<string>, status: number, pattern: RegExp): void {
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.status).toBe(status);
+}
+
+describe('a database the user cannot write', () => {
+  // root writes anyway: run as nobody, for whom mode 444 holds; the folder is writable, so the WAL opens.
+  const readOnlyStore = () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const db = join(dir, 'ro.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    chmodSync(db, 0o444);
+    return db;
+  };
+
+  it('prune: one line naming the file and chmod, exit 4, not a stack trace', () => {
+    const db = readOnlyStore();
+    oneLine(runCli(['prune', '--db', db, '--older-than', '1h'], { uid: 65534 }), 4, /ro\.db: the database is read-only .*chmod 600/);
+    expect(query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n).toBe(15);
+  });
+
+  it('ingest: the same words when the file is read-only but its folder is not', () => {
+    oneLine(runCli(['--db', readOnlyStore(), '--quiet', join(FIXTURES, 'context-causes.log')], { uid: 65534 }), 4, /ro\.db: the database is read-only .*chmod 600/);
+  });
+});
+
+describe('prune never creates a database', () => {
+  it('a --db that does not exist is "no database at", exit 4, and no file is made', () => {
+    const db = join(tempDir(), 'typo.db');
+    oneLine(runCli(['prune', '--db', db, '--older-than', '90d']), 4, /no database at .*typo\.db/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('flags checked before a run', () => {
+  it.each([['0'], ['-5'], ['abc'], ['2.5']])('--batch-size %s: one line, exit 2, nothing stored', (v) => {
+    const db = join(tempDir(), 't.db');
+    oneLine(runCli(['--db', db, '--batch-size', v, '--quiet', FIXTURE]), 2, new RegExp(`--batch-size ${v}: expected a whole number of 1 or more`));
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('migrate --to mysql://: not a store authing-triage knows, exit 2, nothing made', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    oneLine(runCli(['migrate', '--from', db, '--to', 'mysql://u@h/triage'], { cwd: dir }), 2, /--to "mysql:\/\/\*\*\*@h\/triage": not a store authing-triage knows/);
+    expect(existsSync(join(dir, 'mysql:'))).toBe(false);
+  });
+});
+
+describe('a config file value is named by its file and key, not by a flag the user never gave', () => {
+  it.each([
+    [{ tz: 'Mars/Base' }, /cfg\.json: key "tz": "Mars\/Base": unknown time zone/],
+    [{ retention: 'yesterday' }, /cfg\.json: key "retention": "yesterday": expected an age/],
+    [{ failOn: ['network>>1'] }, /cfg\.json: key "failOn": "network>>1": expected NAME>N/],
+    [{ db: 'mysql://x/y' }, /cfg\.json: key "db": "mysql:\/\/x\/y": not a store authing-triage knows/],
+  ])('%j', (cfg, pattern) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify(cfg));
+    const db = 'db' in cfg ? [] : ['--db', join(dir, 't.db')];
+    const r = runCli(['--config', join(dir, 'cfg.json'), ...db, '--quiet', FIXTURE], { cwd: dir });
+    oneLine(r, 2, pattern);
+    expect(r.stderr).not.toMatch(/--tz|--fail-on|--db|^authing-triage: retention/);
+  });
+
+  it('a UTF-8 byte order mark (Notepad) before the JSON is read as the JSON', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cfg.json'), `\uFEFF${JSON.stringify({ db: 'bom.db' })}`);
+    const r = runCli(['--config', join(dir, 'cfg.json'), '--quiet', FIXTURE], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'bom.db'))).toBe(true);
+  });
+});
+
+describe('an --out file on a full disk', () => {
+  let mnt: string;
+  beforeAll(() => {
+    mnt = join(tempDir(), 'full');
+    mkdirSync(mnt);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' });
+    expect(m.status, `mount a tmpfs: ${m.stderr}`).toBe(0);
+    writeFileSync(join(mnt, 'fill'), Buffer.alloc(0));
+    spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'fill')}`, 'bs=4k', 'count=64']);
+  });
+  afterAll(() => {
+    spawnSync('umount', [mnt]);
+  });
+
+  it('is an output error naming the file, exit 3 (not the database\'s "what was committed stays"), and no empty file is left', () => {
+    const db = join(tempDir(), 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    for (const args of [['sql', 'SELECT * FROM events', '-f', 'csv', '-o', join(mnt, 'r.csv')], ['report', '--by', 'code', '-o', join(mnt, 'r.html')]]) {
+      const r = runCli([...args, '--db', db]);
+      oneLine(r, 3, /full[/\\]r\.(csv|html): cannot write the report \(ENOSPC/);
+      expect(r.stderr).not.toMatch(/committed/);
+      expect(existsSync(args.at(-1)!)).toBe(false);
+    }
+  });
+});
+
+describe('a FIFO with no writer, or a writer that writes nothing', () => {
+  it.each([['SIGTERM', false], ['SIGINT', false], ['SIGTERM', true]] as const)('%s ends the wait (idle writer: %s): exit 130 within seconds, not a wait forever', async (signal, writer) => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // holds the FIFO open for writing and writes nothing (`adb logcat > pipe` of a quiet device)
+    const idle = writer ? spawn('sh', ['-c', `exec 3>"$1"; sleep 60`, 'sh', fifo]) : undefined;
+    const db = join(dir, 't.db');
+    const p = spawn(process.execPath, [BIN, '--db', db, '--quiet', fifo], { env: { ...process.env, NO_COLOR: '1', AUTHING_TRIAGE_DB: '' } });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const closed = new Promise<number | null>((res) => p.on('close', res));
+    await new Promise((res) => setTimeout(res, 1500));
+    p.kill(signal);
+    const code = await Promise.race([closed, new Promise<string>((res) => setTimeout(() => res('still waiting 8 s after the signal'), 8000))]);
+    if (code === 'still waiting 8 s after the signal') p.kill('SIGKILL');
+    idle?.kill('SIGKILL');
+    expect(err).not.toMatch(/^\s+at /m);
+    expect(code).toBe(130);
+  });
+});
