@@ -82,23 +82,88 @@ export function writeOutput(text: string, out?: string): void {
     process.stdout.write(text);
     return;
   }
+  const fd = openOutFile(out);
+  try {
+    writeFully(fd, text, out);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `--out FILE` opened for writing, mode 600. */
+function openOutFile(out: string): number {
   let fd: number;
   try {
     fd = openSync(out, 'w', 0o600);
   } catch (e) {
     throw new UserError('input', `${out}: cannot write the report (${(e as NodeJS.ErrnoException).code}); check the path`);
   }
+  // An existing file keeps its mode through open(): the report holds stored events, so it is made 600 as a new one is.
   try {
-    // An existing file keeps its mode through open(): the report holds stored events, so it is made 600 as a new one is.
-    try {
-      if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
-    } catch {
-      // not the owner: the file's own mode stays (the write below still says whether it can be written)
-    }
-    writeFully(fd, text, out);
-  } finally {
-    closeSync(fd);
+    if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+  } catch {
+    // not the owner: the file's own mode stays (the write below still says whether it can be written)
   }
+  return fd;
+}
+
+/** Output written a piece at a time (writePieces). */
+export interface PieceWriter {
+  /** Resolves when the piece is written out (stdout: when its reader took it, so memory stays flat). */
+  write(text: string): Promise<void>;
+  /** The output is whole. */
+  close(): void;
+  /** The output is cut (interrupted): an --out file is removed, not left to be taken for the whole. */
+  abandon(): void;
+}
+
+/** Writes to `--out FILE` (mode 600) or stdout in pieces, as writeOutput writes the whole. */
+export function writePieces(out?: string): PieceWriter {
+  if (!out || out === '-') {
+    return {
+      write: (text) => {
+        process.stdout.write(text);
+        return stdoutFlushed();
+      },
+      close: () => {},
+      abandon: () => {},
+    };
+  }
+  const fd = openOutFile(out);
+  let isFile = false;
+  try {
+    isFile = fstatSync(fd).isFile();
+  } catch {
+    // then it is not removed
+  }
+  let open = true;
+  const end = (remove: boolean): void => {
+    if (!open) return;
+    open = false;
+    closeSync(fd);
+    // (a device or a FIFO given as --out is not ours to remove)
+    if (remove && isFile) {
+      try {
+        unlinkSync(out);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  return {
+    write: async (text) => {
+      try {
+        writeFully(fd, text, out);
+      } catch (e) {
+        // writeFully removed the file
+        open = false;
+        closeSync(fd);
+        throw e;
+      }
+    },
+    close: () => end(false),
+    abandon: () => end(true),
+  };
 }
 
 /**

@@ -87,20 +87,84 @@ const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
  * wants the stored text drops one `'` before such a first character.
  */
 export function renderCsv(rows: readonly Row[], columns: readonly Column[]): string {
+  return csvLine(columns.map((c) => c.key)) + csvRows(rows, columns);
+}
+
+/** One CSV record and its CRLF. */
+function csvLine(values: readonly unknown[]): string {
   const q = (v: unknown): string => {
     let s = v === null || v === undefined ? '' : String(v);
     if (typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [columns.map((c) => q(c.key)), ...rows.map((r) => columns.map((c) => q(r[c.key])))].map((l) => l.join(',')).join('\r\n') + '\r\n';
+  return values.map(q).join(',') + '\r\n';
+}
+
+/** The CSV records of rows, without the header. */
+function csvRows(rows: readonly Row[], columns: readonly Column[]): string {
+  let text = '';
+  for (const r of rows) text += csvLine(columns.map((c) => r[c.key]));
+  return text;
 }
 
 /** A GitHub-flavoured Markdown table; pipes and markup in cells are escaped. */
 export function renderMarkdown(rows: readonly Row[], columns: readonly Column[]): string {
-  const esc = (v: unknown) => cell(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>*_`[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  return markdownHead(columns) + markdownRows(rows, columns);
+}
+
+/** A Markdown table's title row and its separator row. */
+function markdownHead(columns: readonly Column[]): string {
   const head = `| ${columns.map((c) => c.title).join(' | ')} |`;
   const sep = `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
-  return [head, sep, ...rows.map((r) => `| ${columns.map((c) => esc(r[c.key])).join(' | ')} |`)].join('\n') + '\n';
+  return `${head}\n${sep}\n`;
+}
+
+/** A Markdown table's rows. */
+function markdownRows(rows: readonly Row[], columns: readonly Column[]): string {
+  const esc = (v: unknown) => cell(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>*_`[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  let text = '';
+  for (const r of rows) text += `| ${columns.map((c) => esc(r[c.key])).join(' | ')} |\n`;
+  return text;
+}
+
+/**
+ * Rows rendered a page at a time, for a result too large to hold (`sql` on a store of millions of rows, or a query
+ * that never ends, read to `| head`): the pages and the end, written one after another, are byte for byte what
+ * renderRows gives for all the rows at once. Not the table, whose column widths need every row.
+ */
+export class RowPages {
+  private started = false;
+  constructor(
+    private readonly columns: readonly Column[],
+    private readonly format: 'json' | 'csv' | 'md',
+  ) {}
+
+  /** The text of the next rows (none: nothing). */
+  page(rows: readonly Row[]): string {
+    if (!rows.length) return '';
+    // (a JSON page after another: the comma between their elements)
+    const head = this.started ? (this.format === 'json' ? ',\n' : '') : this.head();
+    this.started = true;
+    switch (this.format) {
+      case 'json':
+        // each element as JSON.stringify(all, null, 2) writes it: at one level of indent
+        return head + rows.map((r) => `  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`).join(',\n');
+      case 'csv':
+        return head + csvRows(rows, this.columns);
+      default:
+        return head + markdownRows(rows, this.columns);
+    }
+  }
+
+  /** What closes the output. */
+  end(): string {
+    if (this.format === 'json') return this.started ? '\n]\n' : '[]\n';
+    return this.started ? '' : this.head();
+  }
+
+  private head(): string {
+    return this.format === 'json' ? '[\n' : this.format === 'csv' ? csvLine(this.columns.map((c) => c.key)) : markdownHead(this.columns);
+  }
 }
 
 /** Renders rows in any text format. JSON is the rows themselves, one array. */

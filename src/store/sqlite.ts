@@ -12,7 +12,7 @@ import { LABEL_MIGRATION_SQLITE, vEventsView } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
 import { createFromTemplate } from './template.js';
-import { contractAfterReread, hourOf, HourCounts, LEAD_MATCHES, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type SourceRow, type Store } from './store.js';
+import { contractAfterReread, hourOf, HourCounts, LEAD_MATCHES, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type QueryRows, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -755,6 +755,34 @@ export class SqliteStore implements Store {
   }
 
   async readOnlyQuery(sql: string): Promise<QueryResult> {
+    const stmt = this.readOnlyStatement(sql);
+    try {
+      const rows = stmt.all() as Record<string, unknown>[];
+      return { rows, columns: stmt.columns().map((c) => c.name) };
+    } catch (e) {
+      throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+    }
+  }
+
+  async readOnlyRows(sql: string): Promise<QueryRows> {
+    const stmt = this.readOnlyStatement(sql);
+    const it = stmt.iterate() as IterableIterator<Record<string, unknown>>;
+    // An error met while stepping (a function's, a value out of range) is the query's, as from all()
+    const rows: Iterator<Record<string, unknown>> = {
+      next: () => {
+        try {
+          return it.next();
+        } catch (e) {
+          throw new UserError('usage', `SQL error: ${(e as Error).message}`);
+        }
+      },
+      return: (v?: unknown) => it.return?.(v) ?? { done: true, value: undefined },
+    };
+    return { rows, columns: stmt.columns().map((c) => c.name) };
+  }
+
+  /** A user's statement, prepared on the read-only connection; refused unless it reads. */
+  private readOnlyStatement(sql: string): Database.Statement {
     let stmt;
     try {
       stmt = this.db.prepare(sql);
@@ -762,11 +790,6 @@ export class SqliteStore implements Store {
       throw new UserError('usage', `SQL error: ${(e as Error).message}`);
     }
     if (!stmt.reader || !this.db.readonly) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); the database was not changed');
-    try {
-      const rows = stmt.all() as Record<string, unknown>[];
-      return { rows, columns: stmt.columns().map((c) => c.name) };
-    } catch (e) {
-      throw new UserError('usage', `SQL error: ${(e as Error).message}`);
-    }
+    return stmt;
   }
 }

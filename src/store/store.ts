@@ -68,6 +68,12 @@ export interface QueryResult {
   columns: string[];
 }
 
+/** A user's query read a row at a time (readOnlyRows): memory stays flat whatever the result holds. */
+export interface QueryRows {
+  rows: Iterator<Record<string, unknown>>;
+  columns: string[];
+}
+
 /** Thrown when another run advanced a source first; this run leaves that source to it. */
 export class SourceTakenError extends Error {
   constructor(readonly sourceId: number) {
@@ -151,6 +157,11 @@ export interface Store {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A user's query, run so that it cannot write. */
   readOnlyQuery(sql: string): Promise<QueryResult>;
+  /**
+   * The same, its rows read as they are taken (SQLite; PostgreSQL's are all read at once, readOnlyQuery): a result of
+   * millions of rows, or a query that never ends, read to `| head`, does not have to fit in memory first.
+   */
+  readOnlyRows?(sql: string): Promise<QueryRows>;
 }
 
 /** Options for opening a store. */
