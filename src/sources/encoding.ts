@@ -316,7 +316,45 @@ function lineEncodingAt(b: Buffer, p: number, cur: TextEncoding, eof: boolean): 
       if (!eof) return null;
     } else if (b[i + 1] === 0) return cur;
   }
-  return utf8Text(b, p, end, i < 0) ? 'utf-8' : cur;
+  if (!utf8Text(b, p, end, i < 0)) return cur;
+  return i < 0 ? 'utf-8' : utf8ReadOn(b, p, i, cur, eof);
+}
+
+/**
+ * After UTF-16 (`cur`), the line at `p` read as UTF-8 up to its byte LF at `i`: whether the bytes after stay so. An LF
+ * byte is also the low byte of a CJK character (上 U+4E0A is 0A 4E, 不 U+4E0D 0D 4E), and a line of CJK text often starts
+ * with code units whose bytes are ASCII ('用户上线', '不上'): read as UTF-8, it was cut there and every line after read
+ * a byte off. UTF-8 read on up to the first byte that UTF-8 text has not (NUL, FF, FE) must reach a line start in
+ * UTF-16 (a BOM, or ASCII code units) there, and that byte must not be the NUL of the UTF-16 line's own LF (0A 00 on a
+ * code unit from `p`). null: the bytes end before that is known, and more may come.
+ */
+function utf8ReadOn(b: Buffer, p: number, i: number, cur: TextEncoding, eof: boolean): TextEncoding | null {
+  const lim = Math.min(b.length, p + SWITCH_LOOK);
+  let x = b.subarray(0, lim).indexOf(0, i + 1);
+  for (const v of [0xff, 0xfe]) {
+    const k = b.subarray(0, x < 0 ? lim : x).indexOf(v, i + 1);
+    if (k >= 0) x = k;
+  }
+  if (x < 0) return !eof && b.length - p < SWITCH_LOOK ? null : 'utf-8';
+  if (b[x] === 0) {
+    if (cur === 'utf-16le' && b[x - 1] === 10 && ((x - 1 - p) & 1) === 0) return cur;
+    if (cur === 'utf-16be' && ((x - p) & 1) === 0) {
+      if (x + 1 >= b.length && !eof) return null;
+      if (b[x + 1] === 10) return cur;
+    }
+  }
+  const s = b.lastIndexOf(10, x - 1) + 1;
+  if (!isUtf8(b.subarray(p, s))) return cur;
+  if (b.length - s < 2 && !eof) return null;
+  if ((b[s] === 0xff && b[s + 1] === 0xfe) || (b[s] === 0xfe && b[s + 1] === 0xff)) return 'utf-8';
+  if (x > s + 1) return cur;
+  const le = asciiUnits(b, s, true, eof);
+  const be = asciiUnits(b, s, false, eof);
+  if (le === null || be === null) return le || be ? 'utf-8' : null;
+  // UTF-16 of the order read, on the code units from p, right after that one LF: the UTF-16 line read on (BE 不上 ok:
+  // 4E 0D 4E 0A 00 20 …)
+  if (s === i + 1 && ((s - p) & 1) === 0 && (cur === 'utf-16le' ? le : be)) return cur;
+  return le || be ? 'utf-8' : cur;
 }
 
 /** The first of the bytes UTF-8 text never has (NUL, FF, FE) in `b` from `from`, or -1. */

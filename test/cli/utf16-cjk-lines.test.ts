@@ -1,0 +1,41 @@
+/**
+ * A UTF-16 capture with a line of CJK text only (a `-v long` message line, a raw line): its first code units may hold
+ * no NUL, and a byte LF is also the low byte of a CJK character (上 U+4E0A is 0A 4E in UTF-16LE, 不 U+4E0D 0D 4E).
+ * MixedDecoder read such a line as a UTF-8 one when its bytes up to that LF were UTF-8 ('不上', '用户上线': ASCII
+ * bytes): it was cut in two and every line after it read a byte off (UTF-16BE of ASCII), shifting line numbers and
+ * losing an event. The capture in UTF-8 is the reference.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
+
+const LINES = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8').split('\n').slice(0, 700);
+const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
+
+function rows(bytes: Buffer, more: string[] = []): unknown[] {
+  const dir = tempDir();
+  const f = join(dir, 'f.log');
+  writeFileSync(f, bytes);
+  const db = join(dir, 't.db');
+  const r = runCli(['--db', db, '--quiet', ...ARGS, ...more, f]);
+  expect(r.status, r.stderr).toBe(0);
+  return storedRows(db).slice(0, 2);
+}
+
+const withLine = (line: string): string => [...LINES.slice(0, 11), line, ...LINES.slice(11)].join('\n');
+const le = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+const be = (s: string): Buffer => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(s, 'utf16le').swap16()]);
+
+describe('a UTF-16 capture with a line of CJK text only', () => {
+  for (const line of ['不上', '用户上线', '上海上线了', '不上 ok']) {
+    it(`'${line}': the events of the capture in UTF-8, on their lines (LE and BE)`, () => {
+      const text = withLine(line);
+      const want = rows(Buffer.from(text, 'utf8'));
+      expect((want[0] as unknown[]).length).toBe(16);
+      expect(rows(le(text)), 'UTF-16LE').toEqual(want);
+      expect(rows(be(text)), 'UTF-16BE').toEqual(want);
+      expect(rows(le(text), ['--threads', '1']), 'UTF-16LE --threads 1').toEqual(want);
+    });
+  }
+});
