@@ -390,6 +390,8 @@ class MixedDecoder {
   private atStart = true;
   private orig = 0;
   private utf8 = 0;
+  /** An encoding was told from where the bytes end (lineEncodingAt's eof): no line end from then on is mapped. */
+  private provisional = false;
 
   /**
    * `cur`: the encoding of the capture's head (HeadEncoding); `before`: the bytes before the stream's start (the
@@ -418,7 +420,7 @@ class MixedDecoder {
     } else text = Buffer.from(part);
     this.orig += part.length;
     this.utf8 += text.length;
-    if (atLineEnd) this.map?.add(this.utf8, this.orig);
+    if (atLineEnd && !this.provisional) this.map?.add(this.utf8, this.orig);
     if (text.length) out.push(text);
   }
 
@@ -457,7 +459,14 @@ class MixedDecoder {
     const at = (i: number): number | undefined => (i >= 0 ? data[i] : i === -1 ? this.b1 : this.b2);
     for (;;) {
       if (this.atStart && pos < data.length) {
-        const enc = lineEncodingAt(data, pos, endedIn(at(pos - 2), at(pos - 1)) ?? this.cur, eof);
+        const was = endedIn(at(pos - 2), at(pos - 1)) ?? this.cur;
+        let enc = lineEncodingAt(data, pos, was, false);
+        if (enc === null && eof) {
+          // told only because the bytes end here: more bytes may tell otherwise ('不上' cut after 上's 0A 4E reads as
+          // UTF-8), so no line from here on is a resume point (a later run reads them again, as a last line is)
+          enc = lineEncodingAt(data, pos, was, true);
+          this.provisional = true;
+        }
         if (enc === null) break;
         const bom = data.length - pos >= 2 && ((data[pos] === 0xff && data[pos + 1] === 0xfe) || (data[pos] === 0xfe && data[pos + 1] === 0xff));
         if (enc !== this.cur || (bom && enc !== 'utf-8')) this.switchTo(enc, out);
