@@ -293,10 +293,10 @@ function lineEncodingAt(b: Buffer, p: number, cur: TextEncoding, eof: boolean): 
     if (n < 2) return cur;
     const le = asciiUnits(b, p, true, eof);
     if (le === null) return null;
-    if (le) return 'utf-16le';
+    if (le) return utf16LineEnds(b, p, true, eof);
     const be = asciiUnits(b, p, false, eof);
     if (be === null) return null;
-    return be ? 'utf-16be' : cur;
+    return be ? utf16LineEnds(b, p, false, eof) : cur;
   }
   // a line of ASCII text: a NUL in its first code unit (the common case, one look)
   if (n >= 2 && (b[p] === 0 || b[p + 1] === 0)) return cur;
@@ -355,6 +355,19 @@ function utf8ReadOn(b: Buffer, p: number, i: number, cur: TextEncoding, eof: boo
   // 4E 0D 4E 0A 00 20 …)
   if (s === i + 1 && ((s - p) & 1) === 0 && (cur === 'utf-16le' ? le : be)) return cur;
   return le || be ? 'utf-8' : cur;
+}
+
+/**
+ * After UTF-8, a line at `p` that starts as UTF-16 of ASCII in the byte order `le`: UTF-16 when it ends as UTF-16 (its
+ * LF code unit within SWITCH_LOOK) or is a last line without any LF, else UTF-8. Binary junk of 16-bit numbers (05 00
+ * 07 00 …: a crash's dump) starts so, and the UTF-8 lines after it have no LF code unit: read as UTF-16, every line to
+ * the end of the file was one line of no events (4 of 80 lost where the plain read kept them).
+ */
+function utf16LineEnds(b: Buffer, p: number, le: boolean, eof: boolean): TextEncoding | null {
+  const enc = le ? 'utf-16le' : 'utf-16be';
+  if (nextNewline16(b.subarray(0, Math.min(b.length, p + SWITCH_LOOK)), p, le) >= 0) return enc;
+  if (!eof && b.length - p < SWITCH_LOOK) return null;
+  return eof && b.indexOf(10, p) < 0 ? enc : 'utf-8';
 }
 
 /** The first of the bytes UTF-8 text never has (NUL, FF, FE) in `b` from `from`, or -1. */
