@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { typedValue, UserError } from '../errors.js';
 import { readBoundedText } from '../sources/bounded-file.js';
 import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
@@ -227,11 +227,11 @@ export function resolveSettings(argv: SettingArgs, env: NodeJS.ProcessEnv = proc
   // A stamp's year is four digits (a device before its clock is set says 1970): a stored time of +099999 or 1900 helps no one.
   if (argv.year !== undefined && !(Number.isSafeInteger(argv.year) && argv.year >= MIN_YEAR && argv.year <= 9999)) {
     const where = s.year!.from === 'flag' ? '--year' : `${file}: key "year":`;
-    throw new UserError('usage', `${where} ${terminalText(String(argv.year))}: expected a year from ${MIN_YEAR} to 9999 (of the stamps that have none)`);
+    throw new UserError('usage', `${where} ${terminalText(s.year!.from === 'flag' ? typedValue('--year', argv.year) : String(argv.year))}: expected a year from ${MIN_YEAR} to 9999 (of the stamps that have none)`);
   }
   const timeout = (argv as { busyTimeout?: unknown }).busyTimeout;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout >= 0)) {
-    throw new UserError('usage', `--busy-timeout ${terminalText(String(timeout))}: expected a whole number of milliseconds, 0 or more`);
+    throw new UserError('usage', `--busy-timeout ${terminalText(typedValue('--busy-timeout', timeout))}: expected a whole number of milliseconds, 0 or more`);
   }
   argv.redact = pick('redact', argv.redact, cfg.redact, true);
   argv.failOnOrigins = [...(cfg.failOn ?? []).map(() => `${file}: key "failOn":`), ...(argv.failOn ?? []).map(() => '--fail-on')];

@@ -54,6 +54,14 @@ describe('flags checked before a run', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it.each([
+    ['--year', 'abc', /--year abc: expected a year/],
+    ['--busy-timeout', 'soon', /--busy-timeout soon: expected a whole number of milliseconds/],
+  ])('%s %s names what was typed, not NaN', (flag, v, want) => {
+    const db = join(tempDir(), 't.db');
+    oneLine(runCli(['--db', db, flag, v, '--quiet', FIXTURE]), 2, want);
+  });
+
   it('migrate --to mysql://: not a store authing-triage knows, exit 2, nothing made', () => {
     const dir = tempDir();
     const db = join(dir, 't.db');
