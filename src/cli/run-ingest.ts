@@ -22,7 +22,7 @@ import { loadRegistryFromArgs } from './common.js';
 import { CONFIG_NAMES } from './config.js';
 import type { IngestArgs } from './commands/ingest.js';
 import { quietOnClosedPipe, stdoutFlushed, useColor } from './output.js';
-import { parseWhen } from './when.js';
+import { checkWindow, parseWhen } from './when.js';
 import { runContract } from '../pipeline/contract.js';
 import { applyRetention } from './commands/prune.js';
 import { reportContract } from './commands/rescan.js';
@@ -90,6 +90,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   const since = argv.since ? parseWhen(argv.since, '--since') : undefined;
   const retention = argv.retention ? parseRetention(argv.retention, 'retention') : undefined;
   const until = argv.until ? parseWhen(argv.until, '--until') : undefined;
+  checkWindow(since, until, argv.since, argv.until);
   const registry = loadRegistryFromArgs(argv);
   // Labels are checked before anything is read or opened: a bad key is a usage error (exit 2).
   const explicitLabels = parseLabelFlags(argv.label ?? []);

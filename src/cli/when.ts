@@ -31,3 +31,12 @@ function realDate(v: string): boolean {
   const time = /^.{10}[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(v);
   return !time || (Number(time[1]) <= 23 && Number(time[2]) <= 59 && Number(time[3] ?? 0) <= 59);
 }
+
+/**
+ * Refuses a window that holds no time: --since at or after --until (until is exclusive). Taken silently, an ingest
+ * showed and a report found nothing, and the report's hint offered another --since (the user-mistakes hunt).
+ */
+export function checkWindow(since: number | undefined, until: number | undefined, sinceText?: string, untilText?: string): void {
+  if (since === undefined || until === undefined || since < until) return;
+  throw new UserError('usage', `--since ${JSON.stringify(sinceText)} is not before --until ${JSON.stringify(untilText)}: no time is in between; swap them, or leave one out`);
+}

@@ -62,6 +62,16 @@ describe('flags checked before a run', () => {
     oneLine(runCli(['--db', db, flag, v, '--quiet', FIXTURE]), 2, want);
   });
 
+  it('--since after --until: one line, exit 2, in an ingest (nothing stored) and in a report', () => {
+    const db = join(tempDir(), 't.db');
+    oneLine(runCli(['--db', db, '--since', '2026-03-18', '--until', '2026-03-17', '--quiet', FIXTURE]), 2, /--since "2026-03-18" is not before --until "2026-03-17": no time is in between; swap them/);
+    expect(existsSync(db)).toBe(false);
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    oneLine(runCli(['report', '--db', db, '--since', '2026-03-18', '--until', '2026-03-18']), 2, /is not before --until/);
+    // the right way round still reports
+    expect(runCli(['report', '--db', db, '--since', '2026-03-17', '--until', '2026-03-18', '--format', 'json']).status).toBe(0);
+  });
+
   it('migrate --to mysql://: not a store authing-triage knows, exit 2, nothing made', () => {
     const dir = tempDir();
     const db = join(dir, 't.db');

@@ -11,7 +11,7 @@ import { emptyWindowHint, NO_TIME_STAMP, undatedNote } from '../../report/window
 import type { Store } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, openForReading, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput, writePaged } from '../output.js';
-import { parseWhen } from '../when.js';
+import { checkWindow, parseWhen } from '../when.js';
 import { displayRows, jsonRows, localColumns } from '../../report/localize.js';
 import { OUTCOMES } from '../../extract/outcome.js';
 import { ui } from '../../registry/text.js';
@@ -165,6 +165,7 @@ export const reportCommand = {
     const now = Date.now();
     if (argv.since) filter.since = parseWhen(argv.since, '--since', now);
     if (argv.until) filter.until = parseWhen(argv.until, '--until', now);
+    checkWindow(filter.since, filter.until, argv.since, argv.until);
     if (argv.top !== undefined && (!Number.isSafeInteger(argv.top) || argv.top < 1)) throw new UserError('usage', '--top takes a whole number of at least 1');
     const configured = (argv as unknown as { settings?: Record<string, { value: unknown }> }).settings?.format?.value as string | undefined;
     // `-o week.pdf` names a format this tool does not write: say so rather than write JSON under that name.
