@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { resolve } from 'node:path';
 import { distFile } from '../assets.js';
 import { UserError } from '../errors.js';
+import { terminalText } from '../sinks/terminal-text.js';
 import { entryJson, isBundledRegistry, type CodeEntry, type Registry } from '../registry/index.js';
 import type { AuthingEvent, Level, Method, Outcome } from '../types.js';
 import { CONTRACT_MIGRATION_SQLITE } from './contract-migration.js';
@@ -190,6 +191,8 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
   try {
     // Read before any write: a corrupt file fails here and is left as it was.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    // another program's database is refused before anything here writes to it (journal_mode = WAL would)
+    if ((db.pragma('user_version', { simple: true }) as number) === 0) notAnotherProgramsDb(db, path);
     if (!opts.readonly) {
       // A store this run has just copied from a template holds no one's data yet: checking its every page
       // cost ~2% of a small run's instructions, and most of the tests' runs make a store.
@@ -292,6 +295,18 @@ function migrate(db: DB, path: string): void {
     for (let i = now; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!());
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
+}
+
+/**
+ * Refuses an SQLite file of another program: a store of ours has a user_version from its first run on, so one at 0 that
+ * holds tables is someone else's (an app's database given as --db by mistake). An ingest added our tables among its
+ * own without a word, or failed on a table of the same name; a report called it empty (the user-mistakes hunt).
+ */
+function notAnotherProgramsDb(db: DB, path: string): void {
+  const names = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name LIMIT 4").pluck().all() as string[];
+  if (!names.length) return;
+  const shown = names.slice(0, 3).map((n) => terminalText(n)).join(', ') + (names.length > 3 ? ', …' : '');
+  throw new UserError('database', `${path}: an SQLite database of another program (its tables: ${shown}); it was left untouched: give --db a file of its own, or a new path`);
 }
 
 /** True when every index of DEFERRED_INDEXES is in the schema. */

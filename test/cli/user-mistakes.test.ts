@@ -3,7 +3,8 @@
  * an exit code from README's table, no stack trace, no hang (an adversarial hunt's finds).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
@@ -44,6 +45,31 @@ describe('prune never creates a database', () => {
     const db = join(tempDir(), 'typo.db');
     oneLine(runCli(['prune', '--db', db, '--older-than', '90d']), 4, /no database at .*typo\.db/);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe("another program's SQLite database given as --db", () => {
+  it('ingest, report and sql refuse it in one line, exit 4, and leave its bytes as they were', () => {
+    for (const tables of [['users', 'events'], ['notes']]) {
+      const db = join(tempDir(), 'app.db');
+      const conn = new Database(db);
+      for (const t of tables) conn.exec(`CREATE TABLE ${t} (id INTEGER)`);
+      conn.close();
+      const before = readFileSync(db);
+      // Before: with an events table, "table events already exists"; without, our tables were added among its own
+      // (and the file turned to WAL); a report called it an empty database.
+      oneLine(runCli(['--db', db, '--quiet', FIXTURE]), 4, /app\.db: an SQLite database of another program \(its tables: [a-z, ]+\); it was left untouched/);
+      oneLine(runCli(['report', '--db', db]), 4, /an SQLite database of another program/);
+      oneLine(runCli(['sql', '--db', db, 'SELECT 1']), 4, /an SQLite database of another program/);
+      expect(readFileSync(db).equals(before), `${tables}: the file was changed`).toBe(true);
+    }
+  });
+
+  it('an empty SQLite file (no tables) is still made a store', () => {
+    const db = join(tempDir(), 'empty.db');
+    new Database(db).close();
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    expect(query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n).toBeGreaterThan(0);
   });
 });
 

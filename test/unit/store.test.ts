@@ -331,7 +331,7 @@ describe('registry sync on SQLite', () => {
       const changed = loadRegistry([]);
       const [first] = changed.codes.values();
       changed.codes.set(first!.code, { ...first!, category: 'server' });
-      await expect(ro.syncRegistry(changed)).rejects.toThrow(/readonly/i);
+      await expect(ro.syncRegistry(changed)).rejects.toThrow(/read-only \(file mode or folder permissions\)/);
     } finally {
       await ro.close();
     }
