@@ -74,6 +74,20 @@ export function storedRows(db: string): unknown[] {
 }
 
 /**
+ * One run of the real CLI over `bytes` written to a file of a new folder, into a new store there (exit 0 expected):
+ * the store's path, for storedRows or query, and the run's stderr.
+ */
+export function runOnBytes(bytes: Buffer, args: string[], name = 'f.log'): { db: string; stderr: string } {
+  const dir = tempDir();
+  const f = join(dir, name);
+  writeFileSync(f, bytes);
+  const db = join(dir, 't.db');
+  const r = runCli(['--db', db, '--quiet', ...args, f]);
+  expect(r.status, r.stderr).toBe(0);
+  return { db, stderr: r.stderr };
+}
+
+/**
  * Starts the real CLI as a long-running child (live and watch tests), killed when the test ends if it is still running:
  * a test that failed before it ended the run (a wait that timed out) left `watch` and its adb running for good.
  */

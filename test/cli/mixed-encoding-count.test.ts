@@ -11,7 +11,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
+import { SHARED, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
 
 const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
 const LINES = TEXT.split('\n');
@@ -31,13 +31,8 @@ const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
 
 /** The stored events and hourly counts of one clean run of `bytes` (a file), and its stderr. */
 function clean(bytes: Buffer, more: string[] = []): { rows: unknown[]; stderr: string } {
-  const dir = tempDir();
-  const f = join(dir, 'f.log');
-  writeFileSync(f, bytes);
-  const db = join(dir, 't.db');
-  const r = runCli(['--db', db, '--quiet', ...ARGS, ...more, f]);
-  expect(r.status, r.stderr).toBe(0);
-  return { rows: storedRows(db).slice(0, 2), stderr: r.stderr };
+  const { db, stderr } = runOnBytes(bytes, [...ARGS, ...more]);
+  return { rows: storedRows(db).slice(0, 2), stderr };
 }
 
 /** The rows of runs over a file grown by each of `parts` in turn (a run after each append). */

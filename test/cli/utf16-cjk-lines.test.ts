@@ -8,19 +8,13 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
+import { SHARED, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
 
 const LINES = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8').split('\n').slice(0, 700);
 const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
 
 function rows(bytes: Buffer, more: string[] = []): unknown[] {
-  const dir = tempDir();
-  const f = join(dir, 'f.log');
-  writeFileSync(f, bytes);
-  const db = join(dir, 't.db');
-  const r = runCli(['--db', db, '--quiet', ...ARGS, ...more, f]);
-  expect(r.status, r.stderr).toBe(0);
-  return storedRows(db).slice(0, 2);
+  return storedRows(runOnBytes(bytes, [...ARGS, ...more]).db).slice(0, 2);
 }
 
 const withLine = (line: string): string => [...LINES.slice(0, 11), line, ...LINES.slice(11)].join('\n');

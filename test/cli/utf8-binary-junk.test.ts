@@ -5,23 +5,17 @@
  * the plain read (the code before the mixed read) stored 80. The junk is one line of no events; the rest as the capture
  * without it, one line further on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, storedRows, tempDir } from '../helpers.js';
+import { SHARED, runOnBytes, storedRows } from '../helpers.js';
 
 const LINES = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8').split('\n');
 const HEAD = Buffer.from(LINES.slice(0, 2450).join('\n') + '\n');
 const TAIL = Buffer.from(LINES.slice(2450).join('\n') + '\n');
 
 function events(bytes: Buffer): Array<{ line: number; code: number }> {
-  const dir = tempDir();
-  const f = join(dir, 'f.log');
-  writeFileSync(f, bytes);
-  const db = join(dir, 't.db');
-  const r = runCli(['--db', db, '--quiet', '--tz', 'UTC', '--year', '2026', f]);
-  expect(r.status, r.stderr).toBe(0);
-  return storedRows(db)[0] as Array<{ line: number; code: number }>;
+  return storedRows(runOnBytes(bytes, ['--tz', 'UTC', '--year', '2026']).db)[0] as Array<{ line: number; code: number }>;
 }
 
 describe('binary junk of 16-bit numbers in a UTF-8 capture, UTF-8 lines after it', () => {
