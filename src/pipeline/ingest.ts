@@ -659,7 +659,8 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
     // (not the newline lineChunks gives a last line that has none: a 511-byte file was 512 bytes read)
-    result.bytes += frame.kind === 'lines' ? frame.chunk.end - (frame.chunk.tail ? 1 : 0) : frame.bytes;
+    // (a decoded chunk, UTF-16: the input's bytes it stands for, not its UTF-8 text's)
+    result.bytes += frame.kind === 'lines' ? (frame.chunk.inputBytes ?? frame.chunk.end - (frame.chunk.tail ? 1 : 0)) : frame.bytes;
     opts.onProgress?.(facts.plainFile ? (last?.offset ?? startBytes) : src.opened.rawBytesRead(), sink.stored + sink.waiting, result.bytes);
   };
   try {

@@ -80,7 +80,8 @@ export class Selector {
       const c = frame.chunk;
       // a chunk with a line lineChunks cut is that line alone
       if (c.overlong) this.noteCut(this.lineNo + 1);
-      this.lines(c.buf, 0, c.end, frame.exact === false ? null : c.offset, true);
+      // a decoded chunk's (UTF-16) offsets are of its UTF-8 text: its lines' input offsets come from the decoder
+      this.lines(c.buf, 0, c.end, frame.exact === false ? null : c.offset, true, c.origin);
       this.o.window?.keepTail(c.buf, c.end);
       this.overlong += c.overlong;
       return this.checkpoint(c.next, c.tail ?? false);
@@ -109,10 +110,11 @@ export class Selector {
 
   /**
    * The lines of buf[from, end) (whole lines; `base` is the input offset of buf[0], null when unknown):
-   * candidates through the scanner, or every line, switching at the line where the layout signal changes.
+   * candidates through the scanner, or every line, switching at the line where the layout signal changes. `origin`:
+   * a decoded chunk's input offset of the line at buf[p] (LineChunk.origin), in place of `base`.
    */
-  private lines(buf: Buffer, from: number, end: number, base: number | null, countCut: boolean): void {
-    const at = (p: number): number | null => (base === null ? null : base + p);
+  private lines(buf: Buffer, from: number, end: number, base: number | null, countCut: boolean, origin?: (p: number) => number | null): void {
+    const at = origin ?? ((p: number): number | null => (base === null ? null : base + p));
     let pos = from;
     while (pos < end) {
       if (this.everyLine) {

@@ -27,6 +27,14 @@ export interface LineChunk {
    * checkpoint stays before it, so a later append that completes it is read again (issue 20 item 2).
    */
   tail?: boolean;
+  /**
+   * A decoded chunk (UTF-16, a mixed capture; its buf, `offset` and `end` are of the UTF-8 text): the input offset of
+   * the line that starts at buf[p], or null where a read may not resume (a checkpoint inside the chunk: a `-v long`
+   * entry still open at its end).
+   */
+  origin?: (p: number) => number | null;
+  /** A decoded chunk: the input's bytes it stands for (what a read counts, not the UTF-8 text's length). */
+  inputBytes?: number;
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -212,25 +212,76 @@ export function loneCrNote(cr: LoneCrs | null): string | null {
 /** Why an ingest reads nothing of a head whose lines all end in a lone CR: read, it would be one record. */
 export const CR_ONLY_REASON = `its lines end in a lone CR and none in an LF (classic Mac line ends), so it would be read as one record: nothing was read; ${CONVERT_CR}`;
 
-/** Maps the UTF-8 offsets where emitted chunks end to the original offsets there; exact lookups only. */
+/**
+ * Maps UTF-8 offsets of the decoded text to offsets of the original stream: every line end (and the end of every piece
+ * passed on) the decoder emitted, each with whether a read may resume there (a line end told for sure). Offsets do not
+ * decrease; two entries share one where bytes decode to nothing (a BOM), and the first that may be resumed at is the
+ * line end. Asked in increasing order; what is before the offset asked is dropped, once there is much of it.
+ */
 class OffsetMap {
-  private readonly utf8: number[] = [];
-  private readonly orig: number[] = [];
+  private utf8: number[] = [0];
+  private orig: number[] = [0];
+  private ok: boolean[] = [true];
   private at = 0;
-  add(utf8End: number, origEnd: number): void {
+  /** Entries held (a mark for truncate). */
+  get size(): number {
+    return this.utf8.length;
+  }
+  /** Drops the entries added since `size` was `n`. */
+  truncate(n: number): void {
+    this.utf8.length = this.orig.length = this.ok.length = n;
+  }
+  add(utf8End: number, origEnd: number, resumable: boolean): void {
     this.utf8.push(utf8End);
     this.orig.push(origEnd);
+    this.ok.push(resumable);
   }
-  /** The original offset of a UTF-8 offset at a line end; null when it is not one (asked in increasing order). */
-  original(utf8Offset: number): number | null {
+  /** Moves to the first entry at or after `utf8Offset`, dropping those before the one before it once there are many. */
+  private seek(utf8Offset: number): void {
     while (this.at < this.utf8.length && this.utf8[this.at]! < utf8Offset) this.at++;
     // Entries before the one asked for are done with: keep the arrays short on a long stream.
     if (this.at > 1024) {
-      this.utf8.splice(0, this.at);
-      this.orig.splice(0, this.at);
-      this.at = 0;
+      const drop = this.at - 1;
+      this.utf8.splice(0, drop);
+      this.orig.splice(0, drop);
+      this.ok.splice(0, drop);
+      this.at = 1;
     }
-    return this.utf8[this.at] === utf8Offset ? this.orig[this.at]! : null;
+  }
+  /** The original offset of a UTF-8 offset at a line end a read may resume at; null when it is not one. */
+  original(utf8Offset: number): number | null {
+    this.seek(utf8Offset);
+    for (let i = this.at; i < this.utf8.length && this.utf8[i] === utf8Offset; i++) if (this.ok[i]) return this.orig[i]!;
+    return null;
+  }
+  /** The original offset of the last entry at or before `utf8Offset`: the bytes the stream had consumed there. */
+  consumed(utf8Offset: number): number {
+    this.seek(utf8Offset);
+    let i = this.at;
+    while (i < this.utf8.length && this.utf8[i] === utf8Offset) i++;
+    return i > 0 ? this.orig[i - 1]! : 0;
+  }
+  /**
+   * A lookup from the UTF-8 offsets in [from, to] to their original offsets, as `original` answers (null where a read
+   * may not resume): what the lines of a decoded chunk start at. A copy of those entries; the map does not move.
+   */
+  between(from: number, to: number): (utf8Offset: number) => number | null {
+    let i = this.at;
+    while (i > 0 && this.utf8[i - 1]! >= from) i--;
+    while (i < this.utf8.length && this.utf8[i]! < from) i++;
+    let j = i;
+    while (j < this.utf8.length && this.utf8[j]! <= to) j++;
+    const u = this.utf8.slice(i, j);
+    const o = this.orig.slice(i, j);
+    const ok = this.ok.slice(i, j);
+    let k = 0;
+    // asked in increasing order within a chunk (a Selector's lines); from the start again when not
+    return (x) => {
+      if (k > 0 && u[k - 1]! >= x) k = 0;
+      while (k < u.length && u[k]! < x) k++;
+      for (let m = k; m < u.length && u[m] === x; m++) if (ok[m]) return o[m]!;
+      return null;
+    };
   }
 }
 
@@ -431,10 +482,32 @@ class MixedDecoder {
       const s = this.dec.decode(part, { stream: !flush });
       text = Buffer.from(s, 'utf8');
     } else text = Buffer.from(part);
+    if (this.map) this.lineEnds(part, text);
     this.orig += part.length;
     this.utf8 += text.length;
-    if (atLineEnd && !this.provisional) this.map?.add(this.utf8, this.orig);
+    this.map?.add(this.utf8, this.orig, atLineEnd && !this.provisional);
     if (text.length) out.push(text);
+  }
+
+  /**
+   * Notes the line ends inside a piece (`part` of the original stream, `text` its UTF-8) in the map: a resumed read may
+   * start at any of them, as at a piece's end (the encoding there is told from the bytes alone: lineEncodingAt). In
+   * UTF-16, the k-th LF of the text is the k-th LF code unit of the part (U+000A is no other code unit's, and always
+   * decodes to LF); where the counts differ, none is noted.
+   */
+  private lineEnds(part: Buffer, text: Buffer): void {
+    const map = this.map!;
+    const ok = !this.provisional;
+    if (!this.dec) {
+      for (let i = part.indexOf(10); i >= 0; i = part.indexOf(10, i + 1)) map.add(this.utf8 + i + 1, this.orig + i + 1, ok);
+      return;
+    }
+    const le = this.cur === 'utf-16le';
+    const mark = map.size;
+    let j = nextNewline16(part, 0, le);
+    let i = text.indexOf(10);
+    for (; i >= 0 && j >= 0; i = text.indexOf(10, i + 1), j = nextNewline16(part, j, le)) map.add(this.utf8 + i + 1, this.orig + j, ok);
+    if (i >= 0 || j >= 0) map.truncate(mark);
   }
 
   private switchTo(enc: TextEncoding, out: Buffer[]): void {
@@ -632,9 +705,21 @@ export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextE
   // what is left of a junk head from where this read starts (a run that stopped inside it: the capture was cut
   // there, read as UTF-8 then, and the rest of the head is UTF-8 still; an adversarial review's find)
   const junk = Math.max(0, (as.junk ?? 0) - startBytes);
+  // the input's bytes consumed up to the last chunk's end (its `inputBytes`: the UTF-8 text's length is not theirs)
+  let consumed = 0;
   for await (const c of lineChunks(mixedToUtf8(body, enc, map, startBytes > 0 ? (as.before ?? Buffer.alloc(0)) : Buffer.alloc(0), junk), maxLine, 0)) {
+    // where each of the chunk's lines starts in the input (the Selector's checkpoint at a `-v long` entry still open)
+    const lineAt = map.between(c.offset, c.offset + c.end);
+    const origin = (p: number): number | null => {
+      const o = lineAt(c.offset + p);
+      return o === null ? null : startBytes + o;
+    };
     const next = c.next === null ? null : map.original(c.next);
-    yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next };
+    // (a last line's newline, which lineChunks added, stands for no input byte)
+    const upTo = map.consumed(c.offset + c.end - (c.tail ? 1 : 0));
+    const inputBytes = Math.max(0, upTo - consumed);
+    consumed = Math.max(consumed, upTo);
+    yield { ...c, offset: startBytes + c.offset, next: next === null ? null : startBytes + next, origin, inputBytes };
   }
 }
 
