@@ -129,17 +129,31 @@ export function writePieces(out?: string): PieceWriter {
       abandon: () => {},
     };
   }
-  const fd = openOutFile(out);
+  // Opened at the first piece, not before: a query that fails before its first page is rendered (an SQL error in its
+  // first rows) leaves an existing --out file as it was, as the read of the whole result did (it was truncated, then
+  // removed as a cut output)
+  let fd: number | null = null;
   let isFile = false;
-  try {
-    isFile = fstatSync(fd).isFile();
-  } catch {
-    // then it is not removed
-  }
   let open = true;
+  const opened = (): number => {
+    if (fd === null) {
+      fd = openOutFile(out);
+      try {
+        isFile = fstatSync(fd).isFile();
+      } catch {
+        // then it is not removed
+      }
+    }
+    return fd;
+  };
   const end = (remove: boolean): void => {
     if (!open) return;
     open = false;
+    if (fd === null) {
+      // never opened: a whole output of nothing is still a file; a cut one leaves the path as it was
+      if (!remove) closeSync(openOutFile(out));
+      return;
+    }
     closeSync(fd);
     // (a device or a FIFO given as --out is not ours to remove)
     if (remove && isFile) {
@@ -152,12 +166,13 @@ export function writePieces(out?: string): PieceWriter {
   };
   return {
     write: async (text) => {
+      const f = opened();
       try {
-        writeFully(fd, text, out);
+        writeFully(f, text, out);
       } catch (e) {
         // writeFully removed the file
         open = false;
-        closeSync(fd);
+        closeSync(f);
         throw e;
       }
     },

@@ -4,7 +4,7 @@
  * 30 s, and `| head -1` could not end it), and Ctrl-C or SIGTERM inside SQLite's step was not seen. The text written is
  * byte for byte what the whole result gave before, across its pages.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, exitOf, runCli, startCli, tempDir, waitFor } from '../helpers.js';
@@ -73,5 +73,23 @@ describe('sql streams its rows', () => {
       expect(runCli(['sql', '--db', db, rowsOf(n), '-f', 'json', '-o', out]).status).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe(json.stdout);
     }
+  });
+  it('an SQL error in the first page leaves an existing --out file as it was, as the whole result\'s read did (it was removed)', () => {
+    const db = store();
+    // json('bad') fails at row 501, inside the first page of 1,000 rows
+    const failing = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 2500) SELECT CASE WHEN i > 500 THEN json('bad') ELSE i END AS v FROM n";
+    for (const format of ['csv', 'json', 'md']) {
+      const out = join(tempDir(), `report.${format}`);
+      writeFileSync(out, 'the report of yesterday\n');
+      const r = runCli(['sql', '--db', db, failing, '-f', format, '-o', out]);
+      expect(r.status, format).toBe(2);
+      expect(r.stderr).toContain('SQL error: malformed JSON');
+      // before: truncated when the rows began, then removed as a cut output
+      expect(existsSync(out) ? readFileSync(out, 'utf8') : 'removed', format).toBe('the report of yesterday\n');
+    }
+    // a result of no rows still makes its file, as before
+    const none = join(tempDir(), 'none.csv');
+    expect(runCli(['sql', '--db', db, 'SELECT 1 AS a WHERE 0', '-f', 'csv', '-o', none]).status).toBe(0);
+    expect(readFileSync(none, 'utf8')).toBe('a\r\n');
   });
 });
