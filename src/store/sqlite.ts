@@ -192,7 +192,7 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
     // Read before any write: a corrupt file fails here and is left as it was.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     // another program's database is refused before anything here writes to it (journal_mode = WAL would)
-    if ((db.pragma('user_version', { simple: true }) as number) === 0) notAnotherProgramsDb(db, path);
+    notAnotherProgramsDb(db, path);
     if (!opts.readonly) {
       // A store this run has just copied from a template holds no one's data yet: checking its every page
       // cost ~2% of a small run's instructions, and most of the tests' runs make a store.
@@ -303,8 +303,13 @@ function migrate(db: DB, path: string): void {
  * own without a word, or failed on a table of the same name; a report called it empty (the user-mistakes hunt).
  */
 function notAnotherProgramsDb(db: DB, path: string): void {
-  const names = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name LIMIT 4").pluck().all() as string[];
-  if (!names.length) return;
+  // One statement, so one snapshot: read apart, a first run of ours that made its schema in between (two runs starting
+  // on one empty file) showed version 0 and then its tables, and our own store was refused (a review's find).
+  const row = db
+    .prepare("SELECT (SELECT user_version FROM pragma_user_version) AS v, (SELECT json_group_array(name) FROM (SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name LIMIT 4)) AS names")
+    .get() as { v: number; names: string };
+  const names = JSON.parse(row.names) as string[];
+  if (row.v !== 0 || !names.length) return;
   const shown = names.slice(0, 3).map((n) => terminalText(n)).join(', ') + (names.length > 3 ? ', …' : '');
   throw new UserError('database', `${path}: an SQLite database of another program (its tables: ${shown}); it was left untouched: give --db a file of its own, or a new path`);
 }
