@@ -76,7 +76,17 @@ describe('detectEncoding', () => {
     for (const head of heads) expect(detectEncoding(head)).toEqual(countedEncoding(head));
     fc.assert(
       fc.property(damagedHead, (head) => {
-        expect(detectEncoding(head)).toEqual(countedEncoding(head));
+        const got = detectEncoding(head);
+        // A head of UTF-8 lines, then a line that starts as UTF-16 (PowerShell's `>>` after a UTF-8 tool's `>`), is
+        // read line by line (MixedDecoder): UTF-8 from its first byte, whatever the NULs after that line say. The
+        // count of NULs, this test's reference, knows no such head. The promise there: the bytes before the first
+        // NUL's line hold a line end, and nothing else is claimed (it failed on [0A 00 FF FE] in a CI run).
+        if (got.mixed) {
+          expect(got).toEqual({ encoding: 'utf-8', bom: 0, junk: 0, mixed: true });
+          expect(head.subarray(0, head.indexOf(0)).includes(10), 'a mixed head has a line end before its first NUL').toBe(true);
+          return;
+        }
+        expect(got).toEqual(countedEncoding(head));
       }),
       { numRuns: 600 },
     );
