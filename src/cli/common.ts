@@ -55,7 +55,7 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
     if (registry) await store.syncRegistry(registry);
     return store;
   }
-  if (!existsSync(db)) throw new UserError('database', `no database at ${db}: ingest something first (authing-triage FILE), or give ${flag}`);
+  needStoreFile(db, `ingest something first (authing-triage FILE), or give ${flag}`);
   const store = (await openStore(db, { readonly: true, busyTimeout })) as SqliteStore;
   const { SCHEMA_VERSION } = await import('../store/sqlite.js');
   // A file written by an older build needs its migrations before a report can read the new columns.
@@ -68,6 +68,11 @@ export async function openForReading(db: string, busyTimeout?: number, registry?
   // Read-only again once migrated: `sql` refuses a connection that could write (it said "read-only queries only" to
   // the first SELECT after an upgrade: the adversarial review's find).
   return openStore(db, { readonly: true, busyTimeout });
+}
+
+/** A command that works on a store an ingest made: a missing SQLite file is "no database at", exit 4, and none is made. */
+export function needStoreFile(db: string, what: string): void {
+  if (!isPostgresUrl(db) && !existsSync(db)) throw new UserError('database', `no database at ${db}: ${what}`);
 }
 
 /** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */

@@ -82,7 +82,7 @@ export function writeOutput(text: string, out?: string): void {
     process.stdout.write(text);
     return;
   }
-  const fd = openOutFile(out);
+  const { fd } = openOutFile(out);
   try {
     writeFully(fd, text, out);
   } finally {
@@ -90,21 +90,23 @@ export function writeOutput(text: string, out?: string): void {
   }
 }
 
-/** `--out FILE` opened for writing, mode 600. */
-function openOutFile(out: string): number {
+/** `--out FILE` opened for writing, mode 600; `isFile`: a regular file (not a device or a FIFO, which are not ours to remove). */
+function openOutFile(out: string): { fd: number; isFile: boolean } {
   let fd: number;
   try {
     fd = openSync(out, 'w', 0o600);
   } catch (e) {
     throw new UserError('input', `${out}: cannot write the report (${(e as NodeJS.ErrnoException).code}); check the path`);
   }
+  let isFile = false;
   // An existing file keeps its mode through open(): the report holds stored events, so it is made 600 as a new one is.
   try {
-    if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+    isFile = fstatSync(fd).isFile();
+    if (isFile) fchmodSync(fd, 0o600);
   } catch {
     // not the owner: the file's own mode stays (the write below still says whether it can be written)
   }
-  return fd;
+  return { fd, isFile };
 }
 
 /** Output written a piece at a time (writePieces). */
@@ -136,14 +138,7 @@ export function writePieces(out?: string): PieceWriter {
   let isFile = false;
   let open = true;
   const opened = (): number => {
-    if (fd === null) {
-      fd = openOutFile(out);
-      try {
-        isFile = fstatSync(fd).isFile();
-      } catch {
-        // then it is not removed
-      }
-    }
+    if (fd === null) ({ fd, isFile } = openOutFile(out));
     return fd;
   };
   const end = (remove: boolean): void => {
@@ -151,7 +146,7 @@ export function writePieces(out?: string): PieceWriter {
     open = false;
     if (fd === null) {
       // never opened: a whole output of nothing is still a file; a cut one leaves the path as it was
-      if (!remove) closeSync(openOutFile(out));
+      if (!remove) closeSync(openOutFile(out).fd);
       return;
     }
     closeSync(fd);

@@ -90,14 +90,16 @@ export function renderCsv(rows: readonly Row[], columns: readonly Column[]): str
   return csvLine(columns.map((c) => c.key)) + csvRows(rows, columns);
 }
 
+/** One CSV field: quoted where it must be, a formula-like text defused. */
+function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 /** One CSV record and its CRLF. */
 function csvLine(values: readonly unknown[]): string {
-  const q = (v: unknown): string => {
-    let s = v === null || v === undefined ? '' : String(v);
-    if (typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return values.map(q).join(',') + '\r\n';
+  return values.map(csvCell).join(',') + '\r\n';
 }
 
 /** The CSV records of rows, without the header. */
@@ -119,11 +121,15 @@ function markdownHead(columns: readonly Column[]): string {
   return `${head}\n${sep}\n`;
 }
 
+/** One Markdown table cell: pipes, backslashes and markup escaped, line breaks as blanks. */
+function markdownCell(v: unknown): string {
+  return cell(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>*_`[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
 /** A Markdown table's rows. */
 function markdownRows(rows: readonly Row[], columns: readonly Column[]): string {
-  const esc = (v: unknown) => cell(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>*_`[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
   let text = '';
-  for (const r of rows) text += `| ${columns.map((c) => esc(r[c.key])).join(' | ')} |\n`;
+  for (const r of rows) text += `| ${columns.map((c) => markdownCell(r[c.key])).join(' | ')} |\n`;
   return text;
 }
 

@@ -263,12 +263,12 @@ function quickCheck(db: DB, path: string): void {
 /** Databases this process has checked already. */
 const checked = new Set<string>();
 
-/** SQLite's own failures as the store's errors (exit 4, one line); the pipeline never sees an SQLITE_ code. */
 /** What a write to a database the user may not write says, at open or at the first write. */
 function readOnlyMessage(path: string): string {
   return `${path}: the database is read-only (file mode or folder permissions); make it writable (chmod 600) or give another --db`;
 }
 
+/** SQLite's own failures as the store's errors (exit 4, one line); the pipeline never sees an SQLITE_ code. */
 export function sqliteError(e: unknown, where: string): unknown {
   if (e instanceof UserError || e instanceof SourceTakenError) return e;
   const err = e as { code?: string; message?: string };

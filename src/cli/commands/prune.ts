@@ -1,9 +1,8 @@
 /** `prune --older-than 90d`: retention for a database that a nightly job feeds for years. */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { parseRetention, pruneStore, type PruneResult } from '../../store/prune.js';
-import { existsSync } from 'node:fs';
-import { UserError } from '../../errors.js';
-import { isPostgresUrl, openStore } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
+import { needStoreFile } from '../common.js';
 import { ui } from '../../registry/text.js';
 import type { Lang } from '../../registry/ui-strings.js';
 
@@ -35,7 +34,7 @@ export const pruneCommand = {
   handler: async (argv: ArgumentsCamelCase<PruneArgs>) => {
     const age = parseRetention(argv.olderThan, '--older-than');
     // A typo of --db made an empty store and said "pruned 0 events" (an adversarial hunt): as report and sql do, say there is none.
-    if (!isPostgresUrl(argv.db) && argv.db !== ':memory:' && !existsSync(argv.db)) throw new UserError('database', `no database at ${argv.db}: nothing to prune; give --db the store an ingest made`);
+    if (argv.db !== ':memory:') needStoreFile(argv.db, 'nothing to prune; give --db the store an ingest made');
     const store = await openStore(argv.db, { busyTimeout: argv.busyTimeout });
     try {
       const r = await pruneStore(store, age, { all: argv.all || !argv.keepCounts });

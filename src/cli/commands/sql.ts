@@ -1,7 +1,8 @@
 /** `sql "SELECT ..."`: a query on a read-only connection, printed in any text format. */
+import { setImmediate as loopTurn } from 'node:timers/promises';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { EXIT, UserError } from '../../errors.js';
-import { renderRows, RowPages, type TextFormat } from '../../report/render.js';
+import { renderRows, RowPages, type Column, type TextFormat } from '../../report/render.js';
 import type { QueryRows } from '../../store/store.js';
 import { openForReading } from '../common.js';
 import { useColor, writePaged, writePieces } from '../output.js';
@@ -34,13 +35,17 @@ export const sqlCommand = {
       // Read a page at a time where nothing needs every row first: not a table (its widths), not a pager's text.
       if (format !== 'table' && !toPager && store.readOnlyRows) return await streamRows(await store.readOnlyRows(argv.query), format, argv.out);
       const { rows, columns } = await store.readOnlyQuery(argv.query);
-      const keys = rows.length ? Object.keys(rows[0]!) : columns;
-      await writePaged(renderRows(rows, keys.map((k) => ({ key: k, title: k, shrink: true })), format, { color: !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
+      await writePaged(renderRows(rows, columnsOf(rows[0], columns), format, { color: !argv.out && useColor(process.stdout), maxWidth: process.stdout.columns }), argv.out);
     } finally {
       await store.close();
     }
   },
 };
+
+/** The columns of a result: the keys of its first row (duplicate names are one key there), or its statement's names. */
+function columnsOf(first: Record<string, unknown> | undefined, names: string[]): Column[] {
+  return (first ? Object.keys(first) : names).map((k) => ({ key: k, title: k, shrink: true }));
+}
 
 /** Rows a page renders at a time; between pages a signal and a reader that stopped (`| head`) are seen. */
 const PAGE_ROWS = 1000;
@@ -53,8 +58,7 @@ const PAGE_ROWS = 1000;
  */
 async function streamRows(q: QueryRows, format: 'json' | 'csv' | 'md', out?: string): Promise<void> {
   let first = q.rows.next();
-  const keys = first.done ? q.columns : Object.keys(first.value);
-  const pages = new RowPages(keys.map((k) => ({ key: k, title: k, shrink: true })), format);
+  const pages = new RowPages(columnsOf(first.done ? undefined : first.value, q.columns), format);
   const sink = writePieces(out);
   let stopped = false;
   const stop = (): void => void (stopped = true);
@@ -66,7 +70,7 @@ async function streamRows(q: QueryRows, format: 'json' | 'csv' | 'md', out?: str
       for (; !first.done && page.length < PAGE_ROWS; first = q.rows.next()) page.push(first.value);
       await sink.write(pages.page(page));
       // the signal handlers run here, once a page
-      await new Promise((resolve) => setImmediate(resolve));
+      await loopTurn();
       if (stopped) break;
     }
     if (stopped) {
