@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, SHARED, killMidway, killedMidwayWithin, prng, query, runCli, storedRows, tempDir, waitFor } from '../helpers.js';
+import { BIN, SHARED, killMidway, killedMidwayWithin, prng, query, runCli, runOnBytes, storedRows, tempDir, waitFor } from '../helpers.js';
 
 /** The labeled `-v long` capture (CJK text in some entries), in UTF-8. */
 const U8 = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-long.log'));
@@ -42,12 +42,7 @@ function run(db: string, args: string[], input?: Buffer): { bytes: number; event
 
 /** One clean run of `bytes` (one thread) into a fresh store: its stored rows. */
 function cleanRows(bytes: Buffer): unknown[] {
-  const dir = tempDir();
-  const f = join(dir, 'clean.log');
-  writeFileSync(f, bytes);
-  const db = join(dir, 'clean.db');
-  run(db, ['--threads', '1', f]);
-  return storedRows(db);
+  return storedRows(runOnBytes(bytes, [...COMMON, '--threads', '1'], 'clean.log').db);
 }
 
 describe('a UTF-16 capture in the -v long layout', () => {
