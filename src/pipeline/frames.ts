@@ -91,7 +91,8 @@ export async function skipHashing(stream: AsyncIterable<Buffer>, n: number, hash
 /** Lines read on this thread, chunk by chunk (UTF-16 or a mixed capture decoded to UTF-8 first: its chunks' offsets are not the file's). */
 export async function* lineFrames(body: AsyncIterable<Buffer>, encoding: TextEncoding, maxLine: number, start: number, as: DecodeAs = {}): AsyncGenerator<Frame> {
   const exact = !decodedRead(encoding, as.mixed);
-  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start, as)) yield { kind: 'lines', chunk, exact };
+  // (a UTF-8 read goes on decoded from a line in UTF-16: decodedLineChunks; those chunks have an origin)
+  for await (const chunk of decodedLineChunks(body, encoding, maxLine, start, as)) yield { kind: 'lines', chunk, exact: exact && !chunk.origin };
 }
 
 /** A stream's chunks gathered into jobs for the pool while it flows fast and `usePool()` says so (pooled.ts). */
@@ -100,7 +101,7 @@ export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextE
   const decoded = !decodedRead(encoding, as.mixed);
   for await (const u of pooledChunks(decodedLineChunks(body, encoding, maxLine, start, as), pool, streamJobBytes(), usePool, lent)) {
     if (u.kind === 'inline') {
-      yield { kind: 'lines', chunk: u.chunk, exact: decoded };
+      yield { kind: 'lines', chunk: u.chunk, exact: decoded && !u.chunk.origin };
       continue;
     }
     const { data, offset } = u;

@@ -496,8 +496,12 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const resumedText = startBytes > 0 && shape === 'text';
   const atPath = plainFile && input.path !== null && at.body === null ? input.path : null;
   const before = resumedText && !decoded && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
-  if (before) await lookBack(before.bytes);
-  if (rangeable && !dense) {
+  const ranges = rangeable && !dense;
+  // Lines with NULs before the resume point: UTF-16 that a read on this thread went on to decode (decodedLineChunks),
+  // read back below as that read gave them, not as their bytes.
+  const utf16Back = before !== null && !ranges && before.bytes.indexOf(0) >= 0;
+  if (before && !utf16Back) await lookBack(before.bytes);
+  if (ranges) {
     trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
     return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal, before?.floor);
@@ -508,14 +512,15 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   }
   const rest = await bytesFrom(at, src, plainFile ? input.path : null, !opts.tee, opts.signal);
   // the bytes just before the resume point: the line they end says the encoding there (a decoded read's)
-  let prev: Buffer | undefined;
-  if (resumedText && !before) {
-    const max = decoded ? UTF16_BACK_BYTES : RESUME_BACK_BYTES;
+  let prev: Buffer | undefined = before && !utf16Back ? before.bytes.subarray(Math.max(0, before.bytes.length - 2)) : undefined;
+  if (resumedText && (!before || utf16Back)) {
+    const max = decoded || utf16Back ? UTF16_BACK_BYTES : RESUME_BACK_BYTES;
     const raw = atPath !== null ? bytesBefore(atPath, startBytes, max) : hasher.bytesBefore(startBytes, max);
-    if (raw) await lookBack(backLines(raw, startBytes, encoding, facts.junk, facts.mixed));
+    if (raw) await lookBack(backLines(raw, startBytes, encoding, facts.junk, facts.mixed || raw.indexOf(0) >= 0));
     if (raw) prev = raw.subarray(Math.max(0, raw.length - 2));
   }
-  if (decoded && startBytes > 0 && !prev) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
+  // (a UTF-8 read's too: the line they end says whether it goes on in the decoder)
+  if (resumedText && startBytes > 0 && (!prev || prev.length < 2)) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
   const as = { junk: facts.junk, mixed: facts.mixed, before: prev };
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.

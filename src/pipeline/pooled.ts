@@ -112,7 +112,7 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     // by the scan threads, whose start (~0.1 s of CPU each, +25 MB) this one job would pay for. Seen under load: 1
     // piped run of the 1 GB capture in 6 started both threads, +0.25 s of CPU.
     const here = lent !== undefined;
-    queue.push(submit({ promise: here ? Promise.resolve(pool.bufferHere(buf, 0, accBytes)) : pool.buffer(buf, 0, accBytes), settled: here, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, ...(cutAt !== undefined ? { cutAt } : {}), exact: acc.every((c) => c.next !== null) }));
+    queue.push(submit({ promise: here ? Promise.resolve(pool.bufferHere(buf, 0, accBytes)) : pool.buffer(buf, 0, accBytes), settled: here, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, ...(cutAt !== undefined ? { cutAt } : {}), exact: acc.every((c) => c.next !== null && !c.origin) }));
     acc = [];
     accBytes = 0;
   };

@@ -694,13 +694,142 @@ export function decodedRead(enc: TextEncoding, mixed: boolean | undefined): bool
   return enc !== 'utf-8' || !!mixed;
 }
 
+/** Bytes of a line that began in a chunk passed on already which may still be moved to the decoder (a BOM and a code unit, and more). */
+const LINE_HEAD_KEPT = 8;
+
+/** Where a UTF-8 read goes on through MixedDecoder: the input offset of that line's start, the two bytes before it, and its first bytes. */
+interface Utf16Switch {
+  offset: number;
+  before: Buffer;
+  first: Buffer;
+}
+
+/**
+ * A UTF-8 read's bytes, passed on as they are up to the start of the first line that starts as UTF-16 (lineEncodingAt,
+ * MixedDecoder's rule), after which the rest is for MixedDecoder (`rest`): a stream (stdin, gzip) or a plain file read on
+ * this thread whose UTF-16 part starts beyond the 64 KiB its head's encoding is told from, or in its middle, read as no
+ * lines before. The cost on UTF-8 input is one search for a NUL in each chunk (memchr); a NUL in a UTF-8 line (junk)
+ * asks lineEncodingAt about that line only.
+ */
+class Utf16Watch {
+  switched: Utf16Switch | null = null;
+  private readonly it: AsyncIterator<Buffer>;
+  /** The last bytes passed on (a copy: a chunk's buffer may be filled again), after `before`. */
+  private prior: Buffer;
+  /** Bytes passed on since the last LF (Infinity: unknown, the read did not start at a line start). */
+  private sinceLf: number;
+  private offset: number;
+  private done = false;
+  /** The input went on to `rest`. */
+  private handed = false;
+
+  constructor(body: AsyncIterable<Buffer>, start: number, before: Buffer, atLineStart: boolean) {
+    this.it = body[Symbol.asyncIterator]();
+    this.offset = start;
+    this.prior = Buffer.from(before);
+    this.sinceLf = atLineStart ? 0 : Infinity;
+  }
+
+  /** The chunks of the UTF-8 part. */
+  async *utf8(): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        const r = await this.it.next();
+        if (r.done) {
+          this.done = true;
+          return;
+        }
+        const c = r.value;
+        const s = c.indexOf(0) < 0 ? null : this.switchAt(c);
+        if (s === null) {
+          this.pass(c);
+          yield c;
+          continue;
+        }
+        // s < 0: the line began in a chunk passed on, and lineChunks holds its -s bytes: they go with the rest (handedOn).
+        // Copies: a chunk passed on may be a buffer the stdin reader fills again once its frame is taken.
+        const back = Math.max(0, -s);
+        const head = c.subarray(0, Math.max(0, s));
+        const ahead = Buffer.concat([this.prior, head]);
+        this.switched = {
+          offset: this.offset + s,
+          before: Buffer.from(ahead.subarray(Math.max(0, ahead.length - back - 2), ahead.length - back)),
+          first: Buffer.concat([this.prior.subarray(this.prior.length - back), c.subarray(Math.max(0, s))]),
+        };
+        if (s > 0) yield head;
+        this.handed = true;
+        return;
+      }
+    } finally {
+      // ended early (an abort, an error downstream): the input is closed, as a for-await over it would
+      if (!this.handed && !this.done) await this.it.return?.();
+    }
+  }
+
+  /** The chunks of the rest, from the line `first` starts. */
+  async *rest(first: Buffer): AsyncGenerator<Buffer> {
+    try {
+      yield first;
+      for (;;) {
+        const r = await this.it.next();
+        if (r.done) {
+          this.done = true;
+          return;
+        }
+        yield r.value;
+      }
+    } finally {
+      if (!this.done) await this.it.return?.();
+    }
+  }
+
+  private pass(c: Buffer): void {
+    const lf = c.lastIndexOf(10);
+    this.sinceLf = lf >= 0 ? c.length - 1 - lf : this.sinceLf + c.length;
+    this.offset += c.length;
+    const keep = LINE_HEAD_KEPT + 2;
+    this.prior = c.length >= keep ? Buffer.from(c.subarray(c.length - keep)) : Buffer.concat([this.prior, c]).subarray(-keep);
+  }
+
+  /**
+   * The start of the first line of `c` that holds a NUL and starts as UTF-16 (an index in c; -k: k bytes before c, in a
+   * line that began in a chunk passed on), or null. A line that began before c further back than LINE_HEAD_KEPT is
+   * not moved (its head is read already): the next one is asked.
+   */
+  private switchAt(c: Buffer): number | null {
+    for (let z = c.indexOf(0); z >= 0; ) {
+      const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
+      const s = lf >= 0 ? lf + 1 : this.sinceLf <= LINE_HEAD_KEPT ? -this.sinceLf : null;
+      if (s !== null) {
+        const bytes = s < 0 ? Buffer.concat([this.prior.subarray(this.prior.length + s), c]) : c;
+        // null: the chunk ends before the line tells; the decoder, with more bytes, will
+        if (lineEncodingAt(bytes, Math.max(0, s), 'utf-8', false) !== 'utf-8') return s;
+      }
+      const nl = c.indexOf(10, z);
+      if (nl < 0) return null;
+      z = c.indexOf(0, nl + 1);
+    }
+    return null;
+  }
+}
+
 /**
  * Chunks of whole UTF-8 lines from a stream in `enc`, starting `startBytes` into the original file
  * (the stream begins there). Each chunk's `next` is an offset in the ORIGINAL file, so a checkpoint
  * resumes at the right byte; UTF-8 input (not mixed) is passed to lineChunks as it is.
  */
 export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextEncoding, maxLine: number, startBytes: number, as: DecodeAs = {}): AsyncGenerator<LineChunk> {
-  if (!decodedRead(enc, as.mixed)) return yield* lineChunks(body, maxLine, startBytes);
+  if (!decodedRead(enc, as.mixed)) {
+    const before = startBytes > 0 ? (as.before ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    const ended = endedIn(before[before.length - 2], before[before.length - 1]);
+    // resumed after a line in UTF-16: the read that set this resume point was in the decoder there
+    if (ended === 'utf-16le' || ended === 'utf-16be') return yield* decodedLineChunks(body, enc, maxLine, startBytes, { ...as, mixed: true });
+    const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8');
+    yield* lineChunks(watch.utf8(), maxLine, startBytes, () => watch.switched !== null);
+    const sw = watch.switched;
+    if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before });
+    return;
+  }
   const map = new OffsetMap();
   // what is left of a junk head from where this read starts (a run that stopped inside it: the capture was cut
   // there, read as UTF-8 then, and the rest of the head is UTF-8 still; an adversarial review's find)

@@ -1,0 +1,102 @@
+/**
+ * A capture whose second encoding starts where neither its head nor its tail shows it is read whole: a stream (stdin,
+ * gzip) whose UTF-16 part starts after its first 64 KiB, and a plain file with a UTF-16 part in its middle (PowerShell's
+ * `>>` of a few minutes, then a UTF-8 tool again). Before, those lines were passed on as UTF-8 bytes and read as no
+ * lines, silently: 29 events of 80 through stdin or gzip, 62 of 80 for the middle part. Now the read goes on through
+ * the decoder from the first line that starts as UTF-16, and stores what one run of the same lines in UTF-8 stores.
+ * Resumed runs (stdin again, a file grown) at cuts before, at and after the switch store what one clean run does. All
+ * but the controls fail on the code before.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { SHARED, expectResumeAsClean, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+
+const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
+const LINES = TEXT.split('\n');
+/** The text of lines [from, to), each with its newline (the file's last line has none). */
+const part = (from: number, to?: number): string => LINES.slice(from, to).join('\n') + (to !== undefined && to < LINES.length ? '\n' : '');
+
+const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
+const be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
+const BOM_LE = Buffer.from([0xff, 0xfe]);
+const BOM_BE = Buffer.from([0xfe, 0xff]);
+
+const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
+
+/** A UTF-8 head of 1,200 lines (165 KB: past the 64 KiB the head's encoding is told from), then UTF-16. */
+const HEAD = u8(part(0, 1200));
+const TAIL_CASES: Record<string, Buffer> = {
+  'UTF-16LE appended without a BOM': Buffer.concat([HEAD, le(part(1200))]),
+  'UTF-16LE appended with a BOM': Buffer.concat([HEAD, BOM_LE, le(part(1200))]),
+  'UTF-16BE appended with a BOM': Buffer.concat([HEAD, BOM_BE, be(part(1200))]),
+};
+/** UTF-16 lines 1000-1400 between UTF-8 ones (137 KB before, 150 KB after). */
+const MIDDLE_CASES: Record<string, Buffer> = {
+  'UTF-16LE in the middle': Buffer.concat([u8(part(0, 1000)), le(part(1000, 1400)), u8(part(1400))]),
+  'UTF-16BE with a BOM in the middle': Buffer.concat([u8(part(0, 1000)), BOM_BE, be(part(1000, 1400)), u8(part(1400))]),
+};
+
+const events = (rows: unknown[]): unknown[] => rows[0] as unknown[];
+
+/** Rows equal (events, hourly counts), saying the first event that differs. */
+function expectRows(got: unknown[], want: unknown[], what: string): void {
+  const g = events(got);
+  const w = events(want);
+  const i = w.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(g[k]));
+  if (i >= 0) expect(g[i], `${what}: event ${i} of ${w.length} (${g.length} stored)`).toEqual(w[i]);
+  expect(g.length, what).toBe(w.length);
+  expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
+}
+
+/** The stored events and hourly counts of one run over `bytes` on stdin. */
+function viaStdin(bytes: Buffer, more: string[] = []): unknown[] {
+  const db = join(tempDir(), 't.db');
+  const r = runCli(['--db', db, '--quiet', ...ARGS, ...more], { input: bytes });
+  expect(r.status, r.stderr).toBe(0);
+  return storedRows(db).slice(0, 2);
+}
+
+const REFERENCE = storedRows(runOnBytes(u8(TEXT), ARGS).db).slice(0, 2);
+
+describe('a second encoding that neither end of the input shows: every event, once', () => {
+  it('the control: the capture in UTF-8 has its 80 events', () => {
+    expect(events(REFERENCE).length).toBe(80);
+  });
+
+  for (const [what, bytes] of Object.entries(TAIL_CASES)) {
+    it(`${what} after 64 KiB of UTF-8, through stdin and gzip: the capture's events`, () => {
+      expectRows(viaStdin(bytes), REFERENCE, `${what}, stdin`);
+      expectRows(viaStdin(bytes, ['--threads', '1']), REFERENCE, `${what}, stdin, --threads 1`);
+      expectRows(storedRows(runOnBytes(gzipSync(bytes), ARGS, 'f.log.gz').db).slice(0, 2), REFERENCE, `${what}, gzip`);
+    });
+  }
+
+  for (const [what, bytes] of Object.entries(MIDDLE_CASES)) {
+    it(`${what} of a plain file, and through stdin: the capture's events`, () => {
+      expectRows(storedRows(runOnBytes(bytes, ARGS).db).slice(0, 2), REFERENCE, `${what}, a file`);
+      expectRows(storedRows(runOnBytes(bytes, [...ARGS, '--threads', '1']).db).slice(0, 2), REFERENCE, `${what}, a file, --threads 1`);
+      expectRows(viaStdin(bytes), REFERENCE, `${what}, stdin`);
+    });
+  }
+
+  it('resumed through stdin at cuts before, at and after the switch, and inside a code unit: as one clean run', () => {
+    const bytes = TAIL_CASES['UTF-16LE appended without a BOM']!;
+    const at = HEAD.length;
+    for (const cut of [at - 5000, at, at + 2 * 300, at + 2 * 4001 + 1]) expectResumeAsClean(bytes, cut, ARGS, 'stdin', `cut ${cut - at} from the switch`);
+    const bom = TAIL_CASES['UTF-16LE appended with a BOM']!;
+    expectResumeAsClean(bom, at + 1, ARGS, 'stdin', 'cut inside the BOM');
+  }, 300_000);
+
+  it('a file grown across a UTF-16 part in its middle, one thread and the default: as one clean run', () => {
+    const bytes = MIDDLE_CASES['UTF-16LE in the middle']!;
+    const at = u8(part(0, 1000)).length;
+    const back = at + le(part(1000, 1400)).length;
+    for (const cut of [at + 2 * 5001, back + 1000]) {
+      expectResumeAsClean(bytes, cut, ARGS, 'one', `cut ${cut - at} from the switch`);
+      expectResumeAsClean(bytes, cut, ARGS, 'default', `cut ${cut - at} from the switch`);
+    }
+  }, 300_000);
+});
