@@ -130,11 +130,13 @@ const PHONE_DIGIT = DIGIT;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
 /**
  * A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`, with
- * a blank (ASCII, NBSP, full-width) inside each bracket or not: `( 138 ) 1234 5678`, `（ 138 ）`.
+ * up to three blanks (ASCII, NBSP, full-width) inside each bracket or none: `( 138 ) 1234 5678`, `（  138  ）`.
  */
 const MOBILE_PREFIX = `${anyWidth('1')}${anyWidth('3-9')}${PHONE_DIGIT}`;
 const PHONE_BLANK = String.raw`[ \u00a0\u3000]`;
-const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${PHONE_BLANK}?${MOBILE_PREFIX}${PHONE_BLANK}?[)\uff09])`;
+/** (bounded, so that a phone stays within what the window's cut looks at around it: NUMBER_SPAN, numbersCut) */
+const BRACKET_BLANKS = `${PHONE_BLANK}{0,3}`;
+const MOBILE_FIRST = String.raw`(?:${MOBILE_PREFIX}|[(\uff08]${BRACKET_BLANKS}${MOBILE_PREFIX}${BRACKET_BLANKS}[)\uff09])`;
 /** China's country code, 86, its digits ASCII or full-width (`＋８６`, `（＋８６）`, `００８６` as an input method types them). */
 const CN_CODE = `${anyWidth('8')}${anyWidth('6')}`;
 
@@ -164,16 +166,25 @@ const ID15_RULE: Rule = [
 // The country code also as `0086` or `(+86)`; groups also apart by an NBSP (U+00A0) or a full-width blank or hyphen;
 // digits also full-width (U+FF10-FF19: `１３８１２３４５６７８`, Chinese input methods), each as an escape, the country
 // code's too (`（＋８６）13812345678` kept `（＋８６）` before `[phone]`); the first group also in brackets, ASCII or
-// full-width, a blank inside them or not (`tel (138) 1234-5678`, `（138）1234 5678`, `tel ( 138 ) 1234 5678`), the country code's brackets too (`( +86 ) 138…`).
+// full-width, up to three blanks inside them or none (`tel (138) 1234-5678`, `（138）1234 5678`, `tel (  138  ) 1234 5678`), the country code's brackets too (`( +86 ) 138…`).
 const MOBILE_RULE: Rule = [
   () => true,
-  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|${anyWidth('0')}{2})?${CN_CODE}${PHONE_GAP}?|[(\uff08]${PHONE_BLANK}?[+\uff0b]?${CN_CODE}${PHONE_BLANK}?[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
+  new RegExp(String.raw`(?<!${PHONE_DIGIT}|\d\.)(?:(?:[+\uff0b]|${anyWidth('0')}{2})?${CN_CODE}${PHONE_GAP}?|[(\uff08]${BRACKET_BLANKS}[+\uff0b]?${CN_CODE}${BRACKET_BLANKS}[)\uff09]${PHONE_GAP}?)?${MOBILE_FIRST}${PHONE_GAP}?${PHONE_DIGIT}{4}${PHONE_GAP}?${PHONE_DIGIT}{4}(?!${PHONE_DIGIT}|\.\d)`, 'g'),
   '[phone]',
 ];
 // (the other international numbers: a `+`, its country code and groups, the area code also in brackets: `+1 (415)
 // 555-2671`, `+44 (20) 7946 0958`; a trunk `(0)` after the country code as European numbers are written: `+44 (0)20 7946
-// 0958`, `+49 (0)30 1234567`)
-const INTL_PHONE_RULE: Rule = [(t) => t.includes('+'), /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\(0\)[- \u00a0]?)?(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}(?!\w|\.\d)/g, '[phone]'];
+// 0958`, `+49 (0)30 1234567`; or a one-digit area code then four pairs, as French numbers are: `+33 (0)1 23 45 67 89`,
+// `+33 6 12 34 56 78`, the pairs apart)
+const INTL_PHONE_RULE: Rule = [
+  (t) => t.includes('+'),
+  /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\(0\)[- \u00a0]?)?(?:(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}|\d(?:[- \u00a0]\d{2}){4})(?!\w|\.\d)/g,
+  '[phone]',
+];
+// a North American number with its area code in brackets and no `+` (`call (415) 555-2671`, `phone=(415)555 2671`): the
+// area code and the exchange each start with 2 to 9, as NANP's do, and the last four stand apart, so `(2004)`, `(415 ms)`,
+// `size (415) 5552671 bytes` and `(123) 456 7890` stay; after the international rule, which takes `+1 (415) 555-2671` whole
+const NANP_PHONE_RULE: Rule = [(t) => t.includes('('), /(?<!\w)\([2-9]\d{2}\) ?[2-9]\d{2}[- ]\d{4}(?!\w|\.\d)/g, '[phone]'];
 
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
@@ -268,6 +279,7 @@ const RULES: readonly Rule[] = [
   ID15_RULE,
   MOBILE_RULE,
   INTL_PHONE_RULE,
+  NANP_PHONE_RULE,
   // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
   [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
 ];
@@ -312,8 +324,8 @@ const isBlank = (c: number): boolean => c === 0x20 || c === 0xa0 || c === 0x3000
 /** What stands between a phone's or an ID number's groups: blank, NBSP, full-width blank, hyphens, brackets, plus. */
 const isNumberGap = (c: number): boolean =>
   isBlank(c) || c === 0x2d || c === 0xff0d || c === 0x28 || c === 0x29 || c === 0xff08 || c === 0xff09 || c === 0x2b || c === 0xff0b;
-/** How many gap characters a number's groups may have between them (`1234 - 5678`). */
-const NUMBER_GAP_MAX = 3;
+/** How many gap characters a number's groups may have between them (`1234 - 5678`, `(   138   ) 1234`: BRACKET_BLANKS). */
+const NUMBER_GAP_MAX = 5;
 
 /**
  * Where `end` should move back to: the start of the run of digits and gaps around it when a digit stands both just before
@@ -340,7 +352,7 @@ function numberStart(message: string, end: number): number {
 /** The longest number a rule takes, gaps and all (an ID number as 4-4-4-4-2 is 22 characters). */
 const NUMBER_SPAN = 24;
 /** The rules of numbers (ID numbers, phones): what a cut inside one would show part of. */
-const NUMBER_RULES = [ID_RULE, ID15_RULE, MOBILE_RULE, INTL_PHONE_RULE].map(([, re]) => re);
+const NUMBER_RULES = [ID_RULE, ID15_RULE, MOBILE_RULE, INTL_PHONE_RULE, NANP_PHONE_RULE].map(([, re]) => re);
 
 /**
  * Where a run of digits and gaps longer than one number (`errCode = 2005 12 34 56 … 78|9`, a dump of numbers) is cut:

@@ -46,6 +46,10 @@ describe('secrets and personal numbers the review of redaction gaps found stored
     ['spaced-bracket-phone.log', (n: number) => `bind tel ( 139 ) 8765 432${n} \uff08 136 \uff09 5432-109${n}`, ['8765 432', '5432-109']],
     ['spaced-encoded.log', (n: number) => `body "password" %3A "hunter${n}SPC" %27token%27:tok${n}RAWSQ`, ['hunter1SPC', 'hunter2SPC', 'tok1RAWSQ', 'tok2RAWSQ']],
     ['fullwidth-cc.log', (n: number) => `bind \uff08\uff0b\uff18\uff16\uff09\uff11\uff13\uff19\uff18\uff17\uff16\uff15\uff14\uff13\uff12${n}`, ['\uff0b\uff18\uff16', '\uff18\uff17\uff16\uff15']],
+    // The fourth review of redaction gaps: each number below was stored as it stands on the code before
+    ['french-phone.log', (n: number) => `bind tel +33 (0)1 23 45 67 8${n} mobile +33 6 12 34 56 7${n}`, ['23 45 67', '12 34 56']],
+    ['nanp-phone.log', (n: number) => `call (415) 555-267${n} now, phone=(212)555 018${n}`, ['555-267', '555 018']],
+    ['wide-bracket-phone.log', (n: number) => `bind tel (  139  ) 8765 432${n} \uff08\u3000\u3000136\u3000\u3000\uff09 5432-109${n}`, ['8765 432', '5432-109']],
   ])('%s', (name, line, secrets) => {
     const { stored, stdout } = ingest(name, pair(line));
     for (const s of secrets) {

@@ -281,7 +281,8 @@ describe('a number at the cut of a window (the review of redaction gaps)', () =>
     expect(redactionWindow('code 2005 ' + '12 '.repeat(20) + '345678 9', 42)).toBe('code 2005 ' + '12 '.repeat(9));
     // a phone or an ID number at the end of a long run, across the cut, is left out whole
     const ones = '1 '.repeat(30);
-    for (const num of ['138 1234 5678', '+86 138-1234-5678', '1101 0519 4912 3100 2X', '110101 19900307 6632']) {
+    // (and the fourth review of redaction gaps' forms)
+    for (const num of ['138 1234 5678', '+86 138-1234-5678', '1101 0519 4912 3100 2X', '110101 19900307 6632', '+33 (0)1 23 45 67 89', '(415) 555-2671', '(  138  ) 1234 5678']) {
       for (let at = ones.length + 1; at < ones.length + num.length; at++) {
         const w = redactionWindow(ones + num + ' tail ' + 'q'.repeat(40), at);
         expect(w.startsWith(ones.slice(0, 50)), `${num} cut at ${at}: ${w}`).toBe(true);
@@ -397,6 +398,42 @@ describe('the third review of redaction gaps', () => {
   });
 });
 
+describe('the fourth review of redaction gaps', () => {
+  // each of these was stored as it stands
+  it.each([
+    // a French number: country code, trunk `(0)`, a one-digit area and pairs (`+44 (0)20 7946 0958` was [phone] already)
+    ['+33 (0)1 23 45 67 89', '[phone]'],
+    ['tel +33 (0)1 23 45 67 89 end', 'tel [phone] end'],
+    ['tel +33 1 23 45 67 89, +33 (0) 6 12 34 56 78.', 'tel [phone], [phone].'],
+    ['tel +33-1-23-45-67-89 end', 'tel [phone] end'],
+    // a NANP number with its area code in brackets and no `+`
+    ['call (415) 555-2671 now', 'call [phone] now'],
+    ['call (415) 555 2671 now', 'call [phone] now'],
+    ['phone=(415)555-2671', 'phone=[phone]'],
+    ['{"phone":"(415) 555-2671"} at (212)555 0187.', '{"phone":"[phone]"} at [phone].'],
+    // several blanks inside a mobile number's first group's brackets (one was [phone] already), or the country code's
+    ['tel (  138  ) 1234 5678', 'tel [phone]'],
+    ['tel \uff08  138  \uff09 1234-5678 end', 'tel [phone] end'],
+    ['tel \uff08\u3000\u3000\uff11\uff13\uff18\u3000\u3000\uff09\uff11\uff12\uff13\uff14\u3000\uff15\uff16\uff17\uff18', 'tel [phone]'],
+    ['tel (  +86  ) 138 1234 5678 end', 'tel [phone] end'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+
+  // what looks like these new forms but is no phone
+  it.each([
+    'loginDone: errCode = 2005 (2004) code: 2004 HTTP 401 (500) statusCode: 503',
+    '12-31 23:59:59.123 ( 1234) ( 1235) E Auth: took (415 ms), (415) ms, size (415) 5552671 bytes',
+    '[1] (415) 555 x, (415) 555-26710, (415) 555-2671.5, 1(415) 555-2671, x(415) 555-2671, (415) 555-2671x',
+    '(415) 055-2671 (015) 555-2671 (415)  555-2671 (4155) 555-2671 (415) 555--2671',
+    'v1.2.3 (123) 456 7890 ab, request-id 0x7f3a(415)555 2671x, at 0x7fa1b2c3d4 (415) 555',
+    '+33 (0)1 23 45 67 8, +33 (0)1 23 45 67 890, +33 (0)1 23 45 67 89.5, +1 2 3 45 67 89, offset +3 1 23 45 67, v+3 1 23 45 67 89',
+    '(  138  ) 1234 567 end, (  138  ) 1234 56789, (  128  ) 1234 5678, (  2004  ) 1234 5678',
+  ])('%s stays', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+});
+
 describe('the new patterns on a 1 MiB line of repeats end within a bound', () => {
   it.each([
     ['Authorization%3A%20', ''],
@@ -451,6 +488,15 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['\uff0b\uff18\uff16 ', '1'],
     ['+44 (0)', '2'],
     ['( +86 ) ', '1'],
+    // (the fourth review of redaction gaps' patterns)
+    ['+33 (0)1 23 ', '4'],
+    ['+33 1 23 45 ', '6'],
+    ['(415) 555-', '2'],
+    ['(415)', '555 '],
+    ['(  ', '138'],
+    ['(  138  ', ''],
+    ['\uff08\u3000\u3000', '\uff11'],
+    ['(  +86  ', ')'],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
