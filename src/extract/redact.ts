@@ -207,8 +207,14 @@ const RULES: readonly Rule[] = [
     '$1$2[redacted]',
   ],
   // JWT-shaped tokens anywhere, whole or cut (header.payload.signature, `userToken_eyJ…`), in base64url or in standard
-  // base64 (`+`, `/` and `=` padding, also percent-encoded: `%2B`, `%2F`, `%3D`): a segment stops at none of these.
-  [(t) => t.includes('eyJ'), /eyJ(?:[A-Za-z0-9_+/-]|%2[BbFf]){3,}(?:=|%3[Dd])*(?:\.(?:[A-Za-z0-9_+/-]|%2[BbFf])*(?:=|%3[Dd])*){0,2}/g, '[jwt]'],
+  // base64 (`+`, `/` and `=` padding, also percent-encoded: `%2B`, `%2F`, `%3D`): a segment stops at none of these. A line
+  // break escaped once or twice (`\n`, `\r\n`, `\\n`) may stand either side of a dot, as Base64.DEFAULT ends each part
+  // with one (`eyJ…\n.eyJ…\n.sig` kept the signature).
+  [
+    (t) => t.includes('eyJ'),
+    /eyJ(?:[A-Za-z0-9_+/-]|%2[BbFf]){3,}(?:=|%3[Dd])*(?:(?:\\{1,2}r)?(?:\\{1,2}n)?\.(?:\\{1,2}r)?(?:\\{1,2}n)?(?:[A-Za-z0-9_+/-]|%2[BbFf])*(?:=|%3[Dd])*){0,2}/g,
+    '[jwt]',
+  ],
   // Authorization schemes in free text, also with the blank percent-encoded (`Bearer%20x`, `Bearer+x`, also just after
   // an encoded `=`: `auth%3DBearer%20x`): there the token ends where an encoded parameter or line does.
   [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[^\s"'<>]{8,}/gi, '$1 [redacted]'],
@@ -269,11 +275,12 @@ const RULES: readonly Rule[] = [
   // e-mail addresses
   // (from the start of a run of the local part's characters only: tried from inside one too, a long run before an
   // `@` took time growing with its square)
-  [(t) => t.includes('@'), /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g, '[email]'],
+  // (a top-level domain also in punycode, `xn--fiqs8s` for 中国: it kept `--fiqs8s`)
+  [(t) => t.includes('@'), /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})/g, '[email]'],
   // and with the @ escaped as Gson writes it (`\u0040`) or percent-encoded (`%40`): in the local part only the
   // escapes of `+ . - _`, from the start of a run or just after another escape (`login_hint%3Dzhang%40qq.com` in an
   // encoded URL: only the address), so a line of `a%40b.` repeated takes linear time (the reviews' finds)
-  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/gi, '[email]'],
+  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})/gi, '[email]'],
   // the numbers (defined above: the window's cut looks for them too, numbersCut), the ID numbers before phones cut them
   ID_RULE,
   ID15_RULE,

@@ -49,6 +49,8 @@ describe('secrets and personal numbers the review of redaction gaps found stored
     // The fourth review of redaction gaps: each number below was stored as it stands on the code before
     ['french-phone.log', (n: number) => `bind tel +33 (0)1 23 45 67 8${n} mobile +33 6 12 34 56 7${n}`, ['23 45 67', '12 34 56']],
     ['nanp-phone.log', (n: number) => `call (415) 555-267${n} now, phone=(212)555 018${n}`, ['555-267', '555 018']],
+    ['jwt-line-breaks.log', (n: number) => `{"msg":"got eyJhbGciOiJIUzI1NiJ9\\n.eyJzdWIiOiIxIn0\\n.c2lnQlJL${n}SIG\\n"}`, ['c2lnQlJL', 'SIG']],
+    ['punycode-email.log', (n: number) => `user li${n}@xn--fsqu00a.xn--fiqs8s`, ['fiqs8s', 'fsqu00a']],
     ['wide-bracket-phone.log', (n: number) => `bind tel (  139  ) 8765 432${n} \uff08\u3000\u3000136\u3000\u3000\uff09 5432-109${n}`, ['8765 432', '5432-109']],
   ])('%s', (name, line, secrets) => {
     const { stored, stdout } = ingest(name, pair(line));

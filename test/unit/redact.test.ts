@@ -420,6 +420,21 @@ describe('the fourth review of redaction gaps', () => {
     expect(redact(text)).toBe(want);
   });
 
+  // (its hunt) a JWT whose parts a `\n` escape sets apart (Base64.DEFAULT ends each part with a line break) kept its signature,
+  // and an e-mail under a punycode top-level domain kept that domain
+  it.each([
+    ['jwt eyJhbGciOiJIUzI1NiJ9\\n.eyJzdWIiOiIxIn0\\n.c2lnbmF0dXJl end', 'jwt [jwt] end'],
+    ['{"id_token":"x"} jwt: eyJhbGciOiJIUzI1NiJ9.\\neyJzdWIiOiIxIn0.\\nc2lnbmF0dXJl end', '{"id_token":"[redacted]"} jwt: [jwt] end'],
+    ['jwt eyJhbGciOiJIUzI1NiJ9\\r\\n.eyJzdWIiOiIxIn0\\r\\n.c2lnbmF0dXJl\\n end', 'jwt [jwt]\\n end'],
+    ['{\\"msg\\":\\"eyJhbGciOiJIUzI1NiJ9\\\\n.eyJzdWIiOiIxIn0\\\\n.c2lnbmF0dXJl\\"}', '{\\"msg\\":\\"[jwt]\\"}'],
+    // (a line break after a whole JWT, and the text after it, stay)
+    ['at eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln\\nat com.x.Y', 'at [jwt]\\nat com.x.Y'],
+    ['user bob@xn--fsqu00a.xn--fiqs8s failed', 'user [email] failed'],
+    ['user bob\\u0040mail.xn--55qx5d.cn, li%40abc.xn--fiqs8s', 'user [email], [email]'],
+  ])('%s', (text, want) => {
+    expect(redact(text)).toBe(want);
+  });
+
   // what looks like these new forms but is no phone
   it.each([
     'loginDone: errCode = 2005 (2004) code: 2004 HTTP 401 (500) statusCode: 503',
@@ -429,6 +444,8 @@ describe('the fourth review of redaction gaps', () => {
     'v1.2.3 (123) 456 7890 ab, request-id 0x7f3a(415)555 2671x, at 0x7fa1b2c3d4 (415) 555',
     '+33 (0)1 23 45 67 8, +33 (0)1 23 45 67 890, +33 (0)1 23 45 67 89.5, +1 2 3 45 67 89, offset +3 1 23 45 67, v+3 1 23 45 67 89',
     '(  138  ) 1234 567 end, (  138  ) 1234 56789, (  128  ) 1234 5678, (  2004  ) 1234 5678',
+    // a line break, a dot and too little of a JWT
+    'at x\\n.eyJ end, eyJ\\n.abc',
   ])('%s stays', (text) => {
     expect(redact(text)).toBe(text);
   });
@@ -497,6 +514,10 @@ describe('the new patterns on a 1 MiB line of repeats end within a bound', () =>
     ['(  138  ', ''],
     ['\uff08\u3000\u3000', '\uff11'],
     ['(  +86  ', ')'],
+    ['eyJabc\\n.', ''],
+    ['eyJabc.\\r\\n', 'x'],
+    ['a@xn--', 'b'],
+    ['a%40b.xn--', ''],
   ])('%s repeated to 1 MiB, then %s', (unit, tail) => {
     const line = unit.repeat(Math.floor(2 ** 20 / unit.length)) + tail;
     const start = performance.now();
