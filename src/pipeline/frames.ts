@@ -189,12 +189,19 @@ export function bytesBefore(path: string, offset: number, max: number): Buffer {
  * A large plain file: newline-aligned ranges scanned by the pool, in file order; their block digests go to the hasher.
  * `floor`: no byte before it is read for a look-back (a resumed run's: the line start before `start` that
  * lookBackFloor gives, so that the first events after the resume point have the context one clean run gives them).
+ * `onUtf16`: told the start of the first range with a line in UTF-16, where the frames end.
  */
-export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal, floor = start): AsyncGenerator<Frame> {
+export async function* rangeFrames(path: string, start: number, size: number, maxLine: number, pool: ScanPool, hasher: PrefixHasher, signal?: AbortSignal, floor = start, onUtf16?: (at: number) => void): AsyncGenerator<Frame> {
   const ranges = splitRanges(path, start, size, rangeBytes());
   const back = new BytesBefore(path, floor);
   try {
     for await (const r of scanInParallel(path, ranges, size, pool, signal, floor)) {
+      // A line in UTF-16 (a part neither end of the file showed), which a scan reads as no line: the read ends at this
+      // range's start (a line start, the last checkpoint), where `onUtf16` goes on reading on one thread, decoding it.
+      if (r.utf16At !== undefined && onUtf16) {
+        onUtf16(r.start);
+        return;
+      }
       if (r.blocks) hasher.add(r.blocks);
       const end = r.end;
       yield {

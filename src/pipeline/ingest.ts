@@ -476,7 +476,7 @@ function studioTagBefore(path: string, end: number): string | null | undefined {
 }
 
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
-async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>): AsyncGenerator<Frame> {
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>, onUtf16: (at: number) => void): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
   // read through the decoder (UTF-16, or UTF-8 with UTF-16 further on), not as the input's own bytes
   const decoded = decodedRead(encoding, facts.mixed);
@@ -496,15 +496,16 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   const resumedText = startBytes > 0 && shape === 'text';
   const atPath = plainFile && input.path !== null && at.body === null ? input.path : null;
   const before = resumedText && !decoded && atPath !== null ? linesBack(atPath, startBytes, LOOKBACK_LINES, LOOKBACK_BYTES + 1, RESUME_BACK_BYTES) : null;
-  const ranges = rangeable && !dense;
-  // Lines with NULs before the resume point: UTF-16 that a read on this thread went on to decode (decodedLineChunks),
-  // read back below as that read gave them, not as their bytes.
-  const utf16Back = before !== null && !ranges && before.bytes.indexOf(0) >= 0;
+  // Lines with NULs before the resume point: UTF-16 that a read went on to decode (decodedLineChunks; a read in ranges
+  // hands such a part to one: rangeFrames), read back below as that read gave them, not as their bytes. Such a run is
+  // read on this thread, not in ranges, whose look-backs are the file's bytes.
+  const utf16Back = before !== null && before.bytes.indexOf(0) >= 0;
+  const ranges = rangeable && !dense && !utf16Back;
   if (before && !utf16Back) await lookBack(before.bytes);
   if (ranges) {
     trace('read', `${name}: ranges on ${threads} threads`);
     src.close();
-    return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal, before?.floor);
+    return yield* rangeFrames(input.path!, startBytes, size, maxLine, scanPool(), hasher, opts.signal, before?.floor, onUtf16);
   }
   if (shape === 'studio-json') {
     trace('read', `${name}: this thread (Android Studio's JSON export)`);
@@ -660,7 +661,9 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
     // the file (an adversarial review: 3 events of 63 lost their Authing tag in a resumed run)
     if (stage.carried === undefined && facts.format === 'studio-v2' && facts.plainFile && input.path !== null) parser.carried = studioTagBefore(input.path, startBytes);
   };
-  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack);
+  // where a file read in ranges met a line in UTF-16 (rangeFrames): read on from there below
+  let utf16From: number | null = null;
+  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack, (o) => void (utf16From = o));
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
     // (not the newline lineChunks gives a last line that has none: a 511-byte file was 512 bytes read)
@@ -697,7 +700,34 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   if (sink.cutTailCode !== null) warn(`its last line (${selector.lineNo}) has no newline and ends in the code ${sink.cutTailCode}, whose digits may be cut (a capture cut short, or still being written): counted as it is${facts.plainFile ? '; a later run reads that line again, once the file has grown' : ''}`);
   if (startBytes > 0 && sink.done.offset === startBytes && sink.stored === 0) Object.assign(res, { status: 'skipped', skipReason: 'already counted' });
   else if (startBytes > 0) res.status = 'resumed';
+  // A file read in ranges whose scan met a line in UTF-16 (a part neither end showed, read as no lines by a scan) ended
+  // its read at that range's start, a checkpoint: the rest is read as a resumed run on one thread, which decodes it
+  // (decodedLineChunks), so the file counts as one --threads 1 run of it does.
+  if (utf16From !== null && (res.status === 'read' || res.status === 'resumed' || res.status === 'skipped')) {
+    trace('read', `${terminalText(input.name)}: a line in UTF-16 in the range from ${utf16From}: read on from there on this thread`);
+    return joinedResults(res, await ingestSource(store, input, { ...opts, threads: 1 }));
+  }
   return res;
+}
+
+/** One input's result from a read that ended early and the read that went on from there (ingestKnown's UTF-16 hand-off). */
+function joinedResults(a: SourceResult, b: SourceResult): SourceResult {
+  const warnings = [...new Set([...(a.warnings ?? []), ...(b.warnings ?? [])])];
+  const formats = [...new Set([...(a.formats ?? []), ...(b.formats ?? [])])];
+  const { skipReason: _skipped, ...first } = a;
+  return {
+    ...first,
+    status: a.status === 'skipped' || b.status === 'failed' || b.status === 'interrupted' ? b.status : a.status,
+    ...(b.error ? { error: b.error } : {}),
+    bytes: a.bytes + b.bytes,
+    lines: a.lines + b.lines,
+    events: a.events + b.events,
+    unparsed: a.unparsed + b.unparsed,
+    overlong: a.overlong + b.overlong,
+    workerBytes: (a.workerBytes ?? 0) + (b.workerBytes ?? 0),
+    ...(formats.length ? { formats } : {}),
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 /** The line-length bound as a person reads it: `1 MiB`, or its bytes. */

@@ -11,6 +11,7 @@ import { BLOCK, readAt, type BlockHasher } from './fingerprint.js';
 import { LOOKBACK_BYTES, type Thinning } from './line-window.js';
 import { LookBackFinder } from './lookback.js';
 import { cutLine } from '../sources/chunks.js';
+import { utf16LineIn } from '../sources/encoding.js';
 import { chunkScanner, firstOverlongIn, type ChunkScanner } from './scan.js';
 
 /** A job: scan [start, end) of path, and hash the whole blocks that start in it (the file is `size` bytes). */
@@ -61,6 +62,8 @@ export interface RangeResult {
   error?: string;
   /** A buffer job's buffer, handed back to be filled again. */
   buf?: Uint8Array;
+  /** A range's: the file offset of its first line that starts as UTF-16 (utf16LineIn), which a scan reads as no line. */
+  utf16At?: number;
 }
 
 /**
@@ -266,6 +269,7 @@ function scanRange(job: RangeJob): RangeResult {
   let stoppedAt: number | undefined;
   let lastChunk = job.start;
   let openAt: number | undefined;
+  let utf16At: number | undefined;
   const fd = openSync(job.path, 'r');
   try {
     if (job.end > job.start) {
@@ -283,6 +287,11 @@ function scanRange(job: RangeJob): RangeResult {
         else if (firstCut === undefined && r.overlong) firstCut = base + firstOverlongIn(c.buf, c.from, c.from + (r.stoppedAt ?? c.end - c.from), job.maxLine);
         lines += r.lines;
         overlong += c.overlong + r.overlong;
+        // (one memchr a chunk: a NUL is rare in UTF-8 text)
+        if (utf16At === undefined && c.overlong === 0) {
+          const u = utf16LineIn(c.buf, c.from, c.end);
+          if (u >= 0) utf16At = c.offset + (u - c.from);
+        }
         // Full: the rest of the range is another job. A cut line's chunk is not file bytes (head + newline): go on past it.
         if (r.stoppedAt !== undefined && c.overlong === 0 && c.offset + r.stoppedAt < job.end) {
           stoppedAt = c.offset + r.stoppedAt;
@@ -296,7 +305,7 @@ function scanRange(job: RangeJob): RangeResult {
   } finally {
     closeSync(fd);
   }
-  return { id: job.id, lines, overlong, ...(firstCut !== undefined ? { firstCut } : {}), candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt };
+  return { id: job.id, lines, overlong, ...(firstCut !== undefined ? { firstCut } : {}), candidates: list.done(before.done()), stoppedAt, blocks: blocks.done, openAt, ...(utf16At !== undefined ? { utf16At } : {}) };
 }
 
 /** Runs a job on this thread; a failure comes back as the result's error. */

@@ -694,6 +694,23 @@ export function decodedRead(enc: TextEncoding, mixed: boolean | undefined): bool
   return enc !== 'utf-8' || !!mixed;
 }
 
+/**
+ * The start of the first line of b[from, to) (whole lines from `from`) that holds a NUL and starts as UTF-16 after UTF-8
+ * (lineEncodingAt, MixedDecoder's rule; told so too where the bytes end before it is known), or -1: a scan thread's
+ * look, in a file read in ranges, for a UTF-16 part that neither end of the file showed.
+ */
+export function utf16LineIn(b: Buffer, from: number, to: number): number {
+  const v = b.subarray(0, to);
+  for (let z = v.indexOf(0, from); z >= 0; ) {
+    const s = z > from ? Math.max(from, v.lastIndexOf(10, z - 1) + 1) : from;
+    if (lineEncodingAt(v, s, 'utf-8', false) !== 'utf-8') return s;
+    const nl = v.indexOf(10, z);
+    if (nl < 0) return -1;
+    z = v.indexOf(0, nl + 1);
+  }
+  return -1;
+}
+
 /** Bytes of a line that began in a chunk passed on already which may still be moved to the decoder (a BOM and a code unit, and more). */
 const LINE_HEAD_KEPT = 8;
 

@@ -3,11 +3,12 @@
  * gzip) whose UTF-16 part starts after its first 64 KiB, and a plain file with a UTF-16 part in its middle (PowerShell's
  * `>>` of a few minutes, then a UTF-8 tool again). Before, those lines were passed on as UTF-8 bytes and read as no
  * lines, silently: 29 events of 80 through stdin or gzip, 62 of 80 for the middle part. Now the read goes on through
- * the decoder from the first line that starts as UTF-16, and stores what one run of the same lines in UTF-8 stores.
+ * the decoder from the first line that starts as UTF-16, and stores what one run of the same lines in UTF-8 stores; a
+ * file read in ranges by the scan threads is read on from the range where a scan met such a line, on one thread.
  * Resumed runs (stdin again, a file grown) at cuts before, at and after the switch store what one clean run does. All
  * but the controls fail on the code before.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,23 @@ describe('a second encoding that neither end of the input shows: every event, on
     });
   }
 
+  it('a UTF-16 part in the middle of a file read in ranges by the scan threads: read on from its range on one thread', () => {
+    const env = { AUTHING_TRIAGE_RANGE_BYTES: '20000', AUTHING_TRIAGE_DENSE_BYTES: '0', AUTHING_TRIAGE_TRACE: 'read' };
+    for (const [what, bytes] of Object.entries(MIDDLE_CASES)) {
+      const dir = tempDir();
+      const f = join(dir, 'f.log');
+      writeFileSync(f, bytes);
+      const db = join(dir, 't.db');
+      const r = runCli(['--db', db, '--quiet', '--threads', '2', ...ARGS, f], { env });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('ranges on 2 threads');
+      expect(r.stderr).toMatch(/a line in UTF-16 in the range from \d+: read on from there on this thread/);
+      expectRows(storedRows(db).slice(0, 2), REFERENCE, `${what}, ranges`);
+      // the source is read to its end: a run after it reads nothing again
+      expect((storedRows(db)[2] as { bytes_done: number }[])[0]!.bytes_done).toBe(bytes.length);
+    }
+  });
+
   it('resumed through stdin at cuts before, at and after the switch, and inside a code unit: as one clean run', () => {
     const bytes = TAIL_CASES['UTF-16LE appended without a BOM']!;
     const at = HEAD.length;
@@ -90,13 +108,26 @@ describe('a second encoding that neither end of the input shows: every event, on
     expectResumeAsClean(bom, at + 1, ARGS, 'stdin', 'cut inside the BOM');
   }, 300_000);
 
-  it('a file grown across a UTF-16 part in its middle, one thread and the default: as one clean run', () => {
+  it('a file grown across a UTF-16 part in its middle, one thread, the default and ranges: as one clean run', () => {
     const bytes = MIDDLE_CASES['UTF-16LE in the middle']!;
     const at = u8(part(0, 1000)).length;
     const back = at + le(part(1000, 1400)).length;
     for (const cut of [at + 2 * 5001, back + 1000]) {
       expectResumeAsClean(bytes, cut, ARGS, 'one', `cut ${cut - at} from the switch`);
       expectResumeAsClean(bytes, cut, ARGS, 'default', `cut ${cut - at} from the switch`);
+    }
+    // in ranges: the first run's scan meets the part (or not), the second goes on in ranges unless its look-back holds it
+    expectResumeAsClean(bytes, at - 3000, ARGS, 'ranges', 'cut before the switch');
+    for (const cut of [at + 2 * 5001, back + 1000]) {
+      const dir = tempDir();
+      const f = join(dir, 'f.log');
+      const db = join(dir, 't.db');
+      writeFileSync(f, bytes.subarray(0, cut));
+      const env = { AUTHING_TRIAGE_RANGE_BYTES: '20000', AUTHING_TRIAGE_DENSE_BYTES: '0' };
+      expect(runCli(['--db', db, '--quiet', '--threads', '2', ...ARGS, f], { env }).status).toBe(0);
+      appendFileSync(f, bytes.subarray(cut));
+      expect(runCli(['--db', db, '--quiet', '--threads', '2', ...ARGS, f], { env }).status).toBe(0);
+      expectRows(storedRows(db).slice(0, 2), REFERENCE, `ranges, cut ${cut - at} from the switch`);
     }
   }, 300_000);
 });
