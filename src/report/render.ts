@@ -154,7 +154,7 @@ export class RowPages {
     switch (this.format) {
       case 'json':
         // each element as JSON.stringify(all, null, 2) writes it: at one level of indent
-        return head + rows.map((r) => `  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`).join(',\n');
+        return head + rows.map((r) => `  ${rowJson(r).replace(/\n/g, '\n  ')}`).join(',\n');
       case 'csv':
         return head + csvRows(rows, this.columns);
       default:
@@ -173,10 +173,31 @@ export class RowPages {
   }
 }
 
+const holdsBigint = (r: Row): boolean => {
+  for (const k in r) if (typeof r[k] === 'bigint') return true;
+  return false;
+};
+
+/**
+ * A row as JSON.stringify(row, null, 2) writes it, and an integer beyond 2^53 (a bigint: `sql`'s, SQLite's safe
+ * integers) as the bare number it is, every digit (JSON.stringify throws on a bigint, and a number rounds it).
+ */
+function rowJson(r: Row): string {
+  if (!holdsBigint(r)) return JSON.stringify(r, null, 2);
+  const keys = Object.keys(r);
+  const fields = keys.filter((k) => r[k] !== undefined).map((k) => {
+    const v = r[k];
+    return `  ${JSON.stringify(k)}: ${typeof v === 'bigint' ? v.toString() : JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}`;
+  });
+  return `{\n${fields.join(',\n')}\n}`;
+}
+
 /** Renders rows in any text format. JSON is the rows themselves, one array. */
 export function renderRows(rows: readonly Row[], columns: readonly Column[], format: TextFormat, opts: { maxWidth?: number; color?: boolean } = {}): string {
   switch (format) {
     case 'json':
+      // rows that hold a bigint: each by rowJson, in the array as JSON.stringify writes one
+      if (rows.some(holdsBigint)) return `[\n${rows.map((r) => `  ${rowJson(r).replace(/\n/g, '\n  ')}`).join(',\n')}\n]\n`;
       return JSON.stringify(rows, null, 2) + '\n';
     case 'csv':
       return renderCsv(rows, columns);

@@ -778,6 +778,7 @@ export class SqliteStore implements Store {
     const stmt = this.readOnlyStatement(sql);
     try {
       const rows = stmt.all() as Record<string, unknown>[];
+      for (const r of rows) exactIntegers(r);
       return { rows, columns: stmt.columns().map((c) => c.name) };
     } catch (e) {
       throw new UserError('usage', `SQL error: ${(e as Error).message}`);
@@ -791,7 +792,9 @@ export class SqliteStore implements Store {
     const rows: Iterator<Record<string, unknown>> = {
       next: () => {
         try {
-          return it.next();
+          const r = it.next();
+          if (!r.done) exactIntegers(r.value);
+          return r;
         } catch (e) {
           throw new UserError('usage', `SQL error: ${(e as Error).message}`);
         }
@@ -801,7 +804,10 @@ export class SqliteStore implements Store {
     return { rows, columns: stmt.columns().map((c) => c.name) };
   }
 
-  /** A user's statement, prepared on the read-only connection; refused unless it reads. */
+  /**
+   * A user's statement, prepared on the read-only connection; refused unless it reads. Its integers are read as
+   * bigints (exactIntegers): as numbers, those beyond 2^53 were printed rounded (9007199254740993 as ...992).
+   */
   private readOnlyStatement(sql: string): Database.Statement {
     let stmt;
     try {
@@ -810,6 +816,20 @@ export class SqliteStore implements Store {
       throw new UserError('usage', `SQL error: ${(e as Error).message}`);
     }
     if (!stmt.reader || !this.db.readonly) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); the database was not changed');
-    return stmt;
+    return stmt.safeIntegers(true);
+  }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A row read with safe integers, made as it would be read without them, but exact: an integer within 2^53 a number
+ * again, one beyond it kept a bigint, which render.ts writes out digit for digit in every format.
+ */
+function exactIntegers(row: Record<string, unknown>): void {
+  for (const k in row) {
+    const v = row[k];
+    if (typeof v === 'bigint' && v >= MIN_SAFE && v <= MAX_SAFE) row[k] = Number(v);
   }
 }

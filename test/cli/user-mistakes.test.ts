@@ -179,3 +179,41 @@ describe('a FIFO with no writer, or a writer that writes nothing', () => {
     expect(code).toBe(130);
   });
 });
+
+describe('sql prints integers beyond 2^53 exactly', () => {
+  const q = "SELECT 9007199254740993 AS n, -9223372036854775808 AS lo, 9223372036854775807 AS hi, 2 AS i, 1.5 AS f, 'x' AS s, NULL AS z";
+  it.each([
+    ['json', '[\n  {\n    "n": 9007199254740993,\n    "lo": -9223372036854775808,\n    "hi": 9223372036854775807,\n    "i": 2,\n    "f": 1.5,\n    "s": "x",\n    "z": null\n  }\n]\n'],
+    ['csv', 'n,lo,hi,i,f,s,z\r\n9007199254740993,-9223372036854775808,9223372036854775807,2,1.5,x,\r\n'],
+    ['md', '| n | lo | hi | i | f | s | z |\n| --- | --- | --- | --- | --- | --- | --- |\n| 9007199254740993 | -9223372036854775808 | 9223372036854775807 | 2 | 1.5 | x |  |\n'],
+    ['table', 'n                 lo                    hi                   i  f    s  z\n9007199254740993  -9223372036854775808  9223372036854775807  2  1.5  x\n'],
+  ])('-f %s, on stdout and in an -o file', (format, want) => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    // Before: 9007199254740992, -9223372036854776000, 9223372036854776000
+    const r = runCli(['sql', '--db', db, '-f', format, q]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(want);
+    expect(runCli(['sql', '--db', db, '-f', format, '-o', join(dir, 'out'), q]).status).toBe(0);
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe(want);
+  });
+
+  it('a big integer stored in the database, over many rows (the streamed pages)', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    const conn = new Database(db);
+    conn.exec('CREATE TABLE big (n INTEGER)');
+    const ins = conn.prepare('INSERT INTO big VALUES (?)').safeIntegers(true);
+    for (let i = 0n; i < 2500n; i++) ins.run(2n ** 62n + i);
+    conn.close();
+    const r = runCli(['sql', '--db', db, '-f', 'json', 'SELECT n FROM big ORDER BY n']);
+    expect(r.stderr).toBe('');
+    const nums = [...r.stdout.matchAll(/"n": (\d+)/g)].map((m) => BigInt(m[1]!));
+    expect(nums).toHaveLength(2500);
+    expect(nums.every((n, i) => n === 2n ** 62n + BigInt(i))).toBe(true);
+    const csv = runCli(['sql', '--db', db, '-f', 'csv', 'SELECT n FROM big ORDER BY n DESC LIMIT 1']);
+    expect(csv.stdout).toBe(`n\r\n${2n ** 62n + 2499n}\r\n`);
+  });
+});
