@@ -98,7 +98,9 @@ function preparse(argv: readonly string[]): string[] {
   });
   // A lone `-` (stdin) is dropped by yargs' parser, also beside paths: `FILE -` read FILE alone, stdin unread and
   // unsaid (an adversarial review). Marked, it is a word like any other (a flag's value `-` too, then unmarked).
-  const marked = flags.map((a) => (a === '-' ? LITERAL + a : a));
+  // So is a word of `--` and a blank (`sql "-- note\nSELECT …"`, a query that starts with an SQL comment), which no
+  // flag is: yargs took it for one, and said "Not enough non-option arguments: got 0".
+  const marked = flags.map((a) => (a === '-' || /^--\s/.test(a) ? LITERAL + a : a));
   return end < 0 ? marked : [...marked, ...argv.slice(end + 1).map((a) => LITERAL + a)];
 }
 

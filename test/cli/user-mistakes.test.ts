@@ -217,3 +217,22 @@ describe('sql prints integers beyond 2^53 exactly', () => {
     expect(csv.stdout).toBe(`n\r\n${2n ** 62n + 2499n}\r\n`);
   });
 });
+
+describe('sql with no statement in its query', () => {
+  it.each([['-- hi'], ['   '], [';;'], [' ; ; '], ['/* a comment */'], ['-- one\n-- two\n']])('%j: one line saying so, exit 2', (q) => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    // Before: "SQL error: The supplied SQL string contains no statements", or for "-- hi" yargs' "Not enough non-option arguments"
+    oneLine(runCli(['sql', '--db', db, q]), 2, /sql: the query holds no SQL statement \(only comments, blanks or semicolons\); give one, e.g\. authing-triage sql "SELECT \* FROM v_counts_by_category"/);
+  });
+
+  it('a query that starts with a "-- " comment is run', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    const r = runCli(['sql', '--db', db, '-- how many\nSELECT count(*) AS n FROM events']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([{ n: 15 }]);
+  });
+});

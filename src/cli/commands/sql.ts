@@ -26,6 +26,8 @@ export const sqlCommand = {
       .example('$0 sql "SELECT * FROM v_counts_by_category"  # counts per category', '')
       .example('$0 sql "SELECT day, count FROM v_daily WHERE category = \'network\'" -f csv', ''),
   handler: async (argv: ArgumentsCamelCase<SqlArgs>) => {
+    // SQLite's words for it were "The supplied SQL string contains no statements", as an SQL error.
+    if (noStatement(argv.query)) throw new UserError('usage', 'sql: the query holds no SQL statement (only comments, blanks or semicolons); give one, e.g. authing-triage sql "SELECT * FROM v_counts_by_category"');
     // A PRAGMA that sets something is a write SQLite only fails deep inside ("disk I/O error").
     if (/^\s*pragma\s+[\w.]+\s*=/i.test(argv.query)) throw new UserError('usage', 'sql runs read-only queries only (SELECT, WITH, PRAGMA reads); a PRAGMA that sets a value is a write. The database was not changed');
     const store = await openForReading(argv.db);
@@ -41,6 +43,21 @@ export const sqlCommand = {
     }
   },
 };
+
+/**
+ * True when `sql` is nothing but blanks, semicolons and comments (`-- …` to its line's end, `/* … *\/`, or one left
+ * open, which SQLite reads to the end): read from the start as SQLite's tokenizer does, so a quote or a word ends it.
+ */
+export function noStatement(sql: string): boolean {
+  let i = 0;
+  while (i < sql.length) {
+    if (/[\s;]/.test(sql[i]!)) i++;
+    else if (sql.startsWith('--', i)) i = sql.includes('\n', i) ? sql.indexOf('\n', i) + 1 : sql.length;
+    else if (sql.startsWith('/*', i)) i = sql.includes('*/', i + 2) ? sql.indexOf('*/', i + 2) + 2 : sql.length;
+    else return false;
+  }
+  return true;
+}
 
 /** The columns of a result: the keys of its first row (duplicate names are one key there), or its statement's names. */
 function columnsOf(first: Record<string, unknown> | undefined, names: string[]): Column[] {
