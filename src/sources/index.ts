@@ -2,6 +2,7 @@
 import { expandInputs, type Input, type InputProblem } from './inputs.js';
 import { bugreportEntries, isZip } from './zip.js';
 import { terminalText } from '../sinks/terminal-text.js';
+import { UserError } from '../errors.js';
 
 export type { Input, InputProblem } from './inputs.js';
 export { openInput, type OpenedInput } from './open.js';
@@ -9,6 +10,8 @@ export { lineChunks, type LineChunk } from './chunks.js';
 
 /** Expands paths, then replaces each bugreport zip by its logcat text entries. */
 export async function listInputs(paths: readonly string[], exclude: readonly string[] = [], settingsFiles: readonly string[] = []): Promise<{ inputs: Input[]; problems: InputProblem[] }> {
+  // `authing-triage "$LOG"` with LOG unset: it said ": no such file or directory", naming nothing.
+  if (paths.includes('')) throw new UserError('usage', 'an empty path ("") was given (a shell variable that is not set?); give a file, a folder or - for stdin');
   const { inputs, problems } = expandInputs(paths, exclude, settingsFiles);
   const out: Input[] = [];
   for (const input of inputs) {

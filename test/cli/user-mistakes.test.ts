@@ -236,3 +236,13 @@ describe('sql with no statement in its query', () => {
     expect(JSON.parse(r.stdout)).toEqual([{ n: 15 }]);
   });
 });
+
+describe('an empty path argument', () => {
+  it.each([[['']], [['', FIXTURE]], [[FIXTURE, '']]])('%j: one line naming the empty path, exit 2, nothing stored', (paths) => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    // Before: "authing-triage: : no such file or directory", exit 3
+    oneLine(runCli(['--db', db, '--quiet', ...paths]), 2, /an empty path \(""\) was given .*give a file, a folder or - for stdin/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
