@@ -26,12 +26,20 @@ export async function listInputs(paths: readonly string[], exclude: readonly str
       continue;
     }
     try {
-      const entries = await bugreportEntries(input.path!);
-      if (!entries.length) problems.push({ name: input.name, reason: 'a zip without a bugreport*.txt inside; nothing to read (a zip of captures: unzip it and give its files)' });
+      const { entries, unsafe } = await bugreportEntries(input.path!);
+      const skipped = unsafe.length ? slipped(unsafe) : '';
+      if (!entries.length) problems.push({ name: input.name, reason: skipped ? `${skipped}, and no other bugreport*.txt is inside; nothing to read` : 'a zip without a bugreport*.txt inside; nothing to read (a zip of captures: unzip it and give its files)' });
+      else if (skipped) problems.push({ name: input.name, reason: `${skipped}; the other entries were read`, note: true });
       for (const entry of entries) out.push({ name: `${input.name}!${terminalText(entry)}`, path: input.path, entry });
     } catch (e) {
       problems.push({ name: input.name, reason: `corrupt zip (${(e as Error).message})` });
     }
   }
   return { inputs: out, problems };
+}
+
+/** How many entries of a zip were skipped for a name that leaves the archive, and the first three names, escaped. */
+function slipped(names: readonly string[]): string {
+  const shown = names.slice(0, 3).map((n) => terminalText(n)).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return names.length === 1 ? `1 entry whose name leaves the archive was skipped (${shown})` : `${names.length} entries whose names leave the archive were skipped (${shown})`;
 }

@@ -10,6 +10,7 @@ import { bugreportLineLabels, HEADER_LINE_STARTS } from '../labels/bugreport-lab
 import type { Labels } from '../labels/labels.js';
 
 const yauzl = async () => (await import('yauzl')).default;
+type Yauzl = Awaited<ReturnType<typeof yauzl>>;
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const BUGREPORT_TEXT = /(^|\/)bugreport[^/]*\.txt$/;
@@ -33,22 +34,47 @@ export async function isZip(path: string): Promise<boolean> {
  */
 const listed = new Map<string, Map<string, Entry>>();
 
-/** Names of the bugreport text entries in a zip. */
-export async function bugreportEntries(path: string): Promise<string[]> {
-  const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: true });
+/** What bugreportEntries found in a zip. */
+export interface ZipListing {
+  /** Names of the bugreport text entries, to read. */
+  entries: string[];
+  /** Names of entries that leave the archive (`../`, an absolute path), of any kind: skipped, never read. */
+  unsafe: string[];
+}
+
+/**
+ * An entry's name as yauzl decodes it (CP437 or UTF-8, its Unicode path field, `\` as `/`). The zips are opened with
+ * decodeStrings off and the names decoded here: yauzl's check of a decoded name failed the whole zip at the first
+ * name with `../` or an absolute path (zip-slip), and no other entry was read. Nothing here is extracted (an entry is
+ * read as a stream and its name is a label), so such an entry is skipped by name, and the rest read.
+ */
+function entryName(lib: Yauzl, entry: Entry): string {
+  return lib.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+}
+
+/** The bugreport text entries of a zip, and the entries skipped as leaving the archive. */
+export async function bugreportEntries(path: string): Promise<ZipListing> {
+  const lib = await yauzl();
+  const zip = await lib.openPromise(path, { lazyEntries: true, autoClose: true, decodeStrings: false });
   const entries = new Map<string, Entry>();
-  for await (const entry of zip.eachEntry()) if (BUGREPORT_TEXT.test(entry.fileName)) entries.set(entry.fileName, entry);
+  const unsafe: string[] = [];
+  for await (const entry of zip.eachEntry()) {
+    const name = entryName(lib, entry);
+    if (lib.validateFileName(name) !== null) unsafe.push(name);
+    else if (BUGREPORT_TEXT.test(name)) entries.set(name, entry);
+  }
   listed.set(path, entries);
-  return [...entries.keys()];
+  return { entries: [...entries.keys()], unsafe };
 }
 
 /** The bytes of one entry, with only its logcat sections kept; its `labels` fill as it is read. */
-export async function openBugreportEntry(path: string, entryName: string): Promise<LogcatSections> {
-  const zip = await (await yauzl()).openPromise(path, { lazyEntries: true, autoClose: false });
-  let entry = listed.get(path)?.get(entryName);
+export async function openBugreportEntry(path: string, name: string): Promise<LogcatSections> {
+  const lib = await yauzl();
+  const zip = await lib.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false });
+  let entry = listed.get(path)?.get(name);
   if (!entry) {
     for await (const e of zip.eachEntry()) {
-      if (e.fileName === entryName) {
+      if (entryName(lib, e) === name) {
         entry = e;
         break;
       }
@@ -56,10 +82,10 @@ export async function openBugreportEntry(path: string, entryName: string): Promi
   }
   if (!entry) {
     zip.close();
-    throw Object.assign(new Error(`no entry ${entryName}`), { code: 'ENOENT' });
+    throw Object.assign(new Error(`no entry ${name}`), { code: 'ENOENT' });
   }
   // Each entry is opened once per run: let go of its directory record.
-  listed.get(path)?.delete(entryName);
+  listed.get(path)?.delete(name);
   let raw;
   try {
     raw = await zip.openReadStreamPromise(entry);

@@ -3,11 +3,11 @@
  * an exit code from README's table, no stack trace, no hang (an adversarial hunt's finds).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, query, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, query, runCli, tempDir, writeZip } from '../helpers.js';
 
 const FIXTURE = join(FIXTURES, 'guard-threadtime.log');
 
@@ -244,5 +244,57 @@ describe('an empty path argument', () => {
     // Before: "authing-triage: : no such file or directory", exit 3
     oneLine(runCli(['--db', db, '--quiet', ...paths]), 2, /an empty path \(""\) was given .*give a file, a folder or - for stdin/);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('a bugreport zip with an entry whose name leaves the archive (zip-slip)', () => {
+  const SECTION = '------ SYSTEM LOG (logcat -v threadtime -v printable -v uid -d *:v) ------\n';
+  /** A zip of these entries, each name's `@@@` written as `../` after yazl (which refuses such a name) made it. */
+  const hostileZip = async (file: string, entries: Record<string, string>) => {
+    await writeZip(file, entries);
+    let bytes = readFileSync(file);
+    for (const name of Object.keys(entries)) {
+      if (!name.includes('@@@')) continue;
+      const from = Buffer.from(name);
+      const to = Buffer.from(name.replaceAll('@@@', '../'));
+      for (let at = bytes.indexOf(from); at >= 0; at = bytes.indexOf(from, at + 1)) to.copy(bytes, at);
+    }
+    writeFileSync(file, bytes);
+  };
+
+  it('reads the other entries and skips that one, with a warning naming it (escaped); nothing is written outside', async () => {
+    const dir = tempDir();
+    const zip = join(dir, 'bug.zip');
+    const capture = readFileSync(FIXTURE, 'utf8');
+    await hostileZip(zip, {
+      '@@@@@@bugreport-evil.txt': SECTION + capture,
+      'FS/@@@\x1b[31mbugreport-red.txt': SECTION + capture,
+      'bugreport-good.txt': SECTION + capture,
+    });
+    expect(readFileSync(zip).includes('../../bugreport-evil.txt')).toBe(true);
+    const db = join(dir, 't.db');
+    // Before: "bug.zip: corrupt zip (invalid relative path: ../../bugreport-evil.txt)", exit 3, nothing read
+    const r = runCli(['--db', db, '--quiet', zip]);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toContain('\x1b');
+    expect(r.stderr.trim().split('\n'), r.stderr).toEqual([
+      `authing-triage: ${zip}: 2 entries whose names leave the archive were skipped (../../bugreport-evil.txt, FS/../\\e[31mbugreport-red.txt); the other entries were read`,
+    ]);
+    expect(r.status).toBe(0);
+    expect(query<{ n: number }>(db, 'SELECT count(*) AS n FROM events')[0]!.n).toBe(15);
+    expect(query<{ name: string }>(db, 'SELECT name FROM sources').map((s) => s.name)).toEqual([`${zip}!bugreport-good.txt`]);
+    expect(existsSync(join(dir, '..', 'bugreport-evil.txt'))).toBe(false);
+    expect(existsSync(join(dir, '..', '..', 'bugreport-evil.txt'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('t.db'))).toEqual(['bug.zip']);
+  });
+
+  it('a zip whose only bugreport entry is hostile: one line, exit 3, no database made', async () => {
+    const dir = tempDir();
+    const zip = join(dir, 'bug.zip');
+    const entries: Record<string, string> = { '@@@bugreport-evil.txt': SECTION + readFileSync(FIXTURE, 'utf8') };
+    for (let i = 0; i < 5; i++) entries[`@@@@@@x${i}.txt`] = 'x';
+    await hostileZip(zip, entries);
+    oneLine(runCli(['--db', join(dir, 't.db'), '--quiet', zip]), 3, /bug\.zip: 6 entries whose names leave the archive were skipped \(\.\.\/bugreport-evil\.txt, \.\.\/\.\.\/x0\.txt, \.\.\/\.\.\/x1\.txt and 3 more\), and no other bugreport\*\.txt is inside; nothing to read/);
+    expect(readdirSync(dir)).toEqual(['bug.zip']);
   });
 });
