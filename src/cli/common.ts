@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
 import { loadRegistry, type Registry } from '../registry/index.js';
-import { isPostgresUrl, openStore, type Store } from '../store/store.js';
+import { isPostgresUrl, MEMORY_DB, openStore, type Store } from '../store/store.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { Lang } from '../registry/text.js';
 
@@ -80,5 +80,24 @@ export function checkDbTarget(argv: { db?: unknown }, where = '--db'): void {
   const db = argv.db;
   if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
     throw new UserError('usage', `${where} ${JSON.stringify(db.replace(/\/\/.*@/s, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
+  }
+}
+
+/**
+ * `--db :memory:` (SQLite's in-memory database) is for an ingest, which prints its summary and report and keeps
+ * nothing; a command that reads or resumes a store made before has nothing there, and says so (it opened a file named
+ * ":memory:" in the current folder, or said "In-memory/temporary databases cannot be readonly"). `where` names what
+ * set the store (the flag, a config file's key, AUTHING_TRIAGE_DB).
+ */
+export function refuseMemoryDb(command: string, argv: { db?: unknown; from?: unknown; to?: unknown }, where = '--db'): void {
+  if (command === 'migrate') {
+    if (argv.from === MEMORY_DB) throw new UserError('usage', `--from ${MEMORY_DB}: an in-memory database starts empty, so migrate has nothing to copy; give --from the database file an ingest wrote`);
+    if (argv.to === MEMORY_DB) throw new UserError('usage', `--to ${MEMORY_DB}: an in-memory database is gone when the run ends, so the copy would be lost; give --to a database file or a postgres:// URL`);
+    return;
+  }
+  if (argv.db !== MEMORY_DB) return;
+  if (command === 'watch') throw new UserError('usage', `${where} ${MEMORY_DB}: an in-memory database is gone when the run ends, and watch goes on from what its database holds; give --db a database file, or for a run that keeps nothing: adb logcat | authing-triage --db ${MEMORY_DB}`);
+  if (['report', 'sql', 'show', 'prune', 'rescan'].includes(command)) {
+    throw new UserError('usage', `${where} ${MEMORY_DB}: an in-memory database starts empty and is gone when the run ends, so ${command} has nothing to read; give --db the database file an ingest wrote`);
   }
 }

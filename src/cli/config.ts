@@ -11,7 +11,7 @@ import { LANGS, localeLang } from '../registry/text.js';
 import { configLabels } from '../labels/labels.js';
 import { MAX_CONTEXT } from '../pipeline/context-limits.js';
 import { terminalText } from '../sinks/terminal-text.js';
-import { isPostgresUrl, redactUrl } from '../store/store.js';
+import { isPostgresUrl, MEMORY_DB, redactUrl } from '../store/store.js';
 import { shellWord } from '../shell.js';
 import { isValidTimeZone } from '../parse/time.js';
 import { checkThresholdSyntax } from '../report/alerts.js';
@@ -100,7 +100,8 @@ export function readConfigFile(file: string): FileConfig {
   if (typeof out.retention === 'string') parseRetention(out.retention, where('retention'));
   for (const t of (out.failOn as string[] | undefined) ?? []) checkThresholdSyntax(t, where('failOn'));
   const base = dirname(resolve(file));
-  if (typeof out.db === 'string' && !/^[a-z]+:\/\//.test(out.db)) out.db = resolve(base, out.db);
+  // (":memory:" is SQLite's in-memory database, not a file beside the config file)
+  if (typeof out.db === 'string' && !/^[a-z]+:\/\//.test(out.db) && out.db !== MEMORY_DB) out.db = resolve(base, out.db);
   if (Array.isArray(out.registry)) out.registry = (out.registry as string[]).map((r) => resolve(base, r));
   return out as FileConfig;
 }

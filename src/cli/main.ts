@@ -7,7 +7,7 @@ import { terminalText } from '../sinks/terminal-text.js';
 import { configNotice, resolveSettings, type SettingArgs } from './config.js';
 import { COMMANDS, nearest } from './suggest.js';
 import { COLOR_MODES, quietOnClosedPipe, setColorMode, type ColorMode } from './output.js';
-import { checkDbTarget } from './common.js';
+import { checkDbTarget, refuseMemoryDb } from './common.js';
 import { LANGS } from '../registry/text.js';
 
 const EXIT_TABLE = `Exit codes:
@@ -187,7 +187,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       (argv as Record<string, unknown>).settings = settings;
       // named by what set it: a config file's db was called --db, a flag not given (an adversarial hunt)
       const dbFrom = settings.db?.from ?? 'flag';
-      checkDbTarget(argv as { db?: unknown }, dbFrom.startsWith('config ') ? `${dbFrom.slice(7)}: key "db":` : dbFrom === 'environment' ? 'AUTHING_TRIAGE_DB' : '--db');
+      const dbWhere = dbFrom.startsWith('config ') ? `${dbFrom.slice(7)}: key "db":` : dbFrom === 'environment' ? 'AUTHING_TRIAGE_DB' : '--db';
+      checkDbTarget(argv as { db?: unknown }, dbWhere);
+      refuseMemoryDb(startedCommand, argv as { db?: unknown; from?: unknown; to?: unknown }, dbWhere);
       const notice = argv._[0] === 'config' ? null : configNotice(settings, !!argv.quiet || !!argv.json || !!argv.jsonSummary);
       if (notice) process.stderr.write(`authing-triage: ${terminalText(notice)}\n`);
     })

@@ -16,7 +16,7 @@ import { isValidTimeZone } from '../parse/time.js';
 import { RunTally, formatSummary, summarize } from '../report/summary.js';
 import { crossed, parseThreshold } from '../report/alerts.js';
 import { listInputs, type Input, type InputProblem } from '../sources/index.js';
-import { openStore, type Store } from '../store/store.js';
+import { MEMORY_DB, openStore, type Store } from '../store/store.js';
 import type { AuthingEvent, FormatName, LogRecord } from '../types.js';
 import { loadRegistryFromArgs } from './common.js';
 import { CONFIG_NAMES } from './config.js';
@@ -233,7 +233,7 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
       if (r.note) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.note}`)}\n`);
       for (const w of r.warnings ?? []) process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${w}`)}\n`);
       if (!r.warnings?.length) delete r.warnings;
-      if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? 'what was read before the fault is counted, a re-run goes on from there' : 'skipped'}\n`);
+      if (r.status === 'failed') process.stderr.write(`authing-triage: ${terminalText(`${r.name}: ${r.error}`)}; ${r.bytes ? `what was read before the fault is counted${argv.db === MEMORY_DB ? '' : ', a re-run goes on from there'}` : 'skipped'}\n`);
     }
     await storeReady();
   } finally {
@@ -250,7 +250,8 @@ export async function runIngest(argv: IngestArgs, plan: (signal: AbortSignal, st
   // What follows comes after the events printed (--json, --live) have been read, or not at all when their reader stops early.
   await stdoutFlushed();
   if (!argv.quiet) reportContract(results, shown ? tally.total : undefined, process.stderr, argv.lang, argv.rerun);
-  if (retention && !abort.signal.aborted) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
+  // (an in-memory store is gone already: nothing in it outlives the run to prune)
+  if (retention && !abort.signal.aborted && argv.db !== MEMORY_DB) await applyRetention(argv.db, retention, { busyTimeout: argv.busyTimeout, quiet: !!argv.quiet || !!argv.json || !!argv.jsonSummary, lang: argv.lang });
   const summary = summarize(results, tally, registry, Date.now() - started, argv.lang);
   // With --json, stdout carries events only (`--json | jq .code`): the summary goes to stderr.
   if (argv.jsonSummary) (argv.json ? process.stderr : process.stdout).write(JSON.stringify(summary, null, 2) + '\n');

@@ -12,8 +12,8 @@ import { outcomeMigrationSqlite } from './outcome-migration.js';
 import { LABEL_MIGRATION_SQLITE, vEventsView } from './label-migration.js';
 import type { Labels } from '../labels/labels.js';
 import { CONTEXT_MIGRATION_SQLITE, contextJson } from './context-migration.js';
-import { createFromTemplate } from './template.js';
-import { contractAfterReread, hourOf, HourCounts, LEAD_MATCHES, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type QueryRows, type SourceRow, type Store } from './store.js';
+import { createFromTemplate, STORE_TEMPLATE } from './template.js';
+import { contractAfterReread, hourOf, HourCounts, LEAD_MATCHES, MEMORY_DB, newerSchemaError, SourceTakenError, SQLITE_MAGIC, StoreError, type BatchProgress, type HourCount, type OpenOptions, type QueryResult, type QueryRows, type SourceRow, type Store } from './store.js';
 
 type DB = Database.Database;
 
@@ -168,6 +168,7 @@ function checkIsSqlite(path: string): void {
  * find it at the current version.
  */
 export function openSqlite(path: string, opts: OpenOptions & { template?: string | URL | null } = {}): SqliteStore {
+  if (path === MEMORY_DB) return openMemory(opts);
   let made: ReturnType<typeof createFromTemplate> = false;
   if (opts.readonly) {
     if (!existsSync(path)) throw new UserError('database', `${path}: no such database; run an ingest first or give --db`);
@@ -218,6 +219,35 @@ export function openSqlite(path: string, opts: OpenOptions & { template?: string
   const store = new SqliteStore(db, path);
   // The build's template holds the built-in registry (scripts/store-template.mjs); another template may not.
   store.holdsBundledRegistry = made === 'copied' && opts.template === undefined;
+  return store;
+}
+
+/**
+ * `--db :memory:`: a store in this process's memory, for an ingest that prints its summary and report and keeps
+ * nothing (it was a file named ":memory:" in the current folder). It starts as the template's bytes (template.ts),
+ * deserialized, or from the schema; no file, so no mode 600, no WAL, no quick_check, and no other run to share it
+ * with (so no lock to wait for, and no resume points: each run reads its inputs whole). A command that reads a
+ * store refuses it before it gets here (common.ts refuseMemoryDb).
+ */
+function openMemory(opts: OpenOptions & { template?: string | URL | null }): SqliteStore {
+  if (opts.readonly) throw new UserError('usage', `--db ${MEMORY_DB}: an in-memory database starts empty; give --db the database file an ingest wrote`);
+  let db: DB | undefined;
+  if (opts.template !== null) {
+    try {
+      const bytes = readFileSync(opts.template ?? distFile(STORE_TEMPLATE));
+      // a file in WAL mode (bytes 18 and 19 are 2) cannot be read from memory: the rollback journal's 1, as a copy
+      if (bytes.length >= 100) bytes[18] = bytes[19] = 1;
+      db = new Database(bytes);
+    } catch {
+      db = undefined; // no template (vitest runs src/): the schema and migrations below, as for a file
+    }
+  }
+  const made = db !== undefined;
+  db ??= new Database(MEMORY_DB);
+  migrate(db, MEMORY_DB);
+  makeIndexes(db);
+  const store = new SqliteStore(db, MEMORY_DB);
+  store.holdsBundledRegistry = made && opts.template === undefined;
   return store;
 }
 

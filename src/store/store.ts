@@ -171,6 +171,9 @@ export interface OpenOptions {
   busyTimeout?: number;
 }
 
+/** SQLite's name for a database in memory: an ingest that keeps nothing (opened so, never as a file of that name). */
+export const MEMORY_DB = ':memory:';
+
 /** True for a PostgreSQL connection URL. */
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);

@@ -298,3 +298,63 @@ describe('a bugreport zip with an entry whose name leaves the archive (zip-slip)
     expect(readdirSync(dir)).toEqual(['bug.zip']);
   });
 });
+
+describe('--db :memory: (SQLite\'s in-memory database)', () => {
+  it('an ingest keeps nothing and prints its report and summary as usual; no file named :memory: (or its -wal) is made', () => {
+    const dir = tempDir();
+    // Before: a file named ":memory:" (mode 600, 650 KB) in the current folder, which the next run counted from.
+    for (let run = 0; run < 2; run++) {
+      const r = runCli(['--db', ':memory:', FIXTURE], { cwd: dir });
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/social-login\s+3/);
+      // the second run counts the capture again: nothing was kept, so nothing is "already counted"
+      expect(r.stderr).toMatch(/15 events in 180 lines/);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    const j = runCli(['--db', ':memory:', '--json-summary', '--quiet', FIXTURE], { cwd: dir });
+    expect(j.status, j.stderr).toBe(0);
+    expect((JSON.parse(j.stdout) as { events: number }).events).toBe(15);
+    // from stdin too, and with a config file's "db" and its "retention", and from AUTHING_TRIAGE_DB
+    writeFileSync(join(dir, '.authing-triage.json'), JSON.stringify({ db: ':memory:', retention: '90d' }));
+    const c = runCli(['--quiet', '--json-summary', '-'], { cwd: dir, input: readFileSync(FIXTURE) });
+    expect(c.status, c.stderr).toBe(0);
+    expect((JSON.parse(c.stdout) as { events: number }).events).toBe(15);
+    const e = runCli(['--config', join(dir, '.authing-triage.json'), '--quiet', '--json-summary', FIXTURE], { cwd: tempDir(), env: { AUTHING_TRIAGE_DB: ':memory:' } });
+    expect(e.status, e.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['.authing-triage.json']);
+  });
+
+  it.each([
+    [['report']],
+    [['sql', 'SELECT 1']],
+    [['prune', '--older-than', '90d']],
+    [['show', '1']],
+    [['rescan', FIXTURE]],
+    [['watch']],
+  ])('%j --db :memory:: one line saying there is nothing to read, exit 2, and no file', (args) => {
+    const dir = tempDir();
+    // Before: report and sql "cannot open the database (In-memory/temporary databases cannot be readonly)", exit 4;
+    // prune "pruned :memory:: 0 events" and a file named ":memory:"
+    oneLine(runCli([...args, '--db', ':memory:'], { cwd: dir }), 2, /^authing-triage: --db :memory:: an in-memory database .*; give --db (the|a) database file/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('migrate --from :memory: and --to :memory:: one line each, exit 2, and no file', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    oneLine(runCli(['migrate', '--from', ':memory:', '--to', db], { cwd: dir }), 2, /--from :memory:: an in-memory database/);
+    oneLine(runCli(['migrate', '--from', db, '--to', ':memory:'], { cwd: dir }), 2, /--to :memory:: an in-memory database/);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('t.db'))).toEqual([]);
+  });
+
+  it('explain --db :memory: explains the code, with no counts (nothing was kept)', () => {
+    const dir = tempDir();
+    const r = runCli(['explain', '2004', '--db', ':memory:'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/2004/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

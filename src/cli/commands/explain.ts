@@ -6,7 +6,7 @@ import { UNREGISTERED, overriddenFields, type CodeEntry } from '../../registry/i
 import { bilingual, categoryName, codeMessage, codeText, ui, type Lang } from '../../registry/text.js';
 import { displayRows, localColumns } from '../../report/localize.js';
 import { displayWidth, renderRows, type Column, type TextFormat } from '../../report/render.js';
-import { openStore } from '../../store/store.js';
+import { MEMORY_DB, openStore } from '../../store/store.js';
 import { dbOptions, loadRegistryFromArgs, registryOption, type CommonArgs } from '../common.js';
 import { useColor, writeOutput, writePaged } from '../output.js';
 import { terminalText } from '../../sinks/terminal-text.js';
@@ -150,7 +150,8 @@ export const explainCommand = {
       else unknown.push(raw);
     }
     // A store only when one was named (flag, environment or config file), not the default path.
-    const dbGiven = argv.settings?.db?.from !== undefined && argv.settings.db.from !== 'default';
+    // (an in-memory one, `--db :memory:` as AUTHING_TRIAGE_DB for ingests that keep nothing, has seen nothing)
+    const dbGiven = argv.settings?.db?.from !== undefined && argv.settings.db.from !== 'default' && argv.db !== MEMORY_DB;
     const seen = dbGiven ? await seenIn(argv.db, argv.busyTimeout, found.map((e) => e.code)) : undefined;
     if (argv.format === 'json') {
       writeOutput(JSON.stringify([...found.map((e) => publicEntry(e, argv.sources, seen?.get(e.code))), ...unknown.map((c) => ({ code: Number(c), category: UNREGISTERED, known: false }))], null, 2) + '\n');
