@@ -78,6 +78,8 @@ export function needStoreFile(db: string, what: string): void {
 /** A `--db` URL of another database (mysql://, sqlite://) is a usage error, not a missing file. */
 export function checkDbTarget(argv: { db?: unknown }, where = '--db'): void {
   const db = argv.db;
+  // `--db "$DB"` with DB unset: it was ": cannot create the database (ENOENT)", exit 4 (a config's "db": "" is refused in config.ts)
+  if (db === '') throw new UserError('usage', `${where} "": empty; give a database file path or a postgres:// URL`);
   if (typeof db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db)) {
     throw new UserError('usage', `${where} ${JSON.stringify(db.replace(/\/\/.*@/s, '//***@').replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***'))}: not a store authing-triage knows; give an SQLite file path or a postgres:// URL`);
   }

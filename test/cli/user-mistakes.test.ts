@@ -358,3 +358,12 @@ describe('--db :memory: (SQLite\'s in-memory database)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('an empty --db', () => {
+  it.each([[[FIXTURE]], [['report']], [['sql', 'SELECT 1']]])('%j --db "": one line, exit 2, nothing made', (args) => {
+    const dir = tempDir();
+    // Before: ": cannot create the database (ENOENT); check the folder exists and is writable", exit 4
+    oneLine(runCli(['--db', '', ...args], { cwd: dir }), 2, /^authing-triage: --db "": empty; give a database file path or a postgres:\/\/ URL$/m);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
