@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { yearAnchor } from '../parse/time.js';
-import { detectEncoding } from './encoding.js';
+import { detectEncoding, textBefore } from './encoding.js';
 import type { OpenedInput } from './open.js';
 
 /** Bytes read from the end: many lines, whatever junk or one long line may end the file. */
@@ -50,10 +50,23 @@ export async function lastMonthDay(opened: OpenedInput): Promise<MonthDay | null
     const tail = Buffer.alloc(opened.size - start);
     const { bytesRead } = await fh.read(tail, 0, tail.length, start);
     const bytes = tail.subarray(0, encoding === 'utf-8' ? bytesRead : bytesRead & ~1);
+    // A tail in another encoding than the head (PowerShell's `>>` of UTF-16 after a UTF-8 `>`, or the reverse): its
+    // lines as the read decodes them (MixedDecoder), or its stamps were not seen and `--year` named the first's year.
+    const other = encoding === 'utf-8' ? bytes.indexOf(0) >= 0 : bytes.indexOf(0) < 0 || !headLike(bytes, encoding);
+    if (other && bytesRead === tail.length) {
+      const last = lastMonthDayIn(textBefore(tail, opened.size, encoding, junk).toString('utf8'));
+      if (last) return last;
+    }
     return lastMonthDayIn(new TextDecoder(encoding).decode(bytes));
   } finally {
     await fh.close();
   }
+}
+
+/** UTF-16 bytes that end as the head's byte order does: a NUL on that side of the last code unit (an LF, mostly). */
+function headLike(b: Buffer, enc: 'utf-16le' | 'utf-16be'): boolean {
+  const n = b.length & ~1;
+  return n >= 2 && (enc === 'utf-16le' ? b[n - 1] === 0 : b[n - 2] === 0);
 }
 
 /** The year options of an opened input (parse/time.ts yearAnchor), with its last stamp read when `--year` is given. */

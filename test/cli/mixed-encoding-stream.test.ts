@@ -131,3 +131,23 @@ describe('a second encoding that neither end of the input shows: every event, on
     }
   }, 300_000);
 });
+
+describe('--year on a capture whose end is in another encoding', () => {
+  /** The capture's lines dated `md` (MM-DD) instead of their own date. */
+  const dated = (text: string, md: string): string => text.replace(/^\d\d-\d\d /gm, `${md} `);
+  const ARGS_YEAR = ['--tz', 'UTC', '--year', '2026'];
+  const hours = (db: string): string[] => [...new Set((storedRows(db)[0] as { hour: string }[]).map((e) => e.hour.slice(0, 10)))].sort();
+  it('names the year of its last stamp, read in the encoding of its end (it named the first stamp\'s year)', () => {
+    const head = dated(part(0, 1200), '12-31');
+    const tail = dated(part(1200), '01-01');
+    // the control: the same lines in UTF-8 end on 1 January 2026
+    expect(hours(runOnBytes(u8(head + tail), ARGS_YEAR).db)).toEqual(['2025-12-31', '2026-01-01']);
+    for (const [what, bytes] of [
+      ['UTF-8 then UTF-16LE', Buffer.concat([u8(head), le(tail)])],
+      ['UTF-8 then UTF-16LE with a BOM', Buffer.concat([u8(head), BOM_LE, le(tail)])],
+      ['UTF-16LE then UTF-8', Buffer.concat([BOM_LE, le(head), u8(tail)])],
+    ] as const) {
+      expect(hours(runOnBytes(bytes, ARGS_YEAR).db), what).toEqual(['2025-12-31', '2026-01-01']);
+    }
+  });
+});
