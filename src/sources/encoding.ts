@@ -302,8 +302,9 @@ function endedIn(b2: number | undefined, b1: number | undefined): TextEncoding |
 const SWITCH_LOOK = 64 * 1024;
 
 /**
- * Whether the line at `p` starts as UTF-16 of ASCII in the byte order `le`: a NUL on that side of each of its first
- * code units (up to 4, up to its LF); null when the bytes end before that is known and more may come.
+ * Whether the line at `p` starts as UTF-16 of ASCII text in the byte order `le`: a NUL on that side of each of its
+ * first code units (up to 4, up to its LF), each printable, a tab or a CR; null when the bytes end before that is known
+ * and more may come.
  */
 function asciiUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | null {
   let units = 0;
@@ -311,8 +312,10 @@ function asciiUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | 
     if (i + 2 > b.length) return eof ? units > 0 : null;
     const lo = le ? b[i]! : b[i + 1]!;
     const hi = le ? b[i + 1]! : b[i]!;
-    if (hi !== 0 || lo === 0) return false;
+    if (hi !== 0) return false;
     if (lo === 10) return true;
+    // text: printable ASCII, a tab or a CR (16-bit numbers of junk, 05 00 0A 00 …, are no line of text)
+    if ((lo < 0x20 && lo !== 9 && lo !== 13) || lo === 0x7f) return false;
   }
   return true;
 }
@@ -338,8 +341,11 @@ function utf8Text(b: Buffer, from: number, to: number, cut: boolean): boolean {
 function lineEncodingAt(b: Buffer, p: number, cur: TextEncoding, eof: boolean): TextEncoding | null {
   const n = b.length - p;
   if (n < 2 && !eof) return null;
-  if (n >= 2 && b[p] === 0xff && b[p + 1] === 0xfe) return 'utf-16le';
-  if (n >= 2 && b[p] === 0xfe && b[p + 1] === 0xff) return 'utf-16be';
+  const bomLe = n >= 2 && b[p] === 0xff && b[p + 1] === 0xfe;
+  const bomBe = n >= 2 && b[p] === 0xfe && b[p + 1] === 0xff;
+  // After UTF-8, a BOM's bytes start UTF-16 only where a UTF-16 line ends (junk with FF FE in it read as UTF-16 made
+  // every UTF-8 line after it one line of no events)
+  if (bomLe || bomBe) return cur === 'utf-8' ? utf16LineEnds(b, p, bomLe, eof) : bomLe ? 'utf-16le' : 'utf-16be';
   if (cur === 'utf-8') {
     if (n < 2) return cur;
     const le = asciiUnits(b, p, true, eof);
@@ -757,7 +763,7 @@ class Utf16Watch {
           return;
         }
         const c = r.value;
-        const s = c.indexOf(0) < 0 ? null : this.switchAt(c);
+        const s = c.indexOf(0) < 0 && c.indexOf(0xff) < 0 ? null : this.switchAt(c);
         if (s === null) {
           this.pass(c);
           yield c;
@@ -814,19 +820,39 @@ class Utf16Watch {
    * not moved (its head is read already): the next one is asked.
    */
   private switchAt(c: Buffer): number | null {
-    for (let z = c.indexOf(0); z >= 0; ) {
+    const bom = this.bomAt(c);
+    for (let z = c.indexOf(0); z >= 0 && (bom === null || z > bom); ) {
       const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
       const s = lf >= 0 ? lf + 1 : this.sinceLf <= LINE_HEAD_KEPT ? -this.sinceLf : null;
-      if (s !== null) {
-        const bytes = s < 0 ? Buffer.concat([this.prior.subarray(this.prior.length + s), c]) : c;
-        // null: the chunk ends before the line tells; the decoder, with more bytes, will
-        if (lineEncodingAt(bytes, Math.max(0, s), 'utf-8', false) !== 'utf-8') return s;
-      }
+      if (s !== null && (bom === null || s < bom) && this.startsUtf16(c, s)) return s;
       const nl = c.indexOf(10, z);
-      if (nl < 0) return null;
+      if (nl < 0) break;
       z = c.indexOf(0, nl + 1);
     }
+    return bom;
+  }
+
+  /**
+   * The start of the first line of `c` that starts with a BOM (its FF in c) and as UTF-16 (lineEncodingAt), or null.
+   * A NUL is not enough to see it: a line of CJK text after the BOM has none before its LF code unit, which follows
+   * the byte 0A of 上 (0A 4E): the line the NUL is in starts there, a byte off, and the BOM was passed on as UTF-8.
+   */
+  private bomAt(c: Buffer): number | null {
+    for (let k = c.indexOf(0xff); k >= 0; k = c.indexOf(0xff, k + 1)) {
+      let s: number | null = null;
+      // FF FE (its FE maybe in the next chunk), or FE FF (its FE maybe the last byte passed on)
+      if ((k + 1 === c.length || c[k + 1] === 0xfe) && (k > 0 ? c[k - 1] === 10 : this.sinceLf === 0)) s = k;
+      else if (k > 0 ? c[k - 1] === 0xfe && (k > 1 ? c[k - 2] === 10 : this.sinceLf === 0) : this.sinceLf === 1 && this.prior[this.prior.length - 1] === 0xfe) s = k - 1;
+      if (s !== null && this.startsUtf16(c, s)) return s;
+    }
     return null;
+  }
+
+  /** The line at `s` of c (-k: k bytes before c) starts as UTF-16; so too when c ends before that is told. */
+  private startsUtf16(c: Buffer, s: number): boolean {
+    const bytes = s < 0 ? Buffer.concat([this.prior.subarray(this.prior.length + s), c]) : c;
+    // null: the chunk ends before the line tells; the decoder, with more bytes, will
+    return lineEncodingAt(bytes, Math.max(0, s), 'utf-8', false) !== 'utf-8';
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * Review of the UTF-8 read that goes on through the decoder at a UTF-16 line (Utf16Watch, f89d50e).
+ *
+ * Junk: one line of binary junk with NULs in a UTF-8 capture beyond its first 64 KiB (a BOM's bytes and a NUL, or
+ * 16-bit numbers one of which is 10: 0A 00 is an LF code unit) made the read go on in UTF-16 to its end, the UTF-8
+ * lines after it one line of no events: 29 of 80 stored through stdin, gzip and the plain file, where the build
+ * before stored 80. The junk is lines of no events (as many as UTF-8 reads: its byte LFs); the rest as the capture
+ * without it, that many lines further on.
+ *
+ * A UTF-16 part whose first line is CJK text only, after a BOM: the stream's read looked for NULs only, and the first
+ * one is that line's LF code unit, after the byte 0A of 上 (0A 4E): the line was cut there and read from the wrong
+ * byte, 79 of 80 stored (UTF-16LE) or every event after it a line off (UTF-16BE), where the file (read by the decoder
+ * from its head, which sees the BOM) stores what the same lines in UTF-8 store.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { SHARED, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+
+const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
+const LINES = TEXT.split('\n');
+const part = (from: number, to?: number): string => LINES.slice(from, to).join('\n') + (to !== undefined && to < LINES.length ? '\n' : '');
+const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
+const be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
+const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
+const AT = 1200; // 165 KB of UTF-8 before: beyond the head the encoding is told from
+
+type Ev = { line: number; code: number; excerpt: string };
+const events = (rows: unknown[]): Ev[] => rows[0] as Ev[];
+
+function viaStdin(bytes: Buffer): unknown[] {
+  const db = join(tempDir(), 't.db');
+  const r = runCli(['--db', db, '--quiet', ...ARGS], { input: bytes });
+  expect(r.status, r.stderr).toBe(0);
+  return storedRows(db).slice(0, 2);
+}
+const viaFile = (bytes: Buffer, name = 'f.log'): unknown[] => storedRows(runOnBytes(bytes, ARGS, name).db).slice(0, 2);
+
+function expectRows(got: unknown[], want: unknown[], what: string): void {
+  const g = events(got);
+  const w = events(want);
+  const i = w.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(g[k]));
+  if (i >= 0) expect(g[i], `${what}: event ${i} of ${w.length} (${g.length} stored)`).toEqual(w[i]);
+  expect(g.length, what).toBe(w.length);
+  expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
+}
+
+describe('binary junk with NULs in a UTF-8 capture beyond its head: every event, each on its line', () => {
+  const want = events(viaFile(u8(TEXT)));
+  const JUNK: Record<string, number[]> = {
+    "a BOM's bytes, a NUL": [0xff, 0xfe, 0x00, 0x01, 0x41, 0x42],
+    '16-bit numbers, one of them 10': [0x05, 0x00, 0x0a, 0x00, 0x07, 0x00, 0x08, 0x00],
+  };
+  for (const [what, junk] of Object.entries(JUNK)) {
+    it(`${what}: through stdin, gzip and the file, as without the junk line`, () => {
+      const bytes = Buffer.concat([u8(part(0, AT)), Buffer.from(junk), u8('\n'), u8(part(AT))]);
+      // (its byte 0A ends a line as UTF-8 reads it)
+      const more = 1 + junk.filter((b) => b === 10).length;
+      const shifted = want.map((e) => [e.line > AT ? e.line + more : e.line, e.code]);
+      expect(want.length).toBe(80);
+      for (const [how, rows] of [['stdin', viaStdin(bytes)], ['gzip', viaFile(gzipSync(bytes), 'f.log.gz')], ['file', viaFile(bytes)]] as const) {
+        expect(events(rows).map((e) => [e.line, e.code]), `${what}, ${how}`).toEqual(shifted);
+      }
+    });
+  }
+});
+
+describe('a UTF-16 part after a BOM whose first line is CJK text only: as the same lines in UTF-8', () => {
+  const FIRST = '用户上线';
+  const want = viaFile(u8(part(0, AT) + FIRST + '\n' + part(AT)));
+  const CASES: Record<string, Buffer> = {
+    'UTF-16LE': Buffer.concat([u8(part(0, AT)), Buffer.from([0xff, 0xfe]), le(FIRST + '\n' + part(AT))]),
+    'UTF-16BE': Buffer.concat([u8(part(0, AT)), Buffer.from([0xfe, 0xff]), be(FIRST + '\n' + part(AT))]),
+  };
+  for (const [what, bytes] of Object.entries(CASES)) {
+    it(`${what}: the file, stdin and gzip`, () => {
+      expect(events(want).length).toBe(80);
+      expectRows(viaFile(bytes), want, `${what}, file`);
+      expectRows(viaStdin(bytes), want, `${what}, stdin`);
+      expectRows(viaFile(gzipSync(bytes), 'f.log.gz'), want, `${what}, gzip`);
+    });
+  }
+});
