@@ -303,7 +303,7 @@ const SWITCH_LOOK = 64 * 1024;
 
 /**
  * Whether the line at `p` starts as UTF-16 of ASCII text in the byte order `le`: a NUL on that side of each of its
- * first code units (up to 4, up to its LF), each printable, a tab or a CR; null when the bytes end before that is known
+ * first code units (up to 4, up to its LF), each printable, a tab, a CR or an ESC; null when the bytes end before that is known
  * and more may come.
  */
 function asciiUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | null {
@@ -314,8 +314,9 @@ function asciiUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | 
     const hi = le ? b[i + 1]! : b[i]!;
     if (hi !== 0) return false;
     if (lo === 10) return true;
-    // text: printable ASCII, a tab or a CR (16-bit numbers of junk, 05 00 0A 00 …, are no line of text)
-    if ((lo < 0x20 && lo !== 9 && lo !== 13) || lo === 0x7f) return false;
+    // text: printable ASCII, a tab, a CR or an ESC (`-v color`'s codes start each line), as nonTextShare counts text
+    // (16-bit numbers of junk, 05 00 0A 00 …, are no line of text)
+    if ((lo < 0x20 && lo !== 9 && lo !== 13 && lo !== 27) || lo === 0x7f) return false;
   }
   return true;
 }

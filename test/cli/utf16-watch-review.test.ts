@@ -83,3 +83,19 @@ describe('a UTF-16 part after a BOM whose first line is CJK text only: as the sa
     });
   }
 });
+
+describe('a UTF-16 part whose lines start with `-v color` codes (ESC), after UTF-8: as the same lines in UTF-8', () => {
+  // The review's rule that a UTF-16 line starts with text took ESC for junk: such a part was read as no lines through
+  // stdin (29 of 80) and its file counted a line too many.
+  const colour = (s: string): string => s.split('\n').map((l) => (l ? `\x1b[31m${l}\x1b[0m` : l)).join('\n');
+  it('the file, stdin and gzip', () => {
+    const want = viaFile(u8(part(0, AT) + colour(part(AT))));
+    expect(events(want).length).toBe(80);
+    const bytes = Buffer.concat([u8(part(0, AT)), le(colour(part(AT)))]);
+    expectRows(viaFile(bytes), want, 'file');
+    expectRows(viaStdin(bytes), want, 'stdin');
+    expectRows(viaFile(gzipSync(bytes), 'f.log.gz'), want, 'gzip');
+    const linesDone = (b: Buffer): number => (storedRows(runOnBytes(b, ARGS).db)[2] as { lines_done: number }[])[0]!.lines_done;
+    expect(linesDone(bytes)).toBe(linesDone(u8(part(0, AT) + colour(part(AT)))));
+  });
+});
