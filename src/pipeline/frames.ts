@@ -107,7 +107,8 @@ export async function* pooledFrames(body: AsyncIterable<Buffer>, encoding: TextE
     const { data, offset } = u;
     yield {
       // (input bytes: a tail's newline, lineChunks', is none of them; the worker scanned it)
-      kind: 'scanned', offset, bytes: u.bytes - (u.tail ? 1 : 0), result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, ...(u.cutAt !== undefined ? { cutAt: u.cutAt } : {}), workerBytes: u.bytes, held: data,
+      // (a job of decoded chunks: the input bytes they stand for)
+      kind: 'scanned', offset, bytes: u.inputBytes ?? u.bytes - (u.tail ? 1 : 0), result: u.result, exact: u.exact && decoded, next: u.next, tail: u.tail, overlong: u.overlong, ...(u.cutAt !== undefined ? { cutAt: u.cutAt } : {}), workerBytes: u.bytes, held: data,
       // Valid while this frame is being taken: the buffer is filled again only after.
       data: (from) => one({ buf: data.subarray(from), end: data.length - from, offset: offset + from, overlong: 0, next: null }),
     };

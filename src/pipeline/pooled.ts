@@ -30,7 +30,7 @@ export interface LentBuffers {
  */
 export type PooledUnit =
   | { kind: 'inline'; chunk: LineChunk }
-  | { kind: 'pooled'; result: RangeResult; offset: number; data: Buffer; next: number | null; tail: boolean; bytes: number; overlong: number; cutAt?: number; exact: boolean };
+  | { kind: 'pooled'; result: RangeResult; offset: number; data: Buffer; next: number | null; tail: boolean; bytes: number; overlong: number; cutAt?: number; exact: boolean; /** Job.inputBytes */ inputBytes?: number };
 
 interface Job {
   promise: Promise<RangeResult>;
@@ -48,6 +48,11 @@ interface Job {
   exact: boolean;
   /** The buffer is the reader thread's: it goes back there once its frame is taken. */
   lent?: boolean;
+  /**
+   * A job with decoded chunks (UTF-16 text: LineChunk.inputBytes): the input bytes it stands for, its text's length
+   * not being theirs (given with its last unit: a capped job's parts before it stand for none).
+   */
+  inputBytes?: number;
 }
 
 /**
@@ -112,7 +117,8 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
     // by the scan threads, whose start (~0.1 s of CPU each, +25 MB) this one job would pay for. Seen under load: 1
     // piped run of the 1 GB capture in 6 started both threads, +0.25 s of CPU.
     const here = lent !== undefined;
-    queue.push(submit({ promise: here ? Promise.resolve(pool.bufferHere(buf, 0, accBytes)) : pool.buffer(buf, 0, accBytes), settled: here, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, ...(cutAt !== undefined ? { cutAt } : {}), exact: acc.every((c) => c.next !== null && !c.origin) }));
+    const inputBytes = acc.some((c) => c.inputBytes !== undefined) ? acc.reduce((n, c) => n + (c.inputBytes ?? c.end - (c.tail ? 1 : 0)), 0) : undefined;
+    queue.push(submit({ promise: here ? Promise.resolve(pool.bufferHere(buf, 0, accBytes)) : pool.buffer(buf, 0, accBytes), settled: here, offset: acc[0]!.offset, start: 0, end: accBytes, next: last.next, tail: !!last.tail, overlong, ...(cutAt !== undefined ? { cutAt } : {}), exact: acc.every((c) => c.next !== null && !c.origin), ...(inputBytes !== undefined ? { inputBytes } : {}) }));
     acc = [];
     accBytes = 0;
   };
@@ -150,13 +156,13 @@ export async function* pooledChunks(chunks: AsyncIterable<LineChunk>, pool: Scan
       queue.unshift(submit({ ...job, promise: pool.buffer(buf, stop, job.end), settled: false, start: stop, overlong: 0, cutAt: undefined, ...rest }));
       yield {
         kind: 'pooled', result, offset: job.offset + job.start, data: part, bytes: stop - job.start,
-        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, ...(cutHere ? { cutAt: job.cutAt } : {}), exact: job.exact,
+        next: job.exact ? job.offset + stop : null, tail: false, overlong: job.overlong, ...(cutHere ? { cutAt: job.cutAt } : {}), exact: job.exact, ...(job.inputBytes !== undefined ? { inputBytes: 0 } : {}),
       };
       return;
     }
     yield {
       kind: 'pooled', result, offset: job.offset + job.start, data: buf.subarray(job.start, job.end), bytes: job.end - job.start,
-      next: job.next, tail: job.tail, overlong: job.overlong, ...(job.cutAt !== undefined ? { cutAt: job.cutAt } : {}), exact: job.exact,
+      next: job.next, tail: job.tail, overlong: job.overlong, ...(job.cutAt !== undefined ? { cutAt: job.cutAt } : {}), exact: job.exact, ...(job.inputBytes !== undefined ? { inputBytes: job.inputBytes } : {}),
     };
     if (job.lent) lent!.recycle(buf);
     else free.push(buf);

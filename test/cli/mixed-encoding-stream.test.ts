@@ -132,6 +132,22 @@ describe('a second encoding that neither end of the input shows: every event, on
   }, 300_000);
 });
 
+describe("--json-summary's bytes of a stream whose UTF-16 is read in stream jobs", () => {
+  it('are the input\'s bytes, not the UTF-8 text\'s (5,491,424 for 8,227,760)', () => {
+    const text = Array(8).fill(TEXT).join('');
+    for (const [what, bytes] of [
+      ['UTF-8 then UTF-16LE', Buffer.concat([u8(text), le(text)])],
+      ['UTF-16LE with a BOM', Buffer.concat([BOM_LE, le(text)])],
+    ] as const) {
+      const r = runCli(['--db', join(tempDir(), 't.db'), '--quiet', '--threads', '2', ...ARGS, '--json-summary'], { input: bytes });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as { bytes: number; events: number };
+      expect(j.events, what).toBe(what.startsWith('UTF-8') ? 1280 : 640);
+      expect(j.bytes, what).toBe(bytes.length);
+    }
+  });
+});
+
 describe('--year on a capture whose end is in another encoding', () => {
   /** The capture's lines dated `md` (MM-DD) instead of their own date. */
   const dated = (text: string, md: string): string => text.replace(/^\d\d-\d\d /gm, `${md} `);
