@@ -8,24 +8,15 @@
  * encoding's part, and one after an append cut inside a UTF-16 code unit store what one clean run of the final bytes
  * stores. All but the controls fail on the code before.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { BOM_BE, BOM_LE, TEXT, be, events, expectRows, le, part, u8 } from '../mixed.js';
 
-const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
-const LINES = TEXT.split('\n');
-/** The text of lines [from, to), each with its newline (the file's last line has none). */
-const part = (from: number, to?: number): string => LINES.slice(from, to).join('\n') + (to !== undefined && to < LINES.length ? '\n' : '');
 const HEAD = part(0, 1200);
 const REST = part(1200);
 const SMALL = part(0, 60); // a UTF-8 head shorter than the 64 KiB the head's encoding is told from
-
-const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
-const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
-const be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
-const BOM_LE = Buffer.from([0xff, 0xfe]);
-const BOM_BE = Buffer.from([0xfe, 0xff]);
 
 const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
 
@@ -50,18 +41,6 @@ function grown(parts: Buffer[], more: string[] = []): unknown[] {
 }
 
 const REFERENCE = clean(u8(TEXT)).rows;
-const events = (rows: unknown[]): unknown[] => rows[0] as unknown[];
-
-/** Rows equal, saying the first event that differs. */
-function expectRows(got: unknown[], want: unknown[], what: string): void {
-  const g = events(got);
-  const w = events(want);
-  const i = w.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(g[k]));
-  if (i >= 0) expect(g[i], `${what}: event ${i} of ${w.length} (${g.length} stored)`).toEqual(w[i]);
-  expect(g.length, what).toBe(w.length);
-  expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
-}
-
 describe('a capture whose end is in another encoding: every event, once', () => {
   it('the control: the capture in UTF-8 has its 80 events, and in UTF-16LE the same', () => {
     expect(events(REFERENCE).length).toBe(80);

@@ -8,22 +8,12 @@
  * Resumed runs (stdin again, a file grown) at cuts before, at and after the switch store what one clean run does. All
  * but the controls fail on the code before.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SHARED, expectResumeAsClean, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
-
-const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
-const LINES = TEXT.split('\n');
-/** The text of lines [from, to), each with its newline (the file's last line has none). */
-const part = (from: number, to?: number): string => LINES.slice(from, to).join('\n') + (to !== undefined && to < LINES.length ? '\n' : '');
-
-const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
-const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
-const be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
-const BOM_LE = Buffer.from([0xff, 0xfe]);
-const BOM_BE = Buffer.from([0xfe, 0xff]);
+import { expectResumeAsClean, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { BOM_BE, BOM_LE, TEXT, be, events, expectRows, le, part, u8 } from '../mixed.js';
 
 const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
 
@@ -39,18 +29,6 @@ const MIDDLE_CASES: Record<string, Buffer> = {
   'UTF-16LE in the middle': Buffer.concat([u8(part(0, 1000)), le(part(1000, 1400)), u8(part(1400))]),
   'UTF-16BE with a BOM in the middle': Buffer.concat([u8(part(0, 1000)), BOM_BE, be(part(1000, 1400)), u8(part(1400))]),
 };
-
-const events = (rows: unknown[]): unknown[] => rows[0] as unknown[];
-
-/** Rows equal (events, hourly counts), saying the first event that differs. */
-function expectRows(got: unknown[], want: unknown[], what: string): void {
-  const g = events(got);
-  const w = events(want);
-  const i = w.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(g[k]));
-  if (i >= 0) expect(g[i], `${what}: event ${i} of ${w.length} (${g.length} stored)`).toEqual(w[i]);
-  expect(g.length, what).toBe(w.length);
-  expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
-}
 
 /** The stored events and hourly counts of one run over `bytes` on stdin. */
 function viaStdin(bytes: Buffer, more: string[] = []): unknown[] {

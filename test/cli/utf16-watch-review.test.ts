@@ -12,18 +12,12 @@
  * byte, 79 of 80 stored (UTF-16LE) or every event after it a line off (UTF-16BE), where the file (read by the decoder
  * from its head, which sees the BOM) stores what the same lines in UTF-8 store.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { SHARED, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { TEXT, be, expectRows, le, part, u8 } from '../mixed.js';
 
-const TEXT = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8');
-const LINES = TEXT.split('\n');
-const part = (from: number, to?: number): string => LINES.slice(from, to).join('\n') + (to !== undefined && to < LINES.length ? '\n' : '');
-const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
-const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
-const be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
 const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
 const AT = 1200; // 165 KB of UTF-8 before: beyond the head the encoding is told from
 
@@ -37,15 +31,6 @@ function viaStdin(bytes: Buffer): unknown[] {
   return storedRows(db).slice(0, 2);
 }
 const viaFile = (bytes: Buffer, name = 'f.log'): unknown[] => storedRows(runOnBytes(bytes, ARGS, name).db).slice(0, 2);
-
-function expectRows(got: unknown[], want: unknown[], what: string): void {
-  const g = events(got);
-  const w = events(want);
-  const i = w.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(g[k]));
-  if (i >= 0) expect(g[i], `${what}: event ${i} of ${w.length} (${g.length} stored)`).toEqual(w[i]);
-  expect(g.length, what).toBe(w.length);
-  expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
-}
 
 describe('binary junk with NULs in a UTF-8 capture beyond its head: every event, each on its line', () => {
   const want = events(viaFile(u8(TEXT)));
