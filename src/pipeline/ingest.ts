@@ -522,7 +522,8 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   }
   // (a UTF-8 read's too: the line they end says whether it goes on in the decoder)
   if (resumedText && startBytes > 0 && (!prev || prev.length < 2)) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
-  const as = { junk: facts.junk, mixed: facts.mixed, before: prev };
+  const stdin = src.opened.reader;
+  const as = { junk: facts.junk, mixed: facts.mixed, before: prev, ...(stdin ? { textOnly: (b: Buffer) => stdin.textOnly(b) } : {}) };
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && !decoded && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;

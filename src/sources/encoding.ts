@@ -694,6 +694,8 @@ export interface DecodeAs {
   mixed?: boolean;
   /** The bytes just before the read's start (its last two), whose line end tells the encoding there. */
   before?: Buffer;
+  /** True for a chunk known to hold no NUL and no FF (stdin's reader thread looked: StdinReader.textOnly). */
+  textOnly?: (b: Buffer) => boolean;
 }
 
 /** A capture read by MixedDecoder (not as the UTF-8 bytes it is): UTF-16 at its head, or mixed. */
@@ -747,7 +749,13 @@ class Utf16Watch {
   /** The input went on to `rest`. */
   private handed = false;
 
-  constructor(body: AsyncIterable<Buffer>, start: number, before: Buffer, atLineStart: boolean) {
+  constructor(
+    body: AsyncIterable<Buffer>,
+    start: number,
+    before: Buffer,
+    atLineStart: boolean,
+    private readonly textOnly?: (b: Buffer) => boolean,
+  ) {
     this.it = body[Symbol.asyncIterator]();
     this.offset = start;
     this.prior = Buffer.from(before);
@@ -764,7 +772,7 @@ class Utf16Watch {
           return;
         }
         const c = r.value;
-        const s = c.indexOf(0) < 0 && c.indexOf(0xff) < 0 ? null : this.switchAt(c);
+        const s = this.textOnly?.(c) || (c.indexOf(0) < 0 && c.indexOf(0xff) < 0) ? null : this.switchAt(c);
         if (s === null) {
           this.pass(c);
           yield c;
@@ -868,7 +876,7 @@ export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextE
     const ended = endedIn(before[before.length - 2], before[before.length - 1]);
     // resumed after a line in UTF-16: the read that set this resume point was in the decoder there
     if (ended === 'utf-16le' || ended === 'utf-16be') return yield* decodedLineChunks(body, enc, maxLine, startBytes, { ...as, mixed: true });
-    const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8');
+    const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8', as.textOnly);
     yield* lineChunks(watch.utf8(), maxLine, startBytes, () => watch.switched !== null);
     const sw = watch.switched;
     if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before });

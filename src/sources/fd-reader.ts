@@ -64,6 +64,8 @@ export interface FdPiece {
   scanned?: RangeResult;
   /** The pipe's capacity once enlarged, or why it was not (pipe-size.ts), on the first piece after the try: the main thread traces it. */
   pipe?: number | string;
+  /** `bytes` hold no NUL and no FF: no line in UTF-16 starts in them (encoding.ts Utf16Watch), looked for here, not on the main thread. */
+  text?: true;
 }
 
 /**
@@ -215,6 +217,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     // this one at once, not after its scan. Scanned after the wait when the main thread asked for scans
     // meanwhile (the first pieces of a run).
     let scanned = asked() ? scan(piece) : undefined;
+    const text = piece.indexOf(0) < 0 && piece.indexOf(0xff) < 0;
     if (!credit()) return false;
     if (!scanned && asked()) scanned = scan(piece);
     const now = monotonicMs();
@@ -222,7 +225,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     if (hash !== null) [lastHash, hashedTo] = [now, base + cut];
     const out = big ? take() : Buffer.allocUnsafeSlow(cut);
     piece.copy(out, 0, 0, cut);
-    give({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}) }, [out.buffer as ArrayBuffer]);
+    give({ bytes: new Uint8Array(out.buffer, out.byteOffset, cut), offset: base, hash, ...(scanned ? { scanned } : {}), ...(text ? { text } : {}) }, [out.buffer as ArrayBuffer]);
     base += cut;
     have -= cut;
     // After the piece is posted, not before: the first bytes do not wait for perl (~15 ms here, not on the main thread).

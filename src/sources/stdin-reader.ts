@@ -60,6 +60,8 @@ export class StdinReader implements AsyncIterable<Buffer> {
   private readonly state = new Int32Array(new SharedArrayBuffer(4 * STATE_WORDS));
   private readonly channel: MessageChannel = new (workerThreads().MessageChannel)();
   private readonly queue: FdPiece[] = [];
+  /** The buffers posted with FdPiece.text. */
+  private readonly text = new WeakSet<Buffer>();
   private waiting: ((p: FdPiece) => void) | null = null;
   private readonly lent = new WeakSet<ArrayBuffer>();
   /** The reader's scan of a lent buffer's lines (asked for by scanJobs()), until taken. */
@@ -120,7 +122,10 @@ export class StdinReader implements AsyncIterable<Buffer> {
         const p = await this.next();
         if (p.error) throw Object.assign(new Error(p.error), { code: p.code });
         if (p.eof) break;
-        if (p.bytes) yield Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+        if (!p.bytes) continue;
+        const b = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+        if (p.text) this.text.add(b);
+        yield b;
       }
     } finally {
       this.stop();
@@ -130,6 +135,11 @@ export class StdinReader implements AsyncIterable<Buffer> {
   /** The prefix hash at `offset` when a piece ended there (else null). */
   hashAt(offset: number): string | null {
     return this.hashes.get(offset) ?? null;
+  }
+
+  /** True when the reader thread found no NUL and no FF in `b`, a buffer it posted (FdPiece.text). */
+  textOnly(b: Buffer): boolean {
+    return this.text.has(b);
   }
 
   /** True when `b` is a whole buffer of the reader's that may move to another thread. */
