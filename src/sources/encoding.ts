@@ -438,6 +438,21 @@ function firstNonUtf8(b: Buffer, from: number): number {
   return x;
 }
 
+/**
+ * Whether the byte LF before `s`, the UTF-8 line start of a line that starts with a NUL, is itself an empty UTF-8 line
+ * (`lineStart`: s - 1 starts a line, as the byte before it, an LF, or the read's start says) that may be the LF code
+ * unit of a UTF-16LE line, 0A 00: a UTF-16LE part without a BOM whose first line is empty (a `-v long` record's blank
+ * line, a blank line) after a UTF-8 line. Its NUL's line starts a byte later, where the ASCII code units read as
+ * UTF-16BE: the part was decoded a byte off (its CJK text garbled; a UTF-8 part after it 24 of 76 events), so the
+ * empty line is asked first (lineEncodingAt: 0A 00 starts UTF-16LE).
+ */
+function emptyLineBefore(b: Buffer, s: number, lineStart: boolean): boolean {
+  // The same bytes are UTF-16BE without a BOM from s after an empty UTF-8 line (0A | 00 5B 00 20 …), a byte off:
+  // each high byte is where the other reading has it, and they differ only where the part ends. UTF-16LE is taken,
+  // what Windows tools write without a BOM (and the order lineEncodingAt asks first).
+  return s >= 1 && b[s] === 0 && b[s - 1] === 10 && lineStart;
+}
+
 /** Offset just after the first LF code unit at or after `q` (code units from `q`), or -1. */
 function nextNewline16(b: Buffer, q: number, le: boolean): number {
   for (let i = b.indexOf(10, le ? q : q + 1); i >= 0; i = b.indexOf(10, i + 1)) {
@@ -572,7 +587,8 @@ class MixedDecoder {
           const nl = data.lastIndexOf(10);
           end = nl >= pos ? nl + 1 : -1;
         } else {
-          const s = x === 0 ? 0 : data.lastIndexOf(10, x - 1) + 1;
+          let s = x === 0 ? 0 : data.lastIndexOf(10, x - 1) + 1;
+          if (s - 1 > pos && emptyLineBefore(data, s, data[s - 2] === 10)) s--;
           if (s > pos) end = s;
           else {
             // inside the line at pos, which is UTF-8: it goes on as it is
@@ -712,6 +728,7 @@ export function utf16LineIn(b: Buffer, from: number, to: number): number {
   const v = b.subarray(0, to);
   for (let z = v.indexOf(0, from); z >= 0; ) {
     const s = z > from ? Math.max(from, v.lastIndexOf(10, z - 1) + 1) : from;
+    if (s - 1 >= from && emptyLineBefore(v, s, s - 1 === from || v[s - 2] === 10) && lineEncodingAt(v, s - 1, 'utf-8', false) !== 'utf-8') return s - 1;
     if (lineEncodingAt(v, s, 'utf-8', false) !== 'utf-8') return s;
     const nl = v.indexOf(10, z);
     if (nl < 0) return -1;
@@ -833,6 +850,7 @@ class Utf16Watch {
     for (let z = c.indexOf(0); z >= 0 && (bom === null || z > bom); ) {
       const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
       const s = lf >= 0 ? lf + 1 : this.sinceLf <= LINE_HEAD_KEPT ? -this.sinceLf : null;
+      if (s !== null && s >= 1 && emptyLineBefore(c, s, s === 1 ? this.sinceLf === 0 : c[s - 2] === 10) && (bom === null || s - 1 < bom) && this.startsUtf16(c, s - 1)) return s - 1;
       if (s !== null && (bom === null || s < bom) && this.startsUtf16(c, s)) return s;
       const nl = c.indexOf(10, z);
       if (nl < 0) break;

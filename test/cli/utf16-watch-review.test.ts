@@ -12,10 +12,11 @@
  * byte, 79 of 80 stored (UTF-16LE) or every event after it a line off (UTF-16BE), where the file (read by the decoder
  * from its head, which sees the BOM) stores what the same lines in UTF-8 store.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
+import { SHARED, expectResumeAsClean, runCli, runOnBytes, storedRows, tempDir } from '../helpers.js';
 import { TEXT, be, expectRows, le, part, u8 } from '../mixed.js';
 
 const ARGS = ['--tz', 'UTC', '--year', '2026', '--context', '3'];
@@ -82,5 +83,45 @@ describe('a UTF-16 part whose lines start with `-v color` codes (ESC), after UTF
     expectRows(viaFile(gzipSync(bytes), 'f.log.gz'), want, 'gzip');
     const linesDone = (b: Buffer): number => (storedRows(runOnBytes(b, ARGS).db)[2] as { lines_done: number }[])[0]!.lines_done;
     expect(linesDone(bytes)).toBe(linesDone(u8(part(0, AT) + colour(part(AT)))));
+  });
+});
+
+describe('a UTF-16LE part without a BOM whose first line is empty, after UTF-8 (a `-v long` capture cut at a record\'s blank line)', () => {
+  // The NUL after that line's LF code unit (0A 00) was taken for the start of a line a byte on, whose ASCII code units
+  // read as UTF-16BE: the part was decoded a byte off, its CJK text garbled (76 of 76 events, excerpts not the capture's)
+  // and a UTF-8 part after it read as no lines (24 of 76), through stdin, gzip, the file and its ranges alike.
+  const LONG = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-long.log'), 'utf8');
+  const LL = LONG.split('\n');
+  const lp = (from: number, to?: number): string => LL.slice(from, to).join('\n') + (to !== undefined && to < LL.length ? '\n' : '');
+  const want = viaFile(u8(LONG));
+  const RANGES = { AUTHING_TRIAGE_RANGE_BYTES: '20000', AUTHING_TRIAGE_DENSE_BYTES: '0', AUTHING_TRIAGE_TRACE: 'read' };
+  it('the control: line 2002 is a blank line between records, 95 KB in; 76 events', () => {
+    expect(LL[2002]).toBe('');
+    expect(Buffer.byteLength(lp(0, 2002))).toBeGreaterThan(64 * 1024);
+    expect(events(want).length).toBe(76);
+  });
+  it('a tail: stdin, gzip and the file', () => {
+    const bytes = Buffer.concat([u8(lp(0, 2002)), le(lp(2002))]);
+    expectRows(viaStdin(bytes), want, 'stdin');
+    expectRows(viaFile(gzipSync(bytes), 'f.log.gz'), want, 'gzip');
+    expectRows(viaFile(bytes), want, 'file');
+  });
+  it('a middle part: the file read in ranges, on one thread, and stdin', () => {
+    const bytes = Buffer.concat([u8(lp(0, 1502)), le(lp(1502, 2999)), u8(lp(2999))]);
+    expect(LL[1502]).toBe('');
+    const dir = tempDir();
+    const f = join(dir, 'f.log');
+    writeFileSync(f, bytes);
+    const r = runCli(['--db', join(dir, 'r.db'), '--quiet', '--threads', '2', ...ARGS, f], { env: RANGES });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('a line in UTF-16 in the range from');
+    expectRows(storedRows(join(dir, 'r.db')).slice(0, 2), want, 'ranges');
+    expectRows(viaFile(bytes), want, 'file');
+    expectRows(viaStdin(bytes), want, 'stdin');
+  });
+  it('resumed at cuts around the switch: as one clean run', () => {
+    const bytes = Buffer.concat([u8(lp(0, 1502)), le(lp(1502, 2999)), u8(lp(2999))]);
+    const at = Buffer.byteLength(lp(0, 1502));
+    for (const cut of [at - 1, at, at + 2, at + 4]) for (const how of ['one', 'stdin'] as const) expectResumeAsClean(bytes, cut, ARGS, how, `cut ${cut - at} from the switch`);
   });
 });
