@@ -127,6 +127,8 @@ const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 
 /** A phone number's digit, ASCII or full-width, and what may stand between its groups (blank, `-`, NBSP, full-width blank or hyphen). */
 const PHONE_DIGIT = DIGIT;
+/** An e-mail's domain after its `@`: labels, then a top-level domain of letters or in punycode (`xn--fiqs8s` for 中国). */
+const EMAIL_DOMAIN = String.raw`(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})`;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
 /**
  * A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`, with
@@ -276,11 +278,11 @@ const RULES: readonly Rule[] = [
   // (from the start of a run of the local part's characters only: tried from inside one too, a long run before an
   // `@` took time growing with its square)
   // (a top-level domain also in punycode, `xn--fiqs8s` for 中国: it kept `--fiqs8s`)
-  [(t) => t.includes('@'), /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})/g, '[email]'],
+  [(t) => t.includes('@'), new RegExp(String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@${EMAIL_DOMAIN}`, 'g'), '[email]'],
   // and with the @ escaped as Gson writes it (`\u0040`) or percent-encoded (`%40`): in the local part only the
   // escapes of `+ . - _`, from the start of a run or just after another escape (`login_hint%3Dzhang%40qq.com` in an
   // encoded URL: only the address), so a line of `a%40b.` repeated takes linear time (the reviews' finds)
-  [(_, l) => l.includes('u0040') || l.includes('%40'), /(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})/gi, '[email]'],
+  [(_, l) => l.includes('u0040') || l.includes('%40'), new RegExp(String.raw`(?<=^|[^A-Za-z0-9._+%-]|%(?!2[BbEeDd]|5[Ff])[0-9A-Fa-f]{2})(?:[A-Za-z0-9._+-]|%(?:2[BbEeDd]|5[Ff]))+(?:\\u0040|%40)${EMAIL_DOMAIN}`, 'gi'), '[email]'],
   // the numbers (defined above: the window's cut looks for them too, numbersCut), the ID numbers before phones cut them
   ID_RULE,
   ID15_RULE,

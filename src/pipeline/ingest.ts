@@ -521,7 +521,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
     if (raw) prev = raw.subarray(Math.max(0, raw.length - 2));
   }
   // (a UTF-8 read's too: the line they end says whether it goes on in the decoder)
-  if (resumedText && startBytes > 0 && (!prev || prev.length < 2)) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
+  if (resumedText && (!prev || prev.length < 2)) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
   const stdin = src.opened.reader;
   const as = { junk: facts.junk, mixed: facts.mixed, before: prev, ...(stdin ? { textOnly: (b: Buffer) => stdin.textOnly(b) } : {}) };
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed

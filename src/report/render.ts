@@ -154,7 +154,7 @@ export class RowPages {
     switch (this.format) {
       case 'json':
         // each element as JSON.stringify(all, null, 2) writes it: at one level of indent
-        return head + rows.map((r) => `  ${rowJson(r).replace(/\n/g, '\n  ')}`).join(',\n');
+        return head + rows.map(jsonElement).join(',\n');
       case 'csv':
         return head + csvRows(rows, this.columns);
       default:
@@ -192,12 +192,17 @@ function rowJson(r: Row): string {
   return `{\n${fields.join(',\n')}\n}`;
 }
 
+/** A row as an element of the JSON array JSON.stringify(rows, null, 2) writes: at one level of indent. */
+function jsonElement(r: Row): string {
+  return `  ${rowJson(r).replace(/\n/g, '\n  ')}`;
+}
+
 /** Renders rows in any text format. JSON is the rows themselves, one array. */
 export function renderRows(rows: readonly Row[], columns: readonly Column[], format: TextFormat, opts: { maxWidth?: number; color?: boolean } = {}): string {
   switch (format) {
     case 'json':
       // rows that hold a bigint: each by rowJson, in the array as JSON.stringify writes one
-      if (rows.some(holdsBigint)) return `[\n${rows.map((r) => `  ${rowJson(r).replace(/\n/g, '\n  ')}`).join(',\n')}\n]\n`;
+      if (rows.some(holdsBigint)) return `[\n${rows.map(jsonElement).join(',\n')}\n]\n`;
       return JSON.stringify(rows, null, 2) + '\n';
     case 'csv':
       return renderCsv(rows, columns);

@@ -725,16 +725,40 @@ export function decodedRead(enc: TextEncoding, mixed: boolean | undefined): bool
  * look, in a file read in ranges, for a UTF-16 part that neither end of the file showed.
  */
 export function utf16LineIn(b: Buffer, from: number, to: number): number {
-  const v = b.subarray(0, to);
-  for (let z = v.indexOf(0, from); z >= 0; ) {
-    const s = z > from ? Math.max(from, v.lastIndexOf(10, z - 1) + 1) : from;
-    if (s - 1 >= from && emptyLineBefore(v, s, s - 1 === from || v[s - 2] === 10) && lineEncodingAt(v, s - 1, 'utf-8', false) !== 'utf-8') return s - 1;
-    if (lineEncodingAt(v, s, 'utf-8', false) !== 'utf-8') return s;
-    const nl = v.indexOf(10, z);
-    if (nl < 0) return -1;
-    z = v.indexOf(0, nl + 1);
+  const s = nulLineStart(b.subarray(from, to), Buffer.alloc(0), 0);
+  return s === null ? -1 : from + s;
+}
+
+/** No NUL and no FF in `b`: no line in UTF-16 starts in it (Utf16Watch; stdin's reader thread looks so too: FdPiece.text). */
+export function utf16Free(b: Uint8Array): boolean {
+  return b.indexOf(0) < 0 && b.indexOf(0xff) < 0;
+}
+
+/** The line at `s` of c (-k: the last k bytes of `prior`, before c) starts as UTF-16 after UTF-8; so too when c ends before that is told. */
+function startsUtf16(c: Buffer, prior: Buffer, s: number): boolean {
+  const bytes = s < 0 ? Buffer.concat([prior.subarray(prior.length + s), c]) : c;
+  // null: the chunk ends before the line tells; the decoder, with more bytes, will
+  return lineEncodingAt(bytes, Math.max(0, s), 'utf-8', false) !== 'utf-8';
+}
+
+/**
+ * The start of the first line of `c` that holds a NUL before `limit` and starts as UTF-16 after UTF-8 (lineEncodingAt;
+ * told so too where `c` ends before it is known): an index in c, or -k for a line that began k bytes before c, the last
+ * bytes of `prior` (`sinceLf`: the bytes since the last LF before c; a line that began further back than
+ * LINE_HEAD_KEPT is not asked, the next one is); null when none. An empty UTF-8 line just before such a line's NUL is
+ * asked first (emptyLineBefore).
+ */
+function nulLineStart(c: Buffer, prior: Buffer, sinceLf: number, limit: number | null = null): number | null {
+  for (let z = c.indexOf(0); z >= 0 && (limit === null || z > limit); ) {
+    const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
+    const s = lf >= 0 ? lf + 1 : sinceLf <= LINE_HEAD_KEPT ? -sinceLf : null;
+    if (s !== null && s >= 1 && emptyLineBefore(c, s, s === 1 ? sinceLf === 0 : c[s - 2] === 10) && (limit === null || s - 1 < limit) && startsUtf16(c, prior, s - 1)) return s - 1;
+    if (s !== null && (limit === null || s < limit) && startsUtf16(c, prior, s)) return s;
+    const nl = c.indexOf(10, z);
+    if (nl < 0) break;
+    z = c.indexOf(0, nl + 1);
   }
-  return -1;
+  return null;
 }
 
 /** Bytes of a line that began in a chunk passed on already which may still be moved to the decoder (a BOM and a code unit, and more). */
@@ -789,7 +813,7 @@ class Utf16Watch {
           return;
         }
         const c = r.value;
-        const s = this.textOnly?.(c) || (c.indexOf(0) < 0 && c.indexOf(0xff) < 0) ? null : this.switchAt(c);
+        const s = this.textOnly?.(c) || utf16Free(c) ? null : this.switchAt(c);
         if (s === null) {
           this.pass(c);
           yield c;
@@ -799,7 +823,7 @@ class Utf16Watch {
         // Copies: a chunk passed on may be a buffer the stdin reader fills again once its frame is taken.
         const back = Math.max(0, -s);
         const head = c.subarray(0, Math.max(0, s));
-        const ahead = Buffer.concat([this.prior, head]);
+        const ahead = Buffer.concat([this.prior, c.subarray(Math.max(0, s - 2), Math.max(0, s))]);
         this.switched = {
           offset: this.offset + s,
           before: Buffer.from(ahead.subarray(Math.max(0, ahead.length - back - 2), ahead.length - back)),
@@ -841,22 +865,12 @@ class Utf16Watch {
   }
 
   /**
-   * The start of the first line of `c` that holds a NUL and starts as UTF-16 (an index in c; -k: k bytes before c, in a
-   * line that began in a chunk passed on), or null. A line that began before c further back than LINE_HEAD_KEPT is
-   * not moved (its head is read already): the next one is asked.
+   * The start of the first line of `c` that starts as UTF-16, with a BOM (bomAt) or a NUL (nulLineStart), whichever
+   * comes first (an index in c; -k: k bytes before c, in a line that began in a chunk passed on), or null.
    */
   private switchAt(c: Buffer): number | null {
     const bom = this.bomAt(c);
-    for (let z = c.indexOf(0); z >= 0 && (bom === null || z > bom); ) {
-      const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
-      const s = lf >= 0 ? lf + 1 : this.sinceLf <= LINE_HEAD_KEPT ? -this.sinceLf : null;
-      if (s !== null && s >= 1 && emptyLineBefore(c, s, s === 1 ? this.sinceLf === 0 : c[s - 2] === 10) && (bom === null || s - 1 < bom) && this.startsUtf16(c, s - 1)) return s - 1;
-      if (s !== null && (bom === null || s < bom) && this.startsUtf16(c, s)) return s;
-      const nl = c.indexOf(10, z);
-      if (nl < 0) break;
-      z = c.indexOf(0, nl + 1);
-    }
-    return bom;
+    return nulLineStart(c, this.prior, this.sinceLf, bom) ?? bom;
   }
 
   /**
@@ -870,17 +884,11 @@ class Utf16Watch {
       // FF FE (its FE maybe in the next chunk), or FE FF (its FE maybe the last byte passed on)
       if ((k + 1 === c.length || c[k + 1] === 0xfe) && (k > 0 ? c[k - 1] === 10 : this.sinceLf === 0)) s = k;
       else if (k > 0 ? c[k - 1] === 0xfe && (k > 1 ? c[k - 2] === 10 : this.sinceLf === 0) : this.sinceLf === 1 && this.prior[this.prior.length - 1] === 0xfe) s = k - 1;
-      if (s !== null && this.startsUtf16(c, s)) return s;
+      if (s !== null && startsUtf16(c, this.prior, s)) return s;
     }
     return null;
   }
 
-  /** The line at `s` of c (-k: k bytes before c) starts as UTF-16; so too when c ends before that is told. */
-  private startsUtf16(c: Buffer, s: number): boolean {
-    const bytes = s < 0 ? Buffer.concat([this.prior.subarray(this.prior.length + s), c]) : c;
-    // null: the chunk ends before the line tells; the decoder, with more bytes, will
-    return lineEncodingAt(bytes, Math.max(0, s), 'utf-8', false) !== 'utf-8';
-  }
 }
 
 /**

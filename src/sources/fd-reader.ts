@@ -21,6 +21,7 @@ import { BLOCK, joinedPrefixHash, type BlockHasher } from '../pipeline/fingerpri
 import { scanWholeLines, type RangeResult } from '../pipeline/scan-jobs.js';
 import { chunkScanner, withLayoutNeedles } from '../pipeline/scan.js';
 import { DEFAULT_PIPE_BYTES, enlargeStdinPipe } from './pipe-size.js';
+import { utf16Free } from './encoding.js';
 
 /** What the main thread hands the reader thread. */
 export interface FdReadStart {
@@ -217,7 +218,7 @@ export function readFdLoop(s: FdReadStart, post: (p: FdPiece, transfer: ArrayBuf
     // this one at once, not after its scan. Scanned after the wait when the main thread asked for scans
     // meanwhile (the first pieces of a run).
     let scanned = asked() ? scan(piece) : undefined;
-    const text = piece.indexOf(0) < 0 && piece.indexOf(0xff) < 0;
+    const text = utf16Free(piece);
     if (!credit()) return false;
     if (!scanned && asked()) scanned = scan(piece);
     const now = monotonicMs();
