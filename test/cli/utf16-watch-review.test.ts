@@ -123,5 +123,5 @@ describe('a UTF-16LE part without a BOM whose first line is empty, after UTF-8 (
     const bytes = Buffer.concat([u8(lp(0, 1502)), le(lp(1502, 2999)), u8(lp(2999))]);
     const at = Buffer.byteLength(lp(0, 1502));
     for (const cut of [at - 1, at, at + 2, at + 4]) for (const how of ['one', 'stdin'] as const) expectResumeAsClean(bytes, cut, ARGS, how, `cut ${cut - at} from the switch`);
-  });
+  }, 300_000);
 });
