@@ -14,7 +14,7 @@ import { ContextKeeper, DEFAULT_CONTEXT, LOOKBACK_BYTES, LOOKBACK_LINES } from '
 import { HEAD_BYTES, inspectHead, shapeOf } from '../parse/stream.js';
 import { LONG_HEADER, MULTI_LINE_FORMATS, STUDIO_HIDDEN_TAG, lineFormat } from '../parse/formats.js';
 import { stripDecorations } from '../parse/decorations.js';
-import { decodedRead, textBefore, utf16AtEnd, type LineEnding, type TextEncoding } from '../sources/encoding.js';
+import { decodedRead, EncodingsRead, textBefore, utf16AtEnd, type LineEnding, type TextEncoding } from '../sources/encoding.js';
 import { contractAdds, type Contract } from './contract.js';
 import { peekHead } from '../sources/head.js';
 import { DEFAULT_MAX_LINE } from '../sources/chunks.js';
@@ -101,8 +101,13 @@ export interface SourceResult {
   format: FormatName | null;
   /** Every layout a record came in (a capture may switch), in order of first use. */
   formats?: FormatName[];
-  /** Text encoding read (UTF-16 is decoded to UTF-8 first), or `binary` for binary logcat. */
-  encoding?: TextEncoding | 'binary';
+  /**
+   * Text encoding read (UTF-16 is decoded to UTF-8 first), `mixed` for text in more than one (then `encodings`), or
+   * `binary` for binary logcat.
+   */
+  encoding?: TextEncoding | 'mixed' | 'binary';
+  /** With `encoding: 'mixed'`: the encodings of the text read, in order of first use (`utf-8`, `utf-16le`). */
+  encodings?: TextEncoding[];
   /** Line-ending style of the head. */
   lineEnding?: LineEnding | null;
   /** Why the input was not read: `not a log`, or `already counted` (nothing new since the last run). */
@@ -476,7 +481,7 @@ function studioTagBefore(path: string, end: number): string | null | undefined {
 }
 
 /** The Framer for this input's shape and read strategy: file ranges for the scan threads, a stream's jobs, lines, binary or Studio entries. */
-async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>, onUtf16: (at: number) => void): AsyncGenerator<Frame> {
+async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: ResumePoint, opts: IngestOptions, selector: Selector, everyLine: boolean, scanPool: () => ScanPool, lookBack: (bytes: Buffer) => Promise<void>, onUtf16: (at: number) => void, seen: EncodingsRead): AsyncGenerator<Frame> {
   const { shape, encoding, plainFile } = facts;
   // read through the decoder (UTF-16, or UTF-8 with UTF-16 further on), not as the input's own bytes
   const decoded = decodedRead(encoding, facts.mixed);
@@ -523,7 +528,7 @@ async function* framesOf(src: SourceBytes, input: Input, facts: HeadFacts, at: R
   // (a UTF-8 read's too: the line they end says whether it goes on in the decoder)
   if (resumedText && (!prev || prev.length < 2)) prev = (atPath !== null ? bytesBefore(atPath, startBytes, 2) : hasher.bytesBefore(startBytes, 2)) ?? undefined;
   const stdin = src.opened.reader;
-  const as = { junk: facts.junk, mixed: facts.mixed, before: prev, ...(stdin ? { textOnly: (b: Buffer) => stdin.textOnly(b) } : {}) };
+  const as = { junk: facts.junk, mixed: facts.mixed, before: prev, seen, ...(stdin ? { textOnly: (b: Buffer) => stdin.textOnly(b) } : {}) };
   // stdin's reader thread hashed what it read: the hashes at its buffers' ends are looked up, not computed
   // here. A layout whose records span lines sets checkpoints inside buffers: those bytes are hashed here.
   const reader = shape === 'text' && !decoded && src.opened.compression === 'none' && !MULTI_LINE_FORMATS.has(facts.format) ? src.opened.reader : undefined;
@@ -634,8 +639,10 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   const scanPool = (): ScanPool => opts.pool ?? (own.pool ??= new ScanPool(opts.threads ?? 1, opts.needles, maxLine, opts.context ?? DEFAULT_CONTEXT));
 
   let cutRecords = 0;
+  // the encodings the text was read in (a read in ranges, or of binary or Studio JSON, says none: its head's stands)
+  const seen = new EncodingsRead();
   const finishWith = (status: SourceResult['status'], error?: string): SourceResult => ({
-    ...result, status, ...(error !== undefined ? { error } : {}), lines: selector.lineNo - startLines, unparsed, overlong: selector.overlong + cutRecords + parser.takeCutRecords(), events: sink.stored,
+    ...result, ...encodingRead(result.encoding, seen.list), status, ...(error !== undefined ? { error } : {}), lines: selector.lineNo - startLines, unparsed, overlong: selector.overlong + cutRecords + parser.takeCutRecords(), events: sink.stored,
     // Only candidate lines are parsed: a capture without one still names the layout detection found.
     formats: parser.formatsSeen.length || !result.format ? parser.formatsSeen : [result.format], ...(selector.workerBytes ? { workerBytes: selector.workerBytes } : {}),
   });
@@ -664,7 +671,7 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   };
   // where a file read in ranges met a line in UTF-16 (rangeFrames): read on from there below
   let utf16From: number | null = null;
-  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack, (o) => void (utf16From = o));
+  const frames = framesOf(src, input, facts, at, opts, selector, everyLine, scanPool, lookBack, (o) => void (utf16From = o), seen);
   const onFrame = (frame: Frame, last: Checkpoint | null): void => {
     cutRecords += parser.takeCutRecords();
     // (not the newline lineChunks gives a last line that has none: a 511-byte file was 512 bytes read)
@@ -711,11 +718,26 @@ async function ingestKnown(store: Store, src: SourceBytes, input: Input, facts: 
   return res;
 }
 
+/**
+ * A source's `encoding` (and `encodings`) from the encodings its text was read in: the one, or `mixed` and the list;
+ * the head's (`head`) when the read told none (nothing read, or read in ranges, as binary or Studio JSON).
+ */
+function encodingRead(head: SourceResult['encoding'], read: readonly TextEncoding[]): Pick<SourceResult, 'encoding' | 'encodings'> {
+  if (read.length === 0) return { encoding: head };
+  return read.length === 1 ? { encoding: read[0] } : { encoding: 'mixed', encodings: [...read] };
+}
+
+/** The encodings of a result's text: its list, or its one text encoding. */
+function encodingsOf(r: SourceResult): TextEncoding[] {
+  return r.encodings ?? (r.encoding && r.encoding !== 'mixed' && r.encoding !== 'binary' ? [r.encoding] : []);
+}
+
 /** One input's result from a read that ended early and the read that went on from there (ingestKnown's UTF-16 hand-off). */
 function joinedResults(a: SourceResult, b: SourceResult): SourceResult {
   const warnings = [...new Set([...(a.warnings ?? []), ...(b.warnings ?? [])])];
   const formats = [...new Set([...(a.formats ?? []), ...(b.formats ?? [])])];
-  const { skipReason: _skipped, ...first } = a;
+  const read = [...new Set([...encodingsOf(a), ...encodingsOf(b)])];
+  const { skipReason: _skipped, encodings: _encodings, ...first } = a;
   return {
     ...first,
     status: a.status === 'skipped' || b.status === 'failed' || b.status === 'interrupted' ? b.status : a.status,
@@ -726,6 +748,7 @@ function joinedResults(a: SourceResult, b: SourceResult): SourceResult {
     unparsed: a.unparsed + b.unparsed,
     overlong: a.overlong + b.overlong,
     workerBytes: (a.workerBytes ?? 0) + (b.workerBytes ?? 0),
+    ...encodingRead(a.encoding, read),
     ...(formats.length ? { formats } : {}),
     ...(warnings.length ? { warnings } : {}),
   };

@@ -119,11 +119,11 @@ export function formatSummary(s: RunSummary, opts: { color?: boolean; width?: nu
   return out.join('\n');
 }
 
-/** One line for a source read in a way worth knowing (several layouts, UTF-16, CR line endings, unparsed lines), else ''. */
+/** One line for a source read in a way worth knowing (several layouts, UTF-16 or several encodings, CR line endings, unparsed lines), else ''. */
 function sourceLine(r: SourceResult): string {
   const parts = [
     (r.formats?.length ?? 0) > 1 && `layouts ${r.formats!.join(' -> ')}`,
-    r.encoding && r.encoding !== 'utf-8' && r.encoding !== 'binary' && r.encoding.toUpperCase(),
+    r.encodings ? `encodings ${r.encodings.map((e) => e.toUpperCase()).join(' -> ')}` : r.encoding && r.encoding !== 'utf-8' && r.encoding !== 'binary' && r.encoding.toUpperCase(),
     r.lineEnding && r.lineEnding !== 'lf' && r.lineEnding !== 'none' && `${r.lineEnding.toUpperCase().replace(/-/g, ' ')} line endings`,
     r.unparsed > 0 && `${r.unparsed} unparsed`,
   ].filter(Boolean);

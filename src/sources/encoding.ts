@@ -538,6 +538,7 @@ class MixedDecoder {
     private readonly map: OffsetMap | null,
     before: Buffer = Buffer.alloc(0),
     private junk = 0,
+    private readonly seen?: EncodingsRead,
   ) {
     this.b2 = before[before.length - 2];
     this.b1 = before[before.length - 1];
@@ -554,6 +555,8 @@ class MixedDecoder {
       text = Buffer.from(s, 'utf8');
     } else text = Buffer.from(part);
     if (this.map) this.lineEnds(part, text);
+    // (a junk head before a BOM, UTF-8 lines, is read as such: a capture of UTF-8 lines then UTF-16 is one)
+    if (part.length) this.seen?.add(this.dec ? this.cur : 'utf-8');
     this.orig += part.length;
     this.utf8 += text.length;
     this.map?.add(this.utf8, this.orig, atLineEnd && !this.provisional);
@@ -722,8 +725,8 @@ class MixedDecoder {
 }
 
 /** Bytes -> UTF-8 text pieces, each line in its encoding (MixedDecoder). */
-async function* mixedToUtf8(stream: AsyncIterable<Buffer>, enc: TextEncoding, map: OffsetMap, before: Buffer, junk: number): AsyncGenerator<Buffer> {
-  const d = new MixedDecoder(enc, map, before, junk);
+async function* mixedToUtf8(stream: AsyncIterable<Buffer>, enc: TextEncoding, map: OffsetMap, before: Buffer, junk: number, seen?: EncodingsRead): AsyncGenerator<Buffer> {
+  const d = new MixedDecoder(enc, map, before, junk, seen);
   for await (const chunk of stream) yield* d.push(chunk, false);
   yield* d.push(Buffer.alloc(0), true);
 }
@@ -787,6 +790,20 @@ export interface DecodeAs {
   before?: Buffer;
   /** True for a chunk known to hold no NUL and no FF (stdin's reader thread looked: StdinReader.textOnly). */
   textOnly?: (b: Buffer) => boolean;
+  /** Learns the encoding of each part of the text read (a junk head's is UTF-8), for the run's summary. */
+  seen?: EncodingsRead;
+}
+
+/**
+ * The encodings a read's text was in, in the order first met: one for most captures, two or more for one whose
+ * encoding changes (PowerShell's `>>` after a UTF-8 tool's `>`), which `--json-summary` calls `mixed`.
+ */
+export class EncodingsRead {
+  readonly list: TextEncoding[] = [];
+
+  add(enc: TextEncoding): void {
+    if (!this.list.includes(enc)) this.list.push(enc);
+  }
 }
 
 /** A capture read by MixedDecoder (not as the UTF-8 bytes it is): UTF-16 at its head, or mixed. */
@@ -884,6 +901,7 @@ class Utf16Watch {
     before: Buffer,
     atLineStart: boolean,
     private readonly textOnly?: (b: Buffer) => boolean,
+    private readonly seen?: EncodingsRead,
   ) {
     this.it = body[Symbol.asyncIterator]();
     this.offset = start;
@@ -904,6 +922,7 @@ class Utf16Watch {
         const s = this.textOnly?.(c) || utf16Free(c) ? null : this.switchAt(c);
         if (s === null) {
           this.pass(c);
+          if (c.length) this.seen?.add('utf-8');
           yield c;
           continue;
         }
@@ -917,7 +936,10 @@ class Utf16Watch {
           before: Buffer.from(ahead.subarray(Math.max(0, ahead.length - back - 2), ahead.length - back)),
           first: Buffer.concat([this.prior.subarray(this.prior.length - back), c.subarray(Math.max(0, s))]),
         };
-        if (s > 0) yield head;
+        if (s > 0) {
+          this.seen?.add('utf-8');
+          yield head;
+        }
         this.handed = true;
         return;
       }
@@ -990,10 +1012,10 @@ export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextE
     const ended = endedIn(before[before.length - 2], before[before.length - 1]);
     // resumed after a line in UTF-16: the read that set this resume point was in the decoder there
     if (ended === 'utf-16le' || ended === 'utf-16be') return yield* decodedLineChunks(body, enc, maxLine, startBytes, { ...as, mixed: true });
-    const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8', as.textOnly);
+    const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8', as.textOnly, as.seen);
     yield* lineChunks(watch.utf8(), maxLine, startBytes, () => watch.switched !== null);
     const sw = watch.switched;
-    if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before });
+    if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before, seen: as.seen });
     return;
   }
   const map = new OffsetMap();
@@ -1002,7 +1024,7 @@ export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextE
   const junk = Math.max(0, (as.junk ?? 0) - startBytes);
   // the input's bytes consumed up to the last chunk's end (its `inputBytes`: the UTF-8 text's length is not theirs)
   let consumed = 0;
-  for await (const c of lineChunks(mixedToUtf8(body, enc, map, startBytes > 0 ? (as.before ?? Buffer.alloc(0)) : Buffer.alloc(0), junk), maxLine, 0)) {
+  for await (const c of lineChunks(mixedToUtf8(body, enc, map, startBytes > 0 ? (as.before ?? Buffer.alloc(0)) : Buffer.alloc(0), junk, as.seen), maxLine, 0)) {
     // where each of the chunk's lines starts in the input (the Selector's checkpoint at a `-v long` entry still open)
     const lineAt = map.between(c.offset, c.offset + c.end);
     const origin = (p: number): number | null => {
