@@ -16,10 +16,16 @@ export interface CommonArgs {
   lang: Lang;
 }
 
-/** Adds --db and --busy-timeout: commands that open the database. */
-export function dbOptions<T>(y: Argv<T>) {
+/**
+ * Adds --db and --busy-timeout: commands that open the database. `memory`: the command takes `--db :memory:` (an
+ * ingest that keeps nothing), said in its help; the others refuse it.
+ */
+export function dbOptions<T>(y: Argv<T>, memory = false) {
+  const describe = memory
+    ? 'SQLite database file, postgres://user@host/db, or :memory: to keep nothing (env AUTHING_TRIAGE_DB)'
+    : 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)';
   return y
-    .option('db', { describe: 'SQLite database file, or postgres://user@host/db (env AUTHING_TRIAGE_DB)', type: 'string', defaultDescription: './authing-triage.db' })
+    .option('db', { describe, type: 'string', defaultDescription: './authing-triage.db' })
     .option('busy-timeout', { describe: 'milliseconds to wait for another process that holds the database', type: 'number', default: 10_000 });
 }
 
@@ -33,9 +39,9 @@ export function tagOption<T>(y: Argv<T>) {
   return y.option('tag', { describe: 'an app tag that logs Authing callbacks (repeatable)', type: 'string', array: true, nargs: 1 });
 }
 
-/** Adds --db, --busy-timeout, --tag and --registry (ingest, watch, config). */
-export function commonOptions<T>(y: Argv<T>) {
-  return tagOption(registryOption(dbOptions(y)));
+/** Adds --db, --busy-timeout, --tag and --registry (ingest, watch, config); `memory`: as dbOptions'. */
+export function commonOptions<T>(y: Argv<T>, memory = false) {
+  return tagOption(registryOption(dbOptions(y, memory)));
 }
 
 /** The registry with the user's override files applied. */

@@ -349,6 +349,19 @@ describe('--db :memory: (SQLite\'s in-memory database)', () => {
     expect(readdirSync(dir).filter((f) => !f.startsWith('t.db'))).toEqual([]);
   });
 
+  it("the ingest's --help says --db takes :memory:; the help of the commands that refuse it does not", () => {
+    // Before: every --db said "SQLite database file, or postgres://user@host/db": :memory: was found only in README.
+    const dbHelp = (args: string[]): string => {
+      const r = runCli([...args, '--help'], { env: { COLUMNS: '200' } });
+      expect(r.status, r.stderr).toBe(0);
+      const line = r.stdout.split('\n').find((l) => /^\s+--db\s/.test(l));
+      expect(line, r.stdout).toBeDefined();
+      return line!.replace(/\s+/g, ' ');
+    };
+    expect(dbHelp([])).toContain(':memory: to keep nothing');
+    for (const cmd of ['report', 'sql', 'watch', 'rescan']) expect(dbHelp([cmd]), cmd).not.toContain(':memory:');
+  });
+
   it('explain --db :memory: explains the code, with no counts (nothing was kept)', () => {
     const dir = tempDir();
     const r = runCli(['explain', '2004', '--db', ':memory:'], { cwd: dir });

@@ -45,7 +45,7 @@ export const ingestCommand = {
   command: '$0 [paths..]',
   describe: 'Read logcat from files, folders or stdin; count Authing codes into the database',
   builder: (y: Argv) =>
-    threadsOption(ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin' })))
+    threadsOption(ingestOptions(y.positional('paths', { describe: 'files, folders or quoted globs to read (plain, .gz, bugreport .zip); stdin when none or "-"', type: 'string', array: true, default: [] as string[], defaultDescription: 'stdin' }), true))
       .example('adb logcat | $0  # count codes live from a device', '')
       .example('$0 fixtures/guard-threadtime.log  # ingest a capture into ./authing-triage.db', '')
       .example(`$0 --db nightly.db "/var/log/devices/**/*.gz" --json-summary --fail-on 'network>100'`, ''),
@@ -56,9 +56,9 @@ export const ingestCommand = {
   },
 };
 
-/** The flags of every run that stores events (ingest and watch). */
-export function ingestOptions<T>(y: Argv<T>) {
-  return commonOptions(y)
+/** The flags of every run that stores events (ingest, watch and rescan); `memory`: ingest's --db takes `:memory:`. */
+export function ingestOptions<T>(y: Argv<T>, memory = false) {
+  return commonOptions(y, memory)
       .option('input-format', { describe: 'force the input format instead of detecting it', choices: FORMAT_NAMES as string[] })
       .option('year', { describe: 'year of the last of the time stamps that have none (a stream: of the first; default: the file mtime, else now)', type: 'number' })
       .option('tz', { describe: 'IANA zone of local time stamps (default: this machine\'s)', type: 'string' })
