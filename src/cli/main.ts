@@ -104,6 +104,52 @@ function preparse(argv: readonly string[]): string[] {
   return end < 0 ? marked : [...marked, ...argv.slice(end + 1).map((a) => LITERAL + a)];
 }
 
+/** Flags of every command that take a value (main's own: sql's builder does not hold them). */
+const GLOBAL_VALUE_FLAGS = ['config', 'lang', 'color'];
+
+/**
+ * `sql "--hi"`, `sql "--note\nSELECT 1"`: a query that starts with `--` and no blank (preparse marks `-- note`), which
+ * yargs took for a flag and said "Not enough non-option arguments: got 0". When the words after `sql` hold no query,
+ * the first that starts with `-` and is no flag of sql's is the query, marked. A query beside it leaves it an unknown
+ * flag (`sql --fromat csv "SELECT 1"` says so, with the flag it is near), and so does a word after it that yargs would
+ * take for its value, when no query is left (`sql --fromat csv`, `sql --hi -- "SELECT 1"`): that flag's name is
+ * returned, for the one line unknownArguments makes. No query at all (`sql`, `sql "--"`, which the shell passes as
+ * `--`) is `missing` (yargs said "Not enough non-option arguments: got 0, need at least 1"). Words after `--` are
+ * marked already.
+ */
+function dashQuery(args: readonly string[], sql: CommandModule): string[] | { unknown: string } | { missing: true } {
+  const o = (sql.builder as unknown as (y: unknown) => { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]>; string: string[]; number: string[]; choices: Record<string, unknown> } })(yargs([])).getOptions();
+  const withAliases = (keys: string[]): Set<string> => new Set(keys.flatMap((k) => [k, ...(o.alias[k] ?? [])]));
+  const known = withAliases([...Object.keys(o.key), ...GLOBAL_VALUE_FLAGS, 'h', 'V']);
+  const valued = withAliases([...o.string, ...o.number, ...Object.keys(o.choices), ...GLOBAL_VALUE_FLAGS]);
+  // a word yargs reads as a positional (a negative number is one)
+  const positional = (a: string | undefined): boolean => a !== undefined && (!a.startsWith('-') || /^-\d/.test(a));
+  let command = false;
+  let query = -1;
+  let valueTaker: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (positional(a)) {
+      // the command's word, then its query
+      if (command || a !== 'sql') return [...args];
+      command = true;
+      continue;
+    }
+    const long = /^--(no-)?([^=]*)(=?)/.exec(a);
+    const name = long ? long[2]! : a.slice(1, 2);
+    if (known.has(name)) {
+      // its value is the next word: `--db x.db`, `-f csv` (not `--db=x.db`, `-fcsv`, `--no-color`)
+      if (valued.has(name) && (long ? !long[1] && !long[3] : a.length === 2)) i++;
+    } else if (command && positional(args[i + 1]) && !(long && long[3])) {
+      valueTaker ??= long ? long[2]! : a.slice(1);
+      i++;
+    } else if (command && query < 0) query = i;
+  }
+  if (!command || asksForAll(args) || args.some((a) => a === '--version' || a === '-V')) return [...args];
+  if (query >= 0) return args.map((a, i) => (i === query ? LITERAL + a : a));
+  return valueTaker !== null ? { unknown: valueTaker } : { missing: true };
+}
+
 /** Turns the words marked by `preparse` back into what was typed, in every positional. */
 function unmark(argv: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(argv)) {
@@ -166,6 +212,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.stderr.write(`authing-triage: ${e.message}\n`);
     process.exitCode = e.exitCode;
     return;
+  }
+  if (args.includes('sql')) {
+    const sql = dashQuery(args, (await COMMAND_LOADERS.sql!()) as CommandModule);
+    if (!Array.isArray(sql)) {
+      const message = 'unknown' in sql ? unknownArguments(sql.unknown, args, await commandModules(null)) : `sql: no query given; give one, e.g. authing-triage sql "SELECT * FROM v_counts_by_category"`;
+      process.stderr.write(`authing-triage: ${terminalText(message)}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    args = sql;
   }
   const cli: Argv = yargs(args)
     .scriptName('authing-triage')

@@ -235,6 +235,45 @@ describe('sql with no statement in its query', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([{ n: 15 }]);
   });
+
+  it('a query that starts with "--" and no blank is the query, not a flag, wherever the flags are', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    const none = /^authing-triage: sql: the query holds no SQL statement \(only comments, blanks or semicolons\)/;
+    // Before: yargs took it for a flag, "Not enough non-option arguments: got 0, need at least 1"
+    for (const args of [['sql', '--db', db, '--hi'], ['sql', '--hi', '--db', db, '-f', 'csv'], ['--db', db, 'sql', '--hi'], ['sql', '--db', db, '--select 1']]) oneLine(runCli(args), 2, none);
+    const r = runCli(['sql', '--db', db, '--how-many\nSELECT count(*) AS n FROM events', '-f', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('n\r\n15\r\n');
+  });
+
+  // (ran before too: a check that the change keeps it)
+  it('sql -- QUERY runs the query, one that starts with a dash too', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    const r = runCli(['sql', '--db', db, '-f', 'csv', '--', 'SELECT count(*) AS n FROM events']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('n\r\n15\r\n');
+    const c = runCli(['sql', '--db', db, '-f', 'csv', '--', '--how-many\nSELECT 2 AS n']);
+    expect(c.stderr).toBe('');
+    expect(c.stdout).toBe('n\r\n2\r\n');
+    oneLine(runCli(['sql', '--db', db, '--', '--hi']), 2, /sql: the query holds no SQL statement/);
+  });
+
+  it('no query at all, and a mistyped flag that took the query or a word for its value: one line each, exit 2', () => {
+    const dir = tempDir();
+    const db = join(dir, 't.db');
+    expect(runCli(['--db', db, '--quiet', FIXTURE]).status).toBe(0);
+    // Before: each "Not enough non-option arguments: got 0, need at least 1; see authing-triage --help"
+    oneLine(runCli(['sql', '--db', db]), 2, /^authing-triage: sql: no query given; give one, e\.g\. authing-triage sql "SELECT \* FROM v_counts_by_category"$/m);
+    oneLine(runCli(['sql', '--db', db, '--']), 2, /^authing-triage: sql: no query given/);
+    oneLine(runCli(['sql', '--db', db, '--fromat', 'csv']), 2, /^authing-triage: unknown flag --fromat: did you mean --format\? \(see authing-triage sql --help\)$/m);
+    oneLine(runCli(['sql', '--db', db, '--hi', '--', 'SELECT 1']), 2, /^authing-triage: unknown flag --hi \(see authing-triage sql --help\)$/m);
+    // as before: a query beside it leaves a mistyped flag one
+    oneLine(runCli(['sql', '--db', db, '--fromat', 'csv', 'SELECT 1']), 2, /unknown flag --fromat: did you mean --format\?/);
+  });
 });
 
 describe('an empty path argument', () => {
