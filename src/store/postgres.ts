@@ -51,6 +51,24 @@ export const types = {
   },
 };
 
+/**
+ * An int8 or an integral numeric (`sum` of a bigint is one) as `sql` prints it: a number within 2^53, a bigint beyond,
+ * which render.ts writes out digit for digit in every format, as SQLite's safe integers (sqlite.ts exactIntegers). A
+ * numeric with a fraction stays a number, as SQLite's REAL is.
+ */
+function exactNumber(v: string): number | bigint {
+  const n = Number(v);
+  return Number.isSafeInteger(n) || !/^-?\d+$/.test(v) ? n : BigInt(v);
+}
+
+/** `sql`'s parsers: `types`' (9007199254740993::bigint was printed 9007199254740992), but exactNumber for int8 and numeric. */
+const exactTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return exactNumber;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
 /** `?` placeholders (outside quotes) to PostgreSQL's `$1, $2, ...`. */
 export function toDollarParams(sql: string): string {
   let n = 0;
@@ -381,7 +399,7 @@ export class PgStore implements Store {
     await this.q('BEGIN TRANSACTION READ ONLY');
     try {
       // The extended protocol runs exactly one statement: no "COMMIT; DROP ..." after it.
-      const r = await this.client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
+      const r = await this.client.query({ text: sql, queryMode: 'extended', types: exactTypes } as pg.QueryConfig);
       return { rows: r.rows, columns: r.fields.map((f) => f.name) };
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';

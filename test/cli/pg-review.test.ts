@@ -7,7 +7,9 @@
  *   and resumed past its own events (80 events of 133);
  * - `migrate` after `prune` lost the hourly counts of the pruned events (the copy counted the events alone);
  * - a raw `?` or `#` in a URL's password printed the password (`config`), or a stack trace (any command), and a raw
- *   `@` and `/` showed most of it in the connection error.
+ *   `@` and `/` showed most of it in the connection error;
+ * - `sql` printed an int8 or an integral numeric beyond 2^53 rounded (9007199254740993::bigint as 9007199254740992),
+ *   where SQLite's path prints every digit.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,6 +124,34 @@ describe('PostgreSQL, as SQLite, under hostile and pruned input', () => {
     }
     expect(runCli(['report', '--db', 'postgres://pwuser:s3cr?et@127.0.0.1:1/db']).stderr).toBe(
       "authing-triage: postgres://pwuser:***@127.0.0.1:1/db: not a URL the PostgreSQL driver can read; percent-encode the password's @ / ? # : as %40 %2F %3F %23 %3A\n",
+    );
+  });
+
+  it('sql prints an int8 and an integral numeric beyond 2^53 exactly, in every format, as SQLite does', { timeout: 120_000 }, async () => {
+    const url = await pgDatabase();
+    ingest(url, CAPTURE);
+    // SQLite's query of user-mistakes' "sql prints integers beyond 2^53 exactly", and its answers
+    const q = "SELECT 9007199254740993::bigint AS n, (-9223372036854775807 - 1)::bigint AS lo, 9223372036854775807::bigint AS hi, 2::bigint AS i, 1.5 AS f, 'x' AS s, NULL AS z";
+    const want: Record<string, string> = {
+      json: '[\n  {\n    "n": 9007199254740993,\n    "lo": -9223372036854775808,\n    "hi": 9223372036854775807,\n    "i": 2,\n    "f": 1.5,\n    "s": "x",\n    "z": null\n  }\n]\n',
+      csv: 'n,lo,hi,i,f,s,z\r\n9007199254740993,-9223372036854775808,9223372036854775807,2,1.5,x,\r\n',
+      md: '| n | lo | hi | i | f | s | z |\n| --- | --- | --- | --- | --- | --- | --- |\n| 9007199254740993 | -9223372036854775808 | 9223372036854775807 | 2 | 1.5 | x |  |\n',
+      table: 'n                 lo                    hi                   i  f    s  z\n9007199254740993  -9223372036854775808  9223372036854775807  2  1.5  x\n',
+    };
+    for (const [format, text] of Object.entries(want)) {
+      // Before: 9007199254740992, -9223372036854776000, 9223372036854776000
+      const r = runCli(['sql', '--db', url, '-f', format, q]);
+      expect(r.stderr, format).toBe('');
+      expect(r.stdout, format).toBe(text);
+    }
+    // stored, and summed (sum of a bigint is a numeric); counts as numbers, as before
+    await pgQuery(url, 'CREATE TABLE big (n bigint); INSERT INTO big SELECT (2::numeric ^ 62)::bigint + g FROM generate_series(0, 2) g');
+    const r = runCli(['sql', '--db', url, '-f', 'json', 'SELECT n, count(*) AS c FROM big GROUP BY n UNION ALL SELECT sum(n), count(*) FROM big ORDER BY 1']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      '[\n' +
+        ['4611686018427387904', '4611686018427387905', '4611686018427387906'].map((n) => `  {\n    "n": ${n},\n    "c": 1\n  },\n`).join('') +
+        '  {\n    "n": 13835058055282163715,\n    "c": 3\n  }\n]\n',
     );
   });
 });
