@@ -12,19 +12,38 @@ type Rule = [test: (text: string, lower: string) => boolean, re: RegExp, replace
 // (and the one-time codes of a sign-in: Authing's API sends an SMS code as `passCode`; `smsCode`, `verifyCode`, `otp`)
 // (and an OAuth or Alipay authorization code, Authing's TOTP (`totp`), MFA and recovery codes, a captcha's answer, a PIN, PHP's session)
 const SECRET_KEY = String.raw`(?:token|passw(?:or)?d|passcode|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie|session[_-]?id|sessionid|\bsid|ticket|verifier|sms[_-]?code|verif(?:y|ication)[_-]?code|\botp\b|totp|otp[_-]?code|mfa[_-]?code|recovery[_-]?code|auth[_-]?code|captcha|pin[_-]?code|phpsessid)`;
-/** The rules of secret keys run only on a text that holds one's name somewhere. */
 const SECRET_KEY_IN = new RegExp(SECRET_KEY, 'i');
+/**
+ * Names of keys whose value identifies a person's device or WeChat account (`openid`, `unionid`, `deviceId`, `imei`,
+ * `androidId`, `idfa`, `oaid`): personal data, no secret, but hidden as a secret key's value is, in the same wrappers.
+ * Not in SECRET_KEY, which isSecretKey also answers for labels: a label is the user's own (`--label device_id=…`, to
+ * group sources by it), where a password never is.
+ * A key's name ends with one of these (`wxOpenId`, `x-device-id`, `imei1`): `openid-configuration`, `deviceIdle` and
+ * `device_id_type` name something else.
+ */
+const PERSONAL_KEY = String.raw`(?:(?:open|union|device|android)[_-]?id|(?<![a-z])(?:imei|idfa|oaid))(?![a-z]|[_-][a-z])`;
+/** The keys whose value is redacted whole: secret or personal. The rules of keys run only on a text that holds one's name. */
+const VALUE_KEY = `(?:${SECRET_KEY}|${PERSONAL_KEY})`;
+const VALUE_KEY_IN = new RegExp(VALUE_KEY, 'i');
+
+/**
+ * Whether a key's value is a small number under a personal key (no secret's): Android's input events print the index of
+ * the input device as `deviceId=3` (`deviceId=-1`: none), on every touch; no device or person is known by one.
+ */
+function smallNumberUnderPersonalKey(word: string, value: string): boolean {
+  return /^-?\d{1,4}$/.test(value) && !SECRET_KEY_IN.test(word);
+}
 
 /** Whether a key's name says its value is a secret (a label `password`, `api_token`, `pin_code`). */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY_IN.test(key);
 }
 /**
- * A whole word (`[\w.-]+`) holding a secret key's name, taken at once (a lookahead and a back-reference: an atomic
+ * A whole word (`[\w.-]+`) holding a secret or personal key's name, taken at once (a lookahead and a back-reference: an atomic
  * group), so that a line of `token` repeated cannot make the engine try every split of it. It is group 2 of the
  * patterns it is put in.
  */
-const SECRET_WORD = String.raw`(?<![\w.-])(?=[\w.-]*?${SECRET_KEY})(?=([\w.-]+))\2`;
+const SECRET_WORD = String.raw`(?<![\w.-])(?=[\w.-]*?${VALUE_KEY})(?=([\w.-]+))\2`;
 
 /**
  * Between a key and its value: `:` or `=`, or their full-width forms (Chinese text: `password：…`). Non-ASCII
@@ -129,6 +148,14 @@ const ID_KEY_IN = new RegExp(ID_KEY, 'i');
 const PHONE_DIGIT = DIGIT;
 /** An e-mail's domain after its `@`: labels, then a top-level domain of letters or in punycode (`xn--fiqs8s` for 中国). */
 const EMAIL_DOMAIN = String.raw`(?:[A-Za-z0-9-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,})`;
+/**
+ * A non-ASCII letter or digit of a script written with blanks between words (not Han, kana or Hangul), for `u`
+ * patterns: next to an address it is part of a word (`müller@`), where Chinese text runs on into one with no blank.
+ */
+const WORD_LETTER = String.raw`(?![\x00-\x7f\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}])[\p{L}\p{M}\p{N}]`;
+/** EMAIL_DOMAIN with labels of letters and digits of any script (`exämple.de`, `例子.公司`), an ASCII top-level domain first. */
+const UNICODE_EMAIL_DOMAIN = String.raw`(?:[\p{L}\p{M}\p{N}-]+\.)+(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,}(?!${WORD_LETTER})|[\p{L}\p{M}]{2,})`;
+const NON_ASCII = /[^\x00-\x7f]/;
 const PHONE_GAP = String.raw`[- \u00a0\u3000\uff0d]`;
 /**
  * A mobile number's first group (1, then 3 to 9, then a digit), also in brackets as forms write it: `(138) 1234 5678`, with
@@ -162,6 +189,46 @@ const ID15_RULE: Rule = [
   new RegExp(String.raw`(${ID_KEY}[^\d\uff10-\uff19\n]{0,24}?)(?<!${NOT_NUMBER_EDGE})${ID_AREA}${DIGIT}{2}${ID_MONTH}${ID_DAY}${DIGIT}{3}(?!${NOT_NUMBER_EDGE})`, 'gi'),
   '$1[id-card]',
 ];
+/** Whether a number passes the Luhn check, as every payment card's does. */
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    const d = (digits.charCodeAt(i) - 48) * (double ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return sum % 10 === 0;
+}
+/**
+ * A payment card's number: a network's prefix and one of its lengths (Visa 4: 13, 16, 19; Mastercard 51-55 and
+ * 2221-2720: 16; American Express 34, 37: 15; UnionPay 62, JCB 3528-3589, Discover 6011, 644-649, 65: 16 to 19), and the
+ * Luhn check. A time stamp in epoch milliseconds, microseconds or nanoseconds (1…, 13, 16 or 19 digits) has no such prefix.
+ */
+function isCardNumber(digits: string): boolean {
+  const n = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p4 = Number(digits.slice(0, 4));
+  const fits =
+    digits[0] === '4'
+      ? n === 13 || n === 16 || n === 19
+      : (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)
+        ? n === 16
+        : p2 === 34 || p2 === 37
+          ? n === 15
+          : p2 === 62 || p2 === 65 || p4 === 6011 || (p4 >= 6440 && p4 <= 6499) || (p4 >= 3528 && p4 <= 3589)
+            ? n >= 16 && n <= 19
+            : false;
+  return fits && luhn(digits);
+}
+// payment card numbers: 13 to 19 digits in one run, or in groups of four apart by one blank or `-` (the same between
+// each: `4111 1111 1111 1111`, a 19-digit UnionPay card 4-4-4-4-3), or American Express's 4-6-5, groups not inside a
+// longer run of groups of four (a dump of numbers); only when isCardNumber says so, so that order numbers, trace ids and
+// time stamps stay. After the ID numbers (a resident ID of Gansu starts with 62), before the phones (which would take a
+// part of one).
+const CARD_RULE: Rule = [
+  () => true,
+  /(?<![\w.])[2-6]\d{12,18}(?!\w|\.\d)|(?<![\w.]|\d{4}[- ])(?:[2-6]\d{3}([- ])\d{4}\1\d{4}(?:\1\d{4})?(?:\1\d{1,4})?|3[47]\d{2}([- ])\d{6}\2\d{5})(?!\w|[- ]\d|\.\d)/g,
+  (m: string) => (isCardNumber(m.replace(/\D/g, '')) ? '[card]' : m),
+];
 // mainland China mobile numbers, optionally with +86, and other international numbers. A dot next to one is
 // a sentence's end or a key's (`to 13812345678.`, `user.13812345678`); a dot between digits is a decimal or a
 // version, which is no phone.
@@ -183,10 +250,41 @@ const INTL_PHONE_RULE: Rule = [
   /(?<!\w|\d\.)\+\d{1,3}[- \u00a0]?(?:\(0\)[- \u00a0]?)?(?:(?:\d{2,4}|\(\d{2,4}\))[- \u00a0]?\d{3,4}[- \u00a0]?\d{3,4}|\d(?:[- \u00a0]\d{2}){4})(?!\w|\.\d)/g,
   '[phone]',
 ];
+/** Country codes the ITU has given (E.164): 1, 7, 20, 27, 30-34, 36, 39, 40, 41, 43-49, 51-58, 60-66, 81, 82, 84, 86, 90-95, 98, and three digits under 21-29, 35, 37, 38, 42, 50, 59, 67-69, 80, 85, 87, 88, 96, 97, 99. */
+const COUNTRY_CODE = /^(?:1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|2[1-9]\d|3[578]\d|42\d|5[09]\d|6[7-9]\d|8[0578]\d|9[679]\d)$/;
+/** How many digits a national number has after its country code, where the plan fixes it (NANP, Russia, France, Spain …); elsewhere 8 to 12. */
+const NATIONAL_DIGITS: Readonly<Record<string, readonly [number, number]>> = {
+  1: [10, 10], 7: [10, 10], 31: [9, 9], 33: [9, 9], 34: [9, 9], 44: [9, 10], 61: [9, 9], 81: [9, 10], 86: [10, 11], 91: [10, 10],
+};
+/** Whether `national` (its groups, brackets and gaps) is a number under country code `cc`. */
+function isNationalNumber(cc: string, national: string): boolean {
+  if (!COUNTRY_CODE.test(cc)) return false;
+  const n = national.replace(/\D/g, '').length;
+  const [min, max] = NATIONAL_DIGITS[cc] ?? [8, 12];
+  return n >= min && n <= max && cc.length + n <= 15;
+}
+// any other international number written in groups: a `+`, a country code and a blank or `-` (or an area code's bracket),
+// a trunk `(0)` or not, then groups of digits apart by one blank or `-` (`+34 91 123 45 67`, `+31 6 12345678`, `+91 98765
+// 43210`, `+7 912 345-67-89`): only when the country code is one and the national number has as many digits as its plan
+// says (isNationalNumber), so that `+1 2 3 45 67 89`, `+1 (415) 555-26710` and `offset +3 1 23 45 67` stay. The forms above
+// (a run, French pairs) are the international rule's.
+const GROUPED_PHONE_RULE: Rule = [
+  (t) => t.includes('+'),
+  /(?<!\w|\d\.)\+([1-9]\d{0,2})((?:[- \u00a0](?:\(0\)[- \u00a0]?)?|(?=\())(?:\(\d{1,4}\)[- \u00a0]?|\d{1,5}[- \u00a0])(?:\d{2,8}[- \u00a0]){0,3}\d{2,8})(?!\w|\.\d|[- \u00a0]\d)/g,
+  (m: string, cc: string, national: string) => (isNationalNumber(cc, national.replace(/\(0\)/, '')) ? '[phone]' : m),
+];
 // a North American number with its area code in brackets and no `+` (`call (415) 555-2671`, `phone=(415)555 2671`): the
 // area code and the exchange each start with 2 to 9, as NANP's do, and the last four stand apart, so `(2004)`, `(415 ms)`,
 // `size (415) 5552671 bytes` and `(123) 456 7890` stay; after the international rule, which takes `+1 (415) 555-2671` whole
-const NANP_PHONE_RULE: Rule = [(t) => t.includes('('), /(?<!\w)\([2-9]\d{2}\) ?[2-9]\d{2}[- ]\d{4}(?!\w|\.\d)/g, '[phone]'];
+// (also with no blank after the bracket and none between the last seven, `(415)5552671`, where a blank before them
+// leaves it, `size (415) 5552671 bytes`; or apart by two `-` and no bracket, `415-555-2671`, not inside a longer run of
+// groups, `1-` before it or not: `1-415-555-2671`; `request-id 4150-5552-6710`, `415-555-2671-9` stay)
+const NANP_PHONE_RULE: Rule = [
+  // (a `-` alone is in most lines: a date, a class name, an arrow; this much of a number is in almost none)
+  (t) => t.includes('(') || /\d{3}-\d{3}-\d{4}/.test(t),
+  /(?<!\w)\([2-9]\d{2}\)(?: ?[2-9]\d{2}[- ]\d{4}|[2-9]\d{6})(?!\w|\.\d)|(?<![\w.+-])(?:1-)?[2-9]\d{2}-[2-9]\d{2}-\d{4}(?![\w-]|\.\d)/g,
+  '[phone]',
+];
 
 const RULES: readonly Rule[] = [
   // Header values to the end of the line: `Cookie: a=1; connect.sid=…`, `Authorization: Bearer …`.
@@ -218,18 +316,22 @@ const RULES: readonly Rule[] = [
     '[jwt]',
   ],
   // Authorization schemes in free text, also with the blank percent-encoded (`Bearer%20x`, `Bearer+x`, also just after
-  // an encoded `=`: `auth%3DBearer%20x`): there the token ends where an encoded parameter or line does.
+  // an encoded `=`: `auth%3DBearer%20x`, or after an encoded colon: `Bearer%3A%20x`): there the token ends where an
+  // encoded parameter or line does.
   [(_, l) => l.includes('bearer') || l.includes('basic'), /\b(Bearer|Basic)\s+[^\s"'<>]{8,}/gi, '$1 [redacted]'],
+  // and with a colon after the scheme, as a key (`Bearer: x`, `Bearer : x`; `Authorization: Bearer: x` is the header
+  // rule's): the token whatever its length, as a key's value (`Bearer: "x"`, `{Authorization=Bearer: x, …}` keeps `, …`)
+  [(_, l) => l.includes('bearer'), new RegExp(String.raw`\b(Bearer[ \t\u00a0]*:[ \t\u00a0]*)(${QUOTED}|${BARE})`, 'gi'), (_m, head, value) => head + quotedLike(value!)],
   [
     (_, l) => (l.includes('bearer') || l.includes('basic')) && (l.includes('%') || l.includes('+')),
-    /(?<=^|[^A-Za-z]|%[0-9A-Fa-f]{2})(Bearer|Basic)((?:%(?:25)*20|\+)+)(?:(?!%(?:25)*(?:0[ad]|2[026]))[^\s"'<>&]){8,}/gi,
+    /(?<=^|[^A-Za-z]|%[0-9A-Fa-f]{2})(Bearer|Basic)((?:%(?:25)*3a)?(?:%(?:25)*20|\+)+)(?:(?!%(?:25)*(?:0[ad]|2[026]))[^\s"'<>&]){8,}/gi,
     '$1$2[redacted]',
   ],
-  // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing keys: the whole value.
+  // key=value, key: value, "key":"value", \"key\":\"value\" for secret-bearing or personal keys: the whole value.
   [
-    (t) => SECRET_KEY_IN.test(t),
+    (t) => VALUE_KEY_IN.test(t),
     new RegExp(String.raw`((?:\\?["'\u201c]|\\u002[27])?${SECRET_WORD}(?:\\?["'\u201d]|\\u002[27])?\s*${KEY_SEPARATOR}\s*)${VALUE}`, 'gi'),
-    (_m, key, _word, value) => key + quotedLike(value!),
+    (m, key, word, value) => (smallNumberUnderPersonalKey(word!, value!) ? m : key + quotedLike(value!)),
   ],
   // The same with the separator escaped as Gson writes it (`refresh_token\u003dx\u0026…`) or percent-encoded (a URL
   // inside a URL: `%3Frefresh_token%3Dx%26…`, `%22password%22%3A%22x%22`), once or twice (`%253D`, `%2526`): the value
@@ -245,7 +347,7 @@ const RULES: readonly Rule[] = [
   [
     (t, l) =>
       (l.includes('u003') || l.includes('%3') || l.includes('%253') || l.includes('%22') || l.includes('%2522') || l.includes('%27') || l.includes('%2527')) &&
-      SECRET_KEY_IN.test(t),
+      VALUE_KEY_IN.test(t),
     new RegExp(
       String.raw`((?:%(?:25)*2[27]|\\u002[27])?${SECRET_WORD}(?:%(?:25)*2[27][ \u00a0]*(?:[:=]|${ENCODED_SEPARATOR})|(?:\\u002[27]|\\?["'\u201d])?[ \u00a0]*${ENCODED_SEPARATOR})(?:%(?:25)*20|\+|[ \u00a0])*)` +
         String.raw`(?:(%(?:25)*22(?:(?!%(?:25)*22).)*(?:%(?:25)*22|$)|%(?:25)*27(?:(?!%(?:25)*27).)*(?:%(?:25)*27|$)|\\u0022(?:(?!\\u0022).)*(?:\\u0022|$))|(${QUOTED})|(?:(?!\\u00(?:2[267c]|3[ce])|%(?:25)*(?:2[026c]|3b))[^\s,;"'}<>&])+)`,
@@ -257,10 +359,10 @@ const RULES: readonly Rule[] = [
   // string resources: `<string name="refresh_token">x</string>`), up to its closing tag (a generic type,
   // `Call<TokenResponse> failed`, has none); also as Gson escapes the brackets.
   [
-    (t, l) => (l.includes('<') || l.includes('u003c')) && SECRET_KEY_IN.test(t),
+    (t, l) => (l.includes('<') || l.includes('u003c')) && VALUE_KEY_IN.test(t),
     new RegExp(
-      String.raw`(<(?:(?=[\w.-]*?${SECRET_KEY})([\w.-]+)|([\w.-]+)\s+name=\\?["'](?=[\w.-]*?${SECRET_KEY})[\w.-]+\\?["'][^<>]*)>)[^<]*(?=<\/(?:\2|\3)>)` +
-        String.raw`|(\\u003c(?=[\w.-]*?${SECRET_KEY})([\w.-]+)\\u003e)(?:(?!\\u003c)[^"])*(?=\\u003c\/\5\\u003e)`,
+      String.raw`(<(?:(?=[\w.-]*?${VALUE_KEY})([\w.-]+)|([\w.-]+)\s+name=\\?["'](?=[\w.-]*?${VALUE_KEY})[\w.-]+\\?["'][^<>]*)>)[^<]*(?=<\/(?:\2|\3)>)` +
+        String.raw`|(\\u003c(?=[\w.-]*?${VALUE_KEY})([\w.-]+)\\u003e)(?:(?!\\u003c)[^"])*(?=\\u003c\/\5\\u003e)`,
       'gi',
     ),
     (_m, xml, _a, _b, gson) => `${xml ?? gson}[redacted]`,
@@ -278,7 +380,13 @@ const RULES: readonly Rule[] = [
   // (from the start of a run of the local part's characters only: tried from inside one too, a long run before an
   // `@` took time growing with its square)
   // (a top-level domain also in punycode, `xn--fiqs8s` for 中国: it kept `--fiqs8s`)
-  [(t) => t.includes('@'), new RegExp(String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@${EMAIL_DOMAIN}`, 'g'), '[email]'],
+  // (nor inside a word of other letters: `müller@gmx.de` kept `mü`, `li@mail.exämple.de` kept `ämple.de`; but Chinese,
+  // Japanese or Korean text runs on into an address with no blank, and is no part of it: `发送至li@qq.com失败`)
+  [(t) => t.includes('@'), new RegExp(String.raw`(?<![A-Za-z0-9._%+-]|${WORD_LETTER})[A-Za-z0-9._%+-]+@${EMAIL_DOMAIN}(?!${WORD_LETTER})`, 'gu'), '[email]'],
+  // and an internationalized one (`josé@exämple.de`, `用户@例子.公司`): letters of any script in its local part and
+  // domain, after the ASCII rule, so that an ASCII address in Chinese text keeps the text around it (here a run of
+  // Chinese before the `@` or after the top-level domain cannot be told from the address, and goes with it)
+  [(t) => t.includes('@') && NON_ASCII.test(t), new RegExp(String.raw`(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{M}\p{N}._%+-]+@${UNICODE_EMAIL_DOMAIN}`, 'gu'), '[email]'],
   // and with the @ escaped as Gson writes it (`\u0040`) or percent-encoded (`%40`): in the local part only the
   // escapes of `+ . - _`, from the start of a run or just after another escape (`login_hint%3Dzhang%40qq.com` in an
   // encoded URL: only the address), so a line of `a%40b.` repeated takes linear time (the reviews' finds)
@@ -286,8 +394,10 @@ const RULES: readonly Rule[] = [
   // the numbers (defined above: the window's cut looks for them too, numbersCut), the ID numbers before phones cut them
   ID_RULE,
   ID15_RULE,
+  CARD_RULE,
   MOBILE_RULE,
   INTL_PHONE_RULE,
+  GROUPED_PHONE_RULE,
   NANP_PHONE_RULE,
   // Authing app secrets are 32 hex digits, in either case; longer hex runs are keys too
   [() => true, /(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])/g, '[secret]'],
@@ -298,9 +408,9 @@ const RULES: readonly Rule[] = [
  * none, and one pass of this settles them (measured: redaction was 119 of the main thread's ~1000 ms on
  * a 1 GB capture). A phone number has 3 digits then 4 (maybe after a separator; ASCII or full-width) or a '+'.
  */
-const ANY_RULE = /eyJ|bearer|basic|token|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|[\d\uff10-\uff19]{3}[- \u00a0\u3000\uff0d]?[\d\uff10-\uff19]{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
+const ANY_RULE = /eyJ|bearer|basic|token|open[_-]?id|union[_-]?id|device[_-]?id|android[_-]?id|imei|idfa|oaid|passw|passcode|pwd|secret|key|credential|authorization|cookie|session|sid|ticket|verif|sms|one[- ]?time|captcha|mfa|recovery|auth[_-]?code|pin[_-]?code|#code=|:\/\/|\u77ed\u4fe1|\u52a8\u6001\u7801|otp|[?&]code=|@|u0040|%40|\+|[\d\uff10-\uff19]{3}[- \u00a0\u3000\uff0d]?[\d\uff10-\uff19]{4}|[0-9a-f]{32}|\u5bc6\u7801|\u53e3\u4ee4|\u4ee4\u724c|\u94a5|\u9a8c\u8bc1\u7801/i;
 
-/** Replaces tokens, passwords, secrets, cookies, e-mails and phone numbers in `text`. */
+/** Replaces tokens, passwords, secrets, cookies, e-mails, phone and card numbers and device identifiers in `text`. */
 export function redact(text: string): string {
   return ANY_RULE.test(text) ? redactEveryRule(text) : text;
 }
@@ -360,8 +470,8 @@ function numberStart(message: string, end: number): number {
 
 /** The longest number a rule takes, gaps and all (an ID number as 4-4-4-4-2 is 22 characters). */
 const NUMBER_SPAN = 24;
-/** The rules of numbers (ID numbers, phones): what a cut inside one would show part of. */
-const NUMBER_RULES = [ID_RULE, ID15_RULE, MOBILE_RULE, INTL_PHONE_RULE, NANP_PHONE_RULE].map(([, re]) => re);
+/** The rules of numbers (ID numbers, cards, phones): what a cut inside one would show part of. */
+const NUMBER_RULES = [ID_RULE, ID15_RULE, CARD_RULE, MOBILE_RULE, INTL_PHONE_RULE, GROUPED_PHONE_RULE, NANP_PHONE_RULE].map(([, re]) => re);
 
 /**
  * Where a run of digits and gaps longer than one number (`errCode = 2005 12 34 56 … 78|9`, a dump of numbers) is cut:

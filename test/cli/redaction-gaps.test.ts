@@ -52,12 +52,28 @@ describe('secrets and personal numbers the review of redaction gaps found stored
     ['jwt-line-breaks.log', (n: number) => `{"msg":"got eyJhbGciOiJIUzI1NiJ9\\n.eyJzdWIiOiIxIn0\\n.c2lnQlJL${n}SIG\\n"}`, ['c2lnQlJL', 'SIG']],
     ['punycode-email.log', (n: number) => `user li${n}@xn--fsqu00a.xn--fiqs8s`, ['fiqs8s', 'fsqu00a']],
     ['wide-bracket-phone.log', (n: number) => `bind tel (  139  ) 8765 432${n} \uff08\u3000\u3000136\u3000\u3000\uff09 5432-109${n}`, ['8765 432', '5432-109']],
+    // The fifth review of redaction gaps: each card, address, number or identifier below was stored as it stands on the code before
+    ['cards.log', (n: number) => `pay card ${['4111 1111 1111 1111', '5555-5555-5555-4444'][n - 1]} unionpay ${['6222021234567890128', '3782 822463 10005'][n - 1]} declined`, ['1111 1111', '5555-5555', '62220212', '822463']],
+    ['unicode-email.log', (n: number) => `user jos\u00e9${n}@ex\u00e4mple.de \u7528\u6237${n}@\u4f8b\u5b50.\u516c\u53f8 m\u00fcller${n}@gmx.de`, ['jos\u00e9', 'ex\u00e4mple', '\u4f8b\u5b50', 'ller', 'gmx']],
+    ['grouped-phones.log', (n: number) => `tel +34 91 123 45 6${n} +31 6 1234 567${n} +91 98765 4321${n} (415)555267${n} 212-555-018${n}`, ['123 45', '1234 567', '98765', '555267', '555-018']],
+    ['device-ids.log', (n: number) => `{"openid":"oUpF8uMuAJO${n}","deviceId":"R58M12ABC${n}","imei":"35693803564380${n}","oaid":"0b8a9c2e${n}"} android_id=9774d56d682e549${n}`, ['oUpF8uMuAJO', 'R58M12ABC', '3569380356438', '0b8a9c2e', '9774d56d']],
+    ['bearer-colon.log', (n: number) => `hdr Bearer: opaqueCOLON${n}TOK next`, ['opaqueCOLON1TOK', 'opaqueCOLON2TOK']],
   ])('%s', (name, line, secrets) => {
     const { stored, stdout } = ingest(name, pair(line));
     for (const s of secrets) {
       expect(stored).not.toContain(s);
       expect(stdout).not.toContain(s);
     }
+  });
+
+  it('keeps what is no card, phone or identifier in the stored excerpt and the printed output (the fifth review of redaction gaps)', () => {
+    // an Authing code, a time stamp, pids, an epoch in ms that passes the Luhn check, a version, a card's number whose
+    // check fails, a key that names something else
+    const kept = 'at 1700000000004 pid=4672 tid=4689 12-31 23:59:59.123 v1.2.3 code: 2004 card 4111 1111 1111 1112 deviceIdle=true';
+    const { stored, stdout } = ingest('kept.log', pair(() => kept));
+    expect(stored).toContain(`loginDone: errCode = 2005 errMessage = ${kept}`);
+    expect(stored).toContain(`D/OkHttp: ${kept}`);
+    expect(stdout).toContain(kept);
   });
 
   it('a phone number cut in two at the window of a long message (excerpt: 960 characters, context line: 1200)', () => {
