@@ -43,9 +43,11 @@ const EMPTY = Buffer.alloc(0);
  * Re-chunks a byte stream so that every chunk holds whole lines only. A line longer than
  * `maxLine` bytes is cut to `maxLine` and the rest of it dropped; memory stays bounded.
  * The last line of an input without a final newline gets one, unless `handedOn()` says, once the stream ended, that
- * the rest of the input (that line's bytes too) goes to another reader (decodedLineChunks: a UTF-16 line met).
+ * the rest of the input (that line's bytes too) goes to another reader (decodedLineChunks: a UTF-16 line met); a number
+ * k: the line's last k bytes go to it, and the bytes before are read as a last line (an encoding that changes inside
+ * the line: Utf16Watch's `inLine`).
  */
-export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, startOffset = 0, handedOn?: () => boolean): AsyncGenerator<LineChunk> {
+export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAULT_MAX_LINE, startOffset = 0, handedOn?: () => boolean | number): AsyncGenerator<LineChunk> {
   let carry: Buffer | null = null;
   let offset = startOffset;
   let dropping = false; // inside the rest of an over-long line
@@ -99,7 +101,9 @@ export async function* lineChunks(stream: AsyncIterable<Buffer>, maxLine = DEFAU
     offset += lastNl + 1;
     if (lastNl + 1 < data.length) carry = Buffer.from(data.subarray(lastNl + 1));
   }
-  if (carry && carry.length && !handedOn?.()) {
+  const handed = handedOn?.() ?? false;
+  if (carry && typeof handed === 'number' && handed > 0) carry = carry.subarray(0, Math.max(0, carry.length - handed));
+  if (carry && carry.length && handed !== true) {
     const last = Buffer.concat([carry.subarray(0, maxLine), Buffer.from('\n')]);
     if (cutLine(carry.length, maxLine, carry[carry.length - 1]!)) overlong++;
     yield { buf: last, end: last.length, offset, overlong, next: offset, tail: true };

@@ -221,7 +221,11 @@ export const CR_ONLY_REASON = `its lines end in a lone CR and none in an LF (cla
 class OffsetMap {
   private utf8: number[] = [0];
   private orig: number[] = [0];
-  private ok: boolean[] = [true];
+  private ok: boolean[];
+  /** `startOk`: a read may resume at the stream's start (not when it starts inside a line: DecodeAs.inLine). */
+  constructor(startOk = true) {
+    this.ok = [startOk];
+  }
   private at = 0;
   /** Entries held (a mark for truncate). */
   get size(): number {
@@ -461,16 +465,65 @@ function emptyLineBefore(b: Buffer, s: number, lineStart: boolean): boolean {
  * Before, the line was passed on as UTF-8 up to the byte 0A of the part's first LF code unit, and the part read a byte
  * off, as UTF-16BE: its first line lost, its CJK text garbled, and each line of it with CJK text joined to the next.
  */
-function utf16InLine(b: Buffer, p: number, x: number, eof: boolean): number | null {
+function utf16InLine(b: Buffer, p: number, x: number, eof: boolean, unsure?: { at: number }): number | null {
   let unknown = false;
-  for (const s of b[x] === 0 ? [x - 1, x] : [x]) {
+  for (const s of inLineStarts(b, p, x)) {
     // (a code unit of text first: `00 0A` after a UTF-8 line's NUL is that line's end, not an empty line of UTF-16BE)
     if (s <= p || (b[s] === 0 && b[s + 1] === 10)) continue;
-    const enc = lineEncodingAt(b, s, 'utf-8', eof);
-    if (enc === null) unknown = true;
-    else if (enc !== 'utf-8') return s;
+    // A line of text after the cut (a capture's line: its time, a level), asked first: binary junk has NULs and FF FE
+    // (`00 55 00 0A` read as a UTF-16BE line `U`, or FF FE in the middle of a junk line, made every line after it UTF-16)
+    const bom = (b[s] === 0xff && b[s + 1] === 0xfe) || (b[s] === 0xfe && b[s + 1] === 0xff);
+    const le = bom ? b[s] === 0xff : s < x;
+    const text = textUnits(b, bom ? s + 2 : s, le, eof);
+    if (text === false) continue;
+    const enc = text === null ? null : lineEncodingAt(b, s, 'utf-8', eof);
+    if (enc === null) {
+      unknown = true;
+      // (its text read, its line end not yet: `unsure` learns the first such start)
+      if (text && unsure && unsure.at < 0) unsure.at = s;
+    } else if (enc !== 'utf-8') return s;
   }
   return unknown ? null : -1;
+}
+
+/** Code units of text a line cut by a change of encoding starts with before it is taken as UTF-16 (utf16InLine). */
+const TEXT_UNITS = 6;
+
+/** The TEXT_UNITS code units at `p` in the byte order `le` are printable ASCII or tabs; null when the bytes end first and more may come. */
+function textUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | null {
+  for (let k = 0, i = p; k < TEXT_UNITS; k++, i += 2) {
+    if (i + 2 > b.length) return eof ? false : null;
+    const lo = le ? b[i]! : b[i + 1]!;
+    const hi = le ? b[i + 1]! : b[i]!;
+    if (hi !== 0 || ((lo < 0x20 || lo > 0x7e) && lo !== 9)) return false;
+  }
+  return true;
+}
+
+/**
+ * utf16InLine's candidates, in the order asked: UTF-16LE's first code unit before the NUL, then UTF-16BE's at it; a BOM.
+ * Where Utf16Watch passed on the bytes before x in a chunk before, a BOM may be among them: FF FE or FE FF just before
+ * the first code unit, or its first byte just before x.
+ */
+function inLineStarts(b: Buffer, p: number, x: number): number[] {
+  const bomAt = (i: number): boolean => i > p && ((b[i] === 0xff && b[i + 1] === 0xfe) || (b[i] === 0xfe && b[i + 1] === 0xff));
+  return b[x] === 0 ? [x - 3, x - 2].filter(bomAt).concat([x - 1, x]) : bomAt(x - 1) ? [x - 1] : [x];
+}
+
+/**
+ * A UTF-16 code unit of CJK text: an ideograph (U+4E00-9FFF), kana, Hangul, full-width forms (，！：（）), and the CJK
+ * marks 、。 and brackets 《》「」『』【】; not U+3003-3007 nor U+3012-303F, whose bytes in UTF-16LE are a line's
+ * start in ASCII (10-05: 31 30 → U+3031).
+ */
+function cjkUnit(u: number): boolean {
+  return (
+    (u >= 0x4e00 && u <= 0x9fff) ||
+    (u >= 0x3040 && u <= 0x30ff) ||
+    (u >= 0xac00 && u <= 0xd7a3) ||
+    (u >= 0xff00 && u <= 0xffef) ||
+    (u >= 0x3000 && u <= 0x3002) ||
+    (u >= 0x3008 && u <= 0x3011)
+  );
 }
 
 /** How many code units after the UTF-16 line's last NUL utf8InLine tries as the start of a UTF-8 part. */
@@ -489,12 +542,23 @@ function utf8InLine(b: Buffer, q: number, i: number, cur: TextEncoding, eof: boo
   const y = b.indexOf(0, i + 1);
   if (y >= 0 && (cur === 'utf-16le' ? b[y - 1] === 10 && ((y - 1 - q) & 1) === 0 : b[y + 1] === 10 && ((y - q) & 1) === 0)) return -1;
   const z = b.subarray(q, i).lastIndexOf(0);
-  let s = z < 0 ? q + 2 : q + z + 1;
-  if ((s - q) & 1) s++;
-  for (let k = 0; k < UTF8_IN_LINE_TRIES && s < i; k++, s += 2) {
-    const enc = lineEncodingAt(b, s, cur, eof);
-    if (enc === null) return null;
-    if (enc === 'utf-8') return s;
+  let from = z < 0 ? q + 2 : q + z + 1;
+  if ((from - q) & 1) from++;
+  // Code units of CJK text (cjkUnit) after the last NUL are the UTF-16 part's first: their bytes are often ASCII (用户未
+  // is 28 75 37 62 2A 67 in UTF-16LE, `(u7b*g` read as UTF-8), which a capture's line does not start with (03-17 …
+  // reads as U+3330, 10-05 as U+3031). Tried from the first code unit when nothing after them is UTF-8.
+  const le = cur === 'utf-16le';
+  let past = from;
+  for (; past + 1 < i; past += 2) {
+    const u = le ? b[past]! | (b[past + 1]! << 8) : (b[past]! << 8) | b[past + 1]!;
+    if (!cjkUnit(u)) break;
+  }
+  for (const start of past > from ? [past, from] : [from]) {
+    for (let k = 0, s = start; k < UTF8_IN_LINE_TRIES && s < i; k++, s += 2) {
+      const enc = lineEncodingAt(b, s, cur, eof);
+      if (enc === null) return null;
+      if (enc === 'utf-8') return s;
+    }
   }
   return -1;
 }
@@ -792,6 +856,8 @@ export interface DecodeAs {
   textOnly?: (b: Buffer) => boolean;
   /** Learns the encoding of each part of the text read (a junk head's is UTF-8), for the run's summary. */
   seen?: EncodingsRead;
+  /** The read starts inside a line of the input (Utf16Switch.inLine): no resume point at its start. */
+  inLine?: boolean;
 }
 
 /**
@@ -838,12 +904,19 @@ function startsUtf16(c: Buffer, prior: Buffer, s: number): boolean {
  * it (utf16InLine, the decoder's rule); so too when c ends before that is told.
  */
 function utf16Inside(c: Buffer, prior: Buffer, s: number, z: number): boolean {
-  const bytes = s < 0 ? Buffer.concat([prior.subarray(prior.length + s), c.subarray(0, z + 1)]) : c;
+  // (a copy as far as lineEncodingAt looks: cut at the NUL, a line of binary junk was "not told yet", handed to the
+  // decoder, which read the lines after a junk line ending `00 0A` as UTF-16BE)
+  const bytes = s < 0 ? Buffer.concat([prior.subarray(prior.length + s), c.subarray(0, Math.min(c.length, z + 1 + SWITCH_LOOK))]) : c;
   const p = Math.max(0, s);
   const at = z + (s < 0 ? -s : 0);
   // the first byte UTF-8 text has not, in the line up to its NUL
   const x = firstNonUtf8(bytes.subarray(0, at + 1), p);
-  return x > p && utf16InLine(bytes, p, x, false) !== -1;
+  // (not told before the chunk's end: the next chunk's look at the line, switchInFarLine, has these bytes in `prior`)
+  // (its text read but not its line end: handed on, the decoder tells it with more bytes)
+  if (x <= p) return false;
+  const unsure = { at: -1 };
+  const sw = utf16InLine(bytes, p, x, false, unsure);
+  return (sw !== null && sw >= 0) || unsure.at >= 0;
 }
 
 /**
@@ -866,6 +939,12 @@ function nulLineStart(c: Buffer, prior: Buffer, sinceLf: number, limit: number |
   return null;
 }
 
+/**
+ * The last bytes passed on that Utf16Watch keeps: the two before a line start moved to the decoder (LINE_HEAD_KEPT), and
+ * a change of encoding inside a line that the chunk passed on ended before it was told (a BOM and TEXT_UNITS code units).
+ */
+const PRIOR_KEPT = 16;
+
 /** Bytes of a line that began in a chunk passed on already which may still be moved to the decoder (a BOM and a code unit, and more). */
 const LINE_HEAD_KEPT = 8;
 
@@ -874,6 +953,13 @@ interface Utf16Switch {
   offset: number;
   before: Buffer;
   first: Buffer;
+  /**
+   * The switch is inside a line whose head was passed on further back than LINE_HEAD_KEPT (utf16InLine): the read goes
+   * on at the switch, and the head, which lineChunks holds, is read as a line of its own (its last-line newline added).
+   */
+  inLine?: boolean;
+  /** With inLine: the last bytes lineChunks holds that go with the rest (the part's first, passed on in a chunk before). */
+  back?: number;
 }
 
 /**
@@ -935,6 +1021,7 @@ class Utf16Watch {
           offset: this.offset + s,
           before: Buffer.from(ahead.subarray(Math.max(0, ahead.length - back - 2), ahead.length - back)),
           first: Buffer.concat([this.prior.subarray(this.prior.length - back), c.subarray(Math.max(0, s))]),
+          ...(this.inLine ? { inLine: true, back } : {}),
         };
         if (s > 0) {
           this.seen?.add('utf-8');
@@ -970,7 +1057,7 @@ class Utf16Watch {
     const lf = c.lastIndexOf(10);
     this.sinceLf = lf >= 0 ? c.length - 1 - lf : this.sinceLf + c.length;
     this.offset += c.length;
-    const keep = LINE_HEAD_KEPT + 2;
+    const keep = PRIOR_KEPT;
     this.prior = c.length >= keep ? Buffer.from(c.subarray(c.length - keep)) : Buffer.concat([this.prior, c]).subarray(-keep);
   }
 
@@ -980,8 +1067,40 @@ class Utf16Watch {
    */
   private switchAt(c: Buffer): number | null {
     const bom = this.bomAt(c);
+    const far = this.sinceLf > LINE_HEAD_KEPT ? this.switchInFarLine(c, bom) : null;
+    if (far !== null) return far;
     return nulLineStart(c, this.prior, this.sinceLf, bom) ?? bom;
   }
+
+  /**
+   * Where the encoding changes inside the line `c` starts in, which began further back than the head kept (a chunk
+   * passed on ended inside it): utf16InLine's switch, when a NUL is in that line before a BOM's line (`bom`); the
+   * switch is then `inLine`. Else null: nulLineStart would take the line start after the part's first LF code unit, a
+   * byte off (its CJK text garbled, each line with CJK text joined to the next).
+   */
+  private switchInFarLine(c: Buffer, bom: number | null): number | null {
+    const z = c.indexOf(0);
+    if (z < 0 || (bom !== null && bom < z)) return null;
+    const lf = c.indexOf(10);
+    if (lf >= 0 && lf < z) return null;
+    // the part's first byte may be the last one passed on (a chunk ended between a code unit's bytes, or a BOM's): a
+    // copy with the bytes kept before, as far as lineEncodingAt looks (a NUL in a line of binary junk comes here too)
+    const k = this.prior.length;
+    const b = Buffer.concat([this.prior, c.subarray(0, Math.min(c.length, z + 1 + SWITCH_LOOK))]);
+    // (from the line's start among the bytes kept: the part's first NUL may be among them)
+    const p = k - Math.min(this.sinceLf, k);
+    const x = firstNonUtf8(b.subarray(0, k + z + 1), p);
+    // (null: the input ends before it is told; binary junk handed to the decoder unsure was read as UTF-16 to the end)
+    const unsure = { at: -1 };
+    let sw = x > p ? utf16InLine(b, p, x, false, unsure) : -1;
+    if (sw === null && unsure.at >= 0) sw = unsure.at;
+    if (sw === null || sw < 0) return null;
+    this.inLine = true;
+    return sw - k;
+  }
+
+  /** switchAt's switch is inside a line (switchInFarLine). */
+  private inLine = false;
 
   /**
    * The start of the first line of `c` that starts with a BOM (its FF in c) and as UTF-16 (lineEncodingAt), or null.
@@ -1013,12 +1132,13 @@ export async function* decodedLineChunks(body: AsyncIterable<Buffer>, enc: TextE
     // resumed after a line in UTF-16: the read that set this resume point was in the decoder there
     if (ended === 'utf-16le' || ended === 'utf-16be') return yield* decodedLineChunks(body, enc, maxLine, startBytes, { ...as, mixed: true });
     const watch = new Utf16Watch(body, startBytes, before, startBytes === 0 || ended === 'utf-8', as.textOnly, as.seen);
-    yield* lineChunks(watch.utf8(), maxLine, startBytes, () => watch.switched !== null);
+    // (a switch inside a line: lineChunks reads the line's head as a last line, its checkpoint before it)
+    yield* lineChunks(watch.utf8(), maxLine, startBytes, () => (watch.switched?.inLine ? watch.switched.back! : watch.switched !== null));
     const sw = watch.switched;
-    if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before, seen: as.seen });
+    if (sw) yield* decodedLineChunks(watch.rest(sw.first), enc, maxLine, sw.offset, { mixed: true, before: sw.before, seen: as.seen, ...(sw.inLine ? { inLine: true } : {}) });
     return;
   }
-  const map = new OffsetMap();
+  const map = new OffsetMap(!as.inLine);
   // what is left of a junk head from where this read starts (a run that stopped inside it: the capture was cut
   // there, read as UTF-8 then, and the rest of the head is UTF-8 still; an adversarial review's find)
   const junk = Math.max(0, (as.junk ?? 0) - startBytes);
