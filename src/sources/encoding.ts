@@ -51,8 +51,28 @@ export function detectEncoding(head: Buffer): HeadEncoding {
   // UTF-8 lines, then a line of UTF-16 (its first NUL beside the first code units of a line after them)
   const s = head.lastIndexOf(10, nul) + 1;
   if (s > 0 && lineEncodingAt(head, s, 'utf-8', true) !== 'utf-8') return { encoding: 'utf-8', bom: 0, junk: 0, mixed: true };
-  const side = nulSide(head, 0, n);
+  const side = nulSide(head, 0, n) ?? sideBeforeBom(head, n);
   return { encoding: side ?? 'utf-8', bom: 0, junk: 0 };
+}
+
+/**
+ * The NUL side of a BOM-less UTF-16 head cut at the first BOM of the other byte order on a code unit boundary
+ * within it (a capture of one order with one of the other appended, `copy /b a+b`): counted over the whole head, the
+ * NULs of both halves were on both sides, the head read as UTF-8 and, half its bytes NULs, skipped as `not a log`
+ * (every event lost; the same bytes with a BOM first read whole). Null when there is none or it shows no side.
+ */
+function sideBeforeBom(head: Buffer, n: number): 'utf-16le' | 'utf-16be' | null {
+  for (let k = head.indexOf(0xfe, 1); k > 0 && k < n; k = head.indexOf(0xfe, k + 1)) {
+    // FF FE at an even offset (its FE at an odd one), or FE FF at an even one
+    const at = head[k - 1] === 0xff && (k & 1) === 1 ? k - 1 : head[k + 1] === 0xff && (k & 1) === 0 ? k : -1;
+    if (at < 8) continue;
+    const side = nulSide(head, 0, at);
+    if (side === null) continue;
+    // the BOM is of the other order, and what follows it is UTF-16 of that order
+    const bomOrder = head[at] === 0xff ? 'utf-16le' : 'utf-16be';
+    if (bomOrder !== side && nulSide(head, at + 2, n) === bomOrder) return side;
+  }
+  return null;
 }
 
 /**
