@@ -51,7 +51,7 @@ export function detectEncoding(head: Buffer): HeadEncoding {
   // UTF-8 lines, then a line of UTF-16 (its first NUL beside the first code units of a line after them)
   const s = head.lastIndexOf(10, nul) + 1;
   if (s > 0 && lineEncodingAt(head, s, 'utf-8', true) !== 'utf-8') return { encoding: 'utf-8', bom: 0, junk: 0, mixed: true };
-  const side = nulSide(head, 0, n) ?? sideBeforeBom(head, n);
+  const side = sideBeforeBom(head, n) ?? nulSide(head, 0, n);
   return { encoding: side ?? 'utf-8', bom: 0, junk: 0 };
 }
 
@@ -59,7 +59,8 @@ export function detectEncoding(head: Buffer): HeadEncoding {
  * The NUL side of a BOM-less UTF-16 head cut at the first BOM of the other byte order on a code unit boundary
  * within it (a capture of one order with one of the other appended, `copy /b a+b`): counted over the whole head, the
  * NULs of both halves were on both sides, the head read as UTF-8 and, half its bytes NULs, skipped as `not a log`
- * (every event lost; the same bytes with a BOM first read whole). Null when there is none or it shows no side.
+ * (every event lost; the same bytes with a BOM first read whole), or, the first part short, on the second part's
+ * side, and the first part decoded in the other order (its events lost). Null when there is none or it shows no side.
  */
 function sideBeforeBom(head: Buffer, n: number): 'utf-16le' | 'utf-16be' | null {
   for (let k = head.indexOf(0xfe, 1); k > 0 && k < n; k = head.indexOf(0xfe, k + 1)) {

@@ -4,8 +4,9 @@
  * two parts were on both sides of the code units, so the head read as UTF-8, half its bytes NULs, and the file was
  * skipped as `not a log (binary, 49% non-text bytes)`: 0 events of 80 (file, stdin, gzip), where the same bytes with a
  * BOM first stored all 80 (an adversarial tester's differential fuzz). The head's order is now told from its bytes
- * before that BOM (sideBeforeBom). Now 80 of 80 on their lines, as one clean run of the capture in UTF-8 stores them;
- * a run resumed after an append cut just before the BOM, the same. The first three cases fail on the code before.
+ * before that BOM (sideBeforeBom); a short first part, whose NULs were outnumbered, was decoded in the other part's
+ * order (6 lines: their line count garbled, every event stored on a wrong line; dev-threadtime-tag with 24: 59 of 60). Now 80 of 80 on their lines, as one clean run of the capture in UTF-8 stores them;
+ * a run resumed after an append cut just before the BOM, the same. The first four cases fail on the code before.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -63,6 +64,12 @@ describe('UTF-16 of one byte order without a BOM, then the other order with its 
       }
       expectRows(storedRows(db).slice(0, 2), REFERENCE, `resumed at ${cut}`);
     }
+  });
+
+  it('a short first part (6 lines, ~1.5 KB): its events too, not decoded in the order of the part after it', () => {
+    const bytes = Buffer.concat([le(part(0, 6)), BOM_BE, be(part(6))]);
+    expectRows(rowsOf(bytes, 'file').rows, REFERENCE, 'short LE + BOM BE (file)');
+    expectRows(rowsOf(bytes, 'stdin').rows, REFERENCE, 'short LE + BOM BE (stdin)');
   });
 
   it('the controls: the same parts with a BOM first, and one order throughout without one', () => {
