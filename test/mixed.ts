@@ -31,3 +31,14 @@ export function expectRows(got: unknown[], want: unknown[], what: string): void 
   expect(g.length, what).toBe(w.length);
   expect(got[1], `${what}: hourly counts`).toEqual(want[1]);
 }
+
+/** `bytes` cut into chunks at `cuts` (sorted offsets). */
+export function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const c of [...cuts, bytes.length]) {
+    if (c > at) out.push(bytes.subarray(at, c));
+    at = Math.max(at, c);
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeLines, decodedLineChunks } from '../../src/sources/encoding.js';
 import type { TextEncoding } from '../../src/sources/encoding.js';
 import { SHARED, prng } from '../helpers.js';
+import { chunked } from '../mixed.js';
 
 const LINES = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8').split('\n').slice(0, 1600);
 const u8 = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -28,17 +29,6 @@ const ORDERS: { what: string; first: (s: string) => Buffer; then: (s: string) =>
   { what: 'UTF-16LE, then UTF-8', first: (s) => Buffer.concat([BOM_LE, le(s)]), then: u8, head: 'utf-16le' },
   { what: 'UTF-16BE, then UTF-8', first: (s) => Buffer.concat([BOM_BE, be(s)]), then: u8, head: 'utf-16be' },
 ];
-
-/** `bytes` cut into chunks at `cuts` (sorted offsets). */
-function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const c of [...cuts, bytes.length]) {
-    if (c > at) out.push(bytes.subarray(at, c));
-    at = Math.max(at, c);
-  }
-  return out;
-}
 
 /** The text decodedLineChunks reads from `bytes` in chunks cut at `cuts`, each checkpoint checked against the decoder of the bytes before it. */
 async function read(bytes: Buffer, cuts: number[], head: TextEncoding, what = ''): Promise<string> {

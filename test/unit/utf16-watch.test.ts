@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { decodeLines, decodedLineChunks } from '../../src/sources/encoding.js';
 import { SHARED, prng } from '../helpers.js';
+import { chunked } from '../mixed.js';
 
 const LINES = readFileSync(join(SHARED, 'corpus', 'labeled', 'dev-threadtime.log'), 'utf8').split('\n').slice(0, 700);
 const lines = (from: number, to: number): string => LINES.slice(from, to).join('\n') + '\n';
@@ -29,17 +30,6 @@ const CASES: Record<string, Buffer> = {
   'UTF-16LE in the middle': Buffer.concat([u8(lines(0, 300)), le(lines(300, 450)), u8(lines(450, 700))]),
   'UTF-16BE in the middle, with a BOM': Buffer.concat([u8(lines(0, 300)), BOM_BE, be(lines(300, 450)), u8(lines(450, 700))]),
 };
-
-/** `bytes` cut into chunks at `cuts` (sorted offsets). */
-function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const c of [...cuts, bytes.length]) {
-    if (c > at) out.push(bytes.subarray(at, c));
-    at = Math.max(at, c);
-  }
-  return out;
-}
 
 /** Reads `bytes` as decodedLineChunks does a UTF-8 capture from `start` (`before`: the two bytes before it); checks each checkpoint. */
 async function read(bytes: Buffer, cuts: number[], start = 0): Promise<string> {
