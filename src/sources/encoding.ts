@@ -38,8 +38,8 @@ const NUL_SAMPLE = 64 * 1024;
  */
 export function detectEncoding(head: Buffer): HeadEncoding {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3, junk: 0 };
-  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2, junk: 0 };
-  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2, junk: 0 };
+  const bom = bomAt(head, 0);
+  if (bom) return { encoding: bom, bom: 2, junk: 0 };
   const n = Math.min(head.length, NUL_SAMPLE) & ~1;
   if (n < 4) return { encoding: 'utf-8', bom: 0, junk: 0 };
   // No NUL at all (every UTF-8 capture): nothing to count. One native search instead of a loop over
@@ -74,6 +74,12 @@ function sideBeforeBom(head: Buffer, n: number): 'utf-16le' | 'utf-16be' | null 
     if (bomOrder !== side && nulSide(head, at + 2, n) === bomOrder) return side;
   }
   return null;
+}
+
+/** The byte order of a UTF-16 BOM at b[i] (FF FE, FE FF), or null. */
+function bomAt(b: Buffer, i: number): 'utf-16le' | 'utf-16be' | null {
+  if (b[i] === 0xff && b[i + 1] === 0xfe) return 'utf-16le';
+  return b[i] === 0xfe && b[i + 1] === 0xff ? 'utf-16be' : null;
 }
 
 /**
@@ -367,11 +373,10 @@ function utf8Text(b: Buffer, from: number, to: number, cut: boolean): boolean {
 function lineEncodingAt(b: Buffer, p: number, cur: TextEncoding, eof: boolean): TextEncoding | null {
   const n = b.length - p;
   if (n < 2 && !eof) return null;
-  const bomLe = n >= 2 && b[p] === 0xff && b[p + 1] === 0xfe;
-  const bomBe = n >= 2 && b[p] === 0xfe && b[p + 1] === 0xff;
+  const bom = bomAt(b, p);
   // After UTF-8, a BOM's bytes start UTF-16 only where a UTF-16 line ends (junk with FF FE in it read as UTF-16 made
   // every UTF-8 line after it one line of no events)
-  if (bomLe || bomBe) return cur === 'utf-8' ? utf16LineEnds(b, p, bomLe, eof) : bomLe ? 'utf-16le' : 'utf-16be';
+  if (bom) return cur === 'utf-8' ? utf16LineEnds(b, p, bom === 'utf-16le', eof) : bom;
   if (cur === 'utf-8') {
     if (n < 2) return cur;
     const le = asciiUnits(b, p, true, eof);
@@ -429,7 +434,7 @@ function utf8ReadOn(b: Buffer, p: number, i: number, cur: TextEncoding, eof: boo
   const s = b.lastIndexOf(10, x - 1) + 1;
   if (!isUtf8(b.subarray(p, s))) return cur;
   if (b.length - s < 2 && !eof) return null;
-  if ((b[s] === 0xff && b[s + 1] === 0xfe) || (b[s] === 0xfe && b[s + 1] === 0xff)) return 'utf-8';
+  if (bomAt(b, s)) return 'utf-8';
   if (x > s + 1) return cur;
   const le = asciiUnits(b, s, true, eof);
   const be = asciiUnits(b, s, false, eof);
@@ -493,8 +498,8 @@ function utf16InLine(b: Buffer, p: number, x: number, eof: boolean, unsure?: { a
     if (s <= p || (b[s] === 0 && b[s + 1] === 10)) continue;
     // A line of text after the cut (a capture's line: its time, a level), asked first: binary junk has NULs and FF FE
     // (`00 55 00 0A` read as a UTF-16BE line `U`, or FF FE in the middle of a junk line, made every line after it UTF-16)
-    const bom = (b[s] === 0xff && b[s + 1] === 0xfe) || (b[s] === 0xfe && b[s + 1] === 0xff);
-    const le = bom ? b[s] === 0xff : s < x;
+    const bom = bomAt(b, s);
+    const le = bom ? bom === 'utf-16le' : s < x;
     const text = textUnits(b, bom ? s + 2 : s, le, eof);
     if (text === false) continue;
     const enc = text === null ? null : lineEncodingAt(b, s, 'utf-8', eof);
@@ -527,8 +532,8 @@ function textUnits(b: Buffer, p: number, le: boolean, eof: boolean): boolean | n
  * the first code unit, or its first byte just before x.
  */
 function inLineStarts(b: Buffer, p: number, x: number): number[] {
-  const bomAt = (i: number): boolean => i > p && ((b[i] === 0xff && b[i + 1] === 0xfe) || (b[i] === 0xfe && b[i + 1] === 0xff));
-  return b[x] === 0 ? [x - 3, x - 2].filter(bomAt).concat([x - 1, x]) : bomAt(x - 1) ? [x - 1] : [x];
+  const bomAfter = (i: number): boolean => i > p && bomAt(b, i) !== null;
+  return b[x] === 0 ? [x - 3, x - 2].filter(bomAfter).concat([x - 1, x]) : bomAfter(x - 1) ? [x - 1] : [x];
 }
 
 /**
@@ -713,8 +718,7 @@ class MixedDecoder {
           this.provisional = true;
         }
         if (enc === null) break;
-        const bom = data.length - pos >= 2 && ((data[pos] === 0xff && data[pos + 1] === 0xfe) || (data[pos] === 0xfe && data[pos + 1] === 0xff));
-        if (enc !== this.cur || (bom && enc !== 'utf-8')) this.switchTo(enc, out);
+        if (enc !== this.cur || (bomAt(data, pos) && enc !== 'utf-8')) this.switchTo(enc, out);
       }
       // the end of this encoding's run of whole lines: the next line start that may switch
       let end = -1;
@@ -759,8 +763,7 @@ class MixedDecoder {
           // text is asked here, not cut off to be asked by the loop above (a line of CJK text each: 1.2 -> 2.2 s of CPU)
           if (j + 2 > data.length) break;
           if (data[j] !== 0 && data[j + 1] !== 0) {
-            const bom = (data[j] === 0xff && data[j + 1] === 0xfe) || (data[j] === 0xfe && data[j + 1] === 0xff);
-            if (bom || lineEncodingAt(data, j, this.cur, false) !== this.cur) break;
+            if (bomAt(data, j) || lineEncodingAt(data, j, this.cur, false) !== this.cur) break;
           }
           q = j;
         }
@@ -921,23 +924,23 @@ function startsUtf16(c: Buffer, prior: Buffer, s: number): boolean {
 }
 
 /**
- * The line at `s` of c (-k: as startsUtf16), which starts as UTF-8 and holds the NUL at `z`, goes on in UTF-16 from inside
- * it (utf16InLine, the decoder's rule); so too when c ends before that is told.
+ * Where the encoding changes inside the line of c that holds the NUL at `z` and starts as UTF-8 at `from` (an index in c;
+ * -k: the last k bytes of `prior`, as far back as prior goes: a line that began further back), as an index in c (-k:
+ * in those bytes); null when it does not. utf16InLine, the decoder's rule, on a copy of the bytes as far as
+ * lineEncodingAt looks: a change whose text is read but not yet its line end counts (the decoder tells it with more
+ * bytes); one not told before the chunk's end does not (the next chunk's look has these bytes in `prior`). Handing a
+ * line of binary junk on unsure made the decoder read every line after one ending `00 0A` as UTF-16BE.
  */
-function utf16Inside(c: Buffer, prior: Buffer, s: number, z: number): boolean {
-  // (a copy as far as lineEncodingAt looks: cut at the NUL, a line of binary junk was "not told yet", handed to the
-  // decoder, which read the lines after a junk line ending `00 0A` as UTF-16BE)
-  const bytes = s < 0 ? Buffer.concat([prior.subarray(prior.length + s), c.subarray(0, Math.min(c.length, z + 1 + SWITCH_LOOK))]) : c;
-  const p = Math.max(0, s);
-  const at = z + (s < 0 ? -s : 0);
+function switchInside(c: Buffer, prior: Buffer, from: number, z: number): number | null {
+  const k = Math.min(prior.length, Math.max(0, -from));
+  const b = k > 0 ? Buffer.concat([prior.subarray(prior.length - k), c.subarray(0, Math.min(c.length, z + 1 + SWITCH_LOOK))]) : c;
+  const p = Math.max(0, from);
   // the first byte UTF-8 text has not, in the line up to its NUL
-  const x = firstNonUtf8(bytes.subarray(0, at + 1), p);
-  // (not told before the chunk's end: the next chunk's look at the line, switchInFarLine, has these bytes in `prior`)
-  // (its text read but not its line end: handed on, the decoder tells it with more bytes)
-  if (x <= p) return false;
+  const x = firstNonUtf8(b.subarray(0, k + z + 1), p);
+  if (x <= p) return null;
   const unsure = { at: -1 };
-  const sw = utf16InLine(bytes, p, x, false, unsure);
-  return (sw !== null && sw >= 0) || unsure.at >= 0;
+  const sw = utf16InLine(b, p, x, false, unsure) ?? unsure.at;
+  return sw >= 0 ? sw - k : null;
 }
 
 /**
@@ -952,7 +955,7 @@ function nulLineStart(c: Buffer, prior: Buffer, sinceLf: number, limit: number |
     const lf = z > 0 ? c.lastIndexOf(10, z - 1) : -1;
     const s = lf >= 0 ? lf + 1 : sinceLf <= LINE_HEAD_KEPT ? -sinceLf : null;
     if (s !== null && s >= 1 && emptyLineBefore(c, s, s === 1 ? sinceLf === 0 : c[s - 2] === 10) && (limit === null || s - 1 < limit) && startsUtf16(c, prior, s - 1)) return s - 1;
-    if (s !== null && (limit === null || s < limit) && (startsUtf16(c, prior, s) || utf16Inside(c, prior, s, z))) return s;
+    if (s !== null && (limit === null || s < limit) && (startsUtf16(c, prior, s) || switchInside(c, prior, s, z) !== null)) return s;
     const nl = c.indexOf(10, z);
     if (nl < 0) break;
     z = c.indexOf(0, nl + 1);
@@ -1026,13 +1029,14 @@ class Utf16Watch {
           return;
         }
         const c = r.value;
-        const s = this.textOnly?.(c) || utf16Free(c) ? null : this.switchAt(c);
-        if (s === null) {
+        const at = this.textOnly?.(c) || utf16Free(c) ? null : this.switchAt(c);
+        if (at === null) {
           this.pass(c);
           if (c.length) this.seen?.add('utf-8');
           yield c;
           continue;
         }
+        const [s, inLine] = at;
         // s < 0: the line began in a chunk passed on, and lineChunks holds its -s bytes: they go with the rest (handedOn).
         // Copies: a chunk passed on may be a buffer the stdin reader fills again once its frame is taken.
         const back = Math.max(0, -s);
@@ -1042,7 +1046,7 @@ class Utf16Watch {
           offset: this.offset + s,
           before: Buffer.from(ahead.subarray(Math.max(0, ahead.length - back - 2), ahead.length - back)),
           first: Buffer.concat([this.prior.subarray(this.prior.length - back), c.subarray(Math.max(0, s))]),
-          ...(this.inLine ? { inLine: true, back } : {}),
+          ...(inLine ? { inLine: true, back } : {}),
         };
         if (s > 0) {
           this.seen?.add('utf-8');
@@ -1083,52 +1087,38 @@ class Utf16Watch {
   }
 
   /**
-   * The start of the first line of `c` that starts as UTF-16, with a BOM (bomAt) or a NUL (nulLineStart), whichever
+   * The start of the first line of `c` that starts as UTF-16, with a BOM (bomLineStart) or a NUL (nulLineStart), whichever
    * comes first (an index in c; -k: k bytes before c, in a line that began in a chunk passed on), or null.
    */
-  private switchAt(c: Buffer): number | null {
-    const bom = this.bomAt(c);
+  private switchAt(c: Buffer): [at: number, inLine: boolean] | null {
+    const bom = this.bomLineStart(c);
     const far = this.sinceLf > LINE_HEAD_KEPT ? this.switchInFarLine(c, bom) : null;
-    if (far !== null) return far;
-    return nulLineStart(c, this.prior, this.sinceLf, bom) ?? bom;
+    if (far !== null) return [far, true];
+    const s = nulLineStart(c, this.prior, this.sinceLf, bom) ?? bom;
+    return s === null ? null : [s, false];
   }
 
   /**
    * Where the encoding changes inside the line `c` starts in, which began further back than the head kept (a chunk
-   * passed on ended inside it): utf16InLine's switch, when a NUL is in that line before a BOM's line (`bom`); the
-   * switch is then `inLine`. Else null: nulLineStart would take the line start after the part's first LF code unit, a
-   * byte off (its CJK text garbled, each line with CJK text joined to the next).
+   * passed on ended inside it; its first bytes may be among those kept: a code unit or a BOM cut by the chunk's end),
+   * when a NUL is in that line before a BOM's line (`bom`): the switch is then inside the line. Else null: nulLineStart
+   * would take the line start after the part's first LF code unit, a byte off (its CJK text garbled, each line with
+   * CJK text joined to the next).
    */
   private switchInFarLine(c: Buffer, bom: number | null): number | null {
     const z = c.indexOf(0);
     if (z < 0 || (bom !== null && bom < z)) return null;
     const lf = c.indexOf(10);
     if (lf >= 0 && lf < z) return null;
-    // the part's first byte may be the last one passed on (a chunk ended between a code unit's bytes, or a BOM's): a
-    // copy with the bytes kept before, as far as lineEncodingAt looks (a NUL in a line of binary junk comes here too)
-    const k = this.prior.length;
-    const b = Buffer.concat([this.prior, c.subarray(0, Math.min(c.length, z + 1 + SWITCH_LOOK))]);
-    // (from the line's start among the bytes kept: the part's first NUL may be among them)
-    const p = k - Math.min(this.sinceLf, k);
-    const x = firstNonUtf8(b.subarray(0, k + z + 1), p);
-    // (null: the input ends before it is told; binary junk handed to the decoder unsure was read as UTF-16 to the end)
-    const unsure = { at: -1 };
-    let sw = x > p ? utf16InLine(b, p, x, false, unsure) : -1;
-    if (sw === null && unsure.at >= 0) sw = unsure.at;
-    if (sw === null || sw < 0) return null;
-    this.inLine = true;
-    return sw - k;
+    return switchInside(c, this.prior, -this.sinceLf, z);
   }
-
-  /** switchAt's switch is inside a line (switchInFarLine). */
-  private inLine = false;
 
   /**
    * The start of the first line of `c` that starts with a BOM (its FF in c) and as UTF-16 (lineEncodingAt), or null.
    * A NUL is not enough to see it: a line of CJK text after the BOM has none before its LF code unit, which follows
    * the byte 0A of 上 (0A 4E): the line the NUL is in starts there, a byte off, and the BOM was passed on as UTF-8.
    */
-  private bomAt(c: Buffer): number | null {
+  private bomLineStart(c: Buffer): number | null {
     for (let k = c.indexOf(0xff); k >= 0; k = c.indexOf(0xff, k + 1)) {
       let s: number | null = null;
       // FF FE (its FE maybe in the next chunk), or FE FF (its FE maybe the last byte passed on)
